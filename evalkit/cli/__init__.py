@@ -1,0 +1,1 @@
+"""The ``evalkit`` command line. Nothing imports this package; it may import anything."""

@@ -1,0 +1,71 @@
+"""evalkit's own errors. API errors (``EigenpalError`` and children) live in ``evalkit.client``.
+
+    EvalkitError                 anything evalkit reports to a user as a clean message
+    ├── ConfigError              bad options or environment (missing key, bad flag combination)
+    ├── ManifestError            the manifest is wrong; carries every problem found, with marks
+    ├── PlanError                a plan cannot be made or applied (stale saved plan, refusal)
+    └── RunError                 a run cannot start or complete as asked
+
+Every error here is a user's error or the platform's, not a bug: the CLI prints its message
+without a traceback and exits with the code mapped in ``evalkit.cli.exit_codes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EvalkitError(Exception):
+    """Base class for errors evalkit reports to the user as a message."""
+
+
+class ConfigError(EvalkitError):
+    """Options, flags or environment do not make sense together."""
+
+
+@dataclass(frozen=True)
+class SourceMark:
+    """Where in a file a problem sits (1-based line and column; 0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    """One thing wrong with a manifest: where, what, and what to do."""
+
+    mark: SourceMark
+    message: str
+    key: str = ""
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.mark}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ManifestError(EvalkitError):
+    """The manifest has one or more problems; all of them are in ``problems``."""
+
+    def __init__(self, problems: list[ManifestProblem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the manifest"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class PlanError(EvalkitError):
+    """A plan cannot be made or applied."""
+
+
+class RunError(EvalkitError):
+    """A run cannot start or complete as asked."""

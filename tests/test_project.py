@@ -1,0 +1,44 @@
+"""The project's own promises: version, public API, README commands match CI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import evalkit
+import evalkit.api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_version_command_prints_package_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"evalkit, version {evalkit.__version__}"
+
+
+def test_help_lists_global_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit", "--help"], capture_output=True, text=True, check=True
+    )
+    for option in ("--manifest", "--base-url", "--api-key", "--local", "--verbose", "--json"):
+        assert option in result.stdout
+
+
+def test_public_all_names_exist() -> None:
+    for module in (evalkit, evalkit.api):
+        exported = list(module.__all__)
+        assert len(exported) == len(set(exported)), module.__name__  # ruff RUF022 keeps the order
+        for name in exported:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    ci_command = re.search(r'TEST_COMMAND="(.+)"', ci)
+    assert ci_command is not None
+    assert ci_command.group(1) in readme.splitlines()
