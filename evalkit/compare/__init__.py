@@ -1,0 +1,1 @@
+"""Comparing an execution's output with what is expected. Imports nothing else of evalkit."""

@@ -1,0 +1,60 @@
+"""The boundary between the execution queue and the agent runtime."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file input: the form field (input key) it came in, its basename, its bytes."""
+
+    field: str
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class NamedBlob:
+    """An output, issues or trace file produced by a run."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class AgentJob:
+    """Everything one run needs, detached from storage.
+
+    ``workspace`` holds every workspace file, ``examples/`` included: the runtime itself
+    leaves ``examples/`` out of the scratch copy, so that rule cannot be bypassed.
+    """
+
+    execution_id: str
+    workspace: dict[str, bytes]
+    config: dict[str, Any]
+    input_json: dict[str, Any]
+    input_files: list[InputFile]
+    scratch_root: Path
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+OutcomeStatus = Literal["completed", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class AgentOutcome:
+    status: OutcomeStatus
+    output: Any = None
+    output_files: list[NamedBlob] = field(default_factory=list)
+    issues: list[NamedBlob] = field(default_factory=list)
+    trace: list[NamedBlob] = field(default_factory=list)
+    error: str | None = None
+    #: None when the workspace has no output-schema.json
+    schema_valid: bool | None = None
+    #: free-form cost figures (e.g. ``{"durationMs": 12}``) returned as ``cost``
+    cost: dict[str, Any] = field(default_factory=dict)
