@@ -1,0 +1,117 @@
+"""The cheap built-in runtimes (contract B10): no subprocess, deterministic, for load tests.
+
+Chosen by ``config.runtime.builtin``:
+
+- ``echo``: the output is the scalar input; every input file comes back as an output file.
+- ``fixed``: the output is ``output``; ``files`` maps names to text or ``{"base64": ...}``.
+- ``fail``: the run fails with ``error``.
+
+Each takes an optional ``delayMs``, slept on ``job.cancel`` so a cancel ends it at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, NamedBlob
+from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path
+
+BUILTIN_NAMES = ("echo", "fail", "fixed")
+DEFAULT_FAIL_ERROR = "the 'fail' builtin runtime failed on purpose"
+
+
+class BuiltinConfigError(ValueError):
+    """``config.runtime`` for a builtin is malformed; the message says how."""
+
+
+def run_builtin(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
+    """Run the builtin named by ``runtime["builtin"]``; never raises for bad config."""
+    started = time.monotonic()
+    name = runtime.get("builtin")
+    handler = _HANDLERS.get(name) if isinstance(name, str) else None
+    if handler is None:
+        known = ", ".join(BUILTIN_NAMES)
+        return _failed(
+            f"unknown builtin runtime {name!r} in config.runtime.builtin; use one of: {known}",
+            started,
+        )
+    try:
+        delay_seconds = _delay_seconds(runtime)
+        outcome = handler(job, runtime)
+    except BuiltinConfigError as err:
+        return _failed(f"config.runtime: {err}", started)
+    if delay_seconds and job.cancel.wait(delay_seconds):
+        return AgentOutcome(status="cancelled", error="cancelled", cost=_cost(started))
+    if job.cancel.is_set():
+        return AgentOutcome(status="cancelled", error="cancelled", cost=_cost(started))
+    return _with_cost(outcome, started)
+
+
+def _echo(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
+    files = [NamedBlob(item.filename, item.content) for item in job.input_files]
+    return AgentOutcome(status="completed", output=dict(job.input_json), output_files=files)
+
+
+def _fixed(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
+    files_spec = runtime.get("files", {})
+    if not isinstance(files_spec, Mapping):
+        raise BuiltinConfigError("'files' must be an object of name -> text or {base64: ...}")
+    files = [
+        NamedBlob(_file_name(name), _file_content(name, spec)) for name, spec in files_spec.items()
+    ]
+    return AgentOutcome(status="completed", output=runtime.get("output"), output_files=files)
+
+
+def _fail(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
+    error = runtime.get("error", DEFAULT_FAIL_ERROR)
+    return AgentOutcome(status="failed", error=str(error))
+
+
+_HANDLERS: dict[str, Callable[[AgentJob, Mapping[str, Any]], AgentOutcome]] = {
+    "echo": _echo,
+    "fail": _fail,
+    "fixed": _fixed,
+}
+
+
+def _delay_seconds(runtime: Mapping[str, Any]) -> float:
+    delay = runtime.get("delayMs", 0)
+    # bool is an int subclass; "delayMs: true" is a mistake, not one millisecond.
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+        raise BuiltinConfigError(f"'delayMs' must be a number of milliseconds >= 0, got {delay!r}")
+    return float(delay) / 1000.0
+
+
+def _file_name(name: Any) -> str:
+    try:
+        return check_relative_path(str(name))
+    except UnsafePathError as err:
+        raise BuiltinConfigError(f"'files' has a bad name: {err}") from None
+
+
+def _file_content(name: str, spec: Any) -> bytes:
+    if isinstance(spec, str):
+        return spec.encode("utf-8")
+    if isinstance(spec, Mapping) and isinstance(spec.get("base64"), str):
+        try:
+            return base64.b64decode(spec["base64"], validate=True)
+        except binascii.Error:
+            raise BuiltinConfigError(f"'files.{name}.base64' is not valid base64") from None
+    raise BuiltinConfigError(f'\'files.{name}\' must be a text string or {{"base64": "..."}}')
+
+
+def _cost(started: float) -> dict[str, Any]:
+    return {"durationMs": round((time.monotonic() - started) * 1000)}
+
+
+def _failed(error: str, started: float) -> AgentOutcome:
+    return AgentOutcome(status="failed", error=error, cost=_cost(started))
+
+
+def _with_cost(outcome: AgentOutcome, started: float) -> AgentOutcome:
+    return dataclasses.replace(outcome, cost=_cost(started))
