@@ -15,6 +15,7 @@ from typing import Any
 
 from evalkit.emulator.runtime.builtins import BUILTIN_NAMES, run_builtin
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, InputFile, NamedBlob
+from evalkit.emulator.runtime.program import run_program
 
 __all__ = [
     "BUILTIN_NAMES",
@@ -33,10 +34,7 @@ def run_agent_job(job: AgentJob) -> AgentOutcome:
         return AgentOutcome(status="failed", error=runtime)
     if "builtin" in runtime:
         return run_builtin(job, runtime)
-    return AgentOutcome(
-        status="failed",
-        error="the subprocess runtime is not available yet; set config.runtime.builtin",
-    )
+    return run_program(job, runtime)
 
 
 def runtime_config(config: Mapping[str, Any] | None) -> Mapping[str, Any] | str:

@@ -1,0 +1,139 @@
+"""Run one command in its own process group, with a deadline, a cancel event and capped output.
+
+The child gets a new session, so a cancel or a timeout can end the whole tree it started
+(SIGTERM to the group, then SIGKILL after a grace period), and members left behind after a
+normal exit are killed too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+STDOUT_CAP_BYTES = 8 * 1024 * 1024
+STDERR_TAIL_BYTES = 64 * 1024
+KILL_GRACE_SECONDS = 2.0
+# How often the wait loop looks at the cancel event; a cancel ends the run within this.
+_CANCEL_CHECK_SECONDS = 0.05
+_READER_JOIN_SECONDS = 5.0
+
+EndReason = Literal["exited", "timeout", "cancelled"]
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    reason: EndReason
+    #: the exit code; negative when a signal ended the process; None if it never started
+    returncode: int | None
+    stdout: bytes
+    stdout_truncated: bool
+    #: the last ``STDERR_TAIL_BYTES`` of stderr
+    stderr_tail: bytes
+
+
+class _CappedReader(threading.Thread):
+    """Drains a pipe so the child never blocks on it; keeps a head or a tail of at most ``cap``."""
+
+    def __init__(self, pipe: IO[bytes], cap: int, *, keep_tail: bool) -> None:
+        super().__init__(daemon=True)
+        self._pipe = pipe
+        self._cap = cap
+        self._keep_tail = keep_tail
+        self._buffer = bytearray()
+        self.truncated = False
+
+    def run(self) -> None:
+        with self._pipe:
+            while chunk := os.read(self._pipe.fileno(), 65536):
+                self._buffer += chunk
+                if len(self._buffer) > self._cap:
+                    self.truncated = True
+                    if self._keep_tail:
+                        del self._buffer[: len(self._buffer) - self._cap]
+                    else:
+                        del self._buffer[self._cap :]
+
+    def content(self) -> bytes:
+        return bytes(self._buffer)
+
+
+def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout_seconds: float,
+    cancel: threading.Event,
+    grace_seconds: float = KILL_GRACE_SECONDS,
+    stdout_cap: int = STDOUT_CAP_BYTES,
+) -> ProcessResult:
+    """Run ``argv`` to its end, its deadline, or a cancel; raises ``OSError`` if it cannot start."""
+    process = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    stdout = _CappedReader(process.stdout, stdout_cap, keep_tail=False)
+    stderr = _CappedReader(process.stderr, STDERR_TAIL_BYTES, keep_tail=True)
+    stdout.start()
+    stderr.start()
+    reason = _wait(process, timeout_seconds, cancel)
+    if reason != "exited":
+        _terminate_group(process, grace_seconds)
+    # Members of the group that outlived the leader would hold the pipes open.
+    _signal_group(process.pid, signal.SIGKILL)
+    stdout.join(_READER_JOIN_SECONDS)
+    stderr.join(_READER_JOIN_SECONDS)
+    return ProcessResult(
+        reason=reason,
+        returncode=process.returncode,
+        stdout=stdout.content(),
+        stdout_truncated=stdout.truncated,
+        stderr_tail=stderr.content(),
+    )
+
+
+def _wait(
+    process: subprocess.Popen[bytes], timeout_seconds: float, cancel: threading.Event
+) -> EndReason:
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        if process.poll() is not None:
+            return "exited"
+        if cancel.is_set():
+            return "cancelled"
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return "timeout"
+        try:
+            process.wait(timeout=min(_CANCEL_CHECK_SECONDS, remaining))
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _terminate_group(process: subprocess.Popen[bytes], grace_seconds: float) -> None:
+    _signal_group(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        _signal_group(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _signal_group(pgid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is already gone
+        os.killpg(pgid, signum)

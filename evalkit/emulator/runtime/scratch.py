@@ -1,0 +1,77 @@
+"""Lay out a run's scratch folder: the workspace (minus ``examples/``) and the inputs.
+
+<scratch>/
+  AGENT.md, main.py, ...       every workspace file except examples/**
+  input.json                   the scalar inputs, plus one entry per file input
+  input/<field><ext>           each file input, named after its input key
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from evalkit.emulator.runtime.job import AgentJob, InputFile
+from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path, resolve_inside
+
+#: Workspace files under this folder are the expected outputs; the agent must never see them.
+HIDDEN_FOLDER = "examples"
+#: Names the runtime writes itself; a workspace file of the same name would be overwritten.
+INPUT_JSON = "input.json"
+INPUT_FOLDER = "input"
+
+
+class ScratchError(ValueError):
+    """The job cannot be laid out safely; the message names the path or field."""
+
+
+def visible_workspace(workspace: dict[str, bytes]) -> dict[str, bytes]:
+    """The workspace files the agent may see: everything outside ``examples/``."""
+    return {
+        path: content
+        for path, content in workspace.items()
+        if path.split("/", 1)[0] != HIDDEN_FOLDER
+    }
+
+
+def materialize(job: AgentJob, folder: Path) -> None:
+    """Write the visible workspace and the inputs of ``job`` into ``folder`` (which exists)."""
+    for path, content in sorted(visible_workspace(job.workspace).items()):
+        _write(folder, path, content, what="workspace file")
+    input_document: dict[str, Any] = dict(job.input_json)
+    for item in job.input_files:
+        relative = input_file_path(item)
+        _write(folder, relative, item.content, what="file input")
+        input_document[item.field] = {
+            "file": relative,
+            "filename": item.filename,
+            "contentType": item.content_type,
+        }
+    payload = json.dumps(input_document, ensure_ascii=False, indent=2).encode("utf-8")
+    _write(folder, INPUT_JSON, payload, what="input")
+
+
+def input_file_path(item: InputFile) -> str:
+    """``input/<field><ext>``: the field name plus the extension of the uploaded filename."""
+    if not item.field or "/" in item.field:
+        raise ScratchError(f"file input field {item.field!r} must be a non-empty name without '/'")
+    extension = PurePosixPath(item.filename.replace("\\", "/")).suffix
+    try:
+        return check_relative_path(f"{INPUT_FOLDER}/{item.field}{extension}")
+    except UnsafePathError as err:
+        raise ScratchError(f"file input {item.field!r}: {err}") from None
+
+
+def _write(folder: Path, path: str, content: bytes, *, what: str) -> None:
+    try:
+        target = resolve_inside(folder, path)
+    except UnsafePathError as err:
+        raise ScratchError(f"{what} refused: {err}") from None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        raise ScratchError(
+            f"{what} {path!r} clashes with a file or folder of the same name"
+        ) from None

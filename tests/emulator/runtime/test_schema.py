@@ -1,0 +1,42 @@
+"""``schemaValid`` from output-schema.json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evalkit.emulator.runtime.schema import schema_validity
+
+
+def workspace(schema: object) -> dict[str, bytes]:
+    return {"output-schema.json": json.dumps(schema).encode()}
+
+
+def test_no_schema_gives_none() -> None:
+    assert schema_validity({"AGENT.md": b""}, {"a": 1}) is None
+
+
+def test_custom_keywords_are_ignored() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"doc": {"type": "string", "x-eigenpal-type": "file"}},
+    }
+    assert schema_validity(workspace(schema), {"doc": "x"}) is True
+    assert schema_validity(workspace(schema), {"doc": 1}) is False
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", json.dumps({"type": 12}).encode()])
+def test_broken_schema_gives_false(raw: bytes) -> None:
+    assert schema_validity({"output-schema.json": raw}, {}) is False
+
+
+def test_unknown_meta_schema_falls_back_to_newest_draft() -> None:
+    schema = {"$schema": "https://example.invalid/custom", "type": "integer"}
+    assert schema_validity(workspace(schema), 3) is True
+    assert schema_validity(workspace(schema), "3") is False
+
+
+def test_unresolvable_ref_gives_false() -> None:
+    schema = {"$ref": "https://example.invalid/remote.json"}
+    assert schema_validity(workspace(schema), {}) is False
