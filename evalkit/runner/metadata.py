@@ -1,0 +1,55 @@
+"""Facts about the run that do not come from the platform: git state, run id, clock."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evalkit.api import format_timestamp
+from evalkit.runner.results import GitInfo
+
+_GIT_TIMEOUT_SECONDS = 5.0
+
+
+def git_info(directory: Path) -> GitInfo:
+    """Commit, branch and whether the work tree has changes; empty outside a repository or
+    without git. CI checkouts are often detached: ``GITHUB_HEAD_REF``/``GITHUB_REF_NAME``
+    then name the branch."""
+    commit = _git(directory, "rev-parse", "HEAD")
+    if commit is None:
+        return GitInfo()
+    branch = _git(directory, "rev-parse", "--abbrev-ref", "HEAD")
+    if branch in (None, "HEAD"):
+        branch = os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME") or None
+    status = _git(directory, "status", "--porcelain", "--untracked-files=no")
+    return GitInfo(commit=commit, branch=branch, dirty=None if status is None else bool(status))
+
+
+def _git(directory: Path, *args: str) -> str | None:
+    try:
+        completed = subprocess.run(
+            ["git", *args],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.strip()
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``run-20260101T120000Z-1a2b3c``: sortable by time, unique, safe as a folder name."""
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return f"run-{moment.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def now_timestamp() -> str:
+    return format_timestamp(datetime.now(timezone.utc))

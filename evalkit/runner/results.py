@@ -1,0 +1,228 @@
+"""What a run records: one ``ExampleResult`` per example, run metadata, and the run summary.
+
+The models are the single definition of the results format: ``schemas/results.schema.json``
+(one JSON line per example) and ``schemas/summary.schema.json`` (the summary) are generated
+from them, and a test keeps the committed schemas equal to the models.
+
+Keys are snake_case, like the manifest (the camelCase wire format is the platform's, not ours).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESULTS_FORMAT_VERSION: Literal[1] = 1
+
+
+class _Record(BaseModel):
+    # Extra keys are kept so that an older evalkit can read a newer file without losing data.
+    model_config = ConfigDict(extra="allow")
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class Verdict(str, Enum):
+    """The outcome of one example."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    #: the execution failed, was rejected, timed out, or the platform could not be used
+    ERROR = "error"
+    #: the run was interrupted (Ctrl-C) before this example finished
+    CANCELLED = "cancelled"
+
+
+class ErrorKind(str, Enum):
+    """Why an example has no comparison."""
+
+    FAILED = "failed"  # the execution ended ``failed``
+    REJECTED = "rejected"  # the execution ended ``rejected``
+    CANCELLED = "cancelled"  # the execution was cancelled (by someone else, or by us)
+    TIMEOUT = "timeout"  # the per-example time limit ran out
+    START = "start"  # the platform refused the run (4xx other than auth/rate limit)
+    AUTH = "auth"  # 401/403: the key is missing, wrong, or has no access
+    PLATFORM = "platform"  # 5xx, unreachable, dropped connections, after retries
+    INPUT = "input"  # an input file is missing or unreadable, an unsafe file name
+    INTERNAL = "internal"  # a bug in evalkit, kept as data so the run goes on
+
+
+#: error kinds caused by the platform or the network rather than by the agent or the example
+INFRASTRUCTURE_ERRORS = frozenset({ErrorKind.AUTH, ErrorKind.PLATFORM})
+
+
+class ExampleError(_Record):
+    kind: ErrorKind
+    message: str
+    status: int | None = Field(None, description="HTTP status of the failing call, if any.")
+    request_id: str | None = Field(None, description="x-request-id of the failing call.")
+
+
+class ExecutionRef(_Record):
+    id: str
+    status: str = Field(description="Last known execution status.")
+    link: str = Field(description="Where to see the execution.")
+
+
+class Durations(_Record):
+    """Milliseconds. ``total`` is wall time from the first start attempt to the record."""
+
+    total_ms: int = 0
+    queued_ms: int = Field(0, description="Waiting for a concurrency slot.")
+    execution_ms: int | None = Field(None, description="Platform time (startedAt->completedAt).")
+    compare_ms: int | None = None
+
+
+class FeedbackRecord(_Record):
+    """The review written onto the execution (``written`` false when skipped or failed)."""
+
+    written: bool = False
+    rating: Literal["pass", "fail", "partial"] | None = None
+    status: Literal["open", "resolved", "ignored"] | None = None
+    expected_json: bool = Field(False, description="The expected JSON was attached.")
+    expected_files: list[str] = Field(default_factory=list, description="Files uploaded.")
+    error: str | None = Field(None, description="Why writing failed, when it did.")
+
+
+class ExampleResult(_Record):
+    """One example's outcome: one line of ``results.jsonl``."""
+
+    format: Literal[1] = RESULTS_FORMAT_VERSION
+    run_id: str
+    kind: Literal["agent", "workflow"] = "agent"
+    agent: str = Field(description="Agent slug, or workflow name for workflow suites.")
+    example: str
+    tags: list[str] = Field(default_factory=list)
+    mark: str | None = Field(None, description="Where the example is declared (file:line:col).")
+    verdict: Verdict
+    score: float | None = Field(None, description="0..1 from the comparison; none on errors.")
+    comparison: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "The comparison as evalkit.compare reports it: differences with JSON pointers, "
+            "rules applied, file comparisons."
+        ),
+    )
+    error: ExampleError | None = None
+    execution: ExecutionRef | None = None
+    attempts: int = Field(0, description="Start attempts (retries after 429/5xx included).")
+    output_files: list[str] = Field(
+        default_factory=list, description="Output files downloaded, relative to the run folder."
+    )
+    feedback: FeedbackRecord = Field(default_factory=FeedbackRecord)
+    durations: Durations = Field(default_factory=Durations)
+    started_at: str | None = None
+    finished_at: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity of the example across runs (for baselines and de-duplication)."""
+        return (self.kind, self.agent, self.example)
+
+
+class Target(_Record):
+    kind: Literal["local", "remote"]
+    base_url: str
+
+
+class GitInfo(_Record):
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+
+
+class RunMetadata(_Record):
+    run_id: str = Field(description="Also the platform batch id of every execution.")
+    evalkit_version: str
+    manifest: str = Field(description="Path of the manifest file.")
+    manifest_digest: str | None = None
+    git: GitInfo = Field(default_factory=GitInfo)
+    target: Target
+    started_at: str
+    finished_at: str | None = None
+    concurrency: int
+    timeout_seconds: float
+    feedback: bool = Field(description="Whether feedback was written back.")
+    selection: dict[str, list[str]] = Field(
+        default_factory=dict, description="--only / --example / --tag as given."
+    )
+
+
+class Counts(_Record):
+    total: int = 0
+    passed: int = 0
+    partial: int = 0
+    failed: int = 0
+    errors: int = 0
+    cancelled: int = 0
+
+    def add(self, verdict: Verdict) -> None:
+        self.total += 1
+        field = {
+            Verdict.PASS: "passed",
+            Verdict.PARTIAL: "partial",
+            Verdict.FAIL: "failed",
+            Verdict.ERROR: "errors",
+            Verdict.CANCELLED: "cancelled",
+        }[verdict]
+        setattr(self, field, getattr(self, field) + 1)
+
+    @property
+    def pass_rate(self) -> float:
+        """Passed over every selected example; an empty run passes vacuously."""
+        return self.passed / self.total if self.total else 1.0
+
+
+class ExampleBrief(_Record):
+    """The summary's line per example: enough for baselines and tables."""
+
+    kind: Literal["agent", "workflow"]
+    agent: str
+    example: str
+    verdict: Verdict
+    score: float | None = None
+    execution_id: str | None = None
+    error_kind: ErrorKind | None = None
+
+
+class GateOutcome(_Record):
+    name: str
+    passed: bool
+    limit: float
+    actual: float
+    message: str
+
+
+class RunSummary(_Record):
+    """Written once at the end of a run (also when it was interrupted)."""
+
+    format: Literal[1] = RESULTS_FORMAT_VERSION
+    metadata: RunMetadata
+    counts: Counts
+    pass_rate: float
+    interrupted: bool = False
+    gates: list[GateOutcome] = Field(default_factory=list)
+    regressions: list[ExampleBrief] = Field(
+        default_factory=list, description="Passed in the baseline, not now."
+    )
+    baseline: str | None = Field(None, description="The baseline summary compared against.")
+    exit_code: int
+    outcome: str = Field(description="One line saying what happened and why.")
+    results_file: str
+    examples: list[ExampleBrief] = Field(default_factory=list)
+
+
+def brief_of(result: ExampleResult) -> ExampleBrief:
+    return ExampleBrief(
+        kind=result.kind,
+        agent=result.agent,
+        example=result.example,
+        verdict=result.verdict,
+        score=result.score,
+        execution_id=result.execution.id if result.execution else None,
+        error_kind=result.error.kind if result.error else None,
+    )

@@ -1,0 +1,55 @@
+"""Result models: counting, pass rate, briefs, and the published schemas staying in step."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.runner.results import Counts, ExecutionRef, Verdict, brief_of
+from evalkit.runner.schema import SCHEMAS, schema_text
+from tests.runner.conftest import make_result
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_counts_sort_every_verdict() -> None:
+    counts = Counts()
+    for verdict in [*Verdict, Verdict.PASS]:
+        counts.add(verdict)
+    assert (counts.total, counts.passed, counts.partial, counts.failed) == (6, 2, 1, 1)
+    assert (counts.errors, counts.cancelled) == (1, 1)
+    assert counts.pass_rate == pytest.approx(2 / 6)
+
+
+def test_brief_carries_identity_verdict_and_execution() -> None:
+    result = make_result(
+        "x", Verdict.FAIL, execution=ExecutionRef(id="exec_1", status="completed", link="l")
+    )
+    brief = brief_of(result)
+    assert (brief.agent, brief.example, brief.verdict, brief.execution_id) == (
+        "agent-a",
+        "x",
+        Verdict.FAIL,
+        "exec_1",
+    )
+    assert result.key == ("agent", "agent-a", "x")
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_committed_schema_matches_the_models(name: str) -> None:
+    committed = (ROOT / "schemas" / name).read_text()
+    assert committed == schema_text(name), (
+        f"schemas/{name} is stale: run 'python -m evalkit.runner.schema' and commit it"
+    )
+
+
+def test_a_result_line_validates_against_the_published_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_text("results.schema.json"))
+    line = make_result("x", Verdict.FAIL).to_dict()
+    jsonschema.validate(line, schema)
+    line["verdict"] = "maybe"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(line, schema)
