@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from evalkit.emulator.runtime.job import InputFile
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,15 @@ class AgentStepResult:
 
 
 class AgentInvoker(Protocol):
-    """Runs an agent of this platform to completion (used by agent steps)."""
+    """Runs an agent of this platform to completion (used by agent steps).
+
+    ``agent`` is an id or a slug. ``input_files`` are the step's file inputs, one per input
+    key (``InputFile.field``), exactly like the form fields of a multipart agent run. The call
+    returns once the execution is terminal, ``cancel`` is set (then the execution should be
+    cancelled and its result returned), or ``timeout_seconds`` pass. It may raise
+    ``ApiProblem`` (e.g. unknown agent, API trigger disabled); the step then fails with its
+    message.
+    """
 
     def run_agent_and_wait(
         self,
@@ -25,4 +36,5 @@ class AgentInvoker(Protocol):
         *,
         cancel: threading.Event,
         timeout_seconds: float,
+        input_files: Sequence[InputFile] = (),
     ) -> AgentStepResult: ...
