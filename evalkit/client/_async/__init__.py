@@ -1,0 +1,1 @@
+"""The asynchronous resources: the async twins of ``evalkit.client._sync``."""

@@ -1,0 +1,110 @@
+"""Sends ``ApiRequest``s with httpx.AsyncClient: the async twin of ``_sync_executor``."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+
+from evalkit.client import _http
+from evalkit.client._config import ClientOptions
+from evalkit.client._download import atomic_writer
+from evalkit.client._request import ApiRequest
+from evalkit.client.retry import Failure
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class AsyncExecutor:
+    def __init__(
+        self,
+        options: ClientOptions,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.options = options
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(
+            transport=transport, verify=options.verify_ssl, follow_redirects=False
+        )
+        self.sleep = sleep
+        self.clock = clock
+        self._jitter = jitter
+
+    async def close(self) -> None:
+        """Close the HTTP client if this executor made it (an injected one is the caller's)."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def call(self, req: ApiRequest[T]) -> T:
+        async def read_and_finish(response: httpx.Response) -> T:
+            await response.aread()
+            return _http.finish(req, response)
+
+        return await self._send(req, read_and_finish)
+
+    async def download(self, req: ApiRequest[Any], to: Path | None) -> bytes | Path:
+        if to is None:
+            content: bytes = await self.call(req)
+            return content
+
+        async def stream_to_file(response: httpx.Response) -> Path:
+            _http.check_download_type(req, response)
+            # Chunks are written as they come; local disk writes are short enough not to
+            # need a worker thread.
+            with atomic_writer(to) as handle:
+                async for chunk in response.aiter_bytes():
+                    handle.write(chunk)
+            return to
+
+        return await self._send(req, stream_to_file)
+
+    async def _send(
+        self, req: ApiRequest[Any], consume: Callable[[httpx.Response], Awaitable[R]]
+    ) -> R:
+        attempt = _http.Attempt.start(req)
+        while True:
+            started = time.perf_counter()
+            try:
+                with ExitStack() as stack:
+                    request = _http.build_request(self._client, attempt, self.options, stack)
+                    response = await self._client.send(request, auth=self.options.auth, stream=True)
+                    try:
+                        if response.is_success:
+                            result = await consume(response)
+                            _http.log_answer(attempt, response, started, time.perf_counter())
+                            return result
+                        await response.aread()
+                        _http.log_answer(attempt, response, started, time.perf_counter())
+                    finally:
+                        await response.aclose()
+            except httpx.TransportError as exc:
+                failure = _http.classify(exc)
+                delay = _http.retry_delay(
+                    attempt, failure, max_retries=self.options.max_retries, jitter=self._jitter
+                )
+                if delay is None:
+                    raise _http.transport_error(req, exc) from exc
+            else:
+                delay = _http.retry_delay(
+                    attempt,
+                    Failure.STATUS,
+                    max_retries=self.options.max_retries,
+                    jitter=self._jitter,
+                    response=response,
+                )
+                if delay is None:
+                    raise _http.error_from_response(req, response)
+            await self.sleep(delay)
+            attempt.retries += 1

@@ -1,0 +1,111 @@
+"""Client options: arguments win over the environment; the API key is kept out of sight."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from evalkit._version import __version__
+from evalkit.client.errors import EigenpalConfigError
+from evalkit.client.retry import DEFAULT_MAX_RETRIES
+
+DEFAULT_BASE_URL = "https://app.eigenpal.com"
+DEFAULT_TIMEOUT_SECONDS = 60.0
+API_KEY_ENV = "EIGENPAL_API_KEY"
+BASE_URL_ENV = "EIGENPAL_BASE_URL"
+USER_AGENT = f"evalkit/{__version__}"
+
+
+class BearerAuth(httpx.Auth):
+    """Adds ``Authorization: Bearer <key>`` to each request.
+
+    The key lives only here, in a slot that ``repr`` and traceback locals never show: the
+    client holds this object, not the string.
+    """
+
+    __slots__ = ("__key",)
+
+    def __init__(self, key: str) -> None:
+        self.__key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = "Bearer " + self.__key
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth('***')"
+
+
+@dataclass(frozen=True, repr=False)
+class ClientOptions:
+    """Everything resolved from arguments and environment, key excepted (see ``auth``)."""
+
+    base_url: str
+    timeout_seconds: float
+    verify_ssl: bool
+    max_retries: int
+    auth: BearerAuth
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientOptions(base_url={self.base_url!r}, timeout_seconds={self.timeout_seconds}, "
+            f"verify_ssl={self.verify_ssl}, max_retries={self.max_retries}, api_key='***')"
+        )
+
+
+def resolve_options(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout_seconds: float,
+    verify_ssl: bool,
+    max_retries: int,
+    environ: Mapping[str, str] | None = None,
+) -> ClientOptions:
+    """Apply the precedence rule (argument, then environment, then default) and check values."""
+    env = os.environ if environ is None else environ
+    if not (api_key or env.get(API_KEY_ENV)):
+        raise EigenpalConfigError(
+            "Missing EigenPal API key: pass api_key=... (on the command line, --api-key) "
+            f"or set the {API_KEY_ENV} environment variable."
+        )
+    url = (base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise EigenpalConfigError(
+            f"base_url must start with http:// or https://, got {url!r}; "
+            f"give the platform root, e.g. {DEFAULT_BASE_URL!r} (or set {BASE_URL_ENV})."
+        )
+    if url.endswith("/api/v1"):
+        # A common slip: every path already starts with /api/v1.
+        raise EigenpalConfigError(
+            f"base_url should be the platform root without /api/v1, got {url!r}; "
+            f"use {url[: -len('/api/v1')]!r}."
+        )
+    if not timeout_seconds > 0:
+        raise EigenpalConfigError(f"timeout_seconds must be more than 0, got {timeout_seconds}")
+    if max_retries < 0:
+        raise EigenpalConfigError(f"max_retries must be 0 or more, got {max_retries}")
+    return ClientOptions(
+        base_url=url,
+        timeout_seconds=float(timeout_seconds),
+        verify_ssl=verify_ssl,
+        max_retries=max_retries,
+        # The key goes straight into the auth object, never into a named local or attribute.
+        auth=BearerAuth(api_key or env[API_KEY_ENV]),
+    )
+
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "USER_AGENT",
+    "BearerAuth",
+    "ClientOptions",
+    "resolve_options",
+]

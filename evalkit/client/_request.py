@@ -1,0 +1,101 @@
+"""A request described as data, built by pure functions and sent by either executor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel
+
+from evalkit.client._files import FilePart
+from evalkit.client.retry import RetryPolicy
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+API_PREFIX = "/api/v1"
+
+#: what the executor must do with a 2xx answer
+Expect = Literal["json", "empty", "bytes"]
+
+
+@dataclass(frozen=True)
+class Multipart:
+    """Text fields first, then file fields, as the official SDK (via httpx) orders them."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    files: list[FilePart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ApiRequest(Generic[T]):
+    """One call: where it goes, what it carries, how to read the answer, whether to retry."""
+
+    method: str
+    path: str  # already percent-encoded, starting with /api/v1
+    parse: Callable[[Any], T]
+    params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    has_json: bool = False  # distinguishes "no body" from a JSON ``null``
+    multipart: Multipart | None = None
+    retry: RetryPolicy = RetryPolicy.SAFE
+    expect: Expect = "json"
+    #: seconds the server may hold the answer (``wait_for_completion``): the read timeout
+    #: must outlast it whatever the client's own timeout
+    hold_seconds: float = 0.0
+
+
+def api_path(*segments: str | Enum) -> str:
+    """``/api/v1/...`` from literal and caller-supplied segments.
+
+    Segments are percent-encoded with nothing kept safe, so a ``/`` inside an id or a
+    filename travels as ``%2F`` and cannot reach another route.
+    """
+    parts = [_text(segment) for segment in segments]
+    return API_PREFIX + "".join("/" + quote(part, safe="") for part in parts)
+
+
+def query(**pairs: Any) -> dict[str, str]:
+    """Query parameters in wire form: ``None`` dropped, booleans ``true``/``false``,
+    lists comma-joined, enums by value. Keyword names are the wire names."""
+    return {name: _query_value(value) for name, value in pairs.items() if value is not None}
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_text(item) for item in value)
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def model(cls: type[M]) -> Callable[[Any], M]:
+    """A parser that validates the decoded JSON answer into ``cls``."""
+    return cls.model_validate
+
+
+def nothing(_: Any) -> None:
+    return None
+
+
+def raw(body: Any) -> Any:
+    return body
+
+
+def json_body(payload: Any) -> dict[str, Any]:
+    """Keyword arguments for ``ApiRequest`` that send ``payload`` as a JSON body."""
+    return {"json": payload, "has_json": True}
+
+
+def drop_none(**values: Any) -> dict[str, Any]:
+    """A JSON object holding only the values that were given (SDK style: None = absent)."""
+    return {key: value for key, value in values.items() if value is not None}

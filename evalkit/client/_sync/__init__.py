@@ -1,0 +1,1 @@
+"""The synchronous resources: thin shells over the endpoint builders."""

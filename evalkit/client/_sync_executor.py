@@ -1,0 +1,104 @@
+"""Sends ``ApiRequest``s with httpx.Client: retries, error mapping, streaming downloads."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from evalkit.client import _http
+from evalkit.client._config import ClientOptions
+from evalkit.client._download import atomic_writer
+from evalkit.client._request import ApiRequest
+from evalkit.client.retry import Failure
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class SyncExecutor:
+    def __init__(
+        self,
+        options: ClientOptions,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.options = options
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(
+            transport=transport, verify=options.verify_ssl, follow_redirects=False
+        )
+        self.sleep = sleep
+        self.clock = clock
+        self._jitter = jitter
+
+    def close(self) -> None:
+        """Close the HTTP client if this executor made it (an injected one is the caller's)."""
+        if self._owns_client:
+            self._client.close()
+
+    def call(self, req: ApiRequest[T]) -> T:
+        return self._send(req, lambda response: _http.finish(req, _read(response)))
+
+    def download(self, req: ApiRequest[Any], to: Path | None) -> bytes | Path:
+        if to is None:
+            content: bytes = self.call(req)
+            return content
+
+        def stream_to_file(response: httpx.Response) -> Path:
+            _http.check_download_type(req, response)
+            with atomic_writer(to) as handle:
+                for chunk in response.iter_bytes():
+                    handle.write(chunk)
+            return to
+
+        return self._send(req, stream_to_file)
+
+    def _send(self, req: ApiRequest[Any], consume: Callable[[httpx.Response], R]) -> R:
+        attempt = _http.Attempt.start(req)
+        while True:
+            started = time.perf_counter()
+            try:
+                with ExitStack() as stack:
+                    request = _http.build_request(self._client, attempt, self.options, stack)
+                    response = self._client.send(request, auth=self.options.auth, stream=True)
+                    stack.callback(response.close)
+                    if response.is_success:
+                        result = consume(response)
+                        _http.log_answer(attempt, response, started, time.perf_counter())
+                        return result
+                    response.read()
+                    _http.log_answer(attempt, response, started, time.perf_counter())
+            except httpx.TransportError as exc:
+                failure = _http.classify(exc)
+                delay = _http.retry_delay(
+                    attempt, failure, max_retries=self.options.max_retries, jitter=self._jitter
+                )
+                if delay is None:
+                    raise _http.transport_error(req, exc) from exc
+            else:
+                delay = _http.retry_delay(
+                    attempt,
+                    Failure.STATUS,
+                    max_retries=self.options.max_retries,
+                    jitter=self._jitter,
+                    response=response,
+                )
+                if delay is None:
+                    raise _http.error_from_response(req, response)
+            self.sleep(delay)
+            attempt.retries += 1
+
+
+def _read(response: httpx.Response) -> httpx.Response:
+    response.read()
+    return response
