@@ -5,7 +5,7 @@ With no gate configured at all, the default is that every example must pass
 (``min_pass_rate: 1.0``): a run that silently tolerates failures would hide regressions.
 
 - ``min_pass_rate``: passed / selected examples (partials, failures, errors count against it).
-- ``max_failures``: examples rated ``fail`` or ending in ``error`` (partials do not count).
+- ``max_failures``: examples that did not pass (partial, fail, error; cancelled do not count).
 - ``max_regressions``: examples that passed in the baseline and do not now (needs a baseline).
 """
 
@@ -75,7 +75,7 @@ def evaluate_gates(
             )
         )
     if gates.max_failures is not None:
-        failures = counts.failed + counts.errors
+        failures = counts.partial + counts.failed + counts.errors
         outcomes.append(
             GateOutcome(
                 name="max_failures",
@@ -83,7 +83,7 @@ def evaluate_gates(
                 limit=gates.max_failures,
                 actual=failures,
                 message=(
-                    f"{failures} failed or errored "
+                    f"{failures} did not pass "
                     f"({'within' if failures <= gates.max_failures else 'over'} "
                     f"the maximum of {gates.max_failures})"
                 ),

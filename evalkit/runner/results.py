@@ -47,7 +47,8 @@ class ErrorKind(str, Enum):
     START = "start"  # the platform refused the run (4xx other than auth/rate limit)
     AUTH = "auth"  # 401/403: the key is missing, wrong, or has no access
     PLATFORM = "platform"  # 5xx, unreachable, dropped connections, after retries
-    INPUT = "input"  # an input file is missing or unreadable, an unsafe file name
+    INPUT = "input"  # an input file is missing or unreadable
+    OUTPUT = "output"  # the output cannot be used (e.g. an unsafe output file name)
     INTERNAL = "internal"  # a bug in evalkit, kept as data so the run goes on
 
 
@@ -211,6 +212,7 @@ class RunSummary(_Record):
     )
     baseline: str | None = Field(None, description="The baseline summary compared against.")
     exit_code: int
+    status: Literal["passed", "gate_failed", "infrastructure", "interrupted"]
     outcome: str = Field(description="One line saying what happened and why.")
     results_file: str
     examples: list[ExampleBrief] = Field(default_factory=list)

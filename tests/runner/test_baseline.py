@@ -32,6 +32,7 @@ def summary_with(*briefs: ExampleBrief) -> RunSummary:
         counts=Counts(),
         pass_rate=1.0,
         exit_code=0,
+        status="passed",
         outcome="ok",
         results_file="results.jsonl",
         examples=list(briefs),

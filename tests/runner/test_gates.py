@@ -45,14 +45,16 @@ def test_min_pass_rate(limit: float, verdicts: list[Verdict], passed: bool) -> N
     assert outcome.passed is passed
 
 
-def test_max_failures_counts_fail_and_error_but_not_partial() -> None:
-    counts = counts_of(Verdict.FAIL, Verdict.ERROR, Verdict.PARTIAL, Verdict.PASS)
-    (outcome,) = evaluate_gates(GateConfig(max_failures=2), counts)
+def test_max_failures_counts_every_example_that_did_not_pass() -> None:
+    counts = counts_of(
+        Verdict.FAIL, Verdict.ERROR, Verdict.PARTIAL, Verdict.PASS, Verdict.CANCELLED
+    )
+    (outcome,) = evaluate_gates(GateConfig(max_failures=3), counts)
     assert outcome.passed
-    assert outcome.actual == 2
-    (outcome,) = evaluate_gates(GateConfig(max_failures=1), counts)
+    assert outcome.actual == 3
+    (outcome,) = evaluate_gates(GateConfig(max_failures=2), counts)
     assert not outcome.passed
-    assert "over the maximum of 1" in outcome.message
+    assert "over the maximum of 2" in outcome.message
 
 
 def test_flags_override_the_manifest_gate_by_gate() -> None:

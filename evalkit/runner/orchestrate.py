@@ -1,0 +1,172 @@
+"""Running many examples at once, within the adaptive concurrency limit, losing none.
+
+asyncio with the async client, rather than threads with the sync one: the work happens on
+the platform, so the runner mostly waits; hundreds of waits cost one thread, the limiter is a
+plain condition, and Ctrl-C can cancel every in-flight task at a known point (threads cannot
+be cancelled at all).
+
+Every selected example ends up recorded exactly once: finished ones as they finish; on Ctrl-C,
+in-flight ones as ``cancelled`` (after their executions are cancelled on the platform) and
+those not started yet as ``cancelled`` too; after an authentication failure, those not started
+as errors, since every further call would be refused the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from evalkit.runner.execute import build_result, cancel_on_platform, run_example
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.results import (
+    INFRASTRUCTURE_ERRORS,
+    Counts,
+    ErrorKind,
+    ExampleBrief,
+    ExampleError,
+    ExampleResult,
+    Verdict,
+    brief_of,
+)
+from evalkit.runner.state import ExampleState, RunContext
+
+log = logging.getLogger(__name__)
+
+OnResult = Callable[[ExampleResult], None]
+OnStart = Callable[[ExampleJob], None]
+
+
+@dataclass
+class RunTally:
+    """What the orchestrator saw; enough for the summary without keeping whole results."""
+
+    counts: Counts = field(default_factory=Counts)
+    briefs: list[ExampleBrief] = field(default_factory=list)
+    interrupted: bool = False
+    auth_failure: str | None = None
+    infrastructure_errors: int = 0
+
+    def add(self, result: ExampleResult) -> None:
+        self.counts.add(result.verdict)
+        self.briefs.append(brief_of(result))
+        if result.error is not None and result.error.kind in INFRASTRUCTURE_ERRORS:
+            self.infrastructure_errors += 1
+            if result.error.kind is ErrorKind.AUTH and self.auth_failure is None:
+                self.auth_failure = result.error.message
+
+    @property
+    def mostly_infrastructure_errors(self) -> bool:
+        """More than half of the examples hit platform or network errors."""
+        return self.counts.total > 0 and self.infrastructure_errors * 2 > self.counts.total
+
+
+async def run_examples(
+    jobs: Sequence[ExampleJob],
+    ctx: RunContext,
+    record: OnResult,
+    *,
+    on_start: OnStart | None = None,
+    stop: asyncio.Event | None = None,
+) -> RunTally:
+    """Run ``jobs``; ``record`` is called once per job, in completion order.
+
+    Setting ``stop`` (the CLI does on SIGINT) interrupts the run: see the module docstring.
+    """
+    tally = RunTally()
+    in_flight: dict[asyncio.Task[ExampleResult], ExampleState] = {}
+    recorded: set[tuple[str, str, str]] = set()
+
+    def keep(result: ExampleResult) -> None:
+        if result.key in recorded:  # cannot happen by design; guards the exactly-once promise
+            log.error("example %s/%s recorded twice; second ignored", result.agent, result.example)
+            return
+        recorded.add(result.key)
+        tally.add(result)
+        record(result)
+
+    def on_done(task: asyncio.Task[ExampleResult]) -> None:
+        in_flight.pop(task, None)
+        if not task.cancelled():
+            keep(task.result())
+
+    async def launch_all() -> None:
+        for job in jobs:
+            if tally.auth_failure is not None:
+                break
+            state = ExampleState(job)
+            queued = time.perf_counter()
+            state.slot = await ctx.limiter.acquire()
+            state.queued_ms = round((time.perf_counter() - queued) * 1000)
+            if on_start is not None:
+                on_start(job)
+            task = asyncio.create_task(run_example(state, ctx), name=job.label)
+            in_flight[task] = state
+            task.add_done_callback(on_done)
+        while in_flight:
+            await asyncio.wait(list(in_flight))
+
+    launcher = asyncio.create_task(launch_all())
+    stopper = asyncio.create_task(stop.wait()) if stop is not None else None
+    try:
+        waiting: set[asyncio.Future[object]] = {launcher}  # type: ignore[arg-type]
+        if stopper is not None:
+            waiting.add(stopper)  # type: ignore[arg-type]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if not launcher.done():
+            tally.interrupted = True
+            await _interrupt(launcher, in_flight, ctx, keep)
+        else:
+            launcher.result()  # a bug in the launcher itself should not pass silently
+    finally:
+        if stopper is not None:
+            stopper.cancel()
+    _record_unstarted(jobs, recorded, ctx, keep, tally)
+    return tally
+
+
+async def _interrupt(
+    launcher: asyncio.Task[None],
+    in_flight: dict[asyncio.Task[ExampleResult], ExampleState],
+    ctx: RunContext,
+    keep: OnResult,
+) -> None:
+    """Stop launching, cancel the tasks, then the executions they started, and record them."""
+    launcher.cancel()
+    states = list(in_flight.items())
+    for task, _ in states:
+        task.cancel()
+    await asyncio.gather(launcher, *(task for task, _ in states), return_exceptions=True)
+    cancelled = [state for task, state in states if task.cancelled()]
+    await asyncio.gather(*(cancel_on_platform(state, ctx) for state in cancelled))
+    for state in cancelled:
+        if state.slot is not None:
+            await ctx.limiter.release(state.slot)
+            state.slot = None
+        message = "interrupted (Ctrl-C)"
+        if state.execution_id is not None:
+            message += "; the execution was cancelled on the platform"
+        error = ExampleError(kind=ErrorKind.CANCELLED, message=message)
+        keep(build_result(state, ctx, Verdict.CANCELLED, error=error))
+
+
+def _record_unstarted(
+    jobs: Sequence[ExampleJob],
+    recorded: set[tuple[str, str, str]],
+    ctx: RunContext,
+    keep: OnResult,
+    tally: RunTally,
+) -> None:
+    for job in jobs:
+        if job.key in recorded:
+            continue
+        state = ExampleState(job)
+        if tally.interrupted:
+            error = ExampleError(kind=ErrorKind.CANCELLED, message="not started: interrupted")
+            keep(build_result(state, ctx, Verdict.CANCELLED, error=error))
+        else:
+            reason = tally.auth_failure or "not started"
+            error = ExampleError(kind=ErrorKind.AUTH, message=f"not started: {reason}")
+            keep(build_result(state, ctx, Verdict.ERROR, error=error))

@@ -1,0 +1,97 @@
+"""Turning what went wrong into data: API errors and execution endings as ``ExampleError``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.client.errors import (
+    EigenpalAuthError,
+    EigenpalConnectionError,
+    EigenpalError,
+    EigenpalForbiddenError,
+    EigenpalNotFoundError,
+    EigenpalRateLimitError,
+    EigenpalServerError,
+    EigenpalTimeoutError,
+)
+from evalkit.runner.results import ErrorKind, ExampleError, Verdict
+
+_TERMINAL_ERRORS = {
+    "failed": ErrorKind.FAILED,
+    "rejected": ErrorKind.REJECTED,
+    "cancelled": ErrorKind.CANCELLED,
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the comparison decided for one example (see ``evalkit.runner.comparing``)."""
+
+    verdict: Verdict
+    score: float
+    details: dict[str, Any]
+
+
+def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
+    """An API failure while ``doing`` something (e.g. "starting the run")."""
+    kind = ErrorKind.PLATFORM
+    message = f"{doing}: {err}"
+    code = _envelope_code(err)
+    if isinstance(err, EigenpalAuthError) or (
+        isinstance(err, EigenpalForbiddenError) and code != "api_trigger_disabled"
+    ):
+        kind = ErrorKind.AUTH
+    elif isinstance(err, EigenpalForbiddenError):
+        kind = ErrorKind.START
+        message += " (enable the API trigger in the agent's config: triggers.api.enabled)"
+    elif isinstance(err, EigenpalNotFoundError):
+        kind = ErrorKind.START
+        message += " (is the agent on the platform? run 'evalkit sync' or pass --sync)"
+    elif not isinstance(
+        err,
+        (
+            EigenpalServerError,
+            EigenpalConnectionError,
+            EigenpalTimeoutError,
+            EigenpalRateLimitError,
+        ),
+    ):
+        kind = ErrorKind.START  # 400 and other 4xx: the platform refused this request
+    return ExampleError(
+        kind=kind, message=message, status=err.status or None, request_id=err.request_id
+    )
+
+
+def error_from_status(status: str, platform_error: str | None) -> ExampleError | None:
+    """None for ``completed``; the error for a failed, rejected or cancelled execution."""
+    kind = _TERMINAL_ERRORS.get(status)
+    if kind is None:
+        return None
+    detail = platform_error or "no error message from the platform"
+    return ExampleError(kind=kind, message=f"execution {status}: {detail}")
+
+
+def is_ambiguous_start_failure(err: EigenpalError) -> bool:
+    """The run request may have reached the platform and started an execution anyway."""
+    return isinstance(err, (EigenpalConnectionError, EigenpalTimeoutError)) or (
+        isinstance(err, EigenpalServerError) and err.status != 503
+    )
+
+
+def is_retryable_start_failure(err: EigenpalError) -> bool:
+    retryable = (
+        EigenpalRateLimitError,
+        EigenpalServerError,
+        EigenpalConnectionError,
+        EigenpalTimeoutError,
+    )
+    return isinstance(err, retryable)
+
+
+def _envelope_code(err: EigenpalError) -> str | None:
+    issues = (err.envelope or {}).get("issues")
+    if isinstance(issues, list) and issues and isinstance(issues[0], dict):
+        code = issues[0].get("code")
+        return code if isinstance(code, str) else None
+    return None

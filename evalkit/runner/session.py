@@ -1,0 +1,151 @@
+"""A whole run: results file, examples, gates, baseline, summary, and what the exit code is.
+
+``run_session`` is what ``evalkit run`` calls once the target platform is connected and the
+jobs are selected. It writes ``results.jsonl`` as examples finish and ``summary.json`` at the
+end (also after Ctrl-C), and returns the summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from evalkit._version import __version__
+from evalkit.runner.baseline import find_regressions
+from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
+from evalkit.runner.jobs import ExampleJob, Selection
+from evalkit.runner.jsonl import ResultsWriter, write_summary
+from evalkit.runner.limiter import AdaptiveLimiter
+from evalkit.runner.metadata import now_timestamp
+from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
+from evalkit.runner.platform import Platform
+from evalkit.runner.results import ExampleResult, GitInfo, RunMetadata, RunSummary, Target
+from evalkit.runner.state import Comparer, RunContext, RunSettings
+
+RESULTS_NAME = "results.jsonl"
+SUMMARY_NAME = "summary.json"
+
+
+class RunStatus(str, Enum):
+    PASSED = "passed"
+    GATE_FAILED = "gate_failed"
+    INFRASTRUCTURE = "infrastructure"
+    INTERRUPTED = "interrupted"
+
+
+#: the exit code of each status; tests keep it equal to ``evalkit.cli.exit_codes.ExitCode``
+EXIT_CODES: dict[RunStatus, int] = {
+    RunStatus.PASSED: 0,
+    RunStatus.GATE_FAILED: 1,
+    RunStatus.INFRASTRUCTURE: 3,
+    RunStatus.INTERRUPTED: 130,
+}
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    settings: RunSettings
+    concurrency: int
+    target: Target
+    manifest: str
+    manifest_digest: str | None = None
+    git: GitInfo = field(default_factory=GitInfo)
+    gates: GateConfig = field(default_factory=GateConfig)
+    selection: Selection = field(default_factory=Selection)
+    baseline: RunSummary | None = None
+    baseline_path: str | None = None
+
+
+async def run_session(
+    jobs: Sequence[ExampleJob],
+    platform: Platform,
+    compare: Comparer,
+    config: SessionConfig,
+    *,
+    on_result: OnResult | None = None,
+    on_start: OnStart | None = None,
+    stop: asyncio.Event | None = None,
+) -> RunSummary:
+    settings = config.settings
+    metadata = RunMetadata(
+        run_id=settings.run_id,
+        evalkit_version=__version__,
+        manifest=config.manifest,
+        manifest_digest=config.manifest_digest,
+        git=config.git,
+        target=config.target,
+        started_at=now_timestamp(),
+        concurrency=config.concurrency,
+        timeout_seconds=settings.timeout_seconds,
+        feedback=settings.feedback,
+        selection=config.selection.as_dict(),
+    )
+    ctx = RunContext(
+        platform=platform,
+        limiter=AdaptiveLimiter(config.concurrency),
+        compare=compare,
+        settings=settings,
+    )
+    results_path = settings.run_dir / RESULTS_NAME
+    with ResultsWriter(results_path) as writer:
+
+        def record(result: ExampleResult) -> None:
+            writer.write(result)
+            if on_result is not None:
+                on_result(result)
+
+        tally = await run_examples(jobs, ctx, record, on_start=on_start, stop=stop)
+    metadata.finished_at = now_timestamp()
+    summary = summarise(tally, metadata, config, results_path)
+    write_summary(settings.run_dir / SUMMARY_NAME, summary)
+    return summary
+
+
+def summarise(
+    tally: RunTally, metadata: RunMetadata, config: SessionConfig, results_path: Path
+) -> RunSummary:
+    """Gates, regressions and the run's status from what the orchestrator counted."""
+    regressions = (
+        find_regressions(config.baseline, tally.briefs) if config.baseline is not None else []
+    )
+    gates = evaluate_gates(
+        config.gates,
+        tally.counts,
+        regressions=len(regressions) if config.baseline is not None else None,
+    )
+    status, outcome = decide(tally, all_passed(gates))
+    return RunSummary(
+        metadata=metadata,
+        counts=tally.counts,
+        pass_rate=tally.counts.pass_rate,
+        interrupted=tally.interrupted,
+        gates=gates,
+        regressions=regressions,
+        baseline=config.baseline_path,
+        exit_code=EXIT_CODES[status],
+        status=status.value,
+        outcome=outcome,
+        results_file=str(results_path),
+        examples=tally.briefs,
+    )
+
+
+def decide(tally: RunTally, gates_passed: bool) -> tuple[RunStatus, str]:
+    """The run's status, in order of precedence, and a sentence saying why."""
+    counts = tally.counts
+    if tally.interrupted:
+        return RunStatus.INTERRUPTED, (
+            f"interrupted: {counts.total - counts.cancelled} of {counts.total} examples finished"
+        )
+    if tally.auth_failure is not None:
+        return RunStatus.INFRASTRUCTURE, f"authentication failed: {tally.auth_failure}"
+    if tally.mostly_infrastructure_errors:
+        return RunStatus.INFRASTRUCTURE, (
+            f"platform errors on {tally.infrastructure_errors} of {counts.total} examples"
+        )
+    if not gates_passed:
+        return RunStatus.GATE_FAILED, f"a gate failed ({counts.passed}/{counts.total} passed)"
+    return RunStatus.PASSED, f"all gates passed ({counts.passed}/{counts.total} passed)"

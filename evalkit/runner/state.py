@@ -1,0 +1,70 @@
+"""The shared pieces of a run: settings, context, and what is known about each example."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.limiter import AdaptiveLimiter
+from evalkit.runner.metadata import now_timestamp
+from evalkit.runner.outcomes import Comparison
+from evalkit.runner.platform import Platform
+from evalkit.runner.write_back import FeedbackLedger
+
+#: (job, actual output JSON, actual output files by name) -> comparison
+Comparer = Callable[[ExampleJob, Any, dict[str, Path]], Comparison]
+
+TERMINAL = frozenset({"completed", "failed", "cancelled", "rejected"})
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    run_id: str
+    run_dir: Path
+    timeout_seconds: float = 600.0
+    #: seconds the platform may hold a run request open before the runner polls
+    hold_seconds: int = 30
+    feedback: bool = True
+    max_start_attempts: int = 5
+    #: extra ``_metadata`` on every agent run (manifest digest, git commit)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunContext:
+    platform: Platform
+    limiter: AdaptiveLimiter
+    compare: Comparer
+    settings: RunSettings
+    ledger: FeedbackLedger = field(default_factory=FeedbackLedger)
+
+
+@dataclass
+class ExampleState:
+    """What is known about one example so far; the orchestrator reads it on Ctrl-C."""
+
+    job: ExampleJob
+    slot: float | None = None
+    execution_id: str | None = None
+    status: str | None = None
+    attempts: int = 0
+    attempt_tokens: list[str] = field(default_factory=list)
+    started_at: str | None = None
+    started_clock: float | None = None
+    queued_ms: int = 0
+    execution_ms: int | None = None
+    compare_ms: int | None = None
+    output_files: list[str] = field(default_factory=list)
+
+    def mark_started(self) -> None:
+        if self.started_clock is None:
+            self.started_clock = time.perf_counter()
+            self.started_at = now_timestamp()
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
