@@ -7,9 +7,9 @@ request id in the ``x-request-id`` header.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from evalkit.api import ErrorCode
+from evalkit.api import ApiIssue, ErrorCode
 
 
 class ApiProblem(Exception):
@@ -24,6 +24,7 @@ class ApiProblem(Exception):
         field: str = "<root>",
         hint: str | None = None,
         headers: Mapping[str, str] | None = None,
+        issues: Sequence[ApiIssue] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -32,6 +33,10 @@ class ApiProblem(Exception):
         self.field = field
         self.hint = hint
         self.headers = dict(headers or {})
+        #: every issue when there are several (e.g. validation); else built from the above
+        self.issues = (
+            list(issues) if issues else [ApiIssue(field=field, message=message, code=self.code)]
+        )
 
 
 def not_found(what: str, ident: str) -> ApiProblem:

@@ -1,0 +1,55 @@
+"""How a local platform is set up: where its state lives, who may call it, and its limits."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalkit.emulator.faults import FaultConfig
+from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+DEFAULT_CANCEL_GRACE_SECONDS = 5.0
+
+AgentRunner = Callable[[AgentJob], AgentOutcome]
+
+
+def generate_api_key() -> str:
+    """A fresh key in the platform's ``eg_...`` shape."""
+    return "eg_local_" + secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    #: state folder (SQLite + blobs); None = a temporary folder removed on close
+    data_dir: Path | None = None
+    #: accepted bearer keys; must not be empty
+    api_keys: tuple[str, ...] = ()
+    workers: int = 4
+    #: folder of workflow YAML definitions (contract B11); None = no workflows
+    workflows_dir: Path | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    idempotency_ttl_seconds: int = DEFAULT_IDEMPOTENCY_TTL_SECONDS
+    #: how long a cancel request waits for a running program to stop before answering
+    cancel_grace_seconds: float = DEFAULT_CANCEL_GRACE_SECONDS
+    faults: FaultConfig = field(default_factory=FaultConfig)
+    #: runs one agent job; None = ``evalkit.emulator.runtime.run_agent_job``
+    runner: AgentRunner | None = None
+
+    def __post_init__(self) -> None:
+        if not self.api_keys or any(not key for key in self.api_keys):
+            raise ValueError("PlatformConfig.api_keys needs at least one non-empty key")
+        if self.workers < 1:
+            raise ValueError(f"PlatformConfig.workers must be 1 or more, got {self.workers}")
+        if self.max_body_bytes < 1:
+            raise ValueError("PlatformConfig.max_body_bytes must be positive")
+
+    def __repr__(self) -> str:  # keys never appear in a repr
+        return (
+            f"PlatformConfig(data_dir={self.data_dir!r}, api_keys=<{len(self.api_keys)} hidden>, "
+            f"workers={self.workers}, workflows_dir={self.workflows_dir!r}, "
+            f"max_body_bytes={self.max_body_bytes}, faults={self.faults!r})"
+        )

@@ -1,0 +1,75 @@
+"""Applies ``FaultInjector`` decisions and the rate limit to HTTP requests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from evalkit.api import ErrorCode
+from evalkit.emulator.connections import transport_for
+from evalkit.emulator.envelope import send_problem
+from evalkit.emulator.faults import FaultInjector
+from evalkit.emulator.problems import ApiProblem
+from evalkit.emulator.ratelimit import TokenBucket
+
+
+class ConnectionDropUnavailable(RuntimeError):
+    """A drop fault needs a real socket (``start_platform`` or ``evalkit serve``)."""
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, injector: FaultInjector, bucket: TokenBucket | None) -> None:
+        self.app = app
+        self.injector = injector
+        self.bucket = bucket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if self.bucket is not None and self.injector.matches(path):
+            wait = self.bucket.take()
+            if wait:
+                problem = ApiProblem(
+                    429,
+                    ErrorCode.RATE_LIMITED,
+                    "too many requests",
+                    hint=f"retry after {wait} second(s)",
+                    headers={"Retry-After": str(wait)},
+                )
+                await send_problem(scope, receive, send, problem)
+                return
+        decision = self.injector.decide(path)
+        if decision.latency_seconds:
+            await asyncio.sleep(decision.latency_seconds)
+        if decision.error_status is not None:
+            problem = ApiProblem(
+                decision.error_status,
+                ErrorCode.INTERNAL,
+                f"injected fault: HTTP {decision.error_status}",
+            )
+            await send_problem(scope, receive, send, problem)
+            return
+        if decision.drop:
+            if decision.drop_after_processing:
+                await self.app(scope, receive, _discard)
+            await _drop(scope)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _discard(message: Message) -> None:
+    """The answer of a request whose connection is about to be dropped."""
+
+
+async def _drop(scope: Scope) -> None:
+    transport = transport_for(scope)
+    if transport is None:
+        raise ConnectionDropUnavailable("a connection-drop fault needs a real server socket")
+    transport.abort()
+    # Let the server notice the lost connection before the app returns, so it does not try
+    # to answer with a 500 of its own.
+    for _ in range(3):
+        await asyncio.sleep(0)

@@ -1,0 +1,235 @@
+"""The platform's services wired together: stores, queue, workers, holds, faults, workflows."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from fastapi import APIRouter
+
+from evalkit.api import ErrorCode, utc_now
+from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.faults import FaultInjector
+from evalkit.emulator.holds import HoldRegistry
+from evalkit.emulator.problems import ApiProblem
+from evalkit.emulator.queue import ExecutionQueue
+from evalkit.emulator.ratelimit import TokenBucket
+from evalkit.emulator.runtime.job import InputFile
+from evalkit.emulator.store.agents import AgentStore
+from evalkit.emulator.store.blobs import BlobStore
+from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.executions import (
+    RESTART_ERROR,
+    ExecutionRecord,
+    ExecutionStore,
+    NewExecution,
+)
+from evalkit.emulator.store.feedback import ReviewStore
+from evalkit.emulator.store.idempotency import IdempotencyStore
+from evalkit.emulator.store.ids import new_execution_id
+from evalkit.emulator.worker import ExecutionWorker
+from evalkit.emulator.workflows.contract import AgentStepResult
+
+logger = logging.getLogger("evalkit.emulator")
+
+
+class WorkflowServiceLike(Protocol):
+    def router(self) -> APIRouter: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    input_json: dict[str, Any]
+    metadata: dict[str, Any] | None
+    input_files: list[InputFile]
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig) -> None:
+        self.config = config
+        self._temp_dir: Path | None = None
+        if config.data_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="evalkit-platform-"))
+        self.data_dir = self._temp_dir or Path(config.data_dir or ".")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.data_dir / "platform.sqlite3")
+        self.blobs = BlobStore(self.data_dir / "blobs")
+        self.agents = AgentStore(self.db, self.blobs)
+        self.executions = ExecutionStore(self.db, self.blobs)
+        self.reviews = ReviewStore(self.db, self.blobs, self.executions)
+        self.idempotency = IdempotencyStore(self.db, config.idempotency_ttl_seconds)
+        self.holds = HoldRegistry()
+        self.faults = FaultInjector(config.faults)
+        self.rate_limit = _bucket(config)
+        recovered = self.executions.fail_unfinished(RESTART_ERROR)
+        if recovered:
+            logger.warning("%d unfinished execution(s) marked failed after a restart", recovered)
+        self.worker = ExecutionWorker(
+            agents=self.agents,
+            executions=self.executions,
+            holds=self.holds,
+            faults=self.faults,
+            scratch_dir=self.data_dir / "scratch",
+            runner=config.runner,
+        )
+        self.queue = ExecutionQueue(workers=config.workers, handle=self.worker.handle)
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self.workflows = self._load_workflows()
+
+    # -- runs ------------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        agent_ref: str,
+        request: RunRequest,
+        *,
+        execution_id: str | None = None,
+        source_execution_id: str | None = None,
+        via_api: bool = True,
+    ) -> ExecutionRecord:
+        agent = self.agents.get(agent_ref)
+        if via_api and not agent.api_trigger_enabled:
+            raise ApiProblem(
+                403,
+                ErrorCode.API_TRIGGER_DISABLED,
+                f"agent {agent.slug!r} does not accept API runs"
+                " (config.triggers.api.enabled is false)",
+                hint="set config.triggers.api.enabled to true to allow runs through the API",
+            )
+        record = self.executions.create(
+            NewExecution(
+                execution_id=execution_id or new_execution_id(),
+                agent_id=agent.id,
+                input_json=request.input_json,
+                metadata=request.metadata,
+                input_files=request.input_files,
+                source_execution_id=source_execution_id,
+            )
+        )
+        self.executions.move(record.id, "pending", when=("created",))
+        self.queue.put(record.id)
+        return self.executions.get(record.id)
+
+    def rerun(self, execution_id: str, *, new_id: str | None = None) -> ExecutionRecord:
+        """A new run from the stored input snapshot (JSON, files) and metadata."""
+        source = self.executions.get(execution_id)
+        request = RunRequest(
+            input_json=source.json_column("input_json") or {},
+            metadata=source.json_column("metadata"),
+            input_files=self.executions.input_files(source.id),
+        )
+        return self.start_run(
+            source.agent_id, request, execution_id=new_id, source_execution_id=source.id
+        )
+
+    def cancel(self, execution_id: str) -> ExecutionRecord:
+        """Queued: cancelled at once. Running: the program is stopped (waits a grace period)."""
+        record = self.executions.get(execution_id)
+        if record.is_terminal:
+            return record
+        if self.executions.move(
+            record.id,
+            "cancelled",
+            when=("created", "pending"),
+            completed_at=utc_now(),
+            error="cancelled",
+        ):
+            self.holds.notify(record.id)
+            return self.executions.get(record.id)
+        ended = self.holds.watch_thread(record.id)
+        try:
+            if self.worker.cancel_running(record.id):
+                ended.wait(self.config.cancel_grace_seconds)
+        finally:
+            self.holds.forget(record.id, ended)
+        return self.executions.get(record.id)
+
+    def run_agent_and_wait(
+        self,
+        agent: str,
+        input_json: dict[str, Any],
+        *,
+        cancel: threading.Event,
+        timeout_seconds: float,
+    ) -> AgentStepResult:
+        """``AgentInvoker`` for the workflow engine's agent steps."""
+        execution_id = new_execution_id()
+        ended = self.holds.watch_thread(execution_id)
+        try:
+            self.start_run(
+                agent, RunRequest(input_json, None, []), execution_id=execution_id, via_api=False
+            )
+            deadline = time.monotonic() + timeout_seconds
+            while not ended.wait(0.05 if cancel.is_set() else min(0.5, timeout_seconds)):
+                if cancel.is_set():
+                    self.cancel(execution_id)
+                    break
+                if time.monotonic() >= deadline:
+                    self.cancel(execution_id)
+                    break
+        finally:
+            self.holds.forget(execution_id, ended)
+        record = self.executions.get(execution_id)
+        status = record.status if record.is_terminal else "failed"
+        error = record.error
+        if not record.is_terminal:
+            error = f"agent step did not finish within {timeout_seconds} s"
+        return AgentStepResult(status, record.json_column("output"), error, execution_id)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Wipe all state (tests): running jobs are cancelled, their results discarded."""
+        self.worker.cancel_all()
+        self.db.wipe()
+        self.blobs.wipe()
+
+    def begin_shutdown(self) -> None:
+        """Stop new work, stop running programs, release held requests."""
+        self.worker.closing = True
+        self.worker.cancel_all()
+        self.holds.release_all()
+
+    def close(self) -> None:
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self.begin_shutdown()
+        self.queue.close()
+        if self.workflows is not None:
+            self.workflows.close()
+        self.db.close()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def _load_workflows(self) -> WorkflowServiceLike | None:
+        # The workflow engine is optional: the app works (without /workflows) until it exists.
+        if importlib.util.find_spec("evalkit.emulator.workflows.service") is None:
+            return None
+        module = importlib.import_module("evalkit.emulator.workflows.service")
+        service: WorkflowServiceLike = module.WorkflowService(
+            definitions_dir=self.config.workflows_dir,
+            database=self.data_dir / "workflows.sqlite3",
+            invoker=self,
+            workers=2,
+        )
+        return service
+
+
+def _bucket(config: PlatformConfig) -> TokenBucket | None:
+    rate = config.faults.rate_limit_per_second
+    if not rate:
+        return None
+    burst = config.faults.rate_limit_burst or max(1, int(rate))
+    return TokenBucket(rate, burst)

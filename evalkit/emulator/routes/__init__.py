@@ -1,0 +1,1 @@
+"""HTTP handling: thin FastAPI routes over the platform services (``platform.py``)."""

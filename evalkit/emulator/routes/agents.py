@@ -1,0 +1,98 @@
+"""``/agents``: list, create, get, update (contract A5; B1, B2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from evalkit.api import CreateAgentBody, UpdateAgentBody
+from evalkit.emulator.paging import page_from_query
+from evalkit.emulator.platform import Platform
+from evalkit.emulator.problems import invalid
+from evalkit.emulator.render import AGENT_INCLUDES, agent_wire
+from evalkit.emulator.routes.common import (
+    API,
+    PlatformDep,
+    parse_include,
+    parse_json_object,
+    validation_problem,
+)
+from evalkit.emulator.store.agents import AgentRecord
+
+router = APIRouter()
+MAX_NAME = 200
+MAX_DESCRIPTION = 4000
+
+
+def agent_answer(
+    platform: Platform, agent: AgentRecord, include: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    return agent_wire(
+        agent, platform.agents.stats(agent.id), platform.agents.file_paths(agent.id), include
+    )
+
+
+@router.get(f"{API}/agents")
+def list_agents(
+    platform: PlatformDep,
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> JSONResponse:
+    page = page_from_query(limit, offset)
+    agents, total = platform.agents.find_all(search=search, limit=page.limit, offset=page.offset)
+    data = [agent_answer(platform, agent) for agent in agents]
+    return JSONResponse({"data": data, "total": total, "limit": page.limit, "offset": page.offset})
+
+
+@router.post(f"{API}/agents", status_code=201)
+def create_agent(platform: PlatformDep, body: CreateAgentBody) -> JSONResponse:
+    _check_texts(body.name, body.description)
+    agent = platform.agents.create(
+        name=body.name, slug=body.slug, description=body.description, config=body.config
+    )
+    return JSONResponse({"agent": agent_answer(platform, agent)}, status_code=201)
+
+
+@router.get(f"{API}/agents/{{agent_ref}}")
+def get_agent(
+    platform: PlatformDep, agent_ref: str, include: Annotated[str | None, Query()] = None
+) -> JSONResponse:
+    asked = parse_include(include, AGENT_INCLUDES)
+    agent = platform.agents.get(agent_ref)
+    return JSONResponse({"agent": agent_answer(platform, agent, asked)})
+
+
+@router.patch(f"{API}/agents/{{agent_ref}}")
+async def update_agent(platform: PlatformDep, agent_ref: str, request: Request) -> JSONResponse:
+    # Read by hand: "description": null (clear it) must differ from leaving it out.
+    raw = parse_json_object(await request.body(), "body")
+    try:
+        body = UpdateAgentBody.model_validate(raw)
+    except ValidationError as err:
+        raise validation_problem(err, "body") from err
+    if "name" in body.model_fields_set and body.name is None:
+        raise invalid("body.name", "name cannot be null")
+    _check_texts(body.name, body.description)
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+
+    def apply() -> dict[str, Any]:
+        agent = platform.agents.update(agent_ref, changes)
+        return {"agent": agent_answer(platform, agent)}
+
+    return JSONResponse(await run_in_threadpool(apply))
+
+
+def _check_texts(name: str | None, description: str | None) -> None:
+    if name is not None and not name.strip():
+        raise invalid("body.name", "name cannot be empty")
+    if name is not None and len(name) > MAX_NAME:
+        raise invalid("body.name", f"name is longer than {MAX_NAME} characters")
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise invalid(
+            "body.description", f"description is longer than {MAX_DESCRIPTION} characters"
+        )

@@ -1,0 +1,99 @@
+"""Helpers every route module shares: the platform dependency, JSON bodies, includes, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+
+from evalkit.api import ApiIssue, ErrorCode, format_timestamp, parse_timestamp
+from evalkit.emulator.platform import Platform
+from evalkit.emulator.problems import ApiProblem, invalid
+
+API = "/api/v1"
+
+
+def platform_of(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[Platform, Depends(platform_of)]
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """``("body", "files", 0, "path")`` -> ``body.files[0].path``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "<root>"
+
+
+def issues_from_errors(errors: Sequence[Any], prefix: Sequence[str] = ()) -> list[ApiIssue]:
+    issues = []
+    for error in errors:
+        loc = [*prefix, *error.get("loc", ())]
+        message = str(error.get("msg", "invalid value"))
+        issues.append(ApiIssue(field=field_path(loc), message=message, code="invalid_value"))
+    return issues
+
+
+def validation_problem(err: ValidationError, prefix: str) -> ApiProblem:
+    issues = issues_from_errors(err.errors(include_url=False), (prefix,))
+    first = issues[0]
+    return ApiProblem(400, ErrorCode.INVALID_VALUE, first.message, field=first.field, issues=issues)
+
+
+def parse_json_object(raw: bytes | str, field: str, *, empty_ok: bool = True) -> dict[str, Any]:
+    """A JSON object from text; an empty text is ``{}`` when ``empty_ok``."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise invalid(field, f"the body is not UTF-8 text: {err}") from err
+    if not raw.strip():
+        if empty_ok:
+            return {}
+        raise invalid(field, "expected a JSON object, got nothing")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise invalid(
+            field, f"malformed JSON at line {err.lineno} column {err.colno}: {err.msg}"
+        ) from err
+    if not isinstance(value, dict):
+        raise invalid(field, f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def parse_include(raw: str | None, allowed: frozenset[str]) -> frozenset[str]:
+    if not raw:
+        return frozenset()
+    asked = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    unknown = sorted(asked - allowed)
+    if unknown:
+        raise invalid(
+            "query.include",
+            f"unknown include value(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}",
+        )
+    return asked
+
+
+def timestamp_param(raw: str | None, name: str) -> str | None:
+    """An ISO-8601 bound, normalised to the stored format (UTC, milliseconds)."""
+    if raw is None:
+        return None
+    try:
+        return format_timestamp(parse_timestamp(raw))
+    except ValueError as err:
+        raise invalid(
+            f"query.{name}",
+            f"not an ISO-8601 timestamp: {raw!r}",
+            hint="e.g. 2026-01-01T00:00:00.000Z",
+        ) from err

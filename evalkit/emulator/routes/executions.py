@@ -1,0 +1,139 @@
+"""Runs and executions: run, list, get, cancel, rerun, file downloads (contract A3, A5; B3-B6)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from evalkit.api import FileKind
+from evalkit.emulator.paging import page_from_query
+from evalkit.emulator.platform import Platform
+from evalkit.emulator.render import EXECUTION_INCLUDES, execution_wire
+from evalkit.emulator.routes.common import API, PlatformDep, parse_include, platform_of
+from evalkit.emulator.routes.execution_query import ExecutionListQuery, filters_from_query
+from evalkit.emulator.routes.run_input import read_run_request
+from evalkit.emulator.store.executions import ExecutionRecord, StoredFile
+from evalkit.emulator.store.ids import new_execution_id
+from evalkit.emulator.store.listing import list_executions
+
+router = APIRouter()
+MAX_HOLD_SECONDS = 600
+
+
+@router.post(f"{API}/agents/{{agent_ref}}/run", status_code=202)
+async def run_agent(
+    request: Request,
+    agent_ref: str,
+    platform: Annotated[Platform, Depends(platform_of)],
+    wait_for_completion: Annotated[int | None, Query(ge=0, le=MAX_HOLD_SECONDS)] = None,
+) -> JSONResponse:
+    await run_in_threadpool(platform.agents.get, agent_ref)  # 404 before reading the body
+    run_request = await read_run_request(request)
+    execution_id = new_execution_id()
+    # Watch before the run can end, so the end is never missed.
+    ended = platform.holds.watch(execution_id) if wait_for_completion is not None else None
+    try:
+        await run_in_threadpool(
+            platform.start_run, agent_ref, run_request, execution_id=execution_id
+        )
+    except BaseException:
+        if ended is not None:
+            platform.holds.forget(execution_id, ended)
+        raise
+    if ended is None or wait_for_completion is None:
+        return JSONResponse({"executionId": execution_id, "status": "pending"}, status_code=202)
+    await platform.holds.hold(execution_id, ended, wait_for_completion)
+    record = await run_in_threadpool(platform.executions.get, execution_id)
+    return JSONResponse(run_result(record), status_code=202)
+
+
+def run_result(record: ExecutionRecord) -> dict[str, Any]:
+    if not record.is_terminal:
+        return {"executionId": record.id, "status": "timeout"}
+    schema_valid = None if record.schema_valid is None else bool(record.schema_valid)
+    return {
+        "executionId": record.id,
+        "status": record.status,
+        "output": record.json_column("output"),
+        "schemaValid": schema_valid,
+        "error": record.error,
+        "cost": record.json_column("cost") or {},
+    }
+
+
+@router.get(f"{API}/agents/{{agent_ref}}/executions")
+def list_agent_executions(
+    platform: PlatformDep, agent_ref: str, query: Annotated[ExecutionListQuery, Query()]
+) -> JSONResponse:
+    agent = platform.agents.get(agent_ref)
+    include = parse_include(query.include, EXECUTION_INCLUDES)
+    page = page_from_query(query.limit, query.offset)
+    filters = filters_from_query(query)
+    found = list_executions(platform.db, agent.id, filters, limit=page.limit, offset=page.offset)
+    files = _files_for(platform, [r.id for r in found.records], include)
+    body: dict[str, Any] = {
+        "executions": [
+            execution_wire(r, {kind: files.get((r.id, kind), []) for kind in _KINDS}, include)
+            for r in found.records
+        ],
+        "total": found.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "scanLimited": found.scan_limited,
+    }
+    if found.no_resolved_anchor:
+        body["noResolvedAnchor"] = True
+    return JSONResponse(body)
+
+
+@router.get(f"{API}/agents/executions/{{execution_id}}")
+def get_execution(
+    platform: PlatformDep, execution_id: str, include: str | None = None
+) -> JSONResponse:
+    asked = parse_include(include, EXECUTION_INCLUDES)
+    record = platform.executions.get(execution_id)
+    return JSONResponse({"execution": execution_answer(platform, record, asked)})
+
+
+@router.post(f"{API}/agents/executions/{{execution_id}}/cancel")
+def cancel_execution(platform: PlatformDep, execution_id: str) -> JSONResponse:
+    record = platform.cancel(execution_id)
+    return JSONResponse({"execution": execution_answer(platform, record)})
+
+
+@router.post(f"{API}/agents/executions/{{execution_id}}/rerun", status_code=202)
+def rerun_execution(platform: PlatformDep, execution_id: str) -> JSONResponse:
+    record = platform.rerun(execution_id)
+    body = {"executionId": record.id, "sourceExecutionId": execution_id, "status": record.status}
+    return JSONResponse(body, status_code=202)
+
+
+@router.get(f"{API}/agents/executions/{{execution_id}}/files/{{kind}}/{{filename:path}}")
+def download_file(
+    platform: PlatformDep, execution_id: str, kind: FileKind, filename: str
+) -> Response:
+    record = platform.executions.get(execution_id)
+    content = platform.executions.file_content(record.id, kind.value, filename)
+    return Response(content, media_type="application/octet-stream")
+
+
+def execution_answer(
+    platform: Platform, record: ExecutionRecord, include: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    files = _files_for(platform, [record.id], include)
+    by_kind = {kind: files.get((record.id, kind), []) for kind in _KINDS}
+    return execution_wire(record, by_kind, include)
+
+
+_KINDS = ("input", "output", "issues", "trace", "expected")
+
+
+def _files_for(
+    platform: Platform, ids: list[str], include: frozenset[str]
+) -> dict[tuple[str, str], list[StoredFile]]:
+    if not include & {"files", "expected"}:
+        return {}
+    return platform.executions.files_by_kind(ids)

@@ -1,0 +1,207 @@
+"""Agents and their workspace files (contract A5, A7; B1, B2)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.api import utc_now
+from evalkit.emulator.problems import ApiProblem, invalid, not_found
+from evalkit.emulator.store.blobs import BlobStore
+from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.ids import new_agent_id, new_commit
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    id: str
+    slug: str
+    name: str
+    description: str | None
+    config: dict[str, Any] | None
+    created_at: str
+    updated_at: str
+    latest_commit: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AgentRecord:
+        return cls(
+            id=row["id"],
+            slug=row["slug"],
+            name=row["name"],
+            description=row["description"],
+            config=json.loads(row["config"]) if row["config"] is not None else None,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            latest_commit=row["latest_commit"],
+        )
+
+    @property
+    def api_trigger_enabled(self) -> bool:
+        """``triggers.api.enabled: false`` turns API runs off (contract B9)."""
+        triggers = (self.config or {}).get("triggers")
+        api = triggers.get("api") if isinstance(triggers, dict) else None
+        return not (isinstance(api, dict) and api.get("enabled") is False)
+
+
+@dataclass(frozen=True)
+class AgentStatsRecord:
+    total_executions: int
+    last_execution_at: str | None
+    avg_duration_ms: float | None
+
+
+@dataclass(frozen=True)
+class WorkspaceFile:
+    path: str
+    content: bytes
+    content_type: str | None
+
+
+def guess_content_type(path: str) -> str:
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def dataset_examples(paths: list[str]) -> list[str]:
+    """Example names from the ``examples/<name>/...`` layout (contract A7)."""
+    names = {p.split("/")[1] for p in paths if p.startswith("examples/") and p.count("/") >= 2}
+    return sorted(names)
+
+
+class AgentStore:
+    def __init__(self, db: Database, blobs: BlobStore) -> None:
+        self._db = db
+        self._blobs = blobs
+
+    def create(
+        self, *, name: str, slug: str, description: str | None, config: dict[str, Any] | None
+    ) -> AgentRecord:
+        check_slug(slug)
+        now = utc_now()
+        agent_id = new_agent_id()
+        with self._db.write() as conn:
+            if conn.execute("SELECT 1 FROM agents WHERE slug = ?", (slug,)).fetchone():
+                raise ApiProblem(
+                    409,
+                    "conflict",
+                    f"an agent with slug {slug!r} already exists",
+                    field="body.slug",
+                )
+            conn.execute(
+                "INSERT INTO agents (id, slug, name, description, config, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (agent_id, slug, name, description, _dump(config), now, now),
+            )
+        return self.get(agent_id)
+
+    def get(self, ref: str) -> AgentRecord:
+        """By id or slug (contract A1); 404 when neither matches."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT * FROM agents WHERE id = ? OR slug = ? LIMIT 1", (ref, ref)
+            ).fetchone()
+        if row is None:
+            raise not_found("agent", ref)
+        return AgentRecord.from_row(row)
+
+    def find_all(
+        self, *, search: str | None, limit: int, offset: int
+    ) -> tuple[list[AgentRecord], int]:
+        where, params = "", []
+        if search:
+            where = (
+                "WHERE instr(lower(name || ' ' || slug || ' ' || coalesce(description, '')), ?) > 0"
+            )
+            params.append(search.lower())
+        with self._db.read() as conn:
+            total = conn.execute(f"SELECT count(*) FROM agents {where}", params).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT * FROM agents {where} ORDER BY seq LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        return [AgentRecord.from_row(row) for row in rows], int(total)
+
+    def update(self, ref: str, changes: dict[str, Any]) -> AgentRecord:
+        """Apply ``name``/``description``/``config`` changes; bumps ``updatedAt`` only (B1)."""
+        agent = self.get(ref)
+        columns = {key: value for key, value in changes.items() if key in ("name", "description")}
+        if "config" in changes:
+            columns["config"] = _dump(changes["config"])
+        columns["updated_at"] = utc_now()
+        assignments = ", ".join(f"{column} = ?" for column in columns)
+        with self._db.write() as conn:
+            conn.execute(
+                f"UPDATE agents SET {assignments} WHERE id = ?", [*columns.values(), agent.id]
+            )
+        return self.get(agent.id)
+
+    def stats(self, agent_id: str) -> AgentStatsRecord:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT count(*), max(created_at), avg(duration_ms) FROM executions"
+                " WHERE agent_id = ?",
+                (agent_id,),
+            ).fetchone()
+        return AgentStatsRecord(int(row[0]), row[1], row[2])
+
+    # -- workspace -------------------------------------------------------------------------
+
+    def write_files(self, agent_id: str, files: list[tuple[str, bytes, str | None]]) -> None:
+        """Store files (path, bytes, content type) and give the agent a new commit (B1)."""
+        stored = [(path, self._blobs.put(data), len(data), kind) for path, data, kind in files]
+        with self._db.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO workspace_files (agent_id, path, blob, size, content_type)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(agent_id, path, blob, size, kind) for path, blob, size, kind in stored],
+            )
+            conn.execute(
+                "UPDATE agents SET latest_commit = ?, updated_at = ? WHERE id = ?",
+                (new_commit(), utc_now(), agent_id),
+            )
+
+    def file_paths(self, agent_id: str, prefix: str | None = None) -> list[str]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT path FROM workspace_files WHERE agent_id = ? ORDER BY path", (agent_id,)
+            ).fetchall()
+        paths = [row[0] for row in rows]
+        if prefix:
+            paths = [path for path in paths if path.startswith(prefix)]
+        return paths
+
+    def read_file(self, agent_id: str, path: str) -> WorkspaceFile:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT blob, content_type FROM workspace_files WHERE agent_id = ? AND path = ?",
+                (agent_id, path),
+            ).fetchone()
+        if row is None:
+            raise not_found("workspace file", path)
+        return WorkspaceFile(path, self._blobs.get(row["blob"]), row["content_type"])
+
+    def workspace(self, agent_id: str) -> dict[str, bytes]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT path, blob FROM workspace_files WHERE agent_id = ?", (agent_id,)
+            ).fetchall()
+        return {row["path"]: self._blobs.get(row["blob"]) for row in rows}
+
+
+def check_slug(slug: str) -> None:
+    if not SLUG_PATTERN.match(slug):
+        raise invalid(
+            "body.slug",
+            f"invalid slug {slug!r}",
+            hint="use 1 to 64 lower-case letters, digits and inner hyphens, e.g. invoice-extractor",
+        )
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)

@@ -1,0 +1,135 @@
+"""One SQLite database in WAL mode, shared by the request threads and the workers.
+
+A single connection behind a lock: every statement is short, so serialising them costs little
+and rules out ``database is locked`` between our own threads. ``busy_timeout`` still covers
+other processes (e.g. a second reader of the same folder).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS agents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT,
+    config TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    latest_commit TEXT
+);
+CREATE TABLE IF NOT EXISTS workspace_files (
+    agent_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    blob TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT,
+    PRIMARY KEY (agent_id, path)
+);
+CREATE TABLE IF NOT EXISTS executions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    agent_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    completed_at TEXT,
+    input_json TEXT NOT NULL,
+    metadata TEXT,
+    batch_id TEXT,
+    example_name TEXT,
+    output TEXT,
+    schema_valid INTEGER,
+    error TEXT,
+    cost TEXT,
+    duration_ms INTEGER,
+    source_execution_id TEXT,
+    fb_exists INTEGER NOT NULL DEFAULT 0,
+    fb_body TEXT,
+    fb_rating TEXT,
+    fb_status TEXT,
+    fb_created_at TEXT,
+    fb_updated_at TEXT,
+    fb_resolved_at TEXT,
+    fb_promoted TEXT,
+    expected TEXT
+);
+CREATE INDEX IF NOT EXISTS executions_by_agent ON executions (agent_id, seq);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
+CREATE TABLE IF NOT EXISTS execution_files (
+    execution_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    field TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    blob TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT,
+    PRIMARY KEY (execution_id, kind, name)
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    content_type TEXT,
+    body BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (key, path)
+);
+"""
+
+TABLES = ("agents", "workspace_files", "executions", "execution_files", "idempotency")
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=10000")
+        self._conn.executescript(SCHEMA)
+        self._closed = False
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._check_open()
+            yield self._conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        with self._lock:
+            self._check_open()
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def wipe(self) -> None:
+        with self.write() as conn:
+            for table in TABLES:
+                conn.execute(f"DELETE FROM {table}")
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the platform database is closed")

@@ -1,0 +1,260 @@
+"""Executions: creation, lifecycle transitions, stored outcome and files (contract A3, A5)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.api import ExecutionStatus, parse_timestamp, utc_now
+from evalkit.emulator.problems import not_found
+from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
+from evalkit.emulator.store.blobs import BlobStore
+from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.paths import unsafe_path_reason
+
+TERMINAL = ("completed", "failed", "cancelled", "rejected")
+RESTART_ERROR = "platform restarted"
+#: execution file kinds; ``expected`` holds the reviewer's expected files
+FILE_KINDS = ("input", "output", "issues", "trace", "expected")
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    row: sqlite3.Row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.row[name]
+        except IndexError:
+            raise AttributeError(name) from None
+
+    @property
+    def status_value(self) -> ExecutionStatus:
+        return ExecutionStatus(self.row["status"])
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.row["status"] in TERMINAL
+
+    def json_column(self, name: str) -> Any:
+        text = self.row[name]
+        return None if text is None else json.loads(text)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    size: int
+    blob: str
+    content_type: str | None
+    field: str | None
+
+
+@dataclass(frozen=True)
+class NewExecution:
+    """A run request, validated: what to store before queueing."""
+
+    execution_id: str
+    agent_id: str
+    input_json: dict[str, Any]
+    metadata: dict[str, Any] | None
+    input_files: list[InputFile]
+    source_execution_id: str | None = None
+
+
+class ExecutionStore:
+    def __init__(self, db: Database, blobs: BlobStore) -> None:
+        self._db = db
+        self._blobs = blobs
+
+    def create(self, new: NewExecution) -> ExecutionRecord:
+        metadata = new.metadata or {}
+        batch_id = _label(metadata.get("batchId"))
+        example_name = _label(metadata.get("exampleName"))
+        files = _input_file_rows(new.input_files, self._blobs)
+        with self._db.write() as conn:
+            conn.execute(
+                "INSERT INTO executions (id, agent_id, status, created_at, input_json, metadata,"
+                " batch_id, example_name, source_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.execution_id,
+                    new.agent_id,
+                    "created",
+                    utc_now(),
+                    json.dumps(new.input_json),
+                    None if new.metadata is None else json.dumps(new.metadata),
+                    batch_id,
+                    example_name,
+                    new.source_execution_id,
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO execution_files (execution_id, kind, name, field, position, blob,"
+                " size, content_type) VALUES (?, 'input', ?, ?, ?, ?, ?, ?)",
+                [(new.execution_id, *file_row) for file_row in files],
+            )
+        return self.get(new.execution_id)
+
+    def get(self, execution_id: str) -> ExecutionRecord:
+        record = self.find(execution_id)
+        if record is None:
+            raise not_found("execution", execution_id)
+        return record
+
+    def find(self, execution_id: str) -> ExecutionRecord | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
+        return None if row is None else ExecutionRecord(row)
+
+    def move(self, execution_id: str, to: str, *, when: tuple[str, ...], **columns: Any) -> bool:
+        """Set ``status`` to ``to`` (plus ``columns``) only if it is one of ``when``."""
+        sets = ", ".join(["status = ?", *(f"{column} = ?" for column in columns)])
+        marks = ", ".join("?" for _ in when)
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                f"UPDATE executions SET {sets} WHERE id = ? AND status IN ({marks})",
+                [to, *columns.values(), execution_id, *when],
+            )
+        return cursor.rowcount == 1
+
+    def finish(self, execution_id: str, outcome: AgentOutcome) -> bool:
+        """Store a runtime outcome; False if the execution was already terminal or is gone."""
+        now = utc_now()
+        record = self.find(execution_id)
+        if record is None or record.is_terminal:
+            return False
+        started = record.started_at or record.created_at
+        duration_ms = int((parse_timestamp(now) - parse_timestamp(started)).total_seconds() * 1000)
+        cost = {"durationMs": duration_ms, **outcome.cost}
+        files = [
+            *_named_rows("output", outcome.output_files, self._blobs),
+            *_named_rows("issues", outcome.issues, self._blobs),
+            *_named_rows("trace", outcome.trace, self._blobs),
+        ]
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE executions SET status = ?, completed_at = ?, output = ?, schema_valid = ?,"
+                " error = ?, cost = ?, duration_ms = ? WHERE id = ? AND status NOT IN"
+                " ('completed', 'failed', 'cancelled', 'rejected')",
+                (
+                    outcome.status,
+                    now,
+                    None if outcome.output is None else json.dumps(outcome.output),
+                    None if outcome.schema_valid is None else int(outcome.schema_valid),
+                    outcome.error,
+                    json.dumps(cost),
+                    duration_ms,
+                    execution_id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                return False
+            conn.executemany(
+                "INSERT OR REPLACE INTO execution_files (execution_id, kind, name, position, blob,"
+                " size) VALUES (?, ?, ?, ?, ?, ?)",
+                [(execution_id, *file_row) for file_row in files],
+            )
+        return True
+
+    def fail_unfinished(self, error: str) -> int:
+        """Mark every non-terminal execution failed (used at start-up after a restart)."""
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE executions SET status = 'failed', error = ?, completed_at = ?"
+                " WHERE status NOT IN ('completed', 'failed', 'cancelled', 'rejected')",
+                (error, utc_now()),
+            )
+        return cursor.rowcount
+
+    # -- files -----------------------------------------------------------------------------
+
+    def files(self, execution_id: str, kind: str) -> list[StoredFile]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT name, size, blob, content_type, field FROM execution_files"
+                " WHERE execution_id = ? AND kind = ? ORDER BY position, name",
+                (execution_id, kind),
+            ).fetchall()
+        return [
+            StoredFile(r["name"], r["size"], r["blob"], r["content_type"], r["field"]) for r in rows
+        ]
+
+    def files_by_kind(self, execution_ids: list[str]) -> dict[tuple[str, str], list[StoredFile]]:
+        """Every file of many executions at once, keyed by (execution id, kind)."""
+        result: dict[tuple[str, str], list[StoredFile]] = {}
+        if not execution_ids:
+            return result
+        marks = ", ".join("?" for _ in execution_ids)
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT execution_id, kind, name, size, blob, content_type, field FROM"
+                f" execution_files WHERE execution_id IN ({marks}) ORDER BY position, name",
+                execution_ids,
+            ).fetchall()
+        for r in rows:
+            stored = StoredFile(r["name"], r["size"], r["blob"], r["content_type"], r["field"])
+            result.setdefault((r["execution_id"], r["kind"]), []).append(stored)
+        return result
+
+    def file_content(self, execution_id: str, kind: str, name: str) -> bytes:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT blob FROM execution_files WHERE execution_id = ? AND kind = ? AND name = ?",
+                (execution_id, kind, name),
+            ).fetchone()
+        if row is None:
+            raise not_found(f"{kind} file", name)
+        return self._blobs.get(row["blob"])
+
+    def input_files(self, execution_id: str) -> list[InputFile]:
+        return [
+            InputFile(
+                field=stored.field or stored.name,
+                filename=stored.name,
+                content=self._blobs.get(stored.blob),
+                content_type=stored.content_type or "application/octet-stream",
+            )
+            for stored in self.files(execution_id, "input")
+        ]
+
+
+def _label(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _input_file_rows(
+    files: list[InputFile], blobs: BlobStore
+) -> list[tuple[str, str, int, str, int, str]]:
+    """Rows (name, field, position, blob, size, type); a repeated filename is made unique."""
+    rows, taken = [], set()
+    for position, item in enumerate(files):
+        name = item.filename
+        if name in taken:
+            name = f"{item.field}-{item.filename}"
+        taken.add(name)
+        rows.append(
+            (
+                name,
+                item.field,
+                position,
+                blobs.put(item.content),
+                len(item.content),
+                item.content_type,
+            )
+        )
+    return rows
+
+
+def _named_rows(
+    kind: str, items: list[NamedBlob], blobs: BlobStore
+) -> list[tuple[str, str, int, str, int]]:
+    rows = []
+    for position, item in enumerate(items):
+        if unsafe_path_reason(item.name) is not None:
+            continue  # the runtime should never produce these; never store them
+        rows.append((kind, item.name, position, blobs.put(item.content), len(item.content)))
+    return rows

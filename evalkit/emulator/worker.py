@@ -1,0 +1,108 @@
+"""What a worker does with one execution id: run it through the agent runtime and store it."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from pathlib import Path
+
+from evalkit.api import utc_now
+from evalkit.emulator.config import AgentRunner
+from evalkit.emulator.faults import FaultInjector
+from evalkit.emulator.holds import HoldRegistry
+from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
+from evalkit.emulator.store.agents import AgentStore
+from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore
+
+logger = logging.getLogger("evalkit.emulator")
+
+INJECTED_FAILURE = "injected execution failure (fault injection)"
+
+
+def default_runner(job: AgentJob) -> AgentOutcome:
+    from evalkit.emulator.runtime import run_agent_job
+
+    return run_agent_job(job)
+
+
+class ExecutionWorker:
+    def __init__(
+        self,
+        *,
+        agents: AgentStore,
+        executions: ExecutionStore,
+        holds: HoldRegistry,
+        faults: FaultInjector,
+        scratch_dir: Path,
+        runner: AgentRunner | None,
+    ) -> None:
+        self._agents = agents
+        self._executions = executions
+        self._holds = holds
+        self._faults = faults
+        self._scratch_dir = scratch_dir
+        self._runner = runner or default_runner
+        self._lock = threading.Lock()
+        self._running: dict[str, threading.Event] = {}
+        self.closing = False
+
+    def handle(self, execution_id: str) -> None:
+        if self.closing:
+            return  # left pending: marked failed ("platform restarted") at the next start
+        cancel = threading.Event()
+        with self._lock:
+            self._running[execution_id] = cancel
+        scratch = self._scratch_dir / execution_id
+        try:
+            started = self._executions.move(
+                execution_id, "running", when=("created", "pending"), started_at=utc_now()
+            )
+            if not started:
+                return  # cancelled while queued, or wiped by a reset
+            record = self._executions.get(execution_id)
+            outcome = self._outcome(record, cancel, scratch)
+            self._executions.move(execution_id, "finalizing", when=("running",))
+            self._executions.finish(execution_id, outcome)
+        finally:
+            with self._lock:
+                self._running.pop(execution_id, None)
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._holds.notify(execution_id)
+
+    def cancel_running(self, execution_id: str) -> bool:
+        """Ask a running job to stop; False when it is not running here."""
+        with self._lock:
+            event = self._running.get(execution_id)
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            events = list(self._running.values())
+        for event in events:
+            event.set()
+
+    def _outcome(
+        self, record: ExecutionRecord, cancel: threading.Event, scratch: Path
+    ) -> AgentOutcome:
+        if self._faults.execution_should_fail():
+            return AgentOutcome(status="failed", error=INJECTED_FAILURE)
+        try:
+            agent = self._agents.get(record.agent_id)
+            scratch.mkdir(parents=True, exist_ok=True)
+            job = AgentJob(
+                execution_id=record.id,
+                workspace=self._agents.workspace(agent.id),
+                config=agent.config or {},
+                input_json=record.json_column("input_json") or {},
+                input_files=self._executions.input_files(record.id),
+                scratch_root=scratch,
+                cancel=cancel,
+            )
+            return self._runner(job)
+        except Exception as err:
+            logger.exception("execution %s: the agent runtime raised", record.id)
+            return AgentOutcome(status="failed", error=f"internal runtime error: {err}")
