@@ -1,0 +1,33 @@
+"""The manifest (``evalkit.yaml``): typed, frozen, validated, with every problem at its line.
+
+    load_manifest(path, env=...)  -> Manifest
+    Manifest.with_environment(n)  -> Manifest with every agent's slug rewritten
+    AgentSpec.workspace_files()   -> {relative POSIX path: file}
+    ExampleSpec.platform_files()  -> {examples/<name>/...: file or bytes}
+
+Paths in a manifest are relative to the file that names them and must stay inside the project
+folder: the git checkout holding the root manifest, or the manifest's folder outside git.
+"""
+
+from __future__ import annotations
+
+from evalkit.manifest.loader import load_manifest
+from evalkit.manifest.merge import merge_compare, merge_gates
+from evalkit.manifest.models import Gates, ManifestFile
+from evalkit.manifest.spec import AgentSpec, EnvironmentSpec, ExampleSpec, Manifest, WorkflowSpec
+from evalkit.manifest.workspace import DEFAULT_EXCLUDES, WorkspaceSpec
+
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "AgentSpec",
+    "EnvironmentSpec",
+    "ExampleSpec",
+    "Gates",
+    "Manifest",
+    "ManifestFile",
+    "WorkflowSpec",
+    "WorkspaceSpec",
+    "load_manifest",
+    "merge_compare",
+    "merge_gates",
+]

@@ -1,0 +1,298 @@
+"""Examples from folders in the platform's layout and from inline YAML, checked and resolved."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from evalkit.compare.rules import CompareSpec
+from evalkit.errors import ManifestProblem, SourceMark
+from evalkit.manifest.merge import merge_compare
+from evalkit.manifest.models import EXAMPLE_LAYOUT, NAME_PATTERN, ExampleFolder, InlineExample
+from evalkit.manifest.paths import (
+    PathProblem,
+    display_path,
+    file_mark,
+    resolve_inside,
+    sibling_hint,
+)
+from evalkit.manifest.problems import suggest
+from evalkit.manifest.spec import ExampleSpec
+from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
+from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
+
+_JUNK = [glob_regex(p) for p in DEFAULT_EXCLUDES]
+_NAME = re.compile(NAME_PATTERN)
+
+
+@dataclass
+class Resolution:
+    """What resolving needs everywhere: the project folder and the problems found so far."""
+
+    root: Path
+    problems: list[ManifestProblem] = field(default_factory=list)
+
+    def fail(self, mark: SourceMark, message: str, key: str = "", hint: str = "") -> None:
+        self.problems.append(ManifestProblem(mark, message, key, hint))
+
+    def path(self, source: YamlSource, loc: Loc, relative: str, *, kind: str) -> Path | None:
+        """Resolve a manifest path that must exist as ``kind`` ('file' or 'folder')."""
+        mark = source.mark(loc)
+        try:
+            path = resolve_inside(source.path.parent, relative, self.root)
+        except PathProblem as err:
+            self.fail(mark, str(err), loc_text(loc), err.hint)
+            return None
+        exists = path.is_file() if kind == "file" else path.is_dir()
+        if not exists:
+            what = "a folder" if path.is_file() else "a file" if path.is_dir() else "nothing"
+            found = f"{what} is there" if path.exists() else "it does not exist"
+            hint = sibling_hint(path) if not path.exists() else f"point it at a {kind}"
+            self.fail(mark, f"{kind} {relative!r} not found: {found}", loc_text(loc), hint)
+            return None
+        return path
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose examples these are, and the rules they start from."""
+
+    agent_slug: str | None
+    workflow: str | None
+    compare: CompareSpec
+
+
+def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
+    """Parse a JSON file; a problem at the exact line and column when it is malformed."""
+    try:
+        return True, json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        mark = SourceMark(display_path(path), err.lineno, err.colno)
+        res.fail(mark, f"invalid JSON: {err.msg}", hint="fix the JSON syntax")
+    except UnicodeDecodeError:
+        res.fail(file_mark(path), "invalid JSON: the file is not UTF-8 text")
+    return False, None
+
+
+def folder_examples(
+    entry: ExampleFolder, loc: Loc, source: YamlSource, res: Resolution, owner: Owner
+) -> tuple[Path | None, list[ExampleSpec]]:
+    """The examples of one folder entry, and the folder itself."""
+    folder_loc = (*loc, "folder") if (*loc, "folder") in source.marks else loc
+    folder = res.path(source, folder_loc, entry.folder, kind="folder")
+    if folder is None:
+        return None, []
+    names = sorted(
+        child.name
+        for child in folder.iterdir()
+        if child.is_dir() and not any(j.match(child.name) for j in _JUNK)
+    )
+    for stray in sorted(p.name for p in folder.iterdir() if p.is_file()):
+        if stray in ("input.json", "expected.json"):
+            res.fail(
+                file_mark(folder / stray),
+                f"{stray} sits directly in the examples folder",
+                hint="each example is a sub-folder: <folder>/<example-name>/" + stray,
+            )
+    if not names:
+        res.fail(
+            source.mark(folder_loc),
+            f"no examples in folder {entry.folder!r}",
+            loc_text(folder_loc),
+            "add one sub-folder per example holding input.json and expected.json",
+        )
+    for extra in entry.examples:
+        if extra not in names:
+            extra_loc = (*loc, "examples", extra)
+            hint = suggest(extra, names) or f"examples there: {', '.join(names) or 'none'}"
+            res.fail(
+                source.mark(extra_loc, key=True),
+                f"no example {extra!r} in folder {entry.folder!r}",
+                loc_text(extra_loc),
+                hint,
+            )
+    examples = []
+    base = merge_compare(owner.compare, entry.compare)
+    for name in names:
+        extras = entry.examples.get(name)
+        mark = source.mark((*loc, "examples", name), key=True) if extras else None
+        example = _read_folder_example(folder / name, res, owner, base, mark)
+        if example is None:
+            continue
+        if extras is not None:
+            example = example.model_copy(
+                update={
+                    "tags": tuple(dict.fromkeys([*entry.tags, *extras.tags])),
+                    "compare": merge_compare(base, extras.compare),
+                    "notes": extras.notes,
+                }
+            )
+        else:
+            example = example.model_copy(update={"tags": tuple(entry.tags)})
+        examples.append(example)
+    return folder, examples
+
+
+def _read_folder_example(
+    folder: Path, res: Resolution, owner: Owner, compare: CompareSpec, mark: SourceMark | None
+) -> ExampleSpec | None:
+    before = len(res.problems)
+    if not _NAME.match(folder.name):
+        res.fail(
+            file_mark(folder),
+            f"example folder name {folder.name!r} is not a valid example name",
+            hint="use letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
+    for child in sorted(folder.iterdir()):
+        if child.name not in EXAMPLE_LAYOUT and not any(j.match(child.name) for j in _JUNK):
+            hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
+                EXAMPLE_LAYOUT
+            )
+            res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
+    input_json: dict[str, Any] = {}
+    if (folder / "input.json").is_file():
+        ok, value = read_json(folder / "input.json", res)
+        if ok and not isinstance(value, dict):
+            res.fail(file_mark(folder / "input.json"), "input.json must hold a JSON object")
+        elif ok:
+            input_json = value
+    input_files = _input_files(folder / "input", res)
+    for field_name in sorted(set(input_files) & set(input_json)):
+        res.fail(
+            file_mark(input_files[field_name]),
+            f"input field {field_name!r} is given both in input.json and as a file",
+            hint="keep one of them",
+        )
+    expected_json: Any = None
+    has_expected_json = (folder / "expected.json").is_file()
+    if has_expected_json:
+        _, expected_json = read_json(folder / "expected.json", res)
+    expected_files = _expected_files(folder / "expected", res)
+    if not (folder / "input.json").is_file() and not input_files:
+        res.fail(file_mark(folder), f"example {folder.name!r} has no input.json or input/ files")
+    if not has_expected_json and not expected_files:
+        res.fail(
+            file_mark(folder),
+            f"example {folder.name!r} expects nothing",
+            hint="add expected.json or files under expected/",
+        )
+    if len(res.problems) > before:
+        return None
+    where = folder / "expected.json" if has_expected_json else folder
+    return ExampleSpec(
+        name=folder.name,
+        agent_slug=owner.agent_slug,
+        workflow=owner.workflow,
+        input_json=input_json,
+        input_files=input_files,
+        expected_json=expected_json,
+        expected_files=expected_files,
+        compare=compare,
+        mark=mark or file_mark(where),
+        folder=folder,
+    )
+
+
+def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    if not folder.is_dir():
+        return files
+    for path in sorted(folder.iterdir()):
+        if any(j.match(path.name) for j in _JUNK):
+            continue
+        if not path.is_file():
+            res.fail(file_mark(path), "input/ holds one file per input field, no folders")
+            continue
+        field_name = path.stem  # input/<field>.<ext>
+        if field_name in files:
+            res.fail(
+                file_mark(path),
+                f"two files for input field {field_name!r}: {files[field_name].name}, {path.name}",
+                hint="keep one file per input field",
+            )
+            continue
+        files[field_name] = path
+    return files
+
+
+def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    if not folder.is_dir():
+        return files
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if any(j.match(relative) for j in _JUNK) or path.is_dir():
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(res.root):
+            res.fail(file_mark(path), f"expected file {relative!r} links outside the project")
+            continue
+        files[relative] = path
+    return files
+
+
+def inline_example(
+    raw: InlineExample, loc: Loc, source: YamlSource, res: Resolution, owner: Owner
+) -> ExampleSpec | None:
+    """An example written in the manifest, its files checked."""
+    before = len(res.problems)
+    input_files = {}
+    for field_name, relative in raw.input_files.items():
+        field_loc = (*loc, "input_files", field_name)
+        path = res.path(source, field_loc, relative, kind="file")
+        if path is not None:
+            input_files[field_name] = path
+        if field_name in raw.input:
+            res.fail(
+                source.mark(field_loc, key=True),
+                f"input field {field_name!r} is given both in input and in input_files",
+                loc_text(field_loc),
+                "keep one of them",
+            )
+    expected_files = {}
+    for name, relative in raw.expected_files.items():
+        name_loc = (*loc, "expected_files", name)
+        if not _safe_relative(name):
+            res.fail(
+                source.mark(name_loc, key=True),
+                f"expected file name {name!r} is not a safe relative path",
+                loc_text(name_loc),
+                "use a name like 'report.csv' or 'pages/1.txt' (no '..', no leading '/')",
+            )
+        path = res.path(source, name_loc, relative, kind="file")
+        if path is not None:
+            expected_files[name] = path
+    if raw.expected is None and not raw.expected_files:
+        res.fail(
+            source.mark(loc),
+            f"example {raw.name!r} expects nothing",
+            loc_text(loc),
+            "add 'expected' (the output JSON) or 'expected_files'",
+        )
+    if len(res.problems) > before:
+        return None
+    return ExampleSpec(
+        name=raw.name,
+        agent_slug=owner.agent_slug,
+        workflow=owner.workflow,
+        input_json=dict(raw.input),
+        input_files=input_files,
+        expected_json=raw.expected,
+        expected_files=expected_files,
+        tags=tuple(raw.tags),
+        compare=merge_compare(owner.compare, raw.compare),
+        notes=raw.notes,
+        mark=source.mark(loc),
+    )
+
+
+def _safe_relative(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return (
+        bool(parts)
+        and not name.startswith("/")
+        and "\\" not in name
+        and all(part not in ("..", ".", "") for part in name.split("/"))
+    )

@@ -1,0 +1,259 @@
+"""``load_manifest``: read the root manifest and its includes, validate, resolve, report all.
+
+Every problem found anywhere is collected before anything is raised, so one run of
+``evalkit validate`` lists them all, each at its file, line and column.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from evalkit.errors import ManifestError, ManifestProblem, SourceMark
+from evalkit.manifest.examples import Resolution
+from evalkit.manifest.interpolate import interpolate_source
+from evalkit.manifest.merge import merge_compare, merge_gates
+from evalkit.manifest.models import (
+    ROOT_ONLY_KEYS,
+    Agent,
+    Defaults,
+    Environment,
+    Gates,
+    ManifestFile,
+    Workflow,
+)
+from evalkit.manifest.paths import (
+    PathProblem,
+    display_path,
+    find_project_root,
+    is_inside,
+    resolve_inside,
+)
+from evalkit.manifest.problems import problems_from_validation
+from evalkit.manifest.resolve import (
+    ParsedFile,
+    check_unique_agents,
+    check_unique_workflows,
+    resolve_agent,
+    resolve_environment,
+    resolve_workflow,
+)
+from evalkit.manifest.spec import AgentSpec, Manifest, WorkflowSpec
+from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text, read_yaml
+
+_GLOB_CHARS = set("*?[")
+
+
+def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manifest:
+    """Load, validate and resolve the manifest at ``path`` (``${VAR}`` from ``env``, by default
+    the process environment). Raise ``ManifestError`` listing every problem found."""
+    variables = dict(os.environ) if env is None else env
+    path = Path(path)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise ManifestError(
+            [
+                ManifestProblem(
+                    SourceMark(display_path(path)),
+                    f"manifest {display_path(path)} {what}",
+                    hint="create one with 'evalkit init', or name it with -m/--manifest",
+                )
+            ]
+        )
+    root = find_project_root(path)
+    res = Resolution(root)
+    parsed: list[ParsedFile] = []
+    _read_file(path.resolve(), variables, res, parsed, stack=[], seen=set())
+    manifest = _build(path.resolve(), parsed, res)
+    if res.problems:
+        raise ManifestError(_in_reading_order(res.problems))
+    assert manifest is not None
+    return manifest
+
+
+def _read_file(
+    path: Path,
+    env: Mapping[str, str],
+    res: Resolution,
+    out: list[ParsedFile],
+    stack: list[Path],
+    seen: set[Path],
+) -> None:
+    seen.add(path)
+    source, problems = read_yaml(path, display_path(path))
+    res.problems.extend(problems)
+    if source is None:
+        return  # malformed YAML: nothing more can be said about this file
+    if not isinstance(source.data, dict):
+        got = "nothing (the file is empty)" if source.data is None else "a list or a value"
+        res.fail(
+            source.mark(()),
+            f"a manifest must be a mapping of keys to values, got {got}",
+            hint="start with 'version: 1'",
+        )
+        return
+    res.problems.extend(interpolate_source(source, env))
+    is_root = not stack
+    parsed = _validate(source, res, is_root=is_root)
+    out.append(parsed)
+    includes = source.data.get("include")
+    if not isinstance(includes, list):
+        return
+    for index, pattern in enumerate(includes):
+        if not isinstance(pattern, str):
+            continue  # reported by validation
+        for target in _include_targets(source, ("include", index), pattern, res):
+            if target in stack or target == path:
+                chain = " -> ".join(display_path(p) for p in (*stack, path, target))
+                res.fail(
+                    source.mark(("include", index)),
+                    f"include cycle: {chain}",
+                    loc_text(("include", index)),
+                    "a file may not include itself, directly or through others",
+                )
+            elif target not in seen:
+                _read_file(target, env, res, out, [*stack, path], seen)
+
+
+def _include_targets(source: YamlSource, loc: Loc, pattern: str, res: Resolution) -> list[Path]:
+    """The files an ``include`` entry names: one path, or every file a glob matches."""
+    if not _GLOB_CHARS & set(pattern):
+        target = res.path(source, loc, pattern, kind="file")
+        return [target] if target else []
+    base = source.path.parent
+    try:
+        resolve_inside(base, pattern, res.root)  # absolute or '..'-escaping patterns
+    except PathProblem as err:
+        res.fail(source.mark(loc), str(err), loc_text(loc), err.hint)
+        return []
+    matches = sorted(
+        (base / found).resolve()
+        for found in glob.glob(pattern, root_dir=base, recursive=True)
+        if (base / found).is_file()
+    )
+    inside = [match for match in matches if is_inside(match, res.root)]
+    if not inside:
+        res.fail(
+            source.mark(loc),
+            f"include pattern {pattern!r} matches no file",
+            loc_text(loc),
+            "patterns are relative to the including file, e.g. 'agents/*.yaml'",
+        )
+    return inside
+
+
+def _validate(source: YamlSource, res: Resolution, *, is_root: bool) -> ParsedFile:
+    """Validate the whole file (every error reported), then keep each valid part on its own
+    so that later checks still run on the entries that are well formed."""
+    data: dict[str, Any] = source.data
+    try:
+        ManifestFile.model_validate(data)
+    except ValidationError as err:
+        res.problems.extend(problems_from_validation(err, source, ManifestFile))
+    parsed = ParsedFile(source)
+    if not is_root:
+        for key in ROOT_ONLY_KEYS:
+            if key in data:
+                res.fail(
+                    source.mark((key,), key=True),
+                    f"{key!r} may only be set in the root manifest",
+                    key,
+                    "move it to the manifest that includes this file",
+                )
+        return _parts(parsed, data, root_parts=False)
+    return _parts(parsed, data, root_parts=True)
+
+
+def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> ParsedFile:
+    for index, item in _items(data.get("agents")):
+        agent = _quietly(Agent, item)
+        if agent is not None:
+            parsed.agents.append((index, agent))
+    for index, item in _items(data.get("workflows")):
+        workflow = _quietly(Workflow, item)
+        if workflow is not None:
+            parsed.workflows.append((index, workflow))
+    if not root_parts:
+        return parsed
+    defaults = _quietly(Defaults, data.get("defaults") or {})
+    parsed.defaults_compare = defaults.compare if defaults else None
+    parsed.gates = _quietly(Gates, data.get("gates") or {})
+    environments = data.get("environments")
+    if isinstance(environments, dict):
+        for name, item in environments.items():
+            environment = _quietly(Environment, item)
+            if environment is not None:
+                parsed.environments[name] = environment
+    return parsed
+
+
+def _items(value: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _quietly(model: type[Any], value: Any) -> Any:
+    try:
+        result: BaseModel = model.model_validate(value)
+    except ValidationError:
+        return None  # already reported by the whole-file validation
+    return result
+
+
+def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | None:
+    if not parsed or parsed[0].source.path != path:
+        return None
+    root = parsed[0]
+    defaults = merge_compare(root.defaults_compare)
+    gates = merge_gates(root.gates)
+    agents: list[AgentSpec] = []
+    workflows: list[WorkflowSpec] = []
+    for file in parsed:
+        for index, agent in file.agents:
+            loc = ("agents", index)
+            agents.append(resolve_agent(agent, loc, file.source, res, defaults, gates))
+        for index, workflow in file.workflows:
+            loc = ("workflows", index)
+            workflows.append(resolve_workflow(workflow, loc, file.source, res, defaults, gates))
+    check_unique_agents(agents, res)
+    check_unique_workflows(workflows, res)
+    environments = {
+        name: resolve_environment(name, raw, root.source, res, agents)
+        for name, raw in root.environments.items()
+    }
+    return Manifest(
+        path=path,
+        project_root=res.root,
+        defaults=defaults,
+        gates=gates,
+        agents=tuple(agents),
+        workflows=tuple(workflows),
+        environments=environments,
+        digest=_digest(parsed, res.root),
+        sources=tuple(file.source.path for file in parsed),
+    )
+
+
+def _digest(parsed: list[ParsedFile], root: Path) -> str:
+    """sha256 of every file's interpolated content as canonical JSON, with its project path."""
+    documents = [
+        {"file": file.source.path.relative_to(root).as_posix(), "data": file.source.data}
+        for file in parsed
+    ]
+    canonical = json.dumps(documents, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _in_reading_order(problems: list[ManifestProblem]) -> list[ManifestProblem]:
+    """Problems grouped by file (in the order files were met), then by line and column."""
+    order: dict[str, int] = {}
+    for problem in problems:
+        order.setdefault(problem.mark.file, len(order))
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (order[p.mark.file], p.mark.line, p.mark.column))

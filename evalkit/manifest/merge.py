@@ -1,0 +1,32 @@
+"""Merging ``compare:`` blocks and gates from the least specific level to the most specific.
+
+Levels are defaults -> agent (or workflow) -> examples folder -> example. A more specific level
+overrides only the fields it sets: ``/total: {tolerance: 0.01}`` in the defaults and
+``/total: {weight: 2}`` on an example give ``/total: {tolerance: 0.01, weight: 2}``, while an
+example's ``/generatedAt: {ignore: false}`` undoes a default ``ignore: [/generatedAt]``.
+Gates merge the same way: each threshold from the most specific level that sets it (``null``
+switches an inherited gate off).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evalkit.compare.merge import merge_specs
+from evalkit.compare.rules import CompareSpec
+from evalkit.manifest.models import Gates
+
+
+def merge_compare(*levels: CompareSpec | None) -> CompareSpec:
+    """One ``CompareSpec`` from ``levels``, least specific first (``None`` levels are skipped);
+    the comparison engine's own merge (``evalkit.compare.merge``), so there is one rule."""
+    return merge_specs(*levels)
+
+
+def merge_gates(*levels: Gates | None) -> Gates:
+    """Gates where each threshold comes from the most specific level that sets it."""
+    fields: dict[str, Any] = {}
+    for level in levels:
+        if level is not None:
+            fields.update({name: getattr(level, name) for name in level.model_fields_set})
+    return Gates(**fields)

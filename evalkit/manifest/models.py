@@ -1,0 +1,280 @@
+"""The manifest file as written: the models behind validation and the published JSON Schema.
+
+Field names are the YAML keys. Every field has a description (editors show it as help). These
+models check shape and single values; cross-references, files on disk and merging happen in
+``resolve``. Comparison rules are ``evalkit.compare.rules.CompareSpec``, embedded as is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from evalkit.compare.rules import CompareSpec
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX = 64
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+NAME_MAX = 128
+
+Slug = Annotated[
+    str,
+    Field(
+        pattern=SLUG_PATTERN,
+        max_length=SLUG_MAX,
+        description="Lowercase letters, digits and single hyphens, e.g. 'invoice-extractor'.",
+    ),
+]
+ExampleName = Annotated[
+    str,
+    Field(
+        pattern=NAME_PATTERN,
+        max_length=NAME_MAX,
+        description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
+    ),
+]
+RelativePath = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="A path relative to this manifest file, inside the project folder.",
+    ),
+]
+Tags = Annotated[
+    list[Annotated[str, Field(min_length=1)]],
+    Field(description="Labels to select a subset of examples (e.g. 'smoke', 'slow')."),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Gates(_Strict):
+    """Thresholds that make ``evalkit run`` fail. Unset ones are not checked."""
+
+    min_pass_rate: float | None = Field(
+        None, ge=0, le=1, description="Lowest share of passing examples (0..1), e.g. 0.95."
+    )
+    max_failures: int | None = Field(
+        None, ge=0, description="Most examples that may fail (not pass)."
+    )
+    max_regressions: int | None = Field(
+        None, ge=0, description="Most examples that may pass in the baseline and fail now."
+    )
+
+
+class Defaults(_Strict):
+    """Settings every agent and workflow starts from."""
+
+    compare: CompareSpec | None = Field(
+        None, description="Comparison rules for every example; agents and examples refine them."
+    )
+
+
+class Workspace(_Strict):
+    """A folder synced as the agent's workspace."""
+
+    path: RelativePath = Field(description="The folder, relative to this manifest file.")
+    exclude: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description=(
+            "Glob patterns left out of the workspace. Without '/', a pattern matches a file or "
+            "folder name anywhere; with '/', the path from the workspace folder ('**' = any "
+            "number of folders)."
+        ),
+    )
+    default_excludes: bool = Field(
+        True,
+        description="Leave out .git, __pycache__, editor and OS junk (.DS_Store, *.swp, ...).",
+    )
+
+
+class ExampleExtras(_Strict):
+    """Tags, rules and notes for one example of an examples folder."""
+
+    tags: Tags = Field(default_factory=list)
+    compare: CompareSpec | None = Field(
+        None, description="Comparison rules for this example (most specific, they win)."
+    )
+    notes: str | None = Field(None, description="Free text for reviewers; shown in reports.")
+
+
+class ExampleFolder(_Strict):
+    """A folder of examples in the platform's layout: <name>/input.json, input/, expected.json,
+    expected/."""
+
+    folder: RelativePath = Field(
+        description="Folder holding one sub-folder per example, relative to this manifest file."
+    )
+    tags: Tags = Field(default_factory=list)
+    compare: CompareSpec | None = Field(
+        None, description="Comparison rules for every example of this folder."
+    )
+    examples: dict[ExampleName, ExampleExtras] = Field(
+        default_factory=dict,
+        description="Per-example tags, rules and notes, keyed by the example's folder name.",
+    )
+
+
+class InlineExample(_Strict):
+    """An example written in the manifest."""
+
+    name: ExampleName = Field(description="Unique among the examples of its agent or workflow.")
+    input: dict[str, Any] = Field(
+        default_factory=dict, description="Scalar inputs (any JSON), by input field."
+    )
+    input_files: dict[str, RelativePath] = Field(
+        default_factory=dict, description="File inputs: input field -> file path."
+    )
+    expected: Any = Field(
+        None, description="The expected output JSON (leave out to check files only)."
+    )
+    expected_files: dict[str, RelativePath] = Field(
+        default_factory=dict, description="Expected output files: output file name -> file path."
+    )
+    tags: Tags = Field(default_factory=list)
+    compare: CompareSpec | None = Field(
+        None, description="Comparison rules for this example (most specific, they win)."
+    )
+    notes: str | None = Field(None, description="Free text for reviewers; shown in reports.")
+
+
+# Union tags appear in pydantic's error locations; the angle brackets keep them apart from keys.
+def _entry_kind(value: Any) -> str:
+    return "<folder>" if isinstance(value, dict) and "folder" in value else "<inline>"
+
+
+ExampleEntry = Annotated[
+    Annotated[ExampleFolder, Tag("<folder>")] | Annotated[InlineExample, Tag("<inline>")],
+    Discriminator(_entry_kind),
+]
+
+
+def _examples_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "<path>"
+    return "<list>" if isinstance(value, list) else None
+
+
+Examples = Annotated[
+    Annotated[RelativePath, Tag("<path>")] | Annotated[list[ExampleEntry], Tag("<list>")],
+    Discriminator(
+        _examples_kind,
+        custom_error_type="examples_type",
+        custom_error_message=(
+            "expected a folder path, or a list of inline examples and {folder: ...} entries"
+        ),
+    ),
+    Field(
+        description=(
+            "A folder of examples (platform layout), or a list of inline examples and "
+            "{folder: ...} entries."
+        )
+    ),
+]
+
+
+def _workspace_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "<path>"
+    return "<mapping>" if isinstance(value, dict) else None
+
+
+WorkspaceField = Annotated[
+    Annotated[RelativePath, Tag("<path>")] | Annotated[Workspace, Tag("<mapping>")],
+    Discriminator(
+        _workspace_kind,
+        custom_error_type="workspace_type",
+        custom_error_message="expected a folder path, or a mapping {path, exclude}",
+    ),
+    Field(description="The agent's workspace folder, or {path, exclude, default_excludes}."),
+]
+
+
+class Agent(_Strict):
+    """An agent: its settings, its workspace files and its examples."""
+
+    slug: Slug = Field(description="The agent's unique slug on the platform.")
+    name: str | None = Field(None, min_length=1, description="Display name (default: the slug).")
+    description: str | None = Field(None, description="What the agent does.")
+    config: dict[str, Any] = Field(
+        default_factory=dict, description="The agent's configuration (free-form JSON)."
+    )
+    workspace: WorkspaceField | None = Field(
+        None, description="The agent's workspace folder, or {path, exclude, default_excludes}."
+    )
+    examples: Examples | None = Field(
+        None, description="An examples folder (platform layout), or a list of examples."
+    )
+    tags: Tags = Field(default_factory=list)
+    compare: CompareSpec | None = Field(
+        None, description="Comparison rules for this agent's examples (over the defaults)."
+    )
+    gates: Gates | None = Field(None, description="Gates for this agent (over the top level).")
+
+
+class Workflow(_Strict):
+    """A workflow evaluated as a whole: its examples run the workflow, not one agent."""
+
+    workflow: str = Field(min_length=1, description="The workflow's name (slug) or id (wf_...).")
+    version: str = Field(
+        "latest", min_length=1, description="A version id (wfh_...) to pin, or 'latest'."
+    )
+    description: str | None = Field(None, description="What this suite checks.")
+    examples: Examples | None = Field(
+        None, description="An examples folder (platform layout), or a list of examples."
+    )
+    tags: Tags = Field(default_factory=list)
+    compare: CompareSpec | None = Field(
+        None, description="Comparison rules for this workflow's examples (over the defaults)."
+    )
+    gates: Gates | None = Field(None, description="Gates for this workflow (over the top level).")
+
+
+class Environment(_Strict):
+    """Where a copy of each agent lives, e.g. one per pull request."""
+
+    slug: str = Field(
+        min_length=1,
+        description="Slug template; '{slug}' is the manifest's slug, e.g. '{slug}-pr-${PR}'.",
+    )
+    name: str | None = Field(
+        None, min_length=1, description="Name template; '{name}' is the manifest's name."
+    )
+    description: str | None = Field(None, description="What this environment is for.")
+
+
+EnvironmentName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)]
+
+
+class ManifestFile(_Strict):
+    """An evalkit manifest (evalkit.yaml), or a file it includes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="evalkit manifest")
+
+    version: Literal[1] = Field(description="The manifest format version: 1.")
+    include: list[RelativePath] = Field(
+        default_factory=list,
+        description="Other manifest files whose agents and workflows join this one (globs ok).",
+    )
+    defaults: Defaults | None = Field(
+        None, description="Settings for every agent and workflow (root manifest only)."
+    )
+    gates: Gates | None = Field(
+        None, description="Gates for the whole run (root manifest only); agents may refine them."
+    )
+    agents: list[Agent] = Field(default_factory=list, description="The agents under test.")
+    workflows: list[Workflow] = Field(
+        default_factory=list, description="Workflows evaluated end to end."
+    )
+    environments: dict[EnvironmentName, Environment] = Field(
+        default_factory=dict,
+        description="Named copies of the agents under other slugs (root manifest only).",
+    )
+
+
+#: keys an included file may not set (they belong to the whole project)
+ROOT_ONLY_KEYS: tuple[str, ...] = ("defaults", "gates", "environments")
+EXAMPLE_LAYOUT: tuple[str, ...] = ("input.json", "input", "expected.json", "expected")

@@ -1,0 +1,191 @@
+"""The manifest resolved: frozen, ready-to-use views for the sync engine and the runner.
+
+Paths are absolute and checked, examples are read from their folders, and every example carries
+its compare rules already merged (defaults -> agent or workflow -> folder -> example).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evalkit.compare.rules import CompareSpec
+from evalkit.errors import ManifestError, ManifestProblem, SourceMark
+from evalkit.manifest.models import Gates
+from evalkit.manifest.problems import suggest
+from evalkit.manifest.workspace import WorkspaceSpec
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class ExampleSpec(_Frozen):
+    """One example: inputs, expectations, rules, and where it is declared."""
+
+    name: str
+    #: the agent it runs on (``None`` for a workflow example)
+    agent_slug: str | None = None
+    #: the workflow it runs (``None`` for an agent example)
+    workflow: str | None = None
+    input_json: dict[str, Any] = Field(default_factory=dict)
+    #: input field -> file
+    input_files: dict[str, Path] = Field(default_factory=dict)
+    #: the expected output JSON, ``None`` when only files are expected
+    expected_json: Any = None
+    #: output file name (relative POSIX path) -> expected file
+    expected_files: dict[str, Path] = Field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    compare: CompareSpec = Field(default_factory=CompareSpec)
+    notes: str | None = None
+    #: where it is declared: the manifest entry, or the example folder's expected.json
+    mark: SourceMark
+    #: the example's folder for folder examples (``None`` when written inline)
+    folder: Path | None = None
+
+    def platform_files(self) -> dict[str, Path | bytes]:
+        """The example in the platform's layout (contract A7), path -> local file or content:
+        ``examples/<name>/input.json``, ``input/<field>.<ext>``, ``expected.json``,
+        ``expected/<file>``. Folder examples map to their files, inline ones get JSON bytes."""
+        base = f"examples/{self.name}"
+        files: dict[str, Path | bytes] = {}
+        input_json = self.folder / "input.json" if self.folder else None
+        if input_json is not None and input_json.is_file():
+            files[f"{base}/input.json"] = input_json
+        elif self.input_json or not self.input_files:
+            files[f"{base}/input.json"] = _json_bytes(self.input_json)
+        for field, path in sorted(self.input_files.items()):
+            files[f"{base}/input/{field}{path.suffix}"] = path
+        expected_json = self.folder / "expected.json" if self.folder else None
+        if expected_json is not None and expected_json.is_file():
+            files[f"{base}/expected.json"] = expected_json
+        elif self.expected_json is not None:
+            files[f"{base}/expected.json"] = _json_bytes(self.expected_json)
+        for name, path in sorted(self.expected_files.items()):
+            files[f"{base}/expected/{name}"] = path
+        return files
+
+    def platform_content(self) -> dict[str, bytes]:
+        """``platform_files()`` with every file read."""
+        return {
+            path: source if isinstance(source, bytes) else source.read_bytes()
+            for path, source in self.platform_files().items()
+        }
+
+    def input_file_types(self) -> dict[str, str]:
+        """Input field -> MIME type guessed from the file name (octet-stream when unknown)."""
+        return {
+            field: mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            for field, path in self.input_files.items()
+        }
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+class AgentSpec(_Frozen):
+    """An agent as the manifest declares it."""
+
+    slug: str
+    name: str
+    description: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    workspace: WorkspaceSpec | None = None
+    examples: tuple[ExampleSpec, ...] = ()
+    #: the agent's rules merged over the defaults (each example has its own, fully merged)
+    compare: CompareSpec = Field(default_factory=CompareSpec)
+    gates: Gates = Field(default_factory=Gates)
+    mark: SourceMark
+    #: the slug and name written in the manifest (``slug``/``name`` differ under an environment)
+    manifest_slug: str
+    manifest_name: str
+
+    def workspace_files(self) -> dict[str, Path]:
+        """Relative POSIX path -> file, excludes applied, sorted; examples are not listed
+        (they are synced as examples); ``{}`` without a workspace."""
+        return self.workspace.files() if self.workspace else {}
+
+
+class WorkflowSpec(_Frozen):
+    """A workflow suite: which workflow, which version, which examples."""
+
+    workflow: str
+    version: str = "latest"
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    examples: tuple[ExampleSpec, ...] = ()
+    compare: CompareSpec = Field(default_factory=CompareSpec)
+    gates: Gates = Field(default_factory=Gates)
+    mark: SourceMark
+
+
+class EnvironmentSpec(_Frozen):
+    """Slug and name templates for a copy of every agent (``{slug}``, ``{name}``)."""
+
+    name: str
+    slug_template: str
+    name_template: str | None = None
+    description: str | None = None
+    mark: SourceMark
+
+    def slug_for(self, slug: str) -> str:
+        return self.slug_template.replace("{slug}", slug)
+
+    def name_for(self, name: str, slug: str) -> str:
+        if self.name_template is None:
+            return name
+        return self.name_template.replace("{name}", name).replace("{slug}", slug)
+
+
+class Manifest(_Frozen):
+    """A loaded manifest (with its includes), validated and resolved."""
+
+    path: Path
+    project_root: Path
+    version: int = 1
+    defaults: CompareSpec = Field(default_factory=CompareSpec)
+    gates: Gates = Field(default_factory=Gates)
+    agents: tuple[AgentSpec, ...] = ()
+    workflows: tuple[WorkflowSpec, ...] = ()
+    environments: dict[str, EnvironmentSpec] = Field(default_factory=dict)
+    #: the environment applied with ``with_environment`` (``None``: the manifest's own slugs)
+    environment: str | None = None
+    #: sha256 of the canonical content of every manifest file (after ${VAR} interpolation)
+    digest: str
+    #: the manifest files read, the root first, then includes in order
+    sources: tuple[Path, ...] = ()
+
+    def agent(self, slug: str) -> AgentSpec:
+        """The agent with this slug (current or manifest slug); ``KeyError`` if none."""
+        for agent in self.agents:
+            if slug in (agent.slug, agent.manifest_slug):
+                return agent
+        raise KeyError(slug)
+
+    def examples(self) -> list[ExampleSpec]:
+        """Every example, agents' first, in manifest order."""
+        owners: list[AgentSpec | WorkflowSpec] = [*self.agents, *self.workflows]
+        return [example for owner in owners for example in owner.examples]
+
+    def with_environment(self, name: str) -> Manifest:
+        """The same manifest with every agent's slug (and name) rewritten for ``name``."""
+        environment = self.environments.get(name)
+        if environment is None:
+            known = ", ".join(sorted(self.environments)) or "none declared"
+            hint = suggest(name, self.environments)
+            message = f"unknown environment {name!r} (known: {known})"
+            raise ManifestError([ManifestProblem(SourceMark(str(self.path)), message, hint=hint)])
+        agents = []
+        for agent in self.agents:
+            slug = environment.slug_for(agent.manifest_slug)
+            examples = tuple(e.model_copy(update={"agent_slug": slug}) for e in agent.examples)
+            renamed = environment.name_for(agent.manifest_name, agent.manifest_slug)
+            update = {"slug": slug, "name": renamed, "examples": examples}
+            agents.append(agent.model_copy(update=update))
+        return self.model_copy(update={"agents": tuple(agents), "environment": name})
