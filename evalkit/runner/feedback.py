@@ -14,6 +14,7 @@ rule that applied, then the file comparisons, so a reviewer does not need the CI
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from evalkit.runner.results import ExampleError, Verdict
 MAX_BODY_CHARS = 20_000
 MAX_VALUE_CHARS = 200
 MAX_ROWS = 100
+MAX_DIFF_CHARS = 1500
 
 _RATING_AND_STATUS: dict[Verdict, tuple[str, str]] = {
     Verdict.PASS: ("pass", "resolved"),
@@ -75,9 +77,9 @@ def render_body(
     if error is not None:
         lines += ["", f"Error ({error.kind.value}): {_one_line(error.message, 2000)}"]
     if comparison:
-        lines += _differences_section(comparison.get("differences") or [])
+        lines += _differences_section(_differences(comparison))
         lines += _files_section(comparison.get("files") or [])
-        lines += _rules_section(comparison.get("rules") or comparison.get("rules_applied") or [])
+        lines += _rules_section(_applied_rules(comparison))
     body = "\n".join(lines) + "\n"
     if len(body) > MAX_BODY_CHARS:
         body = body[: MAX_BODY_CHARS - 40] + "\n\n_(truncated; see the run results)_\n"
@@ -88,14 +90,15 @@ def _differences_section(differences: list[Any]) -> list[str]:
     if not differences:
         return ["", "No differences in the JSON output."]
     lines = ["", f"### Differences ({len(differences)})", ""]
-    lines += ["| Path | Expected | Actual | Rule |", "|---|---|---|---|"]
+    lines += ["| Path | Difference | Expected | Actual | Rule |", "|---|---|---|---|---|"]
     for difference in differences[:MAX_ROWS]:
-        item = difference if isinstance(difference, dict) else {"message": str(difference)}
-        path = item.get("path", item.get("pointer", ""))
-        rule = item.get("rule") or item.get("kind") or item.get("message") or ""
+        item = difference if isinstance(difference, dict) else {"kind": str(difference)}
+        path = str(item.get("pointer", item.get("path", ""))) or "(root)"
+        kind = str(item.get("kind", "")).replace("_", " ")
+        rule = _one_line(_text(item.get("rule") or ""), 120)
         lines.append(
-            f"| `{_cell(str(path) or '/')}` | {_value_cell(item, 'expected')} "
-            f"| {_value_cell(item, 'actual')} | {_cell(_one_line(_text(rule), 120))} |"
+            f"| `{_cell(path)}` | {_cell(kind)} | {_value_cell(item, 'expected')} "
+            f"| {_value_cell(item, 'actual')} | {_cell(rule)} |"
         )
     if len(differences) > MAX_ROWS:
         lines.append(f"\n_{len(differences) - MAX_ROWS} more differences in the run results._")
@@ -109,21 +112,65 @@ def _files_section(files: list[Any]) -> list[str]:
     for entry in files[:MAX_ROWS]:
         item = entry if isinstance(entry, dict) else {"name": str(entry)}
         name = _code(str(item.get("name", "?")))
+        mode = f" ({_one_line(_text(item['mode']), 20)})" if item.get("mode") else ""
         status = item.get("status") or ("match" if item.get("matched") else "differs")
-        detail = item.get("message") or item.get("detail") or ""
-        line = f"- `{name}`: {_one_line(_text(status), 60)}"
+        line = f"- `{name}`{mode}: {_one_line(_text(status), 60)}"
+        detail = item.get("problem") or item.get("message")
         if detail:
             line += f": {_one_line(_text(detail), 300)}"
         lines.append(line)
+        nested = item.get("differences")
+        if isinstance(nested, list) and nested:
+            shown = "; ".join(_difference_line(d) for d in nested[:10])
+            lines.append(f"  - {_one_line(shown, 600)}")
+        diff = item.get("diff")
+        if isinstance(diff, str) and diff:
+            lines += _fenced(diff[:MAX_DIFF_CHARS], "diff", indent="  ")
     return lines
+
+
+def _difference_line(item: Any) -> str:
+    if not isinstance(item, dict):
+        return _text(item)
+    where = str(item.get("pointer", "")) or "(root)"
+    return f"{where} {item.get('kind', '')}".strip()
+
+
+def _fenced(text: str, language: str, *, indent: str = "") -> list[str]:
+    """A code block whose fence no backtick run in ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [
+        f"{indent}{fence}{language}",
+        *(indent + line for line in text.splitlines()),
+        indent + fence,
+    ]
 
 
 def _rules_section(rules: list[Any]) -> list[str]:
     if not rules:
         return []
     lines = ["", "### Rules applied", ""]
-    lines += [f"- {_one_line(_text(rule), 200)}" for rule in rules[:MAX_ROWS]]
+    for rule in rules[:MAX_ROWS]:
+        if isinstance(rule, dict):
+            where = str(rule.get("pointer", "")) or "(root)"
+            text = f"`{_code(where)}`: {_text(rule.get('detail') or rule.get('kind') or '')}"
+        else:
+            text = _text(rule)
+        lines.append(f"- {_one_line(text, 200)}")
     return lines
+
+
+def _differences(comparison: dict[str, Any]) -> list[Any]:
+    json_part = comparison.get("json")
+    nested = json_part.get("differences") if isinstance(json_part, dict) else None
+    return list(comparison.get("differences") or nested or [])
+
+
+def _applied_rules(comparison: dict[str, Any]) -> list[Any]:
+    json_part = comparison.get("json")
+    nested = json_part.get("applied") if isinstance(json_part, dict) else None
+    return list(comparison.get("applied") or nested or comparison.get("rules") or [])
 
 
 def _value_cell(item: dict[str, Any], key: str) -> str:

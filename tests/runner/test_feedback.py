@@ -48,22 +48,28 @@ def test_body_lists_each_difference_with_pointer_values_and_rule() -> None:
         run_id="run-1",
         comparison={
             "differences": [
-                {"path": "/total", "expected": 10.5, "actual": 12, "rule": "tolerance 0.01"},
-                {"path": "/vendor|x", "expected": "A`cme", "kind": "missing"},
+                {
+                    "pointer": "/total",
+                    "kind": "changed",
+                    "expected": 10.5,
+                    "actual": 12,
+                    "rule": "tolerance 0.01",
+                },
+                {"pointer": "/vendor|x", "expected": "A`cme", "kind": "missing"},
             ],
             "files": [{"name": "out.csv", "status": "differs", "message": "row 2 differs"}],
-            "rules": ["/total: tolerance 0.01"],
+            "applied": [{"pointer": "/date", "kind": "ignored", "detail": "ignored by rule"}],
         },
         error=None,
     )
     assert body.startswith("**evalkit: fail** (score 0.50)")
     assert "Example `march-invoice`, run `run-1`." in body
-    assert "| `/total` | `10.5` | `12` | tolerance 0.01 |" in body
+    assert "| `/total` | changed | `10.5` | `12` | tolerance 0.01 |" in body
     # A pipe cannot break the table; a backtick cannot close the code span; absent is shown.
-    assert '| `/vendor\\|x` | `"A\'cme"` | _(absent)_ | missing |' in body
+    assert '| `/vendor\\|x` | missing | `"A\'cme"` | _(absent)_ |  |' in body
     assert "- `out.csv`: differs: row 2 differs" in body
     assert "### Rules applied" in body
-    assert "- /total: tolerance 0.01" in body
+    assert "- `/date`: ignored by rule" in body
 
 
 def test_body_of_a_passing_example_says_there_are_no_differences() -> None:
@@ -105,3 +111,32 @@ def test_huge_bodies_are_bounded() -> None:
     )
     assert len(body) <= MAX_BODY_CHARS
     assert "400 more differences" in body or "truncated" in body
+
+
+def test_file_comparisons_show_status_problem_and_a_safely_fenced_diff() -> None:
+    body = render_body(
+        verdict=Verdict.FAIL,
+        score=0.5,
+        example="e",
+        run_id="r",
+        comparison={
+            "differences": [],
+            "files": [
+                {"name": "notes.md", "mode": "text", "status": "differ", "diff": "-a ```\n+b"},
+                {"name": "data.csv", "mode": "csv", "status": "missing"},
+                {
+                    "name": "x.json",
+                    "mode": "json",
+                    "status": "differ",
+                    "differences": [{"pointer": "/a", "kind": "changed"}],
+                },
+                {"name": "pic.png", "mode": "bytes", "status": "differ", "problem": "not an image"},
+            ],
+        },
+        error=None,
+    )
+    assert "- `notes.md` (text): differ" in body
+    assert "  ````diff\n  -a ```\n  +b\n  ````" in body
+    assert "- `data.csv` (csv): missing" in body
+    assert "  - /a changed" in body
+    assert "- `pic.png` (bytes): differ: not an image" in body

@@ -1,0 +1,42 @@
+"""The runner's comparer: ``evalkit.compare.compare_example`` over a job and its outputs.
+
+Files are read only here, one example at a time, so memory holds at most the files of the
+examples being compared at that moment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from evalkit.compare.verdict import compare_example
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.outcomes import Comparison
+from evalkit.runner.results import Verdict
+
+_VERDICTS = {"pass": Verdict.PASS, "partial": Verdict.PARTIAL, "fail": Verdict.FAIL}
+
+
+def compare_job(job: ExampleJob, actual_json: Any, actual_files: dict[str, Path]) -> Comparison:
+    """Compare; an example that declares no expected files has no file checks at all (extra
+    output files are then fine), one that declares some also flags unexpected output files."""
+    expected_files = (
+        {name: path.read_bytes() for name, path in job.expected_files.items()}
+        if job.expected_files
+        else None
+    )
+    actual = (
+        {name: path.read_bytes() for name, path in actual_files.items()}
+        if expected_files is not None
+        else None
+    )
+    verdict = compare_example(
+        job.expected_json if job.has_expected_json else None,
+        actual_json,
+        expected_files,
+        actual,
+        job.compare,
+    )
+    return Comparison(
+        verdict=_VERDICTS[verdict.rating], score=verdict.score, details=verdict.to_dict()
+    )

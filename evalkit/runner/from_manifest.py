@@ -1,0 +1,48 @@
+"""Jobs and gates from a loaded manifest."""
+
+from __future__ import annotations
+
+from evalkit.manifest import ExampleSpec, Gates, Manifest
+from evalkit.runner.gates import GateConfig
+from evalkit.runner.jobs import ExampleJob
+
+
+def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
+    """Every example as a job, agents first, in manifest order. Under an environment
+    (``--env``) agents run on their copies (``slug``) but keep their manifest slug in results."""
+    jobs: list[ExampleJob] = []
+    for agent in manifest.agents:
+        for example in agent.examples:
+            jobs.append(_job(example, "agent", agent.slug, agent.manifest_slug, None))
+    for suite in manifest.workflows:
+        for example in suite.examples:
+            jobs.append(_job(example, "workflow", suite.workflow, suite.workflow, suite.version))
+    return jobs
+
+
+def _job(
+    example: ExampleSpec, kind: str, target: str, suite: str, version: str | None
+) -> ExampleJob:
+    return ExampleJob(
+        kind="agent" if kind == "agent" else "workflow",
+        target=target,
+        suite=suite,
+        name=example.name,
+        input_json=dict(example.input_json),
+        input_files=dict(example.input_files),
+        expected_json=example.expected_json,
+        has_expected_json=example.expected_json is not None,
+        expected_files=dict(example.expected_files),
+        tags=tuple(example.tags),
+        mark=str(example.mark),
+        compare=example.compare,
+        version=version,
+    )
+
+
+def gates_from_manifest(gates: Gates) -> GateConfig:
+    return GateConfig(
+        min_pass_rate=gates.min_pass_rate,
+        max_failures=gates.max_failures,
+        max_regressions=gates.max_regressions,
+    )
