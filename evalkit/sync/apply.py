@@ -1,0 +1,260 @@
+"""``apply``: make a plan so, agent by agent, each one isolated from the others' failures.
+
+First, with reads only, the whole plan is checked: every agent must still be as the plan saw it
+(same ``latestCommit`` and ``updatedAt``, or still missing) and every local file must still have
+the planned hash; otherwise nothing is written (Terraform's stale saved plan).
+
+Then, per agent, in a fixed order: create it when missing -> upload the changed files (batches
+bounded in size) -> read the new ``latestCommit`` -> one PATCH of name/description/config that
+also stores the last-applied record. Because the record is written last, a failure anywhere
+leaves a record that no longer matches the live ``latestCommit``: the next plan compares the
+files in full and the next sync finishes the job.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from evalkit._version import __version__
+from evalkit.api import AgentSummary, utc_now
+from evalkit.errors import EvalkitError, PlanError
+from evalkit.sync.api import SyncClient
+from evalkit.sync.changes import AgentChange, FileChange, Plan
+from evalkit.sync.desired import hash_file, read_source
+from evalkit.sync.jsondiff import merge_unmanaged
+from evalkit.sync.live import Pool, get_agent
+from evalkit.sync.record import LastApplied, config_with_record, split_config
+
+#: a batch upload holds at most this many files, and this many bytes of file content
+BATCH_FILES = 100
+BATCH_BYTES = 8 * 1024 * 1024
+
+OutcomeStatus = Literal["applied", "partial", "failed", "unchanged"]
+
+
+@dataclass(frozen=True)
+class AgentOutcome:
+    slug: str
+    status: OutcomeStatus
+    #: what was done, in order, e.g. "created the agent", "uploaded 3 files"
+    done: tuple[str, ...] = ()
+    error: str | None = None
+    writes: int = 0
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcomes: tuple[AgentOutcome, ...] = ()
+
+    @property
+    def failed(self) -> tuple[AgentOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status in ("failed", "partial"))
+
+    @property
+    def applied(self) -> tuple[AgentOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status in ("applied", "partial"))
+
+    @property
+    def state(self) -> Literal["converged", "nothing-applied", "partly-applied"]:
+        if not self.failed:
+            return "converged"
+        return "partly-applied" if self.applied else "nothing-applied"
+
+    @property
+    def writes(self) -> int:
+        return sum(o.writes for o in self.outcomes)
+
+
+def apply(plan: Plan, client: SyncClient, *, concurrency: int = 8) -> ApplyResult:
+    """Apply ``plan``. Raises ``PlanError`` (nothing written) when the plan is stale."""
+    pool = Pool(max(1, concurrency))
+    todo = [agent for agent in plan.agents if agent.needs_write]
+    base_dir = Path(plan.base_dir)
+    check_sources(todo, base_dir)
+    current = pool.map(lambda change: get_agent(client, change.slug), todo)
+    check_fresh(todo, current)
+
+    def run(item: tuple[AgentChange, AgentSummary | None]) -> AgentOutcome:
+        return AgentApply(client, item[0], item[1], base_dir).run()
+
+    outcomes = {o.slug: o for o in pool.map(run, list(zip(todo, current, strict=True)))}
+    return ApplyResult(
+        tuple(outcomes.get(a.slug, AgentOutcome(a.slug, "unchanged")) for a in plan.agents)
+    )
+
+
+def check_sources(changes: Sequence[AgentChange], base_dir: Path) -> None:
+    """Every file to upload must still hold the bytes the plan was made from."""
+    moved = [
+        file.source
+        for change in changes
+        for file in change.files
+        if file.source is not None and hash_file(base_dir / file.source)[0] != file.after.sha256
+    ]
+    if moved:
+        raise PlanError(
+            "local files changed after the plan was made: "
+            + ", ".join(moved)
+            + "; run 'evalkit plan' again"
+        )
+
+
+def check_fresh(changes: Sequence[AgentChange], current: Sequence[AgentSummary | None]) -> None:
+    moved = [_moved(change, summary) for change, summary in zip(changes, current, strict=True)]
+    stale = [line for line in moved if line is not None]
+    if stale:
+        raise PlanError(
+            "the platform changed since the plan was made, nothing was applied:\n"
+            + "\n".join(f"  {line}" for line in stale)
+            + "\nrun 'evalkit plan' again and review the new plan"
+        )
+
+
+def _moved(change: AgentChange, summary: AgentSummary | None) -> str | None:
+    seen = change.live
+    if summary is None:
+        return f"{change.slug}: no longer exists" if seen.exists else None
+    if not seen.exists:
+        return f"{change.slug}: was created by someone else"
+    if summary.latest_commit != seen.latest_commit:
+        return f"{change.slug}: workspace files changed (commit {summary.latest_commit})"
+    if summary.updated_at != seen.updated_at:
+        return f"{change.slug}: settings changed (updated {summary.updated_at})"
+    return None
+
+
+@dataclass
+class AgentApply:
+    """The writes for one agent; any error stops this agent only."""
+
+    client: SyncClient
+    change: AgentChange
+    live: AgentSummary | None
+    base_dir: Path
+    done: list[str] = field(default_factory=list)
+    writes: int = 0
+
+    def run(self) -> AgentOutcome:
+        try:
+            self._create()
+            self._upload()
+            self._patch()
+        except EvalkitError as err:
+            status: OutcomeStatus = "partial" if self.writes else "failed"
+            return AgentOutcome(
+                self.change.slug, status, tuple(self.done), _reason(err), self.writes
+            )
+        return AgentOutcome(self.change.slug, "applied", tuple(self.done), None, self.writes)
+
+    def _create(self) -> None:
+        if self.live is not None:
+            return
+        desired = self.change.desired
+        self.live = self.client.agents.create(
+            name=desired.name,
+            slug=self.change.slug,
+            description=desired.description,
+            config=dict(desired.config),
+        ).agent
+        self._did("created the agent")
+
+    def _upload(self) -> None:
+        files = list(self.change.files)
+        for batch in batches(files):
+            items = [
+                {
+                    "path": f.path,
+                    "contentBase64": base64.b64encode(self._bytes(f)).decode("ascii"),
+                }
+                for f in batch
+            ]
+            if len(items) == 1:
+                self.client.agents.put_file(
+                    self.change.slug, items[0]["path"], content_base64=items[0]["contentBase64"]
+                )
+            else:
+                self.client.agents.upload_files(self.change.slug, items)
+            self._did(f"uploaded {_count(len(items), 'file')}")
+        if files:  # every workspace write moves latestCommit: read the new one for the record
+            self.live = get_agent(self.client, self.change.slug)
+            if self.live is None:
+                raise PlanError(f"agent {self.change.slug!r} vanished during the sync")
+
+    def _bytes(self, file: FileChange) -> bytes:
+        if file.inline_base64 is not None:
+            data = base64.b64decode(file.inline_base64)
+        elif file.source is not None:
+            data = read_source(self.base_dir / file.source)
+        else:
+            raise PlanError(f"the plan has no content for {file.path!r}; make the plan again")
+        if hashlib.sha256(data).hexdigest() != file.after.sha256:
+            raise PlanError(
+                f"{file.source or file.path} changed after the plan was made; "
+                "run 'evalkit plan' again"
+            )
+        return data
+
+    def _patch(self) -> None:
+        assert self.live is not None
+        desired = self.change.desired
+        live_config, old_record = split_config(self.live.config)
+        record = LastApplied(
+            files=desired.files,
+            config=desired.config,
+            name=desired.name,
+            description=desired.description,
+            latest_commit=self.live.latest_commit,
+            applied_at=utc_now(),
+            evalkit_version=__version__,
+        )
+        config = merge_unmanaged(
+            desired.config, live_config, old_record.config if old_record else None
+        )
+        body: dict[str, Any] = {"config": config_with_record(config, record)}
+        if self.live.name != desired.name:
+            body["name"] = desired.name
+        if (self.live.description or None) != (desired.description or None):
+            body["description"] = desired.description or ""
+        self.client.agents.update(self.change.slug, **body)
+        self._did(_patch_summary(self.change, body))
+
+    def _did(self, what: str) -> None:
+        self.writes += 1
+        self.done.append(what)
+
+
+def _patch_summary(change: AgentChange, body: dict[str, Any]) -> str:
+    parts: list[str] = [key for key in ("name", "description") if key in body]
+    if change.config:
+        parts.append("config")
+    if not parts:
+        return "saved the last-applied record"
+    return "updated " + ", ".join(parts) + " (and the last-applied record)"
+
+
+def batches(files: Sequence[FileChange]) -> Iterator[list[FileChange]]:
+    """Files in upload order, grouped under ``BATCH_FILES`` files and ``BATCH_BYTES`` bytes."""
+    batch: list[FileChange] = []
+    size = 0
+    for file in files:
+        weight = file.after.size or 0
+        if batch and (len(batch) >= BATCH_FILES or size + weight > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(file)
+        size += weight
+    if batch:
+        yield batch
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _reason(err: EvalkitError) -> str:
+    return str(err).splitlines()[0] if str(err) else type(err).__name__

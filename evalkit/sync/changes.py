@@ -1,0 +1,182 @@
+"""A plan as data: what a sync would change, per agent, and why.
+
+The same ``Plan`` object is printed as text or Markdown, saved as JSON (``formatVersion``) and
+applied. It carries everything the apply needs (desired values, file hashes and their sources)
+plus the fingerprint of the live state it was made from, so a saved plan can refuse to apply
+when the platform moved since.
+
+Actions: ``create`` (+) and ``update`` (~) come from the manifest; ``drift`` (!) marks a live
+value that changed outside git since evalkit last wrote it (the apply sets it back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+PLAN_FORMAT = 1
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid"
+    )
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DRIFT = "drift"
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "drift": "!"}[self.value]
+
+
+class FieldChange(PlanModel):
+    """``name`` or ``description``."""
+
+    field: Literal["name", "description"]
+    action: Action
+    before: str | None = None
+    after: str | None = None
+
+
+class ConfigChange(PlanModel):
+    """One config leaf; ``pointer`` is a JSON pointer into the config."""
+
+    pointer: str
+    kind: Literal["add", "change", "remove"]
+    action: Action
+    before: Any = None
+    after: Any = None
+
+
+class FileFacts(PlanModel):
+    sha256: str
+    size: int | None = None
+
+
+class FileChange(PlanModel):
+    """One workspace file to upload. ``before`` is unset when the file is not live."""
+
+    path: str
+    action: Action
+    after: FileFacts
+    before: FileFacts | None = None
+    #: the local file whose bytes are uploaded ...
+    source: str | None = None
+    #: ... or the bytes themselves (base64) when made from the manifest (inline examples)
+    inline_base64: str | None = None
+    binary: bool = False
+    #: a unified diff (live -> manifest) for small text files whose live bytes were read
+    text_diff: str | None = None
+    #: the dataset example this file belongs to (``examples/<name>/...``)
+    example: str | None = None
+
+
+class OrphanFile(PlanModel):
+    """A live workspace file the manifest does not have (the v1 API cannot delete it)."""
+
+    path: str
+    #: True when evalkit wrote it before (it was removed from the manifest)
+    was_managed: bool = False
+    example: str | None = None
+
+
+class LiveFingerprint(PlanModel):
+    """What the plan saw live; a saved plan is refused when this has moved."""
+
+    exists: bool
+    latest_commit: str | None = None
+    updated_at: str | None = None
+
+
+class DesiredSnapshot(PlanModel):
+    name: str
+    description: str | None = None
+    config: dict[str, Any]
+    #: every desired file, path -> sha256 (written into the last-applied record)
+    files: dict[str, str]
+
+
+class AgentChange(PlanModel):
+    slug: str
+    desired: DesiredSnapshot
+    live: LiveFingerprint
+    fields: tuple[FieldChange, ...] = ()
+    config: tuple[ConfigChange, ...] = ()
+    files: tuple[FileChange, ...] = ()
+    orphan_files: tuple[OrphanFile, ...] = ()
+    #: the last-applied record is missing or out of date although nothing else changes
+    refresh_record: bool = False
+    #: "record" when the last-applied record spared the downloads, "full" when files were read
+    compared_by: Literal["record", "full", "none"] = "none"
+
+    @property
+    def creates_agent(self) -> bool:
+        return not self.live.exists
+
+    @property
+    def has_changes(self) -> bool:
+        return self.creates_agent or bool(self.fields or self.config or self.files)
+
+    @property
+    def needs_write(self) -> bool:
+        return self.has_changes or self.refresh_record
+
+    def count(self, action: Action) -> int:
+        items: list[Action] = [c.action for c in self.fields]
+        items += [c.action for c in self.config]
+        items += [f.action for f in self.files if f.example is None]
+        items += [action for _, action in example_actions(self.files)]
+        return sum(1 for item in items if item is action)
+
+
+def example_actions(files: Iterable[FileChange]) -> list[tuple[str, Action]]:
+    """Changed examples by name, each with its strongest file action (drift > create > update)."""
+    rank = {Action.DRIFT: 2, Action.CREATE: 1, Action.UPDATE: 0}
+    best: dict[str, Action] = {}
+    for change in files:
+        if change.example is None:
+            continue
+        seen = best.get(change.example)
+        if seen is None or rank[change.action] > rank[seen]:
+            best[change.example] = change.action
+    return sorted(best.items())
+
+
+class OrphanAgent(PlanModel):
+    """A live agent the manifest does not have."""
+
+    slug: str
+    name: str
+    #: True when it carries an evalkit record (it was removed from the manifest)
+    was_managed: bool = False
+
+
+class Plan(PlanModel):
+    format_version: int = PLAN_FORMAT
+    created_at: str
+    environment: str | None = None
+    #: the manifest's folder: file sources are relative to it
+    base_dir: str
+    agents: tuple[AgentChange, ...]
+    orphan_agents: tuple[OrphanAgent, ...] = ()
+    #: False when only part of the manifest was planned (``--only``): orphans were not looked for
+    orphans_checked: bool = True
+
+    @property
+    def has_changes(self) -> bool:
+        return any(agent.has_changes for agent in self.agents)
+
+    @property
+    def orphan_count(self) -> int:
+        return len(self.orphan_agents) + sum(len(a.orphan_files) for a in self.agents)
+
+    def count(self, action: Action) -> int:
+        return sum(agent.count(action) for agent in self.agents)

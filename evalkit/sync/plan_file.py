@@ -1,0 +1,77 @@
+"""A plan as JSON: ``evalkit plan --json`` / ``--out plan.json``, and ``sync --plan plan.json``.
+
+The document is the ``Plan`` model in camelCase plus ``kind``, ``formatVersion`` and a
+``summary`` for readers; the summary is derived, so it is dropped (not trusted) on load.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from evalkit.errors import PlanError
+from evalkit.sync.changes import PLAN_FORMAT, Action, Plan
+
+KIND = "evalkit-plan"
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    data = plan.model_dump(mode="json", by_alias=True)
+    return {
+        "kind": KIND,
+        **data,
+        "summary": {
+            "hasChanges": plan.has_changes,
+            "agentsChanging": sum(1 for a in plan.agents if a.has_changes),
+            "agentsToCreate": sum(1 for a in plan.agents if a.creates_agent),
+            "create": plan.count(Action.CREATE),
+            "update": plan.count(Action.UPDATE),
+            "drift": plan.count(Action.DRIFT),
+            "orphans": plan.orphan_count,
+        },
+    }
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    try:
+        path.write_text(json.dumps(plan_to_data(plan), indent=2) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise PlanError(f"cannot write the plan to {path}: {err.strerror or err}") from err
+
+
+def plan_from_data(data: Any, *, where: str = "the plan") -> Plan:
+    if not isinstance(data, dict) or data.get("kind") != KIND:
+        raise PlanError(f"{where} is not an evalkit plan (write one with 'evalkit plan --out')")
+    version = data.get("formatVersion")
+    if version != PLAN_FORMAT:
+        raise PlanError(
+            f"{where} has plan format {version!r}; this evalkit reads format {PLAN_FORMAT}: "
+            "make the plan again with this version of evalkit"
+        )
+    body = {k: v for k, v in data.items() if k not in ("kind", "summary")}
+    try:
+        return Plan.model_validate(body)
+    except ValidationError as err:
+        first = err.errors()[0]
+        at = ".".join(str(part) for part in first["loc"])
+        raise PlanError(
+            f"{where} is damaged at {at}: {first['msg']} (make the plan again)"
+        ) from None
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise PlanError(f"cannot read the plan {path}: {err.strerror or err}") from err
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PlanError(
+            f"{path}:{err.lineno}:{err.colno}: not valid JSON ({err.msg}); "
+            "make the plan again with 'evalkit plan --out'"
+        ) from None
+    return plan_from_data(data, where=str(path))

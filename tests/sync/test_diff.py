@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evalkit.sync.changes import Action
+from evalkit.sync.diff import classify_files, classify_value, diff_agent, diff_config, unified_diff
+from tests.sync.helpers import desired, live, record, sha
+
+relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+paths = st.sampled_from(["a", "b", "c/d", "examples/x/input.json", "e"])
+hashes = st.sampled_from(["h1", "h2", "h3"])
+trees = st.dictionaries(paths, hashes, max_size=5)
+
+
+@relaxed
+@given(trees, st.none() | trees)
+def test_a_tree_has_no_diff_with_itself(
+    tree: dict[str, str], recorded: dict[str, str] | None
+) -> None:
+    changed, orphans = classify_files(tree, dict(tree), recorded)
+    assert changed == []
+    assert orphans == []
+
+
+@relaxed
+@given(trees, trees, st.none() | trees)
+def test_applying_the_file_diff_gives_the_desired_tree_plus_orphans(
+    live_tree: dict[str, str], want: dict[str, str], recorded: dict[str, str] | None
+) -> None:
+    changed, orphans = classify_files(want, dict(live_tree), recorded)
+    applied = {**live_tree, **{path: want[path] for path, _ in changed}}
+    assert {p: applied[p] for p in want} == want
+    assert {p for p, _ in orphans} == set(applied) - set(want)
+    assert [p for p, _ in changed] == sorted(p for p, _ in changed)
+
+
+@pytest.mark.parametrize(
+    ("want", "have", "known", "expected"),
+    [
+        ("D", "D", "R", []),  # live already as the manifest wants
+        ("D", "L", None, [("f", Action.UPDATE)]),  # no record: the manifest changed it
+        ("D", "R", "R", [("f", Action.UPDATE)]),  # live as evalkit left it: an update
+        ("D", "L", "R", [("f", Action.DRIFT)]),  # live moved since evalkit wrote it
+        ("D", None, None, [("f", Action.CREATE)]),  # new file
+        ("D", None, "R", [("f", Action.DRIFT)]),  # evalkit wrote it, someone deleted it
+    ],
+)
+def test_file_classification(
+    want: str, have: str | None, known: str | None, expected: list[tuple[str, Action]]
+) -> None:
+    live_tree = {} if have is None else {"f": have}
+    recorded = None if known is None else {"f": known}
+    changed, _ = classify_files({"f": want}, live_tree, recorded)
+    assert changed == expected
+
+
+def test_orphans_say_whether_evalkit_wrote_them() -> None:
+    _, orphans = classify_files({}, {"old.md": "h", "manual.md": None}, {"old.md": "h"})
+    assert orphans == [("manual.md", False), ("old.md", True)]
+
+
+def test_value_classification() -> None:
+    assert classify_value((True, 1), None) is Action.UPDATE
+    assert classify_value((True, 1), (True, 1.0)) is Action.UPDATE
+    assert classify_value((True, 2), (True, 1)) is Action.DRIFT
+    assert classify_value((False, None), (True, 1)) is Action.DRIFT
+
+
+def test_config_drift_is_told_apart_from_manifest_changes() -> None:
+    recorded = {"model": "m1", "temperature": 0.1}
+    live_config = {"model": "m1", "temperature": 0.9, "serverAdded": True}
+    want = {"model": "m2", "temperature": 0.1}
+    changes = {
+        c.pointer: (c.action, c.before, c.after) for c in diff_config(want, live_config, recorded)
+    }
+    assert changes == {
+        "/model": (Action.UPDATE, "m1", "m2"),
+        "/temperature": (Action.DRIFT, 0.9, 0.1),
+    }
+
+
+def test_new_agent_is_all_creates(tmp_path: Path) -> None:
+    agent = desired(
+        tmp_path,
+        "bot",
+        {"AGENT.md": b"hi\n", "examples/one/input.json": b"{}"},
+        config={"model": "m"},
+        description="d",
+    )
+    change = diff_agent(agent, None)
+    assert change.creates_agent
+    assert [f.path for f in change.files] == ["AGENT.md", "examples/one/input.json"]
+    assert {f.action for f in change.files} == {Action.CREATE}
+    assert [(c.pointer, c.action) for c in change.config] == [("/model", Action.CREATE)]
+    assert [(f.field, f.after) for f in change.fields] == [("name", "bot"), ("description", "d")]
+    assert change.count(Action.CREATE) == 5  # name, description, model, AGENT.md, example one
+
+
+def test_unchanged_agent_with_a_current_record_has_nothing_to_do(tmp_path: Path) -> None:
+    files = {"AGENT.md": b"hi\n"}
+    agent = desired(tmp_path, "bot", files, name="bot", config={"m": 1})
+    current = live("bot", files, config={"m": 1}, last=record(files, config={"m": 1}))
+    change = diff_agent(agent, current)
+    assert not change.has_changes
+    assert not change.refresh_record
+
+
+def test_matching_agent_without_record_gets_its_record_refreshed(tmp_path: Path) -> None:
+    files = {"AGENT.md": b"hi\n"}
+    change = diff_agent(desired(tmp_path, "bot", files), live("bot", files))
+    assert not change.has_changes
+    assert change.refresh_record
+    assert change.needs_write
+
+
+def test_text_files_get_a_unified_diff_and_binaries_their_hashes(tmp_path: Path) -> None:
+    old = {"AGENT.md": b"line one\nline two\n", "logo.png": b"\x89PNG\x00old"}
+    new = {"AGENT.md": b"line one\nline 2\n", "logo.png": b"\x89PNG\x00new!"}
+    change = diff_agent(desired(tmp_path, "bot", new), live("bot", old, last=record(old)))
+    text, image = change.files
+    assert text.action is Action.UPDATE
+    assert not text.binary
+    assert text.text_diff is not None
+    assert "-line two\n+line 2\n" in text.text_diff
+    assert image.binary
+    assert image.text_diff is None
+    assert image.before is not None
+    assert image.before.sha256 == sha(old["logo.png"])
+    assert image.after.sha256 == sha(new["logo.png"])
+
+
+def test_name_and_description_drift(tmp_path: Path) -> None:
+    files: dict[str, bytes] = {}
+    last = record(files, name="Bot", description="old")
+    current = live("bot", files, name="Renamed in the dashboard", description="old", last=last)
+    change = diff_agent(desired(tmp_path, "bot", files, name="Bot", description="new"), current)
+    assert [(f.field, f.action) for f in change.fields] == [
+        ("name", Action.DRIFT),
+        ("description", Action.UPDATE),
+    ]
+
+
+def test_unified_diff_is_capped() -> None:
+    before = "".join(f"{i}\n" for i in range(500))
+    after = "".join(f"{i}!\n" for i in range(500))
+    text = unified_diff("big.txt", before, after)
+    assert text.count("\n") == 201
+    assert text.endswith("more diff lines not shown\n")

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.errors import PlanError
+from evalkit.sync.plan_file import load_plan, plan_to_data, save_plan
+from tests.sync.plans import realistic_plan
+
+
+def test_a_saved_plan_loads_back_equal(tmp_path: Path) -> None:
+    plan = realistic_plan(tmp_path)
+    target = tmp_path / "plan.json"
+    save_plan(plan, target)
+    assert load_plan(target) == plan
+
+
+def test_json_is_versioned_camel_case_with_a_summary(tmp_path: Path) -> None:
+    data = plan_to_data(realistic_plan(tmp_path))
+    assert data["kind"] == "evalkit-plan"
+    assert data["formatVersion"] == 1
+    assert data["summary"] == {
+        "hasChanges": True,
+        "agentsChanging": 2,
+        "agentsToCreate": 1,
+        "create": 5,
+        "update": 5,
+        "drift": 1,
+        "orphans": 2,
+    }
+    first = data["agents"][0]
+    assert set(first) >= {"slug", "desired", "live", "fields", "config", "files", "orphanFiles"}
+    assert first["live"] == {
+        "exists": True,
+        "latestCommit": "c1",
+        "updatedAt": "2026-01-01T00:00:00.000Z",
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", r"plan.json:1:2: not valid JSON"),
+        ('{"kind": "other"}', "is not an evalkit plan"),
+        ('{"kind": "evalkit-plan", "formatVersion": 99}', "has plan format 99"),
+        ('{"kind": "evalkit-plan", "formatVersion": 1, "agents": 3}', "is damaged at"),
+    ],
+)
+def test_bad_plan_files_are_refused_clearly(tmp_path: Path, content: str, message: str) -> None:
+    target = tmp_path / "plan.json"
+    target.write_text(content)
+    with pytest.raises(PlanError, match=message):
+        load_plan(target)
+
+
+def test_missing_plan_file(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="cannot read the plan"):
+        load_plan(tmp_path / "nope.json")
+
+
+def test_summary_is_not_trusted_on_load(tmp_path: Path) -> None:
+    plan = realistic_plan(tmp_path)
+    data = plan_to_data(plan)
+    data["summary"]["hasChanges"] = False
+    target = tmp_path / "plan.json"
+    target.write_text(json.dumps(data))
+    assert load_plan(target).has_changes

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
+
+from evalkit.sync.changes import Plan
+from evalkit.sync.diff import diff_agent
+from evalkit.sync.render import _code, _safe, headline, render_markdown, render_text
+from tests.sync.helpers import desired, live
+from tests.sync.plans import realistic_plan
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def check_snapshot(name: str, actual: str) -> None:
+    """Compare with the accepted snapshot; EVALKIT_UPDATE_SNAPSHOTS=1 accepts a new one."""
+    path = SNAPSHOTS / name
+    if os.environ.get("EVALKIT_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path}; review the output and accept it"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Plan:
+    return realistic_plan(tmp_path)
+
+
+def plain(markup: str) -> str:
+    return Text.from_markup(markup).plain
+
+
+def test_text_snapshot(plan: Plan) -> None:
+    check_snapshot("plan.txt", plain(render_text(plan)) + "\n")
+
+
+def test_markdown_snapshot(plan: Plan) -> None:
+    check_snapshot("plan.md", render_markdown(plan))
+
+
+def test_headline_counts(plan: Plan) -> None:
+    assert headline(plan) == (
+        "Plan: 1 agent to create, 1 agent to update (+5 to add, ~5 to change, !1 drifted)."
+        " 2 orphans."
+    )
+
+
+def test_markup_in_file_names_is_shown_not_obeyed(plan: Plan) -> None:
+    text = plain(render_text(plan))
+    assert "notes/[bold]old.md" in text
+
+
+printable = st.text(st.characters(blacklist_categories=("Cc", "Cs")))
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(printable)
+def test_escaped_untrusted_text_round_trips_through_markup(text: str) -> None:
+    assert Text.from_markup(_safe(text)).plain == text
+    assert Text.from_markup(f"[bold]{_safe(text)}[/] and [dim]{_safe(text)}[/]").plain == (
+        f"{text} and {text}"
+    )
+
+
+def test_terminal_escapes_in_file_content_never_reach_the_terminal(tmp_path: Path) -> None:
+    old = {"AGENT.md": b"hello\n"}
+    new = {"AGENT.md": b"\x1b[2J\x1b]0;pwned\x07hello [red]x[/red]\n"}
+    change = diff_agent(desired(tmp_path, "bot", new), live("bot", old))
+    plan = Plan(created_at="t", base_dir=str(tmp_path), agents=(change,))
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor")
+    console.print(render_text(plan))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b[2J" not in shown
+    assert "\x07" not in shown
+    assert "[red]x[/red]" in Text.from_markup(render_text(plan)).plain
+
+
+@pytest.mark.parametrize("text", ["a`b", "``", "`start", "plain", "x\ny"])
+def test_code_spans_cannot_be_closed_from_inside(text: str) -> None:
+    span = _code(text)
+    ticks = len(span) - len(span.lstrip("`"))
+    assert "`" * ticks not in span[ticks:-ticks]
+    assert "\n" not in span
