@@ -1,0 +1,152 @@
+"""A ``compare:`` block compiled once into a lookup: path -> the rule that governs it.
+
+Resolution for one concrete path: every rule whose pattern matches the path *or one of its
+ancestors* is a candidate (a rule governs everything below its path). Candidates are ranked by
+pattern specificity (``pointers.specificity``), ties going to the later declaration; an entry
+in ``ignore:`` counts as ``{ignore: true}`` declared before the ``rules:`` map. Each field is
+taken from the best-ranked candidate that sets it explicitly, so ``/meta: {ignore: true}`` and
+``/meta/version: {ignore: false}`` compare only the version under ``/meta``.
+
+``regex`` and ``present`` describe one value, not a subtree: they come only from rules whose
+pattern matches the path itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from evalkit.compare.pointers import PointerPattern
+from evalkit.compare.rules import CompareSpec, ListOrder, TextNormalisation
+
+_OWN_VALUE_FIELDS = frozenset({"regex", "present"})
+_CACHE_LIMIT = 50_000  # resolved paths kept per rule set before the cache starts afresh
+
+
+@dataclass(frozen=True)
+class ResolvedRule:
+    """The effective rule at one path, every field resolved."""
+
+    ignore: bool = False
+    tolerance: float | None = None
+    relative_tolerance: float | None = None
+    text: tuple[TextNormalisation, ...] = ()
+    unordered: bool = False
+    regex: re.Pattern[str] | None = None
+    present: bool = False
+    weight: float = 1.0
+
+    @property
+    def numeric(self) -> bool:
+        return self.tolerance is not None or self.relative_tolerance is not None
+
+    def describe_numeric(self) -> str:
+        parts = []
+        if self.tolerance is not None:
+            parts.append(f"tolerance {self.tolerance:g}")
+        if self.relative_tolerance is not None:
+            parts.append(f"relative tolerance {self.relative_tolerance:g}")
+        return " or ".join(parts)
+
+    def describe_text(self) -> str:
+        return "text " + "+".join(n.value for n in self.text)
+
+    def describe_regex(self) -> str:
+        return f"regex {self.regex.pattern!r}" if self.regex else ""
+
+
+DEFAULT_RULE = ResolvedRule()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    pattern: PointerPattern
+    fields: dict[str, Any]
+    rank: tuple[tuple[int, int, int], int]
+
+
+@dataclass
+class CompiledRules:
+    """Rules ready to answer ``resolve(pointer)`` quickly; build with ``compile_rules``."""
+
+    entries: tuple[_Entry, ...]
+    has_regex: bool
+    # Some rule says ``ignore: false``: ignored subtrees must still be searched for it.
+    has_unignore: bool
+    _cache: dict[str, ResolvedRule] = field(default_factory=dict, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return not self.entries
+
+    def resolve(self, pointer: str) -> ResolvedRule:
+        """The effective rule at an escaped pointer (``pointers.format_pointer``)."""
+        if not self.entries:
+            return DEFAULT_RULE
+        cached = self._cache.get(pointer)
+        if cached is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            cached = self._cache[pointer] = self._resolve(pointer)
+        return cached
+
+    def _resolve(self, pointer: str) -> ResolvedRule:
+        chosen: dict[str, Any] = {}
+        # Entries are sorted most specific first, so the first to set a field wins.
+        for entry in self.entries:
+            if not entry.pattern.covers(pointer):
+                continue
+            exact: bool | None = None
+            for name, value in entry.fields.items():
+                if name in chosen:
+                    continue
+                if name in _OWN_VALUE_FIELDS:
+                    if exact is None:
+                        exact = entry.pattern.matches(pointer)
+                    if not exact:
+                        continue
+                chosen[name] = value
+        return _build(chosen)
+
+
+def _build(chosen: dict[str, Any]) -> ResolvedRule:
+    regex = chosen.get("regex")
+    order = chosen.get("order")
+    weight = chosen.get("weight")
+    return ResolvedRule(
+        ignore=bool(chosen.get("ignore")),
+        tolerance=chosen.get("tolerance"),
+        relative_tolerance=chosen.get("relative_tolerance"),
+        text=tuple(chosen.get("text") or ()),
+        unordered=order == ListOrder.IGNORE,
+        regex=re.compile(regex) if regex is not None else None,
+        present=bool(chosen.get("present")),
+        weight=1.0 if weight is None else float(weight),
+    )
+
+
+def compile_rules(spec: CompareSpec | None) -> CompiledRules:
+    """Compile the path rules of a spec; the same rules give the same (cached) object."""
+    if spec is None:
+        return _compile_cached("{}")
+    key = spec.model_dump_json(include={"ignore", "rules"}, exclude_unset=True)
+    return _compile_cached(key)
+
+
+@lru_cache(maxsize=256)
+def _compile_cached(key: str) -> CompiledRules:
+    spec = CompareSpec.model_validate_json(key)
+    declared: list[tuple[str, dict[str, Any]]] = [(p, {"ignore": True}) for p in spec.ignore]
+    for pointer, rule in spec.rules.items():
+        fields = {name: getattr(rule, name) for name in sorted(rule.model_fields_set)}
+        declared.append((pointer, fields))
+    entries = []
+    for index, (pointer, fields) in enumerate(declared):
+        pattern = PointerPattern.compile(pointer)
+        entries.append(_Entry(pattern, fields, (pattern.specificity, index)))
+    entries.sort(key=lambda entry: entry.rank, reverse=True)
+    has_regex = any(entry.fields.get("regex") is not None for entry in entries)
+    has_unignore = any(entry.fields.get("ignore") is False for entry in entries)
+    return CompiledRules(entries=tuple(entries), has_regex=has_regex, has_unignore=has_unignore)

@@ -1,0 +1,94 @@
+"""Differences and applied rules as data: what a report shows beside a path.
+
+Pointers name the expected document for ``changed``, ``missing``, ``type_changed`` and
+``order``; for ``unexpected`` they name the actual document (the value exists only there).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
+
+DifferenceKind = Literal["changed", "missing", "unexpected", "type_changed", "order"]
+AppliedKind = Literal["ignored", "tolerance", "text", "order", "regex", "present"]
+
+DISPLAY_LIMIT = 80
+
+
+class Absent(Enum):
+    """The value is not there at all (as opposed to JSON ``null``)."""
+
+    ABSENT = "absent"
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = Absent.ABSENT
+
+
+def truncate(value: Any, limit: int = DISPLAY_LIMIT) -> str:
+    """A short JSON rendering for display; the full value stays in the data."""
+    if value is ABSENT:
+        return "(absent)"
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + "…"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference left after the rules."""
+
+    pointer: str
+    kind: DifferenceKind
+    expected: Any = ABSENT
+    actual: Any = ABSENT
+    rule: str | None = None
+
+    def display(self, limit: int = DISPLAY_LIMIT) -> str:
+        where = self.pointer or "(root)"
+        text = f"{where}: {self.kind.replace('_', ' ')}"
+        if self.kind == "missing":
+            text += f", expected {truncate(self.expected, limit)}"
+        elif self.kind == "unexpected":
+            text += f", actual {truncate(self.actual, limit)}"
+        elif self.kind != "order":
+            expected, actual = truncate(self.expected, limit), truncate(self.actual, limit)
+            text += f", expected {expected}, actual {actual}"
+        if self.rule:
+            text += f" [{self.rule}]"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; values are complete (never truncated)."""
+        data: dict[str, Any] = {"pointer": self.pointer, "kind": self.kind}
+        if self.expected is not ABSENT:
+            data["expected"] = self.expected
+        if self.actual is not ABSENT:
+            data["actual"] = self.actual
+        if self.rule is not None:
+            data["rule"] = self.rule
+        return data
+
+
+@dataclass(frozen=True)
+class AppliedRule:
+    """A rule that shaped the verdict at a path (e.g. a difference excused by a tolerance)."""
+
+    pointer: str
+    kind: AppliedKind
+    detail: str = ""
+
+    def display(self) -> str:
+        where = self.pointer or "(root)"
+        return f"{where}: {self.detail or self.kind}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pointer": self.pointer, "kind": self.kind, "detail": self.detail}

@@ -1,0 +1,196 @@
+"""A fast yes/no "do these values match under the rules?" and order-insensitive list matching.
+
+``values_match`` is the boolean twin of the full comparison in ``walk`` (which reports every
+difference through deepdiff): where many candidate pairs must be tried, as for the elements of
+an order-insensitive list, a full diff per pair would be far too slow. Tests check that the
+two always agree.
+
+Order-insensitive lists are matched as multisets: identical elements pair first (a hash
+lookup; skipped when a regex rule exists, since a regex can reject an identical value), then
+each remaining expected element takes the first remaining actual element that matches it under
+the rules. An element's rules are resolved at its expected index.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.compare.compiled import CompiledRules
+from evalkit.compare.values import absent_ok, canonical, child, compare_scalar
+
+
+def values_match(expected: Any, actual: Any, pointer: str, rules: CompiledRules) -> bool:
+    """True when comparing the two values under the rules finds no difference."""
+    rule = rules.resolve(pointer)
+    both_objects = isinstance(expected, dict) and isinstance(actual, dict)
+    both_arrays = isinstance(expected, list) and isinstance(actual, list)
+    if rule.ignore:
+        if not rules.has_unignore:
+            return True
+        if not (both_objects or both_arrays):
+            return absent_ok(expected, pointer, rules) and absent_ok(actual, pointer, rules)
+    elif rule.present:
+        return True
+    elif rule.regex is not None or not (both_objects or both_arrays):
+        return compare_scalar(rule, expected, actual) in ("match", "excused")
+    if both_objects:
+        return _objects_match(expected, actual, pointer, rules)
+    if rule.unordered and not rule.ignore:
+        matching = match_elements(expected, actual, pointer, rules)
+        return all(
+            absent_ok(expected[i], child(pointer, i), rules) for i in matching.unmatched_expected
+        ) and all(absent_ok(actual[j], child(pointer, j), rules) for j in matching.unmatched_actual)
+    return _arrays_match(expected, actual, pointer, rules)
+
+
+def _objects_match(
+    expected: dict[str, Any], actual: dict[str, Any], pointer: str, rules: CompiledRules
+) -> bool:
+    for key, value in expected.items():
+        path = child(pointer, key)
+        if key not in actual:
+            if not absent_ok(value, path, rules):
+                return False
+        elif not values_match(value, actual[key], path, rules):
+            return False
+    return all(
+        absent_ok(value, child(pointer, key), rules)
+        for key, value in actual.items()
+        if key not in expected
+    )
+
+
+def _arrays_match(
+    expected: list[Any], actual: list[Any], pointer: str, rules: CompiledRules
+) -> bool:
+    for index in range(max(len(expected), len(actual))):
+        path = child(pointer, index)
+        if index >= len(actual):
+            if not absent_ok(expected[index], path, rules):
+                return False
+        elif index >= len(expected):
+            if not absent_ok(actual[index], path, rules):
+                return False
+        elif not values_match(expected[index], actual[index], path, rules):
+            return False
+    return True
+
+
+@dataclass
+class Matching:
+    """Which expected element (index) matched which actual element, and what is left over."""
+
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    unmatched_expected: list[int] = field(default_factory=list)
+    unmatched_actual: list[int] = field(default_factory=list)
+
+    @property
+    def reordered(self) -> bool:
+        return any(i != j for i, j in self.pairs)
+
+
+def match_elements(
+    expected: list[Any], actual: list[Any], pointer: str, rules: CompiledRules
+) -> Matching:
+    """Match the elements of two lists as multisets under the rules."""
+    result = Matching()
+    free = dict.fromkeys(range(len(actual)))  # insertion-ordered set of unmatched indexes
+    waiting = list(range(len(expected)))
+    if not rules.has_regex:
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for j in reversed(range(len(actual))):
+            by_key[canonical(actual[j])].append(j)
+        still_waiting = []
+        for i in waiting:
+            candidates = by_key.get(canonical(expected[i]))
+            if candidates:
+                j = candidates.pop()
+                del free[j]
+                result.pairs.append((i, j))
+            else:
+                still_waiting.append(i)
+        waiting = still_waiting
+    last = -1
+    for i in waiting:
+        path = child(pointer, i)
+        found = next(
+            (
+                j
+                for j in _likely_first(free, i, last)
+                if values_match(expected[i], actual[j], path, rules)
+            ),
+            None,
+        )
+        if found is None:
+            result.unmatched_expected.append(i)
+        else:
+            del free[found]
+            result.pairs.append((i, found))
+            last = found
+    result.unmatched_actual = list(free)
+    result.pairs.sort()
+    return result
+
+
+def _likely_first(free: dict[int, None], index: int, last: int) -> Iterator[int]:
+    """Candidates in a promising order: the same index, then next to the previous match
+    (lists kept in order, shifted or reversed), then all the others. Keeps matching near
+    linear for lists that are mostly in some order, without changing which pairs are valid."""
+    tried = set()
+    for j in (index, last + 1, last - 1):
+        if j in free and j not in tried:
+            tried.add(j)
+            yield j
+    for j in free:
+        if j not in tried:
+            yield j
+
+
+def pair_leftovers(
+    expected: list[Any],
+    actual: list[Any],
+    matching: Matching,
+    pointer: str,
+    rules: CompiledRules,
+) -> list[tuple[int, int]]:
+    """Pair unmatched elements that resemble each other (objects or arrays sharing matching
+    members), so a report can say what changed inside an element rather than "one element
+    missing, another unexpected". Greedy: best resemblance first, ties to the lower indexes."""
+    scored: list[tuple[int, int, int]] = []
+    for i in matching.unmatched_expected:
+        for j in matching.unmatched_actual:
+            shared = _resemblance(expected[i], actual[j], child(pointer, i), rules)
+            if shared:
+                scored.append((-shared, i, j))
+    scored.sort()
+    used_expected: set[int] = set()
+    used_actual: set[int] = set()
+    pairs = []
+    for _, i, j in scored:
+        if i not in used_expected and j not in used_actual:
+            used_expected.add(i)
+            used_actual.add(j)
+            pairs.append((i, j))
+    matching.unmatched_expected = [i for i in matching.unmatched_expected if i not in used_expected]
+    matching.unmatched_actual = [j for j in matching.unmatched_actual if j not in used_actual]
+    return sorted(pairs)
+
+
+def _resemblance(expected: Any, actual: Any, pointer: str, rules: CompiledRules) -> int:
+    """How many members of two containers match (0 for scalars or mixed types)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return sum(
+            1
+            for key, value in expected.items()
+            if key in actual and values_match(value, actual[key], child(pointer, key), rules)
+        )
+    if isinstance(expected, list) and isinstance(actual, list):
+        return sum(
+            1
+            for index, (left, right) in enumerate(zip(expected, actual, strict=False))
+            if values_match(left, right, child(pointer, index), rules)
+        )
+    return 0

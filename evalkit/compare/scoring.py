@@ -1,0 +1,73 @@
+"""The score: the weighted share of expected leaf values that match.
+
+A leaf is a scalar, an empty object or array (below the root), or a path whose rule judges
+the value as a whole (``present``, ``regex``). Its weight comes from the ``weight`` rule in
+force there (default 1). Ignored leaves carry no weight at all: ignoring a path takes it out
+of the verdict instead of granting it. A leaf fails to match when a difference of kind
+``changed``, ``missing`` or ``type_changed`` sits at its path or above it.
+
+Extra values (``unexpected``) and ``order`` differences lower no leaf: the expected values are
+all there. They still prevent a pass. With no weighted leaf at all (``{}``, ``[]``, everything
+ignored), the score is 1.0 when there is no difference and 0.0 otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.compare.compiled import CompiledRules
+from evalkit.compare.differences import Difference
+from evalkit.compare.values import child
+
+_LOWERING_KINDS = frozenset({"changed", "missing", "type_changed"})
+
+
+@dataclass(frozen=True)
+class Score:
+    matched_weight: float
+    total_weight: float
+    value: float
+
+
+def score_expected(expected: Any, differences: Iterable[Difference], rules: CompiledRules) -> Score:
+    differences = list(differences)
+    lowering = {d.pointer for d in differences if d.kind in _LOWERING_KINDS}
+    tally = _Tally(rules, lowering)
+    tally.visit(expected, "", blocked=False, root=True)
+    if tally.total <= 0:
+        return Score(0.0, 0.0, 0.0 if differences else 1.0)
+    return Score(tally.matched, tally.total, min(1.0, tally.matched / tally.total))
+
+
+class _Tally:
+    def __init__(self, rules: CompiledRules, lowering: set[str]) -> None:
+        self.rules = rules
+        self.lowering = lowering
+        self.matched = 0.0
+        self.total = 0.0
+
+    def visit(self, value: Any, pointer: str, blocked: bool, root: bool = False) -> None:
+        rule = self.rules.resolve(pointer)
+        blocked = blocked or pointer in self.lowering
+        if rule.ignore:
+            if self.rules.has_unignore:  # an "ignore: false" below may bring leaves back
+                self._children(value, pointer, blocked)
+            return
+        container = isinstance(value, dict | list)
+        whole = rule.present or rule.regex is not None
+        if whole or not container or (not value and not root):
+            self.total += rule.weight
+            if not blocked:
+                self.matched += rule.weight
+            return
+        self._children(value, pointer, blocked)
+
+    def _children(self, value: Any, pointer: str, blocked: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.visit(item, child(pointer, key), blocked)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.visit(item, child(pointer, index), blocked)
