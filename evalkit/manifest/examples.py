@@ -26,6 +26,9 @@ from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
 _JUNK = [glob_regex(p) for p in DEFAULT_EXCLUDES]
 _NAME = re.compile(NAME_PATTERN)
+#: an example folder may hold a README.md for reviewers: it becomes the example's notes and
+#: stays local (it is not part of the platform's layout)
+README = "README.md"
 
 
 @dataclass
@@ -127,7 +130,7 @@ def folder_examples(
                 update={
                     "tags": tuple(dict.fromkeys([*entry.tags, *extras.tags])),
                     "compare": merge_compare(base, extras.compare),
-                    "notes": extras.notes,
+                    "notes": extras.notes if extras.notes is not None else example.notes,
                 }
             )
         else:
@@ -147,9 +150,10 @@ def _read_folder_example(
             hint="use letters, digits, '.', '_' and '-', starting with a letter or digit",
         )
     for child in sorted(folder.iterdir()):
-        if child.name not in EXAMPLE_LAYOUT and not any(j.match(child.name) for j in _JUNK):
+        known = child.name in EXAMPLE_LAYOUT or child.name == README
+        if not known and not any(j.match(child.name) for j in _JUNK):
             hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
-                EXAMPLE_LAYOUT
+                (*EXAMPLE_LAYOUT, README)
             )
             res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
     input_json: dict[str, Any] = {}
@@ -181,6 +185,8 @@ def _read_folder_example(
         )
     if len(res.problems) > before:
         return None
+    readme = folder / README
+    notes = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else None
     where = folder / "expected.json" if has_expected_json else folder
     return ExampleSpec(
         name=folder.name,
@@ -191,6 +197,7 @@ def _read_folder_example(
         expected_json=expected_json,
         expected_files=expected_files,
         compare=compare,
+        notes=notes,
         mark=mark or file_mark(where),
         folder=folder,
     )

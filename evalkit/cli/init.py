@@ -1,0 +1,30 @@
+"""``evalkit init [DIR]``: scaffold a project that validates and runs on the local platform."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from evalkit.cli import output
+from evalkit.manifest.checks import validate_manifest
+from evalkit.manifest.scaffold import MANIFEST_NAME, scaffold_project
+
+
+@click.command("init")
+@click.argument(
+    "directory", default=".", type=click.Path(file_okay=False, path_type=Path), required=False
+)
+@click.option("--force", is_flag=True, help="Overwrite files that exist already.")
+def init(directory: Path, force: bool) -> None:
+    """Write a manifest, one agent workspace and one example into DIRECTORY (default: here)."""
+    written = scaffold_project(directory, force=force)
+    manifest = directory / MANIFEST_NAME
+    summary = validate_manifest(manifest)  # what init writes must pass validation at once
+    for path in written:
+        output.plain(f"  wrote {path}")
+    flag = "" if directory == Path(".") else f" -m {manifest}"
+    output.plain(
+        f"{manifest}: {len(summary.agents)} agent, {summary.example_count} example.\n"
+        f"Next: evalkit{flag} validate, then evalkit{flag} run"
+    )
