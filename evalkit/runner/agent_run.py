@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +92,7 @@ async def _start(
         }
         try:
             return await ctx.platform.start_agent(
-                state.job.target, inputs, hold_seconds=settings.hold_seconds, metadata=metadata
+                state.job.target, inputs, hold_seconds=hold_for(state, ctx), metadata=metadata
             )
         except EigenpalRateLimitError as err:
             slot, state.slot = state.slot, None
@@ -103,17 +105,29 @@ async def _start(
                     doing += f" ({state.attempts} attempts)"
                 return error_from_api(err, doing)
             if is_ambiguous_start_failure(err):
-                adopted = await _adopt(state, ctx)
-                if adopted is not None:
-                    return adopted
+                orphan = await find_orphan(state, ctx)
+                if orphan is not None:
+                    log.info("adopted %s of %s after a lost answer", orphan.id, state.job.label)
+                    return RunAgentResponse(execution_id=orphan.id, status=orphan.status)
             log.info("retrying start of %s after: %s", state.job.label, err)
             await asyncio.sleep(
                 START_BACKOFF_SECONDS[min(failures, len(START_BACKOFF_SECONDS)) - 1]
             )
 
 
-async def _adopt(state: ExampleState, ctx: RunContext) -> RunAgentResponse | None:
-    """The execution a lost start answer created, if the platform can show it."""
+def hold_for(state: ExampleState, ctx: RunContext) -> int:
+    """Seconds the platform may hold the start request: never so long that the time limit
+    runs out before the execution id is known (a second is kept to cancel it)."""
+    elapsed = time.perf_counter() - (state.started_clock or time.perf_counter())
+    left = ctx.settings.timeout_seconds - elapsed - 1.0
+    return max(0, min(ctx.settings.hold_seconds, math.floor(left)))
+
+
+async def find_orphan(state: ExampleState, ctx: RunContext) -> AgentExecutionSummary | None:
+    """The execution one of this example's start attempts created, found by its labels,
+    when the answer carrying its id was lost (or never came: Ctrl-C during a hold)."""
+    if not state.attempt_tokens:
+        return None
     try:
         found = await ctx.platform.find_agent_executions(
             state.job.target, batch_id=ctx.settings.run_id, example_name=state.job.name
@@ -122,11 +136,7 @@ async def _adopt(state: ExampleState, ctx: RunContext) -> RunAgentResponse | Non
         log.info("could not look for an orphan execution of %s: %s", state.job.label, err)
         return None
     ours = [e for e in found if (e.metadata or {}).get(ATTEMPT_KEY) in state.attempt_tokens]
-    if not ours:
-        return None
-    adopted = ours[0]
-    log.info("adopted execution %s of %s after a lost answer", adopted.id, state.job.label)
-    return RunAgentResponse(execution_id=adopted.id, status=adopted.status)
+    return ours[0] if ours else None
 
 
 async def _finish(

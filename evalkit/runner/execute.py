@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from evalkit.client.errors import EigenpalError
-from evalkit.runner.agent_run import run_agent
+from evalkit.runner.agent_run import find_orphan, run_agent
 from evalkit.runner.feedback import render_body
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.platform import execution_link
@@ -135,7 +135,16 @@ async def _bounded_feedback(
 
 
 async def cancel_on_platform(state: ExampleState, ctx: RunContext) -> None:
-    """Best effort: ask the platform to cancel the execution, if one was started."""
+    """Best effort: ask the platform to cancel the execution, if one was started. An agent
+    run whose start answer never came (Ctrl-C or the time limit during the hold window) is
+    found by its labels first."""
+    if state.execution_id is None and state.job.kind == "agent":
+        try:
+            orphan = await asyncio.wait_for(find_orphan(state, ctx), CLEANUP_SECONDS)
+        except asyncio.TimeoutError:
+            orphan = None
+        if orphan is not None:
+            state.execution_id, state.status = orphan.id, orphan.status.value
     if state.execution_id is None or state.terminal:
         return
     cancel = (

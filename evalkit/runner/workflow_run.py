@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
+from evalkit.runner.agent_run import hold_for
 from evalkit.runner.outcomes import error_from_api, error_from_status
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.state import TERMINAL, ExampleState, RunContext
@@ -34,7 +35,7 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
     inputs: dict[str, Any] = {**job.input_json, **job.input_files}
     if state.slot is None:
         state.slot = await ctx.limiter.acquire()
-    hold = min(ctx.settings.hold_seconds, MAX_WORKFLOW_HOLD_SECONDS)
+    hold = min(hold_for(state, ctx), MAX_WORKFLOW_HOLD_SECONDS)
     while True:
         state.attempts += 1
         try:
