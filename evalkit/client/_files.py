@@ -3,7 +3,8 @@
 A file input is a ``pathlib.Path``, an open binary handle with ``.name``, or a dict
 ``{"content": bytes, "filename": str, "mime_type"?: str}``; only top-level input values count.
 A ``Path`` is opened afresh for every attempt and streamed, so a large file is never held in
-memory and a retry does not need a copy; a seekable handle is rewound instead.
+memory and a retry does not need a copy. A handle is sent whole (httpx rewinds a seekable
+one to its start); one that cannot rewind is sent once and never retried.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ class FilePart:
     path: Path | None = None
     content: bytes | None = None
     handle: IO[bytes] | None = None
-    start: int = 0  # where a seekable handle was when the call began
 
     @property
     def replayable(self) -> bool:
@@ -63,9 +63,7 @@ class FilePart:
         if self.path is not None:
             return stack.enter_context(self.path.open("rb"))
         if self.handle is not None:
-            if self.handle.seekable():
-                self.handle.seek(self.start)
-            return self.handle
+            return self.handle  # httpx rewinds a seekable handle to 0 before sending it
         return self.content or b""
 
 
@@ -79,8 +77,7 @@ def file_part(field: str, value: Any) -> FilePart:
         return FilePart(field, filename, mime_type, content=bytes(value["content"]))
     name = getattr(value, "name", None)
     filename = basename(name) if isinstance(name, str) else "file"
-    start = value.tell() if _seekable(value) else 0
-    return FilePart(field, filename, guess_mime_type(filename), handle=value, start=start)
+    return FilePart(field, filename, guess_mime_type(filename), handle=value)
 
 
 def _seekable(handle: Any) -> bool:

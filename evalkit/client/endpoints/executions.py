@@ -186,8 +186,7 @@ def upload_expected(
     elif isinstance(file, (bytes, bytearray)):
         part = FilePart("file", filename, mime_type, content=bytes(file))
     else:
-        start = file.tell() if file.seekable() else 0
-        part = FilePart("file", filename, mime_type, handle=file, start=start)
+        part = FilePart("file", filename, mime_type, handle=file)
     fields = [("name", name)] if name is not None else []
     return ApiRequest(
         "POST",

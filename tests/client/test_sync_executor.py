@@ -1,0 +1,282 @@
+"""Retries, idempotency keys, timeouts and answer checks, through the sync client."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evalkit import __version__
+from evalkit.client import (
+    EigenpalClient,
+    EigenpalConnectionError,
+    EigenpalError,
+    EigenpalNotFoundError,
+    EigenpalRateLimitError,
+    EigenpalServerError,
+    EigenpalTimeoutError,
+)
+
+from .conftest import API_KEY, BASE_URL, EXECUTION, FakeApi, Sleeps, envelope, json_answer
+
+LISTING = {"data": [], "total": 0, "limit": 50, "offset": 0}
+STARTED = {"executionId": "exec_1", "status": "pending"}
+
+
+def test_headers_auth_user_agent_and_no_key_on_reads(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(json_answer(200, LISTING))
+    client.agents.list()
+    request = api.last
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert request.headers["user-agent"] == f"evalkit/{__version__}"
+    assert request.headers["accept"] == "application/json"
+    assert "idempotency-key" not in request.headers
+    assert str(request.url) == f"{BASE_URL}/api/v1/agents"
+
+
+def test_get_retries_server_errors_with_backoff(
+    client: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(envelope(500), envelope(502), json_answer(200, LISTING))
+    assert client.agents.list().total == 0
+    assert len(api.requests) == 3
+    assert sleeps.pauses == [0.5, 1.0]
+
+
+def test_get_gives_up_after_max_retries(
+    client: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(envelope(503, "overloaded", **{"x-request-id": "req_h"}))
+    with pytest.raises(EigenpalServerError) as caught:
+        client.agents.list()
+    assert len(api.requests) == 4
+    assert sleeps.pauses == [0.5, 1.0, 2.0]
+    assert caught.value.status == 503
+    assert caught.value.request_id == "req_body"
+
+
+def test_client_errors_are_not_retried(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(envelope(404, "agent 'x' not found"))
+    with pytest.raises(EigenpalNotFoundError, match="agent 'x' not found"):
+        client.agents.get("x")
+    assert len(api.requests) == 1
+
+
+def test_run_is_not_retried_after_500(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(envelope(500), json_answer(202, STARTED))
+    with pytest.raises(EigenpalServerError):
+        client.agents.run("a", {"x": 1})
+    assert len(api.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.agents.run("a", {"x": 1}),
+        lambda c: c.agents.executions.rerun("exec_1"),
+        lambda c: c.agents.create(name="n", slug="s"),
+        lambda c: c.agents.upload_files("a", []),
+        lambda c: c.agents.executions.copy_output_to_expected("e", output_file_name="o"),
+        lambda c: c.agents.executions.upload_expected("e", file=b"x", filename="x"),
+        lambda c: c.workflows.run("w", {}),
+    ],
+    ids=["run", "rerun", "create", "upload_files", "copy_expected", "upload_expected", "wf_run"],
+)
+def test_posts_that_start_work_never_retry_after_500(
+    client: EigenpalClient, api: FakeApi, call: Callable[[EigenpalClient], object]
+) -> None:
+    api.queue(envelope(500))
+    with pytest.raises(EigenpalServerError):
+        call(client)
+    assert len(api.requests) == 1
+    assert api.last.headers["idempotency-key"].startswith("evalkit-")
+
+
+def test_cancel_is_retried_after_500(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(envelope(500), json_answer(200, {"execution": EXECUTION}))
+    client.agents.executions.cancel("exec_1")
+    assert len(api.requests) == 2
+
+
+def test_run_retries_503_with_the_same_idempotency_key(
+    client: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(envelope(503), envelope(429, **{"retry-after": "3"}), json_answer(202, STARTED))
+    assert client.agents.run("a", {"x": 1}).execution_id == "exec_1"
+    keys = {request.headers["idempotency-key"] for request in api.requests}
+    assert len(api.requests) == 3
+    assert len(keys) == 1
+    assert sleeps.pauses == [0.5, 3.0]
+
+
+def test_each_logical_call_gets_its_own_key(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(json_answer(202, STARTED))
+    client.agents.run("a")
+    client.agents.run("a")
+    first, second = (r.headers["idempotency-key"] for r in api.requests)
+    assert first != second
+
+
+def test_retry_after_as_http_date_is_honoured(
+    client: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(
+        envelope(429, **{"retry-after": "Thu, 01 Jan 1970 00:00:00 GMT"}), json_answer(200, LISTING)
+    )
+    client.agents.list()
+    assert sleeps.pauses == [0.0]  # a date in the past: go at once
+
+
+def test_rate_limit_error_after_retries_carries_retry_after(
+    client: EigenpalClient, api: FakeApi
+) -> None:
+    api.queue(envelope(429, "slow down", **{"retry-after": "2"}))
+    with pytest.raises(EigenpalRateLimitError) as caught:
+        client.agents.list()
+    assert caught.value.retry_after == 2
+
+
+def test_connect_error_retries_even_a_run(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(httpx.ConnectError("refused"), json_answer(202, STARTED))
+    assert client.agents.run("a").execution_id == "exec_1"
+    assert len(api.requests) == 2
+
+
+def test_unreachable_server_is_a_connection_error(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(httpx.ConnectError("refused"))
+    with pytest.raises(EigenpalConnectionError, match="cannot reach the EigenPal API") as caught:
+        client.agents.list()
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert len(api.requests) == 4
+
+
+@pytest.mark.parametrize(
+    ("failure", "error"),
+    [
+        (httpx.ReadTimeout("slow"), EigenpalTimeoutError),
+        (httpx.RemoteProtocolError("dropped"), EigenpalConnectionError),
+    ],
+)
+def test_run_not_retried_once_sent(
+    client: EigenpalClient, api: FakeApi, failure: Exception, error: type[EigenpalError]
+) -> None:
+    api.queue(failure, json_answer(202, STARTED))
+    with pytest.raises(error) as caught:
+        client.agents.run("a")
+    assert len(api.requests) == 1
+    assert caught.value.__cause__ is failure
+
+
+@pytest.mark.parametrize(
+    "failure", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")]
+)
+def test_reads_retry_timeouts_and_drops(
+    client: EigenpalClient, api: FakeApi, failure: Exception
+) -> None:
+    api.queue(failure, json_answer(200, LISTING))
+    client.agents.list()
+    assert len(api.requests) == 2
+
+
+def test_a_path_input_is_reopened_for_each_attempt(
+    client: EigenpalClient, api: FakeApi, tmp_path: Path
+) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_bytes(b"payload-123")
+    api.queue(envelope(503), json_answer(202, STARTED))
+    client.agents.run("a", {"doc": doc})
+    assert len(api.requests) == 2
+    for request in api.requests:
+        assert b"payload-123" in request.content
+
+
+def test_a_seekable_handle_is_rewound_for_each_attempt(
+    client: EigenpalClient, api: FakeApi
+) -> None:
+    handle = io.BytesIO(b"whole payload")
+    handle.name = "in.txt"
+    api.queue(envelope(503), json_answer(202, STARTED))
+    client.agents.run("a", {"doc": handle})
+    assert [b"\r\n\r\nwhole payload\r\n" in r.content for r in api.requests] == [True, True]
+
+
+class OneWayStream(io.RawIOBase):
+    name = "pipe.bin"
+
+    def __init__(self) -> None:
+        self.left = b"stream"
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        size = min(len(buffer), len(self.left))
+        buffer[:size], self.left = self.left[:size], self.left[size:]
+        return size
+
+
+def test_a_one_way_stream_is_not_sent_twice(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(envelope(503), json_answer(202, STARTED))
+    with pytest.raises(EigenpalServerError):
+        client.agents.run("a", {"doc": OneWayStream()})
+    assert len(api.requests) == 1
+
+
+def test_hold_gets_a_read_timeout_longer_than_the_hold(api: FakeApi) -> None:
+    api.queue(json_answer(202, STARTED))
+    with EigenpalClient(
+        api_key="k", base_url=BASE_URL, timeout_seconds=5, transport=httpx.MockTransport(api)
+    ) as client:
+        client.agents.run("a", wait_for_completion=300)
+        client.agents.run("a")
+    held, plain = (r.extensions["timeout"] for r in api.requests)
+    assert held["read"] > 300
+    assert held["connect"] == 5
+    assert plain["read"] == 5
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, text="<html>marketing</html>", headers={"content-type": "text/html"}),
+        httpx.Response(404, text="<html>not here</html>", headers={"content-type": "text/html"}),
+        httpx.Response(200, text="{not json", headers={"content-type": "application/json"}),
+    ],
+    ids=["html-200", "html-404", "broken-json"],
+)
+def test_non_json_answer_points_at_base_url(
+    client: EigenpalClient, api: FakeApi, answer: httpx.Response
+) -> None:
+    api.queue(answer)
+    with pytest.raises(EigenpalError, match="base_url") as caught:
+        client.agents.list()
+    assert type(caught.value) is EigenpalError
+    assert caught.value.status == answer.status_code
+    assert "GET /api/v1/agents" in str(caught.value)
+
+
+def test_download_refuses_an_html_page(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(httpx.Response(200, text="<html/>", headers={"content-type": "text/html"}))
+    with pytest.raises(EigenpalError, match="base_url"):
+        client.agents.executions.download_expected("e", "f")
+
+
+def test_unexpected_answer_shape_is_named(client: EigenpalClient, api: FakeApi) -> None:
+    api.queue(json_answer(200, {"data": "nope", "total": 0, "limit": 1, "offset": 0}))
+    with pytest.raises(EigenpalError, match="unexpected answer from the API: data"):
+        client.agents.list()
+
+
+def test_error_request_id_from_header_when_body_has_none(
+    client: EigenpalClient, api: FakeApi
+) -> None:
+    api.queue(httpx.Response(403, json={"issues": []}, headers={"x-request-id": "req_hdr"}))
+    with pytest.raises(EigenpalError) as caught:
+        client.agents.get("a")
+    assert caught.value.request_id == "req_hdr"
