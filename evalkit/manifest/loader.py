@@ -99,9 +99,10 @@ def _read_file(
             hint="start with 'version: 1'",
         )
         return
-    res.problems.extend(interpolate_source(source, env))
+    early = [*problems, *interpolate_source(source, env)]
+    res.problems.extend(early)
     is_root = not stack
-    parsed = _validate(source, res, is_root=is_root)
+    parsed = _validate(source, res, is_root=is_root, reported={p.mark for p in early})
     out.append(parsed)
     includes = source.data.get("include")
     if not isinstance(includes, list):
@@ -149,14 +150,18 @@ def _include_targets(source: YamlSource, loc: Loc, pattern: str, res: Resolution
     return inside
 
 
-def _validate(source: YamlSource, res: Resolution, *, is_root: bool) -> ParsedFile:
+def _validate(
+    source: YamlSource, res: Resolution, *, is_root: bool, reported: set[SourceMark]
+) -> ParsedFile:
     """Validate the whole file (every error reported), then keep each valid part on its own
-    so that later checks still run on the entries that are well formed."""
+    so that later checks still run on the entries that are well formed. A value already
+    reported (bad YAML tag, bad ${VAR}) is not reported again for its type."""
     data: dict[str, Any] = source.data
     try:
         ManifestFile.model_validate(data)
     except ValidationError as err:
-        res.problems.extend(problems_from_validation(err, source, ManifestFile))
+        found = problems_from_validation(err, source, ManifestFile)
+        res.problems.extend(p for p in found if p.mark not in reported)
     parsed = ParsedFile(source)
     if not is_root:
         for key in ROOT_ONLY_KEYS:

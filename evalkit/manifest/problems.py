@@ -16,7 +16,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from evalkit.errors import ManifestProblem
+from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.models import NAME_PATTERN, SLUG_PATTERN
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
@@ -74,7 +74,26 @@ def _problem(detail: ErrorDetails, source: YamlSource, model: type[BaseModel]) -
         place = f" in {loc_text(parent)}" if parent else ""
         return ManifestProblem(mark, f"missing required key {key!r}{place}", loc_text(parent))
     mark = source.mark(source.existing(loc))
+    if kind == "value_error":
+        mark = _mark_of_quoted(detail, source, source.existing(loc)) or mark
     return ManifestProblem(mark, *_message(detail, value, where))
+
+
+def _mark_of_quoted(detail: ErrorDetails, source: YamlSource, loc: Loc) -> SourceMark | None:
+    """A check on a whole block (e.g. every pointer of a compare block) names the value it
+    rejects in quotes: find that key or value below ``loc`` and point at it."""
+    quoted = re.search(r"'([^']+)'", str((detail.get("ctx") or {}).get("error", "")))
+    if quoted is None:
+        return None
+    text = quoted.group(1)
+    for place in source.marks:
+        if place[: len(loc)] != loc or len(place) == len(loc):
+            continue
+        if place[-1] == text:
+            return source.mark(place, key=True)
+        if _get(source.data, place) == text:
+            return source.mark(place)
+    return None
 
 
 def _message(detail: ErrorDetails, value: Any, where: str) -> tuple[str, str, str]:

@@ -210,6 +210,7 @@ def resolve_environment(
         description=raw.description,
         mark=source.mark(loc, key=True),
     )
+    before = len(res.problems)
     for key, allowed in (("slug", {"slug"}), ("name", {"slug", "name"})):
         template = getattr(raw, key)
         for placeholder in _PLACEHOLDER.findall(template or ""):
@@ -222,6 +223,8 @@ def resolve_environment(
                     f"use {options}",
                 )
     slug_mark = source.mark((*loc, "slug"))
+    if len(res.problems) > before:
+        return spec  # slugs made from a broken template would only repeat the problem
     if "{slug}" not in raw.slug or raw.slug == "{slug}":
         res.fail(
             slug_mark,

@@ -118,7 +118,10 @@ def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[Manifes
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         detail = err.problem or "malformed YAML"
-        hint = f"{err.context}" if err.context else ""
+        hint = err.context or ""
+        if err.context and err.context_mark and err.context_mark is not mark:
+            start = err.context_mark
+            hint += f" (it starts at line {start.line + 1}, column {start.column + 1})"
         return None, [_problem(display, line, column, f"malformed YAML: {detail}", hint)]
     except yaml.YAMLError as err:
         return None, [_problem(display, 0, 0, f"malformed YAML: {err}", "")]
