@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -72,13 +73,26 @@ def lay_out_inputs(scratch: Path, scalars: dict[str, Any], files: dict[str, Path
 
 
 def run_agent(scratch: Path) -> subprocess.CompletedProcess[str]:
-    clean_env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1"}
+    """``python main.py`` with the clean environment of docs/agent-runtime.md (no parent env)."""
+    (scratch / ".home").mkdir()
+    (scratch / ".tmp").mkdir()
+    clean_env = {
+        "PATH": os.environ.get("PATH", ""),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": str(scratch / ".home"),
+        "TMPDIR": str(scratch / ".tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "EIGENPAL_EXECUTION_ID": "exec_test",
+    }
     return subprocess.run(
         [sys.executable, "main.py"],
         cwd=scratch,
         env=clean_env,
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=60,
         check=False,
     )
@@ -202,6 +216,40 @@ def test_example_is_complete_and_its_expected_output_is_valid(example: Path) -> 
     output_validator().validate({**expected, "generatedAt": "2026-01-01T00:00:00.000Z"})
     header, _rows = csv_records((example / "expected" / "line_items.csv").read_text("utf-8"))
     assert header == ["description", "quantity", "unit_price", "amount"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
+def test_hand_written_expected_figures_add_up(example: Path) -> None:
+    """The arithmetic of each expected.json, checked independently of the agent.
+
+    Only the two examples about a one-cent disagreement may break one rule each: there the
+    expected value is the invoice's own (stated) figure.
+    """
+    expected = json.loads(
+        (example / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal
+    )
+    cent = Decimal("0.01") if expected["currency"] != "JPY" else Decimal(1)
+    for item in expected["lineItems"]:
+        product = (Decimal(item["quantity"]) * item["unitPrice"]).quantize(cent, ROUND_HALF_UP)
+        assert product == item["amount"], item
+    lines = sum(Decimal(item["amount"]) for item in expected["lineItems"])
+    if example.name == "brightside-rounding-cent":
+        assert (lines, expected["subtotal"]) == (Decimal("525.00"), Decimal("524.99"))
+    else:
+        assert lines == expected["subtotal"]
+    if example.name == "riverside-bakery-discount":
+        assert expected["subtotal"] + expected["tax"] == expected["total"] - cent
+    else:
+        assert expected["subtotal"] + expected["tax"] == expected["total"]
+    rows = csv_records((example / "expected" / "line_items.csv").read_text(encoding="utf-8"))[1]
+    assert sum(rows.values()) == len(expected["lineItems"])
+    for description, quantity, unit_price, amount in rows:
+        item = next(i for i in expected["lineItems"] if i["description"] == description)
+        assert Decimal(quantity) == item["quantity"]
+        assert Decimal(unit_price) == item["unitPrice"]
+        assert Decimal(amount) == item["amount"]
+        decimals = amount.partition(".")[2]
+        assert len(decimals) == (0 if cent == 1 else 2), amount  # money as the currency writes it
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
