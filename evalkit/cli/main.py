@@ -12,6 +12,7 @@ from evalkit._version import __version__
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
+from evalkit.cli.global_options import accept_global_options
 from evalkit.errors import ConfigError, EvalkitError
 
 
@@ -73,16 +74,24 @@ def _register_commands() -> None:
 
     for module_name, command_name in _COMMANDS:
         module = importlib.import_module(f"evalkit.cli.{module_name}")
-        cli.add_command(getattr(module, command_name))
+        command = getattr(module, command_name)
+        accept_global_options(command)
+        cli.add_command(command)
 
 
-# (module under evalkit/cli, click command object name)
-_COMMANDS: list[tuple[str, str]] = []
+# (module under evalkit/cli, click command object name), in the order help lists them
+_COMMANDS: list[tuple[str, str]] = [
+    ("init", "init"),
+    ("validate", "validate"),
+    ("schema", "schema"),
+    ("serve", "serve"),
+]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and map errors to exit codes, never a traceback."""
-    _register_commands()
+    if not cli.commands:
+        _register_commands()
     try:
         code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Abort:
@@ -104,7 +113,11 @@ def main(argv: list[str] | None = None) -> None:
 
 def exit_code_for(err: BaseException) -> int:
     """The one place that maps an exception to an exit code."""
+    from evalkit.client.errors import EigenpalError
+
     code = getattr(err, "exit_code", None)
     if isinstance(code, int):
         return code
+    if isinstance(err, EigenpalError):
+        return int(ExitCode.INFRASTRUCTURE)
     return int(ExitCode.USAGE)
