@@ -168,7 +168,8 @@ def error_from_response(req: ApiRequest[Any], response: httpx.Response) -> Eigen
 
 
 def classify(exc: httpx.TransportError) -> Failure:
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+    # A pool timeout, like a failed connect, means the request never left this process.
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
         return Failure.CONNECT
     if isinstance(exc, httpx.TimeoutException):
         return Failure.READ_TIMEOUT

@@ -1,0 +1,107 @@
+"""The executors' shared rules, tested without a client."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from evalkit.api import ListAgentsResponse
+from evalkit.client import _http
+from evalkit.client._config import resolve_options
+from evalkit.client._request import ApiRequest, model, raw
+from evalkit.client.errors import EigenpalError, EigenpalRateLimitError, EigenpalServerError
+from evalkit.client.retry import Failure, RetryPolicy
+
+REQ: ApiRequest[ListAgentsResponse] = ApiRequest("GET", "/api/v1/agents", model(ListAgentsResponse))
+OPTIONS = resolve_options(
+    api_key="k", base_url="http://x", timeout_seconds=7, verify_ssl=True, max_retries=3, environ={}
+)
+
+
+@pytest.mark.parametrize(
+    ("exc", "failure"),
+    [
+        (httpx.ConnectError("x"), Failure.CONNECT),
+        (httpx.ConnectTimeout("x"), Failure.CONNECT),
+        (httpx.ReadTimeout("x"), Failure.READ_TIMEOUT),
+        (httpx.WriteTimeout("x"), Failure.READ_TIMEOUT),
+        (httpx.PoolTimeout("x"), Failure.CONNECT),
+        (httpx.RemoteProtocolError("x"), Failure.DROPPED),
+        (httpx.ReadError("x"), Failure.DROPPED),
+    ],
+)
+def test_transport_failures_are_classified(exc: httpx.TransportError, failure: Failure) -> None:
+    assert _http.classify(exc) is failure
+
+
+def test_idempotency_key_only_for_posts() -> None:
+    post = ApiRequest("POST", "/p", raw)
+    first, second = _http.Attempt.start(post), _http.Attempt.start(post)
+    assert first.idempotency_key
+    assert second.idempotency_key
+    assert first.idempotency_key != second.idempotency_key
+    assert _http.Attempt.start(REQ).idempotency_key is None
+
+
+def test_build_request() -> None:
+    req = ApiRequest(
+        "POST",
+        "/api/v1/x",
+        raw,
+        params={"a": "1"},
+        json={"a": None},
+        has_json=True,
+        hold_seconds=100,
+    )
+    attempt = _http.Attempt.start(req)
+    with httpx.Client() as client, ExitStack() as stack:
+        request = _http.build_request(client, attempt, OPTIONS, stack)
+    assert str(request.url) == "http://x/api/v1/x?a=1"
+    assert request.content == b'{"a":null}'
+    assert request.headers["idempotency-key"] == attempt.idempotency_key
+    assert request.extensions["timeout"] == {"connect": 7, "read": 130, "write": 7, "pool": 7}
+    assert "authorization" not in request.headers  # added by the auth flow, at send time
+
+
+def test_error_from_response_reads_envelope_and_retry_after() -> None:
+    response = httpx.Response(
+        429,
+        json={"issues": [{"field": "<root>", "message": "slow", "code": "rate_limited"}]},
+        headers={"retry-after": "2.2", "x-request-id": "req_1"},
+    )
+    err = _http.error_from_response(REQ, response)
+    assert isinstance(err, EigenpalRateLimitError)
+    assert (err.retry_after, err.request_id) == (3, "req_1")
+
+
+def test_server_error_without_envelope_is_still_a_server_error() -> None:
+    response = httpx.Response(
+        502, text="<html>bad gateway</html>", headers={"content-type": "text/html"}
+    )
+    assert isinstance(_http.error_from_response(REQ, response), EigenpalServerError)
+
+
+def test_finish_validates_the_answer() -> None:
+    good = httpx.Response(200, json={"data": [], "total": 0, "limit": 1, "offset": 0})
+    assert _http.finish(REQ, good).total == 0
+    no_type = httpx.Response(200, content=b'{"data": [], "total": 0, "limit": 1, "offset": 0}')
+    assert _http.finish(REQ, no_type).limit == 1  # a proxy may drop the content type
+    bad = httpx.Response(200, json={"total": 0})
+    with pytest.raises(EigenpalError, match="unexpected answer from the API: data: Field required"):
+        _http.finish(REQ, bad)
+
+
+def test_retry_delay_for_a_response() -> None:
+    attempt = _http.Attempt.start(ApiRequest("POST", "/p", raw, retry=RetryPolicy.STARTS_WORK))
+    answer = httpx.Response(503, headers={"retry-after": "4"})
+    assert (
+        _http.retry_delay(attempt, Failure.STATUS, max_retries=3, jitter=lambda: 0, response=answer)
+        == 4
+    )
+    answer = httpx.Response(500)
+    assert (
+        _http.retry_delay(attempt, Failure.STATUS, max_retries=3, jitter=lambda: 0, response=answer)
+        is None
+    )
