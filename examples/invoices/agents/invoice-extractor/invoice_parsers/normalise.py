@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from invoice_parsers.currency import decide_currency, minor_units
@@ -12,8 +13,11 @@ from invoice_parsers.model import Invoice, LineItem, RawInvoice, RawItem, RawVal
 from invoice_parsers.numbers import DecimalMark, decide_style, parse_number, parse_quantity
 from invoice_parsers.totals import line_item, row_disagreement, settle_totals
 
-_REQUIRED = {"vendor": "the vendor", "invoice_number": "the invoice number",
-             "issue_date": "the issue date"}  # fmt: skip
+_REQUIRED = {
+    "vendor": "the vendor",
+    "invoice_number": "the invoice number",
+    "issue_date": "the issue date",
+}
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,7 @@ def normalise(raw: RawInvoice, options: Options) -> Normalised:
         sum(line_taxes, Decimal(0)) if line_taxes else None,
         issues,
     )
-    dates = DateReader(options.date_order)
-    issue_date = dates.read(raw.fields["issue_date"].text, raw.fields["issue_date"].where)
-    due = raw.fields.get("due_date")
-    due_date = dates.read(due.text, due.where) if due else None
-    issues += [
-        f"The date {text!r} could be day/month or month/day; it was read as day/month. "
-        'Pass {"date_order": "MDY"} for US-style dates.'
-        for text in dates.guessed
-    ]
-    if due_date is not None and due_date < issue_date:
-        issues.append(f"The due date {due_date} is before the issue date {issue_date}.")
+    issue_date, due_date = _dates(raw, options.date_order, issues)
     invoice = Invoice(
         vendor=raw.fields["vendor"].text.strip(),
         invoice_number=raw.fields["invoice_number"].text.strip(),
@@ -80,6 +74,21 @@ def normalise(raw: RawInvoice, options: Options) -> Normalised:
     )
     decisions = {"decimalMark": mark, "currency": currency, "currencyFrom": currency_source}
     return Normalised(invoice, issues, decisions)
+
+
+def _dates(raw: RawInvoice, order: DateOrder | None, issues: list[str]) -> tuple[date, date | None]:
+    reader = DateReader(order)
+    issued = reader.read(raw.fields["issue_date"].text, raw.fields["issue_date"].where)
+    due_field = raw.fields.get("due_date")
+    due = reader.read(due_field.text, due_field.where) if due_field else None
+    issues += [
+        f"The date {text!r} could be day/month or month/day; it was read as day/month. "
+        'Pass {"date_order": "MDY"} for US-style dates.'
+        for text in reader.guessed
+    ]
+    if due is not None and due < issued:
+        issues.append(f"The due date {due} is before the issue date {issued}.")
+    return issued, due
 
 
 def _require(raw: RawInvoice) -> None:

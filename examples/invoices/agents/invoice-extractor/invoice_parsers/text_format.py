@@ -141,19 +141,22 @@ def parse_text(text: str, source: str) -> RawInvoice:
             continue
         if _RULE.match(line):
             continue
-        labelled = _labelled(line)
         if table is not None:
             # "Subtotal  45.00" or "| | Subtotal | 45.00 |" under the items ends the table.
-            labelled = labelled or row_label(split_cells(line, table.separator))
+            labelled = _labelled(line) or row_label(split_cells(line, table.separator))
             if labelled is None or labelled[0] not in TOTAL_FIELDS:
                 table.add_row(line, where, invoice.items)
                 continue
             table = None
+        else:
+            # A header is checked first: "Date  Description  Amount" is a header, not a date.
+            table = _header(line)
+            if table is not None:
+                continue
+            labelled = _labelled(line)
         if labelled is not None:
             invoice.set_field(labelled[0], RawValue(labelled[1], where))
-            continue
-        table = _header(line)
-        if table is None and first_line is None and line.strip().casefold() not in _TITLES:
+        elif first_line is None and line.strip().casefold() not in _TITLES:
             first_line = RawValue(line.strip(), where)
     if "vendor" not in invoice.fields and first_line is not None:
         invoice.set_field("vendor", first_line)

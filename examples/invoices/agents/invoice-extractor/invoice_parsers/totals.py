@@ -56,26 +56,26 @@ def settle_totals(
     lines_sum = sum((item.amount for item in items), Decimal(0))
     tax = stated_tax if stated_tax is not None else line_tax
     if stated_subtotal is not None:
-        subtotal = stated_subtotal
+        subtotal, subtotal_is = stated_subtotal, "the stated subtotal"
     elif stated_total is not None and stated_tax is not None:
-        subtotal = stated_total - stated_tax
+        subtotal, subtotal_is = stated_total - stated_tax, "total minus tax"
     else:
-        subtotal = lines_sum
+        subtotal, subtotal_is = lines_sum, "the line sum"
     if tax is None:
         tax = stated_total - subtotal if stated_total is not None else Decimal(0)
     total = stated_total if stated_total is not None else subtotal + tax
 
     if lines_sum != subtotal:
         issues.append(
-            f"The line amounts add up to {lines_sum}, but the subtotal is {subtotal} "
-            f"({_gap(subtotal, lines_sum)}). The stated subtotal is reported."
+            f"The line amounts add up to {lines_sum}, but {subtotal_is} is {subtotal} "
+            f"({_gap(subtotal, lines_sum)}); the output keeps {subtotal_is}."
         )
     if stated_tax is not None and line_tax is not None and line_tax != stated_tax:
         issues.append(f"The line taxes add up to {line_tax}, but the stated tax is {stated_tax}.")
     if subtotal + tax != total:
         issues.append(
             f"Subtotal {subtotal} + tax {tax} = {subtotal + tax}, but the total is {total} "
-            f"({_gap(total, subtotal + tax)}). The stated total is reported."
+            f"({_gap(total, subtotal + tax)}); the output keeps the stated total."
         )
     return subtotal, tax, total
 
