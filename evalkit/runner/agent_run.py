@@ -107,6 +107,7 @@ async def _start(
             if is_ambiguous_start_failure(err):
                 orphan = await find_orphan(state, ctx)
                 if orphan is not None:
+                    state.adopted = True
                     log.info("adopted %s of %s after a lost answer", orphan.id, state.job.label)
                     return RunAgentResponse(execution_id=orphan.id, status=orphan.status)
             log.info("retrying start of %s after: %s", state.job.label, err)

@@ -189,6 +189,7 @@ def build_result(
         error=error,
         execution=execution,
         attempts=state.attempts,
+        adopted=state.adopted,
         output_files=list(state.output_files),
         feedback=feedback or FeedbackRecord(),
         durations=Durations(

@@ -31,12 +31,17 @@ class AimdState:
     in_flight: int = 0
     paused_until: float = 0.0
     last_decrease_at: float = -math.inf
+    #: the lowest the limit went (for the summary and for tests)
+    lowest: float = 0.0
+    #: how many 429s were seen
+    rate_limited: int = 0
 
     def __post_init__(self) -> None:
         if self.maximum < 1:
             raise ValueError(f"concurrency must be at least 1, got {self.maximum}")
         if self.limit <= 0:
             self.limit = float(self.maximum)
+        self.lowest = self.limit
 
     @property
     def slots(self) -> int:
@@ -68,9 +73,11 @@ class AimdState:
     def on_rate_limited(self, now: float, started_at: float, retry_after: float | None) -> None:
         pause = DEFAULT_RETRY_AFTER if retry_after is None or retry_after < 0 else retry_after
         self.paused_until = max(self.paused_until, now + min(pause, MAX_RETRY_AFTER))
+        self.rate_limited += 1
         if started_at >= self.last_decrease_at:
             self.limit = max(1.0, self.limit / 2)
             self.last_decrease_at = now
+            self.lowest = min(self.lowest, self.limit)
 
 
 class AdaptiveLimiter:
@@ -106,3 +113,13 @@ class AdaptiveLimiter:
             self.state.finish()
             self.state.on_rate_limited(self._clock(), started_at, retry_after)
             self._changed.notify_all()
+
+    async def observe_rate_limit(self, sent_at: float, retry_after: float | None) -> None:
+        """A 429 seen on any call (the client may retry it by itself): shrink and pause,
+        without touching slots. ``sent_at`` is when that request was sent (this clock)."""
+        async with self._changed:
+            self.state.on_rate_limited(self._clock(), sent_at, retry_after)
+            self._changed.notify_all()
+
+    def now(self) -> float:
+        return self._clock()

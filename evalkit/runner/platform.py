@@ -12,6 +12,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 from urllib.parse import quote
 
+import httpx
+
 from evalkit.api import (
     AgentExecutionSummary,
     RunAgentResponse,
@@ -19,6 +21,8 @@ from evalkit.api import (
     WorkflowExecutionStatusResponse,
 )
 from evalkit.client import AsyncEigenpalClient
+from evalkit.client.retry import parse_retry_after
+from evalkit.runner.limiter import AdaptiveLimiter
 
 
 class Platform(Protocol):
@@ -63,6 +67,25 @@ class Platform(Protocol):
     ) -> WorkflowExecutionStatusResponse: ...
 
     async def cancel_workflow(self, execution_id: str) -> None: ...
+
+
+_SENT_AT = "evalkit.sent_at"
+
+
+def rate_limit_hooks(limiter: AdaptiveLimiter) -> dict[str, list[Any]]:
+    """httpx event hooks that show the limiter every 429 the platform sends, including those
+    the client then retries by itself: ``httpx.AsyncClient(event_hooks=...)``."""
+
+    async def stamp(request: httpx.Request) -> None:
+        request.extensions[_SENT_AT] = limiter.now()
+
+    async def observe(response: httpx.Response) -> None:
+        if response.status_code == 429:
+            sent_at = response.request.extensions.get(_SENT_AT, limiter.now())
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            await limiter.observe_rate_limit(sent_at, retry_after)
+
+    return {"request": [stamp], "response": [observe]}
 
 
 def execution_link(base_url: str, kind: str, execution_id: str) -> str:

@@ -111,6 +111,10 @@ class ExampleResult(_Record):
     error: ExampleError | None = None
     execution: ExecutionRef | None = None
     attempts: int = Field(0, description="Start attempts (retries after 429/5xx included).")
+    adopted: bool = Field(
+        False,
+        description="A start answer was lost; the execution it created was found by its labels.",
+    )
     output_files: list[str] = Field(
         default_factory=list, description="Output files downloaded, relative to the run folder."
     )

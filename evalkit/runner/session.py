@@ -68,7 +68,10 @@ async def run_session(
     on_result: OnResult | None = None,
     on_start: OnStart | None = None,
     stop: asyncio.Event | None = None,
+    limiter: AdaptiveLimiter | None = None,
 ) -> RunSummary:
+    """``limiter``: pass the one whose ``rate_limit_hooks`` the client's HTTP client carries,
+    so that it sees every 429; by default the runner sees only 429s the client gave up on."""
     settings = config.settings
     metadata = RunMetadata(
         run_id=settings.run_id,
@@ -85,7 +88,7 @@ async def run_session(
     )
     ctx = RunContext(
         platform=platform,
-        limiter=AdaptiveLimiter(config.concurrency),
+        limiter=limiter or AdaptiveLimiter(config.concurrency),
         compare=compare,
         settings=settings,
     )

@@ -53,6 +53,7 @@ class ExampleState:
     status: str | None = None
     attempts: int = 0
     attempt_tokens: list[str] = field(default_factory=list)
+    adopted: bool = False
     started_at: str | None = None
     started_clock: float | None = None
     queued_ms: int = 0

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.compare.rules import CompareSpec
 from evalkit.emulator.config import PlatformConfig
@@ -17,7 +19,8 @@ from evalkit.emulator.server import RunningPlatform, start_platform
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.jsonl import read_results
-from evalkit.runner.platform import ClientPlatform
+from evalkit.runner.limiter import AdaptiveLimiter, AimdState
+from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
 from evalkit.runner.results import ExampleResult, RunSummary, Target
 from evalkit.runner.session import SessionConfig, run_session
 from evalkit.runner.state import RunSettings
@@ -71,6 +74,8 @@ def job(
 class RunOutput:
     summary: RunSummary
     results: list[ExampleResult]
+    #: executions of the run's batch on the platform, when a test counted them
+    batch_size: int | None = None
 
     def by_name(self) -> dict[str, ExampleResult]:
         return {result.example: result for result in self.results}
@@ -87,7 +92,9 @@ def run_jobs(
     feedback: bool = True,
     max_retries: int = 3,
     hold_seconds: int = 10,
+    limiter_states: list[AimdState] | None = None,
 ) -> RunOutput:
+    """``limiter_states``, when given, receives the limiter's state after the run."""
     settings = RunSettings(
         run_id=run_dir.name,
         run_dir=run_dir,
@@ -103,11 +110,17 @@ def run_jobs(
     )
 
     async def go() -> RunSummary:
+        limiter = AdaptiveLimiter(concurrency)
+        http = httpx.AsyncClient(event_hooks=rate_limit_hooks(limiter))
         client = AsyncEigenpalClient(
-            api_key=api_key, base_url=running.base_url, max_retries=max_retries
+            api_key=api_key, base_url=running.base_url, max_retries=max_retries, http_client=http
         )
-        async with client:
-            return await run_session(jobs, ClientPlatform(client), compare_job, config)
+        async with http, client:
+            platform = ClientPlatform(client)
+            summary = await run_session(jobs, platform, compare_job, config, limiter=limiter)
+        if limiter_states is not None:
+            limiter_states.append(limiter.state)
+        return summary
 
     summary = asyncio.run(go())
     return RunOutput(summary, list(read_results(run_dir / "results.jsonl")))
