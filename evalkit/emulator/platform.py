@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,6 +40,8 @@ from evalkit.emulator.worker import ExecutionWorker
 from evalkit.emulator.workflows.contract import AgentStepResult
 
 logger = logging.getLogger("evalkit.emulator")
+#: how often a waiting agent step checks its cancel flag
+STEP_POLL_SECONDS = 0.2
 
 
 class WorkflowServiceLike(Protocol):
@@ -161,30 +164,29 @@ class Platform:
         *,
         cancel: threading.Event,
         timeout_seconds: float,
+        input_files: Sequence[InputFile] = (),
     ) -> AgentStepResult:
         """``AgentInvoker`` for the workflow engine's agent steps."""
         execution_id = new_execution_id()
         ended = self.holds.watch_thread(execution_id)
         try:
-            self.start_run(
-                agent, RunRequest(input_json, None, []), execution_id=execution_id, via_api=False
-            )
+            request = RunRequest(dict(input_json), None, list(input_files))
+            self.start_run(agent, request, execution_id=execution_id, via_api=False)
             deadline = time.monotonic() + timeout_seconds
-            while not ended.wait(0.05 if cancel.is_set() else min(0.5, timeout_seconds)):
-                if cancel.is_set():
-                    self.cancel(execution_id)
-                    break
-                if time.monotonic() >= deadline:
+            # Wake on the end, or now and then to notice a cancel or the deadline.
+            while not ended.wait(min(STEP_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
+                if cancel.is_set() or time.monotonic() >= deadline:
                     self.cancel(execution_id)
                     break
         finally:
             self.holds.forget(execution_id, ended)
         record = self.executions.get(execution_id)
-        status = record.status if record.is_terminal else "failed"
-        error = record.error
         if not record.is_terminal:
-            error = f"agent step did not finish within {timeout_seconds} s"
-        return AgentStepResult(status, record.json_column("output"), error, execution_id)
+            error = f"the agent step did not finish within {timeout_seconds} s"
+            return AgentStepResult("failed", None, error, execution_id)
+        return AgentStepResult(
+            record.status, record.json_column("output"), record.error, execution_id
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 

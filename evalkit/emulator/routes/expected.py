@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from evalkit.api import CopyOutputToExpectedBody, RenameExpectedBody
 from evalkit.emulator.problems import invalid
@@ -17,7 +16,7 @@ from evalkit.emulator.routes.common import (
     parse_json_object,
     validation_problem,
 )
-from evalkit.emulator.routes.run_input import read_form, safe_basename
+from evalkit.emulator.routes.run_input import FormFile, read_form, safe_basename
 from evalkit.emulator.store.paths import check_path
 
 router = APIRouter()
@@ -79,10 +78,10 @@ def delete_expected(platform: PlatformDep, execution_id: str, filename: str) -> 
 
 
 async def _read_upload(request: Request) -> tuple[str, bytes]:
-    upload: UploadFile | None = None
+    upload: FormFile | None = None
     name: str | None = None
     for key, value in await read_form(request):
-        if key == "file" and isinstance(value, UploadFile):
+        if key == "file" and isinstance(value, FormFile):
             if upload is not None:
                 raise invalid("body.file", "give one 'file' per upload")
             upload = value
@@ -94,5 +93,4 @@ async def _read_upload(request: Request) -> tuple[str, bytes]:
             )
     if upload is None:
         raise invalid("body.file", "the multipart upload has no 'file' field")
-    content = await upload.read()
-    return name or safe_basename(upload.filename or "", fallback="expected"), content
+    return name or safe_basename(upload.filename, fallback="expected"), upload.content

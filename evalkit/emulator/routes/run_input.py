@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -35,8 +36,16 @@ async def read_run_request(request: Request) -> RunRequest:
     return RunRequest(body.input or {}, body.metadata, [])
 
 
-async def read_form(request: Request) -> list[tuple[str, str | UploadFile]]:
-    """Every part of a multipart body, or a 400 saying what is malformed."""
+@dataclass(frozen=True)
+class FormFile:
+    filename: str
+    content_type: str | None
+    content: bytes
+
+
+async def read_form(request: Request) -> list[tuple[str, str | FormFile]]:
+    """Every part of a multipart body, read into memory (the body is size-limited already),
+    or a 400 saying what is malformed."""
     max_part = request.app.state.platform.config.max_body_bytes
     try:
         form = await request.form(
@@ -45,7 +54,17 @@ async def read_form(request: Request) -> list[tuple[str, str | UploadFile]]:
     except Exception as err:  # Starlette raises several kinds for a bad body
         detail = getattr(err, "detail", None) or str(err) or type(err).__name__
         raise invalid("body", f"malformed multipart body: {detail}") from err
-    return list(form.multi_items())
+    parts: list[tuple[str, str | FormFile]] = []
+    try:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                content = await value.read()
+                parts.append((key, FormFile(value.filename or "", value.content_type, content)))
+            else:
+                parts.append((key, value))
+    finally:
+        await form.close()
+    return parts
 
 
 async def _from_multipart(request: Request) -> RunRequest:
@@ -53,10 +72,10 @@ async def _from_multipart(request: Request) -> RunRequest:
     metadata: dict[str, Any] | None = None
     files: list[InputFile] = []
     for key, value in await read_form(request):
-        if isinstance(value, UploadFile):
+        if isinstance(value, FormFile):
             if any(item.field == key for item in files):
                 raise invalid(f"body.{key}", f"the file field {key!r} appears twice")
-            files.append(await input_file(key, value))
+            files.append(input_file(key, value))
         elif key == "_json":
             input_json = parse_json_object(value, "body._json")
         elif key == "_metadata":
@@ -73,11 +92,10 @@ async def _from_multipart(request: Request) -> RunRequest:
     return RunRequest(input_json, metadata, files)
 
 
-async def input_file(field: str, upload: UploadFile) -> InputFile:
-    content = await upload.read()
-    filename = safe_basename(upload.filename or "", fallback=field)
+def input_file(field: str, upload: FormFile) -> InputFile:
+    filename = safe_basename(upload.filename, fallback=field)
     content_type = upload.content_type or mimetypes.guess_type(filename)[0]
-    return InputFile(field, filename, content, content_type or "application/octet-stream")
+    return InputFile(field, filename, upload.content, content_type or "application/octet-stream")
 
 
 def safe_basename(filename: str, *, fallback: str) -> str:

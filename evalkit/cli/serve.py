@@ -1,0 +1,164 @@
+"""``evalkit serve``: the local EigenPal platform in the foreground (Ctrl-C stops it cleanly)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import click
+
+from evalkit.cli import output
+from evalkit.emulator.app import create_app
+from evalkit.emulator.config import PlatformConfig, generate_api_key
+from evalkit.emulator.faults import FaultConfig
+from evalkit.emulator.server import build_server
+
+DEFAULT_DATA_DIR = Path(".evalkit/platform")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="State folder (SQLite + files); kept across restarts.",
+)
+@click.option(
+    "--workflows",
+    "workflows_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of workflow YAML definitions.",
+)
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--api-key",
+    "serve_api_key",
+    envvar="EVALKIT_SERVE_API_KEY",
+    help="Key clients must send (env EVALKIT_SERVE_API_KEY). Unset: one is generated and shown.",
+)
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")
+@click.option("--max-body-mb", default=64, show_default=True, type=click.IntRange(1, 4096))
+@click.option(
+    "--fault-error-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Fraction answered 500/502/503.",
+)
+@click.option(
+    "--fault-drop-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Fraction of connections dropped.",
+)
+@click.option(
+    "--fault-drop-after", is_flag=True, help="Drop after processing (the answer is lost)."
+)
+@click.option(
+    "--fault-latency-ms", default=0, type=click.IntRange(0, 600_000), help="Added latency."
+)
+@click.option(
+    "--rate-limit", default=0.0, type=click.FloatRange(0), help="Requests/second (0 = off)."
+)
+@click.option("--rate-limit-burst", type=click.IntRange(1), help="Burst size of --rate-limit.")
+@click.option(
+    "--fault-execution-failure-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Fraction of executions that fail.",
+)
+@click.option("--fault-path", help="Regex: only paths matching it get HTTP faults (e.g. '/run$').")
+@click.option("--fault-seed", type=int, help="Seed, to replay the same faults.")
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    workflows_dir: Path | None,
+    workers: int,
+    serve_api_key: str | None,
+    allow_remote: bool,
+    max_body_mb: int,
+    fault_error_rate: float,
+    fault_drop_rate: float,
+    fault_drop_after: bool,
+    fault_latency_ms: int,
+    rate_limit: float,
+    rate_limit_burst: int | None,
+    fault_execution_failure_rate: float,
+    fault_path: str | None,
+    fault_seed: int | None,
+) -> None:
+    """Run the local EigenPal platform in the foreground."""
+    if not is_loopback(host) and not allow_remote:
+        raise click.UsageError(
+            f"refusing to listen on {host}: it is not a loopback address and the platform holds"
+            " your agents and data. Pass --allow-remote if you mean it."
+        )
+    try:
+        faults = FaultConfig(
+            error_rate=fault_error_rate,
+            drop_rate=fault_drop_rate,
+            drop_after_processing=fault_drop_after,
+            latency_ms=fault_latency_ms,
+            rate_limit_per_second=rate_limit,
+            rate_limit_burst=rate_limit_burst,
+            execution_failure_rate=fault_execution_failure_rate,
+            path_pattern=fault_path,
+            seed=fault_seed,
+        )
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
+    key = serve_api_key or generate_api_key()
+    config = PlatformConfig(
+        data_dir=data_dir,
+        api_keys=(key,),
+        workers=workers,
+        workflows_dir=workflows_dir,
+        max_body_bytes=max_body_mb * 1024 * 1024,
+        faults=faults,
+    )
+    sock = _bind(host, port)
+    app = create_app(config)
+    server = build_server(app, host, sock.getsockname()[1])
+    bound_port = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    output.say(f"EigenPal local platform on http://{shown_host}:{bound_port} (data in {data_dir})")
+    if serve_api_key is None:
+        output.plain(f"API key: {key}")
+    if not is_loopback(host):
+        output.note(
+            "warning: listening beyond loopback; anyone who can reach it needs only the key"
+        )
+    output.note("Ctrl-C to stop.")
+    try:
+        server.run(sockets=[sock])
+    finally:
+        app.state.platform.close()
+        sock.close()
+    output.note("stopped.")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise click.UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from err
+    sock.listen(2048)
+    return sock

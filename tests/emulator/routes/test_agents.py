@@ -1,0 +1,134 @@
+"""``/agents``: create, get by id or slug, list with search and paging, update (A5; B1, B2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..helpers import TestClient, create_agent, issue
+
+
+def test_create_answers_201_with_the_agent(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/agents",
+        json={"name": "Invoice", "slug": "invoice", "description": "d", "config": {"a": 1}},
+    )
+    assert response.status_code == 201
+    agent = response.json()["agent"]
+    assert agent["id"].startswith("awf_")
+    assert (agent["slug"], agent["name"], agent["description"]) == ("invoice", "Invoice", "d")
+    assert agent["config"] == {"a": 1}
+    assert agent["createdAt"].endswith("Z")
+    assert len(agent["createdAt"]) == 24
+    assert agent["latestCommit"] is None
+    assert agent["stats"]["totalExecutions"] == 0
+
+
+def test_get_accepts_id_or_slug(client: TestClient) -> None:
+    agent = create_agent(client, "finder")
+    by_id = client.get(f"/api/v1/agents/{agent['id']}").json()["agent"]
+    by_slug = client.get("/api/v1/agents/finder").json()["agent"]
+    assert by_id == by_slug == agent
+
+
+def test_unknown_agent_is_404(client: TestClient) -> None:
+    response = client.get("/api/v1/agents/awf_missing")
+    assert response.status_code == 404
+    assert issue(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("slug", ["", "UPPER", "-lead", "trail-", "with space", "a_b", "x" * 65])
+def test_bad_slugs_are_refused(client: TestClient, slug: str) -> None:
+    response = client.post("/api/v1/agents", json={"name": "n", "slug": slug})
+    assert response.status_code == 400
+    assert issue(response)["field"] == "body.slug"
+
+
+def test_duplicate_slug_is_409(client: TestClient) -> None:
+    create_agent(client, "twin")
+    response = client.post("/api/v1/agents", json={"name": "n", "slug": "twin"})
+    assert response.status_code == 409
+    assert issue(response)["field"] == "body.slug"
+
+
+def test_empty_name_is_refused(client: TestClient) -> None:
+    response = client.post("/api/v1/agents", json={"name": "  ", "slug": "s"})
+    assert response.status_code == 400
+    assert issue(response)["field"] == "body.name"
+
+
+def test_list_pages_and_searches(client: TestClient) -> None:
+    for slug in ("alpha", "beta", "gamma"):
+        create_agent(client, slug, description=f"the {slug} agent")
+    page = client.get("/api/v1/agents", params={"limit": 2, "offset": 1}).json()
+    assert (page["total"], page["limit"], page["offset"]) == (3, 2, 1)
+    assert [a["slug"] for a in page["data"]] == ["beta", "gamma"]
+    found = client.get("/api/v1/agents", params={"search": "GAM"}).json()
+    assert [a["slug"] for a in found["data"]] == ["gamma"]
+    assert found["total"] == 1
+
+
+def test_patch_changes_fields_and_bumps_updated_at_only(client: TestClient) -> None:
+    agent = create_agent(client, "patchy", description="old")
+    client.put("/api/v1/agents/patchy/files", params={"path": "a.txt"}, json={"content": "x"})
+    before = client.get("/api/v1/agents/patchy").json()["agent"]
+    response = client.patch(
+        "/api/v1/agents/patchy", json={"name": "New", "description": None, "config": {"k": 2}}
+    )
+    assert response.status_code == 200
+    after = response.json()["agent"]
+    assert (after["name"], after["description"], after["config"]) == ("New", None, {"k": 2})
+    assert after["updatedAt"] >= before["updatedAt"]
+    assert after["latestCommit"] == before["latestCommit"]  # PATCH is not a workspace write
+    assert after["createdAt"] == agent["createdAt"]
+
+
+def test_patch_leaves_absent_fields_alone(client: TestClient) -> None:
+    create_agent(client, "keep", description="stays")
+    after = client.patch("/api/v1/agents/keep", json={"name": "Renamed"}).json()["agent"]
+    assert after["description"] == "stays"
+    assert after["config"] == {"runtime": {"builtin": "echo"}}
+
+
+def test_patch_rejects_a_null_name_and_bad_types(client: TestClient) -> None:
+    create_agent(client, "strict")
+    response = client.patch("/api/v1/agents/strict", json={"name": None})
+    assert response.status_code == 400
+    assert issue(response)["field"] == "body.name"
+    response = client.patch("/api/v1/agents/strict", json={"config": [1]})
+    assert response.status_code == 400
+    assert issue(response)["field"] == "body.config"
+
+
+def test_include_files_and_dataset(client: TestClient) -> None:
+    create_agent(client, "ds")
+    files = [
+        {"path": "AGENT.md", "content": "hi"},
+        {"path": "examples/one/input.json", "content": "{}"},
+        {"path": "examples/two/expected.json", "content": "{}"},
+        {"path": "examples/README.md", "content": "not an example"},
+    ]
+    assert client.post("/api/v1/agents/ds/files", json={"files": files}).status_code == 200
+    agent = client.get("/api/v1/agents/ds", params={"include": "files,dataset"}).json()["agent"]
+    assert agent["files"] == sorted(f["path"] for f in files)
+    assert agent["dataset"] == {"examples": ["one", "two"], "total": 2}
+    assert agent["stats"]["exampleCount"] == 2
+    plain = client.get("/api/v1/agents/ds").json()["agent"]
+    assert "files" not in plain
+    assert "dataset" not in plain
+
+
+def test_unknown_include_is_400(client: TestClient) -> None:
+    create_agent(client, "inc")
+    response = client.get("/api/v1/agents/inc", params={"include": "files,secrets"})
+    assert response.status_code == 400
+    assert issue(response)["field"] == "query.include"
+
+
+def test_stats_count_executions(client: TestClient) -> None:
+    create_agent(client, "busy")
+    for _ in range(2):
+        client.post("/api/v1/agents/busy/run", params={"wait_for_completion": 30}, json={})
+    stats = client.get("/api/v1/agents/busy").json()["agent"]["stats"]
+    assert stats["totalExecutions"] == 2
+    assert stats["lastExecutionAt"] is not None
+    assert stats["avgDurationMs"] is not None

@@ -1,0 +1,55 @@
+"""Bearer-key authentication (contract A1, A2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.emulator.auth import key_is_valid
+
+from .conftest import ClientFactory
+from .helpers import API_KEY, TestClient, issue
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Basic {API_KEY}"},
+        {"Authorization": "Bearer "},
+        {"Authorization": API_KEY},
+    ],
+)
+def test_requests_without_a_valid_key_get_401(client: TestClient, headers: dict[str, str]) -> None:
+    client.headers.pop("Authorization")
+    response = client.get("/api/v1/agents", headers=headers)
+    assert response.status_code == 401
+    assert issue(response)["code"] == "unauthorized"
+    assert API_KEY not in response.text
+
+
+def test_unknown_routes_need_a_key_too(client: TestClient) -> None:
+    client.headers.pop("Authorization")
+    assert client.get("/api/v1/nothing").status_code == 401
+
+
+def test_health_needs_no_key(client: TestClient) -> None:
+    client.headers.pop("Authorization")
+    response = client.get("/_emulator/health")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+
+
+def test_any_configured_key_is_accepted(make_client: ClientFactory) -> None:
+    client = make_client(api_keys=("eg_first", "eg_second"))
+    for key in ("eg_first", "eg_second"):
+        response = client.get("/api/v1/agents", headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 200
+
+
+def test_key_comparison() -> None:
+    keys = (b"eg_a", b"eg_bb")
+    assert key_is_valid("eg_bb", keys)
+    assert not key_is_valid("eg_b", keys)
+    assert not key_is_valid("", keys)
+    assert not key_is_valid("é", keys)
