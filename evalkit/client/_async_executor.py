@@ -16,6 +16,7 @@ from evalkit.client import _http
 from evalkit.client._config import ClientOptions
 from evalkit.client._download import atomic_writer
 from evalkit.client._request import ApiRequest
+from evalkit.client.errors import EigenpalConfigError
 from evalkit.client.retry import Failure
 
 T = TypeVar("T")
@@ -33,6 +34,10 @@ class AsyncExecutor:
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> None:
+        if http_client is not None and transport is not None:
+            raise EigenpalConfigError(
+                "give transport= or http_client=, not both (set the transport on the client)"
+            )
         self.options = options
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(

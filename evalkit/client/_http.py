@@ -79,8 +79,6 @@ def build_request(
             (part.field, (part.filename, part.open(stack), part.mime_type))
             for part in req.multipart.files
         ]
-        if not kwargs["files"] and not kwargs["data"]:
-            kwargs.clear()
     elif req.has_json:
         kwargs["json"] = req.json
     return client.build_request(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -12,6 +12,7 @@ import pytest
 from evalkit import __version__
 from evalkit.client import (
     EigenpalClient,
+    EigenpalConfigError,
     EigenpalConnectionError,
     EigenpalError,
     EigenpalNotFoundError,
@@ -280,3 +281,61 @@ def test_error_request_id_from_header_when_body_has_none(
     with pytest.raises(EigenpalError) as caught:
         client.agents.get("a")
     assert caught.value.request_id == "req_hdr"
+
+
+class ChunkRecorder(httpx.BaseTransport):
+    """Reads the request body as the network would, chunk by chunk, noting each size."""
+
+    def __init__(self) -> None:
+        self.chunk_sizes: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        for chunk in request.stream:
+            self.chunk_sizes.append(len(chunk))
+        return json_answer(202, STARTED)
+
+
+def test_a_path_is_streamed_not_loaded(tmp_path: Path) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00" * (8 * 1024 * 1024))
+    transport = ChunkRecorder()
+    with EigenpalClient(api_key="k", base_url=BASE_URL, transport=transport) as client:
+        client.agents.run("a", {"doc": big})
+    assert sum(transport.chunk_sizes) > 8 * 1024 * 1024
+    assert max(transport.chunk_sizes) <= 1024 * 1024  # never the whole file at once
+
+
+def test_download_streams_into_a_temp_file_first(
+    client: EigenpalClient, api: FakeApi, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.bin"
+    seen_part_files: list[list[str]] = []
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 65536
+            seen_part_files.append([p.name for p in tmp_path.iterdir()])
+
+    api.queue(
+        lambda request: httpx.Response(
+            200, stream=ByteChunks(chunks()), headers={"content-type": "application/octet-stream"}
+        )
+    )
+    client.agents.executions.download_file("e", "output", "out.bin", to=target)
+    assert target.stat().st_size == 4 * 65536
+    assert all(len(names) == 1 and names[0].endswith(".part") for names in seen_part_files)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+class ByteChunks(httpx.SyncByteStream):
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+
+def test_transport_and_http_client_are_exclusive() -> None:
+    with httpx.Client() as http, pytest.raises(EigenpalConfigError, match="not both"):
+        EigenpalClient(api_key="k", transport=httpx.MockTransport(FakeApi()), http_client=http)
