@@ -115,3 +115,12 @@ def test_tree() -> None:
     assert issubclass(EigenpalError, EvalkitError)  # the CLI prints it without a traceback
     assert issubclass(EigenpalConfigError, ConfigError)
     assert issubclass(EigenpalConfigError, ValueError)  # as the SDK's missing-key error
+
+
+def test_api_errors_exit_as_infrastructure_trouble() -> None:
+    from evalkit.cli.exit_codes import ExitCode
+    from evalkit.cli.main import exit_code_for
+
+    assert exit_code_for(error_for_status(503, None)) == ExitCode.INFRASTRUCTURE
+    assert exit_code_for(EigenpalTimeoutError()) == ExitCode.INFRASTRUCTURE
+    assert exit_code_for(EigenpalConfigError("no key")) == ExitCode.USAGE
