@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +92,12 @@ def test_bad_files_are_explained(text: str, message: str) -> None:
         parse(text)
     assert message in str(caught.value)
     assert isinstance(caught.value, ConfigError)  # the CLI prints it without a traceback
+
+
+def test_the_documented_example_is_a_valid_workflow() -> None:
+    doc = Path(__file__).resolve().parents[3] / "docs" / "workflows.md"
+    first_yaml = re.search(r"```yaml\n(.*?)```", doc.read_text(), flags=re.DOTALL)
+    assert first_yaml is not None
+    spec = parse_workflow(first_yaml.group(1), "docs/workflows.md")
+    assert [step.id for step in spec.steps] == ["extract", "summary"]
+    assert spec.version == "v2"
