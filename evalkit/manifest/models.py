@@ -80,9 +80,9 @@ class Workspace(_Strict):
     exclude: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list,
         description=(
-            "Glob patterns left out of the workspace. Without '/', a pattern matches a file or "
-            "folder name anywhere; with '/', the path from the workspace folder ('**' = any "
-            "number of folders)."
+            "Glob patterns left out of the workspace, read like .gitignore: without '/' (a "
+            "trailing one aside) a pattern matches a file or folder name anywhere; with one, "
+            "the path from the workspace folder ('/drafts', 'docs/*.md'; '**' = any folders)."
         ),
     )
     default_excludes: bool = Field(

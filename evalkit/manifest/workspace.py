@@ -42,13 +42,13 @@ _SAFE_SEGMENT = re.compile(r"^[^\\/\x00-\x1f]+$")
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Compile an exclude glob. Without '/', it matches one name at any depth; with '/', the
-    path from the workspace folder. ``*`` and ``?`` stay within a name, ``**`` crosses folders.
-    Raise ``ValueError`` for a pattern that cannot match anything sensible."""
-    body = pattern.strip("/") if pattern != "/" else ""
+    """Compile an exclude glob, the way .gitignore reads one: without '/' (a trailing one aside)
+    it matches a name at any depth; with one, the path from the workspace folder. ``*`` and
+    ``?`` stay within a name, ``**`` crosses folders. ``ValueError`` for a broken pattern."""
+    body = pattern.strip("/")
     if not body:
         raise ValueError(f"exclude pattern {pattern!r} is empty")
-    anchored = "/" in body
+    anchored = "/" in pattern.rstrip("/")
     out, i = "", 0
     while i < len(body):
         char = body[i]

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from evalkit.errors import SourceMark
+from evalkit.manifest import load_manifest
+from evalkit.manifest.paths import display_path
+from tests.manifest.conftest import Files
+
+FOLDER_PROJECT: Files = {
+    "evalkit.yaml": (
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: invoices\n"
+        "    workspace: agent/\n"
+        "    examples:\n"
+        "      - folder: agent/examples/\n"
+        "        tags: [regression]\n"
+        "        examples:\n"
+        "          acme:\n"
+        "            tags: [smoke]\n"
+        "            notes: The simplest invoice.\n"
+        "            compare: {rules: {/total: {tolerance: 0.5}}}\n"
+        "      - name: inline-one\n"
+        "        input: {currency: EUR}\n"
+        "        input_files: {invoice: files/march.pdf}\n"
+        "        expected: {total: 10}\n"
+        "        expected_files: {report/lines.csv: files/lines.csv}\n"
+        "        tags: [inline]\n"
+    ),
+    "agent/AGENT.md": "# invoices\n",
+    "agent/examples/acme/input.json": {"currency": "USD"},
+    "agent/examples/acme/input/invoice.csv": "a,b\n",
+    "agent/examples/acme/expected.json": {"total": 3},
+    "agent/examples/acme/expected/line_items.csv": "x\n",
+    "agent/examples/acme/expected/pages/1.txt": "page\n",
+    "agent/examples/acme/README.md": "Notes from the file.\n",
+    "agent/examples/beta/input/invoice.txt": "text invoice\n",
+    "agent/examples/beta/expected.json": {"total": 4},
+    "agent/examples/beta/README.md": "Beta notes.\n",
+    "agent/examples/.DS_Store": b"junk",
+    "files/march.pdf": b"%PDF-1.4",
+    "files/lines.csv": "l\n",
+}
+
+
+def test_folder_examples_are_read_in_the_platform_layout(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(FOLDER_PROJECT)
+    agent = load_manifest(path, env={}).agent("invoices")
+    acme, beta, inline = agent.examples
+    folder = path.parent.resolve() / "agent/examples/acme"
+    assert (acme.name, acme.agent_slug, acme.workflow) == ("acme", "invoices", None)
+    assert acme.input_json == {"currency": "USD"}
+    assert acme.input_files == {"invoice": folder / "input/invoice.csv"}
+    assert acme.expected_json == {"total": 3}
+    assert acme.expected_files == {
+        "line_items.csv": folder / "expected/line_items.csv",
+        "pages/1.txt": folder / "expected/pages/1.txt",
+    }
+    assert acme.tags == ("regression", "smoke")
+    assert acme.notes == "The simplest invoice."  # the manifest's notes win over README.md
+    assert acme.compare.rules["/total"].tolerance == 0.5
+    assert acme.mark == SourceMark(display_path(path), 9, 11)
+    # without extras: the folder's tags, README.md as notes, marked at its expected.json
+    assert beta.tags == ("regression",)
+    assert beta.notes == "Beta notes.\n"
+    assert beta.input_json == {}
+    assert beta.mark == SourceMark(display_path(folder.parent / "beta/expected.json"), 1, 1)
+    assert inline.name == "inline-one"
+
+
+def test_platform_files_map_folder_examples_to_their_files(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(FOLDER_PROJECT)
+    acme = load_manifest(path, env={}).agent("invoices").examples[0]
+    folder = path.parent.resolve() / "agent/examples/acme"
+    assert acme.platform_files() == {
+        "examples/acme/input.json": folder / "input.json",
+        "examples/acme/input/invoice.csv": folder / "input/invoice.csv",
+        "examples/acme/expected.json": folder / "expected.json",
+        "examples/acme/expected/line_items.csv": folder / "expected/line_items.csv",
+        "examples/acme/expected/pages/1.txt": folder / "expected/pages/1.txt",
+    }
+
+
+def test_platform_files_of_inline_examples_generate_json(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(FOLDER_PROJECT)
+    inline = load_manifest(path, env={}).agent("invoices").examples[2]
+    files = inline.platform_files()
+    root = path.parent.resolve()
+    assert sorted(files) == [
+        "examples/inline-one/expected.json",
+        "examples/inline-one/expected/report/lines.csv",
+        "examples/inline-one/input.json",
+        "examples/inline-one/input/invoice.pdf",
+    ]
+    assert files["examples/inline-one/input/invoice.pdf"] == root / "files/march.pdf"
+    content = inline.platform_content()
+    assert json.loads(content["examples/inline-one/input.json"]) == {"currency": "EUR"}
+    assert json.loads(content["examples/inline-one/expected.json"]) == {"total": 10}
+    assert content["examples/inline-one/input/invoice.pdf"] == b"%PDF-1.4"
+    assert inline.input_file_types() == {"invoice": "application/pdf"}
+    assert inline.tags == ("inline",)
+    assert inline.mark.line == 13
+
+
+def test_an_example_with_only_file_inputs_has_no_generated_input_json(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(FOLDER_PROJECT)
+    beta = load_manifest(path, env={}).agent("invoices").examples[1]
+    assert sorted(beta.platform_files()) == [
+        "examples/beta/expected.json",
+        "examples/beta/input/invoice.txt",
+    ]

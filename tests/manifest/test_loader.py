@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from evalkit.errors import ManifestError
+from evalkit.manifest import load_manifest
+from tests.manifest.conftest import Files, write_files
+
+SUITE = "version: 1\nagents:\n  - {slug: a, workspace: ../shared/agent/}\n"
+
+
+def test_a_minimal_manifest_loads_into_frozen_models(project: Callable[[Files], Path]) -> None:
+    path = project({"evalkit.yaml": "version: 1\nagents:\n  - slug: invoices\n"})
+    manifest = load_manifest(path, env={})
+    agent = manifest.agent("invoices")
+    assert (agent.slug, agent.name, agent.config, agent.workspace) == (
+        "invoices",
+        "invoices",
+        {},
+        None,
+    )
+    assert manifest.project_root == path.parent.resolve()
+    assert manifest.sources == (path.resolve(),)
+    with pytest.raises(ValidationError):
+        agent.slug = "other"  # type: ignore[misc]
+
+
+def test_variables_come_from_the_given_environment(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": (
+                "version: 1\nagents:\n  - slug: a\n    name: 'A ${TEAM}'\n"
+                "    config: {model: '${MODEL:-small}', price: '$${X}'}\n"
+            )
+        }
+    )
+    agent = load_manifest(path, env={"TEAM": "billing"}).agents[0]
+    assert agent.name == "A billing"
+    assert agent.config == {"model": "small", "price": "${X}"}
+
+
+def test_the_process_environment_is_the_default(
+    project: Callable[[Files], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVALKIT_TEST_TEAM", "ops")
+    path = project(
+        {"evalkit.yaml": "version: 1\nagents:\n  - {slug: a, name: '${EVALKIT_TEST_TEAM}'}\n"}
+    )
+    assert load_manifest(path).agents[0].name == "ops"
+
+
+def test_includes_join_agents_with_paths_relative_to_the_included_file(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\ninclude: [teams/*.yaml]\nagents:\n  - slug: root\n",
+            "teams/billing.yaml": "version: 1\nagents:\n  - slug: billing\n    workspace: ws/\n",
+            "teams/ws/AGENT.md": "# billing\n",
+            "teams/search.yaml": (
+                "version: 1\ninclude: [nested/more.yaml]\nagents:\n  - slug: search\n"
+            ),
+            "teams/nested/more.yaml": "version: 1\nworkflows:\n  - workflow: nightly\n",
+        }
+    )
+    manifest = load_manifest(path, env={})
+    assert [a.slug for a in manifest.agents] == ["root", "billing", "search"]
+    assert [w.workflow for w in manifest.workflows] == ["nightly"]
+    billing = manifest.agent("billing")
+    assert billing.workspace is not None
+    assert billing.workspace.path == (path.parent / "teams" / "ws").resolve()
+    assert [p.name for p in manifest.sources] == [
+        "evalkit.yaml",
+        "billing.yaml",
+        "search.yaml",
+        "more.yaml",
+    ]
+
+
+def test_a_file_included_twice_is_read_once(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\ninclude: [a.yaml, b.yaml]\n",
+            "a.yaml": "version: 1\ninclude: [shared.yaml]\n",
+            "b.yaml": "version: 1\ninclude: [shared.yaml]\n",
+            "shared.yaml": "version: 1\nagents: [{slug: shared}]\n",
+        }
+    )
+    assert [a.slug for a in load_manifest(path, env={}).agents] == ["shared"]
+
+
+def test_an_include_glob_matching_nothing_is_an_error(project: Callable[[Files], Path]) -> None:
+    path = project({"evalkit.yaml": "version: 1\ninclude: [agents/*.yaml]\n"})
+    with pytest.raises(ManifestError, match=r"include pattern 'agents/\*.yaml' matches no file"):
+        load_manifest(path, env={})
+
+
+def test_a_missing_manifest_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(tmp_path / "evalkit.yaml")
+    (problem,) = caught.value.problems
+    assert "does not exist" in problem.message
+    assert "evalkit init" in problem.hint
+
+
+def test_paths_may_leave_the_manifest_folder_inside_a_git_checkout(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "shared/agent/AGENT.md": "# shared\n",
+            "suite/evalkit.yaml": SUITE,
+        },
+    )
+    manifest = load_manifest(tmp_path / "suite" / "evalkit.yaml", env={})
+    assert manifest.project_root == tmp_path.resolve()
+    assert manifest.agents[0].workspace_files() == {
+        "AGENT.md": (tmp_path / "shared/agent/AGENT.md").resolve()
+    }
+
+
+def test_outside_git_the_manifest_folder_is_the_project(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "shared/agent/AGENT.md": "# shared\n",
+            "suite/evalkit.yaml": SUITE,
+        },
+    )
+    with pytest.raises(ManifestError, match="leads outside the project folder"):
+        load_manifest(tmp_path / "suite" / "evalkit.yaml", env={})
+
+
+def test_a_symlink_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write_files(outside, {"secret/key.txt": "s3cr3t"})
+    write_files(
+        tmp_path / "p", {"evalkit.yaml": "version: 1\nagents:\n  - {slug: a, workspace: ws}\n"}
+    )
+    (tmp_path / "p" / "ws").symlink_to(outside / "secret")
+    with pytest.raises(ManifestError, match="leads outside the project folder"):
+        load_manifest(tmp_path / "p" / "evalkit.yaml", env={})
+
+
+def test_digest_is_stable_and_follows_the_content(project: Callable[[Files], Path]) -> None:
+    path = project({"evalkit.yaml": "version: 1\nagents:\n  - {slug: a, name: 'A ${N:-1}'}\n"})
+    first = load_manifest(path, env={}).digest
+    assert load_manifest(path, env={}).digest == first
+    assert len(first) == 64
+    # comments and formatting do not count; content and variables do
+    path.write_text("# a comment\nversion: 1\nagents:\n- slug: a\n  name: 'A ${N:-1}'\n")
+    assert load_manifest(path, env={}).digest == first
+    assert load_manifest(path, env={"N": "2"}).digest != first
+
+
+def test_gates_merge_top_level_then_agent(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": (
+                "version: 1\ngates: {min_pass_rate: 0.9, max_failures: 2}\nagents:\n"
+                "  - slug: strict\n    gates: {min_pass_rate: 1.0, max_regressions: 0}\n"
+                "  - slug: lenient\n    gates: {max_failures: null}\n"
+                "  - slug: plain\n"
+            )
+        }
+    )
+    manifest = load_manifest(path, env={})
+    gates = {a.slug: a.gates.model_dump() for a in manifest.agents}
+    assert gates == {
+        "strict": {"min_pass_rate": 1.0, "max_failures": 2, "max_regressions": 0},
+        "lenient": {"min_pass_rate": 0.9, "max_failures": None, "max_regressions": None},
+        "plain": {"min_pass_rate": 0.9, "max_failures": 2, "max_regressions": None},
+    }
+    assert manifest.gates.model_dump() == {
+        "min_pass_rate": 0.9,
+        "max_failures": 2,
+        "max_regressions": None,
+    }
+
+
+def test_workflows_resolve_with_version_and_examples(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": (
+                "version: 1\nworkflows:\n  - workflow: invoice-pipeline\n    version: wfh_123\n"
+                "    examples:\n      - {name: one, input: {a: 1}, expected: {ok: true}}\n"
+            )
+        }
+    )
+    (suite,) = load_manifest(path, env={}).workflows
+    assert (suite.workflow, suite.version) == ("invoice-pipeline", "wfh_123")
+    (example,) = suite.examples
+    assert (example.workflow, example.agent_slug, example.expected_json) == (
+        "invoice-pipeline",
+        None,
+        {"ok": True},
+    )
+
+
+def test_problems_in_several_files_are_all_reported(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\ninclude: [a.yaml]\nagents:\n  - {slug: a, nmae: x}\n",
+            "a.yaml": "version: 1\nagents:\n  - {slug: b, workspace: missing/}\n",
+        }
+    )
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path, env={})
+    where = [(Path(p.mark.file).name, p.mark.line) for p in caught.value.problems]
+    assert where == [("evalkit.yaml", 4), ("a.yaml", 3)]
+    assert str(caught.value).startswith("2 problems in the manifest:")

@@ -1,0 +1,139 @@
+"""The manifest applies compare rules defaults -> agent -> folder -> example, and gates top level
+-> agent: for every field, the most specific level that sets it wins."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evalkit.manifest import load_manifest
+from evalkit.manifest.merge import merge_gates
+from evalkit.manifest.models import Gates
+from tests.manifest.conftest import write_files
+
+POINTER = "/lineItems/*/amount"
+FIELDS: dict[str, Any] = {
+    "tolerance": st.sampled_from([0.0, 0.01, 0.5, 2.0]),
+    "weight": st.sampled_from([0.5, 1.0, 3.0]),
+    "order": st.sampled_from(["strict", "ignore"]),
+    "text": st.sampled_from([["casefold"], ["strip", "whitespace"]]),
+}
+rule_level = st.fixed_dictionaries({}, optional=FIELDS)
+threshold = st.none() | st.sampled_from([0.1, 0.5, 0.9])
+
+
+def compare_block(rule: dict[str, Any], partial: float | None) -> dict[str, Any]:
+    block: dict[str, Any] = {"rules": {POINTER: rule}} if rule else {}
+    if partial is not None:
+        block["partial_threshold"] = partial
+    return block
+
+
+def most_specific(levels: list[dict[str, Any]], name: str) -> Any:
+    values = [level[name] for level in levels if name in level]
+    return values[-1] if values else None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rules=st.lists(rule_level, min_size=4, max_size=4),
+    thresholds=st.lists(threshold, min_size=4, max_size=4),
+)
+def test_most_specific_level_wins_per_field(
+    rules: list[dict[str, Any]], thresholds: list[float | None]
+) -> None:
+    defaults, agent, folder, example = (
+        compare_block(r, t) for r, t in zip(rules, thresholds, strict=True)
+    )
+    manifest = {
+        "version": 1,
+        "defaults": {"compare": defaults},
+        "agents": [
+            {
+                "slug": "a",
+                "compare": agent,
+                "examples": [
+                    {
+                        "folder": "cases",
+                        "compare": folder,
+                        "examples": {"one": {"compare": example}},
+                    },
+                    {"name": "inline", "expected": {"x": 1}, "compare": example},
+                ],
+            }
+        ],
+    }
+    with tempfile.TemporaryDirectory() as folder_name:
+        root = Path(folder_name)
+        write_files(
+            root,
+            {
+                "evalkit.yaml": json.dumps(manifest),  # JSON is YAML
+                "cases/one/input.json": {},
+                "cases/one/expected.json": {"x": 1},
+            },
+        )
+        loaded = load_manifest(root / "evalkit.yaml", env={})
+    from_folder, inline = loaded.agents[0].examples
+    for spec, levels, partials in (
+        (from_folder.compare, rules, thresholds),
+        # an inline example has no folder level
+        (
+            inline.compare,
+            [rules[0], rules[1], rules[3]],
+            [thresholds[0], thresholds[1], thresholds[3]],
+        ),
+    ):
+        rule = spec.rules.get(POINTER)
+        for name in FIELDS:
+            expected = most_specific(levels, name)
+            actual = getattr(rule, name) if rule is not None else None
+            actual = [t.value for t in actual] if name == "text" and actual else actual
+            actual = actual.value if name == "order" and actual is not None else actual
+            assert actual == expected, name
+        expected_partial = [p for p in partials if p is not None]
+        assert spec.partial_threshold == (expected_partial[-1] if expected_partial else None)
+
+
+def test_an_example_can_undo_a_default_ignore(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "evalkit.yaml": (
+                "version: 1\ndefaults: {compare: {ignore: [/generatedAt]}}\nagents:\n"
+                "  - slug: a\n    examples:\n"
+                "      - {name: kept, expected: {x: 1}}\n"
+                "      - name: checked\n        expected: {x: 1}\n"
+                "        compare: {rules: {/generatedAt: {ignore: false, regex: '\\d{4}-.*'}}}\n"
+            )
+        },
+    )
+    kept, checked = load_manifest(tmp_path / "evalkit.yaml", env={}).agents[0].examples
+    assert kept.compare.ignore == ["/generatedAt"]
+    assert "/generatedAt" not in checked.compare.ignore
+    assert checked.compare.rules["/generatedAt"].regex == "\\d{4}-.*"
+
+
+gate_level = st.fixed_dictionaries(
+    {},
+    optional={
+        "min_pass_rate": st.none() | st.sampled_from([0.0, 0.5, 1.0]),
+        "max_failures": st.none() | st.integers(0, 5),
+        "max_regressions": st.none() | st.integers(0, 5),
+    },
+)
+
+
+@given(top=gate_level, agent=gate_level)
+def test_gates_come_from_the_most_specific_level_that_sets_them(
+    top: dict[str, Any], agent: dict[str, Any]
+) -> None:
+    merged = merge_gates(Gates(**top), Gates(**agent))
+    for name in ("min_pass_rate", "max_failures", "max_regressions"):
+        expected = agent[name] if name in agent else top.get(name)
+        assert getattr(merged, name) == expected
