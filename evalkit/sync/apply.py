@@ -1,6 +1,6 @@
 """``apply``: make a plan so, agent by agent, each one isolated from the others' failures.
 
-First, with reads only, the whole plan is checked: every agent must still be as the plan saw it
+First, with reads only, the whole plan is checked: every agent of it must still be as it was seen
 (same ``latestCommit`` and ``updatedAt``, or still missing) and every local file must still have
 the planned hash; otherwise nothing is written (Terraform's stale saved plan).
 
@@ -71,18 +71,19 @@ class ApplyResult:
 
 
 def apply(plan: Plan, client: SyncClient, *, concurrency: int = 8) -> ApplyResult:
-    """Apply ``plan``. Raises ``PlanError`` (nothing written) when the plan is stale."""
+    """Apply ``plan``. Raises ``PlanError`` (nothing written) when the plan is stale: any of
+    its agents moved on the platform, or a local file changed, since it was made."""
     pool = Pool(max(1, concurrency))
-    todo = [agent for agent in plan.agents if agent.needs_write]
     base_dir = Path(plan.base_dir)
-    check_sources(todo, base_dir)
-    current = pool.map(lambda change: get_agent(client, change.slug), todo)
-    check_fresh(todo, current)
+    check_sources(plan.agents, base_dir)
+    current = pool.map(lambda change: get_agent(client, change.slug), plan.agents)
+    check_fresh(plan.agents, current)
+    todo = [(c, live) for c, live in zip(plan.agents, current, strict=True) if c.needs_write]
 
     def run(item: tuple[AgentChange, AgentSummary | None]) -> AgentOutcome:
         return AgentApply(client, item[0], item[1], base_dir).run()
 
-    outcomes = {o.slug: o for o in pool.map(run, list(zip(todo, current, strict=True)))}
+    outcomes = {o.slug: o for o in pool.map(run, todo)}
     return ApplyResult(
         tuple(outcomes.get(a.slug, AgentOutcome(a.slug, "unchanged")) for a in plan.agents)
     )
@@ -230,7 +231,7 @@ class AgentApply:
 
 def _patch_summary(change: AgentChange, body: dict[str, Any]) -> str:
     parts: list[str] = [key for key in ("name", "description") if key in body]
-    if change.config:
+    if change.config and not change.creates_agent:
         parts.append("config")
     if not parts:
         return "saved the last-applied record"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from evalkit.sync.changes import OrphanAgent, Plan
 from evalkit.sync.diff import diff_agent
-from tests.sync.helpers import desired, live, record
+
+from .helpers import desired, live, record
 
 AGENT_MD_OLD = b"""# Invoice extractor
 

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from evalkit.sync.changes import Action
 from evalkit.sync.diff import classify_files, classify_value, diff_agent, diff_config, unified_diff
-from tests.sync.helpers import desired, live, record, sha
+
+from .helpers import desired, live, record, sha
 
 relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 paths = st.sampled_from(["a", "b", "c/d", "examples/x/input.json", "e"])

@@ -7,7 +7,8 @@ import pytest
 
 from evalkit.errors import PlanError
 from evalkit.sync.plan_file import load_plan, plan_to_data, save_plan
-from tests.sync.plans import realistic_plan
+
+from .plans import realistic_plan
 
 
 def test_a_saved_plan_loads_back_equal(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from evalkit.sync.record import (
     parse_record,
     split_config,
 )
-from tests.sync.helpers import record
+
+from .helpers import record
 
 
 def test_record_survives_a_round_trip_through_config() -> None:

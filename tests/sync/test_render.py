@@ -13,8 +13,9 @@ from rich.text import Text
 from evalkit.sync.changes import Plan
 from evalkit.sync.diff import diff_agent
 from evalkit.sync.render import _code, _safe, headline, render_markdown, render_text
-from tests.sync.helpers import desired, live
-from tests.sync.plans import realistic_plan
+
+from .helpers import desired, live
+from .plans import realistic_plan
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

@@ -1,0 +1,136 @@
+"""``apply`` against the local platform: isolation, resumption, stale plans, batching."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evalkit.emulator.faults import FaultConfig
+from evalkit.errors import PlanError
+from evalkit.sync.apply import BATCH_FILES, apply
+from evalkit.sync.changes import Plan
+from evalkit.sync.plan_file import load_plan, save_plan
+from evalkit.sync.planner import plan
+
+from .local import Counted, LocalPlatform
+from .project import load, write_project
+
+TWO = {
+    "bot-a": {
+        "files": {
+            "AGENT.md": b"a\n",
+            "examples/x/input.json": b"{}",
+            "examples/x/expected.json": b"{}",
+        }
+    },
+    "bot-b": {"files": {"AGENT.md": b"b\n", "skills/s.md": b"s\n"}},
+}
+
+
+def test_one_agent_failing_does_not_stop_the_others_and_a_rerun_converges(
+    tmp_path: Path, platform: LocalPlatform
+) -> None:
+    write_project(tmp_path, TWO)
+    platform.start(faults=FaultConfig(error_rate=1.0, path_pattern=r"/agents/bot-b/files$"))
+    faulty = platform.client().client
+
+    result = apply(plan(load(tmp_path), faulty), faulty)
+
+    assert result.state == "partly-applied"
+    a, b = result.outcomes
+    assert (a.slug, a.status) == ("bot-a", "applied")
+    assert (b.slug, b.status, b.done) == ("bot-b", "partial", ("created the agent",))
+    assert b.error is not None
+    assert re.search(r"HTTP 50\d \(POST /api/v1/agents/bot-b/files", b.error)
+
+    platform.start()  # the same data, no faults
+    healthy = platform.client()
+    rerun = plan(load(tmp_path), healthy.client)
+    assert [x.slug for x in rerun.agents if x.has_changes] == ["bot-b"]
+    assert apply(rerun, healthy.client).state == "converged"
+
+    healthy.transport.reset()
+    settled = plan(load(tmp_path), healthy.client)
+    assert not settled.has_changes
+    assert apply(settled, healthy.client).writes == 0
+    assert healthy.transport.writes == []
+
+
+def test_nothing_applied_when_every_agent_fails(tmp_path: Path, platform: LocalPlatform) -> None:
+    write_project(tmp_path, TWO)
+    platform.start(faults=FaultConfig(error_rate=1.0, path_pattern=r"^/api/v1/agents$"))
+    faulty = platform.client().client
+    result = apply(plan(load(tmp_path), faulty, only=["bot-a", "bot-b"]), faulty)
+    assert result.state == "nothing-applied"
+    assert [o.status for o in result.outcomes] == ["failed", "failed"]
+
+
+def saved(tmp_path: Path, made: Plan) -> Plan:
+    target = tmp_path / "plan.json"
+    save_plan(made, target)
+    return load_plan(target)
+
+
+def test_saved_plan_is_refused_when_the_platform_moved(tmp_path: Path, counted: Counted) -> None:
+    write_project(tmp_path, TWO)
+    apply(plan(load(tmp_path), counted.client), counted.client)
+    (tmp_path / "agents/bot-a/AGENT.md").write_bytes(b"a2\n")
+    stale = saved(tmp_path, plan(load(tmp_path), counted.client))
+    counted.client.agents.put_file("bot-b", "skills/s.md", content="edited by hand\n")
+    counted.transport.reset()
+
+    with pytest.raises(PlanError, match=r"bot-b: workspace files changed") as caught:
+        apply(stale, counted.client)
+    assert "nothing was applied" in str(caught.value)
+    assert counted.transport.writes == []
+
+
+def test_saved_plan_is_refused_when_someone_created_the_agent(
+    tmp_path: Path, counted: Counted
+) -> None:
+    write_project(tmp_path, TWO)
+    stale = saved(tmp_path, plan(load(tmp_path), counted.client))
+    counted.client.agents.create(name="B", slug="bot-b")
+    with pytest.raises(PlanError, match="bot-b: was created by someone else"):
+        apply(stale, counted.client)
+
+
+def test_saved_plan_is_refused_when_a_local_file_changed(tmp_path: Path, counted: Counted) -> None:
+    write_project(tmp_path, TWO)
+    made = saved(tmp_path, plan(load(tmp_path), counted.client))
+    (tmp_path / "agents/bot-b/skills/s.md").write_bytes(b"changed after planning\n")
+    with pytest.raises(PlanError, match="local files changed after the plan was made"):
+        apply(made, counted.client)
+    assert counted.client.agents.list().total == 0
+
+
+def test_fresh_saved_plan_applies(tmp_path: Path, counted: Counted) -> None:
+    write_project(tmp_path, TWO)
+    made = saved(tmp_path, plan(load(tmp_path), counted.client))
+    assert apply(made, counted.client).state == "converged"
+    assert not plan(load(tmp_path), counted.client).has_changes
+
+
+def test_config_keys_the_manifest_never_set_survive_a_sync(
+    tmp_path: Path, counted: Counted
+) -> None:
+    counted.client.agents.create(name="Bot", slug="bot", config={"owner": "ops", "model": "old"})
+    write_project(tmp_path, {"bot": {"name": "Bot", "config": {"model": "new"}, "files": {}}})
+    (agent,) = plan(load(tmp_path), counted.client).agents
+    assert [(c.pointer, c.before, c.after) for c in agent.config] == [("/model", "old", "new")]
+    apply(plan(load(tmp_path), counted.client), counted.client)
+    config = counted.client.agents.get("bot").agent.config or {}
+    assert (config["owner"], config["model"]) == ("ops", "new")
+
+
+def test_many_files_go_up_in_bounded_batches(tmp_path: Path, counted: Counted) -> None:
+    count = BATCH_FILES + 20
+    files = {f"data/{i:03d}.txt": f"{i}\n".encode() for i in range(count)}
+    write_project(tmp_path, {"bot": {"files": files}})
+    result = apply(plan(load(tmp_path), counted.client), counted.client)
+    assert result.outcomes[0].done[1:3] == ("uploaded 100 files", "uploaded 20 files")
+    uploads = [w for w in counted.transport.writes if w == ("POST", "/api/v1/agents/bot/files")]
+    assert len(uploads) == 2
+    assert len(counted.client.agents.get("bot", include="files").agent.files or []) == count
