@@ -6,10 +6,10 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx
-from typing_extensions import Self
 
 from evalkit.client._async.agents import AgentsResource as AsyncAgentsResource
 from evalkit.client._async.workflows import WorkflowsResource as AsyncWorkflowsResource
@@ -19,6 +19,9 @@ from evalkit.client._sync.agents import AgentsResource
 from evalkit.client._sync.workflows import WorkflowsResource
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.retry import DEFAULT_MAX_RETRIES
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Self
 
 
 class EigenpalClient:

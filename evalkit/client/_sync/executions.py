@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, overload
-
-from typing_extensions import Unpack
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from evalkit.api import (
     AgentExecutionFeedbackDetail,
@@ -23,6 +21,9 @@ from evalkit.client.endpoints.agents import Include
 from evalkit.client.endpoints.executions import UNSET, ExecutionFilters
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, iter_items
 from evalkit.client.wait import DEFAULT_WAIT_SECONDS, Deadline, is_terminal, poll_until
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 
 class AgentExecutionsResource:
