@@ -65,7 +65,9 @@ def build_request(
 ) -> httpx.Request:
     """The httpx request for this attempt; files it opens are closed with ``stack``."""
     req = attempt.request
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    headers = {"User-Agent": USER_AGENT}
+    if req.expect == "json":
+        headers["Accept"] = "application/json"  # downloads keep httpx's */*
     if attempt.idempotency_key:
         headers["Idempotency-Key"] = attempt.idempotency_key
     timeout = httpx.Timeout(options.timeout_seconds)

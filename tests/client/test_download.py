@@ -50,6 +50,7 @@ def test_download_to_path(client: EigenpalClient, api: FakeApi, tmp_path: Path) 
     target = tmp_path / "expected" / "gold.bin"
     result = client.agents.executions.download_expected("exec_1", "gold.bin", to=target)
     assert result == target
+    assert api.last.headers["accept"] == "*/*"
     assert target.read_bytes() == BLOB
     api.answers[:] = [octets(b"trace")]
     path = client.agents.executions.download_file("exec_1", "trace", "t.jsonl", to=tmp_path / "t")
