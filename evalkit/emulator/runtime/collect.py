@@ -43,6 +43,21 @@ def collect(folder: Path, stdout: bytes, *, stdout_truncated: bool) -> Collected
     )
 
 
+def diagnostics(folder: Path) -> tuple[list[NamedBlob], list[NamedBlob]]:
+    """``issues.md`` and ``trace.jsonl`` of a run that failed, as far as they can be read.
+
+    They help explain the failure; a problem reading them must not hide the original error.
+    """
+    found: list[list[NamedBlob]] = []
+    budget = _Budget()
+    for name in (ISSUES_FILE, TRACE_FILE):
+        try:
+            found.append(_optional_blob(folder, name, budget))
+        except (CollectError, OSError):
+            found.append([])
+    return found[0], found[1]
+
+
 class _Budget:
     """Caps the bytes read back from one run."""
 

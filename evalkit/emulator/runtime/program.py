@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from evalkit.emulator.runtime.collect import CollectError, collect
-from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
+from evalkit.emulator.runtime.collect import CollectError, collect, diagnostics
+from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, OutcomeStatus
 from evalkit.emulator.runtime.process import ProcessResult, run_process
 from evalkit.emulator.runtime.sandbox_env import EnvConfigError, clean_environment
 from evalkit.emulator.runtime.schema import schema_validity
@@ -40,6 +40,8 @@ def run_program(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
         timeout = timeout_seconds(runtime)
     except RuntimeConfigError as err:
         return _outcome("failed", started, error=str(err))
+    if job.cancel.is_set():
+        return _outcome("cancelled", started, error="cancelled")
     job.scratch_root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=_folder_prefix(job.execution_id), dir=job.scratch_root))
     try:
@@ -69,13 +71,13 @@ def _run_in(
         return _outcome("cancelled", started, error="cancelled")
     if result.reason == "timeout":
         error = f"timed out after {timeout:g} seconds (config.runtime.timeoutSeconds)"
-        return _outcome("failed", started, error=error)
+        return _outcome("failed", started, error=error, folder=folder)
     if result.returncode != 0:
-        return _outcome("failed", started, error=exit_error(result))
+        return _outcome("failed", started, error=exit_error(result), folder=folder)
     try:
         collected = collect(folder, result.stdout, stdout_truncated=result.stdout_truncated)
     except CollectError as err:
-        return _outcome("failed", started, error=str(err))
+        return _outcome("failed", started, error=str(err), folder=folder)
     return AgentOutcome(
         status="completed",
         output=collected.output,
@@ -143,5 +145,9 @@ def _cost(started: float) -> dict[str, Any]:
     return {"durationMs": round((time.monotonic() - started) * 1000)}
 
 
-def _outcome(status: Any, started: float, *, error: str) -> AgentOutcome:
-    return AgentOutcome(status=status, error=error, cost=_cost(started))
+def _outcome(
+    status: OutcomeStatus, started: float, *, error: str, folder: Path | None = None
+) -> AgentOutcome:
+    """An outcome without output; with ``folder``, the issues and trace the program left."""
+    issues, trace = diagnostics(folder) if folder is not None else ([], [])
+    return AgentOutcome(status=status, error=error, issues=issues, trace=trace, cost=_cost(started))

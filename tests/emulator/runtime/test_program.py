@@ -338,3 +338,18 @@ def test_cancel_of_a_running_program_gives_cancelled_and_cleans_up(make_job: Job
     assert not worker.is_alive()
     assert results[0].status == "cancelled"
     assert [p.name for p in job.scratch_root.iterdir()] == ["started"]
+
+
+def test_a_failed_run_still_reports_its_issues_and_trace(make_job: JobFactory) -> None:
+    source = """
+        import sys
+        open("issues.md", "w").write("invoice unreadable")
+        open("trace.jsonl", "w").write('{"step": "open"}\\n')
+        sys.exit(4)
+    """
+    outcome = run(make_job, source)
+    assert outcome.status == "failed"
+    assert (outcome.error or "").startswith("exit code 4")
+    assert [(f.name, f.content) for f in outcome.issues] == [("issues.md", b"invoice unreadable")]
+    assert [f.name for f in outcome.trace] == ["trace.jsonl"]
+    assert outcome.output_files == []
