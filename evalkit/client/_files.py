@@ -4,7 +4,7 @@ A file input is a ``pathlib.Path``, an open binary handle with ``.name``, or a d
 ``{"content": bytes, "filename": str, "mime_type"?: str}``; only top-level input values count.
 A ``Path`` is opened afresh for every attempt and streamed, so a large file is never held in
 memory and a retry does not need a copy. A handle is sent whole (httpx rewinds a seekable
-one to its start); one that cannot rewind is sent once and never retried.
+one to its start); one that cannot rewind is retried only if the connection was never made.
 """
 
 from __future__ import annotations
