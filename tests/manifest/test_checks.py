@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from evalkit.errors import ManifestError
+from evalkit.manifest.checks import validate_manifest
+from tests.manifest.conftest import Files
+
+MANIFEST = "version: 1\nagents:\n  - {slug: a, workspace: ws, examples: ws/examples}\n"
+EXAMPLE: Files = {
+    "ws/examples/one/input.json": {"q": 1},
+    "ws/examples/one/expected.json": {"a": 1},
+}
+
+
+def test_a_valid_project_gives_a_summary(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": MANIFEST + "environments: {pr: {slug: '{slug}-pr'}}\n",
+            "ws/AGENT.md": "# a\n",
+            "ws/output-schema.json": {"type": "object", "required": ["a"]},
+            **EXAMPLE,
+        }
+    )
+    summary = validate_manifest(path, env={})
+    assert summary.as_dict() == {
+        "valid": True,
+        "manifest": summary.manifest,
+        "files": [summary.manifest],
+        "agents": [{"slug": "a", "workspace_files": 2, "examples": 1}],
+        "workflows": [],
+        "environments": ["pr"],
+        "examples": 1,
+        "digest": summary.digest,
+    }
+    assert summary.manifest.endswith("evalkit.yaml")
+
+
+def test_workspace_json_and_schemas_are_checked(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": MANIFEST,
+            "ws/input-schema.json": {"type": "object", "properties": {"a": {"type": "strnig"}}},
+            "ws/data/table.json": '{"rows": [1, 2,]}',
+            "ws/custom.schema.json": {"minimum": "zero"},
+            "ws/not-a-schema.json": {"type": "nothing-checked-here"},
+            **EXAMPLE,
+        }
+    )
+    with pytest.raises(ManifestError) as caught:
+        validate_manifest(path, env={})
+    found = sorted((Path(p.mark.file).name, p.mark.line, p.message) for p in caught.value.problems)
+    assert [(name, line) for name, line, _ in found] == [
+        ("custom.schema.json", 1),
+        ("input-schema.json", 1),
+        ("table.json", 1),
+    ]
+    assert "invalid JSON Schema at /minimum" in found[0][2]
+    assert "invalid JSON Schema at /properties/a/type" in found[1][2]
+    assert found[2][2].startswith("invalid JSON: Expecting value")

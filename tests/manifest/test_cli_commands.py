@@ -1,0 +1,106 @@
+"""``evalkit validate``, ``schema`` and ``init`` (evalkit/cli/{validate,schema,init}.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from click.testing import CliRunner, Result
+
+from evalkit.cli.context import GlobalOptions
+from evalkit.cli.init import init
+from evalkit.cli.schema import schema
+from evalkit.cli.validate import validate
+from evalkit.manifest.schema import render_schema
+
+CASES = Path(__file__).parent / "cases"
+
+
+def invoke(
+    command: click.Command, args: list[str], manifest: Path, *, json_output: bool = False
+) -> Result:
+    options = GlobalOptions(
+        manifest=manifest,
+        base_url=None,
+        api_key="eg_secret_key",
+        local=False,
+        verbose=0,
+        json_output=json_output,
+    )
+    return CliRunner().invoke(command, args, obj=options, catch_exceptions=False)
+
+
+def test_validate_prints_a_summary_for_a_good_manifest(tmp_path: Path) -> None:
+    invoke(init, [str(tmp_path)], tmp_path / "evalkit.yaml")
+    result = invoke(validate, [], tmp_path / "evalkit.yaml")
+    assert result.exit_code == 0
+    assert "is valid (1 file)" in result.stdout
+    assert "agent greeter: 4 workspace file(s), 1 example(s)" in result.stdout
+    assert "environments: pr" in result.stdout
+
+
+def test_validate_lists_every_problem_with_source_and_caret(tmp_path: Path) -> None:
+    result = invoke(validate, [], CASES / "many-problems.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    err = result.stderr
+    assert "5 problems in the manifest" in err
+    assert "many-problems.yaml:10:5: unknown key 'descripton' in agents[0]" in err
+    assert "  10 |     descripton: typo\n           ^\n" in err
+    assert "hint: did you mean 'description'?" in err
+    assert "Traceback" not in err
+
+
+def test_validate_json_output_lists_problems_as_data(tmp_path: Path) -> None:
+    result = invoke(validate, [], CASES / "unknown-key.yaml", json_output=True)
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    (problem,) = data["problems"]
+    assert (problem["line"], problem["column"], problem["key"]) == (5, 5, "agents[0].nmae")
+    assert problem["file"].endswith("unknown-key.yaml")
+    assert problem["hint"].startswith("did you mean 'name'?")
+
+
+def test_validate_can_check_an_environment(tmp_path: Path) -> None:
+    invoke(init, [str(tmp_path)], tmp_path / "evalkit.yaml")
+    assert invoke(validate, ["--env", "pr"], tmp_path / "evalkit.yaml").exit_code == 0
+    result = invoke(validate, ["--env", "prod"], tmp_path / "evalkit.yaml")
+    assert result.exit_code == 2
+    assert "unknown environment 'prod' (known: pr)" in result.stderr
+
+
+def test_validate_without_a_manifest_says_what_to_do(tmp_path: Path) -> None:
+    result = invoke(validate, [], tmp_path / "evalkit.yaml")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert "evalkit init" in result.stderr
+
+
+def test_schema_writes_and_checks(tmp_path: Path) -> None:
+    out = tmp_path / "s" / "evalkit.schema.json"
+    assert invoke(schema, ["--out", str(out), "--check"], tmp_path).exit_code == 1
+    result = invoke(schema, ["--out", str(out)], tmp_path)
+    assert result.exit_code == 0
+    assert out.read_text() == render_schema()
+    assert invoke(schema, ["--out", str(out), "--check"], tmp_path).exit_code == 0
+    out.write_text(render_schema().replace("manifest", "manfest"))
+    stale = invoke(schema, ["--out", str(out), "--check"], tmp_path)
+    assert stale.exit_code == 1
+    assert "is out of date" in stale.stderr
+
+
+def test_schema_to_stdout(tmp_path: Path) -> None:
+    result = invoke(schema, ["--out", "-"], tmp_path)
+    assert json.loads(result.stdout) == json.loads(render_schema())
+
+
+def test_init_reports_what_it_wrote_and_refuses_a_second_time(tmp_path: Path) -> None:
+    first = invoke(init, [str(tmp_path)], tmp_path / "evalkit.yaml")
+    assert first.exit_code == 0
+    assert f"wrote {tmp_path / 'evalkit.yaml'}" in first.stdout
+    assert "1 agent, 1 example" in first.stdout
+    second = CliRunner().invoke(init, [str(tmp_path)], obj=None)
+    assert second.exit_code != 0
+    assert "exist already" in str(second.exception)
