@@ -96,7 +96,7 @@ def _require(raw: RawInvoice) -> None:
     if not raw.items:
         missing.append("the line items")
     if missing:
-        doubt = "Is this an invoice? " if len(missing) == len(_REQUIRED) + 1 else ""
+        doubt = "Is this an invoice? " if len(missing) >= 3 else ""
         raise InvoiceError(
             f"{raw.source}: could not find {_listing(missing)}. {doubt}The agent looks for "
             "labels such as 'Invoice No:' and 'Date:', and for a line-item table whose header "
