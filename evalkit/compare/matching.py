@@ -188,9 +188,6 @@ def _resemblance(expected: Any, actual: Any, pointer: str, rules: CompiledRules)
             if key in actual and values_match(value, actual[key], child(pointer, key), rules)
         )
     if isinstance(expected, list) and isinstance(actual, list):
-        return sum(
-            1
-            for index, (left, right) in enumerate(zip(expected, actual, strict=False))
-            if values_match(left, right, child(pointer, index), rules)
-        )
+        # Shared elements in any order, so a reordered inner list still pairs up.
+        return len(match_elements(expected, actual, pointer, rules).pairs)
     return 0

@@ -63,6 +63,6 @@ def _explicit(model: PathRule | FileRule) -> dict[str, Any]:
 
 def _merge_file_fields(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
     merged = {**earlier, **later}
-    if earlier.get("compare") is not None and later.get("compare") is not None:
-        merged["compare"] = merge_specs(earlier["compare"], later["compare"])
+    if merged.get("compare") is not None:  # merged even when alone, so results are normalised
+        merged["compare"] = merge_specs(earlier.get("compare"), later.get("compare"))
     return merged

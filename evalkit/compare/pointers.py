@@ -20,6 +20,20 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from evalkit.compare.rules import parse_pointer
+
+__all__ = [
+    "ANY_DEPTH",
+    "ANY_ONE",
+    "PointerPattern",
+    "escape_segment",
+    "format_pointer",
+    "is_within",
+    "parse_pointer",
+    "specificity",
+    "unescape_segment",
+]
+
 ANY_ONE = "*"
 ANY_DEPTH = "**"
 
@@ -40,19 +54,6 @@ def unescape_segment(segment: str) -> str:
 def format_pointer(segments: Iterable[str | int]) -> str:
     """The pointer for a path: ``("a", 0, "b/c")`` gives ``/a/0/b~1c``; ``()`` gives ``""``."""
     return "".join("/" + escape_segment(str(segment)) for segment in segments)
-
-
-def parse_pointer(pointer: str) -> tuple[str, ...]:
-    """Split a pointer into unescaped segments; raise ``ValueError`` saying what is wrong."""
-    if pointer == "":
-        return ()
-    if not pointer.startswith("/"):
-        raise ValueError(f"JSON pointer {pointer!r} must start with '/' (or be '' for the root)")
-    segments = pointer[1:].split("/")
-    for segment in segments:
-        if re.search(r"~(?![01])", segment):
-            raise ValueError(f"JSON pointer {pointer!r}: '~' must be followed by 0 or 1")
-    return tuple(unescape_segment(segment) for segment in segments)
 
 
 def is_within(pointer: str, ancestor: str) -> bool:
