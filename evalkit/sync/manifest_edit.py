@@ -1,0 +1,133 @@
+"""Adding or updating agent entries in a manifest file, keeping its comments and layout.
+
+ruamel.yaml's round-trip mode is used because a pull must not rewrite a reviewed manifest:
+comments, key order and quoting of everything it does not touch stay as they were.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from evalkit.errors import PlanError
+
+HEADER = "# evalkit manifest: the agents below are synced by 'evalkit sync'.\n"
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    slug: str
+    name: str
+    description: str | None
+    config: dict[str, Any]
+    #: folders relative to the manifest, ending in '/'
+    workspace: str
+    examples: str | None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    return yaml
+
+
+def _read(path: Path) -> CommentedMap | None:
+    if not path.exists():
+        return None
+    try:
+        data = _yaml().load(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as err:
+        raise PlanError(f"cannot update {path}: {err}") from err
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise PlanError(f"cannot update {path}: it is not a mapping of manifest keys")
+    return data
+
+
+def declared_folders(path: Path, slug: str) -> tuple[str | None, str | None]:
+    """The workspace and examples folders the root manifest already gives ``slug``."""
+    document = _read(path)
+    entry = _find(document, slug) if document is not None else None
+    if entry is None:
+        return None, None
+    workspace, examples = entry.get("workspace"), entry.get("examples")
+    if isinstance(workspace, CommentedMap):
+        workspace = workspace.get("path")
+    return (
+        workspace if isinstance(workspace, str) else None,
+        examples if isinstance(examples, str) else None,
+    )
+
+
+def _find(document: CommentedMap, slug: str) -> CommentedMap | None:
+    agents = document.get("agents")
+    if not isinstance(agents, list):
+        return None
+    for entry in agents:
+        if isinstance(entry, CommentedMap) and entry.get("slug") == slug:
+            return entry
+    return None
+
+
+def upsert_entries(path: Path, entries: Sequence[ManifestEntry]) -> bool:
+    """Write ``entries`` into the manifest at ``path``; True when the file was created."""
+    document = _read(path)
+    created = document is None
+    if document is None:
+        document = CommentedMap(version=1)
+    if "version" not in document:
+        document.insert(0, "version", 1)
+    agents = document.get("agents")
+    if agents is None:
+        agents = document["agents"] = CommentedSeq()
+    if not isinstance(agents, list):
+        raise PlanError(f"cannot update {path}: 'agents' is not a list")
+    for entry in entries:
+        found = _find(document, entry.slug)
+        if found is None:
+            agents.append(_new_entry(entry))
+        else:
+            _update(found, entry)
+    buffer = io.StringIO()
+    _yaml().dump(document, buffer)
+    text = (HEADER if created else "") + buffer.getvalue()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise PlanError(f"cannot write {path}: {err.strerror or err}") from err
+    return created
+
+
+def _new_entry(entry: ManifestEntry) -> CommentedMap:
+    fresh = CommentedMap(slug=entry.slug)
+    _update(fresh, entry)
+    return fresh
+
+
+def _update(found: CommentedMap, entry: ManifestEntry) -> None:
+    """Platform-owned fields take the live values; folders and evalkit-only keys stay."""
+    found["name"] = entry.name
+    _set_or_drop(found, "description", entry.description)
+    _set_or_drop(found, "config", entry.config or None)
+    if "workspace" not in found:
+        found["workspace"] = entry.workspace
+    if entry.examples is not None and "examples" not in found:
+        found["examples"] = entry.examples
+
+
+def _set_or_drop(mapping: CommentedMap, key: str, value: Any) -> None:
+    if value is None:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = value

@@ -1,0 +1,157 @@
+"""``pull``: bring live agents under git (their manifest entry, workspace files and examples).
+
+Each agent lands in ``<project>/agents/<slug>/`` (or the workspace folder its manifest entry
+already names), with its examples in ``examples/`` inside it, the platform's own layout, so the
+manifest's workspace and examples folders map back to the same platform paths and a plan right
+after a pull shows no changes. Server-managed fields (ids, timestamps, stats, ``latestCommit``,
+evalkit's own record) are left out. Paths from the platform never escape the agent's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from evalkit.api import AgentSummary
+from evalkit.errors import EvalkitError, PlanError
+from evalkit.sync.api import SyncClient
+from evalkit.sync.live import Pool, download, get_agent
+from evalkit.sync.manifest_edit import ManifestEntry, declared_folders, upsert_entries
+from evalkit.sync.paths import EXAMPLES_DIR, local_target, unsafe_reason
+from evalkit.sync.record import split_config
+
+
+@dataclass(frozen=True)
+class PulledAgent:
+    slug: str
+    folder: Path
+    #: files written because they were new or different
+    written: tuple[str, ...] = ()
+    unchanged: int = 0
+    #: live paths not written: (path, why)
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PullResult:
+    manifest: Path
+    created_manifest: bool
+    agents: tuple[PulledAgent, ...] = ()
+    #: things the user should know (e.g. the manifest does not load after the pull)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def pull(
+    client: SyncClient,
+    slugs: Sequence[str],
+    *,
+    manifest_path: Path,
+    concurrency: int = 8,
+) -> PullResult:
+    """Write ``slugs`` (live agents) into the manifest at ``manifest_path`` and beside it."""
+    if not slugs:
+        raise PlanError("name at least one agent to pull, e.g. 'evalkit pull invoice-extractor'")
+    pool = Pool(max(1, concurrency))
+    project = manifest_path.parent.resolve()
+    summaries = pool.map(lambda slug: _existing(client, slug), list(dict.fromkeys(slugs)))
+    entries, pulled = [], []
+    for summary in summaries:
+        folders = _folders(manifest_path, project, summary.slug)
+        listed = summary.files or []
+        safe = [p for p in listed if unsafe_reason(p) is None]
+        skipped = [(p, f"unsafe path: {unsafe_reason(p)}") for p in listed if p not in safe]
+        contents = pool.map(partial(download, client, summary.slug), safe)
+        files = dict(zip(safe, contents, strict=True))
+        pulled.append(_write_files(summary.slug, folders, files, skipped))
+        entries.append(_entry(summary, folders, project, has_examples=_has_examples(safe)))
+    created = upsert_entries(manifest_path, entries)
+    warnings = _check_manifest(manifest_path)
+    return PullResult(manifest_path, created, tuple(pulled), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class Folders:
+    workspace: Path
+    examples: Path
+
+
+def _folders(manifest_path: Path, project: Path, slug: str) -> Folders:
+    """Where the agent's files go: the folders its entry names, else ``agents/<slug>/``."""
+    workspace, examples = declared_folders(manifest_path, slug)
+    root = _inside(project, workspace, slug) if workspace else project / "agents" / slug
+    examples_root = _inside(project, examples, slug) if examples else root / EXAMPLES_DIR
+    return Folders(root, examples_root)
+
+
+def _inside(project: Path, relative: str, slug: str) -> Path:
+    folder = (project / relative).resolve()
+    if not folder.is_relative_to(project):
+        raise PlanError(
+            f"agent {slug!r}: its manifest folder {relative!r} is outside the project {project}"
+        )
+    return folder
+
+
+def _existing(client: SyncClient, slug: str) -> AgentSummary:
+    summary = get_agent(client, slug)
+    if summary is None:
+        raise PlanError(f"no agent {slug!r} on the platform (check the slug with the dashboard)")
+    return summary
+
+
+def _has_examples(paths: Sequence[str]) -> bool:
+    return any(p.startswith(EXAMPLES_DIR + "/") for p in paths)
+
+
+def _write_files(
+    slug: str, folders: Folders, files: dict[str, bytes], skipped: list[tuple[str, str]]
+) -> PulledAgent:
+    written, unchanged = [], 0
+    prefix = EXAMPLES_DIR + "/"
+    for path, data in sorted(files.items()):
+        if path.startswith(prefix):
+            target = local_target(folders.examples, path[len(prefix) :], where=f"agent {slug!r}")
+        else:
+            target = local_target(folders.workspace, path, where=f"agent {slug!r}")
+        if target.is_file() and target.read_bytes() == data:
+            unchanged += 1
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as err:
+            raise PlanError(f"cannot write {target}: {err.strerror or err}") from err
+        written.append(path)
+    return PulledAgent(slug, folders.workspace, tuple(written), unchanged, tuple(skipped))
+
+
+def _entry(
+    summary: AgentSummary, folders: Folders, project: Path, *, has_examples: bool
+) -> ManifestEntry:
+    config, _ = split_config(summary.config)
+    return ManifestEntry(
+        slug=summary.slug,
+        name=summary.name,
+        description=summary.description or None,
+        config=config,
+        workspace=_relative(folders.workspace, project),
+        examples=_relative(folders.examples, project) if has_examples else None,
+    )
+
+
+def _relative(folder: Path, project: Path) -> str:
+    return Path(os.path.relpath(folder, project)).as_posix() + "/"
+
+
+def _check_manifest(path: Path) -> list[str]:
+    """Problems of the manifest as pulled: the user must know before the next plan fails."""
+    from evalkit.manifest.loader import load_manifest
+
+    try:
+        load_manifest(path)
+    except EvalkitError as err:
+        return [f"the manifest does not load after the pull; fix it before 'evalkit plan':\n{err}"]
+    return []
