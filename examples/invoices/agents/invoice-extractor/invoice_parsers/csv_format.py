@@ -36,7 +36,7 @@ def parse_csv(text: str, source: str) -> RawInvoice:
             "'Description,Quantity,Unit Price,Amount'"
         )
     rows, header_at, item_columns, document_columns = best
-    invoice = RawInvoice(source=source, text=text)
+    invoice = RawInvoice(source=source)
     _read_preamble(rows[:header_at], invoice)
     _read_body(rows[header_at + 1 :], item_columns, document_columns, invoice)
     return invoice

@@ -76,7 +76,3 @@ def decide_currency(
 
 def minor_units(code: str) -> int:
     return MINOR_UNITS.get(code, 2)
-
-
-def is_known(code: str) -> bool:
-    return code in MINOR_UNITS

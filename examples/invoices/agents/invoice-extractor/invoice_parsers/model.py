@@ -29,10 +29,10 @@ class RawItem:
 
 @dataclass
 class RawInvoice:
-    """What a format parser found: labelled fields, line items, and the whole text."""
+    """What a format parser found: labelled fields and line items, still as text."""
 
+    #: the file's name, for messages
     source: str
-    text: str
     fields: dict[str, RawValue] = field(default_factory=dict)
     items: list[RawItem] = field(default_factory=list)
 

@@ -130,7 +130,7 @@ def _header(line: str) -> _Table | None:
 
 
 def parse_text(text: str, source: str) -> RawInvoice:
-    invoice = RawInvoice(source=source, text=text)
+    invoice = RawInvoice(source=source)
     table: _Table | None = None
     first_line: RawValue | None = None
     for number, line in enumerate(text.splitlines(), start=1):
