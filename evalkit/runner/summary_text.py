@@ -1,0 +1,104 @@
+"""The run's outcome as plain text for the terminal: pure functions, no printing."""
+
+from __future__ import annotations
+
+from evalkit.runner.results import Counts, ExampleResult, RunSummary, Verdict
+
+MAX_PROBLEM_ROWS = 30
+
+
+def counts_text(counts: Counts) -> str:
+    parts = [
+        f"{counts.passed} pass",
+        f"{counts.partial} partial",
+        f"{counts.failed} fail",
+        f"{counts.errors} error",
+    ]
+    if counts.cancelled:
+        parts.append(f"{counts.cancelled} cancelled")
+    return ", ".join(parts)
+
+
+def progress_line(done: int, total: int, result: ExampleResult) -> str:
+    """One line per finished example, for output that is not a terminal (CI logs)."""
+    width = len(str(total))
+    score = f" score {result.score:.2f}" if result.score is not None else ""
+    seconds = result.durations.total_ms / 1000
+    line = (
+        f"[{done:>{width}}/{total}] {result.verdict.value:<9} "
+        f"{result.agent}/{result.example}{score} ({seconds:.1f} s)"
+    )
+    if result.error is not None:
+        line += f": {_first_line(result.error.message)}"
+    return line
+
+
+def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = None) -> str:
+    """The closing table: examples that did not pass (first difference or error), the counts,
+    the gates, and where the results are."""
+    lines: list[str] = []
+    rows = [brief for brief in summary.examples if brief.verdict is not Verdict.PASS]
+    if rows:
+        details = {(p.agent, p.example): _detail(p) for p in problems or []}
+        header = ("verdict", "example", "score", "detail")
+        table = [
+            (
+                brief.verdict.value,
+                f"{brief.agent}/{brief.example}",
+                f"{brief.score:.2f}" if brief.score is not None else "-",
+                details.get((brief.agent, brief.example), brief.error_kind or ""),
+            )
+            for brief in rows[:MAX_PROBLEM_ROWS]
+        ]
+        lines += _table(header, [tuple(str(cell) for cell in row) for row in table])
+        if len(rows) > MAX_PROBLEM_ROWS:
+            lines.append(f"... and {len(rows) - MAX_PROBLEM_ROWS} more in the results file")
+        lines.append("")
+    counts = summary.counts
+    lines.append(
+        f"{counts.total} example(s): {counts_text(counts)}; pass rate {summary.pass_rate:.1%}"
+    )
+    for regression in summary.regressions:
+        lines.append(
+            f"regression: {regression.agent}/{regression.example} now {regression.verdict.value}"
+        )
+    for gate in summary.gates:
+        lines.append(f"gate {gate.name}: {'ok' if gate.passed else 'FAILED'}: {gate.message}")
+    lines.append(f"{summary.status}: {summary.outcome}")
+    lines.append(f"results: {summary.results_file}")
+    return "\n".join(lines)
+
+
+def _detail(result: ExampleResult) -> str:
+    if result.error is not None:
+        return f"{result.error.kind.value}: {_first_line(result.error.message)}"
+    comparison = result.comparison or {}
+    differences = comparison.get("differences") or []
+    files = [f for f in comparison.get("files") or [] if f.get("status") != "match"]
+    parts = []
+    if differences:
+        first = differences[0]
+        where = first.get("pointer") or "(root)"
+        parts.append(f"{where} {first.get('kind', '')}".strip())
+        if len(differences) > 1:
+            parts[-1] += f" (+{len(differences) - 1} more)"
+    if files:
+        parts.append(f"file {files[0].get('name')} {files[0].get('status')}")
+    return "; ".join(parts)
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths[-1] = 0  # the last column is not padded
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+
+    return [line(header), *(line(row) for row in rows)]
