@@ -1,0 +1,63 @@
+"""Selection: --only, --example, --tag, and mistakes that must not select nothing silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.errors import RunError
+from evalkit.runner.jobs import ExampleJob, Selection, select
+
+
+def make(suite: str, name: str, *tags: str) -> ExampleJob:
+    return ExampleJob(kind="agent", target=suite, suite=suite, name=name, tags=tags)
+
+
+JOBS = [
+    make("invoices", "acme-us", "smoke"),
+    make("invoices", "acme-eu"),
+    make("invoices", "sakura-jp", "slow"),
+    make("receipts", "acme-receipt", "smoke"),
+]
+
+
+def names(selection: Selection) -> list[str]:
+    return [job.label for job in select(JOBS, selection)]
+
+
+def test_no_selection_keeps_everything_in_order() -> None:
+    assert names(Selection()) == [job.label for job in JOBS]
+
+
+def test_each_option_narrows_and_values_of_one_option_are_alternatives() -> None:
+    assert names(Selection(only=("receipts",))) == ["receipts/acme-receipt"]
+    assert names(Selection(examples=("acme-*",))) == [
+        "invoices/acme-us",
+        "invoices/acme-eu",
+        "receipts/acme-receipt",
+    ]
+    assert names(Selection(examples=("invoices/acme-*", "*-jp"))) == [
+        "invoices/acme-us",
+        "invoices/acme-eu",
+        "invoices/sakura-jp",
+    ]
+    assert names(Selection(tags=("smoke", "slow"))) == [
+        "invoices/acme-us",
+        "invoices/sakura-jp",
+        "receipts/acme-receipt",
+    ]
+    assert names(Selection(only=("invoices",), tags=("smoke",))) == ["invoices/acme-us"]
+
+
+def test_unknown_only_is_an_error_listing_what_exists() -> None:
+    with pytest.raises(RunError, match=r"--only invoice: .*known: invoices, receipts"):
+        select(JOBS, Selection(only=("invoice",)))
+
+
+def test_duplicate_example_names_are_refused() -> None:
+    with pytest.raises(RunError, match="invoices/acme-us"):
+        select([*JOBS, make("invoices", "acme-us")], Selection())
+
+
+def test_selection_is_recorded_as_given() -> None:
+    selection = Selection(only=("a",), tags=("t", "u"))
+    assert selection.as_dict() == {"only": ["a"], "tag": ["t", "u"]}

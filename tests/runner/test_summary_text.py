@@ -1,0 +1,62 @@
+"""Terminal text: plain progress lines and the closing summary."""
+
+from __future__ import annotations
+
+from evalkit.runner.results import (
+    Counts,
+    Durations,
+    ErrorKind,
+    ExampleError,
+    GateOutcome,
+    Verdict,
+    brief_of,
+)
+from evalkit.runner.summary_text import progress_line, render_summary
+from tests.runner.conftest import make_result
+from tests.runner.test_baseline import summary_with
+
+
+def test_progress_line_shows_position_verdict_score_time_and_error() -> None:
+    ok = make_result("a", Verdict.PASS, durations=Durations(total_ms=1500))
+    assert progress_line(3, 12, ok) == "[ 3/12] pass      agent-a/a score 1.00 (1.5 s)"
+    broken = make_result(
+        "b",
+        Verdict.ERROR,
+        score=None,
+        error=ExampleError(kind=ErrorKind.FAILED, message="execution failed: boom\ntrace"),
+    )
+    assert progress_line(12, 12, broken).endswith("agent-a/b (0.0 s): execution failed: boom")
+
+
+def test_summary_lists_problems_with_their_first_difference_then_gates() -> None:
+    failing = make_result(
+        "f",
+        Verdict.FAIL,
+        comparison={
+            "differences": [
+                {"pointer": "/total", "kind": "changed"},
+                {"pointer": "/tax", "kind": "changed"},
+            ],
+            "files": [{"name": "x.csv", "status": "missing"}],
+        },
+    )
+    passing = make_result("p", Verdict.PASS)
+    summary = summary_with(brief_of(passing), brief_of(failing))
+    summary.counts = Counts(total=2, passed=1, failed=1)
+    summary.pass_rate = 0.5
+    summary.gates = [
+        GateOutcome(name="min_pass_rate", passed=False, limit=1, actual=0.5, message="50% < 100%")
+    ]
+    text = render_summary(summary, [failing])
+    lines = text.splitlines()
+    assert lines[0].split() == ["verdict", "example", "score", "detail"]
+    assert lines[1].split(maxsplit=3) == [
+        "fail",
+        "agent-a/f",
+        "0.00",
+        "/total changed (+1 more); file x.csv missing",
+    ]
+    assert "agent-a/p" not in text
+    assert "2 example(s): 1 pass, 0 partial, 1 fail, 0 error; pass rate 50.0%" in lines
+    assert "gate min_pass_rate: FAILED: 50% < 100%" in lines
+    assert lines[-1] == "results: results.jsonl"
