@@ -110,19 +110,22 @@ def run_process(
 def _wait(
     process: subprocess.Popen[bytes], timeout_seconds: float, cancel: threading.Event
 ) -> EndReason:
+    # A thread blocks in wait() so an exit is noticed at once; this loop only looks at the
+    # cancel event and the deadline between its wake-ups.
+    exited = threading.Event()
+
+    def wait_for_exit() -> None:
+        process.wait()
+        exited.set()
+
+    threading.Thread(target=wait_for_exit, daemon=True).start()
     deadline = time.monotonic() + timeout_seconds
-    while True:
-        if process.poll() is not None:
-            return "exited"
+    while not exited.wait(min(_CANCEL_CHECK_SECONDS, max(0.0, deadline - time.monotonic()))):
         if cancel.is_set():
             return "cancelled"
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if time.monotonic() >= deadline:
             return "timeout"
-        try:
-            process.wait(timeout=min(_CANCEL_CHECK_SECONDS, remaining))
-        except subprocess.TimeoutExpired:
-            continue
+    return "exited"
 
 
 def _terminate_group(process: subprocess.Popen[bytes], grace_seconds: float) -> None:

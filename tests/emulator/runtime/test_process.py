@@ -15,12 +15,15 @@ ENV = {"PATH": os.environ.get("PATH", os.defpath)}
 # Starts a child in the same process group, records both pids, then sleeps.
 FAMILY = textwrap.dedent(
     """
-    import os, signal, subprocess, sys, time
+    import os, signal, sys, time
     if len(sys.argv) > 1 and sys.argv[1] == "ignore-term":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    child = os.fork()
+    if child == 0:
+        time.sleep(600)
+        os._exit(0)
     with open("pids.tmp", "w") as f:
-        f.write(f"{os.getpid()} {child.pid}")
+        f.write(f"{os.getpid()} {child}")
     os.rename("pids.tmp", "pids")
     time.sleep(600)
     """
@@ -102,7 +105,7 @@ def test_timeout_ends_the_group(tmp_path: Path) -> None:
         [sys.executable, "family.py"],
         cwd=tmp_path,
         env=ENV,
-        timeout_seconds=1.0,
+        timeout_seconds=2.0,  # ample for the program to start and record its pids
         cancel=threading.Event(),
     )
     assert result.reason == "timeout"
