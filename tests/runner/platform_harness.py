@@ -30,10 +30,17 @@ API_KEY = "eg_runner_tests"
 
 @contextmanager
 def local_platform(
-    data_dir: Path, faults: FaultConfig | None = None, workers: int = 8
+    data_dir: Path,
+    faults: FaultConfig | None = None,
+    workers: int = 8,
+    workflows_dir: Path | None = None,
 ) -> Iterator[RunningPlatform]:
     config = PlatformConfig(
-        data_dir=data_dir, api_keys=(API_KEY,), workers=workers, faults=faults or FaultConfig()
+        data_dir=data_dir,
+        api_keys=(API_KEY,),
+        workers=workers,
+        faults=faults or FaultConfig(),
+        workflows_dir=workflows_dir,
     )
     with start_platform(config) as running:
         yield running
