@@ -1,0 +1,145 @@
+"""``evalkit plan``: what a sync would change on the platform, as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from evalkit.cli import output
+from evalkit.cli.context import GlobalOptions
+from evalkit.cli.exit_codes import ExitCode
+from evalkit.cli.target import open_target
+from evalkit.client import EigenpalClient
+from evalkit.errors import EvalkitError
+from evalkit.manifest import load_manifest
+from evalkit.sync import Plan, plan, plan_to_data, render_markdown, render_text, save_plan
+
+#: ``plan --detailed-exitcode`` (Terraform's rule): 0 no changes, 1 error, 2 changes
+DETAILED_NO_CHANGES, DETAILED_ERROR, DETAILED_CHANGES = 0, 1, 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def planning_options(command: F) -> F:
+    """Options shared by ``plan`` and ``sync``."""
+    decorators = [
+        click.option(
+            "--only", multiple=True, metavar="AGENT", help="Only this agent (repeatable)."
+        ),
+        click.option(
+            "-e", "--env", "environment", metavar="NAME", help="The manifest environment to use."
+        ),
+        click.option(
+            "--refresh", is_flag=True, help="Read every live file instead of trusting the record."
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=8,
+            show_default=True,
+            help="Most reads and uploads in flight.",
+        ),
+        click.option(
+            "--fail-on-orphans",
+            is_flag=True,
+            help="Live agents or files missing from the manifest are an error.",
+        ),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+@contextmanager
+def connected(options: GlobalOptions) -> Iterator[EigenpalClient]:
+    """A client for the configured platform (the local one when no URL is set)."""
+    with open_target(options) as target:
+        output.note(f"platform: {target.description}")
+        with EigenpalClient(api_key=target.api_key, base_url=target.base_url) as client:
+            yield client
+
+
+def make_plan(
+    options: GlobalOptions,
+    client: EigenpalClient,
+    *,
+    only: tuple[str, ...],
+    environment: str | None,
+    refresh: bool,
+    concurrency: int,
+) -> Plan:
+    manifest = load_manifest(options.manifest)
+    if environment:
+        manifest = manifest.with_environment(environment)
+    return plan(manifest, client, only=only, refresh=refresh, concurrency=concurrency)
+
+
+def orphan_error(made: Plan) -> str:
+    return (
+        f"{made.orphan_count} orphan(s) on the platform and --fail-on-orphans is set: "
+        "delete them in the dashboard, or add them to the manifest (evalkit pull SLUG)"
+    )
+
+
+@click.command("plan")
+@planning_options
+@click.option("--markdown", is_flag=True, help="Print Markdown (for a pull-request comment).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan as JSON, for 'evalkit sync --plan'.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there are no changes, 2 when there are changes, 1 on error.",
+)
+@click.pass_context
+def plan_command(
+    ctx: click.Context,
+    only: tuple[str, ...],
+    environment: str | None,
+    refresh: bool,
+    concurrency: int,
+    fail_on_orphans: bool,
+    markdown: bool,
+    out: Path | None,
+    detailed_exitcode: bool,
+) -> None:
+    """Show what 'evalkit sync' would change on the platform: + create, ~ update,
+    ! drift (changed outside git; sync sets it back), ? orphans."""
+    options: GlobalOptions = ctx.obj
+    try:
+        with connected(options) as client:
+            made = make_plan(
+                options,
+                client,
+                only=only,
+                environment=environment,
+                refresh=refresh,
+                concurrency=concurrency,
+            )
+        if out is not None:
+            save_plan(made, out)
+    except EvalkitError as err:
+        if not detailed_exitcode:
+            raise
+        output.error(str(err))
+        ctx.exit(DETAILED_ERROR)
+    if options.json_output:
+        output.emit_json(plan_to_data(made))
+    elif markdown:
+        output.plain(render_markdown(made))
+    else:
+        output.say(render_text(made, verbose=options.verbose > 0))
+    if out is not None:
+        output.note(f"plan saved to {out}; apply it with 'evalkit sync --plan {out}'")
+    if fail_on_orphans and made.orphan_count:
+        output.error(orphan_error(made))
+        ctx.exit(ExitCode.FAILURE)
+    if detailed_exitcode:
+        ctx.exit(DETAILED_CHANGES if made.has_changes else DETAILED_NO_CHANGES)

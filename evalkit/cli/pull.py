@@ -1,0 +1,42 @@
+"""``evalkit pull``: bring live agents under git (manifest entry, workspace files, examples)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from evalkit.cli import output
+from evalkit.cli.context import GlobalOptions
+from evalkit.cli.plan import connected
+from evalkit.sync import pull
+from evalkit.sync.summary import pull_to_data, render_pull
+
+
+@click.command("pull")
+@click.argument("slugs", nargs=-1, required=True, metavar="SLUG...")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder to write into (default: the manifest's folder).",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Downloads."
+)
+@click.pass_context
+def pull_command(
+    ctx: click.Context, slugs: tuple[str, ...], directory: Path | None, concurrency: int
+) -> None:
+    """Write live agents into the manifest and their files beside it; then 'evalkit plan'
+    shows no changes. Existing entries are updated in place, comments kept."""
+    options: GlobalOptions = ctx.obj
+    manifest_path = directory / options.manifest.name if directory else options.manifest
+    with connected(options) as client:
+        result = pull(client, list(slugs), manifest_path=manifest_path, concurrency=concurrency)
+    if options.json_output:
+        output.emit_json(pull_to_data(result))
+    else:
+        output.say(render_pull(result))
+    for warning in result.warnings:
+        output.error(warning)

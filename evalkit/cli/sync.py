@@ -1,0 +1,118 @@
+"""``evalkit sync``: print the plan, then apply it (asks first in a terminal unless --yes)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from evalkit.cli import output
+from evalkit.cli.context import GlobalOptions
+from evalkit.cli.exit_codes import ExitCode
+from evalkit.cli.plan import connected, make_plan, orphan_error, planning_options
+from evalkit.errors import ConfigError, PlanError
+from evalkit.sync import ApplyResult, Plan, apply, load_plan, plan_to_data, render_text
+from evalkit.sync.summary import apply_to_data, render_apply
+
+#: exit code per apply state: converged, nothing applied, partly applied
+EXIT_FOR_STATE = {
+    "converged": ExitCode.OK,
+    "nothing-applied": ExitCode.FAILURE,
+    "partly-applied": ExitCode.INFRASTRUCTURE,
+}
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@click.command("sync")
+@planning_options
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking (required with no terminal).")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Apply this saved plan (from 'evalkit plan --out'); refused if the platform moved.",
+)
+@click.pass_context
+def sync_command(
+    ctx: click.Context,
+    only: tuple[str, ...],
+    environment: str | None,
+    refresh: bool,
+    concurrency: int,
+    fail_on_orphans: bool,
+    yes: bool,
+    plan_file: Path | None,
+) -> None:
+    """Make the platform match the manifest: create agents, update their settings and upload
+    changed files. Exit 0 converged, 1 nothing applied, 3 partly applied (run it again)."""
+    options: GlobalOptions = ctx.obj
+    if plan_file is not None and (only or environment or refresh):
+        raise ConfigError("--plan applies a saved plan as is: drop --only, --env and --refresh")
+    with connected(options) as client:
+        if plan_file is not None:
+            made = load_plan(plan_file)
+        else:
+            made = make_plan(
+                options,
+                client,
+                only=only,
+                environment=environment,
+                refresh=refresh,
+                concurrency=concurrency,
+            )
+        if not options.json_output:
+            output.say(render_text(made, verbose=options.verbose > 0))
+        if fail_on_orphans and made.orphan_count:
+            _finish(ctx, options, made, None, error=orphan_error(made))
+        if made.has_changes and not yes:
+            _confirm_or_stop(ctx, options, made)
+        if not any(agent.needs_write for agent in made.agents):
+            _finish(ctx, options, made, ApplyResult())
+        try:
+            result = apply(made, client, concurrency=concurrency)
+        except PlanError as err:
+            _finish(ctx, options, made, None, error=str(err))
+    _finish(ctx, options, made, result)
+
+
+def _confirm_or_stop(ctx: click.Context, options: GlobalOptions, made: Plan) -> None:
+    if not is_interactive():
+        output.error(
+            "sync changes the platform and needs --yes when not run in a terminal "
+            "(review the changes with 'evalkit plan' first)"
+        )
+        ctx.exit(ExitCode.USAGE)
+    if not click.confirm("Apply these changes?", default=False):
+        _finish(ctx, options, made, None, error="not applied: the changes were declined")
+
+
+def _finish(
+    ctx: click.Context,
+    options: GlobalOptions,
+    made: Plan,
+    result: ApplyResult | None,
+    *,
+    error: str | None = None,
+) -> NoReturn:
+    """Report and exit: with ``error`` nothing was applied (exit 1)."""
+    if options.json_output:
+        output.emit_json(
+            {
+                "plan": plan_to_data(made),
+                "result": apply_to_data(result) if result is not None else None,
+                "error": error,
+            }
+        )
+    if error is not None:
+        if not options.json_output:
+            output.error(error)
+        ctx.exit(ExitCode.FAILURE)
+    assert result is not None
+    if not options.json_output:
+        output.say(render_apply(result))
+    ctx.exit(EXIT_FOR_STATE[result.state])

@@ -1,0 +1,175 @@
+"""``evalkit plan``, ``sync`` and ``pull`` as a user runs them, against the loopback platform.
+
+(These test ``evalkit/cli/{plan,sync,pull}.py``; they live here with the engine they drive.)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from evalkit.cli import sync as sync_module
+from evalkit.cli.context import GlobalOptions
+from evalkit.cli.plan import plan_command
+from evalkit.cli.pull import pull_command
+from evalkit.cli.sync import sync_command
+from evalkit.emulator.faults import FaultConfig
+
+from .local import API_KEY, LocalPlatform
+from .project import write_project
+
+BOT = {"name": "Bot", "config": {"model": "m1"}, "files": {"AGENT.md": b"# Bot\n"}}
+
+
+def invoke(
+    command: click.Command,
+    args: list[str],
+    root: Path,
+    platform: LocalPlatform,
+    *,
+    json_output: bool = False,
+    verbose: int = 0,
+    stdin: str | None = None,
+) -> Result:
+    options = GlobalOptions(
+        manifest=root / "evalkit.yaml",
+        base_url=platform.base_url,
+        api_key=API_KEY,
+        local=False,
+        verbose=verbose,
+        json_output=json_output,
+    )
+    return CliRunner().invoke(command, args, obj=options, input=stdin)
+
+
+def test_plan_then_sync_then_nothing_left(tmp_path: Path, platform: LocalPlatform) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    first = invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform)
+    assert first.exit_code == 2, first.output
+    assert "+ bot  (new agent)" in first.output
+
+    synced = invoke(sync_command, ["--yes"], tmp_path, platform)
+    assert synced.exit_code == 0, synced.output
+    assert "✓ bot: created the agent, uploaded 1 file" in synced.output
+    assert "Sync complete" in synced.output
+
+    again = invoke(sync_command, ["--yes"], tmp_path, platform)
+    assert again.exit_code == 0
+    assert "No changes" in again.output
+    assert "Nothing to apply." in again.output
+    settled = invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform)
+    assert settled.exit_code == 0
+
+
+def test_plan_prints_json_and_markdown_of_the_same_plan(
+    tmp_path: Path, platform: LocalPlatform
+) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    as_json = invoke(plan_command, [], tmp_path, platform, json_output=True)
+    data = json.loads(as_json.stdout)
+    assert (data["kind"], data["formatVersion"]) == ("evalkit-plan", 1)
+    assert data["summary"]["agentsToCreate"] == 1
+    as_markdown = invoke(plan_command, ["--markdown"], tmp_path, platform)
+    assert as_markdown.stdout.startswith("### evalkit plan")
+    assert "#### `+` `bot` (new agent)" in as_markdown.output
+
+
+def test_sync_without_a_terminal_needs_yes(tmp_path: Path, platform: LocalPlatform) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    refused = invoke(sync_command, [], tmp_path, platform)
+    assert refused.exit_code == 2
+    assert "needs --yes when not run in a terminal" in refused.output
+    assert invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform).exit_code == 2
+
+
+@pytest.mark.parametrize(("answer", "code"), [("n\n", 1), ("y\n", 0)])
+def test_sync_in_a_terminal_asks_first(
+    tmp_path: Path,
+    platform: LocalPlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+) -> None:
+    monkeypatch.setattr(sync_module, "is_interactive", lambda: True)
+    write_project(tmp_path, {"bot": BOT})
+    result = invoke(sync_command, [], tmp_path, platform, stdin=answer)
+    assert "Apply these changes?" in result.output
+    assert result.exit_code == code
+    remaining = invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform).exit_code
+    assert remaining == (2 if code else 0)
+
+
+def test_saved_plan_applies_once_and_is_refused_when_stale(
+    tmp_path: Path, platform: LocalPlatform
+) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    saved = tmp_path / "plan.json"
+    assert invoke(plan_command, ["--out", str(saved)], tmp_path, platform).exit_code == 0
+    assert invoke(sync_command, ["--plan", str(saved), "--yes"], tmp_path, platform).exit_code == 0
+    stale = invoke(sync_command, ["--plan", str(saved), "--yes"], tmp_path, platform)
+    assert stale.exit_code == 1
+    assert "bot: was created by someone else" in stale.output
+    mixed = invoke(sync_command, ["--plan", str(saved), "--only", "bot"], tmp_path, platform)
+    assert mixed.exit_code != 0
+    assert "drop --only" in str(mixed.exception)
+
+
+def test_partly_applied_sync_exits_3_and_a_rerun_converges(
+    tmp_path: Path, platform: LocalPlatform
+) -> None:
+    write_project(tmp_path, {"bot": BOT, "other": {"files": {"AGENT.md": b"o\n"}}})
+    platform.start(faults=FaultConfig(error_rate=1.0, path_pattern=r"/agents/other/files"))
+    partial = invoke(sync_command, ["--yes"], tmp_path, platform)
+    assert partial.exit_code == 3, partial.output
+    assert "✗ other:" in partial.output
+    assert "Partly applied: 1 agent fully applied, 1 agent failed." in partial.output
+    assert "Run 'evalkit sync' again" in partial.output
+    platform.start()
+    assert invoke(sync_command, ["--yes"], tmp_path, platform).exit_code == 0
+    assert invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform).exit_code == 0
+
+
+def test_fail_on_orphans(tmp_path: Path, platform: LocalPlatform) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    platform.client().client.agents.create(name="Stray", slug="stray")
+    plain = invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform)
+    assert plain.exit_code == 2
+    assert "stray" in plain.output
+    strict = invoke(plan_command, ["--fail-on-orphans"], tmp_path, platform)
+    assert strict.exit_code == 1
+    assert "1 orphan(s) on the platform and --fail-on-orphans is set" in strict.output
+    refused = invoke(sync_command, ["--yes", "--fail-on-orphans"], tmp_path, platform)
+    assert refused.exit_code == 1
+    assert invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform).exit_code == 2
+
+
+def test_detailed_exitcode_is_1_on_errors(tmp_path: Path, platform: LocalPlatform) -> None:
+    (tmp_path / "evalkit.yaml").write_text("version: 1\nagents: [{slug: Bad Slug}]\n")
+    result = invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform)
+    assert result.exit_code == 1
+    assert "problem" in result.output
+
+
+def test_pull_then_plan_has_no_changes(tmp_path: Path, platform: LocalPlatform) -> None:
+    origin = tmp_path / "origin"
+    write_project(origin, {"bot": BOT})
+    assert invoke(sync_command, ["--yes"], origin, platform).exit_code == 0
+    clone = tmp_path / "clone"
+    pulled = invoke(pull_command, ["bot", "--dir", str(clone)], tmp_path, platform)
+    assert pulled.exit_code == 0, pulled.output
+    assert "pulled bot" in pulled.output
+    assert invoke(plan_command, ["--detailed-exitcode"], clone, platform).exit_code == 0
+
+
+def test_the_api_key_never_shows(tmp_path: Path, platform: LocalPlatform) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    outputs = [
+        invoke(plan_command, [], tmp_path, platform, verbose=2).output,
+        invoke(sync_command, ["--yes"], tmp_path, platform, verbose=2).output,
+        invoke(sync_command, ["--yes"], tmp_path, platform, json_output=True).output,
+    ]
+    assert all(API_KEY not in text for text in outputs)
