@@ -4,6 +4,7 @@
     Manifest.with_environment(n)  -> Manifest with every agent's slug rewritten
     AgentSpec.workspace_files()   -> {relative POSIX path: file}
     ExampleSpec.platform_files()  -> {examples/<name>/...: file or bytes}
+    validate_manifest(path)       -> ValidationSummary, after every offline check
 
 Paths in a manifest are relative to the file that names them and must stay inside the project
 folder: the git checkout holding the root manifest, or the manifest's folder outside git.
@@ -11,6 +12,7 @@ folder: the git checkout holding the root manifest, or the manifest's folder out
 
 from __future__ import annotations
 
+from evalkit.manifest.checks import ValidationSummary, validate_manifest
 from evalkit.manifest.loader import load_manifest
 from evalkit.manifest.merge import merge_compare, merge_gates
 from evalkit.manifest.models import Gates, ManifestFile
@@ -25,9 +27,11 @@ __all__ = [
     "Gates",
     "Manifest",
     "ManifestFile",
+    "ValidationSummary",
     "WorkflowSpec",
     "WorkspaceSpec",
     "load_manifest",
     "merge_compare",
     "merge_gates",
+    "validate_manifest",
 ]

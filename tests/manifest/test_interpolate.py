@@ -66,3 +66,10 @@ def test_escape_gives_the_reference_literally(prefix: str, name: str, default: s
 @given(names, st.text(max_size=20), safe_text.filter(lambda t: "}" not in t))
 def test_a_set_variable_wins_over_its_default(name: str, value: str, default: str) -> None:
     assert interpolate_text(f"<${{{name}:-{default}}}>", {name: value}) == f"<{value}>"
+
+
+def test_the_api_key_cannot_be_read_into_a_manifest() -> None:
+    with pytest.raises(InterpolationError) as caught:
+        interpolate_text("${EIGENPAL_API_KEY:-x}", {"EIGENPAL_API_KEY": "eg_top_secret"})
+    assert "may not be used in a manifest" in str(caught.value)
+    assert "eg_top_secret" not in str(caught.value) + caught.value.hint
