@@ -75,6 +75,8 @@ class CompiledRules:
     has_regex: bool
     # Some rule says ``ignore: false``: ignored subtrees must still be searched for it.
     has_unignore: bool
+    # Some rule has a tolerance: "matches" is then not transitive (see ``matching``).
+    has_tolerance: bool = False
     _cache: dict[str, ResolvedRule] = field(default_factory=dict, repr=False)
 
     @property
@@ -149,4 +151,14 @@ def _compile_cached(key: str) -> CompiledRules:
     entries.sort(key=lambda entry: entry.rank, reverse=True)
     has_regex = any(entry.fields.get("regex") is not None for entry in entries)
     has_unignore = any(entry.fields.get("ignore") is False for entry in entries)
-    return CompiledRules(entries=tuple(entries), has_regex=has_regex, has_unignore=has_unignore)
+    has_tolerance = any(
+        entry.fields.get(name) is not None
+        for entry in entries
+        for name in ("tolerance", "relative_tolerance")
+    )
+    return CompiledRules(
+        entries=tuple(entries),
+        has_regex=has_regex,
+        has_unignore=has_unignore,
+        has_tolerance=has_tolerance,
+    )

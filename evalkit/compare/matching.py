@@ -95,44 +95,98 @@ class Matching:
 def match_elements(
     expected: list[Any], actual: list[Any], pointer: str, rules: CompiledRules
 ) -> Matching:
-    """Match the elements of two lists as multisets under the rules."""
-    result = Matching()
-    free = dict.fromkeys(range(len(actual)))  # insertion-ordered set of unmatched indexes
-    waiting = list(range(len(expected)))
-    if not rules.has_regex:
+    """Match the elements of two lists as multisets under the rules: as many pairs as
+    possible (a maximum matching).
+
+    Without tolerances, "matches" is equality after normalising (text, ignored parts) or a
+    test of the actual value alone (regex, present), so first fit is already maximum. A
+    tolerance is not transitive (1.0 ~ 1.04 ~ 1.08, yet 1.0 !~ 1.08 at 0.05): first fit can
+    then strand an element, and augmenting paths recover the pairs it missed."""
+    matcher = _Matcher(expected, actual, pointer, rules)
+    waiting = matcher.pair_identical() if not rules.has_regex else list(range(len(expected)))
+    stranded = [i for i in waiting if not matcher.first_fit(i)]
+    if rules.has_tolerance and matcher.free:
+        stranded = [i for i in stranded if not matcher.augment(i)]
+    unmatched = stranded
+    return Matching(
+        pairs=sorted(matcher.assigned.items()),
+        unmatched_expected=unmatched,
+        unmatched_actual=list(matcher.free),
+    )
+
+
+class _Matcher:
+    def __init__(
+        self, expected: list[Any], actual: list[Any], pointer: str, rules: CompiledRules
+    ) -> None:
+        self.expected, self.actual, self.pointer, self.rules = expected, actual, pointer, rules
+        self.free = dict.fromkeys(range(len(actual)))  # an insertion-ordered set
+        self.assigned: dict[int, int] = {}  # expected index -> actual index
+        self.owner: dict[int, int] = {}  # actual index -> expected index
+        self.last = -1
+        self._edges: dict[tuple[int, int], bool] = {}
+
+    def edge(self, i: int, j: int) -> bool:
+        known = self._edges.get((i, j))
+        if known is None:
+            path = child(self.pointer, i)
+            known = values_match(self.expected[i], self.actual[j], path, self.rules)
+            self._edges[i, j] = known
+        return known
+
+    def _pair(self, i: int, j: int) -> None:
+        self.free.pop(j, None)
+        self.assigned[i] = j
+        self.owner[j] = i
+
+    def pair_identical(self) -> list[int]:
+        """Pair identical elements by hash; return the expected indexes still waiting."""
         by_key: dict[str, list[int]] = defaultdict(list)
-        for j in reversed(range(len(actual))):
-            by_key[canonical(actual[j])].append(j)
-        still_waiting = []
-        for i in waiting:
-            candidates = by_key.get(canonical(expected[i]))
+        for j in reversed(range(len(self.actual))):
+            by_key[canonical(self.actual[j])].append(j)
+        waiting = []
+        for i, item in enumerate(self.expected):
+            candidates = by_key.get(canonical(item))
             if candidates:
                 j = candidates.pop()
-                del free[j]
-                result.pairs.append((i, j))
+                self._pair(i, j)
+                self._edges[i, j] = True
             else:
-                still_waiting.append(i)
-        waiting = still_waiting
-    last = -1
-    for i in waiting:
-        path = child(pointer, i)
-        found = next(
-            (
-                j
-                for j in _likely_first(free, i, last)
-                if values_match(expected[i], actual[j], path, rules)
-            ),
-            None,
-        )
+                waiting.append(i)
+        return waiting
+
+    def first_fit(self, i: int) -> bool:
+        found = next((j for j in _likely_first(self.free, i, self.last) if self.edge(i, j)), None)
         if found is None:
-            result.unmatched_expected.append(i)
-        else:
-            del free[found]
-            result.pairs.append((i, found))
-            last = found
-    result.unmatched_actual = list(free)
-    result.pairs.sort()
-    return result
+            return False
+        self._pair(i, found)
+        self.last = found
+        return True
+
+    def augment(self, start: int) -> bool:
+        """Find an alternating path from ``start`` to a free actual element, breadth first,
+        and flip it (Kuhn's algorithm), so earlier pairs can move aside."""
+        came_from: dict[int, int] = {}  # actual index -> the expected index that reached it
+        queue = [start]
+        for current in queue:  # the queue grows while we walk it
+            for j in range(len(self.actual)):
+                if j in came_from or not self.edge(current, j):
+                    continue
+                came_from[j] = current
+                if j in self.free:
+                    self._flip(came_from, j, start)
+                    return True
+                queue.append(self.owner[j])
+        return False
+
+    def _flip(self, came_from: dict[int, int], j: int, start: int) -> None:
+        while True:
+            i = came_from[j]
+            previous = self.assigned.get(i)
+            self._pair(i, j)
+            if i == start or previous is None:
+                return
+            j = previous
 
 
 def _likely_first(free: dict[int, None], index: int, last: int) -> Iterator[int]:

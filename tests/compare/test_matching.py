@@ -60,3 +60,23 @@ def test_values_match_examples() -> None:
     assert not values_match({"a": [1, True]}, {"a": [1, 1]}, "", rules())
     assert values_match([3, 1, 2], [1, 2, 3], "", rules({"rules": {"": {"order": "ignore"}}}))
     assert not values_match([1, 2], [2, 1], "", rules())
+
+
+def test_matching_is_maximum_not_first_fit() -> None:
+    # First fit pairs 1.0 with 1.04, stranding 1.05 (too far from 0.99); moving 1.0 to 0.99
+    # frees 1.04 for 1.05.
+    compiled = rules({"rules": {"": {"order": "ignore", "tolerance": 0.05}}})
+    matching = match_elements([1.0, 1.05], [1.04, 0.99], "", compiled)
+    assert matching.pairs == [(0, 1), (1, 0)]
+    assert (matching.unmatched_expected, matching.unmatched_actual) == ([], [])
+    assert values_match([1.0, 1.05], [1.04, 0.99], "", compiled)
+
+
+def test_augmenting_can_move_several_pairs() -> None:
+    # Each expected value matches its own actual and the next one; first fit takes the wrong ones.
+    compiled = rules({"rules": {"": {"tolerance": 1}}})
+    expected = [1, 2, 3, 4]
+    actual = [1.5, 2.5, 3.5, 0.5]
+    matching = match_elements(expected, actual, "", compiled)
+    assert len(matching.pairs) == 4
+    assert all(abs(expected[i] - actual[j]) <= 1 for i, j in matching.pairs)
