@@ -28,7 +28,11 @@ from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner.comparing import compare_job
-from evalkit.runner.from_manifest import gates_from_manifest, jobs_from_manifest
+from evalkit.runner.from_manifest import (
+    gates_from_manifest,
+    jobs_from_manifest,
+    suite_gates_from_manifest,
+)
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import ExampleJob, Selection, select
 from evalkit.runner.jsonl import read_summary
@@ -182,6 +186,7 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSum
             manifest_digest=manifest.digest,
             git=git,
             gates=gates_from_manifest(manifest.gates).overridden_by(run_options.flags),
+            suite_gates=suite_gates_from_manifest(manifest, run_options.flags),
             selection=run_options.selection,
             baseline=baseline,
             baseline_path=str(run_options.baseline) if run_options.baseline else None,

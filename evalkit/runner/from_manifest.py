@@ -46,3 +46,16 @@ def gates_from_manifest(gates: Gates) -> GateConfig:
         max_failures=gates.max_failures,
         max_regressions=gates.max_regressions,
     )
+
+
+def suite_gates_from_manifest(manifest: Manifest, flags: GateConfig) -> dict[str, GateConfig]:
+    """Gates of agents and workflows that set their own (differing from the top level),
+    with the command-line flags still winning."""
+    top = manifest.gates
+    suites: dict[str, Gates] = {agent.manifest_slug: agent.gates for agent in manifest.agents}
+    suites.update({suite.workflow: suite.gates for suite in manifest.workflows})
+    return {
+        name: gates_from_manifest(gates).overridden_by(flags)
+        for name, gates in suites.items()
+        if gates != top
+    }

@@ -22,7 +22,16 @@ from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
 from evalkit.runner.platform import Platform
-from evalkit.runner.results import ExampleResult, GitInfo, RunMetadata, RunSummary, Target
+from evalkit.runner.results import (
+    Counts,
+    ExampleBrief,
+    ExampleResult,
+    GateOutcome,
+    GitInfo,
+    RunMetadata,
+    RunSummary,
+    Target,
+)
 from evalkit.runner.state import Comparer, RunContext, RunSettings
 
 RESULTS_NAME = "results.jsonl"
@@ -54,6 +63,8 @@ class SessionConfig:
     manifest_digest: str | None = None
     git: GitInfo = field(default_factory=GitInfo)
     gates: GateConfig = field(default_factory=GateConfig)
+    #: gates of single agents or workflows, checked on their own examples only
+    suite_gates: dict[str, GateConfig] = field(default_factory=dict)
     selection: Selection = field(default_factory=Selection)
     baseline: RunSummary | None = None
     baseline_path: str | None = None
@@ -119,6 +130,7 @@ def summarise(
         tally.counts,
         regressions=len(regressions) if config.baseline is not None else None,
     )
+    gates += suite_gate_outcomes(config, tally, regressions)
     status, outcome = decide(tally, all_passed(gates))
     return RunSummary(
         metadata=metadata,
@@ -134,6 +146,27 @@ def summarise(
         results_file=str(results_path),
         examples=tally.briefs,
     )
+
+
+def suite_gate_outcomes(
+    config: SessionConfig, tally: RunTally, regressions: list[ExampleBrief]
+) -> list[GateOutcome]:
+    """Each suite's own gates on its own examples, named ``gate[suite]``."""
+    outcomes: list[GateOutcome] = []
+    for suite, gates in config.suite_gates.items():
+        briefs = [brief for brief in tally.briefs if brief.agent == suite]
+        if gates.is_empty or not briefs:
+            continue
+        counts = Counts()
+        for brief in briefs:
+            counts.add(brief.verdict)
+        suite_regressions = sum(1 for brief in regressions if brief.agent == suite)
+        for outcome in evaluate_gates(
+            gates, counts, suite_regressions if config.baseline is not None else None
+        ):
+            outcome.name = f"{outcome.name}[{suite}]"
+            outcomes.append(outcome)
+    return outcomes
 
 
 def decide(tally: RunTally, gates_passed: bool) -> tuple[RunStatus, str]:

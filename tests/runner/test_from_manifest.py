@@ -1,0 +1,123 @@
+"""Jobs and gates from a real manifest file, environments included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evalkit.manifest import load_manifest
+from evalkit.runner.from_manifest import (
+    gates_from_manifest,
+    jobs_from_manifest,
+    suite_gates_from_manifest,
+)
+from evalkit.runner.gates import GateConfig
+from evalkit.runner.orchestrate import RunTally
+from evalkit.runner.results import RunMetadata, Target, Verdict
+from evalkit.runner.session import SessionConfig, summarise
+from evalkit.runner.state import RunSettings
+from tests.runner.conftest import make_result
+
+MANIFEST = """
+version: 1
+gates: {min_pass_rate: 0.5}
+agents:
+  - slug: extractor
+    tags: [core]
+    examples:
+      - {name: one, input: {a: 1}, expected: {b: 1}, input_files: {doc: doc.txt}}
+      - {name: two, expected: {b: 2}, tags: [slow], expected_files: {out.csv: out.csv}}
+  - slug: strict
+    gates: {max_failures: 0}
+    examples:
+      - {name: only, expected: {ok: true}}
+workflows:
+  - workflow: pipeline
+    version: wfh_123
+    examples:
+      - {name: flow, input: {x: 1}, expected: {y: 2}}
+environments:
+  pr:
+    slug: "{slug}-pr"
+"""
+
+
+def load(tmp_path: Path):  # type: ignore[no-untyped-def]
+    (tmp_path / "doc.txt").write_text("hello")
+    (tmp_path / "out.csv").write_text("a\n1\n")
+    path = tmp_path / "evalkit.yaml"
+    path.write_text(MANIFEST)
+    return load_manifest(path)
+
+
+def test_jobs_carry_inputs_expectations_rules_and_marks(tmp_path: Path) -> None:
+    jobs = jobs_from_manifest(load(tmp_path))
+    assert [(j.kind, j.suite, j.name) for j in jobs] == [
+        ("agent", "extractor", "one"),
+        ("agent", "extractor", "two"),
+        ("agent", "strict", "only"),
+        ("workflow", "pipeline", "flow"),
+    ]
+    one, two, _, flow = jobs
+    assert one.input_json == {"a": 1}
+    assert one.input_files == {"doc": tmp_path / "doc.txt"}
+    assert one.expected_json == {"b": 1}
+    assert one.has_expected_json
+    assert two.expected_files == {"out.csv": tmp_path / "out.csv"}
+    assert "slow" in two.tags
+    assert one.mark is not None
+    assert "evalkit.yaml" in one.mark
+    assert (flow.target, flow.version) == ("pipeline", "wfh_123")
+
+
+def test_an_environment_runs_on_copies_but_reports_manifest_slugs(tmp_path: Path) -> None:
+    jobs = jobs_from_manifest(load(tmp_path).with_environment("pr"))
+    agent_jobs = [j for j in jobs if j.kind == "agent"]
+    assert {(j.target, j.suite) for j in agent_jobs} == {
+        ("extractor-pr", "extractor"),
+        ("strict-pr", "strict"),
+    }
+
+
+def test_suite_gates_apply_to_their_own_examples_and_flags_still_win(tmp_path: Path) -> None:
+    manifest = load(tmp_path)
+    assert gates_from_manifest(manifest.gates) == GateConfig(min_pass_rate=0.5)
+    suites = suite_gates_from_manifest(manifest, GateConfig())
+    assert suites == {"strict": GateConfig(min_pass_rate=0.5, max_failures=0)}
+    assert suite_gates_from_manifest(manifest, GateConfig(max_failures=3))["strict"] == (
+        GateConfig(min_pass_rate=0.5, max_failures=3)
+    )
+
+    tally = RunTally()
+    for result in [
+        make_result("one", Verdict.PASS, agent="extractor"),
+        make_result("two", Verdict.PASS, agent="extractor"),
+        make_result("only", Verdict.FAIL, agent="strict"),
+    ]:
+        tally.add(result)
+    config = SessionConfig(
+        settings=RunSettings(run_id="r", run_dir=tmp_path),
+        concurrency=1,
+        target=Target(kind="local", base_url="http://127.0.0.1:1"),
+        manifest="evalkit.yaml",
+        gates=gates_from_manifest(manifest.gates),
+        suite_gates=suites,
+    )
+    metadata = RunMetadata(
+        run_id="r",
+        evalkit_version="0",
+        manifest="evalkit.yaml",
+        target=config.target,
+        started_at="2026-01-01T00:00:00.000Z",
+        concurrency=1,
+        timeout_seconds=1,
+        feedback=True,
+    )
+    summary = summarise(tally, metadata, config, tmp_path / "results.jsonl")
+    outcomes = {gate.name: gate.passed for gate in summary.gates}
+    # 2/3 passed overall clears 0.5; the strict agent's own max_failures: 0 does not.
+    assert outcomes == {
+        "min_pass_rate": True,
+        "min_pass_rate[strict]": False,
+        "max_failures[strict]": False,
+    }
+    assert summary.exit_code == 1
