@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +13,15 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.testclient import TestClient
 
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.workflows import AgentStepResult, WorkflowService
+
+with warnings.catch_warnings():
+    # Starlette asks for httpx2 in its test client; plain httpx still works.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 
 @dataclass
