@@ -16,6 +16,7 @@ from evalkit.manifest.paths import (
     PathProblem,
     display_path,
     file_mark,
+    is_inside,
     resolve_inside,
     sibling_hint,
 )
@@ -40,6 +41,17 @@ class Resolution:
 
     def fail(self, mark: SourceMark, message: str, key: str = "", hint: str = "") -> None:
         self.problems.append(ManifestProblem(mark, message, key, hint))
+
+    def inside(self, path: Path, what: str) -> bool:
+        """Whether ``path`` (links followed) stays in the project; a problem when it does not."""
+        if is_inside(path, self.root):
+            return True
+        self.fail(
+            file_mark(path),
+            f"{what} {path.name!r} links outside the project",
+            hint="copy it into the project instead of linking to it",
+        )
+        return False
 
     def path(self, source: YamlSource, loc: Loc, relative: str, *, kind: str) -> Path | None:
         """Resolve a manifest path that must exist as ``kind`` ('file' or 'folder')."""
@@ -91,7 +103,9 @@ def folder_examples(
     names = sorted(
         child.name
         for child in folder.iterdir()
-        if child.is_dir() and not any(j.match(child.name) for j in _JUNK)
+        if child.is_dir()
+        and not any(j.match(child.name) for j in _JUNK)
+        and res.inside(child, "example folder")
     )
     for stray in sorted(p.name for p in folder.iterdir() if p.is_file()):
         if stray in ("input.json", "expected.json"):
@@ -213,6 +227,8 @@ def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
         if not path.is_file():
             res.fail(file_mark(path), "input/ holds one file per input field, no folders")
             continue
+        if not res.inside(path, "input file"):
+            continue
         field_name = path.stem  # input/<field>.<ext>
         if field_name in files:
             res.fail(
@@ -233,8 +249,7 @@ def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
         relative = path.relative_to(folder).as_posix()
         if any(j.match(relative) for j in _JUNK) or path.is_dir():
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(res.root):
-            res.fail(file_mark(path), f"expected file {relative!r} links outside the project")
+        if not res.inside(path, "expected file"):
             continue
         files[relative] = path
     return files

@@ -72,9 +72,8 @@ def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manife
     parsed: list[ParsedFile] = []
     _read_file(path.resolve(), variables, res, parsed, stack=[], seen=set())
     manifest = _build(path.resolve(), parsed, res)
-    if res.problems:
+    if res.problems or manifest is None:
         raise ManifestError(_in_reading_order(res.problems))
-    assert manifest is not None
     return manifest
 
 

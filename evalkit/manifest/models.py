@@ -34,6 +34,8 @@ ExampleName = Annotated[
         description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
     ),
 ]
+WORKFLOW_PATTERN = r"^(?:wf_[A-Za-z0-9_-]+|[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)$"
+VERSION_PATTERN = r"^(?:latest|wfh_[A-Za-z0-9_-]+)$"
 RelativePath = Annotated[
     str,
     Field(
@@ -218,9 +220,11 @@ class Agent(_Strict):
 class Workflow(_Strict):
     """A workflow evaluated as a whole: its examples run the workflow, not one agent."""
 
-    workflow: str = Field(min_length=1, description="The workflow's name (slug) or id (wf_...).")
+    workflow: str = Field(
+        pattern=WORKFLOW_PATTERN, description="The workflow's name (slug) or id (wf_...)."
+    )
     version: str = Field(
-        "latest", min_length=1, description="A version id (wfh_...) to pin, or 'latest'."
+        "latest", pattern=VERSION_PATTERN, description="A version id (wfh_...) to pin, or 'latest'."
     )
     description: str | None = Field(None, description="What this suite checks.")
     examples: Examples | None = Field(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from evalkit.errors import ManifestProblem, SourceMark
-from evalkit.manifest.models import NAME_PATTERN, SLUG_PATTERN
+from evalkit.manifest.models import NAME_PATTERN, SLUG_PATTERN, VERSION_PATTERN, WORKFLOW_PATTERN
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
 _TYPE_NAMES = {
@@ -37,6 +37,8 @@ _TYPE_NAMES = {
 _PATTERN_HELP = {
     SLUG_PATTERN: "lowercase letters, digits and single hyphens, e.g. 'invoice-extractor'",
     NAME_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit",
+    WORKFLOW_PATTERN: "the workflow's name (a slug such as 'invoice-pipeline') or its id (wf_...)",
+    VERSION_PATTERN: "a version id (wfh_...) to pin, or 'latest'",
 }
 
 

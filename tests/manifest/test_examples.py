@@ -4,10 +4,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from evalkit.errors import SourceMark
+import pytest
+
+from evalkit.errors import ManifestError, SourceMark
 from evalkit.manifest import load_manifest
 from evalkit.manifest.paths import display_path
-from tests.manifest.conftest import Files
+from tests.manifest.conftest import Files, write_files
 
 FOLDER_PROJECT: Files = {
     "evalkit.yaml": (
@@ -119,4 +121,30 @@ def test_an_example_with_only_file_inputs_has_no_generated_input_json(
     assert sorted(beta.platform_files()) == [
         "examples/beta/expected.json",
         "examples/beta/input/invoice.txt",
+    ]
+
+
+def test_example_files_linked_from_outside_the_project_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write_files(outside, {"secret.txt": "s3cr3t", "case/input.json": {}, "case/expected.json": 1})
+    project_dir = tmp_path / "p"
+    write_files(
+        project_dir,
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "cases/ok/input.json": {},
+            "cases/ok/expected.json": {"a": 1},
+        },
+    )
+    (project_dir / "cases/ok/input").mkdir()
+    (project_dir / "cases/ok/input/doc.txt").symlink_to(outside / "secret.txt")
+    (project_dir / "cases/ok/expected/").mkdir()
+    (project_dir / "cases/ok/expected/out.txt").symlink_to(outside / "secret.txt")
+    (project_dir / "cases/linked").symlink_to(outside / "case")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(project_dir / "evalkit.yaml", env={})
+    assert sorted(p.message for p in caught.value.problems) == [
+        "example folder 'linked' links outside the project",
+        "expected file 'out.txt' links outside the project",
+        "input file 'doc.txt' links outside the project",
     ]
