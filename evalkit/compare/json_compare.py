@@ -20,6 +20,7 @@ from evalkit.compare.walk import find_differences
 
 __all__ = ["CompiledRules", "JsonComparison", "compare_json", "compile_rules"]
 
+TOO_DEEP = "nested too deeply to compare"
 _KIND_ORDER = {"type_changed": 0, "changed": 1, "missing": 2, "unexpected": 3, "order": 4}
 _DIGITS = re.compile(r"\d+\Z")
 
@@ -54,10 +55,15 @@ def compare_json(
 ) -> JsonComparison:
     """Compare two JSON values (already parsed) under the rules."""
     compiled = rules if isinstance(rules, CompiledRules) else compile_rules(rules)
-    findings = find_differences(expected, actual, compiled)
-    differences = sorted(findings.differences, key=_document_order)
-    applied = sorted(findings.applied, key=lambda a: _pointer_order(a.pointer))
-    score = score_expected(expected, differences, compiled)
+    try:
+        findings = find_differences(expected, actual, compiled)
+        differences = sorted(findings.differences, key=_document_order)
+        applied = sorted(findings.applied, key=lambda a: _pointer_order(a.pointer))
+        score = score_expected(expected, differences, compiled)
+    except RecursionError:
+        # A verdict, not a crash: one run's absurd output must not stop the others. The
+        # values stay out of the difference: serialising them would recurse just as deep.
+        return JsonComparison(differences=[Difference("", "changed", rule=TOO_DEEP)], score=0.0)
     return JsonComparison(
         differences=differences,
         applied=applied,

@@ -101,7 +101,10 @@ def identical(expected: Any, actual: Any) -> bool:
 
 def canonical(value: Any) -> str:
     """A key equal for identical JSON values (used to pair identical list elements fast)."""
-    return json.dumps(value, sort_keys=True, default=repr)
+    try:
+        return json.dumps(value, sort_keys=True, default=repr)
+    except (TypeError, ValueError):  # keys of mixed types (not JSON) cannot be sorted
+        return repr(value)
 
 
 def unignored_within(value: Any, pointer: str, rules: CompiledRules) -> Iterator[tuple[str, Any]]:

@@ -259,3 +259,22 @@ def test_a_large_unordered_list_is_matched_completely() -> None:
     assert [(d.pointer, d.kind) for d in result.differences] == [("/289/name", "changed")]
     assert result.total_weight == 900
     assert result.matched_weight == 899
+
+
+def test_absurdly_deep_documents_give_a_verdict_not_a_crash() -> None:
+    deep: Any = 1
+    for _ in range(5000):
+        deep = [deep]
+    result = compare_json(deep, [0])
+    assert [(d.pointer, d.kind, d.rule) for d in result.differences] == [
+        ("", "changed", "nested too deeply to compare")
+    ]
+    assert result.score == 0.0
+    assert result.to_dict()["differences"] == [
+        {"pointer": "", "kind": "changed", "rule": "nested too deeply to compare"}
+    ]
+
+
+def test_mixed_key_types_do_not_break_the_fast_paths() -> None:
+    rules = spec({"rules": {"": {"order": "ignore"}}})
+    assert compare_json([{1: "a", "b": 2}], [{1: "a", "b": 2}], rules).passed
