@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -131,10 +132,17 @@ def timeout_seconds(runtime: Mapping[str, Any]) -> float:
 def exit_error(result: ProcessResult) -> str:
     """``exit code N`` (or the signal) followed by the last lines of stderr."""
     code = result.returncode if result.returncode is not None else -1
-    head = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+    head = f"exit code {code}" if code >= 0 else f"killed by signal {_signal_name(-code)}"
     lines = result.stderr_tail.decode("utf-8", errors="replace").rstrip().splitlines()
     tail = "\n".join(lines[-STDERR_TAIL_LINES:])
     return f"{head}\n{tail}" if tail else head
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 def _folder_prefix(execution_id: str) -> str:

@@ -353,3 +353,9 @@ def test_a_failed_run_still_reports_its_issues_and_trace(make_job: JobFactory) -
     assert [(f.name, f.content) for f in outcome.issues] == [("issues.md", b"invoice unreadable")]
     assert [f.name for f in outcome.trace] == ["trace.jsonl"]
     assert outcome.output_files == []
+
+
+def test_a_program_killed_by_a_signal_names_it(make_job: JobFactory) -> None:
+    outcome = run(make_job, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    assert outcome.status == "failed"
+    assert (outcome.error or "").startswith("killed by signal SIGSEGV")
