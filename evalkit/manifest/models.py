@@ -35,7 +35,7 @@ ExampleName = Annotated[
     ),
 ]
 WORKFLOW_PATTERN = r"^(?:wf_[A-Za-z0-9_-]+|[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)$"
-VERSION_PATTERN = r"^(?:latest|wfh_[A-Za-z0-9_-]+)$"
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 RelativePath = Annotated[
     str,
     Field(
@@ -224,7 +224,12 @@ class Workflow(_Strict):
         pattern=WORKFLOW_PATTERN, description="The workflow's name (slug) or id (wf_...)."
     )
     version: str = Field(
-        "latest", pattern=VERSION_PATTERN, description="A version id (wfh_...) to pin, or 'latest'."
+        "latest",
+        pattern=VERSION_PATTERN,
+        description=(
+            "'latest', a version id (wfh_...) to pin, or a version label such as 'v1' (the "
+            "workflow version's 'version' field)."
+        ),
     )
     description: str | None = Field(None, description="What this suite checks.")
     examples: Examples | None = Field(

@@ -38,7 +38,7 @@ _PATTERN_HELP = {
     SLUG_PATTERN: "lowercase letters, digits and single hyphens, e.g. 'invoice-extractor'",
     NAME_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit",
     WORKFLOW_PATTERN: "the workflow's name (a slug such as 'invoice-pipeline') or its id (wf_...)",
-    VERSION_PATTERN: "a version id (wfh_...) to pin, or 'latest'",
+    VERSION_PATTERN: "'latest', a version id (wfh_...), or a version label such as 'v1'",
 }
 
 

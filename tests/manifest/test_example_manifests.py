@@ -64,7 +64,19 @@ def test_workflow_suite_reuses_the_invoice_agent_inside_the_checkout() -> None:
     (agent,) = manifest.agents
     assert agent.workspace is not None
     assert agent.workspace.path == ROOT / "examples/invoices/agents/invoice-extractor"
-    (suite,) = manifest.workflows
-    assert (suite.workflow, suite.version) == ("invoice-pipeline", "latest")
-    assert [e.name for e in suite.examples] == ["harbor-usd", "nordlicht-eur"]
-    assert all(set(e.input_files) == {"invoice"} for e in suite.examples)
+    current, pinned = manifest.workflows
+    assert (current.workflow, current.version) == ("invoice-pipeline", "latest")
+    assert (pinned.workflow, pinned.version) == ("invoice-pipeline", "v1")
+    assert [e.name for e in current.examples] == ["harbor-usd", "nordlicht-eur"]
+    assert all(set(e.input_files) == {"invoice"} for e in manifest.examples())
+
+
+def test_pinned_v1_expects_what_the_agent_example_expects() -> None:
+    """v1's result is the extractor's output: the same as the agent example's expected.json."""
+    manifest = load_manifest(SUITE, env={})
+    agent_example = next(
+        e for e in manifest.agents[0].examples if e.name == "harbor-quoted-csv-usd"
+    )
+    (pinned,) = manifest.workflows[1].examples
+    assert pinned.expected_json == agent_example.expected_json
+    assert pinned.input_files == agent_example.input_files
