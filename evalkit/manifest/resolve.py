@@ -186,8 +186,21 @@ def check_unique_agents(agents: list[AgentSpec], res: Resolution) -> None:
 
 
 def check_unique_workflows(workflows: list[WorkflowSpec], res: Resolution) -> None:
+    """One entry per workflow and version; example names unique across a workflow's entries
+    (results name an example by its workflow and its name)."""
     first: dict[tuple[str, str], SourceMark] = {}
+    names: dict[tuple[str, str], SourceMark] = {}
     for suite in workflows:
+        for example in suite.examples:
+            key_name = (suite.workflow, example.name)
+            if key_name in names:
+                res.fail(
+                    example.mark,
+                    f"example name {example.name!r} is used twice for workflow "
+                    f"{suite.workflow!r} (first at {names[key_name]})",
+                    hint="name the examples of each version differently, e.g. '<name>-v1'",
+                )
+            names.setdefault(key_name, example.mark)
         key = (suite.workflow, suite.version)
         if key in first:
             res.fail(
