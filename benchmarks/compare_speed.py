@@ -81,6 +81,14 @@ def main() -> None:
     print(f"document: {LINE_ITEMS} line items, ~{LINE_ITEMS * 8} leaves")
     timed("identical, no rules", lambda: compare_json(expected, same))
     timed("identical, rules", lambda: compare_json(expected, same, compiled))
+    scattered = copy.deepcopy(expected)
+    for item in scattered["lineItems"][::10]:
+        item["quantity"] += 1
+    timed("no rules, 1 in 10 elements changed", lambda: compare_json(expected, scattered))
+    everywhere = copy.deepcopy(expected)
+    for item in everywhere["lineItems"]:
+        item["tax"]["rate"] = 0.21
+    timed("no rules, every element changed", lambda: compare_json(expected, everywhere))
     timed(
         "unordered + tolerance + casefold, all excused",
         lambda: compare_json(expected, actual, compiled),

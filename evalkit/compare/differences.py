@@ -2,6 +2,9 @@
 
 Pointers name the expected document for ``changed``, ``missing``, ``type_changed`` and
 ``order``; for ``unexpected`` they name the actual document (the value exists only there).
+One exception: inside an element of an order-insensitive list that was paired with an actual
+element, pointers go through the expected element's index (``/items/2/price`` is the price
+of expected item 2, whichever actual item it was paired with).
 """
 
 from __future__ import annotations

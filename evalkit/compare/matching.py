@@ -93,7 +93,11 @@ class Matching:
 
 
 def match_elements(
-    expected: list[Any], actual: list[Any], pointer: str, rules: CompiledRules
+    expected: list[Any],
+    actual: list[Any],
+    pointer: str,
+    rules: CompiledRules,
+    whole_or_nothing: bool = False,
 ) -> Matching:
     """Match the elements of two lists as multisets under the rules: as many pairs as
     possible (a maximum matching).
@@ -101,13 +105,19 @@ def match_elements(
     Without tolerances, "matches" is equality after normalising (text, ignored parts) or a
     test of the actual value alone (regex, present), so first fit is already maximum. A
     tolerance is not transitive (1.0 ~ 1.04 ~ 1.08, yet 1.0 !~ 1.08 at 0.05): first fit can
-    then strand an element, and augmenting paths recover the pairs it missed."""
+    then strand an element, and augmenting paths recover the pairs it missed.
+
+    ``whole_or_nothing``: the caller only wants to know whether every element pairs up, so
+    the first element left without a partner ends the search (its result is then partial)."""
     matcher = _Matcher(expected, actual, pointer, rules)
     waiting = matcher.pair_identical() if not rules.has_regex else list(range(len(expected)))
-    stranded = [i for i in waiting if not matcher.first_fit(i)]
-    if rules.has_tolerance and matcher.free:
-        stranded = [i for i in stranded if not matcher.augment(i)]
-    unmatched = stranded
+    unmatched = []
+    for i in waiting:
+        if matcher.first_fit(i) or (rules.has_tolerance and matcher.free and matcher.augment(i)):
+            continue
+        unmatched.append(i)
+        if whole_or_nothing:
+            break
     return Matching(
         pairs=sorted(matcher.assigned.items()),
         unmatched_expected=unmatched,

@@ -41,6 +41,12 @@ class Findings:
 
     differences: list[Difference] = field(default_factory=list)
     applied: list[AppliedRule] = field(default_factory=list)
+    _noted: set[AppliedRule] = field(default_factory=set, repr=False)
+
+    def note(self, applied: AppliedRule) -> None:
+        if applied not in self._noted:  # an ignored path can be met from both sides
+            self._noted.add(applied)
+            self.applied.append(applied)
 
 
 def find_differences(
@@ -93,7 +99,7 @@ class _RuleOperator:
         self.findings.differences.append(difference)
 
     def note(self, pointer: str, kind: Any, detail: str) -> None:
-        self.findings.applied.append(AppliedRule(pointer, kind, detail))
+        self.findings.note(AppliedRule(pointer, kind, detail))
 
     def one_side_only(self, kind: DifferenceKind, pointer: str, value: Any) -> None:
         """A value on one side only: a difference unless ignored (all of it)."""
@@ -185,7 +191,7 @@ class _RuleOperator:
         )
         if in_order:
             return False  # let deepdiff walk it (it may still note applied rules inside)
-        matching = match_elements(expected, actual, pointer, self.rules)
+        matching = match_elements(expected, actual, pointer, self.rules, whole_or_nothing=True)
         if matching.unmatched_expected or matching.unmatched_actual:
             return False
         self.report(Difference(pointer, "order", expected, actual, "order: strict"))

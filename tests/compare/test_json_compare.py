@@ -278,3 +278,10 @@ def test_absurdly_deep_documents_give_a_verdict_not_a_crash() -> None:
 def test_mixed_key_types_do_not_break_the_fast_paths() -> None:
     rules = spec({"rules": {"": {"order": "ignore"}}})
     assert compare_json([{1: "a", "b": 2}], [{1: "a", "b": 2}], rules).passed
+
+
+def test_an_ignored_path_is_noted_once() -> None:
+    rules = spec({"ignore": ["/meta"], "rules": {"/meta/v": {"ignore": False}}})
+    result = compare_json({"meta": {"v": 1, "t": 1}, "x": 1}, {"meta": "flat", "x": 1}, rules)
+    assert [(a.pointer, a.kind) for a in result.applied] == [("/meta", "ignored")]
+    assert [(d.pointer, d.kind) for d in result.differences] == [("/meta/v", "missing")]
