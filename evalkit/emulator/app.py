@@ -64,7 +64,7 @@ def create_app(config: PlatformConfig) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, store=platform.idempotency)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(AuthMiddleware, api_keys=config.api_keys)
-    app.add_middleware(FaultMiddleware, injector=platform.faults, bucket=platform.rate_limit)
+    app.add_middleware(FaultMiddleware, injector=platform.faults)
     app.add_middleware(RequestContextMiddleware)
     return app
 

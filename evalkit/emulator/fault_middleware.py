@@ -11,7 +11,6 @@ from evalkit.emulator.connections import transport_for
 from evalkit.emulator.envelope import send_problem
 from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.problems import ApiProblem
-from evalkit.emulator.ratelimit import TokenBucket
 
 
 class ConnectionDropUnavailable(RuntimeError):
@@ -19,28 +18,26 @@ class ConnectionDropUnavailable(RuntimeError):
 
 
 class FaultMiddleware:
-    def __init__(self, app: ASGIApp, injector: FaultInjector, bucket: TokenBucket | None) -> None:
+    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
         self.app = app
         self.injector = injector
-        self.bucket = bucket
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if self.bucket is not None and self.injector.matches(path):
-            wait = self.bucket.take()
-            if wait:
-                problem = ApiProblem(
-                    429,
-                    ErrorCode.RATE_LIMITED,
-                    "too many requests",
-                    hint=f"retry after {wait} second(s)",
-                    headers={"Retry-After": str(wait)},
-                )
-                await send_problem(scope, receive, send, problem)
-                return
+        wait = self.injector.rate_limit_wait(path)
+        if wait:
+            problem = ApiProblem(
+                429,
+                ErrorCode.RATE_LIMITED,
+                "too many requests",
+                hint=f"retry after {wait} second(s)",
+                headers={"Retry-After": str(wait)},
+            )
+            await send_problem(scope, receive, send, problem)
+            return
         decision = self.injector.decide(path)
         if decision.latency_seconds:
             await asyncio.sleep(decision.latency_seconds)

@@ -13,6 +13,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from evalkit.emulator.ratelimit import TokenBucket
+
 DEFAULT_ERROR_STATUSES = (500, 502, 503)
 
 
@@ -80,10 +82,23 @@ class FaultInjector:
     """Draws fault decisions from one seeded generator, so a sequence of requests replays."""
 
     def __init__(self, config: FaultConfig) -> None:
-        self.config = config
-        self._random = random.Random(config.seed)
         self._lock = threading.Lock()
-        self._pattern = re.compile(config.path_pattern) if config.path_pattern else None
+        self.reconfigure(config)
+
+    def reconfigure(self, config: FaultConfig) -> None:
+        """Swap the faults of a running platform (tests turn them on and off)."""
+        with self._lock:
+            self.config = config
+            self._random = random.Random(config.seed)
+            self._pattern = re.compile(config.path_pattern) if config.path_pattern else None
+            self._bucket = _bucket(config)
+
+    def rate_limit_wait(self, path: str) -> int:
+        """0 when the request may go, else the ``Retry-After`` seconds (contract B7)."""
+        bucket = self._bucket
+        if bucket is None or not self.matches(path):
+            return 0
+        return bucket.take()
 
     def matches(self, path: str) -> bool:
         if path.startswith("/_emulator/"):
@@ -113,3 +128,10 @@ class FaultInjector:
             return False
         with self._lock:
             return self._random.random() < self.config.execution_failure_rate
+
+
+def _bucket(config: FaultConfig) -> TokenBucket | None:
+    rate = config.rate_limit_per_second
+    if not rate:
+        return None
+    return TokenBucket(rate, config.rate_limit_burst or max(1, int(rate)))

@@ -22,7 +22,6 @@ from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.queue import ExecutionQueue
-from evalkit.emulator.ratelimit import TokenBucket
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.blobs import BlobStore
@@ -72,7 +71,6 @@ class Platform:
         self.idempotency = IdempotencyStore(self.db, config.idempotency_ttl_seconds)
         self.holds = HoldRegistry()
         self.faults = FaultInjector(config.faults)
-        self.rate_limit = _bucket(config)
         recovered = self.executions.fail_unfinished(RESTART_ERROR)
         if recovered:
             logger.warning("%d unfinished execution(s) marked failed after a restart", recovered)
@@ -227,11 +225,3 @@ class Platform:
             workers=2,
         )
         return service
-
-
-def _bucket(config: PlatformConfig) -> TokenBucket | None:
-    rate = config.faults.rate_limit_per_second
-    if not rate:
-        return None
-    burst = config.faults.rate_limit_burst or max(1, int(rate))
-    return TokenBucket(rate, burst)

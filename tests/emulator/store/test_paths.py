@@ -1,0 +1,49 @@
+"""Safe relative paths (contract A7): the table of what is refused, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.emulator.problems import ApiProblem
+from evalkit.emulator.store.paths import check_path, unsafe_path_reason
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("", "empty"),
+        ("../x", "'..'"),
+        ("a/../b", "'..'"),
+        ("./a", "'.'"),
+        ("/abs", "absolute"),
+        ("C:/x", "absolute"),
+        ("a\\b", "backslash"),
+        ("a//b", "empty segment"),
+        ("a/", "empty segment"),
+        ("a\x00b", "control"),
+        ("a\nb", "control"),
+        ("a\x7fb", "control"),
+        ("x" * 1025, "longer"),
+    ],
+)
+def test_unsafe_paths(path: str, reason: str) -> None:
+    found = unsafe_path_reason(path)
+    assert found is not None
+    assert reason in found
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["AGENT.md", "examples/one/input.json", "a/b/c.d.e", "..hidden", "spaced name.txt", "é.md"],
+)
+def test_safe_paths(path: str) -> None:
+    assert unsafe_path_reason(path) is None
+    assert check_path(path, "query.path") == path
+
+
+def test_check_path_names_the_field() -> None:
+    with pytest.raises(ApiProblem) as caught:
+        check_path("../up", "body.files[2].path")
+    assert caught.value.status == 400
+    assert caught.value.field == "body.files[2].path"
+    assert "'..'" in caught.value.message

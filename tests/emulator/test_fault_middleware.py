@@ -1,0 +1,93 @@
+"""Each fault kind as a client sees it: 5xx, 429, latency, dropped connections, failed runs."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from evalkit.emulator.faults import FaultConfig
+from evalkit.emulator.server import RunningPlatform
+
+from .conftest import ClientFactory
+from .helpers import create_agent, issue, run_and_wait
+
+
+def test_injected_errors_are_enveloped_5xx_on_matching_paths(make_client: ClientFactory) -> None:
+    client = make_client(faults=FaultConfig(error_rate=1.0, path_pattern=r"/run$", seed=3))
+    create_agent(client, "e")  # not matched: goes through
+    statuses = set()
+    for _ in range(12):
+        response = client.post("/api/v1/agents/e/run", json={})
+        statuses.add(response.status_code)
+        assert issue(response)["code"] == "internal"
+    assert statuses <= {500, 502, 503}
+    assert len(statuses) > 1
+    assert client.get("/api/v1/agents/e/executions").json()["total"] == 0  # nothing ran
+
+
+def test_rate_limit_answers_429_with_retry_after(make_client: ClientFactory) -> None:
+    client = make_client(faults=FaultConfig(rate_limit_per_second=0.5, rate_limit_burst=2))
+    assert client.get("/api/v1/agents").status_code == 200
+    assert client.get("/api/v1/agents").status_code == 200
+    limited = client.get("/api/v1/agents")
+    assert limited.status_code == 429
+    assert limited.headers["retry-after"] == "2"
+    assert issue(limited)["code"] == "rate_limited"
+
+
+def test_latency_still_answers(make_client: ClientFactory) -> None:
+    client = make_client(faults=FaultConfig(latency_ms=20))
+    assert client.get("/api/v1/agents").status_code == 200
+
+
+def test_injected_execution_failures(make_client: ClientFactory) -> None:
+    client = make_client(faults=FaultConfig(execution_failure_rate=1.0))
+    create_agent(client, "e")
+    result = run_and_wait(client, "e")
+    assert result["status"] == "failed"
+    assert "fault injection" in result["error"]
+
+
+def test_a_dropped_connection_is_seen_as_such(
+    live: RunningPlatform, live_client: httpx.Client
+) -> None:
+    live.platform.faults.reconfigure(FaultConfig(drop_rate=1.0, path_pattern=r"/agents$"))
+    with pytest.raises(httpx.RemoteProtocolError):
+        live_client.post("/api/v1/agents", json={"name": "n", "slug": "lost"})
+    assert live_client.get("/api/v1/agents/lost").status_code == 404  # dropped before acting
+
+
+def test_a_dropped_answer_then_an_idempotent_retry(
+    live: RunningPlatform, live_client: httpx.Client
+) -> None:
+    """The platform acted but the answer was lost; the retry with the same key replays it."""
+    live.platform.faults.reconfigure(
+        FaultConfig(drop_rate=1.0, drop_after_processing=True, path_pattern=r"/agents$")
+    )
+    headers = {"Idempotency-Key": "retry-me"}
+    body = {"name": "n", "slug": "kept"}
+    with pytest.raises(httpx.RemoteProtocolError):
+        live_client.post("/api/v1/agents", json=body, headers=headers)
+    created = live_client.get("/api/v1/agents/kept")
+    assert created.status_code == 200
+    live.platform.faults.reconfigure(FaultConfig())
+    retry = live_client.post("/api/v1/agents", json=body, headers=headers)
+    assert retry.status_code == 201
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json()["agent"]["id"] == created.json()["agent"]["id"]
+
+
+def test_the_server_stays_healthy_after_drops(
+    live: RunningPlatform, live_client: httpx.Client
+) -> None:
+    live.platform.faults.reconfigure(FaultConfig(drop_rate=0.5, seed=11))
+    outcomes = []
+    for _ in range(20):
+        try:
+            outcomes.append(live_client.get("/api/v1/agents").status_code)
+        except httpx.RemoteProtocolError:
+            outcomes.append(-1)
+    assert -1 in outcomes
+    assert 200 in outcomes
+    live.platform.faults.reconfigure(FaultConfig())
+    assert live_client.get("/_emulator/health").json() == {"ok": True}

@@ -1,0 +1,105 @@
+"""The embedded server: loopback, a free port, clean stop, many held runs at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.server import start_platform
+
+from .helpers import create_agent
+
+
+def test_start_platform_serves_on_loopback_and_cleans_up() -> None:
+    with start_platform() as running:
+        assert running.base_url.startswith("http://127.0.0.1:")
+        assert running.api_key.startswith("eg_local_")
+        assert running.api_key not in repr(running)
+        data_dir = running.platform.data_dir
+        assert data_dir.exists()
+        headers = {"Authorization": f"Bearer {running.api_key}"}
+        response = httpx.get(f"{running.base_url}/api/v1/agents", headers=headers)
+        assert response.status_code == 200
+        workers = running.platform.queue._threads
+    assert not data_dir.exists()  # the temporary state folder is removed
+    assert not any(worker.is_alive() for worker in workers)
+    assert not running.thread.is_alive()
+
+
+def test_a_given_data_folder_is_kept(tmp_path: Path) -> None:
+    config = PlatformConfig(data_dir=tmp_path / "state", api_keys=("eg_k",))
+    with start_platform(config) as running:
+        assert running.api_key == "eg_k"
+        http = httpx.Client(base_url=running.base_url, headers={"Authorization": "Bearer eg_k"})
+        create_agent(http, "kept")
+        http.close()
+    assert (tmp_path / "state" / "platform.sqlite3").exists()
+    with start_platform(config) as again:
+        response = httpx.get(
+            f"{again.base_url}/api/v1/agents/kept", headers={"Authorization": "Bearer eg_k"}
+        )
+        assert response.status_code == 200
+
+
+def test_stop_does_not_wait_for_held_runs(tmp_path: Path) -> None:
+    """A run held for 10 minutes must not keep the server from stopping."""
+    config = PlatformConfig(data_dir=tmp_path, api_keys=("eg_k",))
+    running = start_platform(config)
+    headers = {"Authorization": "Bearer eg_k"}
+    http = httpx.Client(base_url=running.base_url, headers=headers, timeout=60)
+    create_agent(http, "slow", config={"runtime": {"builtin": "echo", "delayMs": 600_000}})
+    result: dict[str, object] = {}
+
+    async def held() -> None:
+        async with httpx.AsyncClient(base_url=running.base_url, headers=headers, timeout=60) as a:
+            response = await a.post("/api/v1/agents/slow/run?wait_for_completion=600", json={})
+            result.update(response.json())
+
+    thread = threading.Thread(target=asyncio.run, args=(held(),))
+    thread.start()
+    while not running.platform.holds._futures:
+        thread.join(0.01)
+    running.stop()
+    thread.join(30)
+    http.close()
+    # Released by the shutdown: its program was stopped, or the hold let go first.
+    assert result["status"] in {"timeout", "cancelled"}
+    assert not running.thread.is_alive()
+
+
+@pytest.mark.slow
+def test_two_hundred_concurrent_held_runs(tmp_path: Path) -> None:
+    config = PlatformConfig(data_dir=tmp_path, api_keys=("eg_k",), workers=4)
+    with start_platform(config) as running:
+        headers = {"Authorization": "Bearer eg_k"}
+        with httpx.Client(base_url=running.base_url, headers=headers) as http:
+            create_agent(http, "e", config={"runtime": {"builtin": "echo", "delayMs": 5}})
+
+        async def burst() -> list[dict[str, object]]:
+            limits = httpx.Limits(max_connections=250)
+            async with httpx.AsyncClient(
+                base_url=running.base_url,
+                headers={"Authorization": "Bearer eg_k"},
+                limits=limits,
+                timeout=120,
+            ) as client:
+                responses = await asyncio.gather(
+                    *(
+                        client.post(
+                            "/api/v1/agents/e/run",
+                            params={"wait_for_completion": 120},
+                            json={"input": {"n": n}},
+                        )
+                        for n in range(200)
+                    )
+                )
+            return [r.json() for r in responses]
+
+        results = asyncio.run(burst())
+    assert [r["status"] for r in results] == ["completed"] * 200
+    assert sorted(r["output"]["n"] for r in results) == list(range(200))  # type: ignore[index]
