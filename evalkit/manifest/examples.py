@@ -30,6 +30,7 @@ _NAME = re.compile(NAME_PATTERN)
 #: an example folder may hold a README.md for reviewers: it becomes the example's notes and
 #: stays local (it is not part of the platform's layout)
 README = "README.md"
+_LAYOUT_FOLDERS = ("input", "expected")
 
 
 @dataclass
@@ -61,12 +62,14 @@ class Resolution:
         except PathProblem as err:
             self.fail(mark, str(err), loc_text(loc), err.hint)
             return None
-        exists = path.is_file() if kind == "file" else path.is_dir()
-        if not exists:
-            what = "a folder" if path.is_file() else "a file" if path.is_dir() else "nothing"
-            found = f"{what} is there" if path.exists() else "it does not exist"
-            hint = sibling_hint(path) if not path.exists() else f"point it at a {kind}"
-            self.fail(mark, f"{kind} {relative!r} not found: {found}", loc_text(loc), hint)
+        if not path.exists():
+            message = f"{kind} {relative!r} not found: it does not exist"
+            self.fail(mark, message, loc_text(loc), sibling_hint(path))
+            return None
+        if (kind == "file") != path.is_file():
+            what = "a file" if path.is_file() else "a folder"
+            message = f"{relative!r} is {what}, not a {kind}"
+            self.fail(mark, message, loc_text(loc), f"point it at a {kind}")
             return None
         return path
 
@@ -163,13 +166,7 @@ def _read_folder_example(
             f"example folder name {folder.name!r} is not a valid example name",
             hint="use letters, digits, '.', '_' and '-', starting with a letter or digit",
         )
-    for child in sorted(folder.iterdir()):
-        known = child.name in EXAMPLE_LAYOUT or child.name == README
-        if not known and not any(j.match(child.name) for j in _JUNK):
-            hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
-                (*EXAMPLE_LAYOUT, README)
-            )
-            res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
+    _check_layout(folder, res)
     input_json: dict[str, Any] = {}
     if (folder / "input.json").is_file():
         ok, value = read_json(folder / "input.json", res)
@@ -200,7 +197,9 @@ def _read_folder_example(
     if len(res.problems) > before:
         return None
     readme = folder / README
-    notes = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else None
+    notes = (
+        readme.read_text(encoding="utf-8", errors="replace").strip() if readme.is_file() else None
+    )
     where = folder / "expected.json" if has_expected_json else folder
     return ExampleSpec(
         name=folder.name,
@@ -215,6 +214,22 @@ def _read_folder_example(
         mark=mark or file_mark(where),
         folder=folder,
     )
+
+
+def _check_layout(folder: Path, res: Resolution) -> None:
+    """Only the platform's layout (and a README.md) in an example folder: a misspelt
+    ``expectd.json`` would otherwise leave the example silently without expectations."""
+    for child in sorted(folder.iterdir()):
+        if any(j.match(child.name) for j in _JUNK):
+            continue
+        if child.name not in (*EXAMPLE_LAYOUT, README):
+            hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
+                (*EXAMPLE_LAYOUT, README)
+            )
+            res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
+        elif child.is_dir() != (child.name in _LAYOUT_FOLDERS):
+            kind = "a folder" if child.name in _LAYOUT_FOLDERS else "a file"
+            res.fail(file_mark(child), f"{child.name!r} in an example folder must be {kind}")
 
 
 def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:

@@ -69,7 +69,7 @@ def test_folder_examples_are_read_in_the_platform_layout(
     assert acme.mark == SourceMark(display_path(path), 9, 11)
     # without extras: the folder's tags, README.md as notes, marked at its expected.json
     assert beta.tags == ("regression",)
-    assert beta.notes == "Beta notes.\n"
+    assert beta.notes == "Beta notes."
     assert beta.input_json == {}
     assert beta.mark == SourceMark(display_path(folder.parent / "beta/expected.json"), 1, 1)
     assert inline.name == "inline-one"
