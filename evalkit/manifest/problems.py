@@ -1,8 +1,8 @@
 """Turning pydantic's validation errors into problems a person can act on.
 
-Each error's ``loc`` is walked through the data to find the key or value it concerns (union
-tags such as ``'list'`` or ``'inline'`` that pydantic inserts are skipped), and through the model
-types to know which keys were allowed there, for "did you mean".
+Each error's ``loc`` is walked through the data to find the key or value it concerns (the
+union tags pydantic inserts, such as ``'<list>'`` or ``'<inline>'``, are skipped), and through
+the model types to know which keys were allowed there, for "did you mean".
 """
 
 from __future__ import annotations
