@@ -12,6 +12,7 @@ from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
 from evalkit.cli.plan import connected, make_plan, orphan_error, planning_options
+from evalkit.client import EigenpalError
 from evalkit.errors import ConfigError, PlanError
 from evalkit.sync import ApplyResult, Plan, apply, load_plan, plan_to_data, render_text
 from evalkit.sync.summary import apply_to_data, render_apply
@@ -54,17 +55,21 @@ def sync_command(
     if plan_file is not None and (only or environment or refresh):
         raise ConfigError("--plan applies a saved plan as is: drop --only, --env and --refresh")
     with connected(options) as client:
-        if plan_file is not None:
-            made = load_plan(plan_file)
-        else:
-            made = make_plan(
-                options,
-                client,
-                only=only,
-                environment=environment,
-                refresh=refresh,
-                concurrency=concurrency,
-            )
+        try:
+            if plan_file is not None:
+                made = load_plan(plan_file)
+            else:
+                made = make_plan(
+                    options,
+                    client,
+                    only=only,
+                    environment=environment,
+                    refresh=refresh,
+                    concurrency=concurrency,
+                )
+        except EigenpalError as err:  # the platform failed before anything was written
+            output.error(str(err))
+            ctx.exit(ExitCode.FAILURE)
         if not options.json_output:
             output.say(render_text(made, verbose=options.verbose > 0))
         if fail_on_orphans and made.orphan_count:
@@ -75,7 +80,7 @@ def sync_command(
             _finish(ctx, options, made, ApplyResult())
         try:
             result = apply(made, client, concurrency=concurrency)
-        except PlanError as err:
+        except (PlanError, EigenpalError) as err:  # stale plan, or reads failed: no write
             _finish(ctx, options, made, None, error=str(err))
     _finish(ctx, options, made, result)
 

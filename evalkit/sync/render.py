@@ -64,6 +64,14 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
         lines += ["", "[dim]unchanged: " + _safe(", ".join(unchanged)) + "[/]"]
     elif unchanged:
         lines += ["", f"[dim]{_count(len(unchanged), 'agent')} unchanged[/]"]
+    refresh = [a.slug for a in plan.agents if a.refresh_record and not a.has_changes]
+    if refresh:
+        agents = _count(len(refresh), "agent")
+        lines += [
+            "",
+            f"[dim]sync will also save evalkit's last-applied record on {agents}"
+            " (no visible change; it keeps the next plans cheap)[/]",
+        ]
     if plan.orphan_agents:
         lines += ["", "[bold]Orphan agents[/] (on the platform, not in the manifest):"]
         lines += [

@@ -30,7 +30,7 @@ def render_apply(result: ApplyResult) -> str:
         return "Nothing to apply."
     if result.state == "converged":
         lines.append(
-            f"[bold green]Sync complete:[/] {_count(applied, 'agent')} updated, "
+            f"[bold green]Sync complete:[/] {_count(applied, 'agent')} synced, "
             f"{_count(result.writes, 'write')}."
         )
     else:

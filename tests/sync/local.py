@@ -59,8 +59,11 @@ class LocalPlatform:
     running: RunningPlatform | None = None
     opened: list[Counted] = field(default_factory=list)
 
+    faulty: bool = False
+
     def start(self, faults: FaultConfig | None = None) -> RunningPlatform:
         self.stop()
+        self.faulty = faults is not None
         config = PlatformConfig(
             data_dir=self.data_dir, api_keys=(API_KEY,), workers=1, faults=faults or FaultConfig()
         )
@@ -76,6 +79,19 @@ class LocalPlatform:
     def base_url(self) -> str:
         assert self.running is not None
         return self.running.base_url
+
+    def reset(self) -> None:
+        """A clean platform for the next test: faults off, every agent and file wiped."""
+        if self.faulty or self.running is None:
+            self.start()
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+        answer = httpx.post(f"{self.base_url}/_emulator/reset", headers=headers)
+        assert answer.status_code == 200, answer.text
+
+    def close_clients(self) -> None:
+        for counted in self.opened:
+            counted.client.close()
+        self.opened.clear()
 
     def client(self) -> Counted:
         """A client with retries off, so an injected fault is seen at once."""

@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from eigenpal import EigenpalClient as OfficialClient
 
@@ -214,3 +215,23 @@ def test_only_plans_some_agents_and_skips_orphans(tmp_path: Path, counted: Count
     assert not some.orphans_checked
     with pytest.raises(PlanError, match="--only nope: no such agent"):
         plan(load(tmp_path), counted.client, only=["nope"])
+
+
+def test_drift_made_with_raw_http_is_found(
+    tmp_path: Path, platform: LocalPlatform, counted: Counted
+) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    synced(tmp_path, counted)
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    with httpx.Client(base_url=platform.base_url, headers=headers) as raw:
+        answer = raw.put(
+            "/api/v1/agents/bot/files",
+            params={"path": "skills/math.md"},
+            json={"content": "subtract numbers\n"},
+        )
+        assert answer.status_code == 200, answer.text
+    (agent,) = plan(load(tmp_path), counted.client).agents
+    (drifted,) = agent.files
+    assert (drifted.path, drifted.action) == ("skills/math.md", Action.DRIFT)
+    assert drifted.text_diff is not None
+    assert "-subtract numbers\n+add numbers\n" in drifted.text_diff
