@@ -81,6 +81,12 @@ class Owner:
     agent_slug: str | None
     workflow: str | None
     compare: CompareSpec
+    #: the agent's or workflow's tags, which every one of its examples carries
+    tags: tuple[str, ...] = ()
+
+    def tags_with(self, *more: list[str]) -> tuple[str, ...]:
+        """The owner's tags, then ``more`` in order, each once."""
+        return tuple(dict.fromkeys([*self.tags, *(tag for group in more for tag in group)]))
 
 
 def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
@@ -145,13 +151,13 @@ def folder_examples(
         if extras is not None:
             example = example.model_copy(
                 update={
-                    "tags": tuple(dict.fromkeys([*entry.tags, *extras.tags])),
+                    "tags": owner.tags_with(entry.tags, extras.tags),
                     "compare": merge_compare(base, extras.compare),
                     "notes": extras.notes if extras.notes is not None else example.notes,
                 }
             )
         else:
-            example = example.model_copy(update={"tags": tuple(entry.tags)})
+            example = example.model_copy(update={"tags": owner.tags_with(entry.tags)})
         examples.append(example)
     return folder, examples
 
@@ -318,7 +324,7 @@ def inline_example(
         input_files=input_files,
         expected_json=raw.expected,
         expected_files=expected_files,
-        tags=tuple(raw.tags),
+        tags=owner.tags_with(raw.tags),
         compare=merge_compare(owner.compare, raw.compare),
         notes=raw.notes,
         mark=source.mark(loc),

@@ -45,7 +45,12 @@ RelativePath = Annotated[
 ]
 Tags = Annotated[
     list[Annotated[str, Field(min_length=1)]],
-    Field(description="Labels to select a subset of examples (e.g. 'smoke', 'slow')."),
+    Field(
+        description=(
+            "Labels to select a subset of examples (e.g. 'smoke', 'slow'); the tags of an "
+            "agent, workflow or folder apply to each of its examples."
+        )
+    ),
 ]
 
 

@@ -46,7 +46,7 @@ def resolve_agent(
     raw: Agent, loc: Loc, source: YamlSource, res: Resolution, defaults: CompareSpec, gates: Gates
 ) -> AgentSpec:
     compare = merge_compare(defaults, raw.compare)
-    owner = Owner(agent_slug=raw.slug, workflow=None, compare=compare)
+    owner = Owner(agent_slug=raw.slug, workflow=None, compare=compare, tags=tuple(raw.tags))
     examples, folders = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     workspace = None
     if raw.workspace is not None:
@@ -77,7 +77,7 @@ def resolve_workflow(
     gates: Gates,
 ) -> WorkflowSpec:
     compare = merge_compare(defaults, raw.compare)
-    owner = Owner(agent_slug=None, workflow=raw.workflow, compare=compare)
+    owner = Owner(agent_slug=None, workflow=raw.workflow, compare=compare, tags=tuple(raw.tags))
     examples, _ = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     for example in examples:
         if example.expected_files:

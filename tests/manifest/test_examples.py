@@ -16,6 +16,7 @@ FOLDER_PROJECT: Files = {
         "version: 1\n"
         "agents:\n"
         "  - slug: invoices\n"
+        "    tags: [billing]\n"
         "    workspace: agent/\n"
         "    examples:\n"
         "      - folder: agent/examples/\n"
@@ -63,12 +64,12 @@ def test_folder_examples_are_read_in_the_platform_layout(
         "line_items.csv": folder / "expected/line_items.csv",
         "pages/1.txt": folder / "expected/pages/1.txt",
     }
-    assert acme.tags == ("regression", "smoke")
+    assert acme.tags == ("billing", "regression", "smoke")
     assert acme.notes == "The simplest invoice."  # the manifest's notes win over README.md
     assert acme.compare.rules["/total"].tolerance == 0.5
-    assert acme.mark == SourceMark(display_path(path), 9, 11)
+    assert acme.mark == SourceMark(display_path(path), 10, 11)
     # without extras: the folder's tags, README.md as notes, marked at its expected.json
-    assert beta.tags == ("regression",)
+    assert beta.tags == ("billing", "regression")
     assert beta.notes == "Beta notes."
     assert beta.input_json == {}
     assert beta.mark == SourceMark(display_path(folder.parent / "beta/expected.json"), 1, 1)
@@ -109,8 +110,8 @@ def test_platform_files_of_inline_examples_generate_json(
     assert json.loads(content["examples/inline-one/expected.json"]) == {"total": 10}
     assert content["examples/inline-one/input/invoice.pdf"] == b"%PDF-1.4"
     assert inline.input_file_types() == {"invoice": "application/pdf"}
-    assert inline.tags == ("inline",)
-    assert inline.mark.line == 13
+    assert inline.tags == ("billing", "inline")
+    assert inline.mark.line == 14
 
 
 def test_an_example_with_only_file_inputs_has_no_generated_input_json(
