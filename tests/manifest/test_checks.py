@@ -7,7 +7,7 @@ import pytest
 
 from evalkit.errors import ManifestError
 from evalkit.manifest.checks import validate_manifest
-from tests.manifest.conftest import Files
+from tests.manifest.project_files import Files
 
 MANIFEST = "version: 1\nagents:\n  - {slug: a, workspace: ws, examples: ws/examples}\n"
 EXAMPLE: Files = {

@@ -10,7 +10,7 @@ import pytest
 from evalkit.compare.rules import FileMode, ListOrder
 from evalkit.manifest import load_manifest
 from evalkit.manifest.checks import validate_manifest
-from tests.manifest.conftest import write_files
+from tests.manifest.project_files import write_files
 
 ROOT = Path(__file__).resolve().parents[2]
 INVOICES = ROOT / "examples/invoices/evalkit.yaml"

@@ -9,7 +9,7 @@ import pytest
 from evalkit.errors import ManifestError, SourceMark
 from evalkit.manifest import load_manifest
 from evalkit.manifest.paths import display_path
-from tests.manifest.conftest import Files, write_files
+from tests.manifest.project_files import Files, write_files
 
 FOLDER_PROJECT: Files = {
     "evalkit.yaml": (

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from evalkit.errors import ManifestError
 from evalkit.manifest import load_manifest
-from tests.manifest.conftest import Files, write_files
+from tests.manifest.project_files import Files, write_files
 
 SUITE = "version: 1\nagents:\n  - {slug: a, workspace: ../shared/agent/}\n"
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from evalkit.manifest import load_manifest
 from evalkit.manifest.merge import merge_gates
 from evalkit.manifest.models import Gates
-from tests.manifest.conftest import write_files
+from tests.manifest.project_files import write_files
 
 POINTER = "/lineItems/*/amount"
 FIELDS: dict[str, Any] = {

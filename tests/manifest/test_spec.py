@@ -7,7 +7,7 @@ import pytest
 
 from evalkit.errors import ManifestError
 from evalkit.manifest import load_manifest
-from tests.manifest.conftest import Files
+from tests.manifest.project_files import Files
 
 ENVIRONMENTS: Files = {
     "evalkit.yaml": (

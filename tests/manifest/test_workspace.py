@@ -8,7 +8,7 @@ import pytest
 from evalkit.errors import ManifestError
 from evalkit.manifest import load_manifest
 from evalkit.manifest.workspace import glob_regex
-from tests.manifest.conftest import Files, write_files
+from tests.manifest.project_files import Files, write_files
 
 WORKSPACE: Files = {
     "ws/AGENT.md": "# a\n",
