@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
+import threading
 from pathlib import Path
 
 import click
@@ -143,12 +145,27 @@ def serve(
             "warning: listening beyond loopback; anyone who can reach it needs only the key"
         )
     output.note("Ctrl-C to stop.")
+    # uvicorn shuts down on SIGINT/SIGTERM, then re-raises the signal: that is a normal stop.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if in_main_thread else None
     try:
         server.run(sockets=[sock])
+    except (KeyboardInterrupt, _Stopped):
+        pass
     finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
         app.state.platform.close()
         sock.close()
     output.note("stopped.")
+
+
+class _Stopped(Exception):
+    """SIGTERM after uvicorn's own shutdown."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise _Stopped
 
 
 def _bind(host: str, port: int) -> socket.socket:

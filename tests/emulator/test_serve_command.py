@@ -1,0 +1,134 @@
+"""``evalkit serve``: refusals through click's runner, a real run as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from evalkit.cli.serve import is_loopback, serve
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.4", False),
+        ("example.com", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_a_public_host_needs_allow_remote(tmp_path: Path) -> None:
+    result = CliRunner().invoke(serve, ["--host", "0.0.0.0", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--allow-remote" in result.output
+    assert "0.0.0.0" in result.output
+    assert not (tmp_path / "platform.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fault-error-rate", "2"], "--fault-error-rate"),
+        (["--fault-path", "(oops"], "path_pattern"),
+        (["--workers", "0"], "--workers"),
+    ],
+)
+def test_bad_flags_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(serve, ["--data", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(serve, ["--port", str(port), "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serve_in_a_subprocess_prints_url_and_key_and_stops_cleanly(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    env.pop("EVALKIT_SERVE_API_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evalkit", "serve", "--port", "0", "--data", str(tmp_path / "d")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        url_line = process.stdout.readline()
+        key_line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", url_line)
+        key = re.fullmatch(r"API key: (eg_local_\S+)\n", key_line)
+        assert url, url_line
+        assert key, key_line
+        headers = {"Authorization": f"Bearer {key.group(1)}"}
+        response = None
+        for _ in range(100):  # the socket is bound before the line is printed; wait for uvicorn
+            assert process.poll() is None, "the server exited early"
+            try:
+                response = httpx.get(f"{url.group(0)}/api/v1/agents", headers=headers, timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert response is not None
+        assert response.status_code == 200
+        process.send_signal(stop_signal)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert "stopped." in stderr
+    assert (tmp_path / "d" / "platform.sqlite3").exists()
+
+
+@pytest.mark.slow
+def test_a_given_key_is_never_printed(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "EVALKIT_SERVE_API_KEY": "eg_secret_given"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evalkit", "serve", "--port", "0", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "http://127.0.0.1:" in first
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "eg_secret_given" not in first + stdout + stderr
