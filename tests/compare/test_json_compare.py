@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from evalkit.compare import ABSENT, CompareSpec, Difference, compare_json, compile_rules
+from evalkit.compare import (
+    ABSENT,
+    CompareSpec,
+    Difference,
+    compare_json,
+    compile_rules,
+    parse_pointer,
+)
 
 
 def spec(data: dict[str, Any] | None = None) -> CompareSpec:
@@ -285,3 +292,20 @@ def test_an_ignored_path_is_noted_once() -> None:
     result = compare_json({"meta": {"v": 1, "t": 1}, "x": 1}, {"meta": "flat", "x": 1}, rules)
     assert [(a.pointer, a.kind) for a in result.applied] == [("/meta", "ignored")]
     assert [(d.pointer, d.kind) for d in result.differences] == [("/meta/v", "missing")]
+
+
+def test_with_a_regex_rule_identical_values_are_still_judged_by_it() -> None:
+    rules = spec({"ignore": ["/gen"], "rules": {"/c": {"regex": "[0-9]+"}}})
+    result = compare_json({"gen": 1, "c": "abc"}, {"gen": 1, "c": "abc"}, rules)
+    assert [(d.pointer, d.kind) for d in result.differences] == [("/c", "changed")]
+    assert result.applied == []  # '/gen' was equal: the ignore excused nothing
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["it's", 'say "hi"', "a]b", "['x']", "back\\slash", "new\nline", "1", "", " ", "ü", "a/b", "~"],
+)
+def test_pointers_name_any_key_exactly(key: str) -> None:
+    result = compare_json({key: {"in": 1}, "k": {key: 1}}, {key: {"in": 2}, "k": {}})
+    found = {(parse_pointer(d.pointer), d.kind) for d in result.differences}
+    assert found == {((key, "in"), "changed"), (("k", key), "missing")}
