@@ -1,4 +1,4 @@
-"""How single values compare under a resolved rule, and a fast "do these match?" predicate.
+"""How single values compare under a resolved rule; helpers shared by the comparison.
 
 Type model (JSON's): null, boolean, number, string, object, array. ``true`` never equals
 ``1``; ``1`` equals ``1.0``. A numeric rule (tolerance) also reads strings written as plain
