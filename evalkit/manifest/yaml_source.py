@@ -119,6 +119,8 @@ def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[Manifes
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         detail = err.problem or "malformed YAML"
         hint = err.context or ""
+        if "'\\t'" in detail:
+            hint = "indent with spaces: YAML does not allow tabs for indentation"
         if err.context and err.context_mark and err.context_mark is not mark:
             start = err.context_mark
             hint += f" (it starts at line {start.line + 1}, column {start.column + 1})"
