@@ -34,6 +34,11 @@ _TYPE_NAMES = {
     "bool_parsing": "true or false",
 }
 
+_TYPE_HINTS = {
+    "a list": "write one '- item' per line, or [a, b]",
+    "a mapping": "write 'key: value' lines, indented under this key, or {key: value}",
+}
+
 _PATTERN_HELP = {
     SLUG_PATTERN: "lowercase letters, digits and single hyphens, e.g. 'invoice-extractor'",
     NAME_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit",
@@ -103,7 +108,8 @@ def _message(detail: ErrorDetails, value: Any, where: str) -> tuple[str, str, st
     kind, ctx = detail["type"], detail.get("ctx") or {}
     label = f"{where}: " if where else ""
     if kind in _TYPE_NAMES:
-        return f"{label}expected {_TYPE_NAMES[kind]}, got {_describe(value)}", where, ""
+        message = f"{label}expected {_TYPE_NAMES[kind]}, got {_describe(value)}"
+        return message, where, _TYPE_HINTS.get(_TYPE_NAMES[kind], "")
     if kind in ("enum", "literal_error"):
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         hint = suggest(str(value), choices) if isinstance(value, str) else ""
