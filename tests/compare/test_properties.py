@@ -7,7 +7,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit.compare import CompareSpec, Difference, compare_json, compile_rules
+from evalkit.compare import (
+    CompareSpec,
+    Difference,
+    FileRule,
+    compare_files,
+    compare_json,
+    compile_rules,
+)
 from evalkit.compare.matching import values_match
 from evalkit.compare.pointers import format_pointer
 
@@ -113,3 +120,31 @@ def _get(document: Any, path: tuple[Any, ...]) -> Any:
     for segment in path:
         document = document[segment]
     return document
+
+
+@SETTINGS
+@given(st.data())
+def test_order_insensitive_lists_ignore_any_permutation(data: st.DataObject) -> None:
+    expected = data.draw(st.lists(JSON, max_size=6))
+    actual = data.draw(edited(expected)) if data.draw(st.booleans()) else list(expected)
+    if not isinstance(actual, list):
+        actual = [actual]
+    shuffled = data.draw(st.permutations(actual))
+    rules = CompareSpec.model_validate(
+        {"rules": {"": {"order": "ignore"}, "/*/n": {"tolerance": 1}}}
+    )
+    original = compare_json(expected, actual, rules)
+    permuted = compare_json(expected, shuffled, rules)
+    assert permuted.passed == original.passed
+    assert permuted.score == original.score
+    assert len(permuted.differences) == len(original.differences)
+
+
+@SETTINGS
+@given(st.data())
+def test_identical_files_match_in_every_mode(data: st.DataObject) -> None:
+    content = data.draw(st.binary(max_size=64) | st.text(max_size=64).map(str.encode))
+    mode = data.draw(st.sampled_from(["bytes", "text", "json", "csv", "exists"]))
+    [result] = compare_files({"f": content}, {"f": content}, {"f": FileRule(mode=mode)})
+    assert result.status == "match"
+    assert result.score == 1.0
