@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
 
@@ -134,3 +136,26 @@ def test_many_files_go_up_in_bounded_batches(tmp_path: Path, counted: Counted) -
     uploads = [w for w in counted.transport.writes if w == ("POST", "/api/v1/agents/bot/files")]
     assert len(uploads) == 2
     assert len(counted.client.agents.get("bot", include="files").agent.files or []) == count
+
+
+def test_inline_examples_travel_inside_a_saved_plan(tmp_path: Path, counted: Counted) -> None:
+    (tmp_path / "evalkit.yaml").write_text(
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: bot\n"
+        "    examples:\n"
+        "      - name: case-1\n"
+        "        input: {q: 2}\n"
+        "        expected: {a: 4}\n",
+        encoding="utf-8",
+    )
+    made = saved(tmp_path, plan(load(tmp_path), counted.client))
+    inline = [f for f in made.agents[0].files if f.inline_base64 is not None]
+    assert [f.path for f in inline] == [
+        "examples/case-1/expected.json",
+        "examples/case-1/input.json",
+    ]
+    assert apply(made, counted.client).state == "converged"
+    answer = counted.client.agents.list_files("bot", path="examples/case-1/expected.json")
+    assert json.loads(base64.b64decode(answer.content_base64)) == {"a": 4}  # type: ignore[union-attr]
+    assert not plan(load(tmp_path), counted.client).has_changes
