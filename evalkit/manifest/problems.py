@@ -13,7 +13,7 @@ import types
 from collections.abc import Iterable
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
 from evalkit.errors import ManifestProblem, SourceMark
@@ -66,7 +66,7 @@ def _problem(detail: ErrorDetails, source: YamlSource, model: type[BaseModel]) -
     where = loc_text(loc)
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        allowed = _allowed_keys(model, loc[:-1])
+        allowed = _allowed_keys(model, detail["loc"][:-1])
         hint = suggest(key, allowed)
         if allowed:
             listing = f"allowed here: {', '.join(sorted(allowed))}"
@@ -162,10 +162,15 @@ def _get(data: Any, loc: Loc) -> Any:
     return data
 
 
-def _allowed_keys(model: type[BaseModel], loc: Loc) -> set[str]:
-    """The field names of the model(s) found at ``loc`` (a data path) from ``model``."""
+def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> set[str]:
+    """The field names of the model(s) at pydantic's ``loc`` from ``model``; a union tag in
+    ``loc`` (e.g. ``'<inline>'``) narrows a union to the member that was validated."""
     current: list[Any] = [model]
     for part in loc:
+        tagged = [member for a in current for member, tag in _tagged(a) if tag == part]
+        if tagged:
+            current = tagged
+            continue
         following: list[Any] = []
         for annotation in current:
             following.extend(_step(annotation, part))
@@ -186,6 +191,18 @@ def _step(annotation: Any, part: str | int) -> list[Any]:
         elif origin is dict and isinstance(part, str):
             found.append(get_args(option)[1])
     return found
+
+
+def _tagged(annotation: Any) -> list[tuple[Any, str]]:
+    """Every ``Annotated[member, Tag(...)]`` inside ``annotation``, as (member, tag)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *metadata = get_args(annotation)
+        own = [(inner, m.tag) for m in metadata if isinstance(m, Tag)]
+        return own + _tagged(inner)
+    if origin is Union or origin is types.UnionType:
+        return [pair for arg in get_args(annotation) for pair in _tagged(arg)]
+    return []
 
 
 def _flatten(annotation: Any) -> list[Any]:
