@@ -41,8 +41,14 @@ class LiveAgent:
 
     @property
     def record_is_current(self) -> bool:
-        """True when no workspace write happened since evalkit's own last one (contract B1)."""
-        return self.record is not None and self.record.latest_commit == self.latest_commit
+        """True when no workspace write happened since evalkit's own last one (contract B1).
+
+        A platform that sends no ``latestCommit`` cannot vouch for its files: only an agent
+        without files is then taken as unchanged.
+        """
+        if self.record is None or self.record.latest_commit != self.latest_commit:
+            return False
+        return self.latest_commit is not None or not self.listed
 
 
 def decode_text(data: bytes) -> str | None:

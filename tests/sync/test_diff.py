@@ -151,3 +151,12 @@ def test_unified_diff_is_capped() -> None:
     text = unified_diff("big.txt", before, after)
     assert text.count("\n") == 201
     assert text.endswith("more diff lines not shown\n")
+
+
+def test_a_platform_without_latest_commit_never_spares_a_file_read(tmp_path: Path) -> None:
+    files = {"AGENT.md": b"hi\n"}
+    silent = live("bot", files, last=record(files, commit=None), commit=None)
+    assert not silent.record_is_current
+    empty = live("bot", {}, last=record({}, commit=None), commit=None)
+    assert empty.record_is_current
+    assert not diff_agent(desired(tmp_path, "bot", {}), empty).needs_write
