@@ -10,7 +10,6 @@ from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
 from evalkit.errors import ManifestError, ManifestProblem
-from evalkit.manifest import load_manifest
 from evalkit.manifest.checks import ValidationSummary, validate_manifest
 
 
@@ -28,9 +27,7 @@ def validate(ctx: click.Context, environment: str | None) -> None:
     unique, slugs and rules are valid, workspace schemas are valid JSON Schema."""
     options: GlobalOptions = ctx.obj
     try:
-        summary = validate_manifest(options.manifest)
-        if environment:
-            load_manifest(options.manifest).with_environment(environment)
+        summary = validate_manifest(options.manifest, environment=environment)
     except ManifestError as err:
         if options.json_output:
             output.emit_json({"valid": False, "problems": [_problem_dict(p) for p in err.problems]})
@@ -47,14 +44,16 @@ def format_summary(summary: ValidationSummary) -> str:
     files = len(summary.files)
     lines = [f"{summary.manifest} is valid ({files} file{'s' if files != 1 else ''})"]
     for agent in summary.agents:
+        target = f" (as {agent.target_slug})" if agent.target_slug != agent.slug else ""
         lines.append(
-            f"  agent {agent.slug}: {agent.workspace_files} workspace file(s), "
+            f"  agent {agent.slug}{target}: {agent.workspace_files} workspace file(s), "
             f"{agent.examples} example(s)"
         )
     for suite in summary.workflows:
         lines.append(f"  workflow {suite.workflow}@{suite.version}: {suite.examples} example(s)")
     if summary.environments:
-        lines.append(f"  environments: {', '.join(summary.environments)}")
+        chosen = f" (checked: {summary.environment})" if summary.environment else ""
+        lines.append(f"  environments: {', '.join(summary.environments)}{chosen}")
     lines.append(f"  digest: sha256:{summary.digest}")
     return "\n".join(lines)
 

@@ -25,7 +25,9 @@ _SCHEMA_NAMES = ("input-schema.json", "output-schema.json")
 
 @dataclass(frozen=True)
 class AgentSummary:
+    #: the slug written in the manifest, and the one used under the chosen environment
     slug: str
+    target_slug: str
     workspace_files: int
     examples: int
 
@@ -47,6 +49,7 @@ class ValidationSummary:
     workflows: tuple[WorkflowSummary, ...]
     environments: tuple[str, ...]
     digest: str
+    environment: str | None = None
 
     @property
     def example_count(self) -> int:
@@ -60,14 +63,20 @@ class ValidationSummary:
             "agents": [vars(a) for a in self.agents],
             "workflows": [vars(w) for w in self.workflows],
             "environments": list(self.environments),
+            "environment": self.environment,
             "examples": self.example_count,
             "digest": self.digest,
         }
 
 
-def validate_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> ValidationSummary:
-    """Load the manifest and check every workspace; ``ManifestError`` lists all problems."""
+def validate_manifest(
+    path: Path, *, env: Mapping[str, str] | None = None, environment: str | None = None
+) -> ValidationSummary:
+    """Load the manifest (under ``environment`` if given) and check every workspace;
+    ``ManifestError`` lists all problems."""
     manifest = load_manifest(path, env=env)
+    if environment is not None:
+        manifest = manifest.with_environment(environment)
     res = Resolution(manifest.project_root)
     agents = tuple(_check_agent(agent, res) for agent in manifest.agents)
     if res.problems:
@@ -88,7 +97,7 @@ def _check_agent(agent: AgentSpec, res: Resolution) -> AgentSummary:
         name = relative.rsplit("/", 1)[-1]
         if ok and (name in _SCHEMA_NAMES or name.endswith(".schema.json")):
             _check_schema(path, value, res)
-    return AgentSummary(agent.slug, len(files), len(agent.examples))
+    return AgentSummary(agent.manifest_slug, agent.slug, len(files), len(agent.examples))
 
 
 def _check_schema(path: Path, schema: object, res: Resolution) -> None:
@@ -120,4 +129,5 @@ def _summary(manifest: Manifest, agents: tuple[AgentSummary, ...]) -> Validation
         ),
         environments=tuple(sorted(manifest.environments)),
         digest=manifest.digest,
+        environment=manifest.environment,
     )

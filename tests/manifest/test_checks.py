@@ -30,13 +30,16 @@ def test_a_valid_project_gives_a_summary(project: Callable[[Files], Path]) -> No
         "valid": True,
         "manifest": summary.manifest,
         "files": [summary.manifest],
-        "agents": [{"slug": "a", "workspace_files": 2, "examples": 1}],
+        "agents": [{"slug": "a", "target_slug": "a", "workspace_files": 2, "examples": 1}],
         "workflows": [],
         "environments": ["pr"],
+        "environment": None,
         "examples": 1,
         "digest": summary.digest,
     }
     assert summary.manifest.endswith("evalkit.yaml")
+    pr = validate_manifest(path, env={}, environment="pr")
+    assert (pr.environment, pr.agents[0].target_slug) == ("pr", "a-pr")
 
 
 def test_workspace_json_and_schemas_are_checked(project: Callable[[Files], Path]) -> None:

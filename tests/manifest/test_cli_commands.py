@@ -65,7 +65,10 @@ def test_validate_json_output_lists_problems_as_data(tmp_path: Path) -> None:
 
 def test_validate_can_check_an_environment(tmp_path: Path) -> None:
     invoke(init, [str(tmp_path)], tmp_path / "evalkit.yaml")
-    assert invoke(validate, ["--env", "pr"], tmp_path / "evalkit.yaml").exit_code == 0
+    checked = invoke(validate, ["--env", "pr"], tmp_path / "evalkit.yaml")
+    assert checked.exit_code == 0
+    assert "agent greeter (as greeter-pr-local):" in checked.stdout
+    assert "environments: pr (checked: pr)" in checked.stdout
     result = invoke(validate, ["--env", "prod"], tmp_path / "evalkit.yaml")
     assert result.exit_code == 2
     assert "unknown environment 'prod' (known: pr)" in result.stderr
