@@ -30,7 +30,6 @@ async def run_agent(
     platform: Annotated[Platform, Depends(platform_of)],
     wait_for_completion: Annotated[int | None, Query(ge=0, le=MAX_HOLD_SECONDS)] = None,
 ) -> JSONResponse:
-    await run_in_threadpool(platform.agents.get, agent_ref)  # 404 before reading the body
     run_request = await read_run_request(request)
     execution_id = new_execution_id()
     # Watch before the run can end, so the end is never missed.
