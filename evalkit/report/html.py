@@ -1,0 +1,151 @@
+"""The HTML report: one self-contained file (inline CSS, JS and SVG; no network).
+
+Header, counts and charts are rendered here by Jinja (autoescaped). The examples travel as
+JSON inside ``<script type="application/json">``, escaped so that no string can close the
+element, and a small script draws the tables a page at a time and each example's details only
+when opened: 10,000 examples stay responsive. The script builds DOM nodes with
+``textContent``, never ``innerHTML``, so outputs and file names cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from evalkit._version import __version__
+from evalkit.report import charts
+from evalkit.report.loading import RunResults
+from evalkit.report.plan_text import plan_markdown
+from evalkit.report.view import ReportView, Row, build_view
+
+# Escapes that keep JSON inert inside <script>: no "</script>", no "<!--", no HTML entities,
+# and no U+2028/9 (line terminators in older JavaScript).
+_SCRIPT_SAFE = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+DETAIL_EXTRAS = ("expected_json", "actual_json")
+
+
+def script_json(data: Any) -> Markup:
+    """JSON for a ``<script type="application/json">`` element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("evalkit.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _asset(name: str) -> Markup:
+    # Our own static CSS/JS: inserted verbatim (it holds no "</" sequence; a test checks).
+    text = resources.files("evalkit.report").joinpath("templates").joinpath(name).read_text("utf-8")
+    return Markup(text)
+
+
+def render_html(run: RunResults, *, title: str | None = None) -> str:
+    view = build_view(run)
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title or f"evalkit report {view.run_id}",
+            view=view,
+            charts=_charts(view),
+            plan=plan_markdown(view.sync_plan),
+            data=script_json(page_data(view)),
+            css=_asset("report.css"),
+            js=_asset("report.js") + _asset("detail.js"),
+            generator=__version__,
+            skipped=run.skipped_lines,
+        )
+    )
+
+
+def _charts(view: ReportView) -> list[tuple[str, Markup]]:
+    """(caption, svg) pairs."""
+    scores = [row.result.score for row in view.rows if row.result.score is not None]
+    rates = [(a.name, a.pass_rate) for a in view.agents]
+    made = [
+        ("Score distribution", charts.score_histogram(scores)),
+        (
+            "Duration distribution (seconds)",
+            charts.duration_histogram([row.duration_ms for row in view.rows]),
+        ),
+        ("Pass rate per agent", charts.rate_bars(rates, title="Pass rate per agent")),
+    ]
+    deltas = [(a.name, a.delta) for a in view.agents if a.delta is not None]
+    if deltas:
+        title = "Pass rate change per agent against the baseline"
+        made.append((title, charts.delta_bars(deltas, title=title)))
+    return made
+
+
+def page_data(view: ReportView) -> dict[str, Any]:
+    """What the script needs: compact rows (columns in ``columns``) and per-row details."""
+    return {
+        "columns": ["agent", "example", "status", "score", "ms", "tags", "flags", "link", "why"],
+        "agents": [agent.name for agent in view.agents],
+        "rows": [_row(row) for row in view.rows],
+        "details": [_detail(row) for row in view.rows],
+    }
+
+
+def _row(row: Row) -> list[Any]:
+    result = row.result
+    flags = [
+        name
+        for name, on in (
+            ("regression", row.regression),
+            ("fixed", row.fixed),
+            ("flaky", row.flaky),
+            ("quarantined", row.quarantined),
+        )
+        if on
+    ]
+    return [
+        result.agent,
+        result.example,
+        row.status,
+        result.score,
+        row.duration_ms,
+        result.tags,
+        flags,
+        row.link,
+        row.headline,
+    ]
+
+
+def _detail(row: Row) -> dict[str, Any]:
+    result = row.result
+    extras = result.model_extra or {}
+    detail: dict[str, Any] = {
+        "mark": result.mark,
+        "comparison": result.comparison,
+        "error": result.error.to_dict() if result.error else None,
+        "feedback": result.feedback.to_dict(),
+        "execution": result.execution.to_dict() if result.execution else None,
+        "attempts": result.attempts,
+        "outputFiles": result.output_files,
+        "durations": result.durations.to_dict(),
+    }
+    for name in DETAIL_EXTRAS:
+        if name in extras:
+            detail[name] = extras[name]
+    return detail

@@ -1,0 +1,105 @@
+"""JUnit XML: a ``testsuite`` per agent, a ``testcase`` per example.
+
+Fail and partial become ``<failure>`` (message: the first difference; text: the difference
+summary), errors and cancellations ``<error>``, quarantined examples ``<skipped>``. The layout
+follows the common JUnit schema (the one Jenkins and most CI systems read).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from evalkit.report.loading import RunResults
+from evalkit.report.view import Row, build_view, describe_difference
+
+MAX_DIFFERENCE_LINES = 30
+# XML 1.0 cannot carry most control characters, even escaped: outputs may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def render_junit(run: RunResults) -> str:
+    view = build_view(run)
+    by_agent: dict[str, list[Row]] = defaultdict(list)
+    for row in view.rows:
+        by_agent[row.result.agent].append(row)
+    root = ET.Element("testsuites", name=_clean(f"evalkit {view.run_id}"))
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    seconds_total = 0.0
+    for suite_id, agent in enumerate(sorted(by_agent)):
+        rows = sorted(by_agent[agent], key=lambda r: r.result.example)
+        suite = ET.SubElement(root, "testsuite", name=_clean(agent), id=str(suite_id))
+        tally = {"tests": len(rows), "failures": 0, "errors": 0, "skipped": 0}
+        seconds = 0.0
+        for row in rows:
+            outcome = _testcase(suite, row)
+            if outcome:
+                tally[outcome] += 1
+            seconds += row.duration_ms / 1000
+        for key, value in tally.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("time", f"{seconds:.3f}")
+        seconds_total += seconds
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", f"{seconds_total:.3f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _testcase(suite: ET.Element, row: Row) -> str | None:
+    """Add one testcase; return which counter it adds to (failures, errors, skipped) if any."""
+    result = row.result
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=_clean(result.example),
+        classname=_clean(f"{result.kind}.{result.agent}"),
+        time=f"{row.duration_ms / 1000:.3f}",
+    )
+    if row.quarantined and row.status != "pass":
+        ET.SubElement(case, "skipped", message=_clean(f"quarantined ({row.status})"))
+        return "skipped"
+    if row.status in ("fail", "partial"):
+        failure = ET.SubElement(
+            case, "failure", message=_clean(_message(row)), type=_clean(row.status)
+        )
+        failure.text = _clean(failure_text(row))
+        return "failures"
+    if row.status in ("error", "cancelled"):
+        kind = result.error.kind.value if result.error else row.status
+        error = ET.SubElement(case, "error", message=_clean(_message(row)), type=_clean(kind))
+        error.text = _clean(result.error.message if result.error else row.status)
+        return "errors"
+    return None
+
+
+def _message(row: Row) -> str:
+    prefix = "regression: " if row.regression else ""
+    score = f" (score {row.result.score:.2f})" if row.result.score is not None else ""
+    return f"{prefix}{row.status}{score}: {row.headline}"
+
+
+def failure_text(row: Row) -> str:
+    """The difference summary: every difference and file problem, one per line (bounded)."""
+    comparison = row.result.comparison or {}
+    lines = [describe_difference(d, limit=200) for d in comparison.get("differences", [])]
+    for file in comparison.get("files", []):
+        if file.get("status") == "match":
+            continue
+        lines.append(f"file {file.get('name')}: {file.get('status')}")
+        lines += [f"  {describe_difference(d)}" for d in file.get("differences", [])]
+        if file.get("diff"):
+            lines += [f"  {line}" for line in str(file["diff"]).splitlines()]
+    if len(lines) > MAX_DIFFERENCE_LINES:
+        hidden = len(lines) - MAX_DIFFERENCE_LINES
+        lines = [*lines[:MAX_DIFFERENCE_LINES], f"... and {hidden} more lines"]
+    if row.result.mark:
+        lines.append(f"declared at {row.result.mark}")
+    return "\n".join(lines)

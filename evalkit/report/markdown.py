@@ -1,0 +1,151 @@
+"""A Markdown summary for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
+
+Verdict, counts and gates first; then regressions and other problems with their top
+differences; then a link to the HTML report. Everything from the results is untrusted: it is
+shown in code spans (which GitHub never renders as HTML) or escaped. The text stays under
+GitHub's 65,536-character limit: examples that do not fit are left out with a note.
+"""
+
+from __future__ import annotations
+
+import html
+
+from evalkit.report.loading import RunResults
+from evalkit.report.view import ReportView, Row, build_view, describe_difference
+
+GITHUB_LIMIT = 65_536
+TOP_DIFFERENCES = 3
+_VERDICT = {
+    "passed": "✅ evalkit: passed",
+    "gate_failed": "❌ evalkit: gate failed",
+    "infrastructure": "⚠️ evalkit: infrastructure error",
+    "interrupted": "⏹️ evalkit: interrupted",
+}
+
+
+def render_markdown(
+    run: RunResults, *, html_link: str | None = None, limit: int = GITHUB_LIMIT
+) -> str:
+    view = build_view(run)
+    head = _head(view)
+    tail = _tail(html_link)
+    budget = limit - len(head) - len(tail) - 200  # room for the truncation note
+    body: list[str] = []
+    used = 0
+    regressions = view.regressions
+    others = [row for row in view.problems if not row.regression]
+    sections = [("Regressions", regressions), ("Failures and errors", others)]
+    left_out = 0
+    for title, rows in sections:
+        if not rows:
+            continue
+        if left_out:
+            left_out += len(rows)
+            continue
+        heading = f"\n### {title} ({len(rows)})\n\n"
+        if used + len(heading) > budget:
+            left_out += len(rows)
+            continue
+        body.append(heading)
+        used += len(heading)
+        for index, row in enumerate(rows):
+            item = _item(row)
+            if used + len(item) > budget:
+                left_out += len(rows) - index
+                break
+            body.append(item)
+            used += len(item)
+    if left_out:
+        body.append(
+            f"\n> **{left_out} more example(s) not shown** to stay under GitHub's "
+            f"{limit:,}-character limit; the HTML report lists every example.\n"
+        )
+    return head + "".join(body) + tail
+
+
+def _head(view: ReportView) -> str:
+    title = _VERDICT.get(view.gate.status, "evalkit: no verdict (no run summary)")
+    counts = view.counts
+    rate = f"{view.pass_rate:.1%}"
+    if view.baseline_pass_rate is not None:
+        rate += f" ({(view.pass_rate - view.baseline_pass_rate) * 100:+.1f} pts)"
+    columns = ["pass rate", "pass", "partial", "fail", "error", "flaky", "quarantined"]
+    values = [rate, *(str(counts[k]) for k in columns[1:])]
+    if view.baseline_counts is not None:
+        columns.append("regressions")
+        values.append(str(counts["regressions"]))
+    lines = [
+        f"## {title}",
+        "",
+        f"{_text(view.gate.outcome)}",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---:|" * len(columns),
+        "| " + " | ".join(values) + " |",
+        "",
+    ]
+    for gate in view.gate.gates:
+        mark = "✅" if gate.get("passed") else "❌"
+        lines.append(f"- {mark} {_text(str(gate.get('message', '')))}")
+    facts = [f"run {_code(view.run_id)}"]
+    facts += [f"{key} {_code(value)}" for key, value in view.meta.items()]
+    lines += ["", " · ".join(facts), ""]
+    return "\n".join(lines)
+
+
+def _tail(html_link: str | None) -> str:
+    if not html_link:
+        return "\n_The HTML report has every example with its details._\n"
+    return f"\n📄 [HTML report with every example]({_url(html_link)})\n"
+
+
+def _item(row: Row) -> str:
+    result = row.result
+    score = f", score {result.score:.2f}" if result.score is not None else ""
+    flags = "".join(f" · {flag}" for flag in ("flaky", "quarantined") if getattr(row, flag))
+    link = f" · [execution]({_url(row.link)})" if row.link else ""
+    lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{flags}{link}"]
+    lines += [f"  - {_code(text)}" for text in top_differences(row)]
+    return "\n".join(lines) + "\n"
+
+
+def top_differences(row: Row, count: int = TOP_DIFFERENCES) -> list[str]:
+    result = row.result
+    if result.error is not None:
+        return [f"{result.error.kind.value}: {result.error.message}"]
+    comparison = result.comparison or {}
+    found = [describe_difference(d) for d in comparison.get("differences", [])]
+    found += [
+        f"file {f.get('name')}: {f.get('status')}"
+        for f in comparison.get("files", [])
+        if f.get("status") != "match"
+    ]
+    if len(found) > count:
+        found = [*found[:count], f"... and {len(found) - count} more"]
+    return found
+
+
+def _code(text: str) -> str:
+    """A code span that no content can break out of (newlines folded, fence longer than any
+    run of backticks inside)."""
+    flat = " ".join(text.split())[:300]
+    longest = run = 0
+    for char in flat:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _text(text: str) -> str:
+    """Plain text: HTML escaped, Markdown punctuation neutralised, one line."""
+    flat = html.escape(" ".join(text.split()), quote=False)
+    for char in "\\`*_[]|#":
+        flat = flat.replace(char, "\\" + char)
+    return flat
+
+
+def _url(link: str) -> str:
+    # Only web links become Markdown links; parentheses and spaces would end the target.
+    return link.replace(" ", "%20").replace("(", "%28").replace(")", "%29")

@@ -1,0 +1,116 @@
+"""Screenshot an HTML report in headless Chromium (for the README and the browser tests).
+
+    python -m evalkit.report.screenshot RESULTS OUT.png [--open-first-problem]
+
+RESULTS is a results folder, ``results.jsonl``, ``summary.json`` or an already rendered
+``report.html``. Needs the ``playwright`` package (the dev extra) and a Chromium: Debian's
+``/usr/bin/chromium`` by default, or the one ``EVALKIT_CHROMIUM`` names. Playwright's own
+browser download is not used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from evalkit.errors import EvalkitError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    return os.environ.get("EVALKIT_CHROMIUM", CHROMIUM)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """A headless Chromium driven by Playwright."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        raise EvalkitError(
+            "screenshots need the 'playwright' package: pip install 'evalkit[dev]'"
+        ) from err
+    executable = chromium_path()
+    if not Path(executable).is_file():
+        raise EvalkitError(
+            f"no Chromium at {executable}: install Debian's 'chromium' package or set "
+            "EVALKIT_CHROMIUM to a Chromium executable"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_report(page: Page, html: Path) -> None:
+    """Load a report from disk and wait until its script has drawn the tables."""
+    page.goto(html.resolve().as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def screenshot(
+    html: Path, out: Path, *, open_first_problem: bool = False, width: int = 1280
+) -> Path:
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        open_report(page, html)
+        if open_first_problem:
+            first = page.locator("tr.example").first
+            if first.count():
+                first.click()
+                page.wait_for_selector("td.detail")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out), full_page=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evalkit.report.screenshot")
+    parser.add_argument("results", type=Path, help="results folder/file, or a report.html")
+    parser.add_argument("out", type=Path, help="PNG file to write")
+    parser.add_argument("--open-first-problem", action="store_true")
+    parser.add_argument("--width", type=int, default=1280)
+    args = parser.parse_args(argv)
+    try:
+        if args.results.suffix == ".html":
+            screenshot(args.results, args.out, open_first_problem=args.open_first_problem)
+        else:
+            from evalkit.report import load_results, render_html
+
+            with tempfile.TemporaryDirectory() as folder:
+                page = Path(folder) / "report.html"
+                page.write_text(render_html(load_results(args.results)), encoding="utf-8")
+                screenshot(
+                    page, args.out, open_first_problem=args.open_first_problem, width=args.width
+                )
+    except EvalkitError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    sys.stderr.write(f"wrote {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

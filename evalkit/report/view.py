@@ -1,0 +1,331 @@
+"""What every report shows, computed once from the results: rows in reading order, counts,
+per-agent figures, baseline deltas and the gate's verdict.
+
+Fields the runner may add to a result line (kept as extra keys, shown when present):
+``flaky`` (bool: the verdict changed between attempts), ``quarantined`` (bool: known bad,
+excluded from gates), ``expected_json`` / ``actual_json`` (the documents compared). On the
+summary: ``sync_plan`` (the plan applied before the run, as ``evalkit.sync.plan_to_data``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from evalkit.report.loading import RunResults
+from evalkit.runner.results import ExampleResult, RunSummary, Verdict
+
+# Regressions first, then what fails hardest; passes last.
+_RANK = {
+    Verdict.FAIL: 1,
+    Verdict.ERROR: 2,
+    Verdict.PARTIAL: 3,
+    Verdict.CANCELLED: 4,
+    Verdict.PASS: 5,
+}
+STATUSES = ("pass", "partial", "fail", "error", "cancelled")
+
+
+@dataclass(frozen=True)
+class Row:
+    result: ExampleResult
+    regression: bool
+    fixed: bool
+
+    @property
+    def status(self) -> str:
+        return self.result.verdict.value
+
+    @property
+    def flaky(self) -> bool:
+        return _extra_flag(self.result, "flaky")
+
+    @property
+    def quarantined(self) -> bool:
+        return _extra_flag(self.result, "quarantined")
+
+    @property
+    def link(self) -> str | None:
+        execution = self.result.execution
+        return execution.link if execution is not None and _is_web_link(execution.link) else None
+
+    @property
+    def duration_ms(self) -> int:
+        return self.result.durations.total_ms
+
+    @property
+    def headline(self) -> str:
+        """One line: the error message or the first difference."""
+        return headline_of(self.result)
+
+
+@dataclass(frozen=True)
+class AgentStats:
+    name: str
+    counts: dict[str, int]
+    total: int
+    pass_rate: float
+    baseline_pass_rate: float | None = None
+
+    @property
+    def delta(self) -> float | None:
+        if self.baseline_pass_rate is None:
+            return None
+        return self.pass_rate - self.baseline_pass_rate
+
+
+@dataclass(frozen=True)
+class GateView:
+    status: str  # passed, gate_failed, infrastructure, interrupted, unknown
+    outcome: str
+    gates: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass(frozen=True)
+class ReportView:
+    run_id: str
+    rows: list[Row]
+    agents: list[AgentStats]
+    counts: dict[str, int]
+    pass_rate: float
+    gate: GateView
+    baseline_pass_rate: float | None
+    baseline_counts: dict[str, int] | None
+    meta: dict[str, str]
+    sync_plan: dict[str, Any] | None
+
+    @property
+    def regressions(self) -> list[Row]:
+        return [row for row in self.rows if row.regression]
+
+    @property
+    def problems(self) -> list[Row]:
+        """Regressions first, then every other example that did not pass."""
+        return [row for row in self.rows if row.status != "pass"]
+
+
+def build_view(run: RunResults) -> ReportView:
+    summary, baseline = run.summary, run.baseline
+    regressed = _regression_keys(run)
+    failed_before = (
+        {key for key, v in _verdicts(baseline).items() if v is not Verdict.PASS}
+        if baseline
+        else set()
+    )
+    rows = [
+        Row(
+            result,
+            regression=result.key in regressed,
+            fixed=result.key in failed_before and result.verdict is Verdict.PASS,
+        )
+        for result in run.results
+    ]
+    rows.sort(key=lambda r: (not r.regression, _RANK[r.result.verdict], r.result.agent))
+    counts = _counts(rows)
+    total = len(rows)
+    baseline_counts = _baseline_counts(baseline) if baseline else None
+    return ReportView(
+        run_id=_run_id(run),
+        rows=rows,
+        agents=_agents(rows, baseline),
+        counts=counts,
+        pass_rate=counts["pass"] / total if total else 1.0,
+        gate=_gate(summary, counts),
+        baseline_pass_rate=_rate(baseline_counts) if baseline_counts else None,
+        baseline_counts=baseline_counts,
+        meta=_meta(run),
+        sync_plan=_sync_plan(summary),
+    )
+
+
+def headline_of(result: ExampleResult) -> str:
+    if result.error is not None:
+        first = result.error.message.splitlines()[0] if result.error.message else ""
+        return f"{result.error.kind.value}: {first}"
+    comparison = result.comparison or {}
+    for difference in comparison.get("differences", []):
+        return describe_difference(difference)
+    for file in comparison.get("files", []):
+        if file.get("status") != "match":
+            return f"file {file.get('name')}: {file.get('status')}"
+    return ""
+
+
+def describe_difference(difference: dict[str, Any], limit: int = 80) -> str:
+    """The compare engine's one-line display of a difference, from its dict."""
+    where = difference.get("pointer") or "(root)"
+    kind = str(difference.get("kind", "changed"))
+    text = f"{where}: {kind.replace('_', ' ')}"
+    if kind == "missing":
+        text += f", expected {_short(difference.get('expected'), limit)}"
+    elif kind == "unexpected":
+        text += f", actual {_short(difference.get('actual'), limit)}"
+    elif kind != "order":
+        text += (
+            f", expected {_short(difference.get('expected'), limit)},"
+            f" actual {_short(difference.get('actual'), limit)}"
+        )
+    if difference.get("rule"):
+        text += f" [{difference['rule']}]"
+    return text
+
+
+def _short(value: Any, limit: int) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _extra_flag(result: ExampleResult, name: str) -> bool:
+    return bool((result.model_extra or {}).get(name))
+
+
+def _is_web_link(link: str) -> bool:
+    # A link from a results file is untrusted: only http(s) may become an href.
+    return link.startswith(("https://", "http://"))
+
+
+def _verdicts(summary: RunSummary) -> dict[tuple[str, str, str], Verdict]:
+    return {(b.kind, b.agent, b.example): b.verdict for b in summary.examples}
+
+
+def _keys_with(summary: RunSummary, verdict: Verdict) -> set[tuple[str, str, str]]:
+    return {key for key, v in _verdicts(summary).items() if v is verdict}
+
+
+def _regression_keys(run: RunResults) -> set[tuple[str, str, str]]:
+    if run.summary is not None and run.summary.regressions:
+        return {(b.kind, b.agent, b.example) for b in run.summary.regressions}
+    if run.baseline is None:
+        return set()
+    passed_before = _keys_with(run.baseline, Verdict.PASS)
+    return {
+        r.key
+        for r in run.results
+        if r.key in passed_before and r.verdict not in (Verdict.PASS, Verdict.CANCELLED)
+    }
+
+
+def _counts(rows: list[Row]) -> dict[str, int]:
+    tally = Counter(row.status for row in rows)
+    counts = {status: tally.get(status, 0) for status in STATUSES}
+    counts["flaky"] = sum(1 for row in rows if row.flaky)
+    counts["quarantined"] = sum(1 for row in rows if row.quarantined)
+    counts["regressions"] = sum(1 for row in rows if row.regression)
+    counts["total"] = len(rows)
+    return counts
+
+
+def _baseline_counts(baseline: RunSummary) -> dict[str, int]:
+    tally = Counter(brief.verdict.value for brief in baseline.examples)
+    counts = {status: tally.get(status, 0) for status in STATUSES}
+    counts["total"] = len(baseline.examples)
+    return counts
+
+
+def _rate(counts: dict[str, int]) -> float:
+    return counts["pass"] / counts["total"] if counts["total"] else 1.0
+
+
+def _agents(rows: list[Row], baseline: RunSummary | None) -> list[AgentStats]:
+    by_agent: dict[str, Counter[str]] = {}
+    for row in rows:
+        by_agent.setdefault(row.result.agent, Counter())[row.status] += 1
+    before: dict[str, Counter[str]] = {}
+    for brief in baseline.examples if baseline else []:
+        before.setdefault(brief.agent, Counter())[brief.verdict.value] += 1
+    stats = []
+    for name in sorted(by_agent):
+        tally = by_agent[name]
+        total = sum(tally.values())
+        old = before.get(name)
+        stats.append(
+            AgentStats(
+                name=name,
+                counts={status: tally.get(status, 0) for status in STATUSES},
+                total=total,
+                pass_rate=tally["pass"] / total if total else 1.0,
+                baseline_pass_rate=old["pass"] / sum(old.values()) if old else None,
+            )
+        )
+    return stats
+
+
+def _gate(summary: RunSummary | None, counts: dict[str, int]) -> GateView:
+    if summary is None:
+        return GateView(
+            "unknown",
+            f"no run summary: {counts['pass']}/{counts['total']} passed, gates not evaluated",
+        )
+    gates = [gate.to_dict() for gate in summary.gates]
+    return GateView(summary.status, summary.outcome, gates)
+
+
+def _run_id(run: RunResults) -> str:
+    if run.summary is not None:
+        return run.summary.metadata.run_id
+    return run.results[0].run_id if run.results else "(empty run)"
+
+
+def _meta(run: RunResults) -> dict[str, str]:
+    """Header facts, as display text; absent facts are left out."""
+    meta: dict[str, str] = {}
+    if run.summary is not None:
+        metadata = run.summary.metadata
+        meta["target"] = f"{metadata.target.kind} ({metadata.target.base_url})"
+        if metadata.git.commit:
+            branch = f" on {metadata.git.branch}" if metadata.git.branch else ""
+            dirty = " (uncommitted changes)" if metadata.git.dirty else ""
+            meta["commit"] = f"{metadata.git.commit[:12]}{branch}{dirty}"
+        meta["evalkit"] = metadata.evalkit_version
+        meta["started"] = metadata.started_at
+        seconds = _seconds_between(metadata.started_at, metadata.finished_at)
+        if seconds is not None:
+            meta["duration"] = format_seconds(seconds)
+        if run.summary.baseline:
+            meta["baseline"] = run.summary.baseline
+    elif run.results:
+        starts = [r.started_at for r in run.results if r.started_at]
+        seconds = (
+            _seconds_between(min(starts), max(r.finished_at for r in run.results))
+            if starts
+            else None
+        )
+        if seconds is not None:
+            meta["duration"] = format_seconds(seconds)
+    return meta
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        begin, finish = (
+            datetime.fromisoformat(start.replace("Z", "+00:00")),
+            datetime.fromisoformat(end.replace("Z", "+00:00")),
+        )
+    except ValueError:
+        return None
+    return max(0.0, (finish - begin).total_seconds())
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def _sync_plan(summary: RunSummary | None) -> dict[str, Any] | None:
+    plan = (summary.model_extra or {}).get("sync_plan") if summary is not None else None
+    return plan if isinstance(plan, dict) else None
