@@ -53,6 +53,7 @@ async def run_agent(state: ExampleState, ctx: RunContext) -> ExampleError | Ran:
             await ctx.platform.wait_agent(
                 started.execution_id, timeout_seconds=ctx.settings.timeout_seconds
             )
+        await release_slot(state, ctx)
         execution = await ctx.platform.get_agent_execution(started.execution_id)
     except EigenpalError as err:
         return error_from_api(err, "waiting for the execution")
@@ -114,6 +115,14 @@ async def _start(
             await asyncio.sleep(
                 START_BACKOFF_SECONDS[min(failures, len(START_BACKOFF_SECONDS)) - 1]
             )
+
+
+async def release_slot(state: ExampleState, ctx: RunContext) -> None:
+    """The execution ended: its slot goes to the next example now, while this one's output
+    is read, compared and written back (cheap calls), so the platform stays busy."""
+    if state.slot is not None:
+        slot, state.slot = state.slot, None
+        await ctx.limiter.release(slot, success=True)
 
 
 def hold_for(state: ExampleState, ctx: RunContext) -> int:

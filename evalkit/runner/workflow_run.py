@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
-from evalkit.runner.agent_run import hold_for
+from evalkit.runner.agent_run import hold_for, release_slot
 from evalkit.runner.outcomes import error_from_api, error_from_status
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.state import TERMINAL, ExampleState, RunContext
@@ -62,6 +62,7 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
             result, error = current.result, current.error
     except EigenpalError as err:
         return error_from_api(err, "waiting for the workflow execution")
+    await release_slot(state, ctx)
     ended_badly = error_from_status(state.status or "", error)
     if ended_badly is not None:
         return ended_badly
