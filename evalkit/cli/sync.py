@@ -57,7 +57,9 @@ def sync_command(
     with connected(options) as client:
         try:
             if plan_file is not None:
-                made = load_plan(plan_file)
+                # sources are relative to the manifest's folder: this checkout's, not the planner's
+                here = str(options.manifest.resolve().parent)
+                made = load_plan(plan_file).model_copy(update={"base_dir": here})
             else:
                 made = make_plan(
                     options,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from evalkit.api import utc_now
 from evalkit.errors import PlanError
 from evalkit.sync.api import SyncClient
-from evalkit.sync.changes import OrphanAgent, Plan
+from evalkit.sync.changes import AgentChange, OrphanAgent, Plan
 from evalkit.sync.desired import DesiredAgent, build_desired_agent
 from evalkit.sync.diff import diff_agent
 from evalkit.sync.live import Pool, list_all_agents, read_live
@@ -100,7 +100,9 @@ def plan_agents(
         raise PlanError(f"the manifest declares agent slug(s) {', '.join(duplicates)} twice")
     pool = Pool(max(1, concurrency))
     live = read_live(client, desired, refresh=refresh, pool=pool)
-    changes = tuple(diff_agent(agent, live[agent.slug]) for agent in desired)
+    changes = tuple(
+        _relative_sources(diff_agent(agent, live[agent.slug]), base_dir) for agent in desired
+    )
     orphans: tuple[OrphanAgent, ...] = ()
     if check_orphans:
         owned = set(slugs) | set(known_slugs)
@@ -121,3 +123,16 @@ def plan_agents(
         orphan_agents=orphans,
         orphans_checked=check_orphans,
     )
+
+
+def _relative_sources(change: AgentChange, base_dir: Path) -> AgentChange:
+    """File sources relative to the manifest's folder, so a saved plan can be applied from
+    another checkout of the same commit (CI: plan in one job, sync in the next)."""
+    base = base_dir.resolve()
+    files = []
+    for file in change.files:
+        source = Path(file.source) if file.source is not None else None
+        if source is not None and source.resolve().is_relative_to(base):
+            file = file.model_copy(update={"source": source.resolve().relative_to(base).as_posix()})
+        files.append(file)
+    return change.model_copy(update={"files": tuple(files)})
