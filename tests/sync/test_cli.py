@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -173,3 +174,17 @@ def test_the_api_key_never_shows(tmp_path: Path, platform: LocalPlatform) -> Non
         invoke(sync_command, ["--yes"], tmp_path, platform, json_output=True).output,
     ]
     assert all(API_KEY not in text for text in outputs)
+
+
+def test_a_saved_plan_applies_from_another_checkout(
+    tmp_path: Path, platform: LocalPlatform
+) -> None:
+    first, second = tmp_path / "job-1", tmp_path / "job-2"
+    write_project(first, {"bot": BOT})
+    saved = tmp_path / "plan.json"
+    assert invoke(plan_command, ["--out", str(saved)], first, platform).exit_code == 0
+    shutil.copytree(first, second)
+    shutil.rmtree(first)
+    applied = invoke(sync_command, ["--plan", str(saved), "--yes"], second, platform)
+    assert applied.exit_code == 0, applied.output
+    assert invoke(plan_command, ["--detailed-exitcode"], second, platform).exit_code == 0
