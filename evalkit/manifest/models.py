@@ -40,7 +40,10 @@ RelativePath = Annotated[
     str,
     Field(
         min_length=1,
-        description="A path relative to this manifest file, inside the project folder.",
+        description=(
+            "A path relative to this manifest file, inside the project folder (the git "
+            "checkout holding the root manifest; outside git, the root manifest's folder)."
+        ),
     ),
 ]
 Tags = Annotated[
