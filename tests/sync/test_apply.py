@@ -7,8 +7,10 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
+from evalkit.client import EigenpalClient
 from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import PlanError
 from evalkit.sync.apply import BATCH_FILES, apply
@@ -16,7 +18,7 @@ from evalkit.sync.changes import Plan
 from evalkit.sync.plan_file import load_plan, save_plan
 from evalkit.sync.planner import plan
 
-from .local import Counted, LocalPlatform
+from .local import API_KEY, Counted, LocalPlatform
 from .project import load, write_project
 
 TWO = {
@@ -159,3 +161,40 @@ def test_inline_examples_travel_inside_a_saved_plan(tmp_path: Path, counted: Cou
     answer = counted.client.agents.list_files("bot", path="examples/case-1/expected.json")
     assert json.loads(base64.b64decode(answer.content_base64)) == {"a": 4}  # type: ignore[union-attr]
     assert not plan(load(tmp_path), counted.client).has_changes
+
+
+class LosesPatches(httpx.BaseTransport):
+    """Real HTTP, except that the connection drops on one agent's PATCH (the record write)."""
+
+    def __init__(self, slug: str) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.path = f"/api/v1/agents/{slug}"
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and request.url.path == self.path:
+            raise httpx.ConnectError("connection reset", request=request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_lost_record_write_is_finished_by_the_next_sync(
+    tmp_path: Path, platform: LocalPlatform, counted: Counted
+) -> None:
+    write_project(tmp_path, TWO)
+    with EigenpalClient(
+        api_key=API_KEY, base_url=platform.base_url, max_retries=0, transport=LosesPatches("bot-b")
+    ) as flaky:
+        result = apply(plan(load(tmp_path), flaky), flaky)
+    outcomes = {o.slug: o for o in result.outcomes}
+    assert outcomes["bot-b"].status == "partial"
+    assert outcomes["bot-b"].done == ("created the agent", "uploaded 2 files")
+
+    (_, b) = plan(load(tmp_path), counted.client).agents
+    assert not b.has_changes  # the files are there; only the record is missing
+    assert b.refresh_record
+    assert apply(plan(load(tmp_path), counted.client), counted.client).state == "converged"
+    counted.transport.reset()
+    assert apply(plan(load(tmp_path), counted.client), counted.client).writes == 0
+    assert counted.transport.writes == []
