@@ -73,7 +73,9 @@ class RequestContextMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                MutableHeaders(scope=message)["x-request-id"] = request_id
+                headers = MutableHeaders(scope=message)
+                if "x-request-id" not in headers:  # a replayed answer keeps its own id
+                    headers["x-request-id"] = request_id
             await send(message)
 
         try:

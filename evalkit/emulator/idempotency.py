@@ -7,6 +7,7 @@ repeat waits for the first request to finish, then replays it.
 from __future__ import annotations
 
 import asyncio
+import json
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -84,8 +85,20 @@ class IdempotencyMiddleware:
 
 async def _replay(stored: StoredAnswer, send: Send) -> None:
     headers = [(REPLAY_HEADER.encode(), b"true")]
+    original_id = _request_id_in(stored.body)
+    if original_id:  # an error body names its request: the header must say the same
+        headers.append((b"x-request-id", original_id.encode("latin-1")))
     if stored.content_type:
         headers.append((b"content-type", stored.content_type.encode("latin-1")))
     headers.append((b"content-length", str(len(stored.body)).encode()))
     await send({"type": "http.response.start", "status": stored.status, "headers": headers})
     await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+
+def _request_id_in(body: bytes) -> str | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    request_id = parsed.get("requestId") if isinstance(parsed, dict) else None
+    return request_id if isinstance(request_id, str) and request_id.isascii() else None

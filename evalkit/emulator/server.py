@@ -45,6 +45,8 @@ def build_server(app: FastAPI, host: str, port: int) -> PlatformServer:
         http=TrackedH11Protocol,
         lifespan="on",
         log_level="warning",
+        # Leave logging to the host program (the CLI configures it; tests capture it).
+        log_config=None,
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         # Several hundred held runs at once must not be refused.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -49,12 +51,14 @@ def test_injected_execution_failures(make_client: ClientFactory) -> None:
 
 
 def test_a_dropped_connection_is_seen_as_such(
-    live: RunningPlatform, live_client: httpx.Client
+    live: RunningPlatform, live_client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     live.platform.faults.reconfigure(FaultConfig(drop_rate=1.0, path_pattern=r"/agents$"))
     with pytest.raises(httpx.RemoteProtocolError):
         live_client.post("/api/v1/agents", json={"name": "n", "slug": "lost"})
     assert live_client.get("/api/v1/agents/lost").status_code == 404  # dropped before acting
+    # The server takes the drop quietly: no 500 of its own, nothing logged as a problem.
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_a_dropped_answer_then_an_idempotent_retry(

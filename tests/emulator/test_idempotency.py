@@ -44,6 +44,7 @@ def test_client_errors_are_replayed_too(client: TestClient) -> None:
     second = client.post("/api/v1/agents", json={"name": "n", "slug": "x"}, headers=headers)
     assert first.status_code == second.status_code == 400
     assert second.json() == first.json()
+    assert issue(second) == issue(first)  # the header keeps matching the body's requestId
 
 
 def test_replay_survives_a_restart(make_client: ClientFactory) -> None:
