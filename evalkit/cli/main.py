@@ -13,7 +13,7 @@ from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
 from evalkit.cli.global_options import accept_global_options
-from evalkit.errors import ConfigError, EvalkitError
+from evalkit.errors import ConfigError, EvalkitError, ManifestError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -84,6 +84,9 @@ _COMMANDS: list[tuple[str, str]] = [
     ("init", "init"),
     ("validate", "validate"),
     ("schema", "schema"),
+    ("plan", "plan_command"),
+    ("sync", "sync_command"),
+    ("pull", "pull_command"),
     ("serve", "serve"),
 ]
 
@@ -105,6 +108,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         output.error("interrupted")
         sys.exit(ExitCode.INTERRUPTED)
+    except ManifestError as err:
+        from evalkit.cli.validate import format_problems
+
+        output.error(format_problems(err.problems))
+        sys.exit(exit_code_for(err))
     except (ConfigError, EvalkitError) as err:
         output.error(str(err))
         sys.exit(exit_code_for(err))
