@@ -7,8 +7,8 @@ be cancelled at all).
 
 Every selected example ends up recorded exactly once: finished ones as they finish; on Ctrl-C,
 in-flight ones as ``cancelled`` (after their executions are cancelled on the platform) and
-those not started yet as ``cancelled`` too; after an authentication failure, those not started
-as errors, since every further call would be refused the same way.
+those not started yet as ``cancelled`` too; after an authentication failure or an unreachable
+platform, those not started as errors, since every further call would fail the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from evalkit.runner.execute import build_result, cancel_on_platform, run_example
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import (
+    FATAL_ERRORS,
     INFRASTRUCTURE_ERRORS,
     Counts,
     ErrorKind,
@@ -46,7 +47,8 @@ class RunTally:
     counts: Counts = field(default_factory=Counts)
     briefs: list[ExampleBrief] = field(default_factory=list)
     interrupted: bool = False
-    auth_failure: str | None = None
+    #: why the run stopped starting examples (authentication refused, platform unreachable)
+    fatal: ExampleError | None = None
     infrastructure_errors: int = 0
 
     def add(self, result: ExampleResult) -> None:
@@ -54,8 +56,8 @@ class RunTally:
         self.briefs.append(brief_of(result))
         if result.error is not None and result.error.kind in INFRASTRUCTURE_ERRORS:
             self.infrastructure_errors += 1
-            if result.error.kind is ErrorKind.AUTH and self.auth_failure is None:
-                self.auth_failure = result.error.message
+            if result.error.kind in FATAL_ERRORS and self.fatal is None:
+                self.fatal = result.error
 
     @property
     def mostly_infrastructure_errors(self) -> bool:
@@ -94,7 +96,7 @@ async def run_examples(
 
     async def launch_all() -> None:
         for job in jobs:
-            if tally.auth_failure is not None:
+            if tally.fatal is not None:
                 break
             state = ExampleState(job)
             queued = time.perf_counter()
@@ -167,6 +169,6 @@ def _record_unstarted(
             error = ExampleError(kind=ErrorKind.CANCELLED, message="not started: interrupted")
             keep(build_result(state, ctx, Verdict.CANCELLED, error=error))
         else:
-            reason = tally.auth_failure or "not started"
-            error = ExampleError(kind=ErrorKind.AUTH, message=f"not started: {reason}")
+            fatal = tally.fatal or ExampleError(kind=ErrorKind.INTERNAL, message="not started")
+            error = ExampleError(kind=fatal.kind, message=f"not started: {fatal.message}")
             keep(build_result(state, ctx, Verdict.ERROR, error=error))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from evalkit.client.errors import (
     EigenpalAuthError,
     EigenpalConnectionError,
@@ -45,6 +47,8 @@ def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
     elif isinstance(err, EigenpalForbiddenError):
         kind = ErrorKind.START
         message += " (enable the API trigger in the agent's config: triggers.api.enabled)"
+    elif never_sent(err):
+        kind = ErrorKind.UNREACHABLE
     elif isinstance(err, EigenpalNotFoundError):
         kind = ErrorKind.START
         message += " (is the agent on the platform? run 'evalkit sync' or pass --sync)"
@@ -72,21 +76,33 @@ def error_from_status(status: str, platform_error: str | None) -> ExampleError |
     return ExampleError(kind=kind, message=f"execution {status}: {detail}")
 
 
+def never_sent(err: EigenpalError) -> bool:
+    """No connection could be made (the client has already retried that)."""
+    return isinstance(err, EigenpalConnectionError) and isinstance(
+        err.__cause__, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+    )
+
+
 def is_ambiguous_start_failure(err: EigenpalError) -> bool:
     """The run request may have reached the platform and started an execution anyway."""
+    if never_sent(err):
+        return False
     return isinstance(err, (EigenpalConnectionError, EigenpalTimeoutError)) or (
         isinstance(err, EigenpalServerError) and err.status != 503
     )
 
 
 def is_retryable_start_failure(err: EigenpalError) -> bool:
+    """Worth starting again at the runner's level: the client does not retry a start whose
+    answer was lost, and a 5xx burst may pass. A refused connection is not: the client
+    already retried it, and the run stops (see ``FATAL_ERRORS``)."""
     retryable = (
         EigenpalRateLimitError,
         EigenpalServerError,
         EigenpalConnectionError,
         EigenpalTimeoutError,
     )
-    return isinstance(err, retryable)
+    return isinstance(err, retryable) and not never_sent(err)
 
 
 def _envelope_code(err: EigenpalError) -> str | None:

@@ -46,14 +46,17 @@ class ErrorKind(str, Enum):
     TIMEOUT = "timeout"  # the per-example time limit ran out
     START = "start"  # the platform refused the run (4xx other than auth/rate limit)
     AUTH = "auth"  # 401/403: the key is missing, wrong, or has no access
-    PLATFORM = "platform"  # 5xx, unreachable, dropped connections, after retries
+    PLATFORM = "platform"  # 5xx, dropped connections, after retries
+    UNREACHABLE = "unreachable"  # no connection could be made, after retries
     INPUT = "input"  # an input file is missing or unreadable
     OUTPUT = "output"  # the output cannot be used (e.g. an unsafe output file name)
     INTERNAL = "internal"  # a bug in evalkit, kept as data so the run goes on
 
 
 #: error kinds caused by the platform or the network rather than by the agent or the example
-INFRASTRUCTURE_ERRORS = frozenset({ErrorKind.AUTH, ErrorKind.PLATFORM})
+INFRASTRUCTURE_ERRORS = frozenset({ErrorKind.AUTH, ErrorKind.PLATFORM, ErrorKind.UNREACHABLE})
+#: error kinds that stop the run: every further call would fail the same way
+FATAL_ERRORS = frozenset({ErrorKind.AUTH, ErrorKind.UNREACHABLE})
 
 
 class ExampleError(_Record):

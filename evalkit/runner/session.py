@@ -24,6 +24,7 @@ from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
 from evalkit.runner.platform import Platform
 from evalkit.runner.results import (
     Counts,
+    ErrorKind,
     ExampleBrief,
     ExampleResult,
     GateOutcome,
@@ -176,8 +177,12 @@ def decide(tally: RunTally, gates_passed: bool) -> tuple[RunStatus, str]:
         return RunStatus.INTERRUPTED, (
             f"interrupted: {counts.total - counts.cancelled} of {counts.total} examples finished"
         )
-    if tally.auth_failure is not None:
-        return RunStatus.INFRASTRUCTURE, f"authentication failed: {tally.auth_failure}"
+    if tally.fatal is not None:
+        what = {
+            ErrorKind.AUTH: "authentication failed",
+            ErrorKind.UNREACHABLE: "platform unreachable",
+        }.get(tally.fatal.kind, "stopped")
+        return RunStatus.INFRASTRUCTURE, f"{what}: {tally.fatal.message}"
     if tally.mostly_infrastructure_errors:
         return RunStatus.INFRASTRUCTURE, (
             f"platform errors on {tally.infrastructure_errors} of {counts.total} examples"

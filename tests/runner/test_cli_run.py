@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -185,3 +186,50 @@ def wait_for_running(
         time.sleep(0.2)
     process.kill()
     raise AssertionError("executions never started")
+
+
+SMALL_MANIFEST = """
+version: 1
+agents:
+  - slug: tiny
+    examples:
+      - {name: a, expected: {ok: true}}
+      - {name: b, expected: {ok: true}}
+"""
+
+
+def test_usage_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "evalkit.yaml").write_text(SMALL_MANIFEST)
+    code, _, stderr = finish(evalkit("run", "--only", "tiny-typo", cwd=tmp_path), timeout=60)
+    assert code == 2
+    assert "--only tiny-typo" in stderr
+    assert "known: tiny" in stderr
+    assert "Traceback" not in stderr
+
+    (tmp_path / "evalkit.yaml").write_text("version: 1\nagents: [{slug: Not A Slug}]\n")
+    code, _, stderr = finish(evalkit("run", cwd=tmp_path), timeout=60)
+    assert code == 2
+    assert "evalkit.yaml:2" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_an_unreachable_platform_exits_3_and_records_every_example(tmp_path: Path) -> None:
+    (tmp_path / "evalkit.yaml").write_text(SMALL_MANIFEST)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"EIGENPAL_BASE_URL": f"http://127.0.0.1:{port}", "EIGENPAL_API_KEY": "eg_secret_key"}
+    out = tmp_path / "out"
+    code, stdout, stderr = finish(
+        evalkit("--json", "run", "--out", str(out), cwd=tmp_path, env=env), timeout=120
+    )
+    assert code == 3, stderr
+    summary = json.loads(stdout)
+    assert summary["status"] == "infrastructure"
+    assert summary["outcome"].startswith("platform unreachable")
+    assert f"remote platform http://127.0.0.1:{port}" in stderr
+    results = list(read_results(out / "results.jsonl"))
+    assert sorted(r.example for r in results) == ["a", "b"]
+    assert all(r.error is not None and r.error.kind.value == "unreachable" for r in results)
+    for text in (stdout, stderr, (out / "results.jsonl").read_text()):
+        assert "eg_secret_key" not in text
