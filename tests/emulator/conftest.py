@@ -12,6 +12,8 @@ import pytest
 
 from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.faults import FaultConfig
+from evalkit.emulator.platform import Platform
 from evalkit.emulator.server import RunningPlatform, start_platform
 
 from .helpers import API_KEY, AUTH, TestClient
@@ -41,9 +43,22 @@ def make_client(config: PlatformConfig) -> Iterator[ClientFactory]:
         client.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def shared_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One platform per test module; ``client`` wipes it before each test (cheaper than new)."""
+    data_dir = tmp_path_factory.mktemp("platform")
+    config = PlatformConfig(data_dir=data_dir, api_keys=(API_KEY,), workers=2)
+    with TestClient(create_app(config), headers=AUTH, raise_server_exceptions=False) as client:
+        yield client
+
+
 @pytest.fixture
-def client(make_client: ClientFactory) -> TestClient:
-    return make_client()
+def client(shared_client: TestClient) -> TestClient:
+    shared_client.headers.update(AUTH)  # a test may have removed it
+    assert shared_client.post("/_emulator/reset").status_code == 200
+    platform: Platform = shared_client.app.state.platform  # type: ignore[attr-defined]
+    platform.faults.reconfigure(FaultConfig())
+    return shared_client
 
 
 @pytest.fixture
