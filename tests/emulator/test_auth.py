@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from evalkit.emulator.auth import key_is_valid
@@ -53,3 +55,12 @@ def test_key_comparison() -> None:
     assert not key_is_valid("eg_b", keys)
     assert not key_is_valid("", keys)
     assert not key_is_valid("é", keys)
+
+
+def test_keys_never_reach_the_log(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    client.get("/api/v1/agents", headers={"Authorization": "Bearer eg_presented_wrong_key"})
+    client.get("/api/v1/agents")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "eg_presented_wrong_key" not in logged
+    assert API_KEY not in logged

@@ -103,3 +103,36 @@ def test_two_hundred_concurrent_held_runs(tmp_path: Path) -> None:
         results = asyncio.run(burst())
     assert [r["status"] for r in results] == ["completed"] * 200
     assert sorted(r["output"]["n"] for r in results) == list(range(200))  # type: ignore[index]
+
+
+def test_concurrent_writes_over_http_all_land(tmp_path: Path) -> None:
+    config = PlatformConfig(data_dir=tmp_path, api_keys=("eg_k",))
+    headers = {"Authorization": "Bearer eg_k"}
+    with start_platform(config) as running:
+        with httpx.Client(base_url=running.base_url, headers=headers) as http:
+            create_agent(http, "busy")
+        commits: list[str] = []
+
+        def writer(worker: int) -> None:
+            with httpx.Client(base_url=running.base_url, headers=headers) as http:
+                for n in range(10):
+                    path = f"w{worker}/f{n}.txt"
+                    put = http.put(
+                        "/api/v1/agents/busy/files", params={"path": path}, json={"content": path}
+                    )
+                    assert put.status_code == 200
+                    agent = http.get("/api/v1/agents/busy").json()["agent"]
+                    commits.append(agent["latestCommit"])
+
+        threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with httpx.Client(base_url=running.base_url, headers=headers) as http:
+            files = http.get("/api/v1/agents/busy/files").json()["files"]
+            assert len(files) == 80
+            one = http.get("/api/v1/agents/busy/files", params={"path": "w3/f7.txt"}).json()
+            assert one["contentBase64"] == "dzMvZjcudHh0"  # base64 of "w3/f7.txt"
+    assert len(commits) == 80
+    assert None not in commits

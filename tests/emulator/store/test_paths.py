@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.store.paths import check_path, unsafe_path_reason
@@ -47,3 +52,12 @@ def test_check_path_names_the_field() -> None:
     assert caught.value.status == 400
     assert caught.value.field == "body.files[2].path"
     assert "'..'" in caught.value.message
+
+
+@given(st.text(max_size=60))
+def test_an_accepted_path_never_leaves_its_folder(path: str) -> None:
+    if unsafe_path_reason(path) is not None:
+        return
+    root = Path("/srv/workspace")
+    resolved = Path(os.path.normpath(root / path))
+    assert resolved == root or root in resolved.parents
