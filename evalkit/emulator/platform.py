@@ -149,7 +149,9 @@ class Platform:
             return self.executions.get(record.id)
         ended = self.holds.watch_thread(record.id)
         try:
-            if self.worker.cancel_running(record.id):
+            # It may have ended since the first read, before the watch was in place.
+            still_running = not self.executions.get(record.id).is_terminal
+            if still_running and self.worker.cancel_running(record.id):
                 ended.wait(self.config.cancel_grace_seconds)
         finally:
             self.holds.forget(record.id, ended)
