@@ -8,6 +8,7 @@ import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
@@ -176,8 +177,9 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSum
     )
     with open_target(options) as target:
         output.note(f"target: {target.description}")
+        sync_plan = None
         if run_options.sync if run_options.sync is not None else target.is_local:
-            _sync(manifest, target, jobs)
+            sync_plan = _sync(manifest, target, jobs)
         config = SessionConfig(
             settings=settings,
             concurrency=run_options.concurrency,
@@ -190,6 +192,7 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSum
             selection=run_options.selection,
             baseline=baseline,
             baseline_path=str(run_options.baseline) if run_options.baseline else None,
+            sync_plan=sync_plan,
         )
         output.note(f"run {run_id}: {len(jobs)} example(s), results in {run_dir}")
         with ProgressView(len(jobs)) as view:
@@ -197,24 +200,29 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSum
         return summary, view
 
 
-def _sync(manifest: Manifest, target: PlatformTarget, jobs: list[ExampleJob]) -> None:
-    """Bring the agents under test up to date with the manifest before running them."""
+def _sync(
+    manifest: Manifest, target: PlatformTarget, jobs: list[ExampleJob]
+) -> dict[str, Any] | None:
+    """Bring the agents under test up to date with the manifest before running them; the
+    plan applied, as data, or None when there was nothing to do."""
+    from evalkit.sync import plan_to_data
     from evalkit.sync.apply import apply
     from evalkit.sync.planner import plan
 
     agents = sorted({job.target for job in jobs if job.kind == "agent"})
     if not agents:
-        return
+        return None
     with EigenpalClient(api_key=target.api_key, base_url=target.base_url) as client:
         changes = plan(manifest, client, only=agents)
         if not changes.has_changes:
             output.note("sync: agents already up to date")
-            return
+            return None
         result = apply(changes, client)
     if result.failed:
         reasons = "; ".join(f"{o.slug}: {o.error}" for o in result.failed)
         raise SyncFailed(f"sync before the run failed ({result.state}): {reasons}")
     output.note(f"sync: {result.writes} write(s) to {len(result.applied)} agent(s)")
+    return plan_to_data(changes)
 
 
 class SyncFailed(RunError):

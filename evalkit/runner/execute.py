@@ -76,6 +76,7 @@ async def _drive(state: ExampleState, ctx: RunContext) -> ExampleResult:
         feedback = await write_feedback_for(state, ctx, Verdict.ERROR, None, None, ran)
         return build_result(state, ctx, Verdict.ERROR, error=ran, feedback=feedback)
     output, files = ran
+    state.output = output
     began = time.perf_counter()
     comparison = await asyncio.to_thread(ctx.compare, job, output, files)
     state.compare_ms = _ms_since(began)
@@ -187,6 +188,8 @@ def build_result(
         score=score,
         comparison=comparison,
         error=error,
+        expected_json=job.expected_json if job.has_expected_json else None,
+        actual_json=state.output,
         execution=execution,
         attempts=state.attempts,
         adopted=state.adopted,

@@ -112,6 +112,8 @@ class ExampleResult(_Record):
         ),
     )
     error: ExampleError | None = None
+    expected_json: Any = Field(None, description="The expected JSON compared (none if absent).")
+    actual_json: Any = Field(None, description="The output JSON the execution returned.")
     execution: ExecutionRef | None = None
     attempts: int = Field(0, description="Start attempts (retries after 429/5xx included).")
     adopted: bool = Field(
@@ -222,6 +224,9 @@ class RunSummary(_Record):
     status: Literal["passed", "gate_failed", "infrastructure", "interrupted"]
     outcome: str = Field(description="One line saying what happened and why.")
     results_file: str
+    sync_plan: dict[str, Any] | None = Field(
+        None, description="The sync plan applied before the run (evalkit.sync.plan_to_data)."
+    )
     examples: list[ExampleBrief] = Field(default_factory=list)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from evalkit._version import __version__
 from evalkit.runner.baseline import find_regressions
@@ -69,6 +70,8 @@ class SessionConfig:
     selection: Selection = field(default_factory=Selection)
     baseline: RunSummary | None = None
     baseline_path: str | None = None
+    #: the sync plan applied before the run, as data (for reports)
+    sync_plan: dict[str, Any] | None = None
 
 
 async def run_session(
@@ -145,6 +148,7 @@ def summarise(
         status=status.value,
         outcome=outcome,
         results_file=str(results_path),
+        sync_plan=config.sync_plan,
         examples=tally.briefs,
     )
 

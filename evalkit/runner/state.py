@@ -60,6 +60,8 @@ class ExampleState:
     execution_ms: int | None = None
     compare_ms: int | None = None
     output_files: list[str] = field(default_factory=list)
+    #: the output JSON, once read
+    output: Any = None
 
     def mark_started(self) -> None:
         if self.started_clock is None:

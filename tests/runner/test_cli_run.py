@@ -73,6 +73,8 @@ def test_example_project_passes_then_the_broken_agent_fails_with_feedback(tmp_pa
     good = json.loads(stdout)
     assert good["counts"]["passed"] == good["counts"]["total"] == 10
     assert "target: local platform" in stderr
+    # The agent was synced first; the plan applied is in the summary for reports.
+    assert [agent["slug"] for agent in good["sync_plan"]["agents"]] == ["invoice-extractor"]
 
     subprocess.run([git, "apply", str(INVOICES / "broken-agent.patch")], cwd=root, check=True)
     code, stdout, stderr = finish(
