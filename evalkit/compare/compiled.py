@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from evalkit.compare.pointers import PointerPattern
+from evalkit.compare.pointers import ANY_DEPTH, ANY_ONE, PointerPattern, parse_pointer
 from evalkit.compare.rules import CompareSpec, ListOrder, TextNormalisation
 
 _OWN_VALUE_FIELDS = frozenset({"regex", "present"})
@@ -78,6 +78,7 @@ class CompiledRules:
     # Some rule has a tolerance: "matches" is then not transitive (see ``matching``).
     has_tolerance: bool = False
     _cache: dict[str, ResolvedRule] = field(default_factory=dict, repr=False)
+    _positional: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -93,6 +94,18 @@ class CompiledRules:
                 self._cache.clear()
             cached = self._cache[pointer] = self._resolve(pointer)
         return cached
+
+    def names_positions(self, pointer: str) -> bool:
+        """Could a rule single out some elements of the list at ``pointer`` by index (a literal
+        number where its elements sit, e.g. ``/items/0/id`` for ``/items``)? Conservative
+        after a ``**``. Such rules tie values to positions, so moving elements around is not
+        "the same values in another order"."""
+        known = self._positional.get(pointer)
+        if known is None:
+            depth = parse_pointer(pointer)
+            known = any(_names_position(e.pattern.segments, depth) for e in self.entries)
+            self._positional[pointer] = known
+        return known
 
     def _resolve(self, pointer: str) -> ResolvedRule:
         chosen: dict[str, Any] = {}
@@ -111,6 +124,17 @@ class CompiledRules:
                         continue
                 chosen[name] = value
         return _build(chosen)
+
+
+def _names_position(pattern: tuple[str, ...], list_path: tuple[str, ...]) -> bool:
+    for index, segment in enumerate(pattern):
+        if segment == ANY_DEPTH:
+            return any(later.isdigit() for later in pattern[index + 1 :])
+        if index == len(list_path):
+            return segment.isdigit()
+        if segment not in (ANY_ONE, list_path[index]):
+            return False
+    return False
 
 
 def _build(chosen: dict[str, Any]) -> ResolvedRule:

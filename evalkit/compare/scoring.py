@@ -1,7 +1,8 @@
 """The score: the weighted share of expected leaf values that match.
 
-A leaf is a scalar, an empty object or array (below the root), or a path whose rule judges
-the value as a whole (``present``, ``regex``). Its weight comes from the ``weight`` rule in
+A leaf is a scalar, a path whose rule judges the value as a whole (``present``, ``regex``),
+or an object or array (below the root) with nothing weighed inside it: empty, or all of it
+ignored (its shape is still expected). Its weight comes from the ``weight`` rule in
 force there (default 1). Ignored leaves carry no weight at all: ignoring a path takes it out
 of the verdict instead of granting it. A leaf fails to match when a difference of kind
 ``changed``, ``missing`` or ``type_changed`` sits at its path or above it.
@@ -48,26 +49,32 @@ class _Tally:
         self.matched = 0.0
         self.total = 0.0
 
-    def visit(self, value: Any, pointer: str, blocked: bool, root: bool = False) -> None:
+    def visit(self, value: Any, pointer: str, blocked: bool, root: bool = False) -> float:
+        """Count the leaves at and below ``pointer``; return the weight counted."""
         rule = self.rules.resolve(pointer)
         blocked = blocked or pointer in self.lowering
         if rule.ignore:
             if self.rules.has_unignore:  # an "ignore: false" below may bring leaves back
-                self._children(value, pointer, blocked)
-            return
+                return self._children(value, pointer, blocked)
+            return 0.0
         container = isinstance(value, dict | list)
-        whole = rule.present or rule.regex is not None
-        if whole or not container or (not value and not root):
-            self.total += rule.weight
-            if not blocked:
-                self.matched += rule.weight
-            return
-        self._children(value, pointer, blocked)
+        if container and not (rule.present or rule.regex is not None):
+            counted = self._children(value, pointer, blocked)
+            if counted or root:
+                return counted
+        # A scalar, a value judged whole, or a container with nothing weighed inside it (empty,
+        # or all ignored): its shape is still expected, so it is one leaf.
+        self.total += rule.weight
+        if not blocked:
+            self.matched += rule.weight
+        return rule.weight
 
-    def _children(self, value: Any, pointer: str, blocked: bool) -> None:
+    def _children(self, value: Any, pointer: str, blocked: bool) -> float:
+        counted = 0.0
         if isinstance(value, dict):
             for key, item in value.items():
-                self.visit(item, child(pointer, key), blocked)
+                counted += self.visit(item, child(pointer, key), blocked)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                self.visit(item, child(pointer, index), blocked)
+                counted += self.visit(item, child(pointer, index), blocked)
+        return counted

@@ -185,6 +185,8 @@ class _RuleOperator:
         """One ``order`` difference when the elements are all there, in another order."""
         if len(expected) != len(actual) or len(expected) < 2:
             return False
+        if self.rules.names_positions(pointer):
+            return False  # rules tied to indexes: compare index by index
         in_order = all(
             values_match(left, right, child(pointer, index), self.rules)
             for index, (left, right) in enumerate(zip(expected, actual, strict=True))

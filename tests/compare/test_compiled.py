@@ -128,3 +128,26 @@ def test_descriptions_name_the_rule() -> None:
     )
     assert rules.resolve("/n").describe_numeric() == "tolerance 0.01 or relative tolerance 0.1"
     assert rules.resolve("/t").describe_text() == "text strip+casefold"
+
+
+@pytest.mark.parametrize(
+    ("patterns", "list_pointer", "positional"),
+    [
+        (["/items/*/id"], "/items", False),
+        (["/items/0/id"], "/items", True),
+        (["/items/0"], "/items", True),
+        (["/*/0"], "/items", True),
+        (["/other/0"], "/items", False),
+        (["/items"], "/items", False),
+        (["/items/x/0"], "/items", False),  # a number deeper down, not an element index
+        (["/**/0"], "/items", True),  # conservative after '**'
+        (["/**/id"], "/items", False),
+        (["/1"], "", True),
+        (["/a"], "", False),
+    ],
+)
+def test_rules_naming_list_positions(
+    patterns: list[str], list_pointer: str, positional: bool
+) -> None:
+    rules = compile_rules(spec({"ignore": patterns}))
+    assert rules.names_positions(list_pointer) is positional

@@ -309,3 +309,11 @@ def test_pointers_name_any_key_exactly(key: str) -> None:
     result = compare_json({key: {"in": 1}, "k": {key: 1}}, {key: {"in": 2}, "k": {}})
     found = {(parse_pointer(d.pointer), d.kind) for d in result.differences}
     assert found == {((key, "in"), "changed"), (("k", key), "missing")}
+
+
+def test_no_order_difference_when_rules_name_positions() -> None:
+    # '/1' is ignored: position 1 is special, so [F, F] vs [None, F] is not a reordering.
+    rules = spec({"ignore": ["/1"]})
+    assert kinds([False, False], [None, False], {"ignore": ["/1"]}) == [("/0", "type_changed")]
+    assert compare_json([1, 2], [2, 1], rules).differences[0].kind == "changed"
+    assert kinds([1, 2, 3], [3, 2, 1], {"ignore": ["/*/x"]}) == [("", "order")]

@@ -40,6 +40,13 @@ def score(
         ),
         ({"a": 1, "b": 2}, {"a": 1, "b": 3}, {"ignore": ["/b"]}, (1, 1, 1.0)),  # ignored: no weight
         (
+            {"m": {"gen": 1}, "a": 1},
+            {"a": 1},
+            {"ignore": ["/m/gen"]},
+            (1, 2, 0.5),
+        ),  # shape expected
+        ({"m": {"gen": 1}, "a": 1}, {"m": {"gen": 2}, "a": 1}, {"ignore": ["/m/gen"]}, (2, 2, 1.0)),
+        (
             {"id": {"deep": [1, 2, 3]}},
             {"id": 0},
             {"rules": {"/id": {"present": True}}},
