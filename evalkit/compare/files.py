@@ -103,13 +103,21 @@ def _glob_specificity(glob: str) -> tuple[int, int, int]:
     return (int(literal), literal_chars, len(glob))
 
 
+def glob_matches(glob: str, name: str) -> bool:
+    """``*`` matches across folders; a glob without ``/`` also matches the base name in any
+    folder (as in .gitignore): ``*.csv`` and ``totals.csv`` both match ``out/totals.csv``."""
+    if glob == name or fnmatch.fnmatchcase(name, glob):
+        return True
+    return "/" not in glob and fnmatch.fnmatchcase(PurePosixPath(name).name, glob)
+
+
 def rule_for(name: str, rules: Mapping[str, FileRule]) -> FileRule | None:
-    """The most specific rule for a file name: an exact name beats any glob; then more
-    literal characters, then a longer glob; equal globs go to the later one."""
+    """The most specific rule for a file name: a name without wildcards beats any glob; then
+    more literal characters, then a longer glob; equal globs go to the later one."""
     best: tuple[tuple[int, int, int], int] | None = None
     chosen = None
     for index, (glob, rule) in enumerate(rules.items()):
-        if glob == name or fnmatch.fnmatchcase(name, glob):
+        if glob_matches(glob, name):
             rank = (_glob_specificity(glob), index)
             if best is None or rank > best:
                 best, chosen = rank, rule

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from evalkit.compare import CompareSpec, FileMode, FileRule, compare_files, default_mode
-from evalkit.compare.files import csv_spec, rule_for
+from evalkit.compare.files import csv_spec, glob_matches, rule_for
 
 
 def rules(data: dict[str, Any]) -> dict[str, FileRule]:
@@ -223,6 +223,23 @@ def test_most_specific_file_rule_wins() -> None:
         "out/a.csv": "csv",
     }
     assert rule_for("x", {}) is None
+
+
+@pytest.mark.parametrize(
+    ("glob", "name", "matches"),
+    [
+        ("*.csv", "a.csv", True),
+        ("*.csv", "out/a.csv", True),
+        ("a.csv", "out/a.csv", True),  # no '/': the base name, in any folder
+        ("out/*.csv", "out/a.csv", True),
+        ("out/*.csv", "a.csv", False),
+        ("in/a.csv", "out/a.csv", False),
+        ("A.csv", "a.csv", False),  # case matters
+        ("a.cs?", "a.csv", True),
+    ],
+)
+def test_glob_matching(glob: str, name: str, matches: bool) -> None:
+    assert glob_matches(glob, name) is matches
 
 
 def test_a_rule_without_a_mode_keeps_the_extension_default() -> None:
