@@ -133,7 +133,11 @@ def serve(
         faults=faults,
     )
     sock = _bind(host, port)
-    app = create_app(config)
+    try:
+        app = create_app(config)  # a bad workflow file stops it here, with a clear message
+    except BaseException:
+        sock.close()
+        raise
     server = build_server(app, host, sock.getsockname()[1])
     bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host

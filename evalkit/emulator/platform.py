@@ -85,7 +85,12 @@ class Platform:
         self.queue = ExecutionQueue(workers=config.workers, handle=self.worker.handle)
         self._closed = False
         self._close_lock = threading.Lock()
-        self.workflows = self._load_workflows()
+        self.workflows: WorkflowServiceLike | None = None
+        try:
+            self.workflows = self._load_workflows()
+        except BaseException:  # e.g. a bad workflow file: stop what already started
+            self.close()
+            raise
 
     # -- runs ------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.workflows.contract import AgentInvoker
+from evalkit.errors import ConfigError
 
 from .conftest import ClientFactory
 from .helpers import API_KEY, issue
@@ -93,3 +94,15 @@ def test_workflow_routes_get_auth_ids_and_envelopes(
     assert issue(missing)["code"] == "not_found"
     anonymous = client.get("/api/v1/workflows", headers={"Authorization": "Bearer wrong"})
     assert anonymous.status_code == 401
+
+
+def test_a_bad_workflow_file_leaves_nothing_running(tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "bad.yaml").write_text("steps: []\n")
+    before = {thread.name for thread in threading.enumerate()}
+    config = PlatformConfig(data_dir=tmp_path / "d", api_keys=(API_KEY,), workflows_dir=flows)
+    with pytest.raises(ConfigError, match=r"bad\.yaml"):
+        Platform(config)
+    leftover = {thread.name for thread in threading.enumerate()} - before
+    assert not {name for name in leftover if name.startswith("evalkit-worker")}

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from evalkit.cli.main import main
 from evalkit.cli.serve import is_loopback, serve
 
 
@@ -132,3 +133,18 @@ def test_a_given_key_is_never_printed(tmp_path: Path) -> None:
             process.kill()
             process.wait()
     assert "eg_secret_given" not in first + stdout + stderr
+
+
+def test_a_bad_workflow_file_is_reported_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "broken.yaml").write_text("steps: [unclosed\n")
+    args = ["serve", "--port", "0", "--data", str(tmp_path / "d"), "--workflows", str(flows)]
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "broken.yaml:2:1" in err
+    assert "Traceback" not in err
