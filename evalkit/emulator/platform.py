@@ -74,6 +74,8 @@ class Platform:
         recovered = self.executions.fail_unfinished(RESTART_ERROR)
         if recovered:
             logger.warning("%d unfinished execution(s) marked failed after a restart", recovered)
+        # Scratch folders of runs cut short by a crash: nothing will ever read them.
+        shutil.rmtree(self.data_dir / "scratch", ignore_errors=True)
         self.worker = ExecutionWorker(
             agents=self.agents,
             executions=self.executions,

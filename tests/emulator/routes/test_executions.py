@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from evalkit.emulator.config import PlatformConfig
+
 from ..conftest import ClientFactory
 from ..helpers import ECHO, TestClient, create_agent, issue, run_and_wait
 
@@ -271,7 +273,7 @@ def test_get_includes(client: TestClient) -> None:
     assert client.get(url, params={"include": "everything"}).status_code == 400
 
 
-def test_state_survives_a_restart(make_client: ClientFactory) -> None:
+def test_state_survives_a_restart(make_client: ClientFactory, config: PlatformConfig) -> None:
     first = make_client(workers=1)
     create_agent(first, "slow", config={"runtime": {"builtin": "echo", "delayMs": 20000}})
     create_agent(first, "e")
@@ -279,6 +281,10 @@ def test_state_survives_a_restart(make_client: ClientFactory) -> None:
     first.post("/api/v1/agents/slow/run", json={})  # occupies the only worker
     stranded = first.post("/api/v1/agents/e/run", json={}).json()["executionId"]
     first.__exit__(None, None, None)  # stops the platform with one run still queued
+    assert config.data_dir is not None
+    crashed = config.data_dir / "scratch" / "exec_crashed"
+    crashed.mkdir(parents=True)
+    (crashed / "input.json").write_text("{}")
 
     second = make_client(workers=1)
     assert second.get("/api/v1/agents/e").status_code == 200
@@ -286,3 +292,4 @@ def test_state_survives_a_restart(make_client: ClientFactory) -> None:
     assert (kept["status"], kept["output"]) == ("completed", {"kept": True})
     failed = second.get(f"/api/v1/agents/executions/{stranded}").json()["execution"]
     assert (failed["status"], failed["error"]) == ("failed", "platform restarted")
+    assert not crashed.exists()  # a crash's leftovers are cleared at start-up
