@@ -44,13 +44,12 @@ def publish(run: RunResults, env: Mapping[str, str], html_link: str | None = Non
 
 def annotation_lines(run: RunResults, *, workspace: str | None = None) -> list[str]:
     """``::error`` lines for examples that did not pass (quarantined and cancelled aside).
-    Marks are relative to the manifest's folder; GitHub wants them relative to the workspace
-    (default: the current folder)."""
+    Marks are relative to the folder evalkit ran in (or absolute); GitHub wants them relative
+    to the workspace (default: the current folder)."""
     view = build_view(run)
-    base = Path(run.summary.metadata.manifest).parent if run.summary else Path()
     root = Path(os.path.abspath(workspace or Path.cwd()))
     problems = [row for row in view.problems if not row.quarantined and row.status != "cancelled"]
-    lines = [_annotation(row, base, root) for row in problems[:MAX_ANNOTATIONS]]
+    lines = [_annotation(row, root) for row in problems[:MAX_ANNOTATIONS]]
     if len(problems) > MAX_ANNOTATIONS:
         lines.append(
             f"::warning::{len(problems) - MAX_ANNOTATIONS} more failing examples are not "
@@ -59,11 +58,11 @@ def annotation_lines(run: RunResults, *, workspace: str | None = None) -> list[s
     return lines
 
 
-def _annotation(row: Row, base: Path, root: Path) -> str:
+def _annotation(row: Row, root: Path) -> str:
     result = row.result
     prefix = "regression: " if row.regression else ""
     properties = {"title": f"{prefix}{result.agent}/{result.example} {row.status}"}
-    where = parse_mark(result.mark, base, root)
+    where = parse_mark(result.mark, root)
     if where is not None:
         properties = {"file": where[0], "line": str(where[1]), "col": str(where[2]), **properties}
     message = "\n".join(top_differences(row)) or row.status
@@ -71,15 +70,16 @@ def _annotation(row: Row, base: Path, root: Path) -> str:
     return f"::error {props}::{_data(message)}"
 
 
-def parse_mark(mark: str | None, base: Path, root: Path) -> tuple[str, int, int] | None:
-    """``file:line:col`` (file relative to ``base``) as a path relative to ``root`` (absolute),
-    since GitHub places annotations by repository-relative path; None when it is outside."""
+def parse_mark(mark: str | None, root: Path) -> tuple[str, int, int] | None:
+    """``file:line:col`` (file relative to the current folder, or absolute) as a path relative
+    to ``root`` (absolute): GitHub places annotations by repository-relative path. None when
+    the file is outside ``root``."""
     if not mark:
         return None
     parts = mark.rsplit(":", 2)
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
         return None
-    path = Path(os.path.normpath(Path(root, base, parts[0])))
+    path = Path(os.path.normpath(Path.cwd() / parts[0]))
     with contextlib.suppress(ValueError):
         return path.relative_to(root).as_posix(), int(parts[1]), int(parts[2])
     return None

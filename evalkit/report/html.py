@@ -21,7 +21,9 @@ from evalkit._version import __version__
 from evalkit.report import charts
 from evalkit.report.loading import RunResults
 from evalkit.report.plan_text import plan_markdown
-from evalkit.report.view import ReportView, Row, build_view
+from evalkit.report.view import ReportView, Row, build_view, record_field
+
+_ABSENT = object()
 
 # Escapes that keep JSON inert inside <script>: no "</script>", no "<!--", no HTML entities,
 # and no U+2028/9 (line terminators in older JavaScript).
@@ -32,8 +34,6 @@ _SCRIPT_SAFE = {
     0x2028: "\\u2028",
     0x2029: "\\u2029",
 }
-
-DETAIL_EXTRAS = ("expected_json", "actual_json")
 
 
 def script_json(data: Any) -> Markup:
@@ -134,7 +134,6 @@ def _row(row: Row) -> list[Any]:
 
 def _detail(row: Row) -> dict[str, Any]:
     result = row.result
-    extras = result.model_extra or {}
     detail: dict[str, Any] = {
         "mark": result.mark,
         "comparison": result.comparison,
@@ -145,7 +144,9 @@ def _detail(row: Row) -> dict[str, Any]:
         "outputFiles": result.output_files,
         "durations": result.durations.to_dict(),
     }
-    for name in DETAIL_EXTRAS:
-        if name in extras:
-            detail[name] = extras[name]
+    expected = record_field(result, "expected_json", _ABSENT)
+    actual = record_field(result, "actual_json", _ABSENT)
+    if result.comparison is not None and expected is not _ABSENT and actual is not _ABSENT:
+        detail["expected_json"] = expected
+        detail["actual_json"] = actual
     return detail

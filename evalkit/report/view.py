@@ -1,10 +1,10 @@
 """What every report shows, computed once from the results: rows in reading order, counts,
 per-agent figures, baseline deltas and the gate's verdict.
 
-Fields the runner may add to a result line (kept as extra keys, shown when present):
-``flaky`` (bool: the verdict changed between attempts), ``quarantined`` (bool: known bad,
-excluded from gates), ``expected_json`` / ``actual_json`` (the documents compared). On the
-summary: ``sync_plan`` (the plan applied before the run, as ``evalkit.sync.plan_to_data``).
+Fields read when present, as declared fields or extra keys (``record_field``): on a result,
+``expected_json`` / ``actual_json`` (the documents compared), ``flaky`` (bool: the verdict
+changed between attempts) and ``quarantined`` (bool: known bad, excluded from gates); on the
+summary, ``sync_plan`` (the plan applied before the run, as ``evalkit.sync.plan_to_data``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from evalkit.report.loading import RunResults
 from evalkit.runner.results import ExampleResult, RunSummary, Verdict
@@ -184,7 +186,19 @@ def _short(value: Any, limit: int) -> str:
 
 
 def _extra_flag(result: ExampleResult, name: str) -> bool:
-    return bool((result.model_extra or {}).get(name))
+    return bool(record_field(result, name))
+
+
+_MISSING = object()
+
+
+def record_field(record: BaseModel, name: str, default: Any = None) -> Any:
+    """A field that newer runners write: a declared field or an extra key alike."""
+    extras = record.model_extra or {}
+    if name in extras:
+        return extras[name]
+    value = getattr(record, name, _MISSING) if name in type(record).model_fields else _MISSING
+    return default if value is _MISSING else value
 
 
 def _is_web_link(link: str) -> bool:
@@ -327,5 +341,5 @@ def format_seconds(seconds: float) -> str:
 
 
 def _sync_plan(summary: RunSummary | None) -> dict[str, Any] | None:
-    plan = (summary.model_extra or {}).get("sync_plan") if summary is not None else None
+    plan = record_field(summary, "sync_plan") if summary is not None else None
     return plan if isinstance(plan, dict) else None

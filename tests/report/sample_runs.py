@@ -1,0 +1,341 @@
+"""Realistic runs for the report tests, made with the real compare engine on the example
+project (examples/invoices): the expected documents and files are the project's own, the
+actual outputs are copies of them, mutated the way a broken agent would get them wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from evalkit.manifest import load_manifest
+from evalkit.report import RunResults
+from evalkit.runner.baseline import find_regressions
+from evalkit.runner.comparing import compare_job
+from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.results import (
+    Counts,
+    Durations,
+    ErrorKind,
+    ExampleError,
+    ExampleResult,
+    ExecutionRef,
+    FeedbackRecord,
+    GitInfo,
+    RunMetadata,
+    RunSummary,
+    Target,
+    Verdict,
+    brief_of,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / "examples" / "invoices" / "evalkit.yaml"
+RUN_ID = "run-20260301T090000Z-abc123"
+PLATFORM = "http://127.0.0.1:8765"
+HOSTILE_FILE = '<img src=x onerror="window.__pwned=3">.txt'
+HOSTILE = '</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+@cache
+def invoice_jobs() -> tuple[ExampleJob, ...]:
+    return tuple(job for job in _jobs() if job.kind == "agent")
+
+
+def _jobs() -> list[ExampleJob]:
+    from evalkit.runner.from_manifest import jobs_from_manifest
+
+    return jobs_from_manifest(load_manifest(MANIFEST))
+
+
+def stable_mark(mark: str | None) -> str | None:
+    """The loader writes marks relative to the current folder; tests want them relative to the
+    repository whatever folder pytest runs in (snapshots)."""
+    if mark is None:
+        return None
+    file, line, column = mark.rsplit(":", 2)
+    return f"{(Path.cwd() / file).resolve().relative_to(ROOT).as_posix()}:{line}:{column}"
+
+
+def truncate_quantities(document: dict[str, Any]) -> dict[str, Any]:
+    """The bug in examples/invoices/broken-agent.patch: fractional quantities become ints."""
+    broken = copy.deepcopy(document)
+    for item in broken.get("lineItems", []):
+        item["quantity"] = int(item["quantity"])
+    return broken
+
+
+def run_example(
+    job: ExampleJob,
+    actual_json: Any,
+    actual_files: dict[str, bytes],
+    folder: Path,
+    index: int,
+    **fields: Any,
+) -> ExampleResult:
+    """Compare like the runner does and record the result like the runner does."""
+    out = folder / job.name
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, data in actual_files.items():
+        (out / name).write_bytes(data)
+        paths[name] = out / name
+    comparison = compare_job(job, actual_json, paths)
+    execution_id = f"exec_{index:06d}"
+    return ExampleResult(
+        run_id=RUN_ID,
+        agent=job.suite,
+        example=job.name,
+        tags=list(job.tags),
+        mark=stable_mark(job.mark),
+        verdict=comparison.verdict,
+        score=comparison.score,
+        comparison=comparison.details,
+        execution=ExecutionRef(
+            id=execution_id,
+            status="completed",
+            link=f"{PLATFORM}/api/v1/agents/executions/{execution_id}",
+        ),
+        attempts=1,
+        feedback=FeedbackRecord(
+            written=True,
+            rating=comparison.verdict.value,
+            status="resolved" if comparison.verdict is Verdict.PASS else "open",
+            expected_json=True,
+            expected_files=sorted(job.expected_files),
+        ),
+        durations=Durations(total_ms=900 + 137 * index, execution_ms=600 + 90 * index),
+        started_at="2026-03-01T09:00:01Z",
+        finished_at="2026-03-01T09:00:09Z",
+        expected_json=job.expected_json,
+        actual_json=actual_json,
+        **fields,
+    )
+
+
+def expected_files_of(job: ExampleJob) -> dict[str, bytes]:
+    return {name: path.read_bytes() for name, path in job.expected_files.items()}
+
+
+def failing_variant(folder: Path, *, with_baseline: bool = True) -> RunResults:
+    """The example project with the broken agent: quantities truncated (partial), plus one
+    example whose line items CSV and total are wrong (fail), one whose execution failed
+    (error), and one flaky example. The baseline passed everything."""
+    results = []
+    for index, job in enumerate(invoice_jobs()):
+        actual = truncate_quantities(job.expected_json)
+        actual["generatedAt"] = f"2026-03-01T09:00:{index:02d}Z"  # ignored by the manifest
+        files = expected_files_of(job)
+        extra: dict[str, Any] = {}
+        if job.name == "acme-us-letter":
+            actual["total"] = round(actual["total"] + 0.004, 3)  # within the 0.01 tolerance
+        if job.name == "thames-uk-pipe-table":
+            job, actual, files = _badly_broken(job, actual, files, folder)
+        if job.name == "brightside-rounding-cent":
+            extra["flaky"] = True
+        if job.name == "sakura-japan-jpy":
+            results.append(_error_result(job, index))
+            continue
+        results.append(run_example(job, actual, files, folder, index, **extra))
+    return _with_summary(results, baseline=_all_passed_baseline() if with_baseline else None)
+
+
+def _badly_broken(
+    job: ExampleJob, actual: dict[str, Any], files: dict[str, bytes], folder: Path
+) -> tuple[ExampleJob, dict[str, Any], dict[str, bytes]]:
+    """A failing example: most fields wrong, a CSV row lost, a text and a binary file that
+    differ (the job gains those two expected files)."""
+    expected_dir = folder / "expected-extra"
+    expected_dir.mkdir(parents=True, exist_ok=True)
+    (expected_dir / "notes.txt").write_text("Paid by bank transfer.\nReference: THM-77\n")
+    (expected_dir / "stamp.bin").write_bytes(bytes(range(64)))
+    job = replace(
+        job,
+        expected_files={
+            **job.expected_files,
+            "notes.txt": expected_dir / "notes.txt",
+            "stamp.bin": expected_dir / "stamp.bin",
+        },
+    )
+    broken = {key: value for key, value in actual.items() if key not in ("dueDate", "tax")}
+    broken["vendor"] = broken["vendor"].upper()
+    broken["currency"] = "USD"
+    broken["total"] = round(broken["total"] + 10, 2)
+    broken["lineItems"] = [
+        {**item, "amount": 0, "quantity": 0, "unitPrice": 0} for item in broken["lineItems"]
+    ]
+    broken["confidence"] = 0.42
+    rows = files["line_items.csv"].decode().splitlines()
+    files = {
+        "line_items.csv": ("\n".join(rows[:-1]) + "\n").encode(),
+        "notes.txt": b"Paid by card.\nReference: THM-77\n",
+        "stamp.bin": bytes(range(1, 65)),
+    }
+    return job, broken, files
+
+
+def _error_result(job: ExampleJob, index: int) -> ExampleResult:
+    execution_id = f"exec_{index:06d}"
+    return ExampleResult(
+        run_id=RUN_ID,
+        agent=job.suite,
+        example=job.name,
+        tags=list(job.tags),
+        mark=stable_mark(job.mark),
+        verdict=Verdict.ERROR,
+        error=ExampleError(
+            kind=ErrorKind.FAILED,
+            message="agent exited with status 1: ValueError: unknown currency 'JPY¥'",
+        ),
+        execution=ExecutionRef(
+            id=execution_id,
+            status="failed",
+            link=f"{PLATFORM}/api/v1/agents/executions/{execution_id}",
+        ),
+        attempts=1,
+        durations=Durations(total_ms=400),
+        finished_at="2026-03-01T09:00:05Z",
+    )
+
+
+def _all_passed_baseline() -> RunSummary:
+    briefs = [
+        brief_of(
+            ExampleResult(
+                run_id="run-baseline",
+                agent=job.suite,
+                example=job.name,
+                verdict=Verdict.PASS,
+                score=1.0,
+                finished_at="2026-02-28T09:00:00Z",
+            )
+        )
+        for job in invoice_jobs()
+    ]
+    counts = Counts()
+    for brief in briefs:
+        counts.add(brief.verdict)
+    return _summary("run-baseline", counts, briefs, [], None, [])
+
+
+def _with_summary(results: list[ExampleResult], baseline: RunSummary | None) -> RunResults:
+    counts = Counts()
+    for result in results:
+        counts.add(result.verdict)
+    briefs = [brief_of(r) for r in results]
+    regressions = find_regressions(baseline, briefs) if baseline else []
+    gates = evaluate_gates(
+        GateConfig(min_pass_rate=1.0, max_regressions=0),
+        counts,
+        regressions=len(regressions) if baseline else None,
+    )
+    summary = _summary(RUN_ID, counts, briefs, regressions, "baseline/summary.json", gates)
+    if all_passed(gates):
+        summary.status, summary.exit_code = "passed", 0
+        summary.outcome = f"all gates passed ({counts.passed}/{counts.total} passed)"
+    return RunResults(results=results, summary=summary, baseline=baseline)
+
+
+def _summary(
+    run_id: str,
+    counts: Counts,
+    briefs: list[Any],
+    regressions: list[Any],
+    baseline: str | None,
+    gates: list[Any],
+) -> RunSummary:
+    return RunSummary(
+        metadata=RunMetadata(
+            run_id=run_id,
+            evalkit_version="0.1.0",
+            manifest=str(MANIFEST.relative_to(ROOT)),
+            git=GitInfo(commit="0123456789abcdef0123", branch="fix-quantities", dirty=False),
+            target=Target(kind="local", base_url=PLATFORM),
+            started_at="2026-03-01T09:00:00Z",
+            finished_at="2026-03-01T09:00:12.5Z",
+            concurrency=8,
+            timeout_seconds=600,
+            feedback=True,
+        ),
+        counts=counts,
+        pass_rate=counts.pass_rate,
+        gates=gates,
+        regressions=regressions,
+        baseline=baseline,
+        exit_code=1,
+        status="gate_failed",
+        outcome=f"a gate failed ({counts.passed}/{counts.total} passed)",
+        results_file="results.jsonl",
+        examples=briefs,
+    )
+
+
+def hostile_run(folder: Path) -> RunResults:
+    """Outputs, names, tags, messages and file names that try to inject markup."""
+    job = invoice_jobs()[0]
+    actual = copy.deepcopy(job.expected_json)
+    actual["vendor"] = HOSTILE
+    actual[HOSTILE] = HOSTILE
+    files = expected_files_of(job)
+    files[HOSTILE_FILE] = HOSTILE.encode()
+    result = run_example(job, actual, files, folder, 0)
+    result = result.model_copy(
+        update={"example": f"example {HOSTILE}", "tags": [HOSTILE], "agent": f"agent{HOSTILE}"}
+    )
+    error = ExampleResult(
+        run_id=RUN_ID,
+        agent=f"agent{HOSTILE}",
+        example="error " + HOSTILE,
+        verdict=Verdict.ERROR,
+        error=ExampleError(kind=ErrorKind.FAILED, message=HOSTILE + "\u2028\u2029"),
+        execution=ExecutionRef(id="x", status="failed", link=f"javascript:alert(1)//{HOSTILE}"),
+        finished_at="2026-03-01T09:00:05Z",
+    )
+    return _with_summary([result, error], baseline=None)
+
+
+def large_run(count: int) -> RunResults:
+    """``count`` examples over five agents, built from a few real comparisons (copied)."""
+    folder_results = []
+    job = invoice_jobs()[2]
+    base_actual = truncate_quantities(job.expected_json)
+    template = json.loads(json.dumps(job.expected_json))
+    verdicts = [Verdict.PASS, Verdict.PASS, Verdict.PASS, Verdict.PARTIAL, Verdict.FAIL]
+    for index in range(count):
+        verdict = verdicts[index % len(verdicts)]
+        passed = verdict is Verdict.PASS
+        folder_results.append(
+            ExampleResult(
+                run_id=RUN_ID,
+                agent=f"agent-{index % 5}",
+                example=f"example-{index:05d}",
+                tags=[f"tag-{index % 7}"],
+                verdict=verdict,
+                score=1.0 if passed else 0.4 + (index % 50) / 100,
+                comparison={
+                    "rating": verdict.value,
+                    "differences": []
+                    if passed
+                    else [
+                        {
+                            "pointer": "/lineItems/0/quantity",
+                            "kind": "changed",
+                            "expected": 6.5,
+                            "actual": 6,
+                        }
+                    ],
+                    "files": [],
+                    "applied": [{"pointer": "/generatedAt", "kind": "ignored", "detail": ""}],
+                },
+                durations=Durations(total_ms=500 + (index * 37) % 4000),
+                finished_at="2026-03-01T09:00:05Z",
+                expected_json=template,
+                actual_json=template if passed else base_actual,
+            )
+        )
+    return _with_summary(folder_results, baseline=None)

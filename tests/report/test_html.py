@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from importlib import resources
+
+from hypothesis import given
+from hypothesis import strategies as st
+from syrupy.assertion import SnapshotAssertion
+
+from evalkit._version import __version__
+from evalkit.report import RunResults, render_html
+from evalkit.report.html import page_data, script_json
+from evalkit.report.view import build_view
+from tests.report.sample_runs import HOSTILE, HOSTILE_FILE
+
+DATA_ELEMENT = re.compile(
+    r'<script type="application/json" id="evalkit-data">(.*?)</script>', re.DOTALL
+)
+
+
+class Outline(HTMLParser):
+    """The page's element structure (tags, ids, classes) and its visible header text, without
+    the contents of style and script elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.depth = 0
+        self.skip = False
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        self.tags.append((tag, named))
+        keep = {k: v for k, v in named.items() if k in ("id", "class", "type", "value")}
+        shown = " ".join(f"{k}={v}" for k, v in sorted(keep.items()))
+        self.lines.append("  " * self.depth + f"<{tag}{' ' + shown if shown else ''}>")
+        if tag in ("meta", "input", "br", "rect", "line"):
+            return
+        self.depth += 1
+        self.skip = tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("rect", "line"):
+            return
+        self.depth -= 1
+        self.skip = False
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text and not self.skip:
+            self.lines.append("  " * self.depth + repr(text))
+
+
+def _outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+def _embedded(html: str) -> dict:  # type: ignore[type-arg]
+    match = DATA_ELEMENT.search(html)
+    assert match is not None
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+@given(st.text())
+def test_script_json_round_trips_and_cannot_close_its_element(text: str) -> None:
+    encoded = str(script_json({"value": text, "list": [text]}))
+    assert json.loads(encoded) == {"value": text, "list": [text]}
+    for forbidden in ("<", ">", "&", "\u2028", "\u2029"):
+        assert forbidden not in encoded
+
+
+def test_the_static_assets_hold_no_closing_tag_sequence() -> None:
+    folder = resources.files("evalkit.report").joinpath("templates")
+    for name in ("report.css", "report.js", "detail.js"):
+        assert "</" not in folder.joinpath(name).read_text("utf-8"), name
+
+
+def test_the_page_is_self_contained(failing_run: RunResults) -> None:
+    html = render_html(failing_run)
+    outline = _outline(html)
+    for tag, attrs in outline.tags:
+        assert tag not in ("link", "img", "iframe", "object", "embed"), tag
+        assert "src" not in attrs, (tag, attrs)
+        assert not (attrs.get("href") or "").startswith(("http", "//")), (tag, attrs)
+    csp = [
+        a["content"] for t, a in outline.tags if a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert csp
+    assert "default-src 'none'" in (csp[0] or "")
+
+
+def test_the_embedded_data_round_trips(failing_run: RunResults) -> None:
+    data = _embedded(render_html(failing_run))
+    assert data == json.loads(json.dumps(page_data(build_view(failing_run))))
+    first = dict(zip(data["columns"], data["rows"][0], strict=True))
+    assert first["example"] == "thames-uk-pipe-table"
+    assert first["flags"] == ["regression"]
+    assert data["details"][0]["actual_json"]["currency"] == "USD"
+
+
+def test_header_shows_verdict_counts_deltas_and_run_facts(failing_run: RunResults) -> None:
+    text = "\n".join(_outline(render_html(failing_run)).lines)
+    for expected in (
+        "'Gate failed'",
+        "'a gate failed (5/10 passed)'",
+        "'✗ 5 regressions against the baseline (maximum 0)'",
+        "'50.0%'",
+        "'-50.0 pts vs baseline'",
+        "'0123456789ab on fix-quantities'",
+        "'local (http://127.0.0.1:8765)'",
+        "'12.5 s'",
+        "'Pass rate change per agent against the baseline'",
+    ):
+        assert expected in text
+
+
+def test_hostile_strings_are_escaped_everywhere(hostile: RunResults) -> None:
+    html = render_html(hostile)
+    assert HOSTILE not in html
+    assert "<img" not in html
+    tags = [tag for tag, _ in _outline(html).tags]
+    assert tags.count("script") == 2  # the data and our script: nothing injected
+    assert not any(name.startswith("on") for _, attrs in _outline(html).tags for name in attrs)
+    data = _embedded(html)
+    assert any(HOSTILE in row[1] for row in data["rows"])
+    names = [f["name"] for d in data["details"] for f in (d["comparison"] or {}).get("files", [])]
+    assert HOSTILE_FILE in names
+    # a javascript: link from the results never becomes a link
+    assert all(row[7] is None or row[7].startswith("http") for row in data["rows"])
+
+
+def test_page_structure_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
+    outline = "\n".join(_outline(render_html(failing_run)).lines)
+    assert outline.replace(__version__, "<version>") == snapshot
+
+
+def test_table_rows_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
+    data = page_data(build_view(failing_run))
+    assert data["rows"] == snapshot

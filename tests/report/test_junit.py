@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import xmlschema
+from junitparser import Error, Failure, JUnitXml, Skipped
+from syrupy.assertion import SnapshotAssertion
+
+from evalkit.report import RunResults, render_junit
+from tests.report.sample_runs import HOSTILE
+
+SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("junit.xsd"))
+
+
+def _write(tmp_path: Path, run: RunResults) -> Path:
+    path = tmp_path / "junit.xml"
+    path.write_text(render_junit(run), encoding="utf-8")
+    return path
+
+
+def test_the_failing_variant_is_valid_against_the_junit_schema(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    SCHEMA.validate(str(_write(tmp_path, failing_run)))
+
+
+def test_the_schema_does_reject_a_malformed_report(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text('<testsuites><testsuite name="a"><testcase/></testsuite></testsuites>')
+    assert not SCHEMA.is_valid(str(path))
+
+
+def test_junitparser_reads_suites_cases_and_outcomes(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    xml = JUnitXml.fromfile(str(_write(tmp_path, failing_run)))
+    suites = list(xml)
+    assert [suite.name for suite in suites] == ["invoice-extractor"]
+    suite = suites[0]
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (10, 4, 1, 0)
+    outcomes = {case.name: [type(r).__name__ for r in case.result] for case in suite}
+    assert outcomes["thames-uk-pipe-table"] == ["Failure"]
+    assert outcomes["pinecone-hours-cad"] == ["Failure"]
+    assert outcomes["sakura-japan-jpy"] == ["Error"]
+    assert outcomes["acme-us-letter"] == []
+    thames = next(case for case in suite if case.name == "thames-uk-pipe-table")
+    failure = thames.result[0]
+    assert isinstance(failure, Failure)
+    assert failure.type == "fail"
+    assert failure.message.startswith("regression: fail (score 0.")
+    assert '/currency: changed, expected "GBP", actual "USD"' in (failure.text or "")
+    assert "file notes.txt: differ" in (failure.text or "")
+    assert "+Paid by card." in (failure.text or "")
+    assert thames.classname == "agent.invoice-extractor"
+    sakura = next(case for case in suite if case.name == "sakura-japan-jpy")
+    error = sakura.result[0]
+    assert isinstance(error, Error)
+    assert error.type == "failed"
+    assert "unknown currency" in (error.text or "")
+
+
+def test_quarantined_failures_are_skipped(tmp_path: Path, failing_run: RunResults) -> None:
+    results = [
+        r.model_copy(update={"quarantined": True}) if r.example == "pinecone-hours-cad" else r
+        for r in failing_run.results
+    ]
+    run = RunResults(results=results, summary=failing_run.summary)
+    suite = next(iter(JUnitXml.fromfile(str(_write(tmp_path, run)))))
+    case = next(c for c in suite if c.name == "pinecone-hours-cad")
+    assert isinstance(case.result[0], Skipped)
+    assert case.result[0].message == "quarantined (partial)"
+    assert suite.skipped == 1
+
+
+def test_one_testsuite_per_agent(tmp_path: Path, large: RunResults) -> None:
+    xml = JUnitXml.fromfile(str(_write(tmp_path, large)))
+    assert sorted(suite.name for suite in xml) == [f"agent-{i}" for i in range(5)]
+    assert sum(suite.tests for suite in xml) == 10_000
+
+
+def test_hostile_strings_and_control_characters_stay_well_formed(
+    tmp_path: Path, hostile: RunResults
+) -> None:
+    results = [
+        r.model_copy(update={"example": r.example + "\x00\x1b[31m"}) for r in hostile.results
+    ]
+    path = _write(tmp_path, RunResults(results=results, summary=hostile.summary))
+    SCHEMA.validate(str(path))
+    names = [case.name for suite in JUnitXml.fromfile(str(path)) for case in suite]
+    assert any(HOSTILE in name for name in names)
+    assert all("\x00" not in name for name in names)
+
+
+def test_junit_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
+    assert render_junit(failing_run) == snapshot

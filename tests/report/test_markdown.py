@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from syrupy.assertion import SnapshotAssertion
+
+from evalkit.report import RunResults, render_markdown
+from evalkit.report.markdown import GITHUB_LIMIT, _code
+from tests.report.sample_runs import HOSTILE
+
+
+def test_verdict_counts_and_regressions_come_first(failing_run: RunResults) -> None:
+    text = render_markdown(failing_run, html_link="https://example.test/run/1")
+    assert text.startswith("## ❌ evalkit: gate failed\n")
+    assert "| 50.0% (-50.0 pts) | 5 | 3 | 1 | 1 | 1 | 0 | 5 |" in text
+    assert text.index("### Regressions (5)") < text.index(
+        "`invoice-extractor/thames-uk-pipe-table`"
+    )
+    assert '`/currency: changed, expected "GBP", actual "USD"`' in text
+    assert "`... and 15 more`" in text  # top differences only
+    assert "`failed: agent exited with status 1: ValueError: unknown currency 'JPY¥'`" in text
+    assert text.rstrip().endswith("(https://example.test/run/1)")
+
+
+def test_gate_messages_are_escaped(failing_run: RunResults) -> None:
+    text = render_markdown(failing_run)
+    assert "❌ pass rate 50.0% (5/10) &lt; minimum 100.0%" in text
+
+
+def test_stays_under_githubs_limit_with_a_note(large: RunResults) -> None:
+    text = render_markdown(large, html_link="report.html")
+    assert len(text) <= GITHUB_LIMIT
+    assert "more example(s) not shown** to stay under GitHub's 65,536-character limit" in text
+    assert text.rstrip().endswith("(report.html)")
+    shown = text.count("\n- `agent-")
+    left_out = int(text.split("> **")[1].split(" ")[0])
+    assert shown + left_out == large.summary.counts.total - large.summary.counts.passed  # type: ignore[union-attr]
+
+
+def test_a_smaller_limit_truncates_earlier(failing_run: RunResults) -> None:
+    text = render_markdown(failing_run, limit=1300)
+    assert len(text) <= 1300
+    assert "more example(s) not shown" in text
+
+
+def test_hostile_strings_cannot_leave_their_code_span(hostile: RunResults) -> None:
+    text = render_markdown(hostile)
+    for line in text.splitlines():
+        if HOSTILE in line:
+            before = line.split(HOSTILE)[0]
+            assert before.count("`") % 2 == 1, line  # inside an open code span
+
+
+def test_code_spans_outgrow_backticks_inside() -> None:
+    assert _code("a ``b`` c") == "```a ``b`` c```"
+    assert _code("`x`") == "`` `x` ``"
+    assert _code("two\nlines") == "`two lines`"
+
+
+def test_markdown_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
+    assert render_markdown(failing_run, html_link="report.html") == snapshot
