@@ -14,8 +14,10 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
+from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report, write_reports
 from evalkit.report.github import in_github_actions, publish
+from evalkit.report.merge import merge_runs, write_run
 
 #: where ``evalkit run`` writes reports, under the manifest's folder: <this>/<run id>/
 REPORTS_FOLDER = Path(".evalkit") / "reports"
@@ -39,30 +41,30 @@ def publish_reports(
 
 
 @click.command("report")
-@click.argument("results", type=click.Path(exists=True, path_type=Path))
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the HTML report here.",
+    "--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), help="HTML file."
 )
 @click.option(
-    "--junit",
-    "junit_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write JUnit XML here.",
+    "--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path), help="JUnit XML file."
 )
 @click.option(
     "--markdown",
     "markdown_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the Markdown summary here.",
+    help="Markdown summary file.",
 )
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="With no file option: write all formats here (default: RESULTS' folder/reports).",
+    help="With no file option: write every format here (default: beside the results, reports/).",
+)
+@click.option(
+    "--merged",
+    "merged_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Several RESULTS (shards): write the merged run here (results.jsonl, summary.json).",
 )
 @click.option(
     "--baseline",
@@ -75,28 +77,35 @@ def publish_reports(
     default=None,
     help="Step summary and annotations (default: when GITHUB_ACTIONS=true).",
 )
+@click.option(
+    "--gate", is_flag=True, help="Exit with the run's gate verdict (1 when a gate failed)."
+)
 @click.pass_context
 def report(
     ctx: click.Context,
-    results: Path,
+    results: tuple[Path, ...],
     html_file: Path | None,
     junit_file: Path | None,
     markdown_file: Path | None,
     out_dir: Path | None,
+    merged_dir: Path | None,
     baseline: Path | None,
     html_link: str | None,
     github: bool | None,
+    gate: bool,
 ) -> None:
     """Render reports from RESULTS: a run folder, its results.jsonl or its summary.json.
 
-    With no --html/--junit/--markdown, every format is written into --out.
+    With no --html/--junit/--markdown, every format is written into --out. Several RESULTS
+    are the shards of one run: they are merged into --merged and the gates judge the whole.
+    Exit codes: 0 done (with --gate: all gates passed), 1 a gate failed (--gate), 2 bad input.
     """
     options: GlobalOptions = ctx.obj
-    run = load_results(results, baseline=baseline)
+    run, home = _load(results, merged_dir, baseline)
     chosen = {"html": html_file, "junit": junit_file, "markdown": markdown_file}
     targets = {name: path for name, path in chosen.items() if path is not None}
     if not targets:
-        folder = out_dir or (results if results.is_dir() else results.parent) / "reports"
+        folder = out_dir or home / "reports"
         targets = {name: folder / file_name for name, file_name in REPORT_FILES.items()}
     elif out_dir is not None:
         raise click.UsageError("--out is for writing every format; give it or file options")
@@ -112,6 +121,33 @@ def report(
     else:
         for name, path in written.items():
             output.say(f"{name}: {click.format_filename(path)}")
+    if gate:
+        ctx.exit(_gate_exit_code(run))
+
+
+def _load(
+    results: tuple[Path, ...], merged_dir: Path | None, baseline: Path | None
+) -> tuple[RunResults, Path]:
+    """The run to report on, and the folder its reports go beside by default."""
+    if len(results) == 1:
+        if merged_dir is not None:
+            raise click.UsageError("--merged is for several RESULTS (the shards of one run)")
+        path = results[0]
+        return load_results(path, baseline=baseline), path if path.is_dir() else path.parent
+    if merged_dir is None:
+        raise click.UsageError("several RESULTS are merged: say where with --merged DIR")
+    run = merge_runs([load_results(path, baseline=baseline) for path in results])
+    write_run(run, merged_dir)
+    output.note(f"merged {len(results)} shards ({len(run.results)} examples) into {merged_dir}")
+    return run, merged_dir
+
+
+def _gate_exit_code(run: RunResults) -> int:
+    if run.summary is None:
+        raise RunError("--gate needs the run's summary.json (gates are evaluated by 'evalkit run')")
+    if run.summary.outcome:
+        output.note(run.summary.outcome)
+    return run.summary.exit_code
 
 
 def _write_one(run: RunResults, name: str, path: Path, link: str | None) -> dict[str, Path]:

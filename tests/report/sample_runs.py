@@ -142,7 +142,7 @@ def failing_variant(folder: Path, *, with_baseline: bool = True) -> RunResults:
             results.append(_error_result(job, index))
             continue
         results.append(run_example(job, actual, files, folder, index, **extra))
-    return _with_summary(results, baseline=_all_passed_baseline() if with_baseline else None)
+    return with_summary(results, baseline=all_passed_baseline() if with_baseline else None)
 
 
 def _badly_broken(
@@ -203,7 +203,7 @@ def _error_result(job: ExampleJob, index: int) -> ExampleResult:
     )
 
 
-def _all_passed_baseline() -> RunSummary:
+def all_passed_baseline() -> RunSummary:
     briefs = [
         brief_of(
             ExampleResult(
@@ -223,7 +223,7 @@ def _all_passed_baseline() -> RunSummary:
     return _summary("run-baseline", counts, briefs, [], None, [])
 
 
-def _with_summary(results: list[ExampleResult], baseline: RunSummary | None) -> RunResults:
+def with_summary(results: list[ExampleResult], baseline: RunSummary | None) -> RunResults:
     counts = Counts()
     for result in results:
         counts.add(result.verdict)
@@ -296,7 +296,7 @@ def hostile_run(folder: Path) -> RunResults:
         execution=ExecutionRef(id="x", status="failed", link=f"javascript:alert(1)//{HOSTILE}"),
         finished_at="2026-03-01T09:00:05Z",
     )
-    return _with_summary([result, error], baseline=None)
+    return with_summary([result, error], baseline=None)
 
 
 def large_run(count: int) -> RunResults:
@@ -338,4 +338,4 @@ def large_run(count: int) -> RunResults:
                 actual_json=template if passed else base_actual,
             )
         )
-    return _with_summary(folder_results, baseline=None)
+    return with_summary(folder_results, baseline=None)
