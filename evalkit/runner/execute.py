@@ -188,8 +188,6 @@ def build_result(
         score=score,
         comparison=comparison,
         error=error,
-        expected_json=job.expected_json if job.has_expected_json else None,
-        actual_json=state.output,
         execution=execution,
         attempts=state.attempts,
         adopted=state.adopted,
@@ -203,7 +201,18 @@ def build_result(
         ),
         started_at=state.started_at,
         finished_at=now_timestamp(),
+        # Extra keys (see ExampleResult): the documents compared, for the reports.
+        **_documents(job.expected_json if job.has_expected_json else None, state.output),
     )
+
+
+def _documents(expected: Any, actual: Any) -> dict[str, Any]:
+    documents: dict[str, Any] = {}
+    if expected is not None:
+        documents["expected_json"] = expected
+    if actual is not None:
+        documents["actual_json"] = actual
+    return documents
 
 
 def _ms_since(began: float) -> int:

@@ -93,7 +93,11 @@ class FeedbackRecord(_Record):
 
 
 class ExampleResult(_Record):
-    """One example's outcome: one line of ``results.jsonl``."""
+    """One example's outcome: one line of ``results.jsonl``.
+
+    Extra keys (kept in ``model_extra``, read so by the reports): ``expected_json`` (the
+    expected JSON compared, when there is one) and ``actual_json`` (the output JSON read).
+    """
 
     format: Literal[1] = RESULTS_FORMAT_VERSION
     run_id: str
@@ -112,8 +116,6 @@ class ExampleResult(_Record):
         ),
     )
     error: ExampleError | None = None
-    expected_json: Any = Field(None, description="The expected JSON compared (none if absent).")
-    actual_json: Any = Field(None, description="The output JSON the execution returned.")
     execution: ExecutionRef | None = None
     attempts: int = Field(0, description="Start attempts (retries after 429/5xx included).")
     adopted: bool = Field(
@@ -208,7 +210,11 @@ class GateOutcome(_Record):
 
 
 class RunSummary(_Record):
-    """Written once at the end of a run (also when it was interrupted)."""
+    """Written once at the end of a run (also when it was interrupted).
+
+    Extra key (in ``model_extra``): ``sync_plan``, the plan applied before the run
+    (``evalkit.sync.plan_to_data``), when the run synced anything.
+    """
 
     format: Literal[1] = RESULTS_FORMAT_VERSION
     metadata: RunMetadata
@@ -224,9 +230,6 @@ class RunSummary(_Record):
     status: Literal["passed", "gate_failed", "infrastructure", "interrupted"]
     outcome: str = Field(description="One line saying what happened and why.")
     results_file: str
-    sync_plan: dict[str, Any] | None = Field(
-        None, description="The sync plan applied before the run (evalkit.sync.plan_to_data)."
-    )
     examples: list[ExampleBrief] = Field(default_factory=list)
 
 

@@ -148,8 +148,9 @@ def summarise(
         status=status.value,
         outcome=outcome,
         results_file=str(results_path),
-        sync_plan=config.sync_plan,
         examples=tally.briefs,
+        # An extra key (see RunSummary), present only when a plan was applied.
+        **({"sync_plan": config.sync_plan} if config.sync_plan is not None else {}),
     )
 
 

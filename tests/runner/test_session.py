@@ -51,8 +51,9 @@ def test_passing_and_broken_examples_with_feedback_visible_on_the_platform(
         ]
         assert [(f["name"], f["status"]) for f in comparison["files"]] == [("lines.csv", "differ")]
         assert out.summary.status == RunStatus.GATE_FAILED.value
-        assert results["regressed"].expected_json == INVOICE
-        assert results["regressed"].actual_json == broken_output
+        documents = results["regressed"].model_extra or {}
+        assert documents["expected_json"] == INVOICE
+        assert documents["actual_json"] == broken_output
         assert out.summary.exit_code == EXIT_CODES[RunStatus.GATE_FAILED] == 1
         assert (
             tmp_path / "run-a" / "files" / "broken" / "regressed" / "lines.csv"
