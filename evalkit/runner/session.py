@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit._version import __version__
+from evalkit.errors import RunError
 from evalkit.runner.baseline import find_regressions
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
 from evalkit.runner.jobs import ExampleJob, Selection
@@ -88,6 +89,10 @@ async def run_session(
     """``limiter``: pass the one whose ``rate_limit_hooks`` the client's HTTP client carries,
     so that it sees every 429; by default the runner sees only 429s the client gave up on."""
     settings = config.settings
+    results_path = settings.run_dir / RESULTS_NAME
+    if results_path.exists():
+        # Appending would mix two runs in one file, and the summary would count only one.
+        raise RunError(f"{results_path} already exists: choose another --out folder or remove it")
     metadata = RunMetadata(
         run_id=settings.run_id,
         evalkit_version=__version__,
@@ -107,7 +112,6 @@ async def run_session(
         compare=compare,
         settings=settings,
     )
-    results_path = settings.run_dir / RESULTS_NAME
     with ResultsWriter(results_path) as writer:
 
         def record(result: ExampleResult) -> None:

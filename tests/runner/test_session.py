@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.errors import RunError
 from evalkit.runner.results import ErrorKind, Verdict
 from evalkit.runner.session import EXIT_CODES, RunStatus
 from tests.runner.platform_harness import (
@@ -152,3 +153,13 @@ def test_an_unknown_agent_is_an_error_that_says_to_sync(tmp_path: Path) -> None:
     assert result.error is not None
     assert result.error.kind is ErrorKind.START
     assert "evalkit sync" in result.error.message
+
+
+def test_a_results_folder_is_never_reused(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run-g"
+    run_dir.mkdir()
+    (run_dir / "results.jsonl").write_text("")
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "good", {"builtin": "fixed", "output": {"a": 1}})
+        with pytest.raises(RunError, match="already exists: choose another --out"):
+            run_jobs(running, [job("good", "g", {"a": 1})], run_dir)
