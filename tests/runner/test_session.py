@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from evalkit.client import AsyncEigenpalClient
 from evalkit.errors import RunError
-from evalkit.runner.results import ErrorKind, Verdict
-from evalkit.runner.session import EXIT_CODES, RunStatus
+from evalkit.runner.comparing import compare_job
+from evalkit.runner.jsonl import read_results
+from evalkit.runner.platform import ClientPlatform
+from evalkit.runner.results import ErrorKind, RunSummary, Target, Verdict
+from evalkit.runner.session import EXIT_CODES, RunStatus, SessionConfig, run_session
+from evalkit.runner.state import RunSettings
 from tests.runner.platform_harness import (
+    API_KEY,
     create_agent,
     job,
     local_platform,
@@ -163,3 +170,46 @@ def test_a_results_folder_is_never_reused(tmp_path: Path) -> None:
         create_agent(running, "good", {"builtin": "fixed", "output": {"a": 1}})
         with pytest.raises(RunError, match="already exists: choose another --out"):
             run_jobs(running, [job("good", "g", {"a": 1})], run_dir)
+
+
+def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Path) -> None:
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "slow", {"builtin": "fixed", "output": {}, "delayMs": 60_000})
+        jobs = [job("slow", f"s{i}", {}) for i in range(6)]
+        run_dir = tmp_path / "run-h"
+        settings = RunSettings(run_id="run-h", run_dir=run_dir, hold_seconds=0)
+        config = SessionConfig(
+            settings=settings,
+            concurrency=2,
+            target=Target(kind="local", base_url=running.base_url),
+            manifest="evalkit.yaml",
+        )
+
+        async def scenario() -> RunSummary:
+            stop = asyncio.Event()
+            async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
+                session = asyncio.create_task(
+                    run_session(jobs, ClientPlatform(client), compare_job, config, stop=stop)
+                )
+                while True:  # until both slots hold a running execution
+                    page = await client.agents.executions.list("slow", status="running")
+                    if page.total >= 2:
+                        break
+                    await asyncio.sleep(0.05)
+                stop.set()
+                return await session
+
+        summary = asyncio.run(scenario())
+        with sync_client(running) as client:
+            statuses = [e.status.value for e in client.agents.executions.iter_list("slow")]
+    assert summary.interrupted
+    assert summary.exit_code == 130
+    assert statuses == ["cancelled", "cancelled"]
+    results = list(read_results(run_dir / "results.jsonl"))
+    assert sorted(r.example for r in results) == [f"s{i}" for i in range(6)]
+    assert {r.verdict for r in results} == {Verdict.CANCELLED}
+    in_flight = [r for r in results if r.execution is not None]
+    assert len(in_flight) == 2
+    assert all("cancelled on the platform" in r.error.message for r in in_flight)  # type: ignore[union-attr]
+    not_started = [r for r in results if r.execution is None]
+    assert all(r.error is not None and "not started" in r.error.message for r in not_started)
