@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evalkit.runner.limiter import (
     DEFAULT_RETRY_AFTER,
@@ -157,3 +159,39 @@ def test_async_limiter_wakes_waiters_when_a_pause_ends() -> None:
         return events
 
     assert asyncio.run(scenario()) == ["paused", "started"]
+
+
+@given(
+    maximum=st.integers(1, 64),
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["start", "finish", "success", "429"]),
+            st.floats(0, 5),
+            st.one_of(st.none(), st.floats(-1, 200)),
+        ),
+        max_size=200,
+    ),
+)
+def test_limit_stays_within_bounds_and_starts_never_exceed_it(
+    maximum: int, events: list[tuple[str, float, float | None]]
+) -> None:
+    state = AimdState(maximum)
+    now = 0.0
+    starts: list[float] = []
+    for kind, step, retry_after in events:
+        now += step
+        if kind == "start" and state.can_start(now):
+            starts.append(state.start(now))
+            assert state.in_flight <= state.slots  # a start never goes past the limit
+        elif kind == "finish" and starts:
+            starts.pop()
+            state.finish()
+        elif kind == "success":
+            state.on_success()
+        elif kind == "429":
+            state.on_rate_limited(now, starts[-1] if starts else now, retry_after)
+            assert not state.can_start(now) or state.pause_left(now) == 0.0
+        assert 1.0 <= state.limit <= maximum
+        assert state.lowest <= state.limit
+        assert state.in_flight <= maximum
+        assert 0.0 <= state.pause_left(now) <= MAX_RETRY_AFTER + 1e-9
