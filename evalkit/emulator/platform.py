@@ -35,6 +35,7 @@ from evalkit.emulator.store.executions import (
 from evalkit.emulator.store.feedback import ReviewStore
 from evalkit.emulator.store.idempotency import IdempotencyStore
 from evalkit.emulator.store.ids import new_execution_id
+from evalkit.emulator.store.lock import FolderLock
 from evalkit.emulator.worker import ExecutionWorker
 from evalkit.emulator.workflows.contract import AgentStepResult
 
@@ -63,6 +64,7 @@ class Platform:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="evalkit-platform-"))
         self.data_dir = self._temp_dir or Path(config.data_dir or ".")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = FolderLock(self.data_dir)
         self.db = Database(self.data_dir / "platform.sqlite3")
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.agents = AgentStore(self.db, self.blobs)
@@ -219,6 +221,7 @@ class Platform:
         if self.workflows is not None:
             self.workflows.close()
         self.db.close()
+        self._lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
