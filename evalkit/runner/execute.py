@@ -18,6 +18,7 @@ from evalkit.runner.feedback import render_body
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.platform import execution_link
 from evalkit.runner.results import (
+    INFRASTRUCTURE_ERRORS,
     Durations,
     ErrorKind,
     ExampleError,
@@ -42,20 +43,14 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
     success = False
     try:
         result = await asyncio.wait_for(_drive(state, ctx), ctx.settings.timeout_seconds)
-        success = result.error is None or result.error.kind not in (
-            ErrorKind.PLATFORM,
-            ErrorKind.AUTH,
-        )
+        success = result.error is None or result.error.kind not in INFRASTRUCTURE_ERRORS
         return result
     except asyncio.TimeoutError:
         await cancel_on_platform(state, ctx)
-        error = ExampleError(
-            kind=ErrorKind.TIMEOUT,
-            message=(
-                f"no result within {ctx.settings.timeout_seconds:g} s (--timeout); "
-                "the execution was cancelled"
-            ),
-        )
+        message = f"no result within {ctx.settings.timeout_seconds:g} s (--timeout)"
+        if state.status == "cancelled":
+            message += "; the execution was cancelled"
+        error = ExampleError(kind=ErrorKind.TIMEOUT, message=message)
         feedback = await _bounded_feedback(state, ctx, Verdict.ERROR, None, None, error)
         return build_result(state, ctx, Verdict.ERROR, error=error, feedback=feedback)
     except Exception as err:  # a bug must not stop the run; it is kept as data
@@ -104,7 +99,7 @@ async def write_feedback_for(
     """Write the verdict onto the execution (agents only, once per execution)."""
     if not ctx.settings.feedback or state.job.kind != "agent" or state.execution_id is None:
         return FeedbackRecord()
-    if error is not None and error.kind in (ErrorKind.AUTH, ErrorKind.PLATFORM):
+    if error is not None and error.kind in INFRASTRUCTURE_ERRORS:
         return FeedbackRecord()  # the platform is the problem: do not pile more calls on it
     body = render_body(
         verdict=verdict,
