@@ -1,0 +1,57 @@
+"""Git facts and run ids."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from evalkit.runner.metadata import git_info, new_run_id
+
+
+def test_run_ids_sort_by_time_and_are_unique() -> None:
+    moment = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+    first, second = new_run_id(moment), new_run_id(moment)
+    assert re.fullmatch(r"run-20260301T090000Z-[0-9a-f]{6}", first)
+    assert first != second
+
+
+def test_outside_a_repository_nothing_is_known(tmp_path: Path) -> None:
+    info = git_info(tmp_path)
+    assert (info.commit, info.branch, info.dirty) == (None, None, None)
+
+
+def test_commit_branch_and_dirty_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    monkeypatch.delenv("GITHUB_HEAD_REF", raising=False)
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [git, "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip()
+
+    run("init", "-q", "-b", "feature-x")
+    (tmp_path / "evalkit.yaml").write_text("version: 1\n")
+    run("add", "evalkit.yaml")
+    run("commit", "-q", "-m", "first")
+    info = git_info(tmp_path)
+    assert info.commit == run("rev-parse", "HEAD")
+    assert info.branch == "feature-x"
+    assert info.dirty is False
+    (tmp_path / "evalkit.yaml").write_text("version: 1\nagents: []\n")
+    assert git_info(tmp_path).dirty is True
+    # A detached checkout (as in CI) takes the branch from the CI's variables.
+    run("checkout", "-q", "--detach")
+    monkeypatch.setenv("GITHUB_HEAD_REF", "pr-branch")
+    assert git_info(tmp_path).branch == "pr-branch"
