@@ -71,10 +71,16 @@ def open_report(page: Page, html: Path) -> None:
 
 
 def screenshot(
-    html: Path, out: Path, *, open_first_problem: bool = False, width: int = 1280
+    html: Path,
+    out: Path,
+    *,
+    open_first_problem: bool = False,
+    width: int = 1280,
+    height: int | None = None,
 ) -> Path:
+    """PNG of the report: the whole page, or its top ``height`` pixels."""
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": width, "height": 900})
+        page = browser.new_page(viewport={"width": width, "height": height or 900})
         open_report(page, html)
         if open_first_problem:
             first = page.locator("tr.example").first
@@ -82,7 +88,7 @@ def screenshot(
                 first.click()
                 page.wait_for_selector("td.detail")
         out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=True)
+        page.screenshot(path=str(out), full_page=height is None)
     return out
 
 
@@ -92,19 +98,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="PNG file to write")
     parser.add_argument("--open-first-problem", action="store_true")
     parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, help="only the top of the page (default: all)")
     args = parser.parse_args(argv)
+    shot = {"open_first_problem": args.open_first_problem, "width": args.width}
     try:
         if args.results.suffix == ".html":
-            screenshot(args.results, args.out, open_first_problem=args.open_first_problem)
+            screenshot(args.results, args.out, height=args.height, **shot)
         else:
             from evalkit.report import load_results, render_html
 
             with tempfile.TemporaryDirectory() as folder:
                 page = Path(folder) / "report.html"
                 page.write_text(render_html(load_results(args.results)), encoding="utf-8")
-                screenshot(
-                    page, args.out, open_first_problem=args.open_first_problem, width=args.width
-                )
+                screenshot(page, args.out, height=args.height, **shot)
     except EvalkitError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

@@ -339,3 +339,22 @@ def large_run(count: int) -> RunResults:
             )
         )
     return with_summary(folder_results, baseline=None)
+
+
+def write_failing_variant(folder: Path) -> Path:
+    """The failing variant as a run folder (results.jsonl, summary.json, baseline/), for
+    ``evalkit report`` and ``python -m evalkit.report.screenshot``."""
+    from evalkit.report.merge import write_run
+    from evalkit.runner.jsonl import write_summary
+
+    run = failing_variant(folder / "outputs")
+    write_run(run, folder)
+    if run.baseline is not None:
+        write_summary(folder / "baseline" / "summary.json", run.baseline)
+    return folder
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stderr.write(f"wrote {write_failing_variant(Path(sys.argv[1]))}\n")
