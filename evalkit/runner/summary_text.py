@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from evalkit.runner.results import Counts, ExampleResult, RunSummary, Verdict
 
 MAX_PROBLEM_ROWS = 30
@@ -79,12 +81,20 @@ def _detail(result: ExampleResult) -> str:
     if differences:
         first = differences[0]
         where = first.get("pointer") or "(root)"
-        parts.append(f"{where} {first.get('kind', '')}".strip())
+        text = f"{where} {first.get('kind', '')}".strip()
+        if "expected" in first and "actual" in first:
+            text += f": {_short(first['expected'])} -> {_short(first['actual'])}"
+        parts.append(text)
         if len(differences) > 1:
             parts[-1] += f" (+{len(differences) - 1} more)"
     if files:
         parts.append(f"file {files[0].get('name')} {files[0].get('status')}")
     return "; ".join(parts)
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _first_line(text: str, limit: int = 160) -> str:

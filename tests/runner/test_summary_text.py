@@ -34,7 +34,7 @@ def test_summary_lists_problems_with_their_first_difference_then_gates() -> None
         Verdict.FAIL,
         comparison={
             "differences": [
-                {"pointer": "/total", "kind": "changed"},
+                {"pointer": "/total", "kind": "changed", "expected": 10, "actual": "x" * 60},
                 {"pointer": "/tax", "kind": "changed"},
             ],
             "files": [{"name": "x.csv", "status": "missing"}],
@@ -54,7 +54,7 @@ def test_summary_lists_problems_with_their_first_difference_then_gates() -> None
         "fail",
         "agent-a/f",
         "0.00",
-        "/total changed (+1 more); file x.csv missing",
+        '/total changed: 10 -> "' + "x" * 38 + "… (+1 more); file x.csv missing",
     ]
     assert "agent-a/p" not in text
     assert "2 example(s): 1 pass, 0 partial, 1 fail, 0 error; pass rate 50.0%" in lines
