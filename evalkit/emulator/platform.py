@@ -204,6 +204,10 @@ class Platform:
         self.worker.cancel_all()
         self.db.wipe()
         self.blobs.wipe()
+        # Workflow history lives in the workflow engine's own database, if it can wipe it.
+        reset_workflows = getattr(self.workflows, "reset", None)
+        if callable(reset_workflows):
+            reset_workflows()
 
     def begin_shutdown(self) -> None:
         """Stop new work, stop running programs, release held requests."""
