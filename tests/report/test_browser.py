@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, expect
 
 from evalkit.report import RunResults, render_html
 from evalkit.report.screenshot import chromium, open_report
@@ -25,17 +25,20 @@ class Console:
         self.dialogs: list[str] = []
         page.on("console", self._message)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", self._dialog)
         page.on("request", self._request)
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def _message(self, message: ConsoleMessage) -> None:
         if message.type in ("error", "warning"):
             self.problems.append(f"{message.type}: {message.text}")
 
-    def _request(self, request: object) -> None:
-        url = getattr(request, "url", "")
-        if not url.startswith("file://"):
-            self.problems.append(f"network request: {url}")
+    def _request(self, request: Request) -> None:
+        if not request.url.startswith("file://"):
+            self.problems.append(f"network request: {request.url}")
 
 
 def _open(browser: Browser, tmp_path: Path, run: RunResults) -> tuple[Page, Console]:

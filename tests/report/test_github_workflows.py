@@ -73,13 +73,15 @@ def test_actionlint_does_check_the_action_inputs(tmp_path: Path) -> None:
 
 
 def _action_as_workflow(action: dict[str, Any]) -> dict[str, Any]:
-    inputs = {
-        name: {"type": "string", "required": False, "default": str(spec.get("default", ""))}
-        for name, spec in action["inputs"].items()
-    }
-    for spec in inputs.values():
-        if "${{" in spec["default"]:
-            spec["default"] = ""  # a workflow_call default cannot use the github context
+    inputs: dict[str, dict[str, Any]] = {}
+    for name, spec in action["inputs"].items():
+        default = str(spec.get("default", ""))
+        # a workflow_call default cannot use the github context
+        inputs[name] = {
+            "type": "string",
+            "required": False,
+            "default": "" if "${{" in default else default,
+        }
     return {
         "name": "action steps",
         "on": {"workflow_call": {"inputs": inputs}},
