@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
@@ -293,7 +294,7 @@ def _meta(run: RunResults) -> dict[str, str]:
     meta: dict[str, str] = {}
     if run.summary is not None:
         metadata = run.summary.metadata
-        meta["target"] = f"{metadata.target.kind} ({metadata.target.base_url})"
+        meta["target"] = f"{metadata.target.kind} ({without_credentials(metadata.target.base_url)})"
         if metadata.git.commit:
             branch = f" on {metadata.git.branch}" if metadata.git.branch else ""
             dirty = " (uncommitted changes)" if metadata.git.dirty else ""
@@ -315,6 +316,16 @@ def _meta(run: RunResults) -> dict[str, str]:
         if seconds is not None:
             meta["duration"] = format_seconds(seconds)
     return meta
+
+
+def without_credentials(url: str) -> str:
+    """A URL as shown in a report: never with a user or password in it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:

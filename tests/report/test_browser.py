@@ -96,6 +96,18 @@ def test_failing_variant_loads_filters_opens_details_and_is_screenshotted(
     assert console.problems == []
 
 
+def test_printing_hides_the_controls_and_keeps_the_content(
+    browser: Browser, tmp_path: Path, failing_run: RunResults
+) -> None:
+    page, console = _open(browser, tmp_path, failing_run)
+    page.emulate_media(media="print")
+    assert not page.locator(".controls").is_visible()
+    assert page.locator("header.verdict").is_visible()
+    assert page.locator("tr.example").count() == 10
+    assert page.pdf()[:4] == b"%PDF"
+    assert console.problems == []
+
+
 def test_hostile_strings_do_not_execute(
     browser: Browser, tmp_path: Path, hostile: RunResults
 ) -> None:

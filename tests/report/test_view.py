@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from evalkit.report import RunResults
-from evalkit.report.view import build_view, describe_difference, format_seconds
+from evalkit.report.view import (
+    build_view,
+    describe_difference,
+    format_seconds,
+    without_credentials,
+)
 from evalkit.runner.results import ExecutionRef
 
 
@@ -89,3 +94,12 @@ def test_format_seconds() -> None:
     assert format_seconds(2.25) == "2.2 s"
     assert format_seconds(125) == "2 min 5 s"
     assert format_seconds(7260) == "2 h 1 min"
+
+
+def test_credentials_in_the_target_url_never_reach_a_report(failing_run: RunResults) -> None:
+    assert failing_run.summary is not None
+    summary = failing_run.summary.model_copy(deep=True)
+    summary.metadata.target.base_url = "https://bot:s3cret-key@api.eigenpal.test:8443/v1"
+    view = build_view(RunResults(results=failing_run.results, summary=summary))
+    assert view.meta["target"] == "local (https://api.eigenpal.test:8443/v1)"
+    assert without_credentials("http://127.0.0.1:1") == "http://127.0.0.1:1"
