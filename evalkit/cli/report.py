@@ -98,7 +98,8 @@ def report(
 
     With no --html/--junit/--markdown, every format is written into --out. Several RESULTS
     are the shards of one run: they are merged into --merged and the gates judge the whole.
-    Exit codes: 0 done (with --gate: all gates passed), 1 a gate failed (--gate), 2 bad input.
+    Exit codes: 0 done, 2 bad input; with --gate, the run's own code (0 all gates passed,
+    1 a gate failed, 3 infrastructure, 130 interrupted).
     """
     options: GlobalOptions = ctx.obj
     run, home = _load(results, merged_dir, baseline)
