@@ -87,6 +87,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("plan", "plan_command"),
     ("sync", "sync_command"),
     ("pull", "pull_command"),
+    ("report", "report"),
     ("serve", "serve"),
 ]
 
