@@ -10,6 +10,7 @@ ignores the labels makes the lookup find nothing of ours, and the runner simply 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import secrets
@@ -25,6 +26,7 @@ from evalkit.runner.outcomes import (
     is_ambiguous_start_failure,
     is_retryable_start_failure,
 )
+from evalkit.runner.patience import outlast_rate_limits
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.safe_paths import UnsafePath, safe_join
 from evalkit.runner.state import TERMINAL, ExampleState, RunContext
@@ -50,11 +52,15 @@ async def run_agent(state: ExampleState, ctx: RunContext) -> ExampleError | Ran:
     state.status = _status_text(started.status)
     try:
         if state.status not in TERMINAL:
-            await ctx.platform.wait_agent(
-                started.execution_id, timeout_seconds=ctx.settings.timeout_seconds
+            await outlast_rate_limits(
+                lambda: ctx.platform.wait_agent(
+                    started.execution_id, timeout_seconds=ctx.settings.timeout_seconds
+                )
             )
         await release_slot(state, ctx)
-        execution = await ctx.platform.get_agent_execution(started.execution_id)
+        execution = await outlast_rate_limits(
+            lambda: ctx.platform.get_agent_execution(started.execution_id)
+        )
     except EigenpalError as err:
         return error_from_api(err, "waiting for the execution")
     files = await _finish(state, ctx, execution)
@@ -166,7 +172,9 @@ async def _finish(
         except UnsafePath as err:
             return ExampleError(kind=ErrorKind.OUTPUT, message=f"output file refused: {err}")
         try:
-            await ctx.platform.download_output(execution.id, info.name, target)
+            await outlast_rate_limits(
+                functools.partial(ctx.platform.download_output, execution.id, info.name, target)
+            )
         except EigenpalError as err:
             return error_from_api(err, f"downloading output file {info.name!r}")
         files[info.name] = target

@@ -13,6 +13,7 @@ from typing import Any
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
 from evalkit.runner.agent_run import hold_for, release_slot
 from evalkit.runner.outcomes import error_from_api, error_from_status
+from evalkit.runner.patience import outlast_rate_limits
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.state import TERMINAL, ExampleState, RunContext
 
@@ -57,7 +58,9 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
         while state.status not in TERMINAL:
             await asyncio.sleep(delay)
             delay = min(delay * POLL_GROWTH, MAX_POLL_SECONDS)
-            current = await ctx.platform.get_workflow_execution(started.execution_id)
+            current = await outlast_rate_limits(
+                lambda: ctx.platform.get_workflow_execution(started.execution_id)
+            )
             state.status = current.status.value
             result, error = current.result, current.error
     except EigenpalError as err:

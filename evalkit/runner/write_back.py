@@ -7,11 +7,13 @@ PATCH itself is retried by the client: it is idempotent (same body every time).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from evalkit.client.errors import EigenpalError
 from evalkit.runner.feedback import FeedbackPlan, rating_and_status
 from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.patience import outlast_rate_limits
 from evalkit.runner.platform import Platform
 from evalkit.runner.results import FeedbackRecord, Verdict
 
@@ -48,7 +50,9 @@ async def write_feedback(
     )
     record = FeedbackRecord(rating=plan.rating, status=plan.status)
     try:
-        await platform.write_feedback(execution_id, plan.patch_fields())
+        await outlast_rate_limits(
+            lambda: platform.write_feedback(execution_id, plan.patch_fields())
+        )
     except EigenpalError as err:
         record.error = f"writing feedback: {err}"
         return record
@@ -56,7 +60,9 @@ async def write_feedback(
     record.expected_json = plan.has_expected
     for name, path in job.expected_files.items():
         try:
-            await platform.upload_expected(execution_id, name, path)
+            await outlast_rate_limits(
+                functools.partial(platform.upload_expected, execution_id, name, path)
+            )
         except (EigenpalError, OSError) as err:
             record.error = f"uploading expected file {name!r}: {err}"
             break

@@ -96,6 +96,8 @@ def test_rate_limit_bursts_slow_the_run_down_but_lose_nothing(tmp_path: Path) ->
     assert_at_most_one_feedback_per_example(out, with_feedback)
     errors = [r.error for r in out.results if r.error is not None]
     assert out.summary.status == RunStatus.PASSED.value, errors
+    # Feedback outlasts the bursts too: every example's verdict is on its execution.
+    assert all(result.feedback.written for result in out.results)
     assert sum(with_feedback.values()) == EXAMPLES
     # The limiter saw the 429s and backed off from the configured 8.
     (state,) = states
