@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -16,7 +18,27 @@ from evalkit.cli.global_options import accept_global_options
 from evalkit.errors import ConfigError, EvalkitError, ManifestError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use; help lists them from ``COMMANDS``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, entry.summary) for name, entry in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "--version", prog_name="evalkit")
 @click.option(
     "-m",
@@ -68,34 +90,38 @@ def _configure_logging(verbose: int) -> None:
     )
 
 
-def _register_commands() -> None:
-    """Each command lives in its own module; they are added here, in help order."""
-    import importlib
-
-    for module_name, command_name in _COMMANDS:
-        module = importlib.import_module(f"evalkit.cli.{module_name}")
-        command = getattr(module, command_name)
-        accept_global_options(command)
-        cli.add_command(command)
+@dataclass(frozen=True)
+class _CommandEntry:
+    module: str  # under evalkit.cli
+    attribute: str  # the click command object in that module
+    summary: str  # one line for ``evalkit --help``, so help imports no command module
 
 
-# (module under evalkit/cli, click command object name), in the order help lists them
-_COMMANDS: list[tuple[str, str]] = [
-    ("init", "init"),
-    ("validate", "validate"),
-    ("schema", "schema"),
-    ("plan", "plan_command"),
-    ("sync", "sync_command"),
-    ("pull", "pull_command"),
-    ("report", "report"),
-    ("serve", "serve"),
-]
+# In the order ``evalkit --help`` lists them; tests/cli/test_main.py loads every one.
+COMMANDS: dict[str, _CommandEntry] = {
+    "init": _CommandEntry("init", "init", "Scaffold a project: manifest, one agent, one example."),
+    "validate": _CommandEntry("validate", "validate", "Check the manifest offline."),
+    "schema": _CommandEntry("schema", "schema", "Write the manifest JSON Schema."),
+    "plan": _CommandEntry("plan", "plan_command", "Show what sync would change."),
+    "sync": _CommandEntry("sync", "sync_command", "Make the platform match the manifest."),
+    "pull": _CommandEntry("pull", "pull_command", "Write live agents into the manifest."),
+    "run": _CommandEntry("run", "run", "Run the examples, compare, write feedback, gate."),
+    "report": _CommandEntry("report", "report", "Render reports again from a results file."),
+    "serve": _CommandEntry("serve", "serve", "Run the local EigenPal platform."),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import a command's module only when that command is used (keeps start-up fast)."""
+    entry = COMMANDS[name]
+    module = importlib.import_module(f"evalkit.cli.{entry.module}")
+    command: click.Command = getattr(module, entry.attribute)
+    accept_global_options(command)
+    return command
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and map errors to exit codes, never a traceback."""
-    if not cli.commands:
-        _register_commands()
     try:
         code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Abort:

@@ -27,7 +27,7 @@ def _evalkit(
     }
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "tests.report.cli_entry", *args],
+        [sys.executable, "-m", "evalkit", *args],
         cwd=cwd,
         env={**environment, "PYTHONPATH": str(ROOT)},
         capture_output=True,

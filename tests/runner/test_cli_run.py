@@ -36,7 +36,7 @@ def evalkit(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
     environment["PYTHONPATH"] = str(ROOT)
     environment.update(env or {})
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.runner.cli_entry", *args],
+        [sys.executable, "-m", "evalkit", *args],
         cwd=cwd,
         env=environment,
         stdout=subprocess.PIPE,
