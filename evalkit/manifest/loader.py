@@ -26,6 +26,7 @@ from evalkit.manifest.models import (
     Defaults,
     Environment,
     Gates,
+    LocalPlatform,
     ManifestFile,
     Workflow,
 )
@@ -189,6 +190,8 @@ def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> Par
     defaults = _quietly(Defaults, data.get("defaults") or {})
     parsed.defaults_compare = defaults.compare if defaults else None
     parsed.gates = _quietly(Gates, data.get("gates") or {})
+    local = _quietly(LocalPlatform, data.get("local_platform") or {})
+    parsed.local_workflows = local.workflows if local else None
     environments = data.get("environments")
     if isinstance(environments, dict):
         for name, item in environments.items():
@@ -231,6 +234,10 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
         name: resolve_environment(name, raw, root.source, res, agents)
         for name, raw in root.environments.items()
     }
+    local_workflows_dir = None
+    if root.local_workflows is not None:
+        where = ("local_platform", "workflows")
+        local_workflows_dir = res.path(root.source, where, root.local_workflows, kind="folder")
     return Manifest(
         path=path,
         project_root=res.root,
@@ -239,6 +246,7 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
         agents=tuple(agents),
         workflows=tuple(workflows),
         environments=environments,
+        local_workflows_dir=local_workflows_dir,
         digest=_digest(parsed, res.root),
         sources=tuple(file.source.path for file in parsed),
     )

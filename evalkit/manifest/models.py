@@ -266,6 +266,19 @@ class Environment(_Strict):
 EnvironmentName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)]
 
 
+class LocalPlatform(_Strict):
+    """Settings for the local platform (``evalkit serve``) only; a remote platform ignores them."""
+
+    workflows: RelativePath | None = Field(
+        None,
+        description=(
+            "A folder of workflow YAML definitions the local platform loads at start-up "
+            "(workflows cannot be created through the API), relative to this manifest file; "
+            "it must exist inside the project folder."
+        ),
+    )
+
+
 class ManifestFile(_Strict):
     """An evalkit manifest (evalkit.yaml), or a file it includes."""
 
@@ -290,8 +303,14 @@ class ManifestFile(_Strict):
         default_factory=dict,
         description="Named copies of the agents under other slugs (root manifest only).",
     )
+    local_platform: LocalPlatform | None = Field(
+        None,
+        description=(
+            "What the local platform (evalkit serve) loads at start-up (root manifest only)."
+        ),
+    )
 
 
 #: keys an included file may not set (they belong to the whole project)
-ROOT_ONLY_KEYS: tuple[str, ...] = ("defaults", "gates", "environments")
+ROOT_ONLY_KEYS: tuple[str, ...] = ("defaults", "gates", "environments", "local_platform")
 EXAMPLE_LAYOUT: tuple[str, ...] = ("input.json", "input", "expected.json", "expected")

@@ -40,6 +40,8 @@ class ParsedFile:
     environments: dict[str, Environment] = field(default_factory=dict)
     defaults_compare: CompareSpec | None = None
     gates: Gates | None = None
+    #: ``local_platform.workflows`` as written (root manifest only)
+    local_workflows: str | None = None
 
 
 def resolve_agent(

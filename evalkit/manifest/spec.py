@@ -154,6 +154,9 @@ class Manifest(_Frozen):
     agents: tuple[AgentSpec, ...] = ()
     workflows: tuple[WorkflowSpec, ...] = ()
     environments: dict[str, EnvironmentSpec] = Field(default_factory=dict)
+    #: ``local_platform.workflows``: the folder of workflow definitions the local platform loads
+    #: at start-up (absolute, resolved, inside the project); ``None`` when not set
+    local_workflows_dir: Path | None = None
     #: the environment applied with ``with_environment`` (``None``: the manifest's own slugs)
     environment: str | None = None
     #: sha256 of the canonical content of every manifest file (after ${VAR} interpolation)

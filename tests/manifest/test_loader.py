@@ -213,3 +213,37 @@ def test_problems_in_several_files_are_all_reported(project: Callable[[Files], P
     where = [(Path(p.mark.file).name, p.mark.line) for p in caught.value.problems]
     assert where == [("evalkit.yaml", 4), ("a.yaml", 3)]
     assert str(caught.value).startswith("2 problems in the manifest:")
+
+
+def test_local_platform_workflows_is_an_absolute_resolved_folder(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\nlocal_platform:\n  workflows: ./defs/../platform/\n",
+            "platform/pipeline.yaml": "name: pipeline\n",
+            "defs/README.md": "\n",
+        }
+    )
+    manifest = load_manifest(path, env={})
+    folder = manifest.local_workflows_dir
+    assert folder == (path.parent / "platform").resolve()
+    assert folder is not None
+    assert folder.is_absolute()
+
+
+def test_without_local_platform_there_is_no_workflows_folder(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project({"evalkit.yaml": "version: 1\nlocal_platform: {}\n"})
+    assert load_manifest(path, env={}).local_workflows_dir is None
+    path.write_text("version: 1\n")
+    assert load_manifest(path, env={}).local_workflows_dir is None
+
+
+def test_local_platform_workflows_may_not_link_out_of_the_project(tmp_path: Path) -> None:
+    write_files(tmp_path / "outside", {"wf.yaml": "name: x\n"})
+    write_files(tmp_path / "p", {"evalkit.yaml": "version: 1\nlocal_platform: {workflows: wf}\n"})
+    (tmp_path / "p" / "wf").symlink_to(tmp_path / "outside")
+    with pytest.raises(ManifestError, match="leads outside the project folder"):
+        load_manifest(tmp_path / "p" / "evalkit.yaml", env={})
