@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,7 +15,17 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-__all__ = ["API_KEY", "AUTH", "ECHO", "TestClient", "create_agent", "issue", "run_and_wait"]
+__all__ = [
+    "API_KEY",
+    "AUTH",
+    "ECHO",
+    "SPOOLED_TO_DISK",
+    "TestClient",
+    "create_agent",
+    "issue",
+    "no_unclosed_files",
+    "run_and_wait",
+]
 
 API_KEY = "eg_test_0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -49,3 +62,18 @@ def issue(response: httpx.Response) -> dict[str, Any]:
     first: dict[str, Any] = body["issues"][0]
     assert set(first) >= {"field", "message", "code", "severity"}
     return first
+
+
+#: bigger than Starlette's in-memory spool (1 MiB), so an upload lands in a real temp file
+SPOOLED_TO_DISK = b"x" * (1024 * 1024 + 1)
+
+
+@contextlib.contextmanager
+def no_unclosed_files() -> Iterator[None]:
+    """Fail if anything inside leaves a file unclosed (a ``ResourceWarning`` when collected)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        yield
+        gc.collect()
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert not leaks, leaks

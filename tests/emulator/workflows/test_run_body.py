@@ -1,0 +1,58 @@
+"""Multipart workflow runs: every uploaded temp file is closed, accepted or refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..helpers import SPOOLED_TO_DISK, no_unclosed_files
+from .conftest import PlatformFactory, write
+
+API = "/api/v1/workflows"
+PASS_ON = """
+steps:
+  - id: extract
+    agent: echo
+    input:
+      invoice: "${input.invoice}"
+"""
+
+
+def test_a_multipart_workflow_run_closes_its_uploads(
+    platform: PlatformFactory, definitions: Path
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    with no_unclosed_files():
+        response = p.client.post(
+            f"{API}/pass-on/run",
+            params={"wait_for_completion": 30},
+            data={"_json": json.dumps({"trigger": "cli"})},
+            files={"invoice": ("big.bin", SPOOLED_TO_DISK)},
+        )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "completed"
+    (call,) = p.invoker.calls
+    assert [(f.filename, len(f.content)) for f in call.files] == [("big.bin", len(SPOOLED_TO_DISK))]
+
+
+def test_a_refused_multipart_workflow_run_closes_its_uploads(
+    platform: PlatformFactory, definitions: Path
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    with no_unclosed_files():
+        twice = p.client.post(
+            f"{API}/pass-on/run",
+            files=[("invoice", ("a.bin", SPOOLED_TO_DISK)), ("invoice", ("b.bin", b"B"))],
+        )
+        stray = p.client.post(
+            f"{API}/pass-on/run",
+            data={"stray": "x"},
+            files={"invoice": ("a.bin", SPOOLED_TO_DISK)},
+        )
+    assert twice.status_code == 400
+    assert "sent twice" in twice.json()["issues"][0]["message"]
+    assert stray.status_code == 400
+    assert stray.json()["issues"][0]["field"] == "stray"
+    assert p.invoker.calls == []
