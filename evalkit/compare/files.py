@@ -4,7 +4,8 @@ Each expected file is compared with the output file of the same name, in a mode 
 most specific file rule whose name or glob matches (see ``rule_for``), else by extension:
 ``.json`` -> json, ``.csv`` -> csv, common text types -> text, anything else -> bytes.
 An expected file with no output is ``missing``; an output file nobody expected is
-``unexpected``. Both are differences.
+``unexpected``. Both are differences. Files whose most specific rule says ``ignore: true``
+(e.g. ``*.log``) are left out of the results altogether, expected or not.
 
 Each file also gets a score in [0, 1]: 1 when it matches, the JSON score (json mode) or the
 share of matching cells (csv mode) when it differs, 0 otherwise.
@@ -129,15 +130,20 @@ def compare_files(
     actual: Mapping[str, bytes],
     rules: Mapping[str, FileRule] | None = None,
 ) -> list[FileComparison]:
-    """Compare every expected file, then report output files nobody expected."""
+    """Compare every expected file, then report output files nobody expected; files an
+    ``ignore`` rule covers are skipped either way."""
     rules = rules or {}
     results = []
     for name in sorted(expected):
         rule = rule_for(name, rules) or FileRule(mode=default_mode(name))
+        if rule.ignore:
+            continue
         mode = rule.mode if "mode" in rule.model_fields_set else default_mode(name)
         results.append(_compare_one(name, mode, rule, expected[name], actual.get(name)))
     for name in sorted(set(actual) - set(expected)):
         extra_rule = rule_for(name, rules)
+        if extra_rule is not None and extra_rule.ignore:
+            continue
         explicit = extra_rule is not None and "mode" in extra_rule.model_fields_set
         mode = extra_rule.mode if extra_rule and explicit else default_mode(name)
         data = actual[name]

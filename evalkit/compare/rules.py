@@ -98,8 +98,16 @@ class FileMode(str, Enum):
 
 
 class FileRule(_Spec):
-    """How an expected file is compared with the output file of the same name."""
+    """How an expected file is compared with the output file of the same name (or whether
+    files of that name are looked at at all)."""
 
+    ignore: bool = Field(
+        False,
+        description=(
+            "Skip files of this name or glob: an expected one is not compared, an output one "
+            "is never 'unexpected' (e.g. '*.log': {ignore: true})."
+        ),
+    )
     mode: FileMode = Field(FileMode.BYTES, description="bytes, text, json, csv or exists.")
     order: ListOrder | None = Field(
         None, description="csv: 'ignore' compares rows as a multiset (any order)."

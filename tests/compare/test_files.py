@@ -225,6 +225,37 @@ def test_most_specific_file_rule_wins() -> None:
     assert rule_for("x", {}) is None
 
 
+def test_ignored_output_files_are_never_unexpected() -> None:
+    results = compare_files(
+        {"a.txt": b"a"},
+        {"a.txt": b"a", "run.log": b"noise", "out/debug.log": b"more", "c.txt": b"c"},
+        rules({"*.log": {"ignore": True}}),
+    )
+    assert [(r.name, r.status) for r in results] == [("a.txt", "match"), ("c.txt", "unexpected")]
+
+
+def test_expected_files_matching_an_ignored_rule_are_skipped() -> None:
+    expected = {"run.log": b"expected log", "gone.log": b"never written", "t.txt": b"t"}
+    results = compare_files(
+        expected, {"run.log": b"other log", "t.txt": b"t"}, rules({"*.log": {"ignore": True}})
+    )
+    assert [(r.name, r.status) for r in results] == [("t.txt", "match")]
+
+
+def test_a_more_specific_rule_brings_an_ignored_file_back() -> None:
+    file_rules = rules({"*.log": {"ignore": True}, "audit.log": {"mode": "text"}})
+    results = compare_files({}, {"audit.log": b"x", "run.log": b"y"}, file_rules)
+    assert [(r.name, r.status, r.mode) for r in results] == [
+        ("audit.log", "unexpected", FileMode.TEXT)
+    ]
+
+
+def test_ignore_false_is_the_default_and_changes_nothing() -> None:
+    assert FileRule().ignore is False
+    results = compare_files({}, {"run.log": b"y"}, rules({"*.log": {"ignore": False}}))
+    assert [(r.name, r.status) for r in results] == [("run.log", "unexpected")]
+
+
 @pytest.mark.parametrize(
     ("glob", "name", "matches"),
     [

@@ -62,6 +62,14 @@ def test_file_rules_merge_per_field_and_nested_compare_recursively() -> None:
     assert rule.compare.ignore == ["/0/id", "/1/id"]
 
 
+def test_a_file_ignore_is_inherited_and_a_later_false_takes_it_back() -> None:
+    agent = spec({"files": {"*.log": {"ignore": True, "mode": "text"}}})
+    assert merge_specs(agent, spec({"files": {"*.log": {"text": "strip"}}})).files["*.log"].ignore
+    example = spec({"files": {"*.log": {"ignore": False}}})
+    rule = merge_specs(agent, example).files["*.log"]
+    assert (rule.ignore, rule.mode.value) == (False, "text")
+
+
 def test_threshold_last_setter_wins() -> None:
     assert merge_specs(spec({"partial_threshold": 0.3}), spec({})).partial_threshold == 0.3
     merged = merge_specs(spec({"partial_threshold": 0.3}), spec({"partial_threshold": 0.8}))

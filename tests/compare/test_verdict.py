@@ -81,6 +81,19 @@ def test_an_unexpected_file_alone_prevents_a_pass() -> None:
     assert verdict.rating == "partial"
 
 
+def test_ignored_files_neither_count_nor_prevent_a_pass() -> None:
+    rules = spec({"files": {"*.log": {"ignore": True}}})
+    verdict = compare_example(
+        {"a": 1},
+        {"a": 1},
+        {"old.log": b"x", "r.txt": b"r"},
+        {"r.txt": b"r", "new.log": b"y"},
+        rules,
+    )
+    assert (verdict.rating, verdict.score, verdict.total_weight) == ("pass", 1.0, 2.0)
+    assert [f.name for f in verdict.files] == ["r.txt"]
+
+
 def test_none_means_no_expectation() -> None:
     assert compare_example(None, {"anything": 1}, None, {"f.txt": b"x"}).rating == "pass"
     nothing_at_all = compare_example(None, None, None, None)
