@@ -46,6 +46,7 @@ STEP_POLL_SECONDS = 0.2
 
 class WorkflowServiceLike(Protocol):
     def router(self) -> APIRouter: ...
+    def reset(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -204,10 +205,8 @@ class Platform:
         self.worker.cancel_all()
         self.db.wipe()
         self.blobs.wipe()
-        # Workflow history lives in the workflow engine's own database, if it can wipe it.
-        reset_workflows = getattr(self.workflows, "reset", None)
-        if callable(reset_workflows):
-            reset_workflows()
+        if self.workflows is not None:  # workflow history lives in its own database
+            self.workflows.reset()
 
     def begin_shutdown(self) -> None:
         """Stop new work, stop running programs, release held requests."""

@@ -97,6 +97,17 @@ class WorkflowEngine:
                 return "cancellation-requested"
         return "already-terminal"
 
+    def reset(self) -> None:
+        """Forget every execution: running ones are told to stop and their ends are discarded
+        (their rows are gone, so the workers' last writes match nothing); held requests wake."""
+        with self._lock:
+            cancels = list(self._cancels.values())
+            self._cancels.clear()
+        for cancel in cancels:
+            cancel.set()
+        self._store.wipe_executions()
+        self.waiters.release_all()
+
     def close(self) -> None:
         with self._lock:
             cancels = list(self._cancels.values())
@@ -109,7 +120,8 @@ class WorkflowEngine:
     def _execute(self, row: ExecutionRow, request: RunRequest, cancel: threading.Event) -> None:
         started = time.monotonic()
         if not self._store.move(row.id, ("pending",), "running", started_at=utc_now()):
-            return  # cancelled before a worker took it
+            self._finish_bookkeeping(row.id)  # cancelled or wiped before a worker took it
+            return
         steps = [dict(record) for record in row.steps]
         try:
             status, result, error = self._run_steps(row.id, request, steps, cancel)

@@ -44,6 +44,10 @@ class WorkflowService:
     def router(self) -> APIRouter:
         return build_router(self)
 
+    def reset(self) -> None:
+        """Wipe the executions (``/_emulator/reset``); the definitions stay as loaded."""
+        self.engine.reset()
+
     def close(self) -> None:
         """Cancel running executions, wait for the workers, close the database (idempotent)."""
         if self._closed:

@@ -192,6 +192,11 @@ class WorkflowStore:
             ).fetchall()
         return [_row(row) for row in rows], int(total)
 
+    def wipe_executions(self) -> None:
+        """Forget every execution; when each id was first seen stays (definitions are files)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM executions")
+
     def unfinished_ids(self) -> list[str]:
         marks = ",".join("?" * len(UNFINISHED))
         with self._lock:

@@ -225,7 +225,6 @@ def workflows(client: Any, env: Env) -> None:
     status = client.workflows.executions.get(get(run, "execution_id"))
     assert value(get(status, "status")) == "completed"
     runs = get(client.workflows.executions.list("conf-flow", status="completed,failed"), "data")
-    # The reset endpoint leaves workflow history alone, so earlier scenarios' runs show too.
     assert get(run, "execution_id") in [get(e, "id") for e in runs]
     assert {value(get(e, "status")) for e in runs} <= {"completed", "failed"}
 

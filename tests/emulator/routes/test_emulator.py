@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..conftest import ClientFactory
 from ..helpers import TestClient, create_agent, run_and_wait
 
 
@@ -28,3 +31,17 @@ def test_reset_needs_the_key(client: TestClient) -> None:
     response = client.post("/_emulator/reset", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert client.get("/api/v1/agents").json()["total"] == 1
+
+
+def test_reset_wipes_workflow_executions(make_client: ClientFactory, tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "quick.yaml").write_text("steps: [{id: a, builtin: echo}]\n")
+    client = make_client(workflows_dir=flows)
+    run = client.post("/api/v1/workflows/quick/run", params={"wait_for_completion": 30}, json={})
+    assert run.json()["status"] == "completed", run.text
+    assert client.post("/_emulator/reset").status_code == 200
+    execution = client.get(f"/api/v1/workflows/executions/{run.json()['executionId']}")
+    assert execution.status_code == 404
+    assert client.get("/api/v1/workflows/quick/executions").json()["total"] == 0
+    assert client.get("/api/v1/workflows").json()["total"] == 1  # definitions stay

@@ -84,3 +84,18 @@ def test_unfinished_executions_fail_when_the_engine_starts(tmp_path: Path) -> No
     assert fine.status == "completed"
     engine.close()
     store.close()
+
+
+def test_wipe_forgets_executions_but_not_first_seen_times(tmp_path: Path) -> None:
+    store = WorkflowStore(tmp_path / "wf.sqlite")
+    seen = store.first_seen(["wf_1"])
+    store.insert(row("exec_1"))
+    store.insert(row("exec_2", status="completed"))
+    store.wipe_executions()
+    assert store.get("exec_1") is None
+    assert store.query(ExecutionQuery(workflow_id="wf_1")) == ([], 0)
+    assert not store.move("exec_1", ("pending",), "running")  # a late worker write lands nowhere
+    assert store.first_seen(["wf_1"]) == seen
+    store.insert(row("exec_1"))  # the id is free again
+    assert store.unfinished_ids() == ["exec_1"]
+    store.close()
