@@ -5,7 +5,8 @@ overrides only the fields it sets: ``/total: {tolerance: 0.01}`` in the defaults
 ``/total: {weight: 2}`` on an example give ``/total: {tolerance: 0.01, weight: 2}``, while an
 example's ``/generatedAt: {ignore: false}`` undoes a default ``ignore: [/generatedAt]``.
 Gates merge the same way: each threshold from the most specific level that sets it (``null``
-switches an inherited gate off).
+switches an inherited gate off). Where no gate is left set at all, the runner requires every
+example to pass (``min_pass_rate: 1.0``).
 """
 
 from __future__ import annotations

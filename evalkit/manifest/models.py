@@ -62,7 +62,8 @@ class _Strict(BaseModel):
 
 
 class Gates(_Strict):
-    """Thresholds that make ``evalkit run`` fail. Unset ones are not checked."""
+    """Thresholds that make ``evalkit run`` fail. With no gate set at all, every example must
+    pass (as if ``min_pass_rate: 1.0``); once any gate is set, only the gates set are checked."""
 
     min_pass_rate: float | None = Field(
         None, ge=0, le=1, description="Lowest share of passing examples (0..1), e.g. 0.95."
@@ -222,7 +223,13 @@ class Agent(_Strict):
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for this agent's examples (over the defaults)."
     )
-    gates: Gates | None = Field(None, description="Gates for this agent (over the top level).")
+    gates: Gates | None = Field(
+        None,
+        description=(
+            "Gates for this agent's examples (over the top level); with none set anywhere, "
+            "every example must pass."
+        ),
+    )
 
 
 class Workflow(_Strict):
@@ -247,7 +254,13 @@ class Workflow(_Strict):
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for this workflow's examples (over the defaults)."
     )
-    gates: Gates | None = Field(None, description="Gates for this workflow (over the top level).")
+    gates: Gates | None = Field(
+        None,
+        description=(
+            "Gates for this workflow's examples (over the top level); with none set anywhere, "
+            "every example must pass."
+        ),
+    )
 
 
 class Environment(_Strict):
@@ -293,7 +306,11 @@ class ManifestFile(_Strict):
         None, description="Settings for every agent and workflow (root manifest only)."
     )
     gates: Gates | None = Field(
-        None, description="Gates for the whole run (root manifest only); agents may refine them."
+        None,
+        description=(
+            "Gates for the whole run (root manifest only); agents and workflows may refine "
+            "them. With no gate set at all, every example must pass (as if min_pass_rate: 1.0)."
+        ),
     )
     agents: list[Agent] = Field(default_factory=list, description="The agents under test.")
     workflows: list[Workflow] = Field(

@@ -56,3 +56,21 @@ def test_the_schema_rejects_what_validation_rejects() -> None:
     assert len(messages) == 2
     assert any("nmae" in m for m in messages)
     assert any("Bad Slug" in m for m in messages)
+
+
+def test_the_schema_knows_local_platform_and_ignored_files() -> None:
+    validator = Draft202012Validator(manifest_json_schema())
+    good = {
+        "version": 1,
+        "local_platform": {"workflows": "platform/"},
+        "defaults": {"compare": {"files": {"*.log": {"ignore": True}}}},
+    }
+    assert list(validator.iter_errors(good)) == []
+    bad = {"version": 1, "local_platform": {"workflows": 3, "extra": 1}}
+    assert len(list(validator.iter_errors(bad))) == 2
+
+
+def test_the_gates_description_states_the_every_example_must_pass_default() -> None:
+    gates = manifest_json_schema()["$defs"]["Gates"]["description"]
+    assert "every example must" in gates
+    assert "not checked" not in gates
