@@ -1,4 +1,4 @@
-"""Sends ``ApiRequest``s with httpx.AsyncClient: the async twin of ``_sync_executor``."""
+"""Sends ``ApiRequest``s with ``httpx.AsyncClient``: retries, error mapping, streamed files."""
 
 from __future__ import annotations
 
@@ -66,8 +66,8 @@ class AsyncExecutor:
 
         async def stream_to_file(response: httpx.Response) -> Path:
             _http.check_download_type(req, response)
-            # Chunks are written as they come; local disk writes are short enough not to
-            # need a worker thread.
+            # Chunks are written as they come; local disk writes are short enough to need no
+            # worker thread.
             with atomic_writer(to) as handle:
                 async for chunk in response.aiter_bytes():
                     handle.write(chunk)

@@ -1,4 +1,5 @@
-"""Sends ``ApiRequest``s with httpx.Client: retries, error mapping, streaming downloads."""
+# generated from _async_executor.py by scripts/unasync.py; do not edit
+"""Sends ``ApiRequest``s with ``httpx.Client``: retries, error mapping, streamed files."""
 
 from __future__ import annotations
 
@@ -52,7 +53,11 @@ class SyncExecutor:
             self._client.close()
 
     def call(self, req: ApiRequest[T]) -> T:
-        return self._send(req, lambda response: _http.finish(req, _read(response)))
+        def read_and_finish(response: httpx.Response) -> T:
+            response.read()
+            return _http.finish(req, response)
+
+        return self._send(req, read_and_finish)
 
     def download(self, req: ApiRequest[Any], to: Path | None) -> bytes | Path:
         if to is None:
@@ -61,6 +66,8 @@ class SyncExecutor:
 
         def stream_to_file(response: httpx.Response) -> Path:
             _http.check_download_type(req, response)
+            # Chunks are written as they come; local disk writes are short enough to need no
+            # worker thread.
             with atomic_writer(to) as handle:
                 for chunk in response.iter_bytes():
                     handle.write(chunk)
@@ -76,13 +83,15 @@ class SyncExecutor:
                 with ExitStack() as stack:
                     request = _http.build_request(self._client, attempt, self.options, stack)
                     response = self._client.send(request, auth=self.options.auth, stream=True)
-                    stack.callback(response.close)
-                    if response.is_success:
-                        result = consume(response)
+                    try:
+                        if response.is_success:
+                            result = consume(response)
+                            _http.log_answer(attempt, response, started, time.perf_counter())
+                            return result
+                        response.read()
                         _http.log_answer(attempt, response, started, time.perf_counter())
-                        return result
-                    response.read()
-                    _http.log_answer(attempt, response, started, time.perf_counter())
+                    finally:
+                        response.close()
             except httpx.TransportError as exc:
                 failure = _http.classify(exc)
                 delay = _http.retry_delay(
@@ -102,8 +111,3 @@ class SyncExecutor:
                     raise _http.error_from_response(req, response)
             self.sleep(delay)
             attempt.retries += 1
-
-
-def _read(response: httpx.Response) -> httpx.Response:
-    response.read()
-    return response

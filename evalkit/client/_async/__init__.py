@@ -1,1 +1,1 @@
-"""The asynchronous resources: the async twins of ``evalkit.client._sync``."""
+"""The resources behind the client: ``client.agents``, ``client.workflows`` and below."""

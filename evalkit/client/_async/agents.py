@@ -1,4 +1,4 @@
-"""``client.agents`` (async): agents, workspace files, runs."""
+"""``client.agents``: agents, workspace files, runs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``client.agents.executions`` (async): executions, feedback and expected artifacts."""
+"""``client.agents.executions``: executions, their feedback and expected artifacts."""
 
 from __future__ import annotations
 
@@ -143,7 +143,8 @@ class AgentExecutionsResource:
         self, execution_id: str, deadline: Deadline, *, timeout_seconds: float, include: Include
     ) -> AgentExecutionSummary:
         async def fetch() -> AgentExecutionSummary:
-            return (await self.get(execution_id, include=include)).execution
+            envelope = await self.get(execution_id, include=include)
+            return envelope.execution
 
         return await apoll_until(
             fetch,

@@ -1,4 +1,4 @@
-"""``client.workflows`` (async): workflows, versions, runs and workflow executions."""
+"""``client.workflows``: workflows, versions, runs and workflow executions."""
 
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# generated from _async/agents.py by scripts/unasync.py; do not edit
 """``client.agents``: agents, workspace files, runs."""
 
 from __future__ import annotations

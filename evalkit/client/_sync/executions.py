@@ -1,3 +1,4 @@
+# generated from _async/executions.py by scripts/unasync.py; do not edit
 """``client.agents.executions``: executions, their feedback and expected artifacts."""
 
 from __future__ import annotations
@@ -142,8 +143,12 @@ class AgentExecutionsResource:
     def _wait_until(
         self, execution_id: str, deadline: Deadline, *, timeout_seconds: float, include: Include
     ) -> AgentExecutionSummary:
+        def fetch() -> AgentExecutionSummary:
+            envelope = self.get(execution_id, include=include)
+            return envelope.execution
+
         return poll_until(
-            lambda: self.get(execution_id, include=include).execution,
+            fetch,
             lambda execution: is_terminal(execution.status),
             deadline=deadline,
             sleep=self._exec.sleep,

@@ -1,3 +1,4 @@
+# generated from _async/workflows.py by scripts/unasync.py; do not edit
 """``client.workflows``: workflows, versions, runs and workflow executions."""
 
 from __future__ import annotations
@@ -204,8 +205,12 @@ class WorkflowExecutionsResource:
         )
         if is_terminal(started.status):
             return _outcome(started.execution_id, started.status, started.result, started.error)
+
+        def fetch() -> WorkflowExecutionStatusResponse:
+            return self.get(started.execution_id)
+
         final = poll_until(
-            lambda: self.get(started.execution_id),
+            fetch,
             lambda state: is_terminal(state.status),
             deadline=deadline,
             sleep=self._exec.sleep,

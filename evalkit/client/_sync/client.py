@@ -1,19 +1,16 @@
-"""``EigenpalClient`` and ``AsyncEigenpalClient``: options, HTTP client, and the resources."""
+# generated from _async/client.py by scripts/unasync.py; do not edit
+"""The client object: its options, its HTTP client, and the resources hung on it."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import anyio
 import httpx
 
-from evalkit.client._async.agents import AgentsResource as AsyncAgentsResource
-from evalkit.client._async.workflows import WorkflowsResource as AsyncWorkflowsResource
-from evalkit.client._async_executor import AsyncExecutor
 from evalkit.client._config import DEFAULT_TIMEOUT_SECONDS, resolve_options
 from evalkit.client._sync.agents import AgentsResource
 from evalkit.client._sync.workflows import WorkflowsResource
@@ -27,8 +24,8 @@ if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
 class EigenpalClient:
     """The EigenPal v1 API, with the official SDK's call tree (``client.agents.run``, ...).
 
-    >>> client = EigenpalClient()                   # EIGENPAL_API_KEY from the environment
-    >>> client = EigenpalClient(api_key="eg_...")   # an argument always wins
+    >>> client = EigenpalClient()  # EIGENPAL_API_KEY from the environment
+    >>> client = EigenpalClient(api_key="eg_...")  # an argument always wins
 
     ``transport`` or ``http_client`` replace the network (tests); an injected ``http_client``
     is left open on ``close()``, being its owner's. ``sleep``, ``clock`` and ``jitter`` drive
@@ -88,64 +85,3 @@ class EigenpalClient:
 
     def __repr__(self) -> str:
         return f"EigenpalClient(base_url={self.base_url!r}, api_key='***')"
-
-
-class AsyncEigenpalClient:
-    """The async twin of ``EigenpalClient``: the same calls, awaited.
-
-    ``iter_*`` helpers are async iterators (``async for agent in client.agents.iter_list()``).
-    """
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-        verify_ssl: bool = True,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        options = resolve_options(
-            api_key=api_key,
-            base_url=base_url,
-            timeout_seconds=timeout_seconds,
-            verify_ssl=verify_ssl,
-            max_retries=max_retries,
-        )
-        del api_key  # held only by options.auth from here on
-        self._executor = AsyncExecutor(
-            options,
-            http_client=http_client,
-            transport=transport,
-            sleep=sleep,
-            clock=clock,
-            jitter=jitter,
-        )
-        self.agents = AsyncAgentsResource(self._executor)
-        self.workflows = AsyncWorkflowsResource(self._executor)
-
-    @property
-    def base_url(self) -> str:
-        return self._executor.options.base_url
-
-    async def close(self) -> None:
-        await self._executor.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    def __repr__(self) -> str:
-        return f"AsyncEigenpalClient(base_url={self.base_url!r}, api_key='***')"
