@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,22 +27,22 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.cli.target import Target as PlatformTarget
 from evalkit.cli.target import open_target
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
-from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.from_manifest import (
     gates_from_manifest,
-    jobs_from_manifest,
+    selected_jobs,
     suite_gates_from_manifest,
 )
 from evalkit.runner.gates import GateConfig
-from evalkit.runner.jobs import ExampleJob, Selection, select
+from evalkit.runner.jobs import ExampleJob, Selection
 from evalkit.runner.jsonl import read_summary
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import git_info, new_run_id
 from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
 from evalkit.runner.results import Counts, ExampleResult, RunSummary, Target, Verdict
 from evalkit.runner.session import SessionConfig, run_session
+from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.state import RunSettings
 from evalkit.runner.summary_text import (
     MAX_PROBLEM_ROWS,
@@ -64,12 +65,42 @@ class RunOptions:
     flags: GateConfig
     baseline: Path | None
     out: Path | None
+    retries: int = 0
+    #: None: the default folder; False-y ``report`` skips the reports
+    report_dir: Path | None = None
+    report: bool = True
+
+
+@dataclass
+class RunOutcome:
+    summary: RunSummary
+    view: ProgressView
+    #: report format -> file written (empty with --no-report)
+    reports: dict[str, Path]
+
+
+def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    del ctx, param
+    return parse_shard(value) if value is not None else None
 
 
 @click.command("run")
 @click.option("--only", multiple=True, metavar="AGENT", help="Only this agent or workflow.")
 @click.option("--example", "examples", multiple=True, metavar="GLOB", help="Example names.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Examples with this tag.")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    callback=_shard_option,
+    help="Only shard K of N (1-based), split by a stable hash of agent/example.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=0,
+    show_default=True,
+    help="Run an example that does not pass again, up to N times (a later pass is flaky).",
+)
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 512),
@@ -111,12 +142,20 @@ class RunOptions:
     help="Folder for results.jsonl, summary.json and output files "
     "(default .evalkit/runs/<run id>).",
 )
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html, junit.xml and summary.md (default .evalkit/reports/<run id>).",
+)
+@click.option("--no-report", is_flag=True, help="Write no HTML, JUnit or Markdown report.")
 @click.pass_context
 def run(
     ctx: click.Context,
     only: tuple[str, ...],
     examples: tuple[str, ...],
     tags: tuple[str, ...],
+    shard: Shard | None,
+    retries: int,
     concurrency: int,
     timeout: float,
     no_feedback: bool,
@@ -127,6 +166,8 @@ def run(
     max_regressions: int | None,
     baseline: Path | None,
     out: Path | None,
+    report_dir: Path | None,
+    no_report: bool,
 ) -> None:
     """Run every selected example on the live agents, compare, write feedback, apply gates.
 
@@ -136,7 +177,7 @@ def run(
     """
     options: GlobalOptions = ctx.obj
     run_options = RunOptions(
-        selection=Selection(only=only, examples=examples, tags=tags),
+        selection=Selection(only=only, examples=examples, tags=tags, shard=shard),
         concurrency=concurrency,
         timeout=timeout,
         feedback=not no_feedback,
@@ -145,22 +186,29 @@ def run(
         flags=GateConfig(min_pass_rate, max_failures, max_regressions),
         baseline=baseline,
         out=out,
+        retries=retries,
+        report_dir=report_dir,
+        report=not no_report,
     )
-    summary, view = run_command(options, run_options)
+    outcome = run_command(options, run_options)
+    summary = outcome.summary
     if options.json_output:
-        output.emit_json(summary.to_dict())
+        reports = {name: str(path) for name, path in outcome.reports.items()}
+        output.emit_json({**summary.to_dict(), **({"reports": reports} if reports else {})})
     else:
-        output.plain(render_summary(summary, view.problems))
+        output.plain(render_summary(summary, outcome.view.problems))
+        for name, path in outcome.reports.items():
+            output.plain(f"{name} report: {click.format_filename(path)}")
     ctx.exit(summary.exit_code)
 
 
-def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSummary, ProgressView]:
+def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
     manifest = load_manifest(options.manifest)
     if run_options.environment:
         manifest = manifest.with_environment(run_options.environment)
-    jobs = select(jobs_from_manifest(manifest), run_options.selection)
+    jobs = selected_jobs(manifest, run_options.selection)
     if not jobs:
-        raise RunError("no example matches the selection (--only/--example/--tag)")
+        output.note(f"shard {run_options.selection.shard} holds none of the selected examples")
     baseline = read_summary(run_options.baseline) if run_options.baseline else None
     run_id = new_run_id()
     run_dir = run_options.out or manifest.path.parent / RUNS_FOLDER / run_id
@@ -174,12 +222,12 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSum
         timeout_seconds=run_options.timeout,
         feedback=run_options.feedback,
         labels=labels,
+        retries=run_options.retries,
     )
-    with open_target(options) as target:
+    with open_target(options, workflows_dir=manifest.local_workflows_dir) as target:
         output.note(f"target: {target.description}")
-        sync_plan = None
-        if run_options.sync if run_options.sync is not None else target.is_local:
-            sync_plan = _sync(manifest, target, jobs)
+        sync = run_options.sync if run_options.sync is not None else target.is_local
+        jobs, sync_plan = _prepare(manifest, target, jobs, sync=sync)
         config = SessionConfig(
             settings=settings,
             concurrency=run_options.concurrency,
@@ -197,38 +245,49 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> tuple[RunSum
         output.note(f"run {run_id}: {len(jobs)} example(s), results in {run_dir}")
         with ProgressView(len(jobs)) as view:
             summary = asyncio.run(_run(jobs, target, config, run_options.concurrency, view))
-        return summary, view
+    reports: dict[str, Path] = {}
+    if run_options.report:
+        from evalkit.cli.report import REPORTS_FOLDER
+
+        folder = run_options.report_dir or manifest.path.parent / REPORTS_FOLDER / run_id
+        reports = _write_reports(run_dir, folder, in_json=options.json_output)
+    return RunOutcome(summary, view, reports)
 
 
-def _sync(
-    manifest: Manifest, target: PlatformTarget, jobs: list[ExampleJob]
-) -> dict[str, Any] | None:
-    """Bring the agents under test up to date with the manifest before running them; the
-    plan applied, as data, or None when there was nothing to do."""
-    from evalkit.sync import plan_to_data
-    from evalkit.sync.apply import apply
-    from evalkit.sync.planner import plan
+def _prepare(
+    manifest: Manifest, target: PlatformTarget, jobs: list[ExampleJob], *, sync: bool
+) -> tuple[list[ExampleJob], dict[str, Any] | None]:
+    """Before anything runs: workflow version labels become version ids (an unknown label
+    stops here), then the agents under test are synced when asked; the plan applied."""
+    from evalkit.runner.presync import sync_agents
+    from evalkit.runner.versions import resolve_versions
 
-    agents = sorted({job.target for job in jobs if job.kind == "agent"})
-    if not agents:
-        return None
     with EigenpalClient(api_key=target.api_key, base_url=target.base_url) as client:
-        changes = plan(manifest, client, only=agents)
-        if not changes.has_changes:
-            output.note("sync: agents already up to date")
-            return None
-        result = apply(changes, client)
-    if result.failed:
-        reasons = "; ".join(f"{o.slug}: {o.error}" for o in result.failed)
-        raise SyncFailed(f"sync before the run failed ({result.state}): {reasons}")
-    output.note(f"sync: {result.writes} write(s) to {len(result.applied)} agent(s)")
-    return plan_to_data(changes)
+        jobs = resolve_versions(jobs, client.workflows.iter_versions)
+        synced = sync_agents(manifest, client, jobs) if sync else None
+    if synced is not None:
+        output.note(synced.message)
+    return jobs, synced.plan if synced is not None else None
 
 
-class SyncFailed(RunError):
-    """The platform refused the sync: an infrastructure problem (exit code 3)."""
+def _write_reports(run_dir: Path, folder: Path, *, in_json: bool) -> dict[str, Path]:
+    """HTML, JUnit and Markdown from the files the run wrote; in GitHub Actions, the step
+    summary and the annotations too, once (here, not again by a later ``evalkit report``
+    unless asked: action.yml runs this command without GITHUB_ACTIONS for that reason)."""
+    from evalkit.cli.report import publish_reports
+    from evalkit.report import load_results
+    from evalkit.report.github import in_github_actions, publish
 
-    exit_code = 3
+    run = load_results(run_dir)
+    if not in_json or not in_github_actions():
+        return publish_reports(run, folder)
+    # --json keeps standard output for the summary: the annotations go to standard error,
+    # where GitHub reads workflow commands too.
+    quiet = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    written = publish_reports(run, folder, env=quiet)
+    for line in publish(run, os.environ):
+        output.stderr.print(line, markup=False, highlight=False, style=None)
+    return written
 
 
 async def _run(

@@ -198,6 +198,7 @@ def build_result(
         finished_at=now_timestamp(),
         # Extra keys (see ExampleResult): the documents compared, for the reports.
         **_documents(job.expected_json if job.has_expected_json else None, state.output),
+        **({"quarantined": True} if job.quarantined else {}),
     )
 
 

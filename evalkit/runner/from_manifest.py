@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from evalkit.manifest import ExampleSpec, Gates, Manifest
+import dataclasses
+
+from evalkit.errors import RunError
+from evalkit.manifest import ExampleSpec, Gates, Manifest, WorkflowSpec
 from evalkit.runner.gates import GateConfig
-from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.jobs import ExampleJob, Selection, select
 
 
 def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
@@ -15,9 +18,27 @@ def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
         for example in agent.examples:
             jobs.append(_job(example, "agent", agent.slug, agent.manifest_slug, None))
     for suite in manifest.workflows:
+        name = suite_name(suite)
         for example in suite.examples:
-            jobs.append(_job(example, "workflow", suite.workflow, suite.workflow, suite.version))
+            jobs.append(_job(example, "workflow", suite.workflow, name, suite.version))
     return jobs
+
+
+def selected_jobs(manifest: Manifest, selection: Selection) -> list[ExampleJob]:
+    """The jobs to run. A selection matching nothing is a mistake (``RunError``); a shard
+    holding none of the matches is an empty run (a small dataset split many ways)."""
+    matched = select(jobs_from_manifest(manifest), dataclasses.replace(selection, shard=None))
+    if not matched:
+        raise RunError("no example matches the selection (--only/--example/--tag)")
+    return [job for job in matched if selection.matches(job)]
+
+
+def suite_name(suite: WorkflowSpec) -> str:
+    """How results name a workflow suite: the workflow's name, with ``@version`` when the
+    suite pins one, so that two versions of one workflow are two suites."""
+    if suite.version in ("", "latest"):
+        return suite.workflow
+    return f"{suite.workflow}@{suite.version}"
 
 
 def _job(
@@ -53,7 +74,7 @@ def suite_gates_from_manifest(manifest: Manifest, flags: GateConfig) -> dict[str
     with the command-line flags still winning."""
     top = manifest.gates
     suites: dict[str, Gates] = {agent.manifest_slug: agent.gates for agent in manifest.agents}
-    suites.update({suite.workflow: suite.gates for suite in manifest.workflows})
+    suites.update({suite_name(suite): suite.gates for suite in manifest.workflows})
     return {
         name: gates_from_manifest(gates).overridden_by(flags)
         for name, gates in suites.items()

@@ -7,14 +7,18 @@ With no gate configured at all, the default is that every example must pass
 - ``min_pass_rate``: passed / selected examples (partials, failures, errors count against it).
 - ``max_failures``: examples that did not pass (partial, fail, error; cancelled do not count).
 - ``max_regressions``: examples that passed in the baseline and do not now (needs a baseline).
+
+Quarantined examples (tag ``quarantine``) are left out of every gate: they run and are
+reported, but a known-bad example must not fail the pull request (``gate_counts``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from evalkit.runner.results import Counts, GateOutcome
+from evalkit.runner.results import Counts, ExampleBrief, GateOutcome, is_flagged
 
 DEFAULT_MIN_PASS_RATE = 1.0
 _N = TypeVar("_N", int, float)
@@ -118,3 +122,16 @@ def evaluate_gates(
 
 def all_passed(outcomes: list[GateOutcome]) -> bool:
     return all(outcome.passed for outcome in outcomes)
+
+
+def judged(briefs: Iterable[ExampleBrief]) -> list[ExampleBrief]:
+    """The examples gates judge: all but the quarantined ones."""
+    return [brief for brief in briefs if not is_flagged(brief, "quarantined")]
+
+
+def gate_counts(briefs: Iterable[ExampleBrief]) -> Counts:
+    """The counts the gates see: the verdicts of the examples that are not quarantined."""
+    counts = Counts()
+    for brief in judged(briefs):
+        counts.add(brief.verdict)
+    return counts

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.errors import RunError
+from evalkit.runner.shards import Shard
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class ExampleJob:
     mark: str | None = None
     #: the merged comparison rules, as evalkit.compare takes them
     compare: Any = None
-    #: workflows only: a version id or "latest"
+    #: workflows only: "latest", a version label (as in the manifest) or a version id
     version: str | None = None
 
     @property
@@ -41,21 +42,33 @@ class ExampleJob:
         return (self.kind, self.suite, self.name)
 
     @property
+    def quarantined(self) -> bool:
+        """Tagged ``quarantine``: known bad; it runs and is reported but never fails a gate."""
+        return QUARANTINE_TAG in self.tags
+
+    @property
     def label(self) -> str:
         return f"{self.suite}/{self.name}"
+
+
+QUARANTINE_TAG = "quarantine"
 
 
 @dataclass(frozen=True)
 class Selection:
     """``--only AGENT`` (repeatable), ``--example GLOB`` (repeatable), ``--tag TAG``
-    (repeatable). Values of one option are alternatives; different options must all hold."""
+    (repeatable), ``--shard K/N``. Values of one option are alternatives; different options
+    must all hold. ``--only`` takes a workflow's name for all its suites, or ``name@version``."""
 
     only: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    shard: Shard | None = None
 
     def matches(self, job: ExampleJob) -> bool:
-        if self.only and job.suite not in self.only:
+        if self.only and not set(_names(job)) & set(self.only):
+            return False
+        if self.shard is not None and not self.shard.holds(job.label):
             return False
         if self.examples and not any(
             fnmatch.fnmatchcase(job.name, pattern) or fnmatch.fnmatchcase(job.label, pattern)
@@ -65,18 +78,26 @@ class Selection:
         return not self.tags or bool(set(self.tags) & set(job.tags))
 
     def as_dict(self) -> dict[str, list[str]]:
-        return {
+        chosen = {
             key: list(values)
             for key, values in (("only", self.only), ("example", self.examples), ("tag", self.tags))
             if values
         }
+        if self.shard is not None:
+            chosen["shard"] = [str(self.shard)]
+        return chosen
+
+
+def _names(job: ExampleJob) -> tuple[str, ...]:
+    """What ``--only`` may call a job by: its suite, and for workflows the workflow's name."""
+    return (job.suite, job.target) if job.kind == "workflow" else (job.suite,)
 
 
 def select(jobs: Iterable[ExampleJob], selection: Selection) -> list[ExampleJob]:
     """The jobs the selection keeps, in manifest order; an ``--only`` naming no agent or
     workflow of the manifest is a usage error (a typo must not select nothing silently)."""
     all_jobs = list(jobs)
-    known = {job.suite for job in all_jobs}
+    known = {name for job in all_jobs for name in _names(job)}
     unknown = [name for name in selection.only if name not in known]
     if unknown:
         raise RunError(
@@ -85,7 +106,9 @@ def select(jobs: Iterable[ExampleJob], selection: Selection) -> list[ExampleJob]
         )
     duplicates = _duplicates(job.key for job in all_jobs)
     if duplicates:
-        raise RunError(f"example names must be unique per agent: {', '.join(duplicates)}")
+        raise RunError(
+            f"example names must be unique per agent or workflow suite: {', '.join(duplicates)}"
+        )
     return [job for job in all_jobs if selection.matches(job)]
 
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from evalkit.runner.execute import build_result, cancel_on_platform, run_example
+from evalkit.runner.execute import build_result, cancel_on_platform
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import (
     FATAL_ERRORS,
@@ -32,6 +32,7 @@ from evalkit.runner.results import (
     Verdict,
     brief_of,
 )
+from evalkit.runner.retries import Tracked, run_with_retries
 from evalkit.runner.state import ExampleState, RunContext
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ async def run_examples(
     Setting ``stop`` (the CLI does on SIGINT) interrupts the run: see the module docstring.
     """
     tally = RunTally()
-    in_flight: dict[asyncio.Task[ExampleResult], ExampleState] = {}
+    in_flight: dict[asyncio.Task[ExampleResult], Tracked] = {}
     recorded: set[tuple[str, str, str]] = set()
 
     def keep(result: ExampleResult) -> None:
@@ -104,8 +105,11 @@ async def run_examples(
             state.queued_ms = round((time.perf_counter() - queued) * 1000)
             if on_start is not None:
                 on_start(job)
-            task = asyncio.create_task(run_example(state, ctx), name=job.label)
-            in_flight[task] = state
+            tracked = Tracked(state)
+            task = asyncio.create_task(
+                run_with_retries(tracked, ctx, ctx.settings.retries), name=job.label
+            )
+            in_flight[task] = tracked
             task.add_done_callback(on_done)
         while in_flight:
             await asyncio.wait(list(in_flight))
@@ -131,17 +135,18 @@ async def run_examples(
 
 async def _interrupt(
     launcher: asyncio.Task[None],
-    in_flight: dict[asyncio.Task[ExampleResult], ExampleState],
+    in_flight: dict[asyncio.Task[ExampleResult], Tracked],
     ctx: RunContext,
     keep: OnResult,
 ) -> None:
     """Stop launching, cancel the tasks, then the executions they started, and record them."""
     launcher.cancel()
-    states = list(in_flight.items())
-    for task, _ in states:
+    tasks = list(in_flight.items())
+    for task, _ in tasks:
         task.cancel()
-    await asyncio.gather(launcher, *(task for task, _ in states), return_exceptions=True)
-    cancelled = [state for task, state in states if task.cancelled()]
+    await asyncio.gather(launcher, *(task for task, _ in tasks), return_exceptions=True)
+    # Read after the tasks ended: a retry may have replaced the attempt in flight.
+    cancelled = [tracked.state for task, tracked in tasks if task.cancelled()]
     await asyncio.gather(*(cancel_on_platform(state, ctx) for state in cancelled))
     for state in cancelled:
         if state.slot is not None:

@@ -96,7 +96,9 @@ class ExampleResult(_Record):
     """One example's outcome: one line of ``results.jsonl``.
 
     Extra keys (kept in ``model_extra``, read so by the reports): ``expected_json`` (the
-    expected JSON compared, when there is one) and ``actual_json`` (the output JSON read).
+    expected JSON compared, when there is one), ``actual_json`` (the output JSON read),
+    ``quarantined`` (true: tagged ``quarantine``, never fails a gate), ``flaky`` (true: passed
+    only on a retry) and ``earlier_attempts`` (one brief per attempt before the last).
     """
 
     format: Literal[1] = RESULTS_FORMAT_VERSION
@@ -190,7 +192,8 @@ class Counts(_Record):
 
 
 class ExampleBrief(_Record):
-    """The summary's line per example: enough for baselines and tables."""
+    """The summary's line per example: enough for baselines and tables. Extra keys, when
+    true: ``quarantined`` and ``flaky`` (as on the result)."""
 
     kind: Literal["agent", "workflow"]
     agent: str
@@ -233,7 +236,16 @@ class RunSummary(_Record):
     examples: list[ExampleBrief] = Field(default_factory=list)
 
 
+#: extra flags a result passes on to its brief (gates and baselines read them there)
+BRIEF_FLAGS = ("quarantined", "flaky")
+
+
+def is_flagged(record: _Record, flag: str) -> bool:
+    return (record.model_extra or {}).get(flag) is True
+
+
 def brief_of(result: ExampleResult) -> ExampleBrief:
+    flags = {flag: True for flag in BRIEF_FLAGS if is_flagged(result, flag)}
     return ExampleBrief(
         kind=result.kind,
         agent=result.agent,
@@ -242,4 +254,5 @@ def brief_of(result: ExampleResult) -> ExampleBrief:
         score=result.score,
         execution_id=result.execution.id if result.execution else None,
         error_kind=result.error.kind if result.error else None,
+        **flags,
     )

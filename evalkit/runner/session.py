@@ -17,7 +17,7 @@ from typing import Any
 from evalkit._version import __version__
 from evalkit.errors import RunError
 from evalkit.runner.baseline import find_regressions
-from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
+from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts, judged
 from evalkit.runner.jobs import ExampleJob, Selection
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.limiter import AdaptiveLimiter
@@ -25,7 +25,6 @@ from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
 from evalkit.runner.platform import Platform
 from evalkit.runner.results import (
-    Counts,
     ErrorKind,
     ExampleBrief,
     ExampleResult,
@@ -129,13 +128,16 @@ async def run_session(
 def summarise(
     tally: RunTally, metadata: RunMetadata, config: SessionConfig, results_path: Path
 ) -> RunSummary:
-    """Gates, regressions and the run's status from what the orchestrator counted."""
+    """Gates, regressions and the run's status from what the orchestrator counted.
+    Quarantined examples are counted and listed, but judged by no gate."""
     regressions = (
-        find_regressions(config.baseline, tally.briefs) if config.baseline is not None else []
+        find_regressions(config.baseline, judged(tally.briefs))
+        if config.baseline is not None
+        else []
     )
     gates = evaluate_gates(
         config.gates,
-        tally.counts,
+        gate_counts(tally.briefs),
         regressions=len(regressions) if config.baseline is not None else None,
     )
     gates += suite_gate_outcomes(config, tally, regressions)
@@ -167,9 +169,7 @@ def suite_gate_outcomes(
         briefs = [brief for brief in tally.briefs if brief.agent == suite]
         if gates.is_empty or not briefs:
             continue
-        counts = Counts()
-        for brief in briefs:
-            counts.add(brief.verdict)
+        counts = gate_counts(briefs)
         suite_regressions = sum(1 for brief in regressions if brief.agent == suite)
         for outcome in evaluate_gates(
             gates, counts, suite_regressions if config.baseline is not None else None

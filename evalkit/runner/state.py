@@ -30,6 +30,8 @@ class RunSettings:
     hold_seconds: int = 30
     feedback: bool = True
     max_start_attempts: int = 5
+    #: ``--retries``: more attempts for an example that does not pass (see runner.retries)
+    retries: int = 0
     #: extra ``_metadata`` on every agent run (manifest digest, git commit)
     labels: dict[str, str] = field(default_factory=dict)
 

@@ -11,6 +11,7 @@ from evalkit.runner.from_manifest import (
     suite_gates_from_manifest,
 )
 from evalkit.runner.gates import GateConfig
+from evalkit.runner.jobs import Selection, select
 from evalkit.runner.orchestrate import RunTally
 from evalkit.runner.results import RunMetadata, Target, Verdict
 from evalkit.runner.session import SessionConfig, summarise
@@ -55,7 +56,7 @@ def test_jobs_carry_inputs_expectations_rules_and_marks(tmp_path: Path) -> None:
         ("agent", "extractor", "one"),
         ("agent", "extractor", "two"),
         ("agent", "strict", "only"),
-        ("workflow", "pipeline", "flow"),
+        ("workflow", "pipeline@wfh_123", "flow"),
     ]
     one, two, _, flow = jobs
     assert one.input_json == {"a": 1}
@@ -121,3 +122,32 @@ def test_suite_gates_apply_to_their_own_examples_and_flags_still_win(tmp_path: P
         "max_failures[strict]": False,
     }
     assert summary.exit_code == 1
+
+
+TWO_VERSIONS = """
+version: 1
+workflows:
+  - workflow: pipeline
+    examples:
+      - {name: same, expected: {y: 2}}
+  - workflow: pipeline
+    version: v1
+    gates: {max_failures: 0}
+    examples:
+      - {name: same-v1, expected: {y: 1}}
+"""
+
+
+def test_two_versions_of_one_workflow_are_two_suites(tmp_path: Path) -> None:
+    path = tmp_path / "evalkit.yaml"
+    path.write_text(TWO_VERSIONS)
+    manifest = load_manifest(path)
+    jobs = jobs_from_manifest(manifest)
+    assert [(j.suite, j.target, j.version, j.name) for j in select(jobs, Selection())] == [
+        ("pipeline", "pipeline", "latest", "same"),
+        ("pipeline@v1", "pipeline", "v1", "same-v1"),
+    ]
+    assert list(suite_gates_from_manifest(manifest, GateConfig())) == ["pipeline@v1"]
+    # --only takes the workflow's name for every suite of it, or one suite by name@version.
+    assert len(select(jobs, Selection(only=("pipeline",)))) == 2
+    assert [j.suite for j in select(jobs, Selection(only=("pipeline@v1",)))] == ["pipeline@v1"]

@@ -1,0 +1,53 @@
+"""Bringing the agents under test up to date with the manifest before a run (``run --sync``).
+
+The run uses the sync library as ``evalkit sync`` does, limited to the agents whose examples
+are selected; what was applied is kept as data for the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.client import EigenpalClient
+from evalkit.errors import RunError
+from evalkit.manifest import Manifest
+from evalkit.runner.jobs import ExampleJob
+
+
+class SyncFailed(RunError):
+    """The platform refused the sync: an infrastructure problem (exit code 3)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class PreSync:
+    #: the plan applied, as ``evalkit.sync.plan_to_data`` gives it; None when nothing changed
+    plan: dict[str, Any] | None
+    #: one line saying what happened
+    message: str
+
+
+def sync_agents(
+    manifest: Manifest, client: EigenpalClient, jobs: Sequence[ExampleJob]
+) -> PreSync | None:
+    """Sync the agents of ``jobs``; None when no job runs an agent. ``SyncFailed`` when the
+    platform refused a write."""
+    from evalkit.sync import plan_to_data
+    from evalkit.sync.apply import apply
+    from evalkit.sync.planner import plan
+
+    agents = sorted({job.target for job in jobs if job.kind == "agent"})
+    if not agents:
+        return None
+    changes = plan(manifest, client, only=agents)
+    if not changes.has_changes:
+        return PreSync(None, "sync: agents already up to date")
+    result = apply(changes, client)
+    if result.failed:
+        reasons = "; ".join(f"{o.slug}: {o.error}" for o in result.failed)
+        raise SyncFailed(f"sync before the run failed ({result.state}): {reasons}")
+    message = f"sync: {result.writes} write(s) to {len(result.applied)} agent(s)"
+    return PreSync(plan_to_data(changes), message)
