@@ -3,6 +3,7 @@
 A held HTTP request registers an asyncio future on its own event loop; the worker thread that
 finishes the execution resolves it with ``loop.call_soon_threadsafe``. Threads that need to
 wait (the workflow engine's agent steps, cancel) get a ``threading.Event`` instead.
+The platform keeps one registry for agent executions, the workflow engine one for its own.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evalkit.api import utc_now
+from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.workflows.catalog import VersionDef, WorkflowDef
 from evalkit.emulator.workflows.contract import AgentInvoker
@@ -23,7 +24,6 @@ from evalkit.emulator.workflows.definitions import StepSpec
 from evalkit.emulator.workflows.steps import StepCancelled, StepFailed, as_json, run_step
 from evalkit.emulator.workflows.store import UNFINISHED, ExecutionRow, WorkflowStore
 from evalkit.emulator.workflows.templating import TemplateError, render
-from evalkit.emulator.workflows.waiters import Waiters
 
 STOPPED_ERROR = "the platform stopped before this execution finished"
 CancelAnswer = Literal["cancelled", "cancellation-requested", "already-terminal"]
@@ -52,7 +52,7 @@ class WorkflowEngine:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="workflow")
         self._cancels: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
-        self.waiters = Waiters()
+        self.holds = HoldRegistry()
         self._fail_unfinished()  # left over by a previous process that stopped mid-run
 
     def start(self, request: RunRequest) -> ExecutionRow:
@@ -106,7 +106,7 @@ class WorkflowEngine:
         for cancel in cancels:
             cancel.set()
         self._store.wipe_executions()
-        self.waiters.release_all()
+        self.holds.release_all()
 
     def close(self) -> None:
         with self._lock:
@@ -115,7 +115,7 @@ class WorkflowEngine:
             cancel.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._fail_unfinished()
-        self.waiters.release_all()
+        self.holds.release_all()
 
     def _execute(self, row: ExecutionRow, request: RunRequest, cancel: threading.Event) -> None:
         started = time.monotonic()
@@ -196,7 +196,7 @@ class WorkflowEngine:
     def _finish_bookkeeping(self, execution_id: str) -> None:
         with self._lock:
             self._cancels.pop(execution_id, None)
-        self.waiters.notify(execution_id)
+        self.holds.notify(execution_id)
 
     def _fail_unfinished(self) -> None:
         for execution_id in self._store.unfinished_ids():

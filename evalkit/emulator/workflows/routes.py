@@ -118,10 +118,10 @@ def build_router(service: WorkflowService) -> APIRouter:
         )
         row = service.engine.start(run)
         if wait:
-            future = service.engine.waiters.watch(row.id)
+            future = service.engine.holds.watch(row.id)
             row = service.execution(row.id)
             if row.status not in _TERMINAL:
-                await service.engine.waiters.hold(row.id, future, wait)
+                await service.engine.holds.hold(row.id, future, wait)
                 row = service.execution(row.id)
         return JSONResponse(wire.run_answer(row), status_code=201)
 

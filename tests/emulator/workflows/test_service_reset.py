@@ -75,9 +75,9 @@ def test_reset_wakes_a_held_request(platform: PlatformFactory, definitions: Path
     woke = threading.Event()
 
     async def hold() -> None:
-        future = p.service.engine.waiters.watch(row.id)
+        future = p.service.engine.holds.watch(row.id)
         p.service.reset()
-        await p.service.engine.waiters.hold(row.id, future, 60)
+        await p.service.engine.holds.hold(row.id, future, 60)
         woke.set()
 
     asyncio.run(asyncio.wait_for(hold(), 30))
