@@ -71,6 +71,16 @@ def test_workflow_suite_reuses_the_invoice_agent_inside_the_checkout() -> None:
     assert all(set(e.input_files) == {"invoice"} for e in manifest.examples())
 
 
+def test_workflow_suite_names_the_folder_its_local_platform_loads() -> None:
+    folder = load_manifest(SUITE, env={}).local_workflows_dir
+    assert folder == ROOT / "examples/workflow-suite/platform"
+    assert folder is not None
+    assert sorted(p.name for p in folder.glob("*.yaml")) == [
+        "invoice-pipeline.yaml",
+        "invoice-pipeline@v1.yaml",
+    ]
+
+
 def test_pinned_v1_expects_what_the_agent_example_expects() -> None:
     """v1's result is the extractor's output: the same as the agent example's expected.json."""
     manifest = load_manifest(SUITE, env={})
