@@ -89,15 +89,21 @@ TABLES = ("agents", "workspace_files", "executions", "execution_files", "idempot
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    """The platform's database by default; the workflow engine opens its own with its schema."""
+
+    def __init__(
+        self, path: Path, *, schema: str = SCHEMA, tables: tuple[str, ...] = TABLES
+    ) -> None:
         self.path = path
+        #: what ``wipe`` empties
+        self.tables = tables
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
-        self._conn.executescript(SCHEMA)
+        self._conn.executescript(schema)
         self._closed = False
 
     @contextmanager
@@ -121,7 +127,7 @@ class Database:
 
     def wipe(self) -> None:
         with self.write() as conn:
-            for table in TABLES:
+            for table in self.tables:
                 conn.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:

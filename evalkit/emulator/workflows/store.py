@@ -1,21 +1,20 @@
-"""Workflow state in its own SQLite file (WAL): executions, and when each id was first seen.
+"""Workflow state in its own SQLite file: executions, and when each id was first seen.
 
-One connection behind a lock: writes are small and few, and status changes that race
-(a worker starting a run, a cancel) are single conditional UPDATEs.
+The file is a ``Database`` (one WAL connection behind a lock) with this module's schema;
+status changes that race (a worker starting a run, a cancel) are single conditional UPDATEs.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evalkit.api import utc_now
+from evalkit.emulator.store.db import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS first_seen (
@@ -83,32 +82,15 @@ class ExecutionQuery:
 class WorkflowStore:
     def __init__(self, database: Path) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
+        self._database = Database(database, schema=_SCHEMA, tables=("executions",))
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        self._database.close()
 
     def first_seen(self, ids: Sequence[str]) -> dict[str, str]:
         """When each id was first seen, recording now for the new ones."""
         now = utc_now()
-        with self._transaction() as db:
+        with self._database.write() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO first_seen (id, at) VALUES (?, ?)", [(i, now) for i in ids]
             )
@@ -118,7 +100,7 @@ class WorkflowStore:
         return {row["id"]: row["at"] for row in rows}
 
     def insert(self, row: ExecutionRow) -> None:
-        with self._transaction() as db:
+        with self._database.write() as db:
             db.execute(
                 "INSERT INTO executions (id, workflow_id, workflow_name, version_id, version_label,"
                 " status, trigger_type, trigger_input, example_id, steps, created_at)"
@@ -139,10 +121,8 @@ class WorkflowStore:
             )
 
     def get(self, execution_id: str) -> ExecutionRow | None:
-        with self._lock:
-            found = self._db.execute(
-                "SELECT * FROM executions WHERE id = ?", (execution_id,)
-            ).fetchone()
+        with self._database.read() as db:
+            found = db.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
         return _row(found) if found else None
 
     def move(
@@ -152,7 +132,7 @@ class WorkflowStore:
         assignments = ["status = ?"] + [f"{column} = ?" for column in fields]
         values = [to_status, *(_encode(column, value) for column, value in fields.items())]
         marks = ",".join("?" * len(from_statuses))
-        with self._transaction() as db:
+        with self._database.write() as db:
             cursor = db.execute(
                 f"UPDATE executions SET {', '.join(assignments)}"
                 f" WHERE id = ? AND status IN ({marks})",
@@ -161,7 +141,7 @@ class WorkflowStore:
         return cursor.rowcount == 1
 
     def save_steps(self, execution_id: str, steps: list[dict[str, Any]]) -> None:
-        with self._transaction() as db:
+        with self._database.write() as db:
             db.execute(
                 "UPDATE executions SET steps = ? WHERE id = ?", (json.dumps(steps), execution_id)
             )
@@ -181,11 +161,11 @@ class WorkflowStore:
                 where.append(f"{column} {operator} ?")
                 values.append(value)
         condition = " AND ".join(where)
-        with self._lock:
-            total = self._db.execute(
+        with self._database.read() as db:
+            total = db.execute(
                 f"SELECT COUNT(*) FROM executions WHERE {condition}", values
             ).fetchone()[0]
-            rows = self._db.execute(
+            rows = db.execute(
                 f"SELECT * FROM executions WHERE {condition}"
                 " ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?",
                 (*values, query.limit, query.offset),
@@ -194,13 +174,12 @@ class WorkflowStore:
 
     def wipe_executions(self) -> None:
         """Forget every execution; when each id was first seen stays (definitions are files)."""
-        with self._transaction() as db:
-            db.execute("DELETE FROM executions")
+        self._database.wipe()
 
     def unfinished_ids(self) -> list[str]:
         marks = ",".join("?" * len(UNFINISHED))
-        with self._lock:
-            rows = self._db.execute(
+        with self._database.read() as db:
+            rows = db.execute(
                 f"SELECT id FROM executions WHERE status IN ({marks})", UNFINISHED
             ).fetchall()
         return [row["id"] for row in rows]
