@@ -92,7 +92,7 @@ def test_most_specific_level_wins_per_field(
         rule = spec.rules.get(POINTER)
         for name in FIELDS:
             expected = most_specific(levels, name)
-            actual = getattr(rule, name) if rule is not None else None
+            actual: Any = getattr(rule, name) if rule is not None else None
             actual = [t.value for t in actual] if name == "text" and actual else actual
             actual = actual.value if name == "order" and actual is not None else actual
             assert actual == expected, name

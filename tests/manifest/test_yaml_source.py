@@ -43,7 +43,7 @@ def test_scalars_follow_the_yaml_1_2_core_schema(tmp_path: Path, text: str, valu
     data, problems = parse(tmp_path, f"key: {text}\n")
     assert problems == []
     assert data == {"key": value}
-    assert type(data["key"]) is type(value)  # type: ignore[index]
+    assert type(data["key"]) is type(value)
 
 
 def test_keys_are_strings_even_when_they_look_like_other_types(tmp_path: Path) -> None:
