@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,21 +103,11 @@ class ReviewStore:
     def rename_expected(self, execution_id: str, name: str, new_name: str) -> None:
         record = self._executions.get(execution_id)
         with self._db.write() as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM execution_files WHERE execution_id = ? AND kind = 'expected'"
-                " AND name = ?",
-                (record.id, name),
-            ).fetchone()
-            if exists is None:
+            if not _has_expected(conn, record.id, name):
                 raise not_found("expected file", name)
             if new_name == name:
                 return
-            clash = conn.execute(
-                "SELECT 1 FROM execution_files WHERE execution_id = ? AND kind = 'expected'"
-                " AND name = ?",
-                (record.id, new_name),
-            ).fetchone()
-            if clash is not None:
+            if _has_expected(conn, record.id, new_name):
                 raise invalid(
                     "body.name",
                     f"an expected file named {new_name!r} already exists",
@@ -138,3 +129,11 @@ class ReviewStore:
             )
         if cursor.rowcount == 0:
             raise not_found("expected file", name)
+
+
+def _has_expected(conn: sqlite3.Connection, execution_id: str, name: str) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM execution_files WHERE execution_id = ? AND kind = 'expected' AND name = ?",
+        (execution_id, name),
+    ).fetchone()
+    return found is not None
