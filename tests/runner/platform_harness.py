@@ -17,6 +17,7 @@ from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.server import RunningPlatform, start_platform
 from evalkit.runner.comparing import compare_job
+from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.jsonl import read_results
 from evalkit.runner.limiter import AdaptiveLimiter, AimdState
@@ -100,6 +101,8 @@ def run_jobs(
     max_retries: int = 3,
     hold_seconds: int = 10,
     limiter_states: list[AimdState] | None = None,
+    retries: int = 0,
+    gates: GateConfig | None = None,
 ) -> RunOutput:
     """``limiter_states``, when given, receives the limiter's state after the run."""
     settings = RunSettings(
@@ -108,12 +111,14 @@ def run_jobs(
         timeout_seconds=timeout_seconds,
         feedback=feedback,
         hold_seconds=hold_seconds,
+        retries=retries,
     )
     config = SessionConfig(
         settings=settings,
         concurrency=concurrency,
         target=Target(kind="local", base_url=running.base_url),
         manifest="evalkit.yaml",
+        gates=gates or GateConfig(),
     )
 
     async def go() -> RunSummary:
