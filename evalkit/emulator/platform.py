@@ -238,5 +238,6 @@ class Platform:
             database=self.data_dir / "workflows.sqlite3",
             invoker=self,
             workers=2,
+            max_part_bytes=self.config.max_body_bytes,
         )
         return service

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from evalkit.api import CopyOutputToExpectedBody, RenameExpectedBody
+from evalkit.emulator.multipart import FormFile, read_form, safe_basename
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.render import expected_names
 from evalkit.emulator.routes.common import (
@@ -16,7 +17,6 @@ from evalkit.emulator.routes.common import (
     parse_json_object,
     validation_problem,
 )
-from evalkit.emulator.routes.run_input import FormFile, read_form, safe_basename
 from evalkit.emulator.store.paths import check_path
 
 router = APIRouter()
@@ -39,7 +39,7 @@ async def create_expected(
     """JSON ``{outputFileName, expectedName?}`` copies an output file; multipart uploads one."""
     await run_in_threadpool(platform.executions.get, execution_id)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        name, content = await _read_upload(request)
+        name, content = await _read_upload(request, platform.config.max_body_bytes)
         check_path(name, "body.name")
         await run_in_threadpool(platform.reviews.add_expected, execution_id, name, content)
         return JSONResponse({"name": name}, status_code=201)
@@ -77,10 +77,10 @@ def delete_expected(platform: PlatformDep, execution_id: str, filename: str) -> 
     return Response(status_code=204)
 
 
-async def _read_upload(request: Request) -> tuple[str, bytes]:
+async def _read_upload(request: Request, max_part_size: int) -> tuple[str, bytes]:
     upload: FormFile | None = None
     name: str | None = None
-    for key, value in await read_form(request):
+    for key, value in await read_form(request, max_part_size=max_part_size):
         if key == "file" and isinstance(value, FormFile):
             if upload is not None:
                 raise invalid("body.file", "give one 'file' per upload")

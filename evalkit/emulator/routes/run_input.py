@@ -6,22 +6,17 @@ with the scalar input object; an optional text field ``_metadata`` with a JSON o
 
 from __future__ import annotations
 
-import mimetypes
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from evalkit.api import RunAgentBody
+from evalkit.emulator.multipart import FormFile, input_file, read_form
 from evalkit.emulator.platform import RunRequest
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.routes.common import parse_json_object, validation_problem
 from evalkit.emulator.runtime.job import InputFile
-
-MAX_FORM_PARTS = 1000
 
 
 async def read_run_request(request: Request) -> RunRequest:
@@ -36,42 +31,12 @@ async def read_run_request(request: Request) -> RunRequest:
     return RunRequest(body.input or {}, body.metadata, [])
 
 
-@dataclass(frozen=True)
-class FormFile:
-    filename: str
-    content_type: str | None
-    content: bytes
-
-
-async def read_form(request: Request) -> list[tuple[str, str | FormFile]]:
-    """Every part of a multipart body, read into memory (the body is size-limited already),
-    or a 400 saying what is malformed."""
-    max_part = request.app.state.platform.config.max_body_bytes
-    try:
-        form = await request.form(
-            max_files=MAX_FORM_PARTS, max_fields=MAX_FORM_PARTS, max_part_size=max_part
-        )
-    except Exception as err:  # Starlette raises several kinds for a bad body
-        detail = getattr(err, "detail", None) or str(err) or type(err).__name__
-        raise invalid("body", f"malformed multipart body: {detail}") from err
-    parts: list[tuple[str, str | FormFile]] = []
-    try:
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                content = await value.read()
-                parts.append((key, FormFile(value.filename or "", value.content_type, content)))
-            else:
-                parts.append((key, value))
-    finally:
-        await form.close()
-    return parts
-
-
 async def _from_multipart(request: Request) -> RunRequest:
     input_json: dict[str, Any] = {}
     metadata: dict[str, Any] | None = None
     files: list[InputFile] = []
-    for key, value in await read_form(request):
+    max_part = request.app.state.platform.config.max_body_bytes
+    for key, value in await read_form(request, max_part_size=max_part):
         if isinstance(value, FormFile):
             if any(item.field == key for item in files):
                 raise invalid(f"body.{key}", f"the file field {key!r} appears twice")
@@ -90,18 +55,3 @@ async def _from_multipart(request: Request) -> RunRequest:
         if item.field in input_json:
             raise invalid(f"body.{item.field}", f"input {item.field!r} is both a file and in _json")
     return RunRequest(input_json, metadata, files)
-
-
-def input_file(field: str, upload: FormFile) -> InputFile:
-    filename = safe_basename(upload.filename, fallback=field)
-    content_type = upload.content_type or mimetypes.guess_type(filename)[0]
-    return InputFile(field, filename, upload.content, content_type or "application/octet-stream")
-
-
-def safe_basename(filename: str, *, fallback: str) -> str:
-    """The last path segment, without control characters; ``fallback`` if nothing is left."""
-    name = re.split(r"[\\/]", filename)[-1]
-    name = "".join(char for char in name if ord(char) >= 32 and ord(char) != 127)
-    if name in ("", ".", ".."):
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback) or "file"
-    return name

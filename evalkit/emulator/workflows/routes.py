@@ -98,7 +98,7 @@ def build_router(service: WorkflowService) -> APIRouter:
                 "wait_for_completion",
                 f"wait_for_completion must be between 0 and {MAX_WAIT_SECONDS} seconds, got {wait}",
             )
-        body = await read_run_body(request)
+        body = await read_run_body(request, max_part_size=service.max_part_bytes)
         step_ids = {step.id for step in chosen.spec.steps}
         for step_id in body.step_overrides:
             if step_id not in step_ids:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import mimetypes
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from evalkit.api import RunWorkflowBody
+from evalkit.emulator.multipart import FormFile, input_file, read_form
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.runtime.job import InputFile
 
@@ -30,10 +28,10 @@ class RunBody:
     example_id: str | None = None
 
 
-async def read_run_body(request: Request) -> RunBody:
+async def read_run_body(request: Request, *, max_part_size: int) -> RunBody:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        document, files = await _read_multipart(request)
+        document, files = await _read_multipart(request, max_part_size)
     else:
         raw = await request.body()
         document = _parse_json(raw, "<body>") if raw.strip() else {}
@@ -41,31 +39,24 @@ async def read_run_body(request: Request) -> RunBody:
     return _interpret(document, files)
 
 
-async def _read_multipart(request: Request) -> tuple[dict[str, Any], list[InputFile]]:
+async def _read_multipart(
+    request: Request, max_part_size: int
+) -> tuple[dict[str, Any], list[InputFile]]:
     document: dict[str, Any] = {}
     files: list[InputFile] = []
-    async with request.form() as form:
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if any(item.field == name for item in files):
-                    raise invalid(name, f"file input {name!r} is sent twice")
-                files.append(await _input_file(name, value))
-            elif name == JSON_FIELD:
-                document = _parse_json(value.encode(), JSON_FIELD)
-            else:
-                raise invalid(
-                    name,
-                    f"form field {name!r} is not a file; put scalar inputs in {JSON_FIELD}",
-                )
+    for name, value in await read_form(request, max_part_size=max_part_size):
+        if isinstance(value, FormFile):
+            if any(item.field == name for item in files):
+                raise invalid(name, f"file input {name!r} is sent twice")
+            files.append(input_file(name, value))
+        elif name == JSON_FIELD:
+            document = _parse_json(value.encode(), JSON_FIELD)
+        else:
+            raise invalid(
+                name,
+                f"form field {name!r} is not a file; put scalar inputs in {JSON_FIELD}",
+            )
     return document, files
-
-
-async def _input_file(name: str, upload: UploadFile) -> InputFile:
-    filename = PurePosixPath((upload.filename or name).replace("\\", "/")).name or name
-    content_type = upload.content_type
-    if not content_type or content_type == "application/octet-stream":
-        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return InputFile(name, filename, await upload.read(), content_type)
 
 
 def _parse_json(raw: bytes, where: str) -> dict[str, Any]:

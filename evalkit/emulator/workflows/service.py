@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
+from evalkit.emulator.config import DEFAULT_MAX_BODY_BYTES
 from evalkit.emulator.problems import ApiProblem, not_found
 from evalkit.emulator.workflows.catalog import VersionDef, WorkflowDef, load_catalog
 from evalkit.emulator.workflows.contract import AgentInvoker
@@ -30,9 +31,12 @@ class WorkflowService:
         database: Path,
         invoker: AgentInvoker,
         workers: int = 2,
+        max_part_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be 1 or more, got {workers}")
+        #: the largest file (or text field) a multipart run may carry
+        self.max_part_bytes = max_part_bytes
         self.workflows: list[WorkflowDef] = load_catalog(definitions_dir)
         self.store = WorkflowStore(database)
         ids = [w.id for w in self.workflows] + [v.id for w in self.workflows for v in w.versions]

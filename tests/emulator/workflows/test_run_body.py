@@ -56,3 +56,33 @@ def test_a_refused_multipart_workflow_run_closes_its_uploads(
     assert stray.status_code == 400
     assert stray.json()["issues"][0]["field"] == "stray"
     assert p.invoker.calls == []
+
+
+def test_a_malformed_multipart_workflow_run_is_400(
+    platform: PlatformFactory, definitions: Path
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    nameless = b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"
+    response = p.client.post(
+        f"{API}/pass-on/run",
+        content=nameless,
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == 400
+    issue = response.json()["issues"][0]
+    assert issue["field"] == "body"
+    assert issue["message"].startswith("malformed multipart body:")
+    assert p.invoker.calls == []
+
+
+def test_a_text_part_over_the_limit_is_refused(
+    platform: PlatformFactory, definitions: Path
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform(max_part_bytes=10)
+    response = p.client.post(
+        f"{API}/pass-on/run", files={"_json": (None, '{"input": {"n": 12345}}')}
+    )
+    assert response.status_code == 400
+    assert "malformed multipart body" in response.json()["issues"][0]["message"]
