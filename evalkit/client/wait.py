@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from evalkit.api import TERMINAL_STATUSES
 from evalkit.client.errors import EigenpalTimeoutError
-
-S = TypeVar("S")
 
 FIRST_POLL_SECONDS = 0.25
 POLL_GROWTH = 1.5
@@ -73,47 +71,3 @@ def timed_out(execution_id: str, timeout_seconds: float) -> EigenpalTimeoutError
         f"execution {execution_id} did not finish within {timeout_seconds:g} s; it may still be "
         f"running: wait again or cancel it (execution_id={execution_id})"
     )
-
-
-def poll_until(
-    fetch: Callable[[], S],
-    done: Callable[[S], bool],
-    *,
-    deadline: Deadline,
-    sleep: Callable[[float], None],
-    execution_id: str,
-    timeout_seconds: float,
-    cap: float = MAX_POLL_SECONDS,
-) -> S:
-    """Fetch at once, then after each pause of the schedule, until ``done`` or the deadline."""
-    delays = poll_delays(cap=cap)
-    while True:
-        state = fetch()
-        if done(state):
-            return state
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise timed_out(execution_id, timeout_seconds)
-        sleep(min(next(delays), remaining))
-
-
-async def apoll_until(
-    fetch: Callable[[], Awaitable[S]],
-    done: Callable[[S], bool],
-    *,
-    deadline: Deadline,
-    sleep: Callable[[float], Awaitable[None]],
-    execution_id: str,
-    timeout_seconds: float,
-    cap: float = MAX_POLL_SECONDS,
-) -> S:
-    """The async twin of ``poll_until``."""
-    delays = poll_delays(cap=cap)
-    while True:
-        state = await fetch()
-        if done(state):
-            return state
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise timed_out(execution_id, timeout_seconds)
-        await sleep(min(next(delays), remaining))

@@ -15,12 +15,13 @@ from evalkit.api import (
     ListAgentExecutionsResponse,
     RerunResponse,
 )
+from evalkit.client._async.polling import apoll_until
 from evalkit.client._async_executor import AsyncExecutor
 from evalkit.client.endpoints import executions as ep
 from evalkit.client.endpoints.agents import Include
 from evalkit.client.endpoints.executions import UNSET, ExecutionFilters
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, aiter_items
-from evalkit.client.wait import DEFAULT_WAIT_SECONDS, Deadline, apoll_until, is_terminal
+from evalkit.client.wait import DEFAULT_WAIT_SECONDS, Deadline, is_terminal
 
 if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
     from typing_extensions import Unpack

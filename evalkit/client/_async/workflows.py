@@ -17,6 +17,7 @@ from evalkit.api import (
     WorkflowSummary,
     WorkflowVersion,
 )
+from evalkit.client._async.polling import apoll_until
 from evalkit.client._async_executor import AsyncExecutor
 from evalkit.client.endpoints import workflows as ep
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, aiter_items
@@ -24,7 +25,6 @@ from evalkit.client.wait import (
     DEFAULT_HOLD_SECONDS,
     MAX_POLL_SECONDS,
     Deadline,
-    apoll_until,
     hold_seconds_for,
     is_terminal,
 )

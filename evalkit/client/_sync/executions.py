@@ -16,12 +16,13 @@ from evalkit.api import (
     ListAgentExecutionsResponse,
     RerunResponse,
 )
+from evalkit.client._sync.polling import poll_until
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.endpoints import executions as ep
 from evalkit.client.endpoints.agents import Include
 from evalkit.client.endpoints.executions import UNSET, ExecutionFilters
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, iter_items
-from evalkit.client.wait import DEFAULT_WAIT_SECONDS, Deadline, is_terminal, poll_until
+from evalkit.client.wait import DEFAULT_WAIT_SECONDS, Deadline, is_terminal
 
 if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
     from typing_extensions import Unpack

@@ -18,6 +18,7 @@ from evalkit.api import (
     WorkflowSummary,
     WorkflowVersion,
 )
+from evalkit.client._sync.polling import poll_until
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.endpoints import workflows as ep
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, iter_items
@@ -27,7 +28,6 @@ from evalkit.client.wait import (
     Deadline,
     hold_seconds_for,
     is_terminal,
-    poll_until,
 )
 
 #: the SDK's ``run_and_wait`` defaults
