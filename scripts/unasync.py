@@ -26,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_DIR = ROOT / "evalkit" / "client"
-RUFF_CONFIG = ROOT / "pyproject.toml"
 
 #: (pattern, replacement), applied in order to every line, docstrings and comments included.
 REPLACEMENTS: tuple[tuple[str, str], ...] = (
@@ -135,14 +134,18 @@ def generate_all(client_dir: Path = CLIENT_DIR) -> dict[Path, str]:
             drafts[pair.target].write_text(rewrite(pair, client_dir))
         # renames move imports (apoll_until -> poll_until) and shorten lines: sort, then
         # format; one ruff run each for all the files keeps a check well under a second
-        _ruff(["check", "--fix", "--select", "I"], list(drafts.values()), scratch)
-        _ruff(["format"], list(drafts.values()), scratch)
+        config = client_dir.parent.parent / "pyproject.toml"  # the project holding the client
+        _ruff(["check", "--fix", "--select", "I"], list(drafts.values()), config, scratch)
+        _ruff(["format"], list(drafts.values()), config, scratch)
         return {target: draft.read_text() for target, draft in drafts.items()}
 
 
-def _ruff(command: list[str], files: list[Path], scratch: Path) -> None:
+def _ruff(command: list[str], files: list[Path], config: Path, scratch: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", *command, "--config", str(RUFF_CONFIG)]
+        [sys.executable, "-m", "ruff", *command, "--config", str(config)]
+        # ruff finds first-party modules on disk: a sync module not written yet would
+        # otherwise sort as third-party, and the output would depend on the tree's state
+        + ["--config", "lint.isort.known-first-party = ['evalkit']"]
         + [str(file) for file in files],
         capture_output=True,
         text=True,

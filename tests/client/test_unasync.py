@@ -30,9 +30,11 @@ unasync = _load_script()
 
 @pytest.fixture
 def client_copy(tmp_path: Path) -> Path:
-    """The async sources and their committed sync twins, copied where a test may edit them."""
-    copy = tmp_path / "client"
-    copy.mkdir()
+    """The async sources and their committed sync twins, copied where a test may edit them,
+    in a project of their own (ruff reads its settings, and finds modules, there)."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    copy = tmp_path / "evalkit" / "client"
+    copy.mkdir(parents=True)
     for folder in ("_async", "_sync"):
         shutil.copytree(
             CLIENT_DIR / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__")
@@ -64,6 +66,7 @@ def test_every_sync_module_has_its_async_source() -> None:
         "_sync/agents.py",
         "_sync/client.py",
         "_sync/executions.py",
+        "_sync/polling.py",
         "_sync/workflows.py",
         "_sync_executor.py",
     }
@@ -131,6 +134,22 @@ def test_check_reports_missing_and_orphaned_sync_files(client_copy: Path) -> Non
         "_sync/client.py is missing",
         "_sync/leftover.py has no source in _async/: delete it",
     ]
+
+
+def test_the_output_does_not_depend_on_what_ruff_finds_on_disk(client_copy: Path) -> None:
+    # ruff tells first-party imports from third-party ones by looking for the modules (a sync
+    # module not written yet looked third-party): here it finds none, yet nothing changes
+    project = client_copy.parent.parent / "pyproject.toml"
+    settings = project.read_text().replace("[tool.ruff]\n", '[tool.ruff]\nsrc = ["elsewhere"]\n')
+    project.write_text(settings)
+    for name in ("polling.py", "client.py", "executions.py"):
+        (client_copy / "_sync" / name).unlink()
+
+    assert unasync.main(["--client-dir", str(client_copy)]) == 0
+
+    for name in ("polling.py", "client.py", "executions.py", "workflows.py"):
+        generated = (client_copy / "_sync" / name).read_text()
+        assert generated == (CLIENT_DIR / "_sync" / name).read_text(), name
 
 
 @pytest.mark.parametrize(
