@@ -16,11 +16,11 @@ CLIENT_DIR = ROOT / "evalkit" / "client"
 
 
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("unasync", ROOT / "scripts" / "unasync.py")
+    spec = importlib.util.spec_from_file_location("evalkit_scripts_unasync", ROOT / "scripts" / "unasync.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["unasync"] = module  # dataclasses look their module up while being built
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
 
