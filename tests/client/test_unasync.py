@@ -16,7 +16,9 @@ CLIENT_DIR = ROOT / "evalkit" / "client"
 
 
 def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("evalkit_scripts_unasync", ROOT / "scripts" / "unasync.py")
+    spec = importlib.util.spec_from_file_location(
+        "evalkit_scripts_unasync", ROOT / "scripts" / "unasync.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
