@@ -18,6 +18,6 @@ def health() -> JSONResponse:
 
 @router.post("/_emulator/reset")
 def reset(platform: PlatformDep) -> JSONResponse:
-    """Wipe every agent, execution, file and remembered answer (for tests)."""
+    """Wipe every agent, execution (workflow ones too), file and remembered answer (tests)."""
     platform.reset()
     return JSONResponse({"ok": True})
