@@ -96,10 +96,12 @@ class ExampleResult(_Record):
     """One example's outcome: one line of ``results.jsonl``.
 
     Extra keys (kept in ``model_extra``, read so by the reports): ``expected_json`` (the
-    expected JSON compared, when there is one), ``actual_json`` (the output JSON read),
-    ``quarantined`` (true: tagged ``quarantine``, never fails a gate), ``flaky`` (true: passed
-    only on a retry) and ``earlier_attempts`` (one brief per attempt before the last).
+    expected JSON compared, when there is one) and ``actual_json`` (the output JSON read).
     """
+
+    # More extra keys, present only when true or non-empty: ``quarantined`` (tagged
+    # ``quarantine``: never fails a gate), ``flaky`` (passed only on a retry) and
+    # ``earlier_attempts`` (a brief per attempt before the last; see runner.retries).
 
     format: Literal[1] = RESULTS_FORMAT_VERSION
     run_id: str
@@ -192,8 +194,9 @@ class Counts(_Record):
 
 
 class ExampleBrief(_Record):
-    """The summary's line per example: enough for baselines and tables. Extra keys, when
-    true: ``quarantined`` and ``flaky`` (as on the result)."""
+    """The summary's line per example: enough for baselines and tables."""
+
+    # Extra keys, present only when true: ``quarantined`` and ``flaky`` (as on the result).
 
     kind: Literal["agent", "workflow"]
     agent: str

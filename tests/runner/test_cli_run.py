@@ -26,10 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 INVOICES = ROOT / "examples" / "invoices"
 BROKEN = {"nordlicht-german-eur", "lumen-semicolon-csv-eur", "pinecone-hours-cad"}
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in.*SpooledTemporaryFile:pytest.PytestUnraisableExceptionWarning"
-)
-
 
 def evalkit(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("EIGENPAL_")}

@@ -24,10 +24,6 @@ from tests.runner.platform_harness import (
     run_jobs,
 )
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in.*SpooledTemporaryFile:pytest.PytestUnraisableExceptionWarning"
-)
-
 EXAMPLES = 24
 OUTPUT = {"answer": 42}
 #: faults hit what a run does (start, poll, feedback, expected, downloads), not agent setup

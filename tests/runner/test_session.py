@@ -24,12 +24,6 @@ from tests.runner.platform_harness import (
     sync_client,
 )
 
-# The local platform leaves multipart upload temp files to the garbage collector (reported to
-# its owner); until that is fixed, that one warning must not fail these tests.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in.*SpooledTemporaryFile:pytest.PytestUnraisableExceptionWarning"
-)
-
 INVOICE = {"vendor": "Acme", "total": 12.5, "lines": [{"sku": "A", "qty": 2}]}
 
 

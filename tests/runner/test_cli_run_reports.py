@@ -1,0 +1,232 @@
+"""``evalkit run`` end to end as a process: the reports it writes, GitHub Actions output exactly
+once, the workflow example on the local platform, version labels, shards and retries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from evalkit.runner.jsonl import read_results
+from tests.runner.test_cli_run import ROOT, evalkit, finish
+
+MANIFEST = """
+version: 1
+agents:
+  - slug: fixed
+    config:
+      runtime: {builtin: fixed, output: {ok: true, total: 3}}
+    examples:
+      - {name: right, expected: {ok: true, total: 3}}
+      - {name: wrong, expected: {ok: true, total: 4}}
+      - {name: known-bad, expected: {ok: false, total: 3}, tags: [quarantine]}
+"""
+
+
+def project(tmp_path: Path, manifest: str = MANIFEST) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / ".git").mkdir()  # the project folder is the git checkout
+    (folder / "evalkit.yaml").write_text(manifest)
+    return folder
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """GitHub's variables off unless a test sets them (the suite itself may run in Actions)."""
+    return {"GITHUB_ACTIONS": "", "GITHUB_STEP_SUMMARY": "", **extra}
+
+
+def test_run_writes_html_junit_and_markdown_reports_that_describe_it(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    code, stdout, stderr = finish(evalkit("--json", "run", cwd=folder, env=clean_env()))
+    assert code == 1, stderr  # "wrong" fails the default gate; "known-bad" is quarantined
+    summary = json.loads(stdout)
+    run_id = summary["metadata"]["run_id"]
+    reports = folder / ".evalkit" / "reports" / run_id
+    assert summary["reports"] == {
+        "html": str(reports / "report.html"),
+        "junit": str(reports / "junit.xml"),
+        "markdown": str(reports / "summary.md"),
+    }
+
+    cases = {
+        case.get("name"): [child.tag for child in case]
+        for case in ElementTree.parse(reports / "junit.xml").getroot().iter("testcase")
+    }
+    assert cases == {"right": [], "wrong": ["failure"], "known-bad": ["skipped"]}
+    markdown = (reports / "summary.md").read_text()
+    assert markdown.startswith("## ❌ evalkit: gate failed")
+    # pass rate, pass, partial, fail, error, flaky, quarantined
+    assert "| 33.3% | 1 | 2 | 0 | 0 | 0 | 1 |" in markdown
+    assert "`fixed/wrong`: **partial**" in markdown
+    assert "/total: changed, expected 4, actual 3" in markdown
+    html = (reports / "report.html").read_text()
+    assert run_id in html
+    assert "known-bad" in html
+    assert "quarantined" in html
+    assert "::error" not in stdout + stderr  # not in GitHub Actions
+
+    results = {r.example: r for r in read_results(Path(summary["results_file"]))}
+    assert (results["known-bad"].model_extra or {}).get("quarantined") is True
+
+
+def test_report_dir_and_no_report(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    chosen = tmp_path / "chosen"
+    code, stdout, stderr = finish(
+        evalkit(
+            "run",
+            "--only",
+            "fixed",
+            "--example",
+            "right",
+            "--report-dir",
+            str(chosen),
+            cwd=folder,
+            env=clean_env(),
+        )
+    )
+    assert code == 0, stderr
+    assert sorted(p.name for p in chosen.iterdir()) == ["junit.xml", "report.html", "summary.md"]
+    assert f"html report: {chosen / 'report.html'}" in stdout
+
+    code, stdout, stderr = finish(
+        evalkit("run", "--example", "right", "--no-report", cwd=folder, env=clean_env())
+    )
+    assert code == 0, stderr
+    assert not (folder / ".evalkit" / "reports").exists()
+    assert "report:" not in stdout
+
+
+@pytest.mark.parametrize("json_output", [False, True])
+def test_in_github_actions_the_step_summary_and_annotations_come_once(
+    tmp_path: Path, json_output: bool
+) -> None:
+    folder = project(tmp_path)
+    step_summary = tmp_path / "step-summary.md"
+    env = clean_env(
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(step_summary),
+        GITHUB_WORKSPACE=str(folder),
+    )
+    args = ("--json", "run") if json_output else ("run",)
+    code, stdout, stderr = finish(evalkit(*args, cwd=folder, env=env))
+    assert code == 1, stderr
+    annotations = [line for line in (stdout + stderr).splitlines() if line.startswith("::error ")]
+    # One per failing example; the quarantined one fails no gate and is not annotated.
+    assert len(annotations) == 1
+    assert "fixed/wrong" in annotations[0]
+    assert annotations[0].startswith("::error file=evalkit.yaml,line=")
+    text = step_summary.read_text()
+    assert text.count("evalkit: gate failed") == 1
+    if json_output:  # standard output stays one JSON document
+        assert json.loads(stdout)["status"] == "gate_failed"
+
+
+@pytest.mark.slow
+def test_the_workflow_example_runs_on_the_local_platform(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    (root / ".git").mkdir(parents=True)
+    for name in ("invoices", "workflow-suite"):
+        shutil.copytree(
+            ROOT / "examples" / name,
+            root / "examples" / name,
+            ignore=shutil.ignore_patterns(".evalkit"),
+        )
+    manifest = "examples/workflow-suite/evalkit.yaml"
+    code, stdout, stderr = finish(
+        evalkit("-m", manifest, "--json", "run", "--no-report", cwd=root, env=clean_env())
+    )
+    assert code == 0, stderr
+    summary = json.loads(stdout)
+    suites = {(b["kind"], b["agent"]) for b in summary["examples"]}
+    assert ("workflow", "invoice-pipeline") in suites
+    assert ("workflow", "invoice-pipeline@v1") in suites
+    assert summary["counts"]["passed"] == summary["counts"]["total"]
+    v1 = [b for b in summary["examples"] if b["agent"] == "invoice-pipeline@v1"]
+    assert [b["example"] for b in v1] == ["harbor-usd-v1"]
+
+
+WORKFLOW_MANIFEST = """
+version: 1
+local_platform: {workflows: platform/}
+workflows:
+  - workflow: pipeline
+    version: v7
+    examples:
+      - {name: a, expected: {v: 1}}
+"""
+
+
+def test_an_unknown_version_label_stops_before_anything_runs(tmp_path: Path) -> None:
+    folder = project(tmp_path, WORKFLOW_MANIFEST)
+    (folder / "platform").mkdir()
+    (folder / "platform" / "pipeline.yaml").write_text(
+        "steps:\n  - {id: a, builtin: fixed, output: {v: 1}}\n"
+    )
+    (folder / "platform" / "pipeline@v1.yaml").write_text(
+        "steps:\n  - {id: a, builtin: fixed, output: {v: 0}}\n"
+    )
+    out = tmp_path / "out"
+    code, _, stderr = finish(evalkit("run", "--out", str(out), cwd=folder, env=clean_env()))
+    assert code == 2, stderr
+    assert "workflow 'pipeline' has no version 'v7'" in stderr
+    assert "labels: current, v1" in stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_shards_split_a_run_and_merge_back_whole(tmp_path: Path) -> None:
+    examples = "".join(
+        f"      - {{name: ex{i}, expected: {{ok: true, total: 3}}}}\n" for i in range(12)
+    )
+    manifest = MANIFEST.split("    examples:\n")[0] + "    examples:\n" + examples
+    folder = project(tmp_path, manifest)
+    shards = []
+    for index in (1, 2, 3):
+        out = tmp_path / f"shard{index}"
+        code, stdout, stderr = finish(
+            evalkit(
+                "--json",
+                "run",
+                "--shard",
+                f"{index}/3",
+                "--out",
+                str(out),
+                "--no-report",
+                cwd=folder,
+                env=clean_env(),
+            )
+        )
+        assert code == 0, stderr
+        summary = json.loads(stdout)
+        assert summary["metadata"]["selection"] == {"shard": [f"{index}/3"]}
+        shards.append({b["example"] for b in summary["examples"]})
+    assert set().union(*shards) == {f"ex{i}" for i in range(12)}
+    assert sum(len(shard) for shard in shards) == 12
+    merged = tmp_path / "merged"
+    code, _, stderr = finish(
+        evalkit(
+            "report",
+            *(str(tmp_path / f"shard{i}") for i in (1, 2, 3)),
+            "--merged",
+            str(merged),
+            "--gate",
+            cwd=folder,
+            env=clean_env(),
+        )
+    )
+    assert code == 0, stderr
+    assert len(list(read_results(merged / "results.jsonl"))) == 12
+
+
+def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    code, _, stderr = finish(evalkit("run", "--shard", "4/3", cwd=folder, env=clean_env()))
+    assert code == 2
+    assert "--shard 4/3: K/N needs 1 <= K <= N" in stderr
+    assert "Traceback" not in stderr
