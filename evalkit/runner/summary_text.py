@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from evalkit.runner.results import Counts, ExampleResult, RunSummary, Verdict
+from evalkit.runner.results import Counts, ExampleResult, RunSummary, Verdict, is_flagged
 
 MAX_PROBLEM_ROWS = 30
 
@@ -60,6 +60,7 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     lines.append(
         f"{counts.total} example(s): {counts_text(counts)}; pass rate {summary.pass_rate:.1%}"
     )
+    lines += _flagged_lines(summary)
     for regression in summary.regressions:
         lines.append(
             f"regression: {regression.agent}/{regression.example} now {regression.verdict.value}"
@@ -69,6 +70,22 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     lines.append(f"{summary.status}: {summary.outcome}")
     lines.append(f"results: {summary.results_file}")
     return "\n".join(lines)
+
+
+def _flagged_lines(summary: RunSummary) -> list[str]:
+    """Examples that passed only on a retry, and those no gate judges."""
+    lines = []
+    for flag, meaning in (("flaky", "passed on a retry"), ("quarantined", "judged by no gate")):
+        labels = [f"{b.agent}/{b.example}" for b in summary.examples if is_flagged(b, flag)]
+        if labels:
+            shown = ", ".join(labels[:MAX_PROBLEM_ROWS])
+            more = (
+                f" and {len(labels) - MAX_PROBLEM_ROWS} more"
+                if len(labels) > MAX_PROBLEM_ROWS
+                else ""
+            )
+            lines.append(f"{flag} ({meaning}): {shown}{more}")
+    return lines
 
 
 def _detail(result: ExampleResult) -> str:

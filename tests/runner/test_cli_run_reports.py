@@ -41,9 +41,13 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def test_run_writes_html_junit_and_markdown_reports_that_describe_it(tmp_path: Path) -> None:
     folder = project(tmp_path)
-    code, stdout, stderr = finish(evalkit("--json", "run", cwd=folder, env=clean_env()))
+    code, stdout, stderr = finish(
+        evalkit("--json", "run", "--retries", "1", cwd=folder, env=clean_env())
+    )
     assert code == 1, stderr  # "wrong" fails the default gate; "known-bad" is quarantined
     summary = json.loads(stdout)
+    # The gate judged the two examples that are not quarantined.
+    assert [(g["name"], g["actual"]) for g in summary["gates"]] == [("min_pass_rate", 0.5)]
     run_id = summary["metadata"]["run_id"]
     reports = folder / ".evalkit" / "reports" / run_id
     assert summary["reports"] == {
@@ -71,6 +75,12 @@ def test_run_writes_html_junit_and_markdown_reports_that_describe_it(tmp_path: P
 
     results = {r.example: r for r in read_results(Path(summary["results_file"]))}
     assert (results["known-bad"].model_extra or {}).get("quarantined") is True
+    # --retries 1: what did not pass ran once more, as a new execution; it fails the same way.
+    for name in ("wrong", "known-bad"):
+        (earlier,) = (results[name].model_extra or {})["earlier_attempts"]
+        assert earlier["verdict"] == "partial"
+        assert earlier["execution_id"] != results[name].execution.id  # type: ignore[union-attr]
+    assert "earlier_attempts" not in (results["right"].model_extra or {})
 
 
 def test_report_dir_and_no_report(tmp_path: Path) -> None:

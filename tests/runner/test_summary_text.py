@@ -60,3 +60,14 @@ def test_summary_lists_problems_with_their_first_difference_then_gates() -> None
     assert "2 example(s): 1 pass, 0 partial, 1 fail, 0 error; pass rate 50.0%" in lines
     assert "gate min_pass_rate: FAILED: 50% < 100%" in lines
     assert lines[-1] == "results: results.jsonl"
+
+
+def test_summary_names_flaky_and_quarantined_examples() -> None:
+    flaky = make_result("shaky", Verdict.PASS, flaky=True)
+    quarantined = make_result("known-bad", Verdict.FAIL, quarantined=True)
+    plain = make_result("fine", Verdict.PASS)
+    summary = summary_with(brief_of(flaky), brief_of(quarantined), brief_of(plain))
+    lines = render_summary(summary).splitlines()
+    assert "flaky (passed on a retry): agent-a/shaky" in lines
+    assert "quarantined (judged by no gate): agent-a/known-bad" in lines
+    assert not any("agent-a/fine" in line for line in lines)
