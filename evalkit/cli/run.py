@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ from evalkit.runner.from_manifest import (
     suite_gates_from_manifest,
 )
 from evalkit.runner.gates import GateConfig
+from evalkit.runner.interrupts import stop_on_interrupt
 from evalkit.runner.jobs import ExampleJob, Selection
 from evalkit.runner.jsonl import read_summary
 from evalkit.runner.limiter import AdaptiveLimiter
@@ -271,23 +269,27 @@ def _prepare(
 
 
 def _write_reports(run_dir: Path, folder: Path, *, in_json: bool) -> dict[str, Path]:
-    """HTML, JUnit and Markdown from the files the run wrote; in GitHub Actions, the step
-    summary and the annotations too, once (here, not again by a later ``evalkit report``
-    unless asked: action.yml runs this command without GITHUB_ACTIONS for that reason)."""
+    """HTML, JUnit and Markdown from the files the run wrote; in GitHub Actions also the step
+    summary and the annotations. A report that cannot be written is an error message, not a
+    different exit code: the gate's verdict stands."""
     from evalkit.cli.report import publish_reports
     from evalkit.report import load_results
     from evalkit.report.github import in_github_actions, publish
 
-    run = load_results(run_dir)
-    if not in_json or not in_github_actions():
-        return publish_reports(run, folder)
-    # --json keeps standard output for the summary: the annotations go to standard error,
-    # where GitHub reads workflow commands too.
-    quiet = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
-    written = publish_reports(run, folder, env=quiet)
-    for line in publish(run, os.environ):
-        output.stderr.print(line, markup=False, highlight=False, style=None)
-    return written
+    try:
+        run = load_results(run_dir)
+        if not in_json or not in_github_actions():
+            return publish_reports(run, folder)
+        # --json keeps standard output for the summary: the annotations go to standard
+        # error, where GitHub reads workflow commands too.
+        quiet = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+        written = publish_reports(run, folder, env=quiet)
+        for line in publish(run, os.environ):
+            output.stderr.print(line, markup=False, emoji=False, highlight=False, style=None)
+        return written
+    except OSError as err:
+        output.error(f"the reports could not be written into {folder}: {err.strerror or err}")
+        return {}
 
 
 async def _run(
@@ -304,7 +306,7 @@ async def _run(
             api_key=target.api_key, base_url=target.base_url, http_client=http
         )
         async with client:
-            with _interrupts_set(stop):
+            with stop_on_interrupt(stop, _tell_interrupted):
                 return await run_session(
                     jobs,
                     ClientPlatform(client),
@@ -317,31 +319,8 @@ async def _run(
                 )
 
 
-@contextlib.contextmanager
-def _interrupts_set(stop: asyncio.Event) -> Iterator[None]:
-    """The first Ctrl-C (or SIGTERM) stops the run cleanly: in-flight executions are cancelled
-    and the results so far are written. A second Ctrl-C aborts at once."""
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-
-    def first_interrupt() -> None:
-        output.note("interrupted: cancelling executions in flight (Ctrl-C again to abort)")
-        stop.set()
-        for signum in installed:
-            loop.remove_signal_handler(signum)
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, first_interrupt)
-            installed.append(signum)
-        except (NotImplementedError, RuntimeError):  # not on this platform or thread
-            pass
-    try:
-        yield
-    finally:
-        for signum in installed:
-            with contextlib.suppress(ValueError, RuntimeError):
-                loop.remove_signal_handler(signum)
+def _tell_interrupted() -> None:
+    output.note("interrupted: cancelling executions in flight (Ctrl-C again to abort)")
 
 
 class ProgressView:

@@ -111,6 +111,21 @@ def test_report_dir_and_no_report(tmp_path: Path) -> None:
     assert "report:" not in stdout
 
 
+def test_reports_that_cannot_be_written_leave_the_verdict_alone(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    blocked = tmp_path / "a-file" / "reports"
+    code, stdout, stderr = finish(
+        evalkit(
+            "run", "--example", "right", "--report-dir", str(blocked), cwd=folder, env=clean_env()
+        )
+    )
+    assert code == 0, stderr  # the gate passed; the reports are an error message
+    assert f"the reports could not be written into {blocked}" in stderr
+    assert "Traceback" not in stderr
+    assert "passed: all gates passed" in stdout
+
+
 @pytest.mark.parametrize("json_output", [False, True])
 def test_in_github_actions_the_step_summary_and_annotations_come_once(
     tmp_path: Path, json_output: bool
