@@ -83,7 +83,12 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 @click.command("run")
-@click.option("--only", multiple=True, metavar="AGENT", help="Only this agent or workflow.")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="AGENT",
+    help="Only this agent or workflow (name@version: one suite).",
+)
 @click.option("--example", "examples", multiple=True, metavar="GLOB", help="Example names.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Examples with this tag.")
 @click.option(
@@ -95,6 +100,7 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option(
     "--retries",
     type=click.IntRange(0, 10),
+    metavar="N",
     default=0,
     show_default=True,
     help="Run an example that does not pass again, up to N times (a later pass is flaky).",

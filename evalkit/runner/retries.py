@@ -65,4 +65,5 @@ def _attempt_brief(result: ExampleResult) -> dict[str, Any]:
     if result.error is not None:
         brief["error"] = f"{result.error.kind.value}: {result.error.message}"
     brief["feedback_written"] = result.feedback.written
+    brief["total_ms"] = result.durations.total_ms
     return brief

@@ -78,6 +78,7 @@ def test_a_pass_on_a_retry_is_flaky_and_every_attempt_has_its_own_feedback(
     assert [a["verdict"] for a in earlier] == ["fail"]
     assert earlier[0]["execution_id"] != last_ref.id
     assert earlier[0]["feedback_written"] is True
+    assert earlier[0]["total_ms"] >= 0
     # Each execution carries its own verdict: the failed attempt stays open for review.
     assert review(first) == ("fail", "open")
     assert review(last) == ("pass", "resolved")
