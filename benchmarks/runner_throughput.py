@@ -2,12 +2,16 @@
 with the builtin ``echo`` runtime taking a fixed time per execution.
 
 Run: python benchmarks/runner_throughput.py [--examples 160] [--delay-ms 250] [--concurrency 8]
-     [--no-feedback] [--repeat 3]
+     [--no-feedback] [--repeat 3] [--platform-process]
 
 The ideal is what the platform alone needs: ``ceil(examples / concurrency) * delay``, as if
 starting, waiting, reading the output, comparing, writing feedback and recording cost nothing.
 The ratio measured / ideal is the runner's overhead (1.00 would be none); the platform runs
 as many executions at once as the concurrency allows (its worker pool is made large enough).
+
+By default the platform runs in this process, as ``evalkit run`` starts it: runner and
+platform then share one interpreter lock. ``--platform-process`` serves it from a separate
+``evalkit serve`` process instead, which is closer to a run against a remote platform.
 Prints one line per repetition and the best and median ratio.
 """
 
@@ -16,9 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +36,7 @@ import httpx
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.compare.rules import CompareSpec
 from evalkit.emulator.config import PlatformConfig, generate_api_key
-from evalkit.emulator.server import RunningPlatform, start_platform
+from evalkit.emulator.server import start_platform
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter
@@ -54,8 +64,47 @@ def jobs_for(count: int) -> list[ExampleJob]:
     ]
 
 
+@contextmanager
+def platform(root: Path, workers: int, separate: bool) -> Iterator[tuple[str, str]]:
+    """(base URL, API key) of a local platform, in this process or in its own."""
+    key = generate_api_key()
+    if not separate:
+        config = PlatformConfig(data_dir=root / "platform", api_keys=(key,), workers=workers)
+        with start_platform(config) as running:
+            yield running.base_url, key
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "evalkit", "serve", "--port", str(port)]
+    command += ["--data", str(root / "platform"), "--workers", str(workers)]
+    env = {**os.environ, "EVALKIT_SERVE_API_KEY": key}
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, cwd=root)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_up(base_url, server)
+        yield base_url, key
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"evalkit serve exited with {server.returncode}")
+        try:
+            httpx.get(f"{base_url}/_emulator/health", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("evalkit serve did not answer within 30 s")
+
+
 async def one_run(
-    running: RunningPlatform,
+    base_url: str,
+    api_key: str,
     jobs: list[ExampleJob],
     run_dir: Path,
     concurrency: int,
@@ -65,14 +114,12 @@ async def one_run(
     config = SessionConfig(
         settings=settings,
         concurrency=concurrency,
-        target=Target(kind="local", base_url=running.base_url),
+        target=Target(kind="local", base_url=base_url),
         manifest="benchmark",
     )
     limiter = AdaptiveLimiter(concurrency)
     async with httpx.AsyncClient(event_hooks=rate_limit_hooks(limiter)) as http:
-        client = AsyncEigenpalClient(
-            api_key=running.api_key, base_url=running.base_url, http_client=http
-        )
+        client = AsyncEigenpalClient(api_key=api_key, base_url=base_url, http_client=http)
         async with client:
             started = time.perf_counter()
             summary = await run_session(
@@ -88,6 +135,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-feedback", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--platform-process", action="store_true")
     args = parser.parse_args()
 
     jobs = jobs_for(args.examples)
@@ -95,24 +143,22 @@ def main() -> None:
     ratios: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        config = PlatformConfig(
-            data_dir=root / "platform",
-            api_keys=(generate_api_key(),),
-            workers=max(4, args.concurrency * 2),
-        )
-        with start_platform(config) as running:
-            with EigenpalClient(api_key=running.api_key, base_url=running.base_url) as sync:
+        workers = max(4, args.concurrency * 2)
+        with platform(root, workers, args.platform_process) as (base_url, api_key):
+            with EigenpalClient(api_key=api_key, base_url=base_url) as sync:
                 runtime = {"builtin": "echo", "delayMs": args.delay_ms}
                 sync.agents.create(name=AGENT, slug=AGENT, config={"runtime": runtime})
             print(
                 f"{args.examples} examples, {args.delay_ms} ms each, concurrency "
-                f"{args.concurrency}, feedback {'off' if args.no_feedback else 'on'}: "
+                f"{args.concurrency}, feedback {'off' if args.no_feedback else 'on'}, platform "
+                f"{'in its own process' if args.platform_process else 'in this process'}: "
                 f"ideal {ideal:.2f} s"
             )
             for number in range(1, args.repeat + 1):
                 seconds, summary = asyncio.run(
                     one_run(
-                        running,
+                        base_url,
+                        api_key,
                         jobs,
                         root / f"run-{number}",
                         args.concurrency,
