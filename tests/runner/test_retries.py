@@ -3,16 +3,24 @@ gets its own feedback, and a quarantined example is reported but fails no gate."
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from evalkit.api import AgentExecutionFeedbackDetail
+from evalkit.client import AsyncEigenpalClient
 from evalkit.runner.baseline import find_regressions
+from evalkit.runner.comparing import compare_job
 from evalkit.runner.gates import GateConfig, judged
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.results import ErrorKind, ExampleError, RunSummary, Verdict, brief_of
+from evalkit.runner.jsonl import read_results
+from evalkit.runner.platform import ClientPlatform
+from evalkit.runner.results import ErrorKind, ExampleError, RunSummary, Target, Verdict, brief_of
 from evalkit.runner.retries import should_retry
+from evalkit.runner.session import SessionConfig, run_session
+from evalkit.runner.state import RunSettings
 from tests.runner.conftest import make_result
 from tests.runner.platform_harness import (
+    API_KEY,
     create_agent,
     job,
     local_platform,
@@ -165,3 +173,56 @@ def test_which_outcomes_are_retried() -> None:
     assert should_retry(make_result("a", Verdict.ERROR, error=error(ErrorKind.TIMEOUT)))
     for kind in (ErrorKind.AUTH, ErrorKind.UNREACHABLE, ErrorKind.INPUT):
         assert not should_retry(make_result("a", Verdict.ERROR, error=error(kind)))
+
+
+# Fails at once the first time; the retry runs until it is cancelled.
+FAIL_THEN_HANG = """
+import json, pathlib, time
+data = json.load(open("input.json"))
+counter = pathlib.Path(data["counter"])
+runs = int(counter.read_text()) + 1 if counter.exists() else 1
+counter.write_text(str(runs))
+if runs >= 2:
+    time.sleep(120)
+print(json.dumps({"ok": False}))
+"""
+
+
+def test_an_interrupt_during_a_retry_cancels_the_retry_execution(tmp_path: Path) -> None:
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "counter", {"command": "python main.py"})
+        with sync_client(running) as client:
+            client.agents.put_file("counter", "main.py", content=FAIL_THEN_HANG)
+        run_dir = tmp_path / "run"
+        config = SessionConfig(
+            settings=RunSettings(run_id="run", run_dir=run_dir, hold_seconds=0, retries=3),
+            concurrency=2,
+            target=Target(kind="local", base_url=running.base_url),
+            manifest="evalkit.yaml",
+        )
+        jobs = [counting_job(tmp_path, "hangs", 1)]
+
+        async def scenario() -> RunSummary:
+            stop = asyncio.Event()
+            async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
+                session = asyncio.create_task(
+                    run_session(jobs, ClientPlatform(client), compare_job, config, stop=stop)
+                )
+                while True:  # until the retry's execution is running
+                    page = await client.agents.executions.list("counter", status="running")
+                    if page.total >= 1 and runs_of(tmp_path, "hangs") == 2:
+                        break
+                    await asyncio.sleep(0.05)
+                stop.set()
+                return await session
+
+        summary = asyncio.run(scenario())
+        with sync_client(running) as client:
+            statuses = sorted(e.status.value for e in client.agents.executions.iter_list("counter"))
+    assert summary.exit_code == 130
+    assert statuses == ["cancelled", "completed"]  # the first attempt, then the retry
+    assert runs_of(tmp_path, "hangs") == 2  # no third attempt after the interrupt
+    (result,) = read_results(run_dir / "results.jsonl")
+    assert result.verdict is Verdict.CANCELLED
+    assert result.error is not None
+    assert "cancelled on the platform" in result.error.message
