@@ -30,6 +30,9 @@ def progress_line(done: int, total: int, result: ExampleResult) -> str:
         f"[{done:>{width}}/{total}] {result.verdict.value:<9} "
         f"{result.agent}/{result.example}{score} ({seconds:.1f} s)"
     )
+    flags = [flag for flag in ("flaky", "quarantined") if is_flagged(result, flag)]
+    if flags:
+        line += f" [{', '.join(flags)}]"
     if result.error is not None:
         line += f": {_first_line(result.error.message)}"
     return line

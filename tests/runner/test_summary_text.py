@@ -71,3 +71,10 @@ def test_summary_names_flaky_and_quarantined_examples() -> None:
     assert "flaky (passed on a retry): agent-a/shaky" in lines
     assert "quarantined (judged by no gate): agent-a/known-bad" in lines
     assert not any("agent-a/fine" in line for line in lines)
+
+
+def test_progress_line_marks_flaky_and_quarantined_examples() -> None:
+    flaky = make_result("a", Verdict.PASS, flaky=True, durations=Durations(total_ms=100))
+    assert progress_line(1, 2, flaky) == "[1/2] pass      agent-a/a score 1.00 (0.1 s) [flaky]"
+    quarantined = make_result("b", Verdict.FAIL, quarantined=True)
+    assert progress_line(2, 2, quarantined).endswith("(0.0 s) [quarantined]")
