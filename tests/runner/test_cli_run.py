@@ -229,5 +229,8 @@ def test_an_unreachable_platform_exits_3_and_records_every_example(tmp_path: Pat
     results = list(read_results(out / "results.jsonl"))
     assert sorted(r.example for r in results) == ["a", "b"]
     assert all(r.error is not None and r.error.kind.value == "unreachable" for r in results)
-    for text in (stdout, stderr, (out / "results.jsonl").read_text()):
+    reports = sorted((tmp_path / ".evalkit" / "reports").glob("*/*"))
+    assert [path.name for path in reports] == ["junit.xml", "report.html", "summary.md"]
+    written = [path.read_text() for path in [out / "results.jsonl", *reports]]
+    for text in (stdout, stderr, *written):
         assert "eg_secret_key" not in text
