@@ -13,7 +13,7 @@ from pathlib import Path
 
 from evalkit.errors import RunError
 from evalkit.report.loading import RESULTS_NAME, SUMMARY_NAME, RunResults
-from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
+from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.results import Counts, ExampleBrief, ExampleResult, RunSummary, brief_of
 
@@ -50,8 +50,9 @@ def _merged_summary(summaries: list[RunSummary], results: list[ExampleResult]) -
     briefs: list[ExampleBrief] = [brief_of(result) for result in results]
     regressions = [brief for summary in summaries for brief in summary.regressions]
     with_baseline = all(summary.baseline for summary in summaries)
+    # Quarantined examples are reported but never judged, as in a single run.
     gates = evaluate_gates(
-        _gate_config(summaries[0]), counts, len(regressions) if with_baseline else None
+        _gate_config(summaries[0]), gate_counts(briefs), len(regressions) if with_baseline else None
     )
     first = summaries[0]
     metadata = first.metadata.model_copy(deep=True)

@@ -10,6 +10,7 @@ from evalkit.cli.report import report
 from evalkit.errors import RunError
 from evalkit.report import RunResults, load_results
 from evalkit.report.merge import EXIT_CODES, merge_runs, write_run
+from evalkit.runner.results import ExampleResult
 from evalkit.runner.session import EXIT_CODES as RUNNER_EXIT_CODES
 from tests.report.sample_runs import all_passed_baseline, with_summary
 
@@ -91,3 +92,17 @@ def test_cli_needs_merged_for_several_results(failing_run: RunResults, tmp_path:
     result = CliRunner().invoke(report, [*map(str, folders)], obj=options)
     assert result.exit_code == 2
     assert "say where with --merged DIR" in result.output
+
+
+def test_quarantined_failures_never_fail_the_merged_gates(failing_run: RunResults) -> None:
+    passing = [r for r in failing_run.results if r.verdict.value == "pass"]
+    failing = next(r for r in failing_run.results if r.verdict.value == "fail")
+    quarantined = ExampleResult.model_validate({**failing.to_dict(), "quarantined": True})
+    shards = [with_summary(passing, None), with_summary([quarantined], None)]
+    merged = merge_runs(shards)
+    assert merged.summary is not None
+    assert merged.summary.counts.failed == 1, "the quarantined failure is still reported"
+    assert (merged.summary.status, merged.summary.exit_code) == ("passed", 0)
+
+    unquarantined = [with_summary(passing, None), with_summary([failing], None)]
+    assert merge_runs(unquarantined).summary.exit_code == 1  # type: ignore[union-attr]
