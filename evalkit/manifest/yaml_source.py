@@ -108,10 +108,16 @@ class YamlSource:
 
 def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[ManifestProblem]]:
     """Parse ``path``; on failure, return the problems (never raise for bad content)."""
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        return None, [_problem(display, 0, 0, f"not UTF-8 text: {err.reason}", "")]
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        byte = data[err.start : err.start + 1].hex()
+        message = f"not UTF-8 text: byte 0x{byte} ({err.reason})"
+        return None, [_problem(display, line, column, message, "save the file as UTF-8")]
     try:
         root = yaml.compose(text, Loader=_CoreSchemaLoader)
     except yaml.MarkedYAMLError as err:

@@ -105,10 +105,13 @@ def test_unusable_yaml_is_reported(tmp_path: Path, text: str, expected: str) -> 
 
 def test_text_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
-    path.write_bytes(b"a: \xff\xfe\n")
+    path.write_bytes(b"a: 1\nb: \xff\xfe\n")
     source, problems = read_yaml(path, "m.yaml")
     assert source is None
-    assert "not UTF-8" in str(problems[0])
+    problem = problems[0]
+    assert "not UTF-8 text: byte 0xff" in problem.message
+    assert (problem.mark.line, problem.mark.column) == (2, 4)
+    assert "save the file as UTF-8" in problem.hint
 
 
 @pytest.mark.parametrize(
