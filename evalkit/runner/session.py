@@ -183,8 +183,10 @@ def decide(tally: RunTally, gates_passed: bool) -> tuple[RunStatus, str]:
     """The run's status, in order of precedence, and a sentence saying why."""
     counts = tally.counts
     if tally.interrupted:
+        # The status is printed before this sentence ("interrupted: ..."): no need to repeat it.
+        finished = counts.total - counts.cancelled
         return RunStatus.INTERRUPTED, (
-            f"interrupted: {counts.total - counts.cancelled} of {counts.total} examples finished"
+            f"{finished} of {counts.total} examples finished before the interruption"
         )
     if tally.fatal is not None:
         what = {

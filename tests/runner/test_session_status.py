@@ -53,7 +53,7 @@ def test_interruption_wins_over_everything() -> None:
     tally.interrupted = True
     status, outcome = decide(tally, False)
     assert status is RunStatus.INTERRUPTED
-    assert outcome == "interrupted: 1 of 1 examples finished"
+    assert outcome == "1 of 1 examples finished before the interruption"
 
 
 def test_auth_outcome_quotes_the_first_auth_error() -> None:
