@@ -20,6 +20,7 @@ them): ignored, within tolerance, text normalised, order ignored, present, regex
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,10 @@ def find_differences(
 ) -> Findings:
     """Compare ``expected`` with ``actual``, both located at ``pointer`` in their documents."""
     findings = into if into is not None else Findings()
+    if rules.has_regex:
+        # deepdiff does not look inside a value compared with itself (the same object on both
+        # sides, e.g. a caller passing one document twice), but a regex can reject it.
+        actual = copy.deepcopy(actual)
     operator = _RuleOperator(rules, pointer, findings)
     tree = DeepDiff(
         expected,

@@ -317,3 +317,12 @@ def test_no_order_difference_when_rules_name_positions() -> None:
     assert kinds([False, False], [None, False], {"ignore": ["/1"]}) == [("/0", "type_changed")]
     assert compare_json([1, 2], [2, 1], rules).differences[0].kind == "changed"
     assert kinds([1, 2, 3], [3, 2, 1], {"ignore": ["/*/x"]}) == [("", "order")]
+
+
+def test_a_regex_rejects_a_value_even_when_both_sides_are_the_same_object() -> None:
+    # Found by hypothesis: deepdiff skipped a document compared with itself.
+    rules = compile_rules(CompareSpec.model_validate({"rules": {"/0": {"regex": "[a-z]*"}}}))
+    document: list[object] = [None]
+    result = compare_json(document, document, rules)
+    assert [(d.pointer, d.kind) for d in result.differences] == [("/0", "changed")]
+    assert not result.passed
