@@ -34,7 +34,7 @@ def progress_line(done: int, total: int, result: ExampleResult) -> str:
     if flags:
         line += f" [{', '.join(flags)}]"
     if result.error is not None:
-        line += f": {_first_line(result.error.message)}"
+        line += f": {_gist(result.error.message)}"
     return line
 
 
@@ -93,7 +93,7 @@ def _flagged_lines(summary: RunSummary) -> list[str]:
 
 def _detail(result: ExampleResult) -> str:
     if result.error is not None:
-        return f"{result.error.kind.value}: {_first_line(result.error.message)}"
+        return f"{result.error.kind.value}: {_gist(result.error.message)}"
     comparison = result.comparison or {}
     differences = comparison.get("differences") or []
     files = [f for f in comparison.get("files") or [] if f.get("status") != "match"]
@@ -117,9 +117,18 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _first_line(text: str, limit: int = 160) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+def _gist(text: str, limit: int = 160) -> str:
+    """The first line of an error, plus its last when there are more: a crashed program's
+    error is 'exit code 1' then its stderr, whose last line names the exception."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    first, last = lines[0], lines[-1]
+    if len(lines) > 1:
+        room = max(limit - len(first) - 3, 40)
+        tail = last if len(last) <= room else last[: room - 1] + "…"
+        first = f"{first} … {tail}"
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

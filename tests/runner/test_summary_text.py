@@ -25,7 +25,22 @@ def test_progress_line_shows_position_verdict_score_time_and_error() -> None:
         score=None,
         error=ExampleError(kind=ErrorKind.FAILED, message="execution failed: boom\ntrace"),
     )
-    assert progress_line(12, 12, broken).endswith("agent-a/b (0.0 s): execution failed: boom")
+    assert progress_line(12, 12, broken).endswith(
+        "agent-a/b (0.0 s): execution failed: boom … trace"
+    )
+
+
+def test_a_crashed_program_shows_its_exception_not_only_its_exit_code() -> None:
+    stderr = 'Traceback (most recent call last):\n  File "main.py", line 5\nRuntimeError: boom\n'
+    crashed = make_result(
+        "c",
+        Verdict.ERROR,
+        score=None,
+        error=ExampleError(kind=ErrorKind.FAILED, message=f"exit code 1\n{stderr}"),
+    )
+    assert progress_line(1, 1, crashed).endswith(": exit code 1 … RuntimeError: boom")
+    summary = summary_with(brief_of(crashed))
+    assert "failed: exit code 1 … RuntimeError: boom" in render_summary(summary, [crashed])
 
 
 def test_summary_lists_problems_with_their_first_difference_then_gates() -> None:
