@@ -25,6 +25,11 @@ from evalkit.report.view import ReportView, Row, build_view, record_field
 
 _ABSENT = object()
 
+# A huge output would make a page no browser opens: bigger documents are left out of the page
+# and long difference values are cut (results.jsonl keeps them whole).
+MAX_DOCUMENT_CHARS = 256_000
+MAX_VALUE_CHARS = 2_000
+
 # Escapes that keep JSON inert inside <script>: no "</script>", no "<!--", no HTML entities,
 # and no U+2028/9 (line terminators in older JavaScript).
 _SCRIPT_SAFE = {
@@ -136,7 +141,7 @@ def _detail(row: Row) -> dict[str, Any]:
     result = row.result
     detail: dict[str, Any] = {
         "mark": result.mark,
-        "comparison": result.comparison,
+        "comparison": _clipped_comparison(result.comparison),
         "error": result.error.to_dict() if result.error else None,
         "feedback": result.feedback.to_dict(),
         "execution": result.execution.to_dict() if result.execution else None,
@@ -147,6 +152,37 @@ def _detail(row: Row) -> dict[str, Any]:
     expected = record_field(result, "expected_json", _ABSENT)
     actual = record_field(result, "actual_json", _ABSENT)
     if result.comparison is not None and expected is not _ABSENT and actual is not _ABSENT:
-        detail["expected_json"] = expected
-        detail["actual_json"] = actual
+        size = max(_json_size(expected), _json_size(actual))
+        if size <= MAX_DOCUMENT_CHARS:
+            detail["expected_json"] = expected
+            detail["actual_json"] = actual
+        else:
+            detail["documents_omitted"] = (
+                f"The expected and actual documents are too large for this page ({size:,} "
+                "characters); results.jsonl holds them whole."
+            )
     return detail
+
+
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _clipped_comparison(comparison: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not comparison or not comparison.get("differences"):
+        return comparison
+    differences = []
+    for difference in comparison["differences"]:
+        difference = dict(difference)
+        for side in ("expected", "actual"):
+            if side in difference:
+                difference[side] = _clipped_value(difference[side])
+        differences.append(difference)
+    return {**comparison, "differences": differences}
+
+
+def _clipped_value(value: Any) -> Any:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) <= MAX_VALUE_CHARS:
+        return value
+    return f"{text[:MAX_VALUE_CHARS]}… ({len(text):,} characters in all, cut for this page)"

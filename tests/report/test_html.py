@@ -142,3 +142,29 @@ def test_page_structure_snapshot(failing_run: RunResults, snapshot: SnapshotAsse
 def test_table_rows_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
     data = page_data(build_view(failing_run))
     assert data["rows"] == snapshot
+
+
+def test_a_huge_output_is_left_out_of_the_page_and_long_values_are_cut(
+    failing_run: RunResults,
+) -> None:
+    huge = ["w" * 100] * 20_000  # about 2 MB of JSON
+    first = failing_run.results[0]
+    comparison = {
+        **(first.comparison or {}),
+        "differences": [
+            {"pointer": "/words", "kind": "type_changed", "expected": 1, "actual": huge}
+        ],
+    }
+    result = first.model_copy(update={"comparison": comparison})
+    assert result.model_extra is not None
+    result.model_extra["actual_json"] = {"words": huge}
+    run = RunResults(results=[result], summary=failing_run.summary)
+    html = render_html(run)
+    assert len(html) < 1_000_000
+    detail = _embedded(html)["details"][0]
+    assert "actual_json" not in detail
+    assert "results.jsonl holds them whole" in detail["documents_omitted"]
+    cut = detail["comparison"]["differences"][0]
+    assert cut["expected"] == 1
+    assert cut["actual"].endswith("characters in all, cut for this page)")
+    assert len(cut["actual"]) < 3_000

@@ -145,6 +145,10 @@
         box.appendChild(el("h3", { text: "Differences (" + c.differences.length + ")" }));
         box.appendChild(differenceList(el, c.differences));
       }
+      if (detail.documents_omitted) {
+        box.appendChild(el("h3", { text: "Expected and actual" }));
+        box.appendChild(el("p", { text: detail.documents_omitted }));
+      }
       if ("expected_json" in detail && "actual_json" in detail) {
         box.appendChild(el("h3", { text: "Expected and actual" }));
         box.appendChild(el("div", { cls: "side" }, [
