@@ -27,10 +27,29 @@ def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
 def selected_jobs(manifest: Manifest, selection: Selection) -> list[ExampleJob]:
     """The jobs to run. A selection matching nothing is a mistake (``RunError``); a shard
     holding none of the matches is an empty run (a small dataset split many ways)."""
-    matched = select(jobs_from_manifest(manifest), dataclasses.replace(selection, shard=None))
+    jobs = jobs_from_manifest(manifest)
+    matched = select(jobs, dataclasses.replace(selection, shard=None))
     if not matched:
-        raise RunError("no example matches the selection (--only/--example/--tag)")
+        raise RunError(_nothing_selected(jobs, selection))
     return [job for job in matched if selection.matches(job)]
+
+
+def _nothing_selected(jobs: list[ExampleJob], selection: Selection) -> str:
+    """Which options selected nothing, and what the manifest holds to choose from."""
+    chosen = " ".join(
+        f"--{option} {value}"
+        for option, values in selection.as_dict().items()
+        if option != "shard"
+        for value in values
+    )
+    labels = [job.label for job in jobs]
+    shown = ", ".join(labels[:8]) + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
+    tags = sorted({tag for job in jobs for tag in job.tags})
+    known = f"tags in the manifest: {', '.join(tags)}" if tags else "no example has a tag"
+    return (
+        f"no example matches {chosen}; {known}; examples: {shown} "
+        "(--example takes a name or agent/name, globs allowed)"
+    )
 
 
 def suite_name(suite: WorkflowSpec) -> str:

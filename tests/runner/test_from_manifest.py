@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from evalkit.errors import RunError
 from evalkit.manifest import load_manifest
 from evalkit.runner.from_manifest import (
     gates_from_manifest,
     jobs_from_manifest,
+    selected_jobs,
     suite_gates_from_manifest,
 )
 from evalkit.runner.gates import GateConfig
@@ -151,3 +155,13 @@ def test_two_versions_of_one_workflow_are_two_suites(tmp_path: Path) -> None:
     # --only takes the workflow's name for every suite of it, or one suite by name@version.
     assert len(select(jobs, Selection(only=("pipeline",)))) == 2
     assert [j.suite for j in select(jobs, Selection(only=("pipeline@v1",)))] == ["pipeline@v1"]
+
+
+def test_a_selection_matching_nothing_names_the_options_and_the_tags(tmp_path: Path) -> None:
+    selection = Selection(examples=("nomatch*",), tags=("smoke",))
+    with pytest.raises(RunError) as caught:
+        selected_jobs(load(tmp_path), selection)
+    message = str(caught.value)
+    assert message.startswith("no example matches --example nomatch* --tag smoke;")
+    assert "tags in the manifest: core, slow" in message
+    assert "examples: extractor/one, extractor/two, strict/only, pipeline@wfh_123/flow" in message
