@@ -39,6 +39,14 @@ _TYPE_HINTS = {
     "a mapping": "write 'key: value' lines, indented under this key, or {key: value}",
 }
 
+_MISSING_HINTS = {
+    "version": "put 'version: 1' at the top of the file (included files need it too)",
+}
+_POINTER_HINT = (
+    "write paths as JSON pointers: /total, /lineItems/0/amount, /lineItems/*/amount "
+    "('*' one segment, '**' any); '~0' stands for '~' and '~1' for '/'"
+)
+
 _PATTERN_HELP = {
     SLUG_PATTERN: "lowercase letters, digits and single hyphens, e.g. 'invoice-extractor'",
     NAME_PATTERN: "letters, digits, '.', '_' and '-', starting with a letter or digit",
@@ -79,7 +87,9 @@ def _problem(detail: ErrorDetails, source: YamlSource, model: type[BaseModel]) -
         parent = loc[:-1] if loc and loc[-1] == detail["loc"][-1] else loc
         mark = source.mark(source.existing(parent))
         place = f" in {loc_text(parent)}" if parent else ""
-        return ManifestProblem(mark, f"missing required key {key!r}{place}", loc_text(parent))
+        hint = _MISSING_HINTS.get(key, f"add '{key}: ...' here")
+        message = f"missing required key {key!r}{place}"
+        return ManifestProblem(mark, message, loc_text(parent), hint)
     mark = source.mark(source.existing(loc))
     if kind == "value_error":
         mark = _mark_of_quoted(detail, source, source.existing(loc)) or mark
@@ -121,7 +131,8 @@ def _message(detail: ErrorDetails, value: Any, where: str) -> tuple[str, str, st
         return f"{label}invalid value {value!r}", where, f"use {help_text}"
     if kind == "value_error":
         message = str(ctx.get("error", detail["msg"]))
-        return f"{label}{message}", where, ""
+        hint = _POINTER_HINT if "JSON pointer" in message else ""
+        return f"{label}{message}", where, hint
     return f"{label}{detail['msg'][:1].lower()}{detail['msg'][1:]}", where, ""
 
 
