@@ -9,6 +9,7 @@ import click
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.plan import connected
+from evalkit.manifest.scaffold import ensure_gitignore
 from evalkit.sync import pull
 from evalkit.sync.summary import pull_to_data, render_pull
 
@@ -34,6 +35,8 @@ def pull_command(
     manifest_path = directory / options.manifest.name if directory else options.manifest
     with connected(options) as client:
         result = pull(client, list(slugs), manifest_path=manifest_path, concurrency=concurrency)
+    if result.created_manifest:
+        ensure_gitignore(manifest_path.parent)
     if options.json_output:
         output.emit_json(pull_to_data(result))
     else:

@@ -59,11 +59,13 @@ def scaffold_project(target: Path, *, force: bool = False) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         written.append(path)
-    written.append(_ensure_gitignore(target))
+    written.append(ensure_gitignore(target))
     return written
 
 
-def _ensure_gitignore(target: Path) -> Path:
+def ensure_gitignore(target: Path) -> Path:
+    """Create ``target/.gitignore`` or append ``.evalkit/`` to it (run results, platform
+    state): a project made by ``init`` or by ``pull`` must not commit them."""
     path = target / ".gitignore"
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     if _GITIGNORE_LINE not in existing.splitlines():

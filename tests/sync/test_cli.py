@@ -164,6 +164,8 @@ def test_pull_then_plan_has_no_changes(tmp_path: Path, platform: LocalPlatform) 
     assert pulled.exit_code == 0, pulled.output
     assert "pulled bot" in pulled.output
     assert invoke(plan_command, ["--detailed-exitcode"], clone, platform).exit_code == 0
+    # A new project folder, as 'evalkit init' makes one: run results stay out of git.
+    assert ".evalkit/" in (clone / ".gitignore").read_text().splitlines()
 
 
 def test_the_api_key_never_shows(tmp_path: Path, platform: LocalPlatform) -> None:
