@@ -24,6 +24,7 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.cli.target import Target as PlatformTarget
 from evalkit.cli.target import open_target
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.from_manifest import (
@@ -206,6 +207,17 @@ def run(
     ctx.exit(summary.exit_code)
 
 
+def _make_run_folder(run_dir: Path) -> None:
+    # Before any execution starts: results that cannot be saved stop the run here.
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunError(
+            f"cannot create the run folder {run_dir}: {err.strerror or err}; "
+            "pass a writable folder with --out"
+        ) from err
+
+
 def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
     manifest = load_manifest(options.manifest)
     if run_options.environment:
@@ -232,6 +244,7 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
         output.note(f"target: {target.description}")
         sync = run_options.sync if run_options.sync is not None else target.is_local
         jobs, sync_plan = _prepare(manifest, target, jobs, sync=sync)
+        _make_run_folder(run_dir)
         config = SessionConfig(
             settings=settings,
             concurrency=run_options.concurrency,

@@ -126,6 +126,22 @@ def test_reports_that_cannot_be_written_leave_the_verdict_alone(tmp_path: Path) 
     assert "passed: all gates passed" in stdout
 
 
+def test_a_run_folder_that_cannot_be_made_stops_the_run_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    folder = project(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    blocked = tmp_path / "a-file" / "run"
+    started = evalkit("run", "--out", str(blocked), cwd=folder, env=clean_env())
+    code, stdout, stderr = finish(started)
+    assert code == 2, stderr
+    assert f"cannot create the run folder {blocked}" in stderr
+    assert "pass a writable folder with --out" in stderr
+    assert "Traceback" not in stderr
+    assert "run run-" not in stderr  # no execution started
+    assert stdout == ""
+
+
 @pytest.mark.parametrize("json_output", [False, True])
 def test_in_github_actions_the_step_summary_and_annotations_come_once(
     tmp_path: Path, json_output: bool
