@@ -143,6 +143,16 @@ def main(argv: list[str] | None = None) -> None:
     except (ConfigError, EvalkitError) as err:
         output.error(str(err))
         sys.exit(exit_code_for(err))
+    except OSError as err:
+        if not err.filename:
+            raise
+        # A path given on the command line that cannot be used (a file where a folder is
+        # needed, a read-only place): say which, not a traceback.
+        output.error(
+            f"cannot use {err.filename}: {err.strerror or err}; check the path "
+            "(a folder where one is needed, writable)"
+        )
+        sys.exit(ExitCode.USAGE)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -49,3 +50,33 @@ def test_manifest_errors_exit_2_with_the_source_line() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "bad-enum.yaml:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["init", "{blocked}"],
+        ["serve", "--data", "{blocked}", "--port", "0"],
+        ["report", "{missing_run}", "--out", "{blocked}"],
+    ],
+)
+def test_a_path_that_cannot_be_used_is_an_error_not_a_traceback(
+    tmp_path: Path, args: list[str]
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    blocked = tmp_path / "a-file" / "sub"
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "results.jsonl").write_text("")
+    values = {"blocked": str(blocked), "missing_run": str(run)}
+    result = subprocess.run(
+        [sys.executable, "-m", "evalkit", *(arg.format(**values) for arg in args)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert f"cannot use {blocked}" in result.stderr
+    assert "Not a directory" in result.stderr
