@@ -15,7 +15,7 @@ from evalkit.cli.exit_codes import ExitCode
 from evalkit.cli.target import open_target
 from evalkit.client import EigenpalClient
 from evalkit.errors import EvalkitError
-from evalkit.manifest import load_manifest
+from evalkit.manifest import Manifest, load_manifest
 from evalkit.sync import Plan, plan, plan_to_data, render_markdown, render_text, save_plan
 
 #: ``plan --detailed-exitcode`` (Terraform's rule): 0 no changes, 1 error, 2 changes
@@ -63,18 +63,21 @@ def connected(options: GlobalOptions) -> Iterator[EigenpalClient]:
             yield client
 
 
+def planned_manifest(options: GlobalOptions, environment: str | None) -> Manifest:
+    """The manifest to plan, loaded before any platform is contacted or started: a broken
+    manifest is reported without waiting for a platform."""
+    manifest = load_manifest(options.manifest)
+    return manifest.with_environment(environment) if environment else manifest
+
+
 def make_plan(
-    options: GlobalOptions,
+    manifest: Manifest,
     client: EigenpalClient,
     *,
     only: tuple[str, ...],
-    environment: str | None,
     refresh: bool,
     concurrency: int,
 ) -> Plan:
-    manifest = load_manifest(options.manifest)
-    if environment:
-        manifest = manifest.with_environment(environment)
     return plan(manifest, client, only=only, refresh=refresh, concurrency=concurrency)
 
 
@@ -114,15 +117,9 @@ def plan_command(
     ! drift (changed outside git; sync sets it back), ? orphans."""
     options: GlobalOptions = ctx.obj
     try:
+        manifest = planned_manifest(options, environment)
         with connected(options) as client:
-            made = make_plan(
-                options,
-                client,
-                only=only,
-                environment=environment,
-                refresh=refresh,
-                concurrency=concurrency,
-            )
+            made = make_plan(manifest, client, only=only, refresh=refresh, concurrency=concurrency)
         if out is not None:
             save_plan(made, out)
     except EvalkitError as err:

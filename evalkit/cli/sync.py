@@ -11,9 +11,16 @@ import click
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
-from evalkit.cli.plan import connected, make_plan, orphan_error, planning_options
+from evalkit.cli.plan import (
+    connected,
+    make_plan,
+    orphan_error,
+    planned_manifest,
+    planning_options,
+)
 from evalkit.client import EigenpalError
 from evalkit.errors import ConfigError, PlanError
+from evalkit.manifest import Manifest
 from evalkit.sync import ApplyResult, Plan, apply, load_plan, plan_to_data, render_text
 from evalkit.sync.summary import apply_to_data, render_apply
 
@@ -54,20 +61,19 @@ def sync_command(
     options: GlobalOptions = ctx.obj
     if plan_file is not None and (only or environment or refresh):
         raise ConfigError("--plan applies a saved plan as is: drop --only, --env and --refresh")
+    if plan_file is not None:
+        # sources are relative to the manifest's folder: this checkout's, not the planner's
+        here = str(options.manifest.resolve().parent)
+        source: Plan | Manifest = load_plan(plan_file).model_copy(update={"base_dir": here})
+    else:
+        source = planned_manifest(options, environment)
     with connected(options) as client:
         try:
-            if plan_file is not None:
-                # sources are relative to the manifest's folder: this checkout's, not the planner's
-                here = str(options.manifest.resolve().parent)
-                made = load_plan(plan_file).model_copy(update={"base_dir": here})
+            if isinstance(source, Plan):
+                made = source
             else:
                 made = make_plan(
-                    options,
-                    client,
-                    only=only,
-                    environment=environment,
-                    refresh=refresh,
-                    concurrency=concurrency,
+                    source, client, only=only, refresh=refresh, concurrency=concurrency
                 )
         except EigenpalError as err:  # the platform failed before anything was written
             output.error(str(err))

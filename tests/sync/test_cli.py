@@ -19,6 +19,7 @@ from evalkit.cli.plan import plan_command
 from evalkit.cli.pull import pull_command
 from evalkit.cli.sync import sync_command
 from evalkit.emulator.faults import FaultConfig
+from evalkit.errors import ManifestError
 
 from .local import API_KEY, LocalPlatform
 from .project import write_project
@@ -153,6 +154,16 @@ def test_detailed_exitcode_is_1_on_errors(tmp_path: Path, platform: LocalPlatfor
     result = invoke(plan_command, ["--detailed-exitcode"], tmp_path, platform)
     assert result.exit_code == 1
     assert "problem" in result.output
+
+
+@pytest.mark.parametrize("command", [plan_command, sync_command])
+def test_a_broken_manifest_is_reported_before_the_platform_is_contacted(
+    tmp_path: Path, platform: LocalPlatform, command: click.Command
+) -> None:
+    (tmp_path / "evalkit.yaml").write_text("version: 1\nagents: [{slug: Bad Slug}]\n")
+    result = invoke(command, ["--yes"] if command is sync_command else [], tmp_path, platform)
+    assert isinstance(result.exception, ManifestError)  # evalkit's main() makes it exit 2
+    assert "platform:" not in result.output
 
 
 def test_pull_then_plan_has_no_changes(tmp_path: Path, platform: LocalPlatform) -> None:
