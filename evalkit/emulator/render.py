@@ -46,7 +46,6 @@ def agent_wire(
         source_integrity="healthy",
         latest_version=None,
         latest_commit=agent.latest_commit,
-        config=agent.config,
         stats=AgentStats(
             example_count=len(examples),
             total_executions=stats.total_executions,
@@ -55,6 +54,9 @@ def agent_wire(
             avg_credits=None,
         ),
     )
+    if agent.config is not None:
+        # Contract: config is optional but never null (the SDK cannot read a null config).
+        summary.config = agent.config
     if "files" in include:
         summary.files = paths
     if "dataset" in include:

@@ -96,6 +96,13 @@ def test_sdk_auth_error(env: Env) -> None:
     assert "eg_wrong" not in str(caught.value.envelope)
 
 
+def test_sdk_reads_an_agent_created_without_config(sdk: SdkClient) -> None:
+    created = sdk.agents.create(name="Bare", slug="bare")
+    assert created.agent.slug == "bare"
+    assert sdk.agents.get("bare").agent.name == "Bare"
+    assert [agent.slug for agent in sdk.agents.list().data if agent.slug == "bare"] == ["bare"]
+
+
 def test_sdk_forbidden_when_the_api_trigger_is_off(sdk: SdkClient) -> None:
     sdk.agents.create(name="Off", slug="off", config={"triggers": {"api": {"enabled": False}}})
     with pytest.raises(EigenpalForbiddenError) as caught:
