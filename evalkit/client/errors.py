@@ -57,9 +57,11 @@ class EigenpalError(EvalkitError):
         self.request_id: str | None = body_id if isinstance(body_id, str) else request_id
         self.method = method
         self.path = path
-        super().__init__(self._describe())
+        super().__init__(self.describe())
 
-    def _describe(self) -> str:
+    def describe(self, advice: str = "") -> str:
+        """The message, the platform's hint, ``advice`` from the caller, then where it
+        happened: what to do comes before the request details that a short line may cut."""
         where = [f"{self.method} {self.path}"] if self.method and self.path else []
         if self.status:
             where.append(f"HTTP {self.status}")
@@ -69,6 +71,8 @@ class EigenpalError(EvalkitError):
         hint = (self.envelope or {}).get("hint")
         if isinstance(hint, str) and hint:
             text += f"; hint: {hint}"
+        if advice:
+            text += f" ({advice})"
         return f"{text} ({', '.join(where)})" if where else text
 
 

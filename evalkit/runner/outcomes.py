@@ -38,7 +38,7 @@ class Comparison:
 def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
     """An API failure while ``doing`` something (e.g. "starting the run")."""
     kind = ErrorKind.PLATFORM
-    message = f"{doing}: {err}"
+    advice = ""
     code = _envelope_code(err)
     if isinstance(err, EigenpalAuthError) or (
         isinstance(err, EigenpalForbiddenError) and code != "api_trigger_disabled"
@@ -46,12 +46,12 @@ def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
         kind = ErrorKind.AUTH
     elif isinstance(err, EigenpalForbiddenError):
         kind = ErrorKind.START
-        message += " (enable the API trigger in the agent's config: triggers.api.enabled)"
+        advice = "enable the API trigger in the agent's config: triggers.api.enabled"
     elif never_sent(err):
         kind = ErrorKind.UNREACHABLE
     elif isinstance(err, EigenpalNotFoundError):
         kind = ErrorKind.START
-        message += " (is the agent on the platform? run 'evalkit sync' or pass --sync)"
+        advice = "is the agent on the platform? run 'evalkit sync' or pass --sync"
     elif not isinstance(
         err,
         (
@@ -62,6 +62,7 @@ def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
         ),
     ):
         kind = ErrorKind.START  # 400 and other 4xx: the platform refused this request
+    message = f"{doing}: {err.describe(advice)}"
     return ExampleError(
         kind=kind, message=message, status=err.status or None, request_id=err.request_id
     )
