@@ -10,6 +10,7 @@ from typing import Any
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestProblem, SourceMark
+from evalkit.manifest.json_text import DuplicateKeyError, loads_strict
 from evalkit.manifest.merge import merge_compare
 from evalkit.manifest.models import EXAMPLE_LAYOUT, NAME_PATTERN, ExampleFolder, InlineExample
 from evalkit.manifest.paths import (
@@ -92,10 +93,14 @@ class Owner:
 def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
     """Parse a JSON file; a problem at the exact line and column when it is malformed."""
     try:
-        return True, json.loads(path.read_text(encoding="utf-8"))
+        return True, loads_strict(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         mark = SourceMark(display_path(path), err.lineno, err.colno)
         res.fail(mark, f"invalid JSON: {err.msg}", hint="fix the JSON syntax")
+    except DuplicateKeyError as err:
+        mark = SourceMark(display_path(path), err.line, err.column)
+        hint = "keep one of them (JSON readers silently keep only the last)"
+        res.fail(mark, f"invalid JSON: {err}", hint=hint)
     except UnicodeDecodeError:
         res.fail(file_mark(path), "invalid JSON: the file is not UTF-8 text")
     return False, None

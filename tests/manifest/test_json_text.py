@@ -1,0 +1,23 @@
+"""Strict JSON for example files: a repeated key is an error at its second use."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.manifest.json_text import DuplicateKeyError, loads_strict
+
+
+def test_plain_json_reads_as_json_loads_would() -> None:
+    assert loads_strict('{"a": [1, {"b": null}], "c": "x"}') == {"a": [1, {"b": None}], "c": "x"}
+
+
+def test_a_repeated_key_names_the_key_and_its_second_place() -> None:
+    with pytest.raises(DuplicateKeyError) as caught:
+        loads_strict('{\n  "items": [{"total": 1,\n    "total": 2}]\n}')
+    assert caught.value.key == "total"
+    assert (caught.value.line, caught.value.column) == (3, 5)
+    assert "appears twice" in str(caught.value)
+
+
+def test_equal_keys_in_different_objects_are_fine() -> None:
+    assert loads_strict('[{"a": 1}, {"a": 2}]') == [{"a": 1}, {"a": 2}]
