@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from evalkit.cli import output
+from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
 from evalkit.manifest.schema import SCHEMA_PATH, render_schema
 
@@ -15,14 +17,18 @@ from evalkit.manifest.schema import SCHEMA_PATH, render_schema
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path(SCHEMA_PATH),
-    show_default=True,
-    help="Where to write the schema; '-' prints it.",
+    help=(
+        "Where to write the schema; '-' prints it. Default: the file named by the manifest's "
+        f"'$schema=' line (as 'evalkit init' writes it) when inside its folder, else {SCHEMA_PATH}."
+    ),
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file is out of date.")
 @click.pass_context
-def schema(ctx: click.Context, out: Path, check: bool) -> None:
+def schema(ctx: click.Context, out: Path | None, check: bool) -> None:
     """Write the manifest JSON Schema, which editors use to complete and explain keys."""
+    if out is None:
+        options: GlobalOptions = ctx.obj
+        out = schema_file_of(options.manifest)
     text = render_schema()
     if str(out) == "-":
         output.plain(text)
@@ -38,3 +44,21 @@ def schema(ctx: click.Context, out: Path, check: bool) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     output.plain(f"wrote {out}")
+
+
+def schema_file_of(manifest: Path) -> Path:
+    """The local schema file the manifest's editor line names, if it stays in the manifest's
+    folder; else the default. So a project made by 'evalkit init' refreshes its own copy."""
+    try:
+        head = manifest.read_text(encoding="utf-8").splitlines()[:3]
+    except (OSError, UnicodeDecodeError):
+        return Path(SCHEMA_PATH)
+    for line in head:
+        named = re.search(r"yaml-language-server:\s*\$schema=(\S+)", line)
+        if named is None or "://" in named.group(1):
+            continue
+        folder = manifest.parent.resolve()
+        target = (folder / named.group(1)).resolve()
+        if target.is_relative_to(folder):
+            return manifest.parent / named.group(1)
+    return Path(SCHEMA_PATH)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner, Result
 
 from evalkit.cli.context import GlobalOptions
@@ -92,6 +93,29 @@ def test_schema_writes_and_checks(tmp_path: Path) -> None:
     stale = invoke(schema, ["--out", str(out), "--check"], tmp_path)
     assert stale.exit_code == 1
     assert "is out of date" in stale.stderr
+
+
+def test_schema_refreshes_the_copy_an_init_project_points_at(tmp_path: Path) -> None:
+    manifest = tmp_path / "evalkit.yaml"
+    invoke(init, [str(tmp_path)], manifest)
+    (tmp_path / "evalkit.schema.json").write_text("{}")  # stale
+    result = invoke(schema, [], manifest)
+    assert result.exit_code == 0
+    assert (tmp_path / "evalkit.schema.json").read_text() == render_schema()
+    assert not (tmp_path / "schemas").exists()
+
+
+def test_schema_ignores_an_editor_line_leading_out_of_the_manifest_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    manifest = project / "evalkit.yaml"
+    manifest.write_text("# yaml-language-server: $schema=../outside.json\nversion: 1\n")
+    monkeypatch.chdir(project)
+    assert invoke(schema, [], manifest).exit_code == 0
+    assert not (tmp_path / "outside.json").exists()
+    assert (project / "schemas" / "evalkit.schema.json").read_text() == render_schema()
 
 
 def test_schema_to_stdout(tmp_path: Path) -> None:
