@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from evalkit.report.loading import RunResults
 from evalkit.runner.results import ExampleResult, RunSummary, Verdict
+from evalkit.runner.summary_text import error_gist
 
 # Regressions first, then what fails hardest; passes last.
 _RANK = {
@@ -149,8 +150,7 @@ def build_view(run: RunResults) -> ReportView:
 
 def headline_of(result: ExampleResult) -> str:
     if result.error is not None:
-        first = result.error.message.splitlines()[0] if result.error.message else ""
-        return f"{result.error.kind.value}: {first}"
+        return f"{result.error.kind.value}: {error_gist(result.error.message)}"
     comparison = result.comparison or {}
     for difference in comparison.get("differences", []):
         return describe_difference(difference)

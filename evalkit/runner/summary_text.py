@@ -34,7 +34,7 @@ def progress_line(done: int, total: int, result: ExampleResult) -> str:
     if flags:
         line += f" [{', '.join(flags)}]"
     if result.error is not None:
-        line += f": {_gist(result.error.message)}"
+        line += f": {error_gist(result.error.message)}"
     return line
 
 
@@ -93,7 +93,7 @@ def _flagged_lines(summary: RunSummary) -> list[str]:
 
 def _detail(result: ExampleResult) -> str:
     if result.error is not None:
-        return f"{result.error.kind.value}: {_gist(result.error.message)}"
+        return f"{result.error.kind.value}: {error_gist(result.error.message)}"
     comparison = result.comparison or {}
     differences = comparison.get("differences") or []
     files = [f for f in comparison.get("files") or [] if f.get("status") != "match"]
@@ -117,7 +117,7 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _gist(text: str, limit: int = 160) -> str:
+def error_gist(text: str, limit: int = 160) -> str:
     """The first line of an error, plus its last when there are more: a crashed program's
     error is 'exit code 1' then its stderr, whose last line names the exception."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]

@@ -9,7 +9,7 @@ from evalkit.report.view import (
     format_seconds,
     without_credentials,
 )
-from evalkit.runner.results import ExecutionRef
+from evalkit.runner.results import ErrorKind, ExampleError, ExecutionRef
 
 
 def test_regressions_come_first_then_failures_errors_partials_passes(
@@ -75,6 +75,15 @@ def test_the_headline_is_the_error_or_first_difference(failing_run: RunResults) 
     assert by_name["sakura-japan-jpy"].startswith("failed: agent exited with status 1")
     assert by_name["pinecone-hours-cad"] == "/lineItems/0/quantity: changed, expected 6.5, actual 6"
     assert by_name["acme-us-letter"] == ""
+
+
+def test_the_headline_of_a_crash_names_its_exception(failing_run: RunResults) -> None:
+    message = "exit code 1\nTraceback (most recent call last):\n  File \"main.py\"\nKeyError: 'x'"
+    crashed = failing_run.results[0].model_copy(
+        update={"error": ExampleError(kind=ErrorKind.FAILED, message=message)}
+    )
+    headline = build_view(RunResults(results=[crashed])).rows[0].headline
+    assert headline == "failed: exit code 1 … KeyError: 'x'"
 
 
 def test_describe_difference_matches_the_compare_engine_wording() -> None:
