@@ -54,6 +54,7 @@ def pull(
     """Write ``slugs`` (live agents) into the manifest at ``manifest_path`` and beside it."""
     if not slugs:
         raise PlanError("name at least one agent to pull, e.g. 'evalkit pull invoice-extractor'")
+    _refuse_entries_pull_cannot_update(manifest_path, slugs)
     pool = Pool(max(1, concurrency))
     project = manifest_path.parent.resolve()
     summaries = pool.map(lambda slug: _existing(client, slug), list(dict.fromkeys(slugs)))
@@ -70,6 +71,38 @@ def pull(
     created = upsert_entries(manifest_path, entries)
     warnings = _check_manifest(manifest_path)
     return PullResult(manifest_path, created, tuple(pulled), tuple(warnings))
+
+
+def _refuse_entries_pull_cannot_update(manifest_path: Path, slugs: Sequence[str]) -> None:
+    """Before anything is written: pull edits only ``manifest_path`` and writes examples as
+    folders. An agent declared in an included file would get a second entry, and inline
+    examples would come back as folders of the same names: both break the manifest."""
+    from evalkit.manifest.loader import load_manifest
+
+    if not manifest_path.is_file():
+        return
+    try:
+        manifest = load_manifest(manifest_path)
+    except EvalkitError:
+        return  # a broken manifest is reported after the pull, as before
+    here = manifest_path.resolve()
+    for agent in manifest.agents:
+        if agent.slug not in slugs:
+            continue
+        declared_in = Path(agent.mark.file)
+        if declared_in.resolve() != here:
+            raise PlanError(
+                f"agent {agent.slug!r} is declared in {declared_in}, which {manifest_path.name} "
+                f"includes; pull writes only the manifest it is given: "
+                f"evalkit pull -m {declared_in} {agent.slug}"
+            )
+        inline = [example.name for example in agent.examples if example.folder is None]
+        if inline:
+            raise PlanError(
+                f"agent {agent.slug!r} has inline examples in the manifest "
+                f"({', '.join(inline)}); pull would write them again as example folders. "
+                f"Pull it into another folder (--dir) and copy over what changed"
+            )
 
 
 @dataclass(frozen=True)

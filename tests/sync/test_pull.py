@@ -138,3 +138,32 @@ def test_paths_from_the_platform_never_escape_the_folder(tmp_path: Path) -> None
     assert pulled.skipped == (("../../escape.txt", "unsafe path: it has a '.' or '..' segment"),)
     assert not (tmp_path / "escape.txt").exists()
     assert not list(tmp_path.rglob("escape.txt"))
+
+
+def test_pull_refuses_an_agent_declared_in_an_included_file(
+    tmp_path: Path, counted: Counted
+) -> None:
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text("version: 1\ninclude: [support.yaml]\n")
+    (tmp_path / "support.yaml").write_text("version: 1\nagents:\n  - slug: support\n")
+    before = manifest.read_text()
+    with pytest.raises(PlanError) as caught:
+        pull(counted.client, ["support"], manifest_path=manifest)
+    assert "declared in" in str(caught.value)
+    assert "evalkit pull -m" in str(caught.value)
+    assert manifest.read_text() == before  # no second entry
+    assert not (tmp_path / "agents").exists()  # nothing written
+
+
+def test_pull_refuses_an_agent_with_inline_examples(tmp_path: Path, counted: Counted) -> None:
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\nagents:\n  - slug: support\n    examples:\n"
+        "      - {name: refund, input: {text: x}, expected: {intent: refund}}\n"
+    )
+    with pytest.raises(PlanError) as caught:
+        pull(counted.client, ["support"], manifest_path=manifest)
+    assert "inline examples in the manifest (refund)" in str(caught.value)
+    assert not (tmp_path / "agents").exists()
