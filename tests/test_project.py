@@ -42,3 +42,26 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci_command = re.search(r'TEST_COMMAND="(.+)"', ci)
     assert ci_command is not None
     assert ci_command.group(1) in readme.splitlines()
+
+
+def test_one_safe_path_rule_serves_client_and_platform() -> None:
+    # Contract A7 lives in evalkit.api.paths; the store, runtime, sync and runner all apply it.
+    from evalkit.api.paths import unsafe_path_reason
+    from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path
+    from evalkit.runner.safe_paths import UnsafePath, check_relative
+
+    for bad in ("", "/abs", "a/../b", "a\\b", "a//b", "C:x", "a\x01b"):
+        assert unsafe_path_reason(bad) is not None, bad
+        try:
+            check_relative_path(bad)
+        except UnsafePathError:
+            pass
+        else:
+            raise AssertionError(f"runtime accepted {bad!r}")
+        try:
+            check_relative(bad)
+        except UnsafePath:
+            pass
+        else:
+            raise AssertionError(f"runner accepted {bad!r}")
+    assert unsafe_path_reason("examples/a/input.json") is None

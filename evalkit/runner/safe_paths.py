@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evalkit.api.paths import unsafe_path_reason
+
 
 class UnsafePath(ValueError):
     """A name that would leave its folder, or is not a plain relative path."""
 
 
 def check_relative(name: str) -> tuple[str, ...]:
-    """The segments of a safe relative path: ``/``-separated, no empty, ``.`` or ``..``
-    segment, no backslash, no NUL, not absolute."""
-    if not name or name.startswith("/") or "\\" in name or "\x00" in name:
-        raise UnsafePath(f"{name!r} is not a safe relative path")
-    segments = tuple(name.split("/"))
-    if any(segment in ("", ".", "..") for segment in segments):
-        raise UnsafePath(f"{name!r} is not a safe relative path")
-    if len(segments[0]) >= 2 and segments[0][1] == ":":  # C:foo on Windows
-        raise UnsafePath(f"{name!r} is not a safe relative path")
-    return segments
+    """The segments of a safe relative path (contract A7: ``/``-separated, no empty, ``.`` or
+    ``..`` segment, no backslash, no control character, not absolute)."""
+    reason = unsafe_path_reason(name)
+    if reason is not None:
+        raise UnsafePath(f"{name!r} is not a safe relative path: {reason}")
+    return tuple(name.split("/"))
 
 
 def safe_join(root: Path, *names: str) -> Path:

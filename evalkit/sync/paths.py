@@ -4,32 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import PlanError
 
 EXAMPLES_DIR = "examples"
 
 
-def unsafe_reason(path: str) -> str | None:
-    """Why ``path`` is not a safe workspace path, or ``None`` when it is."""
-    if not path:
-        return "it is empty"
-    if "\\" in path:
-        return "it contains a backslash"
-    if path.startswith("/"):
-        return "it is absolute"
-    if "\x00" in path:
-        return "it contains a NUL character"
-    segments = path.split("/")
-    if any(segment == "" for segment in segments):
-        return "it has an empty segment"
-    if any(segment in (".", "..") for segment in segments):
-        return "it has a '.' or '..' segment"
-    return None
-
-
 def check_workspace_path(path: str, *, where: str) -> str:
     """``path`` unchanged when it is safe; otherwise a :class:`PlanError` naming ``where``."""
-    reason = unsafe_reason(path)
+    reason = unsafe_path_reason(path)
     if reason:
         raise PlanError(
             f"{where}: workspace path {path!r} is not allowed because {reason} "

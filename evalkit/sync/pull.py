@@ -16,11 +16,12 @@ from functools import partial
 from pathlib import Path
 
 from evalkit.api import AgentSummary
+from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import EvalkitError, PlanError
 from evalkit.sync.api import SyncClient
 from evalkit.sync.live import Pool, download, get_agent
 from evalkit.sync.manifest_edit import ManifestEntry, declared_folders, upsert_entries
-from evalkit.sync.paths import EXAMPLES_DIR, local_target, unsafe_reason
+from evalkit.sync.paths import EXAMPLES_DIR, local_target
 from evalkit.sync.record import split_config
 
 
@@ -62,8 +63,8 @@ def pull(
     for summary in summaries:
         folders = _folders(manifest_path, project, summary.slug)
         listed = summary.files or []
-        safe = [p for p in listed if unsafe_reason(p) is None]
-        skipped = [(p, f"unsafe path: {unsafe_reason(p)}") for p in listed if p not in safe]
+        safe = [p for p in listed if unsafe_path_reason(p) is None]
+        skipped = [(p, f"unsafe path: {unsafe_path_reason(p)}") for p in listed if p not in safe]
         contents = pool.map(partial(download, client, summary.slug), safe)
         files = dict(zip(safe, contents, strict=True))
         pulled.append(_write_files(summary.slug, folders, files, skipped))

@@ -135,7 +135,9 @@ def test_paths_from_the_platform_never_escape_the_folder(tmp_path: Path) -> None
         result = pull(client, ["bot"], manifest_path=tmp_path / "project/evalkit.yaml")
     (pulled,) = result.agents
     assert pulled.written == ("ok.md",)
-    assert pulled.skipped == (("../../escape.txt", "unsafe path: it has a '.' or '..' segment"),)
+    assert pulled.skipped == (
+        ("../../escape.txt", "unsafe path: the path contains a '.' or '..' segment"),
+    )
     assert not (tmp_path / "escape.txt").exists()
     assert not list(tmp_path.rglob("escape.txt"))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from evalkit.api.paths import unsafe_path_reason
 
 
 class UnsafePathError(ValueError):
@@ -10,21 +12,13 @@ class UnsafePathError(ValueError):
 
 
 def check_relative_path(path: str) -> str:
-    """Return ``path`` if it is a safe relative POSIX path, else raise ``UnsafePathError``.
-
-    Safe means: not empty, not absolute, no backslash, no empty, ``.`` or ``..`` segment,
-    and no NUL byte. The store validates paths too; this is the runtime's own check, so a
+    """Return ``path`` if it is a safe relative POSIX path (contract A7), else raise
+    ``UnsafePathError``. The store validates paths too; this is the runtime's own check, so a
     bad path in storage still cannot write outside the scratch folder.
     """
-    if not path:
-        raise UnsafePathError("empty path")
-    if "\\" in path or "\x00" in path:
-        raise UnsafePathError(f"path {path!r} contains a backslash or NUL byte")
-    if path.startswith("/") or PurePosixPath(path).is_absolute():
-        raise UnsafePathError(f"path {path!r} is absolute")
-    for segment in path.split("/"):
-        if segment in ("", ".", ".."):
-            raise UnsafePathError(f"path {path!r} has an empty, '.' or '..' segment")
+    reason = unsafe_path_reason(path)
+    if reason is not None:
+        raise UnsafePathError(f"path {path!r}: {reason}")
     return path
 
 
