@@ -14,7 +14,7 @@ from evalkit.runner.score_label import score_label
         (0.999, Verdict.FAIL, 3, "≈1.00, 3 differences"),
         # extra keys weigh nothing: the score is exactly 1 but the verdict is not a pass
         (1.0, Verdict.PARTIAL, 2, "1.00, 2 differences"),
-        (0.995, Verdict.PARTIAL, 0, "≈1.00"),
+        (0.9951, Verdict.PARTIAL, 0, "≈1.00"),
     ],
 )
 def test_a_score_is_written_so_that_only_a_pass_reads_as_one(
