@@ -46,16 +46,20 @@ def open_target(options: GlobalOptions, *, workflows_dir: Path | None = None) ->
     """Yield the platform to talk to; a local one is stopped when the block ends."""
     if not wants_local(options):
         assert options.base_url is not None
+        from evalkit.client import check_base_url
+
+        # Checked before anything else: a key pasted into the URL must not reach a message.
+        base_url = check_base_url(options.base_url)
         if not options.api_key:
             raise ConfigError(
-                f"no API key for {options.base_url}: pass --api-key or set EIGENPAL_API_KEY "
+                f"no API key for {base_url}: pass --api-key or set EIGENPAL_API_KEY "
                 "(or drop --base-url/EIGENPAL_BASE_URL to use the local platform)"
             )
         yield Target(
-            base_url=options.base_url,
+            base_url=base_url,
             api_key=options.api_key,
             is_local=False,
-            description=f"remote platform {options.base_url}",
+            description=f"remote platform {base_url}",
         )
         return
 

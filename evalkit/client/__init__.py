@@ -14,7 +14,7 @@ iterators (``async for agent in client.agents.iter_list()``).
 from __future__ import annotations
 
 from evalkit.client._async.client import AsyncEigenpalClient
-from evalkit.client._config import DEFAULT_BASE_URL
+from evalkit.client._config import DEFAULT_BASE_URL, check_base_url
 from evalkit.client._sync.client import EigenpalClient
 from evalkit.client.endpoints.executions import UNSET
 from evalkit.client.errors import (
@@ -45,4 +45,5 @@ __all__ = [
     "EigenpalServerError",
     "EigenpalTimeoutError",
     "EigenpalValidationError",
+    "check_base_url",
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from evalkit._version import __version__
+from evalkit.api.urls import has_credentials, redact_url
 from evalkit.client.errors import EigenpalConfigError
 from evalkit.client.retry import DEFAULT_MAX_RETRIES
 
@@ -56,6 +57,33 @@ class ClientOptions:
         )
 
 
+def check_base_url(url: str) -> str:
+    """The platform root, normalised; a URL the client cannot use is refused with the reason.
+
+    Messages show the URL with any ``user:password@`` part redacted: a key pasted there must not
+    reach the terminal.
+    """
+    url = url.strip().rstrip("/")
+    shown = redact_url(url)
+    if not url.startswith(("http://", "https://")):
+        raise EigenpalConfigError(
+            f"base_url must start with http:// or https://, got {shown!r}; "
+            f"give the platform root, e.g. {DEFAULT_BASE_URL!r} (or set {BASE_URL_ENV})."
+        )
+    if has_credentials(url):
+        raise EigenpalConfigError(
+            f"base_url must not contain credentials, got {shown!r}: the platform takes the key "
+            f"as a bearer token; pass it with api_key=... (--api-key) or {API_KEY_ENV}."
+        )
+    if url.endswith("/api/v1"):
+        # A common slip: every path already starts with /api/v1.
+        raise EigenpalConfigError(
+            f"base_url should be the platform root without /api/v1, got {shown!r}; "
+            f"use {url[: -len('/api/v1')]!r}."
+        )
+    return url
+
+
 def resolve_options(
     *,
     api_key: str | None,
@@ -72,18 +100,7 @@ def resolve_options(
             "Missing EigenPal API key: pass api_key=... (on the command line, --api-key) "
             f"or set the {API_KEY_ENV} environment variable."
         )
-    url = (base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise EigenpalConfigError(
-            f"base_url must start with http:// or https://, got {url!r}; "
-            f"give the platform root, e.g. {DEFAULT_BASE_URL!r} (or set {BASE_URL_ENV})."
-        )
-    if url.endswith("/api/v1"):
-        # A common slip: every path already starts with /api/v1.
-        raise EigenpalConfigError(
-            f"base_url should be the platform root without /api/v1, got {url!r}; "
-            f"use {url[: -len('/api/v1')]!r}."
-        )
+    url = check_base_url(base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     if not timeout_seconds > 0:
         raise EigenpalConfigError(f"timeout_seconds must be more than 0, got {timeout_seconds}")
     if max_retries < 0:
@@ -107,5 +124,6 @@ __all__ = [
     "USER_AGENT",
     "BearerAuth",
     "ClientOptions",
+    "check_base_url",
     "resolve_options",
 ]

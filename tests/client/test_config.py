@@ -72,3 +72,21 @@ def test_bearer_auth_sets_the_header() -> None:
     request = httpx.Request("GET", "http://x")
     flow = BearerAuth("eg_k").auth_flow(request)
     assert next(flow).headers["authorization"] == "Bearer eg_k"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:eg_pasted_key@127.0.0.1:8000",
+        "https://eg_pasted_key@app.example",
+        "ftp://user:eg_pasted_key@host",  # refused for its scheme, echoed redacted
+        "http://user:eg_pasted_key@host/api/v1",
+    ],
+)
+def test_a_key_inside_the_base_url_is_refused_and_never_echoed(url: str) -> None:
+    with pytest.raises(EigenpalConfigError) as caught:
+        resolve_options(
+            api_key="k", base_url=url, timeout_seconds=1, verify_ssl=True, max_retries=0
+        )
+    assert "eg_pasted_key" not in str(caught.value)
+    assert "***@" in str(caught.value)
