@@ -80,6 +80,9 @@ BAD_PATHS = [
     "nul\x00byte",
     "tab\tname",
     "",
+    # a name no file system stores: accepted, it would fail every run and could not be deleted
+    "x" * 300 + ".md",
+    "skills/" + "é" * 128 + "/a.md",
 ]
 
 

@@ -29,6 +29,8 @@ from evalkit.emulator.store.paths import check_path, unsafe_path_reason
         ("a\nb", "control"),
         ("a\x7fb", "control"),
         ("x" * 1025, "longer"),
+        ("x" * 256, "longer than 255 bytes"),
+        ("dir/" + "é" * 128, "longer than 255 bytes"),  # 256 bytes in UTF-8
     ],
 )
 def test_unsafe_paths(path: str, reason: str) -> None:
@@ -39,7 +41,16 @@ def test_unsafe_paths(path: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["AGENT.md", "examples/one/input.json", "a/b/c.d.e", "..hidden", "spaced name.txt", "é.md"],
+    [
+        "x" * 255,
+        "é" * 127,
+        "AGENT.md",
+        "examples/one/input.json",
+        "a/b/c.d.e",
+        "..hidden",
+        "spaced name.txt",
+        "é.md",
+    ],
 )
 def test_safe_paths(path: str) -> None:
     assert unsafe_path_reason(path) is None
