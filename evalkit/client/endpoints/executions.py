@@ -167,7 +167,7 @@ def copy_output_to_expected(
         "POST",
         _execution(execution_id, "expected"),
         model(ExpectedNameResponse),
-        retry=RetryPolicy.STARTS_WORK,
+        retry=_expected_write_policy(expected_name),
         **json_body(body),
     )
 
@@ -193,8 +193,15 @@ def upload_expected(
         _execution(execution_id, "expected"),
         model(ExpectedNameResponse),
         multipart=Multipart(fields=fields, files=[part]),
-        retry=RetryPolicy.STARTS_WORK,
+        retry=_expected_write_policy(name),
     )
+
+
+def _expected_write_policy(name: str | None) -> RetryPolicy:
+    """An expected artifact stored under a name the caller chose is written, not added: a
+    repeat replaces it with the same bytes, so every failure may be retried. Without a name
+    a server may pick a fresh one per attempt, so only attempts it cannot have seen are."""
+    return RetryPolicy.SAFE if name is not None else RetryPolicy.STARTS_WORK
 
 
 def download_expected(execution_id: str, filename: str) -> ApiRequest[Any]:

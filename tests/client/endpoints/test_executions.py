@@ -270,6 +270,11 @@ def test_retry_policies() -> None:
     assert ep.rerun_execution("e").retry is RetryPolicy.STARTS_WORK
     assert ep.copy_output_to_expected("e", output_file_name="o").retry is RetryPolicy.STARTS_WORK
     assert ep.upload_expected("e", file=b"", filename="f").retry is RetryPolicy.STARTS_WORK
+    # Stored under a name the caller chose: a repeat replaces the same artifact, so any
+    # failure (a 500, a dropped answer) may be retried; uploads were lost under faults.
+    named_copy = ep.copy_output_to_expected("e", output_file_name="o", expected_name="o")
+    assert named_copy.retry is RetryPolicy.SAFE
+    assert ep.upload_expected("e", file=b"", filename="f", name="f").retry is RetryPolicy.SAFE
     assert ep.delete_expected("e", "f").retry is RetryPolicy.SAFE
 
 
