@@ -82,9 +82,9 @@ def serve(
     data_dir: Path, api_key: str, *flags: str, port: int = 0, ready_timeout: float = 60
 ) -> Iterator[Served]:
     """``evalkit serve`` in the background until the block ends (SIGINT, then SIGKILL)."""
+    command = [sys.executable, "-m", "evalkit", "serve", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "evalkit", "serve", "--port", str(port), "--data", str(data_dir)]
-        + list(flags),
+        [*command, "--data", str(data_dir), *flags],
         env=clean_environment({"EVALKIT_SERVE_API_KEY": api_key}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
