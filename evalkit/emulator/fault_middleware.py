@@ -50,8 +50,10 @@ class FaultMiddleware:
             await send_problem(scope, receive, send, problem)
             return
         if decision.drop:
+            body = _TrackedBody(receive)
             if decision.drop_after_processing:
-                await self.app(scope, receive, _discard)
+                await self.app(scope, body.receive, _discard)
+            await body.drain()
             await _drop(scope)
             return
         await self.app(scope, receive, send)
@@ -61,10 +63,35 @@ async def _discard(message: Message) -> None:
     """The answer of a request whose connection is about to be dropped."""
 
 
+class _TrackedBody:
+    """The request's ``receive``, remembering whether the whole body has been read.
+
+    A socket closed with unread bytes in it (or with bytes still on their way) makes the kernel
+    answer with a reset instead of an end of stream, so the client would see a drop as a reset
+    or as a clean close depending on how the request happened to be split into packets.
+    """
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._complete = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            self._complete = True
+        return message
+
+    async def drain(self) -> None:
+        """Read and discard the rest of the body (a no-op once it has all been read)."""
+        while not self._complete:
+            await self.receive()
+
+
 async def _drop(scope: Scope) -> None:
     transport = transport_for(scope)
     if transport is None:
         raise ConnectionDropUnavailable("a connection-drop fault needs a real server socket")
+    # The whole request has been read: closing now sends an end of stream (FIN), never a reset.
     transport.abort()
     # Let the server notice the lost connection before the app returns, so it does not try
     # to answer with a 500 of its own.

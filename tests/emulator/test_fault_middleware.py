@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import httpx
 import pytest
@@ -59,6 +60,42 @@ def test_a_dropped_connection_is_seen_as_such(
     assert live_client.get("/api/v1/agents/lost").status_code == 404  # dropped before acting
     # The server takes the drop quietly: no 500 of its own, nothing logged as a problem.
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize("after_processing", [False, True])
+def test_a_drop_reads_the_whole_request_then_ends_the_stream(
+    live: RunningPlatform, after_processing: bool
+) -> None:
+    """Closing with part of the request unread made the kernel answer with a reset, so a client
+    saw a reset or an end of stream depending on how its request was split into packets.
+
+    ``Expect: 100-continue`` makes the split certain: the body is sent only when the server asks
+    for it. Unauthenticated, the app answers (a lost 401) without reading the body itself.
+    """
+    live.platform.faults.reconfigure(
+        FaultConfig(drop_rate=1.0, drop_after_processing=after_processing, path_pattern="/agents$")
+    )
+    body = b'{"name": "n", "slug": "lost"}'
+    head = (
+        "POST /api/v1/agents HTTP/1.1\r\nHost: platform\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+    )
+    host, port = live.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head.encode())
+        assert _read_head(sock).startswith(b"HTTP/1.1 100 ")  # the server asks for the body
+        sock.sendall(body)
+        assert sock.recv(1024) == b""  # then ends the stream: no answer, and no reset
+
+
+def _read_head(sock: socket.socket) -> bytes:
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(1024)
+        if not chunk:
+            break
+        received += chunk
+    return received
 
 
 def test_a_dropped_answer_then_an_idempotent_retry(
