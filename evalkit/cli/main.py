@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +71,7 @@ def cli(
     json_output: bool,
 ) -> None:
     """evalkit: GitOps for EigenPal agents, a declarative eval and regression harness."""
-    _configure_logging(verbose)
+    output.configure_logging(verbose)
     ctx.obj = GlobalOptions(
         manifest=manifest,
         base_url=base_url or None,
@@ -80,13 +79,6 @@ def cli(
         local=local,
         verbose=verbose,
         json_output=json_output,
-    )
-
-
-def _configure_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
 
 

@@ -1,40 +1,141 @@
-"""The only module of evalkit that writes to the terminal."""
+"""The only module of evalkit that writes to the terminal.
+
+Everything printed here is shown as it is. A ``str`` is never read as rich markup or as an emoji
+code, and terminal control characters (escape sequences, carriage returns, bells, bidi
+overrides) are shown as visible escapes such as ``\\x1b`` instead of acting on the terminal. So
+text from agents, platforms and files can be passed to any function here without escaping.
+
+Styles are applied by code: pass a ``rich.text.Text`` built with styles (``styled``). The one
+door for markup is ``trusted_markup``, for the renderers of evalkit that escape every untrusted
+part of the markup they write (``evalkit.sync.render``, ``evalkit.sync.summary``).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sys
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
+from rich.text import Text
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+#: C0 controls but tab and newline, DEL, C1 controls, and the Unicode controls that reorder or
+#: break lines unseen (bidi embeddings, overrides and isolates, line and paragraph separators)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 
 
-def say(text: str = "") -> None:
-    """A line for the user on standard output (rich markup allowed)."""
-    stdout.print(text)
+def console(
+    *, to_stderr: bool, file: IO[str] | None = None, terminal: bool | None = None
+) -> Console:
+    """A console on which a ``str`` prints as itself: no markup, emoji codes or highlighting.
+    ``file`` and ``terminal`` are for tests (default: the process's stream, as detected)."""
+    return Console(
+        stderr=to_stderr,
+        file=file,
+        force_terminal=terminal,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+stdout = console(to_stderr=False)
+stderr = console(to_stderr=True)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\r``,
+    ``\\u202e``); tabs and newlines stay."""
+    return _CONTROL.sub(_escape_control, text)
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\r":
+        return "\\r"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def styled(text: str, style: str) -> Text:
+    """``text`` (any text, trusted or not) in a style given by evalkit's code."""
+    return Text(visible(text), style=style)
+
+
+def trusted_markup(markup: str) -> Text:
+    """Markup written by evalkit's renderers, which escape every untrusted part of it.
+
+    The only function that interprets markup: never give it text from agents, platforms or
+    files. Emoji codes stay as written.
+    """
+    return Text.from_markup(visible(markup), emoji=False)
+
+
+def _shown(text: str | Text) -> Text:
+    """A ``Text`` that prints exactly as given, its control characters made visible (rich
+    would drop some, such as a bell, and pass an escape through)."""
+    if isinstance(text, str):
+        return Text(visible(text))
+    positions = [match.start() for match in _CONTROL.finditer(text.plain)]
+    if not positions:
+        return text
+    cuts = sorted({cut for position in positions for cut in (position, position + 1)})
+    shown = text.blank_copy()
+    for part in text.divide(cuts):
+        if _CONTROL.fullmatch(part.plain):
+            escaped = Text(visible(part.plain))
+            for span in part.spans:
+                escaped.stylize(span.style, 0, len(escaped))
+            part = escaped
+        shown.append_text(part)
+    return shown
+
+
+def say(text: str | Text = "") -> None:
+    """A line for the user on standard output."""
+    stdout.print(_shown(text))
 
 
 def plain(text: str) -> None:
-    """Text written as is, with no markup processing (for untrusted content)."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """Text on standard output with no processing at all but the control characters made
+    visible (Markdown, GitHub workflow commands, file lists)."""
+    shown = visible(text)
+    sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
     sys.stdout.flush()
 
 
-def note(text: str) -> None:
+def note(text: str | Text) -> None:
     """A side remark on standard error, so that stdout stays clean for --json."""
-    stderr.print(text, style="dim")
+    stderr.print(_shown(text), style="dim")
 
 
-def error(message: str) -> None:
-    """An error on standard error, without markup interpretation."""
-    stderr.print("[bold red]error:[/] ", end="")
-    stderr.print(message, markup=False)
+def error(message: str | Text) -> None:
+    """An error on standard error: ``error:`` in red, then the message as it is."""
+    stderr.print(Text.assemble(styled("error:", "bold red"), " ", _shown(message)))
 
 
 def emit_json(data: Any) -> None:
-    """Machine-readable output on standard output."""
+    """Machine-readable output on standard output (JSON escapes every control character)."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+class _VisibleFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record))
+
+
+def log_handler() -> logging.Handler:
+    """Log records on standard error as plain lines, control characters made visible."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
+def configure_logging(verbose: int) -> None:
+    """Warnings only; ``-v`` info, ``-vv`` debug."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, handlers=[log_handler()])

@@ -132,7 +132,7 @@ def plan_command(
     elif markdown:
         output.plain(render_markdown(made))
     else:
-        output.say(render_text(made, verbose=options.verbose > 0))
+        output.say(output.trusted_markup(render_text(made, verbose=options.verbose > 0)))
     if out is not None:
         output.note(f"plan saved to {out}; apply it with 'evalkit sync --plan {out}'")
     if fail_on_orphans and made.orphan_count:

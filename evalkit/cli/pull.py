@@ -40,6 +40,6 @@ def pull_command(
     if options.json_output:
         output.emit_json(pull_to_data(result))
     else:
-        output.say(render_pull(result))
+        output.say(output.trusted_markup(render_pull(result)))
     for warning in result.warnings:
         output.error(warning)

@@ -79,7 +79,7 @@ def sync_command(
             output.error(str(err))
             ctx.exit(ExitCode.FAILURE)
         if not options.json_output:
-            output.say(render_text(made, verbose=options.verbose > 0))
+            output.say(output.trusted_markup(render_text(made, verbose=options.verbose > 0)))
         if fail_on_orphans and made.orphan_count:
             _finish(ctx, options, made, None, error=orphan_error(made))
         if made.has_changes and not yes:
@@ -127,5 +127,5 @@ def _finish(
         ctx.exit(ExitCode.FAILURE)
     assert result is not None
     if not options.json_output:
-        output.say(render_apply(result))
+        output.say(output.trusted_markup(render_apply(result)))
     ctx.exit(EXIT_FOR_STATE[result.state])
