@@ -50,6 +50,10 @@ from evalkit.manifest.spec import AgentSpec, Manifest, WorkflowSpec
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text, read_yaml
 
 _GLOB_CHARS = set("*?[")
+#: the agent config key under which sync keeps its last-applied record (``evalkit.sync.record``
+#: names it ``RESERVED_KEY``; importing it here would load the whole sync engine on every
+#: validate, so a test holds the two equal)
+RESERVED_CONFIG_KEY = "evalkit"
 
 
 def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manifest:
@@ -99,10 +103,12 @@ def _read_file(
             hint="start with 'version: 1'",
         )
         return
+    is_root = not stack
+    as_written = _slugs_as_written(source.data) if is_root else {}
     early = [*problems, *interpolate_source(source, env)]
     res.problems.extend(early)
-    is_root = not stack
     parsed = _validate(source, res, is_root=is_root, reported={p.mark for p in early})
+    parsed.slugs_as_written = as_written
     out.append(parsed)
     includes = source.data.get("include")
     if not isinstance(includes, list):
@@ -121,6 +127,18 @@ def _read_file(
                 )
             elif target not in seen:
                 _read_file(target, env, res, out, [*stack, path], seen)
+
+
+def _slugs_as_written(data: dict[str, Any]) -> dict[str, str]:
+    """Each environment's slug template before ``${VAR}`` interpolation."""
+    environments = data.get("environments")
+    if not isinstance(environments, dict):
+        return {}
+    return {
+        name: item["slug"]
+        for name, item in environments.items()
+        if isinstance(item, dict) and isinstance(item.get("slug"), str)
+    }
 
 
 def _include_targets(source: YamlSource, loc: Loc, pattern: str, res: Resolution) -> list[Path]:
@@ -162,6 +180,7 @@ def _validate(
     except ValidationError as err:
         found = problems_from_validation(err, source, ManifestFile)
         res.problems.extend(p for p in found if p.mark not in reported)
+    _check_reserved_config(source, res)
     parsed = ParsedFile(source)
     if not is_root:
         for key in ROOT_ONLY_KEYS:
@@ -174,6 +193,21 @@ def _validate(
                 )
         return _parts(parsed, data, root_parts=False)
     return _parts(parsed, data, root_parts=True)
+
+
+def _check_reserved_config(source: YamlSource, res: Resolution) -> None:
+    """An agent's config may not hold evalkit's own key: a plan would refuse it (without a
+    line), and a sync would overwrite it with the last-applied record."""
+    for index, item in _items(source.data.get("agents")):
+        config = item.get("config") if isinstance(item, dict) else None
+        if isinstance(config, dict) and RESERVED_CONFIG_KEY in config:
+            loc = ("agents", index, "config", RESERVED_CONFIG_KEY)
+            res.fail(
+                source.mark(loc, key=True),
+                f"config key {RESERVED_CONFIG_KEY!r} is reserved for evalkit's last-applied record",
+                loc_text(loc),
+                "rename the key; evalkit keeps what it last applied under it",
+            )
 
 
 def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> ParsedFile:
@@ -192,6 +226,9 @@ def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> Par
     parsed.gates = _quietly(Gates, data.get("gates") or {})
     local = _quietly(LocalPlatform, data.get("local_platform") or {})
     parsed.local_workflows = local.workflows if local else None
+    ignore = data.get("ignore_orphans")
+    if isinstance(ignore, list):  # a bad pattern is reported by the whole-file validation
+        parsed.ignore_orphans = tuple(p for p in ignore if isinstance(p, str))
     environments = data.get("environments")
     if isinstance(environments, dict):
         for name, item in environments.items():
@@ -231,7 +268,9 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
     check_unique_agents(agents, res)
     check_unique_workflows(workflows, res)
     environments = {
-        name: resolve_environment(name, raw, root.source, res, agents)
+        name: resolve_environment(
+            name, raw, root.source, res, agents, root.slugs_as_written.get(name)
+        )
         for name, raw in root.environments.items()
     }
     local_workflows_dir = None
@@ -247,6 +286,7 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
         workflows=tuple(workflows),
         environments=environments,
         local_workflows_dir=local_workflows_dir,
+        ignore_orphans=root.ignore_orphans,
         digest=_digest(parsed, res.root),
         sources=tuple(file.source.path for file in parsed),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from evalkit.compare.rules import CompareSpec
 
@@ -292,6 +292,23 @@ class LocalPlatform(_Strict):
     )
 
 
+def _orphan_glob(pattern: str) -> str:
+    from evalkit.manifest.workspace import glob_regex  # workspace -> paths -> problems -> here
+
+    try:
+        glob_regex(pattern)
+    except ValueError as err:
+        reason = str(err).removeprefix("exclude ")
+        raise ValueError(
+            f"{reason}; write a glob over '<agent slug>/<file path>', e.g. 'legacy-*' or "
+            "'bot/notes/'"
+        ) from None
+    return pattern
+
+
+OrphanGlob = Annotated[str, Field(min_length=1), AfterValidator(_orphan_glob)]
+
+
 class ManifestFile(_Strict):
     """An evalkit manifest (evalkit.yaml), or a file it includes."""
 
@@ -326,8 +343,23 @@ class ManifestFile(_Strict):
             "What the local platform (evalkit serve) loads at start-up (root manifest only)."
         ),
     )
+    ignore_orphans: list[OrphanGlob] = Field(
+        default_factory=list,
+        description=(
+            "Orphans you know about (live, not in the manifest): still listed by 'evalkit plan', "
+            "but not counted by --fail-on-orphans. Globs read like .gitignore over "
+            "'<agent slug>/<file path>': 'legacy-*' (agents), 'bot/notes/' (files of agent "
+            "'bot'), '*.bak' (such files of any agent). Root manifest only."
+        ),
+    )
 
 
 #: keys an included file may not set (they belong to the whole project)
-ROOT_ONLY_KEYS: tuple[str, ...] = ("defaults", "gates", "environments", "local_platform")
+ROOT_ONLY_KEYS: tuple[str, ...] = (
+    "defaults",
+    "gates",
+    "environments",
+    "local_platform",
+    "ignore_orphans",
+)
 EXAMPLE_LAYOUT: tuple[str, ...] = ("input.json", "input", "expected.json", "expected")

@@ -42,6 +42,10 @@ class ParsedFile:
     gates: Gates | None = None
     #: ``local_platform.workflows`` as written (root manifest only)
     local_workflows: str | None = None
+    #: ``ignore_orphans`` (root manifest only)
+    ignore_orphans: tuple[str, ...] = ()
+    #: each environment's slug template before ``${VAR}`` interpolation (root manifest only)
+    slugs_as_written: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_agent(
@@ -215,12 +219,18 @@ def check_unique_workflows(workflows: list[WorkflowSpec], res: Resolution) -> No
 
 
 def resolve_environment(
-    name: str, raw: Environment, source: YamlSource, res: Resolution, agents: list[AgentSpec]
+    name: str,
+    raw: Environment,
+    source: YamlSource,
+    res: Resolution,
+    agents: list[AgentSpec],
+    as_written: str | None = None,
 ) -> EnvironmentSpec:
     loc: Loc = ("environments", name)
     spec = EnvironmentSpec(
         name=name,
         slug_template=raw.slug,
+        slug_as_written=as_written,
         name_template=raw.name,
         description=raw.description,
         mark=source.mark(loc, key=True),

@@ -130,6 +130,9 @@ class EnvironmentSpec(_Frozen):
 
     name: str
     slug_template: str
+    #: ``slug_template`` before ``${VAR}`` interpolation: it recognises the copies made with
+    #: other values of the variables (e.g. another pull request's)
+    slug_as_written: str | None = None
     name_template: str | None = None
     description: str | None = None
     mark: SourceMark
@@ -157,6 +160,9 @@ class Manifest(_Frozen):
     #: ``local_platform.workflows``: the folder of workflow definitions the local platform loads
     #: at start-up (absolute, resolved, inside the project); ``None`` when not set
     local_workflows_dir: Path | None = None
+    #: ``ignore_orphans``: globs over ``<agent slug>/<file path>`` of orphans the manifest
+    #: acknowledges (listed by a plan, not counted by --fail-on-orphans)
+    ignore_orphans: tuple[str, ...] = ()
     #: the environment applied with ``with_environment`` (``None``: the manifest's own slugs)
     environment: str | None = None
     #: sha256 of the canonical content of every manifest file (after ${VAR} interpolation)
