@@ -81,7 +81,7 @@ def apply(plan: Plan, client: SyncClient, *, concurrency: int = 8) -> ApplyResul
     todo = [(c, live) for c, live in zip(plan.agents, current, strict=True) if c.needs_write]
 
     def run(item: tuple[AgentChange, AgentSummary | None]) -> AgentOutcome:
-        return AgentApply(client, item[0], item[1], base_dir).run()
+        return AgentApply(client, item[0], item[1], base_dir, plan.environment).run()
 
     outcomes = {o.slug: o for o in pool.map(run, todo)}
     return ApplyResult(
@@ -137,6 +137,8 @@ class AgentApply:
     change: AgentChange
     live: AgentSummary | None
     base_dir: Path
+    #: the plan's environment, recorded with the manifest slug (``None``: the manifest's own)
+    environment: str | None = None
     done: list[str] = field(default_factory=list)
     writes: int = 0
 
@@ -212,6 +214,8 @@ class AgentApply:
             latest_commit=self.live.latest_commit,
             applied_at=utc_now(),
             evalkit_version=__version__,
+            manifest_slug=desired.manifest_slug,
+            environment=self.environment if desired.manifest_slug is not None else None,
         )
         config = merge_unmanaged(
             desired.config, live_config, old_record.config if old_record else None

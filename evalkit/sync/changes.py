@@ -7,6 +7,10 @@ when the platform moved since.
 
 Actions: ``create`` (+) and ``update`` (~) come from the manifest; ``drift`` (!) marks a live
 value that changed outside git since evalkit last wrote it (the apply sets it back).
+
+Live agents the plan does not manage are sorted out: an environment's copy of a declared agent
+(``EnvironmentCopy``, not an orphan), or an orphan (``OrphanAgent``); an orphan, agent or file,
+that the manifest acknowledges (``ignore_orphans``) is still listed but not counted.
 """
 
 from __future__ import annotations
@@ -86,6 +90,8 @@ class OrphanFile(PlanModel):
     #: True when evalkit wrote it before (it was removed from the manifest)
     was_managed: bool = False
     example: str | None = None
+    #: the manifest's ``ignore_orphans`` pattern that acknowledges it
+    acknowledged_by: str | None = None
 
 
 class LiveFingerprint(PlanModel):
@@ -102,6 +108,8 @@ class DesiredSnapshot(PlanModel):
     config: dict[str, Any]
     #: every desired file, path -> sha256 (written into the last-applied record)
     files: dict[str, str]
+    #: the slug written in the manifest (differs from the agent's under an environment)
+    manifest_slug: str | None = None
 
 
 class AgentChange(PlanModel):
@@ -157,6 +165,28 @@ class OrphanAgent(PlanModel):
     name: str
     #: True when it carries an evalkit record (it was removed from the manifest)
     was_managed: bool = False
+    #: the manifest's ``ignore_orphans`` pattern that acknowledges it
+    acknowledged_by: str | None = None
+    #: set when it is, or is named like, a copy of ``copy_of`` for ``environment`` that the
+    #: manifest no longer declares (or that evalkit never finished making)
+    environment: str | None = None
+    copy_of: str | None = None
+
+
+class EnvironmentCopy(PlanModel):
+    """A live copy of a declared agent for a declared environment (e.g. one per pull request),
+    other than the agents this plan manages: not an orphan."""
+
+    slug: str
+    name: str
+    environment: str
+    #: the manifest slug it is a copy of
+    copy_of: str
+    created_at: str | None = None
+    updated_at: str | None = None
+    #: ``record``: evalkit's last-applied record says so; ``name``: an older record does not,
+    #: and the slug fits the environment's slug template
+    recognised_by: Literal["record", "name"]
 
 
 class Plan(PlanModel):
@@ -167,6 +197,7 @@ class Plan(PlanModel):
     base_dir: str
     agents: tuple[AgentChange, ...]
     orphan_agents: tuple[OrphanAgent, ...] = ()
+    environment_copies: tuple[EnvironmentCopy, ...] = ()
     #: False when only part of the manifest was planned (``--only``): orphans were not looked for
     orphans_checked: bool = True
 
@@ -176,7 +207,16 @@ class Plan(PlanModel):
 
     @property
     def orphan_count(self) -> int:
-        return len(self.orphan_agents) + sum(len(a.orphan_files) for a in self.agents)
+        """Orphans the manifest does not acknowledge: what ``--fail-on-orphans`` counts."""
+        return sum(1 for o in self._orphans() if o.acknowledged_by is None)
+
+    @property
+    def acknowledged_count(self) -> int:
+        """Orphans listed under ``ignore_orphans`` in the manifest."""
+        return sum(1 for o in self._orphans() if o.acknowledged_by is not None)
+
+    def _orphans(self) -> list[OrphanAgent | OrphanFile]:
+        return [*self.orphan_agents, *(f for a in self.agents for f in a.orphan_files)]
 
     def count(self, action: Action) -> int:
         return sum(agent.count(action) for agent in self.agents)

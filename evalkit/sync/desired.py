@@ -59,6 +59,10 @@ class DesiredAgent:
     description: str | None
     config: Mapping[str, Any]
     files: Mapping[str, DesiredFile] = field(default_factory=dict)
+    #: the slug written in the manifest, and the environment ``slug`` is made for (``None``:
+    #: the manifest's own slugs); both go into the last-applied record
+    manifest_slug: str | None = None
+    environment: str | None = None
 
     @property
     def hashes(self) -> dict[str, str]:
@@ -73,6 +77,8 @@ def build_desired_agent(
     config: Mapping[str, Any] | None,
     workspace: Mapping[str, Path],
     examples: Mapping[str, Path | bytes],
+    manifest_slug: str | None = None,
+    environment: str | None = None,
 ) -> DesiredAgent:
     """Check and hash one agent's declared state.
 
@@ -105,6 +111,8 @@ def build_desired_agent(
         description=description,
         config=dict(config or {}),
         files=dict(sorted(files.items())),
+        manifest_slug=manifest_slug,
+        environment=environment,
     )
 
 

@@ -97,6 +97,7 @@ def diff_agent(desired: DesiredAgent, live: LiveAgent | None) -> AgentChange:
         description=desired.description,
         config=dict(desired.config),
         files=desired.hashes,
+        manifest_slug=desired.manifest_slug,
     )
     if live is None:
         return AgentChange(
@@ -131,7 +132,8 @@ def diff_agent(desired: DesiredAgent, live: LiveAgent | None) -> AgentChange:
         compared_by=live.compared_by,
     )
     if not change.has_changes:
-        change = change.model_copy(update={"refresh_record": _record_is_stale(snapshot, live)})
+        stale = _record_is_stale(snapshot, live) or _origin_is_stale(desired, live)
+        change = change.model_copy(update={"refresh_record": stale})
     return change
 
 
@@ -187,6 +189,18 @@ def _record_is_stale(snapshot: DesiredSnapshot, live: LiveAgent) -> bool:
         or not json_equal(record.config, snapshot.config)
         or record.name != snapshot.name
         or (record.description or None) != (snapshot.description or None)
+    )
+
+
+def _origin_is_stale(desired: DesiredAgent, live: LiveAgent) -> bool:
+    """True when the record does not say (or says wrongly) which manifest agent and environment
+    the agent belongs to: the next plans need that to tell a copy from an orphan."""
+    record = live.record
+    if desired.manifest_slug is None or record is None:
+        return False
+    return (record.manifest_slug, record.environment) != (
+        desired.manifest_slug,
+        desired.environment,
     )
 
 

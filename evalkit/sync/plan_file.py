@@ -31,6 +31,8 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "update": plan.count(Action.UPDATE),
             "drift": plan.count(Action.DRIFT),
             "orphans": plan.orphan_count,
+            "acknowledgedOrphans": plan.acknowledged_count,
+            "environmentCopies": len(plan.environment_copies),
         },
     }
 

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from evalkit.api import utc_now
 from evalkit.errors import PlanError
 from evalkit.sync.api import SyncClient
-from evalkit.sync.changes import AgentChange, OrphanAgent, Plan
+from evalkit.sync.changes import AgentChange, EnvironmentCopy, OrphanAgent, Plan
+from evalkit.sync.copies import CopyFinder
 from evalkit.sync.desired import DesiredAgent, build_desired_agent
 from evalkit.sync.diff import diff_agent
 from evalkit.sync.live import Pool, list_all_agents, read_live
-from evalkit.sync.record import split_config
+from evalkit.sync.orphans import OrphanRules, acknowledge_files, sort_out
 
 if TYPE_CHECKING:
     from evalkit.manifest.spec import AgentSpec, Manifest
@@ -35,13 +36,13 @@ def plan(
     """
     chosen = select_agents(manifest, only)
     return plan_agents(
-        [desired_agent(agent) for agent in chosen],
+        [desired_agent(agent, manifest.environment) for agent in chosen],
         client,
         base_dir=manifest.path.parent,
         environment=manifest.environment,
         refresh=refresh,
         check_orphans=not only,
-        known_slugs=all_slugs(manifest),
+        orphans=orphan_rules(manifest),
         concurrency=concurrency,
     )
 
@@ -59,7 +60,7 @@ def select_agents(manifest: Manifest, only: Collection[str]) -> list[AgentSpec]:
     return [a for a in manifest.agents if {a.slug, a.manifest_slug} & set(only)]
 
 
-def desired_agent(agent: AgentSpec) -> DesiredAgent:
+def desired_agent(agent: AgentSpec, environment: str | None = None) -> DesiredAgent:
     examples: dict[str, Path | bytes] = {}
     for example in agent.examples:
         examples.update(example.platform_files())
@@ -70,15 +71,25 @@ def desired_agent(agent: AgentSpec) -> DesiredAgent:
         config=agent.config,
         workspace=agent.workspace_files(),
         examples=examples,
+        manifest_slug=agent.manifest_slug,
+        environment=environment,
     )
 
 
-def all_slugs(manifest: Manifest) -> set[str]:
-    """Every slug the manifest owns, in every environment: none of them is an orphan."""
-    slugs = {a.manifest_slug for a in manifest.agents} | {a.slug for a in manifest.agents}
-    for environment in manifest.environments.values():
-        slugs |= {environment.slug_for(a.manifest_slug) for a in manifest.agents}
-    return slugs
+def orphan_rules(manifest: Manifest) -> OrphanRules:
+    """How the manifest sorts out the live agents a plan of it does not manage: its own slugs
+    are not orphans while an environment is planned; its environments' copies of its agents
+    are listed as such; ``ignore_orphans`` acknowledges the orphans it names."""
+    slugs = {agent.manifest_slug for agent in manifest.agents}
+    templates = {
+        name: environment.slug_as_written or environment.slug_template
+        for name, environment in manifest.environments.items()
+    }
+    return OrphanRules(
+        owned=frozenset(slugs),
+        copies=CopyFinder.build(templates, slugs),
+        ignore=tuple(manifest.ignore_orphans),
+    )
 
 
 def plan_agents(
@@ -89,38 +100,33 @@ def plan_agents(
     environment: str | None = None,
     refresh: bool = False,
     check_orphans: bool = True,
-    known_slugs: Collection[str] = (),
+    orphans: OrphanRules | None = None,
     concurrency: int = 8,
 ) -> Plan:
-    """The plan for ``desired``. ``known_slugs`` are agents the manifest owns elsewhere (other
-    environments): they are not orphans here."""
+    """The plan for ``desired``; ``orphans`` sorts out the other live agents (environment
+    copies, orphans, acknowledged orphans)."""
     slugs = [agent.slug for agent in desired]
     duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
     if duplicates:
         raise PlanError(f"the manifest declares agent slug(s) {', '.join(duplicates)} twice")
     pool = Pool(max(1, concurrency))
     live = read_live(client, desired, refresh=refresh, pool=pool)
+    rules = orphans or OrphanRules()
     changes = tuple(
-        _relative_sources(diff_agent(agent, live[agent.slug]), base_dir) for agent in desired
+        acknowledge_files(_relative_sources(diff_agent(agent, live[agent.slug]), base_dir), rules)
+        for agent in desired
     )
-    orphans: tuple[OrphanAgent, ...] = ()
+    copies: tuple[EnvironmentCopy, ...] = ()
+    orphan_agents: tuple[OrphanAgent, ...] = ()
     if check_orphans:
-        owned = set(slugs) | set(known_slugs)
-        orphans = tuple(
-            OrphanAgent(
-                slug=summary.slug,
-                name=summary.name,
-                was_managed=split_config(summary.config)[1] is not None,
-            )
-            for summary in sorted(list_all_agents(client), key=lambda s: s.slug)
-            if summary.slug not in owned
-        )
+        copies, orphan_agents = sort_out(list_all_agents(client), slugs, rules)
     return Plan(
         created_at=utc_now(),
         environment=environment,
         base_dir=str(base_dir),
         agents=changes,
-        orphan_agents=orphans,
+        orphan_agents=orphan_agents,
+        environment_copies=copies,
         orphans_checked=check_orphans,
     )
 

@@ -4,13 +4,17 @@ It lives under ``config["evalkit"]["lastApplied"]`` (kubectl's last-applied anno
 
     {"formatVersion": 1, "files": {path: sha256}, "config": {...}, "name": str,
      "description": str | null, "latestCommit": str | null, "appliedAt": str,
-     "evalkitVersion": str}
+     "evalkitVersion": str, "manifestSlug": str, "environment": str | null}
 
 ``files`` and ``latestCommit`` describe the workspace right after evalkit's last write: while the
 agent's ``latestCommit`` still equals the recorded one, no file changed since (contract B1), so a
 plan needs no download. ``config``, ``name`` and ``description`` are what evalkit wrote, so a live
 value that differs from them was changed outside git (drift). A PATCH of config bumps only
 ``updatedAt``, so writing the record never invalidates it.
+
+``manifestSlug`` and ``environment`` say what made the agent: the manifest's agent, under which
+environment (``null``: the manifest's own slug). They tell an environment's copy (one per pull
+request, say) from an orphan; records written before they existed simply lack both.
 """
 
 from __future__ import annotations
@@ -34,10 +38,19 @@ class LastApplied:
     latest_commit: str | None
     applied_at: str
     evalkit_version: str
+    #: the slug written in the manifest; ``None`` when the record does not say (older evalkit)
+    manifest_slug: str | None = None
+    #: the environment the agent is a copy for (``None``: the manifest's own slug)
+    environment: str | None = None
     format_version: int = RECORD_FORMAT
 
+    @property
+    def knows_origin(self) -> bool:
+        """True when the record says which manifest agent and environment made the agent."""
+        return self.manifest_slug is not None
+
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire: dict[str, Any] = {
             "formatVersion": self.format_version,
             "files": dict(sorted(self.files.items())),
             "config": copy.deepcopy(dict(self.config)),
@@ -47,6 +60,9 @@ class LastApplied:
             "appliedAt": self.applied_at,
             "evalkitVersion": self.evalkit_version,
         }
+        if self.knows_origin:
+            wire |= {"manifestSlug": self.manifest_slug, "environment": self.environment}
+        return wire
 
 
 def split_config(config: Mapping[str, Any] | None) -> tuple[dict[str, Any], LastApplied | None]:
@@ -76,6 +92,9 @@ def parse_record(raw: Any) -> LastApplied | None:
         return None
     if not isinstance(commit, (str, type(None))):
         return None
+    manifest_slug, environment = raw.get("manifestSlug"), raw.get("environment")
+    if not isinstance(manifest_slug, str) or not isinstance(environment, (str, type(None))):
+        manifest_slug, environment = None, None  # origin unknown: the rest still stands
     return LastApplied(
         files=dict(files),
         config=copy.deepcopy(dict(config)),
@@ -84,6 +103,8 @@ def parse_record(raw: Any) -> LastApplied | None:
         latest_commit=commit,
         applied_at=str(raw.get("appliedAt", "")),
         evalkit_version=str(raw.get("evalkitVersion", "")),
+        manifest_slug=manifest_slug,
+        environment=environment,
     )
 
 

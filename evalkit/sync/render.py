@@ -8,18 +8,34 @@ fenced blocks, or HTML-escaped ``<summary>`` text, so a file cannot restyle or f
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rich.markup import escape as _escape_markup
 
-from evalkit.sync.changes import Action, AgentChange, FileChange, Plan, example_actions
+from evalkit.api import parse_timestamp
+from evalkit.sync.changes import (
+    Action,
+    AgentChange,
+    EnvironmentCopy,
+    FileChange,
+    OrphanAgent,
+    Plan,
+    example_actions,
+)
 
 STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DRIFT: "magenta"}
 VALUE_LIMIT = 200
 NO_DELETE = (
     "The v1 API cannot delete agents or workspace files: remove orphans in the EigenPal "
-    "dashboard, or bring them under git (evalkit pull SLUG)."
+    "dashboard, bring them under git (evalkit pull SLUG), or acknowledge them in the manifest "
+    "(ignore_orphans)."
 )
+COPIES_TITLE = "Environment copies"
+COPIES_NOTE = "the manifest's agents under an environment's slugs; not orphans"
+COPIES_CLEANUP = "Delete the copies you no longer need in the EigenPal dashboard."
+#: environment copies listed in the text plan without -v
+COPIES_SHOWN = 10
 
 
 def headline(plan: Plan) -> str:
@@ -40,8 +56,15 @@ def headline(plan: Plan) -> str:
             if plan.count(action)
         ]
         text = f"Plan: {', '.join(agents)} ({', '.join(counts)})."
+    acknowledged = plan.acknowledged_count
     if plan.orphan_count:
-        text += f" {_count(plan.orphan_count, 'orphan')}."
+        more = f", plus {acknowledged} acknowledged" if acknowledged else ""
+        text += f" {_count(plan.orphan_count, 'orphan')}{more}."
+    elif acknowledged:
+        text += f" {_count(acknowledged, 'acknowledged orphan')}."
+    if plan.environment_copies:
+        copies = _count(len(plan.environment_copies), "environment copy", "environment copies")
+        text += f" {copies}."
     return text
 
 
@@ -72,17 +95,35 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
             f"[dim]sync will also save evalkit's last-applied record on {agents}"
             " (no visible change; it keeps the next plans cheap)[/]",
         ]
-    if plan.orphan_agents:
+    if plan.environment_copies:
+        lines += ["", *_copies_text(plan, verbose=verbose)]
+    counted = [o for o in plan.orphan_agents if o.acknowledged_by is None]
+    if counted:
         lines += ["", "[bold]Orphan agents[/] (on the platform, not in the manifest):"]
-        lines += [
-            f"    ? {_safe(o.slug)}" + (" (removed from the manifest)" if o.was_managed else "")
-            for o in plan.orphan_agents
-        ]
+        lines += [f"    ? {_safe(o.slug)}{_safe(_orphan_note(o, repr))}" for o in counted]
+    acknowledged = [o.slug for o in plan.orphan_agents if o.acknowledged_by is not None]
+    if acknowledged:
+        names = _safe(", ".join(acknowledged))
+        lines += ["", f"[dim]acknowledged orphan agents (ignore_orphans): {names}[/]"]
     if plan.orphan_count:
         lines += ["", f"[dim]{_safe(NO_DELETE)}[/]"]
     if plan.has_changes and any(a.count(Action.DRIFT) for a in plan.agents):
         lines += ["", "[magenta]![/] = changed on the platform outside git; sync sets it back."]
     return "\n".join(lines)
+
+
+def _copies_text(plan: Plan, *, verbose: bool) -> list[str]:
+    copies = plan.environment_copies
+    shown = copies if verbose or len(copies) <= COPIES_SHOWN + 1 else copies[:COPIES_SHOWN]
+    lines = [f"[bold]{COPIES_TITLE}[/] ({COPIES_NOTE}):"]
+    lines += [
+        f"    {_safe(c.environment)}  [bold]{_safe(c.slug)}[/]  copy of {_safe(c.copy_of)}, "
+        + _copy_ages(c, plan)
+        for c in shown
+    ]
+    if len(shown) < len(copies):
+        lines.append(f"    [dim]... and {len(copies) - len(shown)} more (-v lists them all)[/]")
+    return [*lines, f"[dim]{COPIES_CLEANUP}[/]"]
 
 
 def _agent_text(agent: AgentChange) -> list[str]:
@@ -115,12 +156,16 @@ def _agent_text(agent: AgentChange) -> list[str]:
     examples = example_actions(agent.files)
     if examples:
         lines.append("    examples: " + "  ".join(_mark(a) + " " + _safe(n) for n, a in examples))
-    if agent.orphan_files:
+    counted = [o for o in agent.orphan_files if o.acknowledged_by is None]
+    if counted:
         names = ", ".join(
-            o.path + (" (removed from the manifest)" if o.was_managed else "")
-            for o in agent.orphan_files
+            o.path + (" (removed from the manifest)" if o.was_managed else "") for o in counted
         )
         lines.append(f"    [dim]? orphans: {_safe(names)}[/]")
+    acknowledged = [o.path for o in agent.orphan_files if o.acknowledged_by is not None]
+    if acknowledged:
+        names = ", ".join(acknowledged)
+        lines.append(f"    [dim]acknowledged orphans (ignore_orphans): {_safe(names)}[/]")
     return lines
 
 
@@ -155,14 +200,24 @@ def render_markdown(plan: Plan) -> str:
     unchanged = [a.slug for a in plan.agents if not (a.has_changes or a.orphan_files)]
     if unchanged:
         out += ["", "Unchanged: " + ", ".join(_code(s) for s in unchanged)]
-    if plan.orphan_agents:
-        out += ["", "**Orphan agents** (on the platform, not in the manifest):", ""]
+    if plan.environment_copies:
+        out += ["", f"**{COPIES_TITLE}** ({_md_text(COPIES_NOTE)}):", ""]
         out += [
-            f"- {_code(o.slug)}" + (" (removed from the manifest)" if o.was_managed else "")
-            for o in plan.orphan_agents
+            f"- {_code(c.environment)} {_code(c.slug)}: copy of {_code(c.copy_of)}, "
+            + _copy_ages(c, plan)
+            for c in plan.environment_copies
         ]
+        out += ["", f"_{COPIES_CLEANUP}_"]
+    counted = [o for o in plan.orphan_agents if o.acknowledged_by is None]
+    if counted:
+        out += ["", "**Orphan agents** (on the platform, not in the manifest):", ""]
+        out += [f"- {_code(o.slug)}{_orphan_note(o, _code)}" for o in counted]
+    acknowledged = [o for o in plan.orphan_agents if o.acknowledged_by is not None]
+    if acknowledged:
+        names = ", ".join(_code(o.slug) for o in acknowledged)
+        out += ["", f"Acknowledged orphan agents (`ignore_orphans`): {names}"]
     if plan.orphan_count:
-        out += ["", f"_{NO_DELETE}_"]
+        out += ["", f"_{_md_text(NO_DELETE)}_"]
     if any(a.count(Action.DRIFT) for a in plan.agents):
         out += ["", "`!` = changed on the platform outside git; sync sets it back."]
     return "\n".join(out) + "\n"
@@ -209,14 +264,19 @@ def _agent_markdown(agent: AgentChange) -> list[str]:
     examples = example_actions(agent.files)
     if examples:
         out.append("- examples: " + ", ".join(f"`{a.symbol}` {_code(n)}" for n, a in examples))
-    if agent.orphan_files:
+    counted = [o for o in agent.orphan_files if o.acknowledged_by is None]
+    if counted:
         out.append(
             "- orphan files: "
             + ", ".join(
                 _code(o.path) + (" (removed from the manifest)" if o.was_managed else "")
-                for o in agent.orphan_files
+                for o in counted
             )
         )
+    acknowledged = [o for o in agent.orphan_files if o.acknowledged_by is not None]
+    if acknowledged:
+        names = ", ".join(_code(o.path) for o in acknowledged)
+        out.append(f"- acknowledged orphan files (`ignore_orphans`): {names}")
     return out
 
 
@@ -265,6 +325,48 @@ def _safe(text: str) -> str:
     return f"[none]{_escape_markup(text)}[/none]"
 
 
+def _orphan_note(orphan: OrphanAgent, quote: Callable[[str], str]) -> str:
+    """Why an orphan agent is one, when that is not plain; ``quote`` shows untrusted names."""
+    if orphan.environment is not None and orphan.copy_of is not None:
+        copy = f"{quote(orphan.environment)} copy of {quote(orphan.copy_of)}"
+        if orphan.was_managed:
+            return f" (a {copy}: the manifest no longer declares that agent or environment)"
+        return f" (named like a {copy}, but evalkit did not make it: no last-applied record)"
+    return " (removed from the manifest)" if orphan.was_managed else ""
+
+
+def _copy_ages(copy: EnvironmentCopy, plan: Plan) -> str:
+    """``created 3 days ago, updated 2 hours ago``, at the time the plan was made."""
+    created = _age(copy.created_at, plan.created_at)
+    updated = _age(copy.updated_at, plan.created_at)
+    facts = [f"created {created}" if created else "age unknown"]
+    if updated and updated != created:
+        facts.append(f"updated {updated}")
+    if copy.recognised_by == "name":
+        facts.append("recognised by its name")
+    return ", ".join(facts)
+
+
+_MINUTE, _HOUR, _DAY = 60, 3600, 86400
+
+
+def _age(moment: str | None, now: str) -> str | None:
+    """How long before ``now`` the wire timestamp ``moment`` was, e.g. ``3 days ago``."""
+    if not moment:
+        return None
+    try:
+        seconds = (parse_timestamp(now) - parse_timestamp(moment)).total_seconds()
+    except ValueError:
+        return None
+    if seconds >= 2 * _DAY:
+        return f"{_count(int(seconds // _DAY), 'day')} ago"
+    if seconds >= _HOUR:
+        return f"{_count(int(seconds // _HOUR), 'hour')} ago"
+    if seconds >= _MINUTE:
+        return f"{_count(int(seconds // _MINUTE), 'minute')} ago"
+    return "just now"
+
+
 def _file_facts(file: FileChange) -> str:
     after = f"{_size(file.after.size)}"
     if file.binary:
@@ -300,5 +402,7 @@ def _change(before: Any, after: Any) -> str:
     return f"{_value(before)} -> {_value(after)}"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural}" if plural else f"{n} {noun}s"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.sync.changes import OrphanAgent, Plan
+from evalkit.sync.changes import EnvironmentCopy, OrphanAgent, OrphanFile, Plan
 from evalkit.sync.diff import diff_agent
 
 from .helpers import desired, live, record
@@ -71,13 +71,44 @@ def realistic_plan(root: Path) -> Plan:
     same_files = {"AGENT.md": b"same\n"}
     same = desired(root / "same", "triage", same_files, name="triage")
     same_live = live("triage", same_files, last=record(same_files, name="triage"))
+    changed_plan = diff_agent(changed, current)
+    acknowledged_file = OrphanFile(path="scratch.bak", acknowledged_by="*.bak")
+    changed_plan = changed_plan.model_copy(
+        update={"orphan_files": (*changed_plan.orphan_files, acknowledged_file)}
+    )
     return Plan(
         created_at="2026-01-01T00:00:00.000Z",
         base_dir=str(root),
         agents=(
-            diff_agent(changed, current),
+            changed_plan,
             diff_agent(new_agent, None),
             diff_agent(same, same_live),
         ),
-        orphan_agents=(OrphanAgent(slug="legacy-bot", name="Legacy", was_managed=True),),
+        orphan_agents=(
+            OrphanAgent(slug="legacy-bot", name="Legacy", was_managed=True),
+            OrphanAgent(slug="old-demo", name="Demo", acknowledged_by="old-*"),
+            OrphanAgent(
+                slug="triage-qa", name="QA", was_managed=True, environment="qa", copy_of="triage"
+            ),
+        ),
+        environment_copies=(
+            EnvironmentCopy(
+                slug="invoice-extractor-pr-41",
+                name="Invoice extractor",
+                environment="pr",
+                copy_of="invoice-extractor",
+                created_at="2025-12-20T09:00:00.000Z",
+                updated_at="2025-12-31T21:30:00.000Z",
+                recognised_by="record",
+            ),
+            EnvironmentCopy(
+                slug="triage-pr-7",
+                name="triage",
+                environment="pr",
+                copy_of="triage",
+                created_at="2025-12-31T23:59:30.000Z",
+                updated_at="2025-12-31T23:59:30.000Z",
+                recognised_by="name",
+            ),
+        ),
     )

@@ -17,6 +17,7 @@ def write_project(
     agents: Mapping[str, Mapping[str, Any]],
     *,
     environments: Mapping[str, Any] | None = None,
+    ignore_orphans: list[str] | None = None,
 ) -> Path:
     """``agents``: slug -> {name?, description?, config?, files: {path: bytes}}. Files under
     ``examples/`` land in the agent's examples folder, inside its workspace folder."""
@@ -38,10 +39,13 @@ def write_project(
     document: dict[str, Any] = {"version": 1, "agents": entries}
     if environments:
         document["environments"] = dict(environments)
+    if ignore_orphans is not None:
+        document["ignore_orphans"] = ignore_orphans
     manifest = root / "evalkit.yaml"
     manifest.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return manifest
 
 
-def load(root: Path) -> Manifest:
-    return load_manifest(root / "evalkit.yaml")
+def load(root: Path, env: Mapping[str, str] | None = None) -> Manifest:
+    """The project's manifest, ``${VAR}`` taken from ``env`` (default: none set)."""
+    return load_manifest(root / "evalkit.yaml", env=env or {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -17,6 +18,7 @@ from evalkit.cli import sync as sync_module
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.plan import plan_command
 from evalkit.cli.pull import pull_command
+from evalkit.cli.run import run
 from evalkit.cli.sync import sync_command
 from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import ManifestError
@@ -201,3 +203,90 @@ def test_a_saved_plan_applies_from_another_checkout(
     applied = invoke(sync_command, ["--plan", str(saved), "--yes"], second, platform)
     assert applied.exit_code == 0, applied.output
     assert invoke(plan_command, ["--detailed-exitcode"], second, platform).exit_code == 0
+
+
+ECHO: dict[str, Any] = {
+    "name": "Echo",
+    "config": {"runtime": {"builtin": "echo"}, "triggers": {"api": {"enabled": True}}},
+    "files": {
+        "AGENT.md": b"# Echo\n",
+        "examples/one/input.json": b'{"q": 1}\n',
+        "examples/one/expected.json": b'{"q": 1}\n',
+    },
+}
+PR_ENV = {"pr": {"slug": "{slug}-pr-${PR_NUMBER:-local}"}}
+
+
+def test_environment_copies_made_by_a_run_are_not_orphans(
+    tmp_path: Path, platform: LocalPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, {"echo": ECHO}, environments=PR_ENV)
+    assert invoke(sync_command, ["--yes"], tmp_path, platform).exit_code == 0
+    monkeypatch.setenv("PR_NUMBER", "41")
+    ran = invoke(
+        run,
+        ["--env", "pr", "--sync", "--no-report", "--out", str(tmp_path / "r")],
+        tmp_path,
+        platform,
+    )
+    assert ran.exit_code == 0, ran.output
+    assert platform.client().client.agents.get("echo-pr-41").agent.slug == "echo-pr-41"
+
+    monkeypatch.delenv("PR_NUMBER")  # the plan on main knows nothing of PR 41
+    text = invoke(plan_command, ["--fail-on-orphans"], tmp_path, platform)
+    assert text.exit_code == 0, text.output
+    assert "Environment copies" in text.output
+    assert "pr  echo-pr-41  copy of echo, created just now" in text.output
+    assert "orphan" not in text.output.lower().replace("not orphans", "")
+    markdown = invoke(plan_command, ["--markdown", "--fail-on-orphans"], tmp_path, platform)
+    assert markdown.exit_code == 0
+    assert "- `pr` `echo-pr-41`: copy of `echo`, created just now" in markdown.output
+    as_json = invoke(plan_command, ["--fail-on-orphans"], tmp_path, platform, json_output=True)
+    data = json.loads(as_json.stdout)
+    assert [(c["slug"], c["copyOf"], c["recognisedBy"]) for c in data["environmentCopies"]] == [
+        ("echo-pr-41", "echo", "record")
+    ]
+    assert data["environmentCopies"][0]["createdAt"]
+    assert (data["summary"]["orphans"], data["summary"]["environmentCopies"]) == (0, 1)
+
+    monkeypatch.setenv("PR_NUMBER", "42")  # the next pull request: 41's copy is no orphan
+    other_pr = invoke(plan_command, ["--env", "pr", "--fail-on-orphans"], tmp_path, platform)
+    assert other_pr.exit_code == 0, other_pr.output
+    assert "+ echo-pr-42  (new agent)" in other_pr.output
+    assert "echo-pr-41  copy of echo" in other_pr.output
+
+
+def test_a_real_orphan_still_fails_and_an_acknowledged_one_does_not(
+    tmp_path: Path, platform: LocalPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, {"bot": BOT}, environments=PR_ENV)
+    monkeypatch.setenv("PR_NUMBER", "41")
+    assert invoke(sync_command, ["--yes", "--env", "pr"], tmp_path, platform).exit_code == 0
+    monkeypatch.delenv("PR_NUMBER")
+    assert invoke(sync_command, ["--yes"], tmp_path, platform).exit_code == 0
+    platform.client().client.agents.create(name="Prototype", slug="bot-prototype")
+
+    strict = invoke(plan_command, ["--fail-on-orphans"], tmp_path, platform)
+    assert strict.exit_code == 1
+    assert "? bot-prototype" in strict.output
+    assert "bot-pr-41  copy of bot" in strict.output
+    assert "1 orphan(s) on the platform and --fail-on-orphans is set" in strict.output
+    assert invoke(sync_command, ["--yes", "--fail-on-orphans"], tmp_path, platform).exit_code == 1
+
+    write_project(tmp_path, {"bot": BOT}, environments=PR_ENV, ignore_orphans=["*-prototype"])
+    acknowledged = invoke(plan_command, ["--fail-on-orphans"], tmp_path, platform)
+    assert acknowledged.exit_code == 0, acknowledged.output
+    assert "1 acknowledged orphan." in acknowledged.output
+    assert "acknowledged orphan agents (ignore_orphans): bot-prototype" in acknowledged.output
+    assert invoke(sync_command, ["--yes", "--fail-on-orphans"], tmp_path, platform).exit_code == 0
+
+
+def test_a_broken_ignore_orphans_pattern_is_a_manifest_error(
+    tmp_path: Path, platform: LocalPlatform
+) -> None:
+    write_project(tmp_path, {"bot": BOT}, ignore_orphans=["legacy-[ab"])
+    result = invoke(plan_command, [], tmp_path, platform)
+    assert isinstance(result.exception, ManifestError)  # evalkit's main() makes it exit 2
+    message = str(result.exception)
+    assert "evalkit.yaml:" in message
+    assert "ignore_orphans[0]: pattern 'legacy-[ab' has an unclosed '['" in message

@@ -29,7 +29,9 @@ def test_json_is_versioned_camel_case_with_a_summary(tmp_path: Path) -> None:
         "create": 5,
         "update": 5,
         "drift": 1,
-        "orphans": 2,
+        "orphans": 3,
+        "acknowledgedOrphans": 2,
+        "environmentCopies": 2,
     }
     first = data["agents"][0]
     assert set(first) >= {"slug", "desired", "live", "fields", "config", "files", "orphanFiles"}
@@ -38,6 +40,38 @@ def test_json_is_versioned_camel_case_with_a_summary(tmp_path: Path) -> None:
         "latestCommit": "c1",
         "updatedAt": "2026-01-01T00:00:00.000Z",
     }
+
+
+def test_environment_copies_and_acknowledged_orphans_are_data(tmp_path: Path) -> None:
+    data = plan_to_data(realistic_plan(tmp_path))
+    assert data["environmentCopies"][0] == {
+        "slug": "invoice-extractor-pr-41",
+        "name": "Invoice extractor",
+        "environment": "pr",
+        "copyOf": "invoice-extractor",
+        "createdAt": "2025-12-20T09:00:00.000Z",
+        "updatedAt": "2025-12-31T21:30:00.000Z",
+        "recognisedBy": "record",
+    }
+    acknowledged = [o for o in data["orphanAgents"] if o["acknowledgedBy"]]
+    assert [(o["slug"], o["acknowledgedBy"]) for o in acknowledged] == [("old-demo", "old-*")]
+
+
+def test_a_plan_saved_before_copies_were_sorted_out_still_loads(tmp_path: Path) -> None:
+    data = plan_to_data(realistic_plan(tmp_path))
+    del data["environmentCopies"]
+    for orphan in data["orphanAgents"]:
+        for key in ("acknowledgedBy", "environment", "copyOf"):
+            del orphan[key]
+    for agent in data["agents"]:
+        del agent["desired"]["manifestSlug"]
+        for orphan in agent["orphanFiles"]:
+            del orphan["acknowledgedBy"]
+    target = tmp_path / "old.json"
+    target.write_text(json.dumps(data))
+    old = load_plan(target)
+    assert old.environment_copies == ()
+    assert (old.orphan_count, old.acknowledged_count) == (5, 0)
 
 
 @pytest.mark.parametrize(

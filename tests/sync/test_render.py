@@ -10,9 +10,18 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from evalkit.sync.changes import Plan
+from evalkit.sync.changes import EnvironmentCopy, OrphanAgent, Plan
 from evalkit.sync.diff import diff_agent
-from evalkit.sync.render import _code, _safe, headline, render_markdown, render_text
+from evalkit.sync.render import (
+    COPIES_SHOWN,
+    NO_DELETE,
+    _age,
+    _code,
+    _safe,
+    headline,
+    render_markdown,
+    render_text,
+)
 
 from .helpers import desired, live
 from .plans import realistic_plan
@@ -49,7 +58,7 @@ def test_markdown_snapshot(plan: Plan) -> None:
 def test_headline_counts(plan: Plan) -> None:
     assert headline(plan) == (
         "Plan: 1 agent to create, 1 agent to update (+5 to add, ~5 to change, !1 drifted)."
-        " 2 orphans."
+        " 3 orphans, plus 2 acknowledged. 2 environment copies."
     )
 
 
@@ -89,3 +98,69 @@ def test_code_spans_cannot_be_closed_from_inside(text: str) -> None:
     ticks = len(span) - len(span.lstrip("`"))
     assert "`" * ticks not in span[ticks:-ticks]
     assert "\n" not in span
+
+
+@pytest.mark.parametrize(
+    ("moment", "age"),
+    [
+        ("2026-01-01T00:00:00.000Z", "just now"),
+        ("2025-12-31T23:59:01.000Z", "just now"),
+        ("2025-12-31T23:59:00.000Z", "1 minute ago"),
+        ("2025-12-31T23:00:00.000Z", "1 hour ago"),
+        ("2025-12-30T00:00:01.000Z", "47 hours ago"),
+        ("2025-12-30T00:00:00.000Z", "2 days ago"),
+        ("2025-10-01T00:00:00+00:00", "92 days ago"),
+        ("2026-01-02T00:00:00.000Z", "just now"),  # a clock ahead of ours
+        ("not a time", None),
+        (None, None),
+    ],
+)
+def test_ages_are_counted_from_when_the_plan_was_made(moment: str | None, age: str | None) -> None:
+    assert _age(moment, "2026-01-01T00:00:00.000Z") == age
+
+
+def copies_plan(count: int) -> Plan:
+    copies = tuple(
+        EnvironmentCopy(
+            slug=f"bot-pr-{n}",
+            name="Bot",
+            environment="pr",
+            copy_of="bot",
+            created_at="2025-12-01T00:00:00.000Z",
+            recognised_by="record",
+        )
+        for n in range(count)
+    )
+    return Plan(
+        created_at="2026-01-01T00:00:00.000Z", base_dir="/", agents=(), environment_copies=copies
+    )
+
+
+def test_many_copies_are_cut_short_in_text_unless_verbose() -> None:
+    many = copies_plan(COPIES_SHOWN + 5)
+    short = plain(render_text(many))
+    assert "bot-pr-9  copy of bot, created 31 days ago" in short
+    assert "bot-pr-10" not in short
+    assert "... and 5 more (-v lists them all)" in short
+    assert "bot-pr-14" in plain(render_text(many, verbose=True))
+    assert "bot-pr-14" in render_markdown(many)  # a pull-request comment lists them all
+    # one more than the limit is shown rather than summarised as "1 more"
+    assert "more (-v" not in plain(render_text(copies_plan(COPIES_SHOWN + 1)))
+
+
+def test_copies_alone_are_no_orphans_and_need_no_orphan_advice() -> None:
+    text = plain(render_text(copies_plan(1)))
+    assert "No changes" in text
+    assert "1 environment copy." in text
+    assert "Orphan" not in text
+    assert NO_DELETE not in text
+    assert "Delete the copies you no longer need" in text
+
+
+def test_names_from_a_record_are_code_in_markdown_and_literal_in_text() -> None:
+    hostile = OrphanAgent(
+        slug="x", name="x", was_managed=True, environment="[red]qa`", copy_of="**bot**"
+    )
+    plan = Plan(created_at="t", base_dir="/", agents=(), orphan_agents=(hostile,))
+    assert "`` [red]qa` `` copy of `**bot**`" in render_markdown(plan)
+    assert "'[red]qa`' copy of '**bot**'" in plain(render_text(plan))
