@@ -1,0 +1,150 @@
+"""``evalkit sync`` under faults, killed mid-way, and two at once: it always converges, and the
+last-applied record never disagrees with what is live (``plan`` equals ``plan --refresh``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from evalkit.client import EigenpalClient
+
+from .processes import SOAK, Finished, Served, clean_environment, evalkit, serve
+
+KEY = "eg_sync_faults"
+NO_CHANGES, CHANGES = 0, 2  # plan --detailed-exitcode
+
+
+def write_agents(root: Path, agents: int, files: int, *, flavour: str = "a") -> Path:
+    lines = ["version: 1", "agents:"]
+    for index in range(agents):
+        slug = f"agent-{index}"
+        workspace = root / "agents" / slug
+        (workspace / "skills").mkdir(parents=True)
+        (workspace / "AGENT.md").write_text(f"# {slug}\n\nflavour {flavour}\n")
+        for number in range(files):
+            (workspace / "skills" / f"skill-{number:03d}.md").write_text(f"skill {number}\n")
+        lines += [
+            f"  - slug: {slug}",
+            f"    name: Agent {index}",
+            f"    config: {{model: m-{flavour}, runtime: {{builtin: echo}}}}",
+            f"    workspace: agents/{slug}/",
+        ]
+    manifest = root / "evalkit.yaml"
+    manifest.write_text("\n".join(lines) + "\n")
+    return manifest
+
+
+def plan_code(manifest: Path, served: Served, *flags: str) -> Finished:
+    return evalkit(
+        "-m", str(manifest), "plan", "--detailed-exitcode", *flags, cwd=manifest.parent,
+        env=served.env(),
+    )  # fmt: skip
+
+
+def sync(manifest: Path, served: Served) -> Finished:
+    return evalkit("-m", str(manifest), "sync", "--yes", cwd=manifest.parent, env=served.env())
+
+
+def live_versions(served: Served) -> dict[str, tuple[str | None, str | None]]:
+    with EigenpalClient(api_key=KEY, base_url=served.base_url) as api:
+        return {
+            agent.slug: (agent.latest_commit, agent.updated_at) for agent in api.agents.iter_list()
+        }
+
+
+def assert_converged(manifest: Path, served: Served) -> None:
+    """No changes, read from the record and from the files themselves; a sync writes nothing."""
+    assert plan_code(manifest, served).code == NO_CHANGES
+    refreshed = plan_code(manifest, served, "--refresh")
+    assert refreshed.code == NO_CHANGES, refreshed.printed
+    before = live_versions(served)
+    again = sync(manifest, served)
+    assert again.code == 0, again.printed
+    assert "Nothing to apply" in again.printed
+    assert live_versions(served) == before, "a converged sync wrote something"
+
+
+@pytest.mark.slow
+def test_sync_under_faults_converges_when_run_again(tmp_path: Path) -> None:
+    manifest = write_agents(tmp_path / "project", agents=3 * SOAK, files=30)
+    data = tmp_path / "platform"
+    faults = ("--fault-error-rate", "0.3", "--fault-drop-rate", "0.05", "--fault-drop-after",
+              "--fault-seed", "5")  # fmt: skip
+    codes = []
+    with serve(data, KEY, *faults) as served:
+        for _ in range(8):
+            outcome = sync(manifest, served)
+            assert "Traceback" not in outcome.printed
+            codes.append(outcome.code)
+            if outcome.code == 0:
+                break
+    assert codes[-1] == 0, codes
+    assert set(codes) <= {0, 1, 3}, codes
+    with serve(data, KEY) as served:
+        assert_converged(manifest, served)
+
+
+@pytest.mark.slow
+def test_a_sync_killed_mid_way_converges_when_run_again(tmp_path: Path) -> None:
+    manifest = write_agents(tmp_path / "project", agents=4, files=20)
+    data = tmp_path / "platform"
+    with serve(data, KEY, "--fault-latency-ms", "150") as served:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "evalkit", "-m", str(manifest), "sync", "--yes"],
+            cwd=manifest.parent,
+            env=clean_environment(served.env()),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while not live_versions(served):  # wait for the first write
+            assert process.poll() is None, "the sync ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    with serve(data, KEY) as served:
+        assert plan_code(manifest, served).code == CHANGES, "the kill left work undone"
+        assert sync(manifest, served).code == 0
+        assert_converged(manifest, served)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", range(3 * SOAK))
+def test_two_syncs_at_once_never_leave_a_record_that_disagrees(tmp_path: Path, trial: int) -> None:
+    first = write_agents(tmp_path / "first", agents=1, files=5, flavour="first")
+    second = write_agents(tmp_path / "second", agents=1, files=5, flavour="second")
+    data = tmp_path / "platform"
+    with serve(data, KEY) as served:
+        assert sync(first, served).code == 0  # the agent exists; both now update it
+    (first.parent / "agents/agent-0/AGENT.md").write_text(f"# first, trial {trial}\n")
+    with serve(data, KEY, "--fault-latency-ms", "800") as served:
+        env = clean_environment(served.env())
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "evalkit", "-m", str(manifest), "sync", "--yes"],
+                cwd=manifest.parent,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for manifest in (first, second)
+        ]
+        for racer in racers:
+            output, _ = racer.communicate(timeout=300)
+            assert "Traceback" not in output, output
+            assert racer.returncode in (0, 1, 3), output
+    with serve(data, KEY) as served:
+        for manifest in (first, second):
+            from_record = plan_code(manifest, served).code
+            from_files = plan_code(manifest, served, "--refresh").code
+            assert from_record == from_files, f"{manifest.parent.name}: the record disagrees"
+        winners = [m for m in (first, second) if plan_code(m, served, "--refresh").code == 0]
+        assert len(winners) <= 1, "both checkouts cannot match the live agent"
