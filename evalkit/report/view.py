@@ -3,8 +3,10 @@ per-agent figures, baseline deltas and the gate's verdict.
 
 Fields read when present, as declared fields or extra keys (``record_field``): on a result,
 ``expected_json`` / ``actual_json`` (the documents compared), ``flaky`` (bool: the verdict
-changed between attempts) and ``quarantined`` (bool: known bad, excluded from gates); on the
-summary, ``sync_plan`` (the plan applied before the run, as ``evalkit.sync.plan_to_data``).
+changed between attempts), ``quarantined`` (bool: known bad, excluded from gates) and
+``output_json_checked`` (bool, true when absent: false when the output JSON was not compared);
+on the summary, ``sync_plan`` (the plan applied before the run, as ``evalkit.sync.plan_to_data``);
+on a gate, ``checked`` (bool: false when the gate could not be evaluated).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 
 from evalkit.report.loading import RunResults
 from evalkit.runner.results import ExampleResult, RunSummary, Verdict
+from evalkit.runner.score_label import score_label
 from evalkit.runner.summary_text import error_gist
 
 # Regressions first, then what fails hardest; passes last.
@@ -56,6 +59,20 @@ class Row:
         return execution.link if execution is not None and _is_web_link(execution.link) else None
 
     @property
+    def output_json_checked(self) -> bool:
+        # Older results files lack the field: their output JSON was always compared.
+        return record_field(self.result, "output_json_checked", True) is not False
+
+    @property
+    def differences(self) -> int:
+        return difference_count(self.result.comparison)
+
+    @property
+    def score_label(self) -> str:
+        """The score as people read it: a partial never shows as a plain 1.00."""
+        return score_label(self.result.score, self.result.verdict, self.differences)
+
+    @property
     def duration_ms(self) -> int:
         return self.result.durations.total_ms
 
@@ -84,6 +101,7 @@ class AgentStats:
 class GateView:
     status: str  # passed, gate_failed, infrastructure, interrupted, unknown
     outcome: str
+    #: each gate's outcome as the summary has it, plus ``checked`` (see ``gate_checked``)
     gates: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -160,6 +178,21 @@ def headline_of(result: ExampleResult) -> str:
     return ""
 
 
+def difference_count(comparison: dict[str, Any] | None) -> int:
+    """Differences in a comparison: the JSON's, plus each file that does not match (its
+    differences by path, or one when it has none: a text diff, a missing or binary file)."""
+    comparison = comparison or {}
+    differences = comparison.get("differences")
+    count = len(differences) if isinstance(differences, list) else 0
+    files = comparison.get("files")
+    for file in files if isinstance(files, list) else []:
+        if not isinstance(file, dict) or file.get("status") == "match":
+            continue
+        by_path = file.get("differences")
+        count += len(by_path) if isinstance(by_path, list) and by_path else 1
+    return count
+
+
 def describe_difference(difference: dict[str, Any], limit: int = 80) -> str:
     """The compare engine's one-line display of a difference, from its dict."""
     where = difference.get("pointer") or "(root)"
@@ -234,6 +267,7 @@ def _counts(rows: list[Row]) -> dict[str, int]:
     counts["flaky"] = sum(1 for row in rows if row.flaky)
     counts["quarantined"] = sum(1 for row in rows if row.quarantined)
     counts["regressions"] = sum(1 for row in rows if row.regression)
+    counts["json_not_checked"] = sum(1 for row in rows if not row.output_json_checked)
     counts["total"] = len(rows)
     return counts
 
@@ -279,8 +313,19 @@ def _gate(summary: RunSummary | None, counts: dict[str, int]) -> GateView:
             "unknown",
             f"no run summary: {counts['pass']}/{counts['total']} passed, gates not evaluated",
         )
-    gates = [gate.to_dict() for gate in summary.gates]
+    gates = [
+        {**gate.to_dict(), "checked": gate_checked(gate.to_dict(), summary)}
+        for gate in summary.gates
+    ]
     return GateView(summary.status, summary.outcome, gates)
+
+
+def gate_checked(gate: dict[str, Any], summary: RunSummary) -> bool:
+    """Whether a gate was evaluated: the regression gate cannot be without a baseline (it then
+    "passes" with a message saying so, which must not read as a passed check)."""
+    if isinstance(gate.get("checked"), bool):
+        return bool(gate["checked"])
+    return not (gate.get("name") == "max_regressions" and summary.baseline is None)
 
 
 def _run_id(run: RunResults) -> str:

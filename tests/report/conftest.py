@@ -30,3 +30,10 @@ def artifacts() -> Path:
     folder = Path(os.environ.get("EVALKIT_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "report"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def near_pass(tmp_path_factory: pytest.TempPathFactory) -> RunResults:
+    from tests.report.near_pass import near_pass_run
+
+    return near_pass_run(tmp_path_factory.mktemp("near-pass"))

@@ -4,8 +4,10 @@ import pytest
 
 from evalkit.report import RunResults
 from evalkit.report.view import (
+    Row,
     build_view,
     describe_difference,
+    difference_count,
     format_seconds,
     without_credentials,
 )
@@ -32,7 +34,7 @@ def test_counts_include_flaky_quarantined_and_regressions(failing_run: RunResult
     counts = build_view(failing_run).counts
     assert counts == {
         "pass": 5, "partial": 3, "fail": 1, "error": 1, "cancelled": 0,
-        "flaky": 1, "quarantined": 0, "regressions": 5, "total": 10,
+        "flaky": 1, "quarantined": 0, "regressions": 5, "json_not_checked": 0, "total": 10,
     }  # fmt: skip
 
 
@@ -112,3 +114,54 @@ def test_credentials_in_the_target_url_never_reach_a_report(failing_run: RunResu
     view = build_view(RunResults(results=failing_run.results, summary=summary))
     assert view.meta["target"] == "local (https://api.eigenpal.test:8443/v1)"
     assert without_credentials("http://127.0.0.1:1") == "http://127.0.0.1:1"
+
+
+def _rows_by_name(run: RunResults) -> dict[str, Row]:
+    return {row.result.example: row for row in build_view(run).rows}
+
+
+def test_a_partial_never_reads_as_a_pass(near_pass: RunResults) -> None:
+    """Issue 10 item 6: one CSV row in 20,000, or one extra key, showed "partial, score 1.00"."""
+    labels = {row.status + " " + row.score_label for row in build_view(near_pass).rows}
+    assert labels == {
+        "partial ≈1.00, 1 difference",  # one CSV row in 20,000
+        "partial 1.00, 1 difference",  # an extra key: nothing expected was lowered
+        "partial 0.95",
+        "pass 1.00",
+    }
+
+
+def test_differences_count_the_json_and_every_file_that_does_not_match() -> None:
+    comparison = {
+        "differences": [{"pointer": "/a", "kind": "changed"}, {"pointer": "/b", "kind": "order"}],
+        "files": [
+            {"name": "a.csv", "status": "differ", "differences": [{}, {}, {}]},
+            {"name": "b.txt", "status": "differ", "diff": "@@"},
+            {"name": "c.bin", "status": "missing"},
+            {"name": "d.txt", "status": "match"},
+        ],
+    }
+    assert difference_count(comparison) == 2 + 3 + 1 + 1
+    assert difference_count(None) == 0
+    assert difference_count({"differences": "not a list", "files": [None]}) == 0
+
+
+def test_output_json_not_checked_is_read_defensively(
+    near_pass: RunResults, failing_run: RunResults
+) -> None:
+    """Issue 10 item 4: ``output_json_checked`` is new; older results files lack it."""
+    checked = {name: row.output_json_checked for name, row in _rows_by_name(near_pass).items()}
+    assert sorted(name for name, yes in checked.items() if not yes) == [
+        near_pass.results[3].example
+    ]
+    assert all(row.output_json_checked for row in build_view(failing_run).rows)
+
+
+def test_a_gate_that_could_not_be_checked_is_not_a_passed_gate(
+    near_pass: RunResults, failing_run: RunResults
+) -> None:
+    """Issue 10 item 13: without a baseline, the regression gate "passes" unchecked."""
+    gates = {gate["name"]: gate for gate in build_view(near_pass).gate.gates}
+    assert gates["max_regressions"]["checked"] is False
+    assert gates["min_pass_rate"]["checked"] is True
+    assert all(gate["checked"] for gate in build_view(failing_run).gate.gates)
