@@ -1,4 +1,5 @@
-"""GitHub Actions: the step summary and ``::error`` annotations for failing examples.
+"""GitHub Actions: the step summary, ``::error`` annotations for failing examples, and step
+outputs (``$GITHUB_OUTPUT``) a workflow can branch on.
 
 Nothing here prints: ``annotation_lines`` returns workflow-command lines; the CLI writes them.
 """
@@ -7,14 +8,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from evalkit.report.example_text import top_differences
 from evalkit.report.loading import RunResults
-from evalkit.report.markdown import render_markdown, top_differences
-from evalkit.report.view import Row, build_view
+from evalkit.report.locations import Location, example_location, parse_location
+from evalkit.report.markdown import render_markdown
+from evalkit.report.view import ReportView, Row, build_view
 
 MAX_ANNOTATIONS = 50
+#: step output -> the view's count it holds
+COUNT_OUTPUTS = {
+    "total": "total",
+    "passed": "pass",
+    "partial": "partial",
+    "failed": "fail",
+    "errors": "error",
+    "cancelled": "cancelled",
+    "flaky": "flaky",
+    "quarantined": "quarantined",
+    "regressions": "regressions",
+}
+#: every step output ``publish`` writes (action.yml declares each, a test keeps them equal)
+OUTPUTS = ("verdict", "pass-rate", *COUNT_OUTPUTS, "html", "junit", "markdown")
 
 
 def in_github_actions(env: Mapping[str, str] | None = None) -> bool:
@@ -31,15 +49,47 @@ def run_link(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def publish(run: RunResults, env: Mapping[str, str], html_link: str | None = None) -> list[str]:
-    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` (when set) and return the
+def publish(
+    run: RunResults,
+    env: Mapping[str, str],
+    html_link: str | None = None,
+    reports: Mapping[str, Path] | None = None,
+) -> list[str]:
+    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` and the step outputs to
+    ``$GITHUB_OUTPUT`` (each when set; ``reports``: format -> file written) and return the
     annotation lines for the failing examples."""
     link = html_link or run_link(env)
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with Path(summary_path).open("a", encoding="utf-8") as handle:
             handle.write(render_markdown(run, html_link=link) + "\n")
+    output_path = env.get("GITHUB_OUTPUT")
+    if output_path:
+        with Path(output_path).open("a", encoding="utf-8") as handle:
+            handle.write(output_text(step_outputs(run, reports or {})))
     return annotation_lines(run, workspace=env.get("GITHUB_WORKSPACE"))
+
+
+def step_outputs(run: RunResults, reports: Mapping[str, Path]) -> dict[str, str]:
+    """The verdict (the summary's status; ``unknown`` without one), the pass rate as a
+    fraction, the counts, and the paths of the reports written."""
+    view: ReportView = build_view(run)
+    outputs = {"verdict": view.gate.status, "pass-rate": f"{view.pass_rate:.4f}"}
+    outputs.update({name: str(view.counts[key]) for name, key in COUNT_OUTPUTS.items()})
+    outputs.update({name: str(path) for name, path in reports.items()})
+    return outputs
+
+
+def output_text(outputs: Mapping[str, str]) -> str:
+    """``$GITHUB_OUTPUT`` lines; a value with a line break uses the delimiter form."""
+    lines = []
+    for name, value in outputs.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"EVALKIT_{secrets.token_hex(8)}"
+            lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        else:
+            lines.append(f"{name}={value}\n")
+    return "".join(lines)
 
 
 def annotation_lines(run: RunResults, *, workspace: str | None = None) -> list[str]:
@@ -62,10 +112,10 @@ def _annotation(row: Row, root: Path) -> str:
     result = row.result
     prefix = "regression: " if row.regression else ""
     properties = {"title": f"{prefix}{result.agent}/{result.example} {row.status}"}
-    where = parse_mark(result.mark, root)
+    where = _in_workspace(example_location(result), root)
     if where is not None:
         properties = {"file": where[0], "line": str(where[1]), "col": str(where[2]), **properties}
-    message = "\n".join(top_differences(row)) or row.status
+    message = "\n".join(top_differences(result)) or row.status
     props = ",".join(f"{key}={_property(value)}" for key, value in properties.items())
     return f"::error {props}::{_data(message)}"
 
@@ -74,14 +124,15 @@ def parse_mark(mark: str | None, root: Path) -> tuple[str, int, int] | None:
     """``file:line:col`` (file relative to the current folder, or absolute) as a path relative
     to ``root`` (absolute): GitHub places annotations by repository-relative path. None when
     the file is outside ``root``."""
-    if not mark:
+    return _in_workspace(parse_location(mark), root)
+
+
+def _in_workspace(location: Location | None, root: Path) -> tuple[str, int, int] | None:
+    if location is None:
         return None
-    parts = mark.rsplit(":", 2)
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        return None
-    path = Path(os.path.normpath(Path.cwd() / parts[0]))
+    path = Path(os.path.normpath(Path.cwd() / location.file))
     with contextlib.suppress(ValueError):
-        return path.relative_to(root).as_posix(), int(parts[1]), int(parts[2])
+        return path.relative_to(root).as_posix(), location.line, location.column
     return None
 
 

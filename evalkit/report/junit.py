@@ -2,7 +2,9 @@
 
 Fail and partial become ``<failure>`` (message: the first difference; text: the difference
 summary), errors and cancellations ``<error>``, quarantined examples ``<skipped>``. The layout
-follows the common JUnit schema (the one Jenkins and most CI systems read).
+follows the common JUnit schema (the one Jenkins and most CI systems read). A test case's
+``file`` and ``line`` say where the example is declared, at the line of its first difference
+in ``expected.json`` when there is one (``evalkit.report.locations``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from evalkit.report.example_text import JSON_NOT_CHECKED, json_checked, score_text
 from evalkit.report.loading import RunResults
+from evalkit.report.locations import example_location
 from evalkit.report.view import Row, build_view, describe_difference
 
 MAX_DIFFERENCE_LINES = 30
@@ -63,6 +67,18 @@ def _testcase(suite: ET.Element, row: Row) -> str | None:
         classname=_clean(f"{result.kind}.{result.agent}"),
         time=f"{row.duration_ms / 1000:.3f}",
     )
+    location = example_location(result)
+    if location is not None:
+        case.set("file", _clean(location.file))
+        case.set("line", str(location.line))
+    outcome = _outcome(case, row)
+    if not json_checked(result):
+        ET.SubElement(case, "system-out").text = JSON_NOT_CHECKED
+    return outcome
+
+
+def _outcome(case: ET.Element, row: Row) -> str | None:
+    result = row.result
     if row.quarantined and row.status != "pass":
         ET.SubElement(case, "skipped", message=_clean(f"quarantined ({row.status})"))
         return "skipped"
@@ -82,7 +98,7 @@ def _testcase(suite: ET.Element, row: Row) -> str | None:
 
 def _message(row: Row) -> str:
     prefix = "regression: " if row.regression else ""
-    score = f" (score {row.result.score:.2f})" if row.result.score is not None else ""
+    score = f" (score {score_text(row.result)})" if row.result.score is not None else ""
     return f"{prefix}{row.status}{score}: {row.headline}"
 
 
@@ -100,6 +116,8 @@ def failure_text(row: Row) -> str:
     if len(lines) > MAX_DIFFERENCE_LINES:
         hidden = len(lines) - MAX_DIFFERENCE_LINES
         lines = [*lines[:MAX_DIFFERENCE_LINES], f"... and {hidden} more lines"]
+    if not json_checked(row.result):
+        lines.append(JSON_NOT_CHECKED)
     if row.result.mark:
         lines.append(f"declared at {row.result.mark}")
     return "\n".join(lines)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html
 
+from evalkit.report.example_text import JSON_NOT_CHECKED, json_checked, score_text, top_differences
 from evalkit.report.loading import RunResults
-from evalkit.report.view import ReportView, Row, build_view, describe_difference
+from evalkit.report.view import ReportView, Row, build_view
 
 GITHUB_LIMIT = 65_536
-TOP_DIFFERENCES = 3
 _VERDICT = {
     "passed": "✅ evalkit: passed",
     "gate_failed": "❌ evalkit: gate failed",
@@ -87,6 +87,9 @@ def _head(view: ReportView) -> str:
     for gate in view.gate.gates:
         mark = "✅" if gate.get("passed") else "❌"
         lines.append(f"- {mark} {_text(str(gate.get('message', '')))}")
+    unchecked = sum(1 for row in view.rows if not json_checked(row.result))
+    if unchecked:
+        lines += ["", f"ℹ️ {unchecked} example(s): {JSON_NOT_CHECKED}"]
     facts = [f"run {_code(view.run_id)}"]
     facts += [f"{key} {_code(value)}" for key, value in view.meta.items()]
     lines += ["", " · ".join(facts), ""]
@@ -101,28 +104,15 @@ def _tail(html_link: str | None) -> str:
 
 def _item(row: Row) -> str:
     result = row.result
-    score = f", score {result.score:.2f}" if result.score is not None else ""
-    flags = "".join(f" · {flag}" for flag in ("flaky", "quarantined") if getattr(row, flag))
+    score = f", score {_text(score_text(result))}" if result.score is not None else ""
+    flags = [flag for flag in ("flaky", "quarantined") if getattr(row, flag)]
+    if not json_checked(result):
+        flags.append(JSON_NOT_CHECKED)
+    notes = "".join(f" · {flag}" for flag in flags)
     link = f" · [execution]({_url(row.link)})" if row.link else ""
-    lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{flags}{link}"]
-    lines += [f"  - {_code(text)}" for text in top_differences(row)]
+    lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"]
+    lines += [f"  - {_code(text)}" for text in top_differences(result)]
     return "\n".join(lines) + "\n"
-
-
-def top_differences(row: Row, count: int = TOP_DIFFERENCES) -> list[str]:
-    result = row.result
-    if result.error is not None:
-        return [f"{result.error.kind.value}: {result.error.message}"]
-    comparison = result.comparison or {}
-    found = [describe_difference(d) for d in comparison.get("differences", [])]
-    found += [
-        f"file {f.get('name')}: {f.get('status')}"
-        for f in comparison.get("files", [])
-        if f.get("status") != "match"
-    ]
-    if len(found) > count:
-        found = [*found[:count], f"... and {len(found) - count} more"]
-    return found
 
 
 def _code(text: str) -> str:

@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from evalkit.report import RunResults
-from evalkit.report.github import annotation_lines, in_github_actions, parse_mark, publish, run_link
+from evalkit.report.github import (
+    OUTPUTS,
+    annotation_lines,
+    in_github_actions,
+    output_text,
+    parse_mark,
+    publish,
+    run_link,
+)
 from evalkit.runner.results import Verdict
 from tests.report.sample_runs import ROOT
 
@@ -25,8 +33,9 @@ def test_annotations_point_at_each_failing_example(
     assert len(lines) == 5  # 3 partial, 1 fail, 1 error; passes are not annotated
     thames = next(line for line in lines if "thames" in line)
     folder = "examples/invoices/agents/invoice-extractor/examples/thames-uk-pipe-table"
+    # at the first difference in the expected document, not at 1:1 (issue 10 item 15)
     assert thames.startswith(
-        f"::error file={folder}/expected.json,line=1,col=1,"
+        f"::error file={folder}/expected.json,line=6,col=3,"
         "title=regression%3A invoice-extractor/thames-uk-pipe-table fail::"
     )
     # the message: top differences, newlines escaped so the command stays one line
@@ -96,3 +105,37 @@ def test_github_detection_and_run_link() -> None:
     assert not in_github_actions({})
     assert run_link(ENV) == "https://github.com/acme/invoices/actions/runs/42"
     assert run_link({"GITHUB_RUN_ID": "1"}) is None
+
+
+def test_publish_writes_the_step_outputs(failing_run: RunResults, tmp_path: Path) -> None:
+    outputs = tmp_path / "github-output"
+    outputs.write_text("earlier=1\n")
+    reports = {"html": tmp_path / "r" / "report.html", "markdown": tmp_path / "r" / "summary.md"}
+    publish(failing_run, {**ENV, "GITHUB_OUTPUT": str(outputs)}, reports=reports)
+    values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert values == {
+        "earlier": "1",
+        "verdict": "gate_failed",
+        "pass-rate": "0.5000",
+        "total": "10",
+        "passed": "5",
+        "partial": "3",
+        "failed": "1",
+        "errors": "1",
+        "cancelled": "0",
+        "flaky": "1",
+        "quarantined": "0",
+        "regressions": "5",
+        "html": str(reports["html"]),
+        "markdown": str(reports["markdown"]),
+    }
+    assert set(values) - {"earlier"} <= set(OUTPUTS)
+
+
+def test_a_value_with_a_line_break_cannot_forge_another_output() -> None:
+    text = output_text({"html": "a\nverdict=passed", "total": "3"})
+    lines = text.splitlines()
+    assert lines[0].startswith("html<<EVALKIT_")
+    assert lines[1:3] == ["a", "verdict=passed"]
+    assert lines[3] == lines[0].split("<<", 1)[1]
+    assert lines[4] == "total=3"

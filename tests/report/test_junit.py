@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 import xmlschema
 from junitparser import Error, Failure, JUnitXml, Skipped
 from syrupy.assertion import SnapshotAssertion
 
 from evalkit.report import RunResults, render_junit
-from tests.report.sample_runs import HOSTILE
+from tests.report.sample_runs import HOSTILE, ROOT
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("junit.xsd"))
 
@@ -91,5 +93,62 @@ def test_hostile_strings_and_control_characters_stay_well_formed(
     assert all("\x00" not in name for name in names)
 
 
-def test_junit_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
+def test_junit_snapshot(
+    failing_run: RunResults, snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # marks are read from the folder evalkit ran in
     assert render_junit(failing_run) == snapshot
+
+
+def _case(path: Path, name: str) -> Any:
+    return next(
+        case for suite in JUnitXml.fromfile(str(path)) for case in suite if case.name == name
+    )
+
+
+def test_test_cases_carry_the_file_and_the_line_of_the_first_difference(
+    tmp_path: Path, failing_run: RunResults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10 item 15: not 1:1 but the line of the differing key in expected.json."""
+    monkeypatch.chdir(ROOT)
+    path = _write(tmp_path, failing_run)
+    SCHEMA.validate(str(path))
+    folder = "examples/invoices/agents/invoice-extractor/examples"
+    thames = _case(path, "thames-uk-pipe-table")
+    assert thames._elem.get("file") == f"{folder}/thames-uk-pipe-table/expected.json"
+    assert thames._elem.get("line") == "6"  # "currency": "GBP", the first difference there
+    passing = _case(path, "acme-us-letter")
+    assert (passing._elem.get("file"), passing._elem.get("line")) == (
+        f"{folder}/acme-us-letter/expected.json",
+        "1",
+    )
+
+
+def test_a_near_pass_never_reads_as_a_full_score(tmp_path: Path, failing_run: RunResults) -> None:
+    """Issue 10 item 6: a partial whose score rounds to 1.00 says so."""
+    results = [
+        r.model_copy(update={"score": 0.9996}) if r.example == "pinecone-hours-cad" else r
+        for r in failing_run.results
+    ]
+    case = _case(_write(tmp_path, RunResults(results, failing_run.summary)), "pinecone-hours-cad")
+    failure = case.result[0]
+    assert isinstance(failure, Failure)
+    assert "(score ≈1.00, " in failure.message
+    assert "score 1.00" not in failure.message
+
+
+def test_an_example_whose_output_json_was_not_checked_says_so(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    unchecked = {"acme-us-letter", "pinecone-hours-cad"}
+    results = [
+        r.model_copy(update={"output_json_checked": False}) if r.example in unchecked else r
+        for r in failing_run.results
+    ]
+    path = _write(tmp_path, RunResults(results, failing_run.summary))
+    SCHEMA.validate(str(path))
+    assert _case(path, "acme-us-letter").system_out == "output JSON not checked"
+    failing = _case(path, "pinecone-hours-cad")
+    assert failing.system_out == "output JSON not checked"
+    assert "output JSON not checked" in (failing.result[0].text or "")
+    assert _case(path, "thames-uk-pipe-table").system_out is None  # checked, or an older file

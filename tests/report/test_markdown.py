@@ -57,3 +57,27 @@ def test_code_spans_outgrow_backticks_inside() -> None:
 
 def test_markdown_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
     assert render_markdown(failing_run, html_link="report.html") == snapshot
+
+
+def test_a_near_pass_never_reads_as_a_full_score(failing_run: RunResults) -> None:
+    """Issue 10 item 6: a partial whose score rounds to 1.00 is not written "score 1.00"."""
+    results = [
+        r.model_copy(update={"score": 0.9996}) if r.example == "pinecone-hours-cad" else r
+        for r in failing_run.results
+    ]
+    text = render_markdown(RunResults(results, failing_run.summary))
+    line = next(line for line in text.splitlines() if "pinecone-hours-cad" in line)
+    assert "**partial**, score ≈1.00, 1 difference" in line
+
+
+def test_an_example_whose_output_json_was_not_checked_says_so(failing_run: RunResults) -> None:
+    unchecked = {"acme-us-letter", "pinecone-hours-cad"}
+    results = [
+        r.model_copy(update={"output_json_checked": False}) if r.example in unchecked else r
+        for r in failing_run.results
+    ]
+    text = render_markdown(RunResults(results, failing_run.summary))
+    assert "ℹ️ 2 example(s): output JSON not checked" in text
+    line = next(line for line in text.splitlines() if "pinecone-hours-cad" in line)
+    assert " · output JSON not checked" in line
+    assert "output JSON not checked" not in render_markdown(failing_run)  # older files: checked
