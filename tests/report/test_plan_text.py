@@ -1,30 +1,8 @@
 from __future__ import annotations
 
 from evalkit.report import RunResults, render_html
-from evalkit.report.plan_text import plan_markdown
-from evalkit.sync.changes import (
-    Action,
-    AgentChange,
-    DesiredSnapshot,
-    FieldChange,
-    LiveFingerprint,
-    Plan,
-)
-from evalkit.sync.plan_file import plan_to_data
-
-
-def _plan() -> Plan:
-    agent = AgentChange(
-        slug="invoice-extractor",
-        desired=DesiredSnapshot(name="Invoice extractor <v2>", config={}, files={}),
-        live=LiveFingerprint(exists=True),
-        fields=(
-            FieldChange(
-                field="name", action=Action.UPDATE, before="Old", after="Invoice extractor <v2>"
-            ),
-        ),
-    )
-    return Plan(created_at="2026-03-01T09:00:00Z", base_dir=".", agents=(agent,))
+from evalkit.report.plan_text import markdown_html, plan_html, plan_markdown
+from tests.report.sample_plan import HOSTILE, sample_plan_data
 
 
 def test_no_plan_renders_nothing() -> None:
@@ -32,7 +10,7 @@ def test_no_plan_renders_nothing() -> None:
 
 
 def test_a_plan_renders_as_the_sync_modules_markdown() -> None:
-    text = plan_markdown(plan_to_data(_plan()))
+    text = plan_markdown(sample_plan_data())
     assert text is not None
     assert "invoice-extractor" in text
 
@@ -45,8 +23,43 @@ def test_something_that_is_not_a_plan_says_so() -> None:
 
 def test_the_html_report_shows_the_plan_escaped(failing_run: RunResults) -> None:
     assert failing_run.summary is not None
-    summary = failing_run.summary.model_copy(update={"sync_plan": plan_to_data(_plan())})
+    summary = failing_run.summary.model_copy(update={"sync_plan": sample_plan_data()})
     html = render_html(RunResults(results=failing_run.results, summary=summary))
     assert "Sync plan applied before the run" in html
     assert "Invoice extractor &lt;v2&gt;" in html
     assert "Invoice extractor <v2>" not in html
+
+
+def test_the_plan_is_rendered_as_html_not_shown_as_markdown_source() -> None:
+    """Issue 10 item 11: the report showed the plan's raw Markdown ("### evalkit plan")."""
+    html = str(plan_html(sample_plan_data()))
+    assert "<h3>evalkit plan</h3>" in html
+    assert "<h4><code>~</code> <code>invoice-extractor</code>" in html
+    assert "<code>~</code> name: <code>&quot;Old&quot;</code> →" in html
+    assert "<details><summary>diff</summary>" in html
+    assert '<pre><code class="language-diff">' in html
+    assert "###" not in html
+    assert "&lt;img src=x" in html  # the diff line, as text
+    assert "<img" not in html
+
+
+def test_markdown_never_passes_raw_html_links_or_images_through() -> None:
+    html = str(
+        markdown_html(
+            f"{HOSTILE}\n\n<script>window.__pwned=2</script>\n\npara <b>bold</b> {HOSTILE}\n\n"
+            "[link](https://evil.test) ![image](https://evil.test/i.png) <https://evil.test>\n\n"
+            "<details><summary>diff</summary> trailing\n\n<details open>\n"
+        )
+    )
+    for raw in ("<img", "<script", "<b>", "<a ", "<details", 'onerror="'):
+        assert raw not in html, raw
+    assert "&lt;script&gt;window.__pwned=2&lt;/script&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "[link](https://evil.test)" in html
+
+
+def test_an_unreadable_plan_is_a_note_in_the_page() -> None:
+    html = str(plan_html({"kind": "evalkit-plan", "agents": "<b>nope</b>"}))
+    assert html.startswith('<p class="warn">(the sync plan in the summary could not be read:')
+    assert "<b>" not in html
+    assert plan_html(None) is None
