@@ -1,7 +1,8 @@
 """``evalkit report``: render the reports again from a run's results (HTML, JUnit, Markdown).
 
 ``publish_reports`` is also what ``evalkit run`` calls after a run: it writes every format into
-the report folder and, inside GitHub Actions, the step summary and failure annotations.
+the report folder and, inside GitHub Actions, the step summary, step outputs and failure
+annotations. ``html_link_option`` is the ``--html-link`` option of both commands.
 """
 
 from __future__ import annotations
@@ -17,10 +18,37 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report, write_reports
 from evalkit.report.github import in_github_actions, publish
-from evalkit.report.merge import merge_runs, write_run
+from evalkit.report.merge import ALL_SHARDS_GATE, merge_runs, write_run
 
 #: where ``evalkit run`` writes reports, under the manifest's folder: <this>/<run id>/
 REPORTS_FOLDER = Path(".evalkit") / "reports"
+#: where ``html_link_option`` keeps its value, in the click context's ``meta``
+_HTML_LINK = "evalkit.report.html_link"
+
+
+def _keep_html_link(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_HTML_LINK] = value
+
+
+#: ``--html-link URL``: where the Markdown summary (a pull-request comment, the step summary)
+#: links to the HTML report, instead of the relative ``report.html`` that is dead outside the
+#: report folder. Read by ``publish_reports`` and ``evalkit report`` through ``given_html_link``.
+html_link_option = click.option(
+    "--html-link",
+    metavar="URL",
+    callback=_keep_html_link,
+    expose_value=False,
+    help="Where the Markdown summary links to the HTML report (e.g. the CI artifact's URL); "
+    "default: report.html beside it.",
+)
+
+
+def given_html_link() -> str | None:
+    """The ``--html-link`` of the command being run, if it has the option and it was given."""
+    ctx = click.get_current_context(silent=True)
+    link = ctx.meta.get(_HTML_LINK) if ctx is not None else None
+    return link if isinstance(link, str) else None
 
 
 def publish_reports(
@@ -30,12 +58,14 @@ def publish_reports(
     html_link: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> dict[str, Path]:
-    """Write every report into ``report_dir``; in GitHub Actions also append the step summary
-    and print an ``::error`` annotation per failing example. Returns the files written."""
+    """Write every report into ``report_dir``; in GitHub Actions also append the step summary,
+    write the step outputs and print an ``::error`` annotation per failing example. Returns
+    the files written. ``html_link``: default the command's ``--html-link``."""
     environment = os.environ if env is None else env
-    written = write_reports(run, report_dir, html_link=html_link)
+    link = html_link or given_html_link()
+    written = write_reports(run, report_dir, html_link=link)
     if in_github_actions(environment):
-        for line in publish(run, environment, html_link=html_link):
+        for line in publish(run, environment, html_link=link, reports=written):
             output.plain(line)
     return written
 
@@ -64,14 +94,21 @@ def publish_reports(
     "--merged",
     "merged_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Several RESULTS (shards): write the merged run here (results.jsonl, summary.json).",
+    help="RESULTS are the shards of one run: write the merged run here (results.jsonl, "
+    "summary.json). Every shard 1..N must be given once.",
+)
+@click.option(
+    "--allow-missing-shards",
+    is_flag=True,
+    help="Merge even when shards are missing or incomplete; the merged run then fails its "
+    "all_shards gate.",
 )
 @click.option(
     "--baseline",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A previous summary.json for deltas (default: the one the run used).",
 )
-@click.option("--html-link", metavar="URL", help="Where the Markdown links to the HTML report.")
+@html_link_option
 @click.option(
     "--github/--no-github",
     default=None,
@@ -89,20 +126,25 @@ def report(
     markdown_file: Path | None,
     out_dir: Path | None,
     merged_dir: Path | None,
+    allow_missing_shards: bool,
     baseline: Path | None,
-    html_link: str | None,
     github: bool | None,
     gate: bool,
 ) -> None:
     """Render reports from RESULTS: a run folder, its results.jsonl or its summary.json.
 
-    With no --html/--junit/--markdown, every format is written into --out. Several RESULTS
-    are the shards of one run: they are merged into --merged and the gates judge the whole.
-    Exit codes: 0 done, 2 bad input; with --gate, the run's own code (0 all gates passed,
-    1 a gate failed, 3 infrastructure, 130 interrupted).
+    With no --html/--junit/--markdown, every format is written into --out. With --merged,
+    RESULTS are the shards of one run (every shard 1..N once, N from their --shard K/N; a run
+    without --shard is 1/1): they are merged into --merged and the gates judge the whole.
+    Exit codes: 0 done, 2 bad input (a shard missing, given twice or from another run); with
+    --gate, the run's own code (0 all gates passed, 1 a gate failed, 3 infrastructure,
+    130 interrupted).
     """
     options: GlobalOptions = ctx.obj
-    run, home = _load(results, merged_dir, baseline)
+    if allow_missing_shards and merged_dir is None:
+        raise click.UsageError("--allow-missing-shards is for merging: give --merged DIR")
+    html_link = given_html_link()
+    run, home = _load(results, merged_dir, baseline, allow_missing=allow_missing_shards)
     chosen = {"html": html_file, "junit": junit_file, "markdown": markdown_file}
     targets = {name: path for name, path in chosen.items() if path is not None}
     if not targets:
@@ -115,7 +157,7 @@ def report(
         link = html_link or _relative_link(targets.get("html"), path)
         written.update(_write_one(run, name, path, link))
     if github if github is not None else in_github_actions():
-        for line in publish(run, os.environ, html_link=html_link):
+        for line in publish(run, os.environ, html_link=html_link, reports=written):
             output.plain(line)
     if options.json_output:
         output.emit_json({name: str(path) for name, path in written.items()})
@@ -127,19 +169,25 @@ def report(
 
 
 def _load(
-    results: tuple[Path, ...], merged_dir: Path | None, baseline: Path | None
+    results: tuple[Path, ...],
+    merged_dir: Path | None,
+    baseline: Path | None,
+    *,
+    allow_missing: bool,
 ) -> tuple[RunResults, Path]:
     """The run to report on, and the folder its reports go beside by default."""
-    if len(results) == 1:
-        if merged_dir is not None:
-            raise click.UsageError("--merged is for several RESULTS (the shards of one run)")
+    if merged_dir is None:
+        if len(results) > 1:
+            raise click.UsageError("several RESULTS are merged: say where with --merged DIR")
         path = results[0]
         return load_results(path, baseline=baseline), path if path.is_dir() else path.parent
-    if merged_dir is None:
-        raise click.UsageError("several RESULTS are merged: say where with --merged DIR")
-    run = merge_runs([load_results(path, baseline=baseline) for path in results])
+    shards = [load_results(path, baseline=baseline) for path in results]
+    run = merge_runs(shards, allow_missing=allow_missing)  # refused before anything is written
     write_run(run, merged_dir)
-    output.note(f"merged {len(results)} shards ({len(run.results)} examples) into {merged_dir}")
+    output.note(f"merged {len(results)} shard(s) ({len(run.results)} examples) into {merged_dir}")
+    for gate in run.summary.gates if run.summary is not None else []:
+        if gate.name == ALL_SHARDS_GATE:
+            output.note(f"warning: {gate.message}")
     return run, merged_dir
 
 

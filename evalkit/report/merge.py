@@ -1,49 +1,168 @@
 """Merging the shards of one run (a CI matrix, each job running part of the examples) into one
 set of results, with the gates evaluated again over the whole.
 
-Each shard's summary records its gates with their limits; the merged run evaluates the same
-gates (``evalkit.runner.gates``, pure functions) on the merged counts, so a gate such as
+Each shard's summary records its gates with their limits and its ``--shard K/N`` (a run
+without ``--shard`` is shard 1/1); the merged run evaluates the same gates
+(``evalkit.runner.gates``, pure functions) on the merged counts, so a gate such as
 ``min_pass_rate`` judges the whole dataset rather than each shard alone.
+
+A merge is only as good as its inputs: it holds every shard 1..N exactly once, all of one run
+(same N, commit, manifest, selection and target), or it is refused. A shard job that crashed
+leaves no summary: without ``allow_missing`` that stops the merge; with it, the merged run
+gets a failed ``all_shards`` gate, so a partial merge is never green.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evalkit.errors import RunError
 from evalkit.report.loading import RESULTS_NAME, SUMMARY_NAME, RunResults
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts
 from evalkit.runner.jsonl import ResultsWriter, write_summary
-from evalkit.runner.results import Counts, ExampleBrief, ExampleResult, RunSummary, brief_of
+from evalkit.runner.results import (
+    Counts,
+    ExampleBrief,
+    ExampleResult,
+    GateOutcome,
+    RunSummary,
+    brief_of,
+)
+from evalkit.runner.shards import Shard, parse_shard
 
 # The runner's exit code per status (evalkit.runner.session.EXIT_CODES, kept equal by a test).
 EXIT_CODES = {"passed": 0, "gate_failed": 1, "infrastructure": 3, "interrupted": 130}
+#: the gate a merge with missing shards fails (``--allow-missing-shards``)
+ALL_SHARDS_GATE = "all_shards"
+#: the summary's extra key saying which shards a merged run holds
+SHARDS_KEY = "shards"
+_SUITE_GATE = re.compile(r"^(?P<gate>\w+)\[(?P<suite>.+)\]$")
+_ALLOW = "--allow-missing-shards"
 
 
-def merge_runs(shards: Sequence[RunResults]) -> RunResults:
-    """One run from several shards. An example present in two shards is an error: shards must
-    split the examples, not repeat them."""
-    if not shards:
-        raise RunError("nothing to merge: give the result folders of every shard")
+@dataclass
+class _Plan:
+    """What the merge holds: the complete shards by number, and what it lacks."""
+
+    count: int
+    shards: dict[int, RunResults] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+
+
+def merge_runs(shards: Sequence[RunResults], *, allow_missing: bool = False) -> RunResults:
+    """One run from the shards of one run. Refused (``RunError``) when a shard is missing or
+    incomplete (unless ``allow_missing``), given twice, from another run or split, or when an
+    example is in two shards."""
+    plan = _plan(shards, allow_missing=allow_missing)
     seen: dict[tuple[str, str, str], int] = {}
-    results = []
-    for number, shard in enumerate(shards, start=1):
+    results: list[ExampleResult] = []
+    for number, shard in sorted(plan.shards.items()):
         for result in shard.results:
             if result.key in seen:
                 raise RunError(
-                    f"{result.agent}/{result.example} is in shard {seen[result.key]} and shard "
-                    f"{number}: shards must not overlap (check each job's selection)"
+                    f"{result.agent}/{result.example} is in shard {seen[result.key]}/"
+                    f"{plan.count} and shard {number}/{plan.count}: shards must not overlap "
+                    "(check each job's selection)"
                 )
             seen[result.key] = number
             results.append(result)
-    summaries = [shard.summary for shard in shards if shard.summary is not None]
-    summary = _merged_summary(summaries, results) if len(summaries) == len(shards) else None
-    baseline = next((shard.baseline for shard in shards if shard.baseline is not None), None)
-    return RunResults(results=results, summary=summary, baseline=baseline)
+    summaries = [shard.summary for _, shard in sorted(plan.shards.items()) if shard.summary]
+    baseline = next((s.baseline for s in plan.shards.values() if s.baseline is not None), None)
+    return RunResults(
+        results=results, summary=_merged_summary(summaries, results, plan), baseline=baseline
+    )
 
 
-def _merged_summary(summaries: list[RunSummary], results: list[ExampleResult]) -> RunSummary:
+def recorded_shard(summary: RunSummary) -> Shard:
+    """The ``--shard K/N`` a run recorded; a run without one holds everything: 1/1."""
+    given = summary.metadata.selection.get("shard") or []
+    return parse_shard(given[0]) if given else Shard(1, 1)
+
+
+def _name(run: RunResults, index: int) -> str:
+    if run.source is None:
+        return f"RESULTS #{index}"
+    return str(run.source.parent if run.source.name == RESULTS_NAME else run.source)
+
+
+def _plan(shards: Sequence[RunResults], *, allow_missing: bool) -> _Plan:
+    if not shards:
+        raise RunError("nothing to merge: give the result folders of every shard")
+    named = [(_name(run, index), run) for index, run in enumerate(shards, start=1)]
+    complete = [(name, run, run.summary) for name, run in named if run.summary is not None]
+    incomplete = [name for name, run in named if run.summary is None]
+    if incomplete and not allow_missing:
+        raise RunError(
+            f"{incomplete[0]} has no {SUMMARY_NAME}: that shard's run did not finish (the job "
+            f"crashed or was killed), so its results are incomplete; rerun the shard, or pass "
+            f"{_ALLOW} to merge the others (the merged gate then fails)"
+        )
+    if not complete:
+        raise RunError(f"nothing to merge: no shard has a {SUMMARY_NAME} (no shard finished)")
+    first_name, _, first = complete[0]
+    count = recorded_shard(first).count
+    identity = _identity(first)
+    plan = _Plan(count=count, incomplete=incomplete)
+    where: dict[int, str] = {}
+    for name, run, summary in complete:
+        shard = recorded_shard(summary)
+        if shard.count != count:
+            raise RunError(
+                f"{name} is shard {shard} but {first_name} is shard {recorded_shard(first)}: these "
+                f"are not the shards of one run (each job must use the same N in --shard K/N)"
+            )
+        if shard.index in where:
+            raise RunError(
+                f"shard {shard} is given twice: {where[shard.index]} and {name}; give each "
+                "shard once (an artifact downloaded twice, or a glob that matches too much?)"
+            )
+        for what, (mine, theirs) in _differences(_identity(summary), identity).items():
+            raise RunError(  # the first difference is enough to say
+                f"{name} and {first_name} are not shards of one run: their {what} differ "
+                f"({mine} and {theirs}); merge the shards of a single run"
+            )
+        where[shard.index] = name
+        plan.shards[shard.index] = run
+    plan.missing = [index for index in range(1, count + 1) if index not in plan.shards]
+    if plan.missing and not allow_missing:
+        raise RunError(
+            f"{_shards_text(plan.missing, count)} missing: a merge needs every shard 1..{count} "
+            f"once (got {_shards_text(sorted(plan.shards), count)}); a shard job that crashed "
+            f"left no results: rerun it, or pass {_ALLOW} to merge what is there (the merged "
+            "gate then fails)"
+        )
+    return plan
+
+
+def _identity(summary: RunSummary) -> dict[str, str]:
+    """What every shard of one run shares."""
+    metadata = summary.metadata
+    selection = {key: value for key, value in metadata.selection.items() if key != "shard"}
+    return {
+        "git commits": str(metadata.git.commit or "unknown"),
+        "manifest digests": str(metadata.manifest_digest or "unknown"),
+        "selections (--only/--example/--tag)": str(selection or "none"),
+        "targets": metadata.target.base_url,
+    }
+
+
+def _differences(ours: dict[str, str], theirs: dict[str, str]) -> dict[str, tuple[str, str]]:
+    return {key: (ours[key], theirs[key]) for key in ours if ours[key] != theirs[key]}
+
+
+def _shards_text(numbers: list[int], count: int) -> str:
+    listed = ", ".join(f"{number}/{count}" for number in numbers)
+    return f"shard {listed}" if len(numbers) == 1 else f"shards {listed}"
+
+
+def _merged_summary(
+    summaries: list[RunSummary], results: list[ExampleResult], plan: _Plan
+) -> RunSummary:
     counts = Counts()
     for result in results:
         counts.add(result.verdict)
@@ -51,15 +170,23 @@ def _merged_summary(summaries: list[RunSummary], results: list[ExampleResult]) -
     regressions = [brief for summary in summaries for brief in summary.regressions]
     with_baseline = all(summary.baseline for summary in summaries)
     # Quarantined examples are reported but never judged, as in a single run.
-    gates = evaluate_gates(
-        _gate_config(summaries[0]), gate_counts(briefs), len(regressions) if with_baseline else None
-    )
+    gates = _gates(summaries, briefs, regressions if with_baseline else None)
+    if plan.missing or plan.incomplete:
+        gates.append(_all_shards_gate(plan))
     first = summaries[0]
     metadata = first.metadata.model_copy(deep=True)
+    metadata.selection.pop("shard", None)
     metadata.started_at = min(s.metadata.started_at for s in summaries)
     finishes = [s.metadata.finished_at for s in summaries if s.metadata.finished_at]
     metadata.finished_at = max(finishes) if finishes else None
-    status, outcome = _status(summaries, counts, all_passed(gates), len(summaries))
+    status, outcome = _status(summaries, counts, all_passed(gates), plan)
+    shards: dict[str, Any] = {
+        "count": plan.count,
+        "merged": sorted(plan.shards),
+        "missing": plan.missing,
+    }
+    if plan.incomplete:
+        shards["incomplete"] = plan.incomplete
     return RunSummary(
         metadata=metadata,
         counts=counts,
@@ -73,11 +200,40 @@ def _merged_summary(summaries: list[RunSummary], results: list[ExampleResult]) -
         outcome=outcome,
         results_file=RESULTS_NAME,
         examples=briefs,
+        **{SHARDS_KEY: shards},
     )
 
 
-def _gate_config(summary: RunSummary) -> GateConfig:
-    limits = {gate.name: gate.limit for gate in summary.gates}
+def _gates(
+    summaries: list[RunSummary], briefs: list[ExampleBrief], regressions: list[ExampleBrief] | None
+) -> list[GateOutcome]:
+    """The run's gates, then each suite's gates (``name[suite]``) on that suite's examples,
+    as the runner evaluates them; the limits are the ones the shards recorded."""
+    limits: dict[str, dict[str, float]] = {}
+    for summary in summaries:
+        for gate in summary.gates:
+            found = _SUITE_GATE.match(gate.name)
+            suite, name = (found["suite"], found["gate"]) if found else ("", gate.name)
+            limits.setdefault(suite, {})[name] = gate.limit
+    outcomes = evaluate_gates(
+        _gate_config(limits.get("", {})),
+        gate_counts(briefs),
+        len(regressions) if regressions is not None else None,
+    )
+    for suite in sorted(set(limits) - {""}):
+        mine = [brief for brief in briefs if brief.agent == suite]
+        theirs = [b for b in regressions if b.agent == suite] if regressions is not None else None
+        for outcome in evaluate_gates(
+            _gate_config(limits[suite]),
+            gate_counts(mine),
+            len(theirs) if theirs is not None else None,
+        ):
+            outcome.name = f"{outcome.name}[{suite}]"
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _gate_config(limits: dict[str, float]) -> GateConfig:
     failures = limits.get("max_failures")
     regressions = limits.get("max_regressions")
     return GateConfig(
@@ -87,15 +243,37 @@ def _gate_config(summary: RunSummary) -> GateConfig:
     )
 
 
+def _all_shards_gate(plan: _Plan) -> GateOutcome:
+    lacking = [_shards_text(plan.missing, plan.count) + " missing"] if plan.missing else []
+    lacking += [f"{name} incomplete (no {SUMMARY_NAME})" for name in plan.incomplete]
+    return GateOutcome(
+        name=ALL_SHARDS_GATE,
+        passed=False,
+        limit=plan.count,
+        actual=len(plan.shards),
+        message=(
+            f"{len(plan.shards)} of {plan.count} shards merged ({'; '.join(lacking)}): "
+            f"the verdict covers part of the run ({_ALLOW})"
+        ),
+    )
+
+
 def _status(
-    summaries: list[RunSummary], counts: Counts, gates_passed: bool, shard_count: int
+    summaries: list[RunSummary], counts: Counts, gates_passed: bool, plan: _Plan
 ) -> tuple[str, str]:
-    passed = f"{counts.passed}/{counts.total} passed over {shard_count} shards"
+    over = (
+        f"{len(plan.shards)} of {plan.count} shards"
+        if plan.missing
+        else f"{plan.count} shard{'s' if plan.count != 1 else ''}"
+    )
+    passed = f"{counts.passed}/{counts.total} passed over {over}"
     for status in ("interrupted", "infrastructure"):
         troubled = [s for s in summaries if s.status == status]
         if troubled:
             return status, f"{status} in {len(troubled)} shard(s): {troubled[0].outcome} ({passed})"
     if not gates_passed:
+        if plan.missing or plan.incomplete:
+            return "gate_failed", f"shards missing: a gate failed ({passed})"
         return "gate_failed", f"a gate failed ({passed})"
     return "passed", f"all gates passed ({passed})"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from junitparser import JUnitXml
 
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.report import publish_reports, report
+from evalkit.cli.report import html_link_option, publish_reports, report
 from evalkit.report import RunResults
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 
@@ -87,3 +88,52 @@ def test_publish_reports_writes_all_and_stays_quiet_outside_github(
     assert capsys.readouterr().out == ""
     publish_reports(failing_run, tmp_path / "again", env={"GITHUB_ACTIONS": "true"})
     assert capsys.readouterr().out.count("::error ") == 5
+
+
+# Issue 10 item 14: the Markdown of a pull-request comment links a URL, not a dead relative path.
+
+URL = "https://github.com/acme/invoices/actions/runs/42/artifacts/7"
+
+
+def test_html_link_is_what_the_markdown_links(run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    step_summary = tmp_path / "step.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(step_summary)}
+    result = _invoke([str(run_dir), "--out", str(out), "--html-link", URL], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"({URL})" in (out / "summary.md").read_text()
+    assert "(report.html)" not in (out / "summary.md").read_text()
+    assert f"({URL})" in step_summary.read_text()
+
+
+def test_a_command_with_the_html_link_option_reaches_publish_reports(
+    failing_run: RunResults, tmp_path: Path
+) -> None:
+    """What ``evalkit run`` does with ``@html_link_option``: the reports it publishes after
+    the run link the URL given."""
+
+    @click.command()
+    @html_link_option
+    def fake_run() -> None:
+        publish_reports(failing_run, tmp_path / "reports", env={})
+
+    result = CliRunner().invoke(fake_run, ["--html-link", URL], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"({URL})" in (tmp_path / "reports" / "summary.md").read_text()
+    CliRunner().invoke(fake_run, [], catch_exceptions=False)
+    assert "(report.html)" in (tmp_path / "reports" / "summary.md").read_text()
+    assert "--html-link URL" in CliRunner().invoke(fake_run, ["--help"]).output
+
+
+def test_in_github_actions_the_step_outputs_are_written(run_dir: Path, tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs)}
+    result = _invoke([str(run_dir), "--out", str(tmp_path / "r")], env=env)
+    assert result.exit_code == 0, result.output
+    lines = outputs.read_text().splitlines()
+    values = dict(line.split("=", 1) for line in lines)
+    assert values["verdict"] == "gate_failed"
+    assert values["pass-rate"] == "0.5000"
+    assert (values["total"], values["passed"], values["regressions"]) == ("10", "5", "5")
+    assert values["html"] == str(tmp_path / "r" / "report.html")
+    assert values["markdown"] == str(tmp_path / "r" / "summary.md")

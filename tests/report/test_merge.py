@@ -1,3 +1,5 @@
+"""Merging the shards of one run (evalkit/report/merge.py) and ``evalkit report --merged``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,17 +8,46 @@ import pytest
 from click.testing import CliRunner
 
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.main import main
 from evalkit.cli.report import report
 from evalkit.errors import RunError
 from evalkit.report import RunResults, load_results
-from evalkit.report.merge import EXIT_CODES, merge_runs, write_run
-from evalkit.runner.results import ExampleResult
+from evalkit.report.merge import ALL_SHARDS_GATE, EXIT_CODES, merge_runs, write_run
+from evalkit.runner.gates import GateConfig, evaluate_gates
+from evalkit.runner.results import ExampleResult, RunSummary
 from evalkit.runner.session import EXIT_CODES as RUNNER_EXIT_CODES
 from tests.report.sample_runs import all_passed_baseline, with_summary
 
 
+def _as_shard(run: RunResults, index: int, count: int) -> RunResults:
+    """``run`` as the runner records shard ``index/count`` (``--shard K/N`` in its selection)."""
+    assert run.summary is not None
+    run.summary.metadata.selection["shard"] = [f"{index}/{count}"]
+    return run
+
+
 def _shards(run: RunResults, count: int) -> list[RunResults]:
-    return [with_summary(run.results[i::count], all_passed_baseline()) for i in range(count)]
+    return [
+        _as_shard(with_summary(run.results[i::count], all_passed_baseline()), i + 1, count)
+        for i in range(count)
+    ]
+
+
+def _summary(run: RunResults) -> RunSummary:
+    assert run.summary is not None
+    return run.summary
+
+
+def _folders(tmp_path: Path, shards: list[RunResults]) -> list[str]:
+    return [str(write_run(shard, tmp_path / f"shard-{i}")) for i, shard in enumerate(shards, 1)]
+
+
+def _evalkit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The real entry point (errors mapped to exit codes): code, stdout, stderr (one line)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", *args])
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, " ".join(err.split())
 
 
 def test_exit_codes_match_the_runner() -> None:
@@ -29,38 +60,177 @@ def test_merged_counts_regressions_and_gates_judge_the_whole(failing_run: RunRes
     assert sorted(r.example for r in merged.results) == sorted(
         r.example for r in failing_run.results
     )
-    assert merged.summary is not None
-    assert failing_run.summary is not None
-    assert merged.summary.counts == failing_run.summary.counts
-    assert len(merged.summary.regressions) == 5
-    assert [g.message for g in merged.summary.gates] == [
-        g.message for g in failing_run.summary.gates
-    ]
-    assert merged.summary.status == "gate_failed"
-    assert merged.summary.exit_code == 1
-    assert merged.summary.outcome == "a gate failed (5/10 passed over 3 shards)"
+    summary, original = _summary(merged), _summary(failing_run)
+    assert summary.counts == original.counts
+    assert len(summary.regressions) == 5
+    assert [g.message for g in summary.gates] == [g.message for g in original.gates]
+    assert summary.status == "gate_failed"
+    assert summary.exit_code == 1
+    assert summary.outcome == "a gate failed (5/10 passed over 3 shards)"
+    assert "shard" not in summary.metadata.selection
+    assert (summary.model_extra or {})["shards"] == {"count": 3, "merged": [1, 2, 3], "missing": []}
 
 
 def test_passing_shards_merge_into_a_pass(failing_run: RunResults) -> None:
     passing = [r for r in failing_run.results if r.verdict.value == "pass"]
-    shards = [with_summary(passing[:2], None), with_summary(passing[2:], None)]
-    merged = merge_runs(shards)
-    assert merged.summary is not None
-    assert (merged.summary.status, merged.summary.exit_code) == ("passed", 0)
+    shards = [
+        _as_shard(with_summary(passing[:2], None), 1, 2),
+        _as_shard(with_summary(passing[2:], None), 2, 2),
+    ]
+    summary = _summary(merge_runs(shards))
+    assert (summary.status, summary.exit_code) == ("passed", 0)
 
 
 def test_overlapping_shards_are_refused(failing_run: RunResults) -> None:
-    shard = with_summary(failing_run.results[:2], None)
-    with pytest.raises(RunError, match="is in shard 1 and shard 2: shards must not overlap"):
-        merge_runs([shard, shard])
+    shards = [
+        _as_shard(with_summary(failing_run.results[:2], None), 1, 2),
+        _as_shard(with_summary(failing_run.results[1:3], None), 2, 2),
+    ]
+    with pytest.raises(RunError, match="is in shard 1/2 and shard 2/2: shards must not overlap"):
+        merge_runs(shards)
+
+
+# Issue 10 item 2: a merge holds every shard 1..N exactly once, of one run, or is refused.
+
+
+def test_a_missing_shard_is_refused(failing_run: RunResults) -> None:
+    shards = _shards(failing_run, 3)
+    with pytest.raises(RunError, match=r"shard 1/3 missing: a merge needs every shard 1\.\.3"):
+        merge_runs(shards[1:])
+    with pytest.raises(RunError, match="shards 1/3, 3/3 missing"):
+        merge_runs(shards[1:2])
+
+
+def test_cli_refuses_a_missing_shard_and_writes_nothing(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's case: shard 1/3 absent, every present example passes: exit 2, not 0."""
+    passing = [r for r in failing_run.results if r.verdict.value == "pass"]
+    shards = [_as_shard(with_summary(passing[i::3], None), i + 1, 3) for i in range(3)]
+    merged = tmp_path / "merged"
+    code, _, err = _evalkit(
+        capsys, *_folders(tmp_path, shards)[1:], "--merged", str(merged), "--gate"
+    )
+    assert code == 2
+    assert "shard 1/3 missing" in err
+    assert "--allow-missing-shards" in err
+    assert "Traceback" not in err
+    assert not merged.exists()
+
+
+def test_allowing_missing_shards_fails_the_merged_gate(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    passing = [r for r in failing_run.results if r.verdict.value == "pass"]
+    shards = [_as_shard(with_summary(passing[i::3], None), i + 1, 3) for i in range(3)]
+    merged = tmp_path / "merged"
+    folders = _folders(tmp_path, shards)[1:]
+    args = [*folders, "--merged", str(merged), "--gate", "--allow-missing-shards"]
+    code, _, err = _evalkit(capsys, *args)
+    assert code == 1, "never green with a shard missing"
+    assert "2 of 3 shards merged (shard 1/3 missing)" in err
+    summary = _summary(load_results(merged))
+    gate = next(g for g in summary.gates if g.name == ALL_SHARDS_GATE)
+    assert (gate.passed, gate.limit, gate.actual) == (False, 3, 2)
+    assert summary.outcome.startswith("shards missing: a gate failed (")
+    assert "over 2 of 3 shards" in summary.outcome
+    assert "❌ 2 of 3 shards merged" in (merged / "reports" / "summary.md").read_text()
+
+
+def test_a_shard_without_summary_is_incomplete(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job killed mid-run leaves results.jsonl and no summary.json."""
+    folders = _folders(tmp_path, _shards(failing_run, 2))
+    Path(folders[1], "summary.json").unlink()
+    code, _, err = _evalkit(capsys, *folders, "--merged", str(tmp_path / "m"), "--gate")
+    assert code == 2
+    assert "shard-2 has no summary.json: that shard's run did not finish" in err
+    code, _, err = _evalkit(
+        capsys, *folders, "--merged", str(tmp_path / "m"), "--gate", "--allow-missing-shards"
+    )
+    assert code == 1
+    assert "1 of 2 shards merged (shard 2/2 missing; " in err
+
+
+def test_the_same_shard_twice_is_refused(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shards = _shards(failing_run, 2)
+    folders = _folders(tmp_path, shards)
+    code, _, err = _evalkit(
+        capsys, folders[0], folders[0], folders[1], "--merged", str(tmp_path / "m")
+    )
+    assert code == 2
+    assert f"shard 1/2 is given twice: {folders[0]} and {folders[0]}" in err
+
+
+def test_shards_of_different_splits_are_refused(failing_run: RunResults) -> None:
+    one, two = _shards(failing_run, 2)
+    _as_shard(two, 2, 3)
+    with pytest.raises(RunError, match=r"is shard 2/3 but RESULTS #1 is shard 1/2"):
+        merge_runs([one, two])
+    with pytest.raises(RunError, match=r"is shard 2/3"):
+        merge_runs([one, two], allow_missing=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        ("commit", "fedcba9876543210fedc", "git commits"),
+        ("manifest_digest", "sha256:other", "manifest digests"),
+        ("selection", {"tag": ["smoke"]}, "selections"),
+    ],
+)
+def test_shards_of_different_runs_are_refused(
+    failing_run: RunResults, field: str, value: object, what: str
+) -> None:
+    one, two = _shards(failing_run, 2)
+    metadata = _summary(two).metadata
+    if field == "commit":
+        metadata.git.commit = str(value)
+    elif field == "selection":
+        metadata.selection.update(value)  # type: ignore[call-overload]
+    else:
+        setattr(metadata, field, value)
+    with pytest.raises(RunError, match=f"are not shards of one run: their {what}"):
+        merge_runs([one, two])
+
+
+def test_a_single_shard_merges(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """N=1: one job, --shard 1/1, or a run without --shard."""
+    (whole,) = _shards(failing_run, 1)
+    folder = _folders(tmp_path, [whole])[0]
+    merged = tmp_path / "merged"
+    code, _, err = _evalkit(capsys, folder, "--merged", str(merged), "--gate")
+    assert code == 1
+    assert "a gate failed (5/10 passed over 1 shard)" in err
+    assert len(load_results(merged).results) == 10
+    unsharded = with_summary(failing_run.results, None)
+    assert _summary(merge_runs([unsharded])).counts.total == 10
+    with pytest.raises(RunError, match="shard 1/1 is given twice"):
+        merge_runs([unsharded, with_summary(failing_run.results[:1], None)])
+
+
+def test_suite_gates_are_judged_again_on_the_merged_run(failing_run: RunResults) -> None:
+    """A gate of one agent (``min_pass_rate[agent]``) is not lost in the merge."""
+    shards = _shards(failing_run, 2)
+    for shard in shards:
+        summary = _summary(shard)
+        (outcome,) = evaluate_gates(GateConfig(max_failures=9), summary.counts)
+        outcome.name = "max_failures[invoice-extractor]"
+        summary.gates.append(outcome)
+    gates = {g.name: g for g in _summary(merge_runs(shards)).gates}
+    assert gates["max_failures[invoice-extractor]"].actual == 5
+    assert gates["max_failures[invoice-extractor]"].passed
 
 
 def test_cli_merges_shard_folders_writes_a_baseline_and_gates(
     failing_run: RunResults, tmp_path: Path
 ) -> None:
-    folders = [
-        write_run(shard, tmp_path / f"shard-{i}") for i, shard in enumerate(_shards(failing_run, 2))
-    ]
+    folders = _folders(tmp_path, _shards(failing_run, 2))
     options = GlobalOptions(
         manifest=Path("evalkit.yaml"), base_url=None, api_key=None, local=False, verbose=0,
         json_output=False,
@@ -68,7 +238,7 @@ def test_cli_merges_shard_folders_writes_a_baseline_and_gates(
     merged = tmp_path / "merged"
     result = CliRunner().invoke(
         report,
-        [*map(str, folders), "--merged", str(merged), "--gate"],
+        [*folders, "--merged", str(merged), "--gate"],
         obj=options,
         env={"GITHUB_ACTIONS": ""},
     )
@@ -76,33 +246,36 @@ def test_cli_merges_shard_folders_writes_a_baseline_and_gates(
     assert "a gate failed (5/10 passed over 2 shards)" in result.output
     again = load_results(merged)
     assert len(again.results) == 10
-    assert again.summary is not None
-    assert again.summary.counts.passed == 5
+    assert _summary(again).counts.passed == 5
     assert (merged / "reports" / "report.html").is_file()
 
 
-def test_cli_needs_merged_for_several_results(failing_run: RunResults, tmp_path: Path) -> None:
-    folders = [
-        write_run(shard, tmp_path / f"s{i}") for i, shard in enumerate(_shards(failing_run, 2))
-    ]
-    options = GlobalOptions(
-        manifest=Path("evalkit.yaml"), base_url=None, api_key=None, local=False, verbose=0,
-        json_output=False,
-    )  # fmt: skip
-    result = CliRunner().invoke(report, [*map(str, folders)], obj=options)
-    assert result.exit_code == 2
-    assert "say where with --merged DIR" in result.output
+def test_cli_needs_merged_for_several_results(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folders = _folders(tmp_path, _shards(failing_run, 2))
+    code, _, err = _evalkit(capsys, *folders)
+    assert code == 2
+    assert "say where with --merged DIR" in err
+    code, _, err = _evalkit(capsys, folders[0], "--allow-missing-shards")
+    assert code == 2
+    assert "--allow-missing-shards is for merging" in err
 
 
 def test_quarantined_failures_never_fail_the_merged_gates(failing_run: RunResults) -> None:
     passing = [r for r in failing_run.results if r.verdict.value == "pass"]
     failing = next(r for r in failing_run.results if r.verdict.value == "fail")
     quarantined = ExampleResult.model_validate({**failing.to_dict(), "quarantined": True})
-    shards = [with_summary(passing, None), with_summary([quarantined], None)]
-    merged = merge_runs(shards)
-    assert merged.summary is not None
-    assert merged.summary.counts.failed == 1, "the quarantined failure is still reported"
-    assert (merged.summary.status, merged.summary.exit_code) == ("passed", 0)
+    shards = [
+        _as_shard(with_summary(passing, None), 1, 2),
+        _as_shard(with_summary([quarantined], None), 2, 2),
+    ]
+    summary = _summary(merge_runs(shards))
+    assert summary.counts.failed == 1, "the quarantined failure is still reported"
+    assert (summary.status, summary.exit_code) == ("passed", 0)
 
-    unquarantined = [with_summary(passing, None), with_summary([failing], None)]
-    assert merge_runs(unquarantined).summary.exit_code == 1  # type: ignore[union-attr]
+    unquarantined = [
+        _as_shard(with_summary(passing, None), 1, 2),
+        _as_shard(with_summary([failing], None), 2, 2),
+    ]
+    assert _summary(merge_runs(unquarantined)).exit_code == 1
