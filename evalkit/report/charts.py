@@ -5,6 +5,7 @@ Labels come from results (agent names) and are escaped; numbers are formatted he
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -15,26 +16,30 @@ ROW = 22  # height of one row in a bar chart
 LABEL = 120  # width kept for row labels
 
 
-def histogram(
-    values: Sequence[float], *, title: str, edges: Sequence[float], labels: Sequence[str]
+def columns(
+    counts: Sequence[int],
+    *,
+    title: str,
+    labels: Sequence[str],
+    tips: Sequence[str] | None = None,
+    classes: Sequence[str] | None = None,
 ) -> Markup:
-    """Counts of ``values`` per bin (``edges`` has one more item than bins; the last bin is
-    closed). ``labels`` names each bin under its bar."""
-    bins = len(edges) - 1
-    counts = [0] * bins
-    for value in values:
-        counts[_bin_of(value, edges)] += 1
-    peak = max(counts) or 1
+    """Vertical bars, one per count, each named under it by ``labels`` (and in its tooltip by
+    ``tips``, default the label); ``classes`` adds a class to a bar (``ok`` draws it green)."""
+    bins = len(counts)
+    peak = max(counts, default=0) or 1
     gap, left = 4, 8
-    bar_width = (WIDTH - 2 * left) / bins
+    bar_width = (WIDTH - 2 * left) / max(bins, 1)
     parts = [_open(title, BAR_AREA + 40)]
     for index, count in enumerate(counts):
         height = BAR_AREA * count / peak
         x = left + index * bar_width
         y = 14 + BAR_AREA - height
+        kind = f"bar {classes[index]}".strip() if classes else "bar"
+        tip = tips[index] if tips else labels[index]
         parts.append(
-            f'<rect class="bar" x="{x + gap / 2:.1f}" y="{y:.1f}" width="{bar_width - gap:.1f}"'
-            f' height="{height:.1f}"><title>{escape(labels[index])}: {count}</title></rect>'
+            f'<rect class="{kind}" x="{x + gap / 2:.1f}" y="{y:.1f}" width="{bar_width - gap:.1f}"'
+            f' height="{height:.1f}"><title>{escape(tip)}: {count}</title></rect>'
         )
         if count:
             parts.append(
@@ -48,33 +53,61 @@ def histogram(
     return Markup("".join(parts))
 
 
-def _bin_of(value: float, edges: Sequence[float]) -> int:
-    last = len(edges) - 2
-    for index in range(last + 1):
-        if value < edges[index + 1]:
-            return max(index, 0)
-    return last
-
-
-def score_histogram(scores: Sequence[float]) -> Markup:
-    edges = [i / 10 for i in range(11)]
-    labels = [f"{i / 10:.1f}" for i in range(10)]
-    labels[-1] = "0.9–1"
-    return histogram(scores, title="Score distribution", edges=edges, labels=labels)
+def score_histogram(scores: Sequence[float], *, passes: int) -> Markup:
+    """Scores of the examples that did not pass, in tenths (the last tenth closed), and the
+    passes in a bar of their own: a 0.95 or 0.9999 partial never stands among the passes."""
+    counts = [0] * 10
+    for score in scores:
+        if math.isfinite(score):
+            counts[min(max(int(score * 10), 0), 9)] += 1
+    labels = [f"{i / 10:.1f}" for i in range(10)] + ["pass"]
+    tips = [f"{i / 10:.1f}–{(i + 1) / 10:.1f}" for i in range(9)] + ["0.9–1 (not passed)"]
+    return columns(
+        [*counts, passes],
+        title="Score distribution",
+        labels=labels,
+        tips=[*tips, "passed"],
+        classes=[""] * 10 + ["ok"],
+    )
 
 
 def duration_histogram(durations_ms: Sequence[int]) -> Markup:
-    """Ten equal bins from 0 to the slowest example, labelled in seconds."""
-    longest = max(durations_ms, default=0) / 1000 or 1.0
-    step = longest / 10
-    edges = [step * i for i in range(11)]
-    labels = [_seconds_label(step * i) for i in range(10)]
-    values = [ms / 1000 for ms in durations_ms]
-    return histogram(values, title="Duration distribution (seconds)", edges=edges, labels=labels)
+    """Up to ten bins of a round width (1, 2 or 5 times a power of ten milliseconds) from 0 to
+    the slowest example (the last bin closed), labelled in seconds with the digits that
+    tell the bins apart."""
+    span = max(durations_ms, default=0) or 1000
+    step = _round_step(span / 10)
+    bins = max(1, -(-span // step))  # ceiling: the slowest is in the last bin
+    counts = [0] * bins
+    for ms in durations_ms:
+        counts[min(max(ms, 0) // step, bins - 1)] += 1
+    digits = _decimals(step)
+    starts = [f"{i * step / 1000:.{digits}f}" for i in range(bins + 1)]
+    return columns(
+        counts,
+        title="Duration distribution (seconds)",
+        labels=starts[:-1],
+        tips=[f"{starts[i]}–{starts[i + 1]} s" for i in range(bins)],
+    )
 
 
-def _seconds_label(seconds: float) -> str:
-    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}"
+def _round_step(at_least: float) -> int:
+    """The smallest 1, 2 or 5 times a power of ten (in ms, at least 1) not below ``at_least``."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * power >= at_least:
+                return factor * power
+        power *= 10
+
+
+def _decimals(step_ms: int) -> int:
+    """Decimals that write every multiple of ``step_ms`` exactly in seconds."""
+    digits = 3
+    while digits and step_ms % 10 == 0:
+        step_ms //= 10
+        digits -= 1
+    return digits
 
 
 def rate_bars(rows: Sequence[tuple[str, float]], *, title: str) -> Markup:

@@ -20,8 +20,10 @@ from markupsafe import Markup
 from evalkit._version import __version__
 from evalkit.report import charts
 from evalkit.report.loading import RunResults
-from evalkit.report.plan_text import plan_markdown
-from evalkit.report.view import ReportView, Row, build_view, record_field
+from evalkit.report.plan_text import plan_html
+from evalkit.report.view import ReportView, Row, build_view, difference_count, record_field
+from evalkit.runner.results import Verdict
+from evalkit.runner.score_label import score_label
 
 _ABSENT = object()
 
@@ -73,7 +75,7 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
             title=title or f"evalkit report {view.run_id}",
             view=view,
             charts=_charts(view),
-            plan=plan_markdown(view.sync_plan),
+            plan=plan_html(view.sync_plan),
             data=script_json(page_data(view)),
             css=_asset("report.css"),
             js=_asset("report.js") + _asset("detail.js"),
@@ -85,10 +87,17 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
 
 def _charts(view: ReportView) -> list[tuple[str, Markup]]:
     """(caption, svg) pairs."""
-    scores = [row.result.score for row in view.rows if row.result.score is not None]
+    scores = [
+        row.result.score
+        for row in view.rows
+        if row.result.score is not None and row.status != Verdict.PASS.value
+    ]
     rates = [(a.name, a.pass_rate) for a in view.agents]
     made = [
-        ("Score distribution", charts.score_histogram(scores)),
+        (
+            "Score distribution (passes apart)",
+            charts.score_histogram(scores, passes=view.counts[Verdict.PASS.value]),
+        ),
         (
             "Duration distribution (seconds)",
             charts.duration_histogram([row.duration_ms for row in view.rows]),
@@ -102,10 +111,14 @@ def _charts(view: ReportView) -> list[tuple[str, Markup]]:
     return made
 
 
+# One entry of a row in the page, by position ("label" is the score as people read it).
+COLUMNS = ["agent", "example", "status", "score", "label", "ms", "tags", "flags", "link", "why"]
+
+
 def page_data(view: ReportView) -> dict[str, Any]:
     """What the script needs: compact rows (columns in ``columns``) and per-row details."""
     return {
-        "columns": ["agent", "example", "status", "score", "ms", "tags", "flags", "link", "why"],
+        "columns": COLUMNS,
         "agents": [agent.name for agent in view.agents],
         "rows": [_row(row) for row in view.rows],
         "details": [_detail(row) for row in view.rows],
@@ -121,6 +134,7 @@ def _row(row: Row) -> list[Any]:
             ("fixed", row.fixed),
             ("flaky", row.flaky),
             ("quarantined", row.quarantined),
+            ("json_not_checked", not row.output_json_checked),
         )
         if on
     ]
@@ -129,6 +143,7 @@ def _row(row: Row) -> list[Any]:
         result.example,
         row.status,
         result.score,
+        row.score_label,
         row.duration_ms,
         result.tags,
         flags,
@@ -141,6 +156,7 @@ def _detail(row: Row) -> dict[str, Any]:
     result = row.result
     detail: dict[str, Any] = {
         "mark": result.mark,
+        "outputJsonChecked": row.output_json_checked,
         "comparison": _clipped_comparison(result.comparison),
         "error": result.error.to_dict() if result.error else None,
         "feedback": result.feedback.to_dict(),
@@ -169,16 +185,40 @@ def _json_size(value: Any) -> int:
 
 
 def _clipped_comparison(comparison: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not comparison or not comparison.get("differences"):
+    """The comparison for the page: long values cut, each file's score as a label."""
+    if not comparison:
         return comparison
-    differences = []
-    for difference in comparison["differences"]:
-        difference = dict(difference)
-        for side in ("expected", "actual"):
-            if side in difference:
-                difference[side] = _clipped_value(difference[side])
-        differences.append(difference)
-    return {**comparison, "differences": differences}
+    shown = dict(comparison)
+    if comparison.get("differences"):
+        shown["differences"] = [_clipped_difference(d) for d in comparison["differences"]]
+    if isinstance(comparison.get("files"), list):
+        shown["files"] = [_labelled_file(file) for file in comparison["files"]]
+    return shown
+
+
+def _clipped_difference(difference: Any) -> Any:
+    if not isinstance(difference, dict):
+        return difference
+    difference = dict(difference)
+    for side in ("expected", "actual"):
+        if side in difference:
+            difference[side] = _clipped_value(difference[side])
+    return difference
+
+
+def _labelled_file(file: Any) -> Any:
+    if not isinstance(file, dict):
+        return file
+    score = file.get("score")
+    label = score_label(
+        float(score) if isinstance(score, (int, float)) else None,
+        Verdict.PASS if file.get("status") == "match" else Verdict.PARTIAL,
+        difference_count({"files": [file]}),
+    )
+    shown = {**file, "scoreLabel": label}
+    if isinstance(file.get("differences"), list):
+        shown["differences"] = [_clipped_difference(d) for d in file["differences"]]
+    return shown
 
 
 def _clipped_value(value: Any) -> Any:

@@ -10,6 +10,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 
 from evalkit.report import RunResults, render_html
 from evalkit.report.screenshot import chromium, open_report
+from tests.report.sample_plan import HOSTILE as HOSTILE_IN_PLAN
+from tests.report.sample_plan import sample_plan_data
 from tests.report.sample_runs import HOSTILE, HOSTILE_FILE
 
 
@@ -141,4 +143,96 @@ def test_ten_thousand_examples_page_filter_and_open(
     expect(page.locator("#shown")).to_have_text("1 of 10000 examples shown")
     page.locator("tr.example").first.click()
     assert page.locator("td.detail .line.changed").count() == 2
+    assert console.problems == []
+
+
+def _with_plan(run: RunResults) -> RunResults:
+    assert run.summary is not None
+    summary = run.summary.model_copy(update={"sync_plan": sample_plan_data()})
+    return RunResults(results=run.results, summary=summary, baseline=run.baseline)
+
+
+def _open_at(browser: Browser, tmp_path: Path, run: RunResults, width: int) -> tuple[Page, Console]:
+    html = tmp_path / "report.html"
+    html.write_text(render_html(run), encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    console = Console(page)
+    open_report(page, html)
+    return page, console
+
+
+def _document_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_on_a_phone_the_page_fits_the_screen_and_expected_actual_stack(
+    browser: Browser, tmp_path: Path, failing_run: RunResults, artifacts: Path
+) -> None:
+    """Issue 10 item 12: at 390 px the page was 607 px wide, expected/actual side by side."""
+    page, console = _open_at(browser, tmp_path, _with_plan(failing_run), 390)
+    assert _document_width(page) == 390
+    page.locator("details.plan > summary").click()
+    page.locator("tr.example", has_text="thames-uk-pipe-table").locator("button.name").click()
+    page.locator("tr.example", has_text="brightside-rounding-cent").locator("button.name").click()
+    assert page.locator("td.detail").count() == 2
+    assert _document_width(page) == 390
+    expected, actual = (
+        page.locator("td.detail").first.locator(".side > div").nth(i).bounding_box() for i in (0, 1)
+    )
+    assert expected is not None
+    assert actual is not None
+    assert actual["y"] >= expected["y"] + expected["height"]  # stacked, not side by side
+    assert expected["x"] == actual["x"]
+    assert expected["x"] + expected["width"] <= 390
+    # each row still shows its status, name, score and first difference
+    first = page.locator("tr.example").first
+    for text in ("fail", "thames-uk-pipe-table", "0.29", "/confidence: unexpected"):
+        assert first.get_by_text(text).first.is_visible(), text
+    page.screenshot(path=str(artifacts / "report-phone.png"), full_page=True)
+    assert console.problems == []
+
+
+def test_the_sync_plan_is_rendered_and_the_policy_stays_strict(
+    browser: Browser, tmp_path: Path, failing_run: RunResults
+) -> None:
+    """Issue 10 item 11: the plan showed as Markdown source."""
+    page, console = _open_at(browser, tmp_path, _with_plan(failing_run), 1280)
+    page.locator("details.plan > summary").click()
+    plan = page.locator("details.plan")
+    expect(plan.locator("h3")).to_have_text("evalkit plan")
+    assert plan.locator("h4 code").first.inner_text() == "~"
+    assert plan.locator("li").count() >= 2
+    plan.locator("details summary", has_text="diff").click()
+    assert HOSTILE_IN_PLAN in plan.locator("pre code").inner_text()
+    assert "###" not in plan.inner_text()
+    assert plan.locator("img, script, a").count() == 0
+    assert page.evaluate("window.__pwned === undefined")
+    policy = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
+    assert policy == (
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+    )
+    assert console.problems == []
+
+
+def test_near_passes_are_labelled_flagged_and_an_unchecked_gate_has_no_tick(
+    browser: Browser, tmp_path: Path, near_pass: RunResults
+) -> None:
+    """Issue 10 items 6, 4 and 13, as a reader sees them."""
+    page, console = _open_at(browser, tmp_path, near_pass, 1280)
+    scores = page.locator("tr.example td.num").all_inner_texts()[::2]
+    assert scores[:2] == ["≈1.00, 1 difference", "1.00, 1 difference"]
+    gate = page.locator("#verdict li", has_text="regressions not checked")
+    assert gate.inner_text().startswith("– not checked:")
+    assert "✓" not in gate.inner_text()
+
+    unchecked = page.locator("tr.example", has_text=near_pass.results[3].example)
+    assert unchecked.locator(".badge.json_not_checked").inner_text() == "output JSON not checked"
+    unchecked.locator("button.name").click()
+    assert "Output JSON not checked" in page.locator("td.detail").inner_text()
+
+    page.locator("tr.example").first.locator("button.name").click()
+    big = page.locator("[data-file='big.csv'] h3").inner_text()
+    assert "score ≈1.00, 1 difference" in big
+    page.fill("#search", "output json not checked")
+    expect(page.locator("#shown")).to_have_text("1 of 5 examples shown")
     assert console.problems == []

@@ -131,7 +131,8 @@ def test_hostile_strings_are_escaped_everywhere(hostile: RunResults) -> None:
     names = [f["name"] for d in data["details"] for f in (d["comparison"] or {}).get("files", [])]
     assert HOSTILE_FILE in names
     # a javascript: link from the results never becomes a link
-    assert all(row[7] is None or row[7].startswith("http") for row in data["rows"])
+    link = data["columns"].index("link")
+    assert all(row[link] is None or row[link].startswith("http") for row in data["rows"])
 
 
 def test_page_structure_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
@@ -168,3 +169,48 @@ def test_a_huge_output_is_left_out_of_the_page_and_long_values_are_cut(
     assert cut["expected"] == 1
     assert cut["actual"].endswith("characters in all, cut for this page)")
     assert len(cut["actual"]) < 3_000
+
+
+def _rows(html: str) -> list[dict]:  # type: ignore[type-arg]
+    data = _embedded(html)
+    return [dict(zip(data["columns"], row, strict=True)) for row in data["rows"]]
+
+
+def test_scores_are_written_so_a_partial_never_reads_as_a_pass(near_pass: RunResults) -> None:
+    """Issue 10 item 6, in the table and in each file's line of the details."""
+    html = render_html(near_pass)
+    rows = _rows(html)
+    assert [(row["status"], row["label"]) for row in rows][:2] == [
+        ("partial", "≈1.00, 1 difference"),
+        ("partial", "1.00, 1 difference"),
+    ]
+    assert rows[0]["score"] < 1  # the number stays for sorting
+    files = _embedded(html)["details"][0]["comparison"]["files"]
+    big = next(file for file in files if file["name"] == "big.csv")
+    assert big["scoreLabel"] == "≈1.00, 1 difference"
+
+
+def test_the_score_chart_keeps_partials_out_of_the_bar_of_the_passes(near_pass: RunResults) -> None:
+    """Issue 10 item 13: partials of 0.95 and 0.9999 were counted with the passes."""
+    html = render_html(near_pass)
+    assert "<title>0.9–1 (not passed): 3</title>" in html
+    assert "<title>passed: 2</title>" in html
+
+
+def test_a_gate_not_checked_has_no_tick(near_pass: RunResults) -> None:
+    """Issue 10 item 13: "regressions not checked" showed as a passed check (✓)."""
+    text = "\n".join(_outline(render_html(near_pass)).lines)
+    assert "'– not checked: regressions not checked: no baseline given (--baseline)'" in text
+    assert "✓ regressions not checked" not in text
+    assert '<li class="unchecked">' in render_html(near_pass)
+
+
+def test_an_output_json_not_checked_is_flagged_in_row_and_detail(near_pass: RunResults) -> None:
+    """Issue 10 item 4 (HTML part)."""
+    html = render_html(near_pass)
+    data = _embedded(html)
+    flagged = [row["example"] for row in _rows(html) if "json_not_checked" in row["flags"]]
+    assert flagged == [near_pass.results[3].example]
+    index = next(i for i, row in enumerate(_rows(html)) if row["example"] == flagged[0])
+    assert data["details"][index]["outputJsonChecked"] is False
+    assert all(d["outputJsonChecked"] for i, d in enumerate(data["details"]) if i != index)

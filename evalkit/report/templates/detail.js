@@ -86,8 +86,9 @@
 
   function fileView(el, file) {
     var box = el("div", { cls: "file", "data-file": file.name });
+    var score = file.scoreLabel || Number(file.score).toFixed(2);
     box.appendChild(el("h3", null, [el("code", { text: file.name }), " \u2013 " + file.status + " (" + file.mode +
-      ", score " + Number(file.score).toFixed(2) + ")"]));
+      ", score " + score + ")"]));
     if (file.problem) box.appendChild(el("p", { cls: "warn", text: file.problem }));
     if (file.diff) box.appendChild(unifiedDiff(el, file.diff));
     if (file.differences) box.appendChild(differenceList(el, file.differences));
@@ -127,6 +128,10 @@
   window.evalkitDetail = function (detail, el) {
     var box = el("div", { cls: "detail-body" });
     box.appendChild(facts(el, detail));
+    if (detail.outputJsonChecked === false) {
+      box.appendChild(el("p", { cls: "warn unchecked", text: "Output JSON not checked: this example's " +
+        "output JSON was not compared with an expected document, so the verdict does not vouch for it." }));
+    }
     if (detail.error) {
       var e = detail.error;
       box.appendChild(el("h3", { text: "Error: " + e.kind }));

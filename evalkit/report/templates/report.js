@@ -5,7 +5,11 @@
   var DATA = JSON.parse(document.getElementById("evalkit-data").textContent);
   var PAGE = 100;
   var RANK = { fail: 1, error: 2, partial: 3, cancelled: 4, pass: 5 };
-  var C = { agent: 0, example: 1, status: 2, score: 3, ms: 4, tags: 5, flags: 6, link: 7, why: 8 };
+  var C = {};
+  DATA.columns.forEach(function (name, index) { C[name] = index; });
+  /* How a flag reads on its badge (and in the search); by default its name. */
+  var FLAG_TEXT = { json_not_checked: "output JSON not checked" };
+  function flagText(flag) { return FLAG_TEXT[flag] || flag; }
   var state = { statuses: new Set(), agent: "", tag: "", query: "", sort: null, dir: 1, pages: {} };
   var open = new Set();
 
@@ -27,12 +31,11 @@
   }
 
   function seconds(ms) { return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + " s"; }
-  function score(value) { return value === null || value === undefined ? "\u2013" : value.toFixed(2); }
 
   /* ---- filtering and sorting ---- */
   var haystacks = DATA.rows.map(function (row) {
-    return [row[C.agent], row[C.example], row[C.tags].join(" "), row[C.why], row[C.flags].join(" ")]
-      .join("\n").toLowerCase();
+    return [row[C.agent], row[C.example], row[C.tags].join(" "), row[C.why],
+      row[C.flags].map(flagText).join(" "), row[C.label]].join("\n").toLowerCase();
   });
 
   function matches(index) {
@@ -106,7 +109,7 @@
       head.appendChild(th);
     });
     ["Tags", "Execution", "First difference or error"].forEach(function (label) {
-      head.appendChild(el("th", { scope: "col", text: label }));
+      head.appendChild(el("th", { scope: "col", cls: "plain", text: label }));
     });
     table.appendChild(el("thead", null, [head]));
     var body = el("tbody");
@@ -115,7 +118,7 @@
       if (open.has(index)) body.appendChild(detailRow(index));
     });
     table.appendChild(body);
-    box.appendChild(table);
+    box.appendChild(el("div", { cls: "table-wrap" }, [table]));
     if (pages > 1) box.appendChild(pager(agent, page, pages));
     return box;
   }
@@ -134,14 +137,15 @@
     var status = el("td", null, [el("span", { cls: "badge " + row[C.status], text: row[C.status] })]);
     row[C.flags].forEach(function (flag) {
       status.appendChild(document.createTextNode(" "));
-      status.appendChild(el("span", { cls: "badge " + flag, text: flag }));
+      status.appendChild(el("span", { cls: "badge " + flag, text: flagText(flag) }));
     });
     var link = row[C.link] ? el("a", { href: row[C.link], rel: "noopener noreferrer", target: "_blank", text: "open" }) : "";
-    var tr = el("tr", { cls: "example", "data-index": String(index), "aria-expanded": String(open.has(index)) }, [
+    var tr = el("tr", { cls: "example", "data-index": String(index), "data-status": row[C.status],
+      "aria-expanded": String(open.has(index)) }, [
       status,
       el("td", null, [el("button", { type: "button", cls: "name", text: row[C.example] })]),
-      el("td", { cls: "num", text: score(row[C.score]) }),
-      el("td", { cls: "num", text: seconds(row[C.ms]) }),
+      el("td", { cls: "num", "data-label": "score", text: row[C.label] === "-" ? "\u2013" : row[C.label] }),
+      el("td", { cls: "num", "data-label": "duration", text: seconds(row[C.ms]) }),
       el("td", null, row[C.tags].map(function (tag) { return el("span", { cls: "tag", text: tag }); })),
       el("td", null, [link]),
       el("td", { cls: "why", text: row[C.why] })
