@@ -70,23 +70,36 @@ def open_report(page: Page, html: Path) -> None:
     page.wait_for_selector("body[data-ready=true]")
 
 
+def open_first_problem(page: Page) -> str | None:
+    """Open the details of the first example that did not pass (the tables list regressions and
+    failures first); its name, or None when every example passed.
+
+    Clicks the example's name, a button: a click on the row's middle would land on whatever
+    cell is there, the execution's "open" link included."""
+    problem = page.locator("tr.example:not([data-status=pass])").first
+    if not problem.count():
+        return None
+    name = problem.locator("button.name")
+    name.click()
+    problem.locator("xpath=following-sibling::tr[1]/td[contains(@class, 'detail')]").wait_for()
+    return name.inner_text()
+
+
 def screenshot(
     html: Path,
     out: Path,
     *,
-    open_first_problem: bool = False,
+    first_problem: bool = False,
     width: int = 1280,
     height: int | None = None,
 ) -> Path:
-    """PNG of the report: the whole page, or its top ``height`` pixels."""
+    """PNG of the report: the whole page, or its top ``height`` pixels; with
+    ``first_problem``, the first example that did not pass opened."""
     with chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": height or 900})
         open_report(page, html)
-        if open_first_problem:
-            first = page.locator("tr.example").first
-            if first.count():
-                first.click()
-                page.wait_for_selector("td.detail")
+        if first_problem:
+            open_first_problem(page)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out), full_page=height is None)
     return out
@@ -100,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, help="only the top of the page (default: all)")
     args = parser.parse_args(argv)
-    shot = {"open_first_problem": args.open_first_problem, "width": args.width}
+    shot = {"first_problem": args.open_first_problem, "width": args.width}
     try:
         if args.results.suffix == ".html":
             screenshot(args.results, args.out, height=args.height, **shot)

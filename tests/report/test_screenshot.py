@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.report.screenshot import main
-from tests.report.sample_runs import write_failing_variant
+from evalkit.report import RunResults, render_html
+from evalkit.report.screenshot import chromium, main, open_first_problem, open_report
+from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, ExecutionRef, Verdict
+from tests.report.sample_runs import PLATFORM, RUN_ID, with_summary, write_failing_variant
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -30,3 +32,58 @@ def test_a_missing_chromium_is_a_clear_error(
     assert "no Chromium at" in message
     assert "install Debian's 'chromium' package or set EVALKIT_CHROMIUM" in message
     assert not (tmp_path / "x.png").exists()
+
+
+def _run_whose_first_row_has_its_link_in_the_middle() -> RunResults:
+    """One error whose message is just long enough that, at 1280 px, the row's middle (where a
+    click on the row lands) is the execution's "open" link."""
+    error = ExampleResult(
+        run_id=RUN_ID,
+        agent="invoice-extractor",
+        example="timed-out",
+        verdict=Verdict.ERROR,
+        error=ExampleError(kind=ErrorKind.TIMEOUT, message="m" * 20),
+        execution=ExecutionRef(id="exec_1", status="failed", link=f"{PLATFORM}/executions/1"),
+        finished_at="2026-03-01T09:00:05Z",
+    )
+    return with_summary([error], baseline=None)
+
+
+def test_open_first_problem_opens_it_even_when_the_link_is_in_the_rows_middle(
+    tmp_path: Path,
+) -> None:
+    """Issue 10 item 16: the click on the row landed on the "open" link and the screenshot
+    waited for details that never came."""
+    html = tmp_path / "report.html"
+    html.write_text(render_html(_run_whose_first_row_has_its_link_in_the_middle()), "utf-8")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        open_report(page, html)
+        row = page.locator("tr.example").first.bounding_box()
+        link = page.locator("tr.example a").first.bounding_box()
+        assert row is not None
+        assert link is not None
+        middle = row["x"] + row["width"] / 2
+        assert link["x"] <= middle <= link["x"] + link["width"], "the layout moved: adjust"
+        page.close()
+    out = tmp_path / "shot.png"
+    assert main([str(html), str(out), "--open-first-problem", "--height", "900"]) == 0
+    assert out.read_bytes().startswith(PNG)
+
+
+def test_open_first_problem_opens_the_first_example_that_did_not_pass(
+    tmp_path: Path, near_pass: RunResults
+) -> None:
+    html = tmp_path / "report.html"
+    html.write_text(render_html(near_pass), "utf-8")
+    passed = RunResults(results=[r for r in near_pass.results if r.verdict is Verdict.PASS])
+    only_passes = tmp_path / "passes.html"
+    only_passes.write_text(render_html(passed), "utf-8")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        open_report(page, html)
+        assert open_first_problem(page) == near_pass.results[0].example
+        assert page.locator("td.detail").count() == 1
+        open_report(page, only_passes)
+        assert open_first_problem(page) is None
+        assert page.locator("td.detail").count() == 0
