@@ -1,16 +1,176 @@
-"""Every exit code evalkit uses, in one place (the README's table mirrors this file)."""
+"""Every exit code of evalkit and what it means for each command: the one table.
+
+``USES`` says, per command, which codes it exits with and why; each command's ``--help`` lists
+its own, and the README's table is rendered from it by ``markdown_table`` (a test keeps the
+README equal). ``exit_code_for`` is the one place that maps an error to a code. This module
+imports nothing heavy at import time: the runner imports it too.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 
 class ExitCode(IntEnum):
     OK = 0
-    #: a gate failed (run); nothing applied (sync)
+    #: the command worked and its answer is no: a gate or a check failed, sync refused to apply
     FAILURE = 1
     #: usage, manifest or input error: nothing was done
     USAGE = 2
-    #: infrastructure error (auth, unreachable platform, platform errors); sync: partly applied
+    #: the platform: unreachable, the API key refused, or failing
     INFRASTRUCTURE = 3
+    #: Ctrl-C
     INTERRUPTED = 130
+
+
+class DetailedPlanCode(IntEnum):
+    """``plan --detailed-exitcode``, Terraform's rule, for CI scripts that expect it."""
+
+    NO_CHANGES = 0
+    ERROR = 1
+    CHANGES = 2
+
+
+#: what each code means, whichever command gives it
+GENERAL: dict[int, str] = {
+    ExitCode.OK: "success",
+    ExitCode.FAILURE: "the command worked and its answer is no",
+    ExitCode.USAGE: "usage, manifest or input error: nothing was done",
+    ExitCode.INFRASTRUCTURE: "the platform is unreachable, refused the API key, or failed",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); every command but serve, which stops with 0",
+}
+
+#: ``evalkit run``: the status written in summary.json -> the exit code
+RUN_STATUS_CODES: dict[str, ExitCode] = {
+    "passed": ExitCode.OK,
+    "gate_failed": ExitCode.FAILURE,
+    "infrastructure": ExitCode.INFRASTRUCTURE,
+    "interrupted": ExitCode.INTERRUPTED,
+}
+
+#: ``evalkit sync``: the state of an apply -> the exit code. An agent fails only on a
+#: platform error, so nothing applied is platform trouble as much as partly applied.
+SYNC_STATE_CODES: dict[str, ExitCode] = {
+    "converged": ExitCode.OK,
+    "nothing-applied": ExitCode.INFRASTRUCTURE,
+    "partly-applied": ExitCode.INFRASTRUCTURE,
+}
+
+DETAILED = "plan --detailed-exitcode"
+
+
+@dataclass(frozen=True)
+class Use:
+    """``command`` exits with ``code`` when ``meaning``."""
+
+    command: str
+    code: int
+    meaning: str
+
+
+#: every code each command exits with (130 aside, see GENERAL), in the order of --help
+USES: tuple[Use, ...] = (
+    Use("init", 0, "project written"),
+    Use("init", 2, "a file exists (`--force` overwrites), the folder is unusable"),
+    Use("validate", 0, "the manifest is valid"),
+    Use("validate", 2, "problems in the manifest, each at its line"),
+    Use("schema", 0, "written; `--check`: up to date"),
+    Use("schema", 1, "`--check`: missing or out of date"),
+    Use("schema", 2, "bad option, unusable path"),
+    Use("plan", 0, "plan printed"),
+    Use("plan", 1, "orphans, with `--fail-on-orphans`"),
+    Use("plan", 2, "bad option, manifest problems"),
+    Use("plan", 3, "platform"),
+    Use(DETAILED, DetailedPlanCode.NO_CHANGES, "no changes"),
+    Use(DETAILED, DetailedPlanCode.ERROR, "any error, platform included"),
+    Use(DETAILED, DetailedPlanCode.CHANGES, "there are changes"),
+    Use("sync", 0, "converged, or nothing to do"),
+    Use(
+        "sync",
+        1,
+        "nothing applied: the saved plan is stale, the changes were declined, "
+        "orphans with `--fail-on-orphans`",
+    ),
+    Use("sync", 2, "bad option, manifest problems, no terminal and no `--yes`"),
+    Use("sync", 3, "platform: nothing or only part applied, run sync again"),
+    Use("pull", 0, "agents written"),
+    Use("pull", 2, "bad option, no such agent, an entry pull cannot update"),
+    Use("pull", 3, "platform"),
+    Use("run", 0, "every gate passed"),
+    Use("run", 1, "a gate failed"),
+    Use("run", 2, "bad option, manifest problems: nothing was run"),
+    Use("run", 3, "platform, the sync before the run failed, platform errors on most examples"),
+    Use("report", 0, "reports written; `--gate`: every gate passed"),
+    Use("report", 1, "`--gate`: a gate failed"),
+    Use("report", 2, "bad option, unreadable results"),
+    Use("report", 3, "`--gate`: the run's code (also 130)"),
+    Use("serve", 0, "stopped (Ctrl-C or SIGTERM)"),
+    Use("serve", 2, "bad option, the port is taken, an invalid workflow file"),
+)
+
+#: the columns of the README's table
+TABLE_CODES = (ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE, ExitCode.INFRASTRUCTURE)
+
+
+def commands() -> list[str]:
+    """Every command (and mode) with its own codes, in table order."""
+    return list(dict.fromkeys(use.command for use in USES))
+
+
+def codes_of(command: str) -> dict[int, str]:
+    """The codes ``command`` (e.g. ``"sync"``) exits with, each with its meaning there."""
+    codes = {use.code: use.meaning for use in USES if use.command == command}
+    if not codes:
+        raise KeyError(command)
+    if command != "serve" and command != DETAILED:
+        codes[ExitCode.INTERRUPTED] = "interrupted (Ctrl-C)"
+    return codes
+
+
+def epilog(command: str) -> str:
+    """The ``--help`` paragraph listing ``command``'s exit codes (click keeps its lines)."""
+    lines = [f"  {code:<3}  {_words(meaning)}" for code, meaning in codes_of(command).items()]
+    if command == "plan":
+        detailed = ", ".join(f"{code} {m}" for code, m in codes_of(DETAILED).items())
+        lines.append(f"  with --detailed-exitcode: {detailed}")
+    return "\b\nExit codes:\n" + "\n".join(lines)
+
+
+def _words(meaning: str) -> str:
+    """A meaning for the terminal: no Markdown, and 'platform' said in full."""
+    text = meaning.replace("`", "")
+    return GENERAL[ExitCode.INFRASTRUCTURE] if text == "platform" else text
+
+
+def markdown_table() -> str:
+    """The README's table: a row per command, a column per code, then what codes mean."""
+    header = "| command | " + " | ".join(str(int(code)) for code in TABLE_CODES) + " |"
+    rows = [header, "|---" * (len(TABLE_CODES) + 1) + "|"]
+    for command in commands():
+        codes = codes_of(command)
+        cells = [codes.get(code, "") for code in TABLE_CODES]
+        rows.append(f"| `{command}` | " + " | ".join(cells) + " |")
+    rows.append("")
+    rows += [f"- {int(code)}: {meaning}" for code, meaning in GENERAL.items()]
+    return "\n".join(rows)
+
+
+def exit_code_for(error: BaseException, *, detailed_plan: bool = False) -> int:
+    """The one place that maps an error to an exit code: Ctrl-C is 130, the platform's errors
+    (and the runner's errors for them) are 3, every other error evalkit reports is 2.
+    ``detailed_plan``: the error stopped ``plan --detailed-exitcode``, where any error is 1."""
+    # Imported here: this module stays light enough for the runner to import, and start-up fast.
+    import click
+
+    from evalkit.client.errors import EigenpalError
+    from evalkit.runner.presync import SyncFailed
+    from evalkit.runner.versions import VersionLookupFailed
+
+    if isinstance(error, KeyboardInterrupt | click.exceptions.Abort):
+        return ExitCode.INTERRUPTED
+    if detailed_plan:
+        return DetailedPlanCode.ERROR
+    if isinstance(error, EigenpalError | SyncFailed | VersionLookupFailed):
+        return ExitCode.INFRASTRUCTURE
+    return ExitCode.USAGE

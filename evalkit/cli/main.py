@@ -12,9 +12,9 @@ import click
 from evalkit._version import __version__
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import ExitCode
+from evalkit.cli.exit_codes import ExitCode, epilog, exit_code_for
 from evalkit.cli.global_options import accept_global_options
-from evalkit.errors import ConfigError, EvalkitError, ManifestError
+from evalkit.errors import EvalkitError, ManifestError
 
 
 class LazyGroup(click.Group):
@@ -109,52 +109,65 @@ def load_command(name: str) -> click.Command:
     module = importlib.import_module(f"evalkit.cli.{entry.module}")
     command: click.Command = getattr(module, entry.attribute)
     accept_global_options(command)
+    command.epilog = epilog(name)  # each command's exit codes, from the one table
     return command
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the CLI and map errors to exit codes, never a traceback."""
+    """Console-script entry point: run the CLI, report an error as one clean message (never a
+    traceback) and exit with the code ``evalkit.cli.exit_codes`` gives it."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
-    except click.exceptions.Abort:
-        output.error("aborted")
-        sys.exit(ExitCode.INTERRUPTED)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(ExitCode.USAGE if err.exit_code == 2 else err.exit_code)
+        code = cli.main(args=args, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
-    except KeyboardInterrupt:
+    except REPORTED_ERRORS as err:
+        if isinstance(err, OSError) and not err.filename:
+            raise  # not about a path the user gave: a bug, with its traceback
+        report_error(err)
+        sys.exit(exit_code_for(err, detailed_plan=_parsing_detailed_plan(err, args)))
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+#: the errors reported as a message: the user's, the platform's, Ctrl-C, unusable paths
+REPORTED_ERRORS = (
+    click.exceptions.Abort,
+    KeyboardInterrupt,
+    click.ClickException,
+    EvalkitError,
+    OSError,
+)
+
+
+def report_error(err: BaseException) -> None:
+    """One of ``REPORTED_ERRORS`` as the user sees it, on standard error."""
+    if isinstance(err, click.exceptions.Abort):
+        output.error("aborted")
+    elif isinstance(err, KeyboardInterrupt):
         output.error("interrupted")
-        sys.exit(ExitCode.INTERRUPTED)
-    except ManifestError as err:
+    elif isinstance(err, click.ClickException):
+        err.show()  # click's usage line, then the message
+    elif isinstance(err, ManifestError):
         from evalkit.cli.validate import format_problems
 
         output.error(format_problems(err.problems))
-        sys.exit(exit_code_for(err))
-    except (ConfigError, EvalkitError) as err:
-        output.error(str(err))
-        sys.exit(exit_code_for(err))
-    except OSError as err:
-        if not err.filename:
-            raise
+    elif isinstance(err, OSError):
         # A path given on the command line that cannot be used (a file where a folder is
-        # needed, a read-only place): say which, not a traceback.
+        # needed, a read-only place): say which.
         output.error(
             f"cannot use {err.filename}: {err.strerror or err}; check the path "
             "(a folder where one is needed, writable)"
         )
-        sys.exit(ExitCode.USAGE)
-    sys.exit(code if isinstance(code, int) else ExitCode.OK)
+    else:
+        output.error(str(err))
 
 
-def exit_code_for(err: BaseException) -> int:
-    """The one place that maps an exception to an exit code."""
-    from evalkit.client.errors import EigenpalError
-
-    code = getattr(err, "exit_code", None)
-    if isinstance(code, int):
-        return code
-    if isinstance(err, EigenpalError):
-        return int(ExitCode.INFRASTRUCTURE)
-    return int(ExitCode.USAGE)
+def _parsing_detailed_plan(err: BaseException, args: list[str]) -> bool:
+    """Whether ``err`` is a bad option of ``plan --detailed-exitcode`` (plan reports its own
+    errors): there it must be 1, as 2 reads as "there are changes"."""
+    context = getattr(err, "ctx", None)
+    return (
+        isinstance(context, click.Context)
+        and context.command.name == "plan"
+        and "--detailed-exitcode" in args
+    )

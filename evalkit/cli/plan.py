@@ -11,15 +11,12 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import ExitCode
+from evalkit.cli.exit_codes import DetailedPlanCode, ExitCode, exit_code_for
 from evalkit.cli.target import open_target
 from evalkit.client import EigenpalClient
 from evalkit.errors import EvalkitError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.sync import Plan, plan, plan_to_data, render_markdown, render_text, save_plan
-
-#: ``plan --detailed-exitcode`` (Terraform's rule): 0 no changes, 1 error, 2 changes
-DETAILED_NO_CHANGES, DETAILED_ERROR, DETAILED_CHANGES = 0, 1, 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,7 +96,11 @@ def orphan_error(made: Plan) -> str:
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when there are no changes, 2 when there are changes, 1 on error.",
+    help=(
+        f"Exit {int(DetailedPlanCode.NO_CHANGES)} when there are no changes, "
+        f"{int(DetailedPlanCode.CHANGES)} when there are changes, "
+        f"{int(DetailedPlanCode.ERROR)} on any error."
+    ),
 )
 @click.pass_context
 def plan_command(
@@ -122,11 +123,13 @@ def plan_command(
             made = make_plan(manifest, client, only=only, refresh=refresh, concurrency=concurrency)
         if out is not None:
             save_plan(made, out)
-    except EvalkitError as err:
-        if not detailed_exitcode:
+    except (EvalkitError, OSError) as err:
+        if not detailed_exitcode or (isinstance(err, OSError) and not err.filename):
             raise
-        output.error(str(err))
-        ctx.exit(DETAILED_ERROR)
+        from evalkit.cli.main import report_error
+
+        report_error(err)
+        ctx.exit(exit_code_for(err, detailed_plan=True))
     if options.json_output:
         output.emit_json(plan_to_data(made))
     elif markdown:
@@ -139,4 +142,4 @@ def plan_command(
         output.error(orphan_error(made))
         ctx.exit(ExitCode.FAILURE)
     if detailed_exitcode:
-        ctx.exit(DETAILED_CHANGES if made.has_changes else DETAILED_NO_CHANGES)
+        ctx.exit(DetailedPlanCode.CHANGES if made.has_changes else DetailedPlanCode.NO_CHANGES)

@@ -10,7 +10,7 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import ExitCode
+from evalkit.cli.exit_codes import SYNC_STATE_CODES, ExitCode, exit_code_for
 from evalkit.cli.plan import (
     connected,
     make_plan,
@@ -23,13 +23,6 @@ from evalkit.errors import ConfigError, PlanError
 from evalkit.manifest import Manifest
 from evalkit.sync import ApplyResult, Plan, apply, load_plan, plan_to_data, render_text
 from evalkit.sync.summary import apply_to_data, render_apply
-
-#: exit code per apply state: converged, nothing applied, partly applied
-EXIT_FOR_STATE = {
-    "converged": ExitCode.OK,
-    "nothing-applied": ExitCode.FAILURE,
-    "partly-applied": ExitCode.INFRASTRUCTURE,
-}
 
 
 def is_interactive() -> bool:
@@ -57,7 +50,7 @@ def sync_command(
     plan_file: Path | None,
 ) -> None:
     """Make the platform match the manifest: create agents, update their settings and upload
-    changed files. Exit 0 converged, 1 nothing applied, 3 partly applied (run it again)."""
+    changed files. A sync cut short by the platform is finished by running it again."""
     options: GlobalOptions = ctx.obj
     if plan_file is not None and (only or environment or refresh):
         raise ConfigError("--plan applies a saved plan as is: drop --only, --env and --refresh")
@@ -68,16 +61,10 @@ def sync_command(
     else:
         source = planned_manifest(options, environment)
     with connected(options) as client:
-        try:
-            if isinstance(source, Plan):
-                made = source
-            else:
-                made = make_plan(
-                    source, client, only=only, refresh=refresh, concurrency=concurrency
-                )
-        except EigenpalError as err:  # the platform failed before anything was written
-            output.error(str(err))
-            ctx.exit(ExitCode.FAILURE)
+        if isinstance(source, Plan):
+            made = source
+        else:  # a platform error here is reported by evalkit's main(): nothing was written
+            made = make_plan(source, client, only=only, refresh=refresh, concurrency=concurrency)
         if not options.json_output:
             output.say(output.trusted_markup(render_text(made, verbose=options.verbose > 0)))
         if fail_on_orphans and made.orphan_count:
@@ -88,8 +75,10 @@ def sync_command(
             _finish(ctx, options, made, ApplyResult())
         try:
             result = apply(made, client, concurrency=concurrency)
-        except (PlanError, EigenpalError) as err:  # stale plan, or reads failed: no write
+        except PlanError as err:  # the saved plan is stale: nothing written
             _finish(ctx, options, made, None, error=str(err))
+        except EigenpalError as err:  # reading the agents failed: nothing written
+            _finish(ctx, options, made, None, error=str(err), code=exit_code_for(err))
     _finish(ctx, options, made, result)
 
 
@@ -111,8 +100,10 @@ def _finish(
     result: ApplyResult | None,
     *,
     error: str | None = None,
+    code: int = ExitCode.FAILURE,
 ) -> NoReturn:
-    """Report and exit: with ``error`` nothing was applied (exit 1)."""
+    """Report and exit: with ``error`` nothing was applied, and the exit code is ``code``
+    (a refusal unless told otherwise); else the code of the apply's state."""
     if options.json_output:
         output.emit_json(
             {
@@ -124,8 +115,8 @@ def _finish(
     if error is not None:
         if not options.json_output:
             output.error(error)
-        ctx.exit(ExitCode.FAILURE)
+        ctx.exit(code)
     assert result is not None
     if not options.json_output:
         output.say(output.trusted_markup(render_apply(result)))
-    ctx.exit(EXIT_FOR_STATE[result.state])
+    ctx.exit(SYNC_STATE_CODES[result.state])

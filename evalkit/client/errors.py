@@ -37,9 +37,6 @@ class EigenpalConfigError(ConfigError, ValueError):
 class EigenpalError(EvalkitError):
     """A failed API call. ``status`` is 0 when no HTTP answer was received."""
 
-    #: the CLI's exit code for platform trouble (``ExitCode.INFRASTRUCTURE``)
-    exit_code = 3
-
     def __init__(
         self,
         message: str,

@@ -17,9 +17,7 @@ from evalkit.runner.jobs import ExampleJob
 
 
 class SyncFailed(RunError):
-    """The platform refused the sync: an infrastructure problem (exit code 3)."""
-
-    exit_code = 3
+    """The platform refused the sync: an infrastructure problem (``evalkit.cli.exit_codes``)."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,5 @@ def _labels(workflow: str, list_versions: ListVersions) -> dict[str, str]:
 
 
 class VersionLookupFailed(RunError):
-    """The platform could not list a workflow's versions: infrastructure (exit code 3)."""
-
-    exit_code = 3
+    """The platform could not list a workflow's versions: infrastructure
+    (``evalkit.cli.exit_codes``)."""
