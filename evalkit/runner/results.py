@@ -133,11 +133,34 @@ class ExampleResult(_Record):
     durations: Durations = Field(default_factory=Durations)
     started_at: str | None = None
     finished_at: str
+    output_json_checked: bool = Field(
+        True,
+        description=(
+            "False when the example declares no expected JSON (only expected files): the "
+            "output JSON was not compared, whatever the agent returned."
+        ),
+    )
 
     @property
     def key(self) -> tuple[str, str, str]:
         """Identity of the example across runs (for baselines and de-duplication)."""
         return (self.kind, self.agent, self.example)
+
+    @property
+    def difference_count(self) -> int:
+        return count_differences(self.comparison)
+
+
+def count_differences(comparison: dict[str, Any] | None) -> int:
+    """Differences left after the rules: one per JSON difference, and per file that does not
+    match, its own differences (json and csv modes) or one (missing, unexpected, text, bytes)."""
+    if not comparison:
+        return 0
+    count = len(comparison.get("differences") or [])
+    for file in comparison.get("files") or []:
+        if file.get("status") != "match":
+            count += max(1, len(file.get("differences") or []))
+    return count
 
 
 class Target(_Record):
@@ -205,6 +228,26 @@ class ExampleBrief(_Record):
     score: float | None = None
     execution_id: str | None = None
     error_kind: ErrorKind | None = None
+    differences: int = Field(0, description="Differences left after the rules (0 on errors).")
+    output_json_checked: bool = Field(
+        True, description="False when the example declares no expected JSON (see the result)."
+    )
+
+
+class DriftedAgent(_Record):
+    """An agent that differed from the manifest and ran as it was on the platform
+    (``--allow-drift``)."""
+
+    agent: str = Field(description="The agent's manifest slug, as results name it.")
+    slug: str = Field(description="The slug run on the platform (an environment's copy).")
+    differences: list[str] = Field(
+        default_factory=list, description="What differs: config pointers, files, fields."
+    )
+
+    def gist(self, shown: int = 5) -> str:
+        """The first differences, and how many more."""
+        more = len(self.differences) - shown
+        return "; ".join(self.differences[:shown]) + (f"; and {more} more" if more > 0 else "")
 
 
 class GateOutcome(_Record):
@@ -237,6 +280,13 @@ class RunSummary(_Record):
     outcome: str = Field(description="One line saying what happened and why.")
     results_file: str
     examples: list[ExampleBrief] = Field(default_factory=list)
+    drifted_agents: list[DriftedAgent] = Field(
+        default_factory=list,
+        description=(
+            "Agents that differed from the manifest and ran as they were (--allow-drift): "
+            "their results do not describe the manifest's agent."
+        ),
+    )
 
 
 #: extra flags a result passes on to its brief (gates and baselines read them there)
@@ -257,5 +307,7 @@ def brief_of(result: ExampleResult) -> ExampleBrief:
         score=result.score,
         execution_id=result.execution.id if result.execution else None,
         error_kind=result.error.kind if result.error else None,
+        differences=result.difference_count,
+        output_json_checked=result.output_json_checked,
         **flags,
     )

@@ -109,3 +109,48 @@ def test_reading_something_else_as_a_summary_says_what_to_pass(tmp_path: Path) -
     path.write_text('{"hello": 1}')
     with pytest.raises(RunError, match=r"not an evalkit run summary.*summary\.json"):
         read_summary(path)
+
+
+#: a line and a summary as evalkit wrote them before output_json_checked, differences (on
+#: the briefs) and drifted_agents: added keys with defaults, the format stays 1
+OLD_LINE = {
+    "format": 1,
+    "run_id": "run-old",
+    "kind": "agent",
+    "agent": "a",
+    "example": "x",
+    "tags": [],
+    "mark": None,
+    "verdict": "partial",
+    "score": 0.5,
+    "comparison": {"differences": [{"pointer": "/t", "kind": "changed"}], "files": []},
+    "error": None,
+    "execution": None,
+    "attempts": 1,
+    "adopted": False,
+    "output_files": [],
+    "feedback": {"written": False},
+    "durations": {"total_ms": 5},
+    "started_at": None,
+    "finished_at": "2026-01-01T00:00:00.000Z",
+}
+
+
+def test_files_of_the_previous_format_still_read(tmp_path: Path) -> None:
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps(OLD_LINE) + "\n")
+    (result,) = list(read_results(results))
+    assert (result.verdict, result.output_json_checked, result.difference_count) == (
+        Verdict.PARTIAL,
+        True,
+        1,
+    )
+    old_summary = summary_with().to_dict()
+    old_summary.pop("drifted_agents")
+    old_summary["examples"] = [{"kind": "agent", "agent": "a", "example": "x", "verdict": "pass"}]
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(old_summary))
+    summary = read_summary(path)
+    assert summary.drifted_agents == []
+    (brief,) = summary.examples
+    assert (brief.differences, brief.output_json_checked) == (0, True)

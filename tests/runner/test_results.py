@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.runner.results import Counts, ExecutionRef, Verdict, brief_of
+from evalkit.runner.results import Counts, ExecutionRef, Verdict, brief_of, count_differences
 from evalkit.runner.schema import SCHEMAS, schema_text
 from tests.runner.conftest import make_result
 
@@ -53,3 +53,19 @@ def test_a_result_line_validates_against_the_published_schema() -> None:
     line["verdict"] = "maybe"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(line, schema)
+
+
+def test_differences_count_json_differences_and_each_file_that_does_not_match() -> None:
+    comparison = {
+        "differences": [{"pointer": "/a"}, {"pointer": "/b"}],
+        "files": [
+            {"name": "same.csv", "status": "match"},
+            {"name": "rows.csv", "status": "differ", "differences": [{}, {}, {}]},
+            {"name": "gone.pdf", "status": "missing"},
+            {"name": "notes.txt", "status": "differ", "diff": "-a\n+b"},
+        ],
+    }
+    assert count_differences(comparison) == 2 + 3 + 1 + 1
+    assert count_differences(None) == 0
+    brief = brief_of(make_result("x", Verdict.PARTIAL, comparison=comparison))
+    assert brief.differences == 7
