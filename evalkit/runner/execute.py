@@ -196,6 +196,7 @@ def build_result(
         ),
         started_at=state.started_at,
         finished_at=now_timestamp(),
+        output_json_checked=job.has_expected_json,
         # Extra keys (see ExampleResult): the documents compared, for the reports.
         **_documents(job.expected_json if job.has_expected_json else None, state.output),
         **({"quarantined": True} if job.quarantined else {}),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 from evalkit.runner.results import Counts, ExampleResult, RunSummary, Verdict, is_flagged
+from evalkit.runner.score_label import score_label
 
 MAX_PROBLEM_ROWS = 30
+#: said of an example that declares no expected JSON: whatever the agent returned passed
+NOT_CHECKED = "output JSON not checked"
 
 
 def counts_text(counts: Counts) -> str:
@@ -24,13 +27,17 @@ def counts_text(counts: Counts) -> str:
 def progress_line(done: int, total: int, result: ExampleResult) -> str:
     """One line per finished example, for output that is not a terminal (CI logs)."""
     width = len(str(total))
-    score = f" score {result.score:.2f}" if result.score is not None else ""
+    score = ""
+    if result.score is not None:
+        score = f" score {score_label(result.score, result.verdict, result.difference_count)}"
     seconds = result.durations.total_ms / 1000
     line = (
         f"[{done:>{width}}/{total}] {result.verdict.value:<9} "
         f"{result.agent}/{result.example}{score} ({seconds:.1f} s)"
     )
     flags = [flag for flag in ("flaky", "quarantined") if is_flagged(result, flag)]
+    if not result.output_json_checked:
+        flags.append(NOT_CHECKED)
     if flags:
         line += f" [{', '.join(flags)}]"
     if result.error is not None:
@@ -50,7 +57,7 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
             (
                 brief.verdict.value,
                 f"{brief.agent}/{brief.example}",
-                f"{brief.score:.2f}" if brief.score is not None else "-",
+                score_label(brief.score, brief.verdict, brief.differences),
                 details.get((brief.agent, brief.example), brief.error_kind or ""),
             )
             for brief in rows[:MAX_PROBLEM_ROWS]
@@ -64,6 +71,7 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
         f"{counts.total} example(s): {counts_text(counts)}; pass rate {summary.pass_rate:.1%}"
     )
     lines += _flagged_lines(summary)
+    lines += _drift_lines(summary)
     for regression in summary.regressions:
         lines.append(
             f"regression: {regression.agent}/{regression.example} now {regression.verdict.value}"
@@ -76,19 +84,33 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
 
 
 def _flagged_lines(summary: RunSummary) -> list[str]:
-    """Examples that passed only on a retry, and those no gate judges."""
+    """Examples that passed only on a retry, those no gate judges, and those whose output
+    JSON was not compared."""
     lines = []
     for flag, meaning in (("flaky", "passed on a retry"), ("quarantined", "judged by no gate")):
         labels = [f"{b.agent}/{b.example}" for b in summary.examples if is_flagged(b, flag)]
         if labels:
-            shown = ", ".join(labels[:MAX_PROBLEM_ROWS])
-            more = (
-                f" and {len(labels) - MAX_PROBLEM_ROWS} more"
-                if len(labels) > MAX_PROBLEM_ROWS
-                else ""
-            )
-            lines.append(f"{flag} ({meaning}): {shown}{more}")
+            lines.append(_labels_line(f"{flag} ({meaning})", labels))
+    unchecked = [f"{b.agent}/{b.example}" for b in summary.examples if not b.output_json_checked]
+    if unchecked:
+        lines.append(_labels_line(f"{NOT_CHECKED} (no expected JSON declared)", unchecked))
     return lines
+
+
+def _labels_line(head: str, labels: list[str]) -> str:
+    shown = ", ".join(labels[:MAX_PROBLEM_ROWS])
+    more = len(labels) - MAX_PROBLEM_ROWS
+    return f"{head}: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def _drift_lines(summary: RunSummary) -> list[str]:
+    """Agents that ran as they were although they differ from the manifest."""
+    return [
+        f"ran with drift (--allow-drift): {agent.agent}"
+        + (f" as {agent.slug}" if agent.slug != agent.agent else "")
+        + (f": {agent.gist()}" if agent.differences else "")
+        for agent in summary.drifted_agents
+    ]
 
 
 def _detail(result: ExampleResult) -> str:

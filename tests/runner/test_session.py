@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from evalkit.runner.platform import ClientPlatform
 from evalkit.runner.results import ErrorKind, RunSummary, Target, Verdict
 from evalkit.runner.session import EXIT_CODES, RunStatus, SessionConfig, run_session
 from evalkit.runner.state import RunSettings
+from evalkit.runner.summary_text import progress_line, render_summary
 from tests.runner.platform_harness import (
     API_KEY,
     create_agent,
@@ -207,3 +210,44 @@ def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Pa
     assert all("cancelled on the platform" in r.error.message for r in in_flight)  # type: ignore[union-attr]
     not_started = [r for r in results if r.execution is None]
     assert all(r.error is not None and "not started" in r.error.message for r in not_started)
+
+
+def test_an_example_without_expected_json_says_its_output_json_was_not_checked(
+    tmp_path: Path,
+) -> None:
+    table = tmp_path / "input" / "table.csv"
+    table.parent.mkdir()
+    table.write_text("sku,qty\nA,2\n")
+    with local_platform(tmp_path / "platform") as running:
+        # echo answers its scalar input as the output JSON and its input files as output files.
+        create_agent(running, "echo", {"builtin": "echo"})
+        files_only = dataclasses.replace(
+            job("echo", "files-only", None, input_json={"total": "nonsense"}),
+            has_expected_json=False,
+            input_files={"table": table},
+            expected_files={"table.csv": table},
+        )
+        both = dataclasses.replace(
+            job("echo", "both", {"total": 3}, input_json={"total": 3}),
+            input_files={"table": table},
+            expected_files={"table.csv": table},
+        )
+        out = run_jobs(running, [files_only, both], tmp_path / "run-j", feedback=False)
+    results = out.by_name()
+    # Whatever the agent returned passed: the results and the summary must say so.
+    assert results["files-only"].verdict is Verdict.PASS
+    assert results["files-only"].output_json_checked is False
+    assert results["both"].output_json_checked is True
+    line = json.loads((tmp_path / "run-j" / "results.jsonl").read_text().splitlines()[0])
+    assert "output_json_checked" in line
+    briefs = {brief.example: brief for brief in out.summary.examples}
+    assert (briefs["files-only"].output_json_checked, briefs["both"].output_json_checked) == (
+        False,
+        True,
+    )
+    assert progress_line(1, 2, results["files-only"]).endswith(" [output JSON not checked]")
+    assert "not checked" not in progress_line(2, 2, results["both"])
+    assert (
+        "output JSON not checked (no expected JSON declared): echo/files-only"
+        in render_summary(out.summary).splitlines()
+    )

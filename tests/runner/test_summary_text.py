@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
 from evalkit.runner.results import (
     Counts,
     Durations,
@@ -13,6 +19,7 @@ from evalkit.runner.results import (
 )
 from evalkit.runner.summary_text import progress_line, render_summary
 from tests.runner.conftest import make_result
+from tests.runner.platform_harness import create_agent, job, local_platform, run_jobs
 from tests.runner.test_baseline import summary_with
 
 
@@ -93,3 +100,44 @@ def test_progress_line_marks_flaky_and_quarantined_examples() -> None:
     assert progress_line(1, 2, flaky) == "[1/2] pass      agent-a/a score 1.00 (0.1 s) [flaky]"
     quarantined = make_result("b", Verdict.FAIL, quarantined=True)
     assert progress_line(2, 2, quarantined).endswith("(0.0 s) [quarantined]")
+
+
+def test_a_near_perfect_partial_never_reads_as_a_pass_on_a_real_run(tmp_path: Path) -> None:
+    """One row of 20,000 wrong in a CSV file scores 0.99998; an unexpected key leaves the
+    score at 1.0. Both are partial, and neither may be printed as 'score 1.00'."""
+    rows = "id,name,amount\n" + "".join(f"{i},n{i},{i * 3}\n" for i in range(20_000))
+    expected = tmp_path / "expected" / "rows.csv"
+    actual = tmp_path / "input" / "rows.csv"
+    for path, text in (
+        (expected, rows),
+        (actual, rows.replace("\n777,n777,2331\n", "\n777,n777,0\n")),
+    ):
+        path.parent.mkdir()
+        path.write_text(text)
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "echo", {"builtin": "echo"})
+        one_row = dataclasses.replace(
+            job("echo", "one-row", None, expected_files={"rows.csv": expected}),
+            has_expected_json=False,
+            input_files={"table": actual},
+        )
+        extra_key = job("echo", "extra-key", {"ok": True}, input_json={"ok": True, "note": "x"})
+        out = run_jobs(running, [one_row, extra_key], tmp_path / "run", feedback=False)
+    results = out.by_name()
+    assert {result.verdict for result in results.values()} == {Verdict.PARTIAL}
+    assert results["one-row"].score == pytest.approx(1 - 1 / 60_000)  # 1 cell of 60,000
+    assert results["extra-key"].score == 1.0
+    assert {brief.example: brief.differences for brief in out.summary.examples} == {
+        "one-row": 1,
+        "extra-key": 1,
+    }
+
+    lines = {name: progress_line(1, 2, result) for name, result in results.items()}
+    assert "echo/one-row score ≈1.00, 1 difference (" in lines["one-row"]
+    assert "echo/extra-key score 1.00, 1 difference (" in lines["extra-key"]
+    table = render_summary(out.summary, out.results).splitlines()
+    rows_shown = {line.split()[1]: line for line in table if line.startswith("partial")}
+    assert "  ≈1.00, 1 difference  " in rows_shown["echo/one-row"]
+    assert "  1.00, 1 difference  " in rows_shown["echo/extra-key"]
+    for text in (*lines.values(), *table):
+        assert not re.search(r"(score |  )1\.00( |$)", text), text
