@@ -39,7 +39,14 @@ from evalkit.runner.jsonl import read_summary
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import git_info, new_run_id
 from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
-from evalkit.runner.results import Counts, ExampleResult, RunSummary, Target, Verdict
+from evalkit.runner.results import (
+    Counts,
+    DriftedAgent,
+    ExampleResult,
+    RunSummary,
+    Target,
+    Verdict,
+)
 from evalkit.runner.session import SessionConfig, run_session
 from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.state import RunSettings
@@ -68,6 +75,8 @@ class RunOptions:
     #: None: the default folder; False-y ``report`` skips the reports
     report_dir: Path | None = None
     report: bool = True
+    #: run agents that differ from the manifest as they are (recorded in the summary)
+    allow_drift: bool = False
 
 
 @dataclass
@@ -127,6 +136,12 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Sync agents first (default: yes on the local platform, no on a remote one).",
 )
 @click.option(
+    "--allow-drift",
+    is_flag=True,
+    help="Without --sync: run agents that differ from the manifest as they are on the platform "
+    "(the summary names them) instead of refusing.",
+)
+@click.option(
     "-e",
     "--env",
     "environment",
@@ -165,6 +180,7 @@ def run(
     timeout: float,
     no_feedback: bool,
     sync: bool | None,
+    allow_drift: bool,
     environment: str | None,
     min_pass_rate: float | None,
     max_failures: int | None,
@@ -194,6 +210,7 @@ def run(
         retries=retries,
         report_dir=report_dir,
         report=not no_report,
+        allow_drift=allow_drift,
     )
     outcome = run_command(options, run_options)
     summary = outcome.summary
@@ -243,7 +260,8 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
     with open_target(options, workflows_dir=manifest.local_workflows_dir) as target:
         output.note(f"target: {target.description}")
         sync = run_options.sync if run_options.sync is not None else target.is_local
-        jobs, sync_plan = _prepare(manifest, target, jobs, sync=sync)
+        prepared = _prepare(manifest, target, jobs, sync=sync, allow_drift=run_options.allow_drift)
+        jobs = prepared.jobs
         _make_run_folder(run_dir)
         config = SessionConfig(
             settings=settings,
@@ -257,7 +275,8 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
             selection=run_options.selection,
             baseline=baseline,
             baseline_path=str(run_options.baseline) if run_options.baseline else None,
-            sync_plan=sync_plan,
+            sync_plan=prepared.sync_plan,
+            drifted_agents=prepared.drifted_agents,
         )
         output.note(f"run {run_id}: {len(jobs)} example(s), results in {run_dir}")
         with ProgressView(len(jobs)) as view:
@@ -271,20 +290,47 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
     return RunOutcome(summary, view, reports)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    jobs: list[ExampleJob]
+    #: the sync plan applied, as data; None when nothing was synced
+    sync_plan: dict[str, Any] | None
+    #: agents that differ from the manifest and run as they are (--allow-drift)
+    drifted_agents: list[DriftedAgent]
+
+
 def _prepare(
-    manifest: Manifest, target: PlatformTarget, jobs: list[ExampleJob], *, sync: bool
-) -> tuple[list[ExampleJob], dict[str, Any] | None]:
-    """Before anything runs: workflow version labels become version ids (an unknown label
-    stops here), then the agents under test are synced when asked; the plan applied."""
+    manifest: Manifest,
+    target: PlatformTarget,
+    jobs: list[ExampleJob],
+    *,
+    sync: bool,
+    allow_drift: bool,
+) -> Prepared:
+    """Before anything runs: the workflows exist and their version labels become version ids;
+    the agents under test are synced when asked, else compared with the manifest (a
+    difference stops here unless ``allow_drift``). Any refusal comes before the first start."""
+    from evalkit.runner.preflight import check_agents, check_workflows, describe_agent
     from evalkit.runner.presync import sync_agents
     from evalkit.runner.versions import resolve_versions
 
+    drifted: list[DriftedAgent] = []
+    synced = None
     with EigenpalClient(api_key=target.api_key, base_url=target.base_url) as client:
+        check_workflows(client, jobs, local=target.is_local)
         jobs = resolve_versions(jobs, client.workflows.iter_versions)
-        synced = sync_agents(manifest, client, jobs) if sync else None
+        if sync:
+            synced = sync_agents(manifest, client, jobs)
+        else:
+            drifted = check_agents(manifest, client, jobs, allow_drift=allow_drift)
     if synced is not None:
         output.note(synced.message)
-    return jobs, synced.plan if synced is not None else None
+    for agent in drifted:
+        output.note(
+            f"--allow-drift: {describe_agent(agent.slug, manifest)} differs from the manifest "
+            f"({agent.gist()}); running it as it is on the platform"
+        )
+    return Prepared(jobs, synced.plan if synced is not None else None, drifted)
 
 
 def _write_reports(run_dir: Path, folder: Path, *, in_json: bool) -> dict[str, Path]:

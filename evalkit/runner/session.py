@@ -25,6 +25,7 @@ from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
 from evalkit.runner.platform import Platform
 from evalkit.runner.results import (
+    DriftedAgent,
     ErrorKind,
     ExampleBrief,
     ExampleResult,
@@ -72,6 +73,8 @@ class SessionConfig:
     baseline_path: str | None = None
     #: the sync plan applied before the run, as data (for reports)
     sync_plan: dict[str, Any] | None = None
+    #: agents that differed from the manifest and ran as they were (--allow-drift)
+    drifted_agents: Sequence[DriftedAgent] = ()
 
 
 async def run_session(
@@ -155,6 +158,7 @@ def summarise(
         outcome=outcome,
         results_file=str(results_path),
         examples=tally.briefs,
+        drifted_agents=list(config.drifted_agents),
         # An extra key (see RunSummary), present only when a plan was applied.
         **({"sync_plan": config.sync_plan} if config.sync_plan is not None else {}),
     )
