@@ -14,18 +14,43 @@ from evalkit.runner.results import GitInfo
 _GIT_TIMEOUT_SECONDS = 5.0
 
 
+#: evalkit's own state and results beside the manifest: never part of what is evaluated
+_OWN_FOLDER = ".evalkit"
+
+
 def git_info(directory: Path) -> GitInfo:
-    """Commit, branch and whether the work tree has changes; empty outside a repository or
-    without git. CI checkouts are often detached: ``GITHUB_HEAD_REF``/``GITHUB_REF_NAME``
-    then name the branch."""
+    """Commit, branch and whether the recorded commit holds what is evaluated; empty outside a
+    repository or without git. CI checkouts are often detached: ``GITHUB_HEAD_REF``/
+    ``GITHUB_REF_NAME`` then name the branch."""
     commit = _git(directory, "rev-parse", "HEAD")
     if commit is None:
         return GitInfo()
     branch = _git(directory, "rev-parse", "--abbrev-ref", "HEAD")
     if branch in (None, "HEAD"):
         branch = os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME") or None
-    status = _git(directory, "status", "--porcelain", "--untracked-files=no")
-    return GitInfo(commit=commit, branch=branch, dirty=None if status is None else bool(status))
+    return GitInfo(commit=commit, branch=branch, dirty=_dirty(directory))
+
+
+def _dirty(directory: Path) -> bool | None:
+    """True when a tracked file changed anywhere in the repository, or a file under
+    ``directory`` (the manifest's folder) is not tracked: an untracked manifest, example or
+    workspace file is not in the recorded commit. Ignored files do not count, nor
+    ``.evalkit/`` (evalkit's own state and results, ignored or not)."""
+    changed = _git(directory, "status", "--porcelain", "--untracked-files=no")
+    untracked = _git(
+        directory,
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--directory",
+        "--no-empty-directory",
+        "--",
+        ".",
+        f":(exclude){_OWN_FOLDER}",
+    )
+    if changed is None or untracked is None:
+        return None
+    return bool(changed or untracked)
 
 
 def _git(directory: Path, *args: str) -> str | None:

@@ -234,3 +234,41 @@ def test_an_unreachable_platform_exits_3_and_records_every_example(tmp_path: Pat
     written = [path.read_text() for path in [out / "results.jsonl", *reports]]
     for text in (stdout, stderr, *written):
         assert "eg_secret_key" not in text
+
+
+def test_an_untracked_manifest_makes_the_recorded_commit_dirty(tmp_path: Path) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+
+    def run_git(*args: str) -> None:
+        command = [git, "-c", "user.name=t", "-c", "user.email=t@example.com", *args]
+        subprocess.run(command, cwd=tmp_path, check=True, capture_output=True)
+
+    run_git("init", "-q")
+    run_git("commit", "-q", "--allow-empty", "-m", "first")
+    (tmp_path / "evalkit.yaml").write_text(FIXED_MANIFEST)
+    code, stdout, stderr = finish(evalkit("--json", "run", "--no-report", cwd=tmp_path))
+    assert code == 0, stderr
+    # The recorded commit does not hold the manifest that produced these results.
+    assert json.loads(stdout)["metadata"]["git"]["dirty"] is True
+
+    run_git("add", "evalkit.yaml")
+    run_git("commit", "-q", "-m", "manifest")
+    # .evalkit/ (the first run's platform state and results) is not ignored in this
+    # repository, but it is evalkit's own: it does not make the checkout dirty.
+    assert (tmp_path / ".evalkit" / "runs").is_dir()
+    code, stdout, stderr = finish(evalkit("--json", "run", "--no-report", cwd=tmp_path))
+    assert code == 0, stderr
+    assert json.loads(stdout)["metadata"]["git"]["dirty"] is False
+
+
+FIXED_MANIFEST = """
+version: 1
+agents:
+  - slug: fixed
+    config:
+      runtime: {builtin: fixed, output: {ok: true}}
+    examples:
+      - {name: a, expected: {ok: true}}
+"""
