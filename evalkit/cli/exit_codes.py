@@ -100,7 +100,7 @@ USES: tuple[Use, ...] = (
     Use("run", 0, "every gate passed"),
     Use("run", 1, "a gate failed"),
     Use("run", 2, "bad option, manifest problems: nothing was run"),
-    Use("run", 3, "platform, the sync before the run failed, platform errors on most examples"),
+    Use("run", 3, "platform, including the sync before the run and errors on most examples"),
     Use("report", 0, "reports written; `--gate`: every gate passed"),
     Use("report", 1, "`--gate`: a gate failed"),
     Use("report", 2, "bad option, unreadable results"),
@@ -138,9 +138,12 @@ def epilog(command: str) -> str:
 
 
 def _words(meaning: str) -> str:
-    """A meaning for the terminal: no Markdown, and 'platform' said in full."""
+    """A meaning for the terminal: no Markdown, and a leading 'platform' said in full."""
     text = meaning.replace("`", "")
-    return GENERAL[ExitCode.INFRASTRUCTURE] if text == "platform" else text
+    head, rest = text[: len("platform")], text[len("platform") :]
+    if head == "platform" and rest[:1] in ("", ",", ":"):
+        return GENERAL[ExitCode.INFRASTRUCTURE] + rest
+    return text
 
 
 def markdown_table() -> str:
