@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from evalkit.report.github import OUTPUTS
 from tests.report.sample_runs import ROOT
 
 ACTION = ROOT / "action.yml"
@@ -64,6 +65,15 @@ def test_the_example_workflows_pass_actionlint(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_projects_own_ci_passes_actionlint_and_caches_pip(tmp_path: Path) -> None:
+    ci = ROOT / ".github" / "workflows" / "ci.yml"
+    result = _lint(_repo(tmp_path, {"ci.yml": ci.read_text()}))
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = yaml.safe_load(ci.read_text())["jobs"]["test"]["steps"]
+    setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python@"))
+    assert setup["with"]["cache"] == "pip"
+
+
 def test_actionlint_does_check_the_action_inputs(tmp_path: Path) -> None:
     """The check above means something: a misspelt input is caught through action.yml."""
     text = WORKFLOWS[0].read_text().replace("command: sync", "comand: sync")
@@ -106,7 +116,8 @@ def test_every_run_step_names_its_shell_and_inputs_are_documented() -> None:
             assert "${{" not in step["run"], step.get("name")
     for name, spec in action["inputs"].items():
         assert spec.get("description"), name
-    assert set(action["outputs"]) == {"exit-code", "markdown", "run-dir", "report-dir"}
+    # every step output evalkit writes, plus the action's own
+    assert set(action["outputs"]) == {*OUTPUTS, "exit-code", "html-link", "run-dir", "report-dir"}
 
 
 @pytest.mark.parametrize("command", ["plan", "sync", "run", "merge"])
