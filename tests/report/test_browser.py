@@ -221,6 +221,8 @@ def test_near_passes_are_labelled_flagged_and_an_unchecked_gate_has_no_tick(
     page, console = _open_at(browser, tmp_path, near_pass, 1280)
     scores = page.locator("tr.example td.num").all_inner_texts()[::2]
     assert scores[:2] == ["≈1.00, 1 difference", "1.00, 1 difference"]
+    passes_bar = page.locator("svg rect.bar.ok")
+    assert passes_bar.evaluate("bar => getComputedStyle(bar).fill") == "rgb(26, 127, 55)"  # green
     gate = page.locator("#verdict li", has_text="regressions not checked")
     assert gate.inner_text().startswith("– not checked:")
     assert "✓" not in gate.inner_text()
