@@ -1,17 +1,22 @@
 """Multipart bodies (agent runs, workflow runs, expected uploads), read whole into memory.
 
-Every part is read, then the form is closed at once: Starlette spools large uploads to temp
-files, which would otherwise wait for the garbage collector (a ``ResourceWarning``). The body
-is size-limited before it gets here, so holding it in memory is bounded.
+The body is size-limited, and already held in memory, before it gets here (``limits``), so the
+parts are kept in memory too: Starlette's parser would spool a part over 1 MiB to a temp file and
+read and close it in worker threads. Between its parsing and its closing a form then had points
+where a cancelled request (a server stopping, a client gone) stopped, leaving its uploads open
+(a ``ResourceWarning`` when collected). In memory, every part is read and closed without a pause.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
+import sys
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartParser
 from starlette.requests import Request
 
 from evalkit.emulator.problems import invalid
@@ -27,25 +32,40 @@ class FormFile:
     content: bytes
 
 
+class _InMemoryParser(MultiPartParser):
+    """Starlette's multipart parser, never spooling a part to disk."""
+
+    spool_max_size = sys.maxsize
+
+
 async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, str | FormFile]]:
     """Every part in order, or a 400 saying what is malformed."""
     try:
-        form = await request.form(
-            max_files=MAX_FORM_PARTS, max_fields=MAX_FORM_PARTS, max_part_size=max_part_size
-        )
+        async with aclosing(request.stream()) as stream:
+            parser = _InMemoryParser(
+                request.headers,
+                stream,
+                max_files=MAX_FORM_PARTS,
+                max_fields=MAX_FORM_PARTS,
+                max_part_size=max_part_size,
+            )
+            form = await parser.parse()  # closes the parts itself if it fails
     except Exception as err:  # Starlette raises several kinds for a bad body
-        detail = getattr(err, "detail", None) or str(err) or type(err).__name__
+        detail = getattr(err, "message", None) or str(err) or type(err).__name__
         raise invalid("body", f"malformed multipart body: {detail}") from err
+    # No await from here on: nothing can stop this before every part is closed.
     parts: list[tuple[str, str | FormFile]] = []
     try:
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
-                content = await value.read()
+                content = value.file.read()
                 parts.append((key, FormFile(value.filename or "", value.content_type, content)))
             else:
                 parts.append((key, value))
     finally:
-        await form.close()
+        for _, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                value.file.close()
     return parts
 
 

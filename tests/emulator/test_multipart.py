@@ -1,10 +1,16 @@
-"""Multipart parts to file inputs: base names that never carry a path, and content types."""
+"""Multipart bodies: parts to file inputs (base names that never carry a path, content types),
+and no upload left open whatever happens to the request."""
 
 from __future__ import annotations
 
+import anyio
 import pytest
+from starlette.requests import Request
+from starlette.types import Message, Scope
 
-from evalkit.emulator.multipart import FormFile, input_file, safe_basename
+from evalkit.emulator.multipart import FormFile, input_file, read_form, safe_basename
+
+from .helpers import SPOOLED_TO_DISK, no_unclosed_files
 
 
 @pytest.mark.parametrize(
@@ -37,3 +43,44 @@ def test_input_file_keeps_the_declared_type_and_guesses_a_missing_one() -> None:
     unknown = input_file("blob", FormFile("", None, b"\x00"))
     assert (unknown.filename, unknown.content_type) == ("blob", "application/octet-stream")
     assert unknown.content == b"\x00"
+
+
+def test_a_form_read_as_its_request_is_cancelled_leaves_no_file_open() -> None:
+    """Cancelled after the body arrived (a server stopping, a client gone), a request must not
+    leave its uploads open: Starlette spools a part over 1 MiB to a temp file, read and closed in
+    worker threads, and a cancelled task starts no more threads, so those files stayed open."""
+    boundary = "b0undary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}.bin"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + SPOOLED_TO_DISK
+        + b"\r\n"
+        for name in ("doc", "other")
+    ]
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    messages: list[Message] = [
+        {"type": "http.request", "body": body, "more_body": True},
+        {"type": "http.request", "body": b"", "more_body": False},
+    ]
+    scope: Scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "query_string": b"",
+        "headers": [(b"content-type", f"multipart/form-data; boundary={boundary}".encode())],
+    }
+
+    async def read_while_cancelled() -> None:
+        with anyio.CancelScope() as cancel_scope:
+
+            async def receive() -> Message:
+                message = messages.pop(0)
+                if not messages:
+                    cancel_scope.cancel()  # the end of the body arrives as the request is cancelled
+                return message
+
+            await read_form(Request(scope, receive), max_part_size=len(body))
+
+    with no_unclosed_files():
+        anyio.run(read_while_cancelled)
+    assert not messages
