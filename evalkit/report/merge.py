@@ -22,6 +22,7 @@ from typing import Any
 
 from evalkit.errors import RunError
 from evalkit.report.loading import RESULTS_NAME, SUMMARY_NAME, RunResults
+from evalkit.report.view import without_credentials
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.results import (
@@ -147,7 +148,10 @@ def _identity(summary: RunSummary) -> dict[str, str]:
         "git commits": str(metadata.git.commit or "unknown"),
         "manifest digests": str(metadata.manifest_digest or "unknown"),
         "selections (--only/--example/--tag)": str(selection or "none"),
-        "targets": metadata.target.base_url,
+        # a local platform listens on a new port each run: only a remote one has one address
+        "targets": "a local platform"
+        if metadata.target.kind == "local"
+        else without_credentials(metadata.target.base_url),
     }
 
 

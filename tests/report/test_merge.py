@@ -279,3 +279,16 @@ def test_quarantined_failures_never_fail_the_merged_gates(failing_run: RunResult
         _as_shard(with_summary([failing], None), 2, 2),
     ]
     assert _summary(merge_runs(unquarantined)).exit_code == 1
+
+
+def test_targets_must_match_but_a_local_platform_port_may_differ(failing_run: RunResults) -> None:
+    one, two = _shards(failing_run, 2)
+    _summary(two).metadata.target.base_url = "http://127.0.0.1:40001"  # each run's own port
+    assert _summary(merge_runs([one, two])).counts.total == 10
+    for shard, url in ((one, "https://eu.eigenpal.example"), (two, "https://u:secret@us.example")):
+        target = _summary(shard).metadata.target
+        target.kind, target.base_url = "remote", url
+    with pytest.raises(RunError, match="their targets differ") as refused:
+        merge_runs([one, two])
+    assert "secret" not in str(refused.value)
+    assert "https://us.example" in str(refused.value)
