@@ -17,7 +17,8 @@ from evalkit.compare.differences import (
     Difference,
     DifferenceKind,
 )
-from evalkit.compare.files import FileComparison, FileStatus, compare_files, default_mode
+from evalkit.compare.file_modes import default_mode
+from evalkit.compare.files import FileComparison, FileStatus, compare_files
 from evalkit.compare.json_compare import JsonComparison, compare_json
 from evalkit.compare.merge import merge_specs
 from evalkit.compare.pointers import format_pointer, parse_pointer

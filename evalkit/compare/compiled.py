@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from evalkit.compare.numeric import number_text
 from evalkit.compare.pointers import ANY_DEPTH, ANY_ONE, PointerPattern, parse_pointer
-from evalkit.compare.rules import CompareSpec, ListOrder, TextNormalisation
+from evalkit.compare.rules import MERGED, CompareSpec, ListOrder, TextNormalisation
 
 _OWN_VALUE_FIELDS = frozenset({"regex", "present"})
 _CACHE_LIMIT = 50_000  # resolved paths kept per rule set before the cache starts afresh
@@ -37,6 +38,7 @@ class ResolvedRule:
     regex: re.Pattern[str] | None = None
     present: bool = False
     weight: float = 1.0
+    strings_as_numbers: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -45,10 +47,10 @@ class ResolvedRule:
     def describe_numeric(self) -> str:
         parts = []
         if self.tolerance is not None:
-            parts.append(f"tolerance {self.tolerance:g}")
+            parts.append(f"tolerance {number_text(self.tolerance)}")
         if self.relative_tolerance is not None:
-            parts.append(f"relative tolerance {self.relative_tolerance:g}")
-        return " or ".join(parts)
+            parts.append(f"relative tolerance {number_text(self.relative_tolerance)}")
+        return " or ".join(parts) or "strings_as_numbers"
 
     def describe_text(self) -> str:
         return "text " + "+".join(n.value for n in self.text)
@@ -150,6 +152,7 @@ def _build(chosen: dict[str, Any]) -> ResolvedRule:
         regex=re.compile(regex) if regex is not None else None,
         present=bool(chosen.get("present")),
         weight=1.0 if weight is None else float(weight),
+        strings_as_numbers=bool(chosen.get("strings_as_numbers")),
     )
 
 
@@ -163,7 +166,7 @@ def compile_rules(spec: CompareSpec | None) -> CompiledRules:
 
 @lru_cache(maxsize=256)
 def _compile_cached(key: str) -> CompiledRules:
-    spec = CompareSpec.model_validate_json(key)
+    spec = CompareSpec.model_validate_json(key, context=MERGED)
     declared: list[tuple[str, dict[str, Any]]] = [(p, {"ignore": True}) for p in spec.ignore]
     for pointer, rule in spec.rules.items():
         fields = {name: getattr(rule, name) for name in sorted(rule.model_fields_set)}

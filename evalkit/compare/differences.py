@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any, Literal
 
 DifferenceKind = Literal["changed", "missing", "unexpected", "type_changed", "order"]
-AppliedKind = Literal["ignored", "tolerance", "text", "order", "regex", "present"]
+AppliedKind = Literal["ignored", "tolerance", "number", "text", "order", "regex", "present"]
 
 DISPLAY_LIMIT = 80
 

@@ -28,20 +28,12 @@ from evalkit.compare.file_formats import (
     text_lines,
     unified_diff,
 )
+from evalkit.compare.file_modes import GLOB_CHARS, default_mode
 from evalkit.compare.json_compare import JsonComparison, compare_json
 from evalkit.compare.merge import merge_specs
 from evalkit.compare.rules import CompareSpec, FileMode, FileRule, PathRule
 
 FileStatus = Literal["match", "differ", "missing", "unexpected"]
-
-# fmt: off
-TEXT_SUFFIXES = frozenset({
-    ".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".xml", ".svg", ".yaml", ".yml",
-    ".toml", ".ini", ".cfg", ".log", ".tsv", ".py", ".js", ".ts", ".css", ".sql", ".sh",
-    ".tex", ".srt", ".vtt",
-})
-# fmt: on
-_GLOB_CHARS = frozenset("*?[")
 
 
 @dataclass(frozen=True)
@@ -87,20 +79,9 @@ class FileComparison:
         return data
 
 
-def default_mode(name: str) -> FileMode:
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix == ".json":
-        return FileMode.JSON
-    if suffix == ".csv":
-        return FileMode.CSV
-    if suffix in TEXT_SUFFIXES:
-        return FileMode.TEXT
-    return FileMode.BYTES
-
-
 def _glob_specificity(glob: str) -> tuple[int, int, int]:
-    literal = not any(char in _GLOB_CHARS for char in glob)
-    literal_chars = sum(1 for char in glob if char not in _GLOB_CHARS)
+    literal = not any(char in GLOB_CHARS for char in glob)
+    literal_chars = sum(1 for char in glob if char not in GLOB_CHARS)
     return (int(literal), literal_chars, len(glob))
 
 

@@ -9,6 +9,9 @@
 - File rules merge per name or glob the same way, their nested ``compare`` blocks recursively.
 - ``partial_threshold``: the last block that sets it wins.
 
+Keys that contradict each other in one block (``conflicts``) may meet in a merged rule, one
+from each block (a default tolerance, an example's regex): the usual precedence decides.
+
 Paths and globs a later block touches move to the end, so when two different patterns are
 equally specific, the later block's wins (see ``compiled``). This also makes the merge
 associative: ``merge(merge(a, b), c) == merge(a, merge(b, c))``, and ``CompareSpec()`` is
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalkit.compare.rules import CompareSpec, FileRule, PathRule
+from evalkit.compare.rules import MERGED, CompareSpec, FileRule, PathRule
 
 
 def merge_specs(*specs: CompareSpec | None) -> CompareSpec:
@@ -54,7 +57,7 @@ def merge_specs(*specs: CompareSpec | None) -> CompareSpec:
         merged["files"] = {glob: FileRule(**fields) for glob, fields in files.items()}
     if threshold is not None:
         merged["partial_threshold"] = threshold
-    return CompareSpec(**merged)
+    return CompareSpec.model_validate(merged, context=MERGED)
 
 
 def _explicit(model: PathRule | FileRule) -> dict[str, Any]:

@@ -13,7 +13,36 @@ import re
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from evalkit.compare.conflicts import block_conflicts
+from evalkit.compare.file_modes import FileMode
+
+__all__ = [
+    "MERGED",
+    "CompareSpec",
+    "FileMode",
+    "FileRule",
+    "ListOrder",
+    "PathRule",
+    "TextNormalisation",
+    "parse_pointer",
+]
+
+#: Validation context for a rule set merged from several blocks (``merge_specs``): a later
+#: block may set a key that an earlier block's rule for the same path contradicts (a regex over
+#: a default tolerance), so the check of contradictory keys, made for blocks as written, is
+#: skipped there.
+MERGED = {"merged": True}
 
 
 class _Spec(BaseModel):
@@ -49,12 +78,27 @@ class PathRule(_Spec):
 
     ignore: bool = Field(False, description="Ignore this path: any value, or none, is fine.")
     tolerance: float | None = Field(
-        None, ge=0, description="Numbers match when |actual - expected| <= tolerance (absolute)."
+        None,
+        ge=0,
+        description=(
+            "Numbers match when |actual - expected| <= tolerance, in decimal as written "
+            "(1.10 and 1.11 are within 0.01). Two strings written as numbers compare as numbers."
+        ),
     )
     relative_tolerance: float | None = Field(
         None,
         ge=0,
-        description="Numbers match when |actual - expected| <= relative_tolerance * |expected|.",
+        description=(
+            "Numbers match when |actual - expected| <= relative_tolerance * |expected|, in "
+            "decimal as written."
+        ),
+    )
+    strings_as_numbers: bool | None = Field(
+        None,
+        description=(
+            "true: a string written as a decimal number counts as that number on either side, "
+            "so '5.00' matches 5 (without it, a string against a number is a type change)."
+        ),
     )
     text: list[TextNormalisation] | None = Field(
         None,
@@ -87,14 +131,6 @@ class PathRule(_Spec):
             except re.error as err:
                 raise ValueError(f"invalid regex {value!r}: {err}") from err
         return value
-
-
-class FileMode(str, Enum):
-    BYTES = "bytes"  # exact bytes (sha256)
-    TEXT = "text"  # newline-normalised text, unified diff
-    JSON = "json"  # parsed and compared with the JSON rules
-    CSV = "csv"  # rows as records
-    EXISTS = "exists"  # only that the file is there
 
 
 class FileRule(_Spec):
@@ -153,6 +189,31 @@ class CompareSpec(_Spec):
         for pointer in [*self.ignore, *self.rules]:
             parse_pointer(pointer)
         return self
+
+    @model_validator(mode="after")
+    def _no_contradictions(self, info: ValidationInfo) -> CompareSpec:
+        if info.context and info.context.get("merged"):
+            return self
+        found = block_conflicts(
+            self.ignore,
+            {pointer: _written(rule) for pointer, rule in self.rules.items()},
+            {glob: _written(rule) for glob, rule in self.files.items()},
+        )
+        if found:
+            errors = [
+                InitErrorDetails(
+                    type=PydanticCustomError("value_error", "{error}", {"error": message}),
+                    loc=loc,
+                    input=self.rules[loc[1]] if loc[0] == "rules" else self.files[loc[1]],
+                )
+                for loc, message in found
+            ]
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+
+def _written(rule: BaseModel) -> dict[str, object]:
+    return {name: getattr(rule, name) for name in rule.model_fields_set}
 
 
 FileRule.model_rebuild()

@@ -1,26 +1,35 @@
 """How single values compare under a resolved rule; helpers shared by the comparison.
 
 Type model (JSON's): null, boolean, number, string, object, array. ``true`` never equals
-``1``; ``1`` equals ``1.0``. A numeric rule (tolerance) also reads strings written as plain
-decimal numbers, so ``"10.00"`` and ``10.004`` match under ``tolerance: 0.01`` (CSV cells and
-extractions often carry numbers as text). Text normalisations apply to strings on both sides.
-A regex judges the actual value alone: it must be a string the regex fully matches.
+``1``; ``1`` equals ``1.0``. Numbers are compared in decimal, as written (``numeric``), so a
+tolerance means what a person reads. Text is text: ``"5.00"`` against ``5`` is a type change
+and ``"5.00"`` against ``"5"`` a change, except where a rule says otherwise:
+
+- a numeric rule (``tolerance``, ``relative_tolerance``) reads two strings written as decimal
+  numbers as numbers (CSV cells are always text): ``"10.00"`` and ``"10.004"`` match under
+  ``tolerance: 0.01``; a string against a number is still a type change;
+- ``strings_as_numbers: true`` reads a string written as a decimal number as that number on
+  either side: ``"5.00"`` matches ``5``, and ``5.004`` too under ``tolerance: 0.01``.
+
+Text normalisations apply to strings on both sides. A regex judges the actual value alone: it
+must be a string the regex fully matches.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
 from evalkit.compare.compiled import CompiledRules, ResolvedRule
+from evalkit.compare.numeric import as_decimal, is_decimal_text, is_number, numbers_within
 from evalkit.compare.pointers import escape_segment
 from evalkit.compare.rules import TextNormalisation
 
 ScalarOutcome = Literal["match", "excused", "changed", "type_changed"]
 
-_DECIMAL = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*\Z")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -55,21 +64,28 @@ def normalise_text(text: str, normalisations: tuple[TextNormalisation, ...]) -> 
     return text
 
 
-def _as_number(value: Any) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str) and _DECIMAL.match(value):
-        return float(value)
-    return None
+def numbers_to_compare(rule: ResolvedRule, expected: Any, actual: Any) -> bool:
+    """Whether the rule compares these two values as numbers (see the notes)."""
+    if not (rule.numeric or rule.strings_as_numbers):
+        return False
+    both_text = isinstance(expected, str) and isinstance(actual, str)
+    read_text = rule.strings_as_numbers or both_text
+    return is_number(expected, read_text=read_text) and is_number(actual, read_text=read_text)
 
 
-def within_tolerance(rule: ResolvedRule, expected: float, actual: float) -> bool:
-    gap = abs(actual - expected)
-    if rule.tolerance is not None and gap <= rule.tolerance:
-        return True
-    return rule.relative_tolerance is not None and gap <= rule.relative_tolerance * abs(expected)
+def within_tolerance(rule: ResolvedRule, expected: Any, actual: Any) -> bool:
+    """The two numbers match under the rule's tolerances (equal, without any), in decimal."""
+    return numbers_within(expected, actual, rule.tolerance, rule.relative_tolerance)
+
+
+def text_for_number(rule: ResolvedRule, expected: Any, actual: Any) -> bool:
+    """A number on one side, the same written as text on the other, under a numeric rule that
+    does not read text as numbers: a type change worth explaining."""
+    if not rule.numeric or rule.strings_as_numbers:
+        return False
+    return (is_decimal_text(expected) and as_decimal(actual) is not None) or (
+        is_decimal_text(actual) and as_decimal(expected) is not None
+    )
 
 
 def compare_scalar(rule: ResolvedRule, expected: Any, actual: Any) -> ScalarOutcome:
@@ -78,18 +94,22 @@ def compare_scalar(rule: ResolvedRule, expected: Any, actual: Any) -> ScalarOutc
         ok = isinstance(actual, str) and rule.regex.fullmatch(actual) is not None
         return "match" if ok else "changed"
     expected_type, actual_type = json_type(expected), json_type(actual)
-    if expected_type == actual_type and expected == actual:
+    if expected_type == actual_type and (expected == actual or _both_nan(expected, actual)):
         return "match"
-    if rule.numeric:
-        left, right = _as_number(expected), _as_number(actual)
-        if left is not None and right is not None:
-            return "excused" if within_tolerance(rule, left, right) else "changed"
+    if numbers_to_compare(rule, expected, actual):
+        return "excused" if within_tolerance(rule, expected, actual) else "changed"
     if expected_type != actual_type:
         return "type_changed"
     if expected_type == "string" and rule.text:
         same = normalise_text(expected, rule.text) == normalise_text(actual, rule.text)
         return "excused" if same else "changed"
     return "changed"
+
+
+def _both_nan(expected: Any, actual: Any) -> bool:
+    """NaN is not JSON, but Python's json reads it: the same token on both sides matches."""
+    both_floats = isinstance(expected, float) and isinstance(actual, float)
+    return both_floats and math.isnan(expected) and math.isnan(actual)
 
 
 def identical(expected: Any, actual: Any) -> bool:

@@ -15,7 +15,8 @@ first and takes over wherever a rule or JSON's own type model must decide:
 deepdiff's own scalar comparison is never used: it treats ``True`` as equal to ``1``.
 
 ``applied`` lists the rules that excused a difference (the raw values differ, the rules accept
-them): ignored, within tolerance, text normalised, order ignored, present, regex.
+them): ignored, within tolerance, the same number written as text, text normalised, order
+ignored, present, regex.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from evalkit.compare.compiled import CompiledRules, ResolvedRule
 from evalkit.compare.differences import AppliedRule, Difference, DifferenceKind
 from evalkit.compare.matching import match_elements, pair_leftovers, values_match
 from evalkit.compare.pointers import format_pointer
-from evalkit.compare.values import child, compare_scalar, identical, unignored_within
+from evalkit.compare.values import (
+    child,
+    compare_scalar,
+    identical,
+    numbers_to_compare,
+    text_for_number,
+    unignored_within,
+)
 
 _REMOVED = ("dictionary_item_removed", "iterable_item_removed")
 _ADDED = ("dictionary_item_added", "iterable_item_added")
@@ -164,16 +172,25 @@ class _RuleOperator:
             else:
                 self.report(Difference(pointer, "changed", expected, actual, detail))
             return
-        detail = rule.describe_numeric() if rule.numeric else ""
-        if rule.text and isinstance(expected, str) and isinstance(actual, str):
+        if outcome == "match":
+            return  # equal, or equal as JSON numbers (1 and 1.0): nothing to excuse
+        as_numbers = numbers_to_compare(rule, expected, actual)
+        if as_numbers or (rule.numeric and not isinstance(expected, str)):
+            detail = rule.describe_numeric()
+        elif rule.text and isinstance(expected, str) and isinstance(actual, str):
             detail = rule.describe_text()
-        if outcome == "match" and not identical(expected, actual):
-            return  # equal as JSON numbers (1 and 1.0): nothing to excuse
-        if outcome == "excused":
-            kind = "tolerance" if rule.numeric else "text"
-            self.note(pointer, kind, f"within {detail}" if rule.numeric else detail)
-        elif outcome != "match":
+        else:
+            detail = rule.describe_numeric() if rule.numeric else ""
+        if text_for_number(rule, expected, actual):
+            detail += "; a number written as text is not a number (see strings_as_numbers)"
+        if outcome != "excused":
             self.report(Difference(pointer, outcome, expected, actual, detail or None))
+        elif not as_numbers:
+            self.note(pointer, "text", detail)
+        elif rule.numeric:
+            self.note(pointer, "tolerance", f"within {detail}")
+        else:
+            self.note(pointer, "number", "the same number (strings_as_numbers)")
 
     def _compare_unordered(self, pointer: str, expected: list[Any], actual: list[Any]) -> None:
         matching = match_elements(expected, actual, pointer, self.rules)

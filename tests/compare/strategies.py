@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from evalkit.compare.pointers import format_pointer
-from evalkit.compare.rules import CompareSpec
+from evalkit.compare.rules import MERGED, CompareSpec
 
 KEYS = st.sampled_from(["a", "b", "id", "x/y", "n~m", ""])
 SCALARS = st.one_of(
@@ -114,4 +114,5 @@ def rules_for(draw: st.DrawFn, document: Any, regex: bool = False) -> CompareSpe
     rule = st.fixed_dictionaries({}, optional=fields)
     rules = draw(st.dictionaries(pattern_for(document), rule, max_size=3))
     ignore = draw(st.lists(pattern_for(document), max_size=2))
-    return CompareSpec.model_validate({"ignore": ignore, "rules": rules})
+    # Any mix of keys, as merged blocks may hold (one block as written may not: conflicts).
+    return CompareSpec.model_validate({"ignore": ignore, "rules": rules}, context=MERGED)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from evalkit.compare.compiled import DEFAULT_RULE, compile_rules
-from evalkit.compare.rules import CompareSpec, TextNormalisation
+from evalkit.compare.rules import MERGED, CompareSpec, TextNormalisation
 
 
 def spec(data: dict[str, Any]) -> CompareSpec:
@@ -75,7 +75,9 @@ def test_a_default_ignore_false_does_not_unignore() -> None:
 
 
 def test_rules_win_over_the_ignore_list_for_the_same_path() -> None:
-    rules = compile_rules(spec({"ignore": ["/a"], "rules": {"/a": {"ignore": False}}}))
+    # One block may not say both (see test_conflicts); a merged rule set may.
+    data = {"ignore": ["/a"], "rules": {"/a": {"ignore": False}}}
+    rules = compile_rules(CompareSpec.model_validate(data, context=MERGED))
     assert not rules.resolve("/a").ignore
 
 

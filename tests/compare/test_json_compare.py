@@ -102,7 +102,28 @@ def kinds(expected: Any, actual: Any, rules: dict[str, Any] | None = None) -> li
             {"rules": {"/t": {"relative_tolerance": 0.05}}},
             [("/t", "changed")],
         ),
-        ({"t": "10.00"}, {"t": 10.004}, {"rules": {"/t": {"tolerance": 0.01}}}, []),
+        ({"t": "10.00"}, {"t": "10.004"}, {"rules": {"/t": {"tolerance": 0.01}}}, []),
+        # a tolerance forgives the amount, not the type...
+        (
+            {"t": "10.00"},
+            {"t": 10.004},
+            {"rules": {"/t": {"tolerance": 0.01}}},
+            [("/t", "type_changed")],
+        ),
+        # ...unless the rule reads strings as numbers
+        (
+            {"t": "10.00"},
+            {"t": 10.004},
+            {"rules": {"/t": {"tolerance": 0.01, "strings_as_numbers": True}}},
+            [],
+        ),
+        ({"t": 5}, {"t": "5.00"}, {"rules": {"/t": {"strings_as_numbers": True}}}, []),
+        (
+            {"t": 5},
+            {"t": "5.01"},
+            {"rules": {"/t": {"strings_as_numbers": True}}},
+            [("/t", "changed")],
+        ),
         # text
         ({"v": "ACME"}, {"v": "acme"}, {"rules": {"/v": {"text": "casefold"}}}, []),
         ({"v": " a  b "}, {"v": "a b"}, {"rules": {"/v": {"text": ["whitespace", "strip"]}}}, []),

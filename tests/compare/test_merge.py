@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.compare.merge import merge_specs
-from evalkit.compare.rules import CompareSpec
+from evalkit.compare.rules import MERGED, CompareSpec
 
 
 def spec(data: dict[str, Any]) -> CompareSpec:
@@ -101,7 +101,7 @@ _FILE_RULES = st.fixed_dictionaries(
     },
 )
 SPECS = st.builds(
-    spec,
+    lambda data: CompareSpec.model_validate(data, context=MERGED),  # any mix, as merges make
     st.fixed_dictionaries(
         {},
         optional={

@@ -22,6 +22,8 @@ from evalkit.compare.values import (
 PLAIN = ResolvedRule()
 ABS = ResolvedRule(tolerance=0.01)
 REL = ResolvedRule(relative_tolerance=0.1)
+NUM = ResolvedRule(tolerance=0.01, strings_as_numbers=True)
+TEXT_NUM = ResolvedRule(strings_as_numbers=True)
 CASE = ResolvedRule(text=(T.CASEFOLD,))
 CODE = ResolvedRule(regex=re.compile(r"[A-Z]{3}-\d+"))
 
@@ -43,7 +45,15 @@ CODE = ResolvedRule(regex=re.compile(r"[A-Z]{3}-\d+"))
         (ABS, 10.0, 10.02, "changed"),
         (ABS, 10.0, 10.0, "match"),
         (ABS, "10.00", "10.004", "excused"),  # numbers written as text, under a numeric rule
-        (ABS, 10, "10.004", "excused"),
+        (ABS, 10, "10.004", "type_changed"),  # the tolerance forgives the amount, not the type
+        (NUM, 10, "10.004", "excused"),  # ...unless strings are read as numbers
+        (NUM, "10.004", 10, "excused"),
+        (NUM, 10, "10.02", "changed"),
+        (NUM, "10.00", "ten", "changed"),
+        (TEXT_NUM, 5, "5.00", "excused"),  # equal numbers, one written as text
+        (TEXT_NUM, "5", "5.00", "excused"),
+        (TEXT_NUM, "5", "5.01", "changed"),
+        (TEXT_NUM, 5, True, "type_changed"),
         (ABS, "ten", 10, "type_changed"),
         (ABS, "ten", "10", "changed"),
         (ABS, "ten", "eleven", "changed"),
