@@ -1,15 +1,16 @@
-"""How one example's outcome is worded in the text reports (Markdown, JUnit, annotations):
-its problems one per line, its score, and whether its output JSON was checked at all."""
+"""How one example's problems are worded in the text reports (Markdown, JUnit, annotations):
+one line per difference or error. Its score and whether its output JSON was checked are the
+view's (``Row.score_label``, ``Row.output_json_checked``), worded as in the terminal
+(``NOT_CHECKED``)."""
 
 from __future__ import annotations
 
-from evalkit.report.view import describe_difference, record_field
+from evalkit.report.view import describe_difference
 from evalkit.runner.results import ExampleResult
-from evalkit.runner.score_label import score_label
+from evalkit.runner.summary_text import NOT_CHECKED
 
 TOP_DIFFERENCES = 3
-#: said of an example whose verdict did not look at its output JSON (``output_json_checked``)
-JSON_NOT_CHECKED = "output JSON not checked"
+__all__ = ["NOT_CHECKED", "TOP_DIFFERENCES", "problems", "top_differences"]
 
 
 def problems(result: ExampleResult) -> list[str]:
@@ -31,14 +32,3 @@ def top_differences(result: ExampleResult, count: int = TOP_DIFFERENCES) -> list
     if len(found) > count:
         found = [*found[:count], f"... and {len(found) - count} more"]
     return found
-
-
-def score_text(result: ExampleResult) -> str:
-    """The score as every report writes it: a non-pass never reads ``1.00``."""
-    differences = 0 if result.error is not None else len(problems(result))
-    return score_label(result.score, result.verdict, differences)
-
-
-def json_checked(result: ExampleResult) -> bool:
-    """False when the runner says the output JSON was not compared (older files: checked)."""
-    return record_field(result, "output_json_checked", True) is not False

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from evalkit.report.example_text import JSON_NOT_CHECKED, json_checked, score_text
+from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
 from evalkit.report.view import Row, build_view, describe_difference
@@ -72,8 +72,8 @@ def _testcase(suite: ET.Element, row: Row) -> str | None:
         case.set("file", _clean(location.file))
         case.set("line", str(location.line))
     outcome = _outcome(case, row)
-    if not json_checked(result):
-        ET.SubElement(case, "system-out").text = JSON_NOT_CHECKED
+    if not row.output_json_checked:
+        ET.SubElement(case, "system-out").text = NOT_CHECKED
     return outcome
 
 
@@ -98,7 +98,7 @@ def _outcome(case: ET.Element, row: Row) -> str | None:
 
 def _message(row: Row) -> str:
     prefix = "regression: " if row.regression else ""
-    score = f" (score {score_text(row.result)})" if row.result.score is not None else ""
+    score = f" (score {row.score_label})" if row.result.score is not None else ""
     return f"{prefix}{row.status}{score}: {row.headline}"
 
 
@@ -116,8 +116,8 @@ def failure_text(row: Row) -> str:
     if len(lines) > MAX_DIFFERENCE_LINES:
         hidden = len(lines) - MAX_DIFFERENCE_LINES
         lines = [*lines[:MAX_DIFFERENCE_LINES], f"... and {hidden} more lines"]
-    if not json_checked(row.result):
-        lines.append(JSON_NOT_CHECKED)
+    if not row.output_json_checked:
+        lines.append(NOT_CHECKED)
     if row.result.mark:
         lines.append(f"declared at {row.result.mark}")
     return "\n".join(lines)

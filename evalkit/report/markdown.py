@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from evalkit.report.example_text import JSON_NOT_CHECKED, json_checked, score_text, top_differences
+from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
 from evalkit.report.view import ReportView, Row, build_view
 
@@ -87,9 +87,9 @@ def _head(view: ReportView) -> str:
     for gate in view.gate.gates:
         mark = "✅" if gate.get("passed") else "❌"
         lines.append(f"- {mark} {_text(str(gate.get('message', '')))}")
-    unchecked = sum(1 for row in view.rows if not json_checked(row.result))
+    unchecked = view.counts["json_not_checked"]
     if unchecked:
-        lines += ["", f"ℹ️ {unchecked} example(s): {JSON_NOT_CHECKED}"]
+        lines += ["", f"ℹ️ {unchecked} example(s): {NOT_CHECKED}"]
     facts = [f"run {_code(view.run_id)}"]
     facts += [f"{key} {_code(value)}" for key, value in view.meta.items()]
     lines += ["", " · ".join(facts), ""]
@@ -104,10 +104,10 @@ def _tail(html_link: str | None) -> str:
 
 def _item(row: Row) -> str:
     result = row.result
-    score = f", score {_text(score_text(result))}" if result.score is not None else ""
+    score = f", score {_text(row.score_label)}" if result.score is not None else ""
     flags = [flag for flag in ("flaky", "quarantined") if getattr(row, flag)]
-    if not json_checked(result):
-        flags.append(JSON_NOT_CHECKED)
+    if not row.output_json_checked:
+        flags.append(NOT_CHECKED)
     notes = "".join(f" · {flag}" for flag in flags)
     link = f" · [execution]({_url(row.link)})" if row.link else ""
     lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"]
