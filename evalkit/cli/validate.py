@@ -1,4 +1,5 @@
-"""``evalkit validate``: check the manifest offline and print a summary, or every problem."""
+"""``evalkit validate``: check the manifest offline and print a summary, or every problem;
+warnings (valid, but most likely a mistake) go to standard error, in the errors' format."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.exit_codes import ExitCode
 from evalkit.errors import ManifestError, ManifestProblem
-from evalkit.manifest.checks import ValidationSummary, validate_manifest
+from evalkit.manifest.checks import ValidationSummary, problem_data, validate_manifest
 
 
 @click.command("validate")
@@ -21,28 +22,47 @@ from evalkit.manifest.checks import ValidationSummary, validate_manifest
     metavar="NAME",
     help="Also check that this environment applies (its slugs are valid).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (rules that never apply, output JSON never checked) as errors.",
+)
 @click.pass_context
-def validate(ctx: click.Context, environment: str | None) -> None:
+def validate(ctx: click.Context, environment: str | None, strict: bool) -> None:
     """Check the manifest without a platform: files exist, JSON parses, example names are
-    unique, slugs and rules are valid, workspace schemas are valid JSON Schema."""
+    unique, slugs and rules are valid, workspace schemas are valid JSON Schema. Warns about
+    rules that match nothing in the examples (exit 0; 2 with --strict)."""
     options: GlobalOptions = ctx.obj
     try:
         summary = validate_manifest(options.manifest, environment=environment)
     except ManifestError as err:
         if options.json_output:
-            output.emit_json({"valid": False, "problems": [_problem_dict(p) for p in err.problems]})
+            output.emit_json({"valid": False, "problems": [problem_data(p) for p in err.problems]})
         else:
             output.error(format_problems(err.problems))
         ctx.exit(ExitCode.USAGE)
+    warnings = list(summary.warnings)
+    if strict and warnings:
+        if options.json_output:
+            problems = [{**problem_data(w), "severity": "warning"} for w in warnings]
+            output.emit_json({"valid": False, "strict": True, "problems": problems})
+        else:
+            output.error(format_problems(warnings, warning=True, strict=True))
+        ctx.exit(ExitCode.USAGE)
     if options.json_output:
         output.emit_json(summary.as_dict())
-    else:
-        output.plain(format_summary(summary))
+        return
+    if warnings:
+        output.stderr.print(format_problems(warnings, warning=True), markup=False)
+    output.plain(format_summary(summary))
 
 
 def format_summary(summary: ValidationSummary) -> str:
-    files = len(summary.files)
-    lines = [f"{summary.manifest} is valid ({files} file{'s' if files != 1 else ''})"]
+    files, warnings = len(summary.files), len(summary.warnings)
+    counts = f"{files} file{'s' if files != 1 else ''}"
+    if warnings:
+        counts += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    lines = [f"{summary.manifest} is valid ({counts})"]
     for agent in summary.agents:
         target = f" (as {agent.target_slug})" if agent.target_slug != agent.slug else ""
         lines.append(
@@ -58,12 +78,19 @@ def format_summary(summary: ValidationSummary) -> str:
     return "\n".join(lines)
 
 
-def format_problems(problems: list[ManifestProblem]) -> str:
-    """Every problem with its source line and a caret under the column, compiler style."""
+def format_problems(
+    problems: list[ManifestProblem], *, warning: bool = False, strict: bool = False
+) -> str:
+    """Every problem with its source line and a caret under the column, compiler style;
+    warnings look the same but say so."""
     count = len(problems)
-    blocks = [f"{count} problem{'s' if count != 1 else ''} in the manifest:"]
+    noun = "warning" if warning else "problem"
+    head = f"{count} {noun}{'s' if count != 1 else ''} in the manifest"
+    if strict:
+        head += " (errors under --strict)"
+    blocks = [head + ":"]
     for problem in problems:
-        block = [f"{problem.mark}: {problem.message}"]
+        block = [f"{problem.mark}: {'warning: ' if warning else ''}{problem.message}"]
         excerpt = _excerpt(problem)
         if excerpt:
             block.append(excerpt)
@@ -86,14 +113,3 @@ def _excerpt(problem: ManifestProblem) -> str:
     number = str(mark.line)
     pointer = " " * (len(number) + 3 + max(mark.column - 1, 0)) + "^"
     return f"  {number} | {lines[mark.line - 1]}\n  {pointer}"
-
-
-def _problem_dict(problem: ManifestProblem) -> dict[str, object]:
-    return {
-        "file": problem.mark.file,
-        "line": problem.mark.line,
-        "column": problem.mark.column,
-        "message": problem.message,
-        "key": problem.key,
-        "hint": problem.hint,
-    }

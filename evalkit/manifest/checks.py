@@ -3,10 +3,15 @@
 Beyond what ``load_manifest`` checks (shape, paths, example folders, rules, templates), this
 walks every workspace: files that cannot sync, JSON files that do not parse, and JSON Schemas
 (``input-schema.json``, ``output-schema.json``, ``*.schema.json``) that are not valid schemas.
+
+Then warnings, for what is valid but most likely not what the author meant: rules that can
+never apply (``rule_usage``), and agents whose examples expect files but no output JSON, which
+is then never checked (one warning per agent).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +20,12 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
 from evalkit.errors import ManifestError, ManifestProblem
+from evalkit.manifest.blocks import WrittenManifest, read_as_written
 from evalkit.manifest.examples import Resolution, read_json
 from evalkit.manifest.loader import load_manifest
 from evalkit.manifest.paths import display_path, file_mark
-from evalkit.manifest.spec import AgentSpec, Manifest
+from evalkit.manifest.rule_usage import rule_warnings
+from evalkit.manifest.spec import AgentSpec, ExampleSpec, Manifest
 
 _SCHEMA_NAMES = ("input-schema.json", "output-schema.json")
 
@@ -50,6 +57,8 @@ class ValidationSummary:
     environments: tuple[str, ...]
     digest: str
     environment: str | None = None
+    #: what is valid but most likely a mistake, in reading order
+    warnings: tuple[ManifestProblem, ...] = ()
 
     @property
     def example_count(self) -> int:
@@ -66,7 +75,20 @@ class ValidationSummary:
             "environment": self.environment,
             "examples": self.example_count,
             "digest": self.digest,
+            "warnings": [problem_data(w) for w in self.warnings],
         }
+
+
+def problem_data(problem: ManifestProblem) -> dict[str, object]:
+    """A problem or warning as plain data, for ``--json``."""
+    return {
+        "file": problem.mark.file,
+        "line": problem.mark.line,
+        "column": problem.mark.column,
+        "message": problem.message,
+        "key": problem.key,
+        "hint": problem.hint,
+    }
 
 
 def validate_manifest(
@@ -74,14 +96,62 @@ def validate_manifest(
 ) -> ValidationSummary:
     """Load the manifest (under ``environment`` if given) and check every workspace;
     ``ManifestError`` lists all problems."""
-    manifest = load_manifest(path, env=env)
+    variables = dict(os.environ) if env is None else env
+    manifest = load_manifest(path, env=variables)
     if environment is not None:
         manifest = manifest.with_environment(environment)
     res = Resolution(manifest.project_root)
     agents = tuple(_check_agent(agent, res) for agent in manifest.agents)
     if res.problems:
         raise ManifestError(res.problems)
-    return _summary(manifest, agents)
+    written = read_as_written(manifest, variables)
+    warnings = [
+        *rule_warnings(written),
+        *(w for agent in manifest.agents if (w := _unchecked_json(agent, written))),
+    ]
+    return _summary(manifest, agents, _in_reading_order(warnings, manifest))
+
+
+def _unchecked_json(agent: AgentSpec, written: WrittenManifest) -> ManifestProblem | None:
+    """One warning for the agent's examples that expect files and say nothing of the JSON
+    output: it is then never compared, whatever the agent returns."""
+    names = [
+        e.name
+        for e in agent.examples
+        if e.expected_files and e.expected_json is None and not _says_null(e, agent, written)
+    ]
+    if not names:
+        return None
+    count = len(names)
+    some = ", ".join(names[:3]) + (f" and {count - 3} more" if count > 3 else "")
+    return ManifestProblem(
+        agent.mark,
+        f"agent {agent.manifest_slug!r}: {count} example{'s have' if count > 1 else ' has'} "
+        f"expected files but no expected.json: {'their' if count > 1 else 'its'} output JSON "
+        "is not checked",
+        agent.manifest_slug,
+        f"{some}: add expected.json (inline: 'expected:') to check the output JSON too, or "
+        "write null in it to check only the files, on purpose",
+    )
+
+
+def _says_null(example: ExampleSpec, agent: AgentSpec, written: WrittenManifest) -> bool:
+    """The example writes ``null`` as its expected JSON: no JSON output expected, on purpose."""
+    if example.folder is not None:
+        return (example.folder / "expected.json").is_file()
+    return (agent.manifest_slug, example.name) in written.inline_expected
+
+
+def _in_reading_order(
+    problems: list[ManifestProblem], manifest: Manifest
+) -> tuple[ManifestProblem, ...]:
+    files = {display_path(path): index for index, path in enumerate(manifest.sources)}
+
+    def place(problem: ManifestProblem) -> tuple[int, str, int, int]:
+        mark = problem.mark
+        return (files.get(mark.file, len(files)), mark.file, mark.line, mark.column)
+
+    return tuple(sorted(dict.fromkeys(problems), key=place))
 
 
 def _check_agent(agent: AgentSpec, res: Resolution) -> AgentSummary:
@@ -119,7 +189,9 @@ def _check_schema(path: Path, schema: object, res: Resolution) -> None:
         )
 
 
-def _summary(manifest: Manifest, agents: tuple[AgentSummary, ...]) -> ValidationSummary:
+def _summary(
+    manifest: Manifest, agents: tuple[AgentSummary, ...], warnings: tuple[ManifestProblem, ...]
+) -> ValidationSummary:
     return ValidationSummary(
         manifest=display_path(manifest.path),
         files=tuple(display_path(p) for p in manifest.sources),
@@ -130,4 +202,5 @@ def _summary(manifest: Manifest, agents: tuple[AgentSummary, ...]) -> Validation
         environments=tuple(sorted(manifest.environments)),
         digest=manifest.digest,
         environment=manifest.environment,
+        warnings=warnings,
     )

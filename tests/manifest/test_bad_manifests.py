@@ -17,9 +17,7 @@ from evalkit.errors import ManifestError, ManifestProblem
 from evalkit.manifest import load_manifest
 
 CASES = Path(__file__).parent / "cases"
-_EXPECT = re.compile(
-    r"^# expect: (?:(?P<file>[^:]+):)?(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$"
-)
+_EXPECT = r"^# {tag}: (?:(?P<file>[^:]+):)?(?P<line>\d+):(?P<column>\d+): (?P<rest>.*)$"
 
 
 @dataclass(frozen=True)
@@ -39,10 +37,12 @@ class Expected:
         )
 
 
-def expectations(case: Path) -> list[Expected]:
+def expectations(case: Path, tag: str = "expect") -> list[Expected]:
+    """The case's ``# <tag>: ...`` header lines."""
+    pattern = re.compile(_EXPECT.format(tag=tag))
     found = []
     for line in case.read_text().splitlines():
-        match = _EXPECT.match(line)
+        match = pattern.match(line)
         if match is None:
             continue
         message, _, hint = match.group("rest").partition(" | ")

@@ -36,6 +36,7 @@ def test_a_valid_project_gives_a_summary(project: Callable[[Files], Path]) -> No
         "environment": None,
         "examples": 1,
         "digest": summary.digest,
+        "warnings": [],
     }
     assert summary.manifest.endswith("evalkit.yaml")
     pr = validate_manifest(path, env={}, environment="pr")

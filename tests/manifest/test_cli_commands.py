@@ -16,6 +16,7 @@ from evalkit.cli.validate import validate
 from evalkit.manifest.schema import render_schema
 
 CASES = Path(__file__).parent / "cases"
+WARNING_CASES = Path(__file__).parent / "warning_cases"
 
 
 def invoke(
@@ -62,6 +63,53 @@ def test_validate_json_output_lists_problems_as_data(tmp_path: Path) -> None:
     assert (problem["line"], problem["column"], problem["key"]) == (5, 5, "agents[0].nmae")
     assert problem["file"].endswith("unknown-key.yaml")
     assert problem["hint"].startswith("did you mean 'name'?")
+
+
+def test_validate_warns_like_it_reports_errors_and_still_succeeds() -> None:
+    result = invoke(validate, [], WARNING_CASES / "unmatched-path-rule.yaml")
+    assert result.exit_code == 0
+    assert "unmatched-path-rule.yaml is valid (1 file, 5 warnings)" in result.stdout
+    assert "warning:" not in result.stdout
+    err = result.stderr
+    assert err.startswith("5 warnings in the manifest:\n")
+    assert (
+        "unmatched-path-rule.yaml:11:7: warning: rule '/totl' matches no path in the expected "
+        "JSON of every example\n  11 |       /totl: {tolerance: 0.01}\n" + " " * 13 + "^\n"
+        "    hint: did you mean '/total'?"
+    ) in err
+
+
+def test_validate_strict_makes_warnings_errors() -> None:
+    result = invoke(validate, ["--strict"], WARNING_CASES / "unchecked-json.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "2 warnings in the manifest (errors under --strict):" in result.stderr
+    assert "warning: agent 'extractor': 2 examples have expected files" in result.stderr
+    clean = invoke(validate, ["--strict"], CASES / "bad-enum.yaml")
+    assert clean.exit_code == 2  # errors stay errors
+
+
+def test_validate_strict_passes_a_manifest_without_warnings(tmp_path: Path) -> None:
+    invoke(init, [str(tmp_path)], tmp_path / "evalkit.yaml")
+    result = invoke(validate, ["--strict"], tmp_path / "evalkit.yaml")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_validate_json_lists_warnings() -> None:
+    manifest = WARNING_CASES / "value-kinds.yaml"
+    data = json.loads(invoke(validate, [], manifest, json_output=True).stdout)
+    assert data["valid"] is True
+    assert [(w["line"], w["column"]) for w in data["warnings"]] == [
+        (10, 19),
+        (11, 18),
+        (12, 17),
+        (13, 18),
+    ]
+    strict = invoke(validate, ["--strict"], manifest, json_output=True)
+    assert strict.exit_code == 2
+    refused = json.loads(strict.stdout)
+    assert (refused["valid"], len(refused["problems"])) == (False, 4)
+    assert refused["problems"][0]["severity"] == "warning"
 
 
 def test_validate_can_check_an_environment(tmp_path: Path) -> None:
