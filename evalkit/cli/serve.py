@@ -6,9 +6,12 @@ import ipaddress
 import signal
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+import uvicorn
 
 from evalkit.cli import output
 from evalkit.emulator.app import create_app
@@ -138,38 +141,55 @@ def serve(
     except BaseException:
         sock.close()
         raise
-    server = build_server(app, host, sock.getsockname()[1])
-    bound_port = sock.getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    output.say(f"EigenPal local platform on http://{shown_host}:{bound_port} (data in {data_dir})")
-    if serve_api_key is None:
-        output.plain(f"API key: {key}")
-    if not is_loopback(host):
-        output.note(
-            "warning: listening beyond loopback; anyone who can reach it needs only the key"
-        )
-    output.note("Ctrl-C to stop.")
-    # uvicorn shuts down on SIGINT/SIGTERM, then re-raises the signal: that is a normal stop.
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if in_main_thread else None
     try:
-        server.run(sockets=[sock])
-    except (KeyboardInterrupt, _Stopped):
-        pass
+        server = build_server(app, host, sock.getsockname()[1])
+        with stop_on_signals(server):
+            _announce(host, sock.getsockname()[1], data_dir, key if serve_api_key is None else None)
+            server.run(sockets=[sock])
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
         app.state.platform.close()
         sock.close()
     output.note("stopped.")
 
 
-class _Stopped(Exception):
-    """SIGTERM after uvicorn's own shutdown."""
+def _announce(host: str, port: int, data_dir: Path, generated_key: str | None) -> None:
+    shown_host = f"[{host}]" if ":" in host else host
+    output.say(f"EigenPal local platform on http://{shown_host}:{port} (data in {data_dir})")
+    if generated_key is not None:
+        output.plain(f"API key: {generated_key}")
+    if not is_loopback(host):
+        output.note(
+            "warning: listening beyond loopback; anyone who can reach it needs only the key"
+        )
+    output.note("Ctrl-C to stop.")
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise _Stopped
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
+    """SIGINT and SIGTERM stop the server cleanly from before its address is shown.
+
+    uvicorn handles them only once it runs. Before that, a SIGINT was a KeyboardInterrupt in the
+    middle of the start-up or, when the process started with SIGINT ignored (a background job of
+    a script), was lost: the server then ran on. A second SIGINT forces the stop, as in uvicorn.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        if server.should_exit and signum == signal.SIGINT:
+            server.force_exit = True
+        server.should_exit = True
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 def _bind(host: str, port: int) -> socket.socket:

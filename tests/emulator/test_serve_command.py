@@ -135,6 +135,61 @@ def test_a_given_key_is_never_printed(tmp_path: Path) -> None:
     assert "eg_secret_given" not in first + stdout + stderr
 
 
+#: ``evalkit serve`` that gets a SIGINT the moment its address is shown: the earliest a user or a
+#: script can know it is up and decide to stop it
+INTERRUPTED_AT_ONCE = """
+import signal
+import sys
+
+from evalkit.cli import output
+from evalkit.cli.main import main
+
+say = output.say
+
+
+def say_then_interrupt(*args, **kwargs):
+    say(*args, **kwargs)
+    signal.raise_signal(signal.SIGINT)
+
+
+output.say = say_then_interrupt
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["sigint-default", "sigint-ignored"])
+def test_a_sigint_as_soon_as_the_address_is_shown_stops_cleanly(
+    tmp_path: Path, sigint_ignored: bool
+) -> None:
+    """A SIGINT before uvicorn took over was a KeyboardInterrupt in the middle of the start-up
+    ('aborted', exit 130, the platform left open) or, in a process started with SIGINT ignored
+    (a background job of a script, as a CI step may be), lost: the server never stopped."""
+    args = ["serve", "--port", "0", "--data", str(tmp_path / "d")]
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if sigint_ignored else None
+    try:  # a child inherits an ignored signal
+        process = subprocess.Popen(
+            [sys.executable, "-c", INTERRUPTED_AT_ONCE, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("evalkit serve did not stop on the SIGINT")
+    assert "http://127.0.0.1:" in stdout
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert "stopped." in stderr
+
+
 def test_a_bad_workflow_file_is_reported_without_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
