@@ -52,10 +52,16 @@ def api_path(*segments: str | Enum) -> str:
     """``/api/v1/...`` from literal and caller-supplied segments.
 
     Segments are percent-encoded with nothing kept safe, so a ``/`` inside an id or a
-    filename travels as ``%2F`` and cannot reach another route.
+    filename travels as ``%2F`` and cannot reach another route; a segment that is ``.`` or
+    ``..`` travels as ``%2E`` or ``%2E%2E``, which no URL parser removes as a dot segment.
     """
-    parts = [_text(segment) for segment in segments]
-    return API_PREFIX + "".join("/" + quote(part, safe="") for part in parts)
+    return API_PREFIX + "".join("/" + _segment(_text(segment)) for segment in segments)
+
+
+def _segment(text: str) -> str:
+    if text in (".", ".."):
+        return "%2E" * len(text)
+    return quote(text, safe="")
 
 
 def query(**pairs: Any) -> dict[str, str]:

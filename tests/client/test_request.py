@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from evalkit.api import FileKind, SortOrder
@@ -14,6 +15,9 @@ from evalkit.client._request import api_path, drop_none, query
         (("agents",), "/api/v1/agents"),
         (("agents", "a/b"), "/api/v1/agents/a%2Fb"),
         (("agents", "../x"), "/api/v1/agents/..%2Fx"),
+        (("files", "output", ".."), "/api/v1/files/output/%2E%2E"),
+        (("files", "output", "."), "/api/v1/files/output/%2E"),
+        (("x", "..."), "/api/v1/x/..."),
         (("x", "a b?c#d&e=f"), "/api/v1/x/a%20b%3Fc%23d%26e%3Df"),
         (("x", "é"), "/api/v1/x/%C3%A9"),
         (("files", FileKind.OUTPUT), "/api/v1/files/output"),
@@ -37,3 +41,11 @@ def test_query_values() -> None:
 
 def test_drop_none_keeps_falsy_values() -> None:
     assert drop_none(a=None, b=0, c="", d=False, e={}) == {"b": 0, "c": "", "d": False, "e": {}}
+
+
+@pytest.mark.parametrize("name", [".", "..", "../..", "a/..", "%2e%2e"])
+def test_no_segment_is_removed_by_the_url_parser(name: str) -> None:
+    url = httpx.URL("http://x" + api_path("files", "output", name))
+    prefix = "/api/v1/files/output/"
+    assert url.raw_path.decode().startswith(prefix), url.raw_path
+    assert "/" not in url.raw_path.decode()[len(prefix) :], url.raw_path
