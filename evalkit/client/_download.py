@@ -9,16 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+#: how much of the target's name its temporary file shows
+TEMP_NAME_CHARS = 40
+
 
 @contextlib.contextmanager
 def atomic_writer(target: Path) -> Iterator[IO[bytes]]:
     """Yield a binary file; on success it replaces ``target``, on error it disappears.
 
     Readers of ``target`` never see half a file, and a failed download leaves any previous
-    version in place.
+    version in place. The temporary name holds only the start of the target's, so that a
+    target of the longest name the file system allows still gets one.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    prefix = f".{target.name[:TEMP_NAME_CHARS]}."
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle

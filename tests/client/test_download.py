@@ -45,6 +45,13 @@ def test_atomic_writer_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
 
+def test_atomic_writer_takes_the_longest_name(tmp_path: Path) -> None:
+    target = tmp_path / ("n" * 255)  # the longest name ext4 and most file systems store
+    with atomic_writer(target) as handle:
+        handle.write(b"x")
+    assert target.read_bytes() == b"x"
+
+
 def test_download_to_path(client: EigenpalClient, api: FakeApi, tmp_path: Path) -> None:
     api.queue(octets(BLOB))
     target = tmp_path / "expected" / "gold.bin"
