@@ -54,8 +54,9 @@ class AsyncExecutor:
 
     async def call(self, req: ApiRequest[T]) -> T:
         async def read_and_finish(response: httpx.Response) -> T:
-            await response.aread()
-            return _http.finish(req, response)
+            _http.check_answer_type(req, response)
+            intake = _http.Intake.answer(req, response, self.options, self.clock)
+            return _http.finish(req, response, await self._read(response, intake))
 
         return await self._send(req, read_and_finish)
 
@@ -66,14 +67,27 @@ class AsyncExecutor:
 
         async def stream_to_file(response: httpx.Response) -> Path:
             _http.check_download_type(req, response)
+            intake = _http.Intake.download(req, response, self.options, self.clock)
+            intake.begin()  # a file announced too large is refused before anything is written
             # Chunks are written as they come; local disk writes are short enough to need no
             # worker thread.
             with atomic_writer(to) as handle:
                 async for chunk in response.aiter_bytes():
+                    intake.accept(chunk)
                     handle.write(chunk)
             return to
 
         return await self._send(req, stream_to_file)
+
+    async def _read(self, response: httpx.Response, intake: _http.Intake) -> bytes:
+        """The body, as far as ``intake`` lets it come (never more than its limit)."""
+        chunks: list[bytes] = []
+        if intake.begin():
+            async for chunk in response.aiter_bytes():
+                if not intake.accept(chunk):
+                    break
+                chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _send(
         self, req: ApiRequest[Any], consume: Callable[[httpx.Response], Awaitable[R]]
@@ -90,7 +104,8 @@ class AsyncExecutor:
                             result = await consume(response)
                             _http.log_answer(attempt, response, started, time.perf_counter())
                             return result
-                        await response.aread()
+                        intake = _http.Intake.error_body(req, response, self.options, self.clock)
+                        error_body = await self._read(response, intake)
                         _http.log_answer(attempt, response, started, time.perf_counter())
                     finally:
                         await response.aclose()
@@ -110,6 +125,6 @@ class AsyncExecutor:
                     response=response,
                 )
                 if delay is None:
-                    raise _http.error_from_response(req, response)
+                    raise _http.error_from_response(req, response, error_body)
             await self.sleep(delay)
             attempt.retries += 1

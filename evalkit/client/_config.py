@@ -15,6 +15,12 @@ from evalkit.client.retry import DEFAULT_MAX_RETRIES
 
 DEFAULT_BASE_URL = "https://app.eigenpal.com"
 DEFAULT_TIMEOUT_SECONDS = 60.0
+#: the largest answer the client reads into memory (JSON, or a download without ``to=``):
+#: twice the largest output the local platform keeps, and a bound on what a hostile answer
+#: costs (parsed JSON takes up to ~15 times its size in memory)
+MAX_ANSWER_BYTES = 128 * 1024 * 1024
+#: the largest file a download with ``to=`` writes to disk
+MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024
 API_KEY_ENV = "EIGENPAL_API_KEY"
 BASE_URL_ENV = "EIGENPAL_BASE_URL"
 USER_AGENT = f"evalkit/{__version__}"
@@ -49,11 +55,15 @@ class ClientOptions:
     verify_ssl: bool
     max_retries: int
     auth: BearerAuth
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    max_download_bytes: int = MAX_DOWNLOAD_BYTES
 
     def __repr__(self) -> str:
         return (
             f"ClientOptions(base_url={self.base_url!r}, timeout_seconds={self.timeout_seconds}, "
-            f"verify_ssl={self.verify_ssl}, max_retries={self.max_retries}, api_key='***')"
+            f"verify_ssl={self.verify_ssl}, max_retries={self.max_retries}, "
+            f"max_answer_bytes={self.max_answer_bytes}, "
+            f"max_download_bytes={self.max_download_bytes}, api_key='***')"
         )
 
 
@@ -91,6 +101,8 @@ def resolve_options(
     timeout_seconds: float,
     verify_ssl: bool,
     max_retries: int,
+    max_answer_bytes: int = MAX_ANSWER_BYTES,
+    max_download_bytes: int = MAX_DOWNLOAD_BYTES,
     environ: Mapping[str, str] | None = None,
 ) -> ClientOptions:
     """Apply the precedence rule (argument, then environment, then default) and check values."""
@@ -105,11 +117,19 @@ def resolve_options(
         raise EigenpalConfigError(f"timeout_seconds must be more than 0, got {timeout_seconds}")
     if max_retries < 0:
         raise EigenpalConfigError(f"max_retries must be 0 or more, got {max_retries}")
+    for name, limit in (
+        ("max_answer_bytes", max_answer_bytes),
+        ("max_download_bytes", max_download_bytes),
+    ):
+        if limit < 1:
+            raise EigenpalConfigError(f"{name} must be 1 or more, got {limit}")
     return ClientOptions(
         base_url=url,
         timeout_seconds=float(timeout_seconds),
         verify_ssl=verify_ssl,
         max_retries=max_retries,
+        max_answer_bytes=max_answer_bytes,
+        max_download_bytes=max_download_bytes,
         # The key goes straight into the auth object, never into a named local or attribute.
         auth=BearerAuth(api_key or env[API_KEY_ENV]),
     )
@@ -121,6 +141,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_ANSWER_BYTES",
+    "MAX_DOWNLOAD_BYTES",
     "USER_AGENT",
     "BearerAuth",
     "ClientOptions",

@@ -1,5 +1,12 @@
 """What the sync and async executors share: building requests, reading answers, mapping
-failures to errors and deciding on retries. Nothing here does I/O on the network."""
+failures to errors and deciding on retries. Nothing here does I/O on the network.
+
+What the client reads from the platform is bounded (see ``Intake``): an answer read into
+memory is at most ``max_answer_bytes`` and must arrive whole within the read timeout after its
+headers; an error answer's body is read up to ``MAX_ERROR_BODY_BYTES``; a download to disk is
+at most ``max_download_bytes`` and must keep coming at ``MIN_DOWNLOAD_BYTES_PER_SECOND``.
+Silence is the read timeout's (httpx) to catch.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ import math
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -20,7 +27,9 @@ from evalkit.client._request import ApiRequest
 from evalkit.client.errors import (
     EigenpalConnectionError,
     EigenpalError,
+    EigenpalResponseError,
     EigenpalTimeoutError,
+    clip,
     error_for_status,
 )
 from evalkit.client.retry import (
@@ -36,11 +45,32 @@ logger = logging.getLogger("evalkit.client")
 
 #: a held request gets this much read time beyond the hold, for the answer to travel
 HOLD_MARGIN_SECONDS = 30.0
+#: an error answer's body is read up to this much (an envelope is a few hundred bytes); the
+#: rest is left unread and the error is told by its status alone
+MAX_ERROR_BODY_BYTES = 1024 * 1024
+#: a download to disk slower than this over a whole read timeout is stopped
+MIN_DOWNLOAD_BYTES_PER_SECOND = 1024
 
 _BASE_URL_ADVICE = (
     "this usually means base_url points at a web page rather than the EigenPal API; "
     "set base_url (or EIGENPAL_BASE_URL) to the platform root, e.g. https://app.eigenpal.com"
 )
+_WEB_PAGE_ADVICE = (
+    "a web page answered instead of the EigenPal API (a proxy's login page, or base_url "
+    "pointing at a website); set base_url (or EIGENPAL_BASE_URL) to the platform root, "
+    "e.g. https://app.eigenpal.com"
+)
+_BROKEN_ADVICE = (
+    "the platform, or a proxy in between, sent a broken answer; try again, and if it goes on "
+    "report the request id to the platform"
+)
+_SHAPE_ADVICE = (
+    "the platform may speak another version of the API; check base_url, or upgrade evalkit"
+)
+
+
+class AnswerTooSlow(httpx.ReadTimeout):
+    """The answer kept coming, but too slowly: handled (and retried) as a read timeout."""
 
 
 @dataclass
@@ -70,10 +100,7 @@ def build_request(
         headers["Accept"] = "application/json"  # downloads keep httpx's */*
     if attempt.idempotency_key:
         headers["Idempotency-Key"] = attempt.idempotency_key
-    timeout = httpx.Timeout(options.timeout_seconds)
-    if req.hold_seconds:
-        read = max(options.timeout_seconds, req.hold_seconds + HOLD_MARGIN_SECONDS)
-        timeout = httpx.Timeout(options.timeout_seconds, read=read)
+    timeout = httpx.Timeout(options.timeout_seconds, read=read_seconds(req, options))
     kwargs: dict[str, Any] = {}
     if req.multipart is not None:
         kwargs["data"] = dict(req.multipart.fields)
@@ -93,68 +120,241 @@ def build_request(
     )
 
 
-def finish(req: ApiRequest[T], response: httpx.Response) -> T:
+def read_seconds(req: ApiRequest[Any], options: ClientOptions) -> float:
+    """The read timeout: ``timeout_seconds``, or for a held request the hold and a margin."""
+    if req.hold_seconds:
+        return max(options.timeout_seconds, req.hold_seconds + HOLD_MARGIN_SECONDS)
+    return options.timeout_seconds
+
+
+@dataclass
+class Intake:
+    """Counts an answer's body as it arrives and stops one that is too large or too slow.
+
+    Past ``limit`` it raises ``EigenpalResponseError``, or with ``cut`` stops quietly (an error
+    answer, told by its status). Too slow is ``AnswerTooSlow``: with ``deadline`` (a clock
+    value) when the whole body has not come by then; with ``min_rate`` when a ``window`` of
+    seconds brought fewer than ``min_rate * window`` bytes.
+    """
+
+    req: ApiRequest[Any]
+    response: httpx.Response
+    limit: int
+    clock: Callable[[], float]
+    window: float
+    deadline: float | None = None
+    min_rate: float = 0.0
+    cut: bool = False
+    #: what the limit is called where the caller can change it
+    option: str = ""
+    size: int = 0
+    window_start: float = field(default=0.0, init=False)
+    window_size: int = field(default=0, init=False)
+
+    @classmethod
+    def answer(
+        cls,
+        req: ApiRequest[Any],
+        response: httpx.Response,
+        options: ClientOptions,
+        clock: Callable[[], float],
+    ) -> Intake:
+        """A 2xx answer read into memory."""
+        seconds = read_seconds(req, options)
+        limit, option = options.max_answer_bytes, "max_answer_bytes"
+        return cls(req, response, limit, clock, seconds, clock() + seconds, option=option)
+
+    @classmethod
+    def error_body(
+        cls,
+        req: ApiRequest[Any],
+        response: httpx.Response,
+        options: ClientOptions,
+        clock: Callable[[], float],
+    ) -> Intake:
+        """A non-2xx answer: enough of it for the error envelope."""
+        seconds = read_seconds(req, options)
+        return cls(req, response, MAX_ERROR_BODY_BYTES, clock, seconds, clock() + seconds, cut=True)
+
+    @classmethod
+    def download(
+        cls,
+        req: ApiRequest[Any],
+        response: httpx.Response,
+        options: ClientOptions,
+        clock: Callable[[], float],
+    ) -> Intake:
+        """A file streamed to disk: possibly large, but it must keep coming."""
+        return cls(
+            req,
+            response,
+            options.max_download_bytes,
+            clock,
+            read_seconds(req, options),
+            min_rate=MIN_DOWNLOAD_BYTES_PER_SECOND,
+            option="max_download_bytes",
+        )
+
+    def begin(self) -> bool:
+        """Before reading: False when the body should not be read at all (a cut answer that
+        announces more than the limit); raises for any other answer that does."""
+        self.window_start = self.clock()
+        declared = self.response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            if self.cut:
+                return False
+            raise self._too_large(f"it announces {_size(int(declared))}")
+        return True
+
+    def accept(self, chunk: bytes) -> bool:
+        """Count ``chunk``: True to keep it and read on, False to stop (a cut answer)."""
+        self.size += len(chunk)
+        if self.size > self.limit:
+            if self.cut:
+                return False
+            raise self._too_large("and still coming")
+        now = self.clock()
+        if self.deadline is not None and now > self.deadline:
+            raise AnswerTooSlow(
+                f"the answer came too slowly: it was not whole {self.window:g} s after its "
+                f"headers ({_size(self.size)} by then)"
+            )
+        self.window_size += len(chunk)
+        if self.min_rate and now - self.window_start >= self.window:
+            if self.window_size < self.min_rate * (now - self.window_start):
+                raise AnswerTooSlow(
+                    f"the download came too slowly: {self.window_size} bytes in "
+                    f"{now - self.window_start:.0f} s, under {_size(int(self.min_rate))}/s"
+                )
+            self.window_start, self.window_size = now, 0
+        return True
+
+    def _too_large(self, detail: str) -> EigenpalResponseError:
+        what = "file" if self.option == "max_download_bytes" else "answer"
+        return _response_error(
+            self.req,
+            self.response,
+            f"the {what} is larger than {_size(self.limit)} ({detail}), the most the client "
+            f"reads ({self.option}); check base_url, or raise {self.option} if the platform "
+            "really sends this much",
+        )
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def check_answer_type(req: ApiRequest[Any], response: httpx.Response) -> None:
+    """Before the body is read: a JSON call must get JSON, a download a file."""
+    content_type = response.headers.get("content-type", "").lower()
+    if req.expect == "json" and content_type and "json" not in content_type:
+        shown = clip(content_type, 100)
+        raise _response_error(
+            req, response, f"the answer was not JSON ({shown}): {_WEB_PAGE_ADVICE}"
+        )
+    if req.expect == "bytes":
+        check_download_type(req, response)
+
+
+def finish(req: ApiRequest[T], response: httpx.Response, body: bytes) -> T:
     """Turn a read 2xx answer into the call's result, or raise a clear error."""
     if req.expect == "empty":
         return req.parse(None)
     if req.expect == "bytes":
-        check_download_type(req, response)
-        return req.parse(response.content)
-    body = decode_json(req, response)
-    try:
         return req.parse(body)
-    except ValidationError as err:
-        problem = err.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"]) or "<root>"
-        raise _error(
-            req, response, f"unexpected answer from the API: {where}: {problem['msg']}"
-        ) from err
-
-
-def decode_json(req: ApiRequest[Any], response: httpx.Response) -> Any:
-    content_type = response.headers.get("content-type", "").lower()
-    if content_type and "json" not in content_type:
-        raise _error(req, response, f"expected JSON but got {content_type!r}; {_BASE_URL_ADVICE}")
+    value = decode_json(req, response, body)
     try:
-        return json.loads(response.content or b"null")
+        return req.parse(value)
+    except ValidationError as err:
+        raise _response_error(req, response, _shape_problem(err)) from err
+    except RecursionError as err:
+        raise _response_error(req, response, _too_deep()) from err
+
+
+def _shape_problem(err: ValidationError) -> str:
+    problems = err.errors()
+    first = problems[0]
+    where = ".".join(clip(str(part), 60) for part in first["loc"]) or "<root>"
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    return (
+        f"the answer does not have the API's shape: {where}: {clip(first['msg'], 200)}{more}; "
+        + _SHAPE_ADVICE
+    )
+
+
+def _too_deep() -> str:
+    return f"the answer is JSON nested too deeply to read; {_BROKEN_ADVICE}"
+
+
+def decode_json(req: ApiRequest[Any], response: httpx.Response, body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except RecursionError as err:
+        raise _response_error(req, response, _too_deep()) from err
     except ValueError as err:
-        raise _error(req, response, f"the answer is not valid JSON; {_BASE_URL_ADVICE}") from err
+        if body.lstrip()[:1] == b"<":
+            problem = f"the answer is not JSON: it looks like an HTML page; {_WEB_PAGE_ADVICE}"
+        else:
+            problem = f"the answer is not valid JSON ({_why_not_json(err, body)}); {_BROKEN_ADVICE}"
+        raise _response_error(req, response, problem) from err
+
+
+def _why_not_json(err: ValueError, body: bytes) -> str:
+    if not body.strip():
+        return "the body is empty"
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg} at byte {err.pos} of {len(body)}"
+    return "it is not UTF-8 text"
 
 
 def check_download_type(req: ApiRequest[Any], response: httpx.Response) -> None:
     """Downloads come as octet-stream (contract A1); an HTML page means a wrong base_url."""
     content_type = response.headers.get("content-type", "").lower()
     if content_type and not ("json" in content_type or "octet-stream" in content_type):
-        raise _error(
-            req, response, f"expected a file download but got {content_type!r}; {_BASE_URL_ADVICE}"
+        raise _response_error(
+            req,
+            response,
+            f"expected a file download but got {clip(content_type, 100)!r}; {_BASE_URL_ADVICE}",
         )
 
 
-def _error(req: ApiRequest[Any], response: httpx.Response, message: str) -> EigenpalError:
-    return EigenpalError(
-        message,
-        status=response.status_code,
-        request_id=response.headers.get("x-request-id"),
-        method=req.method,
-        path=req.path,
-    )
+def _where(req: ApiRequest[Any], response: httpx.Response) -> dict[str, Any]:
+    return {
+        "status": response.status_code,
+        "request_id": response.headers.get("x-request-id"),
+        "method": req.method,
+        "path": req.path,
+    }
 
 
-def error_from_response(req: ApiRequest[Any], response: httpx.Response) -> EigenpalError:
-    """The typed error for a non-2xx answer whose body has been read."""
+def _response_error(
+    req: ApiRequest[Any], response: httpx.Response, message: str
+) -> EigenpalResponseError:
+    return EigenpalResponseError(message, **_where(req, response))
+
+
+def error_from_response(
+    req: ApiRequest[Any], response: httpx.Response, body: bytes
+) -> EigenpalError:
+    """The typed error for a non-2xx answer, from (the first part of) its body."""
     envelope: dict[str, Any] | None = None
     content_type = response.headers.get("content-type", "").lower()
     is_json = "json" in content_type or not content_type
-    if is_json and response.content:
+    if is_json and body:
         try:
-            parsed = json.loads(response.content)
-        except ValueError:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
             parsed = None
         envelope = parsed if isinstance(parsed, dict) else None
     status = response.status_code
-    if envelope is None and response.content and status < 500 and status != 429:
-        return _error(
-            req, response, f"HTTP {status} without the API's error envelope; " + _BASE_URL_ADVICE
+    if envelope is None and body and status < 500 and status != 429:
+        return EigenpalError(
+            f"HTTP {status} without the API's error envelope; " + _BASE_URL_ADVICE,
+            **_where(req, response),
         )
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     return error_for_status(
@@ -179,6 +379,8 @@ def classify(exc: httpx.TransportError) -> Failure:
 def transport_error(req: ApiRequest[Any], exc: httpx.TransportError) -> EigenpalError:
     failure = classify(exc)
     where = {"method": req.method, "path": req.path}
+    if isinstance(exc, AnswerTooSlow):
+        return EigenpalTimeoutError(str(exc), **where)
     if failure is Failure.READ_TIMEOUT:
         return EigenpalTimeoutError(f"no answer in time ({type(exc).__name__})", **where)
     if failure is Failure.CONNECT:

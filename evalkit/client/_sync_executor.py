@@ -54,8 +54,9 @@ class SyncExecutor:
 
     def call(self, req: ApiRequest[T]) -> T:
         def read_and_finish(response: httpx.Response) -> T:
-            response.read()
-            return _http.finish(req, response)
+            _http.check_answer_type(req, response)
+            intake = _http.Intake.answer(req, response, self.options, self.clock)
+            return _http.finish(req, response, self._read(response, intake))
 
         return self._send(req, read_and_finish)
 
@@ -66,14 +67,27 @@ class SyncExecutor:
 
         def stream_to_file(response: httpx.Response) -> Path:
             _http.check_download_type(req, response)
+            intake = _http.Intake.download(req, response, self.options, self.clock)
+            intake.begin()  # a file announced too large is refused before anything is written
             # Chunks are written as they come; local disk writes are short enough to need no
             # worker thread.
             with atomic_writer(to) as handle:
                 for chunk in response.iter_bytes():
+                    intake.accept(chunk)
                     handle.write(chunk)
             return to
 
         return self._send(req, stream_to_file)
+
+    def _read(self, response: httpx.Response, intake: _http.Intake) -> bytes:
+        """The body, as far as ``intake`` lets it come (never more than its limit)."""
+        chunks: list[bytes] = []
+        if intake.begin():
+            for chunk in response.iter_bytes():
+                if not intake.accept(chunk):
+                    break
+                chunks.append(chunk)
+        return b"".join(chunks)
 
     def _send(self, req: ApiRequest[Any], consume: Callable[[httpx.Response], R]) -> R:
         attempt = _http.Attempt.start(req)
@@ -88,7 +102,8 @@ class SyncExecutor:
                             result = consume(response)
                             _http.log_answer(attempt, response, started, time.perf_counter())
                             return result
-                        response.read()
+                        intake = _http.Intake.error_body(req, response, self.options, self.clock)
+                        error_body = self._read(response, intake)
                         _http.log_answer(attempt, response, started, time.perf_counter())
                     finally:
                         response.close()
@@ -108,6 +123,6 @@ class SyncExecutor:
                     response=response,
                 )
                 if delay is None:
-                    raise _http.error_from_response(req, response)
+                    raise _http.error_from_response(req, response, error_body)
             self.sleep(delay)
             attempt.retries += 1

@@ -10,13 +10,20 @@
         ├── EigenpalNotFoundError      404
         ├── EigenpalRateLimitError     429; ``retry_after`` in whole seconds, when sent
         ├── EigenpalServerError        5xx
-        ├── EigenpalTimeoutError       status 0: read timeout, or a wait ran past its deadline
-        └── EigenpalConnectionError    status 0: server unreachable or connection dropped
+        ├── EigenpalTimeoutError       status 0: read timeout, an answer that came too slowly,
+        │                              or a wait ran past its deadline
+        ├── EigenpalConnectionError    status 0: server unreachable or connection dropped
+        └── EigenpalResponseError      an answer that is not what the API speaks: not JSON (a
+                                       web page, a proxy's login page), broken or too deeply
+                                       nested JSON, the wrong shape, the wrong content type for
+                                       a download, or larger than the client reads
 
-A plain ``EigenpalError`` covers the rest: another status, or an answer that is not the JSON
-the API speaks (usually a ``base_url`` pointing at a web page instead of the API).
+A plain ``EigenpalError`` covers the rest: another status, or an error status whose body is
+not the API's error envelope (usually a ``base_url`` pointing at a web page instead of the API).
 
-No error here ever holds the API key: messages carry method, path and request id only.
+No error here ever holds the API key: messages carry method, path and request id only. Text the
+platform sent is clipped in messages (an issue's message to ``MAX_SHOWN_CHARS``, a hint, a field
+name and a request id shorter); the envelope itself is kept whole.
 """
 
 from __future__ import annotations
@@ -24,6 +31,16 @@ from __future__ import annotations
 from typing import Any
 
 from evalkit.errors import ConfigError, EvalkitError
+
+#: the most characters of one text from the platform that a message shows
+MAX_SHOWN_CHARS = 500
+
+
+def clip(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 class EigenpalConfigError(ConfigError, ValueError):
@@ -51,7 +68,8 @@ class EigenpalError(EvalkitError):
         self.status = status
         self.envelope = envelope
         body_id = (envelope or {}).get("requestId")
-        self.request_id: str | None = body_id if isinstance(body_id, str) else request_id
+        found = body_id if isinstance(body_id, str) else request_id
+        self.request_id: str | None = clip(found, 100) if found else None
         self.method = method
         self.path = path
         super().__init__(self.describe())
@@ -67,7 +85,7 @@ class EigenpalError(EvalkitError):
         text = self.message
         hint = (self.envelope or {}).get("hint")
         if isinstance(hint, str) and hint:
-            text += f"; hint: {hint}"
+            text += f"; hint: {clip(hint, 300)}"
         if advice:
             text += f" ({advice})"
         return f"{text} ({', '.join(where)})" if where else text
@@ -83,7 +101,8 @@ class EigenpalValidationError(EigenpalError):
         ]
         if self.issues:
             first = self.issues[0]
-            message = f"{first.get('field', '<root>')}: {first.get('message', 'invalid')}"
+            field = clip(str(first.get("field", "<root>")), 100)
+            message = f"{field}: {clip(str(first.get('message', 'invalid')))}"
         else:
             message = "validation error"
         super().__init__(message, status=400, envelope=envelope, **where)
@@ -127,6 +146,12 @@ class EigenpalConnectionError(EigenpalError):
     def __init__(self, message: str, **kwargs: Any) -> None:
         kwargs.setdefault("status", 0)
         super().__init__(message, **kwargs)
+
+
+class EigenpalResponseError(EigenpalError):
+    """The platform answered, but not as the API does: not JSON, broken or too deeply nested
+    JSON, JSON of the wrong shape, a download of the wrong content type, or an answer larger
+    than the client reads. ``status`` is the answer's HTTP status (usually 200)."""
 
 
 _AUTH_ADVICE = (
@@ -174,5 +199,5 @@ def _first_issue_message(envelope: dict[str, Any] | None) -> str | None:
     issues = (envelope or {}).get("issues")
     if isinstance(issues, list) and issues and isinstance(issues[0], dict):
         message = issues[0].get("message")
-        return message if isinstance(message, str) and message else None
+        return clip(message) if isinstance(message, str) and message else None
     return None

@@ -6,9 +6,9 @@ Two kinds of request:
   cancel POSTs, and expected uploads or copies stored under a name the caller chose). Retried
   on 429, any 5xx, and any transport failure.
 - ``STARTS_WORK``: a POST that creates something (agent run, rerun, create agent, file
-  upload, expected upload or copy without a name, workflow run). Retried only when the server cannot have
-  acted: the connection was never made, or the answer was 429 or 503. Every POST also
-  carries one ``Idempotency-Key`` for all its attempts, for servers that honour it.
+  upload, expected upload or copy without a name, workflow run). Retried only when the server
+  cannot have acted: the connection was never made, or the answer was 429 or 503. Every POST
+  also carries one ``Idempotency-Key`` for all its attempts, for servers that honour it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,12 @@ from evalkit.api import ListAgentsResponse
 from evalkit.client import _http
 from evalkit.client._config import resolve_options
 from evalkit.client._request import ApiRequest, model, raw
-from evalkit.client.errors import EigenpalError, EigenpalRateLimitError, EigenpalServerError
+from evalkit.client.errors import (
+    EigenpalRateLimitError,
+    EigenpalResponseError,
+    EigenpalServerError,
+    EigenpalTimeoutError,
+)
 from evalkit.client.retry import Failure, RetryPolicy
 
 REQ: ApiRequest[ListAgentsResponse] = ApiRequest("GET", "/api/v1/agents", model(ListAgentsResponse))
@@ -71,7 +76,7 @@ def test_error_from_response_reads_envelope_and_retry_after() -> None:
         json={"issues": [{"field": "<root>", "message": "slow", "code": "rate_limited"}]},
         headers={"retry-after": "2.2", "x-request-id": "req_1"},
     )
-    err = _http.error_from_response(REQ, response)
+    err = _http.error_from_response(REQ, response, response.content)
     assert isinstance(err, EigenpalRateLimitError)
     assert (err.retry_after, err.request_id) == (3, "req_1")
 
@@ -80,17 +85,87 @@ def test_server_error_without_envelope_is_still_a_server_error() -> None:
     response = httpx.Response(
         502, text="<html>bad gateway</html>", headers={"content-type": "text/html"}
     )
-    assert isinstance(_http.error_from_response(REQ, response), EigenpalServerError)
+    assert isinstance(
+        _http.error_from_response(REQ, response, response.content), EigenpalServerError
+    )
 
 
 def test_finish_validates_the_answer() -> None:
     good = httpx.Response(200, json={"data": [], "total": 0, "limit": 1, "offset": 0})
-    assert _http.finish(REQ, good).total == 0
+    assert _http.finish(REQ, good, good.content).total == 0
     no_type = httpx.Response(200, content=b'{"data": [], "total": 0, "limit": 1, "offset": 0}')
-    assert _http.finish(REQ, no_type).limit == 1  # a proxy may drop the content type
+    _http.check_answer_type(REQ, no_type)  # a proxy may drop the content type
+    assert _http.finish(REQ, no_type, no_type.content).limit == 1
     bad = httpx.Response(200, json={"total": 0})
-    with pytest.raises(EigenpalError, match="unexpected answer from the API: data: Field required"):
-        _http.finish(REQ, bad)
+    with pytest.raises(EigenpalResponseError, match="API's shape: data: Field required"):
+        _http.finish(REQ, bad, bad.content)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def answer(**headers: str) -> httpx.Response:
+    return httpx.Response(200, headers=headers, request=httpx.Request("GET", "http://x/a"))
+
+
+def test_intake_raises_past_the_limit_of_an_answer() -> None:
+    options = resolve_options(
+        api_key="k", base_url="http://x", timeout_seconds=7, verify_ssl=True, max_retries=0,
+        max_answer_bytes=10, environ={},
+    )  # fmt: skip
+    intake = _http.Intake.answer(REQ, answer(), options, Clock())
+    assert intake.begin()
+    assert intake.accept(b"x" * 10)
+    with pytest.raises(EigenpalResponseError, match=r"larger than 10 bytes .*max_answer_bytes"):
+        intake.accept(b"x")
+    announced = _http.Intake.answer(REQ, answer(**{"content-length": "11"}), options, Clock())
+    with pytest.raises(EigenpalResponseError, match="announces 11 bytes"):
+        announced.begin()
+
+
+def test_intake_of_an_error_body_stops_quietly() -> None:
+    big = str(_http.MAX_ERROR_BODY_BYTES + 1)
+    assert not _http.Intake.error_body(
+        REQ, answer(**{"content-length": big}), OPTIONS, Clock()
+    ).begin()
+    intake = _http.Intake.error_body(REQ, answer(), OPTIONS, Clock())
+    assert intake.begin()
+    assert intake.accept(b"x" * _http.MAX_ERROR_BODY_BYTES)
+    assert not intake.accept(b"x")
+
+
+def test_intake_of_an_answer_has_a_deadline_after_the_headers() -> None:
+    clock = Clock()
+    intake = _http.Intake.answer(REQ, answer(), OPTIONS, clock)
+    intake.begin()
+    clock.now += 7
+    assert intake.accept(b"x")
+    clock.now += 0.5
+    with pytest.raises(_http.AnswerTooSlow, match="not whole 7 s after its headers"):
+        intake.accept(b"x")
+
+
+def test_intake_of_a_download_needs_a_minimum_rate() -> None:
+    clock = Clock()
+    intake = _http.Intake.download(REQ, answer(), OPTIONS, clock)
+    intake.begin()
+    for _ in range(100):  # 7 KiB every 7 s goes on for ever: a slow but moving download
+        clock.now += 7
+        assert intake.accept(b"x" * 7 * 1024)
+    clock.now += 7
+    with pytest.raises(_http.AnswerTooSlow, match="download came too slowly"):
+        intake.accept(b"x" * 7000)
+
+
+def test_a_slow_answer_is_a_timeout_error() -> None:
+    err = _http.transport_error(REQ, _http.AnswerTooSlow("the answer came too slowly: x"))
+    assert isinstance(err, EigenpalTimeoutError)
+    assert str(err) == "the answer came too slowly: x (GET /api/v1/agents)"
 
 
 def test_retry_delay_for_a_response() -> None:

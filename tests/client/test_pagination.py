@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 import httpx
 import pytest
 
-from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.client import AsyncEigenpalClient, EigenpalClient, EigenpalResponseError
 from evalkit.client.pagination import iter_items, next_offset
 
 from .conftest import AGENT, EXECUTION, TS, WORKFLOW, FakeApi
@@ -37,6 +37,24 @@ def test_stops_on_an_empty_page_even_if_total_says_more() -> None:
 
     assert list(iter_items(fetch, page_size=2)) == [1, 2]
     assert calls == [(2, 0), (2, 2)]
+
+
+def test_stops_when_the_platform_ignores_offset() -> None:
+    calls: list[int] = []
+
+    def fetch(limit: int, offset: int) -> tuple[list[int], int]:
+        calls.append(offset)
+        return [1, 2], 10**9
+
+    with pytest.raises(EigenpalResponseError, match="offsets 0 to 4 with the same items"):
+        list(iter_items(fetch, page_size=2))
+    assert calls == [0, 2, 4]
+
+
+def test_one_repeated_page_is_not_an_error() -> None:
+    """Page size 1 and an item added in front between two requests repeats one page."""
+    pages = {0: [1], 1: [1], 2: [2], 3: [2], 4: []}
+    assert list(iter_items(lambda limit, offset: (pages[offset], 4), page_size=1)) == [1, 1, 2, 2]
 
 
 def paged(

@@ -14,7 +14,12 @@ import httpx
 from evalkit.client._async.agents import AgentsResource
 from evalkit.client._async.workflows import WorkflowsResource
 from evalkit.client._async_executor import AsyncExecutor
-from evalkit.client._config import DEFAULT_TIMEOUT_SECONDS, resolve_options
+from evalkit.client._config import (
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_ANSWER_BYTES,
+    MAX_DOWNLOAD_BYTES,
+    resolve_options,
+)
 from evalkit.client.retry import DEFAULT_MAX_RETRIES
 
 if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
@@ -27,9 +32,11 @@ class AsyncEigenpalClient:
     >>> client = AsyncEigenpalClient()  # EIGENPAL_API_KEY from the environment
     >>> client = AsyncEigenpalClient(api_key="eg_...")  # an argument always wins
 
-    ``transport`` or ``http_client`` replace the network (tests); an injected ``http_client``
-    is left open on ``close()``, being its owner's. ``sleep``, ``clock`` and ``jitter`` drive
-    retries and waits, so tests need not sleep.
+    ``max_answer_bytes`` bounds an answer read into memory (128 MiB) and
+    ``max_download_bytes`` a file downloaded with ``to=`` (1 GiB): a platform that sends more
+    gets ``EigenpalResponseError``. ``transport`` or ``http_client`` replace the network
+    (tests); an injected ``http_client`` is left open on ``close()``, being its owner's.
+    ``sleep``, ``clock`` and ``jitter`` drive retries and waits, so tests need not sleep.
     """
 
     def __init__(
@@ -40,6 +47,8 @@ class AsyncEigenpalClient:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         verify_ssl: bool = True,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_download_bytes: int = MAX_DOWNLOAD_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
@@ -52,6 +61,8 @@ class AsyncEigenpalClient:
             timeout_seconds=timeout_seconds,
             verify_ssl=verify_ssl,
             max_retries=max_retries,
+            max_answer_bytes=max_answer_bytes,
+            max_download_bytes=max_download_bytes,
         )
         del api_key  # held only by options.auth from here on
         self._executor = AsyncExecutor(
