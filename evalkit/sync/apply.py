@@ -5,10 +5,16 @@ First, with reads only, the whole plan is checked: every agent of it must still 
 the planned hash; otherwise nothing is written (Terraform's stale saved plan).
 
 Then, per agent, in a fixed order: create it when missing -> upload the changed files (batches
-bounded in size) -> read the new ``latestCommit`` -> one PATCH of name/description/config that
-also stores the last-applied record. Because the record is written last, a failure anywhere
-leaves a record that no longer matches the live ``latestCommit``: the next plan compares the
-files in full and the next sync finishes the job.
+bounded in size) -> read the new ``latestCommit`` and read every manifest file back (``readback``:
+another writer may have uploaded meanwhile, and the commit alone cannot tell) -> one PATCH of
+name, description and config that also stores the last-applied record. When a file read back is
+not the manifest's, the agent stops there: its record is not saved. Because the record is written
+last, a failure anywhere leaves a record that no longer matches the live ``latestCommit``: the
+next plan compares the files in full and the next sync finishes the job.
+
+Two syncs that PATCH the same agent: the last PATCH wins, whole (it always carries name, config
+and the record that describes them), so the record on the agent is the one of the sync whose
+settings are live.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from evalkit.sync.changes import AgentChange, FileChange, Plan
 from evalkit.sync.desired import hash_file, read_source
 from evalkit.sync.jsondiff import merge_unmanaged
 from evalkit.sync.live import Pool, get_agent
+from evalkit.sync.readback import overwritten_error, read_back
 from evalkit.sync.record import LastApplied, config_with_record, split_config
 
 #: a batch upload holds at most this many files, and this many bytes of file content
@@ -79,9 +86,11 @@ def apply(plan: Plan, client: SyncClient, *, concurrency: int = 8) -> ApplyResul
     current = pool.map(lambda change: get_agent(client, change.slug), plan.agents)
     check_fresh(plan.agents, current)
     todo = [(c, live) for c, live in zip(plan.agents, current, strict=True) if c.needs_write]
+    # agents run side by side; each reads its files back with its share of ``concurrency``
+    reads = Pool(max(1, pool.size // max(1, min(pool.size, len(todo)))))
 
     def run(item: tuple[AgentChange, AgentSummary | None]) -> AgentOutcome:
-        return AgentApply(client, item[0], item[1], base_dir, plan.environment).run()
+        return AgentApply(client, item[0], item[1], base_dir, plan.environment, reads).run()
 
     outcomes = {o.slug: o for o in pool.map(run, todo)}
     return ApplyResult(
@@ -139,6 +148,8 @@ class AgentApply:
     base_dir: Path
     #: the plan's environment, recorded with the manifest slug (``None``: the manifest's own)
     environment: str | None = None
+    #: the pool this agent reads its files back with
+    reads: Pool = field(default_factory=Pool)
     done: list[str] = field(default_factory=list)
     writes: int = 0
 
@@ -183,10 +194,13 @@ class AgentApply:
             else:
                 self.client.agents.upload_files(self.change.slug, items)
             self._did(f"uploaded {_count(len(items), 'file')}")
-        if files:  # every workspace write moves latestCommit: read the new one for the record
-            self.live = get_agent(self.client, self.change.slug)
-            if self.live is None:
-                raise PlanError(f"agent {self.change.slug!r} vanished during the sync")
+        if files:  # the record may vouch only for files read back after the new commit
+            wanted = self.change.desired.files
+            back = read_back(self.client, self.change.slug, wanted, self.reads)
+            overwritten = back.disagreeing(wanted)
+            if overwritten:
+                raise overwritten_error(self.change.slug, overwritten)
+            self.live = back.agent
 
     def _bytes(self, file: FileChange) -> bytes:
         if file.inline_base64 is not None:
@@ -220,21 +234,29 @@ class AgentApply:
         config = merge_unmanaged(
             desired.config, live_config, old_record.config if old_record else None
         )
-        body: dict[str, Any] = {"config": config_with_record(config, record)}
-        if self.live.name != desired.name:
-            body["name"] = desired.name
-        if (self.live.description or None) != (desired.description or None):
+        # name and config always travel with the record, so that when two syncs PATCH at once
+        # the last one wins whole and its record describes what is live
+        body: dict[str, Any] = {"name": desired.name, "config": config_with_record(config, record)}
+        if self.live.description or desired.description:
             body["description"] = desired.description or ""
+        changed = [
+            key
+            for key, before, after in (
+                ("name", self.live.name, desired.name),
+                ("description", self.live.description or None, desired.description or None),
+            )
+            if before != after
+        ]
         self.client.agents.update(self.change.slug, **body)
-        self._did(_patch_summary(self.change, body))
+        self._did(_patch_summary(self.change, changed))
 
     def _did(self, what: str) -> None:
         self.writes += 1
         self.done.append(what)
 
 
-def _patch_summary(change: AgentChange, body: dict[str, Any]) -> str:
-    parts: list[str] = [key for key in ("name", "description") if key in body]
+def _patch_summary(change: AgentChange, changed: list[str]) -> str:
+    parts = list(changed)
     if change.config and not change.creates_agent:
         parts.append("config")
     if not parts:

@@ -6,11 +6,12 @@ It lives under ``config["evalkit"]["lastApplied"]`` (kubectl's last-applied anno
      "description": str | null, "latestCommit": str | null, "appliedAt": str,
      "evalkitVersion": str, "manifestSlug": str, "environment": str | null}
 
-``files`` and ``latestCommit`` describe the workspace right after evalkit's last write: while the
-agent's ``latestCommit`` still equals the recorded one, no file changed since (contract B1), so a
-plan needs no download. ``config``, ``name`` and ``description`` are what evalkit wrote, so a live
-value that differs from them was changed outside git (drift). A PATCH of config bumps only
-``updatedAt``, so writing the record never invalidates it.
+``files`` and ``latestCommit`` describe the workspace right after evalkit's last write (every
+file read back after that commit was read: ``readback``): while the agent's ``latestCommit``
+still equals the recorded one, no file changed since (contract B1), so a plan needs no
+download. ``config``, ``name`` and ``description`` are what evalkit wrote, so a live value that
+differs from them was changed outside git (drift). A PATCH of config bumps only ``updatedAt``,
+so writing the record never invalidates it.
 
 ``manifestSlug`` and ``environment`` say what made the agent: the manifest's agent, under which
 environment (``null``: the manifest's own slug). They tell an environment's copy (one per pull
