@@ -180,8 +180,10 @@ def _load(
         if len(results) > 1:
             raise click.UsageError("several RESULTS are merged: say where with --merged DIR")
         path = results[0]
-        return load_results(path, baseline=baseline), path if path.is_dir() else path.parent
-    shards = [load_results(path, baseline=baseline) for path in results]
+        return _warned(
+            load_results(path, baseline=baseline)
+        ), path if path.is_dir() else path.parent
+    shards = [_warned(load_results(path, baseline=baseline)) for path in results]
     run = merge_runs(shards, allow_missing=allow_missing)  # refused before anything is written
     write_run(run, merged_dir)
     output.note(f"merged {len(results)} shard(s) ({len(run.results)} examples) into {merged_dir}")
@@ -189,6 +191,13 @@ def _load(
         if gate.name == ALL_SHARDS_GATE:
             output.note(f"warning: {gate.message}")
     return run, merged_dir
+
+
+def _warned(run: RunResults) -> RunResults:
+    """Say what reading left out (a crash's cut-short last line, a baseline not read)."""
+    for warning in run.warnings:
+        output.note(f"warning: {warning}")
+    return run
 
 
 def _gate_exit_code(run: RunResults) -> int:

@@ -3,6 +3,12 @@
 Reports read only results: the runner's files and, for deltas, a baseline run's summary. The
 summary is optional (an interrupted or copied run may have only ``results.jsonl``); every
 renderer works from the example results alone and adds what the summary knows when present.
+
+The files are read as untrusted input (``evalkit.report.results_file``), and only what was
+given is read: a path named on the command line is followed wherever it points, but the files
+evalkit finds by itself (``results.jsonl`` and ``summary.json`` in a run folder or beside the
+file given) must be regular files there, not symbolic links, and the baseline a summary
+names is read only when it lies in the run's folder or the current folder.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.errors import RunError
-from evalkit.runner.jsonl import ReadReport, read_results, read_summary
+from evalkit.report.results_file import read_results_file, read_summary_file
 from evalkit.runner.results import ExampleResult, RunSummary
 
 RESULTS_NAME = "results.jsonl"
@@ -27,59 +33,104 @@ class RunResults:
     baseline: RunSummary | None = None
     #: where the results were read from (shown in reports, used to find the baseline)
     source: Path | None = None
-    #: lines of results.jsonl that could not be read (a crash's truncated last line)
+    #: the last line of results.jsonl when a crash cut it short: ``(line number, why)``
     skipped_lines: list[tuple[int, str]] = field(default_factory=list)
+    #: what reading left out or could not use, for the command to say (one line each)
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_results(path: Path, *, baseline: Path | None = None) -> RunResults:
     """Read a run from its folder, its ``results.jsonl`` or its ``summary.json``.
 
     The summary is looked for beside ``results.jsonl``; the baseline is ``baseline`` when given,
-    else the summary's own ``baseline`` path when that file still exists.
-    """
+    else the summary's own ``baseline`` when that file is in the run's folder or the current
+    one. ``RunError`` (``ResultsFileError`` at a file's line) when they cannot be used."""
     results_path, summary_path = _locate(path)
-    summary = read_summary(summary_path) if summary_path is not None else None
-    report = ReadReport()
-    results = list(read_results(results_path, report))
-    baseline_path = baseline or _summary_baseline(summary, results_path.parent)
-    baseline_summary = read_summary(baseline_path) if baseline_path is not None else None
+    summary = read_summary_file(summary_path) if summary_path is not None else None
+    if not results_path.is_file() and not results_path.is_symlink():
+        raise RunError(
+            f"{path}: its results file {RESULTS_NAME} is not there (a run folder holds both); "
+            "pass the run's folder as 'evalkit run' wrote it"
+        )
+    read = read_results_file(results_path if results_path == path else _found(results_path))
+    warnings = [
+        f"{results_path}:{number}: skipped, {why}: the examples before it are reported"
+        for number, why in read.skipped
+    ]
+    if not read.results:
+        warnings.append(f"{results_path} holds no results (no example finished)")
+    if baseline is not None:
+        baseline_path: Path | None = _regular_file(baseline, "--baseline")
+    else:
+        baseline_path = _summary_baseline(summary, results_path.parent, warnings)
     return RunResults(
-        results=results,
+        results=read.results,
         summary=summary,
-        baseline=baseline_summary,
+        baseline=read_summary_file(baseline_path) if baseline_path is not None else None,
         source=results_path,
-        skipped_lines=report.skipped,
+        skipped_lines=read.skipped,
+        warnings=warnings,
     )
 
 
 def _locate(path: Path) -> tuple[Path, Path | None]:
     if path.is_dir():
         results_path = path / RESULTS_NAME
-        if not results_path.is_file():
+        if not results_path.is_file() and not results_path.is_symlink():
             raise RunError(
                 f"{path} holds no {RESULTS_NAME}; pass the folder 'evalkit run' wrote "
                 "(.evalkit/runs/<run id>) or a results.jsonl file"
             )
-        summary_path = path / SUMMARY_NAME
-        return results_path, summary_path if summary_path.is_file() else None
-    if not path.exists():
-        raise RunError(f"{path} does not exist; pass a results folder, results.jsonl or summary")
+        return results_path, _beside(results_path, SUMMARY_NAME)
+    path = _regular_file(path, "RESULTS")
     if path.suffix == ".json":
-        summary = read_summary(path)
-        results_path = Path(summary.results_file)
-        if not results_path.is_absolute() or not results_path.is_file():
-            results_path = path.parent / RESULTS_NAME  # the run folder was moved or copied
-        if not results_path.is_file():
-            raise RunError(f"{path}: its results file {summary.results_file} is not there")
-        return results_path, path
-    beside = path.parent / SUMMARY_NAME
-    return path, beside if beside.is_file() else None
+        return path.parent / RESULTS_NAME, path  # found by itself: checked once read
+    return path, _beside(path, SUMMARY_NAME)
 
 
-def _summary_baseline(summary: RunSummary | None, folder: Path) -> Path | None:
+def _regular_file(path: Path, what: str) -> Path:
+    """A path given on the command line: followed, but it must end at a regular file (a
+    pipe or a device would be read forever)."""
+    if not path.is_file():
+        raise RunError(
+            f"{what} {path} is not a file; pass a results folder, results.jsonl or summary.json"
+        )
+    return path
+
+
+def _beside(path: Path, name: str) -> Path | None:
+    other = path.parent / name
+    return _found(other) if other.is_file() or other.is_symlink() else None
+
+
+def _found(path: Path) -> Path:
+    """A file evalkit found by itself: used only as a regular file where it was found."""
+    if path.is_symlink():
+        raise RunError(
+            f"{path} is a symbolic link: evalkit reads only the files in the run's folder; "
+            "pass the file it points to (or a copy of the folder)"
+        )
+    if not path.is_file():
+        raise RunError(f"{path} is not a regular file; pass the folder 'evalkit run' wrote")
+    return path
+
+
+def _summary_baseline(summary: RunSummary | None, folder: Path, warnings: list[str]) -> Path | None:
+    """The baseline the run recorded, when it is in the run's folder or the current folder
+    (the summary names it as given to 'evalkit run': relative to where it ran, or absolute)."""
     if summary is None or not summary.baseline:
         return None
-    candidate = Path(summary.baseline)
-    if not candidate.is_absolute():
-        candidate = folder / candidate if (folder / candidate).is_file() else candidate
-    return candidate if candidate.is_file() else None
+    recorded = Path(summary.baseline)
+    candidates = [recorded] if recorded.is_absolute() else [folder / recorded, recorded]
+    roots = [folder.resolve(), Path.cwd().resolve()]
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        if any(candidate.resolve().is_relative_to(root) for root in roots):
+            return candidate
+        warnings.append(
+            f"the run's baseline {summary.baseline} is outside the run's folder and the current "
+            f"folder: not read; pass --baseline {candidate} to compare with it"
+        )
+        return None
+    return None

@@ -162,18 +162,26 @@ def parse_location(mark: str | None) -> Location | None:
 
 def example_location(result: ExampleResult, base: Path | None = None) -> Location | None:
     """Where the example's problem is: its mark, moved to the line of its first difference
-    when the mark is a JSON file (its ``expected.json``) that can still be read. Relative
-    marks are read from ``base`` (default: the current folder, as marks are written)."""
+    when the mark is a JSON file (its ``expected.json``) that can still be read. Marks are
+    read from ``base`` (default: the current folder, as marks are written), and only there:
+    a mark is data from a results file, and a file it names elsewhere is never read."""
     location = parse_location(result.mark)
     differences = (result.comparison or {}).get("differences") or []
     if location is None or not differences or not location.file.endswith(".json"):
         return location
-    path = Path(location.file)
-    try:
-        text = (path if path.is_absolute() else (base or Path.cwd()) / path).read_text(
-            encoding="utf-8"
-        )
-    except (OSError, UnicodeDecodeError):
-        return location  # the report is rendered away from the project: the mark stands
-    position = difference_position(text, differences)
+    text = _read_inside(Path(location.file), (base or Path.cwd()).resolve())
+    position = difference_position(text, differences) if text is not None else None
     return location if position is None else Location(location.file, *position)
+
+
+def _read_inside(path: Path, root: Path) -> str | None:
+    """The text of ``path`` (relative to ``root``) when it is a regular file inside ``root``;
+    None otherwise (elsewhere, gone, a pipe, not UTF-8: the report is rendered away from
+    the project, or the mark is not one evalkit wrote)."""
+    try:
+        real = (root / path).resolve()
+        if not real.is_relative_to(root) or not real.is_file():
+            return None
+        return real.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, RuntimeError):  # RuntimeError: a symlink loop
+        return None

@@ -27,7 +27,10 @@ def render_markdown(
     run: RunResults, *, html_link: str | None = None, limit: int = GITHUB_LIMIT
 ) -> str:
     view = build_view(run)
-    head = _head(view)
+    head = _head(view) + "".join(
+        f"\n⚠️ Line {number} of the results file was skipped: {_text(why)}.\n"
+        for number, why in run.skipped_lines
+    )
     tail = _tail(html_link)
     budget = limit - len(head) - len(tail) - 200  # room for the truncation note
     body: list[str] = []

@@ -364,13 +364,21 @@ def _meta(run: RunResults) -> dict[str, str]:
 
 
 def without_credentials(url: str) -> str:
-    """A URL as shown in a report: never with a user or password in it."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    """A URL as shown in a report: never with a user or password in it (an address that
+    cannot be parsed is not shown: it could hold either)."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:  # "http://[::1", a port that is not a number
+        return NOT_A_URL
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+#: how an address that is not a URL is shown
+NOT_A_URL = "(an address that is not a valid URL)"
 
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:
@@ -383,6 +391,8 @@ def _seconds_between(start: str | None, end: str | None) -> float | None:
         )
     except ValueError:
         return None
+    if (begin.tzinfo is None) != (finish.tzinfo is None):
+        return None  # one with a time zone, one without: no way to tell the time between
     return max(0.0, (finish - begin).total_seconds())
 
 

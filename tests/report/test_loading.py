@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,11 @@ def test_a_truncated_last_line_is_reported_not_fatal(
     loaded = load_results(folder)
     assert len(loaded.results) == len(failing_run.results)
     assert [number for number, _ in loaded.skipped_lines] == [len(failing_run.results) + 1]
+    assert loaded.warnings == [
+        f"{folder / 'results.jsonl'}:{len(failing_run.results) + 1}: skipped, cut short by a "
+        f"crash ({loaded.skipped_lines[0][1].split('(', 1)[1]}: the examples before it are "
+        "reported"
+    ]
 
 
 def test_a_folder_without_results_says_what_to_pass(tmp_path: Path) -> None:
@@ -94,6 +100,76 @@ def test_a_summary_whose_results_are_gone_says_so(tmp_path: Path, failing_run: R
     write_summary(tmp_path / "summary.json", failing_run.summary)
     with pytest.raises(RunError, match=r"results file results\.jsonl is not there"):
         load_results(tmp_path / "summary.json")
+
+
+def test_the_summary_leads_only_to_the_results_beside_it(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    """Issue 16: its results_file was followed wherever it pointed."""
+    elsewhere = _write_run(tmp_path / "elsewhere", failing_run)
+    assert failing_run.summary is not None
+    summary = failing_run.summary.model_copy(
+        update={"results_file": str(elsewhere / "results.jsonl")}
+    )
+    write_summary(tmp_path / "run" / "summary.json", summary)
+    with pytest.raises(RunError, match=r"results file results\.jsonl is not there"):
+        load_results(tmp_path / "run" / "summary.json")
+
+
+def test_files_found_in_a_run_folder_must_not_be_links(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    """Issue 16: a results.jsonl or summary.json linked to a file elsewhere was read."""
+    real = _write_run(tmp_path / "real", failing_run)
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    for name in ("results.jsonl", "summary.json"):
+        (linked / name).symlink_to(real / name)
+    with pytest.raises(RunError, match=r"linked/summary\.json is a symbolic link"):
+        load_results(linked)
+    with pytest.raises(RunError, match=r"linked/results\.jsonl is a symbolic link"):
+        load_results(linked / "summary.json")  # given by name: followed, but not its neighbour
+    (linked / "results.jsonl").unlink()
+    (linked / "results.jsonl").write_bytes((real / "results.jsonl").read_bytes())
+    with pytest.raises(RunError, match=r"summary\.json is a symbolic link"):
+        load_results(linked / "results.jsonl")
+
+
+def test_a_path_given_by_name_is_followed(tmp_path: Path, failing_run: RunResults) -> None:
+    real = _write_run(tmp_path / "real", failing_run)
+    (tmp_path / "given.jsonl").symlink_to(real / "results.jsonl")
+    assert len(load_results(tmp_path / "given.jsonl").results) == len(failing_run.results)
+
+
+def test_a_baseline_named_by_the_summary_is_read_only_from_the_run_or_current_folder(
+    tmp_path: Path, failing_run: RunResults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the summary's baseline was read wherever it pointed."""
+    folder = _write_run(tmp_path / "project" / "run", failing_run)  # baseline/summary.json
+    assert load_results(folder).baseline is not None  # in the run's folder
+    assert failing_run.summary is not None
+    assert failing_run.baseline is not None
+    write_summary(tmp_path / "project" / "old" / "summary.json", failing_run.baseline)
+    write_summary(tmp_path / "outside" / "summary.json", failing_run.baseline)
+    for recorded, found in [
+        ("old/summary.json", True),  # relative to the current folder, as 'evalkit run' got it
+        (str(tmp_path / "project" / "old" / "summary.json"), True),
+        (str(tmp_path / "outside" / "summary.json"), False),
+        ("../../outside/summary.json", False),
+    ]:
+        summary = failing_run.summary.model_copy(update={"baseline": recorded})
+        write_summary(folder / "summary.json", summary)
+        monkeypatch.chdir(tmp_path / "project")
+        loaded = load_results(folder)
+        assert (loaded.baseline is not None) is found, recorded
+        assert any("not read; pass --baseline" in w for w in loaded.warnings) is not found
+
+
+def test_an_explicit_baseline_must_be_a_file(tmp_path: Path, failing_run: RunResults) -> None:
+    folder = _write_run(tmp_path, failing_run)
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(RunError, match=r"--baseline .*pipe\.json is not a file"):
+        load_results(folder, baseline=tmp_path / "pipe.json")
 
 
 def test_a_file_that_is_not_a_summary_is_refused(tmp_path: Path) -> None:

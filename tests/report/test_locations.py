@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -150,4 +151,29 @@ def test_an_unreadable_expected_file_leaves_the_mark(
     assert example_location(thames.model_copy(update={"mark": None})) is None
     assert example_location(thames.model_copy(update={"mark": "evalkit.yaml:12:5"})) == Location(
         "evalkit.yaml", 12, 5
+    )
+
+
+def test_a_mark_naming_a_file_outside_the_current_folder_is_never_read(
+    failing_run: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: a mark is data from a results file; it moved to a line of any JSON file."""
+    outside = tmp_path / "outside" / "expected.json"
+    outside.parent.mkdir()
+    outside.write_text('{\n\n  "currency": "GBP"\n}\n')
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    thames = next(r for r in failing_run.results if r.example == "thames-uk-pipe-table")
+    for mark in (f"{outside}:1:1", "../outside/expected.json:1:1"):
+        located = example_location(thames.model_copy(update={"mark": mark}))
+        assert located is not None
+        assert (located.line, located.column) == (1, 1), mark
+    inside = tmp_path / "project" / "expected.json"
+    inside.write_text(outside.read_text())
+    located = example_location(thames.model_copy(update={"mark": "expected.json:1:1"}))
+    assert located is not None
+    assert located.line == 3  # the same file inside is read
+    os.mkfifo(tmp_path / "project" / "pipe.json")  # would block a read forever
+    assert example_location(thames.model_copy(update={"mark": "pipe.json:1:1"})) == Location(
+        "pipe.json", 1, 1
     )

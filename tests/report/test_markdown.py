@@ -81,3 +81,14 @@ def test_an_example_whose_output_json_was_not_checked_says_so(failing_run: RunRe
     line = next(line for line in text.splitlines() if "pinecone-hours-cad" in line)
     assert " · output JSON not checked" in line
     assert "output JSON not checked" not in render_markdown(failing_run)  # older files: checked
+
+
+def test_a_line_cut_short_by_a_crash_is_mentioned(failing_run: RunResults) -> None:
+    """Issue 16: the comment on a pull request said nothing of the examples left out."""
+    skipped = [(11, "cut short by a crash (not JSON (Unterminated string))")]
+    run = RunResults(
+        results=failing_run.results, summary=failing_run.summary, skipped_lines=skipped
+    )
+    text = render_markdown(run)
+    assert "⚠️ Line 11 of the results file was skipped: cut short by a crash" in text
+    assert "skipped" not in render_markdown(failing_run)

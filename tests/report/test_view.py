@@ -4,6 +4,7 @@ import pytest
 
 from evalkit.report import RunResults
 from evalkit.report.view import (
+    NOT_A_URL,
     Row,
     build_view,
     describe_difference,
@@ -114,6 +115,24 @@ def test_credentials_in_the_target_url_never_reach_a_report(failing_run: RunResu
     view = build_view(RunResults(results=failing_run.results, summary=summary))
     assert view.meta["target"] == "local (https://api.eigenpal.test:8443/v1)"
     assert without_credentials("http://127.0.0.1:1") == "http://127.0.0.1:1"
+
+
+@pytest.mark.parametrize("url", ["http://bot:pw@[::1:80/", "http://bot:pw@host:port/"])
+def test_a_target_that_is_not_a_url_is_not_shown(url: str) -> None:
+    """Issue 16: urlsplit raised on these (a traceback); either could hold a password."""
+    assert without_credentials(url) == NOT_A_URL
+
+
+def test_a_duration_between_a_zoned_and_an_unzoned_time_is_left_out(
+    failing_run: RunResults,
+) -> None:
+    """Issue 16: subtracting them raised TypeError."""
+    assert failing_run.summary is not None
+    summary = failing_run.summary.model_copy(deep=True)
+    summary.metadata.started_at = "2026-03-01T09:00:00"
+    view = build_view(RunResults(results=failing_run.results, summary=summary))
+    assert "duration" not in view.meta
+    assert view.meta["started"] == "2026-03-01T09:00:00"
 
 
 def _rows_by_name(run: RunResults) -> dict[str, Row]:
