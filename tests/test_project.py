@@ -44,6 +44,7 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci_command = re.search(r'TEST_COMMAND="(.+)"', ci)
     assert ci_command is not None
     assert ci_command.group(1) in readme.splitlines()
+    assert 'exec bash -c "$TEST_COMMAND"' in ci  # runs it, word for word, and nothing else
 
 
 def test_one_safe_path_rule_serves_client_and_platform() -> None:
