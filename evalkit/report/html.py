@@ -21,8 +21,8 @@ from evalkit._version import __version__
 from evalkit.report import charts
 from evalkit.report.loading import RunResults
 from evalkit.report.plan_text import plan_html
-from evalkit.report.view import ReportView, Row, build_view, difference_count, record_field
-from evalkit.runner.results import Verdict
+from evalkit.report.view import ReportView, Row, build_view, record_field
+from evalkit.runner.results import Verdict, count_differences
 from evalkit.runner.score_label import score_label
 
 _ABSENT = object()
@@ -213,7 +213,7 @@ def _labelled_file(file: Any) -> Any:
     label = score_label(
         float(score) if isinstance(score, (int, float)) else None,
         Verdict.PASS if file.get("status") == "match" else Verdict.PARTIAL,
-        difference_count({"files": [file]}),
+        count_differences({"files": [file]}),
     )
     shown = {**file, "scoreLabel": label}
     if isinstance(file.get("differences"), list):

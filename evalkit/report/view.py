@@ -65,7 +65,8 @@ class Row:
 
     @property
     def differences(self) -> int:
-        return difference_count(self.result.comparison)
+        """The runner's count (``count_differences``), as the terminal and summary.json have it."""
+        return self.result.difference_count
 
     @property
     def score_label(self) -> str:
@@ -176,21 +177,6 @@ def headline_of(result: ExampleResult) -> str:
         if file.get("status") != "match":
             return f"file {file.get('name')}: {file.get('status')}"
     return ""
-
-
-def difference_count(comparison: dict[str, Any] | None) -> int:
-    """Differences in a comparison: the JSON's, plus each file that does not match (its
-    differences by path, or one when it has none: a text diff, a missing or binary file)."""
-    comparison = comparison or {}
-    differences = comparison.get("differences")
-    count = len(differences) if isinstance(differences, list) else 0
-    files = comparison.get("files")
-    for file in files if isinstance(files, list) else []:
-        if not isinstance(file, dict) or file.get("status") == "match":
-            continue
-        by_path = file.get("differences")
-        count += len(by_path) if isinstance(by_path, list) and by_path else 1
-    return count
 
 
 def describe_difference(difference: dict[str, Any], limit: int = 80) -> str:

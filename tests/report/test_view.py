@@ -1,18 +1,30 @@
 from __future__ import annotations
 
 import pytest
+from junitparser import JUnitXml
 
 from evalkit.report import RunResults
+from evalkit.report.html import COLUMNS, page_data
+from evalkit.report.junit import render_junit
+from evalkit.report.markdown import render_markdown
 from evalkit.report.view import (
     NOT_A_URL,
     Row,
     build_view,
     describe_difference,
-    difference_count,
     format_seconds,
     without_credentials,
 )
-from evalkit.runner.results import ErrorKind, ExampleError, ExecutionRef
+from evalkit.runner.results import (
+    ErrorKind,
+    ExampleError,
+    ExampleResult,
+    ExecutionRef,
+    Verdict,
+    count_differences,
+)
+from evalkit.runner.summary_text import progress_line, render_summary
+from tests.report.sample_runs import with_summary
 
 
 def test_regressions_come_first_then_failures_errors_partials_passes(
@@ -150,19 +162,51 @@ def test_a_partial_never_reads_as_a_pass(near_pass: RunResults) -> None:
     }
 
 
-def test_differences_count_the_json_and_every_file_that_does_not_match() -> None:
+def test_a_comparison_counts_the_same_in_the_terminal_and_every_report() -> None:
+    """Issue 16 item 2: one counter (the runner's ``count_differences``) for JSON and file
+    differences; the report's own could disagree with it on files."""
     comparison = {
-        "differences": [{"pointer": "/a", "kind": "changed"}, {"pointer": "/b", "kind": "order"}],
+        "differences": [{"pointer": "/total", "kind": "changed", "expected": 1, "actual": 2}],
         "files": [
-            {"name": "a.csv", "status": "differ", "differences": [{}, {}, {}]},
-            {"name": "b.txt", "status": "differ", "diff": "@@"},
-            {"name": "c.bin", "status": "missing"},
-            {"name": "d.txt", "status": "match"},
+            {
+                "name": "lines.csv",
+                "mode": "csv",
+                "status": "differ",
+                "score": 0.9996,
+                "differences": [
+                    {"pointer": "/3/amount", "kind": "changed", "expected": 1, "actual": 2},
+                    {"pointer": "/9/amount", "kind": "changed", "expected": 5, "actual": 6},
+                ],
+            },
+            {"name": "notes.txt", "mode": "text", "status": "differ", "score": 0, "diff": "-a"},
+            {"name": "stamp.bin", "mode": "bytes", "status": "missing", "score": 0},
+            {"name": "same.txt", "mode": "text", "status": "match", "score": 1},
         ],
     }
-    assert difference_count(comparison) == 2 + 3 + 1 + 1
-    assert difference_count(None) == 0
-    assert difference_count({"differences": "not a list", "files": [None]}) == 0
+    near = ExampleResult(
+        run_id="r",
+        agent="a",
+        example="near",
+        verdict=Verdict.PARTIAL,
+        score=0.9996,
+        comparison=comparison,
+        finished_at="2026-03-01T09:00:03Z",
+    )
+    label = "≈1.00, 5 differences"  # 1 in the JSON, 2 in the CSV, the text file, the missing one
+    assert count_differences(comparison) == 5
+    run = with_summary([near], baseline=None)
+    summary = run.summary
+    assert summary is not None
+    assert f"score {label}" in progress_line(1, 1, near)
+    assert label in render_summary(summary, [near])
+    row = page_data(build_view(run))["rows"][0]
+    assert row[COLUMNS.index("label")] == label
+    csv = page_data(build_view(run))["details"][0]["comparison"]["files"][0]
+    assert csv["scoreLabel"] == "≈1.00, 2 differences"
+    assert f"score {label}" in render_markdown(run)
+    case = JUnitXml.fromstring(render_junit(run).split("\n", 1)[1])
+    failure = next(iter(next(iter(case)))).result[0]
+    assert failure.message.startswith(f"partial (score {label}):")
 
 
 def test_output_json_not_checked_is_read_defensively(
