@@ -21,7 +21,7 @@ from evalkit._version import __version__
 from evalkit.report import charts
 from evalkit.report.loading import RunResults
 from evalkit.report.plan_text import plan_html
-from evalkit.report.view import ReportView, Row, build_view, record_field
+from evalkit.report.view import ReportView, Row, build_view, gate_line, record_field
 from evalkit.runner.results import Verdict, count_differences
 from evalkit.runner.score_label import score_label
 
@@ -81,6 +81,7 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
             js=_asset("report.js") + _asset("detail.js"),
             generator=__version__,
             skipped=run.skipped_lines,
+            gate_line=gate_line,
         )
     )
 

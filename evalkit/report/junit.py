@@ -1,7 +1,9 @@
 """JUnit XML: a ``testsuite`` per agent, a ``testcase`` per example.
 
 Fail and partial become ``<failure>`` (message: the first difference; text: the difference
-summary), errors and cancellations ``<error>``, quarantined examples ``<skipped>``. The layout
+summary), errors and cancellations ``<error>``, quarantined examples ``<skipped>``. The run's
+gates follow in a suite of their own (``GATES_SUITE``): a failed gate fails, one that could not
+be evaluated is skipped as "not checked" (``view.gate_line``, as in the HTML and Markdown). The layout
 follows the common JUnit schema (the one Jenkins and most CI systems read). A test case's
 ``file`` and ``line`` say where the example is declared, at the line of its first difference
 in ``expected.json`` when there is one (``evalkit.report.locations``).
@@ -12,13 +14,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from typing import Any
 
 from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
-from evalkit.report.view import Row, build_view, describe_difference
+from evalkit.report.view import Row, build_view, describe_difference, gate_line
 
 MAX_DIFFERENCE_LINES = 30
+#: the test suite of the run's gates, after the agents' suites
+GATES_SUITE = "evalkit gates"
 # XML 1.0 cannot carry most control characters, even escaped: outputs may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -50,11 +55,41 @@ def render_junit(run: RunResults) -> str:
             totals[key] += value
         suite.set("time", f"{seconds:.3f}")
         seconds_total += seconds
+    if view.gate.gates:
+        gates = _gates_suite(root, view.gate.gates, len(by_agent))
+        for key in totals:
+            totals[key] += int(gates.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", f"{seconds_total:.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _gates_suite(root: ET.Element, gates: list[dict[str, Any]], suite_id: int) -> ET.Element:
+    """The gates as test cases: a failed gate fails, one that could not be evaluated is
+    skipped ("not checked", as in the HTML and Markdown), a passed gate passes."""
+    suite = ET.SubElement(root, "testsuite", name=GATES_SUITE, id=str(suite_id))
+    tally = {"tests": len(gates), "failures": 0, "errors": 0, "skipped": 0}
+    for gate in gates:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=_clean(str(gate.get("name", ""))),
+            classname="gate",
+            time="0.000",
+        )
+        state, text = gate_line(gate)
+        if state == "failed":
+            ET.SubElement(case, "failure", message=_clean(text), type="gate")
+            tally["failures"] += 1
+        elif state == "not_checked":
+            ET.SubElement(case, "skipped", message=_clean(text))
+            tally["skipped"] += 1
+    for key, value in tally.items():
+        suite.set(key, str(value))
+    suite.set("time", "0.000")
+    return suite
 
 
 def _testcase(suite: ET.Element, row: Row) -> str | None:

@@ -12,9 +12,11 @@ import html
 
 from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
-from evalkit.report.view import ReportView, Row, build_view
+from evalkit.report.view import ReportView, Row, build_view, gate_line
 
 GITHUB_LIMIT = 65_536
+#: before a gate's text, by ``gate_line`` state (an unchecked gate's text says so itself)
+_GATE_MARKS = {"passed": "✅ ", "failed": "❌ ", "not_checked": ""}
 _VERDICT = {
     "passed": "✅ evalkit: passed",
     "gate_failed": "❌ evalkit: gate failed",
@@ -88,8 +90,9 @@ def _head(view: ReportView) -> str:
         "",
     ]
     for gate in view.gate.gates:
-        mark = "✅" if gate.get("passed") else "❌"
-        lines.append(f"- {mark} {_text(str(gate.get('message', '')))}")
+        state, text = gate_line(gate)
+        mark = _GATE_MARKS[state]
+        lines.append(f"- {mark}{_text(text)}")
     unchecked = view.counts["json_not_checked"]
     if unchecked:
         lines += ["", f"ℹ️ {unchecked} example(s): {NOT_CHECKED}"]

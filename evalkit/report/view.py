@@ -98,6 +98,19 @@ class AgentStats:
         return self.pass_rate - self.baseline_pass_rate
 
 
+#: how every report marks a gate that could not be evaluated: never as a pass
+GATE_NOT_CHECKED = "– not checked"
+
+
+def gate_line(gate: dict[str, Any]) -> tuple[str, str]:
+    """A gate of ``GateView.gates`` as every report writes it: ``(state, text)``, the state
+    ``passed``, ``failed`` or ``not_checked``; an unchecked gate's text says so first."""
+    message = str(gate.get("message", ""))
+    if not gate.get("checked", True):
+        return "not_checked", f"{GATE_NOT_CHECKED}: {message}"
+    return ("passed" if gate.get("passed") else "failed"), message
+
+
 @dataclass(frozen=True)
 class GateView:
     status: str  # passed, gate_failed, infrastructure, interrupted, unknown

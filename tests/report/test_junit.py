@@ -9,6 +9,7 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 from syrupy.assertion import SnapshotAssertion
 
 from evalkit.report import RunResults, render_junit
+from evalkit.report.junit import GATES_SUITE
 from tests.report.sample_runs import HOSTILE, ROOT
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("junit.xsd"))
@@ -37,7 +38,7 @@ def test_junitparser_reads_suites_cases_and_outcomes(
 ) -> None:
     xml = JUnitXml.fromfile(str(_write(tmp_path, failing_run)))
     suites = list(xml)
-    assert [suite.name for suite in suites] == ["invoice-extractor"]
+    assert [suite.name for suite in suites] == ["invoice-extractor", GATES_SUITE]
     suite = suites[0]
     assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (10, 4, 1, 0)
     outcomes = {case.name: [type(r).__name__ for r in case.result] for case in suite}
@@ -76,8 +77,9 @@ def test_quarantined_failures_are_skipped(tmp_path: Path, failing_run: RunResult
 
 def test_one_testsuite_per_agent(tmp_path: Path, large: RunResults) -> None:
     xml = JUnitXml.fromfile(str(_write(tmp_path, large)))
-    assert sorted(suite.name for suite in xml) == [f"agent-{i}" for i in range(5)]
-    assert sum(suite.tests for suite in xml) == 10_000
+    agents = [suite for suite in xml if suite.name != GATES_SUITE]
+    assert sorted(suite.name for suite in agents) == [f"agent-{i}" for i in range(5)]
+    assert sum(suite.tests for suite in agents) == 10_000
 
 
 def test_hostile_strings_and_control_characters_stay_well_formed(
@@ -152,3 +154,32 @@ def test_an_example_whose_output_json_was_not_checked_says_so(
     assert failing.system_out == "output JSON not checked"
     assert "output JSON not checked" in (failing.result[0].text or "")
     assert _case(path, "thames-uk-pipe-table").system_out is None  # checked, or an older file
+
+
+def test_gates_are_a_testsuite_and_a_gate_not_checked_is_skipped(
+    tmp_path: Path, near_pass: RunResults
+) -> None:
+    """Issue 16 item 3: JUnit said nothing of the gates; as in the HTML and Markdown, a gate
+    that could not be evaluated is not a pass."""
+    xml = JUnitXml.fromfile(str(_write(tmp_path, near_pass)))
+    gates = next(suite for suite in xml if suite.name == GATES_SUITE)
+    cases = {case.name: case for case in gates}
+    assert sorted(cases) == ["max_regressions", "min_pass_rate"]
+    unchecked = cases["max_regressions"].result
+    assert len(unchecked) == 1
+    assert isinstance(unchecked[0], Skipped)
+    assert (
+        unchecked[0].message
+        == "– not checked: regressions not checked: no baseline given (--baseline)"
+    )
+    failed = cases["min_pass_rate"].result
+    assert isinstance(failed[0], Failure)
+    assert failed[0].message.startswith("pass rate 40.0% (2/5) < minimum 100.0%")
+    assert (gates.tests, gates.failures, gates.skipped) == (2, 1, 1)
+    assert near_pass.summary is not None
+    summary = near_pass.summary.model_copy(deep=True)
+    summary.gates[0].passed = True
+    run = RunResults(results=near_pass.results, summary=summary)
+    passed = next(s for s in JUnitXml.fromfile(str(_write(tmp_path, run))) if s.name == GATES_SUITE)
+    assert [case.result for case in passed if case.name == "min_pass_rate"] == [[]]
+    SCHEMA.validate(str(_write(tmp_path, near_pass)))
