@@ -3,10 +3,10 @@
 Fail and partial become ``<failure>`` (message: the first difference; text: the difference
 summary), errors and cancellations ``<error>``, quarantined examples ``<skipped>``. The run's
 gates follow in a suite of their own (``GATES_SUITE``): a failed gate fails, one that could not
-be evaluated is skipped as "not checked" (``view.gate_line``, as in the HTML and Markdown). The layout
-follows the common JUnit schema (the one Jenkins and most CI systems read). A test case's
-``file`` and ``line`` say where the example is declared, at the line of its first difference
-in ``expected.json`` when there is one (``evalkit.report.locations``).
+be evaluated is skipped as "not checked" (``view.gate_line``, as in the HTML and Markdown).
+The layout follows the common JUnit schema (the one Jenkins and most CI systems read). A test
+case's ``file`` and ``line`` say where the example is declared, at the line of its first
+difference in ``expected.json`` when there is one (``evalkit.report.locations``).
 """
 
 from __future__ import annotations
