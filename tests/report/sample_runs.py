@@ -275,28 +275,96 @@ def _summary(
     )
 
 
+def hostile(place: str) -> str:
+    """``HOSTILE``, labelled with the place it is put, so a test can find it there as text."""
+    return f"{place}:{HOSTILE}"
+
+
+#: every place untrusted text from a run's files reaches the HTML page, by ``hostile`` label
+HOSTILE_PLACES = (
+    "run", "branch", "target", "version", "started", "baseline", "gate", "outcome",
+    "skipped", "agent", "example", "tag", "mark", "execution", "status", "expected key",
+    "expected value", "actual key", "actual value", "rule", "applied", "file", "diff",
+    "problem", "feedback file", "error", "request", "feedback",
+)  # fmt: skip
+
+
 def hostile_run(folder: Path) -> RunResults:
-    """Outputs, names, tags, messages and file names that try to inject markup."""
+    """Untrusted text trying to inject markup in every place a report shows one
+    (``HOSTILE_PLACES``): names, slugs, tags, outputs (keys and values, expected and actual),
+    file names and diffs, messages, feedback, the run's facts, gates and sync plan."""
+    from tests.report.sample_plan import hostile_plan_data
+
     job = invoice_jobs()[0]
+    expected = {**copy.deepcopy(job.expected_json), hostile("expected key"): 1}
+    expected["vendor"] = hostile("expected value")
+    job = replace(job, expected_json=expected)
     actual = copy.deepcopy(job.expected_json)
-    actual["vendor"] = HOSTILE
-    actual[HOSTILE] = HOSTILE
+    actual["vendor"] = hostile("actual value")
+    actual[hostile("actual key")] = HOSTILE
     files = expected_files_of(job)
     files[HOSTILE_FILE] = HOSTILE.encode()
     result = run_example(job, actual, files, folder, 0)
+    comparison = copy.deepcopy(result.comparison or {})
+    comparison["differences"].append(
+        {
+            "pointer": "/total",
+            "kind": "changed",
+            "expected": 1,
+            "actual": 2,
+            "rule": hostile("rule"),
+        }
+    )
+    comparison["applied"].append(
+        {"pointer": "/total", "kind": "tolerance", "detail": hostile("applied")}
+    )
+    comparison["files"].append(
+        {"name": hostile("file"), "mode": "text", "status": "differ", "score": 0,
+         "diff": f"--- expected\n+++ actual\n-{hostile('diff')}", "problem": hostile("problem")}
+    )  # fmt: skip
+    agent = hostile("agent")
     result = result.model_copy(
-        update={"example": f"example {HOSTILE}", "tags": [HOSTILE], "agent": f"agent{HOSTILE}"}
+        update={
+            "example": hostile("example"),
+            "tags": [hostile("tag")],
+            "agent": agent,
+            "mark": f"{hostile('mark')}:1:1",
+            "comparison": comparison,
+            "execution": ExecutionRef(
+                id=hostile("execution"), status=hostile("status"), link="https://example.test/x"
+            ),
+            "feedback": FeedbackRecord(written=True, expected_files=[hostile("feedback file")]),
+        }
     )
     error = ExampleResult(
         run_id=RUN_ID,
-        agent=f"agent{HOSTILE}",
+        agent=agent,
         example="error " + HOSTILE,
         verdict=Verdict.ERROR,
-        error=ExampleError(kind=ErrorKind.FAILED, message=HOSTILE + "\u2028\u2029"),
+        error=ExampleError(
+            kind=ErrorKind.FAILED,
+            message=hostile("error") + "\u2028\u2029",
+            request_id=hostile("request"),
+        ),
         execution=ExecutionRef(id="x", status="failed", link=f"javascript:alert(1)//{HOSTILE}"),
+        feedback=FeedbackRecord(written=False, error=hostile("feedback")),
         finished_at="2026-03-01T09:00:05Z",
     )
-    return with_summary([result, error], baseline=None)
+    run = with_summary([result, error], baseline=None)
+    assert run.summary is not None
+    summary = run.summary.model_copy(deep=True)
+    metadata = summary.metadata
+    metadata.run_id = hostile("run")
+    metadata.git.branch = hostile("branch")
+    metadata.target.base_url = f"https://example.test/{hostile('target')}"
+    metadata.evalkit_version = hostile("version")
+    metadata.started_at = hostile("started")
+    for gate in summary.gates:
+        gate.message = hostile("gate")
+    summary.outcome = hostile("outcome")
+    summary.baseline = hostile("baseline")
+    summary = summary.model_copy(update={"sync_plan": hostile_plan_data()})
+    return RunResults(results=run.results, summary=summary, skipped_lines=[(3, hostile("skipped"))])
 
 
 def large_run(count: int) -> RunResults:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, 
 from evalkit.report import RunResults, render_html
 from evalkit.report.screenshot import chromium, open_report
 from tests.report.sample_plan import HOSTILE as HOSTILE_IN_PLAN
-from tests.report.sample_plan import sample_plan_data
-from tests.report.sample_runs import HOSTILE, HOSTILE_FILE
+from tests.report.sample_plan import HOSTILE_PLAN_PLACES, sample_plan_data
+from tests.report.sample_runs import HOSTILE_FILE, HOSTILE_PLACES
+from tests.report.sample_runs import hostile as hostile_text
 
 
 @pytest.fixture(scope="module")
@@ -113,17 +115,34 @@ def test_printing_hides_the_controls_and_keeps_the_content(
 def test_hostile_strings_do_not_execute(
     browser: Browser, tmp_path: Path, hostile: RunResults
 ) -> None:
+    """Untrusted text in every place the page shows it (``HOSTILE_PLACES``, the sync plan's
+    ``HOSTILE_PLAN_PLACES``) is shown as text, with every example and the plan opened."""
     page, console = _open(browser, tmp_path, hostile)
     rows = page.locator("tr.example")
     for index in range(rows.count()):
-        page.locator("tr.example").nth(index).click()
+        page.locator("tr.example button.name").nth(index).click()
     page.wait_for_selector("td.detail")
+    page.locator("details.plan > summary").click()
+    for summary in page.locator("details.plan details > summary").all():
+        summary.click()
     assert page.evaluate("window.__pwned === undefined")
     assert page.locator("body img").count() == 0
     assert page.locator("script").count() == 2
-    assert HOSTILE in page.locator("#tables").inner_text()
-    assert HOSTILE_FILE in page.locator("#tables").inner_text()
     assert page.locator("#tables a").count() == 1  # the javascript: link was dropped
+    shown = "\n".join(
+        [
+            page.title(),
+            page.locator("body").inner_text(),
+            *page.locator("svg text, svg title").all_text_contents(),
+            *page.locator("select option").all_text_contents(),
+        ]
+    )
+    for place in (*HOSTILE_PLACES, *HOSTILE_PLAN_PLACES):
+        text = hostile_text(place)
+        as_json = json.dumps(text, ensure_ascii=False)[1:-1]  # in a document: JSON, quotes \"
+        assert text in shown or as_json in shown, f"{place}: not shown as text"
+    assert hostile_text("agent")[:17] in shown  # as a chart's label, cut at 17
+    assert HOSTILE_FILE in page.locator("#tables").inner_text()
     assert console.dialogs == []
     assert console.problems == []
 
