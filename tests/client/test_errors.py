@@ -13,6 +13,7 @@ from evalkit.client.errors import (
     EigenpalForbiddenError,
     EigenpalNotFoundError,
     EigenpalRateLimitError,
+    EigenpalResponseError,
     EigenpalServerError,
     EigenpalTimeoutError,
     EigenpalValidationError,
@@ -109,6 +110,7 @@ def test_tree() -> None:
         EigenpalServerError,
         EigenpalTimeoutError,
         EigenpalConnectionError,
+        EigenpalResponseError,
     ):
         assert issubclass(cls, EigenpalError)
         assert cls.__name__ in (errors.__doc__ or "")
@@ -122,4 +124,15 @@ def test_api_errors_exit_as_infrastructure_trouble() -> None:
 
     assert exit_code_for(error_for_status(503, None)) == ExitCode.INFRASTRUCTURE
     assert exit_code_for(EigenpalTimeoutError()) == ExitCode.INFRASTRUCTURE
+    assert exit_code_for(EigenpalResponseError("not JSON", status=200)) == ExitCode.INFRASTRUCTURE
     assert exit_code_for(EigenpalConfigError("no key")) == ExitCode.USAGE
+
+
+def test_platform_text_is_clipped_in_the_message_only() -> None:
+    issue = {"field": "f" * 1000, "message": "m" * 10_000}
+    envelope = {"issues": [issue], "hint": "h" * 10_000, "requestId": "r" * 1000}
+    err = error_for_status(400, envelope)
+    assert len(str(err)) < 1200
+    assert "(9500 more characters)" in str(err)
+    assert err.envelope == envelope
+    assert len(error_for_status(404, envelope).message) < 600
