@@ -5,6 +5,7 @@ file it was asked to write."""
 
 from __future__ import annotations
 
+import gzip
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
@@ -200,6 +201,14 @@ def test_a_declared_huge_answer_is_refused_before_reading(hostile: Hostile) -> N
     assert isinstance(err, EigenpalResponseError)
     assert "larger than 128 MiB" in str(err)
     assert endless.sent < 64 * MiB
+
+
+def test_a_compressed_answer_is_limited_by_its_decoded_size(hostile: Hostile) -> None:
+    bomb = gzip.compress(b" " * 64 * MiB, compresslevel=1)  # 64 MiB in 0.3 MiB
+    hostile.script.answer("GET", AGENTS, fixed(200, bomb, content_encoding="gzip"))
+    err = raised(hostile, max_answer_bytes=MiB)
+    assert isinstance(err, EigenpalResponseError)
+    assert "larger than 1 MiB" in str(err)
 
 
 def test_the_limits_are_documented_defaults() -> None:
