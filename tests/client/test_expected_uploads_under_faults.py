@@ -60,8 +60,5 @@ def test_named_expected_uploads_are_retried_until_stored_once_each(
         stored = client.agents.executions.list_expected(run.id)
         names = sorted(item.name for item in stored.files)
         assert names == sorted(f"gold/file-{index}.txt" for index in range(UPLOADS))
-        assert (
-            client.agents.executions.download_expected(run.id, "gold/file-3.txt")
-            == b"content 3"
-        )
+        assert client.agents.executions.download_expected(run.id, "gold/file-3.txt") == b"content 3"
     assert any(status >= 500 for status in statuses), "faults were really injected"
