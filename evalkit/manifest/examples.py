@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -10,7 +9,8 @@ from typing import Any
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestProblem, SourceMark
-from evalkit.manifest.json_text import DuplicateKeyError, loads_strict
+from evalkit.manifest.json_text import TextProblem, decode_utf8, loads_strict
+from evalkit.manifest.limits import MAX_JSON_BYTES, too_large
 from evalkit.manifest.merge import merge_compare
 from evalkit.manifest.models import EXAMPLE_LAYOUT, NAME_PATTERN, ExampleFolder, InlineExample
 from evalkit.manifest.paths import (
@@ -91,18 +91,21 @@ class Owner:
 
 
 def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
-    """Parse a JSON file; a problem at the exact line and column when it is malformed."""
+    """Parse a JSON file; a problem at the exact line and column when it is malformed, too
+    large or too deep to use (``json_text.loads_strict``)."""
+    display = display_path(path)
     try:
-        return True, loads_strict(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        mark = SourceMark(display_path(path), err.lineno, err.colno)
-        res.fail(mark, f"invalid JSON: {err.msg}", hint="fix the JSON syntax")
-    except DuplicateKeyError as err:
-        mark = SourceMark(display_path(path), err.line, err.column)
-        hint = "keep one of them (JSON readers silently keep only the last)"
-        res.fail(mark, f"invalid JSON: {err}", hint=hint)
-    except UnicodeDecodeError:
-        res.fail(file_mark(path), "invalid JSON: the file is not UTF-8 text")
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            message = too_large(size, MAX_JSON_BYTES, "a JSON file evalkit reads")
+            res.fail(SourceMark(display), message, hint="make it smaller, or leave it out")
+            return False, None
+        return True, loads_strict(decode_utf8(path.read_bytes()))
+    except TextProblem as err:
+        res.fail(SourceMark(display, err.line, err.column), str(err), hint=err.hint)
+    except OSError as err:
+        message = f"cannot read the file: {err.strerror or err}"
+        res.fail(SourceMark(display), message, hint="check that it is a readable file")
     return False, None
 
 

@@ -6,7 +6,14 @@ JSON-like data by hand, so that:
 - duplicate keys are errors (PyYAML silently keeps the last one);
 - scalars follow the YAML 1.2 core schema: only ``true``/``false`` are booleans, so ``on``,
   ``yes`` or the country code ``NO`` stay strings, and dates stay strings;
-- every key and value keeps a ``SourceMark``, found again later by its path (``Loc``).
+- every key and value keeps a ``SourceMark``, found again later by its path (``Loc``);
+- hostile input is refused with a located problem, never an exception: a file over
+  ``MAX_MANIFEST_BYTES``, control characters, nesting past ``MAX_DEPTH`` and aliases that would
+  expand past ``MAX_MANIFEST_VALUES`` (measured while composing, before anything is expanded),
+  numbers too long to convert, lone surrogates.
+
+Events come from libyaml when PyYAML has it (five times faster than the pure-Python scanner);
+nodes are composed here in Python either way, to keep the limits and the marks of alias uses.
 """
 
 from __future__ import annotations
@@ -15,11 +22,23 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.reader import Reader
+from yaml.resolver import Resolver
 
 from evalkit.errors import ManifestProblem, SourceMark
+from evalkit.manifest.json_text import TextProblem, decode_utf8, line_column
+from evalkit.manifest.limits import (
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    MAX_MANIFEST_BYTES,
+    MAX_MANIFEST_VALUES,
+    too_large,
+)
 
 #: a place in the data: mapping keys and list indices from the document root
 Loc = tuple[str | int, ...]
@@ -55,6 +74,142 @@ for _tag, _pattern, _first in [
     _CoreSchemaLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
+class AliasNode(yaml.Node):
+    """One use of an alias (``*name``): where it is written, and the node it names (shared by
+    every use, so nothing is copied while composing)."""
+
+    id = "alias"
+
+    def __init__(self, target: yaml.Node, start_mark: yaml.Mark, end_mark: yaml.Mark) -> None:
+        super().__init__(target.tag, target.value, start_mark, end_mark)
+        self.target = target
+
+
+class _LimitExceeded(Exception):
+    def __init__(self, mark: yaml.Mark, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.hint = hint
+
+
+class _LimitedComposer(Composer):
+    """PyYAML's composer, measuring each node as it completes: how many values it holds and
+    how deep it nests once its aliases are expanded. An alias adds its target's measure, so an
+    alias bomb is refused at the alias that crosses a limit, in time linear in the text."""
+
+    if TYPE_CHECKING:  # given by the parser each loader combines this composer with
+
+        def peek_event(self) -> Any: ...
+        def check_event(self, *choices: Any) -> bool: ...
+
+    def _start_counting(self) -> None:
+        self._open = 0  # lists and mappings open around the node being composed
+        self._values = 0  # values so far, aliases expanded
+        self._measures: dict[int, tuple[int, int]] = {}  # node id -> (values, nesting)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if self.check_event(AliasEvent):
+            target = _composed(super().compose_node(parent, index))  # undefined: ComposerError
+            # a target still being composed is a recursive alias, reported when it is built
+            values, nesting = self._measures.get(id(target), (1, 0))
+            self._count(values, event.start_mark, f"alias *{event.anchor}")
+            if self._open + nesting > MAX_DEPTH:
+                raise _LimitExceeded(
+                    event.start_mark,
+                    f"alias *{event.anchor} nests lists and mappings more than {MAX_DEPTH} deep",
+                    f"evalkit reads at most {MAX_DEPTH} levels; use the alias higher up",
+                )
+            return AliasNode(target, event.start_mark, event.end_mark)
+        self._count(1, event.start_mark, "")
+        collection = self.check_event(SequenceStartEvent, MappingStartEvent)
+        if collection:
+            self._open += 1
+            if self._open > MAX_DEPTH:
+                raise _LimitExceeded(
+                    event.start_mark,
+                    f"lists and mappings nested more than {MAX_DEPTH} deep",
+                    f"evalkit reads at most {MAX_DEPTH} levels; flatten this value",
+                )
+        node = _composed(super().compose_node(parent, index))
+        self._open -= collection
+        self._measures[id(node)] = self._measure(node)
+        return node
+
+    def _count(self, values: int, mark: yaml.Mark, alias: str) -> None:
+        self._values += values
+        if self._values <= MAX_MANIFEST_VALUES:
+            return
+        limit = f"{MAX_MANIFEST_VALUES:,}"
+        if alias:
+            message = f"{alias} expands the file past {limit} keys and values"
+            hint = "each alias counts as a copy of what it names; use fewer, or split the file"
+        else:
+            message = f"the file holds more than {limit} keys and values"
+            hint = "split it into files named under 'include'"
+        raise _LimitExceeded(mark, message, hint)
+
+    def _measure(self, node: yaml.Node) -> tuple[int, int]:
+        if isinstance(node, yaml.ScalarNode):
+            return 1, 0
+        children = node.value
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        values, nesting = 1, 0
+        for child in children:
+            key = id(child.target) if isinstance(child, AliasNode) else id(child)
+            child_values, child_nesting = self._measures.get(key, (1, 0))
+            values += child_values
+            nesting = max(nesting, child_nesting)
+        return values, nesting + 1
+
+
+class _PythonLoader(_LimitedComposer, _CoreSchemaLoader):
+    """Pure-Python events; the reference for error messages."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._start_counting()
+
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _LibyamlLoader(_LimitedComposer, CParser, Resolver):
+        """Events from libyaml (five times faster than PyYAML's scanner), composed here."""
+
+        yaml_implicit_resolvers = _CoreSchemaLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+            self._start_counting()
+
+    _FAST_LOADER: type[_LibyamlLoader] | None = _LibyamlLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FAST_LOADER = None
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's root node. libyaml and PyYAML word errors differently (and disagree on a
+    few edge cases): on any error the text is read again by PyYAML, whose verdict stands."""
+    if _FAST_LOADER is not None:
+        fast = _FAST_LOADER(text)
+        try:
+            return fast.get_single_node()
+        except yaml.YAMLError:
+            pass
+        finally:
+            fast.dispose()
+    loader = _PythonLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -108,37 +263,67 @@ class YamlSource:
 
 def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[ManifestProblem]]:
     """Parse ``path``; on failure, return the problems (never raise for bad content)."""
-    data = path.read_bytes()
+    text, problem = _read_text(path, display)
+    if problem is not None:
+        return None, [problem]
+    source = YamlSource(path=path, display=display, data=None)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        column = err.start - (before.rfind(b"\n") + 1) + 1
-        byte = data[err.start : err.start + 1].hex()
-        message = f"not UTF-8 text: byte 0x{byte} ({err.reason})"
-        return None, [_problem(display, line, column, message, "save the file as UTF-8")]
-    try:
-        root = yaml.compose(text, Loader=_CoreSchemaLoader)
+        root = _compose(text)
+        if root is None:
+            return source, []
+        builder = _Builder(source)
+        source.data = builder.build(root, (), None)
+    except _LimitExceeded as err:
+        mark = err.mark
+        return None, [_problem(display, mark.line + 1, mark.column + 1, str(err), err.hint)]
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        detail = err.problem or "malformed YAML"
-        hint = err.context or ""
-        if "'\\t'" in detail:
-            hint = "indent with spaces: YAML does not allow tabs for indentation"
-        if err.context and err.context_mark and err.context_mark is not mark:
-            start = err.context_mark
-            hint += f" (it starts at line {start.line + 1}, column {start.column + 1})"
-        return None, [_problem(display, line, column, f"malformed YAML: {detail}", hint)]
+        return None, [_syntax_problem(display, err)]
     except yaml.YAMLError as err:
         return None, [_problem(display, 0, 0, f"malformed YAML: {err}", "")]
-    source = YamlSource(path=path, display=display, data=None)
-    if root is None:
-        return source, []
-    builder = _Builder(source)
-    source.data = builder.build(root, (), None)
+    except RecursionError:  # a safety net: MAX_DEPTH keeps composing and building shallow
+        message = "nested too deeply to read"
+        return None, [_problem(display, 0, 0, message, f"nest at most {MAX_DEPTH} levels")]
     return source, builder.problems
+
+
+def _read_text(path: Path, display: str) -> tuple[str, ManifestProblem | None]:
+    """The file's text, or the problem that keeps it from being parsed as YAML at all."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_MANIFEST_BYTES:
+            message = too_large(size, MAX_MANIFEST_BYTES, "a manifest file")
+            hint = "split it into files named under 'include', or move examples into folders"
+            return "", _problem(display, 0, 0, message, hint)
+        data = path.read_bytes()
+    except OSError as err:
+        message = f"cannot read the file: {err.strerror or err}"
+        return "", _problem(display, 0, 0, message, "check that it is a readable file")
+    try:
+        text = decode_utf8(data)
+    except TextProblem as err:
+        return "", _problem(display, err.line, err.column, str(err), err.hint)
+    bad = Reader.NON_PRINTABLE.search(text)
+    if bad is not None:
+        line, column = line_column(text, bad.start())
+        code = ord(bad.group())
+        escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        message = f"the character U+{code:04X} is not allowed in YAML"
+        hint = f'remove it, or write it as "{escape}" inside a double-quoted string'
+        return "", _problem(display, line, column, message, hint)
+    return text, None
+
+
+def _syntax_problem(display: str, err: yaml.MarkedYAMLError) -> ManifestProblem:
+    mark = err.problem_mark or err.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    detail = err.problem or "malformed YAML"
+    hint = err.context or ""
+    if "'\\t'" in detail:
+        hint = "indent with spaces: YAML does not allow tabs for indentation"
+    if err.context and err.context_mark and err.context_mark is not mark:
+        start = err.context_mark
+        hint += f" (it starts at line {start.line + 1}, column {start.column + 1})"
+    return _problem(display, line, column, f"malformed YAML: {detail}", hint)
 
 
 def _problem(display: str, line: int, column: int, message: str, hint: str) -> ManifestProblem:
@@ -162,9 +347,11 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc, key_node: yaml.Node | None) -> Any:
         key_mark = self._mark(key_node) if key_node is not None else None
+        # an alias's value is marked where the alias is written; what it holds, at the anchor
         self.source.marks[loc] = NodeMarks(self._mark(node), key_mark)
+        written, node = node, _target(node)
         if id(node) in self._active:
-            self._fail(node, "an alias refers to itself (a recursive structure)")
+            self._fail(written, "an alias refers to itself (a recursive structure)")
             return None
         self._active.add(id(node))
         try:
@@ -195,7 +382,7 @@ class _Builder:
                 first = self._mark(explicit[key])
                 self._fail(
                     key_node,
-                    f"duplicate key {key!r} (first defined at line {first.line})",
+                    f"duplicate key {_short(key)} (first defined at line {first.line})",
                     key=key,
                     hint="each key may appear once per mapping; remove or rename one",
                 )
@@ -210,9 +397,10 @@ class _Builder:
         return result
 
     def _merge_sources(self, node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
+        node = _target(node)
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         pairs: list[tuple[yaml.Node, yaml.Node]] = []
-        for source in sources:
+        for source in map(_target, sources):
             if not isinstance(source, yaml.MappingNode):
                 self._fail(source, "'<<' merges mappings only (e.g. '<<: *defaults')")
                 continue
@@ -220,13 +408,27 @@ class _Builder:
         return pairs
 
     def _key(self, node: yaml.Node) -> str | None:
+        node = _target(node)
         if isinstance(node, yaml.ScalarNode) and node.tag in (_STR, _INT, _FLOAT, _BOOL):
-            return str(node.value)
+            return self._text(node)
         self._fail(node, "a mapping key must be a plain string", hint="quote the key")
         return None
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _text(self, node: yaml.Node) -> str:
+        """The scalar's text. A surrogate (from an escape such as "\\ud800", which PyYAML
+        reads and libyaml refuses) is not a character: it could be neither hashed nor sent, so
+        it becomes U+FFFD, with a problem."""
         value = str(node.value)
+        lone = _SURROGATE.search(value)
+        if lone is None:
+            return value
+        code = f"\\u{ord(lone.group()):04x}"
+        hint = 'YAML has no surrogate pairs: write the character itself, or "\\U0001f600"'
+        self._fail(node, f"{code} is a UTF-16 surrogate, not a character", hint=hint)
+        return _SURROGATE.sub("\ufffd", value)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        value = self._text(node)
         tag = node.tag
         if tag == _STR:
             return value
@@ -235,14 +437,50 @@ class _Builder:
         if tag == _BOOL:
             return value.lower() == "true"
         if tag == _INT:
-            return _parse_int(value)
+            # decimal text longer than Python converts raises; a long 0x... converts, but could
+            # never be written out again in decimal (JSON, the digest): both are refused
+            try:
+                whole = _parse_int(value)
+                digits = _decimal_digits(whole)
+            except ValueError:
+                digits = len(value.lstrip("+-"))
+            if digits <= MAX_INT_DIGITS:
+                return whole
+            message = f"a number of {digits:,} digits (at most {MAX_INT_DIGITS:,} are read)"
+            self._fail(node, message, hint="quote it if it is text, such as an id")
+            return None
         if tag == _FLOAT:
             number = _parse_float(value)
             if math.isnan(number) or math.isinf(number):
-                self._fail(node, f"{value!r} is not a JSON number", hint="use a finite number")
+                self._fail(
+                    node, f"{_short(value)} is not a JSON number", hint="use a finite number"
+                )
             return number
         self._fail(node, f"unsupported YAML tag {tag!r}", hint="remove the tag or quote the value")
         return value
+
+
+def _short(text: str) -> str:
+    """``text`` quoted for a message, its middle left out when it is long."""
+    if len(text) <= 60:
+        return repr(text)
+    return f"{text[:40]!r}...{text[-12:]!r} ({len(text):,} characters)"
+
+
+def _composed(node: yaml.Node | None) -> yaml.Node:
+    assert node is not None, "PyYAML composes a node for every event"
+    return node
+
+
+def _target(node: yaml.Node) -> yaml.Node:
+    return node.target if isinstance(node, AliasNode) else node
+
+
+def _decimal_digits(number: int) -> int:
+    """How many decimal digits ``number`` has (without writing it out, which may fail)."""
+    if number.bit_length() <= 3 * MAX_INT_DIGITS:  # well within: str() is safe
+        return len(str(abs(number)))
+    return int(number.bit_length() * math.log10(2)) + 1
 
 
 def _parse_int(text: str) -> int:
