@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -188,7 +189,9 @@ def _read_folder_example(
             res.fail(file_mark(folder / "input.json"), "input.json must hold a JSON object")
         elif ok:
             input_json = value
+    counted = len(res.problems)
     input_files = _input_files(folder / "input", res)
+    input_refused = len(res.problems) > counted
     for field_name in sorted(set(input_files) & set(input_json)):
         res.fail(
             file_mark(input_files[field_name]),
@@ -199,10 +202,13 @@ def _read_folder_example(
     has_expected_json = (folder / "expected.json").is_file()
     if has_expected_json:
         _, expected_json = read_json(folder / "expected.json", res)
+    counted = len(res.problems)
     expected_files = _expected_files(folder / "expected", res)
-    if not (folder / "input.json").is_file() and not input_files:
+    expected_refused = len(res.problems) > counted
+    # a refused input/ or expected/ is reported already: not again as missing
+    if not (folder / "input.json").is_file() and not input_files and not input_refused:
         res.fail(file_mark(folder), f"example {folder.name!r} has no input.json or input/ files")
-    if not has_expected_json and not expected_files:
+    if not has_expected_json and not expected_files and not expected_refused:
         res.fail(
             file_mark(folder),
             f"example {folder.name!r} expects nothing",
@@ -248,7 +254,7 @@ def _check_layout(folder: Path, res: Resolution) -> None:
 
 def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
     files: dict[str, Path] = {}
-    if not folder.is_dir():
+    if not folder.is_dir() or not res.inside(folder, "input folder"):
         return files
     for path in sorted(folder.iterdir()):
         if any(j.match(path.name) for j in _JUNK):
@@ -271,17 +277,36 @@ def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
 
 
 def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
+    """Every file under expected/, by its path there. A link that leads out of the project is
+    refused once, at the link, without reading what is behind it; a link to a folder is
+    refused too (it could lead back up, without end)."""
     files: dict[str, Path] = {}
-    if not folder.is_dir():
+    if not folder.is_dir() or not res.inside(folder, "expected folder"):
         return files
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if any(j.match(relative) for j in _JUNK) or path.is_dir():
-            continue
-        if not res.inside(path, "expected file"):
-            continue
-        files[relative] = path
-    return files
+    for base, dirs, names in os.walk(folder):
+        here = Path(base)
+        kept = []
+        for name in sorted(dirs):
+            path = here / name
+            relative = path.relative_to(folder).as_posix()
+            if any(j.match(relative) for j in _JUNK):
+                continue
+            if path.is_symlink():
+                if res.inside(path, "expected folder"):
+                    hint = "copy the folder into expected/ (links to files are fine)"
+                    res.fail(
+                        file_mark(path), f"expected/{relative} is a link to a folder", hint=hint
+                    )
+                continue
+            kept.append(name)
+        dirs[:] = kept  # os.walk descends only into the folders kept here
+        for name in sorted(names):
+            path = here / name
+            relative = path.relative_to(folder).as_posix()
+            if any(j.match(relative) for j in _JUNK) or not res.inside(path, "expected file"):
+                continue
+            files[relative] = path
+    return dict(sorted(files.items()))
 
 
 def inline_example(

@@ -34,11 +34,18 @@ def find_project_root(manifest: Path) -> Path:
 
 
 def display_path(path: Path) -> str:
-    """``path`` as shown to the user: relative to the working folder when below it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """``path`` as shown to the user: relative to the working folder when below it. A link is
+    shown where it is, not where it leads (that may be anywhere, and is what gets refused)."""
+    here = Path.cwd()
+    for candidate, base in (
+        (Path(os.path.abspath(path)), here),
+        (path.resolve(), here.resolve()),
+    ):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
 
 
 def resolve_inside(base: Path, relative: str, root: Path) -> Path:
