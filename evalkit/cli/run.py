@@ -33,6 +33,7 @@ from evalkit.runner.from_manifest import (
     suite_gates_from_manifest,
 )
 from evalkit.runner.gates import GateConfig
+from evalkit.runner.health import PlatformHealth
 from evalkit.runner.interrupts import stop_on_interrupt
 from evalkit.runner.jobs import ExampleJob, Selection
 from evalkit.runner.jsonl import read_summary
@@ -310,6 +311,7 @@ def _prepare(
     """Before anything runs: the workflows exist and their version labels become version ids;
     the agents under test are synced when asked, else compared with the manifest (a
     difference stops here unless ``allow_drift``). Any refusal comes before the first start."""
+    from evalkit.runner.patience import patiently_sync
     from evalkit.runner.preflight import check_agents, check_workflows, describe_agent
     from evalkit.runner.presync import sync_agents
     from evalkit.runner.versions import resolve_versions
@@ -318,7 +320,9 @@ def _prepare(
     synced = None
     with EigenpalClient(api_key=target.api_key, base_url=target.base_url) as client:
         check_workflows(client, jobs, local=target.is_local)
-        jobs = resolve_versions(jobs, client.workflows.iter_versions)
+        jobs = resolve_versions(
+            jobs, lambda name: patiently_sync(lambda: list(client.workflows.iter_versions(name)))
+        )
         if sync:
             synced = sync_agents(manifest, client, jobs)
         else:
@@ -365,8 +369,9 @@ async def _run(
     view: ProgressView,
 ) -> RunSummary:
     limiter = AdaptiveLimiter(concurrency)
+    health = PlatformHealth(config.settings.down_after_seconds)
     stop = asyncio.Event()
-    async with httpx.AsyncClient(event_hooks=rate_limit_hooks(limiter)) as http:
+    async with httpx.AsyncClient(event_hooks=rate_limit_hooks(limiter, health)) as http:
         client = AsyncEigenpalClient(
             api_key=target.api_key, base_url=target.base_url, http_client=http
         )
@@ -381,6 +386,7 @@ async def _run(
                     on_start=view.started,
                     stop=stop,
                     limiter=limiter,
+                    health=health,
                 )
 
 

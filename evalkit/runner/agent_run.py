@@ -5,6 +5,11 @@ timeout, 5xx other than 503) the platform may have started the execution anyway.
 starting again, the runner looks for it by its labels (``batchId``, ``exampleName``) and
 adopts it when its ``_metadata`` carries one of this example's attempt tokens. A server that
 ignores the labels makes the lookup find nothing of ours, and the runner simply starts again.
+
+Every read after the start (polls, the execution, output downloads, that lookup) is patient
+(``runner.patience``): one failure too many must not turn an execution that completed into an
+error. A refused connection is started again too (nothing was sent), but only once the
+platform has answered this run; before that, it is unreachable and the run stops.
 """
 
 from __future__ import annotations
@@ -20,16 +25,19 @@ from typing import Any
 
 from evalkit.api import AgentExecutionSummary, ExecutionStatus, RunAgentResponse, parse_timestamp
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
+from evalkit.client.wait import poll_delays
+from evalkit.runner.health import PlatformDown
 from evalkit.runner.outcomes import (
     error_from_api,
     error_from_status,
     is_ambiguous_start_failure,
     is_retryable_start_failure,
+    never_sent,
 )
-from evalkit.runner.patience import outlast_rate_limits
+from evalkit.runner.patience import Patience
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.safe_paths import UnsafePath, safe_join
-from evalkit.runner.state import TERMINAL, ExampleState, RunContext
+from evalkit.runner.state import ExampleState, RunContext, patience_of
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +59,32 @@ async def run_agent(state: ExampleState, ctx: RunContext) -> ExampleError | Ran:
     state.execution_id = started.execution_id
     state.status = _status_text(started.status)
     try:
-        if state.status not in TERMINAL:
-            await outlast_rate_limits(
-                lambda: ctx.platform.wait_agent(
-                    started.execution_id, timeout_seconds=ctx.settings.timeout_seconds
-                )
-            )
-        await release_slot(state, ctx)
-        execution = await outlast_rate_limits(
-            lambda: ctx.platform.get_agent_execution(started.execution_id)
-        )
+        execution = await _wait(state, ctx, started.execution_id)
     except EigenpalError as err:
-        return error_from_api(err, "waiting for the execution")
+        return read_failed(err, "waiting for the execution", patience_of(state, ctx))
     files = await _finish(state, ctx, execution)
     if isinstance(files, ExampleError):
         return files
     return execution.output, files
+
+
+def read_failed(err: EigenpalError, doing: str, patience: Patience) -> ExampleError:
+    """A read that failed for good: its last failure, and how long it was tried."""
+    return error_from_api(err, doing + patience.note())
+
+
+async def _wait(state: ExampleState, ctx: RunContext, execution_id: str) -> AgentExecutionSummary:
+    """Poll until the execution ends (0.25 s growing to 2 s between polls), each poll patient
+    with failures that may pass; then the slot goes to the next example."""
+    patience = patience_of(state, ctx)
+    delays = poll_delays()
+    while True:
+        execution = await patience.call(lambda: ctx.platform.get_agent_execution(execution_id))
+        state.status = execution.status.value
+        if state.terminal:
+            await release_slot(state, ctx)
+            return execution
+        await asyncio.sleep(next(delays))
 
 
 def _inputs(state: ExampleState) -> ExampleError | dict[str, Any]:
@@ -83,11 +101,19 @@ def _inputs(state: ExampleState) -> ExampleError | dict[str, Any]:
 async def _start(
     state: ExampleState, ctx: RunContext, inputs: dict[str, Any]
 ) -> ExampleError | RunAgentResponse:
-    settings = ctx.settings
-    failures = 0  # 429s do not count: the limiter paces them, the time limit bounds them
+    settings, health = ctx.settings, ctx.health
+    patience = patience_of(state, ctx)
+    # 429s count nowhere: the limiter paces them, the time limit bounds them. Refused
+    # connections do not count as attempts either (nothing was sent): the circuit bounds them.
+    failures = 0
+    pauses = 0
     while True:
         if state.slot is None:
             state.slot = await ctx.limiter.acquire()
+        try:
+            health.check()
+        except PlatformDown as down:
+            return error_from_api(down, _starting(state))
         state.attempts += 1
         token = f"{settings.run_id}.{secrets.token_hex(6)}"
         state.attempt_tokens.append(token)
@@ -98,29 +124,49 @@ async def _start(
             ATTEMPT_KEY: token,
         }
         try:
-            return await ctx.platform.start_agent(
+            started = await ctx.platform.start_agent(
                 state.job.target, inputs, hold_seconds=hold_for(state, ctx), metadata=metadata
             )
         except EigenpalRateLimitError as err:
+            health.answered()
             slot, state.slot = state.slot, None
             await ctx.limiter.rate_limited(slot, err.retry_after)
+            continue
         except EigenpalError as err:
-            failures += 1
-            if not is_retryable_start_failure(err) or failures >= settings.max_start_attempts:
-                doing = "starting the run"
-                if state.attempts > 1:
-                    doing += f" ({state.attempts} attempts)"
-                return error_from_api(err, doing)
-            if is_ambiguous_start_failure(err):
-                orphan = await find_orphan(state, ctx)
-                if orphan is not None:
-                    state.adopted = True
-                    log.info("adopted %s of %s after a lost answer", orphan.id, state.job.label)
-                    return RunAgentResponse(execution_id=orphan.id, status=orphan.status)
+            if not is_retryable_start_failure(err):
+                health.answered()
+                return error_from_api(err, _starting(state))
+            health.failed(err)
+            if never_sent(err):
+                if not health.ever_answered:
+                    return error_from_api(err, _starting(state))  # unreachable: the run stops
+            else:
+                failures += 1
+                if failures >= settings.max_start_attempts:
+                    return error_from_api(err, _starting(state))
+                if is_ambiguous_start_failure(err):
+                    try:
+                        orphan = await find_orphan(state, ctx, patience)
+                    except EigenpalError as lookup:
+                        return read_failed(lookup, "looking for a lost start's execution", patience)
+                    if orphan is not None:
+                        state.adopted = True
+                        log.info("adopted %s of %s after a lost answer", orphan.id, state.job.label)
+                        return RunAgentResponse(execution_id=orphan.id, status=orphan.status)
             log.info("retrying start of %s after: %s", state.job.label, err)
-            await asyncio.sleep(
-                START_BACKOFF_SECONDS[min(failures, len(START_BACKOFF_SECONDS)) - 1]
-            )
+            health.repeated += 1
+            pauses += 1
+            await health.pause(START_BACKOFF_SECONDS[min(pauses, len(START_BACKOFF_SECONDS)) - 1])
+        else:
+            health.answered()
+            return started
+
+
+def _starting(state: ExampleState) -> str:
+    doing = "starting the run"
+    if state.attempts > 1:
+        doing += f" ({state.attempts} attempts)"
+    return doing
 
 
 async def release_slot(state: ExampleState, ctx: RunContext) -> None:
@@ -139,18 +185,19 @@ def hold_for(state: ExampleState, ctx: RunContext) -> int:
     return max(0, min(ctx.settings.hold_seconds, math.floor(left)))
 
 
-async def find_orphan(state: ExampleState, ctx: RunContext) -> AgentExecutionSummary | None:
+async def find_orphan(
+    state: ExampleState, ctx: RunContext, patience: Patience
+) -> AgentExecutionSummary | None:
     """The execution one of this example's start attempts created, found by its labels,
-    when the answer carrying its id was lost (or never came: Ctrl-C during a hold)."""
+    when the answer carrying its id was lost (or never came: Ctrl-C during a hold). A lookup
+    that fails raises: starting again without knowing could run the example twice."""
     if not state.attempt_tokens:
         return None
-    try:
-        found = await ctx.platform.find_agent_executions(
+    found = await patience.call(
+        lambda: ctx.platform.find_agent_executions(
             state.job.target, batch_id=ctx.settings.run_id, example_name=state.job.name
         )
-    except EigenpalError as err:
-        log.info("could not look for an orphan execution of %s: %s", state.job.label, err)
-        return None
+    )
     ours = [e for e in found if (e.metadata or {}).get(ATTEMPT_KEY) in state.attempt_tokens]
     return ours[0] if ours else None
 
@@ -165,6 +212,7 @@ async def _finish(
     if ended_badly is not None:
         return ended_badly
     folder = ("files", state.job.suite, state.job.name)
+    patience = patience_of(state, ctx)
     files: dict[str, Path] = {}
     for info in execution.result_files or []:
         try:
@@ -172,11 +220,11 @@ async def _finish(
         except UnsafePath as err:
             return ExampleError(kind=ErrorKind.OUTPUT, message=f"output file refused: {err}")
         try:
-            await outlast_rate_limits(
+            await patience.call(
                 functools.partial(ctx.platform.download_output, execution.id, info.name, target)
             )
         except EigenpalError as err:
-            return error_from_api(err, f"downloading output file {info.name!r}")
+            return read_failed(err, f"downloading output file {info.name!r}", patience)
         files[info.name] = target
         state.output_files.append(target.relative_to(ctx.settings.run_dir).as_posix())
     return files

@@ -3,6 +3,11 @@
 ``run_example`` never raises for a problem of its example: every failure becomes an
 ``ExampleResult`` with an ``error``, so the run goes on. Only cancellation (Ctrl-C) passes
 through; the orchestrator then records the example as cancelled.
+
+The time limit (``--timeout``) bounds getting the verdict: start, wait, read, compare. The
+feedback write comes after it, so that a verdict obtained is never lost to the clock: it
+gets what is left of the time limit, and at least ``FEEDBACK_MIN_SECONDS`` (or the whole
+time limit, when that is shorter).
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from evalkit.client.errors import EigenpalError
 from evalkit.runner.agent_run import find_orphan, run_agent
 from evalkit.runner.feedback import render_body
 from evalkit.runner.metadata import now_timestamp
+from evalkit.runner.patience import Patience
 from evalkit.runner.platform import execution_link
 from evalkit.runner.results import (
     INFRASTRUCTURE_ERRORS,
@@ -27,7 +34,7 @@ from evalkit.runner.results import (
     FeedbackRecord,
     Verdict,
 )
-from evalkit.runner.state import ExampleState, RunContext
+from evalkit.runner.state import ExampleState, RunContext, patience_of
 from evalkit.runner.workflow_run import run_workflow
 from evalkit.runner.write_back import write_feedback
 
@@ -35,24 +42,43 @@ log = logging.getLogger(__name__)
 
 #: how long cleanup calls (cancel, feedback after a timeout) may take
 CLEANUP_SECONDS = 15.0
+#: the feedback write of a verdict obtained near the time limit still gets this long
+FEEDBACK_MIN_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What the example came to, before the write-back."""
+
+    verdict: Verdict
+    score: float | None = None
+    details: dict[str, Any] | None = None
+    error: ExampleError | None = None
 
 
 async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
     """Run one example within its time limit; the slot in ``state.slot`` is given back."""
-    state.mark_started()
+    patience = patience_of(state, ctx)
     success = False
     try:
-        result = await asyncio.wait_for(_drive(state, ctx), ctx.settings.timeout_seconds)
-        success = result.error is None or result.error.kind not in INFRASTRUCTURE_ERRORS
-        return result
-    except asyncio.TimeoutError:
-        await cancel_on_platform(state, ctx)
-        message = f"no result within {ctx.settings.timeout_seconds:g} s (--timeout)"
-        if state.status == "cancelled":
-            message += "; the execution was cancelled"
-        error = ExampleError(kind=ErrorKind.TIMEOUT, message=message)
-        feedback = await _bounded_feedback(state, ctx, Verdict.ERROR, None, None, error)
-        return build_result(state, ctx, Verdict.ERROR, error=error, feedback=feedback)
+        try:
+            judged = await asyncio.wait_for(_judge(state, ctx), ctx.settings.timeout_seconds)
+            least = min(FEEDBACK_MIN_SECONDS, ctx.settings.timeout_seconds)
+            feedback_seconds = max(patience.until - ctx.health.now(), least)
+        except asyncio.TimeoutError:
+            judged = Judged(Verdict.ERROR, error=await _timed_out(state, ctx, patience))
+            feedback_seconds = CLEANUP_SECONDS
+        success = judged.error is None or judged.error.kind not in INFRASTRUCTURE_ERRORS
+        feedback = await write_feedback_for(state, ctx, judged, feedback_seconds)
+        return build_result(
+            state,
+            ctx,
+            judged.verdict,
+            score=judged.score,
+            comparison=judged.details,
+            error=judged.error,
+            feedback=feedback,
+        )
     except Exception as err:  # a bug must not stop the run; it is kept as data
         log.exception("internal error on %s", state.job.label)
         error = ExampleError(kind=ErrorKind.INTERNAL, message=f"internal error: {err!r}")
@@ -63,71 +89,66 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
             await ctx.limiter.release(slot, success=success)
 
 
-async def _drive(state: ExampleState, ctx: RunContext) -> ExampleResult:
+async def _timed_out(state: ExampleState, ctx: RunContext, patience: Patience) -> ExampleError:
+    await cancel_on_platform(state, ctx)
+    message = f"no result within {ctx.settings.timeout_seconds:g} s (--timeout)"
+    if state.status == "cancelled":
+        message += "; the execution was cancelled"
+    if patience.streak and patience.last_failure is not None:
+        message += f"; the platform kept failing{patience.note()}: {patience.last_failure}"
+    return ExampleError(kind=ErrorKind.TIMEOUT, message=message)
+
+
+async def _judge(state: ExampleState, ctx: RunContext) -> Judged:
     job = state.job
     runner = run_agent if job.kind == "agent" else run_workflow
     ran = await runner(state, ctx)
     if isinstance(ran, ExampleError):
-        feedback = await write_feedback_for(state, ctx, Verdict.ERROR, None, None, ran)
-        return build_result(state, ctx, Verdict.ERROR, error=ran, feedback=feedback)
+        return Judged(Verdict.ERROR, error=ran)
     output, files = ran
     state.output = output
     began = time.perf_counter()
     comparison = await asyncio.to_thread(ctx.compare, job, output, files)
     state.compare_ms = _ms_since(began)
-    feedback = await write_feedback_for(
-        state, ctx, comparison.verdict, comparison.score, comparison.details, None
-    )
-    return build_result(
-        state,
-        ctx,
-        comparison.verdict,
-        score=comparison.score,
-        comparison=comparison.details,
-        feedback=feedback,
-    )
+    return Judged(comparison.verdict, comparison.score, comparison.details)
 
 
 async def write_feedback_for(
-    state: ExampleState,
-    ctx: RunContext,
-    verdict: Verdict,
-    score: float | None,
-    details: dict[str, Any] | None,
-    error: ExampleError | None,
+    state: ExampleState, ctx: RunContext, judged: Judged, seconds: float
 ) -> FeedbackRecord:
-    """Write the verdict onto the execution (agents only, once per execution)."""
+    """Write the verdict onto the execution (agents only, once per execution), patiently for
+    at most ``seconds``."""
     if not ctx.settings.feedback or state.job.kind != "agent" or state.execution_id is None:
         return FeedbackRecord()
+    error = judged.error
     if error is not None and error.kind in INFRASTRUCTURE_ERRORS:
         return FeedbackRecord()  # the platform is the problem: do not pile more calls on it
     body = render_body(
-        verdict=verdict,
-        score=score,
+        verdict=judged.verdict,
+        score=judged.score,
         example=state.job.name,
         run_id=ctx.settings.run_id,
-        comparison=details,
+        comparison=judged.details,
         error=error,
     )
-    return await write_feedback(
-        ctx.platform, ctx.ledger, state.execution_id, state.job, verdict, body
+    record = FeedbackRecord()
+    patience = Patience.for_seconds(ctx.health, seconds)
+    write = write_feedback(
+        ctx.platform,
+        ctx.ledger,
+        state.execution_id,
+        state.job,
+        judged.verdict,
+        body,
+        patience,
+        record,
     )
-
-
-async def _bounded_feedback(
-    state: ExampleState,
-    ctx: RunContext,
-    verdict: Verdict,
-    score: float | None,
-    details: dict[str, Any] | None,
-    error: ExampleError,
-) -> FeedbackRecord:
     try:
-        return await asyncio.wait_for(
-            write_feedback_for(state, ctx, verdict, score, details, error), CLEANUP_SECONDS
-        )
+        # The patience gives up before this; it bounds one call that hangs.
+        return await asyncio.wait_for(write, seconds + CLEANUP_SECONDS)
     except asyncio.TimeoutError:
-        return FeedbackRecord(error=f"feedback not written within {CLEANUP_SECONDS:g} s")
+        record.error = f"feedback not written within {seconds:g} s"
+        return record
 
 
 async def cancel_on_platform(state: ExampleState, ctx: RunContext) -> None:
@@ -136,8 +157,10 @@ async def cancel_on_platform(state: ExampleState, ctx: RunContext) -> None:
     found by its labels first."""
     if state.execution_id is None and state.job.kind == "agent":
         try:
-            orphan = await asyncio.wait_for(find_orphan(state, ctx), CLEANUP_SECONDS)
-        except asyncio.TimeoutError:
+            lookup = find_orphan(state, ctx, Patience.for_seconds(ctx.health, CLEANUP_SECONDS))
+            orphan = await asyncio.wait_for(lookup, CLEANUP_SECONDS)
+        except (EigenpalError, asyncio.TimeoutError) as err:
+            log.info("could not look for the execution of %s: %s", state.job.label, err)
             orphan = None
         if orphan is not None:
             state.execution_id, state.status = orphan.id, orphan.status.value

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.runner.results import ExampleError, Verdict
+from evalkit.runner.results import ExampleError, Rating, ReviewStatus, Verdict
 
 #: the platform stores the body as text; keep it readable and bounded
 MAX_BODY_CHARS = 20_000
@@ -26,7 +26,7 @@ MAX_VALUE_CHARS = 200
 MAX_ROWS = 100
 MAX_DIFF_CHARS = 1500
 
-_RATING_AND_STATUS: dict[Verdict, tuple[str, str]] = {
+_RATING_AND_STATUS: dict[Verdict, tuple[Rating, ReviewStatus]] = {
     Verdict.PASS: ("pass", "resolved"),
     Verdict.PARTIAL: ("partial", "open"),
     Verdict.FAIL: ("fail", "open"),
@@ -38,8 +38,8 @@ _RATING_AND_STATUS: dict[Verdict, tuple[str, str]] = {
 class FeedbackPlan:
     """What to write on one execution: the PATCH fields and the expected files to upload."""
 
-    rating: str
-    status: str
+    rating: Rating
+    status: ReviewStatus
     body: str
     expected: Any = None
     has_expected: bool = False
@@ -53,7 +53,7 @@ class FeedbackPlan:
         return fields
 
 
-def rating_and_status(verdict: Verdict) -> tuple[str, str]:
+def rating_and_status(verdict: Verdict) -> tuple[Rating, ReviewStatus]:
     """The status rule above; ``cancelled`` examples get no feedback at all."""
     if verdict not in _RATING_AND_STATUS:
         raise ValueError(f"no feedback is written for verdict {verdict.value!r}")

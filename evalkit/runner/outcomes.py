@@ -17,6 +17,7 @@ from evalkit.client.errors import (
     EigenpalServerError,
     EigenpalTimeoutError,
 )
+from evalkit.runner.health import PlatformDown
 from evalkit.runner.results import ErrorKind, ExampleError, Verdict
 
 _TERMINAL_ERRORS = {
@@ -36,7 +37,8 @@ class Comparison:
 
 
 def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
-    """An API failure while ``doing`` something (e.g. "starting the run")."""
+    """An API failure while ``doing`` something (e.g. "starting the run"); a platform taken
+    for down (``PlatformDown``) is said the same way whatever the example was doing."""
     kind = ErrorKind.PLATFORM
     advice = ""
     code = _envelope_code(err)
@@ -47,7 +49,7 @@ def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
     elif isinstance(err, EigenpalForbiddenError):
         kind = ErrorKind.START
         advice = "enable the API trigger in the agent's config: triggers.api.enabled"
-    elif never_sent(err):
+    elif never_sent(err) or isinstance(err, PlatformDown):
         kind = ErrorKind.UNREACHABLE
     elif isinstance(err, EigenpalNotFoundError):
         kind = ErrorKind.START
@@ -62,7 +64,10 @@ def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
         ),
     ):
         kind = ErrorKind.START  # 400 and other 4xx: the platform refused this request
-    message = f"{doing}: {err.describe(advice)}"
+    # Once the platform is down, what this example was doing no longer matters.
+    message = (
+        err.describe() if isinstance(err, PlatformDown) else f"{doing}: {err.describe(advice)}"
+    )
     return ExampleError(
         kind=kind, message=message, status=err.status or None, request_id=err.request_id
     )
@@ -95,15 +100,15 @@ def is_ambiguous_start_failure(err: EigenpalError) -> bool:
 
 def is_retryable_start_failure(err: EigenpalError) -> bool:
     """Worth starting again at the runner's level: the client does not retry a start whose
-    answer was lost, and a 5xx burst may pass. A refused connection is not: the client
-    already retried it, and the run stops (see ``FATAL_ERRORS``)."""
+    answer was lost, and a 5xx burst may pass. A refused connection too, but only once the
+    platform has answered this run (``agent_run``): one that never did is unreachable."""
     retryable = (
         EigenpalRateLimitError,
         EigenpalServerError,
         EigenpalConnectionError,
         EigenpalTimeoutError,
     )
-    return isinstance(err, retryable) and not never_sent(err)
+    return isinstance(err, retryable) and not isinstance(err, PlatformDown)
 
 
 def _envelope_code(err: EigenpalError) -> str | None:

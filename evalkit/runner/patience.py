@@ -1,32 +1,150 @@
-"""Idempotent calls outlast rate-limit bursts: after the client's own retries, wait as the
-platform asks (``Retry-After``) and call again, a bounded number of rounds.
+"""Calls that are safe to repeat outlast failures that may pass, within a deadline.
 
-Only for calls that are safe to repeat (reads, the feedback PATCH, expected uploads under a
-fixed name); starting a run has its own rule (the limiter, in ``agent_run``).
+Every read the runner makes for an example (polls, the execution, output downloads, the
+lookup of an execution whose start answer was lost) and the feedback write (a PATCH with the
+same body each time, expected uploads under a fixed name) may be repeated. The client already
+retries each call a few times; when it gives up on a failure that may pass (a 5xx, a 429, a
+dropped or refused connection, no answer in time), the runner waits and calls again, with
+backoff (a 429's ``Retry-After``), until the deadline: one 503 too many must not turn an
+execution that completed into an ``error``. Only then does the call fail, with its last error.
+
+Failures that will not pass (401, 403, 404, 400) are raised at once. So is ``PlatformDown``,
+when the run-level circuit opened (``runner.health``): a dead platform ends the run in
+``down_after`` seconds, not after every example's time limit.
+
+Starting a run is not one of these calls: it has its own rules (``runner.agent_run``).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
-from evalkit.client.errors import EigenpalRateLimitError
+from evalkit.client.errors import (
+    EigenpalConnectionError,
+    EigenpalError,
+    EigenpalRateLimitError,
+    EigenpalServerError,
+    EigenpalTimeoutError,
+)
+from evalkit.runner.health import PlatformDown, PlatformHealth
 from evalkit.runner.limiter import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
+from evalkit.runner.outcomes import never_sent
 
 T = TypeVar("T")
 
-#: rounds of (client retries, then the platform's Retry-After) before giving up
-RATE_LIMIT_ROUNDS = 5
+#: pauses between the runner's own attempts (the last one repeats)
+BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+#: how long the checks before a run wait out a platform that fails
+PREFLIGHT_PATIENCE_SECONDS = 60.0
+
+_TRANSIENT = (
+    EigenpalServerError,
+    EigenpalRateLimitError,
+    EigenpalConnectionError,
+    EigenpalTimeoutError,
+)
 
 
-async def outlast_rate_limits(call: Callable[[], Awaitable[T]]) -> T:
-    for attempt in range(1, RATE_LIMIT_ROUNDS + 1):
+def is_transient(err: EigenpalError) -> bool:
+    """A failure that may pass if the same call is made again later."""
+    return isinstance(err, _TRANSIENT) and not isinstance(err, PlatformDown)
+
+
+def pause_after(err: EigenpalError, attempt: int, backoff: Sequence[float]) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: a 429's ``Retry-After`` (capped), else
+    the backoff schedule."""
+    if isinstance(err, EigenpalRateLimitError):
+        advised = err.retry_after if err.retry_after is not None else DEFAULT_RETRY_AFTER
+        return min(max(float(advised), 0.0), MAX_RETRY_AFTER)
+    return backoff[min(attempt, len(backoff) - 1)] if backoff else 0.0
+
+
+@dataclass
+class Patience:
+    """Patient calls until ``until`` (``health``'s clock), for one example or one write."""
+
+    health: PlatformHealth
+    until: float
+    backoff: Sequence[float] = BACKOFF_SECONDS
+    #: calls made again after a failure; of them, since the last success, and since when
+    repeated: int = 0
+    streak: int = 0
+    failing_since: float | None = None
+    last_failure: EigenpalError | None = None
+
+    @classmethod
+    def for_seconds(
+        cls, health: PlatformHealth, seconds: float, backoff: Sequence[float] = BACKOFF_SECONDS
+    ) -> Patience:
+        return cls(health, health.now() + seconds, backoff)
+
+    async def call(self, call: Callable[[], Awaitable[T]]) -> T:
+        attempt = 0
+        while True:
+            self.health.check()
+            try:
+                result = await call()
+            except EigenpalError as err:
+                if not is_transient(err):
+                    self.health.answered()
+                    raise
+                self._failed(err)
+                pause = pause_after(err, attempt, self.backoff)
+                if self.health.now() + pause >= self.until:
+                    raise
+                self.repeated += 1
+                self.streak += 1
+                self.health.repeated += 1
+                attempt += 1
+                await self.health.pause(pause)
+                continue
+            self.health.answered()
+            self.streak, self.failing_since = 0, None
+            return result
+
+    def _failed(self, err: EigenpalError) -> None:
+        self.last_failure = err
+        if self.failing_since is None:
+            self.failing_since = self.health.now()
+        if isinstance(err, EigenpalRateLimitError):
+            self.health.answered()  # slow down, says a platform that is there
+        else:
+            self.health.failed(err)
+
+    def note(self) -> str:
+        """How often calls were made again and for how long, for an error message (nothing
+        once the platform is taken for down: its message says it all)."""
+        if not self.streak or self.failing_since is None or self.health.down is not None:
+            return ""
+        times = "time" if self.streak == 1 else "times"
+        seconds = self.health.now() - self.failing_since
+        return f" (called again {self.streak} {times} over {seconds:.0f} s)"
+
+
+def patiently_sync(
+    call: Callable[[], T],
+    *,
+    seconds: float = PREFLIGHT_PATIENCE_SECONDS,
+    backoff: Sequence[float] = BACKOFF_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """``call`` (reads with the sync client, before a run) until it succeeds, a failure that
+    will not pass, or ``seconds``. A refused connection is not waited for: a platform that
+    cannot be reached at all is reported at once (see ``preflight``)."""
+    until = clock() + seconds
+    attempt = 0
+    while True:
         try:
-            return await call()
-        except EigenpalRateLimitError as err:
-            if attempt == RATE_LIMIT_ROUNDS:
+            return call()
+        except EigenpalError as err:
+            if not is_transient(err) or never_sent(err):
                 raise
-            pause = err.retry_after if err.retry_after is not None else DEFAULT_RETRY_AFTER
-            await asyncio.sleep(min(max(float(pause), 0.0), MAX_RETRY_AFTER))
-    raise AssertionError("unreachable")  # the loop returns or raises
+            pause = pause_after(err, attempt, backoff)
+            if clock() + pause >= until:
+                raise
+            attempt += 1
+            sleep(pause)

@@ -22,6 +22,7 @@ from evalkit.api import (
 )
 from evalkit.client import AsyncEigenpalClient
 from evalkit.client.retry import parse_retry_after
+from evalkit.runner.health import PlatformHealth
 from evalkit.runner.limiter import AdaptiveLimiter
 
 
@@ -36,8 +37,6 @@ class Platform(Protocol):
         hold_seconds: int,
         metadata: Mapping[str, Any],
     ) -> RunAgentResponse: ...
-
-    async def wait_agent(self, execution_id: str, *, timeout_seconds: float) -> None: ...
 
     async def get_agent_execution(self, execution_id: str) -> AgentExecutionSummary: ...
 
@@ -72,14 +71,23 @@ class Platform(Protocol):
 _SENT_AT = "evalkit.sent_at"
 
 
-def rate_limit_hooks(limiter: AdaptiveLimiter) -> dict[str, list[Any]]:
+def rate_limit_hooks(
+    limiter: AdaptiveLimiter, health: PlatformHealth | None = None
+) -> dict[str, list[Any]]:
     """httpx event hooks that show the limiter every 429 the platform sends, including those
-    the client then retries by itself: ``httpx.AsyncClient(event_hooks=...)``."""
+    the client then retries by itself: ``httpx.AsyncClient(event_hooks=...)``. With
+    ``health``, they also count every request and answer for the run's figures (``Traffic``)."""
 
     async def stamp(request: httpx.Request) -> None:
         request.extensions[_SENT_AT] = limiter.now()
+        if health is not None:
+            health.requests += 1
 
     async def observe(response: httpx.Response) -> None:
+        if health is not None:
+            health.answers += 1
+            health.server_errors += response.status_code >= 500
+            health.rate_limited += response.status_code == 429
         if response.status_code == 429:
             sent_at = response.request.extensions.get(_SENT_AT, limiter.now())
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -113,9 +121,6 @@ class ClientPlatform:
         return await self._client.agents.run(
             agent, dict(input), wait_for_completion=hold_seconds or None, metadata=metadata
         )
-
-    async def wait_agent(self, execution_id: str, *, timeout_seconds: float) -> None:
-        await self._client.agents.executions.wait(execution_id, timeout_seconds=timeout_seconds)
 
     async def get_agent_execution(self, execution_id: str) -> AgentExecutionSummary:
         envelope = await self._client.agents.executions.get(execution_id, include="files")

@@ -9,11 +9,13 @@ refused when one differs, unless ``--allow-drift``; an agent missing from the pl
 message here instead of one error per example. Example files are left out of the comparison:
 the runner sends each example's input itself and compares with the manifest's expectations,
 and an agent never sees its examples. Workflows cannot be synced or compared through the v1
-API; the run only checks that each one exists.
+API; the run only checks that each one exists. Each check waits out a platform that fails
+for a while (5xx, 429, dropped connections: ``patience.patiently_sync``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from evalkit.client import EigenpalClient
@@ -22,6 +24,7 @@ from evalkit.errors import RunError
 from evalkit.manifest import Manifest
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.outcomes import error_from_api
+from evalkit.runner.patience import patiently_sync
 from evalkit.runner.results import FATAL_ERRORS, DriftedAgent
 from evalkit.sync.changes import Action, AgentChange
 
@@ -48,7 +51,7 @@ def check_agents(
     if not slugs:
         return []
     try:
-        changes = plan(manifest, client, only=slugs)
+        changes = patiently_sync(lambda: plan(manifest, client, only=slugs))
     except EigenpalError as err:
         if error_from_api(err, "").kind in FATAL_ERRORS:
             return []
@@ -124,7 +127,7 @@ def check_workflows(client: EigenpalClient, jobs: Sequence[ExampleJob], *, local
     missing = []
     for workflow in sorted({job.target for job in jobs if job.kind == "workflow"}):
         try:
-            client.workflows.get(workflow)
+            patiently_sync(functools.partial(client.workflows.get, workflow))
         except EigenpalNotFoundError:
             missing.append(workflow)
         except EigenpalError as err:

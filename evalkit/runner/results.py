@@ -47,7 +47,7 @@ class ErrorKind(str, Enum):
     START = "start"  # the platform refused the run (4xx other than auth/rate limit)
     AUTH = "auth"  # 401/403: the key is missing, wrong, or has no access
     PLATFORM = "platform"  # 5xx, dropped connections, after retries
-    UNREACHABLE = "unreachable"  # no connection could be made, after retries
+    UNREACHABLE = "unreachable"  # no connection could be made, or the platform is down
     INPUT = "input"  # an input file is missing or unreadable
     OUTPUT = "output"  # the output cannot be used (e.g. an unsafe output file name)
     INTERNAL = "internal"  # a bug in evalkit, kept as data so the run goes on
@@ -81,12 +81,16 @@ class Durations(_Record):
     compare_ms: int | None = None
 
 
+Rating = Literal["pass", "fail", "partial"]
+ReviewStatus = Literal["open", "resolved", "ignored"]
+
+
 class FeedbackRecord(_Record):
     """The review written onto the execution (``written`` false when skipped or failed)."""
 
     written: bool = False
-    rating: Literal["pass", "fail", "partial"] | None = None
-    status: Literal["open", "resolved", "ignored"] | None = None
+    rating: Rating | None = None
+    status: ReviewStatus | None = None
     expected_json: bool = Field(False, description="The expected JSON was attached.")
     expected_files: list[str] = Field(default_factory=list, description="Files uploaded.")
     error: str | None = Field(None, description="Why writing failed, when it did.")
@@ -232,6 +236,13 @@ class ExampleBrief(_Record):
     output_json_checked: bool = Field(
         True, description="False when the example declares no expected JSON (see the result)."
     )
+    feedback_error: str | None = Field(
+        None,
+        description=(
+            "Why the verdict could not be written onto the execution, after retries (the "
+            "feedback.error of the result); the verdict stands."
+        ),
+    )
 
 
 class DriftedAgent(_Record):
@@ -256,6 +267,24 @@ class GateOutcome(_Record):
     limit: float
     actual: float
     message: str
+
+
+class Traffic(_Record):
+    """What the run asked of the platform and how it answered: how a run under faults went."""
+
+    requests: int = Field(0, description="HTTP requests sent, the client's own retries included.")
+    server_errors: int = Field(0, description="Answers with a 5xx status.")
+    rate_limited: int = Field(0, description="Answers with status 429.")
+    unanswered: int = Field(
+        0, description="Requests without an answer: refused, dropped, timed out or cancelled."
+    )
+    repeated: int = Field(
+        0,
+        description=(
+            "Calls the runner made again after the client gave up on a failure that may pass: "
+            "polls, reads, downloads, feedback writes, lookups and start attempts."
+        ),
+    )
 
 
 class RunSummary(_Record):
@@ -287,6 +316,17 @@ class RunSummary(_Record):
             "their results do not describe the manifest's agent."
         ),
     )
+    feedback_failures: list[ExampleBrief] = Field(
+        default_factory=list,
+        description=(
+            "Examples whose verdict could not be written onto their execution (feedback body, "
+            "expected JSON or an expected file) after retries; each brief says why in "
+            "feedback_error. The verdicts stand and no gate fails for it."
+        ),
+    )
+    traffic: Traffic | None = Field(
+        None, description="Requests made and failures met (absent when not measured)."
+    )
 
 
 #: extra flags a result passes on to its brief (gates and baselines read them there)
@@ -309,5 +349,6 @@ def brief_of(result: ExampleResult) -> ExampleBrief:
         error_kind=result.error.kind if result.error else None,
         differences=result.difference_count,
         output_json_checked=result.output_json_checked,
+        feedback_error=result.feedback.error,
         **flags,
     )

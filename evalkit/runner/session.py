@@ -18,6 +18,7 @@ from evalkit._version import __version__
 from evalkit.errors import RunError
 from evalkit.runner.baseline import find_regressions
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts, judged
+from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob, Selection
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.limiter import AdaptiveLimiter
@@ -87,9 +88,11 @@ async def run_session(
     on_start: OnStart | None = None,
     stop: asyncio.Event | None = None,
     limiter: AdaptiveLimiter | None = None,
+    health: PlatformHealth | None = None,
 ) -> RunSummary:
-    """``limiter``: pass the one whose ``rate_limit_hooks`` the client's HTTP client carries,
-    so that it sees every 429; by default the runner sees only 429s the client gave up on."""
+    """``limiter`` and ``health``: pass the ones whose ``rate_limit_hooks`` the client's HTTP
+    client carries, so that the limiter sees every 429 and the summary counts every request;
+    by default the runner sees only the 429s the client gave up on, and counts no traffic."""
     settings = config.settings
     results_path = settings.run_dir / RESULTS_NAME
     if results_path.exists():
@@ -113,6 +116,7 @@ async def run_session(
         limiter=limiter or AdaptiveLimiter(config.concurrency),
         compare=compare,
         settings=settings,
+        health=health or PlatformHealth(settings.down_after_seconds),
     )
     with ResultsWriter(results_path) as writer:
 
@@ -124,6 +128,8 @@ async def run_session(
         tally = await run_examples(jobs, ctx, record, on_start=on_start, stop=stop)
     metadata.finished_at = now_timestamp()
     summary = summarise(tally, metadata, config, results_path)
+    if health is not None:
+        summary.traffic = ctx.health.traffic()
     write_summary(settings.run_dir / SUMMARY_NAME, summary)
     return summary
 
@@ -145,6 +151,11 @@ def summarise(
     )
     gates += suite_gate_outcomes(config, tally, regressions)
     status, outcome = decide(tally, all_passed(gates))
+    feedback_failures = [brief for brief in tally.briefs if brief.feedback_error is not None]
+    if feedback_failures:
+        # Said, but no gate fails for it: the verdicts are right, only their copy on the
+        # platform is missing (see docs/run.md).
+        outcome += f"; {feedback_note(len(feedback_failures))}"
     return RunSummary(
         metadata=metadata,
         counts=tally.counts,
@@ -159,9 +170,15 @@ def summarise(
         results_file=str(results_path),
         examples=tally.briefs,
         drifted_agents=list(config.drifted_agents),
+        feedback_failures=feedback_failures,
         # An extra key (see RunSummary), present only when a plan was applied.
         **({"sync_plan": config.sync_plan} if config.sync_plan is not None else {}),
     )
+
+
+def feedback_note(failures: int) -> str:
+    examples = "example" if failures == 1 else "examples"
+    return f"feedback not written for {failures} {examples} (the verdicts stand)"
 
 
 def suite_gate_outcomes(
@@ -197,7 +214,10 @@ def decide(tally: RunTally, gates_passed: bool) -> tuple[RunStatus, str]:
             ErrorKind.AUTH: "authentication failed",
             ErrorKind.UNREACHABLE: "platform unreachable",
         }.get(tally.fatal.kind, "stopped")
-        return RunStatus.INFRASTRUCTURE, f"{what}: {tally.fatal.message}"
+        return RunStatus.INFRASTRUCTURE, (
+            f"{what}: {tally.fatal.message} ({tally.infrastructure_errors} of {counts.total} "
+            "examples without a verdict)"
+        )
     if tally.mostly_infrastructure_errors:
         return RunStatus.INFRASTRUCTURE, (
             f"platform errors on {tally.infrastructure_errors} of {counts.total} examples"

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.outcomes import Comparison
+from evalkit.runner.patience import Patience
 from evalkit.runner.platform import Platform
 from evalkit.runner.write_back import FeedbackLedger
 
@@ -34,6 +36,8 @@ class RunSettings:
     retries: int = 0
     #: extra ``_metadata`` on every agent run (manifest digest, git commit)
     labels: dict[str, str] = field(default_factory=dict)
+    #: nothing answered for this long while calls fail: the platform is down (runner.health)
+    down_after_seconds: float = DEFAULT_DOWN_AFTER_SECONDS
 
 
 @dataclass
@@ -42,6 +46,7 @@ class RunContext:
     limiter: AdaptiveLimiter
     compare: Comparer
     settings: RunSettings
+    health: PlatformHealth
     ledger: FeedbackLedger = field(default_factory=FeedbackLedger)
 
 
@@ -64,12 +69,22 @@ class ExampleState:
     output_files: list[str] = field(default_factory=list)
     #: the output JSON, once read
     output: Any = None
+    #: patient calls until the example's time limit (set when it starts)
+    patience: Patience | None = None
 
-    def mark_started(self) -> None:
+    def mark_started(self, health: PlatformHealth, timeout_seconds: float) -> Patience:
         if self.started_clock is None:
             self.started_clock = time.perf_counter()
             self.started_at = now_timestamp()
+        if self.patience is None:
+            self.patience = Patience.for_seconds(health, timeout_seconds)
+        return self.patience
 
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+
+def patience_of(state: ExampleState, ctx: RunContext) -> Patience:
+    """The example's patient calls: until its time limit, which runs from its start."""
+    return state.mark_started(ctx.health, ctx.settings.timeout_seconds)

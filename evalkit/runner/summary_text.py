@@ -10,6 +10,8 @@ from evalkit.runner.score_label import score_label
 MAX_PROBLEM_ROWS = 30
 #: said of an example that declares no expected JSON: whatever the agent returned passed
 NOT_CHECKED = "output JSON not checked"
+#: said of an example whose verdict could not be written onto its execution
+FEEDBACK_NOT_WRITTEN = "feedback not written"
 
 
 def counts_text(counts: Counts) -> str:
@@ -38,6 +40,8 @@ def progress_line(done: int, total: int, result: ExampleResult) -> str:
     flags = [flag for flag in ("flaky", "quarantined") if is_flagged(result, flag)]
     if not result.output_json_checked:
         flags.append(NOT_CHECKED)
+    if result.feedback.error is not None:
+        flags.append(FEEDBACK_NOT_WRITTEN)
     if flags:
         line += f" [{', '.join(flags)}]"
     if result.error is not None:
@@ -72,6 +76,8 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     )
     lines += _flagged_lines(summary)
     lines += _drift_lines(summary)
+    lines += _traffic_lines(summary)
+    lines += _feedback_lines(summary)
     for regression in summary.regressions:
         lines.append(
             f"regression: {regression.agent}/{regression.example} now {regression.verdict.value}"
@@ -95,6 +101,38 @@ def _flagged_lines(summary: RunSummary) -> list[str]:
     if unchecked:
         lines.append(_labels_line(f"{NOT_CHECKED} (no expected JSON declared)", unchecked))
     return lines
+
+
+def _feedback_lines(summary: RunSummary) -> list[str]:
+    """Examples whose verdict is not on their execution, and why: no gate fails for it (the
+    verdicts are right), so it must be said plainly."""
+    failures = summary.feedback_failures
+    if not failures:
+        return []
+    examples = "example" if len(failures) == 1 else "examples"
+    lines = [
+        f"warning: {FEEDBACK_NOT_WRITTEN} for {len(failures)} {examples} "
+        "(the verdicts stand; see feedback.error in the results):"
+    ]
+    for brief in failures[:MAX_PROBLEM_ROWS]:
+        lines.append(f"  {brief.agent}/{brief.example}: {error_gist(brief.feedback_error or '')}")
+    if len(failures) > MAX_PROBLEM_ROWS:
+        lines.append(f"  ... and {len(failures) - MAX_PROBLEM_ROWS} more")
+    return lines
+
+
+def _traffic_lines(summary: RunSummary) -> list[str]:
+    """How the platform answered, when it did not always answer well."""
+    traffic = summary.traffic
+    if traffic is None or not (
+        traffic.server_errors or traffic.rate_limited or traffic.unanswered or traffic.repeated
+    ):
+        return []
+    return [
+        f"platform: {traffic.requests} requests, {traffic.server_errors} answered 5xx, "
+        f"{traffic.rate_limited} answered 429, {traffic.unanswered} without an answer; "
+        f"{traffic.repeated} calls made again by evalkit after the client's own retries"
+    ]
 
 
 def _labels_line(head: str, labels: list[str]) -> str:

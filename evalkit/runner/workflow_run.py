@@ -11,17 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
-from evalkit.runner.agent_run import hold_for, release_slot
+from evalkit.client.wait import poll_delays
+from evalkit.runner.agent_run import hold_for, read_failed, release_slot
 from evalkit.runner.outcomes import error_from_api, error_from_status
-from evalkit.runner.patience import outlast_rate_limits
+from evalkit.runner.patience import is_transient
 from evalkit.runner.results import ErrorKind, ExampleError
-from evalkit.runner.state import TERMINAL, ExampleState, RunContext
+from evalkit.runner.state import TERMINAL, ExampleState, RunContext, patience_of
 
 #: the platform holds a workflow run at most 60 s (contract A3)
 MAX_WORKFLOW_HOLD_SECONDS = 60
-FIRST_POLL_SECONDS = 0.25
-POLL_GROWTH = 1.5
-MAX_POLL_SECONDS = 2.0
 
 Ran = tuple[Any, dict[str, Path]]
 
@@ -45,26 +43,32 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
             )
             break
         except EigenpalRateLimitError as err:
+            ctx.health.answered()
             slot, state.slot = state.slot, None
             await ctx.limiter.rate_limited(slot, err.retry_after)
             state.slot = await ctx.limiter.acquire()
         except EigenpalError as err:
+            # Not started again: a workflow run carries no labels to find it by, should the
+            # platform have started it anyway.
+            if is_transient(err):
+                ctx.health.failed(err)
             return error_from_api(err, "starting the workflow run")
+    ctx.health.answered()
     state.execution_id = started.execution_id
     state.status = started.status.value if started.status else None
     result, error = started.result, started.error
-    delay = FIRST_POLL_SECONDS
+    patience = patience_of(state, ctx)
+    delays = poll_delays()
     try:
         while state.status not in TERMINAL:
-            await asyncio.sleep(delay)
-            delay = min(delay * POLL_GROWTH, MAX_POLL_SECONDS)
-            current = await outlast_rate_limits(
+            await asyncio.sleep(next(delays))
+            current = await patience.call(
                 lambda: ctx.platform.get_workflow_execution(started.execution_id)
             )
             state.status = current.status.value
             result, error = current.result, current.error
     except EigenpalError as err:
-        return error_from_api(err, "waiting for the workflow execution")
+        return read_failed(err, "waiting for the workflow execution", patience)
     await release_slot(state, ctx)
     ended_badly = error_from_status(state.status or "", error)
     if ended_badly is not None:

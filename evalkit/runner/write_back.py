@@ -1,8 +1,13 @@
 """Writing the verdict onto an execution, at most once per execution.
 
 The ledger is claimed *before* the first call, so a second attempt for the same execution (a
-retry after a lost answer, a re-run example that adopted an orphan) never writes again. The
-PATCH itself is retried by the client: it is idempotent (same body every time).
+retry after a lost answer, a re-run example that adopted an orphan) never writes again.
+
+Every part of the write is safe to repeat: the PATCH sends the same body each time, and each
+expected file is uploaded under its fixed name (the platform replaces it). So each part is
+called patiently (``runner.patience``) until the write's deadline; a part that still fails
+ends the write, and the record says which part and why (``FeedbackRecord.error``): the run's
+summary lists it under ``feedback_failures``. The parts already written stay written.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from evalkit.client.errors import EigenpalError
 from evalkit.runner.feedback import FeedbackPlan, rating_and_status
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.patience import outlast_rate_limits
+from evalkit.runner.patience import Patience
 from evalkit.runner.platform import Platform
 from evalkit.runner.results import FeedbackRecord, Verdict
 
@@ -37,9 +42,14 @@ async def write_feedback(
     job: ExampleJob,
     verdict: Verdict,
     body: str,
+    patience: Patience,
+    record: FeedbackRecord,
 ) -> FeedbackRecord:
+    """Write onto ``execution_id``, filling ``record`` as parts are written (the caller keeps
+    it should the write be cut short), and return it."""
     if not ledger.claim(execution_id):
-        return FeedbackRecord(error="feedback already written on this execution by this run")
+        record.error = "feedback already written on this execution by this run"
+        return record
     rating, status = rating_and_status(verdict)
     plan = FeedbackPlan(
         rating=rating,
@@ -48,23 +58,20 @@ async def write_feedback(
         expected=job.expected_json,
         has_expected=job.has_expected_json,
     )
-    record = FeedbackRecord(rating=plan.rating, status=plan.status)
+    record.rating, record.status = plan.rating, plan.status
+    doing = "writing the feedback" + (" and the expected JSON" if plan.has_expected else "")
     try:
-        await outlast_rate_limits(
-            lambda: platform.write_feedback(execution_id, plan.patch_fields())
-        )
-    except EigenpalError as err:
-        record.error = f"writing feedback: {err}"
-        return record
-    record.written = True
-    record.expected_json = plan.has_expected
-    for name, path in job.expected_files.items():
-        try:
-            await outlast_rate_limits(
+        await patience.call(lambda: platform.write_feedback(execution_id, plan.patch_fields()))
+        record.written = True
+        record.expected_json = plan.has_expected
+        for name, path in job.expected_files.items():
+            doing = f"uploading expected file {name!r}"
+            await patience.call(
                 functools.partial(platform.upload_expected, execution_id, name, path)
             )
-        except (EigenpalError, OSError) as err:
-            record.error = f"uploading expected file {name!r}: {err}"
-            break
-        record.expected_files.append(name)
+            record.expected_files.append(name)
+    except EigenpalError as err:
+        record.error = f"{doing}{patience.note()}: {err}"
+    except OSError as err:
+        record.error = f"{doing}: {err.strerror or err}"
     return record

@@ -18,6 +18,7 @@ from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.server import RunningPlatform, start_platform
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.gates import GateConfig
+from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.jsonl import read_results
 from evalkit.runner.limiter import AdaptiveLimiter, AimdState
@@ -78,6 +79,36 @@ def job(
     )
 
 
+class FaultWindow:
+    """Faults on for the first ``answers`` server errors they cause, then off: a platform that
+    fails for a while and recovers, counted in answers rather than seconds (the machine is
+    busy). Give ``hooks`` to ``run_jobs``."""
+
+    def __init__(self, running: RunningPlatform, faults: FaultConfig, answers: int) -> None:
+        self.running = running
+        self.left = answers
+        running.platform.faults.reconfigure(faults)
+
+    def _count(self, response: httpx.Response) -> None:
+        if self.left > 0 and response.status_code >= 500:
+            self.left -= 1
+            if self.left == 0:
+                self.running.platform.faults.reconfigure(FaultConfig())
+
+    async def _observe(self, response: httpx.Response) -> None:
+        self._count(response)
+
+    @property
+    def hooks(self) -> dict[str, list[Any]]:
+        """For an ``httpx.AsyncClient``."""
+        return {"response": [self._observe]}
+
+    @property
+    def sync_hooks(self) -> dict[str, list[Any]]:
+        """For an ``httpx.Client``."""
+        return {"response": [self._count]}
+
+
 @dataclass
 class RunOutput:
     summary: RunSummary
@@ -103,8 +134,11 @@ def run_jobs(
     limiter_states: list[AimdState] | None = None,
     retries: int = 0,
     gates: GateConfig | None = None,
+    hooks: dict[str, list[Any]] | None = None,
+    down_after_seconds: float = DEFAULT_DOWN_AFTER_SECONDS,
 ) -> RunOutput:
-    """``limiter_states``, when given, receives the limiter's state after the run."""
+    """``limiter_states``, when given, receives the limiter's state after the run; ``hooks``
+    are more httpx event hooks (e.g. ``FaultWindow.hooks``)."""
     settings = RunSettings(
         run_id=run_dir.name,
         run_dir=run_dir,
@@ -112,6 +146,7 @@ def run_jobs(
         feedback=feedback,
         hold_seconds=hold_seconds,
         retries=retries,
+        down_after_seconds=down_after_seconds,
     )
     config = SessionConfig(
         settings=settings,
@@ -123,13 +158,19 @@ def run_jobs(
 
     async def go() -> RunSummary:
         limiter = AdaptiveLimiter(concurrency)
-        http = httpx.AsyncClient(event_hooks=rate_limit_hooks(limiter))
+        health = PlatformHealth(down_after_seconds)
+        event_hooks = rate_limit_hooks(limiter, health)
+        for event, extra in (hooks or {}).items():
+            event_hooks[event] = [*event_hooks.get(event, []), *extra]
+        http = httpx.AsyncClient(event_hooks=event_hooks)
         client = AsyncEigenpalClient(
             api_key=api_key, base_url=running.base_url, max_retries=max_retries, http_client=http
         )
         async with http, client:
             platform = ClientPlatform(client)
-            summary = await run_session(jobs, platform, compare_job, config, limiter=limiter)
+            summary = await run_session(
+                jobs, platform, compare_job, config, limiter=limiter, health=health
+            )
         if limiter_states is not None:
             limiter_states.append(limiter.state)
         return summary

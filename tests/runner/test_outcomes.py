@@ -11,6 +11,7 @@ from evalkit.client.errors import (
     EigenpalTimeoutError,
     error_for_status,
 )
+from evalkit.runner.health import PlatformDown
 from evalkit.runner.outcomes import (
     error_from_api,
     error_from_status,
@@ -73,7 +74,15 @@ def test_which_start_failures_are_retried_and_which_may_have_started_something()
     assert not is_ambiguous_start_failure(refused())
     assert is_retryable_start_failure(unavailable)
     assert not is_retryable_start_failure(bad)
-    assert not is_retryable_start_failure(refused())
+    # Nothing was sent: safe to start again (once the platform answered this run: agent_run).
+    assert is_retryable_start_failure(refused())
+    assert not is_retryable_start_failure(PlatformDown("down"))
+
+
+def test_a_platform_taken_for_down_is_unreachable() -> None:
+    error = error_from_api(PlatformDown("nothing was answered for 60 s"), "waiting")
+    assert error.kind is ErrorKind.UNREACHABLE
+    assert error.message == "nothing was answered for 60 s"
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
+
 from evalkit.client import EigenpalClient
+from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.server import RunningPlatform
 from evalkit.manifest import load_manifest
+from evalkit.runner.from_manifest import selected_jobs
+from evalkit.runner.jobs import Selection
 from evalkit.runner.jsonl import read_summary
+from evalkit.runner.preflight import check_agents
 from evalkit.sync import apply, plan
-from tests.runner.platform_harness import API_KEY, local_platform
+from tests.runner.platform_harness import API_KEY, FaultWindow, local_platform
 from tests.runner.test_cli_run import evalkit, finish
 
 MANIFEST = """
@@ -168,6 +174,25 @@ def test_with_env_the_environment_copies_are_compared(tmp_path: Path) -> None:
             "agent fixed-pr-7 (fixed in environment pr) differs from the manifest (AGENT.md): "
             "run `evalkit sync --env pr`, pass `--sync`"
         ) in " ".join(stderr.split())
+
+
+def test_the_drift_check_waits_out_a_platform_that_fails_for_a_while(tmp_path: Path) -> None:
+    folder = write_project(tmp_path / "project")
+    manifest = load_manifest(folder / "evalkit.yaml")
+    jobs = selected_jobs(manifest, Selection())
+    with local_platform(tmp_path / "platform") as running:
+        sync(running, folder)
+        # Every call about the agent fails 3 times with a 5xx, then the platform recovers;
+        # the client gives up on each at once (no retries of its own).
+        window = FaultWindow(running, FaultConfig(error_rate=1.0, path_pattern="/agents"), 3)
+        with (
+            httpx.Client(event_hooks=window.sync_hooks) as http,
+            EigenpalClient(
+                api_key=API_KEY, base_url=running.base_url, max_retries=0, http_client=http
+            ) as client,
+        ):
+            assert check_agents(manifest, client, jobs, allow_drift=False) == []
+        assert window.left == 0
 
 
 def test_a_local_run_without_sync_is_checked_too(tmp_path: Path) -> None:

@@ -58,4 +58,10 @@ def test_interruption_wins_over_everything() -> None:
 
 def test_auth_outcome_quotes_the_first_auth_error() -> None:
     _, outcome = decide(tally_of(ErrorKind.AUTH), False)
-    assert outcome == "authentication failed: auth trouble"
+    assert outcome == "authentication failed: auth trouble (1 of 1 examples without a verdict)"
+
+
+def test_a_stopped_run_says_how_many_examples_have_no_verdict() -> None:
+    _, outcome = decide(tally_of(None, ErrorKind.UNREACHABLE, ErrorKind.UNREACHABLE), True)
+    assert outcome.startswith("platform unreachable: ")
+    assert outcome.endswith("(2 of 3 examples without a verdict)")

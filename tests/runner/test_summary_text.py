@@ -14,6 +14,7 @@ from evalkit.runner.results import (
     ErrorKind,
     ExampleError,
     GateOutcome,
+    Traffic,
     Verdict,
     brief_of,
 )
@@ -141,3 +142,16 @@ def test_a_near_perfect_partial_never_reads_as_a_pass_on_a_real_run(tmp_path: Pa
     assert "  1.00, 1 difference  " in rows_shown["echo/extra-key"]
     for text in (*lines.values(), *table):
         assert not re.search(r"(score |  )1\.00( |$)", text), text
+
+
+def test_how_the_platform_answered_is_said_only_when_it_misbehaved() -> None:
+    summary = summary_with(brief_of(make_result("a", Verdict.PASS)))
+    summary.traffic = Traffic(requests=12)
+    assert "platform:" not in render_summary(summary)
+    summary.traffic = Traffic(
+        requests=1340, server_errors=250, rate_limited=37, unanswered=37, repeated=31
+    )
+    assert (
+        "platform: 1340 requests, 250 answered 5xx, 37 answered 429, 37 without an answer; "
+        "31 calls made again by evalkit after the client's own retries"
+    ) in render_summary(summary).splitlines()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.compare.rules import CompareSpec
+from evalkit.emulator.faults import FaultConfig
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ErrorKind, Verdict
-from tests.runner.platform_harness import create_agent, local_platform, run_jobs
+from tests.runner.platform_harness import FaultWindow, create_agent, local_platform, run_jobs
 
 WORKFLOW = """
 name: totals
@@ -70,3 +71,36 @@ def test_workflow_examples_are_compared_and_errors_recorded(tmp_path: Path) -> N
     assert not any(result.feedback.written for result in out.results)
     link = results["right"].execution.link  # type: ignore[union-attr]
     assert "/api/v1/workflows/executions/" in link
+
+
+SLOW = """
+name: slow
+steps:
+  - id: nap
+    builtin: sleep
+    seconds: 0.5
+  - id: shape
+    builtin: fixed
+    output: {v: 1}
+"""
+
+
+def test_workflow_polls_outlast_a_platform_that_fails_for_a_while(tmp_path: Path) -> None:
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    (workflows / "slow.yaml").write_text(SLOW)
+    with local_platform(tmp_path / "platform", workflows_dir=workflows) as running:
+        faults = FaultConfig(error_rate=1.0, path_pattern=r"/workflows/executions/[^/]+$")
+        window = FaultWindow(running, faults, answers=6)  # three polls fail for good
+        out = run_jobs(
+            running,
+            [workflow_job("slow", "one", {"v": 1})],
+            tmp_path / "run-wf",
+            hold_seconds=0,  # answered at once: the run is polled
+            max_retries=1,
+            hooks=window.hooks,
+        )
+    (result,) = out.results
+    assert result.error is None, result.error
+    assert result.verdict is Verdict.PASS
+    assert window.left == 0
