@@ -90,3 +90,18 @@ def test_a_run_under_faults_loses_nothing_and_starts_nothing_twice(tmp_path: Pat
     assert 0 < failed < EXAMPLES // 4, "the injected execution failures show, and only they"
     assert summary["counts"]["total"] == EXAMPLES
     assert run.code == summary["exit_code"] == 1, run.printed  # the pass-rate gate fails
+
+    # Every verdict is on its execution, and the faults the run went through are counted.
+    assert summary["feedback_failures"] == []
+    traffic = summary["traffic"]
+    assert traffic["server_errors"] > 0
+    assert traffic["rate_limited"] > 0
+    assert traffic["unanswered"] > 0
+    assert "platform: " in run.stdout  # the closing summary says how the platform answered
+    lost = EXAMPLES - len(results)
+    twice = sum(len(found) - 1 for found in by_example.values())
+    adopted = sum(1 for result in results if result["adopted"])
+    print(  # the figures, with pytest -s
+        f"\n{EXAMPLES} examples under faults: {traffic}; adopted {adopted}; "
+        f"results lost {lost}; duplicate starts {twice}"
+    )
