@@ -13,7 +13,6 @@ pattern matches the path itself.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from evalkit.compare.numeric import number_text
 from evalkit.compare.pointers import ANY_DEPTH, ANY_ONE, PointerPattern, parse_pointer
 from evalkit.compare.rules import MERGED, CompareSpec, ListOrder, TextNormalisation
+from evalkit.compare.user_regex import UserRegex, compile_user_regex
 
 _OWN_VALUE_FIELDS = frozenset({"regex", "present"})
 _CACHE_LIMIT = 50_000  # resolved paths kept per rule set before the cache starts afresh
@@ -35,7 +35,7 @@ class ResolvedRule:
     relative_tolerance: float | None = None
     text: tuple[TextNormalisation, ...] = ()
     unordered: bool = False
-    regex: re.Pattern[str] | None = None
+    regex: UserRegex | None = None
     present: bool = False
     weight: float = 1.0
     strings_as_numbers: bool = False
@@ -54,9 +54,6 @@ class ResolvedRule:
 
     def describe_text(self) -> str:
         return "text " + "+".join(n.value for n in self.text)
-
-    def describe_regex(self) -> str:
-        return f"regex {self.regex.pattern!r}" if self.regex else ""
 
 
 DEFAULT_RULE = ResolvedRule()
@@ -149,7 +146,7 @@ def _build(chosen: dict[str, Any]) -> ResolvedRule:
         relative_tolerance=chosen.get("relative_tolerance"),
         text=tuple(chosen.get("text") or ()),
         unordered=order == ListOrder.IGNORE,
-        regex=re.compile(regex) if regex is not None else None,
+        regex=compile_user_regex(regex) if regex is not None else None,
         present=bool(chosen.get("present")),
         weight=1.0 if weight is None else float(weight),
         strings_as_numbers=bool(chosen.get("strings_as_numbers")),

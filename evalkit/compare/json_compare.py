@@ -1,8 +1,9 @@
 """Compare an actual JSON value with the expected one under a rule set.
 
 ``compile_rules(spec)`` is done once per rule set (and cached); ``compare_json`` then runs per
-example. The result lists every difference left after the rules, the rules that shaped the
-verdict (``applied``), and the score (see ``scoring``).
+example, its regex matches sharing one time budget (``user_regex``). The result lists every
+difference left after the rules, the rules that shaped the verdict (``applied``), and the score
+(see ``scoring``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from evalkit.compare.differences import AppliedRule, Difference
 from evalkit.compare.pointers import parse_pointer
 from evalkit.compare.rules import CompareSpec
 from evalkit.compare.scoring import score_expected
+from evalkit.compare.user_regex import regex_time_budget
 from evalkit.compare.walk import find_differences
 
 __all__ = ["CompiledRules", "JsonComparison", "compare_json", "compile_rules"]
@@ -56,7 +58,8 @@ def compare_json(
     """Compare two JSON values (already parsed) under the rules."""
     compiled = rules if isinstance(rules, CompiledRules) else compile_rules(rules)
     try:
-        findings = find_differences(expected, actual, compiled)
+        with regex_time_budget():
+            findings = find_differences(expected, actual, compiled)
         differences = sorted(findings.differences, key=_document_order)
         applied = sorted(findings.applied, key=lambda a: _pointer_order(a.pointer))
         score = score_expected(expected, differences, compiled)

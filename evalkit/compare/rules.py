@@ -26,6 +26,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from evalkit.compare.conflicts import block_conflicts
 from evalkit.compare.file_modes import FileMode
+from evalkit.compare.user_regex import regex_problem
 
 __all__ = [
     "MERGED",
@@ -125,11 +126,9 @@ class PathRule(_Spec):
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as err:
-                raise ValueError(f"invalid regex {value!r}: {err}") from err
+        problem = regex_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
 

@@ -12,7 +12,8 @@ and ``"5.00"`` against ``"5"`` a change, except where a rule says otherwise:
   either side: ``"5.00"`` matches ``5``, and ``5.004`` too under ``tolerance: 0.01``.
 
 Text normalisations apply to strings on both sides. A regex judges the actual value alone: it
-must be a string the regex fully matches.
+must be a string the regex fully matches, within the time limits of ``user_regex`` (a match
+stopped there is not a match).
 """
 
 from __future__ import annotations
@@ -91,8 +92,7 @@ def text_for_number(rule: ResolvedRule, expected: Any, actual: Any) -> bool:
 def compare_scalar(rule: ResolvedRule, expected: Any, actual: Any) -> ScalarOutcome:
     """Compare two values that are not both objects or both arrays (or a regex judges them)."""
     if rule.regex is not None:
-        ok = isinstance(actual, str) and rule.regex.fullmatch(actual) is not None
-        return "match" if ok else "changed"
+        return "match" if rule.regex.judge(actual) == "match" else "changed"
     expected_type, actual_type = json_type(expected), json_type(actual)
     if expected_type == actual_type and (expected == actual or _both_nan(expected, actual)):
         return "match"

@@ -23,6 +23,7 @@ from evalkit.compare.differences import AppliedRule, Difference
 from evalkit.compare.files import FileComparison, compare_files
 from evalkit.compare.json_compare import compare_json
 from evalkit.compare.rules import CompareSpec
+from evalkit.compare.user_regex import regex_time_budget
 
 Rating = Literal["pass", "partial", "fail"]
 
@@ -95,6 +96,17 @@ def compare_example(
     spec: CompareSpec | None = None,
 ) -> ExampleVerdict:
     """Compare one example's outputs with its expectations under a (merged) spec."""
+    with regex_time_budget():  # the JSON and the files share one
+        return _compare_example(expected_json, actual_json, expected_files, actual_files, spec)
+
+
+def _compare_example(
+    expected_json: Any,
+    actual_json: Any,
+    expected_files: Mapping[str, bytes] | None,
+    actual_files: Mapping[str, bytes] | None,
+    spec: CompareSpec | None,
+) -> ExampleVerdict:
     spec = spec or CompareSpec()
     matched = total = 0.0
     differences: list[Difference] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from evalkit.compare.compiled import ResolvedRule
 from evalkit.compare.rules import TextNormalisation as T
+from evalkit.compare.user_regex import compile_user_regex
 from evalkit.compare.values import (
     compare_scalar,
     identical,
@@ -25,7 +25,7 @@ REL = ResolvedRule(relative_tolerance=0.1)
 NUM = ResolvedRule(tolerance=0.01, strings_as_numbers=True)
 TEXT_NUM = ResolvedRule(strings_as_numbers=True)
 CASE = ResolvedRule(text=(T.CASEFOLD,))
-CODE = ResolvedRule(regex=re.compile(r"[A-Z]{3}-\d+"))
+CODE = ResolvedRule(regex=compile_user_regex(r"[A-Z]{3}-\d+"))
 
 
 @pytest.mark.parametrize(
