@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.examples import Resolution
 from evalkit.manifest.interpolate import interpolate_source
@@ -50,10 +51,6 @@ from evalkit.manifest.spec import AgentSpec, Manifest, WorkflowSpec
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text, read_yaml
 
 _GLOB_CHARS = set("*?[")
-#: the agent config key under which sync keeps its last-applied record (``evalkit.sync.record``
-#: names it ``RESERVED_KEY``; importing it here would load the whole sync engine on every
-#: validate, so a test holds the two equal)
-RESERVED_CONFIG_KEY = "evalkit"
 
 
 def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manifest:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import PlanError
 from evalkit.sync.paths import check_workspace_path
-from evalkit.sync.record import RESERVED_KEY
 
 _CHUNK = 1 << 20
 
@@ -87,10 +87,10 @@ def build_desired_agent(
     The same path declared twice from two sources is an error: which one would win?
     """
     where = f"agent {slug!r}"
-    if config and RESERVED_KEY in config:
+    if config and RESERVED_CONFIG_KEY in config:
         raise PlanError(
-            f"{where}: config key {RESERVED_KEY!r} is reserved for evalkit's last-applied record; "
-            "rename it in the manifest"
+            f"{where}: config key {RESERVED_CONFIG_KEY!r} is reserved for evalkit's "
+            "last-applied record; rename it in the manifest"
         )
     files: dict[str, DesiredFile] = {}
     sources: list[tuple[str, Path | bytes]] = [*workspace.items(), *examples.items()]

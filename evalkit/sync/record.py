@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-RESERVED_KEY = "evalkit"
+from evalkit.conventions import RESERVED_CONFIG_KEY
+
 RECORD_KEY = "lastApplied"
 RECORD_FORMAT = 1
 
@@ -69,7 +70,7 @@ class LastApplied:
 def split_config(config: Mapping[str, Any] | None) -> tuple[dict[str, Any], LastApplied | None]:
     """The live config without the reserved key, and the record found there (if it is valid)."""
     plain = copy.deepcopy(dict(config or {}))
-    reserved = plain.pop(RESERVED_KEY, None)
+    reserved = plain.pop(RESERVED_CONFIG_KEY, None)
     if not isinstance(reserved, Mapping):
         return plain, None
     return plain, parse_record(reserved.get(RECORD_KEY))
@@ -112,5 +113,5 @@ def parse_record(raw: Any) -> LastApplied | None:
 def config_with_record(config: Mapping[str, Any], record: LastApplied) -> dict[str, Any]:
     """``config`` (which must not hold the reserved key) with the record stored in it."""
     merged = copy.deepcopy(dict(config))
-    merged[RESERVED_KEY] = {RECORD_KEY: record.to_wire()}
+    merged[RESERVED_CONFIG_KEY] = {RECORD_KEY: record.to_wire()}
     return merged

@@ -284,10 +284,3 @@ def test_the_reserved_config_key_is_refused_by_validate_at_its_line(tmp_path: Pa
     [problem] = problems_of(validate(manifest))
     assert (problem["line"], problem["column"]) == (5, 14)
     assert "reserved for evalkit's last-applied record" in str(problem["message"])
-
-
-def test_the_reserved_key_is_the_one_sync_keeps_its_record_under() -> None:
-    from evalkit.manifest.loader import RESERVED_CONFIG_KEY
-    from evalkit.sync.record import RESERVED_KEY
-
-    assert RESERVED_CONFIG_KEY == RESERVED_KEY

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 from evalkit.api import AgentSummary
+from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import ManifestError
 from evalkit.sync.apply import apply
 from evalkit.sync.changes import EnvironmentCopy
 from evalkit.sync.copies import CopyFinder
 from evalkit.sync.orphans import OrphanRules, sort_out
 from evalkit.sync.planner import plan
-from evalkit.sync.record import RECORD_KEY, RESERVED_KEY
+from evalkit.sync.record import RECORD_KEY
 
 from .local import Counted
 from .project import load, write_project
@@ -32,7 +33,7 @@ def sync_pr(root: Path, counted: Counted, number: str | None) -> None:
 
 def recorded(counted: Counted, slug: str) -> dict[str, Any]:
     config = counted.client.agents.get(slug).agent.config or {}
-    found: dict[str, Any] = config[RESERVED_KEY][RECORD_KEY]
+    found: dict[str, Any] = config[RESERVED_CONFIG_KEY][RECORD_KEY]
     return found
 
 
@@ -80,7 +81,7 @@ def test_copies_from_before_the_record_said_so_are_recognised_by_name(
     sync_pr(tmp_path, counted, "41")
     # an earlier evalkit wrote records without manifestSlug/environment
     config = counted.client.agents.get("bot-pr-41").agent.config or {}
-    record = config[RESERVED_KEY][RECORD_KEY]
+    record = config[RESERVED_CONFIG_KEY][RECORD_KEY]
     del record["manifestSlug"], record["environment"]
     counted.client.agents.update("bot-pr-41", config=config)
 
@@ -143,7 +144,7 @@ def test_file_patterns_use_the_manifest_slug_in_every_environment(
 
 def summary(slug: str, created: str, updated: str | None = None) -> AgentSummary:
     config = {
-        RESERVED_KEY: {
+        RESERVED_CONFIG_KEY: {
             RECORD_KEY: {
                 "formatVersion": 1,
                 "files": {},

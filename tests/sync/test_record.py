@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.sync.record import (
-    RESERVED_KEY,
     config_with_record,
     parse_record,
     split_config,
@@ -21,7 +21,7 @@ def test_record_survives_a_round_trip_through_config() -> None:
     plain, found = split_config(config)
     assert plain == {"model": "m1"}
     assert found == last
-    assert config[RESERVED_KEY]["lastApplied"]["formatVersion"] == 1
+    assert config[RESERVED_CONFIG_KEY]["lastApplied"]["formatVersion"] == 1
 
 
 def test_config_without_record() -> None:
@@ -43,7 +43,7 @@ def test_config_without_record() -> None:
 )
 def test_unusable_records_are_ignored_not_errors(raw: Any) -> None:
     assert parse_record(raw) is None
-    plain, found = split_config({RESERVED_KEY: {"lastApplied": raw}, "x": 1})
+    plain, found = split_config({RESERVED_CONFIG_KEY: {"lastApplied": raw}, "x": 1})
     assert (plain, found) == ({"x": 1}, None)
 
 
