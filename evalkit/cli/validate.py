@@ -25,13 +25,17 @@ from evalkit.manifest.checks import ValidationSummary, problem_data, validate_ma
 @click.option(
     "--strict",
     is_flag=True,
-    help="Treat warnings (rules that never apply, output JSON never checked) as errors.",
+    help=(
+        "Treat warnings (rules that never apply, regexes that can backtrack catastrophically, "
+        "output JSON never checked) as errors."
+    ),
 )
 @click.pass_context
 def validate(ctx: click.Context, environment: str | None, strict: bool) -> None:
     """Check the manifest without a platform: files exist, JSON parses, example names are
     unique, slugs and rules are valid, workspace schemas are valid JSON Schema. Warns about
-    rules that match nothing in the examples (exit 0; 2 with --strict)."""
+    rules that match nothing in the examples and regexes that can backtrack catastrophically
+    (exit 0; 2 with --strict)."""
     options: GlobalOptions = ctx.obj
     try:
         summary = validate_manifest(options.manifest, environment=environment)

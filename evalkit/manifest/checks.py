@@ -5,8 +5,8 @@ walks every workspace: files that cannot sync, JSON files that do not parse, and
 (``input-schema.json``, ``output-schema.json``, ``*.schema.json``) that are not valid schemas.
 
 Then warnings, for what is valid but most likely not what the author meant: rules that can
-never apply (``rule_usage``), and agents whose examples expect files but no output JSON, which
-is then never checked (one warning per agent).
+never apply and regexes that can backtrack catastrophically (``rule_usage``), and agents whose
+examples expect files but no output JSON, which is then never checked (one warning per agent).
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ reaches has the kind the key works on (``evalkit.compare.reach``): a ``tolerance
 an expected file; the rules of its ``compare`` block are checked against those files (json and
 csv ones).
 
+A ``regex`` that can backtrack catastrophically (``evalkit.compare.regex_shape``: ``(a+)+``,
+``(a|a)*``) is reported wherever it is, at its pattern.
+
 Rules that only ignore (``ignore:`` entries, ``{ignore: true}``) may name what the output adds
 and the expected JSON lacks (a ``/debug`` key, ``*.log`` files): they are reported only when
 they look like a typo of a path or file that exists. A block applying to no example at all
@@ -29,12 +32,19 @@ from evalkit.compare.reach import (
     suggest_name,
     suggest_pointer,
 )
+from evalkit.compare.regex_shape import read_shape
 from evalkit.compare.rules import CompareSpec, FileRule, PathRule
+from evalkit.compare.user_regex import MATCH_LIMIT_MS
 from evalkit.errors import ManifestProblem
 from evalkit.manifest.blocks import CompareBlock, WrittenManifest
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
 _TYPO = "did you mean"
+_BACKTRACKING_HINT = (
+    f"on a value it fails to match it can run until stopped ({MATCH_LIMIT_MS} ms), failing "
+    "the path; let each part match in one way only: (a+)+ -> a+, (a|aa)+ -> a+, "
+    r"(\w+\s?)+ -> \w+(?:\s\w+)*\s?, or make the inner repeat possessive: (a++)+"
+)
 _KEY_HINTS = {
     "tolerance": "a tolerance compares numbers (and two strings written as numbers)",
     "relative_tolerance": "a tolerance compares numbers (and two strings written as numbers)",
@@ -49,12 +59,33 @@ _KEY_HINTS = {
 
 
 def rule_warnings(written: WrittenManifest) -> list[ManifestProblem]:
-    """Every rule of every block that can never apply, in the order written."""
+    """Every rule of every block that can never apply, and every regex that can backtrack
+    catastrophically (whatever examples its block has), in the order written."""
     warnings: list[ManifestProblem] = []
     for block in written.blocks:
+        warnings.extend(_backtracking(block.source, block.loc, block.spec))
         if block.examples:
             warnings.extend(_check_block(block))
     return warnings
+
+
+def _backtracking(source: YamlSource, loc: Loc, spec: CompareSpec) -> Iterator[ManifestProblem]:
+    """A warning at each regex known to backtrack catastrophically (``regex_shape``): on some
+    values it runs until stopped, and the path fails."""
+    for pointer, rule in spec.rules.items():
+        found = read_shape(rule.regex).backtracking() if rule.regex is not None else []
+        if found:
+            place = (*loc, "rules", pointer, "regex")
+            yield ManifestProblem(
+                source.mark(place),
+                f"regex {rule.regex!r} in rule {pointer!r} can backtrack catastrophically: "
+                f"{found[0].describe()}",
+                loc_text(place),
+                _BACKTRACKING_HINT,
+            )
+    for glob, file_rule in spec.files.items():
+        if file_rule.compare is not None:
+            yield from _backtracking(source, (*loc, "files", glob, "compare"), file_rule.compare)
 
 
 def _check_block(block: CompareBlock) -> Iterator[ManifestProblem]:
