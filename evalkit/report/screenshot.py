@@ -3,9 +3,10 @@
     python -m evalkit.report.screenshot RESULTS OUT.png [--open-first-problem]
 
 RESULTS is a results folder, ``results.jsonl``, ``summary.json`` or an already rendered
-``report.html``. Needs the ``playwright`` package (the dev extra) and a Chromium: Debian's
-``/usr/bin/chromium`` by default, or the one ``EVALKIT_CHROMIUM`` names. Playwright's own
-browser download is not used.
+``report.html``. Needs the ``playwright`` package (the dev extra) and a Chromium: the one
+``EVALKIT_CHROMIUM`` names, else Debian's ``/usr/bin/chromium``, else Playwright's own download
+(``python -m playwright install chromium``; ``scripts/check`` makes it where Debian's package
+cannot be installed).
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def chromium_path() -> str:
-    return os.environ.get("EVALKIT_CHROMIUM", CHROMIUM)
+def chromium_path() -> str | None:
+    """The Chromium to drive: ``EVALKIT_CHROMIUM``, else Debian's; None means Playwright's own."""
+    named = os.environ.get("EVALKIT_CHROMIUM")
+    if named:
+        return named
+    return CHROMIUM if Path(CHROMIUM).is_file() else None
 
 
 @contextmanager
@@ -51,12 +56,18 @@ def chromium() -> Iterator[Browser]:
             "screenshots need the 'playwright' package: pip install 'evalkit[dev]'"
         ) from err
     executable = chromium_path()
-    if not Path(executable).is_file():
-        raise EvalkitError(
-            f"no Chromium at {executable}: install Debian's 'chromium' package or set "
-            "EVALKIT_CHROMIUM to a Chromium executable"
-        )
     with sync_playwright() as playwright:
+        if executable is None and not Path(playwright.chromium.executable_path).is_file():
+            raise EvalkitError(
+                f"no Chromium at {CHROMIUM} and none downloaded by Playwright: install Debian's "
+                "'chromium' package, run 'python -m playwright install chromium', or set "
+                "EVALKIT_CHROMIUM to a Chromium executable"
+            )
+        if executable is not None and not Path(executable).is_file():
+            raise EvalkitError(
+                f"no Chromium at {executable}: install Debian's 'chromium' package or set "
+                "EVALKIT_CHROMIUM to a Chromium executable"
+            )
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
             yield browser

@@ -34,6 +34,30 @@ def test_a_missing_chromium_is_a_clear_error(
     assert not (tmp_path / "x.png").exists()
 
 
+def test_without_debian_chromium_playwright_s_own_is_used_or_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from evalkit.report import screenshot
+
+    folder = write_failing_variant(tmp_path / "run")
+    monkeypatch.delenv("EVALKIT_CHROMIUM", raising=False)
+    monkeypatch.setattr(screenshot, "CHROMIUM", str(tmp_path / "no-debian-chromium"))
+    assert screenshot.chromium_path() is None, "Playwright's own browser is the fallback"
+    with sync_playwright() as playwright:
+        downloaded = Path(playwright.chromium.executable_path).is_file()
+    code = main([str(folder), str(tmp_path / "x.png")])
+    if downloaded:
+        assert code == 0
+        assert (tmp_path / "x.png").read_bytes().startswith(PNG)
+    else:
+        assert code == 2
+        message = capsys.readouterr().err
+        assert "python -m playwright install chromium" in message
+        assert not (tmp_path / "x.png").exists()
+
+
 def _run_whose_first_row_has_its_link_in_the_middle() -> RunResults:
     """One error whose message is just long enough that, at 1280 px, the row's middle (where a
     click on the row lands) is the execution's "open" link."""
