@@ -5,29 +5,34 @@ walks every workspace: files that cannot sync, JSON files that do not parse, and
 (``input-schema.json``, ``output-schema.json``, ``*.schema.json``) that are not valid schemas.
 
 Then warnings, for what is valid but most likely not what the author meant: rules that can
-never apply and regexes that can backtrack catastrophically (``rule_usage``), and agents whose
-examples expect files but no output JSON, which is then never checked (one warning per agent).
+never apply and regexes that can backtrack catastrophically (``rule_usage``; the ``pattern`` of
+workspace schemas too), and agents whose examples expect files but no output JSON, which is then
+never checked (one warning per agent).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
+from evalkit.compare.pointers import escape_segment
+from evalkit.compare.regex_shape import RegexTooLarge, read_shape
 from evalkit.errors import ManifestError, ManifestProblem
 from evalkit.manifest.blocks import WrittenManifest, read_as_written
 from evalkit.manifest.examples import Resolution, read_json
 from evalkit.manifest.loader import load_manifest
 from evalkit.manifest.paths import display_path, file_mark
-from evalkit.manifest.rule_usage import rule_warnings
+from evalkit.manifest.rule_usage import REGEX_REWRITES, rule_warnings
 from evalkit.manifest.spec import AgentSpec, ExampleSpec, Manifest
 
 _SCHEMA_NAMES = ("input-schema.json", "output-schema.json")
+#: schema keywords whose values are data, not schemas: a "pattern" key there is no regex
+_SCHEMA_LITERALS = frozenset({"const", "enum", "examples", "default"})
 
 
 @dataclass(frozen=True)
@@ -101,12 +106,14 @@ def validate_manifest(
     if environment is not None:
         manifest = manifest.with_environment(environment)
     res = Resolution(manifest.project_root)
-    agents = tuple(_check_agent(agent, res) for agent in manifest.agents)
+    schema_warnings: list[ManifestProblem] = []
+    agents = tuple(_check_agent(agent, res, schema_warnings) for agent in manifest.agents)
     if res.problems:
         raise ManifestError(res.problems)
     written = read_as_written(manifest, variables)
     warnings = [
         *rule_warnings(written),
+        *schema_warnings,
         *(w for agent in manifest.agents if (w := _unchecked_json(agent, written))),
     ]
     return _summary(manifest, agents, _in_reading_order(warnings, manifest))
@@ -154,7 +161,9 @@ def _in_reading_order(
     return tuple(sorted(dict.fromkeys(problems), key=place))
 
 
-def _check_agent(agent: AgentSpec, res: Resolution) -> AgentSummary:
+def _check_agent(
+    agent: AgentSpec, res: Resolution, warnings: list[ManifestProblem]
+) -> AgentSummary:
     try:
         files = agent.workspace_files()
     except ManifestError as err:
@@ -165,19 +174,22 @@ def _check_agent(agent: AgentSpec, res: Resolution) -> AgentSummary:
             continue
         ok, value = read_json(path, res)
         name = relative.rsplit("/", 1)[-1]
-        if ok and (name in _SCHEMA_NAMES or name.endswith(".schema.json")):
-            _check_schema(path, value, res)
+        is_schema = name in _SCHEMA_NAMES or name.endswith(".schema.json")
+        if ok and is_schema and _check_schema(path, value, res):
+            warnings.extend(_schema_backtracking(path, value))
     return AgentSummary(agent.manifest_slug, agent.slug, len(files), len(agent.examples))
 
 
-def _check_schema(path: Path, schema: object, res: Resolution) -> None:
+def _check_schema(path: Path, schema: object, res: Resolution) -> bool:
+    """Whether the schema is valid; problems in ``res`` when not."""
     if isinstance(schema, bool):
-        return  # true and false are valid (if unusual) schemas
+        return True  # true and false are valid (if unusual) schemas
     if not isinstance(schema, dict):
         res.fail(file_mark(path), "a JSON Schema must be a JSON object")
-        return
+        return False
     try:
         validator_for(schema).check_schema(schema)
+        return True
     except SchemaError as err:
         where = "/" + "/".join(str(p) for p in err.absolute_path)
         res.problems.append(
@@ -187,6 +199,43 @@ def _check_schema(path: Path, schema: object, res: Resolution) -> None:
                 hint="see https://json-schema.org/understanding-json-schema/",
             )
         )
+        return False
+
+
+def _schema_backtracking(path: Path, schema: object) -> Iterator[ManifestProblem]:
+    """A warning for each ``pattern`` (and ``patternProperties`` name) of a schema known to
+    backtrack catastrophically: the local platform checks outputs with Python's re."""
+    for where, pattern in _schema_patterns(schema, ""):
+        try:
+            found = read_shape(pattern).backtracking()
+        except RegexTooLarge:
+            continue
+        if found:
+            yield ManifestProblem(
+                file_mark(path),
+                f"JSON Schema at {where}: pattern {pattern!r} can backtrack catastrophically: "
+                f"{found[0].describe()}",
+                hint=f"checking an output against it can take forever; {REGEX_REWRITES}",
+            )
+
+
+def _schema_patterns(schema: object, where: str) -> Iterator[tuple[str, str]]:
+    """``(pointer, pattern)`` for each regex of a schema, skipping literal values."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _schema_patterns(item, f"{where}/{index}")
+        return
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        here = f"{where}/{escape_segment(str(key))}"
+        if key == "pattern" and isinstance(value, str):
+            yield here, value
+        elif key == "patternProperties" and isinstance(value, dict):
+            yield from ((f"{here}/{escape_segment(k)}", k) for k in value)
+            yield from _schema_patterns(value, here)
+        elif key not in _SCHEMA_LITERALS:
+            yield from _schema_patterns(value, here)
 
 
 def _summary(

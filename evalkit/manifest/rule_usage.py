@@ -40,10 +40,14 @@ from evalkit.manifest.blocks import CompareBlock, WrittenManifest
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
 _TYPO = "did you mean"
+#: how to rewrite a regex that backtracks (``regex_shape``)
+REGEX_REWRITES = (
+    "let each part match in one way only: (a+)+ -> a+, (a|aa)+ -> a+, "
+    r"(\w+\s?)+ -> \w+(?:\s\w+)*\s?, or make the inner repeat possessive: (a++)+"
+)
 _BACKTRACKING_HINT = (
     f"on a value it fails to match it can run until stopped ({MATCH_LIMIT_MS} ms), failing "
-    "the path; let each part match in one way only: (a+)+ -> a+, (a|aa)+ -> a+, "
-    r"(\w+\s?)+ -> \w+(?:\s\w+)*\s?, or make the inner repeat possessive: (a++)+"
+    f"the path; {REGEX_REWRITES}"
 )
 _KEY_HINTS = {
     "tolerance": "a tolerance compares numbers (and two strings written as numbers)",
