@@ -5,11 +5,14 @@ Symbolic links are refused, so an agent cannot hand back a file from outside its
 
 from __future__ import annotations
 
-import json
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.emulator.runtime.agent_json import AgentJsonError, load_agent_json
 from evalkit.emulator.runtime.job import NamedBlob
 from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path
 
@@ -65,14 +68,32 @@ class _Budget:
         self.left = MAX_COLLECTED_BYTES
 
     def read(self, path: Path, name: str) -> bytes:
-        if path.is_symlink():
-            raise CollectError(f"{name} is a symbolic link; write a regular file instead")
-        size = path.stat().st_size
-        if size > self.left:
+        try:
+            content = self._read(path, name)
+        except OSError as err:
+            raise CollectError(f"cannot read {name}: {err.strerror or err}") from None
+        self.left -= len(content)
+        return content
+
+    def _read(self, path: Path, name: str) -> bytes:
+        # Opened without following a link and without blocking (a FIFO would block forever),
+        # then checked on the open file, so what is checked is what is read.
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise CollectError(
+                    f"{name} is a symbolic link; write a regular file instead"
+                ) from None
+            raise
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise CollectError(f"{name} is not a regular file; write a regular file instead")
+            content = handle.read(self.left + 1)  # bounded even if the file grows meanwhile
+        if len(content) > self.left:
             limit = MAX_COLLECTED_BYTES // (1024 * 1024)
             raise CollectError(f"{name}: the run's files add up to more than {limit} MiB")
-        self.left -= size
-        return path.read_bytes()
+        return content
 
 
 def _output_json(folder: Path, stdout: bytes, stdout_truncated: bool, budget: _Budget) -> Any:
@@ -91,18 +112,13 @@ def _output_json(folder: Path, stdout: bytes, stdout_truncated: bool, budget: _B
 
 def _parse_json(raw: bytes, source: str) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CollectError(f"{source} is not UTF-8 text") from None
-    except json.JSONDecodeError as err:
-        hint = (
-            " (print exactly one JSON document, or write the output to output.json)"
-            if source == "stdout"
-            else ""
-        )
-        raise CollectError(
-            f"{source} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}{hint}"
-        ) from None
+        return load_agent_json(raw, source)
+    except AgentJsonError as err:
+        if source == "stdout" and "not valid JSON" in str(err):
+            raise CollectError(
+                f"{err} (print exactly one JSON document, or write the output to output.json)"
+            ) from None
+        raise CollectError(str(err)) from None
 
 
 def _output_files(folder: Path, budget: _Budget) -> list[NamedBlob]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
+
+from evalkit.emulator.runtime.agent_json import AgentJsonError, load_agent_json
 
 OUTPUT_SCHEMA = "output-schema.json"
 
@@ -25,13 +26,13 @@ def schema_validity(workspace: Mapping[str, bytes], output: Any) -> bool | None:
     if raw is None:
         return None
     try:
-        schema = json.loads(raw.decode("utf-8"))
+        schema = load_agent_json(raw, OUTPUT_SCHEMA)  # bounded: a workspace file is anything
         with warnings.catch_warnings():
             # An unknown "$schema" warns and falls back to the newest draft; that is fine here.
             warnings.simplefilter("ignore", DeprecationWarning)
             validator_class = validator_for(schema)
         validator_class.check_schema(schema)
-    except (UnicodeDecodeError, json.JSONDecodeError, SchemaError):
+    except (AgentJsonError, SchemaError):
         return False
     validator: jsonschema.protocols.Validator = validator_class(schema)
     try:

@@ -165,6 +165,15 @@ def test_traceback_of_a_crashing_agent_is_in_the_error(make_job: JobFactory) -> 
     [
         ("print('not json')", "stdout is not valid JSON"),
         ("open('output.json', 'w').write('{')", "output.json is not valid JSON"),
+        ("print('[' * 100000 + ']' * 100000)", "stdout is nested deeper than 64 levels"),
+        (
+            "open('output.json', 'w').write('[' * 100000 + ']' * 100000)",
+            "output.json is nested deeper than 64 levels",
+        ),
+        ("print('{\"n\": NaN}')", "stdout is not valid JSON: NaN is not a JSON number"),
+        ("print('1' * 5000)", "stdout holds a number with more than"),
+        ("import os; os.mkfifo('output.json')", "output.json is not a regular file"),
+        ("import os; os.mkfifo('issues.md'); print(1)", "issues.md is not a regular file"),
     ],
 )
 def test_invalid_json_output_fails_clearly(make_job: JobFactory, source: str, message: str) -> None:

@@ -26,7 +26,15 @@ def test_custom_keywords_are_ignored() -> None:
     assert schema_validity(workspace(schema), {"doc": 1}) is False
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", json.dumps({"type": 12}).encode()])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"\xff\xfe",
+        json.dumps({"type": 12}).encode(),
+        b'{"allOf": ' * 100_000 + b"{}" + b"}" * 100_000,  # Python's parser would crash
+    ],
+)
 def test_broken_schema_gives_false(raw: bytes) -> None:
     assert schema_validity({"output-schema.json": raw}, {}) is False
 
@@ -40,3 +48,11 @@ def test_unknown_meta_schema_falls_back_to_newest_draft() -> None:
 def test_unresolvable_ref_gives_false() -> None:
     schema = {"$ref": "https://example.invalid/remote.json"}
     assert schema_validity(workspace(schema), {}) is False
+
+
+def test_an_output_at_the_depth_limit_is_validated() -> None:
+    schema = {"type": "array", "items": {"$ref": "#"}}
+    output: list[object] = []
+    for _ in range(63):
+        output = [output]
+    assert schema_validity(workspace(schema), output) is True
