@@ -70,7 +70,21 @@ def test_malformed_json_on_a_hand_read_body_says_where(client: TestClient) -> No
     assert response.status_code == 400
     first = issue(response)
     assert first["field"] == "body"
-    assert "malformed JSON at line 1" in first["message"]
+    assert first["message"].startswith("body is not valid JSON: Expecting value at line 1")
+
+
+def test_a_body_nested_too_deep_is_400_not_500(client: TestClient) -> None:
+    create_agent(client, "a")
+    deep = b'{"input": {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+    response = client.post(
+        "/api/v1/agents/a/run", content=deep, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    first = issue(response)
+    assert first["field"] == "body"
+    assert first["message"] == (
+        "body is nested deeper than 64 levels of lists and objects; flatten it"
+    )
 
 
 def test_malformed_multipart_is_400_not_500(client: TestClient) -> None:

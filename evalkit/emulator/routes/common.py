@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 from evalkit.api import ApiIssue, ErrorCode, format_timestamp, parse_timestamp
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import ApiProblem, invalid
+from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
 
 API = "/api/v1"
 
@@ -62,11 +62,9 @@ def parse_json_object(raw: bytes | str, field: str, *, empty_ok: bool = True) ->
             return {}
         raise invalid(field, "expected a JSON object, got nothing")
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise invalid(
-            field, f"malformed JSON at line {err.lineno} column {err.colno}: {err.msg}"
-        ) from err
+        value = load_bounded_json(raw.encode("utf-8", "surrogatepass"), field)
+    except BoundedJsonError as err:
+        raise invalid(field, str(err)) from err
     if not isinstance(value, dict):
         raise invalid(field, f"expected a JSON object, got {type(value).__name__}")
     return value

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalkit.emulator.runtime.agent_json import AgentJsonError, load_agent_json
+from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
 from evalkit.emulator.runtime.job import NamedBlob
 from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path
 
@@ -112,8 +112,8 @@ def _output_json(folder: Path, stdout: bytes, stdout_truncated: bool, budget: _B
 
 def _parse_json(raw: bytes, source: str) -> Any:
     try:
-        return load_agent_json(raw, source)
-    except AgentJsonError as err:
+        return load_bounded_json(raw, source)
+    except BoundedJsonError as err:
         if source == "stdout" and "not valid JSON" in str(err):
             raise CollectError(
                 f"{err} (print exactly one JSON document, or write the output to output.json)"

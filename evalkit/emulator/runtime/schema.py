@@ -10,7 +10,7 @@ import jsonschema
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
-from evalkit.emulator.runtime.agent_json import AgentJsonError, load_agent_json
+from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
 
 OUTPUT_SCHEMA = "output-schema.json"
 
@@ -26,13 +26,13 @@ def schema_validity(workspace: Mapping[str, bytes], output: Any) -> bool | None:
     if raw is None:
         return None
     try:
-        schema = load_agent_json(raw, OUTPUT_SCHEMA)  # bounded: a workspace file is anything
+        schema = load_bounded_json(raw, OUTPUT_SCHEMA)  # bounded: a workspace file is anything
         with warnings.catch_warnings():
             # An unknown "$schema" warns and falls back to the newest draft; that is fine here.
             warnings.simplefilter("ignore", DeprecationWarning)
             validator_class = validator_for(schema)
         validator_class.check_schema(schema)
-    except (AgentJsonError, SchemaError):
+    except (BoundedJsonError, SchemaError):
         return False
     validator: jsonschema.protocols.Validator = validator_class(schema)
     try:

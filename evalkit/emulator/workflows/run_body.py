@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ from starlette.requests import Request
 from evalkit.api import RunWorkflowBody
 from evalkit.emulator.multipart import FormFile, input_file, read_form
 from evalkit.emulator.problems import invalid
+from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
 from evalkit.emulator.runtime.job import InputFile
 
 JSON_FIELD = "_json"
@@ -61,9 +61,9 @@ async def _read_multipart(
 
 def _parse_json(raw: bytes, where: str) -> dict[str, Any]:
     try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise invalid(where, f"{where} is not valid JSON: {err}") from None
+        document = load_bounded_json(raw, where)
+    except BoundedJsonError as err:
+        raise invalid(where, str(err)) from None
     if not isinstance(document, dict):
         raise invalid(where, f"{where} must be a JSON object with input, overrides and trigger")
     return document

@@ -86,3 +86,20 @@ def test_a_text_part_over_the_limit_is_refused(
     )
     assert response.status_code == 400
     assert "malformed multipart body" in response.json()["issues"][0]["message"]
+
+
+def test_a_workflow_run_body_nested_too_deep_is_400_not_500(
+    platform: PlatformFactory, definitions: Path
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    deep = b'{"input": {"invoice": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+    response = p.client.post(
+        f"{API}/pass-on/run", content=deep, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    issue = response.json()["issues"][0]
+    assert issue["message"] == (
+        "<body> is nested deeper than 64 levels of lists and objects; flatten it"
+    )
+    assert p.invoker.calls == []

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from evalkit.emulator.runtime.agent_json import (
+from evalkit.emulator.runtime.bounded_json import (
     MAX_DEPTH,
     MAX_INT_DIGITS,
-    AgentJsonError,
-    load_agent_json,
+    BoundedJsonError,
+    load_bounded_json,
 )
 
 
@@ -19,7 +19,7 @@ def nested(levels: int) -> bytes:
 
 
 def test_a_document_at_the_depth_limit_is_read() -> None:
-    value = load_agent_json(nested(MAX_DEPTH), "output.json")
+    value = load_bounded_json(nested(MAX_DEPTH), "output.json")
     for _ in range(MAX_DEPTH - 1):
         value = value[0]
     assert value == []
@@ -27,8 +27,8 @@ def test_a_document_at_the_depth_limit_is_read() -> None:
 
 @pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 900, 100_000])
 def test_a_document_past_the_depth_limit_is_refused_by_name(levels: int) -> None:
-    with pytest.raises(AgentJsonError) as caught:
-        load_agent_json(nested(levels), "output.json")
+    with pytest.raises(BoundedJsonError) as caught:
+        load_bounded_json(nested(levels), "output.json")
     assert str(caught.value) == (
         f"output.json is nested deeper than {MAX_DEPTH} levels of lists and objects; flatten it"
     )
@@ -36,8 +36,8 @@ def test_a_document_past_the_depth_limit_is_refused_by_name(levels: int) -> None
 
 def test_depth_counts_objects_too() -> None:
     document = '{"a": ' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1)
-    with pytest.raises(AgentJsonError, match="stdout is nested deeper than"):
-        load_agent_json(document.encode(), "stdout")
+    with pytest.raises(BoundedJsonError, match="stdout is nested deeper than"):
+        load_bounded_json(document.encode(), "stdout")
 
 
 @pytest.mark.parametrize(
@@ -63,12 +63,12 @@ def test_depth_counts_objects_too() -> None:
     ],
 )
 def test_values_other_readers_would_choke_on_are_refused(raw: bytes, message: str) -> None:
-    with pytest.raises(AgentJsonError) as caught:
-        load_agent_json(raw, "output.json")
+    with pytest.raises(BoundedJsonError) as caught:
+        load_bounded_json(raw, "output.json")
     assert str(caught.value) == message
 
 
 def test_ordinary_documents_are_unchanged() -> None:
     document = {"text": "€ and 😀", "n": [1, 2.5, None, True], "big": 10**100}
-    assert load_agent_json(json.dumps(document).encode(), "output.json") == document
-    assert load_agent_json(json.dumps(document, ensure_ascii=False).encode(), "x") == document
+    assert load_bounded_json(json.dumps(document).encode(), "output.json") == document
+    assert load_bounded_json(json.dumps(document, ensure_ascii=False).encode(), "x") == document

@@ -1,11 +1,12 @@
-"""JSON written by an agent program, read with limits: a bad document is a clear message.
+"""JSON from outside (an agent program's output, a request body), read with limits.
 
 Python's parser recurses once per nesting level and raises ``RecursionError`` at about 1,000
 (so does everything that walks the value afterwards: storing it, validating it, diffing it);
 it converts at most 4,300 digits of a whole number; it accepts ``NaN`` and ``Infinity``, which
 no other JSON reader does; and it keeps a lone surrogate (``"\\ud800"``) that cannot be encoded
 as UTF-8 again. Each of these is refused here with a message naming the source, so a hostile
-or broken program fails its run instead of crashing the runtime or an API answer later.
+or broken program fails its run, and a bad request gets a 400, instead of crashing the runtime
+or an API answer later.
 """
 
 from __future__ import annotations
@@ -22,28 +23,28 @@ MAX_DEPTH = 64
 MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
 
 
-class AgentJsonError(ValueError):
+class BoundedJsonError(ValueError):
     """The document cannot be taken; the message names its source and what is wrong."""
 
 
-def load_agent_json(raw: bytes, source: str) -> Any:
+def load_bounded_json(raw: bytes, source: str) -> Any:
     """The JSON value in ``raw`` (UTF-8), checked; ``source`` names it in messages."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise AgentJsonError(f"{source} is not UTF-8 text") from None
+        raise BoundedJsonError(f"{source} is not UTF-8 text") from None
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         _too_deep(source)
     except json.JSONDecodeError as err:
-        raise AgentJsonError(
+        raise BoundedJsonError(
             f"{source} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from None
     except _NotFinite as err:
-        raise AgentJsonError(f"{source} is not valid JSON: {err} is not a JSON number") from None
+        raise BoundedJsonError(f"{source} is not valid JSON: {err} is not a JSON number") from None
     except ValueError:  # int() refused a number with too many digits
-        raise AgentJsonError(
+        raise BoundedJsonError(
             f"{source} holds a number with more than {MAX_INT_DIGITS} digits"
         ) from None
     check_value(value, source)
@@ -71,7 +72,7 @@ def check_value(value: Any, source: str) -> None:
         elif isinstance(item, str):
             _check_text(item, source)
         elif isinstance(item, float) and not math.isfinite(item):
-            raise AgentJsonError(f"{source} holds a number too large for a float (e.g. 1e999)")
+            raise BoundedJsonError(f"{source} holds a number too large for a float (e.g. 1e999)")
 
 
 class _NotFinite(ValueError):
@@ -83,7 +84,7 @@ def _refuse_constant(name: str) -> NoReturn:
 
 
 def _too_deep(source: str) -> NoReturn:
-    raise AgentJsonError(
+    raise BoundedJsonError(
         f"{source} is nested deeper than {MAX_DEPTH} levels of lists and objects; flatten it"
     ) from None
 
@@ -95,6 +96,6 @@ def _check_text(text: str, source: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as err:
         lone = f"\\u{ord(text[err.start]):04x}"
-        raise AgentJsonError(
+        raise BoundedJsonError(
             f"{source} holds {lone}, half of a surrogate pair and not a character"
         ) from None
