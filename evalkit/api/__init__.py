@@ -1,4 +1,5 @@
-"""Pydantic models of the EigenPal v1 wire format, shared by the client and the local platform.
+"""The EigenPal v1 wire format, shared by the client and the local platform: pydantic models of
+the bodies and answers, and each request's query parameters declared once (``query.py``).
 
 This package imports nothing else of evalkit.
 """
@@ -13,11 +14,14 @@ from evalkit.api._base import (
     utc_now,
 )
 from evalkit.api.agents import (
+    AGENT_LIST_QUERY,
     AgentDataset,
     AgentEnvelope,
     AgentFileBody,
     AgentFileItem,
     AgentFilesBody,
+    AgentFilters,
+    AgentListParams,
     AgentStats,
     AgentSummary,
     CreateAgentBody,
@@ -47,12 +51,16 @@ from evalkit.api.errors import (
     ErrorEnvelope,
 )
 from evalkit.api.executions import (
+    EXECUTION_LIST_QUERY,
+    MAX_SCAN_LIMIT,
     AgentExecutionFeedback,
     AgentExecutionFeedbackDetail,
     AgentExecutionSummary,
     CopyOutputToExpectedBody,
     ExecutionEnvelope,
     ExecutionFileInfo,
+    ExecutionFilters,
+    ExecutionListParams,
     ExpectedArtifacts,
     ExpectedFileName,
     ExpectedNameResponse,
@@ -63,7 +71,16 @@ from evalkit.api.executions import (
     RunAgentResponse,
     UpdateFeedbackBody,
 )
+from evalkit.api.query import (
+    Include,
+    PageParams,
+    QueryShape,
+    comma_list,
+    query_value,
+    wire_name,
+)
 from evalkit.api.workflows import (
+    WORKFLOW_EXECUTION_LIST_QUERY,
     CancelWorkflowExecutionResponse,
     ListVersionsResponse,
     ListWorkflowExecutionsResponse,
@@ -71,6 +88,8 @@ from evalkit.api.workflows import (
     RunWorkflowBody,
     RunWorkflowResponse,
     WorkflowDetail,
+    WorkflowExecutionFilters,
+    WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
     WorkflowExecutionSummary,
     WorkflowRef,
@@ -79,7 +98,11 @@ from evalkit.api.workflows import (
 )
 
 __all__ = [
+    "AGENT_LIST_QUERY",
+    "EXECUTION_LIST_QUERY",
+    "MAX_SCAN_LIMIT",
     "TERMINAL_STATUSES",
+    "WORKFLOW_EXECUTION_LIST_QUERY",
     "AgentDataset",
     "AgentEnvelope",
     "AgentExecutionFeedback",
@@ -88,6 +111,8 @@ __all__ = [
     "AgentFileBody",
     "AgentFileItem",
     "AgentFilesBody",
+    "AgentFilters",
+    "AgentListParams",
     "AgentStats",
     "AgentSummary",
     "ApiIssue",
@@ -98,6 +123,8 @@ __all__ = [
     "ErrorEnvelope",
     "ExecutionEnvelope",
     "ExecutionFileInfo",
+    "ExecutionFilters",
+    "ExecutionListParams",
     "ExecutionSort",
     "ExecutionStatus",
     "ExpectedArtifacts",
@@ -108,6 +135,7 @@ __all__ = [
     "FileContentResponse",
     "FileKind",
     "FileListResponse",
+    "Include",
     "IssueSeverity",
     "ListAgentExecutionsResponse",
     "ListAgentsResponse",
@@ -115,7 +143,9 @@ __all__ = [
     "ListWorkflowExecutionsResponse",
     "ListWorkflowsResponse",
     "OpenWireModel",
+    "PageParams",
     "PutFileResponse",
+    "QueryShape",
     "RenameExpectedBody",
     "RerunResponse",
     "RunAgentBody",
@@ -130,13 +160,18 @@ __all__ = [
     "WireModel",
     "WorkflowCancelStatus",
     "WorkflowDetail",
+    "WorkflowExecutionFilters",
+    "WorkflowExecutionListParams",
     "WorkflowExecutionStatusResponse",
     "WorkflowExecutionSummary",
     "WorkflowKind",
     "WorkflowRef",
     "WorkflowSummary",
     "WorkflowVersion",
+    "comma_list",
     "format_timestamp",
     "parse_timestamp",
+    "query_value",
     "utc_now",
+    "wire_name",
 ]

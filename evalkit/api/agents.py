@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, with_config
+from typing_extensions import TypedDict
 
 from evalkit.api._base import OpenWireModel, WireModel
+from evalkit.api.query import QUERY_CONFIG, PageParams, QueryShape
 
 SourceIntegrity = Literal["healthy", "source_missing", "unregistered"]
+
+
+@with_config(QUERY_CONFIG)
+class AgentFilters(TypedDict, total=False):
+    """The query of ``GET /agents`` (A5) but the page: what ``iter_list`` takes."""
+
+    search: str | None
+
+
+@with_config(QUERY_CONFIG)
+class AgentListParams(AgentFilters, PageParams, total=False):
+    """Every query parameter of ``GET /agents``."""
+
+
+AGENT_LIST_QUERY = QueryShape(AgentListParams, label="agent list parameter")
 
 
 class AgentStats(WireModel):

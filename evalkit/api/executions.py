@@ -2,12 +2,78 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, with_config
+from typing_extensions import TypedDict
 
 from evalkit.api._base import OpenWireModel, WireModel
-from evalkit.api.enums import ExecutionStatus, FeedbackRating, FeedbackStatus
+from evalkit.api.enums import (
+    ExecutionSort,
+    ExecutionStatus,
+    FeedbackRating,
+    FeedbackStatus,
+    SortOrder,
+)
+from evalkit.api.query import (
+    QUERY_CONFIG,
+    Include,
+    PageParams,
+    QueryShape,
+    Timestamp,
+    each_one_of,
+    one_of,
+)
+
+#: the largest ``scanLimit`` (B6)
+MAX_SCAN_LIMIT = 5000
+
+
+@with_config(QUERY_CONFIG)
+class ExecutionFilters(TypedDict, total=False):
+    """The query of ``GET /agents/{id}/executions`` (A5) but the page: what ``iter_list`` takes.
+
+    Time bounds are inclusive. The review filters (feedback, expected, promoted) look at the
+    first ``scan_limit`` executions that pass the others, in the requested order.
+    """
+
+    status: Annotated[str | None, each_one_of(ExecutionStatus, what="status")]  # comma list
+    batch_id: str | None
+    example_name: str | None  # exact
+    example_name_contains: str | None  # any case
+    created_after: Timestamp
+    created_before: Timestamp
+    completed_after: Timestamp
+    completed_before: Timestamp
+    feedback_status: Annotated[str | None, one_of(FeedbackStatus)]
+    feedback_rating: Annotated[str | None, one_of([*FeedbackRating, "none"])]  # none: unrated
+    has_feedback: bool | None
+    no_feedback: bool | None
+    has_expected: bool | None  # expected JSON or files
+    has_expected_json: bool | None
+    has_expected_files: bool | None
+    feedback_body_contains: str | None  # any case
+    feedback_created_after: Timestamp
+    feedback_created_before: Timestamp
+    feedback_updated_after: Timestamp
+    feedback_updated_before: Timestamp
+    feedback_resolved_after: Timestamp
+    feedback_resolved_before: Timestamp
+    promoted_to_example: bool | None
+    promoted_example_name: str | None
+    since_last_resolved: bool | None  # created after the newest resolved feedback
+    include: Include  # feedback, expected, files (B3)
+    sort: Annotated[str | None, one_of(ExecutionSort)]
+    order: Annotated[str | None, one_of(SortOrder)]
+    scan_limit: Annotated[int | None, Field(ge=1, le=MAX_SCAN_LIMIT)]
+
+
+@with_config(QUERY_CONFIG)
+class ExecutionListParams(ExecutionFilters, PageParams, total=False):
+    """Every query parameter of ``GET /agents/{id}/executions``: the filters, then the page."""
+
+
+EXECUTION_LIST_QUERY = QueryShape(ExecutionListParams, label="execution filter")
 
 
 class RunAgentBody(OpenWireModel):

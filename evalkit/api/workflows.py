@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import with_config
+from typing_extensions import TypedDict
 
 from evalkit.api._base import OpenWireModel, WireModel
 from evalkit.api.enums import ExecutionStatus, WorkflowCancelStatus
+from evalkit.api.query import QUERY_CONFIG, PageParams, QueryShape, each_one_of
+
+
+@with_config(QUERY_CONFIG)
+class WorkflowExecutionFilters(TypedDict, total=False):
+    """The query of ``GET /workflows/{id}/executions`` (A6) but the page."""
+
+    status: Annotated[str | Sequence[str] | None, each_one_of(ExecutionStatus, what="status")]
+    from_date: str | None  # ISO-8601 or now() with an offset, e.g. now()-7d
+    to_date: str | None
+    example_id: str | None
+
+
+@with_config(QUERY_CONFIG)
+class WorkflowExecutionListParams(WorkflowExecutionFilters, PageParams, total=False):
+    """Every query parameter of ``GET /workflows/{id}/executions``."""
+
+
+WORKFLOW_EXECUTION_LIST_QUERY = QueryShape(
+    WorkflowExecutionListParams, label="workflow execution filter"
+)
 
 
 class WorkflowSummary(WireModel):
