@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
+from evalkit.api.query import query_value
 from evalkit.client._files import FilePart
 from evalkit.client.retry import RetryPolicy
 
@@ -65,17 +66,9 @@ def _segment(text: str) -> str:
 
 
 def query(**pairs: Any) -> dict[str, str]:
-    """Query parameters in wire form: ``None`` dropped, booleans ``true``/``false``,
-    lists comma-joined, enums by value. Keyword names are the wire names."""
-    return {name: _query_value(value) for name, value in pairs.items() if value is not None}
-
-
-def _query_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ",".join(_text(item) for item in value)
-    return _text(value)
+    """Query parameters in wire form (``query_value``), ``None`` dropped. Keyword names are
+    the wire names; a request with many parameters declares them in ``evalkit.api`` instead."""
+    return {name: query_value(value) for name, value in pairs.items() if value is not None}
 
 
 def _text(value: Any) -> str:

@@ -228,8 +228,8 @@ def test_a_broken_source_is_reported_at_its_own_line_and_nothing_is_written(
     before = (client_copy / "_sync_executor.py").read_text()
     source = client_copy / "_async" / "agents.py"
     lines = source.read_text().splitlines(keepends=True)
-    broken = lines.index("    async def list(\n")
-    lines[broken] = "    async def list(:\n"
+    broken = lines.index("    async def update(\n")
+    lines[broken] = "    async def update(:\n"
     source.write_text("".join(lines))
     (client_copy / "_async_executor.py").write_text(
         (client_copy / "_async_executor.py").read_text() + "\n# changed\n"

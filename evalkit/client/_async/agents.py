@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from evalkit.api import (
     AgentEnvelope,
     AgentExecutionSummary,
+    AgentFilters,
+    AgentListParams,
     AgentSummary,
     FileContentResponse,
     FileListResponse,
+    Include,
     ListAgentsResponse,
     PutFileResponse,
     RunAgentResponse,
@@ -20,8 +23,8 @@ from evalkit.api import (
 )
 from evalkit.client._async.executions import AgentExecutionsResource
 from evalkit.client._async_executor import AsyncExecutor
+from evalkit.client._signature import keyword_params
 from evalkit.client.endpoints import agents as ep
-from evalkit.client.endpoints.agents import Include
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, aiter_items
 from evalkit.client.wait import (
     DEFAULT_HOLD_SECONDS,
@@ -29,6 +32,9 @@ from evalkit.client.wait import (
     Deadline,
     hold_seconds_for,
 )
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 
 class AgentsResource:
@@ -38,22 +44,18 @@ class AgentsResource:
         self._exec = executor
         self.executions = AgentExecutionsResource(executor)
 
-    async def list(
-        self,
-        *,
-        search: str | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> ListAgentsResponse:
-        return await self._exec.call(ep.list_agents(search=search, limit=limit, offset=offset))
+    @keyword_params(AgentListParams)
+    async def list(self, **params: Unpack[AgentListParams]) -> ListAgentsResponse:
+        return await self._exec.call(ep.list_agents(**params))
 
+    @keyword_params(AgentFilters)
     def iter_list(
-        self, *, search: str | None = None, page_size: int = DEFAULT_PAGE_SIZE
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[AgentFilters]
     ) -> AsyncIterator[AgentSummary]:
         """Every agent, page after page."""
 
         async def fetch(limit: int, offset: int) -> tuple[Sequence[AgentSummary], int]:
-            page = await self.list(search=search, limit=limit, offset=offset)
+            page = await self.list(**filters, limit=limit, offset=offset)
             return page.data, page.total
 
         return aiter_items(fetch, page_size=page_size)

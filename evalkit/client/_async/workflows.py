@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalkit.api import (
     CancelWorkflowExecutionResponse,
@@ -12,6 +12,8 @@ from evalkit.api import (
     ListWorkflowsResponse,
     RunWorkflowResponse,
     WorkflowDetail,
+    WorkflowExecutionFilters,
+    WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
     WorkflowExecutionSummary,
     WorkflowSummary,
@@ -19,6 +21,7 @@ from evalkit.api import (
 )
 from evalkit.client._async.polling import apoll_until
 from evalkit.client._async_executor import AsyncExecutor
+from evalkit.client._signature import keyword_params
 from evalkit.client.endpoints import workflows as ep
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, aiter_items
 from evalkit.client.wait import (
@@ -28,6 +31,9 @@ from evalkit.client.wait import (
     hold_seconds_for,
     is_terminal,
 )
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 #: the SDK's ``run_and_wait`` defaults
 DEFAULT_POLL_INTERVAL_SECONDS = MAX_POLL_SECONDS
@@ -127,49 +133,22 @@ class WorkflowExecutionsResource:
             ep.get_workflow_execution(execution_id, include_steps=include_steps)
         )
 
+    @keyword_params(WorkflowExecutionListParams)
     async def list(
-        self,
-        workflow_id: str,
-        *,
-        status: str | Sequence[str] | None = None,
-        from_date: str | None = None,
-        to_date: str | None = None,
-        example_id: str | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
+        self, workflow_id: str, **params: Unpack[WorkflowExecutionListParams]
     ) -> ListWorkflowExecutionsResponse:
-        return await self._exec.call(
-            ep.list_workflow_executions(
-                workflow_id,
-                status=status,
-                from_date=from_date,
-                to_date=to_date,
-                example_id=example_id,
-                limit=limit,
-                offset=offset,
-            )
-        )
+        return await self._exec.call(ep.list_workflow_executions(workflow_id, **params))
 
+    @keyword_params(WorkflowExecutionFilters)
     def iter_list(
         self,
         workflow_id: str,
         *,
-        status: str | Sequence[str] | None = None,
-        from_date: str | None = None,
-        to_date: str | None = None,
-        example_id: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[WorkflowExecutionFilters],
     ) -> AsyncIterator[WorkflowExecutionSummary]:
         async def fetch(limit: int, offset: int) -> tuple[Sequence[WorkflowExecutionSummary], int]:
-            page = await self.list(
-                workflow_id,
-                status=status,
-                from_date=from_date,
-                to_date=to_date,
-                example_id=example_id,
-                limit=limit,
-                offset=offset,
-            )
+            page = await self.list(workflow_id, **filters, limit=limit, offset=offset)
             return page.data, page.total
 
         return aiter_items(fetch, page_size=page_size)

@@ -4,25 +4,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from evalkit.api import (
     AgentEnvelope,
     AgentExecutionSummary,
+    AgentFilters,
+    AgentListParams,
     AgentSummary,
     FileContentResponse,
     FileListResponse,
+    Include,
     ListAgentsResponse,
     PutFileResponse,
     RunAgentResponse,
     UploadFilesResponse,
 )
+from evalkit.client._signature import keyword_params
 from evalkit.client._sync.executions import AgentExecutionsResource
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.endpoints import agents as ep
-from evalkit.client.endpoints.agents import Include
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, iter_items
 from evalkit.client.wait import (
     DEFAULT_HOLD_SECONDS,
@@ -30,6 +33,9 @@ from evalkit.client.wait import (
     Deadline,
     hold_seconds_for,
 )
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 
 class AgentsResource:
@@ -39,22 +45,18 @@ class AgentsResource:
         self._exec = executor
         self.executions = AgentExecutionsResource(executor)
 
-    def list(
-        self,
-        *,
-        search: str | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> ListAgentsResponse:
-        return self._exec.call(ep.list_agents(search=search, limit=limit, offset=offset))
+    @keyword_params(AgentListParams)
+    def list(self, **params: Unpack[AgentListParams]) -> ListAgentsResponse:
+        return self._exec.call(ep.list_agents(**params))
 
+    @keyword_params(AgentFilters)
     def iter_list(
-        self, *, search: str | None = None, page_size: int = DEFAULT_PAGE_SIZE
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[AgentFilters]
     ) -> Iterator[AgentSummary]:
         """Every agent, page after page."""
 
         def fetch(limit: int, offset: int) -> tuple[Sequence[AgentSummary], int]:
-            page = self.list(search=search, limit=limit, offset=offset)
+            page = self.list(**filters, limit=limit, offset=offset)
             return page.data, page.total
 
         return iter_items(fetch, page_size=page_size)

@@ -11,16 +11,19 @@ from evalkit.api import (
     AgentExecutionFeedbackDetail,
     AgentExecutionSummary,
     ExecutionEnvelope,
+    ExecutionFilters,
+    ExecutionListParams,
     ExpectedArtifacts,
     ExpectedNameResponse,
+    Include,
     ListAgentExecutionsResponse,
     RerunResponse,
 )
+from evalkit.client._signature import keyword_params
 from evalkit.client._sync.polling import poll_until
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.endpoints import executions as ep
-from evalkit.client.endpoints.agents import Include
-from evalkit.client.endpoints.executions import UNSET, ExecutionFilters
+from evalkit.client.endpoints.executions import UNSET
 from evalkit.client.pagination import DEFAULT_PAGE_SIZE, iter_items
 from evalkit.client.wait import DEFAULT_WAIT_SECONDS, Deadline, is_terminal
 
@@ -34,79 +37,15 @@ class AgentExecutionsResource:
     def __init__(self, executor: SyncExecutor) -> None:
         self._exec = executor
 
+    @keyword_params(ExecutionListParams)
     def list(
-        self,
-        agent_id: str,
-        *,
-        status: str | None = None,
-        batch_id: str | None = None,
-        example_name: str | None = None,
-        example_name_contains: str | None = None,
-        created_after: str | None = None,
-        created_before: str | None = None,
-        completed_after: str | None = None,
-        completed_before: str | None = None,
-        feedback_status: str | None = None,
-        feedback_rating: str | None = None,
-        has_feedback: bool | None = None,
-        no_feedback: bool | None = None,
-        has_expected: bool | None = None,
-        has_expected_json: bool | None = None,
-        has_expected_files: bool | None = None,
-        feedback_body_contains: str | None = None,
-        feedback_created_after: str | None = None,
-        feedback_created_before: str | None = None,
-        feedback_updated_after: str | None = None,
-        feedback_updated_before: str | None = None,
-        feedback_resolved_after: str | None = None,
-        feedback_resolved_before: str | None = None,
-        promoted_to_example: bool | None = None,
-        promoted_example_name: str | None = None,
-        since_last_resolved: bool | None = None,
-        include: Include = None,
-        sort: str | None = None,
-        order: str | None = None,
-        scan_limit: int | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
+        self, agent_id: str, **params: Unpack[ExecutionListParams]
     ) -> ListAgentExecutionsResponse:
-        return self._exec.call(
-            ep.list_executions(
-                agent_id,
-                status=status,
-                batch_id=batch_id,
-                example_name=example_name,
-                example_name_contains=example_name_contains,
-                created_after=created_after,
-                created_before=created_before,
-                completed_after=completed_after,
-                completed_before=completed_before,
-                feedback_status=feedback_status,
-                feedback_rating=feedback_rating,
-                has_feedback=has_feedback,
-                no_feedback=no_feedback,
-                has_expected=has_expected,
-                has_expected_json=has_expected_json,
-                has_expected_files=has_expected_files,
-                feedback_body_contains=feedback_body_contains,
-                feedback_created_after=feedback_created_after,
-                feedback_created_before=feedback_created_before,
-                feedback_updated_after=feedback_updated_after,
-                feedback_updated_before=feedback_updated_before,
-                feedback_resolved_after=feedback_resolved_after,
-                feedback_resolved_before=feedback_resolved_before,
-                promoted_to_example=promoted_to_example,
-                promoted_example_name=promoted_example_name,
-                since_last_resolved=since_last_resolved,
-                include=include,
-                sort=sort,
-                order=order,
-                scan_limit=scan_limit,
-                limit=limit,
-                offset=offset,
-            )
-        )
+        """One page of the agent's executions; the filters and their rules are declared in
+        ``evalkit.api.ExecutionListParams``."""
+        return self._exec.call(ep.list_executions(agent_id, **params))
 
+    @keyword_params(ExecutionFilters)
     def iter_list(
         self,
         agent_id: str,

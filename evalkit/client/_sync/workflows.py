@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalkit.api import (
     CancelWorkflowExecutionResponse,
@@ -13,11 +13,14 @@ from evalkit.api import (
     ListWorkflowsResponse,
     RunWorkflowResponse,
     WorkflowDetail,
+    WorkflowExecutionFilters,
+    WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
     WorkflowExecutionSummary,
     WorkflowSummary,
     WorkflowVersion,
 )
+from evalkit.client._signature import keyword_params
 from evalkit.client._sync.polling import poll_until
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.endpoints import workflows as ep
@@ -29,6 +32,9 @@ from evalkit.client.wait import (
     hold_seconds_for,
     is_terminal,
 )
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 #: the SDK's ``run_and_wait`` defaults
 DEFAULT_POLL_INTERVAL_SECONDS = MAX_POLL_SECONDS
@@ -126,49 +132,22 @@ class WorkflowExecutionsResource:
     ) -> WorkflowExecutionStatusResponse:
         return self._exec.call(ep.get_workflow_execution(execution_id, include_steps=include_steps))
 
+    @keyword_params(WorkflowExecutionListParams)
     def list(
-        self,
-        workflow_id: str,
-        *,
-        status: str | Sequence[str] | None = None,
-        from_date: str | None = None,
-        to_date: str | None = None,
-        example_id: str | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
+        self, workflow_id: str, **params: Unpack[WorkflowExecutionListParams]
     ) -> ListWorkflowExecutionsResponse:
-        return self._exec.call(
-            ep.list_workflow_executions(
-                workflow_id,
-                status=status,
-                from_date=from_date,
-                to_date=to_date,
-                example_id=example_id,
-                limit=limit,
-                offset=offset,
-            )
-        )
+        return self._exec.call(ep.list_workflow_executions(workflow_id, **params))
 
+    @keyword_params(WorkflowExecutionFilters)
     def iter_list(
         self,
         workflow_id: str,
         *,
-        status: str | Sequence[str] | None = None,
-        from_date: str | None = None,
-        to_date: str | None = None,
-        example_id: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[WorkflowExecutionFilters],
     ) -> Iterator[WorkflowExecutionSummary]:
         def fetch(limit: int, offset: int) -> tuple[Sequence[WorkflowExecutionSummary], int]:
-            page = self.list(
-                workflow_id,
-                status=status,
-                from_date=from_date,
-                to_date=to_date,
-                example_id=example_id,
-                limit=limit,
-                offset=offset,
-            )
+            page = self.list(workflow_id, **filters, limit=limit, offset=offset)
             return page.data, page.total
 
         return iter_items(fetch, page_size=page_size)

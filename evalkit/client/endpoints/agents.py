@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from evalkit.api import (
+    AGENT_LIST_QUERY,
     AgentEnvelope,
+    AgentListParams,
     FileContentResponse,
     FileListResponse,
+    Include,
     ListAgentsResponse,
     PutFileResponse,
     RunAgentResponse,
@@ -30,20 +33,16 @@ from evalkit.client._request import (
 )
 from evalkit.client.retry import RetryPolicy
 
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
+
 #: the most the server holds an agent run open (``wait_for_completion``)
 MAX_AGENT_HOLD_SECONDS = 600
 
-Include = str | Sequence[str] | None
 
-
-def list_agents(
-    *, search: str | None = None, limit: int | None = None, offset: int | None = None
-) -> ApiRequest[ListAgentsResponse]:
+def list_agents(**params: Unpack[AgentListParams]) -> ApiRequest[ListAgentsResponse]:
     return ApiRequest(
-        "GET",
-        api_path("agents"),
-        model(ListAgentsResponse),
-        params=query(search=search, limit=limit, offset=offset),
+        "GET", api_path("agents"), model(ListAgentsResponse), params=AGENT_LIST_QUERY.render(params)
     )
 
 

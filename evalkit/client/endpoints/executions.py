@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any, Final, TypedDict
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from evalkit.api import (
+    EXECUTION_LIST_QUERY,
     AgentExecutionFeedbackDetail,
     ExecutionEnvelope,
+    ExecutionListParams,
     ExpectedArtifacts,
     ExpectedNameResponse,
+    Include,
     ListAgentExecutionsResponse,
     RerunResponse,
 )
@@ -26,8 +29,10 @@ from evalkit.client._request import (
     query,
     raw,
 )
-from evalkit.client.endpoints.agents import Include
 from evalkit.client.retry import RetryPolicy
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 
 class Unset(Enum):
@@ -41,52 +46,15 @@ class Unset(Enum):
 
 UNSET: Final = Unset.UNSET
 
-#: every filter of ``GET /agents/{id}/executions``: Python name -> wire name
-EXECUTION_FILTERS: Final[dict[str, str]] = {
-    "status": "status",
-    "batch_id": "batchId",
-    "example_name": "exampleName",
-    "example_name_contains": "exampleNameContains",
-    "created_after": "createdAfter",
-    "created_before": "createdBefore",
-    "completed_after": "completedAfter",
-    "completed_before": "completedBefore",
-    "feedback_status": "feedbackStatus",
-    "feedback_rating": "feedbackRating",
-    "has_feedback": "hasFeedback",
-    "no_feedback": "noFeedback",
-    "has_expected": "hasExpected",
-    "has_expected_json": "hasExpectedJson",
-    "has_expected_files": "hasExpectedFiles",
-    "feedback_body_contains": "feedbackBodyContains",
-    "feedback_created_after": "feedbackCreatedAfter",
-    "feedback_created_before": "feedbackCreatedBefore",
-    "feedback_updated_after": "feedbackUpdatedAfter",
-    "feedback_updated_before": "feedbackUpdatedBefore",
-    "feedback_resolved_after": "feedbackResolvedAfter",
-    "feedback_resolved_before": "feedbackResolvedBefore",
-    "promoted_to_example": "promotedToExample",
-    "promoted_example_name": "promotedExampleName",
-    "since_last_resolved": "sinceLastResolved",
-    "include": "include",
-    "sort": "sort",
-    "order": "order",
-    "scan_limit": "scanLimit",
-    "limit": "limit",
-    "offset": "offset",
-}
 
-
-def list_executions(agent_id: str, **filters: Any) -> ApiRequest[ListAgentExecutionsResponse]:
-    unknown = sorted(set(filters) - set(EXECUTION_FILTERS))
-    if unknown:
-        raise TypeError(f"unknown execution filter(s): {', '.join(unknown)}")
-    wire = {EXECUTION_FILTERS[name]: value for name, value in filters.items()}
+def list_executions(
+    agent_id: str, **params: Unpack[ExecutionListParams]
+) -> ApiRequest[ListAgentExecutionsResponse]:
     return ApiRequest(
         "GET",
         api_path("agents", agent_id, "executions"),
         model(ListAgentExecutionsResponse),
-        params=query(**wire),
+        params=EXECUTION_LIST_QUERY.render(params),
     )
 
 
@@ -236,37 +204,3 @@ def _execution(execution_id: str, *rest: str) -> str:
 
 def _value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
-
-
-class ExecutionFilters(TypedDict, total=False):
-    """The filters of ``agents.executions.list``, for ``iter_list`` (paging is its own)."""
-
-    status: str | None
-    batch_id: str | None
-    example_name: str | None
-    example_name_contains: str | None
-    created_after: str | None
-    created_before: str | None
-    completed_after: str | None
-    completed_before: str | None
-    feedback_status: str | None
-    feedback_rating: str | None
-    has_feedback: bool | None
-    no_feedback: bool | None
-    has_expected: bool | None
-    has_expected_json: bool | None
-    has_expected_files: bool | None
-    feedback_body_contains: str | None
-    feedback_created_after: str | None
-    feedback_created_before: str | None
-    feedback_updated_after: str | None
-    feedback_updated_before: str | None
-    feedback_resolved_after: str | None
-    feedback_resolved_before: str | None
-    promoted_to_example: bool | None
-    promoted_example_name: str | None
-    since_last_resolved: bool | None
-    include: str | list[str] | None
-    sort: str | None
-    order: str | None
-    scan_limit: int | None

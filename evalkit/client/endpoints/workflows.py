@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from evalkit.api import (
+    WORKFLOW_EXECUTION_LIST_QUERY,
     CancelWorkflowExecutionResponse,
     ListVersionsResponse,
     ListWorkflowExecutionsResponse,
     ListWorkflowsResponse,
     RunWorkflowResponse,
     WorkflowDetail,
+    WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
 )
 from evalkit.client._files import has_file_input, split_input
@@ -26,6 +28,9 @@ from evalkit.client._request import (
     query,
 )
 from evalkit.client.retry import RetryPolicy
+
+if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
+    from typing_extensions import Unpack
 
 #: the most the server holds a workflow run open (``wait_for_completion``)
 MAX_WORKFLOW_HOLD_SECONDS = 60
@@ -93,27 +98,13 @@ def list_versions(
 
 
 def list_workflow_executions(
-    workflow_id: str,
-    *,
-    status: str | Sequence[str] | None = None,
-    from_date: str | None = None,
-    to_date: str | None = None,
-    example_id: str | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
+    workflow_id: str, **params: Unpack[WorkflowExecutionListParams]
 ) -> ApiRequest[ListWorkflowExecutionsResponse]:
     return ApiRequest(
         "GET",
         api_path("workflows", workflow_id, "executions"),
         model(ListWorkflowExecutionsResponse),
-        params=query(
-            status=status,
-            fromDate=from_date,
-            toDate=to_date,
-            exampleId=example_id,
-            limit=limit,
-            offset=offset,
-        ),
+        params=WORKFLOW_EXECUTION_LIST_QUERY.render(params),
     )
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from evalkit.api import (
+    EXECUTION_LIST_QUERY,
     AgentExecutionFeedbackDetail,
     ExecutionEnvelope,
     ExpectedArtifacts,
@@ -17,6 +18,7 @@ from evalkit.api import (
     FeedbackStatus,
     ListAgentExecutionsResponse,
     RerunResponse,
+    wire_name,
 )
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.client.endpoints import executions as ep
@@ -184,9 +186,9 @@ async def test_async_call_on_the_wire(
 
 def test_every_list_filter_has_its_exact_wire_name(client: EigenpalClient, api: FakeApi) -> None:
     api.queue(httpx.Response(200, json={"executions": [], "total": 0, "limit": 1, "offset": 0}))
-    values: dict[str, Any] = {name: f"v-{name}" for name in ep.EXECUTION_FILTERS}
+    values: dict[str, Any] = {name: f"v-{name}" for name in EXECUTION_LIST_QUERY.names}
     client.agents.executions.list("a", **values)
-    expected = {wire: f"v-{name}" for name, wire in ep.EXECUTION_FILTERS.items()}
+    expected = {wire_name(name): f"v-{name}" for name in EXECUTION_LIST_QUERY.names}
     assert api.params() == expected
     contract_names = [
         "status",
@@ -226,7 +228,7 @@ def test_every_list_filter_has_its_exact_wire_name(client: EigenpalClient, api: 
 
 def test_unknown_filter_is_refused() -> None:
     with pytest.raises(TypeError, match="unknown execution filter"):
-        ep.list_executions("a", batchId="x")
+        ep.list_executions("a", batchId="x")  # type: ignore[call-arg]
 
 
 def test_update_feedback_sends_only_what_was_given() -> None:
