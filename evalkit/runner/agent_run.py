@@ -36,7 +36,7 @@ from evalkit.runner.outcomes import (
 )
 from evalkit.runner.patience import Patience
 from evalkit.runner.results import ErrorKind, ExampleError
-from evalkit.runner.safe_paths import UnsafePath, safe_join
+from evalkit.runner.safe_paths import UnsafePath, safe_join, shown
 from evalkit.runner.state import ExampleState, RunContext, patience_of
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 #: pause before re-starting after a 5xx or a connection failure (the client already retried)
 START_BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 ATTEMPT_KEY = "evalkitAttempt"
+#: the most output files one execution may list: each is a download (a request, a file)
+MAX_OUTPUT_FILES = 10_000
 
 Ran = tuple[Any, dict[str, Path]]
 
@@ -212,22 +214,53 @@ async def _finish(
     if ended_badly is not None:
         return ended_badly
     folder = ("files", state.job.suite, state.job.name)
+    names = [info.name for info in execution.result_files or []]
+    targets = output_targets(ctx.settings.run_dir, folder, names)
+    if isinstance(targets, ExampleError):
+        return targets
     patience = patience_of(state, ctx)
-    files: dict[str, Path] = {}
-    for info in execution.result_files or []:
-        try:
-            target = safe_join(ctx.settings.run_dir, *folder, info.name)
-        except UnsafePath as err:
-            return ExampleError(kind=ErrorKind.OUTPUT, message=f"output file refused: {err}")
+    for name, target in targets.items():
         try:
             await patience.call(
-                functools.partial(ctx.platform.download_output, execution.id, info.name, target)
+                functools.partial(ctx.platform.download_output, execution.id, name, target)
             )
         except EigenpalError as err:
-            return read_failed(err, f"downloading output file {info.name!r}", patience)
-        files[info.name] = target
+            return read_failed(err, f"downloading output file {shown(name)}", patience)
         state.output_files.append(target.relative_to(ctx.settings.run_dir).as_posix())
-    return files
+    return targets
+
+
+def output_targets(
+    root: Path, folder: tuple[str, ...], names: list[str]
+) -> ExampleError | dict[str, Path]:
+    """Where each listed output file goes below ``root``/``folder``, checked before any is
+    downloaded (a hostile list costs nothing): at most ``MAX_OUTPUT_FILES``, each name safe,
+    listed once, and none both a file and another's folder (``a`` and ``a/b``); else an
+    ``output`` error naming the problem."""
+    if len(names) > MAX_OUTPUT_FILES:
+        return _refused(
+            f"the execution lists {len(names)} output files; evalkit downloads at most "
+            f"{MAX_OUTPUT_FILES} per example"
+        )
+    targets: dict[str, Path] = {}
+    for name in names:
+        if name in targets:
+            return _refused(f"{shown(name)} is listed twice by the execution")
+        try:
+            targets[name] = safe_join(root, *folder, name)
+        except UnsafePath as err:
+            return _refused(str(err))
+    folders = {parent for target in targets.values() for parent in target.parents}
+    for name, target in targets.items():
+        if target in folders:
+            return _refused(
+                f"{shown(name)} is listed both as a file and as a folder of other output files"
+            )
+    return targets
+
+
+def _refused(problem: str) -> ExampleError:
+    return ExampleError(kind=ErrorKind.OUTPUT, message=f"output file refused: {problem}")
 
 
 def _status_text(status: ExecutionStatus | str | None) -> str | None:

@@ -14,6 +14,7 @@ from evalkit.client.errors import (
     EigenpalForbiddenError,
     EigenpalNotFoundError,
     EigenpalRateLimitError,
+    EigenpalResponseError,
     EigenpalServerError,
     EigenpalTimeoutError,
 )
@@ -38,7 +39,9 @@ class Comparison:
 
 def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
     """An API failure while ``doing`` something (e.g. "starting the run"); a platform taken
-    for down (``PlatformDown``) is said the same way whatever the example was doing."""
+    for down (``PlatformDown``) is said the same way whatever the example was doing. An
+    answer that is not what the API speaks (``EigenpalResponseError``: a proxy's page, broken
+    or wrongly shaped JSON) is the platform failing, like a 5xx, not a refused request."""
     kind = ErrorKind.PLATFORM
     advice = ""
     code = _envelope_code(err)
@@ -61,6 +64,7 @@ def error_from_api(err: EigenpalError, doing: str) -> ExampleError:
             EigenpalConnectionError,
             EigenpalTimeoutError,
             EigenpalRateLimitError,
+            EigenpalResponseError,
         ),
     ):
         kind = ErrorKind.START  # 400 and other 4xx: the platform refused this request
@@ -90,23 +94,26 @@ def never_sent(err: EigenpalError) -> bool:
 
 
 def is_ambiguous_start_failure(err: EigenpalError) -> bool:
-    """The run request may have reached the platform and started an execution anyway."""
+    """The run request may have reached the platform and started an execution anyway: its
+    answer was lost, came too late, was garbled on the way (``EigenpalResponseError``), or
+    was a 5xx other than 503."""
     if never_sent(err):
         return False
-    return isinstance(err, (EigenpalConnectionError, EigenpalTimeoutError)) or (
-        isinstance(err, EigenpalServerError) and err.status != 503
-    )
+    lost = (EigenpalConnectionError, EigenpalTimeoutError, EigenpalResponseError)
+    return isinstance(err, lost) or (isinstance(err, EigenpalServerError) and err.status != 503)
 
 
 def is_retryable_start_failure(err: EigenpalError) -> bool:
     """Worth starting again at the runner's level: the client does not retry a start whose
-    answer was lost, and a 5xx burst may pass. A refused connection too, but only once the
-    platform has answered this run (``agent_run``): one that never did is unreachable."""
+    answer was lost or garbled, and a 5xx burst may pass. A refused connection too, but only
+    once the platform has answered this run (``agent_run``): one that never did is
+    unreachable."""
     retryable = (
         EigenpalRateLimitError,
         EigenpalServerError,
         EigenpalConnectionError,
         EigenpalTimeoutError,
+        EigenpalResponseError,
     )
     return isinstance(err, retryable) and not isinstance(err, PlatformDown)
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.api.paths import unsafe_path_reason
+from evalkit.client.errors import clip
+
+#: the most characters of a name from the API that a message shows (names reach 1,024 and
+#: more: a hostile one would land whole in results.jsonl and every report)
+MAX_NAME_SHOWN = 200
 
 
 class UnsafePath(ValueError):
@@ -16,7 +21,7 @@ def check_relative(name: str) -> tuple[str, ...]:
     ``..`` segment, no backslash, no control character, not absolute)."""
     reason = unsafe_path_reason(name)
     if reason is not None:
-        raise UnsafePath(f"{name!r} is not a safe relative path: {reason}")
+        raise UnsafePath(f"{shown(name)} is not a safe relative path: {reason}")
     return tuple(name.split("/"))
 
 
@@ -28,5 +33,10 @@ def safe_join(root: Path, *names: str) -> Path:
         target = target.joinpath(*check_relative(name))
     resolved_root = root.resolve()
     if not target.resolve().is_relative_to(resolved_root):
-        raise UnsafePath(f"{'/'.join(names)!r} leaves {root}")  # e.g. through a symlink
+        raise UnsafePath(f"{shown('/'.join(names))} leaves {root}")  # e.g. through a symlink
     return target
+
+
+def shown(name: str) -> str:
+    """``name`` quoted for a message, clipped to ``MAX_NAME_SHOWN`` characters."""
+    return repr(clip(name, MAX_NAME_SHOWN))

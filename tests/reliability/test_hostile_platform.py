@@ -172,12 +172,6 @@ def test_an_answer_that_spoils_an_example(project: Project, scenario: str) -> No
     assert said in result["error"]["message"], result["error"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the runner counts EigenpalResponseError as a refused request (ErrorKind.START, "
-    "exit 1), not as the platform failing; evalkit/runner/outcomes.py error_from_api must map "
-    "it to ErrorKind.PLATFORM",
-)
 @pytest.mark.usefixtures("untouched")
 def test_a_garbled_answer_on_every_example_exits_3(project: Project) -> None:
     project.scripted(SPOILING["null-execution"][0])
@@ -213,12 +207,6 @@ def test_a_hostile_output_file_name_is_refused(project: Project, name: str) -> N
     assert not downloads, "a hostile name was downloaded"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the runner downloads every listed output file, one request each, however many: "
-    "evalkit/runner/agent_run.py _finish must refuse more than a fixed number (say 10,000) "
-    "with an ErrorKind.OUTPUT error naming the count, before downloading any",
-)
 @pytest.mark.usefixtures("untouched")
 def test_a_huge_count_of_output_files_is_refused_at_once(project: Project) -> None:
     names = [f"f{index:06d}" for index in range(100_000)]
@@ -229,12 +217,6 @@ def test_a_huge_count_of_output_files_is_refused_at_once(project: Project) -> No
     assert "100000 output files" in result["error"]["message"], result["error"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the runner downloads a name listed twice twice, into the same file, and compares "
-    "whichever came last: evalkit/runner/agent_run.py _finish must refuse a repeated name "
-    "with an ErrorKind.OUTPUT error",
-)
 @pytest.mark.usefixtures("untouched")
 def test_an_output_file_listed_twice_is_refused(project: Project) -> None:
     project.scripted([("GET", EXECUTION, rewritten(output_names(["doc.txt", "doc.txt"])))])

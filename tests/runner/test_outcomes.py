@@ -8,6 +8,7 @@ import pytest
 from evalkit.client.errors import (
     EigenpalConnectionError,
     EigenpalError,
+    EigenpalResponseError,
     EigenpalTimeoutError,
     error_for_status,
 )
@@ -23,6 +24,16 @@ from evalkit.runner.results import ErrorKind
 
 def envelope(code: str, message: str = "nope") -> dict[str, object]:
     return {"issues": [{"field": "<root>", "message": message, "code": code}], "requestId": "r1"}
+
+
+def garbled() -> EigenpalResponseError:
+    """What the client raises for a proxy's login page instead of the API's answer."""
+    return EigenpalResponseError(
+        "the answer is not JSON: it looks like an HTML page",
+        status=200,
+        method="POST",
+        path="/api/v1/agents/a/run",
+    )
 
 
 def refused() -> EigenpalConnectionError:
@@ -50,6 +61,9 @@ def refused() -> EigenpalConnectionError:
         (error_for_status(500, envelope("internal")), ErrorKind.PLATFORM, None),
         (error_for_status(429, envelope("rate_limited"), retry_after=3), ErrorKind.PLATFORM, None),
         (EigenpalTimeoutError(), ErrorKind.PLATFORM, None),
+        # the platform (or a proxy) failing, not refusing this request: it counts towards
+        # "platform errors on most examples" (exit 3), not as the agent's failure (exit 1)
+        (garbled(), ErrorKind.PLATFORM, None),
         (refused(), ErrorKind.UNREACHABLE, None),
     ],
 )
@@ -72,6 +86,9 @@ def test_which_start_failures_are_retried_and_which_may_have_started_something()
     assert is_ambiguous_start_failure(broken)
     assert not is_ambiguous_start_failure(unavailable)  # 503: the server did not act
     assert not is_ambiguous_start_failure(refused())
+    # The run request got there; its answer was spoilt on the way back: look before restarting.
+    assert is_ambiguous_start_failure(garbled())
+    assert is_retryable_start_failure(garbled())
     assert is_retryable_start_failure(unavailable)
     assert not is_retryable_start_failure(bad)
     # Nothing was sent: safe to start again (once the platform answered this run: agent_run).

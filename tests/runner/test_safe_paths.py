@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.runner.safe_paths import UnsafePath, safe_join
+from evalkit.runner.safe_paths import MAX_NAME_SHOWN, UnsafePath, safe_join
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,13 @@ def test_a_symlink_cannot_lead_outside(tmp_path: Path) -> None:
     (root / "link").symlink_to(outside)
     with pytest.raises(UnsafePath, match="leaves"):
         safe_join(root, "link/x.txt")
+
+
+def test_a_refused_name_is_clipped_in_the_message(tmp_path: Path) -> None:
+    """A 10 kB name from the API must not land whole in results.jsonl and the reports."""
+    with pytest.raises(UnsafePath) as refused:
+        safe_join(tmp_path, "files", "../" + "n" * 10_000)
+    message = str(refused.value)
+    assert len(message) < MAX_NAME_SHOWN + 200, message
+    assert message.startswith("'../nnn")
+    assert "(9803 more characters)" in message
