@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from evalkit.api import CreateAgentBody, UpdateAgentBody
+from evalkit.api import AGENT_LIST_QUERY, CreateAgentBody, UpdateAgentBody
 from evalkit.emulator.paging import page_from_query
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import invalid
@@ -21,6 +21,7 @@ from evalkit.emulator.routes.common import (
     parse_json_object,
     validation_problem,
 )
+from evalkit.emulator.routes.query import parse_query
 from evalkit.emulator.store.agents import AgentRecord
 
 router = APIRouter()
@@ -37,13 +38,10 @@ def agent_answer(
 
 
 @router.get(f"{API}/agents")
-def list_agents(
-    platform: PlatformDep,
-    search: str | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
-) -> JSONResponse:
-    page = page_from_query(limit, offset)
+def list_agents(platform: PlatformDep, request: Request) -> JSONResponse:
+    params = parse_query(AGENT_LIST_QUERY, request.query_params)
+    page = page_from_query(params.get("limit"), params.get("offset"))
+    search = params.get("search")
     agents, total = platform.agents.find_all(search=search, limit=page.limit, offset=page.offset)
     data = [agent_answer(platform, agent) for agent in agents]
     return JSONResponse({"data": data, "total": total, "limit": page.limit, "offset": page.offset})

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from evalkit.api import FileKind
+from evalkit.api import EXECUTION_LIST_QUERY, FileKind
 from evalkit.emulator.paging import page_from_query
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.render import EXECUTION_INCLUDES, execution_wire
 from evalkit.emulator.routes.common import API, PlatformDep, parse_include, platform_of
-from evalkit.emulator.routes.execution_query import ExecutionListQuery, filters_from_query
+from evalkit.emulator.routes.query import include_text, parse_query
 from evalkit.emulator.routes.run_input import read_run_request
 from evalkit.emulator.store.executions import ExecutionRecord, StoredFile
 from evalkit.emulator.store.ids import new_execution_id
@@ -64,13 +64,11 @@ def run_result(record: ExecutionRecord) -> dict[str, Any]:
 
 
 @router.get(f"{API}/agents/{{agent_ref}}/executions")
-def list_agent_executions(
-    platform: PlatformDep, agent_ref: str, query: Annotated[ExecutionListQuery, Query()]
-) -> JSONResponse:
+def list_agent_executions(platform: PlatformDep, agent_ref: str, request: Request) -> JSONResponse:
     agent = platform.agents.get(agent_ref)
-    include = parse_include(query.include, EXECUTION_INCLUDES)
-    page = page_from_query(query.limit, query.offset)
-    filters = filters_from_query(query)
+    filters = parse_query(EXECUTION_LIST_QUERY, request.query_params)
+    include = parse_include(include_text(filters.get("include")), EXECUTION_INCLUDES)
+    page = page_from_query(filters.get("limit"), filters.get("offset"))
     found = list_executions(platform.db, agent.id, filters, limit=page.limit, offset=page.offset)
     files = _files_for(platform, [r.id for r in found.records], include)
     body: dict[str, Any] = {

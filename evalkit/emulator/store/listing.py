@@ -6,11 +6,15 @@ pass the base filters, in the requested order; ``scan_limited`` says the window 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from evalkit.api import ExecutionListParams, ExecutionSort, SortOrder, comma_list
 from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.executions import ExecutionRecord
+
+#: the scan window when the query gives none (B6)
+DEFAULT_SCAN_LIMIT = 500
 
 SORT_COLUMNS = {
     "createdAt": "created_at",
@@ -18,34 +22,6 @@ SORT_COLUMNS = {
     "status": "status",
     "exampleName": "example_name",
 }
-
-
-@dataclass(frozen=True)
-class ExecutionFilters:
-    statuses: tuple[str, ...] = ()
-    batch_id: str | None = None
-    example_name: str | None = None
-    example_name_contains: str | None = None
-    created_after: str | None = None
-    created_before: str | None = None
-    completed_after: str | None = None
-    completed_before: str | None = None
-    since_last_resolved: bool = False
-    # review filters, subject to the scan window
-    feedback_status: str | None = None
-    feedback_rating: str | None = None  # "none" = no rating
-    has_feedback: bool | None = None
-    no_feedback: bool | None = None
-    has_expected: bool | None = None
-    has_expected_json: bool | None = None
-    has_expected_files: bool | None = None
-    feedback_body_contains: str | None = None
-    feedback_ranges: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    promoted_to_example: bool | None = None
-    promoted_example_name: str | None = None
-    sort: str = "createdAt"
-    order: str = "desc"
-    scan_limit: int = 500
 
 
 @dataclass(frozen=True)
@@ -60,18 +36,15 @@ _EXPECTED_FILES = (
     "EXISTS (SELECT 1 FROM execution_files f WHERE f.execution_id = executions.id"
     " AND f.kind = 'expected')"
 )
-_FEEDBACK_RANGE_COLUMNS = {
-    "created": "fb_created_at",
-    "updated": "fb_updated_at",
-    "resolved": "fb_resolved_at",
-}
 
 
 def list_executions(
-    db: Database, agent_id: str, filters: ExecutionFilters, *, limit: int, offset: int
+    db: Database, agent_id: str, filters: ExecutionListParams, *, limit: int, offset: int
 ) -> ExecutionPage:
+    """``filters`` as the platform parsed them: rules met, timestamps in the stored form."""
     base, params = _base_conditions(agent_id, filters)
-    if filters.since_last_resolved:
+    scan_limit = filters.get("scan_limit") or DEFAULT_SCAN_LIMIT
+    if filters.get("since_last_resolved"):
         with db.read() as conn:
             anchor = conn.execute(
                 "SELECT max(fb_resolved_at) FROM executions WHERE agent_id = ?"
@@ -97,10 +70,10 @@ def list_executions(
             )
         window = f"SELECT * FROM executions WHERE {where} ORDER BY {order_by} LIMIT ?"
         scanned = conn.execute(
-            f"SELECT count(*) FROM ({window})", [*params, filters.scan_limit + 1]
+            f"SELECT count(*) FROM ({window})", [*params, scan_limit + 1]
         ).fetchone()[0]
         matching = f"SELECT * FROM ({window}) AS executions WHERE {' AND '.join(review)}"
-        window_params = [*params, filters.scan_limit, *review_params]
+        window_params = [*params, scan_limit, *review_params]
         total = conn.execute(f"SELECT count(*) FROM ({matching})", window_params).fetchone()[0]
         rows = conn.execute(
             f"{matching} ORDER BY {order_by} LIMIT ? OFFSET ?", [*window_params, limit, offset]
@@ -108,57 +81,70 @@ def list_executions(
     return ExecutionPage(
         [ExecutionRecord(r) for r in rows],
         int(total),
-        scan_limited=int(scanned) > filters.scan_limit,
+        scan_limited=int(scanned) > scan_limit,
         no_resolved_anchor=False,
     )
 
 
-def _base_conditions(agent_id: str, filters: ExecutionFilters) -> tuple[list[str], list[Any]]:
+def _base_conditions(agent_id: str, filters: ExecutionListParams) -> tuple[list[str], list[Any]]:
     conditions, params = ["agent_id = ?"], [agent_id]
-    if filters.statuses:
-        conditions.append(f"status IN ({', '.join('?' for _ in filters.statuses)})")
-        params.extend(filters.statuses)
-    exact = (("batch_id", filters.batch_id), ("example_name", filters.example_name))
+    statuses = comma_list(filters.get("status"))
+    if statuses:
+        conditions.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params.extend(statuses)
+    exact = (("batch_id", filters.get("batch_id")), ("example_name", filters.get("example_name")))
     for column, value in exact:
         if value is not None:
             conditions.append(f"{column} = ?")
             params.append(value)
-    if filters.example_name_contains is not None:
-        conditions.append("instr(lower(coalesce(example_name, '')), ?) > 0")
-        params.append(filters.example_name_contains.lower())
-    _add_range(conditions, params, "created_at", filters.created_after, filters.created_before)
-    _add_range(
-        conditions, params, "completed_at", filters.completed_after, filters.completed_before
-    )
+    _add_contains(conditions, params, "example_name", filters.get("example_name_contains"))
+    after, before = filters.get("created_after"), filters.get("created_before")
+    _add_range(conditions, params, "created_at", after, before)
+    after, before = filters.get("completed_after"), filters.get("completed_before")
+    _add_range(conditions, params, "completed_at", after, before)
     return conditions, params
 
 
-def _review_conditions(filters: ExecutionFilters) -> tuple[list[str], list[Any]]:
+def _review_conditions(filters: ExecutionListParams) -> tuple[list[str], list[Any]]:
     conditions: list[str] = []
     params: list[Any] = []
-    if filters.feedback_status is not None:
+    feedback_status, rating = filters.get("feedback_status"), filters.get("feedback_rating")
+    if feedback_status is not None:
         conditions.append("fb_exists = 1 AND fb_status = ?")
-        params.append(filters.feedback_status)
-    if filters.feedback_rating == "none":
+        params.append(feedback_status)
+    if rating == "none":
         conditions.append("fb_rating IS NULL")
-    elif filters.feedback_rating is not None:
+    elif rating is not None:
         conditions.append("fb_exists = 1 AND fb_rating = ?")
-        params.append(filters.feedback_rating)
-    _add_flag(conditions, filters.has_feedback, "fb_exists = 1")
-    _add_flag(conditions, filters.no_feedback, "fb_exists = 0")
-    _add_flag(conditions, filters.has_expected_json, "expected IS NOT NULL")
-    _add_flag(conditions, filters.has_expected_files, _EXPECTED_FILES)
-    _add_flag(conditions, filters.has_expected, f"(expected IS NOT NULL OR {_EXPECTED_FILES})")
-    _add_flag(conditions, filters.promoted_to_example, "fb_promoted IS NOT NULL")
-    if filters.feedback_body_contains is not None:
-        conditions.append("fb_exists = 1 AND instr(lower(coalesce(fb_body, '')), ?) > 0")
-        params.append(filters.feedback_body_contains.lower())
-    if filters.promoted_example_name is not None:
+        params.append(rating)
+    _add_flag(conditions, filters.get("has_feedback"), "fb_exists = 1")
+    _add_flag(conditions, filters.get("no_feedback"), "fb_exists = 0")
+    _add_flag(conditions, filters.get("has_expected_json"), "expected IS NOT NULL")
+    _add_flag(conditions, filters.get("has_expected_files"), _EXPECTED_FILES)
+    has_expected = f"(expected IS NOT NULL OR {_EXPECTED_FILES})"
+    _add_flag(conditions, filters.get("has_expected"), has_expected)
+    _add_flag(conditions, filters.get("promoted_to_example"), "fb_promoted IS NOT NULL")
+    body_contains = filters.get("feedback_body_contains")
+    if body_contains is not None:
+        conditions.append("fb_exists = 1")
+        _add_contains(conditions, params, "fb_body", body_contains)
+    if filters.get("promoted_example_name") is not None:
         conditions.append("fb_promoted = ?")
-        params.append(filters.promoted_example_name)
-    for name, (after, before) in filters.feedback_ranges.items():
-        _add_range(conditions, params, _FEEDBACK_RANGE_COLUMNS[name], after, before)
+        params.append(filters.get("promoted_example_name"))
+    after, before = filters.get("feedback_created_after"), filters.get("feedback_created_before")
+    _add_range(conditions, params, "fb_created_at", after, before)
+    after, before = filters.get("feedback_updated_after"), filters.get("feedback_updated_before")
+    _add_range(conditions, params, "fb_updated_at", after, before)
+    after, before = filters.get("feedback_resolved_after"), filters.get("feedback_resolved_before")
+    _add_range(conditions, params, "fb_resolved_at", after, before)
     return conditions, params
+
+
+def _add_contains(conditions: list[str], params: list[Any], column: str, text: str | None) -> None:
+    """``column`` holds ``text``, in any case."""
+    if text is not None:
+        conditions.append(f"instr(lower(coalesce({column}, '')), ?) > 0")
+        params.append(text.lower())
 
 
 def _add_flag(conditions: list[str], flag: bool | None, condition: str) -> None:
@@ -180,8 +166,9 @@ def _add_range(
         params.append(before)
 
 
-def _order_by(filters: ExecutionFilters) -> str:
-    column = SORT_COLUMNS[filters.sort]
-    direction = "DESC" if filters.order == "desc" else "ASC"
+def _order_by(filters: ExecutionListParams) -> str:
+    column = SORT_COLUMNS[filters.get("sort") or ExecutionSort.CREATED_AT.value]
+    order = filters.get("order") or SortOrder.DESC.value
+    direction = "DESC" if order == SortOrder.DESC.value else "ASC"
     # Executions with no value (e.g. not completed yet) go last in either direction.
     return f"({column} IS NULL), {column} {direction}, seq {direction}"

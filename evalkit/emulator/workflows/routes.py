@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from evalkit.api import TERMINAL_STATUSES, ExecutionStatus
+from evalkit.api import TERMINAL_STATUSES, WORKFLOW_EXECUTION_LIST_QUERY, comma_list
 from evalkit.emulator.paging import Page, page_from_query
 from evalkit.emulator.problems import invalid
+from evalkit.emulator.routes.query import parse_query
 from evalkit.emulator.workflows import wire
 from evalkit.emulator.workflows.dates import parse_date_filter
 from evalkit.emulator.workflows.engine import RunRequest
@@ -126,23 +127,17 @@ def build_router(service: WorkflowService) -> APIRouter:
         return JSONResponse(wire.run_answer(row), status_code=201)
 
     @router.get(PREFIX + "/{workflow_id}/executions")
-    def list_executions(
-        workflow_id: str,
-        status: str | None = None,
-        from_date: str | None = Query(None, alias="fromDate"),
-        to_date: str | None = Query(None, alias="toDate"),
-        example_id: str | None = Query(None, alias="exampleId"),
-        limit: str | None = None,
-        offset: str | None = None,
-    ) -> dict[str, Any]:
+    def list_executions(workflow_id: str, request: Request) -> dict[str, Any]:
         workflow = service.workflow(workflow_id)
-        page = page_from_query(_int(limit, "limit"), _int(offset, "offset"))
+        params = parse_query(WORKFLOW_EXECUTION_LIST_QUERY, request.query_params, prefix="")
+        page = page_from_query(params.get("limit"), params.get("offset"))
+        from_date, to_date = params.get("from_date"), params.get("to_date")
         query = ExecutionQuery(
             workflow_id=workflow.id,
-            statuses=_statuses(status),
+            statuses=comma_list(params.get("status")),
             created_from=parse_date_filter(from_date, "fromDate") if from_date else None,
             created_to=parse_date_filter(to_date, "toDate") if to_date else None,
-            example_id=example_id,
+            example_id=params.get("example_id"),
             limit=page.limit,
             offset=page.offset,
         )
@@ -168,19 +163,6 @@ def _bool(value: str | None, field: str) -> bool:
     if value == "true":
         return True
     raise invalid(field, f"{field} must be true or false, got {value!r}")
-
-
-def _statuses(value: str | None) -> list[str]:
-    if not value:
-        return []
-    known = {status.value for status in ExecutionStatus}
-    wanted = [part.strip() for part in value.split(",") if part.strip()]
-    for part in wanted:
-        if part not in known:
-            raise invalid(
-                "status", f"unknown status {part!r}; use some of: {', '.join(sorted(known))}"
-            )
-    return wanted
 
 
 def _slice(items: Sequence[_T], page: Page) -> list[_T]:

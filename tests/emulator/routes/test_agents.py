@@ -67,6 +67,16 @@ def test_list_pages_and_searches(client: TestClient) -> None:
     assert found["total"] == 1
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"limit": "many"}, "query.limit"), ({"limit": 0}, "limit"), ({"offset": -1}, "offset")],
+)
+def test_bad_list_paging_is_400(client: TestClient, params: dict[str, object], field: str) -> None:
+    response = client.get("/api/v1/agents", params=params)
+    assert response.status_code == 400
+    assert issue(response)["field"] == field
+
+
 def test_patch_changes_fields_and_bumps_updated_at_only(client: TestClient) -> None:
     agent = create_agent(client, "patchy", description="old")
     client.put("/api/v1/agents/patchy/files", params={"path": "a.txt"}, json={"content": "x"})

@@ -104,6 +104,8 @@ def test_paging(client: TestClient, ids: list[str]) -> None:
         ({"hasFeedback": "perhaps"}, "query.hasFeedback"),
         ({"createdAfter": "yesterday"}, "query.createdAfter"),
         ({"feedbackResolvedBefore": "2026-13-01"}, "query.feedbackResolvedBefore"),
+        # valid ISO-8601, but past year 9999 in UTC: was a 500
+        ({"createdAfter": "9999-12-31T23:59:59-01:00"}, "query.createdAfter"),
         ({"include": "secrets"}, "query.include"),
     ],
 )
@@ -113,6 +115,25 @@ def test_bad_queries_are_400(
     response = client.get("/api/v1/agents/e/executions", params=params)
     assert response.status_code == 400
     assert issue(response)["field"] == field
+
+
+def test_a_bad_query_names_every_bad_value_and_hints_at_the_time_format(
+    client: TestClient,
+) -> None:
+    response = client.get(
+        "/api/v1/agents/e/executions", params={"order": "up", "createdAfter": "yesterday"}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert [i["field"] for i in body["issues"]] == ["query.createdAfter", "query.order"]
+    assert body["issues"][0]["message"] == "not an ISO-8601 timestamp: 'yesterday'"
+    assert body["hint"] == "e.g. 2026-01-01T00:00:00.000Z"
+
+
+def test_only_the_wire_names_are_read(client: TestClient, ids: list[str]) -> None:
+    # The contract's exact camelCase names: a snake_case spelling is an unknown parameter.
+    assert listed(client, batch_id="b2")["total"] == 5
+    assert listed(client, batchId="b2")["total"] == 2
 
 
 @pytest.mark.parametrize(
