@@ -1,17 +1,24 @@
 """The contract's safe relative path (A7): workspace files, artifacts and output files.
 
 No ``..``, no absolute paths, no backslashes, no empty segments, no NUL or control characters,
-no name (segment) over 255 bytes.
+no name (segment) over 255 bytes, and no name disguised as one of these: percent-encoded
+(``%2e%2e``, ``a%2fb``) or drawn with Unicode look-alikes (fullwidth ``．．``, ``／``, the
+division slash ``∕``), which a tool that decodes or normalises names would take for them.
 The client side (sync, runner) and the local platform (store, runtime) apply this one rule.
 """
 
 from __future__ import annotations
+
+import unicodedata
+from urllib.parse import unquote
 
 MAX_PATH_LENGTH = 1024
 #: The longest folder or file name most file systems store (ext4, APFS, NTFS: 255 bytes or
 #: units). A longer name is accepted by nothing that has to write it to disk, so it is refused
 #: at the door rather than failing every run of the agent later.
 MAX_NAME_BYTES = 255
+#: drawn like a slash or a backslash; NFKC keeps them (it maps only the fullwidth forms)
+_SLASH_LOOKALIKES = frozenset("\u2044\u2215\u2216\u29f8\u29f9\ufe68")
 
 
 def unsafe_path_reason(path: str) -> str | None:
@@ -33,4 +40,25 @@ def unsafe_path_reason(path: str) -> str | None:
         return "the path contains a '.' or '..' segment"
     if any(len(segment.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for segment in segments):
         return f"a folder or file name in the path is longer than {MAX_NAME_BYTES} bytes"
+    for segment in segments:
+        if _disguised(segment):
+            return (
+                f"the name {segment!r} reads as '.', '..', a slash or a control character once "
+                "percent-decoded or Unicode-normalised; rename it"
+            )
     return None
+
+
+def _disguised(segment: str) -> bool:
+    """Whether ``segment``, percent-decoded up to twice and NFKC-normalised (in either order),
+    is a traversal."""
+    forms = {segment, unicodedata.normalize("NFKC", segment)}
+    for _ in range(2):
+        forms |= {unquote(form) for form in forms}
+    for form in forms:
+        normal = unicodedata.normalize("NFKC", form)
+        if normal in (".", "..") or "/" in normal or "\\" in normal:
+            return True
+        if any(ord(char) < 32 or ord(char) == 127 or char in _SLASH_LOOKALIKES for char in normal):
+            return True
+    return False

@@ -31,6 +31,20 @@ from evalkit.emulator.store.paths import check_path, unsafe_path_reason
         ("x" * 1025, "longer"),
         ("x" * 256, "longer than 255 bytes"),
         ("dir/" + "é" * 128, "longer than 255 bytes"),  # 256 bytes in UTF-8
+        ("%2e%2e/x", "percent-decoded"),
+        ("a/%2E%2E", "percent-decoded"),
+        ("%252e%252e/x", "percent-decoded"),  # encoded twice
+        ("a%2fb", "percent-decoded"),
+        ("a%5cb", "percent-decoded"),
+        ("a%00b", "control character once"),
+        ("\uff0e\uff0e/x", "Unicode-normalised"),  # fullwidth full stops
+        ("a/\u2025/b", "Unicode-normalised"),  # two dot leader
+        ("\ufe52", "Unicode-normalised"),  # small full stop
+        ("a\uff0fb", "Unicode-normalised"),  # fullwidth solidus
+        ("a\uff3cb", "Unicode-normalised"),  # fullwidth reverse solidus
+        ("a\u2215b", "Unicode-normalised"),  # division slash
+        ("a\u2044b", "Unicode-normalised"),  # fraction slash
+        ("\uff05\uff12\uff45\uff05\uff12\uff45", "percent-decoded"),  # fullwidth %2e%2e
     ],
 )
 def test_unsafe_paths(path: str, reason: str) -> None:
@@ -50,6 +64,10 @@ def test_unsafe_paths(path: str, reason: str) -> None:
         "..hidden",
         "spaced name.txt",
         "é.md",
+        "100%.txt",
+        "%41.txt",
+        "\ufb01le.txt",  # the fi ligature normalises to letters only
+        "\u65e5\u672c.txt",
     ],
 )
 def test_safe_paths(path: str) -> None:
