@@ -38,6 +38,11 @@ class PlatformConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     #: runs one agent job; None = ``evalkit.emulator.runtime.run_agent_job``
     runner: AgentRunner | None = None
+    #: how agent programs are kept from the platform: ``auto`` (the strongest available, or
+    #: ``EVALKIT_AGENT_ISOLATION``), ``namespaces``, ``subreaper`` or ``process-group``
+    isolation: str = "auto"
+    #: more folders programs must not see, besides the data folder (namespaces only)
+    hidden_paths: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.api_keys or any(not key for key in self.api_keys):
@@ -51,5 +56,6 @@ class PlatformConfig:
         return (
             f"PlatformConfig(data_dir={self.data_dir!r}, api_keys=<{len(self.api_keys)} hidden>, "
             f"workers={self.workers}, workflows_dir={self.workflows_dir!r}, "
-            f"max_body_bytes={self.max_body_bytes}, faults={self.faults!r})"
+            f"max_body_bytes={self.max_body_bytes}, faults={self.faults!r}, "
+            f"isolation={self.isolation!r})"
         )

@@ -22,6 +22,7 @@ from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.queue import ExecutionQueue
+from evalkit.emulator.runtime.isolation import choose_isolation, make_data_private
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.blobs import BlobStore
@@ -66,6 +67,14 @@ class Platform:
         self.data_dir = self._temp_dir or Path(config.data_dir or ".")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FolderLock(self.data_dir)
+        try:  # checked by starting a program: a machine that cannot isolate fails here
+            self.isolation = choose_isolation(config.isolation, self.data_dir, config.hidden_paths)
+        except BaseException:
+            self._lock.release()
+            if self._temp_dir is not None:
+                shutil.rmtree(self._temp_dir, ignore_errors=True)
+            raise
+        logger.info("%s", self.isolation.describe())
         self.db = Database(self.data_dir / "platform.sqlite3")
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.agents = AgentStore(self.db, self.blobs)
@@ -78,14 +87,16 @@ class Platform:
         if recovered:
             logger.warning("%d unfinished execution(s) marked failed after a restart", recovered)
         # Scratch folders of runs cut short by a crash: nothing will ever read them.
-        shutil.rmtree(self.data_dir / "scratch", ignore_errors=True)
+        scratch_dir = self.data_dir / "scratch"
+        shutil.rmtree(scratch_dir, ignore_errors=True)
         self.worker = ExecutionWorker(
             agents=self.agents,
             executions=self.executions,
             holds=self.holds,
             faults=self.faults,
-            scratch_dir=self.data_dir / "scratch",
+            scratch_dir=scratch_dir,
             runner=config.runner,
+            isolation=self.isolation,
         )
         self.queue = ExecutionQueue(workers=config.workers, handle=self.worker.handle)
         self._closed = False
@@ -96,6 +107,8 @@ class Platform:
         except BaseException:  # e.g. a bad workflow file: stop what already started
             self.close()
             raise
+        if self.isolation.run_as is not None:  # its files exist now, the workflows' included
+            make_data_private(self.data_dir, scratch_dir)
 
     # -- runs ------------------------------------------------------------------------------
 

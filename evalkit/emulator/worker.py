@@ -11,6 +11,7 @@ from evalkit.api import utc_now
 from evalkit.emulator.config import AgentRunner
 from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
+from evalkit.emulator.runtime.isolation import Isolation
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore
@@ -36,6 +37,7 @@ class ExecutionWorker:
         faults: FaultInjector,
         scratch_dir: Path,
         runner: AgentRunner | None,
+        isolation: Isolation,
     ) -> None:
         self._agents = agents
         self._executions = executions
@@ -43,6 +45,7 @@ class ExecutionWorker:
         self._faults = faults
         self._scratch_dir = scratch_dir
         self._runner = runner or default_runner
+        self._isolation = isolation
         self._lock = threading.Lock()
         self._running: dict[str, threading.Event] = {}
         self.closing = False
@@ -101,6 +104,7 @@ class ExecutionWorker:
                 input_files=self._executions.input_files(record.id),
                 scratch_root=scratch,
                 cancel=cancel,
+                isolation=self._isolation,
             )
             return self._runner(job)
         except Exception as err:

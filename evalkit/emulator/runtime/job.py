@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from evalkit.emulator.runtime.isolation import PROCESS_GROUP, Isolation
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -41,6 +43,8 @@ class AgentJob:
     input_files: list[InputFile]
     scratch_root: Path
     cancel: threading.Event = field(default_factory=threading.Event)
+    #: how the program is kept from the platform (the platform's choice; see isolation.py)
+    isolation: Isolation = PROCESS_GROUP
 
 
 OutcomeStatus = Literal["completed", "failed", "cancelled"]

@@ -2,7 +2,9 @@
 
 The child gets a new session, so a cancel or a timeout can end the whole tree it started
 (SIGTERM to the group, then SIGKILL after a grace period), and members left behind after a
-normal exit are killed too.
+normal exit are killed too. With a ``launcher`` (``isolation.Isolation``) the command starts
+through ``launcher.py``, which also ends what left the group (see ``isolation.py``); what went
+wrong before the command ran comes back on a pipe and is raised here, as if it were local.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Literal, Protocol
 
 STDOUT_CAP_BYTES = 8 * 1024 * 1024
 STDERR_TAIL_BYTES = 64 * 1024
@@ -26,6 +28,17 @@ _CANCEL_CHECK_SECONDS = 0.05
 _READER_JOIN_SECONDS = 5.0
 
 EndReason = Literal["exited", "timeout", "cancelled"]
+_REPORT_LIMIT = 65536
+
+
+class Launcher(Protocol):
+    def command(
+        self, argv: Sequence[str], *, folder: Path, report_fd: int, grace: float
+    ) -> list[str]: ...
+
+
+class IsolationError(RuntimeError):
+    """The launcher could not isolate the program; the message says which step failed."""
 
 
 @dataclass(frozen=True)
@@ -74,17 +87,46 @@ def run_process(
     cancel: threading.Event,
     grace_seconds: float = KILL_GRACE_SECONDS,
     stdout_cap: int = STDOUT_CAP_BYTES,
+    launcher: Launcher | None = None,
 ) -> ProcessResult:
-    """Run ``argv`` to its end, its deadline, or a cancel; raises ``OSError`` if it cannot start."""
-    process = subprocess.Popen(
-        list(argv),
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    """Run ``argv`` to its end, its deadline, or a cancel.
+
+    Raises ``OSError`` if it cannot start, ``IsolationError`` if ``launcher`` cannot isolate it.
+    """
+    report_read, report_write = os.pipe()
+    try:
+        command = list(argv)
+        if launcher is not None:
+            command = launcher.command(
+                argv, folder=cwd, report_fd=report_write, grace=grace_seconds
+            )
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                pass_fds=(report_write,) if launcher is not None else (),
+            )
+        finally:
+            os.close(report_write)
+        result = _follow(process, timeout_seconds, cancel, grace_seconds, stdout_cap)
+        _raise_reported(_read_report(report_read), argv)
+    finally:
+        os.close(report_read)
+    return result
+
+
+def _follow(
+    process: subprocess.Popen[bytes],
+    timeout_seconds: float,
+    cancel: threading.Event,
+    grace_seconds: float,
+    stdout_cap: int,
+) -> ProcessResult:
     assert process.stdout is not None
     assert process.stderr is not None
     stdout = _CappedReader(process.stdout, stdout_cap, keep_tail=False)
@@ -140,3 +182,21 @@ def _terminate_group(process: subprocess.Popen[bytes], grace_seconds: float) -> 
 def _signal_group(pgid: int, signum: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is already gone
         os.killpg(pgid, signum)
+
+
+def _read_report(fd: int) -> str:
+    """What the launcher reported; every writer has ended (or never existed) by now."""
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, _REPORT_LIMIT).decode("utf-8", "replace").strip()
+    except BlockingIOError:
+        return ""
+
+
+def _raise_reported(report: str, argv: Sequence[str]) -> None:
+    kind, _, detail = report.partition(" ")
+    if kind == "exec" and detail.isdigit():
+        number = int(detail)
+        raise OSError(number, os.strerror(number), argv[0])
+    if kind == "setup":
+        raise IsolationError(detail)

@@ -20,7 +20,7 @@ from typing import Any
 
 from evalkit.emulator.runtime.collect import CollectError, collect, diagnostics
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, OutcomeStatus
-from evalkit.emulator.runtime.process import ProcessResult, run_process
+from evalkit.emulator.runtime.process import IsolationError, ProcessResult, run_process
 from evalkit.emulator.runtime.sandbox_env import EnvConfigError, clean_environment
 from evalkit.emulator.runtime.schema import schema_validity
 from evalkit.emulator.runtime.scratch import ScratchError, materialize, visible_workspace
@@ -59,15 +59,32 @@ def _run_in(
     timeout: float,
     started: float,
 ) -> AgentOutcome:
+    isolation = job.isolation
     try:
         materialize(job, folder)
-        env = clean_environment(folder, job.execution_id, runtime.get("env"))
+        env = clean_environment(
+            folder,
+            job.execution_id,
+            runtime.get("env"),
+            visible_folder=isolation.visible_folder(folder),
+        )
+        isolation.prepare(folder)
     except (ScratchError, EnvConfigError) as err:
         return _outcome("failed", started, error=str(err))
     try:
-        result = run_process(argv, cwd=folder, env=env, timeout_seconds=timeout, cancel=job.cancel)
+        result = run_process(
+            argv,
+            cwd=folder,
+            env=env,
+            timeout_seconds=timeout,
+            cancel=job.cancel,
+            launcher=isolation if isolation.wraps else None,
+        )
     except OSError as err:
         return _outcome("failed", started, error=f"cannot start {argv[0]!r}: {err.strerror or err}")
+    except IsolationError as err:
+        error = f"the agent program could not be isolated ({isolation.mode}): {err}"
+        return _outcome("failed", started, error=error)
     if result.reason == "cancelled":
         return _outcome("cancelled", started, error="cancelled")
     if result.reason == "timeout":

@@ -22,18 +22,22 @@ class EnvConfigError(ValueError):
     """``config.runtime.env`` is malformed."""
 
 
-def clean_environment(folder: Path, execution_id: str, extra: Any) -> dict[str, str]:
-    """The environment for a run in ``folder``; creates its HOME and TMPDIR folders."""
-    home = folder / HOME_FOLDER
-    tmp = folder / TMP_FOLDER
-    home.mkdir(exist_ok=True)
-    tmp.mkdir(exist_ok=True)
+def clean_environment(
+    folder: Path, execution_id: str, extra: Any, *, visible_folder: Path | None = None
+) -> dict[str, str]:
+    """The environment for a run in ``folder``; creates its HOME and TMPDIR folders.
+
+    ``visible_folder`` is where the program sees ``folder`` when that differs (namespaces).
+    """
+    (folder / HOME_FOLDER).mkdir(exist_ok=True)
+    (folder / TMP_FOLDER).mkdir(exist_ok=True)
+    seen = visible_folder or folder
     env = {
         "PATH": os.environ.get("PATH", os.defpath),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
-        "HOME": str(home),
-        "TMPDIR": str(tmp),
+        "HOME": str(seen / HOME_FOLDER),
+        "TMPDIR": str(seen / TMP_FOLDER),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
         "EIGENPAL_EXECUTION_ID": execution_id,

@@ -1,4 +1,4 @@
-"""Builders for runtime jobs."""
+"""Builders for runtime jobs; program tests run under every isolation this machine has."""
 
 from __future__ import annotations
 
@@ -9,14 +9,33 @@ from typing import Any
 import pytest
 
 from evalkit.emulator.runtime import AgentJob, InputFile
+from evalkit.emulator.runtime.isolation import (
+    MODES,
+    Isolation,
+    IsolationUnavailable,
+    choose_isolation,
+)
 
 JobFactory = Callable[..., AgentJob]
 
 
+def isolation_or_skip(mode: str, data_dir: Path) -> Isolation:
+    """``mode`` on this machine, or a skip that says why it is not available here."""
+    try:
+        return choose_isolation(mode, data_dir)
+    except IsolationUnavailable as err:
+        pytest.skip(str(err))
+
+
+@pytest.fixture(params=MODES)
+def isolation(request: pytest.FixtureRequest, tmp_path: Path) -> Isolation:
+    return isolation_or_skip(request.param, tmp_path / "platform")
+
+
 @pytest.fixture
-def make_job(tmp_path: Path) -> JobFactory:
-    scratch_root = tmp_path / "scratch"
-    scratch_root.mkdir()
+def make_job(tmp_path: Path, isolation: Isolation) -> JobFactory:
+    scratch_root = tmp_path / "platform" / "scratch"
+    scratch_root.mkdir(parents=True, exist_ok=True)
 
     def build(
         *,
@@ -33,6 +52,7 @@ def make_job(tmp_path: Path) -> JobFactory:
             input_json=input_json or {},
             input_files=input_files or [],
             scratch_root=scratch_root,
+            isolation=isolation,
         )
 
     return build

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.emulator.runtime import AgentJob, AgentOutcome, InputFile, run_agent_job
+from evalkit.emulator.runtime.isolation import Isolation
 
 JobFactory = Callable[..., AgentJob]
 
@@ -193,7 +194,9 @@ def test_timeout_fails_naming_the_limit(make_job: JobFactory) -> None:
     assert outcome.error == "timed out after 0.3 seconds (config.runtime.timeoutSeconds)"
 
 
-def test_environment_is_clean(make_job: JobFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_is_clean(
+    make_job: JobFactory, isolation: Isolation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EIGENPAL_API_KEY", "eg_secret_parent_key")
     monkeypatch.setenv("SOME_PARENT_VARIABLE", "x")
     source = """
@@ -218,20 +221,35 @@ def test_environment_is_clean(make_job: JobFactory, monkeypatch: pytest.MonkeyPa
     assert env["PYTHONIOENCODING"] == "utf-8"
     scratch = Path(env["HOME"]).parent
     assert Path(env["TMPDIR"]).parent == scratch
-    assert scratch.parent == make_job().scratch_root
+    assert_is_the_run_folder(scratch, make_job(), isolation)
     # Python itself may add a few variables of its own (e.g. LC_CTYPE); nothing else.
     allowed = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "PYTHONDONTWRITEBYTECODE"}
     allowed |= {"PYTHONIOENCODING", "EIGENPAL_EXECUTION_ID", "MODE", "RETRIES"}
     assert set(env) <= allowed
 
 
-def test_working_directory_is_the_scratch_folder_and_it_is_removed(make_job: JobFactory) -> None:
-    outcome = run(make_job, "import os, json; print(json.dumps(os.getcwd()))")
-    assert outcome.status == "completed"
-    scratch = Path(outcome.output)
-    assert scratch.parent == make_job().scratch_root
-    assert not scratch.exists()
-    assert list(make_job().scratch_root.iterdir()) == []
+def assert_is_the_run_folder(seen: Path, job: AgentJob, isolation: Isolation) -> None:
+    """``seen`` is where the program saw its folder: a folder of the scratch root, or the same
+    folder under its name inside the namespaces."""
+    if isolation.mode == "namespaces":
+        assert seen == isolation.visible_folder(job.scratch_root / "any")
+    else:
+        assert seen.parent == job.scratch_root
+
+
+def test_working_directory_is_the_scratch_folder_and_it_is_removed(
+    make_job: JobFactory, isolation: Isolation
+) -> None:
+    source = """
+        import os, json, pathlib
+        pathlib.Path("here").write_text("")
+        print(json.dumps(os.getcwd()))
+    """
+    job = make_job(workspace=program(source))
+    outcome = run_agent_job(job)
+    assert outcome.status == "completed", outcome.error
+    assert_is_the_run_folder(Path(outcome.output), job, isolation)
+    assert list(job.scratch_root.iterdir()) == []
 
 
 def test_command_string_is_split_and_python_means_this_interpreter(make_job: JobFactory) -> None:
@@ -330,23 +348,23 @@ def test_scratch_root_is_created_when_missing(make_job: JobFactory, tmp_path: Pa
 def test_cancel_of_a_running_program_gives_cancelled_and_cleans_up(make_job: JobFactory) -> None:
     source = """
         import pathlib, time
-        pathlib.Path("../started").write_text("yes")
+        pathlib.Path("started").write_text("yes")
         time.sleep(600)
     """
     job = make_job(workspace=program(source))
     results: list[AgentOutcome] = []
     worker = threading.Thread(target=lambda: results.append(run_agent_job(job)))
     worker.start()
-    marker = job.scratch_root / "started"
     for _ in range(600):  # bounded wait for the program to be running
-        if marker.exists():
+        if list(job.scratch_root.glob("*/started")):
             break
         job.cancel.wait(0.05)
+    assert list(job.scratch_root.glob("*/started")), "the program did not start"
     job.cancel.set()
     worker.join(timeout=60)
     assert not worker.is_alive()
     assert results[0].status == "cancelled"
-    assert [p.name for p in job.scratch_root.iterdir()] == ["started"]
+    assert list(job.scratch_root.iterdir()) == []
 
 
 def test_a_failed_run_still_reports_its_issues_and_trace(make_job: JobFactory) -> None:
