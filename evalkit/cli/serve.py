@@ -17,6 +17,7 @@ from evalkit.cli import output
 from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig, generate_api_key
 from evalkit.emulator.faults import FaultConfig
+from evalkit.emulator.runtime.isolation import AUTO, CHOICES, ENV_VARIABLE
 from evalkit.emulator.server import build_server
 
 DEFAULT_DATA_DIR = Path(".evalkit/platform")
@@ -56,6 +57,14 @@ def is_loopback(host: str) -> bool:
     help="Key clients must send (env EVALKIT_SERVE_API_KEY). Unset: one is generated and shown.",
 )
 @click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")
+@click.option(
+    "--isolation",
+    type=click.Choice(CHOICES),
+    default=AUTO,
+    show_default=True,
+    envvar=ENV_VARIABLE,
+    help="How agent programs are kept from the platform (auto: the strongest available).",
+)
 @click.option("--max-body-mb", default=64, show_default=True, type=click.IntRange(1, 4096))
 @click.option(
     "--fault-error-rate",
@@ -95,6 +104,7 @@ def serve(
     workers: int,
     serve_api_key: str | None,
     allow_remote: bool,
+    isolation: str,
     max_body_mb: int,
     fault_error_rate: float,
     fault_drop_rate: float,
@@ -134,6 +144,7 @@ def serve(
         workflows_dir=workflows_dir,
         max_body_bytes=max_body_mb * 1024 * 1024,
         faults=faults,
+        isolation=isolation,
     )
     sock = _bind(host, port)
     try:
@@ -144,7 +155,9 @@ def serve(
     try:
         server = build_server(app, host, sock.getsockname()[1])
         with stop_on_signals(server):
-            _announce(host, sock.getsockname()[1], data_dir, key if serve_api_key is None else None)
+            shown_key = key if serve_api_key is None else None
+            isolation = app.state.platform.isolation.describe()
+            _announce(host, sock.getsockname()[1], data_dir, shown_key, isolation)
             server.run(sockets=[sock])
     finally:
         app.state.platform.close()
@@ -152,7 +165,9 @@ def serve(
     output.note("stopped.")
 
 
-def _announce(host: str, port: int, data_dir: Path, generated_key: str | None) -> None:
+def _announce(
+    host: str, port: int, data_dir: Path, generated_key: str | None, isolation: str
+) -> None:
     shown_host = f"[{host}]" if ":" in host else host
     output.say(f"EigenPal local platform on http://{shown_host}:{port} (data in {data_dir})")
     if generated_key is not None:
@@ -161,6 +176,7 @@ def _announce(host: str, port: int, data_dir: Path, generated_key: str | None) -
         output.note(
             "warning: listening beyond loopback; anyone who can reach it needs only the key"
         )
+    output.note(isolation)
     output.note("Ctrl-C to stop.")
 
 

@@ -49,6 +49,7 @@ def test_a_public_host_needs_allow_remote(tmp_path: Path) -> None:
         (["--fault-error-rate", "2"], "--fault-error-rate"),
         (["--fault-path", "(oops"], "path_pattern"),
         (["--workers", "0"], "--workers"),
+        (["--isolation", "sandbox"], "'auto', 'namespaces', 'subreaper', 'process-group'"),
     ],
 )
 def test_bad_flags_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -109,6 +110,7 @@ def test_serve_in_a_subprocess_prints_url_and_key_and_stops_cleanly(
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "stopped." in stderr
+    assert "agent isolation: " in stderr, "serve says what isolation agent programs get"
     assert (tmp_path / "d" / "platform.sqlite3").exists()
 
 

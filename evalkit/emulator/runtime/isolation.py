@@ -67,6 +67,8 @@ class Isolation:
     hide: tuple[str, ...] = ()
     #: folders under ``hide`` bound back at their own path (the interpreter, PATH folders)
     keep: tuple[str, ...] = ()
+    #: the platform's data folder (always hidden in namespaces: in ``hide`` or below one)
+    data_dir: str = ""
     #: why each stronger mode is not in force (empty when ``mode`` is the strongest)
     fallbacks: tuple[str, ...] = ()
 
@@ -112,11 +114,11 @@ class Isolation:
         """One sentence for the log and ``evalkit serve``: what a program can and cannot do."""
         user = "the platform's user" if self.run_as is None else f"user {_user_name(self.run_as)}"
         if self.mode == "namespaces":
-            hidden = ", ".join(self.hide)
+            hidden = ", ".join(path for path in self.hide if path != self.data_dir)
             text = (
                 f"agent isolation: namespaces. Programs run as {user} in their own PID and mount "
-                f"namespaces; hidden from them: {hidden}, and every other process; processes "
-                "they leave behind end with them"
+                f"namespaces; hidden from them: the platform's data folder, {hidden} and every "
+                "other process; processes they leave behind end with them"
             )
         elif self.mode == "subreaper":
             text = (
@@ -189,13 +191,14 @@ def _candidate(mode: str, data_dir: Path, hidden: tuple[Path, ...]) -> tuple[Iso
     as_root = os.geteuid() == 0
     run_as = _nobody() if as_root else None
     if mode == "namespaces":
-        hide = [str(data_dir.resolve()), PRIVATE_TMP, *(str(path.resolve()) for path in hidden)]
+        data = str(data_dir.resolve())
+        hide = [data, PRIVATE_TMP, *(str(path.resolve()) for path in hidden)]
         needed = _needed_folders()
         if run_as is not None:
             hide += _blocked_ancestors(needed, run_as)
         roots = _outermost(hide)
         keep = _outermost([path for path in needed if _under_any(path, roots)])
-        isolation = Isolation(mode, run_as, not as_root, tuple(roots), tuple(keep))
+        isolation = Isolation(mode, run_as, not as_root, tuple(roots), tuple(keep), data)
         return isolation, _probe(isolation, data_dir)
     # subreaper: another user only if it can still run the interpreter without namespaces
     if run_as is not None and _blocked_ancestors(_interpreter_folders(), run_as):
@@ -283,7 +286,7 @@ def _probe(isolation: Isolation, data_dir: Path) -> str | None:
 
     Remembered per process for the same isolation, so many platforms start quickly.
     """
-    key = replace(isolation, hide=tuple(h for h in isolation.hide if h == PRIVATE_TMP))
+    key = replace(isolation, hide=(), data_dir="")
     with _probe_lock:
         if key not in _probed:
             _probed[key] = _run_probe(isolation, data_dir)
