@@ -21,6 +21,7 @@ from rich.progress import (
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.report import html_link_option
 from evalkit.cli.target import Target as PlatformTarget
 from evalkit.cli.target import open_target
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
@@ -36,7 +37,6 @@ from evalkit.runner.gates import GateConfig
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.interrupts import stop_on_interrupt
 from evalkit.runner.jobs import ExampleJob, Selection
-from evalkit.runner.jsonl import read_summary
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import git_info, new_run_id
 from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
@@ -48,6 +48,7 @@ from evalkit.runner.results import (
     Target,
     Verdict,
 )
+from evalkit.runner.results_file import read_summary_file
 from evalkit.runner.session import SessionConfig, run_session
 from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.state import RunSettings
@@ -169,6 +170,7 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Folder for report.html, junit.xml and summary.md (default .evalkit/reports/<run id>).",
 )
 @click.option("--no-report", is_flag=True, help="Write no HTML, JUnit or Markdown report.")
+@html_link_option
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -243,7 +245,8 @@ def run_command(options: GlobalOptions, run_options: RunOptions) -> RunOutcome:
     jobs = selected_jobs(manifest, run_options.selection)
     if not jobs:
         output.note(f"shard {run_options.selection.shard} holds none of the selected examples")
-    baseline = read_summary(run_options.baseline) if run_options.baseline else None
+    # Read as untrusted input: a bad file stops here, at its line, before anything runs.
+    baseline = read_summary_file(run_options.baseline) if run_options.baseline else None
     run_id = new_run_id()
     run_dir = run_options.out or manifest.path.parent / RUNS_FOLDER / run_id
     git = git_info(manifest.path.parent)
@@ -341,7 +344,7 @@ def _write_reports(run_dir: Path, folder: Path, *, in_json: bool) -> dict[str, P
     """HTML, JUnit and Markdown from the files the run wrote; in GitHub Actions also the step
     summary and the annotations. A report that cannot be written is an error message, not a
     different exit code: the gate's verdict stands."""
-    from evalkit.cli.report import publish_reports
+    from evalkit.cli.report import given_html_link, publish_reports
     from evalkit.report import load_results
     from evalkit.report.github import in_github_actions, publish
 
@@ -353,7 +356,7 @@ def _write_reports(run_dir: Path, folder: Path, *, in_json: bool) -> dict[str, P
         # error, where GitHub reads workflow commands too.
         quiet = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
         written = publish_reports(run, folder, env=quiet)
-        for line in publish(run, os.environ):
+        for line in publish(run, os.environ, html_link=given_html_link(), reports=written):
             output.stderr.print(line, markup=False, emoji=False, highlight=False, style=None)
         return written
     except OSError as err:

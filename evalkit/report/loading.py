@@ -4,7 +4,7 @@ Reports read only results: the runner's files and, for deltas, a baseline run's 
 summary is optional (an interrupted or copied run may have only ``results.jsonl``); every
 renderer works from the example results alone and adds what the summary knows when present.
 
-The files are read as untrusted input (``evalkit.report.results_file``), and only what was
+The files are read as untrusted input (``evalkit.runner.results_file``), and only what was
 given is read: a path named on the command line is followed wherever it points, but the files
 evalkit finds by itself (``results.jsonl`` and ``summary.json`` in a run folder or beside the
 file given) must be regular files there, not symbolic links, and the baseline a summary
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.errors import RunError
-from evalkit.report.results_file import read_results_file, read_summary_file
 from evalkit.runner.results import ExampleResult, RunSummary
+from evalkit.runner.results_file import read_results_file, read_summary_file
 
 RESULTS_NAME = "results.jsonl"
 SUMMARY_NAME = "summary.json"

@@ -2,23 +2,33 @@
 
 Each line is appended, flushed and fsync'ed before the next example is recorded, so what is on
 disk is every example finished so far. A crash mid-write can leave a truncated last line; the
-reader skips it (and reports it) instead of failing on the whole file.
+reader (``runner.results_file``) skips it (and reports it) instead of failing on the whole file.
+
+Every example gets its line, whatever its output. An agent may return JSON nested deeper than
+a line may hold (``MAX_NESTING``, what the reader reads; the client reads about 1,000 levels),
+and the comparison quotes such values. The line then keeps ``KEPT_LEVELS`` levels of the
+output, the expected JSON and the comparison, each list or object below them replaced by
+``TOO_DEEP``: the comparison was made on the whole output, and the verdict stands.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
-from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
 
-from evalkit.errors import RunError
 from evalkit.runner.results import ExampleResult, RunSummary
+from evalkit.runner.results_file import MAX_NESTING
+
+#: levels a value under a line's key keeps: the line's own object is one more, and pydantic
+#: serialises no deeper (it refuses 255 levels)
+KEPT_LEVELS = MAX_NESTING - 2
+#: what stands in a results line for a list or object nested deeper than ``KEPT_LEVELS``
+TOO_DEEP = f"(not kept: nested more than {KEPT_LEVELS} levels deep)"
 
 
 class ResultsWriter:
@@ -45,7 +55,7 @@ class ResultsWriter:
     def write(self, result: ExampleResult) -> None:
         if self._handle is None:
             raise RuntimeError("ResultsWriter used outside its 'with' block")
-        line = json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        line = json.dumps(record_of(result), ensure_ascii=False, separators=(",", ":"))
         self._handle.write(line + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
@@ -57,36 +67,33 @@ class ResultsWriter:
             self._handle = None
 
 
-@dataclass
-class ReadReport:
-    """Lines the reader could not use, as ``(line number, reason)``."""
-
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-
-
-def read_results(path: Path, report: ReadReport | None = None) -> Iterator[ExampleResult]:
-    """Yield the results in ``path`` one by one (memory stays flat).
-
-    A malformed *last* line is the trace of a crash and is skipped; a malformed line anywhere
-    else means the file was damaged or is not a results file, and raises ``RunError``.
-    """
+def record_of(result: ExampleResult) -> dict[str, Any]:
+    """The JSON of ``result``'s line: the result as it is, or, when a value nests too deeply to
+    be written (pydantic refuses it), with its free-form values clipped to ``KEPT_LEVELS``."""
     try:
-        handle = path.open("r", encoding="utf-8")
-    except OSError as err:
-        raise RunError(f"cannot read results file {path}: {err.strerror}") from err
-    with handle:
-        pending: tuple[int, str] | None = None
-        for number, line in enumerate(handle, start=1):
-            if pending is not None:
-                raise RunError(f"{path}:{pending[0]}: not a result line ({pending[1]})")
-            if not line.strip():
-                continue
-            try:
-                yield ExampleResult.model_validate(json.loads(line))
-            except (json.JSONDecodeError, ValidationError) as err:
-                pending = (number, _short_reason(err))
-        if pending is not None and report is not None:
-            report.skipped.append(pending)
+        return result.to_dict()
+    except ValueError:  # "Maximum serialization depth exceeded"
+        pass
+    free = {"comparison": result.comparison, **(result.model_extra or {})}
+    record = result.model_dump(mode="json", exclude=set(free))
+    for key, value in free.items():
+        try:
+            record[key] = to_jsonable_python(clipped(value, KEPT_LEVELS))
+        except ValueError as err:  # not JSON at all: a bug, but the example keeps its line
+            record[key] = f"(not kept: {err})"
+    return record
+
+
+def clipped(value: Any, levels: int) -> Any:
+    """``value`` with every list or object below ``levels`` levels replaced by ``TOO_DEEP``
+    (``value`` itself is level 1). Recurses ``levels`` deep at most."""
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    if levels < 1:
+        return TOO_DEEP
+    if isinstance(value, dict):
+        return {key: clipped(item, levels - 1) for key, item in value.items()}
+    return [clipped(item, levels - 1) for item in value]
 
 
 def write_summary(path: Path, summary: RunSummary) -> None:
@@ -99,25 +106,3 @@ def write_summary(path: Path, summary: RunSummary) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     partial.replace(path)
-
-
-def read_summary(path: Path) -> RunSummary:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise RunError(f"cannot read summary {path}: {err.strerror}") from err
-    try:
-        return RunSummary.model_validate(json.loads(text))
-    except (json.JSONDecodeError, ValidationError) as err:
-        raise RunError(
-            f"{path} is not an evalkit run summary ({_short_reason(err)}); "
-            "pass the summary.json written by 'evalkit run'"
-        ) from err
-
-
-def _short_reason(err: Exception) -> str:
-    if isinstance(err, ValidationError):
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "<root>"
-        return f"{where}: {first['msg']}"
-    return str(err).splitlines()[0]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from evalkit.compare.user_regex import MATCH_LIMIT_MS
-from evalkit.runner.jsonl import read_results
 from evalkit.runner.results import Verdict
+from evalkit.runner.results_file import read_results_file
 from tests.reliability.processes import evalkit
 
 HOSTILE = "a" * 40 + "!"
@@ -53,7 +53,7 @@ def test_a_run_with_backtracking_regexes_ends_and_says_why(tmp_path: Path) -> No
     assert "Traceback" not in done.printed
     assert json.loads(done.stdout)["counts"]["failed"] == 1
 
-    (result,) = read_results(out / "results.jsonl")
+    (result,) = read_results_file(out / "results.jsonl").results
     assert result.error is None
     assert result.verdict is Verdict.FAIL
     assert result.comparison is not None

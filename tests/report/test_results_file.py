@@ -1,4 +1,4 @@
-"""Reading results.jsonl and summary.json as untrusted input (evalkit/report/results_file.py):
+"""Reading results.jsonl and summary.json as untrusted input (evalkit/runner/results_file.py):
 what loads, what is skipped as a crash's trace, and where each refusal points."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from evalkit.report import load_results, render_html, render_junit, render_markdown
-from evalkit.report import results_file as reader
 from evalkit.report.merge import write_run
-from evalkit.report.results_file import (
+from evalkit.runner import results_file as reader
+from evalkit.runner.results import ExampleResult, Verdict
+from evalkit.runner.results_file import (
     MAX_NESTING,
     ResultsFileError,
     read_results_file,
     read_summary_file,
 )
-from evalkit.runner.results import ExampleResult, Verdict
 
 GOOD = ExampleResult(
     run_id="r", agent="a", example="e", verdict=Verdict.PASS, score=1.0, finished_at="x"

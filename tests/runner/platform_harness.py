@@ -20,10 +20,10 @@ from evalkit.runner.comparing import compare_job
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.jsonl import read_results
 from evalkit.runner.limiter import AdaptiveLimiter, AimdState
 from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
 from evalkit.runner.results import ExampleResult, RunSummary, Target
+from evalkit.runner.results_file import read_results_file
 from evalkit.runner.session import SessionConfig, run_session
 from evalkit.runner.state import RunSettings
 
@@ -176,4 +176,4 @@ def run_jobs(
         return summary
 
     summary = asyncio.run(go())
-    return RunOutput(summary, list(read_results(run_dir / "results.jsonl")))
+    return RunOutput(summary, read_results_file(run_dir / "results.jsonl").results)

@@ -18,8 +18,8 @@ import pytest
 
 from evalkit.client import EigenpalClient
 from evalkit.client.errors import EigenpalNotFoundError
-from evalkit.runner.jsonl import read_results, read_summary
 from evalkit.runner.results import Verdict
+from evalkit.runner.results_file import read_results_file, read_summary_file
 from tests.runner.platform_harness import API_KEY, local_platform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,9 @@ def test_example_project_passes_then_the_broken_agent_fails_with_feedback(tmp_pa
     summary = json.loads(stdout)
     assert summary["status"] == "gate_failed"
     assert {r["example"] for r in summary["regressions"]} == BROKEN
-    results = {r.example: r for r in read_results(tmp_path / "broken" / "results.jsonl")}
+    results = {
+        r.example: r for r in read_results_file(tmp_path / "broken" / "results.jsonl").results
+    }
     assert {name for name, r in results.items() if r.verdict is not Verdict.PASS} == BROKEN
     for name in BROKEN:
         comparison = results[name].comparison
@@ -146,7 +148,7 @@ def test_ctrl_c_cancels_executions_in_flight_and_keeps_the_results(tmp_path: Pat
                 process.send_signal(signal.SIGINT)
                 code, _, stderr = finish(process, timeout=120)
                 assert code == 130, stderr
-                run_id = read_summary(out / "summary.json").metadata.run_id
+                run_id = read_summary_file(out / "summary.json").metadata.run_id
                 statuses = {
                     e.id: e.status.value
                     for e in client.agents.executions.iter_list("slowpoke", batch_id=run_id)
@@ -157,10 +159,10 @@ def test_ctrl_c_cancels_executions_in_flight_and_keeps_the_results(tmp_path: Pat
                 process.communicate()
     assert set(running_ids) <= set(statuses)
     assert set(statuses.values()) == {"cancelled"}
-    results = list(read_results(out / "results.jsonl"))
+    results = read_results_file(out / "results.jsonl").results
     assert sorted(r.example for r in results) == ["ex0", "ex1", "ex2", "ex3"]
     assert {r.verdict for r in results} == {Verdict.CANCELLED}
-    summary = read_summary(out / "summary.json")
+    summary = read_summary_file(out / "summary.json")
     assert summary.interrupted
     assert summary.exit_code == 130
 
@@ -226,7 +228,7 @@ def test_an_unreachable_platform_exits_3_and_records_every_example(tmp_path: Pat
     assert summary["status"] == "infrastructure"
     assert summary["outcome"].startswith("platform unreachable")
     assert f"remote platform http://127.0.0.1:{port}" in stderr
-    results = list(read_results(out / "results.jsonl"))
+    results = read_results_file(out / "results.jsonl").results
     assert sorted(r.example for r in results) == ["a", "b"]
     assert all(r.error is not None and r.error.kind.value == "unreachable" for r in results)
     reports = sorted((tmp_path / ".evalkit" / "reports").glob("*/*"))

@@ -1,5 +1,6 @@
-"""``evalkit run`` end to end as a process: the reports it writes, GitHub Actions output exactly
-once, the workflow example on the local platform, version labels, shards and retries."""
+"""``evalkit run`` end to end as a process: the reports it writes (and where they link), GitHub
+Actions output exactly once, the workflow example on the local platform, version labels, shards
+and retries, and baselines it cannot use."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from evalkit.runner.jsonl import read_results
+from evalkit.runner.results_file import read_results_file
 from tests.runner.test_cli_run import ROOT, evalkit, finish
 
 MANIFEST = """
@@ -24,6 +25,10 @@ agents:
       - {name: wrong, expected: {ok: true, total: 4}}
       - {name: known-bad, expected: {ok: false, total: 3}, tags: [quarantine]}
 """
+
+
+#: where a CI job published the HTML report (``--html-link``)
+LINK = "https://ci.example.com/artifacts/42/report.html"
 
 
 def project(tmp_path: Path, manifest: str = MANIFEST) -> Path:
@@ -78,7 +83,7 @@ def test_run_writes_html_junit_and_markdown_reports_that_describe_it(tmp_path: P
     assert "quarantined" in html
     assert "::error" not in stdout + stderr  # not in GitHub Actions
 
-    results = {r.example: r for r in read_results(Path(summary["results_file"]))}
+    results = {r.example: r for r in read_results_file(Path(summary["results_file"])).results}
     assert (results["known-bad"].model_extra or {}).get("quarantined") is True
     # --retries 1: what did not pass ran once more, as a new execution; it fails the same way.
     for name in ("wrong", "known-bad"):
@@ -158,8 +163,10 @@ def test_in_github_actions_the_step_summary_and_annotations_come_once(
         GITHUB_STEP_SUMMARY=str(step_summary),
         GITHUB_WORKSPACE=str(folder),
     )
+    step_outputs = tmp_path / "step-outputs.txt"
+    env["GITHUB_OUTPUT"] = str(step_outputs)
     args = ("--json", "run") if json_output else ("run",)
-    code, stdout, stderr = finish(evalkit(*args, cwd=folder, env=env))
+    code, stdout, stderr = finish(evalkit(*args, "--html-link", LINK, cwd=folder, env=env))
     assert code == 1, stderr
     annotations = [line for line in (stdout + stderr).splitlines() if line.startswith("::error ")]
     # One per failing example; the quarantined one fails no gate and is not annotated.
@@ -168,8 +175,46 @@ def test_in_github_actions_the_step_summary_and_annotations_come_once(
     assert annotations[0].startswith("::error file=evalkit.yaml,line=")
     text = step_summary.read_text()
     assert text.count("evalkit: gate failed") == 1
+    # --html-link: the step summary and summary.md link the HTML report there.
+    assert f"]({LINK})" in text
+    run_id = json.loads(stdout)["metadata"]["run_id"] if json_output else None
+    reports = folder / ".evalkit" / "reports"
+    (markdown,) = reports.glob("*/summary.md")
+    assert f"]({LINK})" in markdown.read_text()
+    assert run_id is None or markdown.parent.name == run_id
+    # The step outputs name the reports written.
+    assert f"html={markdown.parent / 'report.html'}" in step_outputs.read_text().splitlines()
     if json_output:  # standard output stays one JSON document
         assert json.loads(stdout)["status"] == "gate_failed"
+
+
+DEEP = "[" * 300 + "]" * 300
+BAD_BASELINES = {
+    "not-utf-8": (b'{"format": 1,\n"metadata": "\xff"}\n', ":2: byte 14 (0xff) is not UTF-8"),
+    "deep": (f'{{"format": 1, "x": {DEEP}}}'.encode(), "nested more than 256 deep"),
+    "huge-number": (b'{"format": 1, "x": ' + b"9" * 5000 + b"}", "a number of 5,000 digits"),
+    "not-a-summary": (b'{"format": 1}\n', "not an evalkit run summary"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_BASELINES)
+def test_a_baseline_that_cannot_be_used_stops_the_run_before_it_starts(
+    tmp_path: Path, case: str
+) -> None:
+    content, said = BAD_BASELINES[case]
+    folder = project(tmp_path)
+    baseline = tmp_path / "summary.json"
+    baseline.write_bytes(content)
+    code, stdout, stderr = finish(
+        evalkit("run", "--baseline", str(baseline), cwd=folder, env=clean_env())
+    )
+    assert code == 2, stderr
+    assert stdout == ""
+    assert f"{baseline}:" in stderr
+    assert said in stderr
+    assert "Traceback" not in stderr
+    assert "run run-" not in stderr  # nothing started
+    assert not (folder / ".evalkit" / "runs").exists()
 
 
 @pytest.mark.slow
@@ -267,7 +312,7 @@ def test_shards_split_a_run_and_merge_back_whole(tmp_path: Path) -> None:
         )
     )
     assert code == 0, stderr
-    assert len(list(read_results(merged / "results.jsonl"))) == 12
+    assert len(read_results_file(merged / "results.jsonl").results) == 12
 
 
 def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:

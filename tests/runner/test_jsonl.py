@@ -1,23 +1,24 @@
-"""The results file: appended line by line, read back lazily, tolerant of a torn last line."""
+"""The results file: appended line by line, read back by the strict reader
+(``runner.results_file``), tolerant of a torn last line, and never losing an example to an
+output nested too deeply to write."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from evalkit.errors import RunError
-from evalkit.runner.jsonl import (
-    ReadReport,
-    ResultsWriter,
-    read_results,
-    read_summary,
-    write_summary,
-)
-from evalkit.runner.results import ErrorKind, ExampleError, Verdict
+from evalkit.runner.jsonl import KEPT_LEVELS, TOO_DEEP, ResultsWriter, write_summary
+from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, Verdict
+from evalkit.runner.results_file import MAX_NESTING, read_results_file, read_summary_file
 from tests.runner.conftest import make_result
 from tests.runner.test_baseline import summary_with
+
+
+def read_results(path: Path) -> list[ExampleResult]:
+    return read_results_file(path).results
 
 
 def test_each_result_is_on_disk_as_soon_as_it_is_written(tmp_path: Path) -> None:
@@ -42,11 +43,11 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
         score=None,
         error=ExampleError(kind=ErrorKind.TIMEOUT, message="gave up after 5 s"),
         tags=["smoke"],
-        comparison={"differences": [{"path": "/total", "expected": 1, "actual": 2}]},
+        comparison={"differences": [{"pointer": "/total", "kind": "changed", "actual": 2}]},
     )
     with ResultsWriter(path) as writer:
         writer.write(original)
-    (read,) = list(read_results(path))
+    (read,) = read_results(path)
     assert read == original
     line = json.loads(path.read_text())
     assert line["error"] == {
@@ -64,22 +65,9 @@ def test_a_truncated_last_line_is_skipped_and_reported(tmp_path: Path) -> None:
         writer.write(make_result("two"))
     whole = path.read_text()
     path.write_text(whole[: len(whole) - 25])  # a crash in the middle of line 2
-    report = ReadReport()
-    assert [r.example for r in read_results(path, report)] == ["one"]
-    assert [number for number, _ in report.skipped] == [2]
-
-
-def test_a_bad_line_in_the_middle_is_an_error(tmp_path: Path) -> None:
-    path = tmp_path / "results.jsonl"
-    good = json.dumps(make_result("one").to_dict())
-    path.write_text(f"{good}\nnot json\n{good}\n")
-    with pytest.raises(RunError, match=r"results.jsonl:2: not a result line"):
-        list(read_results(path))
-
-
-def test_missing_results_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(RunError, match="cannot read results file"):
-        list(read_results(tmp_path / "absent.jsonl"))
+    read = read_results_file(path)
+    assert [r.example for r in read.results] == ["one"]
+    assert [number for number, _ in read.skipped] == [2]
 
 
 def test_writer_appends_to_an_existing_file(tmp_path: Path) -> None:
@@ -100,15 +88,8 @@ def test_summary_round_trip_and_no_partial_file_left(tmp_path: Path) -> None:
     path = tmp_path / "summary.json"
     summary = summary_with()
     write_summary(path, summary)
-    assert read_summary(path) == summary
+    assert read_summary_file(path) == summary
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]
-
-
-def test_reading_something_else_as_a_summary_says_what_to_pass(tmp_path: Path) -> None:
-    path = tmp_path / "other.json"
-    path.write_text('{"hello": 1}')
-    with pytest.raises(RunError, match=r"not an evalkit run summary.*summary\.json"):
-        read_summary(path)
 
 
 #: a line and a summary as evalkit wrote them before output_json_checked, differences (on
@@ -139,7 +120,7 @@ OLD_LINE = {
 def test_files_of_the_previous_format_still_read(tmp_path: Path) -> None:
     results = tmp_path / "results.jsonl"
     results.write_text(json.dumps(OLD_LINE) + "\n")
-    (result,) = list(read_results(results))
+    (result,) = read_results(results)
     assert (result.verdict, result.output_json_checked, result.difference_count) == (
         Verdict.PARTIAL,
         True,
@@ -150,7 +131,70 @@ def test_files_of_the_previous_format_still_read(tmp_path: Path) -> None:
     old_summary["examples"] = [{"kind": "agent", "agent": "a", "example": "x", "verdict": "pass"}]
     path = tmp_path / "summary.json"
     path.write_text(json.dumps(old_summary))
-    summary = read_summary(path)
+    summary = read_summary_file(path)
     assert summary.drifted_agents == []
     (brief,) = summary.examples
     assert (brief.differences, brief.output_json_checked) == (0, True)
+
+
+def nested(levels: int, leaf: Any = "bottom") -> Any:
+    """A list ``levels`` deep, ``leaf`` at the bottom."""
+    value = leaf
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def depth(value: Any) -> int:
+    """Levels of lists and objects in ``value`` (a leaf is 0)."""
+    levels, pending = 0, [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        levels = max(levels, level)
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, (dict, list)):
+            pending.extend((child, level + 1) for child in children)
+    return levels
+
+
+def test_a_value_that_fits_is_written_whole(tmp_path: Path) -> None:
+    path = tmp_path / "results.jsonl"
+    output = nested(KEPT_LEVELS)
+    with ResultsWriter(path) as writer:
+        writer.write(make_result(actual_json=output))
+    (read,) = read_results(path)
+    assert (read.model_extra or {})["actual_json"] == output
+
+
+@pytest.mark.parametrize("levels", [KEPT_LEVELS + 1, 256, 300, 990])
+def test_an_output_nested_too_deeply_keeps_its_line_clipped(tmp_path: Path, levels: int) -> None:
+    """Issue 16: the writer raised on an output nested 256 levels deep, and the run lost
+    the example's line."""
+    path = tmp_path / "results.jsonl"
+    comparison = {
+        "differences": [{"pointer": "", "kind": "type_changed", "actual": nested(levels)}],
+        "files": [],
+    }
+    deep = make_result(
+        "deep",
+        Verdict.FAIL,
+        actual_json={"answer": nested(levels)},
+        comparison=comparison,
+    )
+    with ResultsWriter(path) as writer:
+        writer.write(deep)
+        writer.write(make_result("next"))
+    first, second = read_results(path)  # the reader reads every line evalkit writes
+    assert (first.example, first.verdict, second.example) == ("deep", Verdict.FAIL, "next")
+    line = json.loads(path.read_text().splitlines()[0])
+    assert depth(line) <= MAX_NESTING
+    actual = line["actual_json"]["answer"]
+    assert depth(actual) == KEPT_LEVELS - 1  # actual_json's object is the first level kept
+    bottom = actual
+    while isinstance(bottom, list):
+        bottom = bottom[0]
+    assert bottom == TOO_DEEP
+    (difference,) = line["comparison"]["differences"]
+    assert (difference["pointer"], difference["kind"]) == ("", "type_changed")
+    assert line["error"] is None
+    assert line["finished_at"] == deep.finished_at

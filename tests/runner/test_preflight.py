@@ -16,8 +16,8 @@ from evalkit.emulator.server import RunningPlatform
 from evalkit.manifest import load_manifest
 from evalkit.runner.from_manifest import selected_jobs
 from evalkit.runner.jobs import Selection
-from evalkit.runner.jsonl import read_summary
 from evalkit.runner.preflight import check_agents
+from evalkit.runner.results_file import read_summary_file
 from evalkit.sync import apply, plan
 from tests.runner.platform_harness import API_KEY, FaultWindow, local_platform
 from tests.runner.test_cli_run import evalkit, finish
@@ -99,7 +99,7 @@ def test_a_changed_agent_stops_a_remote_run_unless_drift_is_allowed(tmp_path: Pa
         assert "ran with drift (--allow-drift): fixed: config /runtime/output/ok; AGENT.md" in (
             stdout.splitlines()
         )
-        drifted = read_summary(allowed / "summary.json").drifted_agents
+        drifted = read_summary_file(allowed / "summary.json").drifted_agents
         assert [(d.agent, d.slug, d.differences) for d in drifted] == [
             ("fixed", "fixed", ["config /runtime/output/ok", "AGENT.md"])
         ]

@@ -12,9 +12,9 @@ from evalkit.runner.baseline import find_regressions
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.gates import GateConfig, judged
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.jsonl import read_results
 from evalkit.runner.platform import ClientPlatform
 from evalkit.runner.results import ErrorKind, ExampleError, RunSummary, Target, Verdict, brief_of
+from evalkit.runner.results_file import read_results_file
 from evalkit.runner.retries import should_retry
 from evalkit.runner.session import SessionConfig, run_session
 from evalkit.runner.state import RunSettings
@@ -224,7 +224,7 @@ def test_an_interrupt_during_a_retry_cancels_the_retry_execution(tmp_path: Path)
     assert summary.exit_code == 130
     assert statuses == ["cancelled", "completed"]  # the first attempt, then the retry
     assert runs_of(tmp_path, "hangs") == 2  # no third attempt after the interrupt
-    (result,) = read_results(run_dir / "results.jsonl")
+    (result,) = read_results_file(run_dir / "results.jsonl").results
     assert result.verdict is Verdict.CANCELLED
     assert result.error is not None
     assert "cancelled on the platform" in result.error.message

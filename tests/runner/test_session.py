@@ -6,18 +6,20 @@ import asyncio
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from evalkit.client import AsyncEigenpalClient
+from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.errors import RunError
 from evalkit.runner.comparing import compare_job
-from evalkit.runner.jsonl import read_results
 from evalkit.runner.platform import ClientPlatform
 from evalkit.runner.results import ErrorKind, RunSummary, Target, Verdict
+from evalkit.runner.results_file import read_results_file
 from evalkit.runner.session import EXIT_CODES, RunStatus, SessionConfig, run_session
 from evalkit.runner.state import RunSettings
 from evalkit.runner.summary_text import progress_line, render_summary
+from tests.client.hostile import rewritten, start_hostile
 from tests.runner.platform_harness import (
     API_KEY,
     create_agent,
@@ -202,7 +204,7 @@ def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Pa
     assert summary.interrupted
     assert summary.exit_code == 130
     assert statuses == ["cancelled", "cancelled"]
-    results = list(read_results(run_dir / "results.jsonl"))
+    results = read_results_file(run_dir / "results.jsonl").results
     assert sorted(r.example for r in results) == [f"s{i}" for i in range(6)]
     assert {r.verdict for r in results} == {Verdict.CANCELLED}
     in_flight = [r for r in results if r.execution is not None]
@@ -251,3 +253,51 @@ def test_an_example_without_expected_json_says_its_output_json_was_not_checked(
         "output JSON not checked (no expected JSON declared): echo/files-only"
         in render_summary(out.summary).splitlines()
     )
+
+
+
+def nested(levels: int) -> object:
+    value: object = "bottom"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_an_output_nested_300_levels_deep_is_judged_and_recorded(tmp_path: Path) -> None:
+    """Issue 16: the results writer raised on an output nested 256 levels deep or more, and
+    the run lost the example's line. The comparison is made on the whole output; the line
+    keeps what it can hold (``runner.jsonl``), and reads back like any other.
+
+    The local platform cannot serialise such an output itself (pydantic refuses 255 levels),
+    so the execution's answer is given it on the way, as a remote platform would send it."""
+    deep = {"answer": nested(300)}
+
+    def deepen(value: Any) -> None:
+        execution = value.get("execution") or {}
+        if execution.get("status") == "completed":
+            execution["output"] = deep
+
+    with start_hostile() as hostile:
+        hostile.script.answer("GET", r"/agents/executions/[^/]+$", rewritten(deepen))
+        with EigenpalClient(api_key=hostile.api_key, base_url=hostile.base_url) as client:
+            runtime = {"builtin": "fixed", "output": {"answer": "flat"}}
+            client.agents.create(name="deep", slug="deep", config={"runtime": runtime})
+        jobs = [job("deep", "same", deep), job("deep", "other", {"answer": "flat"})]
+        out = run_jobs(hostile.running, jobs, tmp_path / "run", api_key=hostile.api_key)
+    results = out.by_name()
+    assert sorted(results) == ["other", "same"]
+    assert out.summary.counts.total == 2
+    assert results["same"].verdict is Verdict.PASS
+    assert results["other"].verdict is Verdict.FAIL
+    for result in results.values():
+        assert result.error is None, result.error
+    # The difference is on the execution; the other's expected JSON, 300 levels deep (more
+    # than a manifest allows), is refused by the platform: a feedback failure, said.
+    assert results["other"].feedback.written
+    comparison = results["other"].comparison
+    assert comparison is not None
+    assert [d["pointer"] for d in comparison["differences"]] == ["/answer"]
+    kept = (results["same"].model_extra or {})["actual_json"]["answer"]
+    for _ in range(200):
+        kept = kept[0]
+    assert isinstance(kept, list)  # the first levels are there; the deepest are not

@@ -1,5 +1,5 @@
-"""Reading a run's files for the reports, as untrusted input: ``results.jsonl`` line by line,
-and ``summary.json``.
+"""Reading a run's files as untrusted input: ``results.jsonl`` line by line, and
+``summary.json`` (for the reports, and a baseline for ``evalkit run --baseline``).
 
 A results file may come from anywhere (a CI artifact, a colleague, a run killed mid-write).
 Whatever it holds, reading it gives the run or raises ``ResultsFileError``, which says where
@@ -8,7 +8,7 @@ read: a line over ``MAX_LINE_BYTES``; lists and objects nested over ``MAX_NESTIN
 evalkit can write: its writer refuses deeper values); bytes that are not UTF-8; JSON that is not
 a result; a number of more digits than Python converts, ``NaN`` or ``Infinity`` (evalkit writes
 none: its writer turns them into ``null``); half of a surrogate pair; a ``format`` this evalkit
-does not know; and values the reports could not show (``evalkit.report.shapes``).
+does not know; and values the reports could not show (``evalkit.runner.shapes``).
 
 One damaged line is not an error: the trace of a crash. The runner writes each line whole
 with its newline, so a run killed mid-write leaves a last line with no newline that is not
@@ -30,8 +30,8 @@ from typing import Any, NoReturn, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evalkit.errors import RunError
-from evalkit.report.shapes import ResultShape, SummaryShape
 from evalkit.runner.results import RESULTS_FORMAT_VERSION, ExampleResult, RunSummary
+from evalkit.runner.shapes import ResultShape, SummaryShape
 
 #: bytes in one line of results.jsonl, and in summary.json: a line holds an example's expected
 #: and actual JSON (up to 50 MB each in a project) and their differences

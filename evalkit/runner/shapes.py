@@ -1,5 +1,5 @@
 """What the reports read from a results line or a summary beyond its declared types, checked
-once when the file is read (``evalkit.report.results_file``) instead of in every renderer.
+once when the file is read (``evalkit.runner.results_file``) instead of in every renderer.
 
 The results models keep the comparison as a plain dict (``evalkit.compare`` writes it), and
 their numbers unbounded. The reports read both: each difference's ``pointer`` and ``kind``,
