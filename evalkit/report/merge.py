@@ -6,6 +6,10 @@ without ``--shard`` is shard 1/1); the merged run evaluates the same gates
 (``evalkit.runner.gates``, pure functions) on the merged counts, so a gate such as
 ``min_pass_rate`` judges the whole dataset rather than each shard alone.
 
+The merged summary holds what each shard's does: the briefs (with their flags and feedback
+errors), the feedback failures (noted in the outcome, as the runner does), the drifted agents
+and the traffic figures added up; a gate the shards could not check is not checked either.
+
 A merge is only as good as its inputs: it holds every shard 1..N exactly once, all of one run
 (same N, commit, manifest, selection and target), or it is refused. A shard job that crashed
 leaves no summary: without ``allow_missing`` that stops the merge; with it, the merged run
@@ -23,17 +27,26 @@ from typing import Any
 from evalkit.errors import RunError
 from evalkit.report.loading import RESULTS_NAME, SUMMARY_NAME, RunResults
 from evalkit.report.view import without_credentials
-from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts
+from evalkit.runner.gates import (
+    REGRESSION_GATE,
+    GateConfig,
+    all_passed,
+    evaluate_gates,
+    gate_counts,
+)
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.results import (
     Counts,
+    DriftedAgent,
     ExampleBrief,
     ExampleResult,
     GateOutcome,
     RunSummary,
+    Traffic,
     brief_of,
 )
 from evalkit.runner.shards import Shard, parse_shard
+from evalkit.runner.summary_text import feedback_note
 
 # The runner's exit code per status (evalkit.runner.session.EXIT_CODES, kept equal by a test).
 EXIT_CODES = {"passed": 0, "gate_failed": 1, "infrastructure": 3, "interrupted": 130}
@@ -172,7 +185,7 @@ def _merged_summary(
         counts.add(result.verdict)
     briefs: list[ExampleBrief] = [brief_of(result) for result in results]
     regressions = [brief for summary in summaries for brief in summary.regressions]
-    with_baseline = all(summary.baseline for summary in summaries)
+    with_baseline = all(_compared_with_baseline(summary) for summary in summaries)
     # Quarantined examples are reported but never judged, as in a single run.
     gates = _gates(summaries, briefs, regressions if with_baseline else None)
     if plan.missing or plan.incomplete:
@@ -184,6 +197,10 @@ def _merged_summary(
     finishes = [s.metadata.finished_at for s in summaries if s.metadata.finished_at]
     metadata.finished_at = max(finishes) if finishes else None
     status, outcome = _status(summaries, counts, all_passed(gates), plan)
+    # As the runner does: said in the outcome, but no gate fails for it.
+    feedback_failures = [brief for brief in briefs if brief.feedback_error is not None]
+    if feedback_failures:
+        outcome += f"; {feedback_note(len(feedback_failures))}"
     shards: dict[str, Any] = {
         "count": plan.count,
         "merged": sorted(plan.shards),
@@ -204,8 +221,44 @@ def _merged_summary(
         outcome=outcome,
         results_file=RESULTS_NAME,
         examples=briefs,
+        drifted_agents=_drifted(summaries),
+        feedback_failures=feedback_failures,
+        traffic=_traffic(summaries),
         **{SHARDS_KEY: shards},
     )
+
+
+def _drifted(summaries: list[RunSummary]) -> list[DriftedAgent]:
+    """Every agent a shard ran as it was on the platform, once."""
+    found: dict[tuple[str, str], DriftedAgent] = {}
+    for summary in summaries:
+        for agent in summary.drifted_agents:
+            found.setdefault((agent.agent, agent.slug), agent)
+    return list(found.values())
+
+
+def _traffic(summaries: list[RunSummary]) -> Traffic | None:
+    """The shards' figures added up; None when no shard measured any."""
+    measured = [summary.traffic for summary in summaries if summary.traffic is not None]
+    if not measured:
+        return None
+    total = measured[0]
+    for traffic in measured[1:]:
+        total = total.added(traffic)
+    return total
+
+
+def _compared_with_baseline(summary: RunSummary) -> bool:
+    """Whether a shard's regressions are known: it names a baseline, and none of its
+    regression gates says it could not be checked."""
+    regression_gates = [gate for gate in summary.gates if _gate_name(gate.name) == REGRESSION_GATE]
+    return summary.baseline is not None and all(gate.checked for gate in regression_gates)
+
+
+def _gate_name(name: str) -> str:
+    """A gate's name without its suite (``max_failures[agent]`` is ``max_failures``)."""
+    found = _SUITE_GATE.match(name)
+    return found["gate"] if found else name
 
 
 def _gates(

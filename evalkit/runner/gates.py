@@ -21,6 +21,8 @@ from typing import TypeVar
 from evalkit.runner.results import Counts, ExampleBrief, GateOutcome, is_flagged
 
 DEFAULT_MIN_PASS_RATE = 1.0
+#: the gate that needs a baseline: without one it is not checked (``GateOutcome.checked``)
+REGRESSION_GATE = "max_regressions"
 _N = TypeVar("_N", int, float)
 
 
@@ -60,7 +62,8 @@ def evaluate_gates(
     config: GateConfig, counts: Counts, regressions: int | None = None
 ) -> list[GateOutcome]:
     """Every configured gate's outcome, in a fixed order. ``regressions`` is None without a
-    baseline; the regression gate then passes with a message saying it was not checked."""
+    baseline; the regression gate is then ``checked=False`` (it fails nothing) with a message
+    saying so."""
     gates = config.effective()
     outcomes: list[GateOutcome] = []
     if gates.min_pass_rate is not None:
@@ -97,17 +100,18 @@ def evaluate_gates(
         if regressions is None:
             outcomes.append(
                 GateOutcome(
-                    name="max_regressions",
+                    name=REGRESSION_GATE,
                     passed=True,
                     limit=gates.max_regressions,
                     actual=0,
                     message="regressions not checked: no baseline given (--baseline)",
+                    checked=False,
                 )
             )
         else:
             outcomes.append(
                 GateOutcome(
-                    name="max_regressions",
+                    name=REGRESSION_GATE,
                     passed=regressions <= gates.max_regressions,
                     limit=gates.max_regressions,
                     actual=regressions,

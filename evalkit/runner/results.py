@@ -267,6 +267,13 @@ class GateOutcome(_Record):
     limit: float
     actual: float
     message: str
+    checked: bool = Field(
+        True,
+        description=(
+            "False when the gate could not be evaluated (max_regressions without a baseline): "
+            "it then fails nothing, and is no pass either."
+        ),
+    )
 
 
 class Traffic(_Record):
@@ -285,6 +292,12 @@ class Traffic(_Record):
             "polls, reads, downloads, feedback writes, lookups and start attempts."
         ),
     )
+
+    def added(self, other: Traffic) -> Traffic:
+        """Both runs' figures together (the shards of one run)."""
+        return Traffic(
+            **{name: getattr(self, name) + getattr(other, name) for name in Traffic.model_fields}
+        )
 
 
 class RunSummary(_Record):

@@ -37,6 +37,7 @@ from evalkit.runner.results import (
     Target,
 )
 from evalkit.runner.state import Comparer, RunContext, RunSettings
+from evalkit.runner.summary_text import feedback_note
 
 RESULTS_NAME = "results.jsonl"
 SUMMARY_NAME = "summary.json"
@@ -174,11 +175,6 @@ def summarise(
         # An extra key (see RunSummary), present only when a plan was applied.
         **({"sync_plan": config.sync_plan} if config.sync_plan is not None else {}),
     )
-
-
-def feedback_note(failures: int) -> str:
-    examples = "example" if failures == 1 else "examples"
-    return f"feedback not written for {failures} {examples} (the verdicts stand)"
 
 
 def suite_gate_outcomes(

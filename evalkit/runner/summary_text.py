@@ -14,6 +14,12 @@ NOT_CHECKED = "output JSON not checked"
 FEEDBACK_NOT_WRITTEN = "feedback not written"
 
 
+def feedback_note(failures: int) -> str:
+    """What the outcome line adds when verdicts could not be written onto their executions."""
+    examples = "example" if failures == 1 else "examples"
+    return f"{FEEDBACK_NOT_WRITTEN} for {failures} {examples} (the verdicts stand)"
+
+
 def counts_text(counts: Counts) -> str:
     parts = [
         f"{counts.passed} pass",
@@ -83,7 +89,9 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
             f"regression: {regression.agent}/{regression.example} now {regression.verdict.value}"
         )
     for gate in summary.gates:
-        lines.append(f"gate {gate.name}: {'ok' if gate.passed else 'FAILED'}: {gate.message}")
+        # An unchecked gate is no pass: its message says it was not checked, and why.
+        mark = ("ok: " if gate.passed else "FAILED: ") if gate.checked else ""
+        lines.append(f"gate {gate.name}: {mark}{gate.message}")
     lines.append(f"{summary.status}: {summary.outcome}")
     lines.append(f"results: {summary.results_file}")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from evalkit.errors import RunError
 from evalkit.report import RunResults, load_results
 from evalkit.report.merge import ALL_SHARDS_GATE, EXIT_CODES, merge_runs, write_run
 from evalkit.runner.gates import GateConfig, evaluate_gates
-from evalkit.runner.results import ExampleResult, RunSummary
+from evalkit.runner.results import DriftedAgent, ExampleResult, RunSummary, Traffic
 from evalkit.runner.session import EXIT_CODES as RUNNER_EXIT_CODES
 from tests.report.sample_runs import all_passed_baseline, with_summary
 
@@ -292,3 +292,52 @@ def test_targets_must_match_but_a_local_platform_port_may_differ(failing_run: Ru
         merge_runs([one, two])
     assert "secret" not in str(refused.value)
     assert "https://us.example" in str(refused.value)
+
+
+def _without_baseline(run: RunResults, count: int) -> list[RunResults]:
+    return [
+        _as_shard(with_summary(run.results[i::count], None), i + 1, count) for i in range(count)
+    ]
+
+
+def test_a_gate_the_shards_could_not_check_is_not_checked_merged(
+    failing_run: RunResults, tmp_path: Path
+) -> None:
+    shards = _without_baseline(failing_run, 2)
+    assert [g.checked for g in _summary(shards[0]).gates] == [True, False]
+    merged = merge_runs(shards)
+    gates = {gate.name: gate for gate in _summary(merged).gates}
+    assert not gates["max_regressions"].checked
+    assert gates["min_pass_rate"].checked
+    write_run(merged, tmp_path)
+    assert [g.checked for g in _summary(load_results(tmp_path)).gates] == [True, False]
+
+
+def test_the_merged_summary_keeps_feedback_failures_traffic_and_drift(
+    failing_run: RunResults,
+) -> None:
+    results = [result.model_copy(deep=True) for result in failing_run.results]
+    results[0].feedback.error = "writing the feedback: server error (HTTP 503)"
+    results[3].feedback.error = "uploading expected file a.csv: server error (HTTP 502)"
+    shards = _shards(RunResults(results=results), 2)
+    drift = DriftedAgent(agent="invoice-extractor", slug="invoice-extractor", differences=["x"])
+    for number, shard in enumerate(shards, start=1):
+        summary = _summary(shard)
+        summary.traffic = Traffic(requests=100 * number, server_errors=number, repeated=1)
+        summary.drifted_agents = [drift]
+        summary.feedback_failures = [b for b in summary.examples if b.feedback_error]
+    merged = _summary(merge_runs(shards))
+    assert [(b.example, b.feedback_error) for b in merged.feedback_failures] == [
+        (results[0].example, results[0].feedback.error),
+        (results[3].example, results[3].feedback.error),
+    ]
+    assert merged.outcome.endswith("; feedback not written for 2 examples (the verdicts stand)")
+    assert merged.traffic == Traffic(requests=300, server_errors=3, repeated=2)
+    assert merged.drifted_agents == [drift]
+    # Every field of the summary is the merge's own choice, none left to its default: a field
+    # added to RunSummary fails here until the merge fills it.
+    assert set(RunSummary.model_fields) - merged.model_fields_set == {"format"}
+
+
+def test_shards_that_measured_no_traffic_merge_without_figures(failing_run: RunResults) -> None:
+    assert _summary(merge_runs(_shards(failing_run, 2))).traffic is None

@@ -63,9 +63,11 @@ def test_flags_override_the_manifest_gate_by_gate() -> None:
     assert merged == GateConfig(min_pass_rate=0.5, max_failures=3, max_regressions=0)
 
 
-def test_regression_gate_without_baseline_passes_and_says_so() -> None:
+def test_regression_gate_without_baseline_is_not_checked_and_says_so() -> None:
     (outcome,) = evaluate_gates(GateConfig(max_regressions=0), counts_of(Verdict.FAIL))
-    assert outcome.passed
+    assert outcome.passed  # fails nothing
+    assert not outcome.checked  # and is no pass either: the reports say "not checked"
+    assert outcome.to_dict()["checked"] is False
     assert "no baseline" in outcome.message
 
 
@@ -73,6 +75,7 @@ def test_regression_gate_with_baseline() -> None:
     config = GateConfig(max_regressions=0)
     (outcome,) = evaluate_gates(config, counts_of(Verdict.FAIL), regressions=1)
     assert not outcome.passed
+    assert outcome.checked
     assert outcome.message == "1 regression against the baseline (maximum 0)"
     (outcome,) = evaluate_gates(config, counts_of(Verdict.PASS), regressions=0)
     assert outcome.passed

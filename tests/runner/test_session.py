@@ -255,7 +255,6 @@ def test_an_example_without_expected_json_says_its_output_json_was_not_checked(
     )
 
 
-
 def nested(levels: int) -> object:
     value: object = "bottom"
     for _ in range(levels):

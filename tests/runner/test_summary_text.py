@@ -68,7 +68,15 @@ def test_summary_lists_problems_with_their_first_difference_then_gates() -> None
     summary.counts = Counts(total=2, passed=1, failed=1)
     summary.pass_rate = 0.5
     summary.gates = [
-        GateOutcome(name="min_pass_rate", passed=False, limit=1, actual=0.5, message="50% < 100%")
+        GateOutcome(name="min_pass_rate", passed=False, limit=1, actual=0.5, message="50% < 100%"),
+        GateOutcome(
+            name="max_regressions",
+            passed=True,
+            limit=0,
+            actual=0,
+            message="regressions not checked: no baseline given (--baseline)",
+            checked=False,
+        ),
     ]
     text = render_summary(summary, [failing])
     lines = text.splitlines()
@@ -82,6 +90,8 @@ def test_summary_lists_problems_with_their_first_difference_then_gates() -> None
     assert "agent-a/p" not in text
     assert "2 example(s): 1 pass, 0 partial, 1 fail, 0 error; pass rate 50.0%" in lines
     assert "gate min_pass_rate: FAILED: 50% < 100%" in lines
+    # an unchecked gate is no "ok"
+    assert "gate max_regressions: regressions not checked: no baseline given (--baseline)" in lines
     assert lines[-1] == "results: results.jsonl"
 
 
