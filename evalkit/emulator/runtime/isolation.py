@@ -22,7 +22,6 @@ mode chooses one, and start-up fails when that one is not available.
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import shutil
@@ -85,20 +84,20 @@ class Isolation:
         self, argv: Sequence[str], *, folder: Path, report_fd: int, grace: float
     ) -> list[str]:
         """The launcher's command line that runs ``argv`` (``process.Launcher``)."""
-        spec = {
-            "mode": self.mode,
-            "argv": list(argv),
-            "folder": str(folder),
-            "visible": str(self.visible_folder(folder)),
-            "hide": list(self.hide),
-            "keep": list(self.keep),
-            "run_as": None if self.run_as is None else list(self.run_as),
-            "user_namespace": self.user_namespace,
-            "tmp_size": TMPFS_SIZE,
-            "report_fd": report_fd,
-            "grace": grace,
-        }
-        return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec)]
+        run_as = "" if self.run_as is None else f"{self.run_as[0]}:{self.run_as[1]}"
+        spec = [
+            f"mode={self.mode}",
+            f"folder={folder}",
+            f"visible={self.visible_folder(folder)}",
+            *(f"hide={path}" for path in self.hide),
+            *(f"keep={path}" for path in self.keep),
+            f"run_as={run_as}",
+            f"user_namespace={int(self.user_namespace)}",
+            f"tmp_size={TMPFS_SIZE}",
+            f"report_fd={report_fd}",
+            f"grace={grace}",
+        ]
+        return [sys.executable, "-I", "-S", str(LAUNCHER), *spec, "--", *argv]
 
     def prepare(self, folder: Path) -> None:
         """Hand a laid-out run folder to the program's user."""

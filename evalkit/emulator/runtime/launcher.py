@@ -1,8 +1,10 @@
-"""Start one agent program isolated from the platform; run as ``python -I -S launcher.py SPEC``.
+"""Start one agent program isolated from the platform: ``python -I -S launcher.py SPEC -- ARGV``.
 
-The platform (``isolation.py``) builds SPEC, a JSON object; this script does what it says and
-``exec``s the program. It runs before anything else of the run, with no site-packages, so it
-imports the standard library only (no evalkit). Two modes:
+The platform (``isolation.py``) builds SPEC, arguments of the form ``name=value`` (``hide`` and
+``keep`` may repeat); this script does what it says and ``exec``s ARGV. It runs before every
+program, with no site-packages, so it imports as little as it can of the standard library only
+(no evalkit, no ``json`` and no ``signal``, whose imports cost milliseconds on every run). Two
+modes:
 
 ``namespaces``  (Linux, as root or with unprivileged user namespaces)
     The launcher enters new mount and PID namespaces (and a user namespace when not root) and
@@ -28,13 +30,14 @@ launcher die of the same signal). What goes wrong before the program runs is wri
 
 from __future__ import annotations
 
-import contextlib
+import _signal as signal  # type: ignore[import-not-found]  # "signal" without its enum import
 import ctypes
-import json
 import os
-import signal
 import sys
-from typing import Any, NoReturn
+
+TYPE_CHECKING = False  # "typing" alone takes several milliseconds to import
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -78,8 +81,26 @@ class SetupError(Exception):
     """The isolation cannot be set up; the message says which step failed and why."""
 
 
-def main(argv: list[str]) -> NoReturn:
-    spec: dict[str, Any] = json.loads(argv[1])
+def parse(arguments: list[str]) -> dict[str, Any]:
+    """SPEC and ARGV from the command line (see ``Isolation.command``)."""
+    split = arguments.index("--")
+    spec: dict[str, Any] = {"hide": [], "keep": [], "argv": arguments[split + 1 :]}
+    for argument in arguments[:split]:
+        name, _, value = argument.partition("=")
+        if name in ("hide", "keep"):
+            spec[name].append(value)
+        else:
+            spec[name] = value
+    spec["report_fd"] = int(spec["report_fd"])
+    spec["grace"] = float(spec["grace"])
+    spec["user_namespace"] = spec["user_namespace"] == "1"
+    ids = spec.get("run_as", "")
+    spec["run_as"] = [int(part) for part in ids.split(":")] if ids else None
+    return spec
+
+
+def main(arguments: list[str]) -> NoReturn:
+    spec = parse(arguments)
     for signum in PASSED_ON:
         signal.signal(signum, signal.SIG_IGN)
     try:
@@ -174,10 +195,11 @@ def _subreaper(spec: dict[str, Any]) -> int:
             break
     # Whatever the program left behind is ours now (we are their subreaper): end it all.
     while True:
-        _signal_descendants(signal.SIGKILL)
         try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:  # some still run (none: no /proc scan)
+                _signal_descendants(signal.SIGKILL)
+                os.waitpid(-1, 0)
+        except ChildProcessError:  # none left
             return status
 
 
@@ -203,8 +225,10 @@ def _signal_descendants(signum: int, *, outside_group: bool = False) -> None:
         pending.extend(children.get(pid, []))
         if outside_group and groups.get(pid) == own_group:
             continue
-        with contextlib.suppress(OSError):  # it ended meanwhile
+        try:
             os.kill(pid, signum)
+        except OSError:
+            continue  # it ended meanwhile
 
 
 # -- the program ---------------------------------------------------------------------------
@@ -293,9 +317,11 @@ def _read_all(fd: int) -> bytes:
 
 
 def _report(spec: dict[str, Any], line: str) -> None:
-    with contextlib.suppress(OSError):  # nobody to tell
+    try:
         os.write(spec["report_fd"], line.encode("utf-8", "replace")[:4000] + b"\n")
+    except OSError:
+        return  # nobody to tell
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main(sys.argv[1:])
