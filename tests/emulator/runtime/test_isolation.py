@@ -17,11 +17,13 @@ import textwrap
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from evalkit.emulator.runtime import AgentJob, run_agent_job
+from evalkit.emulator.runtime import AgentJob, launcher, run_agent_job
+from evalkit.emulator.runtime import isolation as isolation_module
 from evalkit.emulator.runtime.isolation import (
     ENV_VARIABLE,
     PRIVATE_TMP,
@@ -315,3 +317,50 @@ def test_make_data_private_leaves_only_scratch_reachable(tmp_path: Path) -> None
     mode = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data.iterdir()}
     assert stat.S_IMODE(data.stat().st_mode) == 0o711
     assert mode == {"blobs": 0o700, "platform.sqlite3": 0o600, "scratch": 0o711}
+
+
+def test_a_machine_where_programs_cannot_start_isolated_falls_back_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(isolation_module, "_probed", {})  # probe again, with a broken launcher
+    monkeypatch.setattr(isolation_module, "LAUNCHER", tmp_path / "missing-launcher.py")
+    chosen = choose_isolation("auto", tmp_path / "platform")
+    assert chosen.mode == "process-group"
+    assert [reason.split(":")[0] for reason in chosen.fallbacks] == ["namespaces", "subreaper"]
+    assert all("a test program ended with 2" in reason for reason in chosen.fallbacks)
+    with pytest.raises(IsolationUnavailable, match="'subreaper' is not available here"):
+        choose_isolation("subreaper", tmp_path / "platform")
+
+
+def test_a_setup_step_that_fails_fails_the_run_naming_it(
+    make_job: JobFactory, isolation: Isolation
+) -> None:
+    if isolation.mode != "namespaces":
+        pytest.skip("only namespaces have setup steps that can fail after the probe")
+    broken = replace(isolation, hide=(*isolation.hide, "/nonexistent-evalkit-folder"))
+    job = replace(make_job(workspace=program("print(1)")), isolation=broken)
+    outcome = run_agent_job(job)
+    assert outcome.status == "failed"
+    assert outcome.error == (
+        "the agent program could not be isolated (namespaces): "
+        "hide /nonexistent-evalkit-folder: No such file or directory"
+    )
+
+
+def test_the_launcher_reads_back_what_the_platform_wrote() -> None:
+    isolation = Isolation("namespaces", (65534, 65533), False, ("/a=b", "/tmp"), ("/k",))
+    command = isolation.command(["prog", "--", "x=1"], folder=Path("/f"), report_fd=9, grace=2.5)
+    assert command[:4] == [sys.executable, "-I", "-S", str(isolation_module.LAUNCHER)]
+    assert launcher.parse(command[4:]) == {
+        "mode": "namespaces",
+        "folder": "/f",
+        "visible": "/tmp/evalkit-run",
+        "hide": ["/a=b", "/tmp"],
+        "keep": ["/k"],
+        "run_as": [65534, 65533],
+        "user_namespace": False,
+        "tmp_size": isolation_module.TMPFS_SIZE,
+        "report_fd": 9,
+        "grace": 2.5,
+        "argv": ["prog", "--", "x=1"],
+    }
