@@ -5,7 +5,8 @@ The queue (``evalkit.emulator.executions``) builds an ``AgentJob`` from stored s
 nothing of HTTP or SQLite.
 
 ``config.runtime.builtin`` picks a cheap built-in runtime (``echo``, ``fixed``, ``fail``);
-otherwise the workspace's program runs in a scratch folder (see ``docs/agent-runtime.md``).
+otherwise the workspace's program runs in a scratch folder (see ``docs/agent-runtime.md``),
+kept from the platform as far as the machine allows (``isolation.py``, ``launcher.py``).
 """
 
 from __future__ import annotations

@@ -191,7 +191,8 @@ def _candidate(mode: str, data_dir: Path, hidden: tuple[Path, ...]) -> tuple[Iso
     run_as = _nobody() if as_root else None
     if mode == "namespaces":
         data = str(data_dir.resolve())
-        hide = [data, PRIVATE_TMP, *(str(path.resolve()) for path in hidden)]
+        extra = [str(path.resolve()) for path in hidden if path.is_dir()]  # nothing else to hide
+        hide = [data, PRIVATE_TMP, *extra]
         needed = _needed_folders()
         if run_as is not None:
             hide += _blocked_ancestors(needed, run_as)

@@ -364,3 +364,22 @@ def test_the_launcher_reads_back_what_the_platform_wrote() -> None:
         "grace": 2.5,
         "argv": ["prog", "--", "x=1"],
     }
+
+
+def test_more_folders_can_be_hidden(outside_tmp: Path) -> None:
+    project = outside_tmp / "project"
+    (project / "examples").mkdir(parents=True)
+    (project / "examples" / "expected.json").write_text('"SECRET"')
+    data = outside_tmp / "platform"
+    isolation = choose_isolation("auto", data, hidden=[project, outside_tmp / "missing"])
+    if isolation.mode != "namespaces":
+        pytest.skip(f"only namespaces hide folders; here: {isolation.describe()}")
+    source = f"""
+        import json, os
+        print(json.dumps(os.listdir({str(project)!r})))
+    """
+    job = AgentJob("exec_hide", program(source), {}, {}, [], data / "scratch", isolation=isolation)
+    outcome = run_agent_job(job)
+    assert outcome.status == "completed", outcome.error
+    assert outcome.output == []
+    assert str(outside_tmp / "missing") not in isolation.hide
