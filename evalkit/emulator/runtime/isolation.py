@@ -68,6 +68,8 @@ class Isolation:
     keep: tuple[str, ...] = ()
     #: the platform's data folder (always hidden in namespaces: in ``hide`` or below one)
     data_dir: str = ""
+    #: hidden folders inside a ``keep`` folder, covered again after the binds
+    cover: tuple[str, ...] = ()
     #: why each stronger mode is not in force (empty when ``mode`` is the strongest)
     fallbacks: tuple[str, ...] = ()
 
@@ -91,6 +93,7 @@ class Isolation:
             f"visible={self.visible_folder(folder)}",
             *(f"hide={path}" for path in self.hide),
             *(f"keep={path}" for path in self.keep),
+            *(f"cover={path}" for path in self.cover),
             f"run_as={run_as}",
             f"user_namespace={int(self.user_namespace)}",
             f"tmp_size={TMPFS_SIZE}",
@@ -198,7 +201,11 @@ def _candidate(mode: str, data_dir: Path, hidden: tuple[Path, ...]) -> tuple[Iso
             hide += _blocked_ancestors(needed, run_as)
         roots = _outermost(hide)
         keep = _outermost([path for path in needed if _under_any(path, roots)])
-        isolation = Isolation(mode, run_as, not as_root, tuple(roots), tuple(keep), data)
+        # A kept folder is bound back whole: what is hidden inside it must be covered again.
+        cover = sorted({path for path in hide if _under_any(path, keep) and path not in keep})
+        isolation = Isolation(
+            mode, run_as, not as_root, tuple(roots), tuple(keep), data, tuple(cover)
+        )
         return isolation, _probe(isolation, data_dir)
     # subreaper: another user only if it can still run the interpreter without namespaces
     if run_as is not None and _blocked_ancestors(_interpreter_folders(), run_as):
@@ -286,7 +293,7 @@ def _probe(isolation: Isolation, data_dir: Path) -> str | None:
 
     Remembered per process for the same isolation, so many platforms start quickly.
     """
-    key = replace(isolation, hide=(), data_dir="")
+    key = replace(isolation, hide=(), data_dir="", cover=())
     with _probe_lock:
         if key not in _probed:
             _probed[key] = _run_probe(isolation, data_dir)

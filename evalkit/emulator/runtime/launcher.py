@@ -1,17 +1,18 @@
 """Start one agent program isolated from the platform: ``python -I -S launcher.py SPEC -- ARGV``.
 
-The platform (``isolation.py``) builds SPEC, arguments of the form ``name=value`` (``hide`` and
-``keep`` may repeat); this script does what it says and ``exec``s ARGV. It runs before every
-program, with no site-packages, so it imports as little as it can of the standard library only
-(no evalkit, no ``json`` and no ``signal``, whose imports cost milliseconds on every run). Two
-modes:
+The platform (``isolation.py``) builds SPEC, arguments of the form ``name=value`` (``hide``,
+``keep`` and ``cover`` may repeat); this script does what it says and ``exec``s ARGV. It runs
+before every program, with no site-packages, so it imports as little as it can of the standard
+library only (no evalkit, no ``json`` and no ``signal``, whose imports cost milliseconds on
+every run). Two modes:
 
 ``namespaces``  (Linux, as root or with unprivileged user namespaces)
     The launcher enters new mount and PID namespaces (and a user namespace when not root) and
     forks the namespace's first process, its *init*. The init mounts a fresh ``/proc`` (only the
     run's own processes are in it), covers each ``hide`` folder with an empty tmpfs (the
     platform's data folder, ``/tmp``, folders the program's user could not enter anyway), binds
-    each ``keep`` folder back at its own path (the Python interpreter, ``PATH`` folders), binds
+    each ``keep`` folder back at its own path (the Python interpreter, ``PATH`` folders) and
+    covers again each ``cover`` folder (a hidden one inside a kept one), binds
     the run's folder at ``visible``, and starts the program there: as ``run_as`` when given,
     else without capabilities. When the program ends the init ends, and the kernel kills every
     process left in the namespace: a daemon started with fork + setsid cannot outlive the run.
@@ -84,10 +85,10 @@ class SetupError(Exception):
 def parse(arguments: list[str]) -> dict[str, Any]:
     """SPEC and ARGV from the command line (see ``Isolation.command``)."""
     split = arguments.index("--")
-    spec: dict[str, Any] = {"hide": [], "keep": [], "argv": arguments[split + 1 :]}
+    spec: dict[str, Any] = {"hide": [], "keep": [], "cover": [], "argv": arguments[split + 1 :]}
     for argument in arguments[:split]:
         name, _, value = argument.partition("=")
-        if name in ("hide", "keep"):
+        if name in ("hide", "keep", "cover"):
             spec[name].append(value)
         else:
             spec[name] = value
@@ -150,16 +151,22 @@ def _init(spec: dict[str, Any]) -> int:
     kept = [(path, _open_path(path)) for path in spec["keep"]]
     folder = _open_path(spec["folder"])
     for path in spec["hide"]:
-        options = f"mode={'1777' if path == '/tmp' else '0755'},size={spec['tmp_size']}"
-        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options, f"hide {path}")
+        _cover(path, spec["tmp_size"])
     for path, fd in kept:
         _bind(fd, path)
+    for path in spec["cover"]:
+        _cover(path, spec["tmp_size"])
     _bind(folder, spec["visible"])
     program = _start_program(spec, spec["visible"])
     while True:  # as init, reap every orphan until the program itself ends
         pid, status = os.waitpid(-1, 0)
         if pid == program:
             return status
+
+
+def _cover(path: str, size: str) -> None:
+    options = f"mode={'1777' if path == '/tmp' else '0755'},size={size}"
+    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options, f"hide {path}")
 
 
 def _bind(fd: int, target: str) -> None:

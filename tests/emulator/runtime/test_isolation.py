@@ -357,6 +357,7 @@ def test_the_launcher_reads_back_what_the_platform_wrote() -> None:
         "visible": "/tmp/evalkit-run",
         "hide": ["/a=b", "/tmp"],
         "keep": ["/k"],
+        "cover": [],
         "run_as": [65534, 65533],
         "user_namespace": False,
         "tmp_size": isolation_module.TMPFS_SIZE,
@@ -383,3 +384,31 @@ def test_more_folders_can_be_hidden(outside_tmp: Path) -> None:
     assert outcome.status == "completed", outcome.error
     assert outcome.output == []
     assert str(outside_tmp / "missing") not in isolation.hide
+
+
+def test_a_hidden_folder_inside_a_kept_one_stays_hidden(
+    outside_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tools = Path(PRIVATE_TMP) / f"evalkit-tools-{uuid.uuid4().hex}"  # on PATH, under /tmp
+    data = tools / "platform"
+    (data / "blobs").mkdir(parents=True)
+    (data / "blobs" / "secret").write_text("SECRET")
+    (tools / "tool.sh").write_text("echo tool")
+    tools.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    try:
+        isolation = isolation_or_skip("namespaces", data)
+        assert str(tools) in isolation.keep
+        assert str(data) in isolation.cover
+        source = f"""
+            import json, os
+            print(json.dumps([sorted(os.listdir({str(tools)!r})), os.listdir({str(data)!r})]))
+        """
+        job = AgentJob(
+            "exec_cover", program(source), {}, {}, [], data / "scratch", isolation=isolation
+        )
+        outcome = run_agent_job(job)
+    finally:
+        shutil.rmtree(tools)
+    assert outcome.status == "completed", outcome.error
+    assert outcome.output == [["platform", "tool.sh"], []]
