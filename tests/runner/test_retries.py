@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from evalkit.api import AgentExecutionFeedbackDetail
 from evalkit.client import AsyncEigenpalClient
 from evalkit.runner.baseline import find_regressions
@@ -27,6 +29,14 @@ from tests.runner.platform_harness import (
     run_jobs,
     sync_client,
 )
+
+
+@pytest.fixture(autouse=True)
+def programs_share_a_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counting agent keeps its count outside its run, which the stronger agent isolations
+    (docs/agent-runtime.md) rightly prevent: these platforms run programs as plain processes."""
+    monkeypatch.setenv("EVALKIT_AGENT_ISOLATION", "process-group")
+
 
 # Passes from the N-th run on: each run counts itself in a file named by its input.
 COUNTING_AGENT = """
