@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from typing import IO, Any
 
 from rich.console import Console
 from rich.text import Text
 
-#: C0 controls but tab and newline, DEL, C1 controls, and the Unicode controls that reorder or
-#: break lines unseen (bidi embeddings, overrides and isolates, line and paragraph separators)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
+from evalkit.control_chars import CONTROL, visible
 
 
 def console(
@@ -46,20 +43,6 @@ stdout = console(to_stderr=False)
 stderr = console(to_stderr=True)
 
 
-def visible(text: str) -> str:
-    """``text`` with every control character written as an escape (``\\x1b``, ``\\r``,
-    ``\\u202e``); tabs and newlines stay."""
-    return _CONTROL.sub(_escape_control, text)
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    char = match.group()
-    if char == "\r":
-        return "\\r"
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def styled(text: str, style: str) -> Text:
     """``text`` (any text, trusted or not) in a style given by evalkit's code."""
     return Text(visible(text), style=style)
@@ -79,13 +62,13 @@ def _shown(text: str | Text) -> Text:
     would drop some, such as a bell, and pass an escape through)."""
     if isinstance(text, str):
         return Text(visible(text))
-    positions = [match.start() for match in _CONTROL.finditer(text.plain)]
+    positions = [match.start() for match in CONTROL.finditer(text.plain)]
     if not positions:
         return text
     cuts = sorted({cut for position in positions for cut in (position, position + 1)})
     shown = text.blank_copy()
     for part in text.divide(cuts):
-        if _CONTROL.fullmatch(part.plain):
+        if CONTROL.fullmatch(part.plain):
             escaped = Text(visible(part.plain))
             for span in part.spans:
                 escaped.stylize(span.style, 0, len(escaped))

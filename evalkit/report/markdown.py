@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+from evalkit.control_chars import visible
 from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
 from evalkit.report.view import ReportView, Row, build_view, gate_line
@@ -124,7 +125,7 @@ def _item(row: Row) -> str:
 def _code(text: str) -> str:
     """A code span that no content can break out of (newlines folded, fence longer than any
     run of backticks inside)."""
-    flat = " ".join(text.split())[:300]
+    flat = " ".join(visible(text).split())[:300]
     longest = run = 0
     for char in flat:
         run = run + 1 if char == "`" else 0
@@ -136,7 +137,7 @@ def _code(text: str) -> str:
 
 def _text(text: str) -> str:
     """Plain text: HTML escaped, Markdown punctuation neutralised, one line."""
-    flat = html.escape(" ".join(text.split()), quote=False)
+    flat = html.escape(" ".join(visible(text).split()), quote=False)
     for char in "\\`*_[]|#":
         flat = flat.replace(char, "\\" + char)
     return flat

@@ -138,12 +138,6 @@ def test_log_records_show_control_characters_as_escapes() -> None:
         assert part not in line
 
 
-def test_visible_keeps_tabs_and_newlines_and_escapes_every_other_control() -> None:
-    assert output.visible("a\tb\nc") == "a\tb\nc"
-    assert output.visible("\x00\x1b\x7f\x85\u2028\u2066") == "\\x00\\x1b\\x7f\\x85\\u2028\\u2066"
-    assert output.visible("é ✓ 日本") == "é ✓ 日本"
-
-
 # ---------------------------------------------------------------- a real run
 
 

@@ -102,3 +102,20 @@ def test_a_gate_not_checked_has_no_pass_mark(near_pass: RunResults) -> None:
     assert "✅ regressions not checked" not in text
     assert "- ✅ pass rate" not in text  # 2/5 passed: the pass-rate gate failed
     assert "- ❌ pass rate" in text
+
+
+def test_control_characters_from_agents_are_written_as_escapes(failing_run: RunResults) -> None:
+    """summary.md lands in pull-request comments and step summaries, and people ``cat`` it: an
+    agent's escape sequence is shown as text there, as in the terminal (found by a user trial)."""
+    errored = next(r for r in failing_run.results if r.error is not None)
+    assert errored.error is not None
+    error = errored.error.model_copy(
+        update={"message": "exit code 3\n\x1b[31mRED\x1b[0m \u202eboom"}
+    )
+    results = [
+        r.model_copy(update={"error": error}) if r is errored else r for r in failing_run.results
+    ]
+    text = render_markdown(RunResults(results, failing_run.summary))
+    assert "\x1b" not in text
+    assert "\u202e" not in text
+    assert "\\x1b[31mRED" in text
