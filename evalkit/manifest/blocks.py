@@ -31,7 +31,7 @@ class CompareBlock:
     source: YamlSource
     loc: Loc
     spec: CompareSpec
-    #: the examples, for people: "every example", "agent 'invoices'", ...
+    #: the examples, for people: "any example", "agent 'invoices'", ...
     scope: str
     examples: tuple[ExampleSpec, ...]
 
@@ -56,7 +56,7 @@ def read_as_written(manifest: Manifest, env: Mapping[str, str]) -> WrittenManife
         if path == manifest.path:
             compare = _get(source.data, ("defaults", "compare"))
             every = tuple(manifest.examples())
-            blocks.extend(_block(source, ("defaults", "compare"), compare, "every example", every))
+            blocks.extend(_block(source, ("defaults", "compare"), compare, "any example", every))
         for index, raw in _entries(source.data, "agents"):
             agent = _agent(manifest, raw)
             if agent is not None:
