@@ -74,7 +74,7 @@ def test_validate_warns_like_it_reports_errors_and_still_succeeds() -> None:
     assert err.startswith("5 warnings in the manifest:\n")
     assert (
         "unmatched-path-rule.yaml:11:7: warning: rule '/totl' matches no path in the expected "
-        "JSON of every example\n  11 |       /totl: {tolerance: 0.01}\n" + " " * 13 + "^\n"
+        "JSON of any example\n  11 |       /totl: {tolerance: 0.01}\n" + " " * 13 + "^\n"
         "    hint: did you mean '/total'?"
     ) in err
 
