@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -11,8 +12,11 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
 from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
+from evalkit.emulator.runtime.schema_regex import UnusablePattern, bounded_validator
 
 OUTPUT_SCHEMA = "output-schema.json"
+
+logger = logging.getLogger("evalkit.emulator")
 
 
 def schema_validity(workspace: Mapping[str, bytes], output: Any) -> bool | None:
@@ -20,7 +24,8 @@ def schema_validity(workspace: Mapping[str, bytes], output: Any) -> bool | None:
 
     The schema comes from the stored workspace, not the scratch copy the program could
     have changed. A schema that is not valid JSON or not a valid JSON Schema gives False:
-    nothing can be vouched for.
+    nothing can be vouched for; so does a ``pattern`` that cannot be searched in time
+    (``schema_regex``), with a warning naming it.
     """
     raw = workspace.get(OUTPUT_SCHEMA)
     if raw is None:
@@ -34,8 +39,11 @@ def schema_validity(workspace: Mapping[str, bytes], output: Any) -> bool | None:
         validator_class.check_schema(schema)
     except (BoundedJsonError, SchemaError):
         return False
-    validator: jsonschema.protocols.Validator = validator_class(schema)
+    validator: jsonschema.protocols.Validator = bounded_validator(validator_class)(schema)
     try:
         return bool(validator.is_valid(output))
+    except UnusablePattern as err:
+        logger.warning("%s: %s; the output is counted schema-invalid", OUTPUT_SCHEMA, err)
+        return False
     except Exception:  # e.g. a "$ref" that cannot be resolved (remote refs are never fetched)
         return False
