@@ -107,6 +107,9 @@ def gate_line(gate: dict[str, Any]) -> tuple[str, str]:
     ``passed``, ``failed`` or ``not_checked``; an unchecked gate's text says so first."""
     message = str(gate.get("message", ""))
     if not gate.get("checked", True):
+        # The runner's message already says "... not checked: why"; say it once.
+        if "not checked" in message:
+            return "not_checked", f"– {message}"
         return "not_checked", f"{GATE_NOT_CHECKED}: {message}"
     return ("passed" if gate.get("passed") else "failed"), message
 

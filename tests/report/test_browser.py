@@ -243,7 +243,7 @@ def test_near_passes_are_labelled_flagged_and_an_unchecked_gate_has_no_tick(
     passes_bar = page.locator("svg rect.bar.ok")
     assert passes_bar.evaluate("bar => getComputedStyle(bar).fill") == "rgb(26, 127, 55)"  # green
     gate = page.locator("#verdict li", has_text="regressions not checked")
-    assert gate.inner_text().startswith("– not checked:")
+    assert gate.inner_text().startswith("– regressions not checked:")
     assert "✓" not in gate.inner_text()
 
     unchecked = page.locator("tr.example", has_text=near_pass.results[3].example)
