@@ -3,9 +3,10 @@
 - Path rules merge per path and per field: a field a later block sets explicitly replaces the
   earlier value; fields it leaves out are inherited. (Explicitly means written in the block:
   ``model_fields_set``, so ``ignore: false`` counts and a default ``false`` does not.)
-- ``ignore`` lists are united. An explicit ``ignore: false`` for a path in a later block takes
-  the path out of the list (un-ignores it); a later ``ignore:`` entry drops an earlier
-  ``ignore: false`` for the same path. Within one block, ``rules`` win over ``ignore``.
+- ``ignore`` lists are united. An explicit ``ignore:`` in a later block's rule for a listed path
+  takes the path out of the list (``false`` un-ignores it, ``true`` keeps it ignored as the
+  rule's), and a later ``ignore:`` entry drops an earlier rule's ``ignore`` for the same path:
+  whichever comes last decides. Within one block, ``rules`` win over ``ignore``.
 - File rules merge per name or glob the same way, their nested ``compare`` blocks recursively.
 - ``partial_threshold``: the last block that sets it wins.
 
@@ -41,7 +42,7 @@ def merge_specs(*specs: CompareSpec | None) -> CompareSpec:
                 rules[pointer].pop("ignore", None)
         for pointer, rule in spec.rules.items():
             fields = _explicit(rule)
-            if fields.get("ignore") is False:
+            if "ignore" in fields:  # the rule's own ignore (true or false) is now the last word
                 ignore.pop(pointer, None)
             rules[pointer] = {**rules.pop(pointer, {}), **fields}
         for glob, file_rule in spec.files.items():

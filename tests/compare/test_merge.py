@@ -135,3 +135,15 @@ def test_the_empty_spec_is_the_identity(a: CompareSpec) -> None:
 @given(SPECS)
 def test_merging_with_itself_changes_nothing(a: CompareSpec) -> None:
     assert explicit(merge_specs(a, a)) == explicit(merge_specs(a))
+
+
+def test_a_rule_s_ignore_true_after_a_listed_ignore_keeps_the_merge_associative() -> None:
+    """Found by hypothesis: an ignore list entry, then ``ignore: false``, then ``ignore: true``
+    merged to two different specs depending on the grouping (both ignoring the path)."""
+    a = CompareSpec.model_validate({"ignore": ["/a"]})
+    b = CompareSpec.model_validate({"rules": {"/a": {"ignore": False}}})
+    c = CompareSpec.model_validate({"rules": {"/a": {"ignore": True}}})
+    left = merge_specs(merge_specs(a, b), c)
+    assert left == merge_specs(a, merge_specs(b, c))
+    assert left.ignore == []
+    assert left.rules["/a"].ignore is True
