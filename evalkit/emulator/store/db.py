@@ -1,5 +1,8 @@
 """One SQLite database in WAL mode, shared by the request threads and the workers.
 
+The schema is not versioned: every statement in ``SCHEMA`` is ``IF NOT EXISTS``, so opening
+an existing data folder adds what a newer evalkit needs (a table, an index) and keeps the rest.
+
 A single connection behind a lock: every statement is short, so serialising them costs little
 and rules out ``database is locked`` between our own threads. ``busy_timeout`` still covers
 other processes (e.g. a second reader of the same folder).
@@ -83,6 +86,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at REAL NOT NULL,
     PRIMARY KEY (key, path)
 );
+-- Expired answers are deleted by age: without this the cleanup reads the whole table.
+CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
 """
 
 TABLES = ("agents", "workspace_files", "executions", "execution_files", "idempotency")
