@@ -18,7 +18,7 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report, write_reports
 from evalkit.report.github import in_github_actions, publish
-from evalkit.report.merge import ALL_SHARDS_GATE, merge_runs, write_run
+from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
 
 #: where ``evalkit run`` writes reports, under the manifest's folder: <this>/<run id>/
 REPORTS_FOLDER = Path(".evalkit") / "reports"

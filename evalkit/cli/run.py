@@ -27,6 +27,7 @@ from evalkit.cli.target import open_target
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
+from evalkit.runner.calls import ClientCalls, rate_limit_hooks
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.from_manifest import (
     gates_from_manifest,
@@ -39,7 +40,6 @@ from evalkit.runner.interrupts import stop_on_interrupt
 from evalkit.runner.jobs import ExampleJob, Selection
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import git_info, new_run_id
-from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
 from evalkit.runner.results import (
     Counts,
     DriftedAgent,
@@ -382,7 +382,7 @@ async def _run(
             with stop_on_interrupt(stop, _tell_interrupted):
                 return await run_session(
                     jobs,
-                    ClientPlatform(client),
+                    ClientCalls(client),
                     compare_job,
                     config,
                     on_result=view.finished,

@@ -20,7 +20,6 @@ from evalkit.compare.differences import (
 from evalkit.compare.file_modes import default_mode
 from evalkit.compare.files import FileComparison, FileStatus, compare_files
 from evalkit.compare.json_compare import JsonComparison, compare_json
-from evalkit.compare.merge import merge_specs
 from evalkit.compare.pointers import format_pointer, parse_pointer
 from evalkit.compare.rules import (
     CompareSpec,
@@ -30,6 +29,7 @@ from evalkit.compare.rules import (
     PathRule,
     TextNormalisation,
 )
+from evalkit.compare.spec_merge import merge_specs
 from evalkit.compare.verdict import (
     DEFAULT_PARTIAL_THRESHOLD,
     ExampleVerdict,

@@ -30,8 +30,8 @@ from evalkit.compare.file_formats import (
 )
 from evalkit.compare.file_modes import GLOB_CHARS, default_mode
 from evalkit.compare.json_compare import JsonComparison, compare_json
-from evalkit.compare.merge import merge_specs
 from evalkit.compare.rules import CompareSpec, FileMode, FileRule, PathRule
+from evalkit.compare.spec_merge import merge_specs
 
 FileStatus = Literal["match", "differ", "missing", "unexpected"]
 

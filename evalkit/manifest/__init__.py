@@ -13,8 +13,8 @@ folder: the git checkout holding the root manifest, or the manifest's folder out
 from __future__ import annotations
 
 from evalkit.manifest.checks import ValidationSummary, validate_manifest
+from evalkit.manifest.levels import merge_compare, merge_gates
 from evalkit.manifest.loader import load_manifest
-from evalkit.manifest.merge import merge_compare, merge_gates
 from evalkit.manifest.models import Gates, ManifestFile
 from evalkit.manifest.spec import AgentSpec, EnvironmentSpec, ExampleSpec, Manifest, WorkflowSpec
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, WorkspaceSpec

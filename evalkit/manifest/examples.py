@@ -11,8 +11,8 @@ from typing import Any
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.json_text import TextProblem, decode_utf8, loads_strict
+from evalkit.manifest.levels import merge_compare
 from evalkit.manifest.limits import MAX_JSON_BYTES, too_large
-from evalkit.manifest.merge import merge_compare
 from evalkit.manifest.models import EXAMPLE_LAYOUT, NAME_PATTERN, ExampleFolder, InlineExample
 from evalkit.manifest.paths import (
     PathProblem,

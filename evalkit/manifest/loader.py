@@ -20,7 +20,7 @@ from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.examples import Resolution
 from evalkit.manifest.interpolate import interpolate_source
-from evalkit.manifest.merge import merge_compare, merge_gates
+from evalkit.manifest.levels import merge_compare, merge_gates
 from evalkit.manifest.models import (
     ROOT_ONLY_KEYS,
     Agent,

@@ -11,7 +11,7 @@ from typing import Any
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import SourceMark
 from evalkit.manifest.examples import Owner, Resolution, folder_examples, inline_example
-from evalkit.manifest.merge import merge_compare, merge_gates
+from evalkit.manifest.levels import merge_compare, merge_gates
 from evalkit.manifest.models import (
     SLUG_MAX,
     SLUG_PATTERN,

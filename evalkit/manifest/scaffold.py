@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.errors import ConfigError
-from evalkit.manifest.schema import render_schema
+from evalkit.manifest.json_schema import render_schema
 
 MANIFEST_NAME = "evalkit.yaml"
 SCHEMA_NAME = "evalkit.schema.json"

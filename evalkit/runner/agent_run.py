@@ -26,14 +26,14 @@ from typing import Any
 from evalkit.api import AgentExecutionSummary, ExecutionStatus, RunAgentResponse, parse_timestamp
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
 from evalkit.client.wait import poll_delays
-from evalkit.runner.health import PlatformDown
-from evalkit.runner.outcomes import (
+from evalkit.runner.failures import (
     error_from_api,
     error_from_status,
     is_ambiguous_start_failure,
     is_retryable_start_failure,
     never_sent,
 )
+from evalkit.runner.health import PlatformDown
 from evalkit.runner.patience import Patience
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.safe_paths import UnsafePath, safe_join, shown

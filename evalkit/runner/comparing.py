@@ -6,13 +6,23 @@ examples being compared at that moment.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evalkit.compare.verdict import compare_example
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.outcomes import Comparison
 from evalkit.runner.results import Verdict
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the comparison decided for one example ."""
+
+    verdict: Verdict
+    score: float
+    details: dict[str, Any]
+
 
 _VERDICTS = {"pass": Verdict.PASS, "partial": Verdict.PARTIAL, "fail": Verdict.FAIL}
 

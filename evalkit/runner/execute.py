@@ -20,10 +20,11 @@ from typing import Any
 
 from evalkit.client.errors import EigenpalError
 from evalkit.runner.agent_run import find_orphan, run_agent
-from evalkit.runner.feedback import render_body
+from evalkit.runner.calls import execution_link
+from evalkit.runner.feedback_body import render_body
+from evalkit.runner.feedback_write import write_feedback
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.patience import Patience
-from evalkit.runner.platform import execution_link
 from evalkit.runner.results import (
     INFRASTRUCTURE_ERRORS,
     Durations,
@@ -36,7 +37,6 @@ from evalkit.runner.results import (
 )
 from evalkit.runner.state import ExampleState, RunContext, patience_of
 from evalkit.runner.workflow_run import run_workflow
-from evalkit.runner.write_back import write_feedback
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from evalkit.client.errors import (
     EigenpalServerError,
     EigenpalTimeoutError,
 )
+from evalkit.runner.failures import never_sent
 from evalkit.runner.health import PlatformDown, PlatformHealth
 from evalkit.runner.limiter import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
-from evalkit.runner.outcomes import never_sent
 
 T = TypeVar("T")
 

@@ -22,11 +22,11 @@ from evalkit.client import EigenpalClient
 from evalkit.client.errors import EigenpalError, EigenpalNotFoundError
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest
+from evalkit.runner.failures import error_from_api
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.outcomes import error_from_api
 from evalkit.runner.patience import patiently_sync
 from evalkit.runner.results import FATAL_ERRORS, DriftedAgent
-from evalkit.sync.changes import Action, AgentChange
+from evalkit.sync.plan import Action, AgentChange
 
 
 class NotReady(RunError):

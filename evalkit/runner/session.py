@@ -17,6 +17,7 @@ from typing import Any
 from evalkit._version import __version__
 from evalkit.errors import RunError
 from evalkit.runner.baseline import find_regressions
+from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts, judged
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob, Selection
@@ -24,7 +25,6 @@ from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
-from evalkit.runner.platform import Platform
 from evalkit.runner.results import (
     DriftedAgent,
     ErrorKind,
@@ -81,7 +81,7 @@ class SessionConfig:
 
 async def run_session(
     jobs: Sequence[ExampleJob],
-    platform: Platform,
+    platform: PlatformCalls,
     compare: Comparer,
     config: SessionConfig,
     *,

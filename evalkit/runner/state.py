@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.runner.calls import PlatformCalls
+from evalkit.runner.comparing import Comparison
+from evalkit.runner.feedback_write import FeedbackLedger
 from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
-from evalkit.runner.outcomes import Comparison
 from evalkit.runner.patience import Patience
-from evalkit.runner.platform import Platform
-from evalkit.runner.write_back import FeedbackLedger
 
 #: (job, actual output JSON, actual output files by name) -> comparison
 Comparer = Callable[[ExampleJob, Any, dict[str, Path]], Comparison]
@@ -42,7 +42,7 @@ class RunSettings:
 
 @dataclass
 class RunContext:
-    platform: Platform
+    platform: PlatformCalls
     limiter: AdaptiveLimiter
     compare: Comparer
     settings: RunSettings

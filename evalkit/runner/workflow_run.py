@@ -13,7 +13,7 @@ from typing import Any
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
 from evalkit.client.wait import poll_delays
 from evalkit.runner.agent_run import hold_for, read_failed, release_slot
-from evalkit.runner.outcomes import error_from_api, error_from_status
+from evalkit.runner.failures import error_from_api, error_from_status
 from evalkit.runner.patience import is_transient
 from evalkit.runner.results import ErrorKind, ExampleError
 from evalkit.runner.state import TERMINAL, ExampleState, RunContext, patience_of

@@ -8,7 +8,7 @@ it so, agent by agent; ``pull(client, slugs, manifest_path=...)`` brings live ag
 from __future__ import annotations
 
 from evalkit.sync.apply import AgentOutcome, ApplyResult, apply
-from evalkit.sync.changes import (
+from evalkit.sync.plan import (
     Action,
     AgentChange,
     ConfigChange,

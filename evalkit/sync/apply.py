@@ -29,11 +29,11 @@ from typing import Any, Literal
 from evalkit._version import __version__
 from evalkit.api import AgentSummary, utc_now
 from evalkit.errors import EvalkitError, PlanError
-from evalkit.sync.api import SyncClient
-from evalkit.sync.changes import AgentChange, FileChange, Plan
+from evalkit.sync.calls import SyncCalls
 from evalkit.sync.desired import hash_file, read_source
 from evalkit.sync.jsondiff import merge_unmanaged
 from evalkit.sync.live import Pool, get_agent
+from evalkit.sync.plan import AgentChange, FileChange, Plan
 from evalkit.sync.readback import overwritten_error, read_back
 from evalkit.sync.record import LastApplied, config_with_record, split_config
 
@@ -77,7 +77,7 @@ class ApplyResult:
         return sum(o.writes for o in self.outcomes)
 
 
-def apply(plan: Plan, client: SyncClient, *, concurrency: int = 8) -> ApplyResult:
+def apply(plan: Plan, client: SyncCalls, *, concurrency: int = 8) -> ApplyResult:
     """Apply ``plan``. Raises ``PlanError`` (nothing written) when the plan is stale: any of
     its agents moved on the platform, or a local file changed, since it was made."""
     pool = Pool(max(1, concurrency))
@@ -142,7 +142,7 @@ def _moved(change: AgentChange, summary: AgentSummary | None) -> str | None:
 class AgentApply:
     """The writes for one agent; any error stops this agent only."""
 
-    client: SyncClient
+    client: SyncCalls
     change: AgentChange
     live: AgentSummary | None
     base_dir: Path

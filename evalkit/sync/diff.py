@@ -13,7 +13,10 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from evalkit.sync.changes import (
+from evalkit.sync.desired import DesiredAgent, DesiredFile
+from evalkit.sync.jsondiff import diff_values, json_equal, managed_view, pointer, value_at
+from evalkit.sync.paths import example_name
+from evalkit.sync.plan import (
     Action,
     AgentChange,
     ConfigChange,
@@ -24,9 +27,6 @@ from evalkit.sync.changes import (
     LiveFingerprint,
     OrphanFile,
 )
-from evalkit.sync.desired import DesiredAgent, DesiredFile
-from evalkit.sync.jsondiff import diff_values, json_equal, managed_view, pointer, value_at
-from evalkit.sync.paths import example_name
 from evalkit.sync.state import TEXT_DIFF_LIMIT, LiveAgent, LiveFile, decode_text
 
 MAX_DIFF_LINES = 200

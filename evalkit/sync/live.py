@@ -20,7 +20,7 @@ from typing import TypeVar
 from evalkit.api import AgentSummary, FileContentResponse
 from evalkit.client.errors import EigenpalNotFoundError
 from evalkit.errors import PlanError
-from evalkit.sync.api import SyncClient
+from evalkit.sync.calls import SyncCalls
 from evalkit.sync.desired import DesiredAgent
 from evalkit.sync.record import split_config
 from evalkit.sync.state import TEXT_DIFF_LIMIT, LiveAgent, LiveFile, decode_text
@@ -62,7 +62,7 @@ def live_from_summary(summary: AgentSummary) -> LiveAgent:
     )
 
 
-def get_agent(client: SyncClient, slug: str) -> AgentSummary | None:
+def get_agent(client: SyncCalls, slug: str) -> AgentSummary | None:
     """The agent with its file listing, or ``None`` when it does not exist."""
     try:
         return client.agents.get(slug, include="files").agent
@@ -70,7 +70,7 @@ def get_agent(client: SyncClient, slug: str) -> AgentSummary | None:
         return None
 
 
-def download(client: SyncClient, slug: str, path: str) -> bytes:
+def download(client: SyncCalls, slug: str, path: str) -> bytes:
     answer = client.agents.list_files(slug, path=path)
     if not isinstance(answer, FileContentResponse):
         raise PlanError(f"agent {slug!r}: the platform sent a listing instead of {path!r}")
@@ -96,7 +96,7 @@ def _small(desired: DesiredAgent, path: str) -> bool:
 
 
 def read_live(
-    client: SyncClient,
+    client: SyncCalls,
     desired: Sequence[DesiredAgent],
     *,
     refresh: bool = False,
@@ -132,7 +132,7 @@ def read_live(
     return agents
 
 
-def list_all_agents(client: SyncClient) -> list[AgentSummary]:
+def list_all_agents(client: SyncCalls) -> list[AgentSummary]:
     """Every agent on the platform, page after page."""
     found: list[AgentSummary] = []
     offset = 0

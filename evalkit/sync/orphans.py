@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from evalkit.api import AgentSummary
 from evalkit.manifest.workspace import glob_regex
-from evalkit.sync.changes import AgentChange, EnvironmentCopy, OrphanAgent
 from evalkit.sync.copies import CopyFinder
+from evalkit.sync.plan import AgentChange, EnvironmentCopy, OrphanAgent
 from evalkit.sync.record import split_config
 
 

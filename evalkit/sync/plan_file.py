@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from evalkit.errors import PlanError
-from evalkit.sync.changes import PLAN_FORMAT, Action, Plan
+from evalkit.sync.plan import PLAN_FORMAT, Action, Plan
 
 KIND = "evalkit-plan"
 

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from evalkit.api import utc_now
 from evalkit.errors import PlanError
-from evalkit.sync.api import SyncClient
-from evalkit.sync.changes import AgentChange, EnvironmentCopy, OrphanAgent, Plan
+from evalkit.sync.calls import SyncCalls
 from evalkit.sync.copies import CopyFinder
 from evalkit.sync.desired import DesiredAgent, build_desired_agent
 from evalkit.sync.diff import diff_agent
 from evalkit.sync.live import Pool, list_all_agents, read_live
 from evalkit.sync.orphans import OrphanRules, acknowledge_files, sort_out
+from evalkit.sync.plan import AgentChange, EnvironmentCopy, OrphanAgent, Plan
 
 if TYPE_CHECKING:
     from evalkit.manifest.spec import AgentSpec, Manifest
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def plan(
     manifest: Manifest,
-    client: SyncClient,
+    client: SyncCalls,
     *,
     only: Collection[str] = (),
     refresh: bool = False,
@@ -94,7 +94,7 @@ def orphan_rules(manifest: Manifest) -> OrphanRules:
 
 def plan_agents(
     desired: Sequence[DesiredAgent],
-    client: SyncClient,
+    client: SyncCalls,
     *,
     base_dir: Path,
     environment: str | None = None,

@@ -18,7 +18,7 @@ from pathlib import Path
 from evalkit.api import AgentSummary
 from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import EvalkitError, PlanError
-from evalkit.sync.api import SyncClient
+from evalkit.sync.calls import SyncCalls
 from evalkit.sync.live import Pool, download, get_agent
 from evalkit.sync.manifest_edit import ManifestEntry, declared_folders, upsert_entries
 from evalkit.sync.paths import EXAMPLES_DIR, local_target
@@ -46,7 +46,7 @@ class PullResult:
 
 
 def pull(
-    client: SyncClient,
+    client: SyncCalls,
     slugs: Sequence[str],
     *,
     manifest_path: Path,
@@ -129,7 +129,7 @@ def _inside(project: Path, relative: str, slug: str) -> Path:
     return folder
 
 
-def _existing(client: SyncClient, slug: str) -> AgentSummary:
+def _existing(client: SyncCalls, slug: str) -> AgentSummary:
     summary = get_agent(client, slug)
     if summary is None:
         raise PlanError(f"no agent {slug!r} on the platform (check the slug with the dashboard)")

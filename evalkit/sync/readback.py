@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from evalkit.api import AgentSummary
 from evalkit.errors import PlanError
-from evalkit.sync.api import SyncClient
+from evalkit.sync.calls import SyncCalls
 from evalkit.sync.live import Pool, download, get_agent
 
 #: at most this many paths are named in the message about a sync that lost a race
@@ -38,7 +38,7 @@ class ReadBack:
         return sorted(path for path, sha in wanted.items() if self.found.get(path) != sha)
 
 
-def read_back(client: SyncClient, slug: str, wanted: Mapping[str, str], pool: Pool) -> ReadBack:
+def read_back(client: SyncCalls, slug: str, wanted: Mapping[str, str], pool: Pool) -> ReadBack:
     """The agent's commit, then the hash of every ``wanted`` path it lists (read after it)."""
     agent = get_agent(client, slug)
     if agent is None:

@@ -14,7 +14,7 @@ from typing import Any
 from rich.markup import escape as _escape_markup
 
 from evalkit.api import parse_timestamp
-from evalkit.sync.changes import (
+from evalkit.sync.plan import (
     Action,
     AgentChange,
     EnvironmentCopy,

@@ -246,7 +246,7 @@ def test_errors_map_to_codes_in_one_place() -> None:
 
 
 def test_the_runners_exit_codes_are_the_tables() -> None:
-    from evalkit.report.merge import EXIT_CODES as MERGED
+    from evalkit.report.shard_merge import EXIT_CODES as MERGED
     from evalkit.runner.session import EXIT_CODES as RUNNER
 
     assert {status.value: code for status, code in RUNNER.items()} == RUN_STATUS_CODES

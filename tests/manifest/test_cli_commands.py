@@ -13,7 +13,7 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.cli.init import init
 from evalkit.cli.schema import schema
 from evalkit.cli.validate import validate
-from evalkit.manifest.schema import render_schema
+from evalkit.manifest.json_schema import render_schema
 
 CASES = Path(__file__).parent / "cases"
 WARNING_CASES = Path(__file__).parent / "warning_cases"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalkit.sync.changes import (
+from evalkit.sync.plan import (
     Action,
     AgentChange,
     DesiredSnapshot,

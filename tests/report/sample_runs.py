@@ -411,8 +411,8 @@ def large_run(count: int) -> RunResults:
 
 def write_failing_variant(folder: Path) -> Path:
     """The failing variant as a run folder (results.jsonl, summary.json, baseline/), for
-    ``evalkit report`` and ``python -m evalkit.report.screenshot``."""
-    from evalkit.report.merge import write_run
+    ``evalkit report`` and ``python -m scripts.screenshot``."""
+    from evalkit.report.shard_merge import write_run
     from evalkit.runner.jsonl import write_summary
 
     run = failing_variant(folder / "outputs")

@@ -18,7 +18,7 @@ import yaml
 
 from evalkit.report import RunResults
 from evalkit.report.github import OUTPUTS
-from evalkit.report.merge import write_run
+from evalkit.report.shard_merge import write_run
 from tests.report.sample_runs import ROOT, with_summary
 
 ACTION = ROOT / "action.yml"

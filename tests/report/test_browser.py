@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, expect
 
 from evalkit.report import RunResults, render_html
-from evalkit.report.screenshot import chromium, open_report
+from scripts.screenshot import chromium, open_report
 from tests.report.sample_plan import HOSTILE as HOSTILE_IN_PLAN
 from tests.report.sample_plan import HOSTILE_PLAN_PLACES, sample_plan_data
 from tests.report.sample_runs import HOSTILE_FILE, HOSTILE_PLACES

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from junitparser import JUnitXml
 
-from evalkit.report.screenshot import chromium, open_report
+from scripts.screenshot import chromium, open_report
 from tests.report.sample_runs import ROOT
 
 INVOICES = ROOT / "examples" / "invoices"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from evalkit.report import load_results, render_html, render_junit, render_markdown
-from evalkit.report.merge import write_run
+from evalkit.report.shard_merge import write_run
 from evalkit.runner import results_file as reader
 from evalkit.runner.results import ExampleResult, Verdict
 from evalkit.runner.results_file import (

@@ -16,12 +16,12 @@ from evalkit.compare.rules import CompareSpec
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.server import RunningPlatform, start_platform
+from evalkit.runner.calls import ClientCalls, rate_limit_hooks
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter, AimdState
-from evalkit.runner.platform import ClientPlatform, rate_limit_hooks
 from evalkit.runner.results import ExampleResult, RunSummary, Target
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.session import SessionConfig, run_session
@@ -167,7 +167,7 @@ def run_jobs(
             api_key=api_key, base_url=running.base_url, max_retries=max_retries, http_client=http
         )
         async with http, client:
-            platform = ClientPlatform(client)
+            platform = ClientCalls(client)
             summary = await run_session(
                 jobs, platform, compare_job, config, limiter=limiter, health=health
             )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.runner.results import Counts, ExecutionRef, Verdict, brief_of, count_differences
-from evalkit.runner.schema import SCHEMAS, schema_text
+from scripts.write_schemas import SCHEMAS, schema_text
 from tests.runner.conftest import make_result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def test_brief_carries_identity_verdict_and_execution() -> None:
 def test_committed_schema_matches_the_models(name: str) -> None:
     committed = (ROOT / "schemas" / name).read_text()
     assert committed == schema_text(name), (
-        f"schemas/{name} is stale: run 'python -m evalkit.runner.schema' and commit it"
+        f"schemas/{name} is stale: run 'python -m scripts.write_schemas' and commit it"
     )
 
 

@@ -11,10 +11,10 @@ import pytest
 from evalkit.api import AgentExecutionFeedbackDetail
 from evalkit.client import AsyncEigenpalClient
 from evalkit.runner.baseline import find_regressions
+from evalkit.runner.calls import ClientCalls
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.gates import GateConfig, judged
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.platform import ClientPlatform
 from evalkit.runner.results import ErrorKind, ExampleError, RunSummary, Target, Verdict, brief_of
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.retries import should_retry
@@ -218,7 +218,7 @@ def test_an_interrupt_during_a_retry_cancels_the_retry_execution(tmp_path: Path)
             stop = asyncio.Event()
             async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
                 session = asyncio.create_task(
-                    run_session(jobs, ClientPlatform(client), compare_job, config, stop=stop)
+                    run_session(jobs, ClientCalls(client), compare_job, config, stop=stop)
                 )
                 while True:  # until the retry's execution is running
                     page = await client.agents.executions.list("counter", status="running")

@@ -12,8 +12,8 @@ import pytest
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.errors import RunError
+from evalkit.runner.calls import ClientCalls
 from evalkit.runner.comparing import compare_job
-from evalkit.runner.platform import ClientPlatform
 from evalkit.runner.results import ErrorKind, RunSummary, Target, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.session import EXIT_CODES, RunStatus, SessionConfig, run_session
@@ -188,7 +188,7 @@ def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Pa
             stop = asyncio.Event()
             async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
                 session = asyncio.create_task(
-                    run_session(jobs, ClientPlatform(client), compare_job, config, stop=stop)
+                    run_session(jobs, ClientCalls(client), compare_job, config, stop=stop)
                 )
                 while True:  # until both slots hold a running execution
                     page = await client.agents.executions.list("slow", status="running")

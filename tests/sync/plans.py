@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.sync.changes import EnvironmentCopy, OrphanAgent, OrphanFile, Plan
 from evalkit.sync.diff import diff_agent
+from evalkit.sync.plan import EnvironmentCopy, OrphanAgent, OrphanFile, Plan
 
 from .helpers import desired, live, record
 

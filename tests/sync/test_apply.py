@@ -14,7 +14,7 @@ from evalkit.client import EigenpalClient
 from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import PlanError
 from evalkit.sync.apply import BATCH_FILES, apply
-from evalkit.sync.changes import Plan
+from evalkit.sync.plan import Plan
 from evalkit.sync.plan_file import load_plan, save_plan
 from evalkit.sync.planner import plan
 

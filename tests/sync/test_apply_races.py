@@ -17,7 +17,7 @@ import pytest
 
 from evalkit.client import EigenpalClient
 from evalkit.sync.apply import AgentOutcome, apply
-from evalkit.sync.changes import Plan
+from evalkit.sync.plan import Plan
 from evalkit.sync.planner import plan
 
 from .local import API_KEY, Counted, LocalPlatform

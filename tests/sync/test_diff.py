@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit.sync.changes import Action
 from evalkit.sync.diff import classify_files, classify_value, diff_agent, diff_config, unified_diff
+from evalkit.sync.plan import Action
 
 from .helpers import desired, live, record, sha
 

@@ -11,9 +11,9 @@ from evalkit.api import AgentSummary
 from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import ManifestError
 from evalkit.sync.apply import apply
-from evalkit.sync.changes import EnvironmentCopy
 from evalkit.sync.copies import CopyFinder
 from evalkit.sync.orphans import OrphanRules, sort_out
+from evalkit.sync.plan import EnvironmentCopy
 from evalkit.sync.planner import plan
 from evalkit.sync.record import RECORD_KEY
 

@@ -12,7 +12,7 @@ from eigenpal import EigenpalClient as OfficialClient
 
 from evalkit.errors import PlanError
 from evalkit.sync.apply import apply
-from evalkit.sync.changes import Action
+from evalkit.sync.plan import Action
 from evalkit.sync.planner import plan
 
 from .local import API_KEY, Counted, LocalPlatform

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from evalkit.sync.changes import EnvironmentCopy, OrphanAgent, Plan
 from evalkit.sync.diff import diff_agent
+from evalkit.sync.plan import EnvironmentCopy, OrphanAgent, Plan
 from evalkit.sync.render import (
     COPIES_SHOWN,
     NO_DELETE,

@@ -1,4 +1,4 @@
-"""Merging the shards of one run (evalkit/report/merge.py) and ``evalkit report --merged``."""
+"""Merging the shards of one run (evalkit/report/shard_merge.py) and ``evalkit report --merged``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from evalkit.cli.main import main
 from evalkit.cli.report import report
 from evalkit.errors import RunError
 from evalkit.report import RunResults, load_results
-from evalkit.report.merge import ALL_SHARDS_GATE, EXIT_CODES, merge_runs, write_run
+from evalkit.report.shard_merge import ALL_SHARDS_GATE, EXIT_CODES, merge_runs, write_run
 from evalkit.runner.gates import GateConfig, evaluate_gates
 from evalkit.runner.results import DriftedAgent, ExampleResult, RunSummary, Traffic
 from evalkit.runner.session import EXIT_CODES as RUNNER_EXIT_CODES

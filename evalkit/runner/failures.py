@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import httpx
 
 from evalkit.client.errors import (
@@ -19,22 +16,13 @@ from evalkit.client.errors import (
     EigenpalTimeoutError,
 )
 from evalkit.runner.health import PlatformDown
-from evalkit.runner.results import ErrorKind, ExampleError, Verdict
+from evalkit.runner.results import ErrorKind, ExampleError
 
 _TERMINAL_ERRORS = {
     "failed": ErrorKind.FAILED,
     "rejected": ErrorKind.REJECTED,
     "cancelled": ErrorKind.CANCELLED,
 }
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What the comparison decided for one example (see ``evalkit.runner.comparing``)."""
-
-    verdict: Verdict
-    score: float
-    details: dict[str, Any]
 
 
 def error_from_api(err: EigenpalError, doing: str) -> ExampleError:

@@ -7,13 +7,13 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from evalkit.manifest.scaffold import SCHEMA_NAME
-from evalkit.manifest.schema import (
+from evalkit.manifest.json_schema import (
     SCHEMA_PATH,
     manifest_json_schema,
     render_schema,
     undescribed_fields,
 )
+from evalkit.manifest.scaffold import SCHEMA_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "evalkit/manifest/templates/project/evalkit.yaml"

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalkit.compare.merge import merge_specs
 from evalkit.compare.rules import CompareSpec
+from evalkit.compare.spec_merge import merge_specs
 from evalkit.manifest.models import Gates
 
 
 def merge_compare(*levels: CompareSpec | None) -> CompareSpec:
     """One ``CompareSpec`` from ``levels``, least specific first (``None`` levels are skipped);
-    the comparison engine's own merge (``evalkit.compare.merge``), so there is one rule."""
+    the comparison engine's own merge (``evalkit.compare.spec_merge``), so there is one rule."""
     return merge_specs(*levels)
 
 

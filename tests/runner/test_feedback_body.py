@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.runner.feedback import (
+from evalkit.runner.feedback_body import (
     MAX_BODY_CHARS,
     FeedbackPlan,
     rating_and_status,

@@ -1,8 +1,8 @@
 """The runner's view of the platform: the few calls it makes, behind one small protocol.
 
-``ClientPlatform`` implements it over ``evalkit.client.AsyncEigenpalClient``; it is the only
+``ClientCalls`` implements it over ``evalkit.client.AsyncEigenpalClient``; it is the only
 place in the runner that knows the client's call names. The rest of the runner is written
-against ``Platform`` and is tested against the local platform through that same adapter.
+against ``PlatformCalls`` and is tested against the local platform through that same adapter.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from evalkit.runner.health import PlatformHealth
 from evalkit.runner.limiter import AdaptiveLimiter
 
 
-class Platform(Protocol):
+class PlatformCalls(Protocol):
     base_url: str
 
     async def start_agent(
@@ -103,8 +103,8 @@ def execution_link(base_url: str, kind: str, execution_id: str) -> str:
     return f"{base_url.rstrip('/')}/api/v1/{group}/executions/{quote(execution_id, safe='')}"
 
 
-class ClientPlatform:
-    """``Platform`` over ``AsyncEigenpalClient``."""
+class ClientCalls:
+    """``PlatformCalls`` over ``AsyncEigenpalClient``."""
 
     def __init__(self, client: AsyncEigenpalClient) -> None:
         self._client = client

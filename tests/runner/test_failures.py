@@ -12,13 +12,13 @@ from evalkit.client.errors import (
     EigenpalTimeoutError,
     error_for_status,
 )
-from evalkit.runner.health import PlatformDown
-from evalkit.runner.outcomes import (
+from evalkit.runner.failures import (
     error_from_api,
     error_from_status,
     is_ambiguous_start_failure,
     is_retryable_start_failure,
 )
+from evalkit.runner.health import PlatformDown
 from evalkit.runner.results import ErrorKind
 
 

@@ -1,6 +1,6 @@
 """The published JSON Schemas of the results files, generated from the result models.
 
-``python -m evalkit.runner.schema`` rewrites ``schemas/results.schema.json`` and
+``python -m scripts.write_schemas`` rewrites ``schemas/results.schema.json`` and
 ``schemas/summary.schema.json``; a test fails when the committed files are stale.
 """
 

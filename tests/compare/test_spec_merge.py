@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.compare.merge import merge_specs
 from evalkit.compare.rules import MERGED, CompareSpec
+from evalkit.compare.spec_merge import merge_specs
 
 
 def spec(data: dict[str, Any]) -> CompareSpec:

@@ -16,10 +16,10 @@ import functools
 from dataclasses import dataclass, field
 
 from evalkit.client.errors import EigenpalError
-from evalkit.runner.feedback import FeedbackPlan, rating_and_status
+from evalkit.runner.calls import PlatformCalls
+from evalkit.runner.feedback_body import FeedbackPlan, rating_and_status
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.patience import Patience
-from evalkit.runner.platform import Platform
 from evalkit.runner.results import FeedbackRecord, Verdict
 
 
@@ -36,7 +36,7 @@ class FeedbackLedger:
 
 
 async def write_feedback(
-    platform: Platform,
+    platform: PlatformCalls,
     ledger: FeedbackLedger,
     execution_id: str,
     job: ExampleJob,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalkit.manifest import load_manifest
-from evalkit.manifest.merge import merge_gates
+from evalkit.manifest.levels import merge_gates
 from evalkit.manifest.models import Gates
 from tests.manifest.project_files import write_files
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from evalkit.report import RunResults, render_html
-from evalkit.report.screenshot import chromium, main, open_first_problem, open_report
 from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, ExecutionRef, Verdict
+from scripts.screenshot import chromium, main, open_first_problem, open_report
 from tests.report.sample_runs import PLATFORM, RUN_ID, with_summary, write_failing_variant
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -39,7 +39,7 @@ def test_without_debian_chromium_playwright_s_own_is_used_or_asked_for(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from evalkit.report import screenshot
+    from scripts import screenshot
 
     folder = write_failing_variant(tmp_path / "run")
     monkeypatch.delenv("EVALKIT_CHROMIUM", raising=False)

@@ -1,6 +1,6 @@
 """Screenshot an HTML report in headless Chromium (for the README and the browser tests).
 
-    python -m evalkit.report.screenshot RESULTS OUT.png [--open-first-problem]
+    python -m scripts.screenshot RESULTS OUT.png [--open-first-problem]
 
 RESULTS is a results folder, ``results.jsonl``, ``summary.json`` or an already rendered
 ``report.html``. Needs the ``playwright`` package (the dev extra) and a Chromium: the one
@@ -117,7 +117,7 @@ def screenshot(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evalkit.report.screenshot")
+    parser = argparse.ArgumentParser(prog="python -m scripts.screenshot")
     parser.add_argument("results", type=Path, help="results folder/file, or a report.html")
     parser.add_argument("out", type=Path, help="PNG file to write")
     parser.add_argument("--open-first-problem", action="store_true")

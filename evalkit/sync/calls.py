@@ -15,7 +15,7 @@ from evalkit.api import (
 )
 
 
-class AgentsApi(Protocol):
+class AgentCalls(Protocol):
     def list(
         self, *, search: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> ListAgentsResponse: ...
@@ -61,6 +61,6 @@ class AgentsApi(Protocol):
     ) -> UploadFilesResponse: ...
 
 
-class SyncClient(Protocol):
+class SyncCalls(Protocol):
     @property
-    def agents(self) -> AgentsApi: ...
+    def agents(self) -> AgentCalls: ...
