@@ -9,8 +9,28 @@ from pydantic import with_config
 from typing_extensions import TypedDict
 
 from evalkit.api._base import OpenWireModel, WireModel
-from evalkit.api.enums import ExecutionStatus, WorkflowCancelStatus
-from evalkit.api.query import QUERY_CONFIG, PageParams, QueryShape, each_one_of
+from evalkit.api.enums import ExecutionStatus, WorkflowCancelStatus, WorkflowKind
+from evalkit.api.query import QUERY_CONFIG, PageParams, QueryShape, each_one_of, one_of
+
+
+@with_config(QUERY_CONFIG)
+class WorkflowFilters(TypedDict, total=False):
+    """The query of ``GET /workflows`` (A6) but the page: what ``iter_list`` takes."""
+
+    search: str | None  # a part of the name, any case
+    name: str | None  # the whole name
+    kind: Annotated[str | None, one_of(WorkflowKind)]
+
+
+@with_config(QUERY_CONFIG)
+class WorkflowListParams(WorkflowFilters, PageParams, total=False):
+    """Every query parameter of ``GET /workflows``."""
+
+
+WORKFLOW_LIST_QUERY = QueryShape(WorkflowListParams, label="workflow list parameter")
+
+#: the query of ``GET /workflows/{id}/versions``: the page alone
+WORKFLOW_VERSION_LIST_QUERY = QueryShape(PageParams, label="workflow version list parameter")
 
 
 @with_config(QUERY_CONFIG)

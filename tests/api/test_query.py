@@ -12,6 +12,8 @@ from evalkit.api import (
     AGENT_LIST_QUERY,
     EXECUTION_LIST_QUERY,
     WORKFLOW_EXECUTION_LIST_QUERY,
+    WORKFLOW_LIST_QUERY,
+    WORKFLOW_VERSION_LIST_QUERY,
     ExecutionFilters,
     ExecutionStatus,
     FeedbackStatus,
@@ -28,6 +30,8 @@ SHAPES: list[QueryShape[Any]] = [
     EXECUTION_LIST_QUERY,
     AGENT_LIST_QUERY,
     WORKFLOW_EXECUTION_LIST_QUERY,
+    WORKFLOW_LIST_QUERY,
+    WORKFLOW_VERSION_LIST_QUERY,
 ]
 
 
@@ -154,6 +158,18 @@ def test_workflow_execution_statuses_are_a_checked_comma_list() -> None:
     (error,) = errors_of(WORKFLOW_EXECUTION_LIST_QUERY, {"status": "completed,nope"})
     assert error["loc"] == ("status",)
     assert error["msg"].startswith("unknown status nope; known:")
+
+
+def test_the_workflow_kind_is_checked_and_the_names_are_the_sdk_keywords() -> None:
+    assert WORKFLOW_LIST_QUERY.names == ("search", "name", "kind", "limit", "offset")
+    assert WORKFLOW_LIST_QUERY.parse({"kind": "block", "limit": "3"}) == {
+        "kind": "block",
+        "limit": 3,
+    }
+    (error,) = errors_of(WORKFLOW_LIST_QUERY, {"kind": "other"})
+    assert error["loc"] == ("kind",)
+    assert error["msg"] == "Input should be 'workflow' or 'block'"
+    assert WORKFLOW_VERSION_LIST_QUERY.names == ("limit", "offset")
 
 
 def test_the_filters_are_the_list_without_its_page() -> None:

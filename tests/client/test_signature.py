@@ -14,8 +14,11 @@ from evalkit.api import (
     AgentListParams,
     ExecutionFilters,
     ExecutionListParams,
+    PageParams,
     WorkflowExecutionFilters,
     WorkflowExecutionListParams,
+    WorkflowFilters,
+    WorkflowListParams,
 )
 from evalkit.api.query import parameter_types
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
@@ -29,6 +32,9 @@ TAKES: dict[str, tuple[type[Any], list[str]]] = {
     "agents.iter_list": (AgentFilters, ["page_size"]),
     "agents.executions.list": (ExecutionListParams, []),
     "agents.executions.iter_list": (ExecutionFilters, ["page_size"]),
+    "workflows.list": (WorkflowListParams, []),
+    "workflows.iter_list": (WorkflowFilters, ["page_size"]),
+    "workflows.versions": (PageParams, []),
     "workflows.executions.list": (WorkflowExecutionListParams, []),
     "workflows.executions.iter_list": (WorkflowExecutionFilters, ["page_size"]),
 }

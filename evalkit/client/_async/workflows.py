@@ -10,12 +10,15 @@ from evalkit.api import (
     ListVersionsResponse,
     ListWorkflowExecutionsResponse,
     ListWorkflowsResponse,
+    PageParams,
     RunWorkflowResponse,
     WorkflowDetail,
     WorkflowExecutionFilters,
     WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
     WorkflowExecutionSummary,
+    WorkflowFilters,
+    WorkflowListParams,
     WorkflowSummary,
     WorkflowVersion,
 )
@@ -68,29 +71,18 @@ class WorkflowsResource:
             )
         )
 
-    async def list(
-        self,
-        *,
-        search: str | None = None,
-        name: str | None = None,
-        kind: str | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> ListWorkflowsResponse:
-        return await self._exec.call(
-            ep.list_workflows(search=search, name=name, kind=kind, limit=limit, offset=offset)
-        )
+    @keyword_params(WorkflowListParams)
+    async def list(self, **params: Unpack[WorkflowListParams]) -> ListWorkflowsResponse:
+        return await self._exec.call(ep.list_workflows(**params))
 
+    @keyword_params(WorkflowFilters)
     def iter_list(
-        self,
-        *,
-        search: str | None = None,
-        name: str | None = None,
-        kind: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[WorkflowFilters]
     ) -> AsyncIterator[WorkflowSummary]:
+        """Every workflow, page after page."""
+
         async def fetch(limit: int, offset: int) -> tuple[Sequence[WorkflowSummary], int]:
-            page = await self.list(search=search, name=name, kind=kind, limit=limit, offset=offset)
+            page = await self.list(**filters, limit=limit, offset=offset)
             return page.data, page.total
 
         return aiter_items(fetch, page_size=page_size)
@@ -99,14 +91,11 @@ class WorkflowsResource:
         """One workflow, with the current version's YAML."""
         return await self._exec.call(ep.get_workflow(workflow_id))
 
+    @keyword_params(PageParams)
     async def versions(
-        self,
-        workflow_id: str,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
+        self, workflow_id: str, **params: Unpack[PageParams]
     ) -> ListVersionsResponse:
-        return await self._exec.call(ep.list_versions(workflow_id, limit=limit, offset=offset))
+        return await self._exec.call(ep.list_versions(workflow_id, **params))
 
     def iter_versions(
         self, workflow_id: str, *, page_size: int = DEFAULT_PAGE_SIZE

@@ -11,12 +11,15 @@ from evalkit.api import (
     ListVersionsResponse,
     ListWorkflowExecutionsResponse,
     ListWorkflowsResponse,
+    PageParams,
     RunWorkflowResponse,
     WorkflowDetail,
     WorkflowExecutionFilters,
     WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
     WorkflowExecutionSummary,
+    WorkflowFilters,
+    WorkflowListParams,
     WorkflowSummary,
     WorkflowVersion,
 )
@@ -69,29 +72,18 @@ class WorkflowsResource:
             )
         )
 
-    def list(
-        self,
-        *,
-        search: str | None = None,
-        name: str | None = None,
-        kind: str | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> ListWorkflowsResponse:
-        return self._exec.call(
-            ep.list_workflows(search=search, name=name, kind=kind, limit=limit, offset=offset)
-        )
+    @keyword_params(WorkflowListParams)
+    def list(self, **params: Unpack[WorkflowListParams]) -> ListWorkflowsResponse:
+        return self._exec.call(ep.list_workflows(**params))
 
+    @keyword_params(WorkflowFilters)
     def iter_list(
-        self,
-        *,
-        search: str | None = None,
-        name: str | None = None,
-        kind: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Unpack[WorkflowFilters]
     ) -> Iterator[WorkflowSummary]:
+        """Every workflow, page after page."""
+
         def fetch(limit: int, offset: int) -> tuple[Sequence[WorkflowSummary], int]:
-            page = self.list(search=search, name=name, kind=kind, limit=limit, offset=offset)
+            page = self.list(**filters, limit=limit, offset=offset)
             return page.data, page.total
 
         return iter_items(fetch, page_size=page_size)
@@ -100,14 +92,9 @@ class WorkflowsResource:
         """One workflow, with the current version's YAML."""
         return self._exec.call(ep.get_workflow(workflow_id))
 
-    def versions(
-        self,
-        workflow_id: str,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-    ) -> ListVersionsResponse:
-        return self._exec.call(ep.list_versions(workflow_id, limit=limit, offset=offset))
+    @keyword_params(PageParams)
+    def versions(self, workflow_id: str, **params: Unpack[PageParams]) -> ListVersionsResponse:
+        return self._exec.call(ep.list_versions(workflow_id, **params))
 
     def iter_versions(
         self, workflow_id: str, *, page_size: int = DEFAULT_PAGE_SIZE

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from evalkit.api import (
     WORKFLOW_EXECUTION_LIST_QUERY,
+    WORKFLOW_LIST_QUERY,
+    WORKFLOW_VERSION_LIST_QUERY,
     CancelWorkflowExecutionResponse,
     ListVersionsResponse,
     ListWorkflowExecutionsResponse,
@@ -16,6 +18,7 @@ from evalkit.api import (
     WorkflowDetail,
     WorkflowExecutionListParams,
     WorkflowExecutionStatusResponse,
+    WorkflowListParams,
 )
 from evalkit.client._files import has_file_input, split_input
 from evalkit.client._request import (
@@ -32,23 +35,18 @@ from evalkit.client.retry import RetryPolicy
 if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
     from typing_extensions import Unpack
 
+    from evalkit.api import PageParams
+
 #: the most the server holds a workflow run open (``wait_for_completion``)
 MAX_WORKFLOW_HOLD_SECONDS = 60
 
 
-def list_workflows(
-    *,
-    search: str | None = None,
-    name: str | None = None,
-    kind: str | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
-) -> ApiRequest[ListWorkflowsResponse]:
+def list_workflows(**params: Unpack[WorkflowListParams]) -> ApiRequest[ListWorkflowsResponse]:
     return ApiRequest(
         "GET",
         api_path("workflows"),
         model(ListWorkflowsResponse),
-        params=query(search=search, name=name, kind=kind, limit=limit, offset=offset),
+        params=WORKFLOW_LIST_QUERY.render(params),
     )
 
 
@@ -87,13 +85,13 @@ def run_workflow(
 
 
 def list_versions(
-    workflow_id: str, *, limit: int | None = None, offset: int | None = None
+    workflow_id: str, **params: Unpack[PageParams]
 ) -> ApiRequest[ListVersionsResponse]:
     return ApiRequest(
         "GET",
         api_path("workflows", workflow_id, "versions"),
         model(ListVersionsResponse),
-        params=query(limit=limit, offset=offset),
+        params=WORKFLOW_VERSION_LIST_QUERY.render(params),
     )
 
 
