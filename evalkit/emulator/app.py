@@ -29,7 +29,15 @@ from evalkit.emulator.idempotency import IdempotencyMiddleware
 from evalkit.emulator.limits import BodyLimitMiddleware
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import ApiProblem
-from evalkit.emulator.routes import agents, emulator, executions, expected, feedback, files
+from evalkit.emulator.routes import (
+    agents,
+    emulator,
+    executions,
+    expected,
+    feedback,
+    files,
+    workflows,
+)
 from evalkit.emulator.routes.common import issues_from_errors
 
 _STATUS_CODES = {404: ErrorCode.NOT_FOUND.value, 405: "method_not_allowed"}
@@ -54,7 +62,8 @@ def create_app(config: PlatformConfig) -> FastAPI:
     for module in (agents, files, executions, feedback, expected, emulator):
         app.include_router(module.router)
     if platform.workflows is not None:
-        app.include_router(platform.workflows.router())
+        app.state.workflows = platform.workflows
+        app.include_router(workflows.router)
 
     app.add_exception_handler(ApiProblem, api_problem_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)

@@ -1,7 +1,11 @@
-"""Stored records to wire shapes, through the ``evalkit.api`` models (camelCase on the wire)."""
+"""The platform's records in the contract's wire shapes, through the ``evalkit.api`` models
+(camelCase on the wire): agents, their executions and feedback, workflows, their versions and
+executions, and list pages. Every route renders through here; no route builds a shape itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from evalkit.api import (
@@ -13,10 +17,20 @@ from evalkit.api import (
     AgentSummary,
     ExecutionFileInfo,
     ExpectedFileName,
+    RunWorkflowResponse,
+    WorkflowDetail,
+    WorkflowExecutionStatusResponse,
+    WorkflowExecutionSummary,
+    WorkflowRef,
+    WorkflowSummary,
+    WorkflowVersion,
 )
+from evalkit.emulator.paging import Page
 from evalkit.emulator.store.agents import AgentRecord, AgentStatsRecord, dataset_examples
 from evalkit.emulator.store.executions import ExecutionRecord, StoredFile
 from evalkit.emulator.store.feedback import LOCAL_REVIEWER
+from evalkit.emulator.workflows.catalog import VersionDef, WorkflowDef
+from evalkit.emulator.workflows.store import ExecutionRow
 
 AGENT_INCLUDES = frozenset({"files", "dataset"})
 EXECUTION_INCLUDES = frozenset({"feedback", "expected", "files"})
@@ -27,6 +41,14 @@ FILE_LISTS = {
     "issues": "issue_files",
     "trace": "trace_files",
 }
+
+
+def page_wire(data: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
+    """One page of a list (A1): ``{data, total, limit, offset}``."""
+    return {"data": data, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+# Agents and their executions (A4, A5; B1-B3)
 
 
 def agent_wire(
@@ -140,3 +162,90 @@ def execution_wire(
     if "feedback" in include and summary.feedback is not None:
         wire["feedback"] = summary.feedback.model_dump(mode="json", by_alias=True)
     return {**wire, **extra}
+
+
+# Workflows, their versions and executions (A6; B5, B11)
+
+
+def workflow_summary_wire(workflow: WorkflowDef, seen: Mapping[str, str]) -> dict[str, Any]:
+    return WorkflowSummary(**_workflow_fields(workflow, seen)).to_wire()
+
+
+def workflow_detail_wire(workflow: WorkflowDef, seen: Mapping[str, str]) -> dict[str, Any]:
+    fields = _workflow_fields(workflow, seen)
+    return WorkflowDetail(**fields, yaml_content=workflow.current.yaml_text).to_wire()
+
+
+def workflow_version_wire(version: VersionDef, seen: Mapping[str, str]) -> dict[str, Any]:
+    return WorkflowVersion(
+        id=version.id,
+        workflow_id=version.workflow_id,
+        version=version.label,
+        yaml_content=version.yaml_text,
+        is_current=version.is_current,
+        created_at=seen[version.id],
+    ).to_wire()
+
+
+def workflow_run_wire(row: ExecutionRow) -> dict[str, Any]:
+    answer = RunWorkflowResponse(execution_id=row.id, status=row.status)
+    if row.status == "completed":
+        answer.result = row.result
+    if row.error is not None:
+        answer.error = row.error
+    return answer.to_wire()
+
+
+def workflow_execution_status_wire(row: ExecutionRow, *, include_steps: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "execution_id": row.id,
+        "status": row.status,
+        "created_at": row.created_at,
+    }
+    if row.completed_at is not None:
+        fields["completed_at"] = row.completed_at
+    if row.status == "completed":
+        fields["result"] = row.result
+    if row.error is not None:
+        fields["error"] = row.error
+    wire = WorkflowExecutionStatusResponse(**fields).to_wire()
+    if include_steps:
+        wire.update(
+            workflowId=row.workflow_id,
+            workflowName=row.workflow_name,
+            versionId=row.version_id,
+            version=row.version_label,
+            startedAt=row.started_at,
+            durationMs=row.duration_ms,
+            steps=row.steps,
+        )
+    return wire
+
+
+def workflow_execution_wire(row: ExecutionRow) -> dict[str, Any]:
+    return WorkflowExecutionSummary(
+        id=row.id,
+        workflow_id=row.workflow_id,
+        status=row.status,
+        created_at=row.created_at,
+        trigger_type=row.trigger_type,
+        trigger_input=row.trigger_input,
+        result=row.result if row.status == "completed" else None,
+        error=row.error,
+        started_at=row.started_at,
+        completed_at=row.completed_at,
+        duration_ms=row.duration_ms,
+        workflow=WorkflowRef(id=row.workflow_id, name=row.workflow_name),
+    ).to_wire()
+
+
+def _workflow_fields(workflow: WorkflowDef, seen: Mapping[str, str]) -> dict[str, Any]:
+    created = seen[workflow.id]
+    return {
+        "id": workflow.id,
+        "created_at": created,
+        "name": workflow.name,
+        "version": workflow.current.label,
+        # The current version appeared when it was first seen (never before the workflow).
+        "updated_at": max(created, seen[workflow.current.id]),
+    }

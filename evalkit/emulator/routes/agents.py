@@ -13,7 +13,7 @@ from evalkit.api import AGENT_LIST_QUERY, CreateAgentBody, UpdateAgentBody
 from evalkit.emulator.paging import page_from_query
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import invalid
-from evalkit.emulator.render import AGENT_INCLUDES, agent_wire
+from evalkit.emulator.render import AGENT_INCLUDES, agent_wire, page_wire
 from evalkit.emulator.routes.common import (
     API,
     PlatformDep,
@@ -44,7 +44,7 @@ def list_agents(platform: PlatformDep, request: Request) -> JSONResponse:
     search = params.get("search")
     agents, total = platform.agents.find_all(search=search, limit=page.limit, offset=page.offset)
     data = [agent_answer(platform, agent) for agent in agents]
-    return JSONResponse({"data": data, "total": total, "limit": page.limit, "offset": page.offset})
+    return JSONResponse(page_wire(data, total, page))
 
 
 @router.post(f"{API}/agents", status_code=201)

@@ -1,4 +1,5 @@
-"""Helpers every route module shares: the platform dependency, JSON bodies, includes, errors."""
+"""Helpers every route module shares: the platform and workflow dependencies, JSON bodies,
+includes, errors."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from evalkit.api import ApiIssue, ErrorCode, format_timestamp, parse_timestamp
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import ApiProblem, invalid
 from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
+from evalkit.emulator.workflows import WorkflowService
 
 API = "/api/v1"
 
@@ -22,6 +24,15 @@ def platform_of(request: Request) -> Platform:
 
 
 PlatformDep = Annotated[Platform, Depends(platform_of)]
+
+
+def workflows_of(request: Request) -> WorkflowService:
+    """The workflow service; the app sets it only when it mounts the workflow routes."""
+    workflows: WorkflowService = request.app.state.workflows
+    return workflows
+
+
+WorkflowsDep = Annotated[WorkflowService, Depends(workflows_of)]
 
 
 def field_path(loc: Sequence[int | str]) -> str:

@@ -1,6 +1,6 @@
 """Workflows on the local platform (contract A6, Part B11): YAML definitions with versions,
-steps run in order. The core app mounts ``WorkflowService.router()`` and provides an
-``AgentInvoker`` so a step can run an agent of this platform. The format is documented in
+steps run in order. The platform provides an ``AgentInvoker`` so a step can run one of its
+agents; ``evalkit.emulator.routes.workflows`` serves the API. The format is documented in
 ``docs/workflows.md``.
 """
 

@@ -1,21 +1,18 @@
-"""The workflows of the local platform (contract A6, Part B11): definitions, state, routes.
+"""The workflows of the local platform (contract A6, Part B11): definitions and state.
 
-The core app mounts ``WorkflowService.router()``; route handlers raise ``ApiProblem`` and the
-app renders the error envelope, checks auth and sets request ids.
+No HTTP here: ``evalkit.emulator.routes.workflows`` serves it (the app puts the service in
+``app.state.workflows``). Its methods raise ``ApiProblem``, which the app renders.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from evalkit.emulator.config import DEFAULT_MAX_BODY_BYTES
 from evalkit.emulator.problems import ApiProblem, not_found
 from evalkit.emulator.workflows.catalog import VersionDef, WorkflowDef, load_catalog
 from evalkit.emulator.workflows.contract import AgentInvoker
 from evalkit.emulator.workflows.engine import WorkflowEngine
-from evalkit.emulator.workflows.routes import build_router
 from evalkit.emulator.workflows.store import ExecutionRow, WorkflowStore
 
 LATEST = "latest"
@@ -44,9 +41,6 @@ class WorkflowService:
         self.seen = self.store.first_seen(ids) if ids else {}
         self.engine = WorkflowEngine(self.store, invoker, workers)
         self._closed = False
-
-    def router(self) -> APIRouter:
-        return build_router(self)
 
     def reset(self) -> None:
         """Wipe the executions (``/_emulator/reset``); the definitions stay as loaded."""

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evalkit.emulator.problems import ApiProblem
+from evalkit.emulator.routes import workflows as routes
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.workflows import AgentStepResult, WorkflowService
 
@@ -112,7 +113,8 @@ def platform(tmp_path: Path, definitions: Path) -> Iterator[PlatformFactory]:
         )
         app = FastAPI()
         app.add_exception_handler(ApiProblem, problem_handler)
-        app.include_router(service.router())
+        app.state.workflows = service
+        app.include_router(routes.router)
         client = TestClient(app)
         opened.append(Platform(service, client, invoker))
         return opened[-1]
