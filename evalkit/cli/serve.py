@@ -1,24 +1,20 @@
-"""``evalkit serve``: the local EigenPal platform in the foreground (Ctrl-C stops it cleanly)."""
+"""``evalkit serve``: the local EigenPal platform in the foreground (Ctrl-C stops it cleanly).
+
+Options in, one call to ``evalkit.emulator.server.serve_foreground``, its address out.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import signal
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-import uvicorn
 
 from evalkit.cli import output
-from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig, generate_api_key
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.isolation import AUTO, CHOICES, ENV_VARIABLE
-from evalkit.emulator.server import build_server
+from evalkit.emulator.server import ListenError, ServedPlatform, serve_foreground
 
 DEFAULT_DATA_DIR = Path(".evalkit/platform")
 
@@ -146,76 +142,21 @@ def serve(
         faults=faults,
         isolation=isolation,
     )
-    sock = _bind(host, port)
-    try:
-        app = create_app(config)  # a bad workflow file stops it here, with a clear message
-    except BaseException:
-        sock.close()
-        raise
-    try:
-        server = build_server(app, host, sock.getsockname()[1])
-        with stop_on_signals(server):
-            shown_key = key if serve_api_key is None else None
-            isolation = app.state.platform.isolation.describe()
-            _announce(host, sock.getsockname()[1], data_dir, shown_key, isolation)
-            server.run(sockets=[sock])
-    finally:
-        app.state.platform.close()
-        sock.close()
+    shown_key = key if serve_api_key is None else None
+
+    def announce(served: ServedPlatform) -> None:
+        output.say(f"EigenPal local platform on {served.base_url} (data in {data_dir})")
+        if shown_key is not None:
+            output.plain(f"API key: {shown_key}")
+        if not is_loopback(host):
+            output.note(
+                "warning: listening beyond loopback; anyone who can reach it needs only the key"
+            )
+        output.note(served.platform.isolation.describe())
+        output.note("Ctrl-C to stop.")
+
+    try:  # a bad workflow file stops it too, with a clear message
+        serve_foreground(config, host, port, announce)
+    except ListenError as err:
+        raise click.UsageError(str(err)) from err
     output.note("stopped.")
-
-
-def _announce(
-    host: str, port: int, data_dir: Path, generated_key: str | None, isolation: str
-) -> None:
-    shown_host = f"[{host}]" if ":" in host else host
-    output.say(f"EigenPal local platform on http://{shown_host}:{port} (data in {data_dir})")
-    if generated_key is not None:
-        output.plain(f"API key: {generated_key}")
-    if not is_loopback(host):
-        output.note(
-            "warning: listening beyond loopback; anyone who can reach it needs only the key"
-        )
-    output.note(isolation)
-    output.note("Ctrl-C to stop.")
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-@contextmanager
-def stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
-    """SIGINT and SIGTERM stop the server cleanly from before its address is shown.
-
-    uvicorn handles them only once it runs. Before that, a SIGINT was a KeyboardInterrupt in the
-    middle of the start-up or, when the process started with SIGINT ignored (a background job of
-    a script), was lost: the server then ran on. A second SIGINT forces the stop, as in uvicorn.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        if server.should_exit and signum == signal.SIGINT:
-            server.force_exit = True
-        server.should_exit = True
-
-    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as err:
-        sock.close()
-        raise click.UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from err
-    sock.listen(2048)
-    return sock

@@ -1,13 +1,19 @@
-"""Serving the platform over real HTTP: embedded (``start_platform``) or in the foreground.
+"""Serving the platform over real HTTP: embedded (``start_platform``) or in the foreground
+(``serve_foreground``, what ``evalkit serve`` runs).
 
-Both use uvicorn with ``TrackedH11Protocol`` (so drop faults can abort a connection) and a
-server that releases held requests and stops running programs before it waits for them.
+Both listen on a socket from ``bind_socket`` and use uvicorn with ``TrackedH11Protocol`` (so
+drop faults can abort a connection) and a server that releases held requests and stops running
+programs before it waits for them.
 """
 
 from __future__ import annotations
 
+import signal
+import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -23,6 +29,39 @@ from evalkit.emulator.platform import Platform
 LOOPBACK = "127.0.0.1"
 GRACEFUL_SHUTDOWN_SECONDS = 5
 START_TIMEOUT_SECONDS = 30.0
+#: pending connections the listening socket queues: several hundred held runs at once must
+#: not be refused
+BACKLOG = 2048
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class ListenError(Exception):
+    """The address cannot be listened on (taken, not local, not allowed); says which and why."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0: a free port), the only kind the platform
+    serves on.
+
+    It is made with ``proto=IPPROTO_TCP``: asyncio sets ``TCP_NODELAY`` only on connections
+    accepted from such a socket. Without it (``proto=0``), every answer on a reused connection
+    waited for the client's delayed ACK, about 40 ms, because Nagle held its last segment.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as err:
+        sock.close()
+        raise ListenError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    return sock
+
+
+def port_of(sock: socket.socket) -> int:
+    port: int = sock.getsockname()[1]
+    return port
 
 
 class PlatformServer(uvicorn.Server):
@@ -49,8 +88,7 @@ def build_server(app: FastAPI, host: str, port: int) -> PlatformServer:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-        # Several hundred held runs at once must not be refused.
-        backlog=2048,
+        backlog=BACKLOG,
     )
     return PlatformServer(config, app.state.platform)
 
@@ -94,9 +132,27 @@ def start_platform(config: PlatformConfig | None = None) -> RunningPlatform:
     """Serve on 127.0.0.1 with a free port; a key is generated if the config has none."""
     if config is None:
         config = PlatformConfig(api_keys=(generate_api_key(),))
-    app = create_app(config)
-    server = build_server(app, LOOPBACK, 0)
-    thread = threading.Thread(target=server.run, name="evalkit-platform", daemon=True)
+    return serve_in_background(create_app(config), config.api_keys[0])
+
+
+def serve_in_background(app: FastAPI, api_key: str) -> RunningPlatform:
+    """``app`` (from ``create_app``, maybe wrapped further) served like ``start_platform``;
+    ``api_key`` is one of its keys."""
+    try:
+        sock = bind_socket(LOOPBACK, 0)
+    except BaseException:
+        app.state.platform.close()
+        raise
+    port = port_of(sock)
+    server = build_server(app, LOOPBACK, port)
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=run, name="evalkit-platform", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not server.started:
@@ -105,5 +161,71 @@ def start_platform(config: PlatformConfig | None = None) -> RunningPlatform:
             app.state.platform.close()
             raise RuntimeError("the local platform failed to start; see the log above")
         time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return RunningPlatform(f"http://{LOOPBACK}:{port}", config.api_keys[0], app, server, thread)
+    return RunningPlatform(f"http://{LOOPBACK}:{port}", api_key, app, server, thread)
+
+
+@dataclass(frozen=True)
+class ServedPlatform:
+    """What ``serve_foreground`` hands its ``ready`` callback: where it listens, and what."""
+
+    host: str
+    port: int
+    platform: Platform
+    server: PlatformServer
+
+    @property
+    def base_url(self) -> str:
+        shown_host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{shown_host}:{self.port}"
+
+
+def serve_foreground(
+    config: PlatformConfig, host: str, port: int, ready: Callable[[ServedPlatform], None]
+) -> None:
+    """Serve until SIGINT or SIGTERM (or ``server.should_exit``), then close the platform.
+
+    The address is bound first, so a taken port fails (``ListenError``) before any state is
+    opened; then the platform starts (a bad workflow file stops it here); ``ready`` runs once
+    the address is bound and signals stop the server cleanly, before uvicorn takes over.
+    """
+    sock = bind_socket(host, port)
+    try:
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
+    platform: Platform = app.state.platform
+    try:
+        server = build_server(app, host, port_of(sock))
+        with stop_on_signals(server):
+            ready(ServedPlatform(host, port_of(sock), platform, server))
+            server.run(sockets=[sock])
+    finally:
+        platform.close()
+        sock.close()
+
+
+@contextmanager
+def stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
+    """SIGINT and SIGTERM stop the server cleanly from before its address is shown.
+
+    uvicorn handles them only once it runs. Before that, a SIGINT was a KeyboardInterrupt in the
+    middle of the start-up or, when the process started with SIGINT ignored (a background job of
+    a script), was lost: the server then ran on. A second SIGINT forces the stop, as in uvicorn.
+    Off the main thread (where signals cannot be caught) it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        if server.should_exit and signum == signal.SIGINT:
+            server.force_exit = True
+        server.should_exit = True
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)

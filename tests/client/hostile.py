@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig, generate_api_key
-from evalkit.emulator.server import LOOPBACK, RunningPlatform, build_server
+from evalkit.emulator.server import RunningPlatform, serve_in_background
 
 #: an answer that never ends gives up after this long, or this much, even if nobody left
 MAX_HOSTILE_SECONDS = 30.0
@@ -117,17 +117,7 @@ def start_hostile() -> Iterator[Hostile]:
     app = create_app(config)
     script = Script()
     app.add_middleware(HostileMiddleware, script=script)
-    server = build_server(app, LOOPBACK, 0)
-    thread = threading.Thread(target=server.run, name="hostile-platform", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the hostile platform failed to start"
-        assert time.monotonic() < deadline, "the hostile platform did not start in time"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    running = RunningPlatform(f"http://{LOOPBACK}:{port}", config.api_keys[0], app, server, thread)
-    with running:
+    with serve_in_background(app, config.api_keys[0]) as running:
         yield Hostile(running, script)
 
 

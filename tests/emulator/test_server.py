@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from pathlib import Path
 
@@ -10,7 +11,13 @@ import httpx
 import pytest
 
 from evalkit.emulator.config import PlatformConfig
-from evalkit.emulator.server import start_platform
+from evalkit.emulator.server import (
+    ListenError,
+    PlatformServer,
+    ServedPlatform,
+    serve_foreground,
+    start_platform,
+)
 
 from .helpers import create_agent
 
@@ -136,3 +143,63 @@ def test_concurrent_writes_over_http_all_land(tmp_path: Path) -> None:
             assert one["contentBase64"] == "dzMvZjcudHh0"  # base64 of "w3/f7.txt"
     assert len(commits) == 80
     assert None not in commits
+
+
+def _served_connections_have_nodelay(server: PlatformServer, base_url: str) -> list[int]:
+    """``TCP_NODELAY`` of each connection the server holds while a keep-alive client is on."""
+    headers = {"Authorization": "Bearer eg_k"}
+    with httpx.Client(base_url=base_url, headers=headers) as http:
+        for _ in range(2):  # the second request reuses the connection
+            assert http.get("/api/v1/agents").status_code == 200
+        sockets = [c.transport.get_extra_info("socket") for c in server.server_state.connections]
+        return [sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for sock in sockets]
+
+
+def test_the_embedded_server_answers_without_nagle_delay(tmp_path: Path) -> None:
+    config = PlatformConfig(data_dir=tmp_path, api_keys=("eg_k",))
+    with start_platform(config) as running:
+        flags = _served_connections_have_nodelay(running.server, running.base_url)
+    assert flags
+    assert all(flags), "TCP_NODELAY is off: each answer on a reused connection waits ~40 ms"
+
+
+def test_the_foreground_server_answers_without_nagle_delay(tmp_path: Path) -> None:
+    """``evalkit serve`` bound its own socket with ``proto=0``, so asyncio left Nagle on."""
+    config = PlatformConfig(data_dir=tmp_path, api_keys=("eg_k",))
+    ready = threading.Event()
+    served: list[ServedPlatform] = []
+
+    def on_ready(platform: ServedPlatform) -> None:
+        served.append(platform)
+        ready.set()
+
+    thread = threading.Thread(
+        target=serve_foreground, args=(config, "127.0.0.1", 0, on_ready), daemon=True
+    )
+    thread.start()
+    try:
+        assert ready.wait(30), "serve_foreground did not get ready"
+        server = served[0].server
+        while not server.started:
+            assert thread.is_alive(), "the foreground server stopped early"
+            thread.join(0.01)
+        assert served[0].base_url == f"http://127.0.0.1:{served[0].port}"
+        flags = _served_connections_have_nodelay(server, served[0].base_url)
+    finally:
+        if served:
+            served[0].server.should_exit = True
+        thread.join(30)
+    assert not thread.is_alive()
+    assert flags
+    assert all(flags), "TCP_NODELAY is off: each answer on a reused connection waits ~40 ms"
+
+
+def test_a_taken_address_fails_before_the_platform_opens(tmp_path: Path) -> None:
+    config = PlatformConfig(data_dir=tmp_path / "state", api_keys=("eg_k",))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ListenError, match=f"cannot listen on 127.0.0.1:{port}: "):
+            serve_foreground(config, "127.0.0.1", port, lambda served: None)
+    assert not (tmp_path / "state").exists()
