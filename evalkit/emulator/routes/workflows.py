@@ -34,9 +34,9 @@ from evalkit.emulator.render import (
 )
 from evalkit.emulator.routes.common import API, WorkflowsDep
 from evalkit.emulator.routes.query import parse_query
+from evalkit.emulator.routes.workflow_run_input import read_run_body
 from evalkit.emulator.workflows.dates import parse_date_filter
 from evalkit.emulator.workflows.engine import RunRequest
-from evalkit.emulator.workflows.run_body import read_run_body
 from evalkit.emulator.workflows.store import ExecutionQuery
 
 _T = TypeVar("_T")

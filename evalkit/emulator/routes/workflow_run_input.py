@@ -1,4 +1,5 @@
-"""Read a workflow run request: a JSON body, or multipart with ``_json`` and one field per file."""
+"""Reading a workflow run request (A6): a JSON body, or multipart with ``_json`` and one field
+per file input (the agent runs' twin is ``run_input.py``)."""
 
 from __future__ import annotations
 
