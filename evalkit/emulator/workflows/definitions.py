@@ -21,6 +21,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from evalkit.api import WorkflowKind
 from evalkit.emulator.workflows.templating import TemplateError, expressions, parse_path
 from evalkit.errors import ConfigError
 
@@ -80,7 +81,7 @@ class WorkflowSpec(_Spec):
     name: str | None = Field(None, pattern=NAME_PATTERN)
     version: str | None = Field(None, min_length=1, max_length=64)
     description: str | None = None
-    kind: Literal["workflow", "block"] = "workflow"
+    kind: WorkflowKind = WorkflowKind.WORKFLOW
     steps: list[StepSpec] = Field(min_length=1)
     output: Any = None
 
