@@ -51,7 +51,7 @@ def test_one_safe_path_rule_serves_client_and_platform() -> None:
     # Contract A7 lives in evalkit.api.paths; the store, runtime, sync and runner all apply it.
     from evalkit.api.paths import unsafe_path_reason
     from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path
-    from evalkit.runner.safe_paths import UnsafePath, check_relative
+    from evalkit.safe_paths import UnsafePath, check_relative
 
     for bad in ("", "/abs", "a/../b", "a\\b", "a//b", "C:x", "a\x01b"):
         assert unsafe_path_reason(bad) is not None, bad
