@@ -18,7 +18,6 @@ from evalkit.manifest.paths import (
     PathProblem,
     display_path,
     file_mark,
-    is_inside,
     resolve_inside,
     sibling_hint,
 )
@@ -26,6 +25,7 @@ from evalkit.manifest.problems import suggest
 from evalkit.manifest.spec import ExampleSpec
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
+from evalkit.safe_paths import is_inside
 
 _JUNK = [glob_regex(p) for p in DEFAULT_EXCLUDES]
 _NAME = re.compile(NAME_PATTERN)

@@ -10,10 +10,14 @@ repository, and a manifest from a pull request cannot read ``~/.ssh`` or ``/etc`
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from evalkit.errors import SourceMark
 from evalkit.manifest.problems import suggest
+from evalkit.safe_paths import UnsafePath, resolve_manifest_path
+
+# the rule's one declaration, re-exported for the manifest modules that import it from here
+from evalkit.safe_paths import is_inside as is_inside
 
 
 class PathProblem(ValueError):
@@ -48,30 +52,26 @@ def display_path(path: Path) -> str:
     return str(path)
 
 
+#: what the user reads for each rule a manifest path can break: (message after the path, hint)
+_REFUSALS = {
+    "backslash": ("contains '\\'", "use '/' between folders"),
+    "absolute": ("is absolute", "paths are relative to the manifest file"),
+}
+
+
 def resolve_inside(base: Path, relative: str, root: Path) -> Path:
-    """``base / relative`` resolved, or ``PathProblem`` if it is absolute or leaves ``root``."""
-    if "\\" in relative:
-        raise PathProblem(f"path {relative!r} contains '\\'", "use '/' between folders")
-    if relative.startswith("/") or PurePosixPath(relative).is_absolute() or ":" in relative[:3]:
-        raise PathProblem(
-            f"path {relative!r} is absolute", "paths are relative to the manifest file"
-        )
-    target = (base / relative).resolve()
-    if not is_inside(target, root):
-        raise PathProblem(
-            f"path {relative!r} leads outside the project folder {root}",
-            "keep every file inside the project (the git checkout, or the manifest's folder)",
-        )
-    return target
-
-
-def is_inside(path: Path, root: Path) -> bool:
-    """Whether the resolved ``path`` is ``root`` or below it."""
+    """``base / relative`` resolved, or ``PathProblem`` if it is absolute or leaves ``root``
+    (the rule: :func:`evalkit.safe_paths.resolve_manifest_path`)."""
     try:
-        path.resolve().relative_to(root)
-    except ValueError:
-        return False
-    return True
+        return resolve_manifest_path(root, relative, start=base)
+    except UnsafePath as err:
+        if err.why == "outside":
+            raise PathProblem(
+                f"path {relative!r} leads outside the project folder {root}",
+                "keep every file inside the project (the git checkout, or the manifest's folder)",
+            ) from err
+        message, hint = _REFUSALS[err.why]
+        raise PathProblem(f"path {relative!r} {message}", hint) from err
 
 
 def file_mark(path: Path) -> SourceMark:

@@ -1,0 +1,43 @@
+"""Manifest paths keep their own wording when the shared rule (evalkit.safe_paths) refuses them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evalkit.manifest.paths import PathProblem, resolve_inside
+
+
+@pytest.mark.parametrize(
+    ("relative", "message", "hint"),
+    [
+        ("a\\b.yaml", "path 'a\\\\b.yaml' contains '\\'", "use '/' between folders"),
+        ("/etc/passwd", "path '/etc/passwd' is absolute", "paths are relative to the manifest"),
+        ("../x.yaml", "path '../x.yaml' leads outside the project folder ", "keep every file"),
+    ],
+)
+def test_each_refusal_reads_as_a_manifest_problem(
+    tmp_path: Path, relative: str, message: str, hint: str
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    with pytest.raises(PathProblem) as refused:
+        resolve_inside(root, relative, root)
+    assert str(refused.value).startswith(message)
+    assert refused.value.hint.startswith(hint)
+
+
+def test_a_path_may_go_up_from_the_manifest_while_it_stays_in_the_project(tmp_path: Path) -> None:
+    (tmp_path / "suites").mkdir()
+    found = resolve_inside(tmp_path / "suites", "../shared/base.yaml", tmp_path)
+    assert found == tmp_path.resolve() / "shared" / "base.yaml"
+
+
+def test_a_link_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "ws").symlink_to(tmp_path / "outside")
+    with pytest.raises(PathProblem, match="leads outside the project folder"):
+        resolve_inside(root, "ws", root)
