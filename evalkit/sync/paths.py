@@ -6,6 +6,7 @@ from pathlib import Path
 
 from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import PlanError
+from evalkit.safe_paths import UnsafePath, join_inside
 
 EXAMPLES_DIR = "examples"
 
@@ -24,11 +25,10 @@ def check_workspace_path(path: str, *, where: str) -> str:
 def local_target(root: Path, path: str, *, where: str) -> Path:
     """Where workspace ``path`` is written under ``root``; never outside it."""
     check_workspace_path(path, where=where)
-    base = root.resolve()
-    target = (base / path).resolve()
-    if not target.is_relative_to(base):  # a symlinked folder could still lead out
-        raise PlanError(f"{where}: {path!r} would be written outside {root}")
-    return target
+    try:
+        return join_inside(root, path).resolve()
+    except UnsafePath as err:  # a symlinked folder could still lead out
+        raise PlanError(f"{where}: {path!r} would be written outside {root}") from err
 
 
 def example_name(path: str) -> str | None:

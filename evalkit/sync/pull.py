@@ -18,6 +18,7 @@ from pathlib import Path
 from evalkit.api import AgentSummary
 from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import EvalkitError, PlanError
+from evalkit.safe_paths import UnsafePath, resolve_manifest_path
 from evalkit.sync.calls import SyncCalls
 from evalkit.sync.live import Pool, download, get_agent
 from evalkit.sync.manifest_edit import ManifestEntry, declared_folders, upsert_entries
@@ -121,12 +122,16 @@ def _folders(manifest_path: Path, project: Path, slug: str) -> Folders:
 
 
 def _inside(project: Path, relative: str, slug: str) -> Path:
-    folder = (project / relative).resolve()
-    if not folder.is_relative_to(project):
-        raise PlanError(
-            f"agent {slug!r}: its manifest folder {relative!r} is outside the project {project}"
-        )
-    return folder
+    """The folder a manifest entry names, resolved: inside the project, as the manifest's
+    paths must be (:func:`evalkit.safe_paths.resolve_manifest_path`)."""
+    try:
+        return resolve_manifest_path(project, relative)
+    except UnsafePath as err:
+        if err.why == "outside":
+            problem = f"is outside the project {project}"
+        else:  # the manifest does not load either: say what to write instead
+            problem = f"{err.reason}; write it relative to the manifest, with '/' between folders"
+        raise PlanError(f"agent {slug!r}: its manifest folder {relative!r} {problem}") from err
 
 
 def _existing(client: SyncCalls, slug: str) -> AgentSummary:

@@ -169,3 +169,33 @@ def test_pull_refuses_an_agent_with_inline_examples(tmp_path: Path, counted: Cou
         pull(counted.client, ["support"], manifest_path=manifest)
     assert "inline examples in the manifest (refund)" in str(caught.value)
     assert not (tmp_path / "agents").exists()
+
+
+@pytest.mark.parametrize(
+    ("workspace", "problem"),
+    [
+        ("../elsewhere/", "is outside the project "),
+        ("agents/../../elsewhere/", "is outside the project "),
+        ("linked/", "is outside the project "),  # a symbolic link out of the project
+        ("/tmp/elsewhere/", "is absolute; write it relative to the manifest"),
+        ("agents\\support/", "contains '\\'; write it relative to the manifest"),
+    ],
+)
+def test_pull_writes_only_into_folders_inside_the_project(
+    tmp_path: Path, counted: Counted, workspace: str, problem: str
+) -> None:
+    make_live_agent(counted.client)
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (project / "linked").symlink_to(tmp_path / "elsewhere")
+    manifest = project / "evalkit.yaml"
+    manifest.write_text(f"version: 1\nagents:\n  - slug: support\n    workspace: '{workspace}'\n")
+    before = manifest.read_text()
+    with pytest.raises(PlanError) as caught:
+        pull(counted.client, ["support"], manifest_path=manifest)
+    assert str(caught.value).startswith(
+        f"agent 'support': its manifest folder {workspace!r} {problem}"
+    )
+    assert manifest.read_text() == before
+    assert not list((tmp_path / "elsewhere").iterdir())  # nothing written where it leads
