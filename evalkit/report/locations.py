@@ -22,6 +22,7 @@ from typing import Any
 
 from evalkit.compare.pointers import parse_pointer
 from evalkit.runner.results import ExampleResult
+from evalkit.safe_paths import is_inside
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _INDEX = re.compile(r"0|[1-9][0-9]*")
@@ -180,7 +181,7 @@ def _read_inside(path: Path, root: Path) -> str | None:
     the project, or the mark is not one evalkit wrote)."""
     try:
         real = (root / path).resolve()
-        if not real.is_relative_to(root) or not real.is_file():
+        if not is_inside(real, root) or not real.is_file():
             return None
         return real.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, RuntimeError):  # RuntimeError: a symlink loop

@@ -177,3 +177,26 @@ def test_a_mark_naming_a_file_outside_the_current_folder_is_never_read(
     assert example_location(thames.model_copy(update={"mark": "pipe.json:1:1"})) == Location(
         "pipe.json", 1, 1
     )
+
+
+def test_a_mark_naming_a_link_that_leads_out_of_the_current_folder_is_never_read(
+    failing_run: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "outside" / "expected.json"
+    outside.parent.mkdir()
+    outside.write_text('{\n\n  "currency": "GBP"\n}\n')
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "expected.json").symlink_to(outside)
+    (project / "cases").symlink_to(outside.parent)
+    (project / "real.json").write_text(outside.read_text())
+    (project / "alias.json").symlink_to(project / "real.json")  # stays inside: read
+    monkeypatch.chdir(project)
+    thames = next(r for r in failing_run.results if r.example == "thames-uk-pipe-table")
+    for mark in ("expected.json:1:1", "cases/expected.json:1:1"):
+        located = example_location(thames.model_copy(update={"mark": mark}))
+        assert located is not None
+        assert (located.line, located.column) == (1, 1), mark
+    located = example_location(thames.model_copy(update={"mark": "alias.json:1:1"}))
+    assert located is not None
+    assert located.line == 3
