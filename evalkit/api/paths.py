@@ -4,7 +4,10 @@ No ``..``, no absolute paths, no backslashes, no empty segments, no NUL or contr
 no name (segment) over 255 bytes, and no name disguised as one of these: percent-encoded
 (``%2e%2e``, ``a%2fb``) or drawn with Unicode look-alikes (fullwidth ``．．``, ``／``, the
 division slash ``∕``), which a tool that decodes or normalises names would take for them.
-The client side (sync, runner) and the local platform (store, runtime) apply this one rule.
+The client side (sync, runner) and the local platform (store, runtime) apply this one rule: a
+rule on the text of a path only. Where such a path becomes a file on disk,
+:func:`evalkit.safe_paths.join_inside` applies it and keeps the file, links followed, inside its
+folder.
 """
 
 from __future__ import annotations
