@@ -13,6 +13,10 @@ from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 DEFAULT_CANCEL_GRACE_SECONDS = 5.0
+#: agent executions run at once when ``PlatformConfig.workers`` is None (``evalkit serve``'s)
+DEFAULT_WORKERS = 4
+#: the most a platform runs at once (one thread each); more executions wait as ``pending``
+MAX_WORKERS = 256
 
 AgentRunner = Callable[[AgentJob], AgentOutcome]
 
@@ -28,7 +32,10 @@ class PlatformConfig:
     data_dir: Path | None = None
     #: accepted bearer keys; must not be empty
     api_keys: tuple[str, ...] = ()
-    workers: int = 4
+    #: agent executions run at once, 1 to ``MAX_WORKERS`` (more wait in the queue as
+    #: ``pending``); None = ``DEFAULT_WORKERS``. A platform embedded in a run sets it to the
+    #: run's concurrency, so the run is not capped by the platform. Read ``worker_count``.
+    workers: int | None = None
     #: folder of workflow YAML definitions (contract B11); None = no workflows
     workflows_dir: Path | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -47,15 +54,23 @@ class PlatformConfig:
     def __post_init__(self) -> None:
         if not self.api_keys or any(not key for key in self.api_keys):
             raise ValueError("PlatformConfig.api_keys needs at least one non-empty key")
-        if self.workers < 1:
-            raise ValueError(f"PlatformConfig.workers must be 1 or more, got {self.workers}")
+        if self.workers is not None and not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(
+                f"PlatformConfig.workers must be 1 to {MAX_WORKERS} (or None for"
+                f" {DEFAULT_WORKERS}), got {self.workers}"
+            )
         if self.max_body_bytes < 1:
             raise ValueError("PlatformConfig.max_body_bytes must be positive")
+
+    @property
+    def worker_count(self) -> int:
+        """How many executions the platform runs at once."""
+        return DEFAULT_WORKERS if self.workers is None else self.workers
 
     def __repr__(self) -> str:  # keys never appear in a repr
         return (
             f"PlatformConfig(data_dir={self.data_dir!r}, api_keys=<{len(self.api_keys)} hidden>, "
-            f"workers={self.workers}, workflows_dir={self.workflows_dir!r}, "
+            f"workers={self.worker_count}, workflows_dir={self.workflows_dir!r}, "
             f"max_body_bytes={self.max_body_bytes}, faults={self.faults!r}, "
             f"isolation={self.isolation!r})"
         )

@@ -37,6 +37,8 @@ from evalkit.emulator.store.feedback import ReviewStore
 from evalkit.emulator.store.idempotency import IdempotencyStore
 from evalkit.emulator.store.ids import new_execution_id
 from evalkit.emulator.store.lock import FolderLock
+from evalkit.emulator.store.workspace_cache import FOLDER_NAME as WORKSPACES_FOLDER
+from evalkit.emulator.store.workspace_cache import WorkspaceCache
 from evalkit.emulator.worker import ExecutionWorker
 from evalkit.emulator.workflows.contract import AgentStepResult
 
@@ -78,6 +80,7 @@ class Platform:
         self.db = Database(self.data_dir / "platform.sqlite3")
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.agents = AgentStore(self.db, self.blobs)
+        self.workspaces = WorkspaceCache(self.data_dir / WORKSPACES_FOLDER, self.agents)
         self.executions = ExecutionStore(self.db, self.blobs)
         self.reviews = ReviewStore(self.db, self.blobs, self.executions)
         self.idempotency = IdempotencyStore(self.db, config.idempotency_ttl_seconds)
@@ -91,6 +94,7 @@ class Platform:
         shutil.rmtree(scratch_dir, ignore_errors=True)
         self.worker = ExecutionWorker(
             agents=self.agents,
+            workspaces=self.workspaces,
             executions=self.executions,
             holds=self.holds,
             faults=self.faults,
@@ -98,7 +102,7 @@ class Platform:
             runner=config.runner,
             isolation=self.isolation,
         )
-        self.queue = ExecutionQueue(workers=config.workers, handle=self.worker.handle)
+        self.queue = ExecutionQueue(workers=config.worker_count, handle=self.worker.handle)
         self._closed = False
         self._close_lock = threading.Lock()
         self.workflows: WorkflowServiceLike | None = None
@@ -218,6 +222,7 @@ class Platform:
         self.worker.cancel_all()
         self.db.wipe()
         self.blobs.wipe()
+        self.workspaces.wipe()
         if self.workflows is not None:  # workflow history lives in its own database
             self.workflows.reset()
 

@@ -13,8 +13,10 @@ from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.runtime.isolation import Isolation
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
+from evalkit.emulator.runtime.workspace import LazyWorkspace
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore
+from evalkit.emulator.store.workspace_cache import WorkspaceCache
 
 logger = logging.getLogger("evalkit.emulator")
 
@@ -32,6 +34,7 @@ class ExecutionWorker:
         self,
         *,
         agents: AgentStore,
+        workspaces: WorkspaceCache,
         executions: ExecutionStore,
         holds: HoldRegistry,
         faults: FaultInjector,
@@ -40,6 +43,7 @@ class ExecutionWorker:
         isolation: Isolation,
     ) -> None:
         self._agents = agents
+        self._workspaces = workspaces
         self._executions = executions
         self._holds = holds
         self._faults = faults
@@ -95,10 +99,20 @@ class ExecutionWorker:
             return AgentOutcome(status="failed", error=INJECTED_FAILURE)
         try:
             agent = self._agents.get(record.agent_id)
+        except Exception as err:
+            logger.exception("execution %s: the agent runtime raised", record.id)
+            return AgentOutcome(status="failed", error=f"internal runtime error: {err}")
+        # The commit the agent has now is the one this run sees; its files are read only if
+        # the runtime asks for them (a builtin never does), from the per-commit cache.
+        workspace = LazyWorkspace(
+            lambda: self._workspaces.acquire(agent.id, agent.latest_commit),
+            self._workspaces.release,
+        )
+        try:
             scratch.mkdir(parents=True, exist_ok=True)
             job = AgentJob(
                 execution_id=record.id,
-                workspace=self._agents.workspace(agent.id),
+                workspace=workspace,
                 config=agent.config or {},
                 input_json=record.json_column("input_json") or {},
                 input_files=self._executions.input_files(record.id),
@@ -110,3 +124,5 @@ class ExecutionWorker:
         except Exception as err:
             logger.exception("execution %s: the agent runtime raised", record.id)
             return AgentOutcome(status="failed", error=f"internal runtime error: {err}")
+        finally:
+            workspace.close()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.emulator.runtime.isolation import PROCESS_GROUP, Isolation
+from evalkit.emulator.runtime.workspace import Workspace, as_workspace
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,13 @@ class NamedBlob:
 class AgentJob:
     """Everything one run needs, detached from storage.
 
-    ``workspace`` holds every workspace file, ``examples/`` included: the runtime itself
-    leaves ``examples/`` out of the scratch copy, so that rule cannot be bypassed.
+    ``workspace`` is the agent's files as of the commit the run sees; a mapping of path to
+    bytes is accepted too. ``examples/`` is never part of it, whatever was passed (see
+    ``workspace.py``), so that rule cannot be bypassed. Read it through ``agent_files``.
     """
 
     execution_id: str
-    workspace: dict[str, bytes]
+    workspace: Workspace | Mapping[str, bytes]
     config: dict[str, Any]
     input_json: dict[str, Any]
     input_files: list[InputFile]
@@ -45,6 +48,14 @@ class AgentJob:
     cancel: threading.Event = field(default_factory=threading.Event)
     #: how the program is kept from the platform (the platform's choice; see isolation.py)
     isolation: Isolation = PROCESS_GROUP
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "workspace", as_workspace(self.workspace))
+
+    @property
+    def agent_files(self) -> Workspace:
+        """The workspace the program runs on (``examples/`` left out)."""
+        return as_workspace(self.workspace)
 
 
 OutcomeStatus = Literal["completed", "failed", "cancelled"]

@@ -23,7 +23,8 @@ from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, OutcomeStatus
 from evalkit.emulator.runtime.process import IsolationError, ProcessResult, run_process
 from evalkit.emulator.runtime.sandbox_env import EnvConfigError, clean_environment
 from evalkit.emulator.runtime.schema import schema_validity
-from evalkit.emulator.runtime.scratch import ScratchError, materialize, visible_workspace
+from evalkit.emulator.runtime.scratch import ScratchError, materialize
+from evalkit.emulator.runtime.workspace import Workspace
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 STDERR_TAIL_LINES = 20
@@ -37,7 +38,7 @@ class RuntimeConfigError(ValueError):
 def run_program(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
     started = time.monotonic()
     try:
-        argv = command_for(runtime, visible_workspace(job.workspace))
+        argv = command_for(runtime, job.agent_files)
         timeout = timeout_seconds(runtime)
     except RuntimeConfigError as err:
         return _outcome("failed", started, error=str(err))
@@ -102,12 +103,14 @@ def _run_in(
         output_files=collected.output_files,
         issues=collected.issues,
         trace=collected.trace,
-        schema_valid=schema_validity(job.workspace, collected.output),
+        schema_valid=schema_validity(job.agent_files, collected.output),
         cost=_cost(started),
     )
 
 
-def command_for(runtime: Mapping[str, Any], workspace: Mapping[str, bytes]) -> list[str]:
+def command_for(
+    runtime: Mapping[str, Any], workspace: Workspace | Mapping[str, bytes]
+) -> list[str]:
     """The argv to run: ``config.runtime.command``, else ``python main.py``.
 
     A leading ``python``/``python3`` means the interpreter running evalkit, so an agent

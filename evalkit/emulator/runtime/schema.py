@@ -13,18 +13,19 @@ from jsonschema.validators import validator_for
 
 from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
 from evalkit.emulator.runtime.schema_regex import UnusablePattern, bounded_validator
+from evalkit.emulator.runtime.workspace import Workspace
 
 OUTPUT_SCHEMA = "output-schema.json"
 
 logger = logging.getLogger("evalkit.emulator")
 
 
-def schema_validity(workspace: Mapping[str, bytes], output: Any) -> bool | None:
+def schema_validity(workspace: Workspace | Mapping[str, bytes], output: Any) -> bool | None:
     """None without a schema; else whether ``output`` conforms.
 
-    The schema comes from the stored workspace, not the scratch copy the program could
-    have changed. A schema that is not valid JSON or not a valid JSON Schema gives False:
-    nothing can be vouched for; so does a ``pattern`` that cannot be searched in time
+    The schema comes from the workspace the run was copied from, not the scratch copy the
+    program could have changed. A schema that is not valid JSON or not a valid JSON Schema
+    gives False: nothing can be vouched for; so does a ``pattern`` that cannot be searched in time
     (``schema_regex``), with a warning naming it.
     """
     raw = workspace.get(OUTPUT_SCHEMA)

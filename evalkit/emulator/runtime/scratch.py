@@ -14,9 +14,10 @@ from typing import Any
 
 from evalkit.emulator.runtime.job import AgentJob, InputFile
 from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path, resolve_inside
+from evalkit.emulator.runtime.workspace import HIDDEN_FOLDER, Workspace, is_hidden
 
-#: Workspace files under this folder are the expected outputs; the agent must never see them.
-HIDDEN_FOLDER = "examples"
+__all__ = ["HIDDEN_FOLDER", "ScratchError", "input_file_path", "materialize", "visible_workspace"]
+
 #: Names the runtime writes itself; a workspace file of the same name would be overwritten.
 INPUT_JSON = "input.json"
 INPUT_FOLDER = "input"
@@ -28,17 +29,19 @@ class ScratchError(ValueError):
 
 def visible_workspace(workspace: dict[str, bytes]) -> dict[str, bytes]:
     """The workspace files the agent may see: everything outside ``examples/``."""
-    return {
-        path: content
-        for path, content in workspace.items()
-        if path.split("/", 1)[0] != HIDDEN_FOLDER
-    }
+    return {path: content for path, content in workspace.items() if not is_hidden(path)}
 
 
 def materialize(job: AgentJob, folder: Path) -> None:
-    """Write the visible workspace and the inputs of ``job`` into ``folder`` (which exists)."""
-    for path, content in sorted(visible_workspace(job.workspace).items()):
-        _write(folder, path, content, what="workspace file")
+    """Copy the visible workspace and write the inputs of ``job`` into ``folder`` (which exists).
+
+    The workspace is copied file by file, so what the program does to its folder never
+    reaches the workspace the next run copies from.
+    """
+    workspace = job.agent_files
+    for path in workspace.paths():
+        if not is_hidden(path):  # a Workspace never lists them; checked here all the same
+            _copy(workspace, folder, path)
     input_document: dict[str, Any] = dict(job.input_json)
     for item in job.input_files:
         relative = input_file_path(item)
@@ -64,14 +67,30 @@ def input_file_path(item: InputFile) -> str:
 
 
 def _write(folder: Path, path: str, content: bytes, *, what: str) -> None:
-    try:
-        target = resolve_inside(folder, path)
-    except UnsafePathError as err:
-        raise ScratchError(f"{what} refused: {err}") from None
+    target = _target(folder, path, what)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
-        raise ScratchError(
-            f"{what} {path!r} clashes with a file or folder of the same name"
-        ) from None
+        raise _clash(what, path) from None
+
+
+def _copy(workspace: Workspace, folder: Path, path: str) -> None:
+    what = "workspace file"
+    target = _target(folder, path, what)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        workspace.copy_file(path, target)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        raise _clash(what, path) from None
+
+
+def _target(folder: Path, path: str, what: str) -> Path:
+    try:
+        return resolve_inside(folder, path)
+    except UnsafePathError as err:
+        raise ScratchError(f"{what} refused: {err}") from None
+
+
+def _clash(what: str, path: str) -> ScratchError:
+    return ScratchError(f"{what} {path!r} clashes with a file or folder of the same name")

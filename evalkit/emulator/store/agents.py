@@ -11,6 +11,7 @@ from typing import Any
 
 from evalkit.api import utc_now
 from evalkit.emulator.problems import ApiProblem, invalid, not_found
+from evalkit.emulator.runtime.workspace import HIDDEN_FOLDER, is_hidden
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.ids import new_agent_id, new_commit
@@ -55,6 +56,14 @@ class AgentStatsRecord:
     total_executions: int
     last_execution_at: str | None
     avg_duration_ms: float | None
+
+
+@dataclass(frozen=True)
+class WorkspaceSnapshot:
+    """An agent's commit (None before its first file) and its visible (path, blob) pairs."""
+
+    commit: str | None
+    files: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -187,11 +196,31 @@ class AgentStore:
         return WorkspaceFile(path, self._blobs.get(row["blob"]), row["content_type"])
 
     def workspace(self, agent_id: str) -> dict[str, bytes]:
+        """Every file, ``examples/`` included (reads every blob: not for executions)."""
         with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT path, blob FROM workspace_files WHERE agent_id = ?", (agent_id,)
             ).fetchall()
         return {row["path"]: self._blobs.get(row["blob"]) for row in rows}
+
+    def visible_snapshot(self, agent_id: str) -> WorkspaceSnapshot:
+        """The agent's commit and its files outside ``examples/``, read together (no blob)."""
+        with self._db.read() as conn:  # one read under the database lock: no write between
+            row = conn.execute(
+                "SELECT latest_commit FROM agents WHERE id = ?", (agent_id,)
+            ).fetchone()
+            if row is None:
+                raise not_found("agent", agent_id)
+            rows = conn.execute(
+                "SELECT path, blob FROM workspace_files WHERE agent_id = ?"
+                " AND path <> ? AND substr(path, 1, ?) <> ?",
+                (agent_id, HIDDEN_FOLDER, len(HIDDEN_FOLDER) + 1, HIDDEN_FOLDER + "/"),
+            ).fetchall()
+        files = tuple((r["path"], r["blob"]) for r in rows if not is_hidden(r["path"]))
+        return WorkspaceSnapshot(row["latest_commit"], files)
+
+    def read_blob(self, digest: str) -> bytes:
+        return self._blobs.get(digest)
 
 
 def check_slug(slug: str) -> None:
