@@ -1,6 +1,13 @@
-"""evalkit: GitOps for EigenPal agents, a declarative eval and regression harness."""
+"""evalkit: GitOps for EigenPal agents, a declarative eval and regression harness.
+
+The library calls (``run``, ``run_async``, ``plan``, ``apply``) and their types load on first
+use, so that ``import evalkit`` (and every ``evalkit`` command, ``--help`` first) stays fast.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from evalkit._version import __version__
 from evalkit.errors import (
@@ -13,13 +20,50 @@ from evalkit.errors import (
     SourceMark,
 )
 
+if TYPE_CHECKING:
+    from evalkit.connection import Connection
+    from evalkit.evaluation import RunHooks, RunOutcome, run, run_async
+    from evalkit.planning import SyncOutcome, apply, plan
+    from evalkit.runner.config import RunConfig
+
+#: name -> the module that defines it, imported when the name is first used
+_LAZY = {
+    "Connection": "evalkit.connection",
+    "RunConfig": "evalkit.runner.config",
+    "RunHooks": "evalkit.evaluation",
+    "RunOutcome": "evalkit.evaluation",
+    "run": "evalkit.evaluation",
+    "run_async": "evalkit.evaluation",
+    "SyncOutcome": "evalkit.planning",
+    "apply": "evalkit.planning",
+    "plan": "evalkit.planning",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 __all__ = [
     "ConfigError",
+    "Connection",
     "EvalkitError",
     "ManifestError",
     "ManifestProblem",
     "PlanError",
+    "RunConfig",
     "RunError",
+    "RunHooks",
+    "RunOutcome",
     "SourceMark",
+    "SyncOutcome",
     "__version__",
+    "apply",
+    "plan",
+    "run",
+    "run_async",
 ]

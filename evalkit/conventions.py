@@ -1,7 +1,19 @@
-"""Names evalkit gives things on the platform: the manifest refuses them in a user's config,
-sync writes them. Declared here, at the bottom of the import graph, so both read one fact."""
+"""Names evalkit gives things: on the platform (the manifest refuses them in a user's config,
+sync writes them) and in the project folder. Declared here, at the bottom of the import graph,
+so every reader reads one fact."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 #: the agent config key under which sync keeps its last-applied record (``evalkit.sync.record``)
 RESERVED_CONFIG_KEY = "evalkit"
+
+#: evalkit's own folder in a project (beside the manifest); ``evalkit init`` git-ignores it
+PROJECT_FOLDER = Path(".evalkit")
+#: a run's results.jsonl and summary.json, by default: <this>/<run id>/
+RUNS_FOLDER = PROJECT_FOLDER / "runs"
+#: a run's reports, by default: <this>/<run id>/
+REPORTS_FOLDER = PROJECT_FOLDER / "reports"
+#: the local platform's state (SQLite, blobs)
+LOCAL_STATE_FOLDER = PROJECT_FOLDER / "platform"

@@ -7,7 +7,7 @@
     └── RunError                 a run cannot start or complete as asked
 
 Every error here is a user's error or the platform's, not a bug: the CLI prints its message
-without a traceback and exits with the code mapped in ``evalkit.cli.exit_codes``.
+without a traceback and exits with the code mapped in ``evalkit.exit_codes``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from dataclasses import dataclass
 
 class EvalkitError(Exception):
     """Base class for errors evalkit reports to the user as a message."""
+
+
+class PlatformTrouble(EvalkitError):
+    """The platform failed us (unreachable, the key refused, errors): exit code 3, not 2.
+    The client's errors and the runner's errors about the platform derive from it."""
 
 
 class ConfigError(EvalkitError):

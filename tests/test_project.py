@@ -38,6 +38,21 @@ def test_public_all_names_exist() -> None:
             assert hasattr(module, name), f"{module.__name__}.{name}"
 
 
+def test_import_evalkit_loads_no_client_runner_or_platform() -> None:
+    """The library calls load on first use: ``import evalkit``, and so every command's
+    ``--help``, pays for none of them."""
+    probe = (
+        "import sys, evalkit; heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('httpx', 'pydantic', 'fastapi', 'deepdiff') or m.startswith(('evalkit.runner', "
+        "'evalkit.client', 'evalkit.emulator'))); print(heavy)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+    assert evalkit.run.__module__ == "evalkit.evaluation"
+    with pytest.raises(AttributeError, match="no attribute 'runn'"):
+        evalkit.runn  # noqa: B018 - the attribute access is the test
+
+
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

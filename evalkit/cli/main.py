@@ -12,9 +12,9 @@ import click
 from evalkit._version import __version__
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import ExitCode, epilog, exit_code_for
 from evalkit.cli.global_options import accept_global_options
 from evalkit.errors import EvalkitError, ManifestError
+from evalkit.exit_codes import ExitCode, epilog, exit_code_for
 
 
 class LazyGroup(click.Group):
@@ -97,7 +97,7 @@ COMMANDS: dict[str, _CommandEntry] = {
     "plan": _CommandEntry("plan", "plan_command", "Show what sync would change."),
     "sync": _CommandEntry("sync", "sync_command", "Make the platform match the manifest."),
     "pull": _CommandEntry("pull", "pull_command", "Write live agents into the manifest."),
-    "run": _CommandEntry("run", "run", "Run the examples, compare, write feedback, gate."),
+    "run": _CommandEntry("run", "run_command", "Run the examples, compare, write feedback, gate."),
     "report": _CommandEntry("report", "report", "Render reports again from a results file."),
     "serve": _CommandEntry("serve", "serve", "Run the local EigenPal platform."),
 }
@@ -115,7 +115,7 @@ def load_command(name: str) -> click.Command:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, report an error as one clean message (never a
-    traceback) and exit with the code ``evalkit.cli.exit_codes`` gives it."""
+    traceback) and exit with the code ``evalkit.exit_codes`` gives it."""
     args = sys.argv[1:] if argv is None else argv
     try:
         code = cli.main(args=args, prog_name="evalkit", standalone_mode=False)

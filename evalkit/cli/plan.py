@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from evalkit.cli import output
+from evalkit.cli.connect import connection_of, project_root
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import DetailedPlanCode, ExitCode, exit_code_for
-from evalkit.cli.target import open_target
-from evalkit.client import EigenpalClient
 from evalkit.errors import EvalkitError
-from evalkit.manifest import Manifest, load_manifest
-from evalkit.sync import Plan, plan, plan_to_data, render_markdown, render_text, save_plan
+from evalkit.exit_codes import DetailedPlanCode, ExitCode, exit_code_for
+from evalkit.planning import Planner, load_for_planning, open_planner
+from evalkit.sync import Plan, plan_to_data, render_markdown, render_text, save_plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,31 +50,14 @@ def planning_options(command: F) -> F:
     return command
 
 
-@contextmanager
-def connected(options: GlobalOptions) -> Iterator[EigenpalClient]:
-    """A client for the configured platform (the local one when no URL is set)."""
-    with open_target(options) as target:
-        output.note(f"platform: {target.description}")
-        with EigenpalClient(api_key=target.api_key, base_url=target.base_url) as client:
-            yield client
-
-
-def planned_manifest(options: GlobalOptions, environment: str | None) -> Manifest:
-    """The manifest to plan, loaded before any platform is contacted or started: a broken
-    manifest is reported without waiting for a platform."""
-    manifest = load_manifest(options.manifest)
-    return manifest.with_environment(environment) if environment else manifest
-
-
-def make_plan(
-    manifest: Manifest,
-    client: EigenpalClient,
-    *,
-    only: tuple[str, ...],
-    refresh: bool,
-    concurrency: int,
-) -> Plan:
-    return plan(manifest, client, only=only, refresh=refresh, concurrency=concurrency)
+def planner_for(options: GlobalOptions, concurrency: int) -> AbstractContextManager[Planner]:
+    """A planner on the configured platform (the local one when no URL is set)."""
+    return open_planner(
+        connection_of(options),
+        project_root=project_root(options),
+        concurrency=concurrency,
+        note=output.note,
+    )
 
 
 def orphan_error(made: Plan) -> str:
@@ -118,9 +100,9 @@ def plan_command(
     ! drift (changed outside git; sync sets it back), ? orphans."""
     options: GlobalOptions = ctx.obj
     try:
-        manifest = planned_manifest(options, environment)
-        with connected(options) as client:
-            made = make_plan(manifest, client, only=only, refresh=refresh, concurrency=concurrency)
+        manifest = load_for_planning(options.manifest, environment)
+        with planner_for(options, concurrency) as planner:
+            made = planner.plan(manifest, only=only, refresh=refresh)
         if out is not None:
             save_plan(made, out)
     except (EvalkitError, OSError) as err:

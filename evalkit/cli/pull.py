@@ -8,7 +8,7 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.plan import connected
+from evalkit.cli.plan import planner_for
 from evalkit.manifest.scaffold import ensure_gitignore
 from evalkit.sync import pull
 from evalkit.sync.summary import pull_to_data, render_pull
@@ -33,8 +33,10 @@ def pull_command(
     shows no changes. Existing entries are updated in place, comments kept."""
     options: GlobalOptions = ctx.obj
     manifest_path = directory / options.manifest.name if directory else options.manifest
-    with connected(options) as client:
-        result = pull(client, list(slugs), manifest_path=manifest_path, concurrency=concurrency)
+    with planner_for(options, concurrency) as planner:
+        result = pull(
+            planner.client, list(slugs), manifest_path=manifest_path, concurrency=concurrency
+        )
     if result.created_manifest:
         ensure_gitignore(manifest_path.parent)
     if options.json_output:

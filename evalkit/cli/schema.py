@@ -9,7 +9,7 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import ExitCode
+from evalkit.exit_codes import ExitCode
 from evalkit.manifest.json_schema import SCHEMA_PATH, render_schema
 
 

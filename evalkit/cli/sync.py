@@ -10,18 +10,13 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import SYNC_STATE_CODES, ExitCode, exit_code_for
-from evalkit.cli.plan import (
-    connected,
-    make_plan,
-    orphan_error,
-    planned_manifest,
-    planning_options,
-)
+from evalkit.cli.plan import orphan_error, planner_for, planning_options
 from evalkit.client import EigenpalError
 from evalkit.errors import ConfigError, PlanError
+from evalkit.exit_codes import SYNC_STATE_CODES, ExitCode, exit_code_for
 from evalkit.manifest import Manifest
-from evalkit.sync import ApplyResult, Plan, apply, load_plan, plan_to_data, render_text
+from evalkit.planning import load_for_planning
+from evalkit.sync import ApplyResult, Plan, load_plan, plan_to_data, render_text
 from evalkit.sync.summary import apply_to_data, render_apply
 
 
@@ -59,12 +54,12 @@ def sync_command(
         here = str(options.manifest.resolve().parent)
         source: Plan | Manifest = load_plan(plan_file).model_copy(update={"base_dir": here})
     else:
-        source = planned_manifest(options, environment)
-    with connected(options) as client:
+        source = load_for_planning(options.manifest, environment)
+    with planner_for(options, concurrency) as planner:
         if isinstance(source, Plan):
             made = source
         else:  # a platform error here is reported by evalkit's main(): nothing was written
-            made = make_plan(source, client, only=only, refresh=refresh, concurrency=concurrency)
+            made = planner.plan(source, only=only, refresh=refresh)
         if not options.json_output:
             output.say(output.trusted_markup(render_text(made, verbose=options.verbose > 0)))
         if fail_on_orphans and made.orphan_count:
@@ -74,7 +69,7 @@ def sync_command(
         if not any(agent.needs_write for agent in made.agents):
             _finish(ctx, options, made, ApplyResult())
         try:
-            result = apply(made, client, concurrency=concurrency)
+            result = planner.apply(made)
         except PlanError as err:  # the saved plan is stale: nothing written
             _finish(ctx, options, made, None, error=str(err))
         except EigenpalError as err:  # reading the agents failed: nothing written

@@ -9,8 +9,8 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.exit_codes import ExitCode
 from evalkit.errors import ManifestError, ManifestProblem
+from evalkit.exit_codes import ExitCode
 from evalkit.manifest.checks import ValidationSummary, problem_data, validate_manifest
 
 

@@ -3,20 +3,21 @@
     EvalkitError                       (evalkit.errors: the CLI prints these, no traceback)
     ├── ConfigError
     │   └── EigenpalConfigError        no API key, or a bad option (also a ValueError)
-    └── EigenpalError                  any failed API call: status, request_id, envelope
-        ├── EigenpalValidationError    400; ``issues``; message "<field>: <message>" of issue 1
-        ├── EigenpalAuthError          401: missing or bad API key
-        ├── EigenpalForbiddenError     403: the key has no access (or the API trigger is off)
-        ├── EigenpalNotFoundError      404
-        ├── EigenpalRateLimitError     429; ``retry_after`` in whole seconds, when sent
-        ├── EigenpalServerError        5xx
-        ├── EigenpalTimeoutError       status 0: read timeout, an answer that came too slowly,
-        │                              or a wait ran past its deadline
-        ├── EigenpalConnectionError    status 0: server unreachable or connection dropped
-        └── EigenpalResponseError      an answer that is not what the API speaks: not JSON (a
-                                       web page, a proxy's login page), broken or too deeply
-                                       nested JSON, the wrong shape, the wrong content type for
-                                       a download, or larger than the client reads
+    └── PlatformTrouble                (evalkit.errors: exit code 3)
+        └── EigenpalError              any failed API call: status, request_id, envelope
+            ├── EigenpalValidationError    400; ``issues``; message "<field>: <message>" of issue 1
+            ├── EigenpalAuthError          401: missing or bad API key
+            ├── EigenpalForbiddenError     403: the key has no access (or the API trigger is off)
+            ├── EigenpalNotFoundError      404
+            ├── EigenpalRateLimitError     429; ``retry_after`` in whole seconds, when sent
+            ├── EigenpalServerError        5xx
+            ├── EigenpalTimeoutError       status 0: read timeout, an answer that came too slowly,
+            │                              or a wait ran past its deadline
+            ├── EigenpalConnectionError    status 0: server unreachable or connection dropped
+            └── EigenpalResponseError      an answer that is not what the API speaks: not JSON (a
+                                           web page, a proxy's login page), broken or too deeply
+                                           nested JSON, the wrong shape, the wrong content type for
+                                           a download, or larger than the client reads
 
 A plain ``EigenpalError`` covers the rest: another status, or an error status whose body is
 not the API's error envelope (usually a ``base_url`` pointing at a web page instead of the API).
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalkit.errors import ConfigError, EvalkitError
+from evalkit.errors import ConfigError, PlatformTrouble
 
 #: the most characters of one text from the platform that a message shows
 MAX_SHOWN_CHARS = 500
@@ -51,7 +52,7 @@ class EigenpalConfigError(ConfigError, ValueError):
     """
 
 
-class EigenpalError(EvalkitError):
+class EigenpalError(PlatformTrouble):
     """A failed API call. ``status`` is 0 when no HTTP answer was received."""
 
     def __init__(

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.conventions import PROJECT_FOLDER
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.paths import display_path, is_inside
 
@@ -23,7 +24,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".pytest_cache",
     ".ruff_cache",
     ".venv",
-    ".evalkit",
+    str(PROJECT_FOLDER),
     ".env",
     ".idea",
     ".vscode",

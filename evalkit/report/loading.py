@@ -17,11 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.errors import RunError
-from evalkit.runner.results import ExampleResult, RunSummary
+from evalkit.runner.results import RESULTS_NAME, SUMMARY_NAME, ExampleResult, RunSummary
 from evalkit.runner.results_file import read_results_file, read_summary_file
-
-RESULTS_NAME = "results.jsonl"
-SUMMARY_NAME = "summary.json"
 
 
 @dataclass

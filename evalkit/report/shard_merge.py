@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.errors import RunError
-from evalkit.report.loading import RESULTS_NAME, SUMMARY_NAME, RunResults
+from evalkit.exit_codes import RUN_STATUS_CODES
+from evalkit.report.loading import RunResults
 from evalkit.report.view import without_credentials
 from evalkit.runner.gates import (
     REGRESSION_GATE,
@@ -36,6 +37,8 @@ from evalkit.runner.gates import (
 )
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.results import (
+    RESULTS_NAME,
+    SUMMARY_NAME,
     Counts,
     DriftedAgent,
     ExampleBrief,
@@ -48,8 +51,6 @@ from evalkit.runner.results import (
 from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.summary_text import feedback_note
 
-# The runner's exit code per status (evalkit.runner.session.EXIT_CODES, kept equal by a test).
-EXIT_CODES = {"passed": 0, "gate_failed": 1, "infrastructure": 3, "interrupted": 130}
 #: the gate a merge with missing shards fails (``--allow-missing-shards``)
 ALL_SHARDS_GATE = "all_shards"
 #: the summary's extra key saying which shards a merged run holds
@@ -216,7 +217,7 @@ def _merged_summary(
         gates=gates,
         regressions=regressions,
         baseline=first.baseline,
-        exit_code=EXIT_CODES[status],
+        exit_code=RUN_STATUS_CODES[status],
         status=status,
         outcome=outcome,
         results_file=RESULTS_NAME,

@@ -36,8 +36,8 @@ from evalkit.runner.failures import (
 from evalkit.runner.health import PlatformDown
 from evalkit.runner.patience import Patience
 from evalkit.runner.results import ErrorKind, ExampleError
-from evalkit.runner.safe_paths import UnsafePath, safe_join, shown
 from evalkit.runner.state import ExampleState, RunContext, patience_of
+from evalkit.safe_paths import UnsafePath, join_inside, shown
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def _wait(state: ExampleState, ctx: RunContext, execution_id: str) -> Agen
     patience = patience_of(state, ctx)
     delays = poll_delays()
     while True:
-        execution = await patience.call(lambda: ctx.platform.get_agent_execution(execution_id))
+        execution = await patience.call(lambda: ctx.calls.get_agent_execution(execution_id))
         state.status = execution.status.value
         if state.terminal:
             await release_slot(state, ctx)
@@ -103,7 +103,7 @@ def _inputs(state: ExampleState) -> ExampleError | dict[str, Any]:
 async def _start(
     state: ExampleState, ctx: RunContext, inputs: dict[str, Any]
 ) -> ExampleError | RunAgentResponse:
-    settings, health = ctx.settings, ctx.health
+    config, identity, health = ctx.config, ctx.identity, ctx.health
     patience = patience_of(state, ctx)
     # 429s count nowhere: the limiter paces them, the time limit bounds them. Refused
     # connections do not count as attempts either (nothing was sent): the circuit bounds them.
@@ -117,16 +117,16 @@ async def _start(
         except PlatformDown as down:
             return error_from_api(down, _starting(state))
         state.attempts += 1
-        token = f"{settings.run_id}.{secrets.token_hex(6)}"
+        token = f"{identity.run_id}.{secrets.token_hex(6)}"
         state.attempt_tokens.append(token)
         metadata = {
-            **settings.labels,
-            "batchId": settings.run_id,
+            **identity.labels,
+            "batchId": identity.run_id,
             "exampleName": state.job.name,
             ATTEMPT_KEY: token,
         }
         try:
-            started = await ctx.platform.start_agent(
+            started = await ctx.calls.start_agent(
                 state.job.target, inputs, hold_seconds=hold_for(state, ctx), metadata=metadata
             )
         except EigenpalRateLimitError as err:
@@ -144,7 +144,7 @@ async def _start(
                     return error_from_api(err, _starting(state))  # unreachable: the run stops
             else:
                 failures += 1
-                if failures >= settings.max_start_attempts:
+                if failures >= config.max_start_attempts:
                     return error_from_api(err, _starting(state))
                 if is_ambiguous_start_failure(err):
                     try:
@@ -183,8 +183,8 @@ def hold_for(state: ExampleState, ctx: RunContext) -> int:
     """Seconds the platform may hold the start request: never so long that the time limit
     runs out before the execution id is known (a second is kept to cancel it)."""
     elapsed = time.perf_counter() - (state.started_clock or time.perf_counter())
-    left = ctx.settings.timeout_seconds - elapsed - 1.0
-    return max(0, min(ctx.settings.hold_seconds, math.floor(left)))
+    left = ctx.config.timeout_seconds - elapsed - 1.0
+    return max(0, min(ctx.config.hold_seconds, math.floor(left)))
 
 
 async def find_orphan(
@@ -196,8 +196,8 @@ async def find_orphan(
     if not state.attempt_tokens:
         return None
     found = await patience.call(
-        lambda: ctx.platform.find_agent_executions(
-            state.job.target, batch_id=ctx.settings.run_id, example_name=state.job.name
+        lambda: ctx.calls.find_agent_executions(
+            state.job.target, batch_id=ctx.identity.run_id, example_name=state.job.name
         )
     )
     ours = [e for e in found if (e.metadata or {}).get(ATTEMPT_KEY) in state.attempt_tokens]
@@ -215,18 +215,18 @@ async def _finish(
         return ended_badly
     folder = ("files", state.job.suite, state.job.name)
     names = [info.name for info in execution.result_files or []]
-    targets = output_targets(ctx.settings.run_dir, folder, names)
+    targets = output_targets(ctx.identity.run_dir, folder, names)
     if isinstance(targets, ExampleError):
         return targets
     patience = patience_of(state, ctx)
     for name, target in targets.items():
         try:
             await patience.call(
-                functools.partial(ctx.platform.download_output, execution.id, name, target)
+                functools.partial(ctx.calls.download_output, execution.id, name, target)
             )
         except EigenpalError as err:
             return read_failed(err, f"downloading output file {shown(name)}", patience)
-        state.output_files.append(target.relative_to(ctx.settings.run_dir).as_posix())
+        state.output_files.append(target.relative_to(ctx.identity.run_dir).as_posix())
     return targets
 
 
@@ -247,7 +247,7 @@ def output_targets(
         if name in targets:
             return _refused(f"{shown(name)} is listed twice by the execution")
         try:
-            targets[name] = safe_join(root, *folder, name)
+            targets[name] = join_inside(root, *folder, name)
         except UnsafePath as err:
             return _refused(str(err))
     folders = {parent for target in targets.values() for parent in target.parents}

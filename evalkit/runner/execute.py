@@ -62,8 +62,8 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
     success = False
     try:
         try:
-            judged = await asyncio.wait_for(_judge(state, ctx), ctx.settings.timeout_seconds)
-            least = min(FEEDBACK_MIN_SECONDS, ctx.settings.timeout_seconds)
+            judged = await asyncio.wait_for(_judge(state, ctx), ctx.config.timeout_seconds)
+            least = min(FEEDBACK_MIN_SECONDS, ctx.config.timeout_seconds)
             feedback_seconds = max(patience.until - ctx.health.now(), least)
         except asyncio.TimeoutError:
             judged = Judged(Verdict.ERROR, error=await _timed_out(state, ctx, patience))
@@ -91,7 +91,7 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
 
 async def _timed_out(state: ExampleState, ctx: RunContext, patience: Patience) -> ExampleError:
     await cancel_on_platform(state, ctx)
-    message = f"no result within {ctx.settings.timeout_seconds:g} s (--timeout)"
+    message = f"no result within {ctx.config.timeout_seconds:g} s (--timeout)"
     if state.status == "cancelled":
         message += "; the execution was cancelled"
     if patience.streak and patience.last_failure is not None:
@@ -118,7 +118,7 @@ async def write_feedback_for(
 ) -> FeedbackRecord:
     """Write the verdict onto the execution (agents only, once per execution), patiently for
     at most ``seconds``."""
-    if not ctx.settings.feedback or state.job.kind != "agent" or state.execution_id is None:
+    if not ctx.config.feedback or state.job.kind != "agent" or state.execution_id is None:
         return FeedbackRecord()
     error = judged.error
     if error is not None and error.kind in INFRASTRUCTURE_ERRORS:
@@ -127,14 +127,14 @@ async def write_feedback_for(
         verdict=judged.verdict,
         score=judged.score,
         example=state.job.name,
-        run_id=ctx.settings.run_id,
+        run_id=ctx.identity.run_id,
         comparison=judged.details,
         error=error,
     )
     record = FeedbackRecord()
     patience = Patience.for_seconds(ctx.health, seconds)
     write = write_feedback(
-        ctx.platform,
+        ctx.calls,
         ctx.ledger,
         state.execution_id,
         state.job,
@@ -167,7 +167,7 @@ async def cancel_on_platform(state: ExampleState, ctx: RunContext) -> None:
     if state.execution_id is None or state.terminal:
         return
     cancel = (
-        ctx.platform.cancel_agent if state.job.kind == "agent" else ctx.platform.cancel_workflow
+        ctx.calls.cancel_agent if state.job.kind == "agent" else ctx.calls.cancel_workflow
     )
     try:
         await asyncio.wait_for(cancel(state.execution_id), CLEANUP_SECONDS)
@@ -192,11 +192,11 @@ def build_result(
         execution = ExecutionRef(
             id=state.execution_id,
             status=state.status or "unknown",
-            link=execution_link(ctx.platform.base_url, job.kind, state.execution_id),
+            link=execution_link(ctx.calls.base_url, job.kind, state.execution_id),
         )
     total_ms = _ms_since(state.started_clock) if state.started_clock is not None else 0
     return ExampleResult(
-        run_id=ctx.settings.run_id,
+        run_id=ctx.identity.run_id,
         kind=job.kind,
         agent=job.suite,
         example=job.name,

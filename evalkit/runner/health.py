@@ -9,7 +9,7 @@ call then gives up at once with ``PlatformDown``, an ``unreachable`` error that 
 once it opened: the run stops, and running again starts afresh.
 
 The figures (requests sent, 5xx and 429 answers, requests without an answer) are counted by
-httpx event hooks (``runner.platform.rate_limit_hooks``), which also see the client's own
+httpx event hooks (``runner.calls.rate_limit_hooks``), which also see the client's own
 retries; the calls the runner repeated itself are counted here.
 """
 

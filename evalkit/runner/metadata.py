@@ -9,13 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evalkit.api import format_timestamp
+from evalkit.conventions import PROJECT_FOLDER
 from evalkit.runner.results import GitInfo
 
 _GIT_TIMEOUT_SECONDS = 5.0
 
 
-#: evalkit's own state and results beside the manifest: never part of what is evaluated
-_OWN_FOLDER = ".evalkit"
 
 
 def git_info(directory: Path) -> GitInfo:
@@ -46,7 +45,7 @@ def _dirty(directory: Path) -> bool | None:
         "--no-empty-directory",
         "--",
         ".",
-        f":(exclude){_OWN_FOLDER}",
+        f":(exclude){PROJECT_FOLDER!s}",
     )
     if changed is None or untracked is None:
         return None

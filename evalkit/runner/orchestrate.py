@@ -107,7 +107,7 @@ async def run_examples(
                 on_start(job)
             tracked = Tracked(state)
             task = asyncio.create_task(
-                run_with_retries(tracked, ctx, ctx.settings.retries), name=job.label
+                run_with_retries(tracked, ctx, ctx.config.retries), name=job.label
             )
             in_flight[task] = tracked
             task.add_done_callback(on_done)

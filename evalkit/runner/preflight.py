@@ -31,7 +31,7 @@ from evalkit.sync.plan import Action, AgentChange
 
 class NotReady(RunError):
     """An agent or workflow the run needs is missing, or an agent differs from the manifest:
-    nothing was started (a usage error, see ``evalkit.cli.exit_codes``)."""
+    nothing was started (a usage error, see ``evalkit.exit_codes``)."""
 
 
 def check_agents(

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalkit.client import EigenpalClient
-from evalkit.errors import RunError
+from evalkit.errors import PlatformTrouble, RunError
 from evalkit.manifest import Manifest
 from evalkit.runner.jobs import ExampleJob
 
 
-class SyncFailed(RunError):
-    """The platform refused the sync: an infrastructure problem (``evalkit.cli.exit_codes``)."""
+class SyncFailed(RunError, PlatformTrouble):
+    """The platform refused the sync: an infrastructure problem (``evalkit.exit_codes``)."""
 
 
 @dataclass(frozen=True)

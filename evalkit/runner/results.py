@@ -15,6 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 RESULTS_FORMAT_VERSION: Literal[1] = 1
+#: the two files of a run folder: one line per example as it finishes, and the run's summary
+RESULTS_NAME = "results.jsonl"
+SUMMARY_NAME = "summary.json"
 
 
 class _Record(BaseModel):

@@ -10,22 +10,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from evalkit._version import __version__
 from evalkit.errors import RunError
+from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.baseline import find_regressions
 from evalkit.runner.calls import PlatformCalls
+from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts, judged
 from evalkit.runner.health import PlatformHealth
-from evalkit.runner.jobs import ExampleJob, Selection
+from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
 from evalkit.runner.results import (
+    RESULTS_NAME,
+    SUMMARY_NAME,
     DriftedAgent,
     ErrorKind,
     ExampleBrief,
@@ -36,54 +39,38 @@ from evalkit.runner.results import (
     RunSummary,
     Target,
 )
-from evalkit.runner.state import Comparer, RunContext, RunSettings
+from evalkit.runner.state import Comparer, RunContext
 from evalkit.runner.summary_text import feedback_note
-
-RESULTS_NAME = "results.jsonl"
-SUMMARY_NAME = "summary.json"
-
-
-class RunStatus(str, Enum):
-    PASSED = "passed"
-    GATE_FAILED = "gate_failed"
-    INFRASTRUCTURE = "infrastructure"
-    INTERRUPTED = "interrupted"
-
-
-#: the exit code of each status; tests keep it equal to ``evalkit.cli.exit_codes.ExitCode``
-EXIT_CODES: dict[RunStatus, int] = {
-    RunStatus.PASSED: 0,
-    RunStatus.GATE_FAILED: 1,
-    RunStatus.INFRASTRUCTURE: 3,
-    RunStatus.INTERRUPTED: 130,
-}
 
 
 @dataclass(frozen=True)
-class SessionConfig:
-    settings: RunSettings
-    concurrency: int
+class PreparedRun:
+    """What is settled before the first example starts: the caller's ``RunConfig``, the
+    run's identity, where it runs, and what it is judged against."""
+
+    config: RunConfig
+    identity: RunIdentity
     target: Target
     manifest: str
     manifest_digest: str | None = None
     git: GitInfo = field(default_factory=GitInfo)
+    #: the run's gates: the manifest's, with those set in ``config.gates`` in their place
     gates: GateConfig = field(default_factory=GateConfig)
     #: gates of single agents or workflows, checked on their own examples only
     suite_gates: dict[str, GateConfig] = field(default_factory=dict)
-    selection: Selection = field(default_factory=Selection)
+    #: the summary read from ``config.baseline``
     baseline: RunSummary | None = None
-    baseline_path: str | None = None
     #: the sync plan applied before the run, as data (for reports)
     sync_plan: dict[str, Any] | None = None
-    #: agents that differed from the manifest and ran as they were (--allow-drift)
+    #: agents that differed from the manifest and ran as they were (``allow_drift``)
     drifted_agents: Sequence[DriftedAgent] = ()
 
 
 async def run_session(
     jobs: Sequence[ExampleJob],
-    platform: PlatformCalls,
+    calls: PlatformCalls,
     compare: Comparer,
-    config: SessionConfig,
+    prepared: PreparedRun,
     *,
     on_result: OnResult | None = None,
     on_start: OnStart | None = None,
@@ -94,30 +81,36 @@ async def run_session(
     """``limiter`` and ``health``: pass the ones whose ``rate_limit_hooks`` the client's HTTP
     client carries, so that the limiter sees every 429 and the summary counts every request;
     by default the runner sees only the 429s the client gave up on, and counts no traffic."""
-    settings = config.settings
-    results_path = settings.run_dir / RESULTS_NAME
+    config, identity = prepared.config, prepared.identity
+    results_path = identity.run_dir / RESULTS_NAME
     if results_path.exists():
         # Appending would mix two runs in one file, and the summary would count only one.
         raise RunError(f"{results_path} already exists: choose another --out folder or remove it")
+    if limiter is not None and limiter.state.maximum != config.concurrency:
+        # One number, one holder: a limiter built for another concurrency is a caller's bug.
+        raise ValueError(
+            f"the limiter allows {limiter.state.maximum} at once, the config {config.concurrency}"
+        )
     metadata = RunMetadata(
-        run_id=settings.run_id,
+        run_id=identity.run_id,
         evalkit_version=__version__,
-        manifest=config.manifest,
-        manifest_digest=config.manifest_digest,
-        git=config.git,
-        target=config.target,
+        manifest=prepared.manifest,
+        manifest_digest=prepared.manifest_digest,
+        git=prepared.git,
+        target=prepared.target,
         started_at=now_timestamp(),
         concurrency=config.concurrency,
-        timeout_seconds=settings.timeout_seconds,
-        feedback=settings.feedback,
+        timeout_seconds=config.timeout_seconds,
+        feedback=config.feedback,
         selection=config.selection.as_dict(),
     )
     ctx = RunContext(
-        platform=platform,
+        calls=calls,
         limiter=limiter or AdaptiveLimiter(config.concurrency),
         compare=compare,
-        settings=settings,
-        health=health or PlatformHealth(settings.down_after_seconds),
+        config=config,
+        identity=identity,
+        health=health or PlatformHealth(config.down_after_seconds),
     )
     with ResultsWriter(results_path) as writer:
 
@@ -128,29 +121,29 @@ async def run_session(
 
         tally = await run_examples(jobs, ctx, record, on_start=on_start, stop=stop)
     metadata.finished_at = now_timestamp()
-    summary = summarise(tally, metadata, config, results_path)
+    summary = summarise(tally, metadata, prepared, results_path)
     if health is not None:
         summary.traffic = ctx.health.traffic()
-    write_summary(settings.run_dir / SUMMARY_NAME, summary)
+    write_summary(identity.run_dir / SUMMARY_NAME, summary)
     return summary
 
 
 def summarise(
-    tally: RunTally, metadata: RunMetadata, config: SessionConfig, results_path: Path
+    tally: RunTally, metadata: RunMetadata, prepared: PreparedRun, results_path: Path
 ) -> RunSummary:
     """Gates, regressions and the run's status from what the orchestrator counted.
     Quarantined examples are counted and listed, but judged by no gate."""
     regressions = (
-        find_regressions(config.baseline, judged(tally.briefs))
-        if config.baseline is not None
+        find_regressions(prepared.baseline, judged(tally.briefs))
+        if prepared.baseline is not None
         else []
     )
     gates = evaluate_gates(
-        config.gates,
+        prepared.gates,
         gate_counts(tally.briefs),
-        regressions=len(regressions) if config.baseline is not None else None,
+        regressions=len(regressions) if prepared.baseline is not None else None,
     )
-    gates += suite_gate_outcomes(config, tally, regressions)
+    gates += suite_gate_outcomes(prepared, tally, regressions)
     status, outcome = decide(tally, all_passed(gates))
     feedback_failures = [brief for brief in tally.briefs if brief.feedback_error is not None]
     if feedback_failures:
@@ -164,32 +157,32 @@ def summarise(
         interrupted=tally.interrupted,
         gates=gates,
         regressions=regressions,
-        baseline=config.baseline_path,
-        exit_code=EXIT_CODES[status],
+        baseline=str(prepared.config.baseline) if prepared.config.baseline else None,
+        exit_code=RUN_STATUS_CODES[status],
         status=status.value,
         outcome=outcome,
         results_file=str(results_path),
         examples=tally.briefs,
-        drifted_agents=list(config.drifted_agents),
+        drifted_agents=list(prepared.drifted_agents),
         feedback_failures=feedback_failures,
         # An extra key (see RunSummary), present only when a plan was applied.
-        **({"sync_plan": config.sync_plan} if config.sync_plan is not None else {}),
+        **({"sync_plan": prepared.sync_plan} if prepared.sync_plan is not None else {}),
     )
 
 
 def suite_gate_outcomes(
-    config: SessionConfig, tally: RunTally, regressions: list[ExampleBrief]
+    prepared: PreparedRun, tally: RunTally, regressions: list[ExampleBrief]
 ) -> list[GateOutcome]:
     """Each suite's own gates on its own examples, named ``gate[suite]``."""
     outcomes: list[GateOutcome] = []
-    for suite, gates in config.suite_gates.items():
+    for suite, gates in prepared.suite_gates.items():
         briefs = [brief for brief in tally.briefs if brief.agent == suite]
         if gates.is_empty or not briefs:
             continue
         counts = gate_counts(briefs)
         suite_regressions = sum(1 for brief in regressions if brief.agent == suite)
         for outcome in evaluate_gates(
-            gates, counts, suite_regressions if config.baseline is not None else None
+            gates, counts, suite_regressions if prepared.baseline is not None else None
         ):
             outcome.name = f"{outcome.name}[{suite}]"
             outcomes.append(outcome)

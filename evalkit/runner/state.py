@@ -1,4 +1,4 @@
-"""The shared pieces of a run: settings, context, and what is known about each example."""
+"""The shared pieces of a run: its context, and what is known about each example."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.api import TERMINAL_STATUSES
 from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.comparing import Comparison
+from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.feedback_write import FeedbackLedger
-from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
+from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
@@ -20,32 +22,17 @@ from evalkit.runner.patience import Patience
 #: (job, actual output JSON, actual output files by name) -> comparison
 Comparer = Callable[[ExampleJob, Any, dict[str, Path]], Comparison]
 
-TERMINAL = frozenset({"completed", "failed", "cancelled", "rejected"})
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    run_id: str
-    run_dir: Path
-    timeout_seconds: float = 600.0
-    #: seconds the platform may hold a run request open before the runner polls
-    hold_seconds: int = 30
-    feedback: bool = True
-    max_start_attempts: int = 5
-    #: ``--retries``: more attempts for an example that does not pass (see runner.retries)
-    retries: int = 0
-    #: extra ``_metadata`` on every agent run (manifest digest, git commit)
-    labels: dict[str, str] = field(default_factory=dict)
-    #: nothing answered for this long while calls fail: the platform is down (runner.health)
-    down_after_seconds: float = DEFAULT_DOWN_AFTER_SECONDS
+#: the execution statuses that do not change any more (the API's, as strings)
+TERMINAL = frozenset(status.value for status in TERMINAL_STATUSES)
 
 
 @dataclass
 class RunContext:
-    platform: PlatformCalls
+    calls: PlatformCalls
     limiter: AdaptiveLimiter
     compare: Comparer
-    settings: RunSettings
+    config: RunConfig
+    identity: RunIdentity
     health: PlatformHealth
     ledger: FeedbackLedger = field(default_factory=FeedbackLedger)
 
@@ -87,4 +74,4 @@ class ExampleState:
 
 def patience_of(state: ExampleState, ctx: RunContext) -> Patience:
     """The example's patient calls: until its time limit, which runs from its start."""
-    return state.mark_started(ctx.health, ctx.settings.timeout_seconds)
+    return state.mark_started(ctx.health, ctx.config.timeout_seconds)

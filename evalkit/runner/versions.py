@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from evalkit.api import WorkflowVersion
 from evalkit.client.errors import EigenpalError, EigenpalNotFoundError
-from evalkit.errors import RunError
+from evalkit.errors import PlatformTrouble, RunError
 from evalkit.runner.jobs import ExampleJob
 
 VERSION_ID_PREFIX = "wfh_"
@@ -73,6 +73,6 @@ def _labels(workflow: str, list_versions: ListVersions) -> dict[str, str]:
     return labels
 
 
-class VersionLookupFailed(RunError):
+class VersionLookupFailed(RunError, PlatformTrouble):
     """The platform could not list a workflow's versions: infrastructure
-    (``evalkit.cli.exit_codes``)."""
+    (``evalkit.exit_codes``)."""

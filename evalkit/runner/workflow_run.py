@@ -38,7 +38,7 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
     while True:
         state.attempts += 1
         try:
-            started = await ctx.platform.start_workflow(
+            started = await ctx.calls.start_workflow(
                 job.target, inputs, version=job.version, hold_seconds=hold
             )
             break
@@ -63,7 +63,7 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
         while state.status not in TERMINAL:
             await asyncio.sleep(next(delays))
             current = await patience.call(
-                lambda: ctx.platform.get_workflow_execution(started.execution_id)
+                lambda: ctx.calls.get_workflow_execution(started.execution_id)
             )
             state.status = current.status.value
             result, error = current.result, current.error

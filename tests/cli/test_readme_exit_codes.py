@@ -1,10 +1,10 @@
-"""The README's exit-code table is the one ``evalkit.cli.exit_codes`` renders."""
+"""The README's exit-code table is the one ``evalkit.exit_codes`` renders."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.cli.exit_codes import markdown_table
+from evalkit.exit_codes import markdown_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -120,7 +120,7 @@ def test_tree() -> None:
 
 
 def test_api_errors_exit_as_infrastructure_trouble() -> None:
-    from evalkit.cli.exit_codes import ExitCode, exit_code_for
+    from evalkit.exit_codes import ExitCode, exit_code_for
 
     assert exit_code_for(error_for_status(503, None)) == ExitCode.INFRASTRUCTURE
     assert exit_code_for(EigenpalTimeoutError()) == ExitCode.INFRASTRUCTURE

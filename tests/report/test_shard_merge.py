@@ -12,10 +12,9 @@ from evalkit.cli.main import main
 from evalkit.cli.report import report
 from evalkit.errors import RunError
 from evalkit.report import RunResults, load_results
-from evalkit.report.shard_merge import ALL_SHARDS_GATE, EXIT_CODES, merge_runs, write_run
+from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
 from evalkit.runner.gates import GateConfig, evaluate_gates
 from evalkit.runner.results import DriftedAgent, ExampleResult, RunSummary, Traffic
-from evalkit.runner.session import EXIT_CODES as RUNNER_EXIT_CODES
 from tests.report.sample_runs import all_passed_baseline, with_summary
 
 
@@ -48,10 +47,6 @@ def _evalkit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
         main(["report", *args])
     out, err = capsys.readouterr()
     return int(exit_info.value.code or 0), out, " ".join(err.split())
-
-
-def test_exit_codes_match_the_runner() -> None:
-    assert {status.value: code for status, code in RUNNER_EXIT_CODES.items()} == EXIT_CODES
 
 
 def test_merged_counts_regressions_and_gates_judge_the_whole(failing_run: RunResults) -> None:

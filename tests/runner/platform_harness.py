@@ -18,14 +18,14 @@ from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.server import RunningPlatform, start_platform
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
 from evalkit.runner.comparing import compare_job
+from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS, PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter, AimdState
 from evalkit.runner.results import ExampleResult, RunSummary, Target
 from evalkit.runner.results_file import read_results_file
-from evalkit.runner.session import SessionConfig, run_session
-from evalkit.runner.state import RunSettings
+from evalkit.runner.session import PreparedRun, run_session
 
 API_KEY = "eg_runner_tests"
 
@@ -139,18 +139,17 @@ def run_jobs(
 ) -> RunOutput:
     """``limiter_states``, when given, receives the limiter's state after the run; ``hooks``
     are more httpx event hooks (e.g. ``FaultWindow.hooks``)."""
-    settings = RunSettings(
-        run_id=run_dir.name,
-        run_dir=run_dir,
+    config = RunConfig(
+        concurrency=concurrency,
         timeout_seconds=timeout_seconds,
         feedback=feedback,
         hold_seconds=hold_seconds,
         retries=retries,
         down_after_seconds=down_after_seconds,
     )
-    config = SessionConfig(
-        settings=settings,
-        concurrency=concurrency,
+    prepared = PreparedRun(
+        config=config,
+        identity=RunIdentity(run_id=run_dir.name, run_dir=run_dir),
         target=Target(kind="local", base_url=running.base_url),
         manifest="evalkit.yaml",
         gates=gates or GateConfig(),
@@ -169,7 +168,7 @@ def run_jobs(
         async with http, client:
             platform = ClientCalls(client)
             summary = await run_session(
-                jobs, platform, compare_job, config, limiter=limiter, health=health
+                jobs, platform, compare_job, prepared, limiter=limiter, health=health
             )
         if limiter_states is not None:
             limiter_states.append(limiter.state)

@@ -17,9 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from evalkit.client import EigenpalClient
 from evalkit.emulator.faults import FaultConfig
+from evalkit.exit_codes import RunStatus
 from evalkit.runner.agent_run import MAX_OUTPUT_FILES, output_targets
 from evalkit.runner.results import ErrorKind, ExampleError, Verdict
-from evalkit.runner.session import RunStatus
 from evalkit.safe_paths import MAX_NAME_SHOWN
 from tests.client.hostile import LOGIN_PAGE, Answer, Hostile, fixed, rewritten, start_hostile
 from tests.runner.platform_harness import (

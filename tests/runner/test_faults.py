@@ -12,9 +12,9 @@ import pytest
 
 from evalkit.client import EigenpalClient
 from evalkit.emulator.faults import FaultConfig
+from evalkit.exit_codes import RunStatus
 from evalkit.runner.limiter import AimdState
 from evalkit.runner.results import ErrorKind, Verdict
-from evalkit.runner.session import RunStatus
 from tests.runner.platform_harness import (
     API_KEY,
     RunOutput,

@@ -8,6 +8,7 @@ import pytest
 
 from evalkit.errors import RunError
 from evalkit.manifest import load_manifest
+from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.from_manifest import (
     gates_from_manifest,
     jobs_from_manifest,
@@ -18,8 +19,7 @@ from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import Selection, select
 from evalkit.runner.orchestrate import RunTally
 from evalkit.runner.results import RunMetadata, Target, Verdict
-from evalkit.runner.session import SessionConfig, summarise
-from evalkit.runner.state import RunSettings
+from evalkit.runner.session import PreparedRun, summarise
 from tests.runner.conftest import make_result
 
 MANIFEST = """
@@ -99,9 +99,9 @@ def test_suite_gates_apply_to_their_own_examples_and_flags_still_win(tmp_path: P
         make_result("only", Verdict.FAIL, agent="strict"),
     ]:
         tally.add(result)
-    config = SessionConfig(
-        settings=RunSettings(run_id="r", run_dir=tmp_path),
-        concurrency=1,
+    prepared = PreparedRun(
+        config=RunConfig(concurrency=1),
+        identity=RunIdentity(run_id="r", run_dir=tmp_path),
         target=Target(kind="local", base_url="http://127.0.0.1:1"),
         manifest="evalkit.yaml",
         gates=gates_from_manifest(manifest.gates),
@@ -111,13 +111,13 @@ def test_suite_gates_apply_to_their_own_examples_and_flags_still_win(tmp_path: P
         run_id="r",
         evalkit_version="0",
         manifest="evalkit.yaml",
-        target=config.target,
+        target=prepared.target,
         started_at="2026-01-01T00:00:00.000Z",
         concurrency=1,
         timeout_seconds=1,
         feedback=True,
     )
-    summary = summarise(tally, metadata, config, tmp_path / "results.jsonl")
+    summary = summarise(tally, metadata, prepared, tmp_path / "results.jsonl")
     outcomes = {gate.name: gate.passed for gate in summary.gates}
     # 2/3 passed overall clears 0.5; the strict agent's own max_failures: 0 does not.
     assert outcomes == {

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from evalkit.client.errors import EigenpalServerError
 from evalkit.emulator.faults import FaultConfig
+from evalkit.exit_codes import RunStatus
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.results import ErrorKind, Verdict
-from evalkit.runner.session import RunStatus
 from evalkit.runner.summary_text import render_summary
 from tests.runner.platform_harness import create_agent, job, local_platform, run_jobs
 

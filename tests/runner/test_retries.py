@@ -13,13 +13,13 @@ from evalkit.client import AsyncEigenpalClient
 from evalkit.runner.baseline import find_regressions
 from evalkit.runner.calls import ClientCalls
 from evalkit.runner.comparing import compare_job
+from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.gates import GateConfig, judged
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ErrorKind, ExampleError, RunSummary, Target, Verdict, brief_of
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.retries import should_retry
-from evalkit.runner.session import SessionConfig, run_session
-from evalkit.runner.state import RunSettings
+from evalkit.runner.session import PreparedRun, run_session
 from tests.runner.conftest import make_result
 from tests.runner.platform_harness import (
     API_KEY,
@@ -206,9 +206,9 @@ def test_an_interrupt_during_a_retry_cancels_the_retry_execution(tmp_path: Path)
         with sync_client(running) as client:
             client.agents.put_file("counter", "main.py", content=FAIL_THEN_HANG)
         run_dir = tmp_path / "run"
-        config = SessionConfig(
-            settings=RunSettings(run_id="run", run_dir=run_dir, hold_seconds=0, retries=3),
-            concurrency=2,
+        prepared = PreparedRun(
+            config=RunConfig(concurrency=2, hold_seconds=0, retries=3),
+            identity=RunIdentity(run_id="run", run_dir=run_dir),
             target=Target(kind="local", base_url=running.base_url),
             manifest="evalkit.yaml",
         )
@@ -218,7 +218,7 @@ def test_an_interrupt_during_a_retry_cancels_the_retry_execution(tmp_path: Path)
             stop = asyncio.Event()
             async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
                 session = asyncio.create_task(
-                    run_session(jobs, ClientCalls(client), compare_job, config, stop=stop)
+                    run_session(jobs, ClientCalls(client), compare_job, prepared, stop=stop)
                 )
                 while True:  # until the retry's execution is running
                     page = await client.agents.executions.list("counter", status="running")

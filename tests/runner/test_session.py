@@ -12,12 +12,13 @@ import pytest
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.errors import RunError
+from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.calls import ClientCalls
 from evalkit.runner.comparing import compare_job
+from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.results import ErrorKind, RunSummary, Target, Verdict
 from evalkit.runner.results_file import read_results_file
-from evalkit.runner.session import EXIT_CODES, RunStatus, SessionConfig, run_session
-from evalkit.runner.state import RunSettings
+from evalkit.runner.session import PreparedRun, run_session
 from evalkit.runner.summary_text import progress_line, render_summary
 from tests.client.hostile import rewritten, start_hostile
 from tests.runner.platform_harness import (
@@ -61,7 +62,7 @@ def test_passing_and_broken_examples_with_feedback_visible_on_the_platform(
         documents = results["regressed"].model_extra or {}
         assert documents["expected_json"] == INVOICE
         assert documents["actual_json"] == broken_output
-        assert out.summary.exit_code == EXIT_CODES[RunStatus.GATE_FAILED] == 1
+        assert out.summary.exit_code == RUN_STATUS_CODES[RunStatus.GATE_FAILED] == 1
         assert (
             tmp_path / "run-a" / "files" / "broken" / "regressed" / "lines.csv"
         ).read_text() == ("sku,qty\n")
@@ -176,10 +177,9 @@ def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Pa
         create_agent(running, "slow", {"builtin": "fixed", "output": {}, "delayMs": 60_000})
         jobs = [job("slow", f"s{i}", {}) for i in range(6)]
         run_dir = tmp_path / "run-h"
-        settings = RunSettings(run_id="run-h", run_dir=run_dir, hold_seconds=0)
-        config = SessionConfig(
-            settings=settings,
-            concurrency=2,
+        prepared = PreparedRun(
+            config=RunConfig(concurrency=2, hold_seconds=0),
+            identity=RunIdentity(run_id="run-h", run_dir=run_dir),
             target=Target(kind="local", base_url=running.base_url),
             manifest="evalkit.yaml",
         )
@@ -188,7 +188,7 @@ def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Pa
             stop = asyncio.Event()
             async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
                 session = asyncio.create_task(
-                    run_session(jobs, ClientCalls(client), compare_job, config, stop=stop)
+                    run_session(jobs, ClientCalls(client), compare_job, prepared, stop=stop)
                 )
                 while True:  # until both slots hold a running execution
                     page = await client.agents.executions.list("slow", status="running")

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.cli.exit_codes import ExitCode
+from evalkit.exit_codes import RunStatus
 from evalkit.runner.orchestrate import RunTally
 from evalkit.runner.results import ErrorKind, ExampleError, Verdict
-from evalkit.runner.session import EXIT_CODES, RunStatus, decide
+from evalkit.runner.session import decide
 from tests.runner.conftest import make_result
-
-
-def test_exit_codes_match_the_cli_table() -> None:
-    assert EXIT_CODES == {
-        RunStatus.PASSED: ExitCode.OK,
-        RunStatus.GATE_FAILED: ExitCode.FAILURE,
-        RunStatus.INFRASTRUCTURE: ExitCode.INFRASTRUCTURE,
-        RunStatus.INTERRUPTED: ExitCode.INTERRUPTED,
-    }
 
 
 def tally_of(*kinds: ErrorKind | None) -> RunTally:

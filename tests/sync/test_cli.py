@@ -18,7 +18,7 @@ from evalkit.cli import sync as sync_module
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.plan import plan_command
 from evalkit.cli.pull import pull_command
-from evalkit.cli.run import run
+from evalkit.cli.run import run_command
 from evalkit.cli.sync import sync_command
 from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import ManifestError
@@ -224,7 +224,7 @@ def test_environment_copies_made_by_a_run_are_not_orphans(
     assert invoke(sync_command, ["--yes"], tmp_path, platform).exit_code == 0
     monkeypatch.setenv("PR_NUMBER", "41")
     ran = invoke(
-        run,
+        run_command,
         ["--env", "pr", "--sync", "--no-report", "--out", str(tmp_path / "r")],
         tmp_path,
         platform,

@@ -9,7 +9,7 @@ imports nothing heavy at import time: the runner imports it too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 
 class ExitCode(IntEnum):
@@ -41,12 +41,22 @@ GENERAL: dict[int, str] = {
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); every command but serve, which stops with 0",
 }
 
-#: ``evalkit run``: the status written in summary.json -> the exit code
+class RunStatus(str, Enum):
+    """A run's status, as ``summary.json`` writes it."""
+
+    PASSED = "passed"
+    GATE_FAILED = "gate_failed"
+    INFRASTRUCTURE = "infrastructure"
+    INTERRUPTED = "interrupted"
+
+
+#: ``evalkit run``: the status written in summary.json -> the exit code (a plain string
+#: status finds its code too: ``RunStatus`` is a ``str``)
 RUN_STATUS_CODES: dict[str, ExitCode] = {
-    "passed": ExitCode.OK,
-    "gate_failed": ExitCode.FAILURE,
-    "infrastructure": ExitCode.INFRASTRUCTURE,
-    "interrupted": ExitCode.INTERRUPTED,
+    RunStatus.PASSED: ExitCode.OK,
+    RunStatus.GATE_FAILED: ExitCode.FAILURE,
+    RunStatus.INFRASTRUCTURE: ExitCode.INFRASTRUCTURE,
+    RunStatus.INTERRUPTED: ExitCode.INTERRUPTED,
 }
 
 #: ``evalkit sync``: the state of an apply -> the exit code. An agent fails only on a
@@ -171,14 +181,12 @@ def exit_code_for(error: BaseException, *, detailed_plan: bool = False) -> int:
     # Imported here: this module stays light enough for the runner to import, and start-up fast.
     import click
 
-    from evalkit.client.errors import EigenpalError
-    from evalkit.runner.presync import SyncFailed
-    from evalkit.runner.versions import VersionLookupFailed
+    from evalkit.errors import PlatformTrouble
 
     if isinstance(error, KeyboardInterrupt | click.exceptions.Abort):
         return ExitCode.INTERRUPTED
     if detailed_plan:
         return DetailedPlanCode.ERROR
-    if isinstance(error, EigenpalError | SyncFailed | VersionLookupFailed):
+    if isinstance(error, PlatformTrouble):
         return ExitCode.INFRASTRUCTURE
     return ExitCode.USAGE

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from evalkit.emulator.faults import FaultConfig
+from evalkit.exit_codes import RunStatus
 from evalkit.runner.results import Verdict
-from evalkit.runner.session import RunStatus
 from evalkit.runner.summary_text import progress_line, render_summary
 from tests.runner.platform_harness import (
     FaultWindow,

@@ -1,0 +1,133 @@
+"""Which EigenPal platform evalkit talks to: a remote one, or the local one it starts itself.
+
+A ``Connection`` is the caller's choice, made once (from the CLI's global options, from the
+environment, or by hand); ``open_platform`` turns it into an ``OpenPlatform`` for the length
+of a ``with`` block. A remote platform is used when a base URL is given and ``local`` is not
+set; it needs an API key. Otherwise evalkit starts the local platform in this process, with its
+state in ``.evalkit/platform/`` under the project root and a key made for this process only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit.api.urls import redact_url
+from evalkit.conventions import LOCAL_STATE_FOLDER
+from evalkit.errors import ConfigError
+
+#: the environment variables the CLI and ``Connection.from_env`` read
+BASE_URL_VARIABLE = "EIGENPAL_BASE_URL"
+API_KEY_VARIABLE = "EIGENPAL_API_KEY"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach a platform. ``Connection()`` is the local platform."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    #: the local platform even when a base URL is set (the CLI's ``--local``)
+    local: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Connection:
+        """``EIGENPAL_BASE_URL`` and ``EIGENPAL_API_KEY``, as the CLI reads them."""
+        environment = os.environ if env is None else env
+        return cls(
+            base_url=environment.get(BASE_URL_VARIABLE) or None,
+            api_key=environment.get(API_KEY_VARIABLE) or None,
+        )
+
+    @property
+    def is_local(self) -> bool:
+        return self.local or not self.base_url
+
+    def __repr__(self) -> str:  # the key never shows up in a repr or a traceback
+        url = redact_url(self.base_url) if self.base_url else None
+        key = "'***'" if self.api_key else "None"
+        return f"Connection(base_url={url!r}, api_key={key}, local={self.local})"
+
+
+@dataclass(frozen=True)
+class OpenPlatform:
+    """A reachable platform: where it is, how to authenticate, and whether it is ours."""
+
+    base_url: str
+    api_key: str
+    is_local: bool
+    description: str
+
+    def __repr__(self) -> str:
+        return f"OpenPlatform(base_url={self.base_url!r}, is_local={self.is_local}, api_key='***')"
+
+
+def local_state_dir(project_root: Path) -> Path:
+    """``.evalkit/platform/`` in the project root."""
+    return project_root.resolve() / LOCAL_STATE_FOLDER
+
+
+@contextmanager
+def open_platform(
+    connection: Connection,
+    *,
+    project_root: Path,
+    workflows_dir: Path | None = None,
+    workers: int | None = None,
+) -> Iterator[OpenPlatform]:
+    """Yield the platform to talk to; a local one is stopped when the block ends.
+    ``workers``: how many executions the local platform runs at once (its default if None)."""
+    if not connection.is_local:
+        yield _remote(connection)
+        return
+
+    # Imported here so that talking to a remote platform never loads the local one.
+    from evalkit.emulator.config import MAX_WORKERS, PlatformConfig, generate_api_key
+    from evalkit.emulator.server import start_platform
+
+    state_dir = local_state_dir(project_root)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    config = PlatformConfig(
+        data_dir=state_dir, api_keys=(generate_api_key(),), workflows_dir=workflows_dir
+    )
+    if workers is not None:
+        # More than the platform's most wait in its queue, as on any platform.
+        config = dataclasses.replace(config, workers=min(workers, MAX_WORKERS))
+    with start_platform(config) as running:
+        yield OpenPlatform(
+            base_url=running.base_url,
+            api_key=running.api_key,
+            is_local=True,
+            description=f"local platform {running.base_url} (state in {_shown(state_dir)})",
+        )
+
+
+def _remote(connection: Connection) -> OpenPlatform:
+    assert connection.base_url is not None
+    from evalkit.client import check_base_url
+
+    # Checked before anything else: a key pasted into the URL must not reach a message.
+    base_url = check_base_url(connection.base_url)
+    if not connection.api_key:
+        raise ConfigError(
+            f"no API key for {base_url}: pass --api-key or set {API_KEY_VARIABLE} "
+            f"(or drop --base-url/{BASE_URL_VARIABLE} to use the local platform)"
+        )
+    return OpenPlatform(
+        base_url=base_url,
+        api_key=connection.api_key,
+        is_local=False,
+        description=f"remote platform {base_url}",
+    )
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,283 @@
+"""An evaluation run as a library call: ``evalkit.run`` and ``evalkit.run_async``.
+
+This is what ``evalkit run`` does, start to end, with nothing printed::
+
+    outcome = evalkit.run("evalkit.yaml", evalkit.RunConfig(concurrency=4))
+    outcome.summary.status, outcome.exit_code, outcome.reports
+
+The steps, in order: load the manifest; select the examples; read the baseline; open the
+platform (``evalkit.connection``); before anything starts, check the workflows, sync the
+agents under test or check they match the manifest; run the examples (``runner.session``,
+which writes ``results.jsonl`` and ``summary.json``); write the reports. Any refusal (a
+manifest or usage error, drift, a platform that refuses the key) raises an ``EvalkitError``
+before the first example starts. What the CLI shows on the way comes through ``RunHooks``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.connection import Connection, OpenPlatform, open_platform
+from evalkit.conventions import REPORTS_FOLDER, RUNS_FOLDER
+from evalkit.errors import RunError
+from evalkit.manifest import Manifest, load_manifest
+from evalkit.runner.calls import ClientCalls, rate_limit_hooks
+from evalkit.runner.comparing import compare_job
+from evalkit.runner.config import RunConfig, RunIdentity
+from evalkit.runner.from_manifest import (
+    gates_from_manifest,
+    selected_jobs,
+    suite_gates_from_manifest,
+)
+from evalkit.runner.health import PlatformHealth
+from evalkit.runner.interrupts import stop_on_interrupt
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.limiter import AdaptiveLimiter
+from evalkit.runner.metadata import git_info, new_run_id
+from evalkit.runner.results import DriftedAgent, ExampleResult, GitInfo, RunSummary, Target
+from evalkit.runner.results_file import read_summary_file
+from evalkit.runner.session import PreparedRun, run_session
+
+
+def _ignore(_: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RunHooks:
+    """What a run tells its caller on the way; each defaults to nothing."""
+
+    #: a line for the user (the platform used, the sync applied, drift allowed, ...)
+    note: Callable[[str], None] = _ignore
+    #: the number of examples about to run, once everything before the first start is done
+    begin: Callable[[int], None] = _ignore
+    #: an example's first start
+    started: Callable[[ExampleJob], None] = _ignore
+    #: an example's result, as it is written to results.jsonl
+    finished: Callable[[ExampleResult], None] = _ignore
+    #: the run was asked to stop (Ctrl-C): executions in flight are being cancelled
+    interrupted: Callable[[], None] = lambda: None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    summary: RunSummary
+    #: the folder holding results.jsonl and summary.json
+    run_dir: Path
+    #: report format -> file written (empty when ``config.report`` is off)
+    reports: dict[str, Path] = field(default_factory=dict)
+    #: workflow commands for GitHub's log, inside GitHub Actions (the caller prints them)
+    github_lines: list[str] = field(default_factory=list)
+    #: why the reports could not be written (the verdict stands: see ``exit_code``)
+    report_error: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """What ``evalkit run`` exits with: 0 passed, 1 a gate failed, 3 the platform, 130
+        interrupted."""
+        return self.summary.exit_code
+
+
+def run(
+    manifest: Path | str | Manifest,
+    config: RunConfig | None = None,
+    *,
+    connection: Connection | None = None,
+    hooks: RunHooks | None = None,
+    handle_interrupts: bool = True,
+) -> RunOutcome:
+    """Run the manifest's examples and judge them (see the module's docstring).
+
+    ``connection``: default ``Connection.from_env()``, the local platform unless
+    ``EIGENPAL_BASE_URL`` is set. ``handle_interrupts``: in the main thread, the first Ctrl-C
+    (or SIGTERM) stops the run cleanly, cancelling executions in flight and still writing the
+    summary; a second one aborts."""
+
+    async def main() -> RunOutcome:
+        stop = asyncio.Event()
+        if not handle_interrupts:
+            return await run_async(manifest, config, connection=connection, hooks=hooks, stop=stop)
+        with stop_on_interrupt(stop, (hooks or RunHooks()).interrupted):
+            return await run_async(manifest, config, connection=connection, hooks=hooks, stop=stop)
+
+    return asyncio.run(main())
+
+
+async def run_async(
+    manifest: Path | str | Manifest,
+    config: RunConfig | None = None,
+    *,
+    connection: Connection | None = None,
+    hooks: RunHooks | None = None,
+    stop: asyncio.Event | None = None,
+) -> RunOutcome:
+    """``run`` inside a running event loop; setting ``stop`` stops the run cleanly."""
+    config = config or RunConfig()
+    hooks = hooks or RunHooks()
+    loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+    if config.environment:
+        loaded = loaded.with_environment(config.environment)
+    jobs = selected_jobs(loaded, config.selection)
+    if not jobs:
+        hooks.note(f"shard {config.selection.shard} holds none of the selected examples")
+    # Read as untrusted input: a bad file stops here, at its line, before anything runs.
+    baseline = read_summary_file(config.baseline) if config.baseline else None
+    git = git_info(loaded.path.parent)
+    identity = _identity(loaded, config, git)
+    with open_platform(
+        connection or Connection.from_env(),
+        project_root=loaded.path.parent,
+        workflows_dir=loaded.local_workflows_dir,
+        workers=config.concurrency,
+    ) as platform:
+        hooks.note(f"target: {platform.description}")
+        sync = config.sync if config.sync is not None else platform.is_local
+        jobs, sync_plan, drifted = await asyncio.to_thread(
+            _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks
+        )
+        _make_run_folder(identity.run_dir)
+        prepared = PreparedRun(
+            config=config,
+            identity=identity,
+            target=Target(
+                kind="local" if platform.is_local else "remote", base_url=platform.base_url
+            ),
+            manifest=str(loaded.path),
+            manifest_digest=loaded.digest,
+            git=git,
+            gates=gates_from_manifest(loaded.gates).overridden_by(config.gates),
+            suite_gates=suite_gates_from_manifest(loaded, config.gates),
+            baseline=baseline,
+            sync_plan=sync_plan,
+            drifted_agents=drifted,
+        )
+        hooks.note(f"run {identity.run_id}: {len(jobs)} example(s), results in {identity.run_dir}")
+        hooks.begin(len(jobs))
+        summary = await _session(jobs, platform, prepared, hooks, stop)
+    outcome = RunOutcome(summary, identity.run_dir)
+    if not config.report:
+        return outcome
+    folder = config.report_dir or loaded.path.parent / REPORTS_FOLDER / identity.run_id
+    return _with_reports(outcome, folder, config.html_link)
+
+
+def _identity(manifest: Manifest, config: RunConfig, git: GitInfo) -> RunIdentity:
+    run_id = new_run_id()
+    labels = {"manifestDigest": manifest.digest}
+    if git.commit:
+        labels["gitCommit"] = git.commit
+    run_dir = config.out or manifest.path.parent / RUNS_FOLDER / run_id
+    return RunIdentity(run_id=run_id, run_dir=run_dir, labels=labels)
+
+
+def _make_run_folder(run_dir: Path) -> None:
+    # Before any execution starts: results that cannot be saved stop the run here.
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunError(
+            f"cannot create the run folder {run_dir}: {err.strerror or err}; "
+            "pass a writable folder with --out"
+        ) from err
+
+
+def _prepare(
+    manifest: Manifest,
+    platform: OpenPlatform,
+    jobs: list[ExampleJob],
+    sync: bool,
+    allow_drift: bool,
+    hooks: RunHooks,
+) -> tuple[list[ExampleJob], dict[str, Any] | None, list[DriftedAgent]]:
+    """Before anything runs: the workflows exist and their version labels become version ids;
+    the agents under test are synced when asked, else compared with the manifest (a
+    difference stops here unless ``allow_drift``). Any refusal comes before the first start.
+    Returns the jobs (versions resolved), the sync plan applied and the agents that drifted."""
+    from evalkit.runner.patience import patiently_sync
+    from evalkit.runner.preflight import check_agents, check_workflows, describe_agent
+    from evalkit.runner.presync import sync_agents
+    from evalkit.runner.versions import resolve_versions
+
+    drifted: list[DriftedAgent] = []
+    synced = None
+    with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+        check_workflows(client, jobs, local=platform.is_local)
+        jobs = resolve_versions(
+            jobs, lambda name: patiently_sync(lambda: list(client.workflows.iter_versions(name)))
+        )
+        if sync:
+            synced = sync_agents(manifest, client, jobs)
+        else:
+            drifted = check_agents(manifest, client, jobs, allow_drift=allow_drift)
+    if synced is not None:
+        hooks.note(synced.message)
+    for agent in drifted:
+        hooks.note(
+            f"--allow-drift: {describe_agent(agent.slug, manifest)} differs from the manifest "
+            f"({agent.gist()}); running it as it is on the platform"
+        )
+    return jobs, synced.plan if synced is not None else None, drifted
+
+
+async def _session(
+    jobs: list[ExampleJob],
+    platform: OpenPlatform,
+    prepared: PreparedRun,
+    hooks: RunHooks,
+    stop: asyncio.Event | None,
+) -> RunSummary:
+    config = prepared.config
+    limiter = AdaptiveLimiter(config.concurrency)
+    health = PlatformHealth(config.down_after_seconds)
+    async with httpx.AsyncClient(
+        event_hooks=rate_limit_hooks(limiter, health), limits=_pool_for(config.concurrency)
+    ) as http:
+        client = AsyncEigenpalClient(
+            api_key=platform.api_key, base_url=platform.base_url, http_client=http
+        )
+        async with client:
+            return await run_session(
+                jobs,
+                ClientCalls(client),
+                compare_job,
+                prepared,
+                on_result=hooks.finished,
+                on_start=hooks.started,
+                stop=stop,
+                limiter=limiter,
+                health=health,
+            )
+
+
+def _pool_for(concurrency: int) -> httpx.Limits:
+    """Room to keep a connection alive for each example in flight (and its feedback write),
+    so that a run at high concurrency does not open a new connection per request (httpx
+    keeps 20 by default)."""
+    return httpx.Limits(
+        max_connections=max(100, 2 * concurrency), max_keepalive_connections=2 * concurrency
+    )
+
+
+def _with_reports(outcome: RunOutcome, folder: Path, html_link: str | None) -> RunOutcome:
+    """HTML, JUnit and Markdown from the files the run wrote; in GitHub Actions also the step
+    summary and the annotations. A report that cannot be written is said in
+    ``report_error``, and the run's verdict stands."""
+    from evalkit.report import load_results
+    from evalkit.report.publish import publish_reports
+
+    try:
+        published = publish_reports(load_results(outcome.run_dir), folder, html_link=html_link)
+    except OSError as err:
+        error = f"the reports could not be written into {folder}: {err.strerror or err}"
+        return dataclasses.replace(outcome, report_error=error)
+    return dataclasses.replace(
+        outcome, reports=published.files, github_lines=published.github_lines
+    )

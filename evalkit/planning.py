@@ -1,0 +1,123 @@
+"""``evalkit plan`` and ``evalkit sync`` as library calls: ``evalkit.plan`` and ``evalkit.apply``.
+
+    made = evalkit.plan("evalkit.yaml")                # what a sync would change
+    outcome = evalkit.apply("evalkit.yaml")            # plan, then apply: ``evalkit sync --yes``
+    outcome.result.state                               # converged, partly-applied, ...
+
+``apply`` is the library's name for what ``evalkit sync`` does (``evalkit.sync`` is the sync
+engine's package). Both open the platform of ``connection`` (default: from the environment,
+the local platform unless ``EIGENPAL_BASE_URL`` is set) for the length of the call;
+``open_planner`` keeps it open across several calls (the CLI shows the plan and asks before
+it applies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit.client import EigenpalClient
+from evalkit.connection import Connection, open_platform
+from evalkit.manifest import Manifest, load_manifest
+from evalkit.sync import ApplyResult, Plan
+from evalkit.sync import apply as apply_plan
+from evalkit.sync import plan as plan_manifest
+
+DEFAULT_SYNC_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    #: the plan that was applied
+    plan: Plan
+    #: what the apply did, agent by agent
+    result: ApplyResult
+
+
+@dataclass(frozen=True)
+class Planner:
+    """Plan and apply against one open platform."""
+
+    client: EigenpalClient
+    concurrency: int = DEFAULT_SYNC_CONCURRENCY
+
+    def plan(
+        self,
+        manifest: Manifest,
+        *,
+        only: Sequence[str] = (),
+        refresh: bool = False,
+    ) -> Plan:
+        """What a sync of ``manifest`` (already set to its environment) would change."""
+        return plan_manifest(
+            manifest, self.client, only=only, refresh=refresh, concurrency=self.concurrency
+        )
+
+    def apply(self, made: Plan) -> ApplyResult:
+        """Apply ``made``; raises ``PlanError`` with nothing written when it is stale."""
+        return apply_plan(made, self.client, concurrency=self.concurrency)
+
+
+@contextmanager
+def open_planner(
+    connection: Connection | None,
+    *,
+    project_root: Path,
+    concurrency: int = DEFAULT_SYNC_CONCURRENCY,
+    note: Callable[[str], None] = lambda line: None,
+) -> Iterator[Planner]:
+    """A ``Planner`` on the platform of ``connection``; ``note`` hears which one it is."""
+    with open_platform(connection or Connection.from_env(), project_root=project_root) as platform:
+        note(f"platform: {platform.description}")
+        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+            yield Planner(client, concurrency)
+
+
+def load_for_planning(manifest: Path | str | Manifest, environment: str | None) -> Manifest:
+    """The manifest to plan, set to ``environment``; loaded before any platform is contacted,
+    so a broken manifest is reported without waiting for one."""
+    loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+    return loaded.with_environment(environment) if environment else loaded
+
+
+def plan(
+    manifest: Path | str | Manifest,
+    *,
+    connection: Connection | None = None,
+    environment: str | None = None,
+    only: Sequence[str] = (),
+    refresh: bool = False,
+    concurrency: int = DEFAULT_SYNC_CONCURRENCY,
+) -> Plan:
+    """What ``evalkit sync`` would change on the platform, as data (``evalkit plan``)."""
+    loaded = load_for_planning(manifest, environment)
+    with open_planner(
+        connection, project_root=loaded.path.parent, concurrency=concurrency
+    ) as planner:
+        return planner.plan(loaded, only=only, refresh=refresh)
+
+
+def apply(
+    manifest: Path | str | Manifest | Plan,
+    *,
+    connection: Connection | None = None,
+    environment: str | None = None,
+    only: Sequence[str] = (),
+    refresh: bool = False,
+    concurrency: int = DEFAULT_SYNC_CONCURRENCY,
+) -> SyncOutcome:
+    """Make the platform match the manifest (``evalkit sync --yes``). Given a saved ``Plan``
+    (``evalkit.sync.load_plan``), apply it as it is: it refuses, with nothing written, when
+    the platform moved since it was made."""
+    if isinstance(manifest, Plan):
+        root = Path(manifest.base_dir)
+        with open_planner(connection, project_root=root, concurrency=concurrency) as planner:
+            return SyncOutcome(manifest, planner.apply(manifest))
+    loaded = load_for_planning(manifest, environment)
+    with open_planner(
+        connection, project_root=loaded.path.parent, concurrency=concurrency
+    ) as planner:
+        made = planner.plan(loaded, only=only, refresh=refresh)
+        return SyncOutcome(made, planner.apply(made))

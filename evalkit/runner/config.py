@@ -1,0 +1,101 @@
+"""``RunConfig``: everything a caller decides about a run, made once and read by every layer.
+
+The CLI builds it from ``evalkit run``'s options (each option's name is the field's name);
+a Python caller builds it by hand. Nothing downstream copies or renames its fields: the
+session, the orchestrator and each example read ``config.timeout_seconds`` and the rest from
+this one object. What a run finds out for itself (its id, folder, labels) is ``RunIdentity``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalkit.errors import ConfigError
+from evalkit.runner.gates import GateConfig
+from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS
+from evalkit.runner.jobs import Selection
+
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 512
+DEFAULT_TIMEOUT_SECONDS = 600.0
+MAX_TIMEOUT_SECONDS = 86_400.0
+MAX_RETRIES = 10
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    #: which examples run (``--only``, ``--example``, ``--tag``, ``--shard``)
+    selection: Selection = field(default_factory=Selection)
+    #: most executions in flight; lowered on 429 by the limiter, which starts here
+    concurrency: int = DEFAULT_CONCURRENCY
+    #: seconds per example, from its start; then its execution is cancelled
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    #: more attempts for an example that does not pass (a later pass is flaky)
+    retries: int = 0
+    #: write each verdict onto its execution as feedback
+    feedback: bool = True
+    #: sync the agents first; None: yes on the local platform, no on a remote one
+    sync: bool | None = None
+    #: without sync: run agents that differ from the manifest as they are (else refuse)
+    allow_drift: bool = False
+    #: run on this manifest environment's copies of the agents
+    environment: str | None = None
+    #: gates set here replace the manifest's (the CLI's --min-pass-rate and the rest)
+    gates: GateConfig = field(default_factory=GateConfig)
+    #: a previous summary.json: examples that passed there and not now regress
+    baseline: Path | None = None
+    #: folder for results.jsonl, summary.json and output files (None: .evalkit/runs/<run id>)
+    out: Path | None = None
+    #: write the HTML, JUnit and Markdown reports
+    report: bool = True
+    #: folder for the reports (None: .evalkit/reports/<run id>)
+    report_dir: Path | None = None
+    #: where the Markdown summary links to the HTML report (None: report.html beside it)
+    html_link: str | None = None
+    #: seconds the platform may hold a run request open before the runner polls
+    hold_seconds: int = 30
+    #: starts of one example tried before it is an error
+    max_start_attempts: int = 5
+    #: nothing answered for this long while calls fail: the platform is down (runner.health)
+    down_after_seconds: float = DEFAULT_DOWN_AFTER_SECONDS
+
+    def __post_init__(self) -> None:
+        _check(
+            1 <= self.concurrency <= MAX_CONCURRENCY,
+            "concurrency",
+            self.concurrency,
+            f"1 to {MAX_CONCURRENCY}",
+        )
+        _check(
+            0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS,
+            "timeout_seconds",
+            self.timeout_seconds,
+            f"more than 0 and at most {MAX_TIMEOUT_SECONDS:g}",
+        )
+        _check(0 <= self.retries <= MAX_RETRIES, "retries", self.retries, f"0 to {MAX_RETRIES}")
+        _check(self.hold_seconds >= 0, "hold_seconds", self.hold_seconds, "0 or more")
+        _check(
+            self.max_start_attempts >= 1, "max_start_attempts", self.max_start_attempts, "1 or more"
+        )
+        _check(
+            self.down_after_seconds > 0,
+            "down_after_seconds",
+            self.down_after_seconds,
+            "more than 0",
+        )
+
+
+def _check(ok: bool, name: str, value: object, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(f"RunConfig.{name} is {value!r}: it must be {allowed}")
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    """What a run is called and where its files go, fixed before the first example starts."""
+
+    run_id: str
+    run_dir: Path
+    #: extra ``_metadata`` on every agent run (manifest digest, git commit)
+    labels: dict[str, str] = field(default_factory=dict)

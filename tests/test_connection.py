@@ -1,0 +1,101 @@
+"""Which platform evalkit talks to: remote when configured, else the local one it starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evalkit.cli.connect import connection_of
+from evalkit.cli.context import GlobalOptions
+from evalkit.client import EigenpalClient
+from evalkit.connection import Connection, local_state_dir, open_platform
+from evalkit.emulator import server
+from evalkit.emulator.config import MAX_WORKERS, PlatformConfig
+from evalkit.emulator.server import RunningPlatform
+from evalkit.errors import ConfigError
+
+
+def test_no_url_starts_the_local_platform_with_state_in_the_project(tmp_path: Path) -> None:
+    with open_platform(Connection(), project_root=tmp_path) as platform:
+        assert platform.is_local
+        assert platform.base_url.startswith("http://127.0.0.1:")
+        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+            created = client.agents.create(name="Probe", slug="probe")
+            assert created.agent.slug == "probe"
+    assert local_state_dir(tmp_path) == tmp_path.resolve() / ".evalkit" / "platform"
+    assert any(local_state_dir(tmp_path).iterdir()), "state is kept on disk"
+
+    # A second start finds the agent made by the first: the state survives.
+    with (
+        open_platform(Connection(), project_root=tmp_path) as platform,
+        EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client,
+    ):
+        assert client.agents.get("probe").agent.name == "Probe"
+
+
+def test_local_wins_over_a_configured_url(tmp_path: Path) -> None:
+    connection = Connection(base_url="https://app.example.invalid", local=True)
+    with open_platform(connection, project_root=tmp_path) as platform:
+        assert platform.is_local
+
+
+def test_remote_without_key_is_a_config_error_naming_both_ways(tmp_path: Path) -> None:
+    connection = Connection(base_url="https://app.example.invalid")
+    with pytest.raises(ConfigError) as caught, open_platform(connection, project_root=tmp_path):
+        pass
+    assert "--api-key" in str(caught.value)
+    assert "EIGENPAL_API_KEY" in str(caught.value)
+
+
+def test_the_key_stays_out_of_every_repr(tmp_path: Path) -> None:
+    connection = Connection(base_url="https://app.example.invalid", api_key="eg_topsecret")
+    assert "eg_topsecret" not in repr(connection)
+    with open_platform(connection, project_root=tmp_path) as platform:
+        assert not platform.is_local
+        assert platform.api_key == "eg_topsecret"
+        assert "eg_topsecret" not in repr(platform)
+
+
+def test_a_key_in_the_url_is_refused_without_showing_it(tmp_path: Path) -> None:
+    connection = Connection(base_url="https://user:eg_inurl@app.example.invalid", api_key="k")
+    assert "eg_inurl" not in repr(connection)
+    with pytest.raises(ConfigError) as caught, open_platform(connection, project_root=tmp_path):
+        pass
+    assert "eg_inurl" not in str(caught.value)
+
+
+def test_from_env_reads_the_variables_the_cli_reads() -> None:
+    env = {"EIGENPAL_BASE_URL": "https://app.example.invalid", "EIGENPAL_API_KEY": "eg_k"}
+    assert Connection.from_env(env) == Connection("https://app.example.invalid", "eg_k")
+    assert Connection.from_env({}).is_local
+    assert Connection.from_env({"EIGENPAL_BASE_URL": ""}).is_local
+
+
+def test_the_cli_options_make_the_same_connection(tmp_path: Path) -> None:
+    options = GlobalOptions(
+        manifest=tmp_path / "evalkit.yaml",
+        base_url="https://app.example.invalid",
+        api_key="eg_k",
+        local=True,
+        verbose=0,
+        json_output=False,
+    )
+    assert connection_of(options) == Connection("https://app.example.invalid", "eg_k", local=True)
+
+
+def test_the_local_platform_runs_as_many_executions_at_once_as_asked(tmp_path: Path) -> None:
+    seen: list[int | None] = []
+    real_start = server.start_platform
+
+    def spy(config: PlatformConfig | None = None) -> RunningPlatform:
+        assert config is not None
+        seen.append(config.workers)
+        return real_start(config)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(server, "start_platform", spy)
+        for asked in (3, MAX_WORKERS + 100):
+            with open_platform(Connection(), project_root=tmp_path, workers=asked):
+                pass
+    assert seen == [3, MAX_WORKERS]

@@ -1,0 +1,137 @@
+"""``evalkit.run`` from Python: the example project, the same verdicts as ``evalkit run``, and
+the refusals a caller meets before anything starts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import evalkit
+from evalkit import Connection, RunConfig, RunHooks
+from evalkit.errors import ConfigError, ManifestError, RunError
+from evalkit.runner.jobs import Selection
+from evalkit.runner.results import ExampleResult, Verdict
+from evalkit.runner.results_file import read_results_file
+from tests.runner.test_cli_run import INVOICES, copy_project, evalkit as evalkit_process, finish
+
+BROKEN = {"nordlicht-german-eur", "lumen-semicolon-csv-eur", "pinecone-hours-cad"}
+
+
+def _broken_project(tmp_path: Path) -> Path:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is needed to apply the broken-agent patch")
+    root = copy_project(tmp_path)
+    subprocess.run([git, "apply", str(INVOICES / "broken-agent.patch")], cwd=root, check=True)
+    return root / "examples" / "invoices"
+
+
+def _verdicts(run_dir: Path) -> dict[str, str]:
+    return {
+        result.example: result.verdict.value
+        for result in read_results_file(run_dir / "results.jsonl").results
+    }
+
+
+@pytest.mark.slow
+def test_run_from_python_gives_the_verdicts_the_cli_gives(tmp_path: Path) -> None:
+    project = _broken_project(tmp_path)
+    notes: list[str] = []
+    totals: list[int] = []
+    finished: list[ExampleResult] = []
+    hooks = RunHooks(note=notes.append, begin=totals.append, finished=finished.append)
+    config = RunConfig(out=tmp_path / "library", report_dir=tmp_path / "library-reports")
+
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection(), hooks=hooks)
+
+    assert outcome.exit_code == 1
+    assert outcome.summary.status == "gate_failed"
+    library = _verdicts(outcome.run_dir)
+    assert {name for name, verdict in library.items() if verdict != "pass"} == BROKEN
+    assert totals == [10] and len(finished) == 10
+    assert {result.example for result in finished} == set(library)
+    assert any(note.startswith("target: local platform") for note in notes)
+    assert sorted(outcome.reports) == ["html", "junit", "markdown"]
+    assert all(path.parent == tmp_path / "library-reports" for path in outcome.reports.values())
+
+    code, stdout, stderr = finish(
+        evalkit_process("--json", "run", "--out", str(tmp_path / "cli"), cwd=project)
+    )
+    assert code == outcome.exit_code, stderr
+    assert _verdicts(tmp_path / "cli") == library
+    cli_summary = json.loads(stdout)
+    assert cli_summary["counts"] == outcome.summary.counts.model_dump(mode="json")
+    assert cli_summary["gates"] == [
+        gate.model_dump(mode="json") for gate in outcome.summary.gates
+    ]
+
+
+def test_the_config_is_read_as_given_selection_gates_and_no_reports(tmp_path: Path) -> None:
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    config = RunConfig(
+        selection=Selection(examples=("pinecone-*",)),
+        out=tmp_path / "one",
+        report=False,
+        feedback=False,
+        concurrency=3,
+        timeout_seconds=120,
+    )
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+    assert outcome.exit_code == 0, outcome.summary.outcome
+    assert list(_verdicts(outcome.run_dir)) == ["pinecone-hours-cad"]
+    assert outcome.reports == {}
+    metadata = outcome.summary.metadata
+    assert (metadata.concurrency, metadata.timeout_seconds, metadata.feedback) == (3, 120, False)
+    result = read_results_file(outcome.run_dir / "results.jsonl").results[0]
+    assert result.verdict is Verdict.PASS
+    assert result.feedback.written is False
+
+
+def test_run_async_stops_cleanly_when_asked(tmp_path: Path) -> None:
+    project = copy_project(tmp_path) / "examples" / "invoices"
+
+    async def scenario() -> evalkit.RunOutcome:
+        stop = asyncio.Event()
+        # Stop as soon as the run knows what it runs: nothing or little has started.
+        hooks = RunHooks(begin=lambda total: stop.set())
+        config = RunConfig(out=tmp_path / "stopped", report=False)
+        return await evalkit.run_async(
+            project / "evalkit.yaml", config, connection=Connection(), hooks=hooks, stop=stop
+        )
+
+    outcome = asyncio.run(scenario())
+    assert outcome.summary.status == "interrupted"
+    assert outcome.exit_code == 130
+    assert (tmp_path / "stopped" / "summary.json").is_file()
+    assert outcome.summary.counts.total == 10, "every example is recorded, run or not"
+
+
+def test_a_broken_manifest_raises_before_any_platform_starts(tmp_path: Path) -> None:
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text("version: 1\nagents: [{slug: 'no spaces allowed'}]\n", encoding="utf-8")
+    with pytest.raises(ManifestError):
+        evalkit.run(manifest, RunConfig(out=tmp_path / "never"))
+    assert not (tmp_path / "never").exists()
+    assert not (tmp_path / ".evalkit").exists(), "no local platform was started"
+
+
+def test_a_selection_of_nothing_is_refused(tmp_path: Path) -> None:
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    config = RunConfig(selection=Selection(examples=("no-such-*",)), out=tmp_path / "never")
+    with pytest.raises(RunError, match="no-such-"):
+        evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+    assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("concurrency", 0), ("timeout_seconds", 0), ("retries", 11), ("max_start_attempts", 0)],
+)
+def test_a_config_out_of_range_says_which_field(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=f"RunConfig.{field} is {value!r}"):
+        RunConfig(**{field: value})  # type: ignore[arg-type]

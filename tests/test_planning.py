@@ -1,0 +1,49 @@
+"""``evalkit.plan`` and ``evalkit.apply``: ``evalkit plan`` and ``evalkit sync --yes`` from
+Python, against the local platform they start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import evalkit
+from evalkit import Connection
+from evalkit.errors import ManifestError, PlanError
+from evalkit.sync import load_plan, save_plan
+from tests.runner.test_cli_run import copy_project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path) / "examples" / "invoices" / "evalkit.yaml"
+
+
+def test_plan_then_apply_then_nothing_left_to_do(project: Path) -> None:
+    first = evalkit.plan(project, connection=Connection())
+    assert [agent.slug for agent in first.agents if agent.creates_agent] == ["invoice-extractor"]
+
+    outcome = evalkit.apply(project, connection=Connection())
+    assert outcome.result.state == "converged"
+    assert [agent.slug for agent in outcome.plan.agents] == ["invoice-extractor"]
+
+    again = evalkit.plan(project, connection=Connection())
+    assert not again.has_changes
+
+
+def test_a_saved_plan_applies_as_it_was_made(project: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    save_plan(evalkit.plan(project, connection=Connection()), saved)
+    outcome = evalkit.apply(load_plan(saved), connection=Connection())
+    assert outcome.result.state == "converged"
+    assert not evalkit.plan(project, connection=Connection()).has_changes
+
+
+def test_an_unknown_agent_and_a_bad_manifest_are_refused(project: Path, tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="--only nobody: no such agent"):
+        evalkit.plan(project, connection=Connection(), only=["nobody"])
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nagents: 3\n", encoding="utf-8")
+    with pytest.raises(ManifestError):
+        evalkit.plan(broken, connection=Connection())
+    assert not (tmp_path / ".evalkit").exists(), "no platform was started"
