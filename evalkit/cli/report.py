@@ -1,14 +1,11 @@
 """``evalkit report``: render the reports again from a run's results (HTML, JUnit, Markdown).
 
-``publish_reports`` is also what ``evalkit run`` calls after a run: it writes every format into
-the report folder and, inside GitHub Actions, the step summary, step outputs and failure
-annotations. ``html_link_option`` is the ``--html-link`` option of both commands.
+``html_link_option`` is the ``--html-link`` option of this command and of ``evalkit run``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -16,12 +13,10 @@ import click
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.errors import RunError
-from evalkit.report import REPORT_FILES, RunResults, load_results, render_report, write_reports
+from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
 from evalkit.report.github import in_github_actions, publish
 from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
 
-#: where ``evalkit run`` writes reports, under the manifest's folder: <this>/<run id>/
-REPORTS_FOLDER = Path(".evalkit") / "reports"
 #: where ``html_link_option`` keeps its value, in the click context's ``meta``
 _HTML_LINK = "evalkit.report.html_link"
 
@@ -33,7 +28,7 @@ def _keep_html_link(ctx: click.Context, param: click.Parameter, value: str | Non
 
 #: ``--html-link URL``: where the Markdown summary (a pull-request comment, the step summary)
 #: links to the HTML report, instead of the relative ``report.html`` that is dead outside the
-#: report folder. Read by ``publish_reports`` and ``evalkit report`` through ``given_html_link``.
+#: report folder. Read through ``given_html_link``.
 html_link_option = click.option(
     "--html-link",
     metavar="URL",
@@ -49,25 +44,6 @@ def given_html_link() -> str | None:
     ctx = click.get_current_context(silent=True)
     link = ctx.meta.get(_HTML_LINK) if ctx is not None else None
     return link if isinstance(link, str) else None
-
-
-def publish_reports(
-    run: RunResults,
-    report_dir: Path,
-    *,
-    html_link: str | None = None,
-    env: Mapping[str, str] | None = None,
-) -> dict[str, Path]:
-    """Write every report into ``report_dir``; in GitHub Actions also append the step summary,
-    write the step outputs and print an ``::error`` annotation per failing example. Returns
-    the files written. ``html_link``: default the command's ``--html-link``."""
-    environment = os.environ if env is None else env
-    link = html_link or given_html_link()
-    written = write_reports(run, report_dir, html_link=link)
-    if in_github_actions(environment):
-        for line in publish(run, environment, html_link=link, reports=written):
-            output.plain(line)
-    return written
 
 
 @click.command("report")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 from junitparser import JUnitXml
 
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.report import html_link_option, publish_reports, report
+from evalkit.cli.report import report
 from evalkit.report import RunResults
 from evalkit.runner.jsonl import ResultsWriter, write_summary
 
@@ -79,17 +78,6 @@ def test_in_github_actions_the_summary_and_annotations_are_written(
     assert "## ❌ evalkit: gate failed" in step_summary.read_text()
 
 
-def test_publish_reports_writes_all_and_stays_quiet_outside_github(
-    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    written = publish_reports(failing_run, tmp_path / "reports", env={})
-    assert sorted(written) == ["html", "junit", "markdown"]
-    assert all(path.is_file() for path in written.values())
-    assert capsys.readouterr().out == ""
-    publish_reports(failing_run, tmp_path / "again", env={"GITHUB_ACTIONS": "true"})
-    assert capsys.readouterr().out.count("::error ") == 5
-
-
 # Issue 10 item 14: the Markdown of a pull-request comment links a URL, not a dead relative path.
 
 URL = "https://github.com/acme/invoices/actions/runs/42/artifacts/7"
@@ -104,25 +92,6 @@ def test_html_link_is_what_the_markdown_links(run_dir: Path, tmp_path: Path) -> 
     assert f"({URL})" in (out / "summary.md").read_text()
     assert "(report.html)" not in (out / "summary.md").read_text()
     assert f"({URL})" in step_summary.read_text()
-
-
-def test_a_command_with_the_html_link_option_reaches_publish_reports(
-    failing_run: RunResults, tmp_path: Path
-) -> None:
-    """What ``evalkit run`` does with ``@html_link_option``: the reports it publishes after
-    the run link the URL given."""
-
-    @click.command()
-    @html_link_option
-    def fake_run() -> None:
-        publish_reports(failing_run, tmp_path / "reports", env={})
-
-    result = CliRunner().invoke(fake_run, ["--html-link", URL], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert f"({URL})" in (tmp_path / "reports" / "summary.md").read_text()
-    CliRunner().invoke(fake_run, [], catch_exceptions=False)
-    assert "(report.html)" in (tmp_path / "reports" / "summary.md").read_text()
-    assert "--html-link URL" in CliRunner().invoke(fake_run, ["--help"]).output
 
 
 def test_in_github_actions_the_step_outputs_are_written(run_dir: Path, tmp_path: Path) -> None:
