@@ -1,0 +1,190 @@
+"""The processes a benchmark measures: the ``evalkit`` command, and ``evalkit serve`` beside it.
+
+Each command is a child process, timed from start to exit, with its own CPU time and peak
+memory from ``os.wait4`` (that child only: a platform served from another process is not
+counted). Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to run every command under
+cProfile, one ``.prof`` file each; the figures are then inflated by the profiler.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+#: variables of the benchmark's own environment that would change what the command does
+_CLEARED = (
+    "EIGENPAL_BASE_URL",
+    "EIGENPAL_API_KEY",
+    "EVALKIT_SERVE_API_KEY",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "CI",
+)
+_PROFILE_COUNTER = itertools.count(1)
+profile_dir: Path | None = None
+
+
+class CommandFailed(RuntimeError):
+    """A command the benchmark needs exited with an unexpected code."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One finished command."""
+
+    args: tuple[str, ...]
+    returncode: int
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class Served:
+    """``evalkit serve`` running in its own process."""
+
+    base_url: str
+    api_key: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process used so far (all its threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def env(self) -> dict[str, str]:
+        """What a user sets to point evalkit at this platform."""
+        return {"EIGENPAL_BASE_URL": self.base_url, "EIGENPAL_API_KEY": self.api_key}
+
+
+def evalkit_command(args: Sequence[str], label: str = "evalkit") -> list[str]:
+    """The command line a user types, run with the interpreter of this environment."""
+    command = [sys.executable]
+    if profile_dir is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        out = profile_dir / f"{next(_PROFILE_COUNTER):03d}-{label}.prof"
+        command += ["-m", "cProfile", "-o", str(out)]
+    return [*command, "-m", "evalkit", *args]
+
+
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _CLEARED}
+    env["NO_COLOR"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def run_evalkit(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    expect: Sequence[int] = (0,),
+    timeout: float = 900,
+    label: str = "evalkit",
+) -> Measured:
+    """Run ``evalkit ARGS`` in ``cwd`` and measure it; a code outside ``expect`` raises."""
+    command = evalkit_command(args, label)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, env=child_env(env), stdout=out, stderr=err, start_new_session=True
+        )
+        timer = threading.Timer(timeout, _kill_group, (process.pid,))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        measured = Measured(
+            args=tuple(args),
+            returncode=process.returncode,
+            wall_seconds=wall,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
+            peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+        )
+    if measured.returncode not in expect:
+        raise CommandFailed(
+            f"evalkit {' '.join(args)} exited with {measured.returncode} in {cwd}:\n"
+            + measured.stderr[-3000:]
+        )
+    return measured
+
+
+def _kill_group(pid: int) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(data_dir: Path, *, workers: int | None = None) -> Iterator[Served]:
+    """``evalkit serve`` with its state in ``data_dir``, stopped (SIGTERM) at the end."""
+    port = free_port()
+    api_key = "eg_bench_" + os.urandom(12).hex()
+    args = ["serve", "--port", str(port), "--data", str(data_dir)]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    log = data_dir.parent / f"serve-{port}.log"
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            evalkit_command(args, "serve"),
+            cwd=data_dir.parent,
+            env=child_env({"EVALKIT_SERVE_API_KEY": api_key}),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    served = Served(f"http://127.0.0.1:{port}", api_key, process.pid)
+    try:
+        _wait_until_up(served.base_url, process, log)
+        yield served
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid)
+            process.wait()
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandFailed(f"evalkit serve exited with {process.returncode}: {log}")
+        try:
+            httpx.get(f"{base_url}/_emulator/health", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise CommandFailed(f"evalkit serve did not answer within 60 s: {log}")
