@@ -11,6 +11,7 @@ from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.exit_codes import ExitCode
 from evalkit.manifest.json_schema import SCHEMA_PATH, render_schema
+from evalkit.safe_paths import is_inside
 
 
 @click.command("schema")
@@ -57,8 +58,6 @@ def schema_file_of(manifest: Path) -> Path:
         named = re.search(r"yaml-language-server:\s*\$schema=(\S+)", line)
         if named is None or "://" in named.group(1):
             continue
-        folder = manifest.parent.resolve()
-        target = (folder / named.group(1)).resolve()
-        if target.is_relative_to(folder):
+        if is_inside(manifest.parent / named.group(1), manifest.parent):
             return manifest.parent / named.group(1)
     return Path(SCHEMA_PATH)

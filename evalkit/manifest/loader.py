@@ -35,7 +35,6 @@ from evalkit.manifest.paths import (
     PathProblem,
     display_path,
     find_project_root,
-    is_inside,
     resolve_inside,
 )
 from evalkit.manifest.problems import problems_from_validation
@@ -49,6 +48,7 @@ from evalkit.manifest.resolve import (
 )
 from evalkit.manifest.spec import AgentSpec, Manifest, WorkflowSpec
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text, read_yaml
+from evalkit.safe_paths import is_inside
 
 _GLOB_CHARS = set("*?[")
 

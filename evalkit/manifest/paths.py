@@ -14,10 +14,9 @@ from pathlib import Path
 
 from evalkit.errors import SourceMark
 from evalkit.manifest.problems import suggest
-from evalkit.safe_paths import UnsafePath, resolve_manifest_path
 
 # the rule's one declaration, re-exported for the manifest modules that import it from here
-from evalkit.safe_paths import is_inside as is_inside
+from evalkit.safe_paths import UnsafePath, resolve_manifest_path
 
 
 class PathProblem(ValueError):

@@ -22,10 +22,10 @@ from evalkit.manifest.models import (
     Workflow,
     Workspace,
 )
-from evalkit.manifest.paths import is_inside
 from evalkit.manifest.spec import AgentSpec, EnvironmentSpec, ExampleSpec, WorkflowSpec
 from evalkit.manifest.workspace import WorkspaceSpec, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
+from evalkit.safe_paths import is_inside
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from evalkit.conventions import PROJECT_FOLDER
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
-from evalkit.manifest.paths import display_path, is_inside
+from evalkit.manifest.paths import display_path
+from evalkit.safe_paths import is_inside
 
 #: left out unless ``default_excludes: false``: version control, caches, editor and OS junk,
 #: and ``.env`` files, which hold secrets that must never be uploaded

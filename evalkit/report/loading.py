@@ -19,6 +19,7 @@ from pathlib import Path
 from evalkit.errors import RunError
 from evalkit.runner.results import RESULTS_NAME, SUMMARY_NAME, ExampleResult, RunSummary
 from evalkit.runner.results_file import read_results_file, read_summary_file
+from evalkit.safe_paths import is_inside
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _summary_baseline(summary: RunSummary | None, folder: Path, warnings: list[s
     for candidate in candidates:
         if not candidate.is_file():
             continue
-        if any(candidate.resolve().is_relative_to(root) for root in roots):
+        if any(is_inside(candidate, root) for root in roots):
             return candidate
         warnings.append(
             f"the run's baseline {summary.baseline} is outside the run's folder and the current "

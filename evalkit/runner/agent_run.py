@@ -127,7 +127,10 @@ async def _start(
         }
         try:
             started = await ctx.calls.start_agent(
-                state.job.target, inputs, hold_seconds=hold_for(state, ctx), metadata=metadata
+                state.job.platform_name,
+                inputs,
+                hold_seconds=hold_for(state, ctx),
+                metadata=metadata,
             )
         except EigenpalRateLimitError as err:
             health.answered()
@@ -197,7 +200,7 @@ async def find_orphan(
         return None
     found = await patience.call(
         lambda: ctx.calls.find_agent_executions(
-            state.job.target, batch_id=ctx.identity.run_id, example_name=state.job.name
+            state.job.platform_name, batch_id=ctx.identity.run_id, example_name=state.job.name
         )
     )
     ours = [e for e in found if (e.metadata or {}).get(ATTEMPT_KEY) in state.attempt_tokens]
@@ -215,22 +218,22 @@ async def _finish(
         return ended_badly
     folder = ("files", state.job.suite, state.job.name)
     names = [info.name for info in execution.result_files or []]
-    targets = output_targets(ctx.identity.run_dir, folder, names)
-    if isinstance(targets, ExampleError):
-        return targets
+    destinations = output_destinations(ctx.identity.run_dir, folder, names)
+    if isinstance(destinations, ExampleError):
+        return destinations
     patience = patience_of(state, ctx)
-    for name, target in targets.items():
+    for name, destination in destinations.items():
         try:
             await patience.call(
-                functools.partial(ctx.calls.download_output, execution.id, name, target)
+                functools.partial(ctx.calls.download_output, execution.id, name, destination)
             )
         except EigenpalError as err:
             return read_failed(err, f"downloading output file {shown(name)}", patience)
-        state.output_files.append(target.relative_to(ctx.identity.run_dir).as_posix())
-    return targets
+        state.output_files.append(destination.relative_to(ctx.identity.run_dir).as_posix())
+    return destinations
 
 
-def output_targets(
+def output_destinations(
     root: Path, folder: tuple[str, ...], names: list[str]
 ) -> ExampleError | dict[str, Path]:
     """Where each listed output file goes below ``root``/``folder``, checked before any is
@@ -242,21 +245,21 @@ def output_targets(
             f"the execution lists {len(names)} output files; evalkit downloads at most "
             f"{MAX_OUTPUT_FILES} per example"
         )
-    targets: dict[str, Path] = {}
+    destinations: dict[str, Path] = {}
     for name in names:
-        if name in targets:
+        if name in destinations:
             return _refused(f"{shown(name)} is listed twice by the execution")
         try:
-            targets[name] = join_inside(root, *folder, name)
+            destinations[name] = join_inside(root, *folder, name)
         except UnsafePath as err:
             return _refused(str(err))
-    folders = {parent for target in targets.values() for parent in target.parents}
-    for name, target in targets.items():
-        if target in folders:
+    folders = {parent for destination in destinations.values() for parent in destination.parents}
+    for name, destination in destinations.items():
+        if destination in folders:
             return _refused(
                 f"{shown(name)} is listed both as a file and as a folder of other output files"
             )
-    return targets
+    return destinations
 
 
 def _refused(problem: str) -> ExampleError:

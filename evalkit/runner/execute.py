@@ -166,9 +166,7 @@ async def cancel_on_platform(state: ExampleState, ctx: RunContext) -> None:
             state.execution_id, state.status = orphan.id, orphan.status.value
     if state.execution_id is None or state.terminal:
         return
-    cancel = (
-        ctx.calls.cancel_agent if state.job.kind == "agent" else ctx.calls.cancel_workflow
-    )
+    cancel = ctx.calls.cancel_agent if state.job.kind == "agent" else ctx.calls.cancel_workflow
     try:
         await asyncio.wait_for(cancel(state.execution_id), CLEANUP_SECONDS)
         state.status = "cancelled"

@@ -61,11 +61,11 @@ def suite_name(suite: WorkflowSpec) -> str:
 
 
 def _job(
-    example: ExampleSpec, kind: str, target: str, suite: str, version: str | None
+    example: ExampleSpec, kind: str, platform_name: str, suite: str, version: str | None
 ) -> ExampleJob:
     return ExampleJob(
         kind="agent" if kind == "agent" else "workflow",
-        target=target,
+        platform_name=platform_name,
         suite=suite,
         name=example.name,
         input_json=dict(example.input_json),

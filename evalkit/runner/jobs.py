@@ -19,8 +19,9 @@ from evalkit.runner.shards import Shard
 @dataclass(frozen=True)
 class ExampleJob:
     kind: Literal["agent", "workflow"]
-    #: the slug (or id) the platform is called with: an environment copy's slug under --env
-    target: str
+    #: the name the platform is called with: the agent's slug (an environment copy's under
+    #: --env) or the workflow's name
+    platform_name: str
     #: the name used in results and selection: the manifest's agent slug or workflow name
     suite: str
     name: str
@@ -90,7 +91,7 @@ class Selection:
 
 def _names(job: ExampleJob) -> tuple[str, ...]:
     """What ``--only`` may call a job by: its suite, and for workflows the workflow's name."""
-    return (job.suite, job.target) if job.kind == "workflow" else (job.suite,)
+    return (job.suite, job.platform_name) if job.kind == "workflow" else (job.suite,)
 
 
 def select(jobs: Iterable[ExampleJob], selection: Selection) -> list[ExampleJob]:

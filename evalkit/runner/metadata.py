@@ -15,8 +15,6 @@ from evalkit.runner.results import GitInfo
 _GIT_TIMEOUT_SECONDS = 5.0
 
 
-
-
 def git_info(directory: Path) -> GitInfo:
     """Commit, branch and whether the recorded commit holds what is evaluated; empty outside a
     repository or without git. CI checkouts are often detached: ``GITHUB_HEAD_REF``/

@@ -47,7 +47,7 @@ def check_agents(
     that error on every example and stops (exit code 3)."""
     from evalkit.sync.planner import plan
 
-    slugs = sorted({job.target for job in jobs if job.kind == "agent"})
+    slugs = sorted({job.platform_name for job in jobs if job.kind == "agent"})
     if not slugs:
         return []
     try:
@@ -125,7 +125,7 @@ def _missing_message(
 def check_workflows(client: EigenpalClient, jobs: Sequence[ExampleJob], *, local: bool) -> None:
     """``NotReady`` naming every workflow of ``jobs`` the platform does not have."""
     missing = []
-    for workflow in sorted({job.target for job in jobs if job.kind == "workflow"}):
+    for workflow in sorted({job.platform_name for job in jobs if job.kind == "workflow"}):
         try:
             patiently_sync(functools.partial(client.workflows.get, workflow))
         except EigenpalNotFoundError:

@@ -37,7 +37,7 @@ def sync_agents(
     from evalkit.sync.apply import apply
     from evalkit.sync.planner import plan
 
-    agents = sorted({job.target for job in jobs if job.kind == "agent"})
+    agents = sorted({job.platform_name for job in jobs if job.kind == "agent"})
     if not agents:
         return None
     changes = plan(manifest, client, only=agents)

@@ -34,7 +34,7 @@ def resolve_versions(jobs: Sequence[ExampleJob], list_versions: ListVersions) ->
     wanted: dict[str, set[str]] = {}
     for job in jobs:
         if job.kind == "workflow" and needs_resolving(job.version):
-            wanted.setdefault(job.target, set()).add(str(job.version))
+            wanted.setdefault(job.platform_name, set()).add(str(job.version))
     ids: dict[tuple[str, str], str] = {}
     for workflow, labels in sorted(wanted.items()):
         known = _labels(workflow, list_versions)
@@ -47,8 +47,8 @@ def resolve_versions(jobs: Sequence[ExampleJob], list_versions: ListVersions) ->
                 )
             ids[(workflow, label)] = known[label]
     return [
-        dataclasses.replace(job, version=ids[(job.target, str(job.version))])
-        if (job.target, str(job.version)) in ids
+        dataclasses.replace(job, version=ids[(job.platform_name, str(job.version))])
+        if (job.platform_name, str(job.version)) in ids
         else job
         for job in jobs
     ]

@@ -39,7 +39,7 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
         state.attempts += 1
         try:
             started = await ctx.calls.start_workflow(
-                job.target, inputs, version=job.version, hold_seconds=hold
+                job.platform_name, inputs, version=job.version, hold_seconds=hold
             )
             break
         except EigenpalRateLimitError as err:

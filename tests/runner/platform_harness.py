@@ -68,7 +68,7 @@ def job(
 ) -> ExampleJob:
     return ExampleJob(
         kind="agent",
-        target=agent,
+        platform_name=agent,
         suite=agent,
         name=name,
         input_json=input_json or {},

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from evalkit.client import EigenpalClient
 from evalkit.emulator.faults import FaultConfig
 from evalkit.exit_codes import RunStatus
-from evalkit.runner.agent_run import MAX_OUTPUT_FILES, output_targets
+from evalkit.runner.agent_run import MAX_OUTPUT_FILES, output_destinations
 from evalkit.runner.results import ErrorKind, ExampleError, Verdict
 from evalkit.safe_paths import MAX_NAME_SHOWN
 from tests.client.hostile import LOGIN_PAGE, Answer, Hostile, fixed, rewritten, start_hostile
@@ -213,7 +213,7 @@ def test_a_listing_that_cannot_be_downloaded_whole_is_refused_before_any_downloa
 
 
 def refusal(names: list[str]) -> str:
-    refused = output_targets(Path("/runs/r1"), ("files", "agent", "one"), names)
+    refused = output_destinations(Path("/runs/r1"), ("files", "agent", "one"), names)
     assert isinstance(refused, ExampleError)
     assert refused.kind is ErrorKind.OUTPUT
     return refused.message
@@ -228,6 +228,6 @@ def test_a_long_name_is_clipped_in_the_refusal() -> None:
 
 def test_the_limit_is_inclusive_and_safe_names_map_into_the_folder() -> None:
     names = [f"d{index % 10}/f{index:05d}" for index in range(MAX_OUTPUT_FILES)]
-    targets = output_targets(Path("/runs/r1"), ("files", "agent", "one"), names)
+    targets = output_destinations(Path("/runs/r1"), ("files", "agent", "one"), names)
     assert isinstance(targets, dict)
     assert targets["d1/f00001"] == Path("/runs/r1/files/agent/one/d1/f00001")

@@ -71,13 +71,13 @@ def test_jobs_carry_inputs_expectations_rules_and_marks(tmp_path: Path) -> None:
     assert "slow" in two.tags
     assert one.mark is not None
     assert "evalkit.yaml" in one.mark
-    assert (flow.target, flow.version) == ("pipeline", "wfh_123")
+    assert (flow.platform_name, flow.version) == ("pipeline", "wfh_123")
 
 
 def test_an_environment_runs_on_copies_but_reports_manifest_slugs(tmp_path: Path) -> None:
     jobs = jobs_from_manifest(load(tmp_path).with_environment("pr"))
     agent_jobs = [j for j in jobs if j.kind == "agent"]
-    assert {(j.target, j.suite) for j in agent_jobs} == {
+    assert {(j.platform_name, j.suite) for j in agent_jobs} == {
         ("extractor-pr", "extractor"),
         ("strict-pr", "strict"),
     }
@@ -147,7 +147,7 @@ def test_two_versions_of_one_workflow_are_two_suites(tmp_path: Path) -> None:
     path.write_text(TWO_VERSIONS)
     manifest = load_manifest(path)
     jobs = jobs_from_manifest(manifest)
-    assert [(j.suite, j.target, j.version, j.name) for j in select(jobs, Selection())] == [
+    assert [(j.suite, j.platform_name, j.version, j.name) for j in select(jobs, Selection())] == [
         ("pipeline", "pipeline", "latest", "same"),
         ("pipeline@v1", "pipeline", "v1", "same-v1"),
     ]

@@ -9,7 +9,7 @@ from evalkit.runner.jobs import ExampleJob, Selection, select
 
 
 def make(suite: str, name: str, *tags: str) -> ExampleJob:
-    return ExampleJob(kind="agent", target=suite, suite=suite, name=name, tags=tags)
+    return ExampleJob(kind="agent", platform_name=suite, suite=suite, name=name, tags=tags)
 
 
 JOBS = [

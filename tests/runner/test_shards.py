@@ -39,7 +39,7 @@ def test_each_label_falls_in_exactly_one_shard(names: list[str], count: int) -> 
 def test_the_split_does_not_depend_on_order_or_on_other_examples(
     names: list[str], count: int
 ) -> None:
-    jobs = [ExampleJob(kind="agent", target="a", suite="a", name=name) for name in names]
+    jobs = [ExampleJob(kind="agent", platform_name="a", suite="a", name=name) for name in names]
     shuffled = list(reversed(jobs))
     for index in range(1, count + 1):
         selection = Selection(shard=Shard(index, count))
@@ -62,7 +62,7 @@ def test_the_split_is_the_same_in_another_process() -> None:
 
 def test_shards_split_by_agent_and_example_and_compose_with_other_options() -> None:
     jobs = [
-        ExampleJob(kind="agent", target=suite, suite=suite, name=f"ex{i}", tags=("smoke",))
+        ExampleJob(kind="agent", platform_name=suite, suite=suite, name=f"ex{i}", tags=("smoke",))
         for suite in ("a", "b")
         for i in range(20)
     ]

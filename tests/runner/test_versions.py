@@ -20,7 +20,7 @@ def wf_job(name: str, version: str | None, kind: str = "workflow") -> ExampleJob
     suite = "pipeline" if version in (None, "latest") else f"pipeline@{version}"
     return ExampleJob(
         kind="workflow" if kind == "workflow" else "agent",
-        target="pipeline",
+        platform_name="pipeline",
         suite=suite,
         name=name,
         version=version,
@@ -59,7 +59,7 @@ def test_an_unknown_label_names_the_labels_that_exist(platform: RunningPlatform)
 
 
 def test_an_unknown_workflow_is_a_clear_error(platform: RunningPlatform) -> None:
-    job = ExampleJob(kind="workflow", target="nope", suite="nope@v1", name="a", version="v1")
+    job = ExampleJob(kind="workflow", platform_name="nope", suite="nope@v1", name="a", version="v1")
     with sync_client(platform) as client, pytest.raises(RunError, match="'nope' is not on the"):
         resolve_versions([job], client.workflows.iter_versions)
 

@@ -32,7 +32,7 @@ steps:
 def workflow_job(workflow: str, name: str, expected: object) -> ExampleJob:
     return ExampleJob(
         kind="workflow",
-        target=workflow,
+        platform_name=workflow,
         suite=workflow,
         name=name,
         input_json={"currency": "EUR"},
