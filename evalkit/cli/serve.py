@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from evalkit.cli import output
-from evalkit.emulator.config import PlatformConfig, generate_api_key
+from evalkit.emulator.config import DEFAULT_WORKERS, MAX_WORKERS, PlatformConfig, generate_api_key
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.isolation import AUTO, CHOICES, ENV_VARIABLE
 from evalkit.emulator.server import ListenError, ServedPlatform, serve_foreground
@@ -45,7 +45,13 @@ def is_loopback(host: str) -> bool:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of workflow YAML definitions.",
 )
-@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1, MAX_WORKERS),
+    help="Agent executions run at once; more wait as pending.",
+)
 @click.option(
     "--api-key",
     "serve_api_key",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import shutil
 import tempfile
@@ -12,9 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-from fastapi import APIRouter
+from typing import Any
 
 from evalkit.api import ErrorCode, utc_now
 from evalkit.emulator.config import PlatformConfig
@@ -41,16 +37,11 @@ from evalkit.emulator.store.workspace_cache import FOLDER_NAME as WORKSPACES_FOL
 from evalkit.emulator.store.workspace_cache import WorkspaceCache
 from evalkit.emulator.worker import ExecutionWorker
 from evalkit.emulator.workflows.contract import AgentStepResult
+from evalkit.emulator.workflows.service import WorkflowService
 
 logger = logging.getLogger("evalkit.emulator")
 #: how often a waiting agent step checks its cancel flag
 STEP_POLL_SECONDS = 0.2
-
-
-class WorkflowServiceLike(Protocol):
-    def router(self) -> APIRouter: ...
-    def reset(self) -> None: ...
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -105,7 +96,7 @@ class Platform:
         self.queue = ExecutionQueue(workers=config.worker_count, handle=self.worker.handle)
         self._closed = False
         self._close_lock = threading.Lock()
-        self.workflows: WorkflowServiceLike | None = None
+        self.workflows: WorkflowService | None = None
         try:
             self.workflows = self._load_workflows()
         except BaseException:  # e.g. a bad workflow file: stop what already started
@@ -246,16 +237,11 @@ class Platform:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
-    def _load_workflows(self) -> WorkflowServiceLike | None:
-        # The workflow engine is optional: the app works (without /workflows) until it exists.
-        if importlib.util.find_spec("evalkit.emulator.workflows.service") is None:
-            return None
-        module = importlib.import_module("evalkit.emulator.workflows.service")
-        service: WorkflowServiceLike = module.WorkflowService(
+    def _load_workflows(self) -> WorkflowService:
+        return WorkflowService(
             definitions_dir=self.config.workflows_dir,
             database=self.data_dir / "workflows.sqlite3",
             invoker=self,
             workers=2,
             max_part_bytes=self.config.max_body_bytes,
         )
-        return service

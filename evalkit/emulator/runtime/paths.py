@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.api.paths import unsafe_path_reason
+from evalkit.safe_paths import UnsafePath, join_inside
 
 
 class UnsafePathError(ValueError):
@@ -23,10 +24,10 @@ def check_relative_path(path: str) -> str:
 
 
 def resolve_inside(root: Path, path: str) -> Path:
-    """The file ``root/path`` after checking that it stays inside ``root``."""
-    target = root.joinpath(*check_relative_path(path).split("/"))
-    resolved_root = root.resolve()
-    # Catches escapes through symlinks already present under root, not only through "..".
-    if not target.resolve().is_relative_to(resolved_root):
-        raise UnsafePathError(f"path {path!r} leaves its folder")
-    return target
+    """The file ``root/path`` after checking that it stays inside ``root`` (through symlinks
+    already present under it too: ``evalkit.safe_paths.join_inside``)."""
+    check_relative_path(path)
+    try:
+        return join_inside(root, path)
+    except UnsafePath:
+        raise UnsafePathError(f"path {path!r} leaves its folder") from None
