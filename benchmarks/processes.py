@@ -181,7 +181,8 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CommandFailed(f"evalkit serve exited with {process.returncode}: {log}")
+            said = log.read_text(errors="replace")[-3000:]
+            raise CommandFailed(f"evalkit serve exited with {process.returncode}:\n{said}")
         try:
             httpx.get(f"{base_url}/_emulator/health", timeout=1).raise_for_status()
             return
