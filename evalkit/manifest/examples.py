@@ -58,20 +58,19 @@ class Resolution:
 
     def path(self, source: YamlSource, loc: Loc, relative: str, *, kind: str) -> Path | None:
         """Resolve a manifest path that must exist as ``kind`` ('file' or 'folder')."""
-        mark = source.mark(loc)
         try:
             path = resolve_inside(source.path.parent, relative, self.root)
         except PathProblem as err:
-            self.fail(mark, str(err), loc_text(loc), err.hint)
+            self.fail(source.mark(loc), str(err), loc_text(loc), err.hint)
             return None
         if not path.exists():
             message = f"{kind} {relative!r} not found: it does not exist"
-            self.fail(mark, message, loc_text(loc), sibling_hint(path))
+            self.fail(source.mark(loc), message, loc_text(loc), sibling_hint(path))
             return None
         if (kind == "file") != path.is_file():
             what = "a file" if path.is_file() else "a folder"
             message = f"{relative!r} is {what}, not a {kind}"
-            self.fail(mark, message, loc_text(loc), f"point it at a {kind}")
+            self.fail(source.mark(loc), message, loc_text(loc), f"point it at a {kind}")
             return None
         return path
 
@@ -114,7 +113,7 @@ def folder_examples(
     entry: ExampleFolder, loc: Loc, source: YamlSource, res: Resolution, owner: Owner
 ) -> tuple[Path | None, list[ExampleSpec]]:
     """The examples of one folder entry, and the folder itself."""
-    folder_loc = (*loc, "folder") if (*loc, "folder") in source.marks else loc
+    folder_loc = (*loc, "folder") if source.has((*loc, "folder")) else loc
     folder = res.path(source, folder_loc, entry.folder, kind="folder")
     if folder is None:
         return None, []

@@ -12,21 +12,37 @@ JSON-like data by hand, so that:
   expand past ``MAX_MANIFEST_VALUES`` (measured while composing, before anything is expanded),
   numbers too long to convert, lone surrogates.
 
-Events come from libyaml when PyYAML has it (five times faster than the pure-Python scanner);
-nodes are composed here in Python either way, to keep the limits and the marks of alias uses.
+Two readers give the same data, marks and problems:
+
+- the event reader (libyaml's events turned straight into plain data, no nodes) reads what
+  manifests hold: no anchors or aliases, no tags, no merge keys, nothing refused. It keeps the
+  marks of the top ``SHALLOW_DEPTH`` levels (agents, examples and their keys) and finds the rest
+  again from the text only when a deeper one is asked for, so a large manifest costs no marks;
+- the composer path (PyYAML's composer, nodes with marks) takes over for everything else, so
+  limits, aliases and problems keep their exact wording and place. Events come from libyaml
+  when PyYAML has it; on a syntax error the text is read again by PyYAML, whose verdict stands.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.reader import Reader
 from yaml.resolver import Resolver
 
@@ -175,6 +191,8 @@ class _PythonLoader(_LimitedComposer, _CoreSchemaLoader):
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
+    _CParser: type[CParser] | None = CParser
+
     class _LibyamlLoader(_LimitedComposer, CParser, Resolver):
         """Events from libyaml (five times faster than PyYAML's scanner), composed here."""
 
@@ -189,6 +207,7 @@ if yaml.__with_libyaml__:
     _FAST_LOADER: type[_LibyamlLoader] | None = _LibyamlLoader
 else:  # pragma: no cover - PyYAML built without libyaml
     _FAST_LOADER = None
+    _CParser = None
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -207,6 +226,139 @@ def _compose(text: str) -> yaml.Node | None:
         return loader.get_single_node()
     finally:
         loader.dispose()
+
+
+class _Unusual(Exception):
+    """Something the event reader leaves to the composer path: an anchor, an alias, a tag, a
+    merge key, a limit crossed, or a value the builder would refuse."""
+
+
+_RESOLVERS = _CoreSchemaLoader.yaml_implicit_resolvers
+
+
+class _EventReader:
+    """Plain data straight from libyaml's events, for documents that need nothing of the
+    composer path (``_Unusual`` otherwise): the same data as ``_Builder`` gives, and the packed
+    marks of every place at most ``depth`` levels down (every place when ``None``)."""
+
+    def __init__(self, text: str, depth: int | None) -> None:
+        assert _CParser is not None, "only used when PyYAML has libyaml"
+        self._get: Callable[[], Any] = _CParser(text).get_event
+        self._depth = depth
+        self._values = 0
+        self.marks: dict[Loc, int] = {}
+
+    def read(self) -> Any:
+        get = self._get
+        get()  # the stream starts
+        start = get()
+        if isinstance(start, StreamEndEvent):
+            return None
+        event = get()
+        self.marks[()] = _pack(event.start_mark, None)
+        data = self._value(event, (), 0)
+        get()  # the document ends
+        if not isinstance(get(), StreamEndEvent):
+            raise _Unusual("more than one document")
+        if self._values > MAX_MANIFEST_VALUES:
+            raise _Unusual("too many values")
+        return data
+
+    def _value(self, event: Any, loc: Loc | None, depth: int) -> Any:
+        """The value ``event`` starts, ``depth`` lists and mappings down; its children's marks
+        are kept when ``loc`` is given and they are at most ``self._depth`` levels down."""
+        self._values += 1
+        if event.anchor is not None or event.tag is not None:
+            raise _Unusual("anchor or tag")
+        kind = type(event)
+        if kind is ScalarEvent:
+            return self._scalar(event)
+        if kind is not MappingStartEvent and kind is not SequenceStartEvent:
+            raise _Unusual("alias")
+        if depth >= MAX_DEPTH:
+            raise _Unusual("too deep")
+        if self._values > MAX_MANIFEST_VALUES:
+            raise _Unusual("too many values")
+        keep = loc is not None and (self._depth is None or depth < self._depth)
+        get, marks = self._get, self.marks
+        if kind is SequenceStartEvent:
+            items: list[Any] = []
+            event = get()
+            while type(event) is not SequenceEndEvent:
+                if keep:
+                    here = (*loc, len(items))  # type: ignore[misc]
+                    marks[here] = _pack(event.start_mark, None)
+                    items.append(self._value(event, here, depth + 1))
+                else:
+                    items.append(self._value(event, None, depth + 1))
+                event = get()
+            return items
+        result: dict[str, Any] = {}
+        event = get()
+        while type(event) is not MappingEndEvent:
+            key = self._key(event)
+            if key in result:
+                raise _Unusual("duplicate key")
+            value_event = get()
+            if keep:
+                here = (*loc, key)  # type: ignore[misc]
+                marks[here] = _pack(value_event.start_mark, event.start_mark)
+                result[key] = self._value(value_event, here, depth + 1)
+            else:
+                result[key] = self._value(value_event, None, depth + 1)
+            event = get()
+        return result
+
+    def _key(self, event: Any) -> str:
+        self._values += 1
+        if type(event) is not ScalarEvent or event.anchor is not None or event.tag is not None:
+            raise _Unusual("a key that is not a plain string")
+        tag = _resolve(event)
+        if tag not in (_STR, _INT, _FLOAT, _BOOL):
+            raise _Unusual("a null or merge key")
+        return _checked_text(event)
+
+    def _scalar(self, event: Any) -> Any:
+        tag = _resolve(event)
+        if tag == _STR:
+            return _checked_text(event)
+        value: str = event.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() == "true"
+        if tag == _INT:
+            try:
+                whole = _parse_int(value)
+            except ValueError:
+                raise _Unusual("too long to convert") from None
+            if _decimal_digits(whole) > MAX_INT_DIGITS:
+                raise _Unusual("too many digits")
+            return whole
+        if tag == _FLOAT:
+            number = _parse_float(value)
+            if math.isnan(number) or math.isinf(number):
+                raise _Unusual("not a JSON number")
+            return number
+        raise _Unusual("unsupported tag")
+
+
+def _resolve(event: Any) -> str:
+    """The tag ``Resolver.resolve`` gives an untagged scalar under the core schema."""
+    if not event.implicit[0]:
+        return _STR  # quoted, literal or folded
+    value: str = event.value
+    for tag, pattern in _RESOLVERS.get(value[0] if value else "", ()):
+        if pattern.match(value):
+            return str(tag)
+    return _STR
+
+
+def _checked_text(event: Any) -> str:
+    value: str = event.value
+    if event.style == '"' and _SURROGATE.search(value):  # only escapes make surrogates
+        raise _Unusual("a surrogate")
+    return value
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -234,31 +386,100 @@ class NodeMarks:
     key: SourceMark | None = None
 
 
-@dataclass
-class YamlSource:
-    """One parsed YAML file: its data and the marks of everything in it."""
+#: marks kept as one int each: value line, value column, key line, key column (1-based,
+#: 0 = no key), 32 bits apiece; a table of them costs a fraction of SourceMark objects
+_FIELD = 32
+_LOW = (1 << _FIELD) - 1
 
-    path: Path
-    display: str
-    data: Any
-    marks: dict[Loc, NodeMarks] = field(default_factory=dict)
+
+def _pack(value: Any, key: Any) -> int:
+    """``value`` and ``key`` (or ``None``): PyYAML's or libyaml's marks, 0-based."""
+    packed: int = ((value.line + 1) << _FIELD | (value.column + 1)) << (2 * _FIELD)
+    if key is not None:
+        packed |= (key.line + 1) << _FIELD | (key.column + 1)
+    return packed
+
+
+#: how many levels of marks the event reader keeps while reading: a manifest's agents,
+#: workflows, their examples and each example's keys (``agents[0].examples[3].input``)
+SHALLOW_DEPTH = 5
+
+
+class YamlSource:
+    """One parsed YAML file: its data and the marks of everything in it.
+
+    Marks deeper than ``SHALLOW_DEPTH`` may not be kept (``_depth``): the first question about
+    one reads the text again for all of them."""
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        data: Any = None,
+        *,
+        packed: dict[Loc, int] | None = None,
+        depth: int | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.data = data
+        self._packed: dict[Loc, int] = {} if packed is None else packed
+        self._depth = depth  # None: every mark is in _packed
+        self._text = text  # to find the deeper marks again
+
+    def __repr__(self) -> str:
+        return f"YamlSource({self.display!r})"
+
+    @property
+    def marks(self) -> dict[Loc, NodeMarks]:
+        """Every place in the data and its marks, in reading order."""
+        self._complete()
+        return {loc: self._unpack(packed) for loc, packed in self._packed.items()}
 
     def mark(self, loc: Loc, *, key: bool = False) -> SourceMark:
         """The mark of ``loc`` (its key's when ``key`` and it has one), or its nearest parent's."""
+        table = self._table(loc)
         for end in range(len(loc), -1, -1):
-            marks = self.marks.get(loc[:end])
-            if marks is not None:
+            packed = table.get(loc[:end])
+            if packed is not None:
+                marks = self._unpack(packed)
                 if key and end == len(loc) and marks.key is not None:
                     return marks.key
                 return marks.value
         return SourceMark(self.display, 1, 1)
 
+    def has(self, loc: Loc) -> bool:
+        """Whether ``loc`` is present in the data (as read, before interpolation)."""
+        return loc in self._table(loc)
+
     def existing(self, loc: Loc) -> Loc:
         """The longest prefix of ``loc`` that is present in the data."""
+        table = self._table(loc)
         end = len(loc)
-        while end and loc[:end] not in self.marks:
+        while end and loc[:end] not in table:
             end -= 1
         return loc[:end]
+
+    def _table(self, loc: Loc) -> dict[Loc, int]:
+        if self._depth is not None and len(loc) > self._depth:
+            self._complete()
+        return self._packed
+
+    def _complete(self) -> None:
+        if self._depth is None:
+            return
+        assert self._text is not None, "a source with partial marks keeps its text"
+        reader = _EventReader(self._text, depth=None)
+        reader.read()  # read once already: it cannot fail now
+        self._packed, self._depth, self._text = reader.marks, None, None
+
+    def _unpack(self, packed: int) -> NodeMarks:
+        value, key = packed >> (2 * _FIELD), packed & ((1 << (2 * _FIELD)) - 1)
+        value_mark = SourceMark(self.display, value >> _FIELD, value & _LOW)
+        if not key:
+            return NodeMarks(value_mark)
+        return NodeMarks(value_mark, SourceMark(self.display, key >> _FIELD, key & _LOW))
 
 
 def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[ManifestProblem]]:
@@ -266,7 +487,17 @@ def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[Manifes
     text, problem = _read_text(path, display)
     if problem is not None:
         return None, [problem]
-    source = YamlSource(path=path, display=display, data=None)
+    if _FAST_LOADER is not None:
+        reader = _EventReader(text, depth=SHALLOW_DEPTH)
+        try:
+            data = reader.read()
+        except (_Unusual, yaml.YAMLError):
+            pass  # the composer path reads it, and words what is wrong
+        else:
+            source = YamlSource(path, display, data, packed=reader.marks, depth=SHALLOW_DEPTH)
+            source._text = text
+            return source, []
+    source = YamlSource(path, display)
     try:
         root = _compose(text)
         if root is None:
@@ -346,9 +577,9 @@ class _Builder:
         self.problems.append(ManifestProblem(self._mark(node), message, key=key, hint=hint))
 
     def build(self, node: yaml.Node, loc: Loc, key_node: yaml.Node | None) -> Any:
-        key_mark = self._mark(key_node) if key_node is not None else None
+        key_mark = key_node.start_mark if key_node is not None else None
         # an alias's value is marked where the alias is written; what it holds, at the anchor
-        self.source.marks[loc] = NodeMarks(self._mark(node), key_mark)
+        self.source._packed[loc] = _pack(node.start_mark, key_mark)
         written, node = node, _target(node)
         if id(node) in self._active:
             self._fail(written, "an alias refers to itself (a recursive structure)")

@@ -247,3 +247,39 @@ def test_local_platform_workflows_may_not_link_out_of_the_project(tmp_path: Path
     (tmp_path / "p" / "wf").symlink_to(tmp_path / "outside")
     with pytest.raises(ManifestError, match="leads outside the project folder"):
         load_manifest(tmp_path / "p" / "evalkit.yaml", env={})
+
+
+def test_problems_deep_in_the_last_example_of_a_large_manifest_keep_their_place(
+    project: Callable[[Files], Path],
+) -> None:
+    # marks deeper than agents[].examples[].<key> are found again from the text when a
+    # problem needs one: they must be exact at the end of a large file too
+    lines = ["version: 1", "agents:", "  - slug: big", "    examples:"]
+    for index in range(2000):
+        lines += [f"      - name: ex{index}", f"        input: {{n: {index}, deep: [{{k: 1}}]}}"]
+        lines.append("        expected: {total: 1}")
+    lines += [
+        "      - name: without-its-file",
+        "        input: {n: 1}",
+        "        input_files: {doc: missing.pdf}",
+        "        expected: {total: 1}",
+        "  - slug: after",
+        "    examples:",
+        "      - name: last",
+        "        input: {n: 1}",
+        "        expected: {total: 1}",
+        "        compare: {rules: {/total: {tolerance: many}}}",
+    ]
+    path = project({"evalkit.yaml": "\n".join(lines) + "\n"})
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path, env={})
+    found = {(p.mark.line, p.mark.column, p.key) for p in caught.value.problems}
+    doc, rules = len(lines) - 7, len(lines)
+    assert found == {
+        (doc, lines[doc - 1].index("missing") + 1, "agents[0].examples[2000].input_files.doc"),
+        (
+            rules,
+            lines[rules - 1].index("many") + 1,
+            'agents[1].examples[0].compare.rules["/total"].tolerance',
+        ),
+    }

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.errors import SourceMark
-from evalkit.manifest.yaml_source import loc_text, read_yaml
+from evalkit.errors import ManifestProblem, SourceMark
+from evalkit.manifest import yaml_source
+from evalkit.manifest.yaml_source import YamlSource, loc_text, read_yaml
 
 
 def parse(tmp_path: Path, text: str) -> tuple[object, list[str]]:
@@ -125,3 +126,137 @@ def test_text_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
 )
 def test_loc_text(loc: tuple[str | int, ...], text: str) -> None:
     assert loc_text(loc) == text
+
+
+# The event reader (libyaml events straight to data) and the composer path must agree on
+# everything: data and its types, every mark in reading order, every problem.
+
+PLAIN = [
+    "version: 1\nagents:\n  - slug: a\n    config: {x: [1, 2.5, true, null, 'é😀']}\n",
+    "k: |\n  literal é\n  two\nz: >-\n  folded\n  text\n",
+    "a: b\r\nc: d\r\n",
+    "\ufeffa: 1\n",
+    "---\na: 1\n...\n",
+    "# only a comment\n",
+    "[1, [2, [3, {a: [4]}]]]\n",
+    "? complex\n: v\n",
+    "1: one\n1.5: x\ntrue: y\n'null': z\n",
+    'q: "tab\\there \\u00e9"\ne: ""\nn: ~\nf: -.5e3\nh: 0x1F\no: 0o17\n',
+    "a:\n  b:\n    c:\n      d:\n        e:\n          f: [deep, {g: 1}]\n",
+    "- - - x\n  - y\n- {}\n- []\n",
+]
+
+
+def read_both(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch, compose: object = None
+) -> tuple[tuple[YamlSource | None, list[ManifestProblem]], ...]:
+    """``text`` read as evalkit reads it (``_compose`` replaced when given), and by PyYAML."""
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8", newline="")
+    with monkeypatch.context() as patched:
+        if compose is not None:
+            patched.setattr(yaml_source, "_compose", compose)
+        fast = read_yaml(path, "m.yaml")
+    with monkeypatch.context() as patched:
+        patched.setattr(yaml_source, "_FAST_LOADER", None)  # PyYAML alone: the reference
+        slow = read_yaml(path, "m.yaml")
+    return fast, slow
+
+
+def assert_same(fast: YamlSource | None, slow: YamlSource | None) -> None:
+    assert (fast is None) == (slow is None)
+    if fast is None or slow is None:
+        return
+    assert repr(fast.data) == repr(slow.data)  # types too: 1 is not 1.0 nor True
+    assert list(fast.marks.items()) == list(slow.marks.items())
+
+
+@pytest.mark.skipif(yaml_source._FAST_LOADER is None, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("text", PLAIN)
+def test_plain_yaml_is_read_from_events_without_composing_nodes(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_composing(text: str) -> None:
+        raise AssertionError("composed nodes for plain YAML")
+
+    (fast, fast_problems), (slow, slow_problems) = read_both(
+        tmp_path, text, monkeypatch, no_composing
+    )
+    assert fast_problems == slow_problems == []
+    assert_same(fast, slow)
+
+
+UNUSUAL = [
+    "a: &x {k: [1, 2]}\nb: *x\nc: {<<: *x, d: 1}\n",
+    "a: &x 1\n",
+    "a: !!str 1\n",
+    "a: ! 1\n",
+    "a: &r [1, *r]\n",
+    "a: 1\nb: {c: 1, c: 2}\n",
+    "? [1]\n: v\n",
+    "~: v\n",
+    "a: .nan\nb: -.inf\n",
+    "a: " + "9" * 5000 + "\n",
+    'a: "\\ud800"\n',
+    "a: <<\n",
+    "a: 1\n---\nb: 2\n",
+    "a: [1\n",
+    "a: " + "[" * 70 + "]" * 70 + "\n",
+]
+
+
+@pytest.mark.skipif(yaml_source._FAST_LOADER is None, reason="PyYAML without libyaml")
+@pytest.mark.parametrize("text", UNUSUAL)
+def test_what_the_event_reader_leaves_is_read_and_worded_by_the_composer_path(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    composed: list[str] = []
+    compose = yaml_source._compose
+
+    def counting(text: str) -> object:
+        composed.append(text)
+        return compose(text)
+
+    (fast, fast_problems), (slow, slow_problems) = read_both(tmp_path, text, monkeypatch, counting)
+    assert composed  # the event reader left it to the composer path
+    assert fast_problems == slow_problems
+    assert_same(fast, slow)
+
+
+def big_manifest(examples: int) -> str:
+    lines = ["version: 1", "agents:", "  - slug: big", "    examples:"]
+    for index in range(examples):
+        lines += [
+            f"      - name: ex{index}",
+            "        input:",
+            f"          invoice: INV-{index}",
+            "          lines:",
+            "            - {sku: a, price: 1.5}",
+            f"            - {{sku: b, price: {index}}}",
+            "        expected: {total: 1}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def test_deep_marks_of_a_large_file_are_exact_down_to_its_last_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = 3000
+    text = big_manifest(count)
+    (fast, _), (slow, _) = read_both(tmp_path, text, monkeypatch)
+    assert fast is not None
+    assert slow is not None
+    lines = text.splitlines()
+    last = lines.index(f"      - name: ex{count - 1}") + 1
+    example = ("agents", 0, "examples", count - 1)
+    assert fast.mark(example) == SourceMark("m.yaml", last, 9)
+    price = (*example, "input", "lines", 1, "price")
+    written = lines[last + 4]
+    assert written == f"            - {{sku: b, price: {count - 1}}}"
+    column = written.index("price") + 1
+    assert fast.mark(price, key=True) == SourceMark("m.yaml", last + 5, column)
+    assert fast.mark(price) == SourceMark("m.yaml", last + 5, column + len("price: "))
+    assert fast.existing((*price, "missing")) == price
+    assert fast.has(price)
+    assert not fast.has((*example, "input", "missing"))
+    assert_same(fast, slow)
