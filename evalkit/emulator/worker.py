@@ -119,6 +119,7 @@ class ExecutionWorker:
                 scratch_root=scratch,
                 cancel=cancel,
                 isolation=self._isolation,
+                agent_id=agent.id,
             )
             return self._runner(job)
         except Exception as err:

@@ -5,6 +5,7 @@ Chosen by ``config.runtime.builtin``:
 - ``echo``: the output is the scalar input; every input file comes back as an output file.
 - ``fixed``: the output is ``output``; ``files`` maps names to text or ``{"base64": ...}``.
 - ``fail``: the run fails with ``error``.
+- ``noisy``: like ``echo``, but wrong with a seeded probability ``wrongRate`` (``noisy.py``).
 
 Each takes an optional ``delayMs``, slept on ``job.cancel`` so a cancel ends it at once.
 """
@@ -18,10 +19,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from evalkit.emulator.runtime import noisy
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, NamedBlob
 from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path
 
-BUILTIN_NAMES = ("echo", "fail", "fixed")
+BUILTIN_NAMES = ("echo", "fail", "fixed", "noisy")
 DEFAULT_FAIL_ERROR = "the 'fail' builtin runtime failed on purpose"
 
 
@@ -45,6 +47,8 @@ def run_builtin(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
         outcome = handler(job, runtime)
     except BuiltinConfigError as err:
         return _failed(f"config.runtime: {err}", started)
+    except noisy.NoisyInputError as err:
+        return _failed(str(err), started)
     if delay_seconds and job.cancel.wait(delay_seconds):
         return AgentOutcome(status="cancelled", error="cancelled", cost=_cost(started))
     if job.cancel.is_set():
@@ -72,10 +76,21 @@ def _fail(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
     return AgentOutcome(status="failed", error=str(error))
 
 
+def _noisy(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
+    try:
+        config = noisy.parse_config(runtime)
+    except ValueError as err:
+        raise BuiltinConfigError(str(err)) from None
+    output = noisy.answer(job.agent_id, config, job.input_json)
+    files = [NamedBlob(item.filename, item.content) for item in job.input_files]
+    return AgentOutcome(status="completed", output=output, output_files=files)
+
+
 _HANDLERS: dict[str, Callable[[AgentJob, Mapping[str, Any]], AgentOutcome]] = {
     "echo": _echo,
     "fail": _fail,
     "fixed": _fixed,
+    "noisy": _noisy,
 }
 
 

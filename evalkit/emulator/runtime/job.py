@@ -48,6 +48,8 @@ class AgentJob:
     cancel: threading.Event = field(default_factory=threading.Event)
     #: how the program is kept from the platform (the platform's choice; see isolation.py)
     isolation: Isolation = PROCESS_GROUP
+    #: the agent that runs (the ``noisy`` builtin counts executions per agent and input)
+    agent_id: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "workspace", as_workspace(self.workspace))
