@@ -10,7 +10,7 @@ and an inline example's block that one example.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,12 +46,17 @@ class WrittenManifest:
     inline_expected: frozenset[tuple[str, str]]
 
 
-def read_as_written(manifest: Manifest, env: Mapping[str, str]) -> WrittenManifest:
+def read_as_written(
+    manifest: Manifest, env: Mapping[str, str], sources: Sequence[YamlSource] = ()
+) -> WrittenManifest:
+    """The blocks of ``manifest``'s files: ``sources`` when the loader gives them
+    (``load_with_sources``), else each file read again."""
+    given = {source.path: source for source in sources}
     blocks: list[CompareBlock] = []
     inline_expected: set[tuple[str, str]] = set()
     for path in manifest.sources:
-        source = _read(path, env)
-        if source is None:
+        source = given.get(path) or _read(path, env)
+        if source is None or not isinstance(source.data, dict):
             continue
         if path == manifest.path:
             compare = _get(source.data, ("defaults", "compare"))
@@ -92,11 +97,15 @@ def _owner_blocks(
     name: str,
 ) -> Iterator[CompareBlock]:
     examples = owner.examples
+    inline: dict[str, list[ExampleSpec]] = {}
+    for example in examples:
+        if example.folder is None:
+            inline.setdefault(example.name, []).append(example)
     yield from _block(source, (*loc, "compare"), raw.get("compare"), name, examples)
     for index, entry in _entries(raw, "examples"):
         entry_loc = (*loc, "examples", index)
         if "folder" not in entry:
-            chosen = _named(examples, str(entry.get("name")), folder=None)
+            chosen = tuple(inline.get(str(entry.get("name")), ()))
             where = f"example {entry.get('name')!r} of {name}"
             yield from _block(source, (*entry_loc, "compare"), entry.get("compare"), where, chosen)
             continue

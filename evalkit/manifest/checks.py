@@ -25,7 +25,7 @@ from evalkit.compare.regex_shape import RegexTooLarge, read_shape
 from evalkit.errors import ManifestError, ManifestProblem
 from evalkit.manifest.blocks import WrittenManifest, read_as_written
 from evalkit.manifest.examples import Resolution, read_json
-from evalkit.manifest.loader import load_manifest
+from evalkit.manifest.loader import load_with_sources
 from evalkit.manifest.paths import display_path, file_mark
 from evalkit.manifest.rule_usage import REGEX_REWRITES, rule_warnings
 from evalkit.manifest.spec import AgentSpec, ExampleSpec, Manifest
@@ -102,7 +102,7 @@ def validate_manifest(
     """Load the manifest (under ``environment`` if given) and check every workspace;
     ``ManifestError`` lists all problems."""
     variables = dict(os.environ) if env is None else env
-    manifest = load_manifest(path, env=variables)
+    manifest, sources = load_with_sources(path, env=variables)
     if environment is not None:
         manifest = manifest.with_environment(environment)
     res = Resolution(manifest.project_root)
@@ -110,7 +110,7 @@ def validate_manifest(
     agents = tuple(_check_agent(agent, res, schema_warnings) for agent in manifest.agents)
     if res.problems:
         raise ManifestError(res.problems)
-    written = read_as_written(manifest, variables)
+    written = read_as_written(manifest, variables, sources)
     warnings = [
         *rule_warnings(written),
         *schema_warnings,

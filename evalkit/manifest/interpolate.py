@@ -86,7 +86,20 @@ def _walk(
             out.append(ManifestProblem(source.mark(loc), str(err), loc_text(loc), err.hint))
             return value
     if isinstance(value, dict):
-        return {k: _walk(v, (*loc, k), source, env, out) for k, v in value.items()}
+        return {
+            k: v if _as_is(v) else _walk(v, (*loc, k), source, env, out) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_walk(v, (*loc, i), source, env, out) for i, v in enumerate(value)]
+        return [
+            v if _as_is(v) else _walk(v, (*loc, i), source, env, out) for i, v in enumerate(value)
+        ]
     return value
+
+
+def _as_is(value: Any) -> bool:
+    """A value interpolation leaves alone (most of a large manifest): no walk, no place."""
+    kind = type(value)
+    return (kind is str and "$" not in value) or kind in _LEAVES
+
+
+_LEAVES = frozenset({int, float, bool, type(None)})

@@ -56,6 +56,15 @@ _GLOB_CHARS = set("*?[")
 def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manifest:
     """Load, validate and resolve the manifest at ``path`` (``${VAR}`` from ``env``, by default
     the process environment). Raise ``ManifestError`` listing every problem found."""
+    return load_with_sources(path, env=env)[0]
+
+
+def load_with_sources(
+    path: Path, *, env: Mapping[str, str] | None = None
+) -> tuple[Manifest, tuple[YamlSource, ...]]:
+    """``load_manifest``, and each of its files as read (``${VAR}`` interpolated), in the order
+    of ``Manifest.sources``: for the checks that need the files as written, without reading
+    them twice."""
     variables = dict(os.environ) if env is None else env
     path = Path(path)
     if not path.is_file():
@@ -76,7 +85,7 @@ def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manife
     manifest = _build(path.resolve(), parsed, res)
     if res.problems or manifest is None:
         raise ManifestError(_in_reading_order(res.problems))
-    return manifest
+    return manifest, tuple(file.source for file in parsed)
 
 
 def _read_file(

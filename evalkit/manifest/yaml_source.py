@@ -233,9 +233,6 @@ class _Unusual(Exception):
     merge key, a limit crossed, or a value the builder would refuse."""
 
 
-_RESOLVERS = _CoreSchemaLoader.yaml_implicit_resolvers
-
-
 class _EventReader:
     """Plain data straight from libyaml's events, for documents that need nothing of the
     composer path (``_Unusual`` otherwise): the same data as ``_Builder`` gives, and the packed
@@ -272,7 +269,14 @@ class _EventReader:
             raise _Unusual("anchor or tag")
         kind = type(event)
         if kind is ScalarEvent:
-            return self._scalar(event)
+            value: str = event.value
+            if not event.implicit[0]:  # quoted, literal or folded: a string
+                if event.style == '"' and _SURROGATE.search(value):  # only escapes make them
+                    raise _Unusual("a surrogate")
+                return value
+            if value and value[0] not in _RESOLVED_FIRST:
+                return value  # plain text that no implicit type starts with
+            return _typed(value)
         if kind is not MappingStartEvent and kind is not SequenceStartEvent:
             raise _Unusual("alias")
         if depth >= MAX_DEPTH:
@@ -280,7 +284,7 @@ class _EventReader:
         if self._values > MAX_MANIFEST_VALUES:
             raise _Unusual("too many values")
         keep = loc is not None and (self._depth is None or depth < self._depth)
-        get, marks = self._get, self.marks
+        get, marks, read = self._get, self.marks, self._value
         if kind is SequenceStartEvent:
             items: list[Any] = []
             event = get()
@@ -288,9 +292,9 @@ class _EventReader:
                 if keep:
                     here = (*loc, len(items))  # type: ignore[misc]
                     marks[here] = _pack(event.start_mark, None)
-                    items.append(self._value(event, here, depth + 1))
+                    items.append(read(event, here, depth + 1))
                 else:
-                    items.append(self._value(event, None, depth + 1))
+                    items.append(read(event, None, depth + 1))
                 event = get()
             return items
         result: dict[str, Any] = {}
@@ -303,62 +307,60 @@ class _EventReader:
             if keep:
                 here = (*loc, key)  # type: ignore[misc]
                 marks[here] = _pack(value_event.start_mark, event.start_mark)
-                result[key] = self._value(value_event, here, depth + 1)
+                result[key] = read(value_event, here, depth + 1)
             else:
-                result[key] = self._value(value_event, None, depth + 1)
+                result[key] = read(value_event, None, depth + 1)
             event = get()
         return result
 
     def _key(self, event: Any) -> str:
+        """A mapping key: a plain string, or a scalar the core schema reads as a number or a
+        boolean (kept as written); not null, not '<<'."""
         self._values += 1
         if type(event) is not ScalarEvent or event.anchor is not None or event.tag is not None:
-            raise _Unusual("a key that is not a plain string")
-        tag = _resolve(event)
-        if tag not in (_STR, _INT, _FLOAT, _BOOL):
-            raise _Unusual("a null or merge key")
-        return _checked_text(event)
-
-    def _scalar(self, event: Any) -> Any:
-        tag = _resolve(event)
-        if tag == _STR:
-            return _checked_text(event)
+            raise _Unusual("a key that is not a scalar")
         value: str = event.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return value.lower() == "true"
-        if tag == _INT:
-            try:
-                whole = _parse_int(value)
-            except ValueError:
-                raise _Unusual("too long to convert") from None
-            if _decimal_digits(whole) > MAX_INT_DIGITS:
-                raise _Unusual("too many digits")
-            return whole
-        if tag == _FLOAT:
-            number = _parse_float(value)
-            if math.isnan(number) or math.isinf(number):
-                raise _Unusual("not a JSON number")
-            return number
-        raise _Unusual("unsupported tag")
+        if event.implicit[0]:
+            if value in _NOT_KEYS:
+                raise _Unusual("a null or merge key")
+        elif event.style == '"' and _SURROGATE.search(value):
+            raise _Unusual("a surrogate")
+        return value
 
 
-def _resolve(event: Any) -> str:
-    """The tag ``Resolver.resolve`` gives an untagged scalar under the core schema."""
-    if not event.implicit[0]:
-        return _STR  # quoted, literal or folded
-    value: str = event.value
-    for tag, pattern in _RESOLVERS.get(value[0] if value else "", ()):
+#: the first characters (``""``: the empty scalar) of plain scalars an implicit type may read
+_RESOLVED_FIRST = frozenset(_CoreSchemaLoader.yaml_implicit_resolvers)
+#: the plain scalars the core schema reads as null or a merge key (``_NULL``, ``_MERGE``)
+_NOT_KEYS = frozenset({"~", "null", "Null", "NULL", "", "<<"})
+
+
+def _typed(value: str) -> Any:
+    """A plain scalar as the core schema reads it (``_Builder._scalar`` without problems)."""
+    tag = _STR
+    for resolved, pattern in _CoreSchemaLoader.yaml_implicit_resolvers.get(value[:1], ()):
         if pattern.match(value):
-            return str(tag)
-    return _STR
-
-
-def _checked_text(event: Any) -> str:
-    value: str = event.value
-    if event.style == '"' and _SURROGATE.search(value):  # only escapes make surrogates
-        raise _Unusual("a surrogate")
-    return value
+            tag = resolved
+            break
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        try:
+            whole = _parse_int(value)
+        except ValueError:
+            raise _Unusual("too long to convert") from None
+        if _decimal_digits(whole) > MAX_INT_DIGITS:
+            raise _Unusual("too many digits")
+        return whole
+    if tag == _FLOAT:
+        number = _parse_float(value)
+        if math.isnan(number) or math.isinf(number):
+            raise _Unusual("not a JSON number")
+        return number
+    raise _Unusual("unsupported tag")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
