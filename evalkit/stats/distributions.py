@@ -132,7 +132,8 @@ def t_cdf(t: float, df: float) -> float:
 def t_pdf(t: float, df: float) -> float:
     """The density of Student-t(df) at t."""
     _check_df(df)
-    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    # Γ((ν+1)/2) / (√(νπ) Γ(ν/2)) = 1 / (√ν B(ν/2, ½)), with log_beta's care for large ν
+    log_norm = -log_beta(df / 2, 0.5) - 0.5 * math.log(df)
     return math.exp(log_norm - (df + 1) / 2 * math.log1p(t * t / df))
 
 

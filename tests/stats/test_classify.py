@@ -1,0 +1,83 @@
+"""The per-example classification rule, case by case."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats
+
+from evalkit.stats.classify import Attempts, classify_example
+
+
+def test_new_and_removed() -> None:
+    run = Attempts(1, 1, (1.0,))
+    assert classify_example(None, run).kind == "new"
+    removed = classify_example(run, None)
+    assert (removed.kind, removed.significant, removed.p_value) == ("removed", False, None)
+    assert removed.pass_rate_delta is None
+    with pytest.raises(ValueError, match="baseline, a run, or both"):
+        classify_example(None, None)
+
+
+def test_one_attempt_each_is_the_plain_comparison() -> None:
+    change = classify_example(Attempts(1, 1, (1.0,)), Attempts(0, 1, (0.2,)))
+    assert (change.kind, change.significant, change.p_value, change.test) == (
+        "regression",
+        False,
+        None,
+        None,
+    )
+    assert change.pass_rate_delta == -1.0
+    assert change.score_delta == pytest.approx(-0.8)
+    assert classify_example(Attempts(0, 1), Attempts(1, 1)).kind == "improvement"
+    assert classify_example(Attempts(1, 1), Attempts(1, 1)).kind == "unchanged"
+
+
+def test_pass_counts_decide_with_repeats() -> None:
+    change = classify_example(Attempts(10, 10), Attempts(3, 10))
+    expected = stats.fisher_exact([[10, 0], [3, 7]]).pvalue
+    assert (change.kind, change.significant, change.test) == ("regression", True, "fisher")
+    assert change.p_value == pytest.approx(expected)
+    assert classify_example(Attempts(2, 10), Attempts(10, 10)).kind == "improvement"
+
+
+def test_an_insignificant_drop_is_noise_with_its_p_value() -> None:
+    change = classify_example(Attempts(5, 5), Attempts(3, 5))
+    assert (change.kind, change.significant) == ("unchanged", False)
+    assert change.p_value == pytest.approx(stats.fisher_exact([[5, 0], [3, 2]]).pvalue)
+    assert change.is_noise
+    steady = classify_example(Attempts(5, 5, (1.0,) * 5), Attempts(5, 5, (1.0,) * 5))
+    assert not steady.is_noise
+
+
+def test_scores_decide_when_pass_counts_do_not() -> None:
+    before = Attempts(5, 5, (0.95, 0.97, 0.96, 0.98, 0.97))
+    after = Attempts(5, 5, (0.81, 0.80, 0.83, 0.79, 0.82))
+    change = classify_example(before, after)
+    expected = stats.ttest_ind(after.scores, before.scores, equal_var=False).pvalue
+    assert (change.kind, change.significant, change.test) == ("regression", True, "welch")
+    assert change.p_value == pytest.approx(expected)
+    assert change.score_delta == pytest.approx(0.81 - 0.966)
+    assert classify_example(after, before).kind == "improvement"
+
+
+def test_scores_need_two_per_side_and_noise_stays_unchanged() -> None:
+    assert classify_example(Attempts(1, 2, (0.9,)), Attempts(1, 2, (0.1,))).kind == "unchanged"
+    noisy = classify_example(Attempts(3, 3, (0.9, 0.7, 0.8)), Attempts(3, 3, (0.8, 0.6, 0.85)))
+    assert (noisy.kind, noisy.test, noisy.p_value) == ("unchanged", "fisher", 1.0)
+    assert noisy.is_noise
+
+
+def test_one_trial_against_many_uses_the_exact_test() -> None:
+    # One baseline pass is too little evidence against 0 of 10 at 0.05: p = 1/11.
+    change = classify_example(Attempts(1, 1), Attempts(0, 10))
+    assert change.kind == "unchanged"
+    assert change.p_value == pytest.approx(1 / 11)
+
+
+def test_bad_attempts() -> None:
+    with pytest.raises(ValueError, match="pass None"):
+        Attempts(0, 0)
+    with pytest.raises(ValueError, match="successes <= trials"):
+        Attempts(4, 3)
+    with pytest.raises(ValueError, match="significance level"):
+        classify_example(Attempts(1, 1), Attempts(1, 1), alpha=0)
