@@ -29,6 +29,7 @@ from evalkit.connection import Connection, OpenPlatform, open_platform
 from evalkit.conventions import REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
+from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.config import RunConfig, RunIdentity
@@ -130,6 +131,7 @@ async def run_async(
         hooks.note(f"shard {config.selection.shard} holds none of the selected examples")
     # Read as untrusted input: a bad file stops here, at its line, before anything runs.
     baseline = read_summary_file(config.baseline) if config.baseline else None
+    plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
     git = git_info(loaded.path.parent)
     identity = _identity(loaded, config, git)
     with open_platform(

@@ -12,9 +12,11 @@ from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.progress import ProgressView
 from evalkit.cli.report import given_html_link, html_link_option
+from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_CONFIDENCE,
     DEFAULT_TIMEOUT_SECONDS,
     MAX_CONCURRENCY,
     MAX_RETRIES,
@@ -23,6 +25,7 @@ from evalkit.runner.config import (
 )
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import Selection
+from evalkit.runner.repeats import MAX_TIMES, PassRule
 from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.summary_text import render_summary
 
@@ -30,6 +33,14 @@ from evalkit.runner.summary_text import render_summary
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
     del ctx, param
     return parse_shard(value) if value is not None else None
+
+
+def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) -> PassRule | None:
+    del ctx
+    try:
+        return PassRule.parse(value) if value is not None else None
+    except ConfigError as err:
+        raise click.BadParameter(str(err), param=param) from None
 
 
 @click.command("run")
@@ -70,6 +81,38 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Sha
     show_default=True,
     help="Seconds per example; then its execution is cancelled.",
 )
+@click.option(
+    "--repeat",
+    type=click.IntRange(1, MAX_TIMES),
+    metavar="N",
+    help="Run every example N times (over the manifest's repeat); pass_if makes the verdict.",
+)
+@click.option(
+    "--pass-if",
+    "pass_if",
+    metavar="RULE",
+    callback=_pass_rule,
+    help="What k passes of n make a pass: all (default), any, at_least K, rate R.",
+)
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Run each example once, then again only while its change from --baseline is "
+    "undecided (up to --repeat, or 8): the evidence of repeats for fewer executions.",
+)
+@click.option(
+    "--max-executions",
+    type=click.IntRange(1),
+    metavar="N",
+    help="With --confirm: most executions in the whole run.",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0.5, 1, max_open=True),
+    default=DEFAULT_CONFIDENCE,
+    show_default=True,
+    help="Of every interval and test (pass rates, scores, regressions).",
+)
 @click.option("--no-feedback", is_flag=True, help="Do not write verdicts onto executions.")
 @click.option(
     "--sync/--no-sync",
@@ -92,6 +135,18 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Sha
 @click.option("--min-pass-rate", type=click.FloatRange(0, 1), help="Gate: lowest pass rate.")
 @click.option("--max-failures", type=click.IntRange(0), help="Gate: most non-passing examples.")
 @click.option("--max-regressions", type=click.IntRange(0), help="Gate: most regressions.")
+@click.option(
+    "--min-pass-rate-delta",
+    type=click.FloatRange(-1, 1),
+    metavar="D",
+    help="Gate: fail when the pass rate's change from --baseline is surely below D (e.g. -0.05).",
+)
+@click.option(
+    "--min-score-delta",
+    type=click.FloatRange(-1, 1),
+    metavar="D",
+    help="Gate: fail when the mean score's change from --baseline is surely below D.",
+)
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -147,8 +202,17 @@ def config_from_options(options: dict[str, Any]) -> RunConfig:
         sync=options["sync"],
         allow_drift=options["allow_drift"],
         environment=options["environment"],
+        repeat=options["repeat"],
+        pass_if=options["pass_if"],
+        confirm=options["confirm"],
+        max_executions=options["max_executions"],
+        confidence=options["confidence"],
         gates=GateConfig(
-            options["min_pass_rate"], options["max_failures"], options["max_regressions"]
+            min_pass_rate=options["min_pass_rate"],
+            max_failures=options["max_failures"],
+            max_regressions=options["max_regressions"],
+            min_pass_rate_delta=options["min_pass_rate_delta"],
+            min_score_delta=options["min_score_delta"],
         ),
         baseline=options["baseline"],
         out=options["out"],

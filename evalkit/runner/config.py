@@ -15,12 +15,14 @@ from evalkit.errors import ConfigError
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS
 from evalkit.runner.jobs import Selection
+from evalkit.runner.repeats import MAX_TIMES, PassRule
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 512
 DEFAULT_TIMEOUT_SECONDS = 600.0
 MAX_TIMEOUT_SECONDS = 86_400.0
 MAX_RETRIES = 10
+DEFAULT_CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,17 @@ class RunConfig:
     allow_drift: bool = False
     #: run on this manifest environment's copies of the agents
     environment: str | None = None
+    #: attempts of every example (``--repeat``); None: the manifest's ``repeat``, else 1
+    repeat: int | None = None
+    #: what k passes of n make (``--pass-if``); None: the manifest's, else ``all``
+    pass_if: PassRule | None = None
+    #: start with one attempt, add more only while an example's change from the baseline is
+    #: undecided (``--confirm``), up to ``repeat`` (or the manifest's adaptive max, or 8)
+    confirm: bool = False
+    #: most executions in the whole run, for ``confirm``'s added attempts (None: no cap)
+    max_executions: int | None = None
+    #: of every interval and test (pass rates, scores, regressions)
+    confidence: float = DEFAULT_CONFIDENCE
     #: gates set here replace the manifest's (the CLI's --min-pass-rate and the rest)
     gates: GateConfig = field(default_factory=GateConfig)
     #: a previous summary.json: examples that passed there and not now regress
@@ -84,6 +97,24 @@ class RunConfig:
             self.down_after_seconds,
             "more than 0",
         )
+        self._check_repeats()
+
+    def _check_repeats(self) -> None:
+        if self.repeat is not None:
+            _check(1 <= self.repeat <= MAX_TIMES, "repeat", self.repeat, f"1 to {MAX_TIMES}")
+        if self.max_executions is not None:
+            _check(self.max_executions >= 1, "max_executions", self.max_executions, "1 or more")
+        _check(0.5 <= self.confidence < 1, "confidence", self.confidence, "0.5 or more, below 1")
+        if self.retries and ((self.repeat or 1) > 1 or self.confirm):
+            raise ConfigError(
+                "retries and repeat do not mix: retries reruns a failure until it passes, which "
+                "hides the pass rate repeat measures; use repeat (with pass_if any) instead"
+            )
+        if self.confirm and self.baseline is None:
+            raise ConfigError(
+                "confirm adds attempts where an example differs from its baseline: give a "
+                "baseline (--baseline summary.json)"
+            )
 
 
 def _check(ok: bool, name: str, value: object, allowed: str) -> None:

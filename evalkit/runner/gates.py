@@ -6,7 +6,11 @@ With no gate configured at all, the default is that every example must pass
 
 - ``min_pass_rate``: passed / selected examples (partials, failures, errors count against it).
 - ``max_failures``: examples that did not pass (partial, fail, error; cancelled do not count).
-- ``max_regressions``: examples that passed in the baseline and do not now (needs a baseline).
+- ``max_regressions``: examples that passed in the baseline and do not now (needs a baseline);
+  when either run repeated its examples, only the regressions the exact test confirms count.
+- ``min_pass_rate_delta`` / ``min_score_delta``: the change against the baseline, over the
+  examples both ran; they fail only when the whole confidence interval of the change lies
+  below the limit (the evidence says it is worse than allowed, not merely that it might be).
 
 Quarantined examples (tag ``quarantine``) are left out of every gate: they run and are
 reported, but a known-bad example must not fail the pull request (``gate_counts``).
@@ -15,10 +19,10 @@ reported, but a known-bad example must not fail the pull request (``gate_counts`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
-from evalkit.runner.results import Counts, ExampleBrief, GateOutcome, is_flagged
+from evalkit.runner.results import Counts, Delta, ExampleBrief, GateOutcome, is_flagged
 
 DEFAULT_MIN_PASS_RATE = 1.0
 #: the gate that needs a baseline: without one it is not checked (``GateOutcome.checked``)
@@ -31,22 +35,23 @@ class GateConfig:
     min_pass_rate: float | None = None
     max_failures: int | None = None
     max_regressions: int | None = None
+    #: the lowest change of pass rate against the baseline (-1..1, e.g. -0.05)
+    min_pass_rate_delta: float | None = None
+    #: the lowest change of mean score against the baseline (-1..1)
+    min_score_delta: float | None = None
 
     @property
     def is_empty(self) -> bool:
-        return (
-            self.min_pass_rate is None
-            and self.max_failures is None
-            and (self.max_regressions is None)
-        )
+        return all(getattr(self, gate.name) is None for gate in fields(self))
 
     def overridden_by(self, flags: GateConfig) -> GateConfig:
         """This config with every gate set in ``flags`` replaced by the flag's value."""
         return replace(
             self,
-            min_pass_rate=_first(flags.min_pass_rate, self.min_pass_rate),
-            max_failures=_first(flags.max_failures, self.max_failures),
-            max_regressions=_first(flags.max_regressions, self.max_regressions),
+            **{
+                gate.name: _first(getattr(flags, gate.name), getattr(self, gate.name))
+                for gate in fields(self)
+            },
         )
 
     def effective(self) -> GateConfig:
@@ -59,11 +64,14 @@ def _first(preferred: _N | None, fallback: _N | None) -> _N | None:
 
 
 def evaluate_gates(
-    config: GateConfig, counts: Counts, regressions: int | None = None
+    config: GateConfig,
+    counts: Counts,
+    regressions: int | None = None,
+    delta: Delta | None = None,
 ) -> list[GateOutcome]:
-    """Every configured gate's outcome, in a fixed order. ``regressions`` is None without a
-    baseline; the regression gate is then ``checked=False`` (it fails nothing) with a message
-    saying so."""
+    """Every configured gate's outcome, in a fixed order. ``regressions`` and ``delta`` are
+    None without a baseline; the gates that need one are then ``checked=False`` (they fail
+    nothing) with a message saying so."""
     gates = config.effective()
     outcomes: list[GateOutcome] = []
     if gates.min_pass_rate is not None:
@@ -121,7 +129,63 @@ def evaluate_gates(
                     ),
                 )
             )
+    outcomes += _delta_gates(gates, delta)
     return outcomes
+
+
+def _delta_gates(gates: GateConfig, delta: Delta | None) -> list[GateOutcome]:
+    outcomes: list[GateOutcome] = []
+    checks = (
+        ("min_pass_rate_delta", gates.min_pass_rate_delta, "pass rate"),
+        ("min_score_delta", gates.min_score_delta, "mean score"),
+    )
+    for name, limit, what in checks:
+        if limit is None:
+            continue
+        if delta is None or delta.examples == 0:
+            why = "no baseline given (--baseline)" if delta is None else "no example in both runs"
+            outcomes.append(
+                GateOutcome(
+                    name=name,
+                    passed=True,
+                    limit=limit,
+                    actual=0,
+                    message=f"{what} change not checked: {why}",
+                    checked=False,
+                )
+            )
+            continue
+        if name == "min_pass_rate_delta":
+            change, interval = delta.pass_rate_delta, delta.pass_rate_interval
+            shown = f"{delta.words}; "
+            scale, unit = 100, " points"
+        else:
+            change, interval = delta.score_delta or 0.0, delta.score_interval or [0.0, 0.0]
+            shown = f"mean score {delta.score_before:.2f} → {delta.score_after:.2f}; "
+            scale, unit = 1, ""
+        high = interval[1]
+        passed = high >= limit
+        outcomes.append(
+            GateOutcome(
+                name=name,
+                passed=passed,
+                limit=limit,
+                actual=change,
+                message=(
+                    f"{shown}{delta.confidence:.0%} CI up to {_signed(high * scale)}{unit} "
+                    f"{'reaches' if passed else 'stays below'} the minimum change "
+                    f"{_signed(limit * scale)}{unit}"
+                ),
+            )
+        )
+    return outcomes
+
+
+def _signed(value: float) -> str:
+    text = f"{abs(value):.3g}"
+    if text == "0":
+        return "0"
+    return f"+{text}" if value > 0 else f"−{text}"
 
 
 def all_passed(outcomes: list[GateOutcome]) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.errors import RunError
+from evalkit.runner.repeats import RepeatPolicy
 from evalkit.runner.shards import Shard
 
 
@@ -37,6 +38,8 @@ class ExampleJob:
     compare: Any = None
     #: workflows only: "latest", a version label (as in the manifest) or a version id
     version: str | None = None
+    #: the manifest's ``repeat`` for this example (None: run once)
+    repeat: RepeatPolicy | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:

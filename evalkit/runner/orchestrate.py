@@ -16,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from evalkit.runner.attempt_plan import AttemptPlan
 from evalkit.runner.execute import build_result, cancel_on_platform
 from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.repeats import combine
 from evalkit.runner.results import (
     FATAL_ERRORS,
     INFRASTRUCTURE_ERRORS,
@@ -39,6 +42,8 @@ log = logging.getLogger(__name__)
 
 OnResult = Callable[[ExampleResult], None]
 OnStart = Callable[[ExampleJob], None]
+#: an example cut short, with the attempts of it that ended (see ``run_examples``)
+SoFar = Callable[[ExampleResult, ExampleJob], ExampleResult]
 
 
 @dataclass
@@ -51,6 +56,12 @@ class RunTally:
     #: why the run stopped starting examples (authentication refused, platform unreachable)
     fatal: ExampleError | None = None
     infrastructure_errors: int = 0
+    #: attempts started; whether any example repeats, adaptively or not; and what every
+    #: example at its most attempts would have started
+    executions: int = 0
+    repeated: bool = False
+    adaptive: bool = False
+    fixed_executions: int = 0
 
     def add(self, result: ExampleResult) -> None:
         self.counts.add(result.verdict)
@@ -73,14 +84,36 @@ async def run_examples(
     *,
     on_start: OnStart | None = None,
     stop: asyncio.Event | None = None,
+    plan: AttemptPlan | None = None,
 ) -> RunTally:
-    """Run ``jobs``; ``record`` is called once per job, in completion order.
+    """Run ``jobs``; ``record`` is called once per job, in completion order, when its last
+    attempt has ended (``plan``: how many attempts each gets; one by default).
 
     Setting ``stop`` (the CLI does on SIGINT) interrupts the run: see the module docstring.
     """
+    plan = plan or AttemptPlan(policy_of={})
     tally = RunTally()
     in_flight: dict[asyncio.Task[ExampleResult], Tracked] = {}
     recorded: set[tuple[str, str, str]] = set()
+    #: attempts started but not ended, and attempts ended, per example
+    running: dict[tuple[str, str, str], int] = {}
+    ended: dict[tuple[str, str, str], list[ExampleResult]] = {}
+    to_start: deque[ExampleJob] = deque()
+    started: set[tuple[str, str, str]] = set()
+
+    def _so_far(result: ExampleResult, job: ExampleJob) -> ExampleResult:
+        """An example cut short keeps the attempts that ended: judged by its rule when it was
+        not cancelled, else listed beside the cancellation."""
+        done = ended.get(job.key, [])
+        if not done:
+            return result
+        policy = plan.policy(job)
+        judged = combine(
+            done, replace(policy, times=max(2, policy.times)), confidence=ctx.config.confidence
+        )
+        if result.verdict is Verdict.CANCELLED:
+            return result.model_copy(update={"repeats": judged.repeats})
+        return judged
 
     def keep(result: ExampleResult) -> None:
         if result.key in recorded:  # cannot happen by design; guards the exactly-once promise
@@ -91,25 +124,49 @@ async def run_examples(
         record(result)
 
     def on_done(task: asyncio.Task[ExampleResult]) -> None:
-        in_flight.pop(task, None)
-        if not task.cancelled():
-            keep(task.result())
+        tracked = in_flight.pop(task, None)
+        if tracked is None or task.cancelled():
+            return
+        job = tracked.state.job
+        results = ended.setdefault(job.key, [])
+        results.append(task.result())
+        running[job.key] -= 1
+        if running[job.key] > 0:
+            return
+        more = plan.more(job, results) if tally.fatal is None else 0
+        if more:
+            running[job.key] += more
+            to_start.extend([job] * more)
+        else:
+            keep(combine(results, plan.policy(job), confidence=ctx.config.confidence))
 
     async def launch_all() -> None:
         for job in jobs:
+            count = plan.first(job)
+            running[job.key] = count
+            to_start.extend([job] * count)
+        while to_start or in_flight:
             if tally.fatal is not None:
                 break
+            if not to_start:
+                # Each attempt's done callback runs before this wait returns (callbacks run
+                # in the order they were added), so any attempt it adds is queued by then.
+                await asyncio.wait(list(in_flight), return_when=asyncio.FIRST_COMPLETED)
+                continue
+            job = to_start.popleft()
             state = ExampleState(job)
             queued = time.perf_counter()
             state.slot = await ctx.limiter.acquire()
             state.queued_ms = round((time.perf_counter() - queued) * 1000)
-            if on_start is not None:
+            if on_start is not None and job.key not in started:
+                started.add(job.key)
                 on_start(job)
             tracked = Tracked(state)
             task = asyncio.create_task(
                 run_with_retries(tracked, ctx, ctx.config.retries), name=job.label
             )
             in_flight[task] = tracked
+            tally.executions += 1
             task.add_done_callback(on_done)
         while in_flight:
             await asyncio.wait(list(in_flight))
@@ -123,13 +180,17 @@ async def run_examples(
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if not launcher.done():
             tally.interrupted = True
-            await _interrupt(launcher, in_flight, ctx, keep)
+            await _interrupt(launcher, in_flight, ctx, keep, _so_far)
         else:
             launcher.result()  # a bug in the launcher itself should not pass silently
     finally:
         if stopper is not None:
             stopper.cancel()
-    _record_unstarted(jobs, recorded, ctx, keep, tally)
+    _record_unstarted(jobs, recorded, ctx, keep, tally, _so_far)
+    policies = [plan.policy(job) for job in jobs]
+    tally.repeated = any(policy.repeated for policy in policies)
+    tally.adaptive = any(policy.adaptive_max is not None for policy in policies)
+    tally.fixed_executions = sum(policy.most_attempts for policy in policies)
     return tally
 
 
@@ -138,6 +199,7 @@ async def _interrupt(
     in_flight: dict[asyncio.Task[ExampleResult], Tracked],
     ctx: RunContext,
     keep: OnResult,
+    so_far: SoFar,
 ) -> None:
     """Stop launching, cancel the tasks, then the executions they started, and record them."""
     launcher.cancel()
@@ -152,11 +214,15 @@ async def _interrupt(
         if state.slot is not None:
             await ctx.limiter.release(state.slot)
             state.slot = None
+    by_example: dict[tuple[str, str, str], ExampleState] = {}
+    for state in cancelled:  # one record per example, whatever its attempts in flight
+        by_example.setdefault(state.job.key, state)
+    for state in by_example.values():
         message = "interrupted (Ctrl-C)"
         if state.execution_id is not None:
             message += "; the execution was cancelled on the platform"
         error = ExampleError(kind=ErrorKind.CANCELLED, message=message)
-        keep(build_result(state, ctx, Verdict.CANCELLED, error=error))
+        keep(so_far(build_result(state, ctx, Verdict.CANCELLED, error=error), state.job))
 
 
 def _record_unstarted(
@@ -165,6 +231,7 @@ def _record_unstarted(
     ctx: RunContext,
     keep: OnResult,
     tally: RunTally,
+    so_far: SoFar,
 ) -> None:
     for job in jobs:
         if job.key in recorded:
@@ -172,8 +239,8 @@ def _record_unstarted(
         state = ExampleState(job)
         if tally.interrupted:
             error = ExampleError(kind=ErrorKind.CANCELLED, message="not started: interrupted")
-            keep(build_result(state, ctx, Verdict.CANCELLED, error=error))
+            keep(so_far(build_result(state, ctx, Verdict.CANCELLED, error=error), job))
         else:
             fatal = tally.fatal or ExampleError(kind=ErrorKind.INTERNAL, message="not started")
             error = ExampleError(kind=fatal.kind, message=f"not started: {fatal.message}")
-            keep(build_result(state, ctx, Verdict.ERROR, error=error))
+            keep(so_far(build_result(state, ctx, Verdict.ERROR, error=error), job))

@@ -99,6 +99,35 @@ class FeedbackRecord(_Record):
     error: str | None = Field(None, description="Why writing failed, when it did.")
 
 
+class Attempt(_Record):
+    """One execution of a repeated example."""
+
+    verdict: Verdict
+    score: float | None = None
+    execution_id: str | None = None
+    error: str | None = Field(None, description="'kind: message' when the attempt errored.")
+    feedback_written: bool = False
+    total_ms: int = 0
+
+
+class Repeats(_Record):
+    """How an example run more than once was judged (``repeat``, ``--repeat``, ``--confirm``).
+    The result's ``verdict`` is the ``pass_if`` rule's; its ``score`` the attempts' mean."""
+
+    trials: int = Field(description="Attempts that ended (cancelled ones aside).")
+    passes: int
+    pass_if: str = Field(description="The rule that made the verdict: all, any, at_least K, rate R")
+    attempts: list[Attempt] = Field(default_factory=list)
+    pass_interval: list[float] = Field(
+        default_factory=list, description="[low, high] of the pass rate (Wilson, at confidence)."
+    )
+    score_interval: list[float] | None = Field(
+        None, description="[low, high] of the mean score (Student t), with 2+ scores."
+    )
+    confidence: float = 0.95
+    adaptive: bool = Field(False, description="Attempts were added only while undecided.")
+
+
 class ExampleResult(_Record):
     """One example's outcome: one line of ``results.jsonl``.
 
@@ -145,6 +174,13 @@ class ExampleResult(_Record):
         description=(
             "False when the example declares no expected JSON (only expected files): the "
             "output JSON was not compared, whatever the agent returned."
+        ),
+    )
+    repeats: Repeats | None = Field(
+        None,
+        description=(
+            "Present when the example ran more than once: every attempt, and the rule that "
+            "made the verdict. The other fields are the last attempt's (score: the mean)."
         ),
     )
 
@@ -246,6 +282,20 @@ class ExampleBrief(_Record):
             "feedback.error of the result); the verdict stands."
         ),
     )
+    trials: int = Field(1, description="Attempts judged (more than 1 with repeats).")
+    passes: int | None = Field(
+        None, description="Attempts that passed, with repeats (else the verdict says)."
+    )
+    attempt_scores: list[float] = Field(
+        default_factory=list, description="Each attempt's score, with repeats."
+    )
+
+    @property
+    def pass_count(self) -> tuple[int, int]:
+        """(passes, trials): from the repeats, or 1 or 0 of 1 by the verdict."""
+        if self.passes is not None:
+            return self.passes, self.trials
+        return (1 if self.verdict is Verdict.PASS else 0), 1
 
 
 class DriftedAgent(_Record):
@@ -303,6 +353,46 @@ class Traffic(_Record):
         )
 
 
+ChangeKind = Literal["regression", "improvement", "unchanged", "new", "removed"]
+
+
+class ExampleChange(_Record):
+    """One example against the baseline, with the evidence (see docs/run.md)."""
+
+    kind: Literal["agent", "workflow"]
+    agent: str
+    example: str
+    change: ChangeKind
+    significant: bool = Field(
+        False, description="The exact test separates the two at the run's confidence."
+    )
+    p_value: float | None = Field(None, description="Fisher's (pass counts) or Welch's (scores).")
+    passes_before: list[int] | None = Field(None, description="[passes, trials] in the baseline.")
+    passes_after: list[int] | None = Field(None, description="[passes, trials] now.")
+    score_before: float | None = None
+    score_after: float | None = None
+
+
+class Delta(_Record):
+    """The run (or one suite) against the baseline, over the examples both ran."""
+
+    scope: str = Field(description="'run', or the suite's name.")
+    examples: int = Field(description="Examples in both runs, quarantined ones aside.")
+    pass_rate_before: float
+    pass_rate_after: float
+    pass_rate_delta: float
+    pass_rate_interval: list[float] = Field(description="[low, high], paired bootstrap.")
+    score_before: float | None = None
+    score_after: float | None = None
+    score_delta: float | None = None
+    score_interval: list[float] | None = None
+    confidence: float = 0.95
+    verdict: Literal["regression", "improvement", "noise"] = Field(
+        description="What the pass-rate interval says: below 0, above 0, or around it."
+    )
+    words: str = Field(description="The sentence reports print.")
+
+
 class RunSummary(_Record):
     """Written once at the end of a run (also when it was interrupted).
 
@@ -343,6 +433,25 @@ class RunSummary(_Record):
     traffic: Traffic | None = Field(
         None, description="Requests made and failures met (absent when not measured)."
     )
+    changes: list[ExampleChange] = Field(
+        default_factory=list,
+        description="Each example against the baseline, when there is one.",
+    )
+    deltas: list[Delta] = Field(
+        default_factory=list, description="The run, then each suite, against the baseline."
+    )
+    minimum_detectable_drop: float | None = Field(
+        None,
+        description=(
+            "The smallest pass-rate drop (0..1) this many examples and attempts could detect "
+            "at the run's confidence with 80% power."
+        ),
+    )
+    executions: int | None = Field(None, description="Attempts started, with repeats.")
+    fixed_executions: int | None = Field(
+        None,
+        description="With --confirm: what every example at its most attempts would have used.",
+    )
 
 
 #: extra flags a result passes on to its brief (gates and baselines read them there)
@@ -366,5 +475,13 @@ def brief_of(result: ExampleResult) -> ExampleBrief:
         differences=result.difference_count,
         output_json_checked=result.output_json_checked,
         feedback_error=result.feedback.error,
+        **_repeat_counts(result.repeats),
         **flags,
     )
+
+
+def _repeat_counts(repeats: Repeats | None) -> dict[str, Any]:
+    if repeats is None:
+        return {}
+    scores = [attempt.score for attempt in repeats.attempts if attempt.score is not None]
+    return {"trials": repeats.trials, "passes": repeats.passes, "attempt_scores": scores}

@@ -16,9 +16,10 @@ from typing import Any
 from evalkit._version import __version__
 from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
-from evalkit.runner.baseline import find_regressions
+from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.config import RunConfig, RunIdentity
+from evalkit.runner.evidence import Evidence, key_of, smallest_detectable_drop, weigh
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts, judged
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
@@ -32,6 +33,7 @@ from evalkit.runner.results import (
     DriftedAgent,
     ErrorKind,
     ExampleBrief,
+    ExampleChange,
     ExampleResult,
     GateOutcome,
     GitInfo,
@@ -119,7 +121,8 @@ async def run_session(
             if on_result is not None:
                 on_result(result)
 
-        tally = await run_examples(jobs, ctx, record, on_start=on_start, stop=stop)
+        plan = plan_for(jobs, config, prepared.baseline)
+        tally = await run_examples(jobs, ctx, record, on_start=on_start, stop=stop, plan=plan)
     metadata.finished_at = now_timestamp()
     summary = summarise(tally, metadata, prepared, results_path)
     if health is not None:
@@ -133,17 +136,20 @@ def summarise(
 ) -> RunSummary:
     """Gates, regressions and the run's status from what the orchestrator counted.
     Quarantined examples are counted and listed, but judged by no gate."""
-    regressions = (
-        find_regressions(prepared.baseline, judged(tally.briefs))
+    confidence = prepared.config.confidence
+    evidence = (
+        weigh(prepared.baseline, tally.briefs, confidence=confidence)
         if prepared.baseline is not None
-        else []
+        else None
     )
+    regressions = counted_regressions(evidence, tally.briefs) if evidence is not None else None
     gates = evaluate_gates(
         prepared.gates,
         gate_counts(tally.briefs),
-        regressions=len(regressions) if prepared.baseline is not None else None,
+        regressions=len(regressions) if regressions is not None else None,
+        delta=evidence.deltas[0] if evidence is not None else None,
     )
-    gates += suite_gate_outcomes(prepared, tally, regressions)
+    gates += suite_gate_outcomes(prepared, tally, regressions, evidence)
     status, outcome = decide(tally, all_passed(gates))
     feedback_failures = [brief for brief in tally.briefs if brief.feedback_error is not None]
     if feedback_failures:
@@ -156,7 +162,7 @@ def summarise(
         pass_rate=tally.counts.pass_rate,
         interrupted=tally.interrupted,
         gates=gates,
-        regressions=regressions,
+        regressions=regressions or [],
         baseline=str(prepared.config.baseline) if prepared.config.baseline else None,
         exit_code=RUN_STATUS_CODES[status],
         status=status.value,
@@ -165,25 +171,52 @@ def summarise(
         examples=tally.briefs,
         drifted_agents=list(prepared.drifted_agents),
         feedback_failures=feedback_failures,
+        changes=evidence.changes if evidence is not None else [],
+        deltas=evidence.deltas if evidence is not None else [],
+        minimum_detectable_drop=smallest_detectable_drop(tally.briefs, confidence),
+        executions=tally.executions if tally.repeated else None,
+        fixed_executions=tally.fixed_executions if tally.adaptive else None,
         # An extra key (see RunSummary), present only when a plan was applied.
         **({"sync_plan": prepared.sync_plan} if prepared.sync_plan is not None else {}),
     )
 
 
+def counted_regressions(evidence: Evidence, briefs: Sequence[ExampleBrief]) -> list[ExampleBrief]:
+    """The examples ``max_regressions`` counts, in run order: every pass→fail when both runs
+    ran it once; where either repeated it, only a regression the exact test confirms."""
+    counted = {
+        (change.kind, change.agent, change.example)
+        for change in evidence.changes
+        if change.change == "regression" and (change.significant or _once_each(change))
+    }
+    return [brief for brief in judged(briefs) if key_of(brief) in counted]
+
+
+def _once_each(change: ExampleChange) -> bool:
+    return (change.passes_before or [0, 0])[1] == 1 and (change.passes_after or [0, 0])[1] == 1
+
+
 def suite_gate_outcomes(
-    prepared: PreparedRun, tally: RunTally, regressions: list[ExampleBrief]
+    prepared: PreparedRun,
+    tally: RunTally,
+    regressions: list[ExampleBrief] | None,
+    evidence: Evidence | None,
 ) -> list[GateOutcome]:
     """Each suite's own gates on its own examples, named ``gate[suite]``."""
     outcomes: list[GateOutcome] = []
+    suites_run = {brief.agent for brief in tally.briefs}
     for suite, gates in prepared.suite_gates.items():
         briefs = [brief for brief in tally.briefs if brief.agent == suite]
         if gates.is_empty or not briefs:
             continue
         counts = gate_counts(briefs)
-        suite_regressions = sum(1 for brief in regressions if brief.agent == suite)
-        for outcome in evaluate_gates(
-            gates, counts, suite_regressions if prepared.baseline is not None else None
-        ):
+        suite_regressions = (
+            sum(1 for brief in regressions if brief.agent == suite)
+            if regressions is not None
+            else None
+        )
+        delta = evidence.delta_of(suite, only_suite=len(suites_run) == 1) if evidence else None
+        for outcome in evaluate_gates(gates, counts, suite_regressions, delta):
             outcome.name = f"{outcome.name}[{suite}]"
             outcomes.append(outcome)
     return outcomes

@@ -1,0 +1,201 @@
+"""A run against its baseline, with evidence: per example, per suite and for the whole run.
+
+Per example (``changes``): regression, improvement, unchanged, new or removed, decided by
+``evalkit.stats.classify`` (an exact test on the pass counts, Welch's test on the scores; with
+one attempt on each side a plain pass→fail, marked not significant).
+
+Per suite and run (``deltas``): the change in pass rate and mean score over the examples both
+runs hold, with a paired bootstrap interval over examples (seeded: the same runs give the same
+interval). The verdict reads the pass-rate interval: wholly below zero is a regression, wholly
+above an improvement, else noise.
+
+Quarantined and cancelled examples are left out of all of it, as gates leave them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from evalkit.runner.results import Delta, ExampleBrief, ExampleChange, RunSummary, Verdict
+from evalkit.stats import Attempts, classify_example, minimum_detectable_drop, paired_bootstrap
+
+ExampleKey = tuple[str, str, str]
+#: the bootstrap's seed: fixed, so that a run's intervals are reproducible
+BOOTSTRAP_SEED = 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    changes: list[ExampleChange]
+    deltas: list[Delta]
+
+    def significant_regressions(self) -> list[ExampleChange]:
+        return [c for c in self.changes if c.change == "regression" and c.significant]
+
+    def regressions(self) -> list[ExampleChange]:
+        return [c for c in self.changes if c.change == "regression"]
+
+    def delta_of(self, suite: str, *, only_suite: bool) -> Delta | None:
+        """The suite's delta; the run's when it is the run's only suite."""
+        for delta in self.deltas:
+            if delta.scope == suite:
+                return delta
+        return self.deltas[0] if only_suite and self.deltas else None
+
+
+def key_of(brief: ExampleBrief) -> ExampleKey:
+    return (brief.kind, brief.agent, brief.example)
+
+
+def judged_briefs(briefs: Iterable[ExampleBrief]) -> list[ExampleBrief]:
+    from evalkit.runner.results import is_flagged
+
+    return [
+        brief
+        for brief in briefs
+        if brief.verdict is not Verdict.CANCELLED and not is_flagged(brief, "quarantined")
+    ]
+
+
+def weigh(baseline: RunSummary, current: Sequence[ExampleBrief], *, confidence: float) -> Evidence:
+    """Every example of either run, classified; the run and each suite's delta."""
+    before = {key_of(brief): brief for brief in judged_briefs(baseline.examples)}
+    after = {key_of(brief): brief for brief in judged_briefs(current)}
+    alpha = 1 - confidence
+    changes = [
+        _change(key, before.get(key), after.get(key), alpha)
+        for key in [*after, *(key for key in before if key not in after)]
+    ]
+    suites = sorted({key[1] for key in after if key in before})
+    deltas = [_delta("run", before, after, confidence)]
+    if len(suites) > 1:
+        deltas += [
+            _delta(suite, _of_suite(before, suite), _of_suite(after, suite), confidence)
+            for suite in suites
+        ]
+    return Evidence(changes, deltas)
+
+
+def smallest_detectable_drop(briefs: Sequence[ExampleBrief], confidence: float) -> float | None:
+    """The smallest pass-rate drop this run could detect against a baseline of its size."""
+    judged = judged_briefs(briefs)
+    if not judged:
+        return None
+    trials = sum(brief.pass_count[1] for brief in judged)
+    passes = sum(brief.pass_count[0] for brief in judged)
+    repeats = max(1, round(trials / len(judged)))
+    return minimum_detectable_drop(
+        len(judged), repeats, passes / trials if trials else 1.0, confidence=confidence
+    )
+
+
+def _of_suite(briefs: dict[ExampleKey, ExampleBrief], suite: str) -> dict[ExampleKey, ExampleBrief]:
+    return {key: brief for key, brief in briefs.items() if key[1] == suite}
+
+
+def _side(brief: ExampleBrief | None) -> Attempts | None:
+    if brief is None:
+        return None
+    passes, trials = brief.pass_count
+    scores = brief.attempt_scores or ([brief.score] if brief.score is not None else [])
+    return Attempts(passes=passes, trials=trials, scores=tuple(scores))
+
+
+def _change(
+    key: ExampleKey, before: ExampleBrief | None, after: ExampleBrief | None, alpha: float
+) -> ExampleChange:
+    found = classify_example(_side(before), _side(after), alpha=alpha)
+    return ExampleChange(
+        kind="agent" if key[0] == "agent" else "workflow",
+        agent=key[1],
+        example=key[2],
+        change=found.kind,
+        significant=found.significant,
+        p_value=found.p_value,
+        passes_before=list(before.pass_count) if before is not None else None,
+        passes_after=list(after.pass_count) if after is not None else None,
+        score_before=found.baseline_score_mean,
+        score_after=found.score_mean,
+    )
+
+
+def _rate(brief: ExampleBrief) -> float:
+    passes, trials = brief.pass_count
+    return passes / trials if trials else 0.0
+
+
+def _score(brief: ExampleBrief) -> float:
+    scores = brief.attempt_scores or ([brief.score] if brief.score is not None else [])
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _delta(
+    scope: str,
+    before: dict[ExampleKey, ExampleBrief],
+    after: dict[ExampleKey, ExampleBrief],
+    confidence: float,
+) -> Delta:
+    both = [key for key in after if key in before]
+    rates = [(_rate(before[key]), _rate(after[key])) for key in both]
+    # Scores to 1e-3: the bootstrap's cost follows the distinct values, and no reader needs
+    # a finer mean score than that.
+    scores = [(round(_score(before[key]), 3), round(_score(after[key]), 3)) for key in both]
+    rate_before = _mean([pair[0] for pair in rates])
+    rate_after = _mean([pair[1] for pair in rates])
+    rate_interval = paired_bootstrap(rates, confidence=confidence, seed=BOOTSTRAP_SEED)
+    score_interval = paired_bootstrap(scores, confidence=confidence, seed=BOOTSTRAP_SEED)
+    verdict = _verdict(rate_interval.low, rate_interval.high)
+    delta = rate_after - rate_before
+    return Delta(
+        scope=scope,
+        examples=len(both),
+        pass_rate_before=rate_before,
+        pass_rate_after=rate_after,
+        pass_rate_delta=delta,
+        pass_rate_interval=[rate_interval.low, rate_interval.high],
+        score_before=_mean([pair[0] for pair in scores]) if both else None,
+        score_after=_mean([pair[1] for pair in scores]) if both else None,
+        score_delta=(_mean([b - a for a, b in scores]) if both else None),
+        score_interval=[score_interval.low, score_interval.high] if both else None,
+        confidence=confidence,
+        verdict=verdict,
+        words=_words(
+            rate_before, rate_after, rate_interval.low, rate_interval.high, confidence, verdict
+        ),
+    )
+
+
+def _verdict(low: float, high: float) -> str:
+    if high < 0:
+        return "regression"
+    if low > 0:
+        return "improvement"
+    return "noise"
+
+
+def _words(
+    before: float, after: float, low: float, high: float, confidence: float, verdict: str
+) -> str:
+    """'pass rate 84% → 78% (−6 points, 95% CI −11 to −1): a regression'."""
+    meaning = {
+        "regression": "a regression",
+        "improvement": "an improvement",
+        "noise": "not distinguishable from noise",
+    }[verdict]
+    return (
+        f"pass rate {before:.0%} → {after:.0%} ({points(after - before)} points, "
+        f"{confidence:.0%} CI {points(low)} to {points(high)}): {meaning}"
+    )
+
+
+def points(fraction: float) -> str:
+    """A pass-rate change in percentage points, signed with a true minus: '−6', '+3', '0'."""
+    value = round(fraction * 100)
+    if value == 0:
+        return "0"
+    return f"+{value}" if value > 0 else f"−{-value}"
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
