@@ -5,9 +5,10 @@ Per example (``changes``): regression, improvement, unchanged, new or removed, d
 one attempt on each side a plain pass→fail, marked not significant).
 
 Per suite and run (``deltas``): the change in pass rate and mean score over the examples both
-runs hold, with a paired bootstrap interval over examples (seeded: the same runs give the same
-interval). The verdict reads the pass-rate interval: wholly below zero is a regression, wholly
-above an improvement, else noise.
+runs hold, with a bootstrap interval (seeded: the same runs give the same interval): for the
+pass rate over examples and, within each, over its attempts (``stats.rate_change_bootstrap``),
+for the score over examples (``stats.paired_bootstrap``). The verdict reads the pass-rate
+interval: wholly below zero is a regression, wholly above an improvement, else noise.
 
 Quarantined and cancelled examples are left out of all of it, as gates leave them out.
 """
@@ -18,7 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from evalkit.runner.results import Delta, ExampleBrief, ExampleChange, RunSummary, Verdict
-from evalkit.stats import Attempts, classify_example, minimum_detectable_drop, paired_bootstrap
+from evalkit.stats import (
+    Attempts,
+    classify_example,
+    minimum_detectable_drop,
+    paired_bootstrap,
+    rate_change_bootstrap,
+)
 
 ExampleKey = tuple[str, str, str]
 #: the bootstrap's seed: fixed, so that a run's intervals are reproducible
@@ -120,11 +127,6 @@ def _change(
     )
 
 
-def _rate(brief: ExampleBrief) -> float:
-    passes, trials = brief.pass_count
-    return passes / trials if trials else 0.0
-
-
 def _score(brief: ExampleBrief) -> float:
     scores = brief.attempt_scores or ([brief.score] if brief.score is not None else [])
     return sum(scores) / len(scores) if scores else 0.0
@@ -137,27 +139,38 @@ def _delta(
     confidence: float,
 ) -> Delta:
     both = [key for key in after if key in before]
-    rates = [(_rate(before[key]), _rate(after[key])) for key in both]
+    if not both:
+        return Delta(
+            scope=scope,
+            examples=0,
+            pass_rate_before=0.0,
+            pass_rate_after=0.0,
+            pass_rate_delta=0.0,
+            pass_rate_interval=[0.0, 0.0],
+            confidence=confidence,
+            verdict="noise",
+            words="no example ran in both runs: nothing to compare",
+        )
+    counts = [(*before[key].pass_count, *after[key].pass_count) for key in both]
+    rate_before = _mean([k0 / n0 for k0, n0, _, _ in counts])
+    rate_after = _mean([k1 / n1 for _, _, k1, n1 in counts])
+    rate_interval = rate_change_bootstrap(counts, confidence=confidence, seed=BOOTSTRAP_SEED)
     # Scores to 1e-3: the bootstrap's cost follows the distinct values, and no reader needs
     # a finer mean score than that.
     scores = [(round(_score(before[key]), 3), round(_score(after[key]), 3)) for key in both]
-    rate_before = _mean([pair[0] for pair in rates])
-    rate_after = _mean([pair[1] for pair in rates])
-    rate_interval = paired_bootstrap(rates, confidence=confidence, seed=BOOTSTRAP_SEED)
     score_interval = paired_bootstrap(scores, confidence=confidence, seed=BOOTSTRAP_SEED)
     verdict = _verdict(rate_interval.low, rate_interval.high)
-    delta = rate_after - rate_before
     return Delta(
         scope=scope,
         examples=len(both),
         pass_rate_before=rate_before,
         pass_rate_after=rate_after,
-        pass_rate_delta=delta,
+        pass_rate_delta=rate_after - rate_before,
         pass_rate_interval=[rate_interval.low, rate_interval.high],
-        score_before=_mean([pair[0] for pair in scores]) if both else None,
-        score_after=_mean([pair[1] for pair in scores]) if both else None,
-        score_delta=(_mean([b - a for a, b in scores]) if both else None),
-        score_interval=[score_interval.low, score_interval.high] if both else None,
+        score_before=_mean([pair[0] for pair in scores]),
+        score_after=_mean([pair[1] for pair in scores]),
+        score_delta=_mean([b - a for a, b in scores]),
+        score_interval=[score_interval.low, score_interval.high],
         confidence=confidence,
         verdict=verdict,
         words=_words(
