@@ -155,8 +155,9 @@ def test_confirm_reruns_only_where_an_example_disagrees(tmp_path: Path) -> None:
     )
     results = {r.example: r for r in read_results_file(outcome.run_dir / "results.jsonl").results}
     for name in ("e02", "e03", "e04", "e05"):
-        assert results[name].repeats is not None
-        assert results[name].repeats.trials == 1, "agrees with its baseline: run once"
+        agreeing = results[name].repeats
+        assert agreeing is not None
+        assert agreeing.trials == 1, "agrees with its baseline: run once"
     for name in ("e00", "e01"):
         repeats = results[name].repeats
         assert repeats is not None
