@@ -120,6 +120,15 @@ USES: tuple[Use, ...] = (
     Use("report", 1, "`--gate`: a gate failed"),
     Use("report", 2, "bad option, unreadable results, a missing, repeated or foreign shard"),
     Use("report", 3, "`--gate`: the run's code (also 130)"),
+    Use("diff", 0, "comparison printed"),
+    Use(
+        "diff",
+        1,
+        "`--fail-on-regression`: B regressed (a significant regression, a pass→fail, "
+        "a pass-rate delta below zero)",
+    ),
+    Use("diff", 2, "bad option, an unreadable run, a batch not on the platform"),
+    Use("diff", 3, "platform"),
     Use("serve", 0, "stopped (Ctrl-C or SIGTERM)"),
     Use("serve", 2, "bad option, the port is taken, an invalid workflow file"),
 )
