@@ -13,7 +13,15 @@ import html
 from evalkit.control_chars import visible
 from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
-from evalkit.report.view import ReportView, Row, build_view, gate_line
+from evalkit.report.view import EvidenceView, ReportView, Row, ScopeStats, build_view, gate_line
+from evalkit.runner.results import Delta
+from evalkit.runner.summary_text import (
+    attempt_strip,
+    change_text,
+    delta_text,
+    interval_text,
+    passes_text,
+)
 
 GITHUB_LIMIT = 65_536
 #: before a gate's text, by ``gate_line`` state (an unchecked gate's text says so itself)
@@ -38,26 +46,42 @@ def render_markdown(
     budget = limit - len(head) - len(tail) - 200  # room for the truncation note
     body: list[str] = []
     used = 0
-    regressions = view.regressions
-    others = [row for row in view.problems if not row.regression]
-    sections = [("Regressions", regressions), ("Failures and errors", others)]
+    # Significant regressions lead; plain pass→fail regressions (one attempt each side) as
+    # before; noise (moved, not significantly) apart, never marked as a failure.
+    significant = view.significant_regressions
+    regressions = [row for row in view.regressions if not row.significant_regression]
+    noise = view.noise
+    others = [row for row in view.problems if not row.regression and not row.noise]
+    noise_deltas = (
+        [d for d in view.evidence.deltas if d.verdict == "noise"] if view.evidence else []
+    )
+    sections: list[tuple[str, list[str], str]] = [
+        ("Significant regressions", [_item(row) for row in significant], ""),
+        ("Regressions", [_item(row) for row in regressions], ""),
+        ("Failures and errors", [_item(row) for row in others], ""),
+        (
+            "Noise",
+            [*(_noise_delta(d) for d in noise_deltas), *(_noise_item(row) for row in noise)],
+            "_Moved against the baseline, but not distinguishable from chance at the run's "
+            "confidence: no action needed._\n\n",
+        ),
+    ]
     left_out = 0
-    for title, rows in sections:
-        if not rows:
+    for title, items, note in sections:
+        if not items:
             continue
         if left_out:
-            left_out += len(rows)
+            left_out += len(items)
             continue
-        heading = f"\n### {title} ({len(rows)})\n\n"
+        heading = f"\n### {title} ({len(items)})\n\n{note}"
         if used + len(heading) > budget:
-            left_out += len(rows)
+            left_out += len(items)
             continue
         body.append(heading)
         used += len(heading)
-        for index, row in enumerate(rows):
-            item = _item(row)
+        for index, item in enumerate(items):
             if used + len(item) > budget:
-                left_out += len(rows) - index
+                left_out += len(items) - index
                 break
             body.append(item)
             used += len(item)
@@ -80,11 +104,9 @@ def _head(view: ReportView) -> str:
     if view.baseline_counts is not None:
         columns.append("regressions")
         values.append(str(counts["regressions"]))
-    lines = [
-        f"## {title}",
-        "",
-        f"{_text(view.gate.outcome)}",
-        "",
+    lines = [f"## {title}", "", f"{_text(view.gate.outcome)}", ""]
+    lines += _lead(view)
+    lines += [
         "| " + " | ".join(columns) + " |",
         "|" + "---:|" * len(columns),
         "| " + " | ".join(values) + " |",
@@ -97,10 +119,90 @@ def _head(view: ReportView) -> str:
     unchecked = view.counts["json_not_checked"]
     if unchecked:
         lines += ["", f"ℹ️ {unchecked} example(s): {NOT_CHECKED}"]
+    if view.evidence is not None:
+        lines += _evidence(view.evidence)
     facts = [f"run {_code(view.run_id)}"]
     facts += [f"{key} {_code(value)}" for key, value in view.meta.items()]
     lines += ["", " · ".join(facts), ""]
     return "\n".join(lines)
+
+
+def _lead(view: ReportView) -> list[str]:
+    """The significant regressions, named first: what a reviewer must look at."""
+    rows = view.significant_regressions
+    if not rows:
+        return []
+    noun = "regression" if len(rows) == 1 else "regressions"
+    named = ", ".join(
+        f"{_code(f'{row.result.agent}/{row.result.example}')}"
+        + (f" ({_text(change_text(row.change))})" if row.change is not None else "")
+        for row in rows[:5]
+    )
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return [f"**{len(rows)} significant {noun}** against the baseline: {named}{more}", ""]
+
+
+#: before a delta by its verdict; noise has none (it is listed apart, never as a failure)
+_DELTA_MARKS = {"regression": "📉 ", "improvement": "📈 ", "noise": ""}
+
+
+def _evidence(evidence: EvidenceView) -> list[str]:
+    """Pass rate and score per scope (with intervals when repeated), the change against the
+    baseline unless it is noise, what the run could detect and the executions used."""
+    shown = [
+        scope
+        for scope in evidence.scopes
+        if evidence.repeated or (scope.delta is not None and scope.delta.verdict != "noise")
+    ]
+    lines: list[str] = []
+    if shown:
+        title = "Pass rate and score" if evidence.repeated else "Against the baseline"
+        lines += ["", f"#### {title}", ""]
+        lines += [_scope_line(scope, evidence) for scope in shown]
+    facts = [text for text in (evidence.detectable, evidence.executions) if text]
+    if facts:
+        lines += [""] + [f"ℹ️ {_text(text[0].upper() + text[1:])}." for text in facts]
+    return lines
+
+
+def _scope_line(scope: ScopeStats, evidence: EvidenceView) -> str:
+    parts = []
+    if evidence.repeated:
+        rate = f"pass rate {scope.pass_rate.value:.0%}"
+        if scope.pass_rate.low is not None and scope.pass_rate.high is not None:
+            interval = interval_text([scope.pass_rate.low, scope.pass_rate.high], percent=True)
+            rate += f" ({evidence.confidence:.0%} CI {interval})"
+        parts.append(rate)
+        if scope.score is not None:
+            score = f"mean score {scope.score.value:.2f}"
+            if scope.score.low is not None and scope.score.high is not None:
+                interval = interval_text([scope.score.low, scope.score.high])
+                score += f" ({evidence.confidence:.0%} CI {interval})"
+            parts.append(score)
+        parts.append(f"{scope.examples} examples, {scope.attempts} attempts")
+    mark = ""
+    if scope.delta is not None and scope.delta.verdict != "noise":
+        mark = _DELTA_MARKS[scope.delta.verdict]
+        parts.append(f"against the baseline: {delta_text(scope.delta)}")
+    elif scope.delta is not None:
+        parts.append("against the baseline: noise (below)")
+    return f"- {mark}**{_text(scope.label)}**: {_text('; '.join(parts))}"
+
+
+def _noise_delta(delta: Delta) -> str:
+    scope = "whole run" if delta.scope == "run" else delta.scope
+    return f"- **{_text(scope)}**: {_text(delta_text(delta))}\n"
+
+
+def _noise_item(row: Row) -> str:
+    result = row.result
+    evidence = change_text(row.change) if row.change is not None else ""
+    verdict = f"verdict {row.status}"
+    if result.repeats is not None:
+        verdict += f" by rule {result.repeats.pass_if} {attempt_strip(result.repeats)}"
+    link = f" · [execution]({_url(row.link)})" if row.link else ""
+    label = f"{result.agent}/{result.example}"
+    return f"- {_code(label)}: {_text(evidence)}; not significant · {_text(verdict)}{link}\n"
 
 
 def _tail(html_link: str | None) -> str:
@@ -116,6 +218,14 @@ def _item(row: Row) -> str:
     if not row.output_json_checked:
         flags.append(NOT_CHECKED)
     notes = "".join(f" · {flag}" for flag in flags)
+    repeats = result.repeats
+    if repeats is not None:
+        if repeats.score_interval:
+            interval = interval_text(repeats.score_interval)
+            score += f" ({repeats.confidence:.0%} CI {_text(interval)})"
+        notes = f" · {_text(passes_text(repeats))} {attempt_strip(repeats)}" + notes
+    if row.change is not None and row.change.significant:
+        notes += f" · {_text(change_text(row.change))}"
     link = f" · [execution]({_url(row.link)})" if row.link else ""
     lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"]
     lines += [f"  - {_code(text)}" for text in top_differences(result)]

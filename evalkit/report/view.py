@@ -15,14 +15,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
 from evalkit.report.loading import RunResults
-from evalkit.runner.results import ExampleResult, RunSummary, Verdict
+from evalkit.runner.results import Delta, ExampleChange, ExampleResult, RunSummary, Verdict
 from evalkit.runner.score_label import score_label
-from evalkit.runner.summary_text import error_gist
+from evalkit.runner.summary_text import (
+    ATTEMPT_MARKS,
+    changes_by_key,
+    detectable_drop_text,
+    error_gist,
+    executions_text,
+    is_noise,
+    run_confidence,
+)
+from evalkit.stats import mean_interval, wilson_interval
 
 # Regressions first, then what fails hardest; passes last.
 _RANK = {
@@ -36,10 +45,86 @@ STATUSES = ("pass", "partial", "fail", "error", "cancelled")
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One attempt of a repeated example, as the reports show it."""
+
+    number: int
+    mark: str  # ✓ ✗ ◐ ! – (``ATTEMPT_MARKS``)
+    verdict: str
+    score: float | None
+    execution_id: str | None
+    link: str | None
+    error: str | None
+    total_ms: int
+
+    @property
+    def title(self) -> str:
+        """``attempt 2: fail, score 0.38, execution exec_12``."""
+        parts = [f"attempt {self.number}: {self.verdict}"]
+        if self.score is not None:
+            parts.append(f"score {self.score:.2f}")
+        if self.execution_id:
+            parts.append(f"execution {self.execution_id}")
+        if self.error:
+            parts.append(error_gist(self.error, 120))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class Row:
     result: ExampleResult
     regression: bool
     fixed: bool
+    #: the example against the baseline, when the summary has the evidence
+    change: ExampleChange | None = None
+
+    @property
+    def significant_regression(self) -> bool:
+        return (
+            self.change is not None
+            and self.change.change == "regression"
+            and self.change.significant
+        )
+
+    @property
+    def noise(self) -> bool:
+        """Unchanged by the test although its pass rate or score moved."""
+        return self.change is not None and is_noise(self.change)
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """Each attempt of a repeated example (none for one that ran once), linked to its
+        execution where the shown execution's link says where executions are."""
+        repeats = self.result.repeats
+        if repeats is None:
+            return []
+        return [
+            Attempt(
+                number=number,
+                mark=ATTEMPT_MARKS[attempt.verdict],
+                verdict=attempt.verdict.value,
+                score=attempt.score,
+                execution_id=attempt.execution_id,
+                link=self._link_to(attempt.execution_id),
+                error=attempt.error,
+                total_ms=attempt.total_ms,
+            )
+            for number, attempt in enumerate(repeats.attempts, start=1)
+        ]
+
+    def _link_to(self, execution_id: str | None) -> str | None:
+        """Another execution's link, made like the shown one (``execution_link``: the
+        execution id, quoted, is the link's last segment)."""
+        shown = self.result.execution
+        link = self.link
+        if execution_id is None or shown is None or link is None:
+            return None
+        if execution_id == shown.id:
+            return link
+        tail = quote(shown.id, safe="")
+        if not link.endswith("/" + tail):
+            return None
+        return link[: -len(tail)] + quote(execution_id, safe="")
 
     @property
     def status(self) -> str:
@@ -98,6 +183,47 @@ class AgentStats:
         return self.pass_rate - self.baseline_pass_rate
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """A figure and its confidence interval (``low``/``high`` None without one)."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    """The run, or one agent: pass rate and mean score with intervals when examples were
+    repeated, and the change against the baseline (the summary's ``Delta``)."""
+
+    name: str  # "run" or the agent
+    examples: int
+    attempts: int
+    pass_rate: Estimate
+    score: Estimate | None
+    delta: Delta | None
+
+    @property
+    def label(self) -> str:
+        return "whole run" if self.name == "run" else self.name
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """What repeats and a baseline add to a report (absent for older results files)."""
+
+    scopes: list[ScopeStats]
+    confidence: float
+    repeated: bool
+    detectable: str | None
+    executions: str | None
+
+    @property
+    def deltas(self) -> list[Delta]:
+        return [scope.delta for scope in self.scopes if scope.delta is not None]
+
+
 #: how every report marks a gate that could not be evaluated: never as a pass
 GATE_NOT_CHECKED = "– not checked"
 
@@ -138,10 +264,19 @@ class ReportView:
     baseline_counts: dict[str, int] | None
     meta: dict[str, str]
     sync_plan: dict[str, Any] | None
+    evidence: EvidenceView | None = None
 
     @property
     def regressions(self) -> list[Row]:
         return [row for row in self.rows if row.regression]
+
+    @property
+    def significant_regressions(self) -> list[Row]:
+        return [row for row in self.rows if row.significant_regression]
+
+    @property
+    def noise(self) -> list[Row]:
+        return [row for row in self.rows if row.noise]
 
     @property
     def problems(self) -> list[Row]:
@@ -157,11 +292,13 @@ def build_view(run: RunResults) -> ReportView:
         if baseline
         else set()
     )
+    changes = changes_by_key(summary)
     rows = [
         Row(
             result,
             regression=result.key in regressed,
             fixed=result.key in failed_before and result.verdict is Verdict.PASS,
+            change=changes.get(result.key),
         )
         for result in run.results
     ]
@@ -180,7 +317,78 @@ def build_view(run: RunResults) -> ReportView:
         baseline_counts=baseline_counts,
         meta=_meta(run),
         sync_plan=_sync_plan(summary),
+        evidence=_evidence(run, rows),
     )
+
+
+def _evidence(run: RunResults, rows: list[Row]) -> EvidenceView | None:
+    """Pass rate and score with intervals per agent and for the run (when examples were
+    repeated), the deltas, and the sentences on detection and executions; None when the
+    results hold none of it (older files render as they did)."""
+    summary = run.summary
+    repeated = any(row.result.repeats is not None for row in rows)
+    has_summary_evidence = summary is not None and (
+        summary.deltas or summary.minimum_detectable_drop is not None
+    )
+    if not repeated and not has_summary_evidence:
+        return None
+    confidence = run_confidence(summary, run.results) if summary is not None else 0.95
+    deltas = {delta.scope: delta for delta in summary.deltas} if summary is not None else {}
+    agents = sorted({row.result.agent for row in rows})
+    scopes = [_scope("run", rows, deltas.get("run"), confidence, repeated)]
+    if len(agents) > 1:
+        scopes += [
+            _scope(
+                agent,
+                [row for row in rows if row.result.agent == agent],
+                deltas.get(agent),
+                confidence,
+                repeated,
+            )
+            for agent in agents
+        ]
+    return EvidenceView(
+        scopes=scopes,
+        confidence=confidence,
+        repeated=repeated,
+        detectable=detectable_drop_text(summary, confidence) if summary is not None else None,
+        executions=executions_text(summary) if summary is not None else None,
+    )
+
+
+def _scope(
+    name: str, rows: list[Row], delta: Delta | None, confidence: float, repeated: bool
+) -> ScopeStats:
+    """Per example its pass rate (k/n) and score; the scope's pass rate is their mean. Its
+    interval is the wider of Student's t over the examples' rates (examples differ) and
+    Wilson's over every attempt (attempts vary): either alone is too narrow when the other
+    source of variation dominates. The mean score's interval is Student's t over the
+    examples' mean scores. Intervals only when examples were repeated."""
+    judged = [row for row in rows if row.status != Verdict.CANCELLED.value and not row.quarantined]
+    counts = [_pass_count(row.result) for row in judged]
+    rates = [passes / trials for passes, trials in counts if trials]
+    attempts = sum(trials for _, trials in counts)
+    scores = [row.result.score for row in judged if row.result.score is not None]
+    rate = Estimate(sum(rates) / len(rates) if rates else 0.0)
+    score = Estimate(sum(scores) / len(scores)) if scores else None
+    if repeated and rates:
+        wilson = wilson_interval(sum(passes for passes, _ in counts), attempts, confidence)
+        low, high = wilson.low, wilson.high
+        _, spread = mean_interval(rates, confidence)
+        if spread is not None:
+            low, high = min(low, max(0.0, spread.low)), max(high, min(1.0, spread.high))
+        rate = Estimate(rate.value, low, high)
+    if repeated and score is not None:
+        _, interval = mean_interval(scores, confidence)
+        if interval is not None:
+            score = Estimate(score.value, max(0.0, interval.low), min(1.0, interval.high))
+    return ScopeStats(name, len(judged), attempts, rate, score, delta)
+
+
+def _pass_count(result: ExampleResult) -> tuple[int, int]:
+    if result.repeats is not None:
+        return result.repeats.passes, result.repeats.trials
+    return (1 if result.verdict is Verdict.PASS else 0), 1
 
 
 def headline_of(result: ExampleResult) -> str:

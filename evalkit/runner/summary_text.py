@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from evalkit.runner.results import Counts, ExampleResult, RunSummary, Verdict, is_flagged
+from evalkit.runner.evidence import judged_briefs
+from evalkit.runner.results import (
+    Counts,
+    Delta,
+    ExampleBrief,
+    ExampleChange,
+    ExampleResult,
+    Repeats,
+    RunSummary,
+    Verdict,
+    is_flagged,
+)
 from evalkit.runner.score_label import score_label
 
 MAX_PROBLEM_ROWS = 30
@@ -38,6 +50,8 @@ def progress_line(done: int, total: int, result: ExampleResult) -> str:
     score = ""
     if result.score is not None:
         score = f" score {score_label(result.score, result.verdict, result.difference_count)}"
+    if result.repeats is not None:
+        score += f" {passes_text(result.repeats)} {attempt_strip(result.repeats)}"
     seconds = result.durations.total_ms / 1000
     line = (
         f"[{done:>{width}}/{total}] {result.verdict.value:<9} "
@@ -62,12 +76,15 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     rows = [brief for brief in summary.examples if brief.verdict is not Verdict.PASS]
     if rows:
         details = {(p.agent, p.example): _detail(p) for p in problems or []}
-        header = ("verdict", "example", "score", "detail")
+        # The passes column only when some example ran more than once: older runs read as before.
+        repeated = any(brief.passes is not None for brief in summary.examples)
+        header = ("verdict", "example", "score", *(("passes",) if repeated else ()), "detail")
         table = [
             (
                 brief.verdict.value,
                 f"{brief.agent}/{brief.example}",
                 score_label(brief.score, brief.verdict, brief.differences),
+                *((brief_passes(brief),) if repeated else ()),
                 details.get((brief.agent, brief.example), brief.error_kind or ""),
             )
             for brief in rows[:MAX_PROBLEM_ROWS]
@@ -84,10 +101,15 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     lines += _drift_lines(summary)
     lines += _traffic_lines(summary)
     lines += _feedback_lines(summary)
+    changes = changes_by_key(summary)
     for regression in summary.regressions:
+        change = changes.get((regression.kind, regression.agent, regression.example))
+        evidence = f" ({change_text(change)})" if change is not None and change.significant else ""
         lines.append(
-            f"regression: {regression.agent}/{regression.example} now {regression.verdict.value}"
+            f"regression: {regression.agent}/{regression.example} now "
+            f"{regression.verdict.value}{evidence}"
         )
+    lines += _evidence_lines(summary)
     for gate in summary.gates:
         # An unchecked gate is no pass: its message says it was not checked, and why.
         mark = ("ok: " if gate.passed else "FAILED: ") if gate.checked else ""
@@ -101,14 +123,237 @@ def _flagged_lines(summary: RunSummary) -> list[str]:
     """Examples that passed only on a retry, those no gate judges, and those whose output
     JSON was not compared."""
     lines = []
-    for flag, meaning in (("flaky", "passed on a retry"), ("quarantined", "judged by no gate")):
-        labels = [f"{b.agent}/{b.example}" for b in summary.examples if is_flagged(b, flag)]
-        if labels:
-            lines.append(_labels_line(f"{flag} ({meaning})", labels))
+    flaky = [b for b in summary.examples if is_flagged(b, "flaky")]
+    retried = [f"{b.agent}/{b.example}" for b in flaky if b.passes is None]
+    mixed = [f"{b.agent}/{b.example} {brief_passes(b)}" for b in flaky if b.passes is not None]
+    if retried:
+        lines.append(_labels_line("flaky (passed on a retry)", retried))
+    if mixed:
+        lines.append(_labels_line("flaky (mixed outcomes over its attempts)", mixed))
+    quarantined = [
+        f"{b.agent}/{b.example}" for b in summary.examples if is_flagged(b, "quarantined")
+    ]
+    if quarantined:
+        lines.append(_labels_line("quarantined (judged by no gate)", quarantined))
     unchecked = [f"{b.agent}/{b.example}" for b in summary.examples if not b.output_json_checked]
     if unchecked:
         lines.append(_labels_line(f"{NOT_CHECKED} (no expected JSON declared)", unchecked))
     return lines
+
+
+# ---- repeats and evidence: one wording for the terminal and every report ----
+
+#: how one attempt shows in an attempt strip (✓✗✓)
+ATTEMPT_MARKS = {
+    Verdict.PASS: "✓",
+    Verdict.FAIL: "✗",
+    Verdict.PARTIAL: "◐",
+    Verdict.ERROR: "!",
+    Verdict.CANCELLED: "–",
+}
+#: the power ``minimum_detectable_drop`` is computed at (evalkit.stats.proportions)
+DETECTION_POWER = 0.8
+DEFAULT_CONFIDENCE = 0.95
+ExampleKey = tuple[str, str, str]
+
+
+def attempt_strip(repeats: Repeats) -> str:
+    """Each attempt's verdict in order: ``✓✗✓``."""
+    return "".join(ATTEMPT_MARKS[attempt.verdict] for attempt in repeats.attempts)
+
+
+def passes_text(repeats: Repeats) -> str:
+    """``2/3 passed (rule all)``; ``(rule all, adaptive)`` when attempts were added only while
+    the change from the baseline was undecided."""
+    how = f"rule {repeats.pass_if}" + (", adaptive" if repeats.adaptive else "")
+    return f"{repeats.passes}/{repeats.trials} passed ({how})"
+
+
+def brief_passes(brief: ExampleBrief) -> str:
+    """``2/3`` for a repeated example; empty for one that ran once."""
+    if brief.passes is None:
+        return ""
+    return f"{brief.passes}/{brief.trials}"
+
+
+def interval_text(interval: Sequence[float] | None, *, percent: bool = False) -> str:
+    """``0.61–1.00``, or ``21–98%`` for a rate (clamped to 0..1); empty without one."""
+    if not interval or len(interval) != 2:
+        return ""
+    # Pass rates and scores lie in 0..1; a t interval of a mean near 1 can pass the bound.
+    low, high = max(0.0, interval[0]), min(1.0, interval[1])
+    if percent:
+        return f"{low * 100:.0f}–{high * 100:.0f}%"
+    return f"{low:.2f}–{high:.2f}"
+
+
+def repeats_text(repeats: Repeats) -> str:
+    """Everything about an example's attempts on one line (JUnit, annotations, terminal):
+    ``2/3 passed (rule all) ✓✗✓, pass rate 95% CI 21–98%, mean score 95% CI 0.61–1.00``."""
+    confidence = f"{repeats.confidence:.0%} CI"
+    parts = [f"{passes_text(repeats)} {attempt_strip(repeats)}"]
+    if repeats.pass_interval:
+        parts.append(f"pass rate {confidence} {interval_text(repeats.pass_interval, percent=True)}")
+    if repeats.score_interval:
+        parts.append(f"mean score {confidence} {interval_text(repeats.score_interval)}")
+    return ", ".join(parts)
+
+
+def changes_by_key(summary: RunSummary | None) -> dict[ExampleKey, ExampleChange]:
+    if summary is None:
+        return {}
+    return {(c.kind, c.agent, c.example): c for c in summary.changes}
+
+
+def is_noise(change: ExampleChange) -> bool:
+    """Unchanged by the test, yet its pass rate or mean score moved: noise, not a change
+    (as ``evalkit.stats.ExampleChange.is_noise``)."""
+    if change.change != "unchanged":
+        return False
+    before, after = change.passes_before, change.passes_after
+    rate_moved = (
+        before is not None
+        and after is not None
+        and before[1] > 0
+        and after[1] > 0
+        and before[0] * after[1] != after[0] * before[1]
+    )
+    score_moved = (
+        change.score_before is not None
+        and change.score_after is not None
+        and abs(change.score_after - change.score_before) > 1e-9
+    )
+    return rate_moved or score_moved
+
+
+def change_text(change: ExampleChange) -> str:
+    """The evidence for one example: ``3/3 → 0/8 passed, p = 0.006``; scores when they moved."""
+    parts = []
+    if change.passes_before is not None and change.passes_after is not None:
+        (k1, n1), (k2, n2) = change.passes_before, change.passes_after
+        parts.append(f"{k1}/{n1} → {k2}/{n2} passed")
+    if (
+        change.score_before is not None
+        and change.score_after is not None
+        and f"{change.score_before:.2f}" != f"{change.score_after:.2f}"
+    ):
+        parts.append(f"mean score {change.score_before:.2f} → {change.score_after:.2f}")
+    if change.p_value is not None:
+        parts.append(f"p = {p_text(change.p_value)}")
+    return ", ".join(parts)
+
+
+def p_text(p_value: float) -> str:
+    return (
+        "< 0.0001" if p_value < 0.0001 else f"{p_value:.2g}" if p_value < 0.01 else f"{p_value:.2f}"
+    )
+
+
+def significant_regressions(summary: RunSummary | None) -> list[ExampleChange]:
+    if summary is None:
+        return []
+    return [c for c in summary.changes if c.change == "regression" and c.significant]
+
+
+def noise_changes(summary: RunSummary | None) -> list[ExampleChange]:
+    if summary is None:
+        return []
+    return [change for change in summary.changes if is_noise(change)]
+
+
+def run_confidence(summary: RunSummary, results: Sequence[ExampleResult] = ()) -> float:
+    """The confidence the run's statistics used: its deltas', else its repeats', else 0.95."""
+    if summary.deltas:
+        return summary.deltas[0].confidence
+    for result in results:
+        if result.repeats is not None:
+            return result.repeats.confidence
+    return DEFAULT_CONFIDENCE
+
+
+def detectable_drop_text(summary: RunSummary, confidence: float | None = None) -> str | None:
+    """``with 40 examples × 3 attempts this run could detect a drop of 12 points or more
+    (95% confidence, 80% power)``; None when the summary has no figure."""
+    drop = summary.minimum_detectable_drop
+    judged = judged_briefs(summary.examples)
+    if drop is None or not judged:
+        return None
+    trials = sum(brief.pass_count[1] for brief in judged)
+    examples = len(judged)
+    noun = "example" if examples == 1 else "examples"
+    per = trials / examples
+    if trials == examples:
+        size = f"{examples} {noun}, one attempt each,"
+    elif trials % examples == 0:
+        size = f"{examples} {noun} × {trials // examples} attempts"
+    else:
+        size = f"{examples} {noun} × {per:.1f} attempts on average"
+    level = confidence if confidence is not None else run_confidence(summary)
+    how = f"({level:.0%} confidence, {DETECTION_POWER:.0%} power)"
+    if drop >= 1.0:
+        return (
+            f"with {size} this run could not detect a pass-rate drop of any size {how}: "
+            "add examples or repeats before gating on a change"
+        )
+    return (
+        f"with {size} this run could detect a pass-rate drop of {round(drop * 100)} points "
+        f"or more {how}"
+    )
+
+
+def executions_text(summary: RunSummary) -> str | None:
+    """With --confirm: ``used 62 executions where a fixed repeat of 8 would use 320: 81%
+    saved``; None otherwise."""
+    used, fixed = summary.executions, summary.fixed_executions
+    if used is None or fixed is None or fixed <= 0:
+        return None
+    examples = len(summary.examples)
+    of = f" of {fixed // examples}" if examples and fixed % examples == 0 else ""
+    saved = 1 - used / fixed
+    return f"used {used} executions where a fixed repeat{of} would use {fixed}: {saved:.0%} saved"
+
+
+def score_change_text(delta: Delta) -> str:
+    """``mean score 0.91 → 0.88 (−0.03, 95% CI −0.05 to −0.01)``; empty without scores."""
+    if delta.score_before is None or delta.score_after is None or delta.score_delta is None:
+        return ""
+    change = signed(delta.score_delta)
+    text = f"mean score {delta.score_before:.2f} → {delta.score_after:.2f} ({change}"
+    if delta.score_interval:
+        low, high = delta.score_interval
+        text += f", {delta.confidence:.0%} CI {signed(low)} to {signed(high)}"
+    return text + ")"
+
+
+def delta_text(delta: Delta) -> str:
+    """The delta's words, then the mean score's change."""
+    score = score_change_text(delta)
+    return f"{delta.words}; {score}" if score else delta.words
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """A change with its sign and a true minus: ``+0.03``, ``−0.05``, ``0.00``."""
+    text = f"{abs(value):.{digits}f}"
+    if float(text) == 0:
+        return text
+    return f"+{text}" if value > 0 else f"−{text}"
+
+
+def _evidence_lines(summary: RunSummary) -> list[str]:
+    """The change against the baseline in words, the noise, and what the run could detect."""
+    lines = [f"against the baseline, {_scope(d.scope)}: {delta_text(d)}" for d in summary.deltas]
+    noise = noise_changes(summary)
+    if noise:
+        labels = [f"{c.agent}/{c.example} ({change_text(c)})" for c in noise]
+        lines.append(_labels_line("noise (moved, not significantly)", labels))
+    for text in (detectable_drop_text(summary), executions_text(summary)):
+        if text is not None:
+            lines.append(text)
+    return lines
+
+
+def _scope(scope: str) -> str:
+    return "the run" if scope == "run" else scope
 
 
 def _feedback_lines(summary: RunSummary) -> list[str]:

@@ -22,6 +22,7 @@ from evalkit.runner.results import (
     Counts,
     Durations,
     ErrorKind,
+    ExampleBrief,
     ExampleError,
     ExampleResult,
     ExecutionRef,
@@ -426,3 +427,131 @@ if __name__ == "__main__":
     import sys
 
     sys.stderr.write(f"wrote {write_failing_variant(Path(sys.argv[1]))}\n")
+
+
+# ---- a run with repeats, against a baseline with repeats (issue 12) ----
+
+#: the rule of the repeated sample: 60% of an example's attempts must pass
+REPEATED_RULE = "rate 0.6"
+REPEATED_MAX = 8
+#: a second suite, so that the run and each suite get a delta
+SECOND_SUITE = "receipt-reader"
+#: per example, in invoice_jobs() order: the baseline's passes of 5 (None: not in the
+#: baseline), and this run's attempts (P pass, F fail, E error)
+REPEATED_PLAN: tuple[tuple[int | None, str], ...] = (
+    (5, "P"),  # acme-us-letter: decided after one attempt
+    (5, "FFFFFFFF"),  # alpenblick-swiss-chf-export: a significant regression
+    (5, "PFPFPPFP"),  # brightside-rounding-cent: 5/8, noise (and flaky)
+    (5, "P"),  # harbor-quoted-csv-usd
+    (1, "PPPPPPPP"),  # lumen-semicolon-csv-eur: a significant improvement
+    (5, "P"),  # nordlicht-german-eur
+    (5, "FFFFFFFF"),  # pinecone-hours-cad (receipt-reader): a significant regression
+    (5, "P"),  # riverside-bakery-discount (receipt-reader)
+    (4, "EPP"),  # sakura-japan-jpy (receipt-reader): an error among passes, noise
+    (None, "P"),  # thames-uk-pipe-table (receipt-reader): new
+)
+#: in the baseline only
+REMOVED_EXAMPLE = "old-credit-note"
+
+
+def _suite_of(index: int) -> str:
+    return "invoice-extractor" if index < 6 else SECOND_SUITE
+
+
+def _wrong(document: dict[str, Any], number: int) -> dict[str, Any]:
+    """An attempt that got the invoice wrong: no line items (a fail), and on every other
+    attempt the currency too (so the scores vary)."""
+    broken = copy.deepcopy(document)
+    broken["lineItems"] = []
+    if number % 2:
+        broken["currency"] = "XXX"
+    return broken
+
+
+def _attempt_result(job: ExampleJob, outcome: str, folder: Path, number: int) -> ExampleResult:
+    if outcome == "E":
+        result = _error_result(job, number)
+    else:
+        actual = job.expected_json if outcome == "P" else _wrong(job.expected_json, number)
+        result = run_example(job, actual, expected_files_of(job), folder / str(number), number)
+    return result.model_copy(
+        update={"durations": Durations(total_ms=800 + 40 * (number % 10), execution_ms=500)}
+    )
+
+
+def _baseline_brief(job: ExampleJob, suite: str, passes: int, rule: Any) -> ExampleBrief:
+    scores = [1.0] * passes + [0.55] * (5 - passes)
+    return ExampleBrief(
+        kind="agent",
+        agent=suite,
+        example=job.name,
+        verdict=Verdict.PASS if rule.passes(passes, 5) else Verdict.FAIL,
+        score=sum(scores) / 5,
+        trials=5,
+        passes=passes,
+        attempt_scores=scores,
+        **({"flaky": True} if 0 < passes < 5 else {}),
+    )
+
+
+def repeated_baseline() -> RunSummary:
+    """The baseline of ``repeated_run``: every example 5 times (``REPEATED_PLAN``)."""
+    from evalkit.runner.repeats import PassRule
+
+    rule = PassRule.parse(REPEATED_RULE)
+    briefs = [
+        _baseline_brief(job, _suite_of(index), passes, rule)
+        for index, (job, (passes, _)) in enumerate(zip(invoice_jobs(), REPEATED_PLAN, strict=True))
+        if passes is not None
+    ]
+    briefs.append(
+        ExampleBrief(
+            kind="agent", agent=SECOND_SUITE, example=REMOVED_EXAMPLE, verdict=Verdict.PASS,
+            score=1.0, trials=5, passes=5, attempt_scores=[1.0] * 5,
+        )
+    )  # fmt: skip
+    counts = Counts()
+    for brief in briefs:
+        counts.add(brief.verdict)
+    return _summary("run-baseline", counts, briefs, [], None, [])
+
+
+def repeated_run(folder: Path) -> RunResults:
+    """The example project run with ``--confirm`` (adaptive, at most 8 attempts, rule
+    ``rate 0.6``) against ``repeated_baseline``: two significant regressions, an improvement,
+    noise, a new and a removed example; changes, deltas (run and each suite), the delta
+    gates, the smallest detectable drop and the executions saved, all computed by the runner's
+    own functions."""
+    from evalkit.runner.evidence import smallest_detectable_drop, weigh
+    from evalkit.runner.repeats import PassRule, RepeatPolicy, combine
+    from evalkit.runner.session import counted_regressions
+
+    policy = RepeatPolicy(pass_if=PassRule.parse(REPEATED_RULE), adaptive_max=REPEATED_MAX)
+    results = []
+    for index, (job, (_, outcomes)) in enumerate(zip(invoice_jobs(), REPEATED_PLAN, strict=True)):
+        job = replace(job, suite=_suite_of(index))
+        attempts = [
+            _attempt_result(job, outcome, folder, index * 10 + number)
+            for number, outcome in enumerate(outcomes)
+        ]
+        results.append(combine(attempts, policy))
+    baseline = repeated_baseline()
+    briefs = [brief_of(result) for result in results]
+    evidence = weigh(baseline, briefs, confidence=0.95)
+    regressions = counted_regressions(evidence, briefs)
+    counts = Counts()
+    for result in results:
+        counts.add(result.verdict)
+    gates = evaluate_gates(
+        GateConfig(min_pass_rate=0.9, max_regressions=0, min_pass_rate_delta=-0.05),
+        counts,
+        regressions=len(regressions),
+        delta=evidence.deltas[0],
+    )
+    summary = _summary(RUN_ID, counts, briefs, regressions, "baseline/summary.json", gates)
+    summary.changes = evidence.changes
+    summary.deltas = evidence.deltas
+    summary.minimum_detectable_drop = smallest_detectable_drop(briefs, 0.95)
+    summary.executions = sum(len(outcomes) for _, outcomes in REPEATED_PLAN)
+    summary.fixed_executions = REPEATED_MAX * len(results)
+    return RunResults(results=results, summary=summary, baseline=baseline)
