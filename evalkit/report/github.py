@@ -17,6 +17,7 @@ from evalkit.report.loading import RunResults
 from evalkit.report.locations import Location, example_location, parse_location
 from evalkit.report.markdown import render_markdown
 from evalkit.report.view import ReportView, Row, build_view
+from evalkit.runner.summary_text import attempt_strip, change_text, passes_text
 
 MAX_ANNOTATIONS = 50
 #: step output -> the view's count it holds
@@ -115,7 +116,12 @@ def _annotation(row: Row, root: Path) -> str:
     where = _in_workspace(example_location(result), root)
     if where is not None:
         properties = {"file": where[0], "line": str(where[1]), "col": str(where[2]), **properties}
-    message = "\n".join(top_differences(result)) or row.status
+    lines = top_differences(result)
+    if result.repeats is not None:
+        lines = [passes_text(result.repeats) + " " + attempt_strip(result.repeats), *lines]
+    if row.change is not None and row.change.significant:
+        lines = [f"against the baseline: {change_text(row.change)}", *lines]
+    message = "\n".join(lines) or row.status
     props = ",".join(f"{key}={_property(value)}" for key, value in properties.items())
     return f"::error {props}::{_data(message)}"
 

@@ -24,6 +24,7 @@ from evalkit.report.plan_text import plan_html
 from evalkit.report.view import ReportView, Row, build_view, gate_line, record_field
 from evalkit.runner.results import Verdict, count_differences
 from evalkit.runner.score_label import score_label
+from evalkit.runner.summary_text import change_text, delta_text, interval_text
 
 _ABSENT = object()
 
@@ -82,8 +83,30 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
             generator=__version__,
             skipped=run.skipped_lines,
             gate_line=gate_line,
+            scopes=_scopes(view),
         )
     )
+
+
+def _scopes(view: ReportView) -> list[dict[str, str]]:
+    """The run and each agent: figures with intervals (when repeated) and the change against
+    the baseline in words, classed by its verdict (noise is never shown as a failure)."""
+    evidence = view.evidence
+    if evidence is None:
+        return []
+    cards = []
+    for scope in evidence.scopes:
+        if not evidence.repeated and scope.delta is None:
+            continue
+        cards.append(
+            {
+                "label": scope.label,
+                "figures": scope.figures(evidence.confidence) if evidence.repeated else "",
+                "change": f"against the baseline: {delta_text(scope.delta)}" if scope.delta else "",
+                "verdict": scope.delta.verdict if scope.delta else "none",
+            }
+        )
+    return cards
 
 
 def _charts(view: ReportView) -> list[tuple[str, Markup]]:
@@ -135,6 +158,7 @@ def _row(row: Row) -> list[Any]:
             ("fixed", row.fixed),
             ("flaky", row.flaky),
             ("quarantined", row.quarantined),
+            ("noise", row.noise),
             ("json_not_checked", not row.output_json_checked),
         )
         if on
@@ -166,6 +190,8 @@ def _detail(row: Row) -> dict[str, Any]:
         "outputFiles": result.output_files,
         "durations": result.durations.to_dict(),
     }
+    if result.repeats is not None:
+        detail["repeats"] = _repeats(row)
     expected = record_field(result, "expected_json", _ABSENT)
     actual = record_field(result, "actual_json", _ABSENT)
     if result.comparison is not None and expected is not _ABSENT and actual is not _ABSENT:
@@ -179,6 +205,48 @@ def _detail(row: Row) -> dict[str, Any]:
                 "characters); results.jsonl holds them whole."
             )
     return detail
+
+
+def _repeats(row: Row) -> dict[str, Any]:
+    """A repeated example for the page: its attempts (the strip) and what they add up to."""
+    repeats = row.result.repeats
+    assert repeats is not None
+    level = f"{repeats.confidence:.0%} CI"
+    change = row.change
+    if change is None or change.change in ("new", "removed"):
+        against = ""
+    elif change.significant:
+        against = f"{change_text(change)}: a significant {change.change}"
+    elif change.change == "regression":  # one attempt each side: the plain pass→fail
+        against = f"{change_text(change) or 'pass → not a pass'}: a regression (one attempt)"
+    else:
+        against = f"{change_text(change)}: not significant"
+    return {
+        "passes": repeats.passes,
+        "trials": repeats.trials,
+        "rule": repeats.pass_if,
+        "adaptive": repeats.adaptive,
+        "passInterval": f"{level} {interval_text(repeats.pass_interval, percent=True)}"
+        if repeats.pass_interval
+        else "",
+        "scoreInterval": f"{level} {interval_text(repeats.score_interval)}"
+        if repeats.score_interval
+        else "",
+        "against": against,
+        "attempts": [
+            {
+                "mark": attempt.mark,
+                "verdict": attempt.verdict,
+                "score": attempt.score,
+                "execution": attempt.execution_id,
+                "link": attempt.link,
+                "error": attempt.error,
+                "ms": attempt.total_ms,
+                "title": attempt.title,
+            }
+            for attempt in row.attempts
+        ],
+    }
 
 
 def _json_size(value: Any) -> int:

@@ -20,6 +20,7 @@ from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
 from evalkit.report.view import Row, build_view, describe_difference, gate_line
+from evalkit.runner.summary_text import change_text, repeats_text
 
 MAX_DIFFERENCE_LINES = 30
 #: the test suite of the run's gates, after the agents' suites
@@ -107,9 +108,38 @@ def _testcase(suite: ET.Element, row: Row) -> str | None:
         case.set("file", _clean(location.file))
         case.set("line", str(location.line))
     outcome = _outcome(case, row)
+    out = [*attempt_lines(row)]
     if not row.output_json_checked:
-        ET.SubElement(case, "system-out").text = NOT_CHECKED
+        out.append(NOT_CHECKED)
+    if out:
+        ET.SubElement(case, "system-out").text = _clean("\n".join(out))
     return outcome
+
+
+def attempt_lines(row: Row) -> list[str]:
+    """A repeated example's attempts, one line each, after what they add up to."""
+    repeats = row.result.repeats
+    if repeats is None:
+        return []
+    lines = [repeats_text(repeats)]
+    if row.change is not None and row.change.change not in ("new", "removed"):
+        significance = "significant" if row.change.significant else "not significant"
+        lines.append(
+            f"against the baseline: {row.change.change} ({significance}): {change_text(row.change)}"
+        )
+    for attempt in row.attempts:
+        parts = [f"attempt {attempt.number}: {attempt.verdict}"]
+        if attempt.score is not None:
+            parts.append(f"score {attempt.score:.2f}")
+        parts.append(f"{attempt.total_ms / 1000:.2f} s")
+        if attempt.execution_id:
+            parts.append(f"execution {attempt.execution_id}")
+        if attempt.link:
+            parts.append(attempt.link)
+        if attempt.error:
+            parts.append(attempt.error)
+        lines.append(", ".join(parts))
+    return lines
 
 
 def _outcome(case: ET.Element, row: Row) -> str | None:
@@ -134,6 +164,10 @@ def _outcome(case: ET.Element, row: Row) -> str | None:
 def _message(row: Row) -> str:
     prefix = "regression: " if row.regression else ""
     score = f" (score {row.score_label})" if row.result.score is not None else ""
+    repeats = row.result.repeats
+    if repeats is not None:
+        # One testcase per example: k/n and the rule say how its verdict was made.
+        score += f", {repeats.passes}/{repeats.trials} passed (rule {repeats.pass_if})"
     return f"{prefix}{row.status}{score}: {row.headline}"
 
 

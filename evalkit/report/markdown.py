@@ -166,20 +166,7 @@ def _evidence(evidence: EvidenceView) -> list[str]:
 
 
 def _scope_line(scope: ScopeStats, evidence: EvidenceView) -> str:
-    parts = []
-    if evidence.repeated:
-        rate = f"pass rate {scope.pass_rate.value:.0%}"
-        if scope.pass_rate.low is not None and scope.pass_rate.high is not None:
-            interval = interval_text([scope.pass_rate.low, scope.pass_rate.high], percent=True)
-            rate += f" ({evidence.confidence:.0%} CI {interval})"
-        parts.append(rate)
-        if scope.score is not None:
-            score = f"mean score {scope.score.value:.2f}"
-            if scope.score.low is not None and scope.score.high is not None:
-                interval = interval_text([scope.score.low, scope.score.high])
-                score += f" ({evidence.confidence:.0%} CI {interval})"
-            parts.append(score)
-        parts.append(f"{scope.examples} examples, {scope.attempts} attempts")
+    parts = [scope.figures(evidence.confidence)] if evidence.repeated else []
     mark = ""
     if scope.delta is not None and scope.delta.verdict != "noise":
         mark = _DELTA_MARKS[scope.delta.verdict]

@@ -28,6 +28,7 @@ from evalkit.runner.summary_text import (
     detectable_drop_text,
     error_gist,
     executions_text,
+    interval_text,
     is_noise,
     run_confidence,
 )
@@ -207,6 +208,22 @@ class ScopeStats:
     @property
     def label(self) -> str:
         return "whole run" if self.name == "run" else self.name
+
+    def figures(self, confidence: float) -> str:
+        """``pass rate 73% (95% CI 35–100%); mean score 0.86 (95% CI 0.68–1.00); 10
+        examples, 40 attempts``."""
+        level = f"{confidence:.0%} CI"
+        rate = self.pass_rate
+        parts = [f"pass rate {rate.value:.0%}"]
+        if rate.low is not None and rate.high is not None:
+            parts[0] += f" ({level} {interval_text([rate.low, rate.high], percent=True)})"
+        if self.score is not None:
+            score = f"mean score {self.score.value:.2f}"
+            if self.score.low is not None and self.score.high is not None:
+                score += f" ({level} {interval_text([self.score.low, self.score.high])})"
+            parts.append(score)
+        parts.append(f"{self.examples} examples, {self.attempts} attempts")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -125,9 +125,40 @@
     return el("p", { text: text });
   }
 
+  function repeatsView(el, r) {
+    var box = el("div", { cls: "repeats" });
+    var text = r.passes + " of " + r.trials + " attempts passed; the verdict is by the rule " +
+      r.rule + (r.adaptive ? " (adaptive: attempts were added only while the change from the " +
+      "baseline was undecided)" : "") + ".";
+    if (r.passInterval) text += " Pass rate " + r.passInterval + ".";
+    if (r.scoreInterval) text += " Mean score " + r.scoreInterval + ".";
+    box.appendChild(el("p", { text: text }));
+    if (r.against) box.appendChild(el("p", { cls: "against", text: "Against the baseline: " + r.against + "." }));
+    var list = el("ol", { cls: "attempts" });
+    r.attempts.forEach(function (a) {
+      var parts = [a.verdict];
+      if (a.score !== null && a.score !== undefined) parts.push("score " + Number(a.score).toFixed(2));
+      parts.push((a.ms / 1000).toFixed(2) + " s");
+      var item = el("li", null, [el("span", { cls: "att " + a.verdict, text: a.mark }), " " + parts.join(", ")]);
+      if (a.execution) {
+        item.appendChild(document.createTextNode(", execution "));
+        item.appendChild(a.link ? el("a", { href: a.link, rel: "noopener noreferrer", target: "_blank", text: a.execution })
+          : el("code", { text: a.execution }));
+      }
+      if (a.error) item.appendChild(el("span", { cls: "warn", text: " \u2013 " + a.error }));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
   window.evalkitDetail = function (detail, el) {
     var box = el("div", { cls: "detail-body" });
     box.appendChild(facts(el, detail));
+    if (detail.repeats) {
+      box.appendChild(el("h3", { text: "Attempts (" + detail.repeats.trials + ")" }));
+      box.appendChild(repeatsView(el, detail.repeats));
+    }
     if (detail.outputJsonChecked === false) {
       box.appendChild(el("p", { cls: "warn unchecked", text: "Output JSON not checked: this example's " +
         "output JSON was not compared with an expected document, so the verdict does not vouch for it." }));

@@ -139,6 +139,8 @@
       status.appendChild(document.createTextNode(" "));
       status.appendChild(el("span", { cls: "badge " + flag, text: flagText(flag) }));
     });
+    var repeats = DATA.details[index].repeats;
+    if (repeats) status.appendChild(attemptStrip(repeats));
     var link = row[C.link] ? el("a", { href: row[C.link], rel: "noopener noreferrer", target: "_blank", text: "open" }) : "";
     var tr = el("tr", { cls: "example", "data-index": String(index), "data-status": row[C.status],
       "aria-expanded": String(open.has(index)) }, [
@@ -156,6 +158,22 @@
       render();
     });
     return tr;
+  }
+
+  /* A repeated example's attempts, one mark each (linked to its execution when there is a
+     link), then k/n passed. */
+  function attemptStrip(repeats) {
+    var strip = el("span", { cls: "strip", title: repeats.passes + " of " + repeats.trials +
+      " attempts passed, rule " + repeats.rule + (repeats.adaptive ? ", adaptive" : "") });
+    repeats.attempts.forEach(function (attempt) {
+      var attrs = { cls: "att " + attempt.verdict, title: attempt.title, text: attempt.mark };
+      if (attempt.link) {
+        attrs.href = attempt.link; attrs.rel = "noopener noreferrer"; attrs.target = "_blank";
+      }
+      strip.appendChild(el(attempt.link ? "a" : "span", attrs));
+    });
+    strip.appendChild(el("span", { cls: "passes", text: " " + repeats.passes + "/" + repeats.trials }));
+    return strip;
   }
 
   function detailRow(index) {
