@@ -239,7 +239,8 @@ def render_markdown(diff: Diff) -> str:
         ]
     lines += _table("New", found.new)
     lines += _table("Removed", found.removed)
-    lines += [f"Unchanged: {found.unchanged}. {_cell(_detectable(diff))}."]
+    detectable = _detectable(diff)
+    lines += [f"Unchanged: {found.unchanged}. {_cell(detectable[:1].upper() + detectable[1:])}."]
     for note in diff.notes:
         lines += ["", f"_{_cell(note)}_"]
     return "\n".join(lines) + "\n"
