@@ -84,9 +84,8 @@ def sections(evidence: Evidence) -> Sections:
 def _differs(change: ExampleChange) -> bool:
     """An example the test calls unchanged whose pass rate or mean score moved all the same."""
     before, after = change.passes_before, change.passes_after
-    if before and after and before[1] and after[1]:
-        if before[0] * after[1] != after[0] * before[1]:
-            return True
+    if before and after and before[1] and after[1] and before[0] * after[1] != after[0] * before[1]:
+        return True
     if change.score_before is not None and change.score_after is not None:
         return round(change.score_before, 6) != round(change.score_after, 6)
     return False
