@@ -243,6 +243,7 @@ class _EventReader:
         self._get: Callable[[], Any] = _CParser(text).get_event
         self._depth = depth
         self._values = 0
+        self._keys: dict[str, str] = {}
         self.marks: dict[Loc, int] = {}
 
     def read(self) -> Any:
@@ -325,7 +326,7 @@ class _EventReader:
                 raise _Unusual("a null or merge key")
         elif event.style == '"' and _SURROGATE.search(value):
             raise _Unusual("a surrogate")
-        return value
+        return self._keys.setdefault(value, value)  # one string for the many uses of a key
 
 
 #: the first characters (``""``: the empty scalar) of plain scalars an implicit type may read
