@@ -39,6 +39,7 @@ from typing import Any, Literal
 import yaml
 
 import evalkit
+from evalkit.exit_codes import ExitCode
 from evalkit.runner.gates import GateConfig
 
 Case = Literal["no change", "regression"]
@@ -275,8 +276,12 @@ def _run(
     outcome = evalkit.run(
         write_project(folder, rates, seed), config, connection=evalkit.Connection()
     )
-    if outcome.exit_code not in (0, 1):
-        raise RuntimeError(f"run {out} ended with exit code {outcome.exit_code}: {outcome}")
+    if outcome.exit_code == ExitCode.INTERRUPTED:
+        # Ctrl-C or SIGTERM stopped the run: stop the trials too
+        raise SystemExit(ExitCode.INTERRUPTED)
+    if outcome.exit_code not in (ExitCode.OK, ExitCode.FAILURE):
+        summary = outcome.summary
+        raise RuntimeError(f"the run in {out} ended {summary.status}: {summary.outcome}")
     return outcome
 
 
@@ -404,8 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
     defaults = TrialSetup()
-    parser.add_argument("--no-change", type=int, default=40, help="no-change trials (40)")
-    parser.add_argument("--regression", type=int, default=40, help="regression trials (40)")
+    parser.add_argument("--no-change", type=int, default=30, help="no-change trials (30)")
+    parser.add_argument("--regression", type=int, default=30, help="regression trials (30)")
     parser.add_argument("--examples", type=int, default=defaults.examples)
     parser.add_argument("--repeat", type=int, default=defaults.repeat)
     parser.add_argument("--max-wrong-rate", type=float, default=defaults.max_wrong_rate)
