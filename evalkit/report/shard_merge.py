@@ -19,7 +19,7 @@ gets a failed ``all_shards`` gate, so a partial merge is never green.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES
 from evalkit.report.loading import RunResults
 from evalkit.report.view import without_credentials
+from evalkit.runner.evidence import Evidence, smallest_detectable_drop, weigh
 from evalkit.runner.gates import (
     REGRESSION_GATE,
     GateConfig,
@@ -48,6 +49,7 @@ from evalkit.runner.results import (
     Traffic,
     brief_of,
 )
+from evalkit.runner.session import counted_regressions
 from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.summary_text import feedback_note
 
@@ -55,6 +57,8 @@ from evalkit.runner.summary_text import feedback_note
 ALL_SHARDS_GATE = "all_shards"
 #: the summary's extra key saying which shards a merged run holds
 SHARDS_KEY = "shards"
+#: the gates that judge the change against the baseline (they need the merged deltas)
+DELTA_GATES = frozenset({"min_pass_rate_delta", "min_score_delta"})
 _SUITE_GATE = re.compile(r"^(?P<gate>\w+)\[(?P<suite>.+)\]$")
 _ALLOW = "--allow-missing-shards"
 
@@ -88,9 +92,53 @@ def merge_runs(shards: Sequence[RunResults], *, allow_missing: bool = False) -> 
             results.append(result)
     summaries = [shard.summary for _, shard in sorted(plan.shards.items()) if shard.summary]
     baseline = next((s.baseline for s in plan.shards.values() if s.baseline is not None), None)
+    evidence = _evidence(summaries, results, baseline)
     return RunResults(
-        results=results, summary=_merged_summary(summaries, results, plan), baseline=baseline
+        results=results,
+        summary=_merged_summary(summaries, results, plan, evidence),
+        baseline=baseline,
     )
+
+
+@dataclass(frozen=True)
+class _Weighed:
+    """The merged run against its baseline: what ``weigh`` found, at the shards' confidence."""
+
+    evidence: Evidence
+    confidence: float
+
+
+def _needs_baseline(summaries: list[RunSummary]) -> bool:
+    """Whether a shard compared itself with its baseline in a way that cannot be added up:
+    per-example changes, deltas, or a delta gate it could check."""
+    return any(
+        summary.changes
+        or summary.deltas
+        or any(_gate_name(gate.name) in DELTA_GATES and gate.checked for gate in summary.gates)
+        for summary in summaries
+    )
+
+
+def _evidence(
+    summaries: list[RunSummary], results: list[ExampleResult], baseline: RunSummary | None
+) -> _Weighed | None:
+    """Changes and deltas over the merged examples, weighed again (a shard's changes and deltas
+    cannot be added across shards). Refused without the baseline when a shard had any: the
+    merge would otherwise lose the evidence its gates stood on."""
+    if not _needs_baseline(summaries):
+        return None
+    if baseline is None:
+        raise RunError(
+            "the shards were compared with a baseline (changes, deltas or a delta gate), and "
+            "their changes and deltas cannot be added across shards: pass --baseline with the "
+            "baseline's summary.json so the merge can weigh the whole run again"
+        )
+    confidence = next(
+        (s.deltas[0].confidence for s in summaries if s.deltas),
+        next((r.repeats.confidence for r in results if r.repeats is not None), 0.95),
+    )
+    briefs = [brief_of(result) for result in results]
+    return _Weighed(weigh(baseline, briefs, confidence=confidence), confidence)
 
 
 def recorded_shard(summary: RunSummary) -> Shard:
@@ -179,16 +227,25 @@ def _shards_text(numbers: list[int], count: int) -> str:
 
 
 def _merged_summary(
-    summaries: list[RunSummary], results: list[ExampleResult], plan: _Plan
+    summaries: list[RunSummary],
+    results: list[ExampleResult],
+    plan: _Plan,
+    weighed: _Weighed | None = None,
 ) -> RunSummary:
     counts = Counts()
     for result in results:
         counts.add(result.verdict)
     briefs: list[ExampleBrief] = [brief_of(result) for result in results]
-    regressions = [brief for summary in summaries for brief in summary.regressions]
-    with_baseline = all(_compared_with_baseline(summary) for summary in summaries)
+    evidence = weighed.evidence if weighed is not None else None
+    if evidence is not None:
+        # As the runner counts them: confirmed regressions where either side repeated.
+        regressions = counted_regressions(evidence, briefs)
+        with_baseline = True
+    else:
+        regressions = [brief for summary in summaries for brief in summary.regressions]
+        with_baseline = all(_compared_with_baseline(summary) for summary in summaries)
     # Quarantined examples are reported but never judged, as in a single run.
-    gates = _gates(summaries, briefs, regressions if with_baseline else None)
+    gates = _gates(summaries, briefs, regressions if with_baseline else None, evidence)
     if plan.missing or plan.incomplete:
         gates.append(_all_shards_gate(plan))
     first = summaries[0]
@@ -225,8 +282,29 @@ def _merged_summary(
         drifted_agents=_drifted(summaries),
         feedback_failures=feedback_failures,
         traffic=_traffic(summaries),
+        changes=evidence.changes if evidence is not None else [],
+        deltas=evidence.deltas if evidence is not None else [],
+        minimum_detectable_drop=(
+            smallest_detectable_drop(
+                briefs, weighed.confidence if weighed else _confidence(results)
+            )
+            if any(s.minimum_detectable_drop is not None for s in summaries)
+            else None
+        ),
+        executions=_added(s.executions for s in summaries),
+        fixed_executions=_added(s.fixed_executions for s in summaries),
         **{SHARDS_KEY: shards},
     )
+
+
+def _confidence(results: list[ExampleResult]) -> float:
+    return next((r.repeats.confidence for r in results if r.repeats is not None), 0.95)
+
+
+def _added(figures: Iterable[int | None]) -> int | None:
+    """The shards' figures added up; None when no shard has one."""
+    known = [figure for figure in figures if figure is not None]
+    return sum(known) if known else None
 
 
 def _drifted(summaries: list[RunSummary]) -> list[DriftedAgent]:
@@ -263,10 +341,14 @@ def _gate_name(name: str) -> str:
 
 
 def _gates(
-    summaries: list[RunSummary], briefs: list[ExampleBrief], regressions: list[ExampleBrief] | None
+    summaries: list[RunSummary],
+    briefs: list[ExampleBrief],
+    regressions: list[ExampleBrief] | None,
+    evidence: Evidence | None = None,
 ) -> list[GateOutcome]:
     """The run's gates, then each suite's gates (``name[suite]``) on that suite's examples,
-    as the runner evaluates them; the limits are the ones the shards recorded."""
+    as the runner evaluates them; the limits are the ones the shards recorded, the deltas
+    the merged run's own (``evidence``)."""
     limits: dict[str, dict[str, float]] = {}
     for summary in summaries:
         for gate in summary.gates:
@@ -277,14 +359,22 @@ def _gates(
         _gate_config(limits.get("", {})),
         gate_counts(briefs),
         len(regressions) if regressions is not None else None,
+        evidence.deltas[0] if evidence is not None else None,
     )
+    suites_run = {brief.agent for brief in briefs}
     for suite in sorted(set(limits) - {""}):
         mine = [brief for brief in briefs if brief.agent == suite]
         theirs = [b for b in regressions if b.agent == suite] if regressions is not None else None
+        delta = (
+            evidence.delta_of(suite, only_suite=len(suites_run) == 1)
+            if evidence is not None
+            else None
+        )
         for outcome in evaluate_gates(
             _gate_config(limits[suite]),
             gate_counts(mine),
             len(theirs) if theirs is not None else None,
+            delta,
         ):
             outcome.name = f"{outcome.name}[{suite}]"
             outcomes.append(outcome)
@@ -298,6 +388,8 @@ def _gate_config(limits: dict[str, float]) -> GateConfig:
         min_pass_rate=limits.get("min_pass_rate"),
         max_failures=int(failures) if failures is not None else None,
         max_regressions=int(regressions) if regressions is not None else None,
+        min_pass_rate_delta=limits.get("min_pass_rate_delta"),
+        min_score_delta=limits.get("min_score_delta"),
     )
 
 

@@ -37,3 +37,11 @@ def near_pass(tmp_path_factory: pytest.TempPathFactory) -> RunResults:
     from tests.report.near_pass import near_pass_run
 
     return near_pass_run(tmp_path_factory.mktemp("near-pass"))
+
+
+@pytest.fixture(scope="session")
+def repeated(tmp_path_factory: pytest.TempPathFactory) -> RunResults:
+    """A --confirm run with repeats against a baseline with repeats (issue 12)."""
+    from tests.report.sample_runs import repeated_run
+
+    return repeated_run(tmp_path_factory.mktemp("repeated"))

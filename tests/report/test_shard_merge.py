@@ -14,7 +14,13 @@ from evalkit.errors import RunError
 from evalkit.report import RunResults, load_results
 from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
 from evalkit.runner.gates import GateConfig, evaluate_gates
-from evalkit.runner.results import DriftedAgent, ExampleResult, RunSummary, Traffic
+from evalkit.runner.results import (
+    DriftedAgent,
+    ExampleChange,
+    ExampleResult,
+    RunSummary,
+    Traffic,
+)
 from tests.report.sample_runs import all_passed_baseline, with_summary
 
 
@@ -336,3 +342,99 @@ def test_the_merged_summary_keeps_feedback_failures_traffic_and_drift(
 
 def test_shards_that_measured_no_traffic_merge_without_figures(failing_run: RunResults) -> None:
     assert _summary(merge_runs(_shards(failing_run, 2))).traffic is None
+
+
+# Issue 12: shards of a run with repeats and a baseline.
+
+
+def _repeated_shards(run: RunResults, count: int, baseline: RunSummary | None) -> list[RunResults]:
+    """``run`` cut into shards as the runner records them: each shard weighed against the
+    baseline on its own examples (its changes, deltas and gates are the shard's)."""
+    from evalkit.runner.evidence import weigh
+
+    shards = []
+    whole = _summary(run)
+    for i in range(count):
+        results = run.results[i::count]
+        part = with_summary(results, None)
+        summary = _summary(part)
+        keys = {r.key for r in results}
+        summary.examples = [b for b in whole.examples if (b.kind, b.agent, b.example) in keys]
+        evidence = weigh(_summary_baseline(run), summary.examples, confidence=0.95)
+        summary.changes, summary.deltas = evidence.changes, evidence.deltas
+        summary.gates = evaluate_gates(
+            GateConfig(min_pass_rate=0.9, max_regressions=0, min_pass_rate_delta=-0.05),
+            summary.counts,
+            regressions=0,
+            delta=evidence.deltas[0],
+        )
+        summary.baseline = "baseline/summary.json"
+        summary.minimum_detectable_drop = 0.5
+        summary.executions, summary.fixed_executions = 20, 40
+        shards.append(_as_shard(RunResults(results, summary, baseline), i + 1, count))
+    return shards
+
+
+def _summary_baseline(run: RunResults) -> RunSummary:
+    assert run.baseline is not None
+    return run.baseline
+
+
+def test_repeated_shards_merge_with_changes_and_deltas_weighed_again(repeated: RunResults) -> None:
+    from evalkit.runner.evidence import weigh
+
+    merged = _summary(merge_runs(_repeated_shards(repeated, 2, repeated.baseline)))
+    whole = _summary(repeated)
+    # The merged run holds the examples shard by shard: the same changes, in its own order,
+    # and the deltas weigh() gives over its examples (the bootstrap follows their order).
+    assert _by_example(merged.changes) == _by_example(whole.changes)
+    again = weigh(_summary_baseline(repeated), merged.examples, confidence=0.95)
+    assert merged.deltas == again.deltas
+    assert [(d.scope, round(d.pass_rate_delta, 9), d.verdict) for d in merged.deltas] == [
+        (d.scope, round(d.pass_rate_delta, 9), d.verdict) for d in whole.deltas
+    ]
+    assert sorted(b.example for b in merged.regressions) == sorted(
+        b.example for b in whole.regressions
+    )
+    assert [(g.name, g.passed) for g in merged.gates] == [(g.name, g.passed) for g in whole.gates]
+    assert merged.minimum_detectable_drop == whole.minimum_detectable_drop
+    assert (merged.executions, merged.fixed_executions) == (40, 80)
+    assert [b.trials for b in merged.examples] == [b.trials for b in whole.examples]
+
+
+def test_a_delta_gate_is_judged_again_on_the_merged_run(repeated: RunResults) -> None:
+    """A shard's delta gate judged its half; the merged gate judges the whole run's delta."""
+    shards = _repeated_shards(repeated, 2, repeated.baseline)
+    for shard in shards:
+        gate = next(g for g in _summary(shard).gates if g.name == "min_pass_rate_delta")
+        gate.limit, gate.passed = 0.5, True  # as if each half had passed a stricter limit
+    merged = _summary(merge_runs(shards))
+    gate = next(g for g in merged.gates if g.name == "min_pass_rate_delta")
+    assert (gate.limit, gate.passed, gate.checked) == (0.5, False, True)
+    assert "stays below the minimum change +50 points" in gate.message
+
+
+def test_repeated_shards_without_the_baseline_are_refused(
+    repeated: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(RunError, match="cannot be added across shards: pass --baseline"):
+        merge_runs(_repeated_shards(repeated, 2, None))
+    folders = _folders(tmp_path, _repeated_shards(repeated, 2, None))
+    merged = tmp_path / "merged"
+    code, _, err = _evalkit(capsys, *folders, "--merged", str(merged), "--gate")
+    assert code == 2
+    assert "pass --baseline with the baseline's summary.json" in err
+    assert not merged.exists()
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(_summary_baseline(repeated).model_dump_json())
+    code, _, err = _evalkit(
+        capsys, *folders, "--merged", str(merged), "--gate", "--baseline", str(baseline)
+    )
+    assert code == 1, err
+    assert _by_example(_summary(load_results(merged)).changes) == _by_example(
+        _summary(repeated).changes
+    )
+
+
+def _by_example(changes: list[ExampleChange]) -> dict[str, ExampleChange]:
+    return {change.example: change for change in changes}
