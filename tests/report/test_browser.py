@@ -257,3 +257,44 @@ def test_near_passes_are_labelled_flagged_and_an_unchecked_gate_has_no_tick(
     page.fill("#search", "output json not checked")
     expect(page.locator("#shown")).to_have_text("1 of 5 examples shown")
     assert console.problems == []
+
+
+def test_repeated_examples_show_their_attempt_strip_linked_to_each_execution(
+    browser: Browser, tmp_path: Path, repeated: RunResults, artifacts: Path
+) -> None:
+    """Issue 12: k/n and a mark per attempt, each a link to its execution; the scope cards
+    with the change in words; noise filterable; the phone layout still fits."""
+    page, console = _open_at(browser, tmp_path, repeated, 1280)
+    row = page.locator("tr.example", has_text="brightside-rounding-cent")
+    strip = row.locator(".strip")
+    assert strip.inner_text().replace("\n", "") == "✓✗✓✗✓✓✗✓ 5/8"
+    marks = strip.locator("a.att")
+    assert marks.count() == 8
+    assert marks.nth(1).get_attribute("href") == (
+        "http://127.0.0.1:8765/api/v1/agents/executions/exec_000021"
+    )
+    assert (
+        marks.nth(1).get_attribute("title") == "attempt 2: fail, score 0.38, execution exec_000021"
+    )
+    assert "noise" in row.locator(".badge.noise").inner_text()
+    row.locator("button.name").click()
+    detail = page.locator("td.detail")
+    assert "5 of 8 attempts passed; the verdict is by the rule rate 0.6 (adaptive" in (
+        detail.inner_text()
+    )
+    assert detail.locator("ol.attempts li").count() == 8
+    card = page.locator(".scope", has_text="whole run")
+    assert "not distinguishable from noise" in card.inner_text()
+    assert card.locator(".change").evaluate("p => getComputedStyle(p).color") == (
+        "rgb(87, 96, 106)"  # muted, never the failure red
+    )
+    page.check("#status-filter input[value=noise]")
+    assert _shown(page) == "2 of 10 examples shown"
+    assert console.problems == []
+
+    phone, console = _open_at(browser, tmp_path, repeated, 390)
+    assert _document_width(phone) == 390
+    first = phone.locator("tr.example").first
+    assert first.locator(".strip").is_visible()
+    phone.screenshot(path=str(artifacts / "report-repeats-phone.png"), full_page=True)
+    assert console.problems == []
