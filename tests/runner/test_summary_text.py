@@ -165,3 +165,50 @@ def test_how_the_platform_answered_is_said_only_when_it_misbehaved() -> None:
         "platform: 1340 requests, 250 answered 5xx, 37 answered 429, 37 without an answer; "
         "31 calls made again by evalkit after the client's own retries"
     ) in render_summary(summary).splitlines()
+
+
+def test_a_run_with_repeats_and_a_baseline_says_the_evidence(tmp_path: Path) -> None:
+    """Issue 12 in the terminal: k/n per problem, flaky as mixed outcomes, the deltas in words,
+    the noise apart, what the run could detect and the executions --confirm saved."""
+    from tests.report.sample_runs import repeated_run
+
+    run = repeated_run(tmp_path)
+    assert run.summary is not None
+    lines = render_summary(run.summary, run.results).splitlines()
+    assert lines[0].split() == ["verdict", "example", "score", "passes", "detail"]
+    assert any(line.startswith("fail") and " 0/8 " in line for line in lines)
+    assert (
+        "flaky (mixed outcomes over its attempts): invoice-extractor/brightside-rounding-cent "
+        "5/8, receipt-reader/sakura-japan-jpy 2/3"
+    ) in lines
+    assert (
+        "regression: invoice-extractor/alpenblick-swiss-chf-export now fail "
+        "(5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078)"
+    ) in lines
+    assert (
+        "against the baseline, the run: pass rate 89% → 70% (−19 points, 95% CI −55 to +19): "
+        "not distinguishable from noise; mean score 0.95 → 0.84 (−0.11, 95% CI −0.30 to +0.07)"
+    ) in lines
+    assert any(
+        line.startswith("noise (moved, not significantly): invoice-extractor/bri") for line in lines
+    )
+    assert (
+        "with 10 examples × 4 attempts this run could detect a pass-rate drop of 29 points or "
+        "more (95% confidence, 80% power)"
+    ) in lines
+    assert "used 40 executions where a fixed repeat of 8 would use 80: 50% saved" in lines
+    line = progress_line(1, 10, run.results[2])
+    assert "score 0.77 5/8 passed (rule rate 0.6, adaptive) ✓✗✓✗✓✓✗✓" in line
+    assert line.endswith("[flaky]")
+
+
+def test_runs_without_repeats_read_as_before(tmp_path: Path) -> None:
+    from tests.report.sample_runs import failing_variant
+
+    run = failing_variant(tmp_path)
+    assert run.summary is not None
+    text = render_summary(run.summary, run.results)
+    assert text.splitlines()[0].split() == ["verdict", "example", "score", "detail"]
+    assert "flaky (passed on a retry): invoice-extractor/brightside-rounding-cent" in text
+    for absent in ("against the baseline,", "noise", "could detect", "executions"):
+        assert absent not in text
