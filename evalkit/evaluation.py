@@ -16,7 +16,9 @@ before the first example starts. What the CLI shows on the way comes through ``R
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +147,8 @@ async def run_async(
         jobs, sync_plan, drifted = await asyncio.to_thread(
             _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks
         )
+        if config.baseline_batch is not None:
+            baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
         _make_run_folder(identity.run_dir)
         prepared = PreparedRun(
             config=config,
@@ -158,6 +162,9 @@ async def run_async(
             gates=gates_from_manifest(loaded.gates).overridden_by(config.gates),
             suite_gates=suite_gates_from_manifest(loaded, config.gates),
             baseline=baseline,
+            baseline_name=(
+                str(config.baseline) if config.baseline else _batch_name(config.baseline_batch)
+            ),
             sync_plan=sync_plan,
             drifted_agents=drifted,
         )
@@ -169,6 +176,30 @@ async def run_async(
         return outcome
     folder = config.report_dir or loaded.path.parent / REPORTS_FOLDER / identity.run_id
     return _with_reports(outcome, folder, config.html_link)
+
+
+def _batch_baseline(
+    platform: OpenPlatform, jobs: list[ExampleJob], config: RunConfig, hooks: RunHooks
+) -> RunSummary:
+    """The baseline rebuilt from an earlier run's executions on this platform."""
+    from evalkit.runner.platform_baseline import baseline_from_batch
+
+    assert config.baseline_batch is not None
+    agents = {job.platform_name: job.suite for job in jobs if job.kind == "agent"}
+    with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+        rebuilt = baseline_from_batch(
+            client,
+            config.baseline_batch,
+            agents=agents,
+            pass_if=config.pass_if or "all",
+            confidence=config.confidence,
+        )
+    hooks.note(f"baseline: {rebuilt.outcome}")
+    return rebuilt
+
+
+def _batch_name(batch: str | None) -> str | None:
+    return f"batch:{batch}" if batch is not None else None
 
 
 def _identity(manifest: Manifest, config: RunConfig, git: GitInfo) -> RunIdentity:
@@ -239,33 +270,49 @@ async def _session(
     config = prepared.config
     limiter = AdaptiveLimiter(config.concurrency)
     health = PlatformHealth(config.down_after_seconds)
-    async with httpx.AsyncClient(
-        event_hooks=rate_limit_hooks(limiter, health), limits=_pool_for(config.concurrency)
-    ) as http:
-        client = AsyncEigenpalClient(
-            api_key=platform.api_key, base_url=platform.base_url, http_client=http
-        )
-        async with client:
-            return await run_session(
-                jobs,
-                ClientCalls(client),
-                compare_job,
-                prepared,
-                on_result=hooks.finished,
-                on_start=hooks.started,
-                stop=stop,
-                limiter=limiter,
-                health=health,
+    # One TLS context for every pool: each costs tens of milliseconds to load.
+    tls = httpx.create_ssl_context()
+    async with contextlib.AsyncExitStack() as stack:
+        clients = []
+        for limits in client_pools(config.concurrency):
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(
+                    event_hooks=rate_limit_hooks(limiter, health), limits=limits, verify=tls
+                )
             )
+            client = AsyncEigenpalClient(
+                api_key=platform.api_key, base_url=platform.base_url, http_client=http
+            )
+            clients.append(await stack.enter_async_context(client))
+        return await run_session(
+            jobs,
+            ClientCalls(*clients),
+            compare_job,
+            prepared,
+            on_result=hooks.finished,
+            on_start=hooks.started,
+            stop=stop,
+            limiter=limiter,
+            health=health,
+        )
 
 
-def _pool_for(concurrency: int) -> httpx.Limits:
-    """Room to keep a connection alive for each example in flight (and its feedback write),
-    so that a run at high concurrency does not open a new connection per request (httpx
-    keeps 20 by default)."""
-    return httpx.Limits(
-        max_connections=max(100, 2 * concurrency), max_keepalive_connections=2 * concurrency
-    )
+#: examples in flight per HTTP client: its pool stays this small (see ``client_pools``)
+EXAMPLES_PER_CLIENT = 8
+
+
+def client_pools(concurrency: int) -> list[httpx.Limits]:
+    """One HTTP connection pool per ``EXAMPLES_PER_CLIENT`` examples in flight, each able to
+    keep a connection alive for each of its examples and their feedback writes.
+
+    httpx places each request by looking over every connection of its pool, and again for
+    each request waiting: with one pool of a hundred connections at ``--concurrency 50``
+    that search took more of the runner's CPU than everything else together. Small pools
+    taking the calls in turn keep it a few connections long; the connections made are the
+    same in number."""
+    pools = max(1, math.ceil(concurrency / EXAMPLES_PER_CLIENT))
+    size = 2 * math.ceil(concurrency / pools) + 2
+    return [httpx.Limits(max_connections=size, max_keepalive_connections=size)] * pools
 
 
 def _with_reports(outcome: RunOutcome, folder: Path, html_link: str | None) -> RunOutcome:

@@ -153,6 +153,12 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
     help="A previous summary.json: examples that passed there and not now regress.",
 )
 @click.option(
+    "--baseline-batch",
+    metavar="RUN_ID",
+    help="An earlier run on this platform as the baseline, rebuilt from its executions and "
+    "the feedback evalkit wrote (instead of --baseline).",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for results.jsonl, summary.json and output files "
@@ -215,6 +221,7 @@ def config_from_options(options: dict[str, Any]) -> RunConfig:
             min_score_delta=options["min_score_delta"],
         ),
         baseline=options["baseline"],
+        baseline_batch=options["baseline_batch"],
         out=options["out"],
         report=not options["no_report"],
         report_dir=options["report_dir"],

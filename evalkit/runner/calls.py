@@ -7,6 +7,7 @@ against ``PlatformCalls`` and is tested against the local platform through that 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -104,11 +105,19 @@ def execution_link(base_url: str, kind: str, execution_id: str) -> str:
 
 
 class ClientCalls:
-    """``PlatformCalls`` over ``AsyncEigenpalClient``."""
+    """``PlatformCalls`` over ``AsyncEigenpalClient``: one, or several that take the calls in
+    turn. Several clients keep each HTTP connection pool small: httpx's pool looks over all
+    its connections for every request it places, so one pool of a hundred connections costs
+    the runner more CPU than its requests do (see ``evaluation.client_pools``)."""
 
-    def __init__(self, client: AsyncEigenpalClient) -> None:
-        self._client = client
+    def __init__(self, client: AsyncEigenpalClient, *more: AsyncEigenpalClient) -> None:
+        self._clients = (client, *more)
+        self._turn = itertools.cycle(self._clients)
         self.base_url = client.base_url
+
+    @property
+    def _client(self) -> AsyncEigenpalClient:
+        return next(self._turn)
 
     async def start_agent(
         self,

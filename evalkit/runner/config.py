@@ -58,6 +58,9 @@ class RunConfig:
     gates: GateConfig = field(default_factory=GateConfig)
     #: a previous summary.json: examples that passed there and not now regress
     baseline: Path | None = None
+    #: a previous run's id (its platform batch): the baseline rebuilt from its executions and
+    #: the feedback evalkit wrote on them, for a team without the summary.json at hand
+    baseline_batch: str | None = None
     #: folder for results.jsonl, summary.json and output files (None: .evalkit/runs/<run id>)
     out: Path | None = None
     #: write the HTML, JUnit and Markdown reports
@@ -110,10 +113,14 @@ class RunConfig:
                 "retries and repeat do not mix: retries reruns a failure until it passes, which "
                 "hides the pass rate repeat measures; use repeat (with pass_if any) instead"
             )
-        if self.confirm and self.baseline is None:
+        if self.baseline is not None and self.baseline_batch is not None:
+            raise ConfigError(
+                "one baseline: give --baseline (a summary.json) or --baseline-batch (a run id)"
+            )
+        if self.confirm and self.baseline is None and self.baseline_batch is None:
             raise ConfigError(
                 "confirm adds attempts where an example differs from its baseline: give a "
-                "baseline (--baseline summary.json)"
+                "baseline (--baseline summary.json or --baseline-batch RUN_ID)"
             )
 
 

@@ -70,9 +70,11 @@ def weigh(baseline: RunSummary, current: Sequence[ExampleBrief], *, confidence: 
     before = {key_of(brief): brief for brief in judged_briefs(baseline.examples)}
     after = {key_of(brief): brief for brief in judged_briefs(current)}
     alpha = 1 - confidence
+    # By name, so that two runs of one manifest list their changes alike, whatever order
+    # their examples finished in.
     changes = [
         _change(key, before.get(key), after.get(key), alpha)
-        for key in [*after, *(key for key in before if key not in after)]
+        for key in sorted({*after, *before})
     ]
     suites = sorted({key[1] for key in after if key in before})
     deltas = [_delta("run", before, after, confidence)]

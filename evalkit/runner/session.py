@@ -60,8 +60,10 @@ class PreparedRun:
     gates: GateConfig = field(default_factory=GateConfig)
     #: gates of single agents or workflows, checked on their own examples only
     suite_gates: dict[str, GateConfig] = field(default_factory=dict)
-    #: the summary read from ``config.baseline``
+    #: the summary read from ``config.baseline`` or rebuilt from ``config.baseline_batch``
     baseline: RunSummary | None = None
+    #: where the baseline came from, as the summary records it (a path, or ``batch:ID``)
+    baseline_name: str | None = None
     #: the sync plan applied before the run, as data (for reports)
     sync_plan: dict[str, Any] | None = None
     #: agents that differed from the manifest and ran as they were (``allow_drift``)
@@ -163,7 +165,7 @@ def summarise(
         interrupted=tally.interrupted,
         gates=gates,
         regressions=regressions or [],
-        baseline=str(prepared.config.baseline) if prepared.config.baseline else None,
+        baseline=prepared.baseline_name,
         exit_code=RUN_STATUS_CODES[status],
         status=status.value,
         outcome=outcome,

@@ -198,3 +198,18 @@ def test_an_output_nested_too_deeply_keeps_its_line_clipped(tmp_path: Path, leve
     assert (difference["pointer"], difference["kind"]) == ("", "type_changed")
     assert line["error"] is None
     assert line["finished_at"] == deep.finished_at
+
+
+def test_lines_are_readable_at_once_and_synced_at_most_a_second_apart(tmp_path: Path) -> None:
+    now = [0.0]
+    path = tmp_path / "results.jsonl"
+    with ResultsWriter(path, clock=lambda: now[0]) as writer:
+        for index in range(5):
+            writer.write(make_result(f"e{index}"))
+            # Flushed: another reader (a killed run's next reader) sees every line so far.
+            assert len(path.read_text(encoding="utf-8").splitlines()) == index + 1
+        assert writer.syncs == 0, "within a second nothing waits on the disk"
+        now[0] = 1.5
+        writer.write(make_result("late"))
+        assert writer.syncs == 1
+    assert writer.syncs == 2, "closing syncs what is left"

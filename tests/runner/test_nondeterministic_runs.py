@@ -171,3 +171,19 @@ def test_confirm_reruns_only_where_an_example_disagrees(tmp_path: Path) -> None:
     )
     assert outcome.summary.fixed_executions == 6 * 8
     assert outcome.summary.executions < outcome.summary.fixed_executions
+
+
+def test_a_baseline_rebuilt_from_the_platform_judges_like_its_summary(tmp_path: Path) -> None:
+    base = run(write_coin_project(tmp_path / "p", [0.0] * 6, seed=1), tmp_path / "base", repeat=3)
+    broken = write_coin_project(tmp_path / "p", [1.0, 1.0] + [0.0] * 4, seed=1)
+    from_file = run(
+        broken, tmp_path / "file", repeat=3, baseline=tmp_path / "base" / "summary.json"
+    )
+    from_batch = run(
+        broken, tmp_path / "batch", repeat=3, baseline_batch=base.summary.metadata.run_id
+    )
+    assert from_batch.summary.baseline == f"batch:{base.summary.metadata.run_id}"
+    kinds = [(c.example, c.change, c.significant) for c in from_file.summary.changes]
+    assert [(c.example, c.change, c.significant) for c in from_batch.summary.changes] == kinds
+    assert ("e00", "regression", True) in kinds
+    assert from_batch.summary.deltas[0].words == from_file.summary.deltas[0].words
