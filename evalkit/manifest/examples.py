@@ -93,19 +93,19 @@ class Owner:
 def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
     """Parse a JSON file; a problem at the exact line and column when it is malformed, too
     large or too deep to use (``json_text.loads_strict``)."""
-    display = display_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
             message = too_large(size, MAX_JSON_BYTES, "a JSON file evalkit reads")
-            res.fail(SourceMark(display), message, hint="make it smaller, or leave it out")
+            res.fail(file_mark(path, 0), message, hint="make it smaller, or leave it out")
             return False, None
         return True, loads_strict(decode_utf8(path.read_bytes()))
     except TextProblem as err:
-        res.fail(SourceMark(display, err.line, err.column), str(err), hint=err.hint)
+        where = SourceMark(display_path(path), err.line, err.column)
+        res.fail(where, str(err), hint=err.hint)
     except OSError as err:
         message = f"cannot read the file: {err.strerror or err}"
-        res.fail(SourceMark(display), message, hint="check that it is a readable file")
+        res.fail(file_mark(path, 0), message, hint="check that it is a readable file")
     return False, None
 
 

@@ -73,9 +73,10 @@ def resolve_inside(base: Path, relative: str, root: Path) -> Path:
         raise PathProblem(f"path {relative!r} {message}", hint) from err
 
 
-def file_mark(path: Path) -> SourceMark:
-    """A mark for a whole file (line 1, column 1), e.g. an example's expected.json."""
-    return SourceMark(display_path(path), 1, 1)
+def file_mark(path: Path, line: int = 1) -> SourceMark:
+    """A mark for a whole file (line 1, column 1; no line or column when ``line`` is 0), e.g.
+    an example's expected.json."""
+    return SourceMark(display_path(path), line, line)
 
 
 def sibling_hint(missing: Path) -> str:

@@ -65,3 +65,32 @@ def test_workspace_json_and_schemas_are_checked(project: Callable[[Files], Path]
     assert "invalid JSON Schema at /minimum" in found[0][2]
     assert "invalid JSON Schema at /properties/a/type" in found[1][2]
     assert found[2][2].startswith("invalid JSON: Expecting value")
+
+
+def test_validate_reads_each_manifest_file_once(
+    project: Callable[[Files], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evalkit.manifest import blocks, loader, yaml_source
+
+    read: list[Path] = []
+    read_yaml = yaml_source.read_yaml
+
+    def counting(path: Path, display: str) -> object:
+        read.append(path)
+        return read_yaml(path, display)
+
+    monkeypatch.setattr(loader, "read_yaml", counting)
+    monkeypatch.setattr(blocks, "read_yaml", counting)
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\ninclude: [more.yaml]\n",
+            "more.yaml": (
+                "version: 1\nagents:\n  - slug: a\n    examples:\n"
+                "      - {name: one, input: {}, expected: {total: 1},"
+                " compare: {rules: {/totl: {tolerance: 1}}}}\n"
+            ),
+        }
+    )
+    summary = validate_manifest(path, env={})
+    assert [w.key for w in summary.warnings] == ['agents[0].examples[0].compare.rules["/totl"]']
+    assert sorted(read) == sorted({path.resolve(), (path.parent / "more.yaml").resolve()})
