@@ -41,6 +41,8 @@ import yaml
 import evalkit
 from evalkit.exit_codes import ExitCode
 from evalkit.runner.gates import GateConfig
+from evalkit.runner.results import ExampleChange
+from evalkit.stats import fisher_exact
 
 Case = Literal["no change", "regression"]
 CASES: tuple[Case, ...] = ("no change", "regression")
@@ -128,6 +130,8 @@ class Measure:
     #: examples the exact test confirms as regressions, and how many of them truly regressed
     confirmed: int
     confirmed_true: int
+    #: of the confirmed, those only the scores' Welch test separates (Fisher's p is not < alpha)
+    confirmed_by_scores: int
     failed_gates: tuple[str, ...]
     executions: int
     #: what the run's summary says every example at its most attempts would have used
@@ -153,6 +157,7 @@ class Row:
     rate: float
     delta_called_regression: float
     any_confirmed: float
+    any_confirmed_by_scores: float
     gates_failed: float
     mean_executions: float
     mean_confirmed_true: float
@@ -222,6 +227,7 @@ def _row(mode: str, case: Case, measures: Sequence[Measure]) -> Row:
         rate=share(bad),
         delta_called_regression=share([m.delta_verdict == "regression" for m in measures]),
         any_confirmed=share([m.confirmed > 0 for m in measures]),
+        any_confirmed_by_scores=share([m.confirmed_by_scores > 0 for m in measures]),
         gates_failed=share([bool(m.failed_gates) for m in measures]),
         mean_executions=_mean([m.executions for m in measures]),
         mean_confirmed_true=_mean([m.confirmed_true for m in measures]),
@@ -318,11 +324,10 @@ def _measure(
 ) -> Measure:
     summary = outcome.summary
     delta = summary.deltas[0]
-    confirmed = {
-        change.example
-        for change in summary.changes
-        if change.change == "regression" and change.significant
-    }
+    significant = [c for c in summary.changes if c.change == "regression" and c.significant]
+    confirmed = {change.example for change in significant}
+    alpha = 1 - (summary.deltas[0].confidence if summary.deltas else 0.95)
+    by_scores = [change for change in significant if _fisher_p(change) >= alpha]
     return Measure(
         case=case,
         trial=trial,
@@ -333,10 +338,16 @@ def _measure(
         interval=(round(delta.pass_rate_interval[0], 6), round(delta.pass_rate_interval[1], 6)),
         confirmed=len(confirmed),
         confirmed_true=len(confirmed & raised),
+        confirmed_by_scores=len(by_scores),
         failed_gates=tuple(gate.name for gate in summary.gates if not gate.passed),
         executions=summary.executions or 0,
         fixed_executions=summary.fixed_executions,
     )
+
+
+def _fisher_p(change: ExampleChange) -> float:
+    before, after = change.passes_before or [0, 0], change.passes_after or [0, 0]
+    return fisher_exact(before[0], before[1], after[0], after[1])
 
 
 def run_trials(
@@ -377,7 +388,8 @@ def render(report: Report) -> str:
         "max_regressions 0, min_pass_rate_delta 0",
         "",
         f"{'mode':<11} {'case':<10} {'trials':>6} {'false alarm / miss':>18} "
-        f"{'delta=regr':>10} {'any confirmed':>13} {'gate failed':>11} {'executions':>10} "
+        f"{'delta=regr':>10} {'any confirmed':>13} {'by scores':>9} {'gate failed':>11} "
+        f"{'executions':>10} "
         f"{'true found':>10} {'CI width':>8}",
     ]
     for row in report.rows():
@@ -385,9 +397,18 @@ def render(report: Report) -> str:
         lines.append(
             f"{row.mode:<11} {row.case:<10} {row.trials:>6} {f'{label} {row.rate:.1%}':>18} "
             f"{row.delta_called_regression:>10.1%} {row.any_confirmed:>13.1%} "
-            f"{row.gates_failed:>11.1%} {row.mean_executions:>10.1f} "
+            f"{row.any_confirmed_by_scores:>9.1%} {row.gates_failed:>11.1%} "
+            f"{row.mean_executions:>10.1f} "
             f"{row.mean_confirmed_true:>10.2f} {row.mean_interval_width * 100:>7.1f}p"
         )
+    lines += [
+        "",
+        "delta=regr: the run's pass-rate delta is called a regression; any confirmed: an example "
+        "the exact test confirms as a regression; by scores: one only Welch's test on the scores "
+        "confirms; gate failed: max_regressions or min_pass_rate_delta; executions: the current "
+        "run's (mean); true found: confirmed regressions among the raised examples (mean); CI "
+        "width: the pass-rate delta's interval, in points",
+    ]
     for mode, saved in report.savings().items():
         lines.append(f"{mode}: {saved:.0%} fewer executions than fixed repeat {setup.repeat}")
     info = machine()
@@ -409,8 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
     defaults = TrialSetup()
-    parser.add_argument("--no-change", type=int, default=30, help="no-change trials (30)")
-    parser.add_argument("--regression", type=int, default=30, help="regression trials (30)")
+    parser.add_argument("--no-change", type=int, default=40, help="no-change trials (40)")
+    parser.add_argument("--regression", type=int, default=40, help="regression trials (40)")
     parser.add_argument("--examples", type=int, default=defaults.examples)
     parser.add_argument("--repeat", type=int, default=defaults.repeat)
     parser.add_argument("--max-wrong-rate", type=float, default=defaults.max_wrong_rate)

@@ -27,6 +27,7 @@ def test_trials_measure_every_mode_and_case_against_the_local_platform(tmp_path:
         assert -1 <= low <= high <= 1
         assert -1 <= measure.pass_rate_delta <= 1
         assert 0 <= measure.confirmed_true <= measure.confirmed <= TINY.examples
+        assert 0 <= measure.confirmed_by_scores <= measure.confirmed
         assert set(measure.failed_gates) <= {"max_regressions", "min_pass_rate_delta"}
         if measure.mode == FIXED:
             assert measure.executions == TINY.examples * TINY.repeat
