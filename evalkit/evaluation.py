@@ -126,6 +126,8 @@ async def run_async(
     config = config or RunConfig()
     hooks = hooks or RunHooks()
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+    if config.confidence is None and loaded.gates.confidence is not None:
+        config = dataclasses.replace(config, confidence=loaded.gates.confidence)
     if config.environment:
         loaded = loaded.with_environment(config.environment)
     jobs = selected_jobs(loaded, config.selection)
@@ -192,7 +194,7 @@ def _batch_baseline(
             config.baseline_batch,
             agents=agents,
             pass_if=config.pass_if or "all",
-            confidence=config.confidence,
+            confidence=config.confidence_level,
         )
     hooks.note(f"baseline: {rebuilt.outcome}")
     return rebuilt

@@ -109,9 +109,8 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option(
     "--confidence",
     type=click.FloatRange(0.5, 1, max_open=True),
-    default=DEFAULT_CONFIDENCE,
-    show_default=True,
-    help="Of every interval and test (pass rates, scores, regressions).",
+    help=f"Of every interval and test (pass rates, scores, regressions); default the "
+    f"manifest's gates.confidence, else {DEFAULT_CONFIDENCE}.",
 )
 @click.option("--no-feedback", is_flag=True, help="Do not write verdicts onto executions.")
 @click.option(

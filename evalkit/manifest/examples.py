@@ -11,9 +11,15 @@ from typing import Any
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.json_text import TextProblem, decode_utf8, loads_strict
-from evalkit.manifest.levels import merge_compare
+from evalkit.manifest.levels import merge_compare, merge_repeat
 from evalkit.manifest.limits import MAX_JSON_BYTES, too_large
-from evalkit.manifest.models import EXAMPLE_LAYOUT, NAME_PATTERN, ExampleFolder, InlineExample
+from evalkit.manifest.models import (
+    EXAMPLE_LAYOUT,
+    NAME_PATTERN,
+    ExampleFolder,
+    InlineExample,
+    Repeat,
+)
 from evalkit.manifest.paths import (
     PathProblem,
     display_path,
@@ -84,6 +90,8 @@ class Owner:
     compare: CompareSpec
     #: the agent's or workflow's tags, which every one of its examples carries
     tags: tuple[str, ...] = ()
+    #: ``repeat:`` from the defaults and the agent or workflow
+    repeat: Repeat | None = None
 
     def tags_with(self, *more: list[str]) -> tuple[str, ...]:
         """The owner's tags, then ``more`` in order, each once."""
@@ -150,6 +158,7 @@ def folder_examples(
             )
     examples = []
     base = merge_compare(owner.compare, entry.compare)
+    base_repeat = merge_repeat(owner.repeat, entry.repeat)
     for name in names:
         extras = entry.examples.get(name)
         mark = source.mark((*loc, "examples", name), key=True) if extras else None
@@ -161,11 +170,14 @@ def folder_examples(
                 update={
                     "tags": owner.tags_with(entry.tags, extras.tags),
                     "compare": merge_compare(base, extras.compare),
+                    "repeat": merge_repeat(base_repeat, extras.repeat),
                     "notes": extras.notes if extras.notes is not None else example.notes,
                 }
             )
         else:
-            example = example.model_copy(update={"tags": owner.tags_with(entry.tags)})
+            example = example.model_copy(
+                update={"tags": owner.tags_with(entry.tags), "repeat": base_repeat}
+            )
         examples.append(example)
     return folder, examples
 
@@ -358,6 +370,7 @@ def inline_example(
         expected_files=expected_files,
         tags=owner.tags_with(raw.tags),
         compare=merge_compare(owner.compare, raw.compare),
+        repeat=merge_repeat(owner.repeat, raw.repeat),
         notes=raw.notes,
         mark=source.mark(loc),
     )

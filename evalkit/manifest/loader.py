@@ -229,6 +229,7 @@ def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> Par
         return parsed
     defaults = _quietly(Defaults, data.get("defaults") or {})
     parsed.defaults_compare = defaults.compare if defaults else None
+    parsed.defaults_repeat = defaults.repeat if defaults else None
     parsed.gates = _quietly(Gates, data.get("gates") or {})
     local = _quietly(LocalPlatform, data.get("local_platform") or {})
     parsed.local_workflows = local.workflows if local else None
@@ -267,10 +268,16 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
     for file in parsed:
         for index, agent in file.agents:
             loc = ("agents", index)
-            agents.append(resolve_agent(agent, loc, file.source, res, defaults, gates))
+            agents.append(
+                resolve_agent(agent, loc, file.source, res, defaults, gates, root.defaults_repeat)
+            )
         for index, workflow in file.workflows:
             loc = ("workflows", index)
-            workflows.append(resolve_workflow(workflow, loc, file.source, res, defaults, gates))
+            workflows.append(
+                resolve_workflow(
+                    workflow, loc, file.source, res, defaults, gates, root.defaults_repeat
+                )
+            )
     check_unique_agents(agents, res)
     check_unique_workflows(workflows, res)
     environments = {

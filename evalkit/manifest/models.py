@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
 from evalkit.compare.rules import CompareSpec
 
@@ -61,6 +69,53 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class AtLeast(_Strict):
+    at_least: int = Field(ge=1, le=100, description="Attempts that must pass.")
+
+
+class Rate(_Strict):
+    rate: float = Field(gt=0, le=1, description="Share of attempts that must pass (0..1].")
+
+
+#: what k passes of n attempts make a pass
+PassIf = Annotated[
+    Literal["all", "any"] | AtLeast | Rate,
+    Field(description="all (default), any, {at_least: K} or {rate: R}."),
+]
+
+
+class Adaptive(_Strict):
+    max: int = Field(ge=1, le=100, description="Most attempts of one example.")
+
+
+class Repeat(_Strict):
+    """How often an example runs, and what its attempts make (docs/run.md)."""
+
+    times: int = Field(1, ge=1, le=100, description="Attempts of each example.")
+    pass_if: PassIf | None = Field(
+        None, description="What k passes of n attempts make: all (default), any, at_least, rate."
+    )
+    adaptive: Adaptive | None = Field(
+        None,
+        description=(
+            "Start with one attempt and add more only while the example's change from the "
+            "baseline is undecided, up to max (as --confirm)."
+        ),
+    )
+
+
+def _repeat_shorthand(value: Any) -> Any:
+    # ``repeat: 5`` is ``repeat: {times: 5}``.
+    return {"times": value} if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+RepeatField = Annotated[
+    Repeat,
+    BeforeValidator(_repeat_shorthand),
+    Field(description="Attempts of each example: N, or {times, pass_if, adaptive: {max}}."),
+]
+
+
 class Gates(_Strict):
     """Thresholds that make ``evalkit run`` fail. With no gate set at all, every example must
     pass (as if ``min_pass_rate: 1.0``); once any gate is set, only the gates set are checked."""
@@ -72,7 +127,33 @@ class Gates(_Strict):
         None, ge=0, description="Most examples that may fail (not pass)."
     )
     max_regressions: int | None = Field(
-        None, ge=0, description="Most examples that may pass in the baseline and fail now."
+        None,
+        ge=0,
+        description=(
+            "Most examples that may pass in the baseline and fail now (where either run "
+            "repeated them, only those the exact test confirms)."
+        ),
+    )
+    min_pass_rate_delta: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description=(
+            "Lowest change of pass rate against the baseline, e.g. -0.05: fails only when the "
+            "whole confidence interval of the change is below it."
+        ),
+    )
+    min_score_delta: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description="Lowest change of mean score against the baseline (as min_pass_rate_delta).",
+    )
+    confidence: float | None = Field(
+        None,
+        ge=0.5,
+        lt=1,
+        description="Of every interval and test the gates read (default 0.95; --confidence wins).",
     )
 
 
@@ -81,6 +162,13 @@ class Defaults(_Strict):
 
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for every example; agents and examples refine them."
+    )
+    repeat: RepeatField | None = Field(
+        None,
+        description=(
+            "Attempts of each example: N, or {times, pass_if, adaptive: {max}}; the most "
+            "specific level wins field by field."
+        ),
     )
 
 
@@ -109,6 +197,13 @@ class ExampleExtras(_Strict):
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for this example (most specific, they win)."
     )
+    repeat: RepeatField | None = Field(
+        None,
+        description=(
+            "Attempts of each example: N, or {times, pass_if, adaptive: {max}}; the most "
+            "specific level wins field by field."
+        ),
+    )
     notes: str | None = Field(None, description="Free text for reviewers; shown in reports.")
 
 
@@ -122,6 +217,13 @@ class ExampleFolder(_Strict):
     tags: Tags = Field(default_factory=list)
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for every example of this folder."
+    )
+    repeat: RepeatField | None = Field(
+        None,
+        description=(
+            "Attempts of each example: N, or {times, pass_if, adaptive: {max}}; the most "
+            "specific level wins field by field."
+        ),
     )
     examples: dict[ExampleName, ExampleExtras] = Field(
         default_factory=dict,
@@ -148,6 +250,13 @@ class InlineExample(_Strict):
     tags: Tags = Field(default_factory=list)
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for this example (most specific, they win)."
+    )
+    repeat: RepeatField | None = Field(
+        None,
+        description=(
+            "Attempts of each example: N, or {times, pass_if, adaptive: {max}}; the most "
+            "specific level wins field by field."
+        ),
     )
     notes: str | None = Field(None, description="Free text for reviewers; shown in reports.")
 
@@ -223,6 +332,13 @@ class Agent(_Strict):
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for this agent's examples (over the defaults)."
     )
+    repeat: RepeatField | None = Field(
+        None,
+        description=(
+            "Attempts of each example: N, or {times, pass_if, adaptive: {max}}; the most "
+            "specific level wins field by field."
+        ),
+    )
     gates: Gates | None = Field(
         None,
         description=(
@@ -253,6 +369,13 @@ class Workflow(_Strict):
     tags: Tags = Field(default_factory=list)
     compare: CompareSpec | None = Field(
         None, description="Comparison rules for this workflow's examples (over the defaults)."
+    )
+    repeat: RepeatField | None = Field(
+        None,
+        description=(
+            "Attempts of each example: N, or {times, pass_if, adaptive: {max}}; the most "
+            "specific level wins field by field."
+        ),
     )
     gates: Gates | None = Field(
         None,

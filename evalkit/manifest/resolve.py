@@ -11,7 +11,7 @@ from typing import Any
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import SourceMark
 from evalkit.manifest.examples import Owner, Resolution, folder_examples, inline_example
-from evalkit.manifest.levels import merge_compare, merge_gates
+from evalkit.manifest.levels import merge_compare, merge_gates, merge_repeat
 from evalkit.manifest.models import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -19,6 +19,7 @@ from evalkit.manifest.models import (
     Environment,
     ExampleFolder,
     Gates,
+    Repeat,
     Workflow,
     Workspace,
 )
@@ -39,6 +40,7 @@ class ParsedFile:
     workflows: list[tuple[int, Workflow]] = field(default_factory=list)
     environments: dict[str, Environment] = field(default_factory=dict)
     defaults_compare: CompareSpec | None = None
+    defaults_repeat: Repeat | None = None
     gates: Gates | None = None
     #: ``local_platform.workflows`` as written (root manifest only)
     local_workflows: str | None = None
@@ -49,10 +51,22 @@ class ParsedFile:
 
 
 def resolve_agent(
-    raw: Agent, loc: Loc, source: YamlSource, res: Resolution, defaults: CompareSpec, gates: Gates
+    raw: Agent,
+    loc: Loc,
+    source: YamlSource,
+    res: Resolution,
+    defaults: CompareSpec,
+    gates: Gates,
+    repeat: Repeat | None = None,
 ) -> AgentSpec:
     compare = merge_compare(defaults, raw.compare)
-    owner = Owner(agent_slug=raw.slug, workflow=None, compare=compare, tags=tuple(raw.tags))
+    owner = Owner(
+        agent_slug=raw.slug,
+        workflow=None,
+        compare=compare,
+        tags=tuple(raw.tags),
+        repeat=merge_repeat(repeat, raw.repeat),
+    )
     examples, folders = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     workspace = None
     if raw.workspace is not None:
@@ -81,9 +95,16 @@ def resolve_workflow(
     res: Resolution,
     defaults: CompareSpec,
     gates: Gates,
+    repeat: Repeat | None = None,
 ) -> WorkflowSpec:
     compare = merge_compare(defaults, raw.compare)
-    owner = Owner(agent_slug=None, workflow=raw.workflow, compare=compare, tags=tuple(raw.tags))
+    owner = Owner(
+        agent_slug=None,
+        workflow=raw.workflow,
+        compare=compare,
+        tags=tuple(raw.tags),
+        repeat=merge_repeat(repeat, raw.repeat),
+    )
     examples, _ = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     for example in examples:
         if example.expected_files:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
-from evalkit.manifest.models import Gates
+from evalkit.manifest.models import Gates, Repeat
 from evalkit.manifest.problems import suggest
 from evalkit.manifest.workspace import WorkspaceSpec
 
@@ -41,6 +41,8 @@ class ExampleSpec(_Frozen):
     expected_files: dict[str, Path] = Field(default_factory=dict)
     tags: tuple[str, ...] = ()
     compare: CompareSpec = Field(default_factory=CompareSpec)
+    #: ``repeat:`` merged from the defaults down to the example (None: run once)
+    repeat: Repeat | None = None
     notes: str | None = None
     #: where it is declared: the manifest entry, or the example folder's expected.json
     mark: SourceMark

@@ -88,7 +88,7 @@ def plan_for(
         policy_of=policies,
         baseline=counts,
         budget=config.max_executions,
-        alpha=1 - config.confidence,
+        alpha=1 - config.confidence_level,
     )
 
 

@@ -52,8 +52,9 @@ class RunConfig:
     confirm: bool = False
     #: most executions in the whole run, for ``confirm``'s added attempts (None: no cap)
     max_executions: int | None = None
-    #: of every interval and test (pass rates, scores, regressions)
-    confidence: float = DEFAULT_CONFIDENCE
+    #: of every interval and test (pass rates, scores, regressions); None: the manifest's
+    #: ``gates.confidence``, else ``DEFAULT_CONFIDENCE`` (read ``confidence_level``)
+    confidence: float | None = None
     #: gates set here replace the manifest's (the CLI's --min-pass-rate and the rest)
     gates: GateConfig = field(default_factory=GateConfig)
     #: a previous summary.json: examples that passed there and not now regress
@@ -102,12 +103,19 @@ class RunConfig:
         )
         self._check_repeats()
 
+    @property
+    def confidence_level(self) -> float:
+        return self.confidence if self.confidence is not None else DEFAULT_CONFIDENCE
+
     def _check_repeats(self) -> None:
         if self.repeat is not None:
             _check(1 <= self.repeat <= MAX_TIMES, "repeat", self.repeat, f"1 to {MAX_TIMES}")
         if self.max_executions is not None:
             _check(self.max_executions >= 1, "max_executions", self.max_executions, "1 or more")
-        _check(0.5 <= self.confidence < 1, "confidence", self.confidence, "0.5 or more, below 1")
+        if self.confidence is not None:
+            _check(
+                0.5 <= self.confidence < 1, "confidence", self.confidence, "0.5 or more, below 1"
+            )
         if self.retries and ((self.repeat or 1) > 1 or self.confirm):
             raise ConfigError(
                 "retries and repeat do not mix: retries reruns a failure until it passes, which "

@@ -140,7 +140,7 @@ def _delta(
     after: dict[ExampleKey, ExampleBrief],
     confidence: float,
 ) -> Delta:
-    both = [key for key in after if key in before]
+    both = sorted(key for key in after if key in before)  # the interval: order-free
     if not both:
         return Delta(
             scope=scope,

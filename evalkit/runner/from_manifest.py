@@ -6,8 +6,10 @@ import dataclasses
 
 from evalkit.errors import RunError
 from evalkit.manifest import ExampleSpec, Gates, Manifest, WorkflowSpec
+from evalkit.manifest.models import AtLeast, Rate, Repeat
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import ExampleJob, Selection, select
+from evalkit.runner.repeats import PassRule, RepeatPolicy
 
 
 def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
@@ -77,7 +79,23 @@ def _job(
         mark=str(example.mark),
         compare=example.compare,
         version=version,
+        repeat=repeat_policy(example.repeat),
     )
+
+
+def repeat_policy(repeat: Repeat | None) -> RepeatPolicy | None:
+    """The manifest's ``repeat:`` as the runner takes it."""
+    if repeat is None:
+        return None
+    rule = repeat.pass_if
+    if isinstance(rule, AtLeast):
+        pass_if = PassRule("at_least", rule.at_least)
+    elif isinstance(rule, Rate):
+        pass_if = PassRule("rate", rule.rate)
+    else:
+        pass_if = PassRule(rule or "all")
+    adaptive = repeat.adaptive.max if repeat.adaptive is not None else None
+    return RepeatPolicy(times=repeat.times, pass_if=pass_if, adaptive_max=adaptive)
 
 
 def gates_from_manifest(gates: Gates) -> GateConfig:
@@ -85,6 +103,8 @@ def gates_from_manifest(gates: Gates) -> GateConfig:
         min_pass_rate=gates.min_pass_rate,
         max_failures=gates.max_failures,
         max_regressions=gates.max_regressions,
+        min_pass_rate_delta=gates.min_pass_rate_delta,
+        min_score_delta=gates.min_score_delta,
     )
 
 

@@ -109,7 +109,9 @@ async def run_examples(
             return result
         policy = plan.policy(job)
         judged = combine(
-            done, replace(policy, times=max(2, policy.times)), confidence=ctx.config.confidence
+            done,
+            replace(policy, times=max(2, policy.times)),
+            confidence=ctx.config.confidence_level,
         )
         if result.verdict is Verdict.CANCELLED:
             return result.model_copy(update={"repeats": judged.repeats})
@@ -138,7 +140,7 @@ async def run_examples(
             running[job.key] += more
             to_start.extend([job] * more)
         else:
-            keep(combine(results, plan.policy(job), confidence=ctx.config.confidence))
+            keep(combine(results, plan.policy(job), confidence=ctx.config.confidence_level))
 
     async def launch_all() -> None:
         for job in jobs:

@@ -133,8 +133,11 @@ def combine(
         pass_if=str(policy.pass_if),
         attempts=[_attempt(attempt) for attempt in attempts],
         pass_interval=[pass_interval.low, pass_interval.high],
+        # Scores lie in [0, 1]; a t interval does not know it.
         score_interval=(
-            [score_interval.low, score_interval.high] if score_interval is not None else None
+            [max(0.0, score_interval.low), min(1.0, score_interval.high)]
+            if score_interval is not None
+            else None
         ),
         confidence=confidence,
         adaptive=policy.adaptive_max is not None,

@@ -138,7 +138,7 @@ def summarise(
 ) -> RunSummary:
     """Gates, regressions and the run's status from what the orchestrator counted.
     Quarantined examples are counted and listed, but judged by no gate."""
-    confidence = prepared.config.confidence
+    confidence = prepared.config.confidence_level
     evidence = (
         weigh(prepared.baseline, tally.briefs, confidence=confidence)
         if prepared.baseline is not None

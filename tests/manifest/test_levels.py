@@ -1,20 +1,22 @@
-"""The manifest applies compare rules defaults -> agent -> folder -> example, and gates top level
--> agent: for every field, the most specific level that sets it wins."""
+"""The manifest applies compare rules and repeat defaults -> agent -> folder -> example, and gates
+top level -> agent: for every field, the most specific level that sets it wins."""
 
 from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalkit.manifest import load_manifest
 from evalkit.manifest.levels import merge_gates
 from evalkit.manifest.models import Gates
-from tests.manifest.project_files import write_files
+from tests.manifest.project_files import Files, write_files
 
 POINTER = "/lineItems/*/amount"
 FIELDS: dict[str, Any] = {
@@ -137,3 +139,58 @@ def test_gates_come_from_the_most_specific_level_that_sets_them(
     for name in ("min_pass_rate", "max_failures", "max_regressions"):
         expected = agent[name] if name in agent else top.get(name)
         assert getattr(merged, name) == expected
+
+
+REPEATS = """version: 1
+defaults:
+  repeat: 3
+agents:
+  - slug: bot
+    repeat: {pass_if: any}
+    examples:
+      - {name: plain, input: {a: 1}, expected: {a: 1}}
+      - {name: more, input: {a: 1}, expected: {a: 1}, repeat: {times: 5, pass_if: {rate: 0.8}}}
+      - {name: adaptive, input: {a: 1}, expected: {a: 1}, repeat: {adaptive: {max: 6}}}
+  - slug: once
+    repeat: 1
+    examples:
+      - {name: single, input: {a: 1}, expected: {a: 1}}
+"""
+
+
+def test_repeat_merges_field_by_field_from_the_defaults_down(
+    project: Callable[[Files], Path],
+) -> None:
+    from evalkit.runner.from_manifest import jobs_from_manifest
+    from evalkit.runner.repeats import PassRule, RepeatPolicy
+
+    manifest = load_manifest(project({"evalkit.yaml": REPEATS}), env={})
+    policies = {job.name: job.repeat for job in jobs_from_manifest(manifest)}
+    assert policies == {
+        "plain": RepeatPolicy(3, PassRule("any")),
+        "more": RepeatPolicy(5, PassRule("rate", 0.8)),
+        "adaptive": RepeatPolicy(3, PassRule("any"), adaptive_max=6),
+        "single": RepeatPolicy(1),
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("repeat: 0", "greater than or equal to 1"),
+        ("repeat: true", "repeat"),
+        ("repeat: {pass_if: most}", "pass_if"),
+        ("repeat: {times: 2, pass_if: {rate: 1.5}}", "less than or equal to 1"),
+    ],
+)
+def test_a_bad_repeat_is_a_problem_at_its_line(
+    project: Callable[[Files], Path], written: str, message: str
+) -> None:
+    from evalkit.errors import ManifestError
+
+    text = f"version: 1\nagents:\n  - slug: bot\n    {written}\n"
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(project({"evalkit.yaml": text}), env={})
+    problem = caught.value.problems[0]
+    assert problem.mark.line == 4
+    assert message in str(caught.value)

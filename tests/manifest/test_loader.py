@@ -169,17 +169,13 @@ def test_gates_merge_top_level_then_agent(project: Callable[[Files], Path]) -> N
         }
     )
     manifest = load_manifest(path, env={})
-    gates = {a.slug: a.gates.model_dump() for a in manifest.agents}
+    gates = {a.slug: a.gates.model_dump(exclude_none=True) for a in manifest.agents}
     assert gates == {
         "strict": {"min_pass_rate": 1.0, "max_failures": 2, "max_regressions": 0},
-        "lenient": {"min_pass_rate": 0.9, "max_failures": None, "max_regressions": None},
-        "plain": {"min_pass_rate": 0.9, "max_failures": 2, "max_regressions": None},
+        "lenient": {"min_pass_rate": 0.9},
+        "plain": {"min_pass_rate": 0.9, "max_failures": 2},
     }
-    assert manifest.gates.model_dump() == {
-        "min_pass_rate": 0.9,
-        "max_failures": 2,
-        "max_regressions": None,
-    }
+    assert manifest.gates.model_dump(exclude_none=True) == {"min_pass_rate": 0.9, "max_failures": 2}
 
 
 def test_workflows_resolve_with_version_and_examples(project: Callable[[Files], Path]) -> None:
