@@ -14,8 +14,8 @@ from typing import Any
 
 from evalkit.manifest import load_manifest
 from evalkit.report import RunResults
-from evalkit.runner.baseline import find_regressions
 from evalkit.runner.comparing import compare_job
+from evalkit.runner.evidence import weigh
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import (
@@ -34,6 +34,7 @@ from evalkit.runner.results import (
     Verdict,
     brief_of,
 )
+from evalkit.runner.session import counted_regressions
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "examples" / "invoices" / "evalkit.yaml"
@@ -229,7 +230,9 @@ def with_summary(results: list[ExampleResult], baseline: RunSummary | None) -> R
     for result in results:
         counts.add(result.verdict)
     briefs = [brief_of(r) for r in results]
-    regressions = find_regressions(baseline, briefs) if baseline else []
+    regressions = (
+        counted_regressions(weigh(baseline, briefs, confidence=0.95), briefs) if baseline else []
+    )
     gates = evaluate_gates(
         GateConfig(min_pass_rate=1.0, max_regressions=0),
         counts,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalkit.runner.results import ExampleResult, Verdict
+from evalkit.runner.results import (
+    Counts,
+    ExampleBrief,
+    ExampleResult,
+    RunMetadata,
+    RunSummary,
+    Target,
+    Verdict,
+)
 
 
 def make_result(
@@ -20,3 +28,33 @@ def make_result(
     }
     fields.update(extra)
     return ExampleResult(**fields)
+
+
+def brief(example: str, verdict: Verdict, agent: str = "a", **extra: Any) -> ExampleBrief:
+    return ExampleBrief(kind="agent", agent=agent, example=example, verdict=verdict, **extra)
+
+
+def summary_with(*briefs: ExampleBrief) -> RunSummary:
+    """A finished run's summary holding ``briefs`` (a baseline, for most tests)."""
+    counts = Counts()
+    for item in briefs:
+        counts.add(item.verdict)
+    return RunSummary(
+        metadata=RunMetadata(
+            run_id="run-1",
+            evalkit_version="0",
+            manifest="evalkit.yaml",
+            target=Target(kind="local", base_url="http://127.0.0.1:1"),
+            started_at="2026-01-01T00:00:00.000Z",
+            concurrency=1,
+            timeout_seconds=1,
+            feedback=True,
+        ),
+        counts=counts,
+        pass_rate=counts.pass_rate,
+        exit_code=0,
+        status="passed",
+        outcome="ok",
+        results_file="results.jsonl",
+        examples=list(briefs),
+    )

@@ -9,14 +9,9 @@ import pytest
 
 from evalkit.runner.evidence import points, smallest_detectable_drop, weigh
 from evalkit.runner.gates import GateConfig, evaluate_gates
-from evalkit.runner.results import (
-    Counts,
-    ExampleBrief,
-    RunMetadata,
-    RunSummary,
-    Target,
-    Verdict,
-)
+from evalkit.runner.results import Counts, ExampleBrief, RunSummary, Verdict
+from tests.runner.conftest import brief as one_brief
+from tests.runner.conftest import summary_with
 
 
 def brief(
@@ -24,34 +19,11 @@ def brief(
 ) -> ExampleBrief:
     verdict = Verdict.PASS if passes == trials else Verdict.FAIL
     repeated: dict[str, Any] = {"trials": trials, "passes": passes} if trials > 1 else {}
-    return ExampleBrief(
-        kind="agent", agent=agent, example=example, verdict=verdict, **repeated, **extra
-    )
+    return one_brief(example, verdict, agent, **repeated, **extra)
 
 
 def summary(*briefs: ExampleBrief) -> RunSummary:
-    counts = Counts()
-    for item in briefs:
-        counts.add(item.verdict)
-    return RunSummary(
-        metadata=RunMetadata(
-            run_id="base",
-            evalkit_version="0",
-            manifest="evalkit.yaml",
-            target=Target(kind="local", base_url="http://127.0.0.1:1"),
-            started_at="2026-01-01T00:00:00Z",
-            concurrency=1,
-            timeout_seconds=60,
-            feedback=True,
-        ),
-        counts=counts,
-        pass_rate=counts.pass_rate,
-        exit_code=0,
-        status="passed",
-        outcome="",
-        results_file="results.jsonl",
-        examples=list(briefs),
-    )
+    return summary_with(*briefs)
 
 
 def test_each_example_is_classified_with_its_evidence() -> None:
@@ -148,3 +120,26 @@ def test_delta_gates_fail_only_when_the_whole_interval_is_below_the_limit() -> N
     assert "no baseline" in unchecked.message
     (score,) = evaluate_gates(GateConfig(min_score_delta=0.5), counts, delta=dropped)
     assert score.name == "min_score_delta"
+
+
+def test_counted_regressions_are_the_examples_that_passed_before_and_not_now() -> None:
+    from evalkit.runner.session import counted_regressions
+
+    baseline = summary_with(
+        *(one_brief(name, Verdict.PASS) for name in ("one", "three", "four", "five")),
+        one_brief("two", Verdict.FAIL),
+        one_brief("same", Verdict.PASS, agent="b"),
+        one_brief("q", Verdict.PASS),
+    )
+    current = [
+        one_brief("one", Verdict.FAIL),  # regression
+        one_brief("two", Verdict.FAIL),  # failed before too
+        one_brief("three", Verdict.PASS),
+        one_brief("four", Verdict.ERROR),  # regression
+        one_brief("five", Verdict.CANCELLED),  # not judged
+        one_brief("new", Verdict.FAIL),  # not in the baseline
+        one_brief("same", Verdict.FAIL, agent="a"),  # told apart from b/same by its agent
+        one_brief("q", Verdict.FAIL, quarantined=True),  # judged by no gate
+    ]
+    evidence = weigh(baseline, current, confidence=0.95)
+    assert [b.example for b in counted_regressions(evidence, current)] == ["one", "four"]

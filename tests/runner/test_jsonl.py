@@ -13,8 +13,7 @@ import pytest
 from evalkit.runner.jsonl import KEPT_LEVELS, TOO_DEEP, ResultsWriter, write_summary
 from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, Verdict
 from evalkit.runner.results_file import MAX_NESTING, read_results_file, read_summary_file
-from tests.runner.conftest import make_result
-from tests.runner.test_baseline import summary_with
+from tests.runner.conftest import make_result, summary_with
 
 
 def read_results(path: Path) -> list[ExampleResult]:

@@ -10,16 +10,16 @@ import pytest
 
 from evalkit.api import AgentExecutionFeedbackDetail
 from evalkit.client import AsyncEigenpalClient
-from evalkit.runner.baseline import find_regressions
 from evalkit.runner.calls import ClientCalls
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.config import RunConfig, RunIdentity
-from evalkit.runner.gates import GateConfig, judged
+from evalkit.runner.evidence import weigh
+from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ErrorKind, ExampleError, RunSummary, Target, Verdict, brief_of
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.retries import should_retry
-from evalkit.runner.session import PreparedRun, run_session
+from evalkit.runner.session import PreparedRun, counted_regressions, run_session
 from tests.runner.conftest import make_result
 from tests.runner.platform_harness import (
     API_KEY,
@@ -169,8 +169,10 @@ def test_a_quarantined_regression_is_not_a_regression() -> None:
             "examples": [brief_of(before).to_dict()],
         }
     )
-    assert find_regressions(baseline, [brief_of(now)]) != []
-    assert find_regressions(baseline, judged([brief_of(now)])) == []
+    current = [brief_of(now)]
+    assert counted_regressions(weigh(baseline, current, confidence=0.95), current) == []
+    plain = [brief_of(make_result("x", Verdict.FAIL))]
+    assert counted_regressions(weigh(baseline, plain, confidence=0.95), plain) != []
 
 
 def test_which_outcomes_are_retried() -> None:

@@ -19,9 +19,8 @@ from evalkit.runner.results import (
     brief_of,
 )
 from evalkit.runner.summary_text import progress_line, render_summary
-from tests.runner.conftest import make_result
+from tests.runner.conftest import make_result, summary_with
 from tests.runner.platform_harness import create_agent, job, local_platform, run_jobs
-from tests.runner.test_baseline import summary_with
 
 
 def test_progress_line_shows_position_verdict_score_time_and_error() -> None:
