@@ -96,9 +96,7 @@ def paired_bootstrap(
     seed: int = 0,
 ) -> Interval:
     """The percentile bootstrap interval of mean(after − before), resampling the pairs."""
-    check_confidence(confidence)
-    if resamples < 1:
-        raise ValueError(f"the bootstrap needs at least 1 resample, got {resamples}")
+    check_bootstrap(confidence, resamples)
     deltas = differences(pairs)
     if not deltas:
         raise ValueError("a change needs at least one (before, after) pair")
@@ -107,6 +105,17 @@ def paired_bootstrap(
         means = _multinomial_means(rng, deltas, resamples)
     else:
         means = _pick_means(rng, deltas, resamples)
+    return percentile_interval(means, confidence)
+
+
+def check_bootstrap(confidence: float, resamples: int) -> None:
+    check_confidence(confidence)
+    if resamples < 1:
+        raise ValueError(f"the bootstrap needs at least 1 resample, got {resamples}")
+
+
+def percentile_interval(means: list[float], confidence: float) -> Interval:
+    """The percentile interval of resampled statistics (sorted here)."""
     means.sort()
     low = percentile(means, (1.0 - confidence) / 2.0)
     high = percentile(means, (1.0 + confidence) / 2.0)

@@ -23,9 +23,8 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 
-from evalkit.stats.bootstrap import percentile
+from evalkit.stats.bootstrap import check_bootstrap, percentile_interval
 from evalkit.stats.interval import Interval
-from evalkit.stats.proportions import check_confidence
 from evalkit.stats.sampling import binomial
 
 #: (passes before, trials before, passes after, trials after) of one example
@@ -40,9 +39,7 @@ def rate_change_bootstrap(
     seed: int = 0,
 ) -> Interval:
     """The percentile interval of the mean change in pass rate over examples."""
-    check_confidence(confidence)
-    if resamples < 1:
-        raise ValueError(f"the bootstrap needs at least 1 resample, got {resamples}")
+    check_bootstrap(confidence, resamples)
     if not counts:
         raise ValueError("a change needs at least one example in both runs")
     for k0, n0, k1, n1 in counts:
@@ -51,10 +48,9 @@ def rate_change_bootstrap(
     groups = sorted(Counter(counts).items())
     total = len(counts)
     rng = random.Random(seed)
-    means = sorted(_resample(rng, groups, total) for _ in range(resamples))
-    low = percentile(means, (1.0 - confidence) / 2.0)
-    high = percentile(means, (1.0 + confidence) / 2.0)
-    return Interval(min(low, high), max(low, high))
+    return percentile_interval(
+        [_resample(rng, groups, total) for _ in range(resamples)], confidence
+    )
 
 
 def _resample(rng: random.Random, groups: list[tuple[Counts, int]], total: int) -> float:
