@@ -7,8 +7,9 @@ in ``ignore:`` counts as ``{ignore: true}`` declared before the ``rules:`` map. 
 taken from the best-ranked candidate that sets it explicitly, so ``/meta: {ignore: true}`` and
 ``/meta/version: {ignore: false}`` compare only the version under ``/meta``.
 
-``regex`` and ``present`` describe one value, not a subtree: they come only from rules whose
-pattern matches the path itself.
+``regex``, ``present`` and the scorers (``similarity``, ``contains``, ``not_contains``,
+``contains_any``, ``length``, ``json_schema``) describe one value, not a subtree: they come
+only from rules whose pattern matches the path itself.
 """
 
 from __future__ import annotations
@@ -19,10 +20,26 @@ from typing import Any
 
 from evalkit.compare.numeric import number_text
 from evalkit.compare.pointers import ANY_DEPTH, ANY_ONE, PointerPattern, parse_pointer
-from evalkit.compare.rules import MERGED, CompareSpec, ListOrder, TextNormalisation
+from evalkit.compare.rules import (
+    MERGED,
+    CompareSpec,
+    Length,
+    ListOrder,
+    Similarity,
+    TextNormalisation,
+)
 from evalkit.compare.user_regex import UserRegex, compile_user_regex
 
-_OWN_VALUE_FIELDS = frozenset({"regex", "present"})
+#: the keys that judge the value at their path on its own terms (not by equality)
+SCORER_FIELDS = (
+    "json_schema",
+    "similarity",
+    "contains",
+    "not_contains",
+    "contains_any",
+    "length",
+)
+_OWN_VALUE_FIELDS = frozenset({"regex", "present", *SCORER_FIELDS})
 _CACHE_LIMIT = 50_000  # resolved paths kept per rule set before the cache starts afresh
 
 
@@ -39,6 +56,30 @@ class ResolvedRule:
     present: bool = False
     weight: float = 1.0
     strings_as_numbers: bool = False
+    similarity: Similarity | None = None
+    contains: tuple[str, ...] = ()
+    not_contains: tuple[str, ...] = ()
+    contains_any: tuple[str, ...] = ()
+    length: Length | None = None
+    #: the schema file: absolute once the manifest anchored it (``schema_files``)
+    json_schema: str | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Some scorer judges the value here (instead of equality with the expected one)."""
+        return bool(
+            self.similarity
+            or self.contains
+            or self.not_contains
+            or self.contains_any
+            or self.length
+            or self.json_schema
+        )
+
+    @property
+    def judged_whole(self) -> bool:
+        """The value here is judged as a whole (a regex or scorers): never walked into."""
+        return self.regex is not None or self.scored
 
     @property
     def numeric(self) -> bool:
@@ -71,7 +112,9 @@ class CompiledRules:
     """Rules ready to answer ``resolve(pointer)`` quickly; build with ``compile_rules``."""
 
     entries: tuple[_Entry, ...]
-    has_regex: bool
+    # Some rule judges values on its own terms (a regex, a scorer): even a value identical
+    # to the expected one can then fail.
+    judges_values: bool
     # Some rule says ``ignore: false``: ignored subtrees must still be searched for it.
     has_unignore: bool
     # Some rule has a tolerance: "matches" is then not transitive (see ``matching``).
@@ -150,6 +193,12 @@ def _build(chosen: dict[str, Any]) -> ResolvedRule:
         present=bool(chosen.get("present")),
         weight=1.0 if weight is None else float(weight),
         strings_as_numbers=bool(chosen.get("strings_as_numbers")),
+        similarity=chosen.get("similarity"),
+        contains=tuple(chosen.get("contains") or ()),
+        not_contains=tuple(chosen.get("not_contains") or ()),
+        contains_any=tuple(chosen.get("contains_any") or ()),
+        length=chosen.get("length"),
+        json_schema=chosen.get("json_schema"),
     )
 
 
@@ -173,7 +222,11 @@ def _compile_cached(key: str) -> CompiledRules:
         pattern = PointerPattern.compile(pointer)
         entries.append(_Entry(pattern, fields, (pattern.specificity, index)))
     entries.sort(key=lambda entry: entry.rank, reverse=True)
-    has_regex = any(entry.fields.get("regex") is not None for entry in entries)
+    judges_values = any(
+        entry.fields.get(name) is not None
+        for entry in entries
+        for name in ("regex", *SCORER_FIELDS)
+    )
     has_unignore = any(entry.fields.get("ignore") is False for entry in entries)
     has_tolerance = any(
         entry.fields.get(name) is not None
@@ -182,7 +235,7 @@ def _compile_cached(key: str) -> CompiledRules:
     )
     return CompiledRules(
         entries=tuple(entries),
-        has_regex=has_regex,
+        judges_values=judges_values,
         has_unignore=has_unignore,
         has_tolerance=has_tolerance,
     )

@@ -4,8 +4,14 @@ Within one rule, two keys stop the value at their path from being compared, so s
 can never apply beside them:
 
 - ``present: true``: ``regex``, ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``,
-  ``text``, ``order`` (``weight`` still counts the value in the score);
-- ``regex``: ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``, ``text``, ``order``.
+  ``text``, ``order`` and the scorers (``weight`` still counts the value in the score);
+- ``regex``: ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``, ``text``, ``order``
+  and ``similarity`` (a regex says which texts are right by their form, similarity by their
+  closeness to the expected text: one of the two is not meant);
+- a scorer (``similarity``, ``contains``, ``not_contains``, ``contains_any``, ``length``,
+  ``json_schema``): ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``, ``order``;
+  and ``text`` beside ``json_schema`` alone (the text scorers read the ``text``
+  normalisations, a schema judges the raw value). Scorers go together: each judges the value.
 
 They concern the value at their own path only, but they stop the comparison there, so what
 would apply below it (the ``tolerance`` or ``order`` of an object's parts) never does. Every
@@ -16,7 +22,7 @@ one block may not name a path in its ``ignore:`` list and say ``ignore: false`` 
 
 A file rule's other keys depend on its mode (written, or the default of the name it matches
 when the name decides it, e.g. ``*.csv``): ``order`` is for csv, ``text`` for text and csv,
-``compare`` for json and csv.
+``compare`` for json and csv, the text scorers (``similarity``, ``contains``...) for text.
 
 Blocks merged from several levels (defaults -> agent -> example) are not checked: there a later
 block refines an earlier one, and the precedence of ``compiled`` decides.
@@ -43,24 +49,48 @@ PATH_RULE_KEYS = (
     "text",
     "order",
     "weight",
+    "similarity",
+    "contains",
+    "not_contains",
+    "contains_any",
+    "length",
+    "json_schema",
 )
 
-_COMPARING = frozenset({"tolerance", "relative_tolerance", "strings_as_numbers", "text", "order"})
+#: the scorers that read text (and so its ``text`` normalisations)
+TEXT_SCORERS = ("similarity", "contains", "not_contains", "contains_any", "length")
+SCORERS = (*TEXT_SCORERS, "json_schema")
+
+_NUMERIC_OR_ORDER = frozenset({"tolerance", "relative_tolerance", "strings_as_numbers", "order"})
+_COMPARING = _NUMERIC_OR_ORDER | {"text"}
 # The keys that stop the comparison at a path: what each leaves without effect, and why.
 _STOPPERS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("present", "'present: true' accepts any value without comparing it", _COMPARING | {"regex"}),
-    ("regex", "a regex judges the actual value on its own, as text", _COMPARING),
+    (
+        "present",
+        "'present: true' accepts any value without comparing it",
+        _COMPARING | {"regex", *SCORERS},
+    ),
+    ("regex", "a regex judges the actual value on its own, as text", _COMPARING | {"similarity"}),
+    *(
+        (key, f"'{key}' judges the value by its own measure, not by equality", _NUMERIC_OR_ORDER)
+        for key in SCORERS
+    ),
 )
 
 _FILE_MODES_OF_KEY = {
     "order": {FileMode.CSV},
     "text": {FileMode.TEXT, FileMode.CSV},
     "compare": {FileMode.JSON, FileMode.CSV},
+    **{key: {FileMode.TEXT} for key in TEXT_SCORERS},
 }
 _FILE_KEY_USE = {
     "order": "'order' is for csv files (for JSON lists, put it in 'compare' on the list's path)",
     "text": "'text' is for text and csv files (for JSON strings, put it in 'compare')",
     "compare": "'compare' is for json and csv files",
+    **{
+        key: f"'{key}' is for text files (for JSON strings and CSV cells, put it in 'compare')"
+        for key in TEXT_SCORERS
+    },
 }
 
 
@@ -81,8 +111,11 @@ def path_rule_conflict(fields: Mapping[str, Any]) -> str | None:
         if stopper not in keys:
             continue
         dead = [key for key in PATH_RULE_KEYS if key in excluded and key in keys]
+        if stopper == "json_schema" and "text" in keys and not set(TEXT_SCORERS) & set(keys):
+            dead.append("text")
+            why = "a JSON Schema judges the raw value, and no text scorer reads 'text' here"
         if dead:
-            name = "'present: true'" if stopper == "present" else "'regex'"
+            name = "'present: true'" if stopper == "present" else f"'{stopper}'"
             return (
                 f"{_listing(dead)} cannot be combined with {name} in one rule: {why}, so "
                 f"{'it' if len(dead) == 1 else 'they'} would never apply; keep one of them"

@@ -15,7 +15,19 @@ from enum import Enum
 from typing import Any, Literal
 
 DifferenceKind = Literal["changed", "missing", "unexpected", "type_changed", "order"]
-AppliedKind = Literal["ignored", "tolerance", "number", "text", "order", "regex", "present"]
+AppliedKind = Literal[
+    "ignored",
+    "tolerance",
+    "number",
+    "text",
+    "order",
+    "regex",
+    "present",
+    "similarity",
+    "contains",
+    "length",
+    "json_schema",
+]
 
 DISPLAY_LIMIT = 80
 
@@ -47,13 +59,16 @@ def truncate(value: Any, limit: int = DISPLAY_LIMIT) -> str:
 
 @dataclass(frozen=True)
 class Difference:
-    """One difference left after the rules."""
+    """One difference left after the rules. ``score``: the share of the value's weight it
+    still earns in the score despite the difference (a similarity below its minimum earns
+    the similarity); None earns nothing."""
 
     pointer: str
     kind: DifferenceKind
     expected: Any = ABSENT
     actual: Any = ABSENT
     rule: str | None = None
+    score: float | None = None
 
     def display(self, limit: int = DISPLAY_LIMIT) -> str:
         where = self.pointer or "(root)"
@@ -78,6 +93,8 @@ class Difference:
             data["actual"] = self.actual
         if self.rule is not None:
             data["rule"] = self.rule
+        if self.score is not None:
+            data["score"] = self.score
         return data
 
 

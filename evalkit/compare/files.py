@@ -9,6 +9,11 @@ An expected file with no output is ``missing``; an output file nobody expected i
 
 Each file also gets a score in [0, 1]: 1 when it matches, the JSON score (json mode) or the
 share of matching cells (csv mode) when it differs, 0 otherwise.
+
+A text file whose rule has scorers (``similarity``, ``contains``, ``not_contains``,
+``contains_any``, ``length``) is judged by them as one text (line endings and the final
+newline normalised, the rule's ``text`` normalisations applied) instead of line by line: its
+differences sit at pointer ``""`` and a similarity below its minimum is its score.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
+from evalkit.compare.conflicts import TEXT_SCORERS
 from evalkit.compare.differences import AppliedRule, Difference
 from evalkit.compare.file_formats import (
     UnreadableFile,
@@ -147,7 +153,8 @@ def _compare_one(
     if actual is None:
         return FileComparison(name, mode, "missing", **sizes)
     sizes.update(actual_size=len(actual), actual_sha256=_sha256(actual))
-    if mode == FileMode.EXISTS or sizes["expected_sha256"] == sizes["actual_sha256"]:
+    same = sizes["expected_sha256"] == sizes["actual_sha256"]
+    if mode == FileMode.EXISTS or (same and not _scored_text(mode, rule)):
         return FileComparison(name, mode, "match", score=1.0, **sizes)
     try:
         if mode == FileMode.TEXT:
@@ -169,9 +176,17 @@ def _compare_one(
     return FileComparison(name, mode, "differ", **sizes)  # bytes: the hashes differ
 
 
+def _scored_text(mode: FileMode, rule: FileRule) -> bool:
+    """Scorers judge this file (even one identical to the expected file can fail them)."""
+    return mode == FileMode.TEXT and any(getattr(rule, key) is not None for key in TEXT_SCORERS)
+
+
 def _compare_text(
     name: str, rule: FileRule, expected: bytes, actual: bytes, sizes: dict[str, Any]
 ) -> FileComparison:
+    scorers = {key: getattr(rule, key) for key in TEXT_SCORERS if getattr(rule, key) is not None}
+    if scorers:
+        return _score_text(name, rule, scorers, expected, actual, sizes)
     normalisations = tuple(rule.text or ())
     expected_lines = text_lines(expected, "the expected file", normalisations)
     actual_lines = text_lines(actual, "the output file", normalisations)
@@ -179,6 +194,31 @@ def _compare_text(
         return FileComparison(name, FileMode.TEXT, "match", score=1.0, **sizes)
     diff = unified_diff(expected_lines, actual_lines, name)
     return FileComparison(name, FileMode.TEXT, "differ", diff=diff, **sizes)
+
+
+def _score_text(
+    name: str,
+    rule: FileRule,
+    scorers: dict[str, Any],
+    expected: bytes,
+    actual: bytes,
+    sizes: dict[str, Any],
+) -> FileComparison:
+    expected_text = "\n".join(text_lines(expected, "the expected file", ()))
+    actual_text = "\n".join(text_lines(actual, "the output file", ()))
+    if rule.text:
+        scorers["text"] = rule.text
+    spec = CompareSpec(rules={"": PathRule(**scorers)})
+    comparison = compare_json(expected_text, actual_text, spec)
+    return FileComparison(
+        name,
+        FileMode.TEXT,
+        "match" if comparison.passed else "differ",
+        score=comparison.score,
+        differences=comparison.differences,
+        applied=comparison.applied,
+        **sizes,
+    )
 
 
 def _compare_structured(

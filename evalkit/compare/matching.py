@@ -6,9 +6,9 @@ an order-insensitive list, a full diff per pair would be far too slow. Tests che
 two always agree.
 
 Order-insensitive lists are matched as multisets: identical elements pair first (a hash
-lookup; skipped when a regex rule exists, since a regex can reject an identical value), then
-each remaining expected element takes the first remaining actual element that matches it under
-the rules. An element's rules are resolved at its expected index.
+lookup; skipped when a regex or a scorer exists, since either can reject an identical
+value), then each remaining expected element takes the first remaining actual element that
+matches it under the rules. An element's rules are resolved at its expected index.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evalkit.compare.compiled import CompiledRules
+from evalkit.compare.scorers import judged_ok
 from evalkit.compare.values import absent_ok, canonical, child, compare_scalar
 
 
@@ -34,7 +35,9 @@ def values_match(expected: Any, actual: Any, pointer: str, rules: CompiledRules)
             return absent_ok(expected, pointer, rules) and absent_ok(actual, pointer, rules)
     elif rule.present:
         return True
-    elif rule.regex is not None or not (both_objects or both_arrays):
+    elif rule.judged_whole:
+        return judged_ok(rule, expected, actual)
+    elif not (both_objects or both_arrays):
         return compare_scalar(rule, expected, actual) in ("match", "excused")
     if both_objects:
         return _objects_match(expected, actual, pointer, rules)
@@ -110,7 +113,7 @@ def match_elements(
     ``whole_or_nothing``: the caller only wants to know whether every element pairs up, so
     the first element left without a partner ends the search (its result is then partial)."""
     matcher = _Matcher(expected, actual, pointer, rules)
-    waiting = matcher.pair_identical() if not rules.has_regex else list(range(len(expected)))
+    waiting = matcher.pair_identical() if not rules.judges_values else list(range(len(expected)))
     unmatched = []
     for i in waiting:
         if matcher.first_fit(i) or (rules.has_tolerance and matcher.free and matcher.augment(i)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -26,6 +26,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from evalkit.compare.conflicts import block_conflicts
 from evalkit.compare.file_modes import FileMode
+from evalkit.compare.schema_path import schema_path_problem
 from evalkit.compare.user_regex import regex_problem
 
 __all__ = [
@@ -33,8 +34,12 @@ __all__ = [
     "CompareSpec",
     "FileMode",
     "FileRule",
+    "Length",
+    "LengthUnit",
     "ListOrder",
     "PathRule",
+    "Similarity",
+    "SimilarityMethod",
     "TextNormalisation",
     "parse_pointer",
 ]
@@ -72,6 +77,97 @@ class TextNormalisation(str, Enum):
 class ListOrder(str, Enum):
     STRICT = "strict"
     IGNORE = "ignore"
+
+
+class SimilarityMethod(str, Enum):
+    RATIO = "ratio"  # the whole texts, character by character (normalised Indel distance)
+    TOKEN_SET = "token_set"  # the sets of words, in any order, shared words counted once
+    PARTIAL = "partial"  # the shorter text against the best-matching part of the longer
+
+
+class Similarity(_Spec):
+    """``similarity: {min: 0.85, method: token_set}``: fuzzy similarity of two texts."""
+
+    min: float = Field(
+        ge=0, le=1, description="The similarity (0 to 1) from which the texts match."
+    )
+    method: SimilarityMethod = Field(
+        SimilarityMethod.RATIO,
+        description=(
+            "ratio (default): the whole texts; token_set: the words in any order; partial: "
+            "the shorter text against the best part of the longer."
+        ),
+    )
+
+
+class LengthUnit(str, Enum):
+    CHARACTERS = "characters"  # user-perceived characters (grapheme clusters)
+    WORDS = "words"  # runs of non-space characters holding a letter or a digit
+
+
+class Length(_Spec):
+    """``length: {min: 20, max: 200, unit: words}``: how long the actual text may be."""
+
+    min: int | None = Field(None, ge=0, description="The fewest units the text may have.")
+    max: int | None = Field(None, ge=0, description="The most units the text may have.")
+    unit: LengthUnit = Field(LengthUnit.CHARACTERS, description="characters (default) or words.")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Length:
+        if self.min is None and self.max is None:
+            raise ValueError("give 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"'min' ({self.min}) is above 'max' ({self.max})")
+        return self
+
+
+def _phrases(value: list[str] | None) -> list[str] | None:
+    if value is not None and any(phrase == "" for phrase in value):
+        raise ValueError("'' is part of every text: give words or phrases")
+    return value
+
+
+Phrases = Annotated[list[str], Field(min_length=1)]
+
+# The text scorers, declared once for path rules and for text files' rules.
+
+
+def _similarity_field() -> Any:
+    return Field(
+        None,
+        description=(
+            "The actual text must be at least 'min' similar to the expected text (0 to 1); "
+            "below it, the similarity still counts as partial credit in the score."
+        ),
+    )
+
+
+def _contains_field() -> Any:
+    return Field(
+        None,
+        description=(
+            "The actual text must contain every one of these (after the 'text' "
+            "normalisations); a list must hold each as an element."
+        ),
+    )
+
+
+def _not_contains_field() -> Any:
+    return Field(None, description="The actual text (or list) must contain none of these.")
+
+
+def _contains_any_field() -> Any:
+    return Field(None, description="The actual text (or list) must contain at least one of these.")
+
+
+def _length_field() -> Any:
+    return Field(
+        None, description="How long the actual text may be: {min, max, unit: characters|words}."
+    )
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
 
 
 class PathRule(_Spec):
@@ -117,11 +213,43 @@ class PathRule(_Spec):
     weight: float | None = Field(
         None, gt=0, description="Weight of each leaf under this path in the score (default 1)."
     )
+    similarity: Similarity | None = _similarity_field()
+    contains: Phrases | None = _contains_field()
+    not_contains: Phrases | None = _not_contains_field()
+    contains_any: Phrases | None = _contains_any_field()
+    length: Length | None = _length_field()
+    json_schema: str | None = Field(
+        None,
+        description=(
+            "A JSON Schema file (relative to the manifest's folder, inside the project) the "
+            "actual value must validate against; on '' the whole output."
+        ),
+    )
 
     @field_validator("text", mode="before")
     @classmethod
     def _text_as_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("contains", "not_contains", "contains_any", mode="before")
+    @classmethod
+    def _phrases_as_list(cls, value: object) -> object:
+        return _as_list(value)
+
+    @field_validator("contains", "not_contains", "contains_any")
+    @classmethod
+    def _no_empty_phrase(cls, value: list[str] | None) -> list[str] | None:
+        return _phrases(value)
+
+    @field_validator("json_schema")
+    @classmethod
+    def _schema_path(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or (info.context and info.context.get("merged")):
+            return value  # merged rules hold paths already resolved (schema_files)
+        problem = schema_path_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("regex")
     @classmethod
@@ -153,11 +281,26 @@ class FileRule(_Spec):
     compare: CompareSpec | None = Field(
         None, description="json: path rules applied inside this file."
     )
+    similarity: Similarity | None = _similarity_field()
+    contains: Phrases | None = _contains_field()
+    not_contains: Phrases | None = _not_contains_field()
+    contains_any: Phrases | None = _contains_any_field()
+    length: Length | None = _length_field()
 
     @field_validator("text", mode="before")
     @classmethod
     def _text_as_list(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("contains", "not_contains", "contains_any", mode="before")
+    @classmethod
+    def _phrases_as_list(cls, value: object) -> object:
+        return _as_list(value)
+
+    @field_validator("contains", "not_contains", "contains_any")
+    @classmethod
+    def _no_empty_phrase(cls, value: list[str] | None) -> list[str] | None:
+        return _phrases(value)
 
 
 Pointer = Annotated[str, Field(description="JSON pointer; '*' matches one segment, '**' any.")]

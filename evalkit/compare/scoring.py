@@ -1,11 +1,18 @@
 """The score: the weighted share of expected leaf values that match.
 
-A leaf is a scalar, a path whose rule judges the value as a whole (``present``, ``regex``),
+A leaf is a scalar, a path whose rule judges the value as a whole (``present``, ``regex``,
+the scorers),
 or an object or array (below the root) with nothing weighed inside it: empty, or all of it
 ignored (its shape is still expected). Its weight comes from the ``weight`` rule in
 force there (default 1). Ignored leaves carry no weight at all: ignoring a path takes it out
 of the verdict instead of granting it. A leaf fails to match when a difference of kind
 ``changed``, ``missing`` or ``type_changed`` sits at its path or above it.
+
+Partial credit: a leaf that fails only by differences at its own path that each still grant
+a share (``Difference.score``: a similarity below its ``min`` grants the similarity) earns
+the smallest of those shares times its weight; any other difference there, or one above it,
+earns nothing. A leaf that matches earns its whole weight, so an example that passes scores
+1.0 whatever its similarities.
 
 Extra values (``unexpected``) and ``order`` differences lower no leaf: the expected values are
 all there. They still prevent a pass. With no weighted leaf at all (``{}``, ``[]``, everything
@@ -34,7 +41,11 @@ class Score:
 
 def score_expected(expected: Any, differences: Iterable[Difference], rules: CompiledRules) -> Score:
     differences = list(differences)
-    lowering = {d.pointer for d in differences if d.kind in _LOWERING_KINDS}
+    lowering: dict[str, float] = {}  # pointer -> the share a leaf there still earns
+    for difference in differences:
+        if difference.kind in _LOWERING_KINDS:
+            share = difference.score if difference.score is not None else 0.0
+            lowering[difference.pointer] = min(share, lowering.get(difference.pointer, 1.0))
     tally = _Tally(rules, lowering)
     tally.visit(expected, "", blocked=False, root=True)
     if tally.total <= 0:
@@ -43,7 +54,7 @@ def score_expected(expected: Any, differences: Iterable[Difference], rules: Comp
 
 
 class _Tally:
-    def __init__(self, rules: CompiledRules, lowering: set[str]) -> None:
+    def __init__(self, rules: CompiledRules, lowering: dict[str, float]) -> None:
         self.rules = rules
         self.lowering = lowering
         self.matched = 0.0
@@ -52,21 +63,22 @@ class _Tally:
     def visit(self, value: Any, pointer: str, blocked: bool, root: bool = False) -> float:
         """Count the leaves at and below ``pointer``; return the weight counted."""
         rule = self.rules.resolve(pointer)
-        blocked = blocked or pointer in self.lowering
+        share = self.lowering.get(pointer)  # None: no difference here
+        below = blocked or share is not None
         if rule.ignore:
             if self.rules.has_unignore:  # an "ignore: false" below may bring leaves back
-                return self._children(value, pointer, blocked)
+                return self._children(value, pointer, below)
             return 0.0
         container = isinstance(value, dict | list)
-        if container and not (rule.present or rule.regex is not None):
-            counted = self._children(value, pointer, blocked)
+        if container and not (rule.present or rule.judged_whole):
+            counted = self._children(value, pointer, below)
             if counted or root:
                 return counted
         # A scalar, a value judged whole, or a container with nothing weighed inside it (empty,
         # or all ignored): its shape is still expected, so it is one leaf.
         self.total += rule.weight
         if not blocked:
-            self.matched += rule.weight
+            self.matched += rule.weight * (1.0 if share is None else share)
         return rule.weight
 
     def _children(self, value: Any, pointer: str, blocked: bool) -> float:

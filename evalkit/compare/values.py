@@ -90,9 +90,8 @@ def text_for_number(rule: ResolvedRule, expected: Any, actual: Any) -> bool:
 
 
 def compare_scalar(rule: ResolvedRule, expected: Any, actual: Any) -> ScalarOutcome:
-    """Compare two values that are not both objects or both arrays (or a regex judges them)."""
-    if rule.regex is not None:
-        return "match" if rule.regex.judge(actual) == "match" else "changed"
+    """Compare two values that are not both objects or both arrays (paths a regex or a scorer
+    judges are ``scorers.judged_ok``'s)."""
     expected_type, actual_type = json_type(expected), json_type(actual)
     if expected_type == actual_type and (expected == actual or _both_nan(expected, actual)):
         return "match"

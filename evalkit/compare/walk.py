@@ -7,8 +7,9 @@ first and takes over wherever a rule or JSON's own type model must decide:
 - identical values (no regex rule anywhere): nothing to compare below;
 
 - an ignored path (stop there, unless an ``ignore: false`` rule lies below);
-- ``present`` and ``regex`` paths, and every pair that is not object/object or array/array
-  (scalars, and type changes), compared by ``values.compare_scalar``;
+- ``present`` paths, paths a ``regex`` or a scorer judges (``scorers``: similarity, contains,
+  length, json_schema), and every pair that is not object/object or array/array (scalars,
+  and type changes), compared by ``values.compare_scalar``;
 - arrays compared without order (a multiset match, ``matching``), and arrays in order whose
   elements are all there but in another order (one ``order`` difference, not one per index).
 
@@ -16,7 +17,7 @@ deepdiff's own scalar comparison is never used: it treats ``True`` as equal to `
 
 ``applied`` lists the rules that excused a difference (the raw values differ, the rules accept
 them): ignored, within tolerance, the same number written as text, text normalised, order
-ignored, present, regex.
+ignored, present, regex, and the scorers that passed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from evalkit.compare.compiled import CompiledRules, ResolvedRule
 from evalkit.compare.differences import AppliedRule, Difference, DifferenceKind
 from evalkit.compare.matching import match_elements, pair_leftovers, values_match
 from evalkit.compare.pointers import format_pointer
+from evalkit.compare.scorers import judge_scorers
 from evalkit.compare.values import (
     child,
     compare_scalar,
@@ -67,9 +69,9 @@ def find_differences(
 ) -> Findings:
     """Compare ``expected`` with ``actual``, both located at ``pointer`` in their documents."""
     findings = into if into is not None else Findings()
-    if rules.has_regex:
+    if rules.judges_values:
         # deepdiff does not look inside a value compared with itself (the same object on both
-        # sides, e.g. a caller passing one document twice), but a regex can reject it.
+        # sides, e.g. a caller passing one document twice), but a regex or scorer can reject it.
         actual = copy.deepcopy(actual)
     operator = _RuleOperator(rules, pointer, findings)
     tree = DeepDiff(
@@ -138,8 +140,8 @@ class _RuleOperator:
         rule = self.rules.resolve(pointer)
         expected, actual = level.t1, level.t2
         same = identical(expected, actual)
-        if same and not self.rules.has_regex:
-            return True  # only a regex can reject identical values; nothing to note either
+        if same and not self.rules.judges_values:
+            return True  # only a regex or a scorer can reject identical values
         containers = (isinstance(expected, dict) and isinstance(actual, dict)) or (
             isinstance(expected, list) and isinstance(actual, list)
         )
@@ -156,7 +158,7 @@ class _RuleOperator:
             if not same:
                 self.note(pointer, "present", "present (any value)")
             return True
-        if rule.regex is not None or not containers:
+        if rule.judged_whole or not containers:
             self._compare_scalar(pointer, rule, expected, actual)
             return True
         if isinstance(expected, list):
@@ -167,14 +169,8 @@ class _RuleOperator:
         return False
 
     def _compare_scalar(self, pointer: str, rule: ResolvedRule, expected: Any, actual: Any) -> None:
-        if rule.regex is not None:
-            judged = rule.regex.judge(actual)
-            detail = rule.regex.describe(judged)
-            if judged == "match":
-                if not identical(expected, actual):
-                    self.note(pointer, "regex", detail)
-            else:  # no match, or not decided in time: never a pass
-                self.report(Difference(pointer, "changed", expected, actual, detail))
+        if rule.judged_whole:
+            self._judge(pointer, rule, expected, actual)
             return
         outcome = compare_scalar(rule, expected, actual)
         if outcome == "match":
@@ -196,6 +192,28 @@ class _RuleOperator:
             self.note(pointer, "tolerance", f"within {detail}")
         else:
             self.note(pointer, "number", "the same number (strings_as_numbers)")
+
+    def _judge(self, pointer: str, rule: ResolvedRule, expected: Any, actual: Any) -> None:
+        """A regex and the scorers judge the value; each failure is one difference."""
+        same = identical(expected, actual)
+        if rule.regex is not None:
+            judged = rule.regex.judge(actual)
+            detail = rule.regex.describe(judged)
+            if judged == "match":
+                if not same:
+                    self.note(pointer, "regex", detail)
+            else:  # no match, or not decided in time: never a pass
+                self.report(Difference(pointer, "changed", expected, actual, detail))
+        if not rule.scored:
+            return
+        verdict = judge_scorers(rule, expected, actual)
+        for failure in verdict.failures:
+            self.report(
+                Difference(pointer, "changed", expected, actual, failure.detail, failure.credit)
+            )
+        if not same:
+            for kind, detail in verdict.passed:
+                self.note(pointer, kind, detail)
 
     def _compare_unordered(self, pointer: str, expected: list[Any], actual: list[Any]) -> None:
         matching = match_elements(expected, actual, pointer, self.rules)

@@ -21,12 +21,23 @@ VALUES: dict[str, Any] = {
     "text": ["casefold"],
     "order": "strict",
     "weight": 2.0,
+    "similarity": {"min": 0.8},
+    "contains": ["refund"],
+    "not_contains": ["guarantee"],
+    "contains_any": ["yes", "no"],
+    "length": {"max": 200, "unit": "words"},
+    "json_schema": "schemas/answer.json",
 }
+SCORERS = {"similarity", "contains", "not_contains", "contains_any", "length", "json_schema"}
 # The whole matrix: every pair of keys that cannot share a rule.
 STOPPED = {"regex", "tolerance", "relative_tolerance", "strings_as_numbers", "text", "order"}
-INCOMPATIBLE = {frozenset({"present", key}) for key in STOPPED} | {
-    frozenset({"regex", key}) for key in STOPPED - {"regex"}
-}
+NOT_WITH_SCORERS = {"tolerance", "relative_tolerance", "strings_as_numbers", "order"}
+INCOMPATIBLE = (
+    {frozenset({"present", key}) for key in STOPPED | SCORERS}
+    | {frozenset({"regex", key}) for key in STOPPED - {"regex"} | {"similarity"}}
+    | {frozenset({scorer, key}) for scorer in SCORERS for key in NOT_WITH_SCORERS}
+    | {frozenset({"json_schema", "text"})}  # no text scorer beside it reads 'text'
+)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from evalkit.compare.compiled import ResolvedRule
 from evalkit.compare.rules import TextNormalisation as T
+from evalkit.compare.scorers import judged_ok
 from evalkit.compare.user_regex import compile_user_regex
 from evalkit.compare.values import (
     compare_scalar,
@@ -65,13 +66,22 @@ CODE = ResolvedRule(regex=compile_user_regex(r"[A-Z]{3}-\d+"))
         (CASE, "ACME Corp", "acme corp", "excused"),
         (CASE, "ACME", "ACMEE", "changed"),
         (CASE, "Straße", "STRASSE", "excused"),  # casefold, not lower
-        (CODE, "anything", "ABC-12", "match"),  # the regex judges the actual value alone
-        (CODE, "ABC-12", "ABC-12x", "changed"),  # full match
-        (CODE, "ABC-12", 12, "changed"),
     ],
 )
 def test_compare_scalar(rule: ResolvedRule, expected: Any, actual: Any, outcome: str) -> None:
     assert compare_scalar(rule, expected, actual) == outcome
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "accepted"),
+    [
+        ("anything", "ABC-12", True),  # the regex judges the actual value alone
+        ("ABC-12", "ABC-12x", False),  # full match
+        ("ABC-12", 12, False),
+    ],
+)
+def test_a_regex_judges_the_actual_value_alone(expected: Any, actual: Any, accepted: bool) -> None:
+    assert judged_ok(CODE, expected, actual) is accepted
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,197 @@
+"""``json_schema:`` rules: finding, loading and checking the schema files they name, and
+validating values against them.
+
+A rule names its file relative to the folder of the manifest file that declares it. Where
+that folder is known (the manifest loader, block by block), ``anchor_json_schemas`` checks
+every such path and turns it into the absolute path of the file. The caller resolves the
+path with the manifest's own rule (``evalkit.safe_paths.resolve_manifest_path``, which this
+package may not import: it imports nothing else of evalkit): a path that leaves the project,
+a file that is missing, is not JSON or is not a valid JSON Schema is a ``SchemaProblem`` at
+the rule's key.
+The comparison then reads anchored paths only; a path left relative is a difference that says
+so (never a pass).
+
+Each file is read and checked once per version (path, size, modification time): a run's
+thousand examples read it once. ``format`` keywords are checked (``date``, ``email``...); a
+``$ref`` may point inside the schema, never to another file or the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import SchemaError
+from jsonschema.protocols import Validator
+from referencing.exceptions import Unresolvable
+
+from evalkit.compare.rules import MERGED, CompareSpec, FileRule, PathRule
+
+#: a manifest path as written -> the file it names, inside the project; ``ValueError`` (its
+#: message names the path, an optional ``hint`` attribute says what to do) when it may not be
+#: used, e.g. ``lambda p: resolve_manifest_path(root, p, start=manifest_folder)``
+Resolve = Callable[[str], Path]
+
+#: the largest schema file read (a schema is a few kilobytes; this is a mistake)
+MAX_SCHEMA_BYTES = 5_000_000
+_MESSAGE_LIMIT = 160
+
+
+class SchemaFileError(ValueError):
+    """A schema file that cannot be used; the message names the file and says why, ``hint``
+    what to do when there is more to say than the module's default."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """A ``json_schema`` path of a ``compare:`` block that cannot be used: where in the block
+    (e.g. ``("rules", "/answer", "json_schema")``), what is wrong, and what to do."""
+
+    loc: tuple[str, ...]
+    message: str
+    hint: str
+
+
+def anchor_json_schemas(
+    spec: CompareSpec | None, resolve: Resolve
+) -> tuple[CompareSpec | None, list[SchemaProblem]]:
+    """The block with each ``json_schema`` path made absolute (``resolve`` finds it from the
+    folder of the manifest file that declares the block), and the problems of those that
+    cannot be used (their rules keep the path as written, so a run reports them too)."""
+    if spec is None:
+        return None, []
+    problems: list[SchemaProblem] = []
+    rules = {
+        pointer: _anchor_rule(rule, resolve, ("rules", pointer), problems)
+        for pointer, rule in spec.rules.items()
+    }
+    files: dict[str, FileRule] = {}
+    for glob, file_rule in spec.files.items():
+        inner, found = anchor_json_schemas(file_rule.compare, resolve)
+        problems += [
+            SchemaProblem(("files", glob, "compare", *p.loc), p.message, p.hint) for p in found
+        ]
+        files[glob] = file_rule if inner is file_rule.compare else _copy(file_rule, compare=inner)
+    if all(rules[p] is spec.rules[p] for p in rules) and all(
+        files[g] is spec.files[g] for g in files
+    ):
+        return spec, problems
+    return _copy(spec, rules=rules, files=files), problems
+
+
+_HINT = "give a JSON Schema file inside the project, relative to this manifest's folder"
+
+
+def _anchor_rule(
+    rule: PathRule, resolve: Resolve, loc: tuple[str, ...], problems: list[SchemaProblem]
+) -> PathRule:
+    if rule.json_schema is None or Path(rule.json_schema).is_absolute():
+        return rule
+    try:
+        path = schema_file(rule.json_schema, resolve)
+        load_schema(path)
+    except SchemaFileError as err:
+        problems.append(SchemaProblem((*loc, "json_schema"), str(err), err.hint or _HINT))
+        return rule
+    anchored: PathRule = _copy(rule, json_schema=str(path))
+    return anchored
+
+
+def _copy(model: Any, **changes: Any) -> Any:
+    fields = {name: getattr(model, name) for name in model.model_fields_set}
+    return type(model).model_validate({**fields, **changes}, context=MERGED)
+
+
+def schema_file(written: str, resolve: Resolve) -> Path:
+    """The file a ``json_schema`` path names; ``SchemaFileError`` when it may not be used
+    (it leaves the project) or is not a file."""
+    try:
+        path = resolve(written)
+    except ValueError as err:
+        raise SchemaFileError(f"json_schema: {err}", getattr(err, "hint", "")) from err
+    if not path.is_file():
+        state = "is a folder" if path.is_dir() else "does not exist"
+        raise SchemaFileError(f"json_schema file {written!r} not found: {path} {state}")
+    return path
+
+
+def load_schema(path: Path) -> Validator:
+    """A validator for the schema file (read once per version of the file)."""
+    try:
+        stat = path.stat()
+    except OSError as err:
+        raise SchemaFileError(f"json_schema file {path.name!r} cannot be read: {err}") from err
+    return _load(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _load(path: str, size: int, modified: int) -> Validator:
+    name = Path(path).name
+    if size > MAX_SCHEMA_BYTES:
+        raise SchemaFileError(
+            f"json_schema file {name!r} is {size} bytes, more than a schema can be "
+            f"({MAX_SCHEMA_BYTES})"
+        )
+    try:
+        schema = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise SchemaFileError(f"json_schema file {name!r} cannot be read: {err}") from err
+    except json.JSONDecodeError as err:
+        raise SchemaFileError(
+            f"json_schema file {name!r} is not valid JSON: {err.msg} at line {err.lineno} "
+            f"column {err.colno}"
+        ) from err
+    if not isinstance(schema, dict | bool):
+        raise SchemaFileError(f"json_schema file {name!r} is not a JSON Schema (an object)")
+    cls = jsonschema.validators.validator_for(schema)
+    try:
+        cls.check_schema(schema)  # type: ignore[arg-type]  # a boolean is a schema too
+    except SchemaError as err:
+        where = err.json_path if err.path else "$"
+        raise SchemaFileError(
+            f"json_schema file {name!r} is not a valid JSON Schema: {where}: {_clip(err.message)}"
+        ) from err
+    validator: Validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return validator
+
+
+def schema_failure(path_text: str, value: Any) -> str | None:
+    """Why ``value`` does not validate against the anchored schema file, in a sentence, or
+    None when it does."""
+    path = Path(path_text)
+    if not path.is_absolute():
+        return (
+            f"json_schema {path_text!r} was not checked: its path was not resolved against "
+            "the manifest's folder"
+        )
+    try:
+        validator = load_schema(path)
+        errors = sorted(validator.iter_errors(value), key=_error_order)
+    except SchemaFileError as err:
+        return f"json_schema cannot be used: {err}"
+    except (Unresolvable, SchemaError) as err:
+        return f"json_schema file {path.name!r} cannot be used: {_clip(str(err))}"
+    except RecursionError:
+        return f"json_schema file {path.name!r}: the value is nested too deeply to validate"
+    if not errors:
+        return None
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"does not match schema {path.name}: {first.json_path}: {_clip(first.message)}{more}"
+
+
+def _error_order(error: jsonschema.ValidationError) -> tuple[Any, ...]:
+    return (len(error.absolute_path), [str(p) for p in error.absolute_path], error.message)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
