@@ -29,6 +29,11 @@ _KEY_NEEDS: dict[str, tuple[frozenset[str], str, bool]] = {
     "text": (frozenset({"string"}), "strings", False),
     "order": (frozenset({"array"}), "lists", False),
     "regex": (frozenset({"string", "null"}), "strings", True),
+    "similarity": (frozenset({"string", "null"}), "strings", True),
+    "contains": (frozenset({"string", "array", "null"}), "strings or lists", True),
+    "not_contains": (frozenset({"string", "array", "null"}), "strings or lists", True),
+    "contains_any": (frozenset({"string", "array", "null"}), "strings or lists", True),
+    "length": (frozenset({"string", "null"}), "strings", True),
 }
 _KIND_NAMES = {
     "null": "null",

@@ -142,7 +142,7 @@ def _similarity(verdict: ScorerVerdict, rule: ResolvedRule, expected: Any, actua
     method = wanted.method
     score = similarity_of(_text(expected, rule), _text(actual, rule), method)
     places = max(2, _decimals(wanted.min))
-    shown = _floored(score, places)
+    shown = floored(score, places)
     if score >= wanted.min:
         detail = f"similarity {shown} ({method.value}, at least {wanted.min:g})"
         verdict.passed.append(("similarity", detail))
@@ -157,8 +157,9 @@ def _decimals(number: float) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def _floored(score: float, places: int) -> str:
-    # Floored, so a value just below the minimum never reads as equal to it.
+def floored(score: float, places: int) -> str:
+    """``score`` with ``places`` decimals, floored: a value just below the minimum never
+    reads as equal to it."""
     factor = 10**places
     return f"{math.floor(score * factor + 1e-9) / factor:.{places}f}"
 
