@@ -44,7 +44,8 @@ def test_paths_are_anchored_relative_to_the_manifest_folder(tmp_path: Path) -> N
     assert anchored.rules[""].json_schema == target
     assert anchored.rules["/n"] == spec.rules["/n"]
     inner = anchored.files["out.json"].compare
-    assert inner is not None and inner.rules[""].json_schema == target
+    assert inner is not None
+    assert inner.rules[""].json_schema == target
     assert not compare_json({}, {"x": 1}, anchored).passed
     assert compare_json({}, {"total": 1}, anchored).passed
 
@@ -110,7 +111,8 @@ def test_a_ref_to_another_file_is_a_difference_saying_so(tmp_path: Path) -> None
     anchored, problems = anchor_json_schemas(spec, resolver(root, root))
     assert problems == []
     (difference,) = compare_json({}, {"total": 1}, anchored).differences
-    assert difference.rule is not None and "cannot be used" in difference.rule
+    assert difference.rule is not None
+    assert "cannot be used" in difference.rule
 
 
 def test_a_schema_file_is_read_once_per_version(tmp_path: Path) -> None:

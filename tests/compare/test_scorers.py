@@ -30,7 +30,8 @@ def test_similarity_at_or_above_min_matches_and_is_noted() -> None:
         {"rules": {"/a": {"similarity": {"min": 0.9, "method": "token_set"}}}}
     )
     result = compare_json({"a": "the refund was sent"}, {"a": "sent was the refund"}, spec)
-    assert result.passed and result.score == 1.0
+    assert result.passed
+    assert result.score == 1.0
     (note,) = result.applied
     assert (note.kind, note.detail) == ("similarity", "similarity 1.00 (token_set, at least 0.9)")
 
@@ -61,7 +62,8 @@ def test_similarity_below_min_says_by_how_much_and_counts_as_partial_credit() ->
     )
     (difference,) = result.differences
     assert difference.rule == "similarity 0.61 below 0.85 (token_set)"
-    assert difference.score is not None and 0.61 < difference.score < 0.62
+    assert difference.score is not None
+    assert 0.61 < difference.score < 0.62
     # /b matches (1), /a earns its similarity: the score is their mean
     assert result.score == pytest.approx((1 + difference.score) / 2)
     assert difference.to_dict()["score"] == difference.score
@@ -201,16 +203,13 @@ def test_length_counts(text: str, unit: LengthUnit, count: int) -> None:
         ({"length": {"min": 2, "unit": "words"}}, "one", ["1 word, at least 2"]),
         ({"length": {"min": 2, "max": 5}}, "abc", []),
         ({"length": {"min": 5}}, "abc", ["3 characters, at least 5"]),
-        ({"length": {"max": 3, "text": None}}, "abcd", ["4 characters, at most 3"]),
+        ({"length": {"max": 3}}, "abcd", ["4 characters, at most 3"]),
         ({"length": {"max": 3}, "text": ["strip"]}, "  abc  ", []),
         ({"length": {"max": 3}}, None, ["length needs text: the actual value is null"]),
         ({"length": {"max": 3}}, ["a"], ["length needs text: the actual value is a list"]),
     ],
 )
 def test_length_rule(rule: dict[str, Any], actual: Any, messages: list[str]) -> None:
-    rule = {key: value for key, value in rule.items()}
-    if isinstance(rule.get("length"), dict):
-        rule["length"] = {k: v for k, v in rule["length"].items() if k != "text"}
     assert judge(rule, "", actual) == messages
 
 
