@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from evalkit.compare import CompareSpec, compare_example, compare_json
+from evalkit.compare import (
+    CompareSpec,
+    FileRule,
+    compare_example,
+    compare_files,
+    compare_json,
+    merge_specs,
+)
 from evalkit.compare.rules import LengthUnit
 from evalkit.compare.scorers import floored, length_of
 
@@ -320,3 +327,69 @@ def test_json_schema_on_one_value(tmp_path: Path) -> None:
         "does not match schema answer.json: $: '2024-02-30' is not a 'date'"
     )
     assert compare_json({"due": "x"}, {"due": "2024-02-28"}, spec).passed
+
+
+# --- text files, and where the scorer keys may go
+
+
+def test_a_text_file_is_judged_as_one_text_by_its_scorers() -> None:
+    rule = FileRule(similarity={"min": 0.9}, not_contains=["guarantee"], text=["casefold"])
+    (close,) = compare_files(
+        {"s.md": b"Refund sent.\n"}, {"s.md": b"refund sent\r\n"}, {"s.md": rule}
+    )
+    assert (close.status, close.score) == ("match", 1.0)
+    (far,) = compare_files(
+        {"s.md": b"Refund sent.\n"}, {"s.md": b"We GUARANTEE a refund\n"}, {"*.md": rule}
+    )
+    assert far.status == "differ"
+    assert [(d.pointer, d.rule) for d in far.differences] == [
+        ("", "similarity 0.36 below 0.9 (ratio, text casefold)"),
+        ("", "contains 'guarantee' (text casefold)"),
+    ]
+    assert far.score == 0.0
+
+
+def test_a_text_file_equal_to_the_expected_one_is_still_judged() -> None:
+    (same,) = compare_files(
+        {"s.md": b"we guarantee\n"},
+        {"s.md": b"we guarantee\n"},
+        {"s.md": FileRule(not_contains=["guarantee"])},
+    )
+    assert same.status == "differ"
+
+
+def test_a_similarity_file_scores_its_similarity() -> None:
+    (file,) = compare_files(
+        {"s.txt": b"abcdefghij"},
+        {"s.txt": b"abcdefghiX"},
+        {"s.txt": FileRule(similarity={"min": 0.95})},
+    )
+    assert file.score == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("glob", ["*.csv", "out.json"])
+def test_text_scorers_on_json_or_csv_files_are_refused(glob: str) -> None:
+    with pytest.raises(ValueError, match="'contains' is for text files"):
+        CompareSpec.model_validate({"files": {glob: {"contains": ["x"]}}})
+
+
+def test_text_with_json_schema_alone_is_refused_but_fine_beside_a_text_scorer() -> None:
+    with pytest.raises(ValueError, match="'text' cannot be combined with 'json_schema'"):
+        CompareSpec.model_validate({"rules": {"/a": {"json_schema": "s.json", "text": "strip"}}})
+    CompareSpec.model_validate(
+        {"rules": {"/a": {"json_schema": "s.json", "contains": ["x"], "text": "strip"}}}
+    )
+
+
+def test_scorers_merge_across_levels_field_by_field() -> None:
+    defaults = CompareSpec.model_validate(
+        {"rules": {"/a": {"similarity": {"min": 0.5}, "text": ["casefold"]}}}
+    )
+    example = CompareSpec.model_validate({"rules": {"/a": {"contains": ["Refund"]}}})
+    merged = merge_specs(defaults, example)
+    assert merged.rules["/a"].similarity is not None
+    assert merged.rules["/a"].contains == ["Refund"]
+    assert compare_json({"a": "a refund"}, {"a": "A REFUND!"}, merged).passed
+    # a default tolerance and an example's similarity are a refinement, not a contradiction
+    numeric = CompareSpec.model_validate({"rules": {"/a": {"tolerance": 0.1}}})
+    assert merge_specs(numeric, example).rules["/a"].tolerance == 0.1
