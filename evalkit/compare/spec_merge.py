@@ -53,9 +53,14 @@ def merge_specs(*specs: CompareSpec | None) -> CompareSpec:
     if ignore:
         merged["ignore"] = list(ignore)
     if rules:
-        merged["rules"] = {pointer: PathRule(**fields) for pointer, fields in rules.items()}
+        merged["rules"] = {
+            pointer: PathRule.model_validate(fields, context=MERGED)
+            for pointer, fields in rules.items()
+        }
     if files:
-        merged["files"] = {glob: FileRule(**fields) for glob, fields in files.items()}
+        merged["files"] = {
+            glob: FileRule.model_validate(fields, context=MERGED) for glob, fields in files.items()
+        }
     if threshold is not None:
         merged["partial_threshold"] = threshold
     return CompareSpec.model_validate(merged, context=MERGED)

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from evalkit.compare.rules import CompareSpec
+from evalkit.compare.schema_files import anchor_json_schemas
 from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.json_text import TextProblem, decode_utf8, loads_strict
 from evalkit.manifest.levels import merge_compare, merge_repeat
@@ -61,6 +62,22 @@ class Resolution:
             hint="copy it into the project instead of linking to it",
         )
         return False
+
+    def anchored(
+        self, block: CompareSpec | None, source: YamlSource, loc: Loc
+    ) -> CompareSpec | None:
+        """A ``compare:`` block (at ``loc`` of ``source``) with its ``json_schema`` paths made
+        absolute from the folder of the file that declares it; a schema that cannot be used
+        is a problem at its rule's line (``evalkit.compare.schema_files``)."""
+
+        def resolve(relative: str) -> Path:
+            return resolve_inside(source.path.parent, relative, self.root)
+
+        spec, problems = anchor_json_schemas(block, resolve)
+        for problem in problems:
+            where = (*loc, *problem.loc)
+            self.fail(source.mark(where), problem.message, loc_text(where), problem.hint)
+        return spec
 
     def path(self, source: YamlSource, loc: Loc, relative: str, *, kind: str) -> Path | None:
         """Resolve a manifest path that must exist as ``kind`` ('file' or 'folder')."""
@@ -157,7 +174,7 @@ def folder_examples(
                 hint,
             )
     examples = []
-    base = merge_compare(owner.compare, entry.compare)
+    base = merge_compare(owner.compare, res.anchored(entry.compare, source, (*loc, "compare")))
     base_repeat = merge_repeat(owner.repeat, entry.repeat)
     for name in names:
         extras = entry.examples.get(name)
@@ -169,7 +186,10 @@ def folder_examples(
             example = example.model_copy(
                 update={
                     "tags": owner.tags_with(entry.tags, extras.tags),
-                    "compare": merge_compare(base, extras.compare),
+                    "compare": merge_compare(
+                        base,
+                        res.anchored(extras.compare, source, (*loc, "examples", name, "compare")),
+                    ),
                     "repeat": merge_repeat(base_repeat, extras.repeat),
                     "notes": extras.notes if extras.notes is not None else example.notes,
                 }
@@ -369,7 +389,7 @@ def inline_example(
         expected_json=raw.expected,
         expected_files=expected_files,
         tags=owner.tags_with(raw.tags),
-        compare=merge_compare(owner.compare, raw.compare),
+        compare=merge_compare(owner.compare, res.anchored(raw.compare, source, (*loc, "compare"))),
         repeat=merge_repeat(owner.repeat, raw.repeat),
         notes=raw.notes,
         mark=source.mark(loc),

@@ -261,7 +261,9 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
     if not parsed or parsed[0].source.path != path:
         return None
     root = parsed[0]
-    defaults = merge_compare(root.defaults_compare)
+    defaults = merge_compare(
+        res.anchored(root.defaults_compare, root.source, ("defaults", "compare"))
+    )
     gates = merge_gates(root.gates)
     agents: list[AgentSpec] = []
     workflows: list[WorkflowSpec] = []

@@ -59,7 +59,7 @@ def resolve_agent(
     gates: Gates,
     repeat: Repeat | None = None,
 ) -> AgentSpec:
-    compare = merge_compare(defaults, raw.compare)
+    compare = merge_compare(defaults, res.anchored(raw.compare, source, (*loc, "compare")))
     owner = Owner(
         agent_slug=raw.slug,
         workflow=None,
@@ -97,7 +97,7 @@ def resolve_workflow(
     gates: Gates,
     repeat: Repeat | None = None,
 ) -> WorkflowSpec:
-    compare = merge_compare(defaults, raw.compare)
+    compare = merge_compare(defaults, res.anchored(raw.compare, source, (*loc, "compare")))
     owner = Owner(
         agent_slug=None,
         workflow=raw.workflow,

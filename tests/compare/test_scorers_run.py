@@ -133,13 +133,6 @@ def test_failed_scorers_say_what_failed(results: dict[str, Any]) -> None:
     assert result.score == pytest.approx(1 / 3)  # only /total
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "needs the manifest hook: the loader must anchor json_schema paths to the manifest's "
-        "folder (evalkit.compare.schema_files.anchor_json_schemas)"
-    ),
-)
 def test_json_schema_on_the_whole_output(results: dict[str, Any]) -> None:
     assert rules(results["schema"]) == [
         ("", "does not match schema answer.json: $.total: 42 is not of type 'string'")

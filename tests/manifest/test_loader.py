@@ -279,3 +279,28 @@ def test_problems_deep_in_the_last_example_of_a_large_manifest_keep_their_place(
             'agents[1].examples[0].compare.rules["/total"].tolerance',
         ),
     }
+
+
+def test_a_json_schema_rule_is_anchored_to_its_file_and_checked_at_its_line(
+    project: Callable[[Files], Path],
+) -> None:
+    schema = '{"type": "object", "required": ["answer"]}'
+    text = (
+        "version: 1\nagents:\n  - slug: bot\n    compare:\n      rules:\n"
+        "        '': {json_schema: schemas/answer.json}\n"
+        "    examples:\n      - {name: one, input: {a: 1}, expected: {answer: x}}\n"
+    )
+    path = project({"evalkit.yaml": text, "schemas/answer.json": schema})
+    manifest = load_manifest(path, env={})
+    rule = manifest.agents[0].examples[0].compare.rules[""]
+    assert rule.json_schema == str(path.parent.resolve() / "schemas" / "answer.json")
+
+    missing = project({"evalkit.yaml": text.replace("answer.json", "gone.json")})
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(missing, env={})
+    problem = caught.value.problems[0]
+    assert (problem.mark.line, "gone.json" in problem.message) == (6, True)
+
+    outside = project({"evalkit.yaml": text.replace("schemas/answer.json", "../x.json")})
+    with pytest.raises(ManifestError, match="outside the project"):
+        load_manifest(outside, env={})
