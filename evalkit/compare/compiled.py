@@ -8,8 +8,8 @@ taken from the best-ranked candidate that sets it explicitly, so ``/meta: {ignor
 ``/meta/version: {ignore: false}`` compare only the version under ``/meta``.
 
 ``regex``, ``present`` and the scorers (``similarity``, ``contains``, ``not_contains``,
-``contains_any``, ``length``, ``json_schema``) describe one value, not a subtree: they come
-only from rules whose pattern matches the path itself.
+``contains_any``, ``length``, ``json_schema``, ``python``) describe one value, not a subtree:
+they come only from rules whose pattern matches the path itself.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from evalkit.compare.rules import (
     CompareSpec,
     Length,
     ListOrder,
+    PythonScorer,
     Similarity,
     TextNormalisation,
 )
@@ -38,6 +39,7 @@ SCORER_FIELDS = (
     "not_contains",
     "contains_any",
     "length",
+    "python",
 )
 _OWN_VALUE_FIELDS = frozenset({"regex", "present", *SCORER_FIELDS})
 _CACHE_LIMIT = 50_000  # resolved paths kept per rule set before the cache starts afresh
@@ -63,6 +65,8 @@ class ResolvedRule:
     length: Length | None = None
     #: the schema file: absolute once the manifest anchored it (``schema_files``)
     json_schema: str | None = None
+    #: custom scorers, their files absolute once the manifest anchored them (``python_scorers``)
+    python: tuple[PythonScorer, ...] = ()
 
     @property
     def scored(self) -> bool:
@@ -74,6 +78,7 @@ class ResolvedRule:
             or self.contains_any
             or self.length
             or self.json_schema
+            or self.python
         )
 
     @property
@@ -199,6 +204,7 @@ def _build(chosen: dict[str, Any]) -> ResolvedRule:
         contains_any=tuple(chosen.get("contains_any") or ()),
         length=chosen.get("length"),
         json_schema=chosen.get("json_schema"),
+        python=tuple(chosen.get("python") or ()),
     )
 
 

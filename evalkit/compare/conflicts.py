@@ -9,9 +9,10 @@ can never apply beside them:
   and ``similarity`` (a regex says which texts are right by their form, similarity by their
   closeness to the expected text: one of the two is not meant);
 - a scorer (``similarity``, ``contains``, ``not_contains``, ``contains_any``, ``length``,
-  ``json_schema``): ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``, ``order``;
-  and ``text`` beside ``json_schema`` alone (the text scorers read the ``text``
-  normalisations, a schema judges the raw value). Scorers go together: each judges the value.
+  ``json_schema``, ``python``): ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``,
+  ``order``; and ``text`` beside ``json_schema`` or ``python`` alone (the text scorers read
+  the ``text`` normalisations, a schema or a Python scorer the raw value). Scorers go
+  together: each judges the value.
 
 They concern the value at their own path only, but they stop the comparison there, so what
 would apply below it (the ``tolerance`` or ``order`` of an object's parts) never does. Every
@@ -55,11 +56,18 @@ PATH_RULE_KEYS = (
     "contains_any",
     "length",
     "json_schema",
+    "python",
 )
 
 #: the scorers that read text (and so its ``text`` normalisations)
 TEXT_SCORERS = ("similarity", "contains", "not_contains", "contains_any", "length")
-SCORERS = (*TEXT_SCORERS, "json_schema")
+#: the scorers that judge the raw value (``text`` means nothing to them)
+RAW_SCORERS = ("json_schema", "python")
+SCORERS = (*TEXT_SCORERS, *RAW_SCORERS)
+_RAW_WHY = {
+    "json_schema": "a JSON Schema judges the raw value",
+    "python": "a Python scorer gets the raw values",
+}
 
 _NUMERIC_OR_ORDER = frozenset({"tolerance", "relative_tolerance", "strings_as_numbers", "order"})
 _COMPARING = _NUMERIC_OR_ORDER | {"text"}
@@ -111,9 +119,9 @@ def path_rule_conflict(fields: Mapping[str, Any]) -> str | None:
         if stopper not in keys:
             continue
         dead = [key for key in PATH_RULE_KEYS if key in excluded and key in keys]
-        if stopper == "json_schema" and "text" in keys and not set(TEXT_SCORERS) & set(keys):
+        if stopper in RAW_SCORERS and "text" in keys and not set(TEXT_SCORERS) & set(keys):
             dead.append("text")
-            why = "a JSON Schema judges the raw value, and no text scorer reads 'text' here"
+            why = f"{_RAW_WHY[stopper]}, and no text scorer reads 'text' here"
         if dead:
             name = "'present: true'" if stopper == "present" else f"'{stopper}'"
             return (

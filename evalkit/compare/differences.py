@@ -27,6 +27,7 @@ AppliedKind = Literal[
     "contains",
     "length",
     "json_schema",
+    "python",
 ]
 
 DISPLAY_LIMIT = 80
@@ -61,7 +62,9 @@ def truncate(value: Any, limit: int = DISPLAY_LIMIT) -> str:
 class Difference:
     """One difference left after the rules. ``score``: the share of the value's weight it
     still earns in the score despite the difference (a similarity below its minimum earns
-    the similarity); None earns nothing."""
+    the similarity); None earns nothing. ``error``: set when no verdict could be made at the
+    path because a custom scorer failed (it raised, hung, crashed or returned no verdict):
+    its traceback or what went wrong; ``rule`` says it in a line."""
 
     pointer: str
     kind: DifferenceKind
@@ -69,6 +72,7 @@ class Difference:
     actual: Any = ABSENT
     rule: str | None = None
     score: float | None = None
+    error: str | None = None
 
     def display(self, limit: int = DISPLAY_LIMIT) -> str:
         where = self.pointer or "(root)"
@@ -95,6 +99,8 @@ class Difference:
             data["rule"] = self.rule
         if self.score is not None:
             data["score"] = self.score
+        if self.error is not None:
+            data["error"] = self.error
         return data
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from evalkit.compare.compiled import CompiledRules, compile_rules
 from evalkit.compare.differences import AppliedRule, Difference
 from evalkit.compare.pointers import parse_pointer
+from evalkit.compare.python_scorers import scorer_documents
 from evalkit.compare.rules import CompareSpec
 from evalkit.compare.scoring import score_expected
 from evalkit.compare.user_regex import regex_time_budget
@@ -58,7 +59,7 @@ def compare_json(
     """Compare two JSON values (already parsed) under the rules."""
     compiled = rules if isinstance(rules, CompiledRules) else compile_rules(rules)
     try:
-        with regex_time_budget():
+        with regex_time_budget(), scorer_documents(expected, actual):
             findings = find_differences(expected, actual, compiled)
         differences = sorted(findings.differences, key=_document_order)
         applied = sorted(findings.applied, key=lambda a: _pointer_order(a.pointer))

@@ -36,7 +36,7 @@ def values_match(expected: Any, actual: Any, pointer: str, rules: CompiledRules)
     elif rule.present:
         return True
     elif rule.judged_whole:
-        return judged_ok(rule, expected, actual)
+        return judged_ok(rule, expected, actual, pointer)
     elif not (both_objects or both_arrays):
         return compare_scalar(rule, expected, actual) in ("match", "excused")
     if both_objects:

@@ -151,3 +151,17 @@ def _digits(number: Decimal) -> int:
 @lru_cache(maxsize=64)
 def _context(precision: int) -> Context:
     return Context(prec=precision, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
+def score_text(score: float, minimum: float) -> str:
+    """A score beside its minimum: two decimals, or as many as the minimum has, floored."""
+    written = f"{minimum:g}"
+    places = len(written.split(".", 1)[1]) if "." in written else 0
+    return floored(score, max(2, places))
+
+
+def floored(score: float, places: int) -> str:
+    """``score`` with ``places`` decimals, floored: a value just below the minimum never
+    reads as equal to it."""
+    factor = 10**places
+    return f"{math.floor(score * factor + 1e-9) / factor:.{places}f}"

@@ -26,6 +26,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from evalkit.compare.conflicts import block_conflicts
 from evalkit.compare.file_modes import FileMode
+from evalkit.compare.python_rule import PythonScorer, scorer_list
 from evalkit.compare.schema_path import schema_path_problem
 from evalkit.compare.user_regex import regex_problem
 
@@ -38,6 +39,7 @@ __all__ = [
     "LengthUnit",
     "ListOrder",
     "PathRule",
+    "PythonScorer",
     "Similarity",
     "SimilarityMethod",
     "TextNormalisation",
@@ -226,6 +228,14 @@ class PathRule(_Spec):
         ),
     )
 
+    python: str | PythonScorer | list[str | PythonScorer] | None = Field(
+        None,
+        description=(
+            "Custom scorers: FILE.py:FUNCTION (relative to the manifest's folder, inside the "
+            "project), {scorer, min, timeout}, or a list of them; each must pass."
+        ),
+    )
+
     @field_validator("text", mode="before")
     @classmethod
     def _text_as_list(cls, value: object) -> object:
@@ -240,6 +250,23 @@ class PathRule(_Spec):
     @classmethod
     def _no_empty_phrase(cls, value: list[str] | None) -> list[str] | None:
         return _phrases(value)
+
+    @field_validator("python", mode="before")
+    @classmethod
+    def _scorers_as_list(cls, value: object, info: ValidationInfo) -> object:
+        return scorer_list(value, info)
+
+    @property
+    def python_scorers(self) -> list[PythonScorer]:
+        """The ``python`` scorers, whichever form they were written in."""
+        found = self.python
+        if found is None:
+            return []
+        return [
+            s
+            for s in (found if isinstance(found, list) else [found])
+            if isinstance(s, PythonScorer)
+        ]
 
     @field_validator("json_schema")
     @classmethod

@@ -19,8 +19,6 @@ thousand examples read it once. ``format`` keywords are checked (``date``, ``ema
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,16 +28,14 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
 from referencing.exceptions import Unresolvable
 
-from evalkit.compare.rules import MERGED, CompareSpec, FileRule, PathRule
-
-#: a manifest path as written -> the file it names, inside the project; ``ValueError`` (its
-#: message names the path, an optional ``hint`` attribute says what to do) when it may not be
-#: used, e.g. ``lambda p: resolve_manifest_path(root, p, start=manifest_folder)``
-Resolve = Callable[[str], Path]
+from evalkit.compare.anchoring import AnchorProblem, Resolve, anchor_rules, copy_rule
+from evalkit.compare.rules import CompareSpec, PathRule
 
 #: the largest schema file read (a schema is a few kilobytes; this is a mistake)
 MAX_SCHEMA_BYTES = 5_000_000
 _MESSAGE_LIMIT = 160
+#: a ``json_schema`` path that cannot be used (``anchoring``)
+SchemaProblem = AnchorProblem
 
 
 class SchemaFileError(ValueError):
@@ -51,48 +47,24 @@ class SchemaFileError(ValueError):
         self.hint = hint
 
 
-@dataclass(frozen=True)
-class SchemaProblem:
-    """A ``json_schema`` path of a ``compare:`` block that cannot be used: where in the block
-    (e.g. ``("rules", "/answer", "json_schema")``), what is wrong, and what to do."""
-
-    loc: tuple[str, ...]
-    message: str
-    hint: str
-
-
 def anchor_json_schemas(
     spec: CompareSpec | None, resolve: Resolve
-) -> tuple[CompareSpec | None, list[SchemaProblem]]:
+) -> tuple[CompareSpec | None, list[AnchorProblem]]:
     """The block with each ``json_schema`` path made absolute (``resolve`` finds it from the
     folder of the manifest file that declares the block), and the problems of those that
     cannot be used (their rules keep the path as written, so a run reports them too)."""
-    if spec is None:
-        return None, []
-    problems: list[SchemaProblem] = []
-    rules = {
-        pointer: _anchor_rule(rule, resolve, ("rules", pointer), problems)
-        for pointer, rule in spec.rules.items()
-    }
-    files: dict[str, FileRule] = {}
-    for glob, file_rule in spec.files.items():
-        inner, found = anchor_json_schemas(file_rule.compare, resolve)
-        problems += [
-            SchemaProblem(("files", glob, "compare", *p.loc), p.message, p.hint) for p in found
-        ]
-        files[glob] = file_rule if inner is file_rule.compare else _copy(file_rule, compare=inner)
-    if all(rules[p] is spec.rules[p] for p in rules) and all(
-        files[g] is spec.files[g] for g in files
-    ):
-        return spec, problems
-    return _copy(spec, rules=rules, files=files), problems
+
+    def anchor(rule: PathRule, loc: tuple[str, ...], problems: list[AnchorProblem]) -> PathRule:
+        return _anchor_rule(rule, resolve, loc, problems)
+
+    return anchor_rules(spec, anchor)
 
 
 _HINT = "give a JSON Schema file inside the project, relative to this manifest's folder"
 
 
 def _anchor_rule(
-    rule: PathRule, resolve: Resolve, loc: tuple[str, ...], problems: list[SchemaProblem]
+    rule: PathRule, resolve: Resolve, loc: tuple[str, ...], problems: list[AnchorProblem]
 ) -> PathRule:
     if rule.json_schema is None or Path(rule.json_schema).is_absolute():
         return rule
@@ -102,13 +74,8 @@ def _anchor_rule(
     except SchemaFileError as err:
         problems.append(SchemaProblem((*loc, "json_schema"), str(err), err.hint or _HINT))
         return rule
-    anchored: PathRule = _copy(rule, json_schema=str(path))
+    anchored: PathRule = copy_rule(rule, json_schema=str(path))
     return anchored
-
-
-def _copy(model: Any, **changes: Any) -> Any:
-    fields = {name: getattr(model, name) for name in model.model_fields_set}
-    return type(model).model_validate({**fields, **changes}, context=MERGED)
 
 
 def schema_file(written: str, resolve: Resolve) -> Path:

@@ -10,6 +10,7 @@ equality with the expected one.
   so ``é`` is one however it is encoded) or words (runs of non-space characters holding a
   letter or a digit, as ``wc -w`` counts but without lone punctuation).
 - ``json_schema``: the actual value validates against a JSON Schema file (``schema_files``).
+- ``python``: custom scorers, each called in a worker process (``python_scorers``).
 
 Texts are compared in Unicode normal form NFC, so a letter and its decomposed spelling are
 the same text. Every failure is a sentence a reviewer reads beside the path: "similarity 0.62
@@ -18,7 +19,6 @@ below 0.85 (token_set)", "missing 'refund'", "312 words, at most 200".
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +28,8 @@ import regex  # type: ignore[import-untyped]
 from rapidfuzz import fuzz
 
 from evalkit.compare.compiled import ResolvedRule
+from evalkit.compare.numeric import score_text
+from evalkit.compare.python_scorers import judge_python
 from evalkit.compare.rules import LengthUnit, SimilarityMethod
 from evalkit.compare.schema_files import schema_failure
 from evalkit.compare.values import json_type, normalise_text
@@ -50,6 +52,8 @@ class Failure:
 
     detail: str
     credit: float | None = None
+    #: the scorer failed, not the value: what went wrong (a traceback)
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,10 @@ class ScorerVerdict:
     passed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def judge_scorers(rule: ResolvedRule, expected: Any, actual: Any) -> ScorerVerdict:
-    """Run every scorer of the rule on one value."""
+def judge_scorers(
+    rule: ResolvedRule, expected: Any, actual: Any, pointer: str = ""
+) -> ScorerVerdict:
+    """Run every scorer of the rule on one value, at ``pointer``."""
     verdict = ScorerVerdict()
     if rule.json_schema is not None:
         problem = schema_failure(rule.json_schema, actual)
@@ -78,14 +84,20 @@ def judge_scorers(rule: ResolvedRule, expected: Any, actual: Any) -> ScorerVerdi
             _record(verdict, "contains", problem, found)
     if rule.length is not None:
         _length(verdict, rule, actual)
+    for scorer in rule.python:
+        judged = judge_python(scorer, expected, actual, pointer)
+        if judged.passed:
+            verdict.passed.append(("python", judged.detail))
+        else:
+            verdict.failures.append(Failure(judged.detail, judged.credit, judged.error))
     return verdict
 
 
-def judged_ok(rule: ResolvedRule, expected: Any, actual: Any) -> bool:
+def judged_ok(rule: ResolvedRule, expected: Any, actual: Any, pointer: str = "") -> bool:
     """The regex and the scorers of a rule that judges the value whole all accept it."""
     if rule.regex is not None and rule.regex.judge(actual) != "match":
         return False
-    return not (rule.scored and judge_scorers(rule, expected, actual).failures)
+    return not (rule.scored and judge_scorers(rule, expected, actual, pointer).failures)
 
 
 def _record(verdict: ScorerVerdict, kind: str, problem: str | None, found: str) -> None:
@@ -141,8 +153,7 @@ def _similarity(verdict: ScorerVerdict, rule: ResolvedRule, expected: Any, actua
         return
     method = wanted.method
     score = similarity_of(_text(expected, rule), _text(actual, rule), method)
-    places = max(2, _decimals(wanted.min))
-    shown = floored(score, places)
+    shown = score_text(score, wanted.min)
     if score >= wanted.min:
         detail = f"similarity {shown} ({method.value}, at least {wanted.min:g})"
         verdict.passed.append(("similarity", detail))
@@ -150,18 +161,6 @@ def _similarity(verdict: ScorerVerdict, rule: ResolvedRule, expected: Any, actua
     how = ", ".join([method.value, *([rule.describe_text()] if rule.text else [])])
     detail = f"similarity {shown} below {wanted.min:g} ({how})"
     verdict.failures.append(Failure(detail, credit=score))
-
-
-def _decimals(number: float) -> int:
-    text = f"{number:g}"
-    return len(text.split(".", 1)[1]) if "." in text else 0
-
-
-def floored(score: float, places: int) -> str:
-    """``score`` with ``places`` decimals, floored: a value just below the minimum never
-    reads as equal to it."""
-    factor = 10**places
-    return f"{math.floor(score * factor + 1e-9) / factor:.{places}f}"
 
 
 # --- contains, not_contains, contains_any

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from evalkit.compare.differences import AppliedRule, Difference
 from evalkit.compare.files import FileComparison, compare_files
 from evalkit.compare.json_compare import compare_json
+from evalkit.compare.python_scorers import scorer_example
 from evalkit.compare.rules import CompareSpec
 from evalkit.compare.user_regex import regex_time_budget
 
@@ -43,6 +44,13 @@ class ExampleVerdict:
     @property
     def passed(self) -> bool:
         return self.rating == "pass"
+
+    @property
+    def scorer_errors(self) -> list[Difference]:
+        """The differences where a custom scorer failed (``Difference.error``): the example
+        then deserves the ``error`` verdict, whatever its rating."""
+        found = [d for d in self.differences if d.error is not None]
+        return found + [d for f in self.files for d in f.differences if d.error is not None]
 
     def summary(self, max_lines: int = 10) -> str:
         """A short text for people (feedback body, console), values truncated."""
@@ -94,9 +102,12 @@ def compare_example(
     expected_files: Mapping[str, bytes] | None,
     actual_files: Mapping[str, bytes] | None,
     spec: CompareSpec | None = None,
+    *,
+    input: Any = None,
 ) -> ExampleVerdict:
-    """Compare one example's outputs with its expectations under a (merged) spec."""
-    with regex_time_budget():  # the JSON and the files share one
+    """Compare one example's outputs with its expectations under a (merged) spec; ``input``
+    (the example's input JSON) is for the custom scorers (``python`` rules)."""
+    with regex_time_budget(), scorer_example(input):  # the JSON and the files share them
         return _compare_example(expected_json, actual_json, expected_files, actual_files, spec)
 
 

@@ -8,7 +8,7 @@ first and takes over wherever a rule or JSON's own type model must decide:
 
 - an ignored path (stop there, unless an ``ignore: false`` rule lies below);
 - ``present`` paths, paths a ``regex`` or a scorer judges (``scorers``: similarity, contains,
-  length, json_schema), and every pair that is not object/object or array/array (scalars,
+  length, json_schema, python), and every pair that is not object/object or array/array (scalars,
   and type changes), compared by ``values.compare_scalar``;
 - arrays compared without order (a multiset match, ``matching``), and arrays in order whose
   elements are all there but in another order (one ``order`` difference, not one per index).
@@ -206,10 +206,18 @@ class _RuleOperator:
                 self.report(Difference(pointer, "changed", expected, actual, detail))
         if not rule.scored:
             return
-        verdict = judge_scorers(rule, expected, actual)
+        verdict = judge_scorers(rule, expected, actual, pointer)
         for failure in verdict.failures:
             self.report(
-                Difference(pointer, "changed", expected, actual, failure.detail, failure.credit)
+                Difference(
+                    pointer,
+                    "changed",
+                    expected,
+                    actual,
+                    failure.detail,
+                    failure.credit,
+                    failure.error,
+                )
             )
         if not same:
             for kind, detail in verdict.passed:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from evalkit.compare.python_scorers import anchor_python_scorers
 from evalkit.compare.rules import CompareSpec
 from evalkit.compare.schema_files import anchor_json_schemas
 from evalkit.errors import ManifestProblem, SourceMark
@@ -66,15 +67,17 @@ class Resolution:
     def anchored(
         self, block: CompareSpec | None, source: YamlSource, loc: Loc
     ) -> CompareSpec | None:
-        """A ``compare:`` block (at ``loc`` of ``source``) with its ``json_schema`` paths made
-        absolute from the folder of the file that declares it; a schema that cannot be used
-        is a problem at its rule's line (``evalkit.compare.schema_files``)."""
+        """A ``compare:`` block (at ``loc`` of ``source``) with its ``json_schema`` paths and
+        ``python`` scorer files made absolute from the folder of the file that declares it; a
+        schema or a scorer that cannot be used is a problem at its rule's line
+        (``evalkit.compare.schema_files``, ``evalkit.compare.python_scorers``)."""
 
         def resolve(relative: str) -> Path:
             return resolve_inside(source.path.parent, relative, self.root)
 
         spec, problems = anchor_json_schemas(block, resolve)
-        for problem in problems:
+        spec, more = anchor_python_scorers(spec, resolve)
+        for problem in [*problems, *more]:
             where = (*loc, *problem.loc)
             self.fail(source.mark(where), problem.message, loc_text(where), problem.hint)
         return spec

@@ -27,8 +27,17 @@ VALUES: dict[str, Any] = {
     "contains_any": ["yes", "no"],
     "length": {"max": 200, "unit": "words"},
     "json_schema": "schemas/answer.json",
+    "python": "scorers/reply.py:polite",
 }
-SCORERS = {"similarity", "contains", "not_contains", "contains_any", "length", "json_schema"}
+SCORERS = {
+    "similarity",
+    "contains",
+    "not_contains",
+    "contains_any",
+    "length",
+    "json_schema",
+    "python",
+}
 # The whole matrix: every pair of keys that cannot share a rule.
 STOPPED = {"regex", "tolerance", "relative_tolerance", "strings_as_numbers", "text", "order"}
 NOT_WITH_SCORERS = {"tolerance", "relative_tolerance", "strings_as_numbers", "order"}
@@ -37,6 +46,7 @@ INCOMPATIBLE = (
     | {frozenset({"regex", key}) for key in STOPPED - {"regex"} | {"similarity"}}
     | {frozenset({scorer, key}) for scorer in SCORERS for key in NOT_WITH_SCORERS}
     | {frozenset({"json_schema", "text"})}  # no text scorer beside it reads 'text'
+    | {frozenset({"python", "text"})}  # the same
 )
 
 

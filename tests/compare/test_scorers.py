@@ -19,7 +19,8 @@ from evalkit.compare import (
     merge_specs,
 )
 from evalkit.compare.rules import LengthUnit
-from evalkit.compare.scorers import floored, length_of
+from evalkit.compare.numeric import floored
+from evalkit.compare.scorers import length_of
 
 
 def judge(rule: dict[str, Any], expected: Any, actual: Any) -> list[str]:
