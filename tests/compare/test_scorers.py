@@ -18,8 +18,8 @@ from evalkit.compare import (
     compare_json,
     merge_specs,
 )
-from evalkit.compare.rules import LengthUnit
 from evalkit.compare.numeric import floored
+from evalkit.compare.rules import LengthUnit
 from evalkit.compare.scorers import length_of
 
 
