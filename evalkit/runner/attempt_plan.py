@@ -33,6 +33,8 @@ class AttemptPlan:
     alpha: float = 0.05
     #: executions started so far
     used: int = 0
+    #: examples still disagreeing with their baseline, undecided, when the budget ran out
+    undecided: set[tuple[str, str, str]] = field(default_factory=set)
 
     def policy(self, job: ExampleJob) -> RepeatPolicy:
         return self.policy_of.get(job.key, RepeatPolicy())
@@ -48,8 +50,6 @@ class AttemptPlan:
         policy = self.policy(job)
         if policy.adaptive_max is None or len(done) >= policy.adaptive_max:
             return 0
-        if self.budget is not None and self.used >= self.budget:
-            return 0
         if any(attempt.verdict is Verdict.ERROR for attempt in done):
             return 0  # an error is not evidence either way: rerunning it tells nothing
         base = self.baseline.get(job.key)
@@ -61,6 +61,9 @@ class AttemptPlan:
         if outcome_decided(
             base[0], base[1], passes, len(done), max_trials=policy.adaptive_max, alpha=self.alpha
         ):
+            return 0
+        if self.budget is not None and self.used >= self.budget:
+            self.undecided.add(job.key)  # said in the summary, and counted if it fell
             return 0
         self.used += 1
         return 1

@@ -15,12 +15,13 @@ Quarantined and cancelled examples are left out of all of it, as gates leave the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from evalkit.runner.results import Delta, ExampleBrief, ExampleChange, RunSummary, Verdict
 from evalkit.stats import (
     Attempts,
+    Interval,
     classify_example,
     minimum_detectable_drop,
     paired_bootstrap,
@@ -65,15 +66,22 @@ def judged_briefs(briefs: Iterable[ExampleBrief]) -> list[ExampleBrief]:
     ]
 
 
-def weigh(baseline: RunSummary, current: Sequence[ExampleBrief], *, confidence: float) -> Evidence:
-    """Every example of either run, classified; the run and each suite's delta."""
+def weigh(
+    baseline: RunSummary,
+    current: Sequence[ExampleBrief],
+    *,
+    confidence: float,
+    undecided: Collection[ExampleKey] = (),
+) -> Evidence:
+    """Every example of either run, classified; the run and each suite's delta.
+    ``undecided``: the examples --confirm stopped confirming when --max-executions ran out."""
     before = {key_of(brief): brief for brief in judged_briefs(baseline.examples)}
     after = {key_of(brief): brief for brief in judged_briefs(current)}
     alpha = 1 - confidence
     # By name, so that two runs of one manifest list their changes alike, whatever order
     # their examples finished in.
     changes = [
-        _change(key, before.get(key), after.get(key), alpha)
+        _change(key, before.get(key), after.get(key), alpha, undecided=key in undecided)
         for key in sorted({*after, *before})
     ]
     suites = sorted({key[1] for key in after if key in before})
@@ -112,7 +120,12 @@ def _side(brief: ExampleBrief | None) -> Attempts | None:
 
 
 def _change(
-    key: ExampleKey, before: ExampleBrief | None, after: ExampleBrief | None, alpha: float
+    key: ExampleKey,
+    before: ExampleBrief | None,
+    after: ExampleBrief | None,
+    alpha: float,
+    *,
+    undecided: bool = False,
 ) -> ExampleChange:
     found = classify_example(_side(before), _side(after), alpha=alpha)
     return ExampleChange(
@@ -122,6 +135,8 @@ def _change(
         change=found.kind,
         significant=found.significant,
         p_value=found.p_value,
+        test=found.test,
+        undecided=undecided and not found.significant,
         passes_before=list(before.pass_count) if before is not None else None,
         passes_after=list(after.pass_count) if after is not None else None,
         score_before=found.baseline_score_mean,
@@ -176,7 +191,12 @@ def _delta(
         confidence=confidence,
         verdict=verdict,
         words=_words(
-            rate_before, rate_after, rate_interval.low, rate_interval.high, confidence, verdict
+            rate_before,
+            rate_after,
+            rate_interval,
+            confidence,
+            verdict,
+            attempts=any(n0 > 1 or n1 > 1 for _, n0, _, n1 in counts),
         ),
     )
 
@@ -190,16 +210,26 @@ def _verdict(low: float, high: float) -> str:
 
 
 def _words(
-    before: float, after: float, low: float, high: float, confidence: float, verdict: str
+    before: float,
+    after: float,
+    interval: Interval,
+    confidence: float,
+    verdict: str,
+    *,
+    attempts: bool,
 ) -> str:
-    """'pass rate 84% → 78% (−6 points, 95% CI −11 to −1): a regression'."""
+    """'pass rate 84% → 78% (−6 points, 95% CI −11 to −1): a regression'; with repeats the
+    rate is the mean share of passing attempts, not the share of examples that pass their
+    rule, and says so ('attempt pass rate')."""
+    low, high = interval.low, interval.high
     meaning = {
         "regression": "a regression",
         "improvement": "an improvement",
         "noise": "not distinguishable from noise",
     }[verdict]
+    what = "attempt pass rate" if attempts else "pass rate"
     return (
-        f"pass rate {before:.0%} → {after:.0%} ({points(after - before)} points, "
+        f"{what} {before:.0%} → {after:.0%} ({points(after - before)} points, "
         f"{confidence:.0%} CI {points(low)} to {points(high)}): {meaning}"
     )
 

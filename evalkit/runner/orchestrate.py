@@ -62,6 +62,8 @@ class RunTally:
     repeated: bool = False
     adaptive: bool = False
     fixed_executions: int = 0
+    #: examples --confirm left undecided when --max-executions ran out
+    undecided: set[tuple[str, str, str]] = field(default_factory=set)
 
     def add(self, result: ExampleResult) -> None:
         self.counts.add(result.verdict)
@@ -193,6 +195,7 @@ async def run_examples(
     tally.repeated = any(policy.repeated for policy in policies)
     tally.adaptive = any(policy.adaptive_max is not None for policy in policies)
     tally.fixed_executions = sum(policy.most_attempts for policy in policies)
+    tally.undecided = set(plan.undecided)
     return tally
 
 

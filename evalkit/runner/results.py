@@ -366,7 +366,17 @@ class ExampleChange(_Record):
     significant: bool = Field(
         False, description="The exact test separates the two at the run's confidence."
     )
-    p_value: float | None = Field(None, description="Fisher's (pass counts) or Welch's (scores).")
+    p_value: float | None = Field(None, description="Of the test named in ``test``.")
+    test: Literal["fisher", "welch"] | None = Field(
+        None, description="fisher: exact test on pass counts; welch: t-test on scores."
+    )
+    undecided: bool = Field(
+        False,
+        description=(
+            "--confirm stopped adding attempts (--max-executions reached) while the example "
+            "still disagreed with its baseline: counted by max_regressions when it fell."
+        ),
+    )
     passes_before: list[int] | None = Field(None, description="[passes, trials] in the baseline.")
     passes_after: list[int] | None = Field(None, description="[passes, trials] now.")
     score_before: float | None = None

@@ -140,7 +140,7 @@ def summarise(
     Quarantined examples are counted and listed, but judged by no gate."""
     confidence = prepared.config.confidence_level
     evidence = (
-        weigh(prepared.baseline, tally.briefs, confidence=confidence)
+        weigh(prepared.baseline, tally.briefs, confidence=confidence, undecided=tally.undecided)
         if prepared.baseline is not None
         else None
     )
@@ -185,13 +185,24 @@ def summarise(
 
 def counted_regressions(evidence: Evidence, briefs: Sequence[ExampleBrief]) -> list[ExampleBrief]:
     """The examples ``max_regressions`` counts, in run order: every pass→fail when both runs
-    ran it once; where either repeated it, only a regression the exact test confirms."""
+    ran it once; where either repeated it, only a regression the exact test confirms, or one
+    that fell and that --max-executions left undecided."""
     counted = {
         (change.kind, change.agent, change.example)
         for change in evidence.changes
-        if change.change == "regression" and (change.significant or _once_each(change))
+        if (change.change == "regression" and (change.significant or _once_each(change)))
+        or (change.undecided and _fell(change))
     }
     return [brief for brief in judged(briefs) if key_of(brief) in counted]
+
+
+def _fell(change: ExampleChange) -> bool:
+    """The pass rate is lower now (an undecided example is counted when it fell: the budget,
+    not the evidence, stopped its confirmation)."""
+    before, after = change.passes_before, change.passes_after
+    if not before or not after or not before[1] or not after[1]:
+        return False
+    return after[0] / after[1] < before[0] / before[1]
 
 
 def _once_each(change: ExampleChange) -> bool:

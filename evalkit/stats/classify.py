@@ -9,9 +9,11 @@ The rule (``classify_example``), given each side's attempts (passes of trials, a
 3. More attempts on either side: Fisher's exact test on the pass counts (two-sided). If
    p < alpha, a lower pass rate in the run is a "regression", a higher one an "improvement",
    significant, with that p-value.
-4. Otherwise, when each side has at least 2 scores and Welch's t-test on the scores gives
-   p < alpha, a lower mean score is a "regression", a higher one an "improvement",
-   significant, with the Welch p-value (the pass counts did not separate, the scores do).
+4. Otherwise, when each side has at least 2 scores, the scores vary on at least one side, and
+   Welch's t-test on the scores gives p < alpha, a lower mean score is a "regression", a
+   higher one an "improvement", significant, with the Welch p-value (the pass counts did not
+   separate, the scores do). Scores constant on both sides (all 1.0 against all 0.0) say no
+   more than the pass counts, so they are left to Fisher's test.
 5. Otherwise "unchanged", not significant, keeping the Fisher p-value: any difference in the
    pass rate or mean score is noise (``is_noise`` tells the reports to list it as such).
 
@@ -124,10 +126,17 @@ def classify_example(
     rate_delta = current.pass_rate - baseline.pass_rate
     if p < alpha and rate_delta != 0:
         return ExampleChange(_direction(rate_delta), True, p, "fisher", baseline, current)
-    score_p = welch_p_value(current.scores, baseline.scores)
+    # Scores that do not vary on either side tell nothing the pass counts do not: Welch's test
+    # would call any difference of two constants certain (p = 0), even at 2 attempts.
+    varied = _varies(current.scores) or _varies(baseline.scores)
+    score_p = welch_p_value(current.scores, baseline.scores) if varied else None
     if score_p is not None and score_p < alpha:
         score_delta = mean(current.scores) - mean(baseline.scores)
         if score_delta != 0:
             kind = _direction(score_delta)
             return ExampleChange(kind, True, score_p, "welch", baseline, current)
     return ExampleChange("unchanged", False, p, "fisher", baseline, current)
+
+
+def _varies(scores: tuple[float, ...]) -> bool:
+    return len(set(scores)) > 1

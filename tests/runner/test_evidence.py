@@ -65,7 +65,7 @@ def test_the_run_delta_is_reproducible_and_said_in_words() -> None:
     assert first.pass_rate_delta == pytest.approx(-0.32)
     assert first.pass_rate_interval[1] < 0
     assert first.verdict == "regression"
-    assert first.words.startswith("pass rate 100% → 68% (−32 points, 95% CI −")
+    assert first.words.startswith("attempt pass rate 100% → 68% (−32 points, 95% CI −")
     assert first.words.endswith("): a regression")
 
     noisy = [brief(name, 4 if index % 5 == 0 else 5, 5) for index, name in enumerate(names)]

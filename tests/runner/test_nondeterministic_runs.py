@@ -174,16 +174,38 @@ def test_confirm_reruns_only_where_an_example_disagrees(tmp_path: Path) -> None:
 
 
 def test_a_baseline_rebuilt_from_the_platform_judges_like_its_summary(tmp_path: Path) -> None:
-    base = run(write_coin_project(tmp_path / "p", [0.0] * 6, seed=1), tmp_path / "base", repeat=3)
+    base = run(write_coin_project(tmp_path / "p", [0.0] * 6, seed=1), tmp_path / "base", repeat=5)
     broken = write_coin_project(tmp_path / "p", [1.0, 1.0] + [0.0] * 4, seed=1)
     from_file = run(
-        broken, tmp_path / "file", repeat=3, baseline=tmp_path / "base" / "summary.json"
+        broken, tmp_path / "file", repeat=5, baseline=tmp_path / "base" / "summary.json"
     )
     from_batch = run(
-        broken, tmp_path / "batch", repeat=3, baseline_batch=base.summary.metadata.run_id
+        broken, tmp_path / "batch", repeat=5, baseline_batch=base.summary.metadata.run_id
     )
     assert from_batch.summary.baseline == f"batch:{base.summary.metadata.run_id}"
     kinds = [(c.example, c.change, c.significant) for c in from_file.summary.changes]
     assert [(c.example, c.change, c.significant) for c in from_batch.summary.changes] == kinds
     assert ("e00", "regression", True) in kinds
     assert from_batch.summary.deltas[0].words == from_file.summary.deltas[0].words
+
+
+def test_an_example_left_undecided_by_the_budget_is_said_and_counted(tmp_path: Path) -> None:
+    run(write_coin_project(tmp_path / "p", [0.0] * 6, seed=1), tmp_path / "base", repeat=4)
+    outcome = run(
+        write_coin_project(tmp_path / "p", [1.0, 1.0] + [0.0] * 4, seed=1),
+        tmp_path / "now",
+        confirm=True,
+        max_executions=7,
+        baseline=tmp_path / "base" / "summary.json",
+        gates=GateConfig(max_regressions=0),
+    )
+    assert outcome.summary.executions is not None
+    assert outcome.summary.executions <= 7
+    changes = {c.example: c for c in outcome.summary.changes}
+    broken = [changes["e00"], changes["e01"]]
+    assert all(not c.significant for c in broken), "too few attempts to confirm"
+    assert all(c.undecided for c in broken)
+    assert not any(changes[name].undecided for name in ("e02", "e03", "e04", "e05"))
+    assert {b.example for b in outcome.summary.regressions} == {"e00", "e01"}
+    gate = next(g for g in outcome.summary.gates if g.name == "max_regressions")
+    assert not gate.passed

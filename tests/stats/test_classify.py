@@ -81,3 +81,15 @@ def test_bad_attempts() -> None:
         Attempts(4, 3)
     with pytest.raises(ValueError, match="significance level"):
         classify_example(Attempts(1, 1), Attempts(1, 1), alpha=0)
+
+
+def test_constant_scores_leave_the_decision_to_the_pass_counts() -> None:
+    from evalkit.stats import Attempts, classify_example
+
+    before = Attempts(passes=4, trials=4, scores=(1.0,) * 4)
+    after = Attempts(passes=0, trials=2, scores=(0.0,) * 2)
+    found = classify_example(before, after)
+    assert found.test == "fisher"
+    assert not found.significant, "0/2 against 4/4: p = 1/15, not below 0.05"
+    varied = Attempts(passes=0, trials=4, scores=(0.1, 0.2, 0.1, 0.15))
+    assert classify_example(before, varied).significant
