@@ -149,8 +149,9 @@ class _Example:
     input: Any = None
     expected_document: Any = None
     actual_document: Any = None
-    #: (scorer, pointer, expected, actual) as text -> its verdict, within one pair of documents
-    verdicts: dict[tuple[str, str, str, str], PythonVerdict] = field(default_factory=dict)
+    #: (scorer, the expected value, actual value and pointer it takes, as text) -> its verdict,
+    #: within one pair of documents
+    verdicts: dict[tuple[str, ...], PythonVerdict] = field(default_factory=dict)
     #: scorer -> why it is not called again in this example (it timed out or crashed)
     stopped: dict[str, str] = field(default_factory=dict)
 
@@ -185,25 +186,9 @@ def scorer_documents(expected: Any, actual: Any) -> Iterator[None]:
 
 
 def judge_python(scorer: PythonScorer, expected: Any, actual: Any, pointer: str) -> PythonVerdict:
-    """Call the scorer on one value (or take its verdict from earlier in this comparison)."""
+    """Call the scorer on one value; a value already scored in this comparison with the same
+    arguments (those the scorer takes) keeps its verdict."""
     example = _EXAMPLE.get() or _Example()
-    key = (scorer.scorer, pointer, _text(expected), _text(actual))
-    known = example.verdicts.get(key)
-    if known is None:
-        known = example.verdicts[key] = _judge(scorer, expected, actual, pointer, example)
-    return known
-
-
-def _text(value: Any) -> str:
-    try:
-        return json.dumps(value, sort_keys=True, allow_nan=True, default=repr)
-    except (TypeError, ValueError, RecursionError):
-        return repr(value)
-
-
-def _judge(
-    scorer: PythonScorer, expected: Any, actual: Any, pointer: str, example: _Example
-) -> PythonVerdict:
     name = scorer.label
     if not Path(scorer.file).is_absolute():
         why = f"its file {scorer.file!r} was not resolved against the manifest's folder"
@@ -224,6 +209,26 @@ def _judge(
     }
     if taken is not None:
         arguments = {key: value for key, value in arguments.items() if key in taken}
+    # the documents and the input are the same for every value scored here
+    key = (scorer.scorer, *(_text(arguments.get(n)) for n in _VARYING))
+    known = example.verdicts.get(key)
+    if known is None:
+        known = example.verdicts[key] = _call(scorer, arguments, example)
+    return known
+
+
+_VARYING = ("expected", "actual", "pointer")
+
+
+def _text(value: Any) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, allow_nan=True, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)
+
+
+def _call(scorer: PythonScorer, arguments: dict[str, Any], example: _Example) -> PythonVerdict:
+    name = scorer.label
     try:
         kind, answer = shared_pool().request(
             ("call", scorer.file, scorer.function, arguments), scorer.timeout
