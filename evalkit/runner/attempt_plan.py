@@ -58,8 +58,11 @@ class AttemptPlan:
         passes = sum(1 for attempt in done if attempt.verdict is Verdict.PASS)
         if _agrees(base, passes, len(done)):
             return 0
+        # Tested after every attempt: each look spends a share of alpha (Bonferroni), so that
+        # checking often does not find more regressions than the confidence allows.
+        alpha = self.alpha / policy.adaptive_max
         if outcome_decided(
-            base[0], base[1], passes, len(done), max_trials=policy.adaptive_max, alpha=self.alpha
+            base[0], base[1], passes, len(done), max_trials=policy.adaptive_max, alpha=alpha
         ):
             return 0
         if self.budget is not None and self.used >= self.budget:
@@ -105,10 +108,17 @@ def policy_for(job: ExampleJob, config: RunConfig) -> RepeatPolicy:
     policy = RepeatPolicy(
         times=times, pass_if=config.pass_if or declared.pass_if, adaptive_max=adaptive
     )
+    where = f" (its example is declared at {job.mark})" if job.mark else ""
     if config.retries and policy.repeated:
-        where = f" (declared at {job.mark})" if job.mark else ""
         raise ConfigError(
             f"{job.label} repeats{where}, and retries and repeat do not mix: retries reruns a "
-            "failure until it passes, which hides the pass rate repeat measures"
+            "failure until it passes, which hides the pass rate repeat measures; drop "
+            "--retries, or use repeat with pass_if any"
+        )
+    rule = policy.pass_if
+    if rule.kind == "at_least" and rule.value > policy.most_attempts:
+        raise ConfigError(
+            f"{job.label}: pass_if {rule} can never pass with {policy.most_attempts} "
+            f"attempt(s){where}: repeat it at least {int(rule.value)} times, or lower K"
         )
     return policy

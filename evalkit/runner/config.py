@@ -121,6 +121,11 @@ class RunConfig:
                 "retries and repeat do not mix: retries reruns a failure until it passes, which "
                 "hides the pass rate repeat measures; use repeat (with pass_if any) instead"
             )
+        if self.max_executions is not None and not self.confirm:
+            raise ConfigError(
+                "max_executions caps the attempts --confirm adds: give --confirm too, or leave "
+                "--max-executions out"
+            )
         if self.baseline is not None and self.baseline_batch is not None:
             raise ConfigError(
                 "one baseline: give --baseline (a summary.json) or --baseline-batch (a run id)"

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evalkit.runner.evidence import Evidence
-from evalkit.runner.results import Delta, ExampleChange
+from evalkit.runner.results import Delta, ExampleBrief, ExampleChange
+from evalkit.runner.summary_text import drop_text, p_value_text
 
 #: a line of the text rendering and its style (a rich style name, or None)
 Line = tuple[str, str | None]
@@ -40,6 +41,8 @@ class Diff:
     minimum_detectable_drop: float | None
     #: what reading each side said (a rebuilt batch's outcome line)
     notes: list[str] = field(default_factory=list)
+    #: B's examples (what it could detect depends on how many, and their attempts)
+    current_briefs: Sequence[ExampleBrief] = ()
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def regression_found(diff: Diff) -> bool:
 
 def diff_data(diff: Diff) -> dict[str, Any]:
     """The comparison as data (``--json``)."""
-    return {
+    data = {
         "baseline": diff.baseline,
         "current": diff.current,
         "confidence": diff.confidence,
@@ -115,6 +118,23 @@ def diff_data(diff: Diff) -> dict[str, Any]:
         "minimum_detectable_drop": diff.minimum_detectable_drop,
         "notes": list(diff.notes),
     }
+    return rounded(data)
+
+
+#: decimals kept of every figure in the data, as results keep (``runner.repeats``)
+DECIMALS = 6
+
+
+def rounded(value: Any) -> Any:
+    """Every float to ``DECIMALS`` places (0.48, not 0.4800000000000001), within lists and
+    mappings; other values as they are."""
+    if isinstance(value, float):
+        return round(value, DECIMALS) + 0.0  # + 0.0: no -0.0
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rounded(item) for item in value]
+    return value
 
 
 # Text
@@ -171,7 +191,7 @@ def _name(change: ExampleChange) -> str:
 
 
 def _evidence(change: ExampleChange) -> str:
-    """'3/3 → 0/3 passed, p 0.05, score 1.00 → 0.40'."""
+    """'3/3 → 0/3 passed, p 0.1 (Fisher), score 1.00 → 0.40'."""
     parts = []
     before, after = change.passes_before, change.passes_after
     if before is not None and after is not None:
@@ -180,19 +200,20 @@ def _evidence(change: ExampleChange) -> str:
         parts.append(f"{after[0]}/{after[1]} passed")
     elif before is not None:
         parts.append(f"{before[0]}/{before[1]} passed before")
-    if change.p_value is not None:
-        parts.append(f"p {change.p_value:.3g}")
+    p_value = p_value_text(change, short=True)
+    if p_value is not None:
+        parts.append(p_value)
     if change.score_before is not None or change.score_after is not None:
         parts.append(f"score {_number(change.score_before)} → {_number(change.score_after)}")
     return ", ".join(parts)
 
 
 def _detectable(diff: Diff) -> str:
+    """What B could detect, worded as ``evalkit run`` words it (``drop_text``)."""
     if diff.minimum_detectable_drop is None:
         return "minimum detectable drop: none (no example judged)"
-    return (
-        f"minimum detectable drop: {diff.minimum_detectable_drop:.0%} of pass rate at "
-        f"{diff.confidence:.0%} confidence (80% power) with this many examples and attempts"
+    return drop_text(
+        diff.minimum_detectable_drop, diff.current_briefs, diff.confidence, subject="B"
     )
 
 

@@ -142,8 +142,14 @@ def _delta_gates(gates: GateConfig, delta: Delta | None) -> list[GateOutcome]:
     for name, limit, what in checks:
         if limit is None:
             continue
-        if delta is None or delta.examples == 0:
-            why = "no baseline given (--baseline)" if delta is None else "no example in both runs"
+        if delta is None or delta.examples == 0 or not delta.estimated:
+            why = (
+                "no baseline given (--baseline)"
+                if delta is None
+                else "no example in both runs"
+                if delta.examples == 0
+                else "--confirm biases it (attempts stop by outcome): gate on fixed repeats"
+            )
             outcomes.append(
                 GateOutcome(
                     name=name,

@@ -141,6 +141,7 @@ def combine(
         ),
         confidence=confidence,
         adaptive=policy.adaptive_max is not None,
+        most=policy.adaptive_max,
     )
     extra = {"flaky": True} if 0 < passed < trials else {}
     return shown.model_copy(

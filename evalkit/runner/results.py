@@ -126,6 +126,9 @@ class Repeats(_Record):
     )
     confidence: float = 0.95
     adaptive: bool = Field(False, description="Attempts were added only while undecided.")
+    most: int | None = Field(
+        None, description="With adaptive: the most attempts it could have had (--confirm)."
+    )
 
 
 class ExampleResult(_Record):
@@ -289,6 +292,13 @@ class ExampleBrief(_Record):
     attempt_scores: list[float] = Field(
         default_factory=list, description="Each attempt's score, with repeats."
     )
+    looks: int = Field(
+        1,
+        description=(
+            "How often its evidence was tested while attempts were added (--confirm: its most "
+            "attempts): a change is significant only below alpha / looks."
+        ),
+    )
 
     @property
     def pass_count(self) -> tuple[int, int]:
@@ -400,6 +410,13 @@ class Delta(_Record):
     verdict: Literal["regression", "improvement", "noise"] = Field(
         description="What the pass-rate interval says: below 0, above 0, or around it."
     )
+    estimated: bool = Field(
+        True,
+        description=(
+            "False under --confirm: attempts stopped by their outcome bias the change, so no "
+            "verdict is drawn from it (noise) and the delta gates do not check it."
+        ),
+    )
     words: str = Field(description="The sentence reports print.")
 
 
@@ -494,4 +511,11 @@ def _repeat_counts(repeats: Repeats | None) -> dict[str, Any]:
     if repeats is None:
         return {}
     scores = [attempt.score for attempt in repeats.attempts if attempt.score is not None]
-    return {"trials": repeats.trials, "passes": repeats.passes, "attempt_scores": scores}
+    counts: dict[str, Any] = {
+        "trials": repeats.trials,
+        "passes": repeats.passes,
+        "attempt_scores": scores,
+    }
+    if repeats.adaptive and repeats.most:
+        counts["looks"] = repeats.most
+    return counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from evalkit.runner.evidence import judged_briefs
 from evalkit.runner.results import (
@@ -227,7 +228,8 @@ def is_noise(change: ExampleChange) -> bool:
 
 
 def change_text(change: ExampleChange) -> str:
-    """The evidence for one example: ``3/3 → 0/8 passed, p = 0.006``; scores when they moved."""
+    """The evidence for one example: ``3/3 → 0/8 passed, p = 0.0061, Fisher's exact test on
+    pass counts``; scores when they moved."""
     parts = []
     if change.passes_before is not None and change.passes_after is not None:
         (k1, n1), (k2, n2) = change.passes_before, change.passes_after
@@ -238,15 +240,62 @@ def change_text(change: ExampleChange) -> str:
         and f"{change.score_before:.2f}" != f"{change.score_after:.2f}"
     ):
         parts.append(f"mean score {change.score_before:.2f} → {change.score_after:.2f}")
-    if change.p_value is not None:
-        parts.append(f"p = {p_text(change.p_value)}")
+    p_value = p_value_text(change)
+    if p_value is not None:
+        parts.append(p_value)
     return ", ".join(parts)
 
 
+#: the tests a p-value can come from (``ExampleChange.test``), as reports name them:
+#: (in a sentence, in a table)
+TEST_NAMES = {
+    "fisher": ("Fisher's exact test on pass counts", "Fisher"),
+    "welch": ("Welch's t-test on scores", "Welch"),
+}
+#: a p-value from a results file that does not say its test (written before ``test``)
+UNNAMED_TEST = ("exact test", "exact test")
+
+
+def test_of(change: ExampleChange) -> str | None:
+    """Which test gave the change's p-value: ``fisher``, ``welch``, or None when not said."""
+    extras = change.model_extra or {}
+    found = extras.get("test", getattr(change, "test", None))
+    return found if isinstance(found, str) else None
+
+
+def p_value_text(change: ExampleChange, *, short: bool = False) -> str | None:
+    """``p = 0.048, Fisher's exact test on pass counts``; in a table (``short``)
+    ``p 0.048 (Fisher)``; None without a p-value. Every report words a p-value so."""
+    if change.p_value is None:
+        return None
+    shown = p_text(change.p_value)
+    sentence, brief = TEST_NAMES.get(test_of(change) or "", UNNAMED_TEST)
+    if short:
+        return f"p {shown} ({brief})"
+    relation = shown if shown.startswith("<") else f"= {shown}"
+    return f"p {relation}, {sentence}"
+
+
 def p_text(p_value: float) -> str:
-    return (
-        "< 0.0001" if p_value < 0.0001 else f"{p_value:.2g}" if p_value < 0.01 else f"{p_value:.2f}"
-    )
+    """Two significant digits, never rounded across the 0.05 line: ``0.048``, ``0.0013``,
+    ``0.17``, ``< 0.0001``."""
+    if p_value < 0.0001:
+        return "< 0.0001"
+    return f"{p_value:#.2g}"
+
+
+def change_label(change: ExampleChange) -> str:
+    """One word (or a few) for an example against the baseline, as every report says it:
+    ``significant regression``, ``regression (one attempt each side)``, ``noise``,
+    ``unchanged``, ``new``, ``removed``."""
+    if change.change in ("new", "removed", "unchanged"):
+        return "noise" if is_noise(change) else change.change
+    if change.significant:
+        return f"significant {change.change}"
+    before, after = change.passes_before or [0, 0], change.passes_after or [0, 0]
+    if before[1] == 1 and after[1] == 1:
+        return f"{change.change} (one attempt each side: no test decides)"
+    return "noise"
 
 
 def significant_regressions(summary: RunSummary | None) -> list[ExampleChange]:
@@ -272,31 +321,40 @@ def run_confidence(summary: RunSummary, results: Sequence[ExampleResult] = ()) -
 
 
 def detectable_drop_text(summary: RunSummary, confidence: float | None = None) -> str | None:
-    """``with 40 examples × 3 attempts this run could detect a drop of 12 points or more
-    (95% confidence, 80% power)``; None when the summary has no figure."""
+    """``with 40 examples × 3 attempts this run could detect a pass-rate drop of 12 points or
+    more (95% confidence, 80% power)``; None when the summary has no figure."""
     drop = summary.minimum_detectable_drop
-    judged = judged_briefs(summary.examples)
-    if drop is None or not judged:
+    if drop is None:
         return None
+    level = confidence if confidence is not None else run_confidence(summary)
+    return drop_text(drop, summary.examples, level)
+
+
+def drop_text(
+    drop: float, briefs: Sequence[ExampleBrief], confidence: float, *, subject: str = "this run"
+) -> str:
+    """What ``subject`` could detect: the one wording of the smallest detectable drop, for
+    ``evalkit run`` and ``evalkit diff`` alike (``briefs``: the run's examples)."""
+    judged = judged_briefs(briefs)
     trials = sum(brief.pass_count[1] for brief in judged)
     examples = len(judged)
     noun = "example" if examples == 1 else "examples"
-    per = trials / examples
-    if trials == examples:
+    if not judged:
+        size = "this many examples and attempts"
+    elif trials == examples:
         size = f"{examples} {noun}, one attempt each,"
     elif trials % examples == 0:
         size = f"{examples} {noun} × {trials // examples} attempts"
     else:
-        size = f"{examples} {noun} × {per:.1f} attempts on average"
-    level = confidence if confidence is not None else run_confidence(summary)
-    how = f"({level:.0%} confidence, {DETECTION_POWER:.0%} power)"
+        size = f"{examples} {noun} × {trials / examples:.1f} attempts on average"
+    how = f"({confidence:.0%} confidence, {DETECTION_POWER:.0%} power)"
     if drop >= 1.0:
         return (
-            f"with {size} this run could not detect a pass-rate drop of any size {how}: "
+            f"with {size} {subject} could not detect a pass-rate drop of any size {how}: "
             "add examples or repeats before gating on a change"
         )
     return (
-        f"with {size} this run could detect a pass-rate drop of {round(drop * 100)} points "
+        f"with {size} {subject} could detect a pass-rate drop of {round(drop * 100)} points "
         f"or more {how}"
     )
 
@@ -337,6 +395,12 @@ def signed(value: float, digits: int = 2) -> str:
     if float(text) == 0:
         return text
     return f"+{text}" if value > 0 else f"−{text}"
+
+
+def points_text(fraction: float, digits: int = 0) -> str:
+    """A pass-rate change in percentage points, with its sign and a true minus:
+    ``−40 points``, ``+2.5 points`` (``digits`` after the point)."""
+    return f"{signed(fraction * 100, digits)} points"
 
 
 def _evidence_lines(summary: RunSummary) -> list[str]:
@@ -414,8 +478,11 @@ def _detail(result: ExampleResult) -> str:
     if differences:
         first = differences[0]
         where = first.get("pointer") or "(root)"
+        message = scorer_message(first)
         text = f"{where} {first.get('kind', '')}".strip()
-        if "expected" in first and "actual" in first:
+        if message is not None:
+            text = f"{where}: {message}"
+        elif "expected" in first and "actual" in first:
             text += f": {_short(first['expected'])} -> {_short(first['actual'])}"
         parts.append(text)
         if len(differences) > 1:
@@ -423,6 +490,34 @@ def _detail(result: ExampleResult) -> str:
     if files:
         parts.append(f"file {files[0].get('name')} {files[0].get('status')}")
     return "; ".join(parts)
+
+
+#: how the comparison names its own rules in a difference's ``rule`` (the values then say what
+#: differs); any other text there is a scorer's verdict on the value, in words
+#: (``evalkit.compare.scorers``, a regex aside): "similarity 0.46 below 0.95", "missing 'refund'"
+_RULE_NAMES = (
+    "tolerance ",
+    "relative tolerance ",
+    "strings_as_numbers",
+    "text ",
+    "regex ",
+    "order: strict",
+    "nested too deeply",
+)
+
+
+def scorer_message(difference: dict[str, Any]) -> str | None:
+    """The scorer's message a difference carries, in place of its values: a scorer judges the
+    value on its own terms (the expected side may be a mere placeholder), so the values say
+    less than its sentence; None for a plain difference, or one a rule only qualifies."""
+    rule = difference.get("rule")
+    if difference.get("kind") != "changed" or not isinstance(rule, str) or not rule.strip():
+        return None
+    if "score" in difference or "error" in difference:  # similarity's credit, a python failure
+        return rule
+    if " " not in rule.strip() or rule.startswith(_RULE_NAMES):
+        return None  # "present", deepdiff's report types, a rule's own description
+    return rule
 
 
 def _short(value: object, limit: int = 40) -> str:

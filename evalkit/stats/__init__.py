@@ -9,7 +9,7 @@ else of evalkit. Each module's docstring states its method and assumptions exact
     fisher_exact(k1, n1, k2, n2) -> p                     fisher.py
     significantly_different(...) / outcome_decided(...)   fisher.py
     paired_bootstrap(pairs, ...) -> Interval; mean_delta  bootstrap.py
-    rate_change_bootstrap(counts, ...) -> Interval        rate_bootstrap.py
+    rate_change_interval(counts, ...) -> Interval         rate_change.py
     classify_example(baseline, current) -> ExampleChange  classify.py
     t_cdf / t_quantile / regularized_beta                 distributions.py
 """
@@ -21,7 +21,7 @@ from evalkit.stats.fisher import fisher_exact, outcome_decided, significantly_di
 from evalkit.stats.interval import Interval
 from evalkit.stats.means import mean_interval, paired_p_value, welch_p_value
 from evalkit.stats.proportions import minimum_detectable_drop, wilson_interval
-from evalkit.stats.rate_bootstrap import rate_change_bootstrap
+from evalkit.stats.rate_change import rate_change_interval
 
 __all__ = [
     "Attempts",
@@ -36,7 +36,7 @@ __all__ = [
     "outcome_decided",
     "paired_bootstrap",
     "paired_p_value",
-    "rate_change_bootstrap",
+    "rate_change_interval",
     "significantly_different",
     "t_cdf",
     "t_quantile",

@@ -117,6 +117,7 @@ def check_bootstrap(confidence: float, resamples: int) -> None:
 def percentile_interval(means: list[float], confidence: float) -> Interval:
     """The percentile interval of resampled statistics (sorted here)."""
     means.sort()
-    low = percentile(means, (1.0 - confidence) / 2.0)
-    high = percentile(means, (1.0 + confidence) / 2.0)
+    # Rounded: float residue must not decide whether an interval reaches zero.
+    low = round(percentile(means, (1.0 - confidence) / 2.0), 12)
+    high = round(percentile(means, (1.0 + confidence) / 2.0), 12)
     return Interval(min(low, high), max(low, high))

@@ -43,8 +43,17 @@ def test_confirm_starts_with_one_attempt_up_to_the_repeat_or_eight() -> None:
 
 
 def test_retries_with_a_manifest_repeat_is_refused_naming_the_example() -> None:
-    with pytest.raises(ConfigError, match=r"a/ex repeats \(declared at m.yaml:3:5\)"):
+    with pytest.raises(
+        ConfigError, match=r"a/ex repeats \(its example is declared at m.yaml:3:5\)"
+    ):
         policy_for(_job(RepeatPolicy(times=3)), RunConfig(retries=2))
+
+
+def test_a_rule_that_can_never_pass_is_refused() -> None:
+    never = RunConfig(repeat=3, pass_if=PassRule("at_least", 4))
+    with pytest.raises(ConfigError, match="pass_if at_least 4 can never pass with 3 attempt"):
+        policy_for(_job(), never)
+    assert policy_for(_job(), RunConfig(repeat=4, pass_if=PassRule("at_least", 4))).times == 4
 
 
 def test_the_config_refuses_what_does_not_mix() -> None:
@@ -52,6 +61,8 @@ def test_the_config_refuses_what_does_not_mix() -> None:
         RunConfig(retries=1, repeat=3)
     with pytest.raises(ConfigError, match="give a baseline"):
         RunConfig(confirm=True)
+    with pytest.raises(ConfigError, match="give --confirm too"):
+        RunConfig(max_executions=5)
 
 
 def _plan(base: tuple[int, int] | None, *, budget: int | None = None) -> AttemptPlan:
@@ -80,9 +91,10 @@ def test_a_disagreement_runs_again_until_the_test_decides() -> None:
     done: list[Verdict] = [Verdict.FAIL]
     while plan.more(job, _ended(*done)):  # type: ignore[arg-type]
         done.append(Verdict.FAIL)
-    # It stops at the first n where Fisher's test separates 0 of n from 8 of 8.
-    assert fisher_exact(8, 8, 0, len(done)) < 0.05
-    assert fisher_exact(8, 8, 0, len(done) - 1) >= 0.05
+    # It stops at the first n where Fisher's test separates 0 of n from 8 of 8, each of the
+    # 8 looks spending an eighth of alpha.
+    assert fisher_exact(8, 8, 0, len(done)) < 0.05 / 8
+    assert fisher_exact(8, 8, 0, len(done) - 1) >= 0.05 / 8
     assert len(done) < 8
 
 

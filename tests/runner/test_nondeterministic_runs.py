@@ -171,6 +171,10 @@ def test_confirm_reruns_only_where_an_example_disagrees(tmp_path: Path) -> None:
     )
     assert outcome.summary.fixed_executions == 6 * 8
     assert outcome.summary.executions < outcome.summary.fixed_executions
+    delta = outcome.summary.deltas[0]
+    assert not delta.estimated, "attempts stopped by outcome bias the change"
+    assert delta.verdict == "noise"
+    assert "not estimated" in delta.words
 
 
 def test_a_baseline_rebuilt_from_the_platform_judges_like_its_summary(tmp_path: Path) -> None:
