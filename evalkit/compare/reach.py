@@ -21,19 +21,65 @@ from evalkit.compare.values import json_type
 #: the kind of a string written as a decimal number (a numeric rule compares two of them)
 NUMBER_TEXT = "number as text"
 
-# key -> (value kinds it works on, what to call them, whether it concerns its own path only)
-_KEY_NEEDS: dict[str, tuple[frozenset[str], str, bool]] = {
-    "tolerance": (frozenset({"number", NUMBER_TEXT}), "numbers", False),
-    "relative_tolerance": (frozenset({"number", NUMBER_TEXT}), "numbers", False),
-    "strings_as_numbers": (frozenset({"number", NUMBER_TEXT}), "numbers", False),
-    "text": (frozenset({"string"}), "strings", False),
-    "order": (frozenset({"array"}), "lists", False),
-    "regex": (frozenset({"string", "null"}), "strings", True),
-    "similarity": (frozenset({"string", "null"}), "strings", True),
-    "contains": (frozenset({"string", "array", "null"}), "strings or lists", True),
-    "not_contains": (frozenset({"string", "array", "null"}), "strings or lists", True),
-    "contains_any": (frozenset({"string", "array", "null"}), "strings or lists", True),
-    "length": (frozenset({"string", "null"}), "strings", True),
+
+@dataclass(frozen=True)
+class KeyNeeds:
+    """What a rule key works on: the kinds of value, what to call them, whether it concerns
+    its own path only (else its whole subtree), and what to do instead (a hint)."""
+
+    kinds: frozenset[str]
+    name: str
+    own_only: bool
+    hint: str
+
+
+_TEXT_OR_LIST = frozenset({"string", "array", "null"})
+_PHRASES_HINT = (
+    "contains, not_contains and contains_any look for phrases in text (or elements of a list); "
+    "for numbers, use 'tolerance', a json_schema or a python scorer"
+)
+_NUMBERS_HINT = "a tolerance compares numbers (and two strings written as numbers)"
+#: every key that works on some kinds of value only; the others (``ignore``, ``present``,
+#: ``weight``, ``json_schema``, ``python``) work on any value
+KEY_NEEDS: dict[str, KeyNeeds] = {
+    "tolerance": KeyNeeds(frozenset({"number", NUMBER_TEXT}), "numbers", False, _NUMBERS_HINT),
+    "relative_tolerance": KeyNeeds(
+        frozenset({"number", NUMBER_TEXT}), "numbers", False, _NUMBERS_HINT
+    ),
+    "strings_as_numbers": KeyNeeds(
+        frozenset({"number", NUMBER_TEXT}),
+        "numbers",
+        False,
+        "it reads strings written as numbers, to compare them with numbers",
+    ),
+    "text": KeyNeeds(
+        frozenset({"string"}), "strings", False, "text normalisations apply to strings"
+    ),
+    "order": KeyNeeds(frozenset({"array"}), "lists", False, "'order' applies to lists"),
+    "regex": KeyNeeds(
+        frozenset({"string", "null"}),
+        "strings",
+        True,
+        "a regex accepts only a string as the actual value, so an output like the expected "
+        "value fails; for numbers, use 'tolerance'",
+    ),
+    "similarity": KeyNeeds(
+        frozenset({"string", "null"}),
+        "strings",
+        True,
+        "similarity compares texts, so an output like the expected value fails; for numbers, "
+        "use 'tolerance'",
+    ),
+    "contains": KeyNeeds(_TEXT_OR_LIST, "strings or lists", True, _PHRASES_HINT),
+    "not_contains": KeyNeeds(_TEXT_OR_LIST, "strings or lists", True, _PHRASES_HINT),
+    "contains_any": KeyNeeds(_TEXT_OR_LIST, "strings or lists", True, _PHRASES_HINT),
+    "length": KeyNeeds(
+        frozenset({"string", "null"}),
+        "strings",
+        True,
+        "length counts the characters or words of a text; for the size of a list or a "
+        "number's range, use a json_schema (maxItems, maximum)",
+    ),
 }
 _KIND_NAMES = {
     "null": "null",
@@ -108,18 +154,29 @@ def reach(pattern_text: str, paths: DocumentPaths) -> Reach:
     return Reach(bool(own), frozenset(own), frozenset(subtree))
 
 
-def keys_never_applying(fields: Mapping[str, Any], found: Reach) -> dict[str, str]:
-    """Keys of a rule that reaches some paths but never a value of the kind it works on:
-    key -> why, e.g. ``{"tolerance": "the expected values there are strings, never numbers"}``."""
+@dataclass(frozen=True)
+class UnusedKey:
+    """A key of a rule that never applies: why (``the expected values there are numbers,
+    never strings``) and what to do instead."""
+
+    why: str
+    hint: str
+
+
+def keys_never_applying(fields: Mapping[str, Any], found: Reach) -> dict[str, UnusedKey]:
+    """Keys of a rule that reaches some paths but never a value of the kind it works on,
+    e.g. ``{"tolerance": UnusedKey("the expected values there are strings, never numbers",
+    ...)}``."""
     unused = {}
     for key, value in fields.items():
-        if key not in _KEY_NEEDS or value is None or value is False:
+        needs = KEY_NEEDS.get(key)
+        if needs is None or value is None or value is False:
             continue
-        needs, name, own_only = _KEY_NEEDS[key]
-        kinds = found.own_kinds if own_only else found.subtree_kinds
-        if kinds and not kinds & needs:
-            where = "there" if own_only else "at and below it"
-            unused[key] = f"the expected values {where} are {_kinds_text(kinds)}, never {name}"
+        kinds = found.own_kinds if needs.own_only else found.subtree_kinds
+        if kinds and not kinds & needs.kinds:
+            where = "there" if needs.own_only else "at and below it"
+            why = f"the expected values {where} are {_kinds_text(kinds)}, never {needs.name}"
+            unused[key] = UnusedKey(why, needs.hint)
     return unused
 
 

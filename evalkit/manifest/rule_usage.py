@@ -49,17 +49,6 @@ _BACKTRACKING_HINT = (
     f"on a value it fails to match it can run until stopped ({MATCH_LIMIT_MS} ms), failing "
     f"the path; {REGEX_REWRITES}"
 )
-_KEY_HINTS = {
-    "tolerance": "a tolerance compares numbers (and two strings written as numbers)",
-    "relative_tolerance": "a tolerance compares numbers (and two strings written as numbers)",
-    "strings_as_numbers": "it reads strings written as numbers, to compare them with numbers",
-    "text": "text normalisations apply to strings",
-    "order": "'order' applies to lists",
-    "regex": (
-        "a regex accepts only a string as the actual value, so an output like the expected "
-        "value fails; for numbers, use 'tolerance'"
-    ),
-}
 
 
 def rule_warnings(written: WrittenManifest) -> list[ManifestProblem]:
@@ -119,12 +108,12 @@ def _check_rules(
             )
             continue
         fields = {name: getattr(rule, name) for name in rule.model_fields_set}
-        for key, why in keys_never_applying(fields, found).items():
+        for key, unused in keys_never_applying(fields, found).items():
             yield ManifestProblem(
                 source.mark((*place, key), key=True),
-                f"{key!r} in rule {pointer!r} never applies: {why}",
+                f"{key!r} in rule {pointer!r} never applies: {unused.why}",
                 loc_text(place),
-                _KEY_HINTS[key],
+                unused.hint,
             )
 
 
