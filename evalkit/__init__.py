@@ -25,11 +25,17 @@ if TYPE_CHECKING:
     from evalkit.evaluation import RunHooks, RunOutcome, run, run_async
     from evalkit.planning import SyncOutcome, apply, plan
     from evalkit.runner.config import RunConfig
+    from evalkit.runner.gates import GateConfig
+    from evalkit.runner.jobs import Selection
+    from evalkit.runner.repeats import PassRule
 
 #: name -> the module that defines it, imported when the name is first used
 _LAZY = {
     "Connection": "evalkit.connection",
     "RunConfig": "evalkit.runner.config",
+    "GateConfig": "evalkit.runner.gates",
+    "Selection": "evalkit.runner.jobs",
+    "PassRule": "evalkit.runner.repeats",
     "RunHooks": "evalkit.evaluation",
     "RunOutcome": "evalkit.evaluation",
     "run": "evalkit.evaluation",
@@ -52,13 +58,16 @@ __all__ = [
     "ConfigError",
     "Connection",
     "EvalkitError",
+    "GateConfig",
     "ManifestError",
     "ManifestProblem",
+    "PassRule",
     "PlanError",
     "RunConfig",
     "RunError",
     "RunHooks",
     "RunOutcome",
+    "Selection",
     "SourceMark",
     "SyncOutcome",
     "__version__",

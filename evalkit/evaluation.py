@@ -146,11 +146,11 @@ async def run_async(
     ) as platform:
         hooks.note(f"target: {platform.description}")
         sync = config.sync if config.sync is not None else platform.is_local
+        if config.baseline_batch is not None:  # read first: a wrong id changes nothing
+            baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
         jobs, sync_plan, drifted = await asyncio.to_thread(
             _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks
         )
-        if config.baseline_batch is not None:
-            baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
         _make_run_folder(identity.run_dir)
         prepared = PreparedRun(
             config=config,

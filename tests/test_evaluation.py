@@ -17,7 +17,8 @@ from evalkit.errors import ConfigError, ManifestError, RunError
 from evalkit.runner.jobs import Selection
 from evalkit.runner.results import ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
-from tests.runner.test_cli_run import INVOICES, copy_project, evalkit as evalkit_process, finish
+from tests.runner.test_cli_run import INVOICES, copy_project, finish
+from tests.runner.test_cli_run import evalkit as evalkit_process
 
 BROKEN = {"nordlicht-german-eur", "lumen-semicolon-csv-eur", "pinecone-hours-cad"}
 
@@ -53,7 +54,8 @@ def test_run_from_python_gives_the_verdicts_the_cli_gives(tmp_path: Path) -> Non
     assert outcome.summary.status == "gate_failed"
     library = _verdicts(outcome.run_dir)
     assert {name for name, verdict in library.items() if verdict != "pass"} == BROKEN
-    assert totals == [10] and len(finished) == 10
+    assert totals == [10]
+    assert len(finished) == 10
     assert {result.example for result in finished} == set(library)
     assert any(note.startswith("target: local platform") for note in notes)
     assert sorted(outcome.reports) == ["html", "junit", "markdown"]
@@ -66,9 +68,7 @@ def test_run_from_python_gives_the_verdicts_the_cli_gives(tmp_path: Path) -> Non
     assert _verdicts(tmp_path / "cli") == library
     cli_summary = json.loads(stdout)
     assert cli_summary["counts"] == outcome.summary.counts.model_dump(mode="json")
-    assert cli_summary["gates"] == [
-        gate.model_dump(mode="json") for gate in outcome.summary.gates
-    ]
+    assert cli_summary["gates"] == [gate.model_dump(mode="json") for gate in outcome.summary.gates]
 
 
 def test_the_config_is_read_as_given_selection_gates_and_no_reports(tmp_path: Path) -> None:
@@ -135,3 +135,27 @@ def test_a_selection_of_nothing_is_refused(tmp_path: Path) -> None:
 def test_a_config_out_of_range_says_which_field(field: str, value: float) -> None:
     with pytest.raises(ConfigError, match=f"RunConfig.{field} is {value!r}"):
         RunConfig(**{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "wanted"),
+    [
+        ("gates", {"max_failures": 0}, "an evalkit.GateConfig"),
+        ("selection", {"only": ["a"]}, "an evalkit.Selection"),
+        ("concurrency", "4", "a whole number"),
+        ("out", 3, "a path"),
+        ("retries", True, "a whole number"),
+    ],
+)
+def test_a_config_of_the_wrong_type_says_what_to_give(
+    field: str, value: object, wanted: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"RunConfig.{field} is .*: give {wanted}"):
+        RunConfig(**{field: value})  # type: ignore[arg-type]
+
+
+def test_paths_and_rules_may_be_given_as_text() -> None:
+    config = RunConfig(baseline="base/summary.json", out="out", pass_if="rate 0.8")  # type: ignore[arg-type]
+    assert config.baseline == Path("base/summary.json")
+    assert config.out == Path("out")
+    assert config.pass_if == evalkit.PassRule("rate", 0.8)

@@ -12,7 +12,7 @@ from typing import Any
 
 from evalkit.compare.verdict import compare_example
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.results import Verdict
+from evalkit.runner.results import ErrorKind, ExampleError, Verdict
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Comparison:
     verdict: Verdict
     score: float
     details: dict[str, Any]
+    #: a custom scorer that failed: the example's verdict is then ``error``
+    error: ExampleError | None = None
 
 
 _VERDICTS = {"pass": Verdict.PASS, "partial": Verdict.PARTIAL, "fail": Verdict.FAIL}
@@ -46,7 +48,14 @@ def compare_job(job: ExampleJob, actual_json: Any, actual_files: dict[str, Path]
         expected_files,
         actual,
         job.compare,
+        input=job.input_json,
     )
+    failed = verdict.scorer_errors
+    if failed:
+        # The scorer, not the agent, failed: no verdict on the agent can be drawn from it.
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        error = ExampleError(kind=ErrorKind.SCORER, message=f"{failed[0].display()}{more}")
+        return Comparison(Verdict.ERROR, verdict.score, verdict.to_dict(), error)
     return Comparison(
         verdict=_VERDICTS[verdict.rating], score=verdict.score, details=verdict.to_dict()
     )

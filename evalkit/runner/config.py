@@ -27,6 +27,11 @@ DEFAULT_CONFIDENCE = 0.95
 
 @dataclass(frozen=True)
 class RunConfig:
+    """Every option of ``evalkit run``, one field each, under the option's name (``--timeout``
+    is ``timeout_seconds``); each field's comment in the source says what it does, and
+    ``evalkit run --help`` the same for the options. Paths may be given as text; every value
+    is checked when the config is made (``ConfigError`` names the field)."""
+
     #: which examples run (``--only``, ``--example``, ``--tag``, ``--shard``)
     selection: Selection = field(default_factory=Selection)
     #: most executions in flight; lowered on 429 by the limiter, which starts here
@@ -78,6 +83,7 @@ class RunConfig:
     down_after_seconds: float = DEFAULT_DOWN_AFTER_SECONDS
 
     def __post_init__(self) -> None:
+        self._check_types()
         _check(
             1 <= self.concurrency <= MAX_CONCURRENCY,
             "concurrency",
@@ -102,6 +108,28 @@ class RunConfig:
             "more than 0",
         )
         self._check_repeats()
+
+    def _check_types(self) -> None:
+        for name in ("baseline", "out", "report_dir"):
+            value = getattr(self, name)
+            if isinstance(value, str):  # frozen: the one place a field is set after init
+                object.__setattr__(self, name, Path(value))
+            elif value is not None and not isinstance(value, Path):
+                _wrong_type(name, value, "a path (str or pathlib.Path)")
+        if isinstance(self.pass_if, str):
+            object.__setattr__(self, "pass_if", PassRule.parse(self.pass_if))
+        expected: dict[str, tuple[type | tuple[type, ...], str]] = {
+            "selection": (Selection, "an evalkit.Selection"),
+            "gates": (GateConfig, "an evalkit.GateConfig"),
+            "pass_if": ((PassRule, type(None)), "an evalkit.PassRule, a rule text or None"),
+            "concurrency": (int, "a whole number"),
+            "retries": (int, "a whole number"),
+            "timeout_seconds": ((int, float), "a number of seconds"),
+        }
+        for name, (kinds, what) in expected.items():
+            value = getattr(self, name)
+            if not isinstance(value, kinds) or isinstance(value, bool):
+                _wrong_type(name, value, what)
 
     @property
     def confidence_level(self) -> float:
@@ -135,6 +163,10 @@ class RunConfig:
                 "confirm adds attempts where an example differs from its baseline: give a "
                 "baseline (--baseline summary.json or --baseline-batch RUN_ID)"
             )
+
+
+def _wrong_type(name: str, value: object, what: str) -> None:
+    raise ConfigError(f"RunConfig.{name} is {value!r} ({type(value).__name__}): give {what}")
 
 
 def _check(ok: bool, name: str, value: object, allowed: str) -> None:

@@ -110,7 +110,7 @@ async def _judge(state: ExampleState, ctx: RunContext) -> Judged:
     began = time.perf_counter()
     comparison = await asyncio.to_thread(ctx.compare, job, output, files)
     state.compare_ms = _ms_since(began)
-    return Judged(comparison.verdict, comparison.score, comparison.details)
+    return Judged(comparison.verdict, comparison.score, comparison.details, comparison.error)
 
 
 async def write_feedback_for(

@@ -19,13 +19,12 @@ import functools
 from collections.abc import Sequence
 
 from evalkit.client import EigenpalClient
-from evalkit.client.errors import EigenpalError, EigenpalNotFoundError
+from evalkit.client.errors import EigenpalNotFoundError
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest
-from evalkit.runner.failures import error_from_api
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.patience import patiently_sync
-from evalkit.runner.results import FATAL_ERRORS, DriftedAgent
+from evalkit.runner.results import DriftedAgent
 from evalkit.sync.plan import Action, AgentChange
 
 
@@ -42,20 +41,16 @@ def check_agents(
     allow_drift: bool,
 ) -> list[DriftedAgent]:
     """The agents of ``jobs`` that differ from the manifest (only with ``allow_drift``;
-    otherwise ``NotReady``). ``NotReady`` for agents not on the platform, always. When the
-    platform cannot be reached or refuses the key, nothing is checked: the run then records
-    that error on every example and stops (exit code 3)."""
+    otherwise ``NotReady``). ``NotReady`` for agents not on the platform, always. A platform
+    that cannot be reached or refuses the key raises its ``EigenpalError`` (exit code 3)."""
     from evalkit.sync.planner import plan
 
     slugs = sorted({job.platform_name for job in jobs if job.kind == "agent"})
     if not slugs:
         return []
-    try:
-        changes = patiently_sync(lambda: plan(manifest, client, only=slugs))
-    except EigenpalError as err:
-        if error_from_api(err, "").kind in FATAL_ERRORS:
-            return []
-        raise
+    # A refused key or an unreachable platform stops the run here, before anything starts,
+    # in one message (exit code 3), rather than once per example.
+    changes = patiently_sync(lambda: plan(manifest, client, only=slugs))
     manifest_slugs = {agent.slug: agent.manifest_slug for agent in manifest.agents}
     missing = [change.slug for change in changes.agents if change.creates_agent]
     drifted = [
@@ -130,10 +125,6 @@ def check_workflows(client: EigenpalClient, jobs: Sequence[ExampleJob], *, local
             patiently_sync(functools.partial(client.workflows.get, workflow))
         except EigenpalNotFoundError:
             missing.append(workflow)
-        except EigenpalError as err:
-            if error_from_api(err, "").kind in FATAL_ERRORS:
-                return  # the run records it on every example
-            raise
     if not missing:
         return
     names = ", ".join(missing)

@@ -53,6 +53,7 @@ class ErrorKind(str, Enum):
     UNREACHABLE = "unreachable"  # no connection could be made, or the platform is down
     INPUT = "input"  # an input file is missing or unreadable
     OUTPUT = "output"  # the output cannot be used (e.g. an unsafe output file name)
+    SCORER = "scorer"  # a custom scorer of the example raised, hung, crashed or returned nonsense
     INTERNAL = "internal"  # a bug in evalkit, kept as data so the run goes on
 
 

@@ -5,8 +5,9 @@ passes only sometimes, which a reviewer should know about even though no gate fa
 attempt is a new execution with its own feedback (the ledger is per execution), and the
 result keeps a brief line per earlier attempt under ``earlier_attempts``.
 
-Not retried: passes, examples cancelled by Ctrl-C, errors that stop the whole run (a refused
-key, an unreachable platform) and missing input files, which would fail the same way again.
+Not retried: passes, examples cancelled by Ctrl-C, a failed custom scorer (the agent is not at
+fault), errors that stop the whole run (a refused key, an unreachable platform) and missing
+input files, which would fail the same way again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from evalkit.runner.execute import run_example
 from evalkit.runner.results import FATAL_ERRORS, ErrorKind, ExampleResult, Verdict
 from evalkit.runner.state import ExampleState, RunContext
 
-_NOT_RETRIED = FATAL_ERRORS | {ErrorKind.INPUT}
+_NOT_RETRIED = FATAL_ERRORS | {ErrorKind.INPUT, ErrorKind.SCORER}
 
 
 @dataclass

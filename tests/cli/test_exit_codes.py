@@ -5,6 +5,7 @@ closed loopback port, a local platform that refuses the key, and bad input; each
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import socket
 from pathlib import Path
@@ -189,13 +190,21 @@ def test_the_answer_no_is_1_and_success_is_0(
 
 
 def test_report_gate_gives_the_runs_own_infrastructure_code(
-    evalkit: Evalkit, tmp_path: Path, closed_url: str
+    evalkit: Evalkit, tmp_path: Path
 ) -> None:
-    manifest = project(tmp_path / "project")
-    run = evalkit(*remote(closed_url), "-m", manifest, "run", "--no-report", "--out", tmp_path)
-    assert run.code == ExitCode.INFRASTRUCTURE
-    assert evalkit("report", tmp_path, "--gate").code == ExitCode.INFRASTRUCTURE
-    assert evalkit("report", tmp_path).code == ExitCode.OK  # without --gate: reports written
+    from evalkit.report.shard_merge import write_run
+    from tests.report.sample_runs import failing_variant
+
+    run = failing_variant(tmp_path / "variant", with_baseline=False)
+    assert run.summary is not None
+    summary = run.summary.model_copy(
+        update={"status": "infrastructure", "exit_code": ExitCode.INFRASTRUCTURE}
+    )
+    folder = tmp_path / "run"
+    folder.mkdir()
+    write_run(dataclasses.replace(run, summary=summary), folder)
+    assert evalkit("report", folder, "--gate").code == ExitCode.INFRASTRUCTURE
+    assert evalkit("report", folder).code == ExitCode.OK  # without --gate: reports written
 
 
 def test_a_sync_whose_every_write_fails_exits_3(evalkit: Evalkit, tmp_path: Path) -> None:

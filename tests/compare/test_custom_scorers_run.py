@@ -135,10 +135,6 @@ def test_a_scorer_that_hangs_or_exits_costs_its_example_only(
     assert len(results) == 6  # every example has its result: the run went on
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the runner maps ExampleVerdict.scorer_errors to the error verdict (runner/comparing)",
-)
 @pytest.mark.parametrize("example", ["raises", "hangs", "exits"])
 def test_a_failed_scorer_gives_its_example_the_error_verdict(
     results: dict[str, Any], example: str
@@ -146,9 +142,6 @@ def test_a_failed_scorer_gives_its_example_the_error_verdict(
     assert results[example].verdict is Verdict.ERROR
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the runner passes the example's input to compare_example (input=)"
-)
 def test_a_scorer_gets_the_example_input(results: dict[str, Any]) -> None:
     (difference,) = differences(results["sees-the-input"])
     assert '"input": {"q": "total"}' in difference["rule"]
