@@ -57,7 +57,8 @@ class Platform:
         self._temp_dir: Path | None = None
         if config.data_dir is None:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="evalkit-platform-"))
-        self.data_dir = self._temp_dir or Path(config.data_dir or ".")
+        # Absolute: agent programs run in other folders, and the isolation probe from there.
+        self.data_dir = (self._temp_dir or Path(config.data_dir or ".")).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FolderLock(self.data_dir)
         try:  # checked by starting a program: a machine that cannot isolate fails here

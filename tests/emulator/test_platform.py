@@ -106,3 +106,22 @@ def test_a_bad_workflow_file_leaves_nothing_running(tmp_path: Path) -> None:
         Platform(config)
     leftover = {thread.name for thread in threading.enumerate()} - before
     assert not {name for name in leftover if name.startswith("evalkit-worker")}
+
+
+def test_a_relative_data_folder_is_made_absolute_for_the_isolation_probe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``evalkit serve --data state`` ran its isolation probe from the scratch folder with a
+    relative path, failed, and fell back to a weaker isolation than the absolute path got."""
+    monkeypatch.chdir(tmp_path)
+    relative = Platform(PlatformConfig(data_dir=Path("state"), api_keys=(API_KEY,), workers=1))
+    try:
+        assert relative.data_dir == tmp_path.resolve() / "state"
+        mode = relative.isolation.mode
+    finally:
+        relative.close()
+    absolute = Platform(PlatformConfig(data_dir=tmp_path / "abs", api_keys=(API_KEY,), workers=1))
+    try:
+        assert mode == absolute.isolation.mode
+    finally:
+        absolute.close()
