@@ -116,6 +116,7 @@ def diff_command(
         confidence=confidence,
         minimum_detectable_drop=smallest_detectable_drop(after.briefs, confidence),
         notes=[*before.notes, *after.notes],
+        current_briefs=after.briefs,
     )
     if options.json_output:
         output.emit_json(diff_data(made))

@@ -20,7 +20,7 @@ from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
 from evalkit.report.view import Row, build_view, describe_difference, gate_line
-from evalkit.runner.summary_text import change_text, repeats_text
+from evalkit.runner.summary_text import change_label, change_text, repeats_text
 
 MAX_DIFFERENCE_LINES = 30
 #: the test suite of the run's gates, after the agents' suites
@@ -123,10 +123,7 @@ def attempt_lines(row: Row) -> list[str]:
         return []
     lines = [repeats_text(repeats)]
     if row.change is not None and row.change.change not in ("new", "removed"):
-        significance = "significant" if row.change.significant else "not significant"
-        lines.append(
-            f"against the baseline: {row.change.change} ({significance}): {change_text(row.change)}"
-        )
+        lines.append(f"against the baseline: {change_label(row.change)}: {change_text(row.change)}")
     for attempt in row.attempts:
         parts = [f"attempt {attempt.number}: {attempt.verdict}"]
         if attempt.score is not None:

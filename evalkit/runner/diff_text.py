@@ -108,7 +108,7 @@ def regression_found(diff: Diff) -> bool:
 
 def diff_data(diff: Diff) -> dict[str, Any]:
     """The comparison as data (``--json``)."""
-    data = {
+    data: dict[str, Any] = {
         "baseline": diff.baseline,
         "current": diff.current,
         "confidence": diff.confidence,
@@ -118,7 +118,7 @@ def diff_data(diff: Diff) -> dict[str, Any]:
         "minimum_detectable_drop": diff.minimum_detectable_drop,
         "notes": list(diff.notes),
     }
-    return rounded(data)
+    return {key: rounded(value) for key, value in data.items()}
 
 
 #: decimals kept of every figure in the data, as results keep (``runner.repeats``)

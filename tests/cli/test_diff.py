@@ -44,7 +44,9 @@ def test_two_run_folders_in_words_pass_to_fail_listed_first(runs: Runs, evalkit:
     listed = {line.split()[0] for line in lines[heading + 1 : heading + 4]}
     assert listed == {f"invoice-extractor/{name}" for name in BROKEN}
     assert "unchanged: 7" in lines
-    assert any(line.startswith("minimum detectable drop: ") for line in lines)
+    # worded as `evalkit run` words it: points, never "% of pass rate"
+    assert lines[-1].startswith("with 10 examples, one attempt each, B could ")
+    assert "pass-rate drop of" in lines[-1]
 
 
 def test_fail_on_regression_fails_only_when_b_regressed(runs: Runs, evalkit: Evalkit) -> None:

@@ -168,10 +168,13 @@ def test_gates_are_a_testsuite_and_a_gate_not_checked_is_skipped(
     unchecked = cases["max_regressions"].result
     assert len(unchecked) == 1
     assert isinstance(unchecked[0], Skipped)
-    assert unchecked[0].message == "– regressions not checked: no baseline given (--baseline)"
+    assert (
+        unchecked[0].message
+        == "– max_regressions: regressions not checked: no baseline given (--baseline)"
+    )
     failed = cases["min_pass_rate"].result
     assert isinstance(failed[0], Failure)
-    assert failed[0].message.startswith("pass rate 40.0% (2/5) < minimum 100.0%")
+    assert failed[0].message.startswith("min_pass_rate: pass rate 40.0% (2/5) < minimum 100.0%")
     assert (gates.tests, gates.failures, gates.skipped) == (2, 1, 1)
     assert near_pass.summary is not None
     summary = near_pass.summary.model_copy(deep=True)

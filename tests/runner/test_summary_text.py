@@ -12,13 +12,24 @@ from evalkit.runner.results import (
     Counts,
     Durations,
     ErrorKind,
+    ExampleChange,
     ExampleError,
+    ExampleResult,
     GateOutcome,
     Traffic,
     Verdict,
     brief_of,
 )
-from evalkit.runner.summary_text import progress_line, render_summary
+from evalkit.runner.summary_text import (
+    change_label,
+    change_text,
+    drop_text,
+    p_text,
+    p_value_text,
+    progress_line,
+    render_summary,
+    scorer_message,
+)
 from tests.runner.conftest import make_result, summary_with
 from tests.runner.platform_harness import create_agent, job, local_platform, run_jobs
 
@@ -182,12 +193,13 @@ def test_a_run_with_repeats_and_a_baseline_says_the_evidence(tmp_path: Path) -> 
     ) in lines
     assert (
         "regression: invoice-extractor/alpenblick-swiss-chf-export now fail "
-        "(5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078)"
+        "(5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078, Fisher's exact test on pass "
+        "counts)"
     ) in lines
-    assert (
-        "against the baseline, the run: pass rate 89% → 70% (−19 points, 95% CI −55 to +19): "
-        "not distinguishable from noise; mean score 0.95 → 0.84 (−0.11, 95% CI −0.30 to +0.07)"
-    ) in lines
+    run_line = next(line for line in lines if line.startswith("against the baseline, the run:"))
+    # with repeats the delta's rate is the attempts' (the run's own pass rate is the examples')
+    assert run_line.startswith("against the baseline, the run: attempt pass rate 89% → 70%")
+    assert "; mean score 0.95 → 0.84 (−0.11, 95% CI " in run_line
     assert any(
         line.startswith("noise (moved, not significantly): invoice-extractor/bri") for line in lines
     )
@@ -211,3 +223,123 @@ def test_runs_without_repeats_read_as_before(tmp_path: Path) -> None:
     assert "flaky (passed on a retry): invoice-extractor/brightside-rounding-cent" in text
     for absent in ("against the baseline,", "noise", "could detect", "executions"):
         assert absent not in text
+
+
+# ---- the user trial of repeats and evidence (issue 12 follow-up) ----
+
+
+def _change(p_value: float | None, test: str | None, **fields: object) -> ExampleChange:
+    data: dict[str, object] = {
+        "kind": "agent",
+        "agent": "support",
+        "example": "refund",
+        "change": "regression",
+        "significant": True,
+        "p_value": p_value,
+        "passes_before": [5, 5],
+        "passes_after": [1, 5],
+        **fields,
+    }
+    if test is not None:
+        data["test"] = test
+    return ExampleChange.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("p_value", "shown"),
+    [
+        (0.0476, "0.048"),  # never 0.05: significant at 0.05, it must not read as the line
+        (0.167, "0.17"),
+        (0.05, "0.050"),
+        (0.0013, "0.0013"),
+        (0.00078, "0.00078"),
+        (0.5, "0.50"),
+        (1.0, "1.0"),
+        (0.0001, "0.00010"),
+        (0.00004, "< 0.0001"),
+    ],
+)
+def test_p_values_show_two_significant_digits(p_value: float, shown: str) -> None:
+    assert p_text(p_value) == shown
+
+
+def test_a_p_value_names_the_test_that_gave_it() -> None:
+    fisher = _change(0.0476, "fisher")
+    welch = _change(0.07, "welch", significant=False, change="unchanged")
+    unnamed = _change(0.0476, None)  # a results file written before ``test``
+    tiny = _change(0.00002, "fisher")
+    assert change_text(fisher) == "5/5 → 1/5 passed, p = 0.048, Fisher's exact test on pass counts"
+    assert p_value_text(welch) == "p = 0.070, Welch's t-test on scores"
+    assert p_value_text(unnamed) == "p = 0.048, exact test"
+    assert p_value_text(tiny) == "p < 0.0001, Fisher's exact test on pass counts"
+    assert p_value_text(fisher, short=True) == "p 0.048 (Fisher)"
+    assert p_value_text(welch, short=True) == "p 0.070 (Welch)"
+    assert p_value_text(_change(None, None)) is None
+
+
+def test_noise_is_one_word_for_every_report() -> None:
+    moved = _change(0.17, "fisher", change="unchanged", significant=False)
+    still = _change(1.0, "fisher", change="unchanged", significant=False, passes_after=[5, 5])
+    once = _change(None, None, significant=False, passes_before=[1, 1], passes_after=[0, 1])
+    assert change_label(moved) == "noise"
+    assert change_label(still) == "unchanged"
+    assert change_label(_change(0.01, "fisher")) == "significant regression"
+    assert change_label(once) == "regression (one attempt each side: no test decides)"
+
+
+def _scored(differences: list[dict[str, object]]) -> ExampleResult:
+    return make_result("reply", Verdict.FAIL, score=0.46, comparison={"differences": differences})
+
+
+#: a similarity failure: the scorer's message says more than the two texts
+SIMILARITY: dict[str, object] = {
+    "pointer": "/reply",
+    "kind": "changed",
+    "expected": "Refund sent to your card ending 4242 within 5 days",
+    "actual": "We have received your request and will get back to you",
+    "rule": "similarity 0.46 below 0.95 (ratio)",
+    "score": 0.46,
+}
+#: a contains failure: the expected side is a placeholder
+CONTAINS: dict[str, object] = {
+    "pointer": "/reply",
+    "kind": "changed",
+    "expected": "",
+    "actual": "We have received your request and will get back to you " * 3,
+    "rule": "missing 'refund' (text lower)",
+}
+#: a tolerance only qualifies the difference: the values say what differs
+TOLERANCE: dict[str, object] = {
+    "pointer": "/total",
+    "kind": "changed",
+    "expected": 10,
+    "actual": 11,
+    "rule": "tolerance 0.5",
+}
+
+
+def test_a_scorer_difference_shows_its_message_not_the_values() -> None:
+    for difference, detail in (
+        (SIMILARITY, "/reply: similarity 0.46 below 0.95 (ratio)"),
+        (CONTAINS, "/reply: missing 'refund' (text lower)"),
+        (TOLERANCE, "/total changed: 10 -> 11"),
+    ):
+        result = _scored([difference])
+        assert scorer_message(difference) == (
+            None if difference is TOLERANCE else difference["rule"]
+        )
+        closing = render_summary(summary_with(brief_of(result)), [result]).splitlines()
+        row = next(line for line in closing if line.startswith("fail"))
+        assert row.endswith(detail), row
+        assert "We have" not in row
+
+
+def test_the_drop_b_could_detect_is_worded_as_the_run_words_it() -> None:
+    briefs = [brief_of(make_result(name, Verdict.PASS)) for name in "abcde"]
+    assert drop_text(0.26, briefs, 0.95) == (
+        "with 5 examples, one attempt each, this run could detect a pass-rate drop of 26 points "
+        "or more (95% confidence, 80% power)"
+    )
+    assert drop_text(0.26, briefs, 0.95, subject="B").startswith(
+        "with 5 examples, one attempt each, B could detect a pass-rate drop of 26 points or more"
+    )
