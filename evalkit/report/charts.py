@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from evalkit.runner.summary_text import points_text
+
 WIDTH = 360
 BAR_AREA = 110  # height of the bars in a histogram
 ROW = 22  # height of one row in a bar chart
@@ -131,9 +133,10 @@ def rate_bars(rows: Sequence[tuple[str, float]], *, title: str) -> Markup:
 
 
 def delta_bars(rows: Sequence[tuple[str, float]], *, title: str) -> Markup:
-    """Diverging bars around a zero line: pass-rate change per label (-1..1)."""
+    """Diverging bars around a zero line: pass-rate change per label (-1..1), written in
+    percentage points (``−40 points``: a change of rate is no percentage of it)."""
     height = ROW * len(rows) + 12
-    half = (WIDTH - LABEL - 50) / 2
+    half = (WIDTH - LABEL - 76) / 2  # room on the right for "−100 points"
     zero = LABEL + half
     parts = [_open(title, height)]
     for index, (label, delta) in enumerate(rows):
@@ -141,11 +144,12 @@ def delta_bars(rows: Sequence[tuple[str, float]], *, title: str) -> Markup:
         width = half * min(abs(delta), 1.0)
         x = zero - width if delta < 0 else zero
         kind = "worse" if delta < 0 else "better"
+        shown = points_text(delta)
         parts.append(_row_label(label, y))
         parts.append(
             f'<rect class="bar {kind}" x="{x:.1f}" y="{y}" width="{width:.1f}"'
-            f' height="{ROW - 8}"><title>{escape(label)}: {delta:+.0%}</title></rect>'
-            f'<text class="num end" x="{zero + half + 4}" y="{y + ROW - 10}">{delta:+.0%}</text>'
+            f' height="{ROW - 8}"><title>{escape(label)}: {escape(shown)}</title></rect>'
+            f'<text class="num end" x="{zero + half + 4}" y="{y + ROW - 10}">{escape(shown)}</text>'
         )
     parts.append(f'<line class="zero" x1="{zero}" x2="{zero}" y1="2" y2="{height - 4}"/>')
     parts.append("</svg>")

@@ -21,10 +21,23 @@ from evalkit._version import __version__
 from evalkit.report import charts
 from evalkit.report.loading import RunResults
 from evalkit.report.plan_text import plan_html
-from evalkit.report.view import ReportView, Row, build_view, gate_line, record_field
+from evalkit.report.view import (
+    PASS_RATES_LEGEND,
+    ReportView,
+    Row,
+    build_view,
+    gate_line,
+    record_field,
+)
 from evalkit.runner.results import Verdict, count_differences
 from evalkit.runner.score_label import score_label
-from evalkit.runner.summary_text import change_text, delta_text, interval_text
+from evalkit.runner.summary_text import (
+    change_label,
+    change_text,
+    delta_text,
+    interval_text,
+    points_text,
+)
 
 _ABSENT = object()
 
@@ -84,6 +97,8 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
             skipped=run.skipped_lines,
             gate_line=gate_line,
             scopes=_scopes(view),
+            points_text=points_text,
+            legend=PASS_RATES_LEGEND,
         )
     )
 
@@ -215,12 +230,8 @@ def _repeats(row: Row) -> dict[str, Any]:
     change = row.change
     if change is None or change.change in ("new", "removed"):
         against = ""
-    elif change.significant:
-        against = f"{change_text(change)}: a significant {change.change}"
-    elif change.change == "regression":  # one attempt each side: the plain pass→fail
-        against = f"{change_text(change) or 'pass → not a pass'}: a regression (one attempt)"
     else:
-        against = f"{change_text(change)}: not significant"
+        against = f"{change_label(change)}: {change_text(change) or 'pass → not a pass'}"
     return {
         "passes": repeats.passes,
         "trials": repeats.trials,

@@ -13,7 +13,15 @@ import html
 from evalkit.control_chars import visible
 from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
-from evalkit.report.view import EvidenceView, ReportView, Row, ScopeStats, build_view, gate_line
+from evalkit.report.view import (
+    PASS_RATES_LEGEND,
+    EvidenceView,
+    ReportView,
+    Row,
+    ScopeStats,
+    build_view,
+    gate_line,
+)
 from evalkit.runner.results import Delta
 from evalkit.runner.summary_text import (
     attempt_strip,
@@ -21,6 +29,7 @@ from evalkit.runner.summary_text import (
     delta_text,
     interval_text,
     passes_text,
+    points_text,
 )
 
 GITHUB_LIMIT = 65_536
@@ -47,11 +56,12 @@ def render_markdown(
     body: list[str] = []
     used = 0
     # Significant regressions lead; plain pass→fail regressions (one attempt each side) as
-    # before; noise (moved, not significantly) apart, never marked as a failure.
+    # before; every other example that does not pass (noise or not: it fails now, with its
+    # note); noise lists whatever moved without significance, never marked as a failure.
     significant = view.significant_regressions
     regressions = [row for row in view.regressions if not row.significant_regression]
     noise = view.noise
-    others = [row for row in view.problems if not row.regression and not row.noise]
+    others = [row for row in view.problems if not row.regression]
     noise_deltas = (
         [d for d in view.evidence.deltas if d.verdict == "noise"] if view.evidence else []
     )
@@ -98,7 +108,7 @@ def _head(view: ReportView) -> str:
     counts = view.counts
     rate = f"{view.pass_rate:.1%}"
     if view.baseline_pass_rate is not None:
-        rate += f" ({(view.pass_rate - view.baseline_pass_rate) * 100:+.1f} pts)"
+        rate += f" ({points_text(view.pass_rate - view.baseline_pass_rate, 1)})"
     columns = ["pass rate", "pass", "partial", "fail", "error", "flaky", "quarantined"]
     values = [rate, *(str(counts[k]) for k in columns[1:])]
     if view.baseline_counts is not None:
@@ -112,6 +122,8 @@ def _head(view: ReportView) -> str:
         "| " + " | ".join(values) + " |",
         "",
     ]
+    if view.evidence is not None and view.evidence.repeated:
+        lines += [f"_{_text(PASS_RATES_LEGEND[0].upper() + PASS_RATES_LEGEND[1:])}._", ""]
     for gate in view.gate.gates:
         state, text = gate_line(gate)
         mark = _GATE_MARKS[state]
@@ -156,7 +168,7 @@ def _evidence(evidence: EvidenceView) -> list[str]:
     ]
     lines: list[str] = []
     if shown:
-        title = "Pass rate and score" if evidence.repeated else "Against the baseline"
+        title = "Attempt pass rate and score" if evidence.repeated else "Against the baseline"
         lines += ["", f"#### {title}", ""]
         lines += [_scope_line(scope, evidence) for scope in shown]
     facts = [text for text in (evidence.detectable, evidence.executions) if text]
@@ -213,6 +225,8 @@ def _item(row: Row) -> str:
         notes = f" · {_text(passes_text(repeats))} {attempt_strip(repeats)}" + notes
     if row.change is not None and row.change.significant:
         notes += f" · {_text(change_text(row.change))}"
+    elif row.noise and row.change is not None:
+        notes += f" · noise against the baseline: {_text(change_text(row.change))}"
     link = f" · [execution]({_url(row.link)})" if row.link else ""
     lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"]
     lines += [f"  - {_code(text)}" for text in top_differences(result)]

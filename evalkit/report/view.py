@@ -31,8 +31,18 @@ from evalkit.runner.summary_text import (
     interval_text,
     is_noise,
     run_confidence,
+    scorer_message,
 )
 from evalkit.stats import mean_interval, wilson_interval
+
+#: the mean of each example's share of passing attempts, beside the pass rate (the share of
+#: examples that pass their ``pass_if`` rule) when examples were repeated
+ATTEMPT_PASS_RATE = "attempt pass rate"
+#: the two rates explained, where a report shows both
+PASS_RATES_LEGEND = (
+    "pass rate: the share of examples that pass their pass_if rule; attempt pass rate: the "
+    "mean of each example's share of passing attempts"
+)
 
 # Regressions first, then what fails hardest; passes last.
 _RANK = {
@@ -210,11 +220,12 @@ class ScopeStats:
         return "whole run" if self.name == "run" else self.name
 
     def figures(self, confidence: float) -> str:
-        """``pass rate 73% (95% CI 35–100%); mean score 0.86 (95% CI 0.68–1.00); 10
-        examples, 40 attempts``."""
+        """``attempt pass rate 73% (95% CI 35–100%); mean score 0.86 (95% CI 0.68–1.00); 10
+        examples, 40 attempts``: shown when examples were repeated, the rate is the mean of
+        each example's share of passing attempts, not the share of examples that pass."""
         level = f"{confidence:.0%} CI"
         rate = self.pass_rate
-        parts = [f"pass rate {rate.value:.0%}"]
+        parts = [f"{ATTEMPT_PASS_RATE} {rate.value:.0%}"]
         if rate.low is not None and rate.high is not None:
             parts[0] += f" ({level} {interval_text([rate.low, rate.high], percent=True)})"
         if self.score is not None:
@@ -247,8 +258,12 @@ GATE_NOT_CHECKED = "– not checked"
 
 def gate_line(gate: dict[str, Any]) -> tuple[str, str]:
     """A gate of ``GateView.gates`` as every report writes it: ``(state, text)``, the state
-    ``passed``, ``failed`` or ``not_checked``; an unchecked gate's text says so first."""
+    ``passed``, ``failed`` or ``not_checked``; the text names the gate (``min_pass_rate: pass
+    rate 80.0% ...``), and an unchecked gate's text says so first."""
     message = str(gate.get("message", ""))
+    name = str(gate.get("name") or "")
+    if name:
+        message = f"{name}: {message}"
     if not gate.get("checked", True):
         # The runner's message already says "... not checked: why"; say it once.
         if "not checked" in message:
@@ -423,6 +438,9 @@ def headline_of(result: ExampleResult) -> str:
 def describe_difference(difference: dict[str, Any], limit: int = 80) -> str:
     """The compare engine's one-line display of a difference, from its dict."""
     where = difference.get("pointer") or "(root)"
+    message = scorer_message(difference)
+    if message is not None:
+        return f"{where}: {_clip(message, 2 * limit)}"
     kind = str(difference.get("kind", "changed"))
     text = f"{where}: {kind.replace('_', ' ')}"
     if kind == "missing":
@@ -437,6 +455,10 @@ def describe_difference(difference: dict[str, Any], limit: int = 80) -> str:
     if difference.get("rule"):
         text += f" [{difference['rule']}]"
     return text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _short(value: Any, limit: int) -> str:

@@ -243,7 +243,7 @@ def test_near_passes_are_labelled_flagged_and_an_unchecked_gate_has_no_tick(
     passes_bar = page.locator("svg rect.bar.ok")
     assert passes_bar.evaluate("bar => getComputedStyle(bar).fill") == "rgb(26, 127, 55)"  # green
     gate = page.locator("#verdict li", has_text="regressions not checked")
-    assert gate.inner_text().startswith("– regressions not checked:")
+    assert gate.inner_text().startswith("– max_regressions: regressions not checked:")
     assert "✓" not in gate.inner_text()
 
     unchecked = page.locator("tr.example", has_text=near_pass.results[3].example)
@@ -284,12 +284,15 @@ def test_repeated_examples_show_their_attempt_strip_linked_to_each_execution(
     )
     assert detail.locator("ol.attempts li").count() == 8
     card = page.locator(".scope", has_text="whole run")
-    assert "not distinguishable from noise" in card.inner_text()
+    assert "against the baseline: attempt pass rate 89% → 70%" in card.inner_text()
+    assert "attempt pass rate 73% (95% CI" in card.inner_text()
     assert card.locator(".change").evaluate("p => getComputedStyle(p).color") == (
         "rgb(87, 96, 106)"  # muted, never the failure red
     )
     page.check("#status-filter input[value=noise]")
-    assert _shown(page) == "2 of 10 examples shown"
+    assert (
+        _shown(page) == "3 of 10 examples shown"
+    )  # lumen too, since --confirm tests at alpha / looks
     assert console.problems == []
 
     phone, console = _open_at(browser, tmp_path, repeated, 390)

@@ -87,3 +87,13 @@ def test_rate_and_delta_bars_escape_labels_and_show_direction() -> None:
     assert float(deltas[0].get("x", "0")) + worse == pytest.approx(
         float(deltas[1].get("x", "0")), abs=0.2
     )
+
+
+def test_delta_bars_say_points_not_percent() -> None:
+    """A pass-rate change is in percentage points: 30% → 70% is "+40 points", not "+40%"."""
+    svg = str(charts.delta_bars([("support", -0.4), ("billing", 0.125), ("same", 0.0)], title="d"))
+    texts = [node.text for node in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "−40 points" in texts
+    assert "+12 points" in texts or "+13 points" in texts
+    assert "0 points" in texts
+    assert "%" not in "".join(text or "" for text in texts)

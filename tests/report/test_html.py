@@ -108,9 +108,9 @@ def test_header_shows_verdict_counts_deltas_and_run_facts(failing_run: RunResult
     for expected in (
         "'Gate failed'",
         "'a gate failed (5/10 passed)'",
-        "'✗ 5 regressions against the baseline (maximum 0)'",
+        "'✗ max_regressions: 5 regressions against the baseline (maximum 0)'",
         "'50.0%'",
-        "'-50.0 pts vs baseline'",
+        "'−50.0 points vs baseline'",
         "'0123456789ab on fix-quantities'",
         "'local (http://127.0.0.1:8765)'",
         "'12.5 s'",
@@ -200,7 +200,7 @@ def test_the_score_chart_keeps_partials_out_of_the_bar_of_the_passes(near_pass: 
 def test_a_gate_not_checked_has_no_tick(near_pass: RunResults) -> None:
     """Issue 10 item 13: "regressions not checked" showed as a passed check (✓)."""
     text = "\n".join(_outline(render_html(near_pass)).lines)
-    assert "'– regressions not checked: no baseline given (--baseline)'" in text
+    assert "'– max_regressions: regressions not checked: no baseline given (--baseline)'" in text
     assert "✓ regressions not checked" not in text
     assert '<li class="unchecked">' in render_html(near_pass)
 

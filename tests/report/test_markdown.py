@@ -10,7 +10,7 @@ from tests.report.sample_runs import HOSTILE
 def test_verdict_counts_and_regressions_come_first(failing_run: RunResults) -> None:
     text = render_markdown(failing_run, html_link="https://example.test/run/1")
     assert text.startswith("## ❌ evalkit: gate failed\n")
-    assert "| 50.0% (-50.0 pts) | 5 | 3 | 1 | 1 | 1 | 0 | 5 |" in text
+    assert "| 50.0% (−50.0 points) | 5 | 3 | 1 | 1 | 1 | 0 | 5 |" in text
     assert text.index("### Regressions (5)") < text.index(
         "`invoice-extractor/thames-uk-pipe-table`"
     )
@@ -22,7 +22,7 @@ def test_verdict_counts_and_regressions_come_first(failing_run: RunResults) -> N
 
 def test_gate_messages_are_escaped(failing_run: RunResults) -> None:
     text = render_markdown(failing_run)
-    assert "❌ pass rate 50.0% (5/10) &lt; minimum 100.0%" in text
+    assert "❌ min\\_pass\\_rate: pass rate 50.0% (5/10) &lt; minimum 100.0%" in text
 
 
 def test_stays_under_githubs_limit_with_a_note(large: RunResults) -> None:
@@ -98,10 +98,10 @@ def test_a_gate_not_checked_has_no_pass_mark(near_pass: RunResults) -> None:
     """Issue 16 item 3: the regression gate without a baseline read "✅ regressions not
     checked"; as in the HTML report it reads "– not checked"."""
     text = render_markdown(near_pass)
-    assert "- – regressions not checked: no baseline given (--baseline)" in text
+    assert "- – max\\_regressions: regressions not checked: no baseline given (--baseline)" in text
     assert "✅ regressions not checked" not in text
-    assert "- ✅ pass rate" not in text  # 2/5 passed: the pass-rate gate failed
-    assert "- ❌ pass rate" in text
+    assert "- ✅ min\\_pass\\_rate" not in text  # 2/5 passed: the pass-rate gate failed
+    assert "- ❌ min\\_pass\\_rate: pass rate" in text
 
 
 def test_control_characters_from_agents_are_written_as_escapes(failing_run: RunResults) -> None:

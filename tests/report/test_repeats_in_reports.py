@@ -11,6 +11,7 @@ from evalkit.report import RunResults, render_html, render_junit, render_markdow
 from evalkit.report.github import annotation_lines
 from evalkit.report.html import page_data
 from evalkit.report.view import build_view
+from evalkit.runner.results import Verdict
 from tests.report.sample_runs import PLATFORM
 from tests.report.test_html import _embedded
 
@@ -28,18 +29,19 @@ def test_markdown_leads_with_significant_regressions_and_keeps_noise_apart(
     assert lead < text.index("| pass rate |"), "named before the counts"
     assert "`invoice-extractor/alpenblick-swiss-chf-export` (5/5 → 0/8 passed" in text
     section = text.index("### Significant regressions (2)")
-    noise = text.index("### Noise (5)")
+    noise = text.index("### Noise (")
     assert section < noise
     assert "### Regressions" not in text, "no plain pass→fail: both runs repeated"
     assert "### Failures and errors" not in text
     noise_part = text[noise:]
     assert "❌" not in noise_part
     assert "**fail**" not in noise_part
-    assert (
-        "- **whole run**: pass rate 89% → 70% (−19 points, 95% CI −55 to +19): not " in noise_part
-    )
+    assert "- **whole run**: attempt pass rate 89% → 70%" in noise_part
     assert "`invoice-extractor/brightside-rounding-cent`: 5/5 → 5/8 passed" in noise_part
-    assert "p = 0.23; not significant · verdict pass by rule rate 0.6 ✓✗✓✗✓✓✗✓" in noise_part
+    assert (
+        "p = 0.23, Fisher's exact test on pass counts; not significant · verdict pass by rule "
+        "rate 0.6 ✓✗✓✗✓✓✗✓"
+    ) in noise_part
     item = next(line for line in text.splitlines() if line.startswith("- `receipt-reader/pin"))
     assert "**fail**, score 0.40 (95% CI 0.38–0.43) · 0/8 passed (rule rate 0.6, adaptive)" in item
     assert "✗✗✗✗✗✗✗✗" in item
@@ -55,7 +57,7 @@ def test_markdown_says_what_the_run_could_detect_and_what_confirm_saved(
         "or more (95% confidence, 80% power)."
     ) in text
     assert "ℹ️ Used 40 executions where a fixed repeat of 8 would use 80: 50% saved." in text
-    assert "- **whole run**: pass rate 73% (95% CI 35–100%); mean score 0.86" in text
+    assert "- **whole run**: attempt pass rate 73% (95% CI 35–100%); mean score 0.86" in text
     assert "- **receipt-reader**: " in text
 
 
@@ -67,11 +69,11 @@ def test_a_delta_that_is_a_regression_is_marked_and_not_listed_as_noise(
     run.verdict = "regression"
     run.words = run.words.replace("not distinguishable from noise", "a regression")
     text = render_markdown(RunResults(repeated.results, summary, repeated.baseline))
-    assert "- 📉 **whole run**: pass rate 73%" in text
-    assert (
-        "against the baseline: pass rate 89% → 70% (−19 points, 95% CI −55 to +19): a regr" in text
-    )
-    assert "### Noise (4)" in text
+    assert "- 📉 **whole run**: attempt pass rate 73%" in text
+    assert "against the baseline: attempt pass rate 89% → 70%" in text
+    before = render_markdown(repeated)
+    noise_before = int(before.split("### Noise (", 1)[1].split(")", 1)[0])
+    assert f"### Noise ({noise_before - 1})" in text, "the run's delta is no longer noise"
 
 
 def test_markdown_snapshot_with_repeats(repeated: RunResults, snapshot: SnapshotAssertion) -> None:
@@ -93,8 +95,8 @@ def test_junit_one_testcase_per_example_with_k_of_n_and_the_attempts(
     out = (case.findtext("system-out") or "").splitlines()
     assert out[0].startswith("0/8 passed (rule rate 0.6, adaptive) ✗✗✗✗✗✗✗✗")
     assert out[1] == (
-        "against the baseline: regression (significant): 5/5 → 0/8 passed, "
-        "mean score 1.00 → 0.40, p = 0.00078"
+        "against the baseline: significant regression: 5/5 → 0/8 passed, "
+        "mean score 1.00 → 0.40, p = 0.00078, Fisher's exact test on pass counts"
     )
     assert len(out) == 2 + 8
     assert out[2].startswith("attempt 1: fail, score 0.43, ")
@@ -128,7 +130,8 @@ def test_the_page_carries_the_attempts_scopes_and_sentences(repeated: RunResults
     repeats = data["details"][index]["repeats"]
     assert (repeats["passes"], repeats["trials"], repeats["rule"]) == (0, 8, "rate 0.6")
     assert repeats["against"] == (
-        "5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078: a significant regression"
+        "significant regression: 5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078, "
+        "Fisher's exact test on pass counts"
     )
     assert '<div class="scope d-noise"><h2>whole run</h2>' in html
     assert "Used 40 executions where a fixed repeat of 8 would use 80: 50% saved." in html
@@ -149,6 +152,59 @@ def test_annotations_give_k_of_n_and_the_evidence(repeated: RunResults) -> None:
     pinecone = next(line for line in lines if "pinecone-hours-cad" in line)
     message = pinecone.split("::", 2)[2]
     assert message.startswith(
-        "against the baseline: 5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078%0A"
+        "against the baseline: 5/5 → 0/8 passed, mean score 1.00 → 0.40, p = 0.00078, "
+        "Fisher's exact test on pass counts%0A"
         "0/8 passed (rule rate 0.6, adaptive) ✗✗✗✗✗✗✗✗%0A"
     )
+
+
+def test_a_failing_example_whose_change_is_noise_is_still_a_failure(repeated: RunResults) -> None:
+    """Every failing example is listed under Failures and errors, with its noise note; Noise
+    lists what moved without significance, whatever its verdict."""
+    results = [
+        result.model_copy(update={"verdict": Verdict.FAIL})
+        if result.example == "brightside-rounding-cent"
+        else result
+        for result in repeated.results
+    ]
+    text = render_markdown(RunResults(results, repeated.summary, repeated.baseline))
+    failures = text.split("### Failures and errors (1)", 1)[1].split("\n### ", 1)[0]
+    assert "- `invoice-extractor/brightside-rounding-cent`: **fail**" in failures
+    assert (
+        "noise against the baseline: 5/5 → 5/8 passed, mean score 1.00 → 0.77, p = 0.23, "
+        "Fisher's exact test on pass counts"
+    ) in failures
+    noise = text.split("### Noise (", 1)[1]
+    assert "`invoice-extractor/brightside-rounding-cent`: 5/5 → 5/8 passed" in noise
+    assert "verdict fail by rule rate 0.6" in noise
+    listed = text.split("### Noise (", 1)[0].count(": **fail**")
+    assert (
+        listed
+        == 3
+        == build_view(RunResults(results, repeated.summary, repeated.baseline)).counts["fail"]
+    )
+
+
+def test_the_two_pass_rates_are_told_apart(repeated: RunResults) -> None:
+    text = render_markdown(repeated)
+    assert "| 80.0% (−10.0 points) |" in text, "points, not a percentage, with a true minus"
+    assert (
+        "_Pass rate: the share of examples that pass their pass\\_if rule; attempt pass rate: "
+        "the mean of each example's share of passing attempts._"
+    ) in text
+    assert "#### Attempt pass rate and score" in text
+    assert "- **whole run**: attempt pass rate 73%" in text
+    assert "pass rate 73%" not in text.replace("attempt pass rate 73%", "")
+    html = render_html(repeated)
+    assert "Pass rate: the share of examples that pass their pass_if rule" in html
+    assert "attempt pass rate 73% (95% CI" in html
+
+
+def test_junit_calls_noise_noise(repeated: RunResults) -> None:
+    root = ET.fromstring(render_junit(repeated))
+    case = root.find(".//testcase[@name='brightside-rounding-cent']")
+    assert case is not None
+    out = case.findtext("system-out") or ""
+    assert "against the baseline: noise: 5/5 → 5/8 passed" in out
+    assert "not significant" not in out
+    assert "unchanged" not in out

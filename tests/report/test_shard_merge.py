@@ -135,7 +135,7 @@ def test_allowing_missing_shards_fails_the_merged_gate(
     assert (gate.passed, gate.limit, gate.actual) == (False, 3, 2)
     assert summary.outcome.startswith("shards missing: a gate failed (")
     assert "over 2 of 3 shards" in summary.outcome
-    assert "❌ 2 of 3 shards merged" in (merged / "reports" / "summary.md").read_text()
+    assert "❌ all\\_shards: 2 of 3 shards merged" in (merged / "reports" / "summary.md").read_text()
 
 
 def test_a_shard_without_summary_is_incomplete(
