@@ -12,8 +12,13 @@ The comparison then reads anchored paths only; a path left relative is a differe
 so (never a pass).
 
 Each file is read and checked once per version (path, size, modification time): a run's
-thousand examples read it once. ``format`` keywords are checked (``date``, ``email``...); a
-``$ref`` may point inside the schema, never to another file or the network.
+thousand examples read it once. ``format`` keywords are checked (``date``, ``email``...).
+
+Nothing is ever fetched: a ``$ref`` must point inside the schema file (``#/$defs/money``, an
+``$anchor``, a subschema's ``$id``) or at a JSON Schema meta-schema (bundled with jsonschema).
+Every ``$ref`` is resolved when the file is loaded, so a ref to the network or another file,
+or one pointing at nothing, is a problem at the rule's key (``validate``), not a surprise in
+the run. Refs to other files are refused rather than read: a schema is one file.
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import referencing
+import referencing.jsonschema
 from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
+from jsonschema_specifications import REGISTRY as BUNDLED_SCHEMAS  # type: ignore[import-untyped]
+from referencing._core import Resolver
 from referencing.exceptions import Unresolvable
 
 from evalkit.compare.anchoring import AnchorProblem, Resolve, anchor_rules, copy_rule
@@ -127,8 +136,55 @@ def _load(path: str, size: int, modified: int) -> Validator:
         raise SchemaFileError(
             f"json_schema file {name!r} is not a valid JSON Schema: {where}: {_clip(err.message)}"
         ) from err
-    validator: Validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    _check_refs(cls, schema, name)
+    # An empty registry (jsonschema adds the bundled meta-schemas): nothing is ever fetched,
+    # where the default would download a $ref's URL.
+    validator: Validator = cls(
+        schema, format_checker=cls.FORMAT_CHECKER, registry=referencing.Registry()
+    )
     return validator
+
+
+_REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
+_REF_HINT = (
+    "evalkit never fetches schemas: put the definition in this file's $defs and point at it "
+    "with '#/$defs/NAME'"
+)
+
+
+def _check_refs(cls: type[Validator], schema: Any, name: str) -> None:
+    """Every ``$ref`` of the schema resolves inside the file (or to a bundled meta-schema)."""
+    specification = referencing.jsonschema.specification_with(
+        str(cls.META_SCHEMA.get("$id") or cls.META_SCHEMA.get("id") or "urn:unknown-dialect"),
+        default=referencing.Specification.OPAQUE,
+    )
+    root = specification.create_resource(schema)
+    registry: referencing.Registry[Any] = referencing.Registry().with_resource(
+        root.id() or "", root
+    )
+    registry = registry.combine(BUNDLED_SCHEMAS).crawl()
+    stack = [(registry.resolver(root.id() or ""), root)]
+    while stack:
+        resolver, resource = stack.pop()
+        contents = resource.contents
+        for key in _REF_KEYS if isinstance(contents, dict) else ():
+            ref = contents.get(key)
+            if isinstance(ref, str):
+                _resolve_ref(resolver, ref, name)
+        stack.extend((resolver.in_subresource(sub), sub) for sub in resource.subresources())
+
+
+def _resolve_ref(resolver: Resolver[Any], ref: str, name: str) -> None:
+    try:
+        resolver.lookup(ref)
+    except Unresolvable as err:
+        inside = ref.startswith("#")
+        what = "points at nothing in the file" if inside else "is not in the file"
+        raise SchemaFileError(
+            f"json_schema file {name!r}: $ref {ref!r} {what}"
+            + ("" if inside else " (refs to other files and the network are never fetched)"),
+            _REF_HINT,
+        ) from err
 
 
 def schema_failure(path_text: str, value: Any) -> str | None:

@@ -102,17 +102,68 @@ def test_a_schema_broken_after_loading_is_a_difference_not_a_crash(tmp_path: Pat
     assert difference.rule.startswith("json_schema cannot be used: json_schema file 'answer.json'")
 
 
-def test_a_ref_to_another_file_is_a_difference_saying_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("schema", "ref"),
+    [
+        ({"$ref": "https://example.com/s.json"}, "https://example.com/s.json"),
+        (
+            {"type": "object", "properties": {"a": {"$ref": "http://example.com/s.json#/x"}}},
+            "http://example.com/s.json#/x",
+        ),
+        ({"$ref": "other.json"}, "other.json"),
+        ({"$defs": {"a": {"$ref": "other.json#/$defs/b"}}}, "other.json#/$defs/b"),
+        ({"$id": "https://example.com/root.json", "$ref": "item.json"}, "item.json"),
+        ({"$ref": "file:///etc/passwd"}, "file:///etc/passwd"),
+        ({"$ref": "#/$defs/missing"}, "#/$defs/missing"),
+    ],
+)
+def test_a_ref_outside_the_schema_file_is_a_problem_at_the_rule(
+    tmp_path: Path, schema: dict[str, object], ref: str
+) -> None:
     root = project(tmp_path)
-    (root / "schemas" / "answer.json").write_text(
-        json.dumps({"$ref": "other.json"}), encoding="utf-8"
+    (root / "schemas" / "other.json").write_text(json.dumps({"type": "string"}), "utf-8")
+    (root / "schemas" / "answer.json").write_text(json.dumps(schema), encoding="utf-8")
+    spec = CompareSpec.model_validate({"rules": {"/a": {"json_schema": "schemas/answer.json"}}})
+    _, problems = anchor_json_schemas(spec, resolver(root, root))
+    (problem,) = problems
+    assert problem.loc == ("rules", "/a", "json_schema")
+    why = (
+        "points at nothing in the file"
+        if ref.startswith("#")
+        else "is not in the file (refs to other files and the network are never fetched)"
     )
+    assert problem.message == f"json_schema file 'answer.json': $ref {ref!r} {why}"
+    assert "$defs" in problem.hint
+
+
+def test_refs_inside_the_schema_file_work(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    schema = {
+        "$id": "https://example.com/answer.json",
+        "$defs": {
+            "money": {"type": "number", "minimum": 0},
+            "named": {"$anchor": "named", "type": "string"},
+            "nested": {"$id": "nested.json", "$defs": {"n": {"type": "integer"}}},
+        },
+        "type": "object",
+        "properties": {
+            "total": {"$ref": "#/$defs/money"},
+            "vendor": {"$ref": "#named"},
+            "count": {"$ref": "nested.json#/$defs/n"},
+            "again": {"$ref": "https://example.com/answer.json#/$defs/money"},
+            "meta": {"$ref": "https://json-schema.org/draft/2020-12/schema"},
+            "self": {"$ref": "#"},
+        },
+    }
+    (root / "schemas" / "answer.json").write_text(json.dumps(schema), encoding="utf-8")
     spec = CompareSpec.model_validate({"rules": {"": {"json_schema": "schemas/answer.json"}}})
     anchored, problems = anchor_json_schemas(spec, resolver(root, root))
     assert problems == []
-    (difference,) = compare_json({}, {"total": 1}, anchored).differences
+    good = {"total": 1, "vendor": "ACME", "count": 2, "again": 3, "meta": {"type": "string"}}
+    assert compare_json({}, good, anchored).passed
+    (difference,) = compare_json({}, {**good, "count": 2.5, "total": -1}, anchored).differences
     assert difference.rule is not None
-    assert "cannot be used" in difference.rule
+    assert difference.rule.startswith("does not match schema answer.json: $.count")
 
 
 def test_a_schema_file_is_read_once_per_version(tmp_path: Path) -> None:
