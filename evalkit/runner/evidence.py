@@ -5,11 +5,9 @@ Per example (``changes``): regression, improvement, unchanged, new or removed, d
 one attempt on each side a plain pass→fail, marked not significant).
 
 Per suite and run (``deltas``): the change in pass rate and mean score over the examples both
-runs hold, with an interval: for the pass rate from the attempts' randomness, the examples
-held fixed (``stats.rate_change_interval``); for the score a paired bootstrap over examples
-(``stats.paired_bootstrap``, seeded: the same runs give the same interval). The verdict
-reads the pass-rate interval: wholly below zero is a regression, wholly above an
-improvement, else noise.
+runs hold, with an interval from the attempts' randomness, the examples held fixed
+(``stats.rate_change_interval``, for the mean score too). The verdict reads the pass-rate
+interval: wholly below zero is a regression, wholly above an improvement, else noise.
 
 Quarantined and cancelled examples are left out of all of it, as gates leave them out.
 """
@@ -25,13 +23,10 @@ from evalkit.stats import (
     Interval,
     classify_example,
     minimum_detectable_drop,
-    paired_bootstrap,
     rate_change_interval,
 )
 
 ExampleKey = tuple[str, str, str]
-#: the bootstrap's seed: fixed, so that a run's intervals are reproducible
-BOOTSTRAP_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -149,6 +144,12 @@ def _change(
     )
 
 
+def _score_mass(brief: ExampleBrief) -> tuple[float, int]:
+    """(sum of the attempts' scores, attempts): no score counts as 0."""
+    scores = brief.attempt_scores or ([brief.score] if brief.score is not None else [0.0])
+    return sum(scores), len(scores)
+
+
 def _score(brief: ExampleBrief) -> float:
     scores = brief.attempt_scores or ([brief.score] if brief.score is not None else [])
     return sum(scores) / len(scores) if scores else 0.0
@@ -177,10 +178,11 @@ def _delta(
     rate_before = _mean([k0 / n0 for k0, n0, _, _ in counts])
     rate_after = _mean([k1 / n1 for _, _, k1, n1 in counts])
     rate_interval = rate_change_interval(counts, confidence=confidence)
-    # Scores to 1e-3: the bootstrap's cost follows the distinct values, and no reader needs
-    # a finer mean score than that.
-    scores = [(round(_score(before[key]), 3), round(_score(after[key]), 3)) for key in both]
-    score_interval = paired_bootstrap(scores, confidence=confidence, seed=BOOTSTRAP_SEED)
+    scores = [(_score(before[key]), _score(after[key])) for key in both]
+    score_interval = rate_change_interval(
+        [(*_score_mass(before[key]), *_score_mass(after[key])) for key in both],
+        confidence=confidence,
+    )
     verdict = _verdict(rate_interval.low, rate_interval.high)
     return Delta(
         scope=scope,
