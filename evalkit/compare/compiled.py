@@ -10,16 +10,31 @@ taken from the best-ranked candidate that sets it explicitly, so ``/meta: {ignor
 ``regex``, ``present`` and the scorers (``similarity``, ``contains``, ``not_contains``,
 ``contains_any``, ``length``, ``json_schema``, ``python``) describe one value, not a subtree:
 they come only from rules whose pattern matches the path itself.
+
+Below a value they judge whole, the paths are not compared with the expected ones (the judge
+had its say on all of it: ``"": {json_schema: ...}`` checks the output's shape, not its
+values), except where a rule of their own applies: one declared below the judged path (its
+pattern does not cover the judged path), such as ``/reply: {contains: [...]}`` or
+``/total: {tolerance: 0.01}`` under ``""``, whatever its keys; ``/**`` covers ``""`` too, so
+it brings nothing back. Such a path, and what lies below it, is compared as usual (by its
+scorers, regex or ``present`` if it has them, else with the expected value); the others are
+``unjudged`` and skipped like ignored ones, quietly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from evalkit.compare.numeric import number_text
-from evalkit.compare.pointers import ANY_DEPTH, ANY_ONE, PointerPattern, parse_pointer
+from evalkit.compare.pointers import (
+    ANY_DEPTH,
+    ANY_ONE,
+    PointerPattern,
+    format_pointer,
+    parse_pointer,
+)
 from evalkit.compare.rules import (
     MERGED,
     CompareSpec,
@@ -67,6 +82,18 @@ class ResolvedRule:
     json_schema: str | None = None
     #: custom scorers, their files absolute once the manifest anchored them (``python_scorers``)
     python: tuple[PythonScorer, ...] = ()
+    #: below a value judged whole, with no rule of its own: not compared (see the notes)
+    unjudged: bool = False
+
+    @property
+    def skipped(self) -> bool:
+        """Not compared here: ignored, or left to the judge of a value above."""
+        return self.ignore or self.unjudged
+
+    @property
+    def judges_own_value(self) -> bool:
+        """The value here is judged on its own terms (a regex, ``present``, scorers)."""
+        return self.present or self.judged_whole
 
     @property
     def scored(self) -> bool:
@@ -83,7 +110,8 @@ class ResolvedRule:
 
     @property
     def judged_whole(self) -> bool:
-        """The value here is judged as a whole (a regex or scorers): never walked into."""
+        """The value here is judged as a whole (a regex or scorers): equality stops here, only
+        rules declared below it apply below it (``rules_below``)."""
         return self.regex is not None or self.scored
 
     @property
@@ -124,7 +152,10 @@ class CompiledRules:
     has_unignore: bool
     # Some rule has a tolerance: "matches" is then not transitive (see ``matching``).
     has_tolerance: bool = False
+    # Some rule judges a value whole (a regex, present, a scorer): rules below it may apply.
+    judges_whole: bool = False
     _cache: dict[str, ResolvedRule] = field(default_factory=dict, repr=False)
+    _below: dict[str, bool] = field(default_factory=dict, repr=False)
     _positional: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -141,6 +172,24 @@ class CompiledRules:
                 self._cache.clear()
             cached = self._cache[pointer] = self._resolve(pointer)
         return cached
+
+    @property
+    def parts_come_back(self) -> bool:
+        """A skipped subtree (ignored, or below a judged value) may hold paths compared."""
+        return self.has_unignore or self.judges_whole
+
+    def rules_below(self, pointer: str) -> bool:
+        """Some rule declared below ``pointer`` (its pattern does not cover ``pointer``) may
+        match a path under it: below a value judged whole, such paths are still compared."""
+        known = self._below.get(pointer)
+        if known is None:
+            segments = parse_pointer(pointer)
+            known = any(
+                not entry.pattern.covers(pointer) and _may_match_below(entry.pattern, segments)
+                for entry in self.entries
+            )
+            self._below[pointer] = known
+        return known
 
     def names_positions(self, pointer: str) -> bool:
         """Could a rule single out some elements of the list at ``pointer`` by index (a literal
@@ -170,7 +219,55 @@ class CompiledRules:
                     if not exact:
                         continue
                 chosen[name] = value
-        return _build(chosen)
+        rule = _build(chosen)
+        if self.judges_whole and pointer:
+            judged = self._judged_above(pointer)
+            if judged is not None and not any(
+                entry.pattern.covers(pointer) and not entry.pattern.covers(judged)
+                for entry in self.entries
+            ):
+                rule = replace(rule, unjudged=True)
+        return rule
+
+    def _judged_above(self, pointer: str) -> str | None:
+        """The nearest path strictly above ``pointer`` whose value is judged whole."""
+        segments = parse_pointer(pointer)
+        found = None
+        for depth in range(len(segments)):  # the root first: each parent resolved is cached
+            above = format_pointer(segments[:depth])
+            rule = self.resolve(above)
+            if rule.judges_own_value and not rule.skipped:
+                found = above
+        return found
+
+
+def _may_match_below(pattern: PointerPattern, path: tuple[str, ...]) -> bool:
+    """Can the pattern match some path strictly below ``path``?"""
+    segments = pattern.segments
+    states = {0}  # how many pattern segments have matched the path so far
+    for segment in path:
+        following = set()
+        for i in states:
+            if i < len(segments) and segments[i] == ANY_DEPTH:
+                following.add(i)  # ** takes this segment too
+                states_after = _after_any_depth(segments, i, segment)
+                following |= states_after
+            elif i < len(segments) and segments[i] in (ANY_ONE, segment):
+                following.add(i + 1)
+        states = following
+        if not states:
+            return False
+    return any(i < len(segments) or segments[i - 1 : i] == (ANY_DEPTH,) for i in states)
+
+
+def _after_any_depth(segments: tuple[str, ...], i: int, segment: str) -> set[int]:
+    """States after ``segment`` when the ``**`` at ``i`` matches nothing more."""
+    j = i + 1
+    if j < len(segments) and segments[j] == ANY_DEPTH:
+        return {j} | _after_any_depth(segments, j, segment)
+    if j < len(segments) and segments[j] in (ANY_ONE, segment):
+        return {j + 1}
+    return set()
 
 
 def _names_position(pattern: tuple[str, ...], list_path: tuple[str, ...]) -> bool:
@@ -234,6 +331,11 @@ def _compile_cached(key: str) -> CompiledRules:
         for name in ("regex", *SCORER_FIELDS)
     )
     has_unignore = any(entry.fields.get("ignore") is False for entry in entries)
+    judges_whole = any(
+        entry.fields.get(name) not in (None, False)
+        for entry in entries
+        for name in ("regex", "present", *SCORER_FIELDS)
+    )
     has_tolerance = any(
         entry.fields.get(name) is not None
         for entry in entries
@@ -244,4 +346,5 @@ def _compile_cached(key: str) -> CompiledRules:
         judges_values=judges_values,
         has_unignore=has_unignore,
         has_tolerance=has_tolerance,
+        judges_whole=judges_whole,
     )

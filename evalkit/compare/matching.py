@@ -20,7 +20,7 @@ from typing import Any
 
 from evalkit.compare.compiled import CompiledRules
 from evalkit.compare.scorers import judged_ok
-from evalkit.compare.values import absent_ok, canonical, child, compare_scalar
+from evalkit.compare.values import absent_ok, canonical, child, compare_scalar, members
 
 
 def values_match(expected: Any, actual: Any, pointer: str, rules: CompiledRules) -> bool:
@@ -28,20 +28,25 @@ def values_match(expected: Any, actual: Any, pointer: str, rules: CompiledRules)
     rule = rules.resolve(pointer)
     both_objects = isinstance(expected, dict) and isinstance(actual, dict)
     both_arrays = isinstance(expected, list) and isinstance(actual, list)
-    if rule.ignore:
-        if not rules.has_unignore:
+    if rule.skipped:
+        if not rules.parts_come_back:
             return True
         if not (both_objects or both_arrays):
             return absent_ok(expected, pointer, rules) and absent_ok(actual, pointer, rules)
-    elif rule.present:
-        return True
-    elif rule.judged_whole:
-        return judged_ok(rule, expected, actual, pointer)
+    elif rule.judges_own_value:
+        if not (rule.present or judged_ok(rule, expected, actual, pointer)):
+            return False
+        if not rules.rules_below(pointer):
+            return True
+        if not (both_objects or both_arrays):  # rules below see one side only
+            return all(absent_ok(v, p, rules) for p, v in members(expected, pointer)) and all(
+                absent_ok(v, p, rules) for p, v in members(actual, pointer)
+            )
     elif not (both_objects or both_arrays):
         return compare_scalar(rule, expected, actual) in ("match", "excused")
     if both_objects:
         return _objects_match(expected, actual, pointer, rules)
-    if rule.unordered and not rule.ignore:
+    if rule.unordered and not rule.skipped:
         matching = match_elements(expected, actual, pointer, rules)
         return all(
             absent_ok(expected[i], child(pointer, i), rules) for i in matching.unmatched_expected

@@ -46,7 +46,8 @@ def score_expected(expected: Any, differences: Iterable[Difference], rules: Comp
         if difference.kind in _LOWERING_KINDS:
             share = difference.score if difference.score is not None else 0.0
             lowering[difference.pointer] = min(share, lowering.get(difference.pointer, 1.0))
-    tally = _Tally(rules, lowering)
+    gone = {d.pointer for d in differences if d.kind in ("missing", "type_changed")}
+    tally = _Tally(rules, lowering, gone)
     tally.visit(expected, "", blocked=False, root=True)
     if tally.total <= 0:
         return Score(0.0, 0.0, 0.0 if differences else 1.0)
@@ -54,9 +55,10 @@ def score_expected(expected: Any, differences: Iterable[Difference], rules: Comp
 
 
 class _Tally:
-    def __init__(self, rules: CompiledRules, lowering: dict[str, float]) -> None:
+    def __init__(self, rules: CompiledRules, lowering: dict[str, float], gone: set[str]) -> None:
         self.rules = rules
         self.lowering = lowering
+        self.gone = gone  # paths whose actual value is missing or of another type
         self.matched = 0.0
         self.total = 0.0
 
@@ -65,12 +67,12 @@ class _Tally:
         rule = self.rules.resolve(pointer)
         share = self.lowering.get(pointer)  # None: no difference here
         below = blocked or share is not None
-        if rule.ignore:
-            if self.rules.has_unignore:  # an "ignore: false" below may bring leaves back
+        if rule.skipped:
+            if self.rules.parts_come_back:  # a rule below may bring leaves back
                 return self._children(value, pointer, below)
             return 0.0
         container = isinstance(value, dict | list)
-        if container and not (rule.present or rule.judged_whole):
+        if container and not rule.judges_own_value:
             counted = self._children(value, pointer, below)
             if counted or root:
                 return counted
@@ -79,6 +81,10 @@ class _Tally:
         self.total += rule.weight
         if not blocked:
             self.matched += rule.weight * (1.0 if share is None else share)
+        if container and rule.judges_own_value and self.rules.rules_below(pointer):
+            # The rules below it are leaves of their own: the judge's verdict here is not
+            # theirs, but a value missing here is missing for them too.
+            return rule.weight + self._children(value, pointer, blocked or pointer in self.gone)
         return rule.weight
 
     def _children(self, value: Any, pointer: str, blocked: bool) -> float:

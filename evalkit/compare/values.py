@@ -127,18 +127,26 @@ def canonical(value: Any) -> str:
 
 
 def unignored_within(value: Any, pointer: str, rules: CompiledRules) -> Iterator[tuple[str, Any]]:
-    """Paths at or below ``pointer`` that an ``ignore: false`` rule brings back into play."""
-    if not rules.resolve(pointer).ignore:
+    """Paths at or below ``pointer`` that are compared: not skipped (ignored, or below a value
+    judged whole), or brought back below a skipped one (``ignore: false``, a rule of its own
+    under a judged value)."""
+    if not rules.resolve(pointer).skipped:
         yield pointer, value
         return
-    if not rules.has_unignore:
+    if not rules.parts_come_back:
         return
+    for path, item in members(value, pointer):
+        yield from unignored_within(item, path, rules)
+
+
+def members(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """The paths and values of an object's members or a list's elements (none for others)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from unignored_within(item, child(pointer, key), rules)
+            yield child(pointer, key), item
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from unignored_within(item, child(pointer, index), rules)
+            yield child(pointer, index), item
 
 
 def absent_ok(value: Any, pointer: str, rules: CompiledRules) -> bool:

@@ -37,6 +37,7 @@ from evalkit.compare.values import (
     child,
     compare_scalar,
     identical,
+    members,
     numbers_to_compare,
     text_for_number,
     unignored_within,
@@ -145,20 +146,23 @@ class _RuleOperator:
         containers = (isinstance(expected, dict) and isinstance(actual, dict)) or (
             isinstance(expected, list) and isinstance(actual, list)
         )
-        if rule.ignore:
-            if self.rules.has_unignore and containers:
-                return False  # descend: a rule below says "ignore: false"
-            if not same:
+        if rule.skipped:
+            if self.rules.parts_come_back and containers:
+                return False  # descend: a rule below may bring a part back
+            if not same and rule.ignore:
                 self.note(pointer, "ignored", "ignored")
-            if self.rules.has_unignore:
+            if self.rules.parts_come_back and not same:  # what a part brought back lacks
                 self.one_side_only("missing", pointer, expected)
                 self.one_side_only("unexpected", pointer, actual)
             return True
-        if rule.present:
-            if not same:
-                self.note(pointer, "present", "present (any value)")
-            return True
-        if rule.judged_whole or not containers:
+        if rule.judges_own_value:
+            if rule.present:
+                if not same:
+                    self.note(pointer, "present", "present (any value)")
+            else:
+                self._judge(pointer, rule, expected, actual)
+            return self._below_judged(pointer, expected, actual, containers)
+        if not containers:
             self._compare_scalar(pointer, rule, expected, actual)
             return True
         if isinstance(expected, list):
@@ -168,10 +172,20 @@ class _RuleOperator:
             return self._reordered(pointer, expected, actual)
         return False
 
+    def _below_judged(self, pointer: str, expected: Any, actual: Any, containers: bool) -> bool:
+        """After judging a value whole: walk on below it when rules declared below apply
+        there (``compiled``); what only one side has is missing or unexpected for them."""
+        if not self.rules.rules_below(pointer):
+            return True
+        if containers:
+            return False
+        for path, item in members(expected, pointer):
+            self.one_side_only("missing", path, item)
+        for path, item in members(actual, pointer):
+            self.one_side_only("unexpected", path, item)
+        return True
+
     def _compare_scalar(self, pointer: str, rule: ResolvedRule, expected: Any, actual: Any) -> None:
-        if rule.judged_whole:
-            self._judge(pointer, rule, expected, actual)
-            return
         outcome = compare_scalar(rule, expected, actual)
         if outcome == "match":
             return  # equal, or equal as JSON numbers (1 and 1.0): nothing to excuse

@@ -386,3 +386,25 @@ def test_a_file_is_checked_once_per_version(tmp_path: Path) -> None:
     os.utime(path, ns=(1, 1))  # a new version, whatever the clock's resolution
     _, problems = anchor(tmp_path, tmp_path, {"python": "scorers/scorers.py:equal"})
     assert [p.message.split(": ", 1)[1].split(" line")[0] for p in problems] == ["scorers.py"]
+
+
+def test_a_whole_output_scorer_leaves_the_rules_below_it_in_force(scorers: Path) -> None:
+    spec = CompareSpec.model_validate(
+        {
+            "rules": {
+                "": {"python": f"{scorers}:passed_anyway"},
+                "/reply": {"contains": ["refund"]},
+                "/total": {"tolerance": 0.5},
+            }
+        },
+        context=MERGED,
+    )
+    expected = {"reply": "", "total": 10, "note": "placeholder"}
+    verdict = compare_example(expected, {"reply": "no", "total": 12, "note": "x"}, None, None, spec)
+    # /note has no rule of its own: the scorer on "" judged it
+    assert [(d.pointer, d.rule) for d in verdict.differences] == [
+        ("/reply", "missing 'refund'"),
+        ("/total", "tolerance 0.5"),
+    ]
+    ok = compare_example(expected, {"reply": "a refund", "total": 10.4}, None, None, spec)
+    assert (ok.rating, ok.score) == ("pass", 1.0)

@@ -394,3 +394,129 @@ def test_scorers_merge_across_levels_field_by_field() -> None:
     # a default tolerance and an example's similarity are a refinement, not a contradiction
     numeric = CompareSpec.model_validate({"rules": {"/a": {"tolerance": 0.1}}})
     assert merge_specs(numeric, example).rules["/a"].tolerance == 0.1
+
+
+# --- rules below a value judged whole (a scorer, a regex, present) still apply
+
+
+REPLY_RULES: dict[str, Any] = {
+    "/reply": {
+        "contains": ["Refund", "100 EUR"],
+        "not_contains": ["guarantee"],
+        "length": {"max": 10, "unit": "words"},
+    },
+    "/tags": {"contains": ["urgent"]},
+}
+EXPECTED_ANSWER = {"reply": "", "tags": [], "total": 0}
+BAD_REPLY = {"reply": "we guarantee nothing, maybe a refund of some money later on", "tags": []}
+
+
+def whole_output_spec(tmp_path: Path, whole: dict[str, Any]) -> CompareSpec:
+    path = write_schema(tmp_path, {"type": "object", "required": ["total"]})
+    rule = {key: str(path) if value == "SCHEMA" else value for key, value in whole.items()}
+    return CompareSpec.model_validate(
+        {"rules": {"": rule, **REPLY_RULES}}, context={"merged": True}
+    )
+
+
+REPLY_FAILURES = [
+    ("/reply", "missing 'Refund' and '100 EUR'"),
+    ("/reply", "contains 'guarantee'"),
+    ("/reply", "11 words, at most 10"),
+    ("/tags", "no element 'urgent'"),
+]
+
+
+def test_a_json_schema_on_the_whole_output_leaves_the_rules_below_it_in_force(
+    tmp_path: Path,
+) -> None:
+    spec = whole_output_spec(tmp_path, {"json_schema": "SCHEMA"})
+    fits = compare_json(EXPECTED_ANSWER, {**BAD_REPLY, "total": 5}, spec)
+    # /total has no rule of its own: the schema judges it (5 against the placeholder 0 is fine)
+    assert [(d.pointer, d.rule) for d in fits.differences] == REPLY_FAILURES
+    assert fits.score == pytest.approx(1 / 3)  # the schema's leaf, not /reply's nor /tags's
+    breaks = compare_json(EXPECTED_ANSWER, BAD_REPLY, spec)
+    assert [(d.pointer, d.rule) for d in breaks.differences] == [
+        ("", "does not match schema answer.json: $: 'total' is a required property"),
+        *REPLY_FAILURES,
+    ]
+    assert breaks.score == 0.0
+    good = {"reply": "Refund of 100 EUR sent", "tags": ["urgent"], "total": 5}
+    passed = compare_json(EXPECTED_ANSWER, good, spec)
+    assert passed.passed
+    assert passed.score == 1.0
+
+
+@pytest.mark.parametrize(
+    "whole",
+    [
+        {"json_schema": "SCHEMA"},
+        {"contains_any": ["reply"]},
+        {"length": {"min": 0}},
+        {"similarity": {"min": 0.0}},
+        {"regex": "(?s).*"},
+        {"present": True},
+    ],
+    ids=lambda whole: next(iter(whole)),
+)
+def test_every_whole_value_judge_leaves_the_rules_below_it_in_force(
+    tmp_path: Path, whole: dict[str, Any]
+) -> None:
+    spec = whole_output_spec(tmp_path, whole)
+    result = compare_json(EXPECTED_ANSWER, {**BAD_REPLY, "total": 5}, spec)
+    below = [(d.pointer, d.rule) for d in result.differences if d.pointer]
+    assert below == REPLY_FAILURES
+    # the order-free list matching agrees with the walk (values_match)
+    wrapped = CompareSpec.model_validate(
+        {
+            "rules": {
+                "/all": {"order": "ignore"},
+                **{f"/all/*{pointer}": rule for pointer, rule in spec.rules.items()},
+            }
+        },
+        context={"merged": True},
+    )
+    good = {"reply": "Refund of 100 EUR sent", "tags": ["urgent"], "total": 5}
+    alone = compare_json(EXPECTED_ANSWER, good, spec)
+    assert [d.pointer for d in alone.differences] in ([], [""])  # the judge may refuse objects
+    answers = {"all": [{**BAD_REPLY, "total": 5}, good]}
+    assert not compare_json({"all": [EXPECTED_ANSWER] * 2}, answers, wrapped).passed
+    in_a_list = compare_json({"all": [EXPECTED_ANSWER] * 2}, {"all": [good, good]}, wrapped)
+    assert in_a_list.passed is alone.passed
+
+
+def test_rules_below_a_judged_value_see_a_value_of_another_kind_as_missing(
+    tmp_path: Path,
+) -> None:
+    spec = whole_output_spec(tmp_path, {"contains": ["refund"]})
+    result = compare_json(EXPECTED_ANSWER, "a refund, as text", spec)
+    assert [(d.pointer, d.kind) for d in result.differences] == [
+        ("/reply", "missing"),
+        ("/tags", "missing"),
+    ]
+    assert result.score == pytest.approx(1 / 3)  # the text scorer on "" passed
+
+
+def test_a_rule_below_a_judged_value_with_no_judge_compares_with_the_expected(
+    tmp_path: Path,
+) -> None:
+    path = write_schema(tmp_path, {"type": "object"})
+    spec = CompareSpec.model_validate(
+        {
+            "rules": {
+                "": {"json_schema": str(path)},
+                "/total": {"tolerance": 0.01},
+                "/meta": {"ignore": False},
+                "/**": {"text": ["casefold"]},  # covers the whole output: brings nothing back
+            }
+        },
+        context={"merged": True},
+    )
+    expected = {"total": 10, "meta": {"by": "me"}, "note": "x", "items": [1]}
+    actual = {"total": 10.5, "meta": {"by": "you"}, "note": "y", "items": [2, 3]}
+    result = compare_json(expected, actual, spec)
+    assert [(d.pointer, d.kind) for d in result.differences] == [
+        ("/meta/by", "changed"),
+        ("/total", "changed"),
+    ]
+    assert compare_json(expected, {**actual, "total": 10.001, "meta": {"by": "ME"}}, spec).passed
