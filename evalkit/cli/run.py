@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -191,40 +192,42 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
     ctx.exit(outcome.exit_code)
 
 
+#: the options whose name is their ``RunConfig`` field's (the rest are built below)
+_SAME_NAME = (
+    "concurrency",
+    "timeout_seconds",
+    "retries",
+    "sync",
+    "allow_drift",
+    "environment",
+    "repeat",
+    "pass_if",
+    "confirm",
+    "max_executions",
+    "confidence",
+    "baseline",
+    "baseline_batch",
+    "out",
+    "report_dir",
+)
+
+
 def config_from_options(options: dict[str, Any]) -> RunConfig:
     """The one place where ``evalkit run``'s options become a ``RunConfig``."""
+    selection = Selection(
+        only=options["only"],
+        examples=options["examples"],
+        tags=options["tags"],
+        shard=options["shard"],
+    )
+    gates = GateConfig(**{gate.name: options[gate.name] for gate in dataclasses.fields(GateConfig)})
     return RunConfig(
-        selection=Selection(
-            only=options["only"],
-            examples=options["examples"],
-            tags=options["tags"],
-            shard=options["shard"],
-        ),
-        concurrency=options["concurrency"],
-        timeout_seconds=options["timeout_seconds"],
-        retries=options["retries"],
+        selection=selection,
         feedback=not options["no_feedback"],
-        sync=options["sync"],
-        allow_drift=options["allow_drift"],
-        environment=options["environment"],
-        repeat=options["repeat"],
-        pass_if=options["pass_if"],
-        confirm=options["confirm"],
-        max_executions=options["max_executions"],
-        confidence=options["confidence"],
-        gates=GateConfig(
-            min_pass_rate=options["min_pass_rate"],
-            max_failures=options["max_failures"],
-            max_regressions=options["max_regressions"],
-            min_pass_rate_delta=options["min_pass_rate_delta"],
-            min_score_delta=options["min_score_delta"],
-        ),
-        baseline=options["baseline"],
-        baseline_batch=options["baseline_batch"],
-        out=options["out"],
         report=not options["no_report"],
-        report_dir=options["report_dir"],
+        gates=gates,
         html_link=given_html_link(),
+        **{name: options[name] for name in _SAME_NAME},
     )
 
 
