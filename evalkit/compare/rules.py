@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -336,6 +337,9 @@ Pointer = Annotated[str, Field(description="JSON pointer; '*' matches one segmen
 class CompareSpec(_Spec):
     """A ``compare:`` block. Blocks merge defaults -> agent -> example; the most specific wins."""
 
+    #: made by ``merge_specs`` (see ``_no_contradictions``)
+    _merged: bool = PrivateAttr(False)
+
     ignore: list[Pointer] = Field(
         default_factory=list, description="Paths to ignore (shorthand for {ignore: true})."
     )
@@ -361,7 +365,11 @@ class CompareSpec(_Spec):
 
     @model_validator(mode="after")
     def _no_contradictions(self, info: ValidationInfo) -> CompareSpec:
-        if info.context and info.context.get("merged"):
+        # A merged rule set may hold what one block may not (a default tolerance under an
+        # example's regex). It is marked, because pydantic validates it again when another
+        # model (a manifest's ExampleSpec) takes it as a field, without the context.
+        if (info.context and info.context.get("merged")) or self._merged:
+            self._merged = True
             return self
         found = block_conflicts(
             self.ignore,

@@ -194,3 +194,17 @@ def test_a_bad_repeat_is_a_problem_at_its_line(
     problem = caught.value.problems[0]
     assert problem.mark.line == 4
     assert message in str(caught.value)
+
+
+def test_a_default_tolerance_under_an_example_regex_loads(project: Callable[[Files], Path]) -> None:
+    """A refinement across levels, not a contradiction (docs/compare.md): the merged rule holds
+    both, and the manifest's models take it as it is (they validated it again, and failed)."""
+    text = (
+        "version: 1\ndefaults:\n  compare:\n    rules:\n      /total: {tolerance: 0.5}\n"
+        "agents:\n  - slug: bot\n    examples:\n"
+        "      - {name: one, input: {a: 1}, expected: {total: 5},"
+        " compare: {rules: {/total: {regex: '^5$'}}}}\n"
+    )
+    manifest = load_manifest(project({"evalkit.yaml": text}), env={})
+    rule = manifest.agents[0].examples[0].compare.rules["/total"]
+    assert (rule.regex, rule.tolerance) == ("^5$", 0.5)
