@@ -112,7 +112,17 @@ def diff_command(
     made = Diff(
         baseline=before.label,
         current=after.label,
-        evidence=weigh(_as_baseline(before), after.briefs, confidence=confidence),
+        evidence=weigh(
+            _as_baseline(before),
+            after.briefs,
+            confidence=confidence,
+            # What B's own run left undecided (--confirm's budget) stays undecided here.
+            undecided={
+                (c.kind, c.agent, c.example)
+                for c in (after.summary.changes if after.summary else [])
+                if c.undecided
+            },
+        ),
         confidence=confidence,
         minimum_detectable_drop=smallest_detectable_drop(after.briefs, confidence),
         notes=[*before.notes, *after.notes],

@@ -65,7 +65,13 @@ def sections(evidence: Evidence) -> Sections:
     changes = evidence.changes
     moved = [c for c in changes if c.change in ("regression", "improvement")]
     return Sections(
-        significant=[c for c in moved if c.change == "regression" and c.significant],
+        # An example --confirm left undecided that fell counts with them, as max_regressions
+        # counts it.
+        significant=[
+            c
+            for c in changes
+            if (c.change == "regression" and c.significant) or (c.undecided and _fell(c))
+        ],
         unrepeated=[
             c for c in moved if c.change == "regression" and not c.significant and once_each(c)
         ],
@@ -75,12 +81,22 @@ def sections(evidence: Evidence) -> Sections:
         noise=[
             c
             for c in changes
-            if (c.change == "unchanged" and _differs(c))
-            or (c in moved and not c.significant and not once_each(c))
+            if not c.undecided
+            and (
+                (c.change == "unchanged" and _differs(c))
+                or (c in moved and not c.significant and not once_each(c))
+            )
         ],
         new=[c for c in changes if c.change == "new"],
         removed=[c for c in changes if c.change == "removed"],
         unchanged=sum(1 for c in changes if c.change == "unchanged" and not _differs(c)),
+    )
+
+
+def _fell(change: ExampleChange) -> bool:
+    before, after = change.passes_before, change.passes_after
+    return bool(before and after and before[1] and after[1]) and (
+        after[0] * before[1] < before[0] * after[1]  # type: ignore[index]
     )
 
 

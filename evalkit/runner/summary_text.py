@@ -105,7 +105,11 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     changes = changes_by_key(summary)
     for regression in summary.regressions:
         change = changes.get((regression.kind, regression.agent, regression.example))
-        evidence = f" ({change_text(change)})" if change is not None and change.significant else ""
+        evidence = ""
+        if change is not None and (change.significant or change.undecided):
+            evidence = f" ({change_text(change)})"
+        if change is not None and change.undecided:
+            evidence += "; undecided: --max-executions ran out while it disagreed, so it counts"
         lines.append(
             f"regression: {regression.agent}/{regression.example} now "
             f"{regression.verdict.value}{evidence}"
@@ -208,8 +212,9 @@ def changes_by_key(summary: RunSummary | None) -> dict[ExampleKey, ExampleChange
 
 def is_noise(change: ExampleChange) -> bool:
     """Unchanged by the test, yet its pass rate or mean score moved: noise, not a change
-    (as ``evalkit.stats.ExampleChange.is_noise``)."""
-    if change.change != "unchanged":
+    (as ``evalkit.stats.ExampleChange.is_noise``). An example the budget left undecided is
+    not noise: it was still being confirmed."""
+    if change.change != "unchanged" or change.undecided:
         return False
     before, after = change.passes_before, change.passes_after
     rate_moved = (

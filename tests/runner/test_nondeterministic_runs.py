@@ -213,3 +213,22 @@ def test_an_example_left_undecided_by_the_budget_is_said_and_counted(tmp_path: P
     assert {b.example for b in outcome.summary.regressions} == {"e00", "e01"}
     gate = next(g for g in outcome.summary.gates if g.name == "max_regressions")
     assert not gate.passed
+    # Said as such, never as noise, and evalkit diff counts it as the gate did.
+    from evalkit.runner.diff_text import sections
+    from evalkit.runner.evidence import weigh
+    from evalkit.runner.results_file import read_summary_file
+    from evalkit.runner.summary_text import render_summary
+
+    text = render_summary(outcome.summary, [])
+    assert text.count("undecided: --max-executions ran out") == 2
+    assert "coin/e00 (" not in text.split("noise", 1)[-1] if "noise" in text else True
+    baseline = read_summary_file(tmp_path / "base" / "summary.json")
+    evidence = weigh(
+        baseline,
+        outcome.summary.examples,
+        confidence=0.95,
+        undecided={(c.kind, c.agent, c.example) for c in outcome.summary.changes if c.undecided},
+    )
+    found = sections(evidence)
+    assert {c.example for c in found.significant} == {"e00", "e01"}
+    assert not {c.example for c in found.noise} & {"e00", "e01"}
