@@ -16,6 +16,7 @@ from evalkit.errors import (
     ManifestError,
     ManifestProblem,
     PlanError,
+    PlatformTrouble,
     RunError,
     SourceMark,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "ManifestProblem",
     "PassRule",
     "PlanError",
+    "PlatformTrouble",
     "RunConfig",
     "RunError",
     "RunHooks",

@@ -217,6 +217,7 @@ def _not_estimated(delta: Delta) -> Delta:
         update={
             "verdict": "noise",
             "estimated": False,
+            "score_interval": None,  # biased the same way: no interval is drawn either
             "words": (
                 f"{words}: not estimated, since --confirm stops each example's attempts by its "
                 "outcome; compare fixed repeats to gate on the change"
@@ -252,8 +253,10 @@ def _words(
         "noise": "not distinguishable from noise",
     }[verdict]
     what = "attempt pass rate" if attempts else "pass rate"
+    change = points(after - before)
+    unit = "point" if change in ("+1", "−1") else "points"
     return (
-        f"{what} {before:.0%} → {after:.0%} ({points(after - before)} points, "
+        f"{what} {before:.0%} → {after:.0%} ({change} {unit}, "
         f"{confidence:.0%} CI {points(low)} to {points(high)}): {meaning}"
     )
 
