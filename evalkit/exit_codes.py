@@ -41,6 +41,7 @@ GENERAL: dict[int, str] = {
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); every command but serve, which stops with 0",
 }
 
+
 class RunStatus(str, Enum):
     """A run's status, as ``summary.json`` writes it."""
 
