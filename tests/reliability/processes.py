@@ -11,11 +11,13 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -66,12 +68,21 @@ def evalkit(
 
 @dataclass
 class Served:
-    """A running ``evalkit serve`` process."""
+    """A running ``evalkit serve`` process; ``log`` collects what it says on standard error."""
 
     process: subprocess.Popen[str]
     base_url: str
     api_key: str
     data_dir: Path
+    log: list[str] = field(default_factory=list)
+
+    def wait_for_log(self, text: str, timeout: float = 60) -> list[str]:
+        """The lines said so far, once one of them holds ``text``."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.log):
+            assert time.monotonic() < deadline, f"serve never said {text!r}: {self.log}"
+            time.sleep(0.02)
+        return list(self.log)
 
     def env(self) -> dict[str, str]:
         return {"EIGENPAL_BASE_URL": self.base_url, "EIGENPAL_API_KEY": self.api_key}
@@ -96,10 +107,25 @@ def serve(
         found = re.search(r"http://127\.0\.0\.1:\d+", first)
         assert found, f"serve printed {first!r}"
         served = Served(process, found.group(0), api_key, data_dir)
+        # Both pipes are read to the end: a server whose log fills a pipe nobody reads stops
+        # answering (a long run under faults logs every fault it injects).
+        for stream, keep in ((process.stdout, None), (process.stderr, served.log)):
+            threading.Thread(target=_drain, args=(stream, keep), daemon=True).start()
         wait_until_healthy(served, ready_timeout)
         yield served
     finally:
         stop(process)
+
+
+def _drain(stream: IO[str] | None, keep: list[str] | None) -> None:
+    if stream is None:
+        return
+    try:
+        for line in stream:
+            if keep is not None:
+                keep.append(line)
+    except ValueError:  # closed by stop()
+        return
 
 
 def wait_until_healthy(served: Served, timeout: float) -> None:

@@ -66,10 +66,7 @@ class Platform:
 @pytest.fixture(scope="module")
 def platform(outside_tmp: Path) -> Iterator[Platform]:
     with serve(outside_tmp / "platform", KEY) as served:
-        assert served.process.stderr is not None
-        said: list[str] = []
-        while not said or (said[-1] and "Ctrl-C to stop" not in said[-1]):  # before serving
-            said.append(served.process.stderr.readline())
+        said = served.wait_for_log("Ctrl-C to stop")  # said before serving
         isolation = next((line for line in said if line.startswith("agent isolation:")), "")
         assert isolation, f"serve did not say what isolation agents get: {said}"
         yield Platform(served, isolation.strip())
