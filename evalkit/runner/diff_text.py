@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.runner.evidence import Evidence
+from evalkit.runner.evidence import Evidence, fell, moved, once_each
 from evalkit.runner.results import Delta, ExampleBrief, ExampleChange
 from evalkit.runner.summary_text import drop_text, p_value_text
 
@@ -56,58 +56,36 @@ class Sections:
     unchanged: int
 
 
-def once_each(change: ExampleChange) -> bool:
-    """One attempt on each side: a plain pass→fail (or back), which no test can decide."""
-    return (change.passes_before or [0, 0])[1] == 1 and (change.passes_after or [0, 0])[1] == 1
-
-
 def sections(evidence: Evidence) -> Sections:
     changes = evidence.changes
-    moved = [c for c in changes if c.change in ("regression", "improvement")]
+    changed = [c for c in changes if c.change in ("regression", "improvement")]
     return Sections(
         # An example --confirm left undecided that fell counts with them, as max_regressions
         # counts it.
         significant=[
             c
             for c in changes
-            if (c.change == "regression" and c.significant) or (c.undecided and _fell(c))
+            if (c.change == "regression" and c.significant) or (c.undecided and fell(c))
         ],
         unrepeated=[
-            c for c in moved if c.change == "regression" and not c.significant and once_each(c)
+            c for c in changed if c.change == "regression" and not c.significant and once_each(c)
         ],
         improvements=[
-            c for c in moved if c.change == "improvement" and (c.significant or once_each(c))
+            c for c in changed if c.change == "improvement" and (c.significant or once_each(c))
         ],
         noise=[
             c
             for c in changes
             if not c.undecided
             and (
-                (c.change == "unchanged" and _differs(c))
-                or (c in moved and not c.significant and not once_each(c))
+                (c.change == "unchanged" and moved(c))
+                or (c in changed and not c.significant and not once_each(c))
             )
         ],
         new=[c for c in changes if c.change == "new"],
         removed=[c for c in changes if c.change == "removed"],
-        unchanged=sum(1 for c in changes if c.change == "unchanged" and not _differs(c)),
+        unchanged=sum(1 for c in changes if c.change == "unchanged" and not moved(c)),
     )
-
-
-def _fell(change: ExampleChange) -> bool:
-    before, after = change.passes_before, change.passes_after
-    return bool(before and after and before[1] and after[1]) and (
-        after[0] * before[1] < before[0] * after[1]  # type: ignore[index]
-    )
-
-
-def _differs(change: ExampleChange) -> bool:
-    """An example the test calls unchanged whose pass rate or mean score moved all the same."""
-    before, after = change.passes_before, change.passes_after
-    if before and after and before[1] and after[1] and before[0] * after[1] != after[0] * before[1]:
-        return True
-    if change.score_before is not None and change.score_after is not None:
-        return round(change.score_before, 6) != round(change.score_after, 6)
-    return False
 
 
 def regression_found(diff: Diff) -> bool:

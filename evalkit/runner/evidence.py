@@ -93,6 +93,38 @@ def weigh(
     return Evidence(changes, deltas)
 
 
+def once_each(change: ExampleChange) -> bool:
+    """One attempt on each side: a plain pass→fail (or back), which no test can decide."""
+    return (change.passes_before or [0, 0])[1] == 1 and (change.passes_after or [0, 0])[1] == 1
+
+
+def fell(change: ExampleChange) -> bool:
+    """The pass rate is lower now."""
+    before, after = change.passes_before, change.passes_after
+    if not before or not after or not before[1] or not after[1]:
+        return False
+    return after[0] * before[1] < before[0] * after[1]
+
+
+def moved(change: ExampleChange) -> bool:
+    """The pass rate or the mean score is not what it was (whatever the test says of it)."""
+    before, after = change.passes_before, change.passes_after
+    if before and after and before[1] and after[1] and before[0] * after[1] != after[0] * before[1]:
+        return True
+    if change.score_before is not None and change.score_after is not None:
+        return round(change.score_before, 6) != round(change.score_after, 6)
+    return False
+
+
+def counts_as_regression(change: ExampleChange) -> bool:
+    """What ``max_regressions`` counts: a regression the exact test confirms, a plain pass→fail
+    where both runs ran the example once, and one that fell while --max-executions left it
+    undecided (the budget, not the evidence, stopped its confirmation)."""
+    if change.change == "regression" and (change.significant or once_each(change)):
+        return True
+    return change.undecided and fell(change)
+
+
 def smallest_detectable_drop(briefs: Sequence[ExampleBrief], confidence: float) -> float | None:
     """The smallest pass-rate drop this run could detect against a baseline of its size."""
     judged = judged_briefs(briefs)

@@ -19,7 +19,13 @@ from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.config import RunConfig, RunIdentity
-from evalkit.runner.evidence import Evidence, key_of, smallest_detectable_drop, weigh
+from evalkit.runner.evidence import (
+    Evidence,
+    counts_as_regression,
+    key_of,
+    smallest_detectable_drop,
+    weigh,
+)
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_counts, judged
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
@@ -33,7 +39,6 @@ from evalkit.runner.results import (
     DriftedAgent,
     ErrorKind,
     ExampleBrief,
-    ExampleChange,
     ExampleResult,
     GateOutcome,
     GitInfo,
@@ -190,23 +195,9 @@ def counted_regressions(evidence: Evidence, briefs: Sequence[ExampleBrief]) -> l
     counted = {
         (change.kind, change.agent, change.example)
         for change in evidence.changes
-        if (change.change == "regression" and (change.significant or _once_each(change)))
-        or (change.undecided and _fell(change))
+        if counts_as_regression(change)
     }
     return [brief for brief in judged(briefs) if key_of(brief) in counted]
-
-
-def _fell(change: ExampleChange) -> bool:
-    """The pass rate is lower now (an undecided example is counted when it fell: the budget,
-    not the evidence, stopped its confirmation)."""
-    before, after = change.passes_before, change.passes_after
-    if not before or not after or not before[1] or not after[1]:
-        return False
-    return after[0] / after[1] < before[0] / before[1]
-
-
-def _once_each(change: ExampleChange) -> bool:
-    return (change.passes_before or [0, 0])[1] == 1 and (change.passes_after or [0, 0])[1] == 1
 
 
 def suite_gate_outcomes(

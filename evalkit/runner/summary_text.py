@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from evalkit.runner.evidence import judged_briefs
+from evalkit.runner.evidence import judged_briefs, moved
 from evalkit.runner.results import (
     Counts,
     Delta,
@@ -214,22 +214,7 @@ def is_noise(change: ExampleChange) -> bool:
     """Unchanged by the test, yet its pass rate or mean score moved: noise, not a change
     (as ``evalkit.stats.ExampleChange.is_noise``). An example the budget left undecided is
     not noise: it was still being confirmed."""
-    if change.change != "unchanged" or change.undecided:
-        return False
-    before, after = change.passes_before, change.passes_after
-    rate_moved = (
-        before is not None
-        and after is not None
-        and before[1] > 0
-        and after[1] > 0
-        and before[0] * after[1] != after[0] * before[1]
-    )
-    score_moved = (
-        change.score_before is not None
-        and change.score_after is not None
-        and abs(change.score_after - change.score_before) > 1e-9
-    )
-    return rate_moved or score_moved
+    return change.change == "unchanged" and not change.undecided and moved(change)
 
 
 def change_text(change: ExampleChange) -> str:
