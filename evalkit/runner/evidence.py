@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from evalkit.runner.gates import judged
 from evalkit.runner.results import Delta, ExampleBrief, ExampleChange, RunSummary, Verdict
 from evalkit.stats import (
     Attempts,
@@ -53,13 +54,8 @@ def key_of(brief: ExampleBrief) -> ExampleKey:
 
 
 def judged_briefs(briefs: Iterable[ExampleBrief]) -> list[ExampleBrief]:
-    from evalkit.runner.results import is_flagged
-
-    return [
-        brief
-        for brief in briefs
-        if brief.verdict is not Verdict.CANCELLED and not is_flagged(brief, "quarantined")
-    ]
+    """The examples the gates judge (``gates.judged``), those an interrupt cancelled aside."""
+    return [brief for brief in judged(briefs) if brief.verdict is not Verdict.CANCELLED]
 
 
 def weigh(
