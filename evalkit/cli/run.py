@@ -60,6 +60,12 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
     help="Only shard K of N (1-based), split by a stable hash of agent/example.",
 )
 @click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only the agents and workflows changed since REF's merge base with HEAD (e.g. "
+    "origin/main; uncommitted and untracked files count), and examples tagged always.",
+)
+@click.option(
     "--retries",
     type=click.IntRange(0, MAX_RETRIES),
     metavar="N",
@@ -194,6 +200,7 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
 
 #: the options whose name is their ``RunConfig`` field's (the rest are built below)
 _SAME_NAME = (
+    "changed_since",
     "concurrency",
     "timeout_seconds",
     "retries",

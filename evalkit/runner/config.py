@@ -34,6 +34,9 @@ class RunConfig:
 
     #: which examples run (``--only``, ``--example``, ``--tag``, ``--shard``)
     selection: Selection = field(default_factory=Selection)
+    #: run only the suites that changed since this git ref's merge base with HEAD (working
+    #: tree included), and examples tagged ``always`` (``--changed-since``; runner.changed)
+    changed_since: str | None = None
     #: most executions in flight; lowered on 429 by the limiter, which starts here
     concurrency: int = DEFAULT_CONCURRENCY
     #: seconds per example, from its start; then its execution is cancelled
@@ -116,6 +119,10 @@ class RunConfig:
                 object.__setattr__(self, name, Path(value))
             elif value is not None and not isinstance(value, Path):
                 _wrong_type(name, value, "a path (str or pathlib.Path)")
+        if self.changed_since is not None and (
+            not isinstance(self.changed_since, str) or not self.changed_since.strip()
+        ):
+            _wrong_type("changed_since", self.changed_since, "a git ref such as 'origin/main'")
         if isinstance(self.pass_if, str):
             object.__setattr__(self, "pass_if", PassRule.parse(self.pass_if))
         expected: dict[str, tuple[type | tuple[type, ...], str]] = {

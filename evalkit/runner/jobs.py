@@ -56,6 +56,8 @@ class ExampleJob:
 
 
 QUARANTINE_TAG = "quarantine"
+#: examples tagged so run under ``--changed-since`` whatever changed (runner.changed)
+ALWAYS_TAG = "always"
 
 
 @dataclass(frozen=True)

@@ -421,6 +421,38 @@ class Delta(_Record):
     words: str = Field(description="The sentence reports print.")
 
 
+class SuiteChange(_Record):
+    """A suite as ``--changed-since`` saw it: why it runs, or why it was skipped."""
+
+    kind: Literal["agent", "workflow"]
+    suite: str
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="What changed ('workspace file agents/x/prompt.md'), or why it was skipped.",
+    )
+    examples: int = Field(0, description="Examples left out of the run (skipped suites).")
+
+
+class ChangeSelection(_Record):
+    """What ``--changed-since REF`` selected: the suites that changed since REF's merge base
+    and the ones skipped (see docs/run.md, "Running only what changed")."""
+
+    since: str = Field(description="REF as given, e.g. origin/main.")
+    base: str | None = Field(
+        None, description="The commit compared with: the merge base of REF and HEAD."
+    )
+    changed: list[SuiteChange] = Field(
+        default_factory=list, description="Suites that changed, with what changed."
+    )
+    skipped: list[SuiteChange] = Field(
+        default_factory=list,
+        description="Suites left out (their examples tagged always aside), with why.",
+    )
+    everything: str | None = Field(
+        None, description="Why every suite ran instead (the change could not be decided)."
+    )
+
+
 class RunSummary(_Record):
     """Written once at the end of a run (also when it was interrupted).
 
@@ -479,6 +511,9 @@ class RunSummary(_Record):
     fixed_executions: int | None = Field(
         None,
         description="With --confirm: what every example at its most attempts would have used.",
+    )
+    change_selection: ChangeSelection | None = Field(
+        None, description="With --changed-since: the suites run and skipped, and why."
     )
 
 
