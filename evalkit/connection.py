@@ -61,6 +61,8 @@ class OpenPlatform:
     api_key: str
     is_local: bool
     description: str
+    #: lines for the user about the platform as it started (the local one's pass_env)
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"OpenPlatform(base_url={self.base_url!r}, is_local={self.is_local}, api_key='***')"
@@ -78,21 +80,28 @@ def open_platform(
     project_root: Path,
     workflows_dir: Path | None = None,
     workers: int | None = None,
+    pass_env: tuple[str, ...] = (),
 ) -> Iterator[OpenPlatform]:
     """Yield the platform to talk to; a local one is stopped when the block ends.
-    ``workers``: how many executions the local platform runs at once (its default if None)."""
+    ``workers``: how many executions the local platform runs at once (its default if None).
+    ``pass_env``: variables of this environment the local platform passes to agent programs
+    (a remote platform ignores them)."""
     if not connection.is_local:
         yield _remote(connection)
         return
 
     # Imported here so that talking to a remote platform never loads the local one.
     from evalkit.emulator.config import MAX_WORKERS, PlatformConfig, generate_api_key
+    from evalkit.emulator.runtime.sandbox_env import pass_env_notes
     from evalkit.emulator.server import start_platform
 
     state_dir = local_state_dir(project_root)
     state_dir.mkdir(parents=True, exist_ok=True)
     config = PlatformConfig(
-        data_dir=state_dir, api_keys=(generate_api_key(),), workflows_dir=workflows_dir
+        data_dir=state_dir,
+        api_keys=(generate_api_key(),),
+        workflows_dir=workflows_dir,
+        pass_env=pass_env,
     )
     if workers is not None:
         # More than the platform's most wait in its queue, as on any platform.
@@ -103,6 +112,7 @@ def open_platform(
             api_key=running.api_key,
             is_local=True,
             description=f"local platform {running.base_url} (state in {_shown(state_dir)})",
+            notes=tuple(pass_env_notes(running.platform.passed_env)),
         )
 
 

@@ -143,8 +143,11 @@ async def run_async(
         project_root=loaded.path.parent,
         workflows_dir=loaded.local_workflows_dir,
         workers=config.concurrency,
+        pass_env=loaded.local_pass_env,
     ) as platform:
         hooks.note(f"target: {platform.description}")
+        for line in platform.notes:
+            hooks.note(line)
         sync = config.sync if config.sync is not None else platform.is_local
         if config.baseline_batch is not None:  # read first: a wrong id changes nothing
             baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)

@@ -14,9 +14,19 @@ from evalkit.cli import output
 from evalkit.emulator.config import DEFAULT_WORKERS, MAX_WORKERS, PlatformConfig, generate_api_key
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.isolation import AUTO, CHOICES, ENV_VARIABLE
+from evalkit.emulator.runtime.sandbox_env import pass_env_name_problem, pass_env_notes
 from evalkit.emulator.server import ListenError, ServedPlatform, serve_foreground
 
 DEFAULT_DATA_DIR = Path(".evalkit/platform")
+
+
+def check_pass_env(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``--pass-env`` names, each a variable name the runtime does not set itself."""
+    for name in names:
+        problem = pass_env_name_problem(name)
+        if problem is not None:
+            raise click.BadParameter(problem, param_hint="'--pass-env'")
+    return tuple(dict.fromkeys(names))
 
 
 def is_loopback(host: str) -> bool:
@@ -67,6 +77,15 @@ def is_loopback(host: str) -> bool:
     envvar=ENV_VARIABLE,
     help="How agent programs are kept from the platform (auto: the strongest available).",
 )
+@click.option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    callback=lambda ctx, param, names: check_pass_env(names),
+    help="Pass this variable of evalkit's environment to agent programs (repeatable); its"
+    " value is never shown or stored.",
+)
 @click.option("--max-body-mb", default=64, show_default=True, type=click.IntRange(1, 4096))
 @click.option(
     "--fault-error-rate",
@@ -107,6 +126,7 @@ def serve(
     serve_api_key: str | None,
     allow_remote: bool,
     isolation: str,
+    pass_env: tuple[str, ...],
     max_body_mb: int,
     fault_error_rate: float,
     fault_drop_rate: float,
@@ -147,6 +167,7 @@ def serve(
         max_body_bytes=max_body_mb * 1024 * 1024,
         faults=faults,
         isolation=isolation,
+        pass_env=pass_env,
     )
     shown_key = key if serve_api_key is None else None
 
@@ -159,6 +180,8 @@ def serve(
                 "warning: listening beyond loopback; anyone who can reach it needs only the key"
             )
         output.note(served.platform.isolation.describe())
+        for line in pass_env_notes(served.platform.passed_env):
+            output.note(line)
         output.note("Ctrl-C to stop.")
 
     try:  # a bad workflow file stops it too, with a clear message

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
+from evalkit.emulator.runtime.sandbox_env import pass_env_name_problem
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -50,6 +51,9 @@ class PlatformConfig:
     isolation: str = "auto"
     #: more folders programs must not see, besides the data folder (namespaces only)
     hidden_paths: tuple[Path, ...] = ()
+    #: names of variables of the platform's own environment passed to every program, read
+    #: when the platform starts (``evalkit serve --pass-env``, ``local_platform.pass_env``)
+    pass_env: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.api_keys or any(not key for key in self.api_keys):
@@ -61,6 +65,10 @@ class PlatformConfig:
             )
         if self.max_body_bytes < 1:
             raise ValueError("PlatformConfig.max_body_bytes must be positive")
+        for name in self.pass_env:
+            problem = pass_env_name_problem(name)
+            if problem is not None:
+                raise ValueError(f"PlatformConfig.pass_env: {problem}")
 
     @property
     def worker_count(self) -> int:
@@ -72,5 +80,5 @@ class PlatformConfig:
             f"PlatformConfig(data_dir={self.data_dir!r}, api_keys=<{len(self.api_keys)} hidden>, "
             f"workers={self.worker_count}, workflows_dir={self.workflows_dir!r}, "
             f"max_body_bytes={self.max_body_bytes}, faults={self.faults!r}, "
-            f"isolation={self.isolation!r})"
+            f"isolation={self.isolation!r}, pass_env={self.pass_env!r})"
         )

@@ -20,6 +20,7 @@ from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.queue import ExecutionQueue
 from evalkit.emulator.runtime.isolation import choose_isolation, make_data_private
 from evalkit.emulator.runtime.job import InputFile
+from evalkit.emulator.runtime.sandbox_env import read_passed_env
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
@@ -78,6 +79,8 @@ class Platform:
         self.idempotency = IdempotencyStore(self.db, config.idempotency_ttl_seconds)
         self.holds = HoldRegistry()
         self.faults = FaultInjector(config.faults)
+        #: read once, now: what every program gets of ``config.pass_env`` (in memory only)
+        self.passed_env = read_passed_env(config.pass_env)
         recovered = self.executions.fail_unfinished(RESTART_ERROR)
         if recovered:
             logger.warning("%d unfinished execution(s) marked failed after a restart", recovered)
@@ -93,6 +96,7 @@ class Platform:
             scratch_dir=scratch_dir,
             runner=config.runner,
             isolation=self.isolation,
+            passed_env=self.passed_env.values,
         )
         self.queue = ExecutionQueue(workers=config.worker_count, handle=self.worker.handle)
         self._closed = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from evalkit.api import utc_now
@@ -41,6 +42,7 @@ class ExecutionWorker:
         scratch_dir: Path,
         runner: AgentRunner | None,
         isolation: Isolation,
+        passed_env: Mapping[str, str] | None = None,
     ) -> None:
         self._agents = agents
         self._workspaces = workspaces
@@ -50,6 +52,7 @@ class ExecutionWorker:
         self._scratch_dir = scratch_dir
         self._runner = runner or default_runner
         self._isolation = isolation
+        self._passed_env = dict(passed_env or {})
         self._lock = threading.Lock()
         self._running: dict[str, threading.Event] = {}
         self.closing = False
@@ -120,6 +123,7 @@ class ExecutionWorker:
                 cancel=cancel,
                 isolation=self._isolation,
                 agent_id=agent.id,
+                passed_env=self._passed_env,
             )
             return self._runner(job)
         except Exception as err:

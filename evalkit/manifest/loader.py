@@ -233,6 +233,7 @@ def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> Par
     parsed.gates = _quietly(Gates, data.get("gates") or {})
     local = _quietly(LocalPlatform, data.get("local_platform") or {})
     parsed.local_workflows = local.workflows if local else None
+    parsed.local_pass_env = tuple(dict.fromkeys(local.pass_env)) if local else ()
     ignore = data.get("ignore_orphans")
     if isinstance(ignore, list):  # a bad pattern is reported by the whole-file validation
         parsed.ignore_orphans = tuple(p for p in ignore if isinstance(p, str))
@@ -301,6 +302,7 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
         workflows=tuple(workflows),
         environments=environments,
         local_workflows_dir=local_workflows_dir,
+        local_pass_env=root.local_pass_env,
         ignore_orphans=root.ignore_orphans,
         digest=_digest(parsed, res.root),
         sources=tuple(file.source.path for file in parsed),

@@ -402,6 +402,23 @@ class Environment(_Strict):
 EnvironmentName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)]
 
 
+def _pass_env_name(name: str) -> str:
+    from evalkit.emulator.runtime.sandbox_env import pass_env_name_problem
+
+    problem = pass_env_name_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name
+
+
+#: the pattern is for editors (the JSON Schema); the validator says what is wrong
+PassEnvName = Annotated[
+    str,
+    AfterValidator(_pass_env_name),
+    Field(json_schema_extra={"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}),
+]
+
+
 class LocalPlatform(_Strict):
     """Settings for the local platform (``evalkit serve``) only; a remote platform ignores them."""
 
@@ -411,6 +428,15 @@ class LocalPlatform(_Strict):
             "A folder of workflow YAML definitions the local platform loads at start-up "
             "(workflows cannot be created through the API), relative to this manifest file; "
             "it must exist inside the project folder."
+        ),
+    )
+    pass_env: list[PassEnvName] = Field(
+        default_factory=list,
+        description=(
+            "Variables of evalkit's environment passed to agent programs (e.g. an API key an "
+            "agent calls a model with), read when the platform starts; only these pass. Their "
+            "values are never printed, logged or stored; an unset one passes nothing (a "
+            "warning names it)."
         ),
     )
 

@@ -44,6 +44,8 @@ class ParsedFile:
     gates: Gates | None = None
     #: ``local_platform.workflows`` as written (root manifest only)
     local_workflows: str | None = None
+    #: ``local_platform.pass_env`` (root manifest only)
+    local_pass_env: tuple[str, ...] = ()
     #: ``ignore_orphans`` (root manifest only)
     ignore_orphans: tuple[str, ...] = ()
     #: each environment's slug template before ``${VAR}`` interpolation (root manifest only)

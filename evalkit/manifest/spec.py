@@ -162,6 +162,9 @@ class Manifest(_Frozen):
     #: ``local_platform.workflows``: the folder of workflow definitions the local platform loads
     #: at start-up (absolute, resolved, inside the project); ``None`` when not set
     local_workflows_dir: Path | None = None
+    #: ``local_platform.pass_env``: variables of evalkit's environment the local platform
+    #: passes to agent programs (names only; read when the platform starts)
+    local_pass_env: tuple[str, ...] = ()
     #: ``ignore_orphans``: globs over ``<agent slug>/<file path>`` of orphans the manifest
     #: acknowledges (listed by a plan, not counted by --fail-on-orphans)
     ignore_orphans: tuple[str, ...] = ()

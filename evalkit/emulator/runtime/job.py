@@ -50,6 +50,8 @@ class AgentJob:
     isolation: Isolation = PROCESS_GROUP
     #: the agent that runs (the ``noisy`` builtin counts executions per agent and input)
     agent_id: str = ""
+    #: the platform's pass-through variables (``PlatformConfig.pass_env``); never in a repr
+    passed_env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "workspace", as_workspace(self.workspace))

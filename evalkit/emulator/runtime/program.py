@@ -68,6 +68,7 @@ def _run_in(
             job.execution_id,
             runtime.get("env"),
             visible_folder=isolation.visible_folder(folder),
+            passed=job.passed_env,
         )
         isolation.prepare(folder)
     except (ScratchError, EnvConfigError) as err:

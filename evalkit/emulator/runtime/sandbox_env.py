@@ -1,13 +1,16 @@
 """The clean environment a program runs in: nothing of the parent's passes but ``PATH``.
 
-API keys and every other parent variable stay out; ``config.runtime.env`` may add plain ones.
+API keys and every other parent variable stay out; ``config.runtime.env`` may add plain ones,
+and the platform's ``pass_env`` names variables of its own environment that pass (read once
+when the platform starts, held in memory only: never stored, logged or shown).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +25,52 @@ class EnvConfigError(ValueError):
     """``config.runtime.env`` is malformed."""
 
 
+@dataclass(frozen=True)
+class PassedEnv:
+    """The variables a platform passes to every program, as read when it started."""
+
+    #: name -> value; never shown (the repr counts them)
+    values: Mapping[str, str] = field(default_factory=dict)
+    #: names asked for but unset when the platform started (nothing passes for them)
+    unset: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"PassedEnv(names={sorted(self.values)!r}, unset={self.unset!r})"
+
+
+def pass_env_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be passed through to programs, or None when it can."""
+    if not _NAME.fullmatch(name):
+        return (
+            f"{name!r} is not an environment variable name (letters, digits and _, not"
+            " starting with a digit)"
+        )
+    if name in RESERVED:
+        return f"{name} is set by the runtime itself and cannot be passed through"
+    return None
+
+
+def read_passed_env(names: Sequence[str], environ: Mapping[str, str] | None = None) -> PassedEnv:
+    """The values of ``names`` in ``environ`` (default: this process's environment)."""
+    source = os.environ if environ is None else environ
+    values = {name: source[name] for name in names if name in source}
+    unset = tuple(dict.fromkeys(name for name in names if name not in source))
+    return PassedEnv(values=values, unset=unset)
+
+
 def clean_environment(
-    folder: Path, execution_id: str, extra: Any, *, visible_folder: Path | None = None
+    folder: Path,
+    execution_id: str,
+    extra: Any,
+    *,
+    visible_folder: Path | None = None,
+    passed: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment for a run in ``folder``; creates its HOME and TMPDIR folders.
 
     ``visible_folder`` is where the program sees ``folder`` when that differs (namespaces).
+    ``passed``: the platform's pass-through variables; they win over ``config.runtime.env``
+    (the operator's choice over the agent's default).
     """
     (folder / HOME_FOLDER).mkdir(exist_ok=True)
     (folder / TMP_FOLDER).mkdir(exist_ok=True)
@@ -43,6 +86,7 @@ def clean_environment(
         "EIGENPAL_EXECUTION_ID": execution_id,
     }
     env.update(_extra_variables(extra))
+    env.update(passed or {})
     return env
 
 
@@ -64,3 +108,15 @@ def _extra_variables(extra: Any) -> dict[str, str]:
             )
         variables[name] = str(value)
     return variables
+
+
+def pass_env_notes(passed: PassedEnv) -> list[str]:
+    """What to tell the user about ``passed``: names only, never a value."""
+    notes = []
+    if passed.values:
+        notes.append(f"agent programs get {', '.join(sorted(passed.values))} from this environment")
+    notes.extend(
+        f"warning: {name} is not set here; agent programs get no {name} (pass_env)"
+        for name in passed.unset
+    )
+    return notes
