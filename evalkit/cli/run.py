@@ -121,6 +121,12 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
 )
 @click.option("--no-feedback", is_flag=True, help="Do not write verdicts onto executions.")
 @click.option(
+    "--no-judge-cache",
+    is_flag=True,
+    help="Run every judge agent again instead of reading judgements kept from earlier runs "
+    "(.evalkit/judgements).",
+)
+@click.option(
     "--sync/--no-sync",
     default=None,
     help="Sync agents first (default: yes on the local platform, no on a remote one).",
@@ -231,6 +237,7 @@ def config_from_options(options: dict[str, Any]) -> RunConfig:
     return RunConfig(
         selection=selection,
         feedback=not options["no_feedback"],
+        judge_cache=not options["no_judge_cache"],
         report=not options["no_report"],
         gates=gates,
         html_link=given_html_link(),

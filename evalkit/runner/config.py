@@ -45,6 +45,9 @@ class RunConfig:
     retries: int = 0
     #: write each verdict onto its execution as feedback
     feedback: bool = True
+    #: read judge agents' judgements kept from earlier runs (``--no-judge-cache``: run every
+    #: judge again; the new judgements are still kept)
+    judge_cache: bool = True
     #: sync the agents first; None: yes on the local platform, no on a remote one
     sync: bool | None = None
     #: without sync: run agents that differ from the manifest as they are (else refuse)
