@@ -45,7 +45,14 @@ from evalkit.runner.interrupts import stop_on_interrupt
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import git_info, new_run_id
-from evalkit.runner.results import DriftedAgent, ExampleResult, GitInfo, RunSummary, Target
+from evalkit.runner.results import (
+    ChangeSelection,
+    DriftedAgent,
+    ExampleResult,
+    GitInfo,
+    RunSummary,
+    Target,
+)
 from evalkit.runner.results_file import read_summary_file
 from evalkit.runner.session import PreparedRun, run_session
 
@@ -131,7 +138,10 @@ async def run_async(
     if config.environment:
         loaded = loaded.with_environment(config.environment)
     jobs = selected_jobs(loaded, config.selection)
-    if not jobs:
+    change_selection = None
+    if config.changed_since is not None:
+        jobs, change_selection = _changed_only(loaded, jobs, config, hooks)
+    elif not jobs:
         hooks.note(f"shard {config.selection.shard} holds none of the selected examples")
     # Read as untrusted input: a bad file stops here, at its line, before anything runs.
     baseline = read_summary_file(config.baseline) if config.baseline else None
@@ -172,6 +182,7 @@ async def run_async(
             ),
             sync_plan=sync_plan,
             drifted_agents=drifted,
+            change_selection=change_selection,
         )
         hooks.note(f"run {identity.run_id}: {len(jobs)} example(s), results in {identity.run_dir}")
         hooks.begin(len(jobs))
@@ -181,6 +192,23 @@ async def run_async(
         return outcome
     folder = config.report_dir or loaded.path.parent / REPORTS_FOLDER / identity.run_id
     return _with_reports(outcome, folder, config.html_link)
+
+
+def _changed_only(
+    manifest: Manifest, jobs: list[ExampleJob], config: RunConfig, hooks: RunHooks
+) -> tuple[list[ExampleJob], ChangeSelection]:
+    """``--changed-since``: the jobs of the suites that changed, and those tagged always."""
+    from evalkit.runner.change_text import selection_lines
+    from evalkit.runner.changed import changed_suites
+
+    assert config.changed_since is not None
+    changed = changed_suites(manifest, config.changed_since, environment=config.environment)
+    for warning in changed.warnings:
+        hooks.note(f"warning: {warning}")
+    kept, record = changed.apply(jobs)
+    for line in selection_lines(record):
+        hooks.note(line)
+    return kept, record
 
 
 def _batch_baseline(

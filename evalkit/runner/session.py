@@ -18,6 +18,7 @@ from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calls import PlatformCalls
+from evalkit.runner.change_text import gates_not_checked_note, nothing_to_run
 from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.evidence import (
     Evidence,
@@ -36,6 +37,7 @@ from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
 from evalkit.runner.results import (
     RESULTS_NAME,
     SUMMARY_NAME,
+    ChangeSelection,
     DriftedAgent,
     ErrorKind,
     ExampleBrief,
@@ -73,6 +75,8 @@ class PreparedRun:
     sync_plan: dict[str, Any] | None = None
     #: agents that differed from the manifest and ran as they were (``allow_drift``)
     drifted_agents: Sequence[DriftedAgent] = ()
+    #: what ``--changed-since`` ran and skipped (None without it)
+    change_selection: ChangeSelection | None = None
 
 
 async def run_session(
@@ -158,6 +162,12 @@ def summarise(
     )
     gates += suite_gate_outcomes(prepared, tally, regressions, evidence)
     status, outcome = decide(tally, all_passed(gates))
+    changes = prepared.change_selection
+    if changes is not None and not tally.briefs and not tally.interrupted:
+        # --changed-since left nothing to run: no gate had anything to judge
+        status, outcome = RunStatus.PASSED, nothing_to_run(changes)
+        note = gates_not_checked_note(changes)
+        gates = [gate.model_copy(update={"checked": False, "message": note}) for gate in gates]
     feedback_failures = [brief for brief in tally.briefs if brief.feedback_error is not None]
     if feedback_failures:
         # Said, but no gate fails for it: the verdicts are right, only their copy on the
@@ -177,6 +187,7 @@ def summarise(
         results_file=str(results_path),
         examples=tally.briefs,
         drifted_agents=list(prepared.drifted_agents),
+        change_selection=changes,
         feedback_failures=feedback_failures,
         changes=evidence.changes if evidence is not None else [],
         deltas=evidence.deltas if evidence is not None else [],

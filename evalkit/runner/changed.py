@@ -1,0 +1,423 @@
+"""``--changed-since REF``: which agents and workflows a change touches, from git.
+
+The change is what differs between the merge base of REF and HEAD (where the branch left
+REF, as a pull request's diff) and the working tree: commits, staged and unstaged edits and
+untracked files alike (``runner.git_tree``). A suite (an agent, or a workflow suite) has
+changed when one of these paths is
+
+- a file of its workspace folder (its excludes applied), or of one of its examples (a folder
+  example's folder, the folder holding folder examples, an inline example's files);
+- a file its compare rules name: a ``json_schema`` file, or any ``.py`` file in the folder of
+  a ``python`` scorer (the scorer imports its neighbours); a suite whose rules use a ``judge``
+  agent that changed has changed too;
+- for workflow suites, a file of ``local_platform.workflows``; and any agent of the manifest
+  that changed, since a workflow's steps may call it;
+- a manifest file (the root or an include). Then the manifest is loaded as it was at the
+  merge base (its files checked out into a temporary folder) and each suite's resolved
+  declaration (config, workspace settings, examples with their merged compare rules,
+  ``repeat`` and tags, gates, slug under ``--env``) is compared with today's: a suite runs
+  only when its own declaration differs, so a new default reaches exactly the suites it
+  reaches, and a comment edit reaches none.
+
+Examples tagged ``always`` run whatever changed. What cannot be decided safely is either an
+error (REF unknown, not a git checkout: ``GitError``, exit 2, with the fix) or runs every
+suite with the reason recorded (the manifest cannot be loaded at REF).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalkit.compare.rules import CompareSpec, PathRule
+from evalkit.errors import ManifestError
+from evalkit.manifest import AgentSpec, ExampleSpec, Manifest, WorkflowSpec, load_manifest
+from evalkit.runner.from_manifest import suite_name
+from evalkit.runner.git_tree import GitError, Repository
+from evalkit.runner.jobs import ALWAYS_TAG, ExampleJob
+from evalkit.runner.results import ChangeSelection, SuiteChange
+
+#: (kind, suite): how results name a suite
+SuiteKey = tuple[str, str]
+#: reasons of one suite shown in a line; the record keeps them all
+SHOWN_REASONS = 3
+
+
+@dataclass(frozen=True)
+class ChangedSuites:
+    """The suites that changed since ``since``, each with what changed."""
+
+    since: str
+    #: the commit compared with (the merge base, else REF's commit)
+    base: str
+    changed: dict[SuiteKey, list[str]] = field(default_factory=dict)
+    #: why every suite runs instead (None: the selection holds)
+    everything: str | None = None
+    #: what the user should know (no merge base: REF itself was compared)
+    warnings: tuple[str, ...] = ()
+
+    def keeps(self, job: ExampleJob) -> bool:
+        return (
+            self.everything is not None
+            or (job.kind, job.suite) in self.changed
+            or ALWAYS_TAG in job.tags
+        )
+
+    def apply(self, jobs: Sequence[ExampleJob]) -> tuple[list[ExampleJob], ChangeSelection]:
+        """The jobs to run, and the record of what ran and what was skipped and why, over
+        the suites of ``jobs`` (those the other options selected)."""
+        kept = [job for job in jobs if self.keeps(job)]
+        suites = list(dict.fromkeys((job.kind, job.suite) for job in jobs))
+        ran = {(job.kind, job.suite) for job in kept}
+        record = ChangeSelection(since=self.since, base=self.base, everything=self.everything)
+        for kind, suite in suites:
+            if self.everything is None and (kind, suite) in self.changed:
+                record.changed.append(_suite(kind, suite, self.changed[(kind, suite)]))
+                continue
+            left_out = [j for j in jobs if (j.kind, j.suite) == (kind, suite) and j not in kept]
+            if not left_out:
+                continue
+            reasons = [f"unchanged since {self.since}"]
+            if (kind, suite) in ran:
+                always = len([j for j in kept if (j.kind, j.suite) == (kind, suite)])
+                reasons.append(f"ran its {always} example(s) tagged {ALWAYS_TAG}")
+            record.skipped.append(_suite(kind, suite, reasons, examples=len(left_out)))
+        return kept, record
+
+
+def _suite(kind: str, suite: str, reasons: list[str], examples: int = 0) -> SuiteChange:
+    return SuiteChange(
+        kind="agent" if kind == "agent" else "workflow",
+        suite=suite,
+        reasons=reasons,
+        examples=examples,
+    )
+
+
+def changed_suites(
+    manifest: Manifest,
+    since: str,
+    *,
+    environment: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ChangedSuites:
+    """The suites of ``manifest`` (loaded, with ``environment`` applied when given) that
+    changed since ``since``. ``env``: the variables the manifest was loaded with (default the
+    process environment), used again to load it as it was. ``GitError`` when REF or the
+    repository cannot be used."""
+    repo = Repository.open(manifest.path.parent)
+    commit = repo.commit_of(since)
+    if commit is None:
+        raise GitError(_unknown_ref(since, repo))
+    base = repo.merge_base(commit)
+    warnings: list[str] = []
+    if base is None:
+        base = commit
+        warnings.append(_no_merge_base(since, repo))
+    paths = [repo.root / path for path in repo.changed_paths(base)]
+    changed = _touched(manifest, paths)
+    everything = None
+    if _manifest_touched(manifest, paths):
+        declared, everything = _declaration_changes(manifest, repo, base, since, environment, env)
+        for key, reasons in declared.items():
+            changed.setdefault(key, []).extend(reasons)
+    _add_dependents(manifest, changed)
+    return ChangedSuites(
+        since=since,
+        base=base,
+        changed=changed,
+        everything=everything,
+        warnings=tuple(warnings),
+    )
+
+
+def _unknown_ref(since: str, repo: Repository) -> str:
+    remote, slash, branch = since.partition("/")
+    fetch = f"git fetch {remote} {branch}" if slash and branch else f"git fetch origin {since}"
+    shallow = (
+        " This clone is shallow: fetch the base branch (in GitHub Actions, actions/checkout "
+        "with fetch-depth: 0, or a step running the fetch above)."
+        if repo.is_shallow()
+        else ""
+    )
+    return (
+        f"--changed-since {since}: git does not know {since!r} in {repo.root}; fetch it first "
+        f"({fetch}) or name a branch, tag or commit that exists.{shallow}"
+    )
+
+
+def _no_merge_base(since: str, repo: Repository) -> str:
+    why = (
+        "this clone is shallow and its history stops before they meet"
+        if repo.is_shallow()
+        else "their histories are unrelated"
+    )
+    return (
+        f"--changed-since {since}: no merge base of {since} and HEAD ({why}); comparing with "
+        f"{since} itself, so changes made on {since} since the branch started count too. "
+        "Fetch more history (fetch-depth: 0) to compare like a pull request."
+    )
+
+
+# -- paths -> suites ---------------------------------------------------------------------
+
+
+def _touched(manifest: Manifest, paths: Sequence[Path]) -> dict[SuiteKey, list[str]]:
+    """What each suite's files saw change: workspace, examples, files its rules name."""
+    root = manifest.project_root
+    changed: dict[SuiteKey, list[str]] = {}
+    for agent in manifest.agents:
+        reasons = [*_workspace_reasons(agent, paths, root)]
+        reasons += _example_reasons(agent.examples, agent.compare, paths, root)
+        if reasons:
+            changed[("agent", agent.manifest_slug)] = _unique(reasons)
+    for suite in manifest.workflows:
+        reasons = _example_reasons(suite.examples, suite.compare, paths, root)
+        folder = manifest.local_workflows_dir
+        if folder is not None:
+            reasons += [
+                f"workflow definition {_shown(path, root)}"
+                for path in paths
+                if _under(path, folder)
+            ]
+        if reasons:
+            changed[("workflow", suite_name(suite))] = _unique(reasons)
+    return changed
+
+
+def _workspace_reasons(agent: AgentSpec, paths: Sequence[Path], root: Path) -> Iterator[str]:
+    workspace = agent.workspace
+    if workspace is None:
+        return
+    for path in paths:
+        if not _under(path, workspace.path) or any(
+            _under(path, folder) for folder in workspace.example_folders
+        ):
+            continue
+        if not workspace.is_excluded(path.relative_to(workspace.path).as_posix()):
+            yield f"workspace file {_shown(path, root)}"
+
+
+def _example_reasons(
+    examples: Sequence[ExampleSpec], compare: CompareSpec, paths: Sequence[Path], root: Path
+) -> list[str]:
+    reasons: list[str] = []
+    folders = {example.folder.parent for example in examples if example.folder is not None}
+    for path in paths:
+        named = [example.name for example in examples if _example_holds(example, path)]
+        if named:
+            reasons += [f"example {name}" for name in named]
+        elif any(_under(path, folder) for folder in folders):
+            reasons.append(f"examples folder file {_shown(path, root)}")
+    used = [compare, *(example.compare for example in examples)]
+    references = {ref: scorer for spec in used for ref, scorer in _files_of(spec)}
+    for reference, is_scorer in references.items():
+        for path in paths:
+            if is_scorer and _under(path, reference.parent) and path.suffix == ".py":
+                reasons.append(f"python scorer file {_shown(path, root)}")
+            elif not is_scorer and path == reference:
+                reasons.append(f"json_schema file {_shown(path, root)}")
+    return reasons
+
+
+def _example_holds(example: ExampleSpec, path: Path) -> bool:
+    if example.folder is not None and _under(path, example.folder):
+        return True
+    return path in {*example.input_files.values(), *example.expected_files.values()}
+
+
+def _files_of(spec: CompareSpec) -> Iterator[tuple[Path, bool]]:
+    """The files a rule set names, made absolute when the manifest was loaded: each
+    ``json_schema`` file (False) and each ``python`` scorer file (True)."""
+    for rule in _rules(spec):
+        if rule.json_schema is not None:
+            yield Path(rule.json_schema), False
+        for scorer in rule.python_scorers:
+            yield Path(scorer.file), True
+
+
+def _rules(spec: CompareSpec) -> Iterator[PathRule]:
+    yield from spec.rules.values()
+    for file_rule in spec.files.values():
+        if file_rule.compare is not None:
+            yield from _rules(file_rule.compare)
+
+
+def _judges(spec: CompareSpec) -> set[str]:
+    """The slugs of the judge agents a rule set uses (``judge: {agent: ...}``)."""
+    found: set[str] = set()
+    for rule in _rules(spec):
+        agent = getattr(getattr(rule, "judge", None), "agent", None)
+        if isinstance(agent, str):
+            found.add(agent)
+    return found
+
+
+def _add_dependents(manifest: Manifest, changed: dict[SuiteKey, list[str]]) -> None:
+    """Suites whose judge agent changed, then workflow suites when any agent changed."""
+    judged = {name for kind, name in changed if kind == "agent"}
+    for agent in manifest.agents:
+        for judge in sorted(_judges_of(agent) & judged - {agent.manifest_slug}):
+            changed.setdefault(("agent", agent.manifest_slug), []).append(
+                f"judge agent {judge} changed"
+            )
+    agents = sorted(name for kind, name in changed if kind == "agent")
+    for suite in manifest.workflows:
+        reasons = [f"judge agent {judge} changed" for judge in sorted(_judges_of(suite) & judged)]
+        if agents:
+            reasons.append(f"agent(s) its steps may call changed: {', '.join(agents)}")
+        if reasons:
+            changed.setdefault(("workflow", suite_name(suite)), []).extend(reasons)
+
+
+def _judges_of(owner: AgentSpec | WorkflowSpec) -> set[str]:
+    found = _judges(owner.compare)
+    for example in owner.examples:
+        found |= _judges(example.compare)
+    return found
+
+
+def _manifest_touched(manifest: Manifest, paths: Sequence[Path]) -> bool:
+    """A manifest file changed: one of today's, or a YAML file gone since (an include that
+    was deleted)."""
+    sources = set(manifest.sources)
+    return any(
+        path in sources or (path.suffix in (".yaml", ".yml") and not path.exists())
+        for path in paths
+    )
+
+
+# -- the manifest then and now -------------------------------------------------------------
+
+
+def _declaration_changes(
+    manifest: Manifest,
+    repo: Repository,
+    base: str,
+    since: str,
+    environment: str | None,
+    env: Mapping[str, str] | None,
+) -> tuple[dict[SuiteKey, list[str]], str | None]:
+    """Each suite whose resolved declaration differs from the one at ``base``; and why every
+    suite must run instead, when the manifest cannot be read there."""
+    relative = manifest.path.relative_to(repo.root)
+    with tempfile.TemporaryDirectory(prefix="evalkit-changed-") as folder:
+        tree = Path(folder, "tree")
+        try:
+            repo.checkout(base, tree)
+        except GitError as err:
+            return {}, f"the files at {since} could not be checked out ({err})"
+        (tree / ".git").mkdir(exist_ok=True)  # the project folder, as in the checkout
+        then_path = tree / relative
+        now = _declarations(manifest)
+        if not then_path.is_file():
+            return {key: [f"new since {since} (the manifest is)"] for key in now}, None
+        try:
+            then_manifest = load_manifest(then_path, env=env)
+            if environment is not None:
+                then_manifest = then_manifest.with_environment(environment)
+        except ManifestError as err:
+            first = err.problems[0].message if err.problems else str(err)
+            return {}, f"the manifest as it was at {since} cannot be loaded ({first})"
+        then = _declarations(then_manifest)
+    changed: dict[SuiteKey, list[str]] = {}
+    for key, declaration in now.items():
+        before = then.get(key)
+        if before is None:
+            changed[key] = [f"new since {since}"]
+        elif before != declaration:
+            changed[key] = [f"declaration changed: {_what_differs(before, declaration)}"]
+    return changed, None
+
+
+#: how a declaration's parts are named in a reason
+_PARTS = {
+    "config": "config",
+    "compare": "compare rules",
+    "gates": "gates",
+    "workspace": "workspace settings",
+    "tags": "tags",
+    "slug": "slug",
+    "name": "name",
+    "description": "description",
+    "version": "version",
+}
+
+
+def _what_differs(before: dict[str, Any], after: dict[str, Any]) -> str:
+    parts = [
+        _PARTS.get(key, key)
+        for key in after
+        if key != "examples" and before.get(key) != after.get(key)
+    ]
+    then = {example["name"]: example for example in before.get("examples", [])}
+    now = {example["name"]: example for example in after.get("examples", [])}
+    names = sorted(
+        {name for name in now if then.get(name) != now[name]} | (then.keys() - now.keys())
+    )
+    if names:
+        shown = ", ".join(names[:SHOWN_REASONS])
+        more = f" and {len(names) - SHOWN_REASONS} more" if len(names) > SHOWN_REASONS else ""
+        parts.append(f"examples ({shown}{more})")
+    return ", ".join(parts) or "order"
+
+
+def _declarations(manifest: Manifest) -> dict[SuiteKey, dict[str, Any]]:
+    """Each suite's resolved declaration as plain data, with paths relative to the project
+    and without source marks (a line added above must not change a suite)."""
+    root = manifest.project_root
+    found: dict[SuiteKey, dict[str, Any]] = {}
+    owners: list[tuple[SuiteKey, AgentSpec | WorkflowSpec]] = [
+        *((("agent", agent.manifest_slug), agent) for agent in manifest.agents),
+        *((("workflow", suite_name(suite)), suite) for suite in manifest.workflows),
+    ]
+    for key, owner in owners:
+        data = _plain(owner.model_dump(exclude={"manifest_slug", "manifest_name"}), root)
+        assert isinstance(data, dict)
+        found[key] = data
+    return found
+
+
+def _plain(value: Any, root: Path) -> Any:
+    """``value`` with marks dropped and every path (or path text) inside ``root`` relative."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v, root) for k, v in value.items() if k != "mark"}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(item, root) for item in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Path):
+        return _relative(str(value), root)
+    if isinstance(value, str):
+        return _relative(value, root)
+    return value
+
+
+def _relative(text: str, root: Path) -> str:
+    prefix = f"{root}/"
+    if text == str(root):
+        return "<project>"
+    return f"<project>/{text[len(prefix) :]}" if text.startswith(prefix) else text
+
+
+# -- small helpers -----------------------------------------------------------------------
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _unique(reasons: list[str]) -> list[str]:
+    return list(dict.fromkeys(reasons))
