@@ -131,6 +131,9 @@ def _head(view: ReportView) -> str:
     unchecked = view.counts["json_not_checked"]
     if unchecked:
         lines += ["", f"ℹ️ {unchecked} example(s): {NOT_CHECKED}"]
+    if view.change_lines:
+        heading, *suites = view.change_lines
+        lines += ["", f"🔎 {_text(heading)}", "", *(f"- {_text(line)}" for line in suites)]
     if view.evidence is not None:
         lines += _evidence(view.evidence)
     facts = [f"run {_code(view.run_id)}"]

@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import BaseModel
 
 from evalkit.report.loading import RunResults
+from evalkit.runner.change_text import selection_lines
 from evalkit.runner.results import Delta, ExampleChange, ExampleResult, RunSummary, Verdict
 from evalkit.runner.score_label import score_label
 from evalkit.runner.summary_text import (
@@ -297,6 +298,8 @@ class ReportView:
     meta: dict[str, str]
     sync_plan: dict[str, Any] | None
     evidence: EvidenceView | None = None
+    #: what --changed-since ran and skipped, one line each (empty without it)
+    change_lines: list[str] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[Row]:
@@ -350,6 +353,7 @@ def build_view(run: RunResults) -> ReportView:
         meta=_meta(run),
         sync_plan=_sync_plan(summary),
         evidence=_evidence(run, rows),
+        change_lines=selection_lines(summary.change_selection if summary else None),
     )
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from evalkit.runner.change_text import skipped_lines
 from evalkit.runner.evidence import judged_briefs, moved
 from evalkit.runner.results import (
     Counts,
@@ -100,6 +101,7 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     )
     lines += _flagged_lines(summary)
     lines += _drift_lines(summary)
+    lines += skipped_lines(summary.change_selection)
     lines += _traffic_lines(summary)
     lines += _feedback_lines(summary)
     changes = changes_by_key(summary)
