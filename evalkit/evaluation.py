@@ -205,7 +205,11 @@ def _changed_only(
     changed = changed_suites(manifest, config.changed_since, environment=config.environment)
     for warning in changed.warnings:
         hooks.note(f"warning: {warning}")
-    kept, record = changed.apply(jobs)
+    # The record is the whole run's (every shard's alike, so merged shards keep one): the
+    # shard runs its share of what it selects.
+    whole = dataclasses.replace(config.selection, shard=None)
+    record = changed.apply(selected_jobs(manifest, whole))[1]
+    kept = [job for job in jobs if changed.keeps(job)]
     for line in selection_lines(record):
         hooks.note(line)
     return kept, record

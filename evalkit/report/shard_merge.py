@@ -280,6 +280,8 @@ def _merged_summary(
         results_file=RESULTS_NAME,
         examples=briefs,
         drifted_agents=_drifted(summaries),
+        # every shard selected with the same git state: the first one's record holds for all
+        change_selection=first.change_selection,
         feedback_failures=feedback_failures,
         traffic=_traffic(summaries),
         changes=evidence.changes if evidence is not None else [],

@@ -163,8 +163,9 @@ def summarise(
     gates += suite_gate_outcomes(prepared, tally, regressions, evidence)
     status, outcome = decide(tally, all_passed(gates))
     changes = prepared.change_selection
-    if changes is not None and not tally.briefs and not tally.interrupted:
-        # --changed-since left nothing to run: no gate had anything to judge
+    if changes is not None and not changes.changed and not changes.everything and not tally.briefs:
+        # --changed-since found no change and nothing tagged always ran: no gate had anything
+        # to judge (a shard's empty share of a run with changes reads as before)
         status, outcome = RunStatus.PASSED, nothing_to_run(changes)
         note = gates_not_checked_note(changes)
         gates = [gate.model_copy(update={"checked": False, "message": note}) for gate in gates]
