@@ -1,0 +1,90 @@
+"""``evalkit run --changed-since`` as a user runs it, on the embedded local platform."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.runner.results_file import read_results_file, read_summary_file
+from tests.reliability.processes import evalkit
+from tests.runner.git_project import make_project, write
+
+#: the workflow suite needs a workflow on the platform: these runs leave it out
+AGENTS = ("--only", "a", "--only", "b", "--only", "c")
+
+
+@pytest.mark.slow
+def test_a_run_selects_the_changed_agent_and_says_what_it_skipped(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    write(project / "agents" / "a" / "AGENT.md", "# a, not committed yet\n")
+    out, reports = tmp_path / "out", tmp_path / "reports"
+    done = evalkit(
+        "run", "--changed-since", "main", *AGENTS, "--out", str(out),
+        "--report-dir", str(reports), cwd=project,
+    )  # fmt: skip
+    assert done.code == 0, done.printed
+    assert "changed: a (workspace file agents/a/AGENT.md)" in done.stderr
+    closing = done.stdout
+    assert "skipped by change selection: c (unchanged since main)" in closing
+    assert (
+        "skipped by change selection: b (unchanged since main; ran its 1 example(s) tagged "
+        "always)" in closing
+    )
+    ran = sorted(f"{r.agent}/{r.example}" for r in read_results_file(out / "results.jsonl").results)
+    assert ran == ["a/one", "b/kept"]
+
+    summary = read_summary_file(out / "summary.json")
+    selection = summary.change_selection
+    assert selection is not None
+    assert selection.since == "main"
+    assert selection.base
+    assert [(c.suite, c.reasons) for c in selection.changed] == [
+        ("a", ["workspace file agents/a/AGENT.md"])
+    ]
+    assert [(c.suite, c.examples) for c in selection.skipped] == [("b", 1), ("c", 1)]
+    markdown = (reports / "summary.md").read_text()
+    assert "- skipped by change selection: c (unchanged since main)" in markdown
+    assert (
+        "skipped by change selection: c (unchanged since main)"
+        in (reports / "report.html").read_text()
+    )
+
+
+@pytest.mark.slow
+def test_nothing_changed_is_nothing_to_run_and_passes(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    out = tmp_path / "out"
+    done = evalkit(
+        "--json", "run", "--changed-since", "main", "--only", "a", "--only", "c",
+        "--out", str(out), "--no-report", cwd=project,
+    )  # fmt: skip
+    assert done.code == 0, done.printed
+    summary = json.loads(done.stdout)
+    assert summary["outcome"] == "nothing to run: no suite changed since main"
+    assert summary["counts"]["total"] == 0
+    assert [gate["checked"] for gate in summary["gates"]] == [False]
+    assert [s["suite"] for s in summary["change_selection"]["skipped"]] == ["a", "c"]
+    assert (out / "results.jsonl").read_text() == ""  # the files CI uploads are there
+
+
+def test_an_unknown_ref_exits_2_with_the_fix(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    done = evalkit("run", "--changed-since", "origin/main", cwd=project)
+    assert done.code == 2, done.printed
+    assert "git does not know 'origin/main'" in done.stderr
+    assert "git fetch origin main" in done.stderr
+    assert "Traceback" not in done.printed
+    assert not (project / ".evalkit").exists()  # refused before anything started
+
+
+def test_outside_git_exits_2(tmp_path: Path) -> None:
+    manifest = (
+        "version: 1\nagents:\n  - slug: a\n    config: {runtime: {builtin: echo}}\n"
+        "    examples: [{name: x, input: {q: 1}, expected: {q: 1}}]\n"
+    )
+    write(tmp_path / "plain" / "evalkit.yaml", manifest)
+    done = evalkit("run", "--changed-since", "main", cwd=tmp_path / "plain")
+    assert done.code == 2, done.printed
+    assert "is not in a git checkout" in done.stderr
