@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.errors import ConfigError
 from evalkit.manifest import load_manifest
 from evalkit.runner.changed import ChangedSuites, changed_suites
+from evalkit.runner.config import RunConfig
 from evalkit.runner.from_manifest import jobs_from_manifest
 from evalkit.runner.git_tree import GitError
 from evalkit.runner.jobs import ALWAYS_TAG
@@ -214,3 +216,9 @@ def test_apply_keeps_changed_suites_and_always_examples(project: Path) -> None:
     ]
     assert record.since == "main"
     assert record.base == found.base
+
+
+@pytest.mark.parametrize("ref", ["", "  ", 7])
+def test_run_config_refuses_a_ref_that_names_nothing(ref: object) -> None:
+    with pytest.raises(ConfigError, match=r"RunConfig\.changed_since"):
+        RunConfig(changed_since=ref)  # type: ignore[arg-type]
