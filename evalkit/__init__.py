@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from evalkit.connection import Connection
     from evalkit.evaluation import RunHooks, RunOutcome, run, run_async
     from evalkit.planning import SyncOutcome, apply, plan
+    from evalkit.runner.accept import AcceptOutcome, accept
     from evalkit.runner.config import RunConfig
     from evalkit.runner.gates import GateConfig
     from evalkit.runner.jobs import Selection
@@ -44,6 +45,8 @@ _LAZY = {
     "SyncOutcome": "evalkit.planning",
     "apply": "evalkit.planning",
     "plan": "evalkit.planning",
+    "AcceptOutcome": "evalkit.runner.accept",
+    "accept": "evalkit.runner.accept",
 }
 
 
@@ -57,6 +60,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AcceptOutcome",
     "ConfigError",
     "Connection",
     "EvalkitError",
@@ -74,6 +78,7 @@ __all__ = [
     "SourceMark",
     "SyncOutcome",
     "__version__",
+    "accept",
     "apply",
     "plan",
     "run",

@@ -117,6 +117,18 @@ USES: tuple[Use, ...] = (
         "(`--allow-drift` runs it as is): nothing was run",
     ),
     Use("run", 3, "platform, including the sync before the run and errors on most examples"),
+    Use("accept", 0, "every selected example that did not pass is accepted (or none needed it)"),
+    Use(
+        "accept",
+        1,
+        "declined, or some examples not accepted (errors, flaky attempts, a rule that rejects "
+        "the output): the rest is written",
+    ),
+    Use(
+        "accept",
+        2,
+        "bad option, not a run folder, `CI` set without `--force`, no terminal and no `--yes`",
+    ),
     Use("report", 0, "reports written; `--gate`: every gate passed"),
     Use("report", 1, "`--gate`: a gate failed"),
     Use("report", 2, "bad option, unreadable results, a missing, repeated or foreign shard"),

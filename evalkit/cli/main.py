@@ -98,6 +98,7 @@ COMMANDS: dict[str, _CommandEntry] = {
     "sync": _CommandEntry("sync", "sync_command", "Make the platform match the manifest."),
     "pull": _CommandEntry("pull", "pull_command", "Write live agents into the manifest."),
     "run": _CommandEntry("run", "run_command", "Run the examples, compare, write feedback, gate."),
+    "accept": _CommandEntry("accept", "accept_command", "Make a run's outputs the expected ones."),
     "report": _CommandEntry("report", "report", "Render reports again from a results file."),
     "diff": _CommandEntry("diff", "diff_command", "Compare two runs (folders or batch:RUN_ID)."),
     "serve": _CommandEntry("serve", "serve", "Run the local EigenPal platform."),

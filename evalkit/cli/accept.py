@@ -1,0 +1,119 @@
+"""``evalkit accept``: a run's outputs become the expected outputs (asks first in a terminal
+unless --yes; refused in CI unless --force). ``evalkit run --update`` uses the same pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from evalkit.cli import output
+from evalkit.cli.context import GlobalOptions
+from evalkit.cli.sync import is_interactive
+from evalkit.runner.accept import AcceptError, AcceptOutcome, AcceptPlan, accept, selected
+
+
+@click.command("accept")
+@click.argument("run", required=False, type=click.Path(path_type=Path), metavar="[RUN]")
+@click.option(
+    "--only", multiple=True, metavar="NAME", help="Only this agent or workflow (repeatable)."
+)
+@click.option("--example", "examples", multiple=True, metavar="GLOB", help="Example names.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Examples with this tag.")
+@click.option("-y", "--yes", is_flag=True, help="Write without asking (required with no terminal).")
+@click.option("--force", is_flag=True, help="Accept even when CI is set.")
+@click.pass_context
+def accept_command(
+    ctx: click.Context,
+    run: Path | None,
+    only: tuple[str, ...],
+    examples: tuple[str, ...],
+    tags: tuple[str, ...],
+    yes: bool,
+    force: bool,
+) -> None:
+    """Write the actual outputs of a run's examples that did not pass into their expected
+    files (expected.json, expected/, or the manifest's inline expected:), changing only what
+    the comparison found different. RUN: a run folder (default: the latest under
+    .evalkit/runs/). Shows the change as a diff first."""
+    options: GlobalOptions = ctx.obj
+    outcome = accept(
+        run,
+        options.manifest,
+        selected(only, examples, tags),
+        confirm=confirmer(yes=yes, as_json=options.json_output),
+        force=force,
+    )
+    show_outcome(outcome, as_json=options.json_output)
+    ctx.exit(outcome.exit_code)
+
+
+def confirmer(*, yes: bool, as_json: bool) -> Callable[[AcceptPlan], bool]:
+    """Shows the plan's diff, then asks (``--yes``: does not; no terminal: refuses)."""
+
+    def confirm(plan: AcceptPlan) -> bool:
+        if not as_json:
+            output.plain(plan.diff())
+        if yes:
+            return True
+        if not is_interactive():
+            raise AcceptError(
+                "accept rewrites expected outputs and needs --yes when not run in a terminal "
+                "(review the change with 'evalkit accept' in a terminal, or 'git diff' after)"
+            )
+        return click.confirm("Write these changes?", default=False)
+
+    return confirm
+
+
+def check_can_ask(yes: bool) -> None:
+    """Before a run that ends in an accept (``run --update``): refuse now what the prompt
+    would refuse later, before any example runs."""
+    if not yes and not is_interactive():
+        raise AcceptError(
+            "--update rewrites expected outputs and needs --yes when not run in a terminal"
+        )
+
+
+def show_outcome(outcome: AcceptOutcome, *, as_json: bool) -> None:
+    plan = outcome.plan
+    if as_json:
+        output.emit_json(
+            {**plan.to_dict(), "written": outcome.written, "declined": outcome.declined}
+        )
+        return
+    for line in outcome_lines(outcome):
+        output.plain(line)
+
+
+def outcome_lines(outcome: AcceptOutcome) -> list[str]:
+    plan = outcome.plan
+    files = len(plan.writes)
+    lines = []
+    if outcome.declined:
+        lines.append("declined: nothing written")
+    elif outcome.written:
+        lines.append(
+            f"accepted {_count(len(plan.changes), 'example')} of run {plan.run_dir}: "
+            f"wrote {_count(files, 'file')} (review with 'git diff')"
+        )
+    else:
+        lines.append(f"nothing to accept in run {plan.run_dir}")
+    if plan.passed:
+        lines.append(f"{_count(plan.passed, 'example')} passed: nothing to change")
+    for label in plan.unchanged:
+        lines.append(f"unchanged: {label}: under the rules in force its output matches")
+    for change in plan.changes:
+        for left in change.left:
+            lines.append(
+                f"still different: {change.label}: {left} (a rule decides, not the "
+                "expected value: change the rule)"
+            )
+    for item in plan.refused:
+        lines.append(f"not accepted: {item.label} ({item.verdict.value}): {item.reason}")
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
