@@ -18,7 +18,9 @@ from evalkit.emulator.workflows import WorkflowService
 API = "/api/v1"
 
 
-def platform_of(request: Request) -> Platform:
+# The dependencies are ``async`` so that FastAPI calls them on the event loop: a plain
+# function would be sent to the thread pool, a thread hop per request for one attribute read.
+async def platform_of(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
 
@@ -26,7 +28,7 @@ def platform_of(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(platform_of)]
 
 
-def workflows_of(request: Request) -> WorkflowService:
+async def workflows_of(request: Request) -> WorkflowService:
     """The workflow service; the app sets it only when it mounts the workflow routes."""
     workflows: WorkflowService = request.app.state.workflows
     return workflows

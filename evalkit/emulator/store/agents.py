@@ -6,6 +6,8 @@ import json
 import mimetypes
 import re
 import sqlite3
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,13 +33,20 @@ class AgentRecord:
     latest_commit: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> AgentRecord:
+    def from_row(cls, row: sqlite3.Row, configs: ConfigCache | None = None) -> AgentRecord:
+        text = row["config"]
+        if text is None:
+            config = None
+        elif configs is None:
+            config = json.loads(text)
+        else:
+            config = configs.parse(row["id"], text)
         return cls(
             id=row["id"],
             slug=row["slug"],
             name=row["name"],
             description=row["description"],
-            config=json.loads(row["config"]) if row["config"] is not None else None,
+            config=config,
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             latest_commit=row["latest_commit"],
@@ -83,10 +92,39 @@ def dataset_examples(paths: list[str]) -> list[str]:
     return sorted(names)
 
 
+class ConfigCache:
+    """Each agent's config as last parsed, reused while its stored text is the same.
+
+    A synced agent's config carries evalkit's last-applied record, a hash per workspace file
+    (100 KB at 1,000 examples): parsing it on every run start and every execution cost the
+    platform more CPU than the rest of the run. Records share the parsed value, so nothing may
+    change a record's ``config`` in place (nothing does: an update stores a new text)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._parsed: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+
+    def parse(self, agent_id: str, text: str) -> Any:
+        with self._lock:
+            kept = self._parsed.get(agent_id)
+            if kept is not None and kept[0] == text:
+                self._parsed.move_to_end(agent_id)
+                return kept[1]
+        value = json.loads(text)
+        with self._lock:
+            self._parsed[agent_id] = (text, value)
+            self._parsed.move_to_end(agent_id)
+            while len(self._parsed) > self._size:
+                self._parsed.popitem(last=False)
+        return value
+
+
 class AgentStore:
     def __init__(self, db: Database, blobs: BlobStore) -> None:
         self._db = db
         self._blobs = blobs
+        self._configs = ConfigCache()
 
     def create(
         self, *, name: str, slug: str, description: str | None, config: dict[str, Any] | None
@@ -117,7 +155,7 @@ class AgentStore:
             ).fetchone()
         if row is None:
             raise not_found("agent", ref)
-        return AgentRecord.from_row(row)
+        return AgentRecord.from_row(row, self._configs)
 
     def find_all(
         self, *, search: str | None, limit: int, offset: int
@@ -134,7 +172,7 @@ class AgentStore:
                 f"SELECT * FROM agents {where} ORDER BY seq LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()
-        return [AgentRecord.from_row(row) for row in rows], int(total)
+        return [AgentRecord.from_row(row, self._configs) for row in rows], int(total)
 
     def update(self, ref: str, changes: dict[str, Any]) -> AgentRecord:
         """Apply ``name``/``description``/``config`` changes; bumps ``updatedAt`` only (B1)."""
