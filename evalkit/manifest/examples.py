@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pydantic import ValidationError
+
 from evalkit.compare.python_scorers import anchor_python_scorers
 from evalkit.compare.rules import CompareSpec
 from evalkit.compare.schema_files import anchor_json_schemas
@@ -19,6 +21,7 @@ from evalkit.manifest.models import (
     EXAMPLE_LAYOUT,
     NAME_PATTERN,
     ExampleFolder,
+    ExampleSource,
     InlineExample,
     Repeat,
 )
@@ -40,6 +43,9 @@ _NAME = re.compile(NAME_PATTERN)
 #: an example folder may hold a README.md for reviewers: it becomes the example's notes and
 #: stays local (it is not part of the platform's layout)
 README = "README.md"
+#: an example made from an execution (``evalkit promote``/``harvest``) names it here; it stays
+#: local too, and ``harvest`` skips the executions that examples name already
+SOURCE = "source.json"
 _LAYOUT_FOLDERS = ("input", "expected")
 
 
@@ -248,6 +254,7 @@ def _read_folder_example(
             f"example {folder.name!r} expects nothing",
             hint="add expected.json or files under expected/",
         )
+    source = _source(folder / SOURCE, res)
     if len(res.problems) > before:
         return None
     readme = folder / README
@@ -267,7 +274,28 @@ def _read_folder_example(
         notes=notes,
         mark=mark or file_mark(where),
         folder=folder,
+        source=source,
     )
+
+
+def _source(path: Path, res: Resolution) -> ExampleSource | None:
+    """The example's ``source.json``, when it has one; a problem when it is not one."""
+    if not path.is_file():
+        return None
+    ok, value = read_json(path, res)
+    if not ok:
+        return None
+    try:
+        return ExampleSource.model_validate(value)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "<root>"
+        res.fail(
+            file_mark(path),
+            f"{SOURCE}: {where}: {first['msg']}",
+            hint='it names the execution the example came from: {"execution": "exec_..."}',
+        )
+        return None
 
 
 def _check_layout(folder: Path, res: Resolution) -> None:
@@ -276,9 +304,9 @@ def _check_layout(folder: Path, res: Resolution) -> None:
     for child in sorted(folder.iterdir()):
         if any(j.match(child.name) for j in _JUNK):
             continue
-        if child.name not in (*EXAMPLE_LAYOUT, README):
+        if child.name not in (*EXAMPLE_LAYOUT, README, SOURCE):
             hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
-                (*EXAMPLE_LAYOUT, README)
+                (*EXAMPLE_LAYOUT, README, SOURCE)
             )
             res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
         elif child.is_dir() != (child.name in _LAYOUT_FOLDERS):

@@ -231,6 +231,33 @@ class ExampleFolder(_Strict):
     )
 
 
+ExpectedOrigin = Literal["feedback", "output"]
+
+
+class ExampleSource(_Strict):
+    """Where an example folder came from: the ``source.json`` that ``evalkit promote`` and
+    ``evalkit harvest`` write beside its input and expected output (docs/harvest.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="evalkit example source")
+
+    execution: str = Field(
+        min_length=1,
+        description=(
+            "The id of the agent execution the example was made from; 'evalkit harvest' skips "
+            "an execution that an example already names."
+        ),
+    )
+    agent: str | None = Field(None, description="The slug of the agent that ran it.")
+    created_at: str | None = Field(None, description="When the execution was created (ISO-8601).")
+    expected_from: dict[Literal["json", "files"], ExpectedOrigin] = Field(
+        default_factory=dict,
+        description=(
+            "Where each part of the expected output came from: 'feedback' (a reviewer's "
+            "expected JSON or files) or 'output' (what the agent answered)."
+        ),
+    )
+
+
 class InlineExample(_Strict):
     """An example written in the manifest."""
 

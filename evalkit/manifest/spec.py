@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
-from evalkit.manifest.models import Gates, Repeat
+from evalkit.manifest.models import ExampleSource, Gates, Repeat
 from evalkit.manifest.problems import suggest
 from evalkit.manifest.workspace import WorkspaceSpec
 
@@ -48,6 +48,8 @@ class ExampleSpec(_Frozen):
     mark: SourceMark
     #: the example's folder for folder examples (``None`` when written inline)
     folder: Path | None = None
+    #: the execution a folder example was made from (its ``source.json``), if any
+    source: ExampleSource | None = None
 
     def platform_files(self) -> dict[str, Path | bytes]:
         """The example in the platform's layout (contract A7), path -> local file or content:
