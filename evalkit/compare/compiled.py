@@ -8,8 +8,8 @@ taken from the best-ranked candidate that sets it explicitly, so ``/meta: {ignor
 ``/meta/version: {ignore: false}`` compare only the version under ``/meta``.
 
 ``regex``, ``present`` and the scorers (``similarity``, ``contains``, ``not_contains``,
-``contains_any``, ``length``, ``json_schema``, ``python``) describe one value, not a subtree:
-they come only from rules whose pattern matches the path itself.
+``contains_any``, ``length``, ``json_schema``, ``python``, ``judge``) describe one value, not a
+subtree: they come only from rules whose pattern matches the path itself.
 
 Below a value they judge whole, the paths are not compared with the expected ones (the judge
 had its say on all of it: ``"": {json_schema: ...}`` checks the output's shape, not its
@@ -38,6 +38,7 @@ from evalkit.compare.pointers import (
 from evalkit.compare.rules import (
     MERGED,
     CompareSpec,
+    JudgeRule,
     Length,
     ListOrder,
     PythonScorer,
@@ -55,6 +56,7 @@ SCORER_FIELDS = (
     "contains_any",
     "length",
     "python",
+    "judge",
 )
 _OWN_VALUE_FIELDS = frozenset({"regex", "present", *SCORER_FIELDS})
 _CACHE_LIMIT = 50_000  # resolved paths kept per rule set before the cache starts afresh
@@ -82,6 +84,8 @@ class ResolvedRule:
     json_schema: str | None = None
     #: custom scorers, their files absolute once the manifest anchored them (``python_scorers``)
     python: tuple[PythonScorer, ...] = ()
+    #: a judge agent grades the value (the runner made the judgement: ``judges``)
+    judge: JudgeRule | None = None
     #: below a value judged whole, with no rule of its own: not compared (see the notes)
     unjudged: bool = False
 
@@ -106,6 +110,7 @@ class ResolvedRule:
             or self.length
             or self.json_schema
             or self.python
+            or self.judge
         )
 
     @property
@@ -302,6 +307,7 @@ def _build(chosen: dict[str, Any]) -> ResolvedRule:
         length=chosen.get("length"),
         json_schema=chosen.get("json_schema"),
         python=tuple(chosen.get("python") or ()),
+        judge=chosen.get("judge"),
     )
 
 

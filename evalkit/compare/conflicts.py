@@ -9,10 +9,10 @@ can never apply beside them:
   and ``similarity`` (a regex says which texts are right by their form, similarity by their
   closeness to the expected text: one of the two is not meant);
 - a scorer (``similarity``, ``contains``, ``not_contains``, ``contains_any``, ``length``,
-  ``json_schema``, ``python``): ``tolerance``, ``relative_tolerance``, ``strings_as_numbers``,
-  ``order``; and ``text`` beside ``json_schema`` or ``python`` alone (the text scorers read
-  the ``text`` normalisations, a schema or a Python scorer the raw value). Scorers go
-  together: each judges the value.
+  ``json_schema``, ``python``, ``judge``): ``tolerance``, ``relative_tolerance``,
+  ``strings_as_numbers``, ``order``; and ``text`` beside ``json_schema``, ``python`` or
+  ``judge`` alone (the text scorers read the ``text`` normalisations, a schema, a Python
+  scorer or a judge agent the raw value). Scorers go together: each judges the value.
 
 They concern the value at their own path only, but they stop the comparison there, so what
 would apply below it (the ``tolerance`` or ``order`` of an object's parts) never does. Every
@@ -57,16 +57,18 @@ PATH_RULE_KEYS = (
     "length",
     "json_schema",
     "python",
+    "judge",
 )
 
 #: the scorers that read text (and so its ``text`` normalisations)
 TEXT_SCORERS = ("similarity", "contains", "not_contains", "contains_any", "length")
 #: the scorers that judge the raw value (``text`` means nothing to them)
-RAW_SCORERS = ("json_schema", "python")
+RAW_SCORERS = ("json_schema", "python", "judge")
 SCORERS = (*TEXT_SCORERS, *RAW_SCORERS)
 _RAW_WHY = {
     "json_schema": "a JSON Schema judges the raw value",
     "python": "a Python scorer gets the raw values",
+    "judge": "a judge agent gets the raw values",
 }
 
 _NUMERIC_OR_ORDER = frozenset({"tolerance", "relative_tolerance", "strings_as_numbers", "order"})

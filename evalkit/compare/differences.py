@@ -28,6 +28,7 @@ AppliedKind = Literal[
     "length",
     "json_schema",
     "python",
+    "judge",
 ]
 
 DISPLAY_LIMIT = 80

@@ -27,6 +27,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from evalkit.compare.conflicts import block_conflicts
 from evalkit.compare.file_modes import FileMode
+from evalkit.compare.judge_rule import JudgeRule, judge_field
 from evalkit.compare.python_rule import PythonScorer, scorer_list
 from evalkit.compare.schema_path import schema_path_problem
 from evalkit.compare.user_regex import regex_problem
@@ -36,6 +37,7 @@ __all__ = [
     "CompareSpec",
     "FileMode",
     "FileRule",
+    "JudgeRule",
     "Length",
     "LengthUnit",
     "ListOrder",
@@ -236,6 +238,7 @@ class PathRule(_Spec):
             "project), {scorer, min, timeout}, or a list of them; each must pass."
         ),
     )
+    judge: JudgeRule | None = judge_field()
 
     @field_validator("text", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ equality with the expected one.
   letter or a digit, as ``wc -w`` counts but without lone punctuation).
 - ``json_schema``: the actual value validates against a JSON Schema file (``schema_files``).
 - ``python``: custom scorers, each called in a worker process (``python_scorers``).
+- ``judge``: a judge agent's judgement, made by the runner before the comparison (``judges``).
 
 Texts are compared in Unicode normal form NFC, so a letter and its decomposed spelling are
 the same text. Every failure is a sentence a reviewer reads beside the path: "similarity 0.62
@@ -28,6 +29,7 @@ import regex  # type: ignore[import-untyped]
 from rapidfuzz import fuzz
 
 from evalkit.compare.compiled import ResolvedRule
+from evalkit.compare.judges import judge_value
 from evalkit.compare.numeric import score_text
 from evalkit.compare.python_scorers import judge_python
 from evalkit.compare.rules import LengthUnit, SimilarityMethod
@@ -90,6 +92,12 @@ def judge_scorers(
             verdict.passed.append(("python", judged.detail))
         else:
             verdict.failures.append(Failure(judged.detail, judged.credit, judged.error))
+    if rule.judge is not None:
+        graded = judge_value(rule.judge, expected, actual, pointer)
+        if graded.passed:
+            verdict.passed.append(("judge", graded.detail))
+        else:
+            verdict.failures.append(Failure(graded.detail, graded.credit, graded.error))
     return verdict
 
 

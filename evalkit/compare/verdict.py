@@ -22,6 +22,7 @@ from typing import Any, Literal
 from evalkit.compare.differences import AppliedRule, Difference
 from evalkit.compare.files import FileComparison, compare_files
 from evalkit.compare.json_compare import compare_json
+from evalkit.compare.judges import JudgeBook, judge_book
 from evalkit.compare.python_scorers import scorer_example
 from evalkit.compare.rules import CompareSpec
 from evalkit.compare.user_regex import regex_time_budget
@@ -104,10 +105,15 @@ def compare_example(
     spec: CompareSpec | None = None,
     *,
     input: Any = None,
+    judgements: JudgeBook | None = None,
 ) -> ExampleVerdict:
     """Compare one example's outputs with its expectations under a (merged) spec; ``input``
-    (the example's input JSON) is for the custom scorers (``python`` rules)."""
-    with regex_time_budget(), scorer_example(input):  # the JSON and the files share them
+    (the example's input JSON) is for the custom scorers (``python`` rules); ``judgements``
+    holds the judge agents' judgements (``judge`` rules), and records those it lacked."""
+    if judgements is not None:
+        judgements.start_comparison()
+    # the JSON and the files share the regex budget, the scorers' example and the judgements
+    with regex_time_budget(), scorer_example(input), judge_book(judgements):
         return _compare_example(expected_json, actual_json, expected_files, actual_files, spec)
 
 

@@ -15,6 +15,7 @@ from evalkit.compare.rules import CompareSpec
 from evalkit.compare.schema_files import anchor_json_schemas
 from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.json_text import TextProblem, decode_utf8, loads_strict
+from evalkit.manifest.judges import JudgeUse, judge_uses
 from evalkit.manifest.levels import merge_compare, merge_repeat
 from evalkit.manifest.limits import MAX_JSON_BYTES, too_large
 from evalkit.manifest.models import (
@@ -55,6 +56,8 @@ class Resolution:
 
     root: Path
     problems: list[ManifestProblem] = field(default_factory=list)
+    #: every ``judge`` rule met, checked once all agents are known (``manifest.judges``)
+    judges: list[JudgeUse] = field(default_factory=list)
 
     def fail(self, mark: SourceMark, message: str, key: str = "", hint: str = "") -> None:
         self.problems.append(ManifestProblem(mark, message, key, hint))
@@ -81,6 +84,7 @@ class Resolution:
         def resolve(relative: str) -> Path:
             return resolve_inside(source.path.parent, relative, self.root)
 
+        self.judges.extend(judge_uses(block, source, loc))
         spec, problems = anchor_json_schemas(block, resolve)
         spec, more = anchor_python_scorers(spec, resolve)
         for problem in [*problems, *more]:

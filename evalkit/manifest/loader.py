@@ -20,6 +20,7 @@ from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.examples import Resolution
 from evalkit.manifest.interpolate import interpolate_source
+from evalkit.manifest.judges import check_judges
 from evalkit.manifest.levels import merge_compare, merge_gates
 from evalkit.manifest.models import (
     ROOT_ONLY_KEYS,
@@ -282,6 +283,8 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
                 )
             )
     check_unique_agents(agents, res)
+    places = {(f.source.path, index): agent.slug for f in parsed for index, agent in f.agents}
+    res.problems.extend(check_judges(res.judges, agents, places))
     check_unique_workflows(workflows, res)
     environments = {
         name: resolve_environment(

@@ -28,6 +28,7 @@ VALUES: dict[str, Any] = {
     "length": {"max": 200, "unit": "words"},
     "json_schema": "schemas/answer.json",
     "python": "scorers/reply.py:polite",
+    "judge": {"agent": "tone-judge", "rubric": "polite"},
 }
 SCORERS = {
     "similarity",
@@ -37,6 +38,7 @@ SCORERS = {
     "length",
     "json_schema",
     "python",
+    "judge",
 }
 # The whole matrix: every pair of keys that cannot share a rule.
 STOPPED = {"regex", "tolerance", "relative_tolerance", "strings_as_numbers", "text", "order"}
@@ -47,6 +49,7 @@ INCOMPATIBLE = (
     | {frozenset({scorer, key}) for scorer in SCORERS for key in NOT_WITH_SCORERS}
     | {frozenset({"json_schema", "text"})}  # no text scorer beside it reads 'text'
     | {frozenset({"python", "text"})}  # the same
+    | {frozenset({"judge", "text"})}  # the same
 )
 
 

@@ -32,9 +32,10 @@ SAMPLE_VALUES: dict[str, Any] = {
     "length": {"max": 10},
     "json_schema": "schemas/any.json",
     "python": "scorers/ok.py:score",
+    "judge": {"agent": "judge", "rubric": "x"},
 }
 #: keys that work on a value of any kind (never "never applies")
-ANY_VALUE = {"ignore", "present", "weight", "json_schema", "python"}
+ANY_VALUE = {"ignore", "present", "weight", "json_schema", "python", "judge"}
 EXPECTED = {"count": 7, "name": "ACME", "tags": ["a"], "meta": {"by": "me"}, "none": None}
 
 
@@ -46,7 +47,8 @@ def _project(project: Callable[[Files], Path], rules: dict[str, Any]) -> Path:
                 "slug": "a",
                 "compare": {"rules": rules},
                 "examples": [{"name": "one", "input": {"q": 1}, "expected": EXPECTED}],
-            }
+            },
+            {"slug": "judge"},  # for the judge rules
         ],
     }
     return project(
