@@ -1,6 +1,7 @@
 """evalkit: GitOps for EigenPal agents, a declarative eval and regression harness.
 
-The library calls (``run``, ``run_async``, ``plan``, ``apply``) and their types load on first
+The library calls (``run``, ``run_async``, ``plan``, ``apply``, ``promote``, ``harvest``) and
+their types load on first
 use, so that ``import evalkit`` (and every ``evalkit`` command, ``--help`` first) stays fast.
 """
 
@@ -24,6 +25,7 @@ from evalkit.errors import (
 if TYPE_CHECKING:
     from evalkit.connection import Connection
     from evalkit.evaluation import RunHooks, RunOutcome, run, run_async
+    from evalkit.harvesting.entry import harvest, promote
     from evalkit.planning import SyncOutcome, apply, plan
     from evalkit.runner.accept import AcceptOutcome, accept
     from evalkit.runner.config import RunConfig
@@ -43,6 +45,8 @@ _LAZY = {
     "run": "evalkit.evaluation",
     "run_async": "evalkit.evaluation",
     "SyncOutcome": "evalkit.planning",
+    "harvest": "evalkit.harvesting.entry",
+    "promote": "evalkit.harvesting.entry",
     "apply": "evalkit.planning",
     "plan": "evalkit.planning",
     "AcceptOutcome": "evalkit.runner.accept",
@@ -80,7 +84,9 @@ __all__ = [
     "__version__",
     "accept",
     "apply",
+    "harvest",
     "plan",
+    "promote",
     "run",
     "run_async",
 ]

@@ -108,6 +108,17 @@ USES: tuple[Use, ...] = (
     Use("pull", 0, "agents written"),
     Use("pull", 2, "bad option, no such agent, an entry pull cannot update"),
     Use("pull", 3, "platform"),
+    Use("promote", 0, "example written (`--dry-run`: shown)"),
+    Use(
+        "promote",
+        2,
+        "bad option, manifest problems, no such agent, examples folder or execution, the "
+        "example exists (`--force` replaces it), an execution that cannot make an example",
+    ),
+    Use("promote", 3, "platform"),
+    Use("harvest", 0, "examples written, or none to write (`--dry-run`: shown)"),
+    Use("harvest", 2, "bad option, manifest problems, no such agent or examples folder"),
+    Use("harvest", 3, "platform"),
     Use("run", 0, "every gate passed"),
     Use("run", 1, "a gate failed"),
     Use(

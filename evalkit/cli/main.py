@@ -97,6 +97,8 @@ COMMANDS: dict[str, _CommandEntry] = {
     "plan": _CommandEntry("plan", "plan_command", "Show what sync would change."),
     "sync": _CommandEntry("sync", "sync_command", "Make the platform match the manifest."),
     "pull": _CommandEntry("pull", "pull_command", "Write live agents into the manifest."),
+    "promote": _CommandEntry("promote", "promote_command", "Make an example from an execution."),
+    "harvest": _CommandEntry("harvest", "harvest_command", "Make examples from executions."),
     "run": _CommandEntry("run", "run_command", "Run the examples, compare, write feedback, gate."),
     "accept": _CommandEntry("accept", "accept_command", "Make a run's outputs the expected ones."),
     "report": _CommandEntry("report", "report", "Render reports again from a results file."),

@@ -1,0 +1,97 @@
+"""``evalkit promote`` and ``evalkit harvest`` as library calls: ``evalkit.promote``,
+``evalkit.harvest``.
+
+    evalkit.promote("exec_123", name="late-fee-missing")      # one execution -> one example
+    evalkit.harvest(agent="invoice-extractor", rating="fail", has_expected=True)
+
+Both load the manifest first (a broken one is reported before any platform is contacted),
+then open the platform of ``connection`` as ``evalkit.plan`` does (default: from the
+environment, the local platform unless ``EIGENPAL_BASE_URL`` is set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from evalkit.client import EigenpalClient
+from evalkit.connection import Connection, open_platform
+from evalkit.harvesting.filters import DEFAULT_LIMIT, HarvestFilters, since_timestamp
+from evalkit.harvesting.promote import (
+    HarvestResult,
+    Promoted,
+    check_name,
+    harvest_executions,
+    promote_execution,
+)
+from evalkit.manifest import Manifest, load_manifest
+
+DEFAULT_MANIFEST = "evalkit.yaml"
+
+
+@contextmanager
+def open_client(
+    connection: Connection | None,
+    *,
+    project_root: Path,
+    note: Callable[[str], None] = lambda line: None,
+) -> Iterator[EigenpalClient]:
+    """A client on the platform of ``connection``; ``note`` hears which one it is."""
+    with open_platform(connection or Connection.from_env(), project_root=project_root) as platform:
+        note(f"platform: {platform.description}")
+        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+            yield client
+
+
+def _loaded(manifest: Path | str | Manifest) -> Manifest:
+    return manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+
+
+def promote(
+    execution_id: str,
+    *,
+    name: str,
+    manifest: Path | str | Manifest = DEFAULT_MANIFEST,
+    agent: str | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    connection: Connection | None = None,
+    note: Callable[[str], None] = lambda line: None,
+) -> Promoted:
+    """Write the example ``name`` of ``agent`` from one execution: its input, and as
+    expected output the reviewer's expected JSON and files, else its output
+    (``evalkit promote``). An existing example is refused unless ``force``."""
+    check_name(name)
+    loaded = _loaded(manifest)
+    with open_client(connection, project_root=loaded.path.parent, note=note) as client:
+        return promote_execution(
+            client, loaded, execution_id, name=name, agent=agent, force=force, dry_run=dry_run
+        )
+
+
+def harvest(
+    manifest: Path | str | Manifest = DEFAULT_MANIFEST,
+    *,
+    agent: str | None = None,
+    feedback_status: str | None = None,
+    rating: str | None = None,
+    has_expected: bool | None = None,
+    since: str | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+    dry_run: bool = False,
+    connection: Connection | None = None,
+    note: Callable[[str], None] = lambda line: None,
+) -> HarvestResult:
+    """Promote every execution of ``agent`` the filters select that no example names yet,
+    each under a stable name (``evalkit harvest``). ``since``: ISO-8601, or ``7d``/``12h``."""
+    filters = HarvestFilters(
+        feedback_status=feedback_status,
+        feedback_rating=rating,
+        has_expected=has_expected,
+        since=None if since is None else since_timestamp(since),
+        limit=limit,
+    )
+    loaded = _loaded(manifest)
+    with open_client(connection, project_root=loaded.path.parent, note=note) as client:
+        return harvest_executions(client, loaded, agent=agent, filters=filters, dry_run=dry_run)

@@ -1,0 +1,226 @@
+"""Promote one execution, or harvest many, into example folders of an agent of the manifest.
+
+Both read executions through the client with ``include=feedback,expected,files``, make an
+``ExampleDraft`` of each (``draft``), and write it whole (``writing``). ``harvest`` lists the
+agent's executions with the contract's filters (A5), skips those an example already names in
+its ``source.json``, those ``evalkit run`` started itself (their expected output is an
+example's already) and those that cannot make an example, each with its reason, and names
+the others stably (``naming``), so that harvesting again writes nothing new.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalkit.api import AgentExecutionSummary, ListAgentExecutionsResponse
+from evalkit.client import EigenpalClient, EigenpalNotFoundError
+from evalkit.harvesting.draft import (
+    EXECUTION_INCLUDE,
+    ExampleDraft,
+    HarvestError,
+    NotPromotable,
+    draft_example,
+)
+from evalkit.harvesting.filters import SCAN_LIMIT, HarvestFilters
+from evalkit.harvesting.naming import harvest_name
+from evalkit.harvesting.target import Target, target_of
+from evalkit.harvesting.writing import write_example
+from evalkit.manifest import Manifest
+from evalkit.manifest.models import NAME_MAX, NAME_PATTERN, ExpectedOrigin
+from evalkit.runner.agent_run import ATTEMPT_KEY
+from evalkit.safe_paths import join_inside, shown
+
+#: executions read per page while harvesting (the contract's maximum)
+PAGE_SIZE = 100
+_NAME = re.compile(NAME_PATTERN)
+#: how the reason of an execution an example names already starts
+HARVESTED_ALREADY = "harvested already"
+
+
+@dataclass(frozen=True)
+class Promoted:
+    """An example written (or, in a dry run, that would be) from an execution."""
+
+    name: str
+    folder: Path
+    execution_id: str
+    #: the example's files, as paths in its folder
+    files: tuple[str, ...]
+    #: where its expected JSON and files came from: ``feedback`` or ``output``
+    expected_from: dict[str, ExpectedOrigin]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    execution_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HarvestResult:
+    agent: str
+    folder: Path
+    dry_run: bool
+    written: tuple[Promoted, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    #: the harvest stopped at ``limit``: more executions may match
+    stopped_at_limit: bool = False
+    #: the platform scanned only part of the executions for the review filters (A5)
+    scan_limited: bool = False
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def check_name(name: str) -> str:
+    """``name`` when it is a valid example name; ``HarvestError`` saying the rule."""
+    if not _NAME.match(name) or len(name) > NAME_MAX:
+        raise HarvestError(
+            f"{name!r} is not a valid example name: use letters, digits, '.', '_' and '-', "
+            f"starting with a letter or digit, at most {NAME_MAX} characters"
+        )
+    return name
+
+
+def promote_execution(
+    client: EigenpalClient,
+    manifest: Manifest,
+    execution_id: str,
+    *,
+    name: str,
+    agent: str | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+) -> Promoted:
+    """Write the example ``name`` of ``agent`` (the manifest's only agent by default) from
+    execution ``execution_id``. Refuses an existing example unless ``force``."""
+    check_name(name)
+    target = target_of(manifest, agent)
+    if name in target.names and not force:
+        raise HarvestError(
+            f"agent {target.agent.manifest_slug!r} has an example {name!r} already; choose "
+            "another --name, or --force to replace it"
+        )
+    try:
+        envelope = client.agents.executions.get(execution_id, include=EXECUTION_INCLUDE)
+    except EigenpalNotFoundError:
+        raise HarvestError(
+            f"no execution {shown(execution_id)} on the platform; copy its id from the "
+            "dashboard or from 'evalkit harvest --dry-run'"
+        ) from None
+    execution = envelope.execution
+    draft = _draft(execution, target)
+    return _write(client, draft, target, name, force=force, dry_run=dry_run)
+
+
+def harvest_executions(
+    client: EigenpalClient,
+    manifest: Manifest,
+    *,
+    agent: str | None = None,
+    filters: HarvestFilters | None = None,
+    dry_run: bool = False,
+) -> HarvestResult:
+    """Promote every execution of ``agent`` that ``filters`` select and no example names."""
+    filters = filters or HarvestFilters()
+    target = target_of(manifest, agent)
+    slug = target.agent.slug
+    written: list[Promoted] = []
+    skipped: list[Skipped] = []
+    taken = set(target.names)
+    scan_limited = stopped = False
+    for page in _pages(client, slug, filters):
+        scan_limited = scan_limited or bool(page.scan_limited)
+        for execution in page.executions:
+            if filters.limit is not None and len(written) >= filters.limit:
+                stopped = True
+                break
+            reason = _skip_reason(execution, target)
+            name = harvest_name(execution.id, execution.created_at)
+            if reason is None and name in taken:
+                reason = f"its name {name!r} is taken by another example"
+            if reason is None:
+                try:
+                    draft = _draft(execution, target)
+                except NotPromotable as err:
+                    reason = err.reason
+            if reason is not None:
+                skipped.append(Skipped(execution.id, reason))
+                continue
+            written.append(_write(client, draft, target, name, force=False, dry_run=dry_run))
+            taken.add(name)
+        if stopped:
+            break
+    warnings = []
+    if scan_limited:
+        warnings.append(
+            f"the platform looked at only the latest {SCAN_LIMIT} executions for the review "
+            "filters: narrow the harvest with --since to reach older ones"
+        )
+    return HarvestResult(
+        agent=target.agent.manifest_slug,
+        folder=target.folder,
+        dry_run=dry_run,
+        written=tuple(written),
+        skipped=tuple(skipped),
+        stopped_at_limit=stopped,
+        scan_limited=scan_limited,
+        warnings=tuple(warnings),
+    )
+
+
+def _pages(
+    client: EigenpalClient, slug: str, filters: HarvestFilters
+) -> Iterator[ListAgentExecutionsResponse]:
+    offset = 0
+    while True:
+        page = client.agents.executions.list(
+            slug, **filters.query(), limit=PAGE_SIZE, offset=offset
+        )
+        yield page
+        offset += len(page.executions)
+        if not page.executions or offset >= page.total:
+            return
+
+
+def _skip_reason(execution: AgentExecutionSummary, target: Target) -> str | None:
+    known = target.sources.get(execution.id)
+    if known is not None:
+        return f"{HARVESTED_ALREADY}, as example {known!r}"
+    labels = execution.metadata or {}
+    if ATTEMPT_KEY in labels:
+        example = labels.get("exampleName")
+        return (
+            f"evalkit run started it, for example {example!r}"
+            if example
+            else ("evalkit run started it")
+        )
+    return None
+
+
+def _draft(execution: AgentExecutionSummary, target: Target) -> ExampleDraft:
+    return draft_example(
+        execution, agent_slug=target.agent.manifest_slug, file_fields=target.file_fields
+    )
+
+
+def _write(
+    client: EigenpalClient,
+    draft: ExampleDraft,
+    target: Target,
+    name: str,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> Promoted:
+    folder = join_inside(target.folder, name)
+    if not dry_run:
+        write_example(client.agents.executions, draft, folder, force=force)
+    return Promoted(
+        name=name,
+        folder=folder,
+        execution_id=draft.execution_id,
+        files=tuple(draft.paths),
+        expected_from={str(part): origin for part, origin in draft.source.expected_from.items()},
+    )

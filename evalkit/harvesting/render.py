@@ -1,0 +1,92 @@
+"""What ``evalkit promote`` and ``evalkit harvest`` print: plain text (every name from the
+platform is printed as text, never as markup) and the same facts as JSON data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from evalkit.harvesting.promote import HARVESTED_ALREADY, HarvestResult, Promoted, Skipped
+
+_ORIGIN = {"feedback": "the reviewer's", "output": "the agent's output"}
+
+
+def shown_path(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` when below it (as the user wrote the manifest)."""
+    try:
+        return Path(os.path.relpath(path, base)).as_posix()
+    except ValueError:  # another drive
+        return path.as_posix()
+
+
+def origin_text(promoted: Promoted) -> str:
+    parts = {"json": "JSON", "files": "files"}
+    return ", ".join(
+        f"{parts[part]} from {_ORIGIN[origin]}" for part, origin in promoted.expected_from.items()
+    )
+
+
+def render_promoted(promoted: Promoted, base: Path, *, dry_run: bool = False) -> str:
+    verb = "would write" if dry_run else "wrote"
+    lines = [
+        f"{verb} example {promoted.name} ({shown_path(promoted.folder, base)}/) from execution "
+        f"{promoted.execution_id}",
+        f"  expected: {origin_text(promoted)}",
+        f"  files: {', '.join(promoted.files)}",
+    ]
+    if "output" in promoted.expected_from.values():
+        lines.append("  note: what the agent answered is now expected; check it before you commit")
+    return "\n".join(lines)
+
+
+def render_harvest(result: HarvestResult, base: Path) -> str:
+    verb = "would write" if result.dry_run else "wrote"
+    folder = shown_path(result.folder, base)
+    count = len(result.written)
+    lines = [f"harvest of agent {result.agent} into {folder}/: {verb} {count} example(s)"]
+    for promoted in result.written:
+        lines.append(
+            f"  + {promoted.name}  from {promoted.execution_id}  ({origin_text(promoted)})"
+        )
+    already = [s for s in result.skipped if s.reason.startswith(HARVESTED_ALREADY)]
+    others = [s for s in result.skipped if s not in already]
+    if already:
+        lines.append(f"skipped {len(already)} execution(s) harvested already")
+    if others:
+        lines.append(f"skipped {len(others)} execution(s):")
+        lines += [f"  - {skip.execution_id}: {skip.reason}" for skip in others]
+    if result.stopped_at_limit:
+        lines.append(f"stopped at the limit of {count}: more executions may match (--limit)")
+    if result.dry_run:
+        lines.append("dry run: nothing written")
+    elif count:
+        lines.append(f"next: evalkit validate, evalkit run, then git add {folder}")
+    return "\n".join(lines)
+
+
+def promoted_data(promoted: Promoted, base: Path) -> dict[str, Any]:
+    return {
+        "name": promoted.name,
+        "folder": shown_path(promoted.folder, base),
+        "execution": promoted.execution_id,
+        "files": list(promoted.files),
+        "expectedFrom": dict(promoted.expected_from),
+    }
+
+
+def _skipped_data(skip: Skipped) -> dict[str, str]:
+    return {"execution": skip.execution_id, "reason": skip.reason}
+
+
+def harvest_data(result: HarvestResult, base: Path) -> dict[str, Any]:
+    return {
+        "agent": result.agent,
+        "folder": shown_path(result.folder, base),
+        "dryRun": result.dry_run,
+        "written": [promoted_data(promoted, base) for promoted in result.written],
+        "skipped": [_skipped_data(skip) for skip in result.skipped],
+        "stoppedAtLimit": result.stopped_at_limit,
+        "scanLimited": result.scan_limited,
+        "warnings": list(result.warnings),
+    }

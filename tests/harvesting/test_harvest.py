@@ -1,0 +1,181 @@
+"""``evalkit harvest`` against a local platform over HTTP: the filters select the executions
+the contract says; every one becomes an example once, under a stable name; a second harvest
+writes nothing; evalkit's own runs are left alone; the result validates."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import evalkit
+from evalkit.api import format_timestamp
+from evalkit.client import EigenpalClient
+from evalkit.connection import Connection
+from evalkit.harvesting.naming import harvest_name
+from evalkit.manifest import validate_manifest
+
+from .conftest import Outcome
+from .project import Project, make_project, production_run
+
+OUTPUT = {"total": 9}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path, connection: Connection) -> Project:
+    return make_project(tmp_path / "project", connection, output=OUTPUT)
+
+
+@pytest.fixture
+def reviewed(project: Project, client: EigenpalClient) -> dict[str, str]:
+    """Three production executions: ``corrected`` (rated fail, resolved, with expected JSON),
+    ``approved`` (rated pass, open, no expected), ``unreviewed`` (no feedback)."""
+    executions = client.agents.executions
+    ids = {}
+    for label in ("corrected", "approved", "unreviewed"):
+        ids[label] = production_run(client, project.slug, {"order": label}).id
+    executions.update_feedback(
+        ids["corrected"], rating="fail", status="resolved", expected={"total": 10}
+    )
+    executions.update_feedback(ids["approved"], rating="pass", status="open")
+    return ids
+
+
+def harvested(project: Project, **filters: Any) -> dict[str, str]:
+    """Harvest with ``filters``: example name -> execution id of what was written."""
+    result = evalkit.harvest(project.manifest, connection=project.connection, **filters)
+    return {promoted.name: promoted.execution_id for promoted in result.written}
+
+
+@pytest.mark.parametrize(
+    ("filters", "selected"),
+    [
+        ({"rating": "fail"}, {"corrected"}),
+        ({"rating": "pass"}, {"approved"}),
+        ({"rating": "none"}, {"unreviewed"}),
+        ({"feedback_status": "open"}, {"approved"}),
+        ({"feedback_status": "resolved"}, {"corrected"}),
+        ({"has_expected": True}, {"corrected"}),
+        ({}, {"corrected", "approved", "unreviewed"}),
+    ],
+)
+def test_the_filters_select_the_executions_the_contract_says(
+    project: Project, reviewed: dict[str, str], filters: dict[str, Any], selected: set[str]
+) -> None:
+    written = harvested(project, dry_run=True, **filters)
+    assert set(written.values()) == {reviewed[label] for label in selected}
+
+
+def test_since_selects_by_creation_time(project: Project, reviewed: dict[str, str]) -> None:
+    later = format_timestamp(datetime.now(timezone.utc) + timedelta(minutes=5))
+    assert harvested(project, dry_run=True, since=later) == {}
+    assert len(harvested(project, dry_run=True, since="1d")) == 3
+    assert len(harvested(project, dry_run=True, since="2020-01-01")) == 3
+
+
+def test_limit_stops_and_says_so(project: Project, reviewed: dict[str, str]) -> None:
+    result = evalkit.harvest(project.manifest, connection=project.connection, limit=2, dry_run=True)
+    assert len(result.written) == 2
+    assert result.stopped_at_limit
+
+
+def test_a_second_harvest_writes_nothing(
+    project: Project, reviewed: dict[str, str], client: EigenpalClient
+) -> None:
+    first = evalkit.harvest(project.manifest, connection=project.connection)
+    assert len(first.written) == 3
+    for promoted in first.written:
+        execution = client.agents.executions.get(promoted.execution_id).execution
+        assert promoted.name == harvest_name(execution.id, execution.created_at)
+    corrected = project.example(
+        next(p.name for p in first.written if p.execution_id == reviewed["corrected"])
+    )
+    assert json.loads((corrected / "expected.json").read_text()) == {"total": 10}
+    validate_manifest(project.manifest)
+    before = tree(project.root)
+
+    second = evalkit.harvest(project.manifest, connection=project.connection)
+
+    assert second.written == ()
+    assert {skip.execution_id for skip in second.skipped} == set(reviewed.values())
+    assert all(skip.reason.startswith("harvested already") for skip in second.skipped)
+    assert tree(project.root) == before
+
+
+def test_an_example_promoted_by_hand_is_not_harvested_again(
+    project: Project, reviewed: dict[str, str]
+) -> None:
+    evalkit.promote(
+        reviewed["corrected"],
+        name="by-hand",
+        manifest=project.manifest,
+        connection=project.connection,
+    )
+    result = evalkit.harvest(project.manifest, connection=project.connection, rating="fail")
+    assert result.written == ()
+    assert [skip.reason for skip in result.skipped] == ["harvested already, as example 'by-hand'"]
+
+
+def test_evalkits_own_runs_are_skipped(project: Project, cli: Any, tmp_path: Path) -> None:
+    ran: Outcome = cli("-m", project.manifest, "run", "--no-report", "--out", tmp_path / "run")
+    assert ran.code == 0, ran.stdout + ran.stderr
+
+    result = evalkit.harvest(project.manifest, connection=project.connection)
+
+    assert result.written == ()
+    assert [skip.reason for skip in result.skipped] == [
+        "evalkit run started it, for example 'seed'"
+    ]
+
+
+def test_the_cli_prints_what_it_wrote_and_skipped(
+    project: Project, reviewed: dict[str, str], cli: Any
+) -> None:
+    dry: Outcome = cli("-m", project.manifest, "harvest", "--has-expected", "--dry-run")
+    assert dry.code == 0, dry.stderr
+    assert "would write 1 example(s)" in dry.stdout
+    assert reviewed["corrected"] in dry.stdout
+    assert "dry run: nothing written" in dry.stdout
+    assert list(project.examples.iterdir()) == [project.example("seed")]
+
+    wrote: Outcome = cli("-m", project.manifest, "harvest", "--rating", "fail")
+    assert wrote.code == 0, wrote.stderr
+    assert "wrote 1 example(s)" in wrote.stdout
+    assert "JSON from the reviewer's" in wrote.stdout
+
+    again: Outcome = cli("-m", project.manifest, "--json", "harvest")
+    assert again.code == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert [item["execution"] for item in data["written"]] != []
+    reasons = {item["execution"]: item["reason"] for item in data["skipped"]}
+    assert reasons[reviewed["corrected"]].startswith("harvested already")
+
+    validated: Outcome = cli("-m", project.manifest, "validate")
+    assert validated.code == 0, validated.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "last tuesday"], "--since 'last tuesday' is not a time"),
+        (["--rating", "great"], "Invalid value for '--rating'"),
+        (["--limit", "0"], "Invalid value for '--limit'"),
+        (["--agent", "nobody"], "no agent 'nobody'"),
+    ],
+)
+def test_bad_input_exits_2(project: Project, cli: Any, args: list[str], message: str) -> None:
+    result: Outcome = cli("-m", project.manifest, "harvest", *args)
+    assert result.code == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

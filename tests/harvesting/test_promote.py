@@ -1,0 +1,236 @@
+"""``evalkit promote`` against a local platform over HTTP: a reviewed execution becomes an
+example that holds the reviewer's correction, an unreviewed one its output; an existing example
+is refused; what cannot make an example is said, with nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import evalkit
+from evalkit.client import EigenpalClient
+from evalkit.connection import Connection
+from evalkit.harvesting import HarvestError
+from evalkit.manifest import load_manifest, validate_manifest
+
+from .conftest import Outcome
+from .project import Project, make_project, production_run
+
+BUGGY = {"total": 9}
+FIXED = {"total": 10}
+BUGGY_LINES = "item,amount\nwidget,9\n"
+FIXED_LINES = "item,amount\nwidget,10\n"
+INVOICE = "widget x1 at 10.00\n"
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path, connection: Connection) -> Project:
+    return make_project(
+        tmp_path / "project", connection, output=BUGGY, files={"lines.csv": BUGGY_LINES}
+    )
+
+
+def bad_answer(client: EigenpalClient, project: Project, tmp_path: Path) -> str:
+    """A production execution with an input file, whose answer a reviewer corrected."""
+    invoice = tmp_path / "invoice.txt"
+    invoice.write_text(INVOICE, encoding="utf-8")
+    execution = production_run(client, project.slug, {"order": "A-1", "invoice": invoice})
+    executions = client.agents.executions
+    executions.update_feedback(
+        execution.id, body="the total is 10", rating="fail", status="resolved", expected=FIXED
+    )
+    executions.upload_expected(execution.id, file=FIXED_LINES.encode(), filename="lines.csv")
+    return execution.id
+
+
+def test_a_reviewed_execution_becomes_an_example_that_passes_once_the_agent_is_fixed(
+    project: Project, client: EigenpalClient, tmp_path: Path, cli: Any
+) -> None:
+    execution_id = bad_answer(client, project, tmp_path)
+
+    promoted = evalkit.promote(
+        execution_id, name="late-total", manifest=project.manifest, connection=project.connection
+    )
+
+    folder = project.example("late-total")
+    assert promoted.folder == folder
+    assert read_json(folder / "input.json") == {"order": "A-1"}
+    assert (folder / "input" / "invoice.txt").read_text(encoding="utf-8") == INVOICE
+    assert read_json(folder / "expected.json") == FIXED
+    assert (folder / "expected" / "lines.csv").read_text(encoding="utf-8") == FIXED_LINES
+    source = read_json(folder / "source.json")
+    assert source["execution"] == execution_id
+    assert source["agent"] == project.slug
+    assert source["expected_from"] == {"json": "feedback", "files": "feedback"}
+    assert sorted(tree(folder)) == [
+        "expected.json",
+        "expected/lines.csv",
+        "input.json",
+        "input/invoice.txt",
+        "source.json",
+    ]
+    validate_manifest(project.manifest)
+    example = {e.name: e for e in load_manifest(project.manifest).examples()}["late-total"]
+    assert example.source is not None
+    assert example.source.execution == execution_id
+
+    # The example holds the correction: the buggy agent fails it, the fixed one passes.
+    project.sync()
+    args = ["-m", project.manifest, "run", "--example", "late-total", "--no-report"]
+    failing = cli(*args, "--out", tmp_path / "before")
+    assert failing.code == 1, failing.stdout + failing.stderr
+    project.set_runtime(FIXED, {"lines.csv": FIXED_LINES})
+    project.sync()
+    passing = cli(*args, "--out", tmp_path / "after")
+    assert passing.code == 0, passing.stdout + passing.stderr
+
+
+def test_an_unreviewed_execution_expects_its_own_output(
+    project: Project, client: EigenpalClient
+) -> None:
+    execution = production_run(client, project.slug, {"order": "B-2"})
+
+    promoted = evalkit.promote(
+        execution.id, name="as-answered", manifest=project.manifest, connection=project.connection
+    )
+
+    folder = project.example("as-answered")
+    assert read_json(folder / "input.json") == {"order": "B-2"}
+    assert read_json(folder / "expected.json") == BUGGY
+    assert (folder / "expected" / "lines.csv").read_text(encoding="utf-8") == BUGGY_LINES
+    assert promoted.expected_from == {"json": "output", "files": "output"}
+    assert read_json(folder / "source.json")["expected_from"] == promoted.expected_from
+    validate_manifest(project.manifest)
+
+
+def test_reviewed_json_with_unreviewed_files_takes_each_part_from_where_it_is(
+    project: Project, client: EigenpalClient
+) -> None:
+    execution = production_run(client, project.slug, {"order": "C-3"})
+    client.agents.executions.update_feedback(execution.id, expected=FIXED)
+
+    promoted = evalkit.promote(
+        execution.id, name="half", manifest=project.manifest, connection=project.connection
+    )
+
+    assert promoted.expected_from == {"json": "feedback", "files": "output"}
+    assert read_json(project.example("half") / "expected.json") == FIXED
+
+
+def test_an_existing_example_is_refused_and_left_as_it_was_unless_forced(
+    project: Project, client: EigenpalClient, cli: Any
+) -> None:
+    execution = production_run(client, project.slug, {"order": "D-4"})
+    seed = project.example("seed")
+    before = tree(seed)
+
+    refused: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "seed")
+
+    assert refused.code == 2, refused.stderr
+    assert "has an example 'seed' already" in refused.stderr
+    assert "--force" in refused.stderr
+    assert tree(seed) == before
+
+    forced: Outcome = cli(
+        "-m", project.manifest, "promote", execution.id, "--name", "seed", "--force"
+    )
+    assert forced.code == 0, forced.stderr
+    assert read_json(seed / "input.json") == {"order": "D-4"}
+    assert read_json(seed / "source.json")["execution"] == execution.id
+    assert [p.name for p in project.examples.iterdir()] == ["seed"]  # no temporary left
+
+
+def test_a_file_in_the_way_that_is_no_example_is_refused_too(
+    project: Project, client: EigenpalClient
+) -> None:
+    execution = production_run(client, project.slug, {"order": "E-5"})
+    stray = project.examples / "draft"
+    stray.write_text("mine", encoding="utf-8")
+
+    with pytest.raises(HarvestError, match="exists already"):
+        evalkit.promote(
+            execution.id, name="draft", manifest=project.manifest, connection=project.connection
+        )
+    assert stray.read_text(encoding="utf-8") == "mine"
+
+
+def test_the_cli_prints_what_it_wrote_and_json_on_request(
+    project: Project, client: EigenpalClient, cli: Any
+) -> None:
+    execution = production_run(client, project.slug, {"order": "F-6"})
+
+    shown: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "shown")
+    assert shown.code == 0, shown.stderr
+    assert f"wrote example shown (agents/{project.slug}/examples/shown/)" in shown.stdout
+    assert "check it before you commit" in shown.stdout
+
+    dry: Outcome = cli(
+        "-m", project.manifest, "--json", "promote", execution.id, "--name", "dry", "--dry-run"
+    )
+    assert dry.code == 0, dry.stderr
+    data = json.loads(dry.stdout)
+    assert data["dryRun"] is True
+    assert data["execution"] == execution.id
+    assert "source.json" in data["files"]
+    assert not project.example("dry").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["exec_does_not_exist", "--name", "x"], "no execution 'exec_does_not_exist'"),
+        (["{execution}", "--name", "../escape"], "not a valid example name"),
+        (["{execution}", "--name", "x", "--agent", "nobody"], "no agent 'nobody'"),
+    ],
+)
+def test_bad_input_exits_2_with_nothing_written(
+    project: Project, client: EigenpalClient, cli: Any, args: list[str], message: str
+) -> None:
+    execution = production_run(client, project.slug, {"order": "G-7"})
+    before = tree(project.root)
+    filled = [arg.format(execution=execution.id) for arg in args]
+
+    result: Outcome = cli("-m", project.manifest, "promote", *filled)
+
+    assert result.code == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(project.root) == before
+
+
+def test_an_agent_without_an_examples_folder_is_told_what_to_add(
+    tmp_path: Path, connection: Connection, client: EigenpalClient
+) -> None:
+    project = make_project(tmp_path / "project", connection, output=BUGGY)
+    execution = production_run(client, project.slug, {"order": "H-8"})
+    text = project.manifest.read_text(encoding="utf-8")
+    inline = text.replace(
+        f"examples: agents/{project.slug}/examples/",
+        "examples: [{name: inline, input: {order: x}, expected: {total: 9}}]",
+    )
+    project.manifest.write_text(inline, encoding="utf-8")
+    (project.examples / "seed" / "input.json").unlink()
+    (project.examples / "seed" / "expected.json").unlink()
+    (project.examples / "seed").rmdir()
+    project.examples.rmdir()
+
+    with pytest.raises(HarvestError) as refused:
+        evalkit.promote(execution.id, name="new", manifest=project.manifest, connection=connection)
+    assert "has no examples folder" in str(refused.value)
+    assert f"examples: agents/{project.slug}/examples/" in str(refused.value)
