@@ -222,3 +222,16 @@ def test_apply_keeps_changed_suites_and_always_examples(project: Path) -> None:
 def test_run_config_refuses_a_ref_that_names_nothing(ref: object) -> None:
     with pytest.raises(ConfigError, match=r"RunConfig\.changed_since"):
         RunConfig(changed_since=ref)  # type: ignore[arg-type]
+
+
+def test_a_local_workflow_definition_selects_the_workflow_suites(project: Path) -> None:
+    git(project, "checkout", "-q", "main")
+    edit_manifest(
+        project, "environments:", "local_platform:\n  workflows: platform/\nenvironments:"
+    )
+    write(project / "platform" / "flow.yaml", "name: flow\n")
+    commit(project, "the workflow's definition")
+    git(project, "checkout", "-q", "-B", "pr")
+    write(project / "platform" / "flow.yaml", "name: flow\n# a step more\n")
+    found = changes(project)
+    assert found.changed == {("workflow", "flow"): ["workflow definition platform/flow.yaml"]}
