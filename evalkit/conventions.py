@@ -15,5 +15,7 @@ PROJECT_FOLDER = Path(".evalkit")
 RUNS_FOLDER = PROJECT_FOLDER / "runs"
 #: a run's reports, by default: <this>/<run id>/
 REPORTS_FOLDER = PROJECT_FOLDER / "reports"
+#: judge agents' judgements, kept so that a rerun with unchanged outputs runs no judge again
+JUDGEMENTS_FOLDER = PROJECT_FOLDER / "judgements"
 #: the local platform's state (SQLite, blobs)
 LOCAL_STATE_FOLDER = PROJECT_FOLDER / "platform"

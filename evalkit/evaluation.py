@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.connection import Connection, OpenPlatform, open_platform
-from evalkit.conventions import REPORTS_FOLDER, RUNS_FOLDER
+from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner.attempt_plan import plan_for
@@ -43,6 +43,7 @@ from evalkit.runner.from_manifest import (
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.interrupts import stop_on_interrupt
 from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.judge_agents import JudgeAgent, judge_agents_of
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import git_info, new_run_id
 from evalkit.runner.results import (
@@ -146,6 +147,7 @@ async def run_async(
     # Read as untrusted input: a bad file stops here, at its line, before anything runs.
     baseline = read_summary_file(config.baseline) if config.baseline else None
     plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
+    judges = judge_agents_of(loaded, jobs)  # judged by agents that must be synced too
     git = git_info(loaded.path.parent)
     identity = _identity(loaded, config, git)
     with open_platform(
@@ -162,7 +164,7 @@ async def run_async(
         if config.baseline_batch is not None:  # read first: a wrong id changes nothing
             baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
         jobs, sync_plan, drifted = await asyncio.to_thread(
-            _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks
+            _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks, judges
         )
         _make_run_folder(identity.run_dir)
         prepared = PreparedRun(
@@ -183,6 +185,8 @@ async def run_async(
             sync_plan=sync_plan,
             drifted_agents=drifted,
             change_selection=change_selection,
+            judges=judges,
+            judgements_folder=loaded.path.parent / JUDGEMENTS_FOLDER,
         )
         hooks.note(f"run {identity.run_id}: {len(jobs)} example(s), results in {identity.run_dir}")
         hooks.begin(len(jobs))
@@ -266,6 +270,7 @@ def _prepare(
     sync: bool,
     allow_drift: bool,
     hooks: RunHooks,
+    judges: Mapping[str, JudgeAgent],
 ) -> tuple[list[ExampleJob], dict[str, Any] | None, list[DriftedAgent]]:
     """Before anything runs: the workflows exist and their version labels become version ids;
     the agents under test are synced when asked, else compared with the manifest (a
@@ -283,10 +288,11 @@ def _prepare(
         jobs = resolve_versions(
             jobs, lambda name: patiently_sync(lambda: list(client.workflows.iter_versions(name)))
         )
+        also = [judge.platform_slug for judge in judges.values()]
         if sync:
-            synced = sync_agents(manifest, client, jobs)
+            synced = sync_agents(manifest, client, jobs, also=also)
         else:
-            drifted = check_agents(manifest, client, jobs, allow_drift=allow_drift)
+            drifted = check_agents(manifest, client, jobs, allow_drift=allow_drift, also=also)
     if synced is not None:
         hooks.note(synced.message)
     for agent in drifted:

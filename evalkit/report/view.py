@@ -604,6 +604,8 @@ def _meta(run: RunResults) -> dict[str, str]:
             meta["duration"] = format_seconds(seconds)
         if run.summary.baseline:
             meta["baseline"] = run.summary.baseline
+        if run.summary.judgements is not None:
+            meta["judgements"] = run.summary.judgements.figures()
     elif run.results:
         starts = [r.started_at for r in run.results if r.started_at]
         seconds = (

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit.compare.judges import JudgeBook, judgement_data
 from evalkit.compare.verdict import compare_example
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ErrorKind, ExampleError, Verdict
@@ -22,16 +23,23 @@ class Comparison:
     verdict: Verdict
     score: float
     details: dict[str, Any]
-    #: a custom scorer that failed: the example's verdict is then ``error``
+    #: a custom scorer or a judge agent that failed: the example's verdict is then ``error``
     error: ExampleError | None = None
 
 
 _VERDICTS = {"pass": Verdict.PASS, "partial": Verdict.PARTIAL, "fail": Verdict.FAIL}
 
 
-def compare_job(job: ExampleJob, actual_json: Any, actual_files: dict[str, Path]) -> Comparison:
+def compare_job(
+    job: ExampleJob,
+    actual_json: Any,
+    actual_files: dict[str, Path],
+    judgements: JudgeBook | None = None,
+) -> Comparison:
     """Compare; an example that declares no expected files has no file checks at all (extra
-    output files are then fine), one that declares some also flags unexpected output files."""
+    output files are then fine), one that declares some also flags unexpected output files.
+    ``judgements``: the judge agents' judgements (``runner.judging``); the values it lacks
+    are left in ``judgements.wanted``, and the judgements read are kept in the details."""
     expected_files = (
         {name: path.read_bytes() for name, path in job.expected_files.items()}
         if job.expected_files
@@ -49,13 +57,15 @@ def compare_job(job: ExampleJob, actual_json: Any, actual_files: dict[str, Path]
         actual,
         job.compare,
         input=job.input_json,
+        judgements=judgements,
     )
+    details = verdict.to_dict()
+    if judgements is not None and judgements.read:
+        details["judgements"] = [judgement_data(j) for j in judgements.read.values()]
     failed = verdict.scorer_errors
     if failed:
         # The scorer, not the agent, failed: no verdict on the agent can be drawn from it.
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
         error = ExampleError(kind=ErrorKind.SCORER, message=f"{failed[0].display()}{more}")
-        return Comparison(Verdict.ERROR, verdict.score, verdict.to_dict(), error)
-    return Comparison(
-        verdict=_VERDICTS[verdict.rating], score=verdict.score, details=verdict.to_dict()
-    )
+        return Comparison(Verdict.ERROR, verdict.score, details, error)
+    return Comparison(verdict=_VERDICTS[verdict.rating], score=verdict.score, details=details)

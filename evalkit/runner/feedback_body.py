@@ -80,6 +80,7 @@ def render_body(
         lines += _differences_section(_differences(comparison))
         lines += _files_section(comparison.get("files") or [])
         lines += _rules_section(_applied_rules(comparison))
+        lines += _judgements_section(comparison.get("judgements") or [])
     body = "\n".join(lines) + "\n"
     if len(body) > MAX_BODY_CHARS:
         body = body[: MAX_BODY_CHARS - 40] + "\n\n_(truncated; see the run results)_\n"
@@ -158,6 +159,32 @@ def _rules_section(rules: list[Any]) -> list[str]:
         else:
             text = _text(rule)
         lines.append(f"- {_one_line(text, 200)}")
+    return lines
+
+
+def _judgements_section(judgements: list[Any]) -> list[str]:
+    """What each judge agent said, and which execution said it (judges' reasons are the
+    reason a reviewer reads this)."""
+    if not judgements:
+        return []
+    lines = ["", "### Judgements", ""]
+    for item in judgements[:MAX_ROWS]:
+        if not isinstance(item, dict):
+            continue
+        where = _code(str(item.get("pointer", "")) or "(root)")
+        judge = _code(str(item.get("agent", "?")))
+        if "passed" in item and "score" in item:
+            said = "passed" if item["passed"] else "failed"
+            text = f"`{where}`: {judge} {said} (score {float(item['score']):.2f})"
+            reason = _one_line(_text(item.get("reason") or ""), 500)
+            text += f": {reason}" if reason else ""
+        else:
+            text = f"`{where}`: {judge} {_one_line(_text(item.get('problem') or ''), 500)}"
+        execution = item.get("execution_id")
+        if execution:
+            cached = ", an earlier run's" if item.get("cached") else ""
+            text += f" (judge execution `{_code(str(execution))}`{cached})"
+        lines.append(f"- {text}")
     return lines
 
 

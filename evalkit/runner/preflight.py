@@ -16,7 +16,7 @@ for a while (5xx, 429, dropped connections: ``patience.patiently_sync``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from evalkit.client import EigenpalClient
 from evalkit.client.errors import EigenpalNotFoundError
@@ -39,13 +39,15 @@ def check_agents(
     jobs: Sequence[ExampleJob],
     *,
     allow_drift: bool,
+    also: Collection[str] = (),
 ) -> list[DriftedAgent]:
-    """The agents of ``jobs`` that differ from the manifest (only with ``allow_drift``;
+    """The agents of ``jobs`` and ``also`` (platform slugs: the judge agents their rules name)
+    that differ from the manifest (only with ``allow_drift``;
     otherwise ``NotReady``). ``NotReady`` for agents not on the platform, always. A platform
     that cannot be reached or refuses the key raises its ``EigenpalError`` (exit code 3)."""
     from evalkit.sync.planner import plan
 
-    slugs = sorted({job.platform_name for job in jobs if job.kind == "agent"})
+    slugs = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
     if not slugs:
         return []
     # A refused key or an unreachable platform stops the run here, before anything starts,

@@ -6,7 +6,7 @@ are selected; what was applied is kept as data for the reports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,15 +29,19 @@ class PreSync:
 
 
 def sync_agents(
-    manifest: Manifest, client: EigenpalClient, jobs: Sequence[ExampleJob]
+    manifest: Manifest,
+    client: EigenpalClient,
+    jobs: Sequence[ExampleJob],
+    *,
+    also: Collection[str] = (),
 ) -> PreSync | None:
-    """Sync the agents of ``jobs``; None when no job runs an agent. ``SyncFailed`` when the
-    platform refused a write."""
+    """Sync the agents of ``jobs`` and ``also`` (platform slugs: the judge agents their rules
+    name); None when there is none. ``SyncFailed`` when the platform refused a write."""
     from evalkit.sync import plan_to_data
     from evalkit.sync.apply import apply
     from evalkit.sync.planner import plan
 
-    agents = sorted({job.platform_name for job in jobs if job.kind == "agent"})
+    agents = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
     if not agents:
         return None
     changes = plan(manifest, client, only=agents)

@@ -1,0 +1,67 @@
+"""The judge agents of a run: who they are on the platform, the judgement cache, and what
+they judged so far (``runner.judging`` judges with them)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from evalkit.compare.judges import Judgement, digest, judge_agents
+from evalkit.manifest import Manifest
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.judge_cache import JudgeCache
+from evalkit.runner.results import JudgementCounts
+
+
+@dataclass(frozen=True)
+class JudgeAgent:
+    """A judge agent of the manifest, as the run calls it."""
+
+    #: the slug rules name it by (the manifest's)
+    slug: str
+    #: the slug run on the platform (an environment's copy under ``--env``)
+    platform_slug: str
+    #: its workspace files and config as the manifest declares them (what sync puts on the
+    #: platform): part of each judgement's cache key
+    digest: str
+
+
+@dataclass
+class PendingJudgement:
+    """A judgement being made; ``made`` stays None when its maker was stopped."""
+
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    made: Judgement | None = None
+
+
+@dataclass
+class Judging:
+    """The run's judges, its judgement cache, and what was judged so far."""
+
+    agents: Mapping[str, JudgeAgent] = field(default_factory=dict)
+    #: None: no cache at all
+    cache: JudgeCache | None = None
+    #: read the cache (``--no-judge-cache`` does not, but still writes it)
+    read_cache: bool = True
+    counts: JudgementCounts = field(default_factory=JudgementCounts)
+    #: judgements being made, by cache key: a value wanted twice at once is judged once
+    pending: dict[str, PendingJudgement] = field(default_factory=dict)
+
+
+def judge_agents_of(manifest: Manifest, jobs: Collection[ExampleJob]) -> dict[str, JudgeAgent]:
+    """The judges the jobs' rules name, as the run calls them (``manifest`` under its
+    environment, if any)."""
+    from evalkit.sync.desired import hash_file
+
+    named = set().union(*(judge_agents(job.compare) for job in jobs)) if jobs else set()
+    found: dict[str, JudgeAgent] = {}
+    for slug in sorted(named):
+        agent = manifest.agent(slug)  # the loader refused judges it does not declare
+        files = {path: hash_file(source)[0] for path, source in agent.workspace_files().items()}
+        found[slug] = JudgeAgent(
+            slug=agent.manifest_slug,
+            platform_slug=agent.slug,
+            digest=digest({"config": agent.config, "files": files}),
+        )
+    return found
