@@ -77,8 +77,12 @@ def read_failed(err: EigenpalError, doing: str, patience: Patience) -> ExampleEr
 
 async def _wait(state: ExampleState, ctx: RunContext, execution_id: str) -> AgentExecutionSummary:
     """Poll until the execution ends (0.25 s growing to 2 s between polls), each poll patient
-    with failures that may pass; then the slot goes to the next example."""
+    with failures that may pass; then the slot goes to the next example. A start held until
+    the end gives the slot back before the read: the platform is done with the execution, and
+    the read (for its files and times) must not keep the next example waiting."""
     patience = patience_of(state, ctx)
+    if state.terminal:
+        await release_slot(state, ctx)
     delays = poll_delays()
     while True:
         execution = await patience.call(lambda: ctx.calls.get_agent_execution(execution_id))

@@ -8,10 +8,12 @@ the output files an execution lists are checked (count, names) before any is dow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -231,3 +233,35 @@ def test_the_limit_is_inclusive_and_safe_names_map_into_the_folder() -> None:
     targets = output_destinations(Path("/runs/r1"), ("files", "agent", "one"), names)
     assert isinstance(targets, dict)
     assert targets["d1/f00001"] == Path("/runs/r1/files/agent/one/d1/f00001")
+
+
+def test_a_start_held_to_the_end_frees_its_slot_before_the_execution_is_read(
+    tmp_path: Path,
+) -> None:
+    """At concurrency 1 the second example starts while the first one's read of its ended
+    execution is still failing: the read does not hold the slot."""
+    sent: list[tuple[str, str]] = []
+
+    async def log(request: httpx.Request) -> None:
+        sent.append((request.method, request.url.path))
+
+    faults = FaultConfig(error_rate=1.0, error_statuses=UNAVAILABLE, path_pattern=EXECUTION_READS)
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "steady", {"builtin": "fixed", "output": OUTPUT})
+        window = FaultWindow(running, faults, answers=2)  # the first read fails for good once
+        hooks = {**window.hooks, "request": [log]}
+        out = run_jobs(
+            running,
+            [job("steady", "one", OUTPUT), job("steady", "two", OUTPUT)],
+            tmp_path / "run",
+            max_retries=1,
+            concurrency=1,
+            hooks=hooks,
+        )
+    assert [result.verdict for result in out.results] == [Verdict.PASS, Verdict.PASS]
+    starts = [n for n, (_, path) in enumerate(sent) if path.endswith("/run")]
+    reads = [(n, path) for n, (_, path) in enumerate(sent) if re.search(EXECUTION_READS, path)]
+    first = [n for n, path in reads if path == reads[0][1]]  # the first execution's reads
+    assert len(starts) == 2, sent
+    assert len(first) >= 2, sent
+    assert starts[1] < first[-1], sent
