@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from evalkit.api import AgentExecutionSummary, ListAgentExecutionsResponse
 from evalkit.client import EigenpalClient, EigenpalNotFoundError
@@ -36,8 +37,9 @@ from evalkit.safe_paths import join_inside, shown
 #: executions read per page while harvesting (the contract's maximum)
 PAGE_SIZE = 100
 _NAME = re.compile(NAME_PATTERN)
-#: how the reason of an execution an example names already starts
-HARVESTED_ALREADY = "harvested already"
+#: why an execution was skipped: an example names it already, ``evalkit run`` started it, its
+#: name is another example's, or it cannot make an example (``NotPromotable``)
+SkipKind = Literal["harvested", "evalkit-run", "name-taken", "refused"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Promoted:
 @dataclass(frozen=True)
 class Skipped:
     execution_id: str
+    kind: SkipKind
     reason: str
 
 
@@ -136,17 +139,15 @@ def harvest_executions(
             if filters.limit is not None and len(written) >= filters.limit:
                 stopped = True
                 break
-            reason = _skip_reason(execution, target)
             name = harvest_name(execution.id, execution.created_at)
-            if reason is None and name in taken:
-                reason = f"its name {name!r} is taken by another example"
-            if reason is None:
+            skip = _skip(execution, target, name, taken)
+            if skip is None:
                 try:
                     draft = _draft(execution, target)
                 except NotPromotable as err:
-                    reason = err.reason
-            if reason is not None:
-                skipped.append(Skipped(execution.id, reason))
+                    skip = Skipped(execution.id, "refused", err.reason)
+            if skip is not None:
+                skipped.append(skip)
                 continue
             written.append(_write(client, draft, target, name, force=False, dry_run=dry_run))
             taken.add(name)
@@ -175,27 +176,34 @@ def _pages(
 ) -> Iterator[ListAgentExecutionsResponse]:
     offset = 0
     while True:
-        page = client.agents.executions.list(
-            slug, **filters.query(), limit=PAGE_SIZE, offset=offset
-        )
+        try:
+            page = client.agents.executions.list(
+                slug, **filters.query(), limit=PAGE_SIZE, offset=offset
+            )
+        except EigenpalNotFoundError:
+            raise HarvestError(
+                f"no agent {slug!r} on the platform: nothing to harvest (sync it first, or "
+                "check --base-url)"
+            ) from None
         yield page
         offset += len(page.executions)
         if not page.executions or offset >= page.total:
             return
 
 
-def _skip_reason(execution: AgentExecutionSummary, target: Target) -> str | None:
+def _skip(
+    execution: AgentExecutionSummary, target: Target, name: str, taken: set[str]
+) -> Skipped | None:
     known = target.sources.get(execution.id)
     if known is not None:
-        return f"{HARVESTED_ALREADY}, as example {known!r}"
+        return Skipped(execution.id, "harvested", f"harvested already, as example {known!r}")
     labels = execution.metadata or {}
     if ATTEMPT_KEY in labels:
         example = labels.get("exampleName")
-        return (
-            f"evalkit run started it, for example {example!r}"
-            if example
-            else ("evalkit run started it")
-        )
+        reason = "evalkit run started it" + (f", for example {example!r}" if example else "")
+        return Skipped(execution.id, "evalkit-run", reason)
+    if name in taken:
+        return Skipped(execution.id, "name-taken", f"its name {name!r} is another example's")
     return None
 
 

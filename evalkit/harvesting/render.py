@@ -7,7 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from evalkit.harvesting.promote import HARVESTED_ALREADY, HarvestResult, Promoted, Skipped
+from evalkit.harvesting.promote import HarvestResult, Promoted, SkipKind, Skipped
+
+#: skips that text output counts instead of listing (a platform has many of them)
+COUNTED: dict[SkipKind, str] = {
+    "harvested": "harvested already",
+    "evalkit-run": "started by evalkit run",
+}
 
 _ORIGIN = {"feedback": "the reviewer's", "output": "the agent's output"}
 
@@ -49,10 +55,11 @@ def render_harvest(result: HarvestResult, base: Path) -> str:
         lines.append(
             f"  + {promoted.name}  from {promoted.execution_id}  ({origin_text(promoted)})"
         )
-    already = [s for s in result.skipped if s.reason.startswith(HARVESTED_ALREADY)]
-    others = [s for s in result.skipped if s not in already]
-    if already:
-        lines.append(f"skipped {len(already)} execution(s) harvested already")
+    for kind, meaning in COUNTED.items():
+        counted = sum(1 for skip in result.skipped if skip.kind == kind)
+        if counted:
+            lines.append(f"skipped {counted} execution(s) {meaning}")
+    others = [skip for skip in result.skipped if skip.kind not in COUNTED]
     if others:
         lines.append(f"skipped {len(others)} execution(s):")
         lines += [f"  - {skip.execution_id}: {skip.reason}" for skip in others]
@@ -76,7 +83,7 @@ def promoted_data(promoted: Promoted, base: Path) -> dict[str, Any]:
 
 
 def _skipped_data(skip: Skipped) -> dict[str, str]:
-    return {"execution": skip.execution_id, "reason": skip.reason}
+    return {"execution": skip.execution_id, "kind": skip.kind, "reason": skip.reason}
 
 
 def harvest_data(result: HarvestResult, base: Path) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def test_a_second_harvest_writes_nothing(
 
     assert second.written == ()
     assert {skip.execution_id for skip in second.skipped} == set(reviewed.values())
-    assert all(skip.reason.startswith("harvested already") for skip in second.skipped)
+    assert {skip.kind for skip in second.skipped} == {"harvested"}
     assert tree(project.root) == before
 
 
@@ -134,9 +134,47 @@ def test_evalkits_own_runs_are_skipped(project: Project, cli: Any, tmp_path: Pat
     result = evalkit.harvest(project.manifest, connection=project.connection)
 
     assert result.written == ()
-    assert [skip.reason for skip in result.skipped] == [
-        "evalkit run started it, for example 'seed'"
+    assert [(skip.kind, skip.reason) for skip in result.skipped] == [
+        ("evalkit-run", "evalkit run started it, for example 'seed'")
     ]
+    shown: Outcome = cli("-m", project.manifest, "harvest")
+    assert "skipped 1 execution(s) started by evalkit run" in shown.stdout
+
+
+def test_a_name_another_example_has_is_skipped_not_overwritten(
+    project: Project, client: EigenpalClient
+) -> None:
+    execution = production_run(client, project.slug, {"order": "taken"})
+    name = harvest_name(execution.id, execution.created_at)
+    seed = project.example("seed")
+    mine = project.example(name)
+    mine.mkdir()
+    for part in ("input.json", "expected.json"):
+        (mine / part).write_bytes((seed / part).read_bytes())
+
+    result = evalkit.harvest(project.manifest, connection=project.connection)
+
+    assert [(skip.kind, skip.execution_id) for skip in result.skipped] == [
+        ("name-taken", execution.id)
+    ]
+    assert sorted(p.name for p in mine.iterdir()) == ["expected.json", "input.json"]
+
+
+def test_an_agent_the_platform_does_not_have_is_an_error_that_says_so(
+    tmp_path: Path, connection: Connection, cli: Any
+) -> None:
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\nagents:\n  - slug: never-synced\n    examples: ex/\n", encoding="utf-8"
+    )
+    (tmp_path / "ex" / "one").mkdir(parents=True)
+    (tmp_path / "ex" / "one" / "input.json").write_text("{}")
+    (tmp_path / "ex" / "one" / "expected.json").write_text("{}")
+
+    result: Outcome = cli("-m", manifest, "harvest")
+
+    assert result.code == 2, result.stderr
+    assert "no agent 'never-synced' on the platform" in result.stderr
 
 
 def test_the_cli_prints_what_it_wrote_and_skipped(
@@ -158,8 +196,12 @@ def test_the_cli_prints_what_it_wrote_and_skipped(
     assert again.code == 0, again.stderr
     data = json.loads(again.stdout)
     assert [item["execution"] for item in data["written"]] != []
-    reasons = {item["execution"]: item["reason"] for item in data["skipped"]}
-    assert reasons[reviewed["corrected"]].startswith("harvested already")
+    kinds = {item["execution"]: item["kind"] for item in data["skipped"]}
+    assert kinds[reviewed["corrected"]] == "harvested"
+
+    last: Outcome = cli("-m", project.manifest, "harvest")
+    assert "skipped 3 execution(s) harvested already" in last.stdout
+    assert "wrote 0 example(s)" in last.stdout
 
     validated: Outcome = cli("-m", project.manifest, "validate")
     assert validated.code == 0, validated.stderr

@@ -5,12 +5,14 @@ is refused; what cannot make an example is said, with nothing written."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import evalkit
+from evalkit.cli.main import main
 from evalkit.client import EigenpalClient
 from evalkit.connection import Connection
 from evalkit.harvesting import HarvestError
@@ -234,3 +236,22 @@ def test_an_agent_without_an_examples_folder_is_told_what_to_add(
         evalkit.promote(execution.id, name="new", manifest=project.manifest, connection=connection)
     assert "has no examples folder" in str(refused.value)
     assert f"examples: agents/{project.slug}/examples/" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "args", [["promote", "exec_1", "--name", "x"], ["harvest", "--rating", "fail"]]
+)
+def test_an_unreachable_platform_exits_3_and_never_shows_the_key(
+    project: Project, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    remote = ["--base-url", f"http://127.0.0.1:{port}", "--api-key", "eg_secret_harvest_key"]
+    with pytest.raises(SystemExit) as stopped:
+        main([*remote, "-m", str(project.manifest), *args])
+    shown = capsys.readouterr()
+    assert stopped.value.code == 3, shown.err
+    assert "cannot reach the EigenPal API" in shown.err
+    assert "eg_secret_harvest_key" not in shown.out + shown.err
+    assert "Traceback" not in shown.err
