@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -76,12 +77,13 @@ def check_can_ask(yes: bool) -> None:
         )
 
 
+def outcome_data(outcome: AcceptOutcome) -> dict[str, Any]:
+    return {**outcome.plan.to_dict(), "written": outcome.written, "declined": outcome.declined}
+
+
 def show_outcome(outcome: AcceptOutcome, *, as_json: bool) -> None:
-    plan = outcome.plan
     if as_json:
-        output.emit_json(
-            {**plan.to_dict(), "written": outcome.written, "declined": outcome.declined}
-        )
+        output.emit_json(outcome_data(outcome))
         return
     for line in outcome_lines(outcome):
         output.plain(line)

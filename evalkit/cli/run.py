@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
 import click
 
 from evalkit.cli import output
+from evalkit.cli.accept import check_can_ask, confirmer, outcome_data, show_outcome
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.progress import ProgressView
 from evalkit.cli.report import given_html_link, html_link_option
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
+from evalkit.exit_codes import RunStatus
+from evalkit.runner.accept import AcceptOutcome, accept, refuse_in_ci
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONFIDENCE,
@@ -182,6 +186,14 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
     help="Folder for report.html, junit.xml and summary.md (default .evalkit/reports/<run id>).",
 )
 @click.option("--no-report", is_flag=True, help="Write no HTML, JUnit or Markdown report.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Then accept the outputs of the examples that did not pass as their expected "
+    "outputs (as 'evalkit accept' does: shows the diff, asks in a terminal).",
+)
+@click.option("-y", "--yes", is_flag=True, help="With --update: write without asking.")
+@click.option("--force", is_flag=True, help="With --update: even when CI is set.")
 @html_link_option
 @click.pass_context
 def run_command(ctx: click.Context, /, **options: Any) -> None:
@@ -189,10 +201,14 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
 
     Exit codes: 0 all gates passed, 1 a gate failed, 2 usage or manifest error,
     3 infrastructure error (auth, unreachable, platform errors on most examples),
-    130 interrupted.
+    130 interrupted. With --update: 0 when every example that did not pass is accepted,
+    1 when some are not (or the change was declined).
     """
     global_options: GlobalOptions = ctx.obj
     config = config_from_options(options)
+    if options["update"]:  # refused before anything runs, not after the run
+        refuse_in_ci(options["force"], os.environ)
+        check_can_ask(options["yes"] or global_options.json_output)
     with ProgressView() as view:
         hooks = RunHooks(
             note=output.note, begin=view.begin, finished=view.finished, interrupted=_interrupted
@@ -200,8 +216,42 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
         outcome = run(
             global_options.manifest, config, connection=connection_of(global_options), hooks=hooks
         )
+    if options["update"] and outcome.summary.status in UPDATABLE:
+        accepted = _update(outcome, view, config, global_options, yes=options["yes"])
+        ctx.exit(accepted.exit_code)
     _print(outcome, view, as_json=global_options.json_output)
     ctx.exit(outcome.exit_code)
+
+
+#: run statuses after which --update accepts: the run ended, its gates passed or not
+UPDATABLE = (RunStatus.PASSED, RunStatus.GATE_FAILED)
+
+
+def _update(
+    outcome: RunOutcome,
+    view: ProgressView,
+    config: RunConfig,
+    options: GlobalOptions,
+    *,
+    yes: bool,
+) -> AcceptOutcome:
+    """``--update``: the run as usual, then the accept of what did not pass (with --json, one
+    document: the summary and, under ``accept``, what was accepted)."""
+    as_json = options.json_output
+    if not as_json:
+        _print(outcome, view, as_json=False)
+    accepted = accept(
+        outcome.run_dir,
+        options.manifest,
+        config.selection,
+        confirm=confirmer(yes=yes or as_json, as_json=as_json),
+        force=True,  # CI was checked before the run
+    )
+    if as_json:
+        output.emit_json({**outcome.summary.to_dict(), "accept": outcome_data(accepted)})
+    else:
+        show_outcome(accepted, as_json=False)
+    return accepted
 
 
 #: the options whose name is their ``RunConfig`` field's (the rest are built below)

@@ -98,6 +98,8 @@ class AcceptPlan:
 
     run_dir: Path
     run_id: str | None
+    #: the manifest's folder: the diff names files from it, as ``git diff`` does
+    root: Path = Path()
     changes: tuple[ExampleChange, ...] = ()
     #: did not pass in the run, but the rules in force now find nothing to change
     unchanged: tuple[str, ...] = ()
@@ -123,7 +125,9 @@ class AcceptPlan:
             if change.note:
                 head += f": {change.note}"
             parts.append(head + "\n")
-            parts += [diff_text(write, _shown_path(write.path)) for write in change.writes]
+            parts += [
+                diff_text(write, _shown_path(write.path, self.root)) for write in change.writes
+            ]
             parts += [f"  still different (a rule decides): {line}\n" for line in change.left]
         return "".join(parts)
 
@@ -276,6 +280,7 @@ def plan_accept(
     return AcceptPlan(
         run_dir=folder,
         run_id=results[0].run_id if results else None,
+        root=loaded.path.parent,
         changes=tuple(changes),
         unchanged=tuple(planner.unchanged),
         refused=tuple(planner.refused),
@@ -602,8 +607,11 @@ def _same_file(left: Path, right: Path) -> bool:
         return False
 
 
-def _shown_path(path: Path) -> str:
-    return display_path(path)
+def _shown_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display_path(path)
 
 
 def selected(

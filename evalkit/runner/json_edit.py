@@ -122,8 +122,8 @@ class _Parser:
 
 def edited(text: str, new: Any) -> str:
     """``text`` (a JSON document) holding ``new`` instead of its value, changed only where the
-    values differ; the document's own value must come from ``parse(text)`` for list elements
-    to be recognised."""
+    values differ. List elements are recognised by identity only with ``edited_node`` and the
+    root whose values ``new`` reuses."""
     return edited_node(text, parse(text), new)
 
 
