@@ -15,7 +15,8 @@ COUNTED: dict[SkipKind, str] = {
     "evalkit-run": "started by evalkit run",
 }
 
-_ORIGIN = {"feedback": "the reviewer's", "output": "the agent's output"}
+_ORIGIN = {"feedback": "the reviewer", "output": "the agent's output"}
+_PARTS = {"json": "JSON", "files": "files"}
 
 
 def shown_path(path: Path, base: Path) -> str:
@@ -27,9 +28,20 @@ def shown_path(path: Path, base: Path) -> str:
 
 
 def origin_text(promoted: Promoted) -> str:
-    parts = {"json": "JSON", "files": "files"}
+    """E.g. ``JSON from the reviewer, files from the agent's output``."""
     return ", ".join(
-        f"{parts[part]} from {_ORIGIN[origin]}" for part, origin in promoted.expected_from.items()
+        f"{_PARTS[part]} from {_ORIGIN[origin]}" for part, origin in promoted.expected_from.items()
+    )
+
+
+def unreviewed_note(promoted: Promoted) -> str | None:
+    """What to check when part of the expected output is only what the agent answered."""
+    parts = [_PARTS[part] for part, origin in promoted.expected_from.items() if origin == "output"]
+    if not parts:
+        return None
+    return (
+        f"note: the expected {' and '.join(parts)} of {promoted.name} are what the agent "
+        "answered, not a reviewer's correction; check them before you commit"
     )
 
 
@@ -41,8 +53,9 @@ def render_promoted(promoted: Promoted, base: Path, *, dry_run: bool = False) ->
         f"  expected: {origin_text(promoted)}",
         f"  files: {', '.join(promoted.files)}",
     ]
-    if "output" in promoted.expected_from.values():
-        lines.append("  note: what the agent answered is now expected; check it before you commit")
+    note = unreviewed_note(promoted)
+    if note is not None:
+        lines.append(f"  {note}")
     return "\n".join(lines)
 
 
@@ -63,6 +76,13 @@ def render_harvest(result: HarvestResult, base: Path) -> str:
     if others:
         lines.append(f"skipped {len(others)} execution(s):")
         lines += [f"  - {skip.execution_id}: {skip.reason}" for skip in others]
+    unreviewed = [p.name for p in result.written if unreviewed_note(p) is not None]
+    if unreviewed:
+        lines.append(
+            f"note: {len(unreviewed)} of them expect (in part) what the agent answered, not a "
+            "reviewer's correction; check them before you commit (--has-expected: only executions "
+            "with a reviewer's expected output)"
+        )
     if result.stopped_at_limit:
         lines.append(f"stopped at the limit of {count}: more executions may match (--limit)")
     if result.dry_run:

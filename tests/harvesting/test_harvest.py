@@ -190,12 +190,17 @@ def test_the_cli_prints_what_it_wrote_and_skipped(
     wrote: Outcome = cli("-m", project.manifest, "harvest", "--rating", "fail")
     assert wrote.code == 0, wrote.stderr
     assert "wrote 1 example(s)" in wrote.stdout
-    assert "JSON from the reviewer's" in wrote.stdout
+    assert "(JSON from the reviewer)" in wrote.stdout
+    assert "check them before you commit" not in wrote.stdout
+
+    unreviewed: Outcome = cli("-m", project.manifest, "harvest", "--rating", "none")
+    assert "(JSON from the agent's output)" in unreviewed.stdout
+    assert "note: 1 of them expect (in part) what the agent answered" in unreviewed.stdout
 
     again: Outcome = cli("-m", project.manifest, "--json", "harvest")
     assert again.code == 0, again.stderr
     data = json.loads(again.stdout)
-    assert [item["execution"] for item in data["written"]] != []
+    assert [item["execution"] for item in data["written"]] == [reviewed["approved"]]
     kinds = {item["execution"]: item["kind"] for item in data["skipped"]}
     assert kinds[reviewed["corrected"]] == "harvested"
 

@@ -180,7 +180,7 @@ def test_the_cli_prints_what_it_wrote_and_json_on_request(
     shown: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "shown")
     assert shown.code == 0, shown.stderr
     assert f"wrote example shown (agents/{project.slug}/examples/shown/)" in shown.stdout
-    assert "check it before you commit" in shown.stdout
+    assert "expected JSON and files of shown are what the agent answered" in shown.stdout
 
     dry: Outcome = cli(
         "-m", project.manifest, "--json", "promote", execution.id, "--name", "dry", "--dry-run"
