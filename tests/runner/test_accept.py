@@ -17,7 +17,7 @@ from evalkit.connection import Connection
 from evalkit.runner.accept import AcceptError, AcceptPlan, accept, plan_accept
 from evalkit.runner.config import RunConfig
 from evalkit.runner.jobs import Selection
-from evalkit.runner.results import ExampleResult, Verdict
+from evalkit.runner.results import Attempt, ExampleResult, ExecutionRef, Repeats, Verdict
 from evalkit.runner.results_file import read_results_file
 
 MANIFEST = """\
@@ -281,3 +281,74 @@ def test_an_expected_output_changed_since_the_run_is_not_accepted(
     [refused] = outcome.plan.refused
     assert "changed since the run" in refused.reason
     assert expected.read_text(encoding="utf-8") == '{"name": "edited by hand"}\n'
+
+
+WORKFLOW_MANIFEST = """\
+version: 1
+local_platform:
+  workflows: workflows/
+workflows:
+  - workflow: greet
+    examples:
+      - name: hello
+        input: {who: "world"}
+        expected: {line: "Hi world"}   # the old greeting
+"""
+
+
+def test_a_workflow_example_is_accepted_too(tmp_path: Path) -> None:
+    root = tmp_path / "flows"
+    (root / "workflows").mkdir(parents=True)
+    (root / "workflows" / "greet.yaml").write_text(
+        "steps:\n  - id: say\n    builtin: fixed\n    output: {line: 'Hello ${input.who}'}\n",
+        encoding="utf-8",
+    )
+    manifest = root / "evalkit.yaml"
+    manifest.write_text(WORKFLOW_MANIFEST, encoding="utf-8")
+    assert run_once(manifest, root / "run").exit_code == 1
+    outcome = accept(root / "run", manifest, environ={})
+    assert [change.label for change in outcome.plan.changes] == ["greet/hello"]
+    assert '{line: "Hello world"} # the old greeting' in manifest.read_text(encoding="utf-8")
+    assert run_once(manifest, root / "again").exit_code == 0
+
+
+def _repeated_run(folder: Path, passes: int, expected_files: bool = False) -> Path:
+    """A run folder whose one example ran twice, both attempts failing but ``passes``."""
+    folder.mkdir(parents=True)
+    attempts = [
+        Attempt(verdict=Verdict.PASS if index < passes else Verdict.FAIL, execution_id=f"e{index}")
+        for index in range(2)
+    ]
+    result = ExampleResult(
+        run_id="run-x",
+        agent="inline-echo",
+        example="greeting",
+        verdict=Verdict.FAIL,
+        finished_at="2026-01-01T00:00:00.000Z",
+        execution=ExecutionRef(id="e1", status="completed", link="x"),
+        repeats=Repeats(trials=2, passes=passes, pass_if="all", attempts=attempts),
+        expected_json={"reply": "hi", "stamp": 1},
+        actual_json={"reply": "hello", "stamp": 2},
+    )
+    (folder / "results.jsonl").write_text(json.dumps(result.to_dict()) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_repeated_attempts_that_disagree_are_not_accepted(
+    failing: tuple[Path, Path], tmp_path: Path
+) -> None:
+    manifest, _ = copy_of(failing, tmp_path)
+    plan = plan_accept(_repeated_run(tmp_path / "flaky", passes=1), manifest, Selection())
+    [refused] = plan.refused
+    assert "attempts disagree (1 of 2 passed)" in refused.reason
+    assert not plan.changes
+
+
+def test_repeated_attempts_that_all_failed_are_accepted_from_the_shown_one(
+    failing: tuple[Path, Path], tmp_path: Path
+) -> None:
+    manifest, _ = copy_of(failing, tmp_path)
+    plan = plan_accept(_repeated_run(tmp_path / "failed", passes=0), manifest, Selection())
+    [change] = plan.changes
+    assert change.note == "the output of attempt 2 of 2 (execution e1)"
+    assert "the output of attempt 2 of 2" in plan.diff()
