@@ -26,6 +26,7 @@ from typing import Any
 from evalkit.api import AgentExecutionSummary, ExecutionStatus, RunAgentResponse, parse_timestamp
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
 from evalkit.client.wait import poll_delays
+from evalkit.runner.costs import cost_figures
 from evalkit.runner.failures import (
     error_from_api,
     error_from_status,
@@ -60,6 +61,8 @@ async def run_agent(state: ExampleState, ctx: RunContext) -> ExampleError | Ran:
         return started
     state.execution_id = started.execution_id
     state.status = _status_text(started.status)
+    if state.terminal:  # held until it ended: the answer carries the cost (contract A3)
+        state.cost = cost_figures(started.cost)
     try:
         execution = await _wait(state, ctx, started.execution_id)
     except EigenpalError as err:
@@ -217,6 +220,9 @@ async def _finish(
     """After the execution ended: its error, or its output files downloaded to the run dir."""
     state.status = execution.status.value
     state.execution_ms = _platform_ms(execution.started_at, execution.completed_at)
+    state.model = execution.model or None
+    if state.cost is None:  # not held to the end: a platform may say it on the execution
+        state.cost = cost_figures((execution.model_extra or {}).get("cost"))
     ended_badly = error_from_status(execution.status.value, execution.error)
     if ended_badly is not None:
         return ended_badly

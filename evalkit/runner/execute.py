@@ -23,7 +23,6 @@ from evalkit.runner.agent_run import find_orphan, run_agent
 from evalkit.runner.calls import execution_link
 from evalkit.runner.feedback_body import render_body
 from evalkit.runner.feedback_write import write_feedback
-from evalkit.runner.judging import compare_with_judges
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.patience import Patience
 from evalkit.runner.results import (
@@ -109,7 +108,7 @@ async def _judge(state: ExampleState, ctx: RunContext) -> Judged:
     output, files = ran
     state.output = output
     began = time.perf_counter()
-    comparison = await compare_with_judges(state, ctx, output, files)
+    comparison = await asyncio.to_thread(ctx.compare, job, output, files)
     state.compare_ms = _ms_since(began)
     return Judged(comparison.verdict, comparison.score, comparison.details, comparison.error)
 
@@ -219,6 +218,8 @@ def build_result(
         started_at=state.started_at,
         finished_at=now_timestamp(),
         output_json_checked=job.has_expected_json,
+        cost=state.cost,
+        model=state.model,
         # Extra keys (see ExampleResult): the documents compared, for the reports.
         **_documents(job.expected_json if job.has_expected_json else None, state.output),
         **({"quarantined": True} if job.quarantined else {}),

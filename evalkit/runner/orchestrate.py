@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from evalkit.runner.attempt_plan import AttemptPlan
+from evalkit.runner.costs import UsageTally
 from evalkit.runner.execute import build_result, cancel_on_platform
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.repeats import combine
@@ -64,10 +65,13 @@ class RunTally:
     fixed_executions: int = 0
     #: examples --confirm left undecided when --max-executions ran out
     undecided: set[tuple[str, str, str]] = field(default_factory=set)
+    #: each agent's platform times and reported costs
+    usage: UsageTally = field(default_factory=UsageTally)
 
     def add(self, result: ExampleResult) -> None:
         self.counts.add(result.verdict)
         self.briefs.append(brief_of(result))
+        self.usage.add(result)
         if result.error is not None and result.error.kind in INFRASTRUCTURE_ERRORS:
             self.infrastructure_errors += 1
             if result.error.kind in FATAL_ERRORS and self.fatal is None:

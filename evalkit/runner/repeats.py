@@ -186,6 +186,9 @@ def _attempt(result: ExampleResult) -> Attempt:
         error=f"{result.error.kind.value}: {result.error.message}" if result.error else None,
         feedback_written=result.feedback.written,
         total_ms=result.durations.total_ms,
+        execution_ms=result.durations.execution_ms,
+        cost=result.cost,
+        model=result.model,
     )
 
 

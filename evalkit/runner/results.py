@@ -109,6 +109,9 @@ class Attempt(_Record):
     error: str | None = Field(None, description="'kind: message' when the attempt errored.")
     feedback_written: bool = False
     total_ms: int = 0
+    execution_ms: int | None = Field(None, description="Platform time, as on the result.")
+    cost: dict[str, float | str] | None = Field(None, description="As on the result.")
+    model: str | None = Field(None, description="As on the result.")
 
 
 class Repeats(_Record):
@@ -187,6 +190,15 @@ class ExampleResult(_Record):
             "made the verdict. The other fields are the last attempt's (score: the mean)."
         ),
     )
+    cost: dict[str, float | str] | None = Field(
+        None,
+        description=(
+            "The execution's cost as the platform reported it, when it did: its numbers and "
+            "short texts by the platform's own keys (e.g. credits), durationMs left out (the "
+            "platform time is in durations)."
+        ),
+    )
+    model: str | None = Field(None, description="The model the platform says the agent used.")
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -364,40 +376,26 @@ class Traffic(_Record):
         )
 
 
-class JudgementCounts(_Record):
-    """What the run's judge agents judged (``judge:`` rules): each value once per example."""
-
-    total: int = Field(0, description="Values judged, from the cache or by a judge execution.")
-    from_cache: int = Field(
-        0,
-        description=(
-            "Judgements read from the judgement cache (or shared with the same value judged "
-            "at the same time): no judge execution."
-        ),
-    )
-    failed: int = Field(
-        0, description="Judge executions that failed, timed out or answered nonsense."
-    )
-
-    @property
-    def executions(self) -> int:
-        """Judge executions the run started."""
-        return self.total - self.from_cache
-
-    def add(self, *, from_cache: bool, failed: bool = False) -> None:
-        self.total += 1
-        self.from_cache += from_cache
-        self.failed += failed
-
-    def figures(self) -> str:
-        """``12 (9 from the cache)``, as the reports say it after "judgements"."""
-        text = f"{self.total} ({self.from_cache} from the cache"
-        if self.failed:
-            text += f", {self.failed} failed"
-        return text + ")"
-
-
 ChangeKind = Literal["regression", "improvement", "unchanged", "new", "removed"]
+
+
+class AgentUsage(_Record):
+    """What one agent's (or workflow's) executions took: platform time and reported cost."""
+
+    agent: str
+    executions: int = Field(description="Executions with a platform time (attempts included).")
+    p50_ms: int | None = Field(None, description="Median platform time (nearest rank).")
+    p95_ms: int | None = Field(None, description="95th percentile platform time (nearest rank).")
+    costed: int = Field(0, description="Executions that reported a cost.")
+    cost: dict[str, float] = Field(
+        default_factory=dict,
+        description="Each numeric cost key summed over the costed executions (platform's units).",
+    )
+    cost_units: dict[str, str] = Field(
+        default_factory=dict,
+        description="Text cost keys every costed execution gave alike (e.g. a currency).",
+    )
+    models: list[str] = Field(default_factory=list, description="Models reported, sorted.")
 
 
 class ExampleChange(_Record):
@@ -540,9 +538,6 @@ class RunSummary(_Record):
             "at the run's confidence with 80% power."
         ),
     )
-    judgements: JudgementCounts | None = Field(
-        None, description="What the judge agents judged, when some rule names one."
-    )
     executions: int | None = Field(None, description="Attempts started, with repeats.")
     fixed_executions: int | None = Field(
         None,
@@ -550,6 +545,10 @@ class RunSummary(_Record):
     )
     change_selection: ChangeSelection | None = Field(
         None, description="With --changed-since: the suites run and skipped, and why."
+    )
+    usage: list[AgentUsage] = Field(
+        default_factory=list,
+        description="Per agent: p50/p95 platform time, and the cost the platform reported.",
     )
 
 

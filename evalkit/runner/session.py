@@ -8,7 +8,7 @@ end (also after Ctrl-C), and returns the summary.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,6 @@ from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_co
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.jsonl import ResultsWriter, write_summary
-from evalkit.runner.judge_agents import JudgeAgent, Judging
-from evalkit.runner.judge_cache import JudgeCache
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
@@ -79,10 +77,6 @@ class PreparedRun:
     drifted_agents: Sequence[DriftedAgent] = ()
     #: what ``--changed-since`` ran and skipped (None without it)
     change_selection: ChangeSelection | None = None
-    #: the judge agents the jobs' ``judge:`` rules name, by slug (``runner.judge_agents``)
-    judges: Mapping[str, JudgeAgent] = field(default_factory=dict)
-    #: where judgements are kept between runs (None: nowhere)
-    judgements_folder: Path | None = None
 
 
 async def run_session(
@@ -130,11 +124,6 @@ async def run_session(
         config=config,
         identity=identity,
         health=health or PlatformHealth(config.down_after_seconds),
-        judging=Judging(
-            agents=prepared.judges,
-            cache=JudgeCache(prepared.judgements_folder) if prepared.judgements_folder else None,
-            read_cache=config.judge_cache,
-        ),
     )
     with ResultsWriter(results_path) as writer:
 
@@ -149,8 +138,6 @@ async def run_session(
     summary = summarise(tally, metadata, prepared, results_path)
     if health is not None:
         summary.traffic = ctx.health.traffic()
-    if prepared.judges:
-        summary.judgements = ctx.judging.counts
     write_summary(identity.run_dir / SUMMARY_NAME, summary)
     return summary
 
@@ -208,6 +195,7 @@ def summarise(
         minimum_detectable_drop=smallest_detectable_drop(tally.briefs, confidence),
         executions=tally.executions if tally.repeated else None,
         fixed_executions=tally.fixed_executions if tally.adaptive else None,
+        usage=tally.usage.usage(),
         # An extra key (see RunSummary), present only when a plan was applied.
         **({"sync_plan": prepared.sync_plan} if prepared.sync_plan is not None else {}),
     )

@@ -9,21 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.api import TERMINAL_STATUSES
-from evalkit.compare.judges import JudgeBook
 from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.comparing import Comparison
 from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.feedback_write import FeedbackLedger
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
-from evalkit.runner.judge_agents import Judging
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.patience import Patience
 
-#: (job, actual output JSON, actual output files by name, the judge agents' judgements) ->
-#: comparison (``comparing.compare_job``)
-Comparer = Callable[[ExampleJob, Any, dict[str, Path], JudgeBook | None], Comparison]
+#: (job, actual output JSON, actual output files by name) -> comparison
+Comparer = Callable[[ExampleJob, Any, dict[str, Path]], Comparison]
 
 #: the execution statuses that do not change any more (the API's, as strings)
 TERMINAL = frozenset(status.value for status in TERMINAL_STATUSES)
@@ -38,8 +35,6 @@ class RunContext:
     identity: RunIdentity
     health: PlatformHealth
     ledger: FeedbackLedger = field(default_factory=FeedbackLedger)
-    #: the judge agents ``judge:`` rules name, and their cache
-    judging: Judging = field(default_factory=Judging)
 
 
 @dataclass
@@ -58,6 +53,9 @@ class ExampleState:
     queued_ms: int = 0
     execution_ms: int | None = None
     compare_ms: int | None = None
+    #: what the platform reported the execution cost, and the model it says it used
+    cost: dict[str, float | str] | None = None
+    model: str | None = None
     output_files: list[str] = field(default_factory=list)
     #: the output JSON, once read
     output: Any = None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evalkit.runner.change_text import skipped_lines
+from evalkit.runner.costs import usage_lines
 from evalkit.runner.evidence import judged_briefs, moved
 from evalkit.runner.results import (
     Counts,
@@ -103,7 +104,9 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     lines += _drift_lines(summary)
     lines += skipped_lines(summary.change_selection)
     lines += _traffic_lines(summary)
+    lines += _usage_lines(summary)
     lines += _feedback_lines(summary)
+    lines += [f"judge calibration: {judge.text()}" for judge in summary.calibration]
     changes = changes_by_key(summary)
     for regression in summary.regressions:
         change = changes.get((regression.kind, regression.agent, regression.example))
@@ -442,6 +445,17 @@ def _traffic_lines(summary: RunSummary) -> list[str]:
         f"{traffic.rate_limited} answered 429, {traffic.unanswered} without an answer; "
         f"{traffic.repeated} calls made again by evalkit after the client's own retries"
     ]
+
+
+def _usage_lines(summary: RunSummary) -> list[str]:
+    """Each agent's platform time (p50, p95) and the cost the platform reported."""
+    lines = usage_lines(summary.usage)
+    if not lines:
+        return []
+    shown = [f"  {line}" for line in lines[:MAX_PROBLEM_ROWS]]
+    if len(lines) > MAX_PROBLEM_ROWS:
+        shown.append(f"  ... and {len(lines) - MAX_PROBLEM_ROWS} more in the summary")
+    return ["time on the platform and cost, per agent:", *shown]
 
 
 def _labels_line(head: str, labels: list[str]) -> str:

@@ -1,0 +1,101 @@
+"""Cost figures kept from what a platform reports, and each agent's time and cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evalkit.runner.costs import (
+    MAX_COST_KEYS,
+    cost_figures,
+    cost_text,
+    time_text,
+    usage_lines,
+    usage_of,
+)
+from evalkit.runner.results import Attempt, Durations, Repeats, Verdict
+from tests.runner.conftest import make_result
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ({"credits": 0.002}, {"credits": 0.002}),
+        ({"credits": 3, "currency": "USD"}, {"credits": 3, "currency": "USD"}),
+        ({"durationMs": 12}, None),  # a time, not a cost: the local platform's default
+        ({"durationMs": 12, "credits": 1.5}, {"credits": 1.5}),
+        ({"flag": True, "nested": {"a": 1}, "list": [1]}, None),
+        ({"huge": 1e300, "text": "x" * 500}, None),
+        ({"": 1, "k" * 80: 2}, None),
+        (None, None),
+        ([1, 2], None),
+        ("USD 3", None),
+    ],
+)
+def test_cost_figures_keep_numbers_and_short_texts(raw: Any, kept: Any) -> None:
+    assert cost_figures(raw) == kept
+
+
+def test_a_hostile_cost_cannot_bloat_the_results() -> None:
+    kept = cost_figures({f"k{i}": i for i in range(1000)})
+    assert kept is not None
+    assert len(kept) == MAX_COST_KEYS
+
+
+def _ran(example: str, ms: int | None, agent: str = "a", **extra: Any) -> Any:
+    return make_result(
+        example, Verdict.PASS, agent=agent, durations=Durations(execution_ms=ms), **extra
+    )
+
+
+def test_usage_per_agent_p50_p95_and_cost_totals() -> None:
+    results = [
+        _ran(f"e{i}", ms, cost={"credits": 0.1, "currency": "EUR"}, model="m-1")
+        for i, ms in enumerate([100, 200, 300, 400])
+    ]
+    results.append(_ran("other", 50, agent="b"))
+    a, b = usage_of(results)
+    assert (a.agent, a.executions, a.p50_ms, a.p95_ms) == ("a", 4, 200, 400)
+    assert a.cost == {"credits": 0.4}  # summed without float residue (0.30000000000000004)
+    assert a.cost_units == {"currency": "EUR"}
+    assert (a.costed, a.models) == (4, ["m-1"])
+    assert cost_text(a) == "credits 0.4, currency EUR"
+    assert time_text(a) == "p50 0.20 s, p95 0.40 s"
+    assert (b.costed, b.cost, cost_text(b)) == (0, {}, "")
+    assert usage_lines([a, b]) == [
+        "a: p50 0.20 s, p95 0.40 s; cost credits 0.4, currency EUR; model m-1",
+        "b: p50 0.05 s, p95 0.05 s",
+    ]
+
+
+def test_every_attempt_of_a_repeated_example_counts() -> None:
+    attempts = [
+        Attempt(verdict=Verdict.PASS, execution_ms=ms, cost={"credits": 1}, model="m")
+        for ms in (10, 20, 30)
+    ]
+    repeated = _ran("r", 30, repeats=Repeats(trials=3, passes=3, pass_if="all", attempts=attempts))
+    (usage,) = usage_of([repeated])
+    assert (usage.executions, usage.p50_ms, usage.p95_ms, usage.cost) == (3, 20, 30, {"credits": 3})
+
+
+def test_units_differing_between_executions_are_not_claimed() -> None:
+    results = [
+        _ran("x", 1, cost={"amount": 1, "currency": "USD"}),
+        _ran("y", 1, cost={"amount": 2, "currency": "EUR"}),
+        _ran("z", 1, cost={"amount": 3}),
+    ]
+    (usage,) = usage_of(results)
+    assert usage.cost == {"amount": 6}
+    assert usage.cost_units == {}
+
+
+def test_some_executions_without_a_cost_are_said() -> None:
+    (usage,) = usage_of([_ran("x", 5, cost={"credits": 2}), _ran("y", 7)])
+    assert cost_text(usage) == "credits 2 (1 of 2 executions reported one)"
+
+
+def test_results_from_before_have_no_cost_and_no_time_errors() -> None:
+    (usage,) = usage_of([make_result("old", Verdict.ERROR)])
+    assert (usage.executions, usage.p50_ms, usage.costed) == (0, None, 0)
+    assert usage_lines([usage]) == []
