@@ -349,21 +349,28 @@ _PARTS = {
 
 
 def _what_differs(before: dict[str, Any], after: dict[str, Any]) -> str:
-    parts = [
-        _PARTS.get(key, key)
-        for key in after
-        if key != "examples" and before.get(key) != after.get(key)
-    ]
+    """The parts of a declaration that differ; examples are named when they differ in more
+    than what they took from the suite (its merged compare rules, its slug)."""
+    differing = [key for key in after if key != "examples" and before.get(key) != after.get(key)]
+    taken = {"compare"} & set(differing) | ({"agent_slug"} if "slug" in differing else set())
     then = {example["name"]: example for example in before.get("examples", [])}
     now = {example["name"]: example for example in after.get("examples", [])}
     names = sorted(
-        {name for name in now if then.get(name) != now[name]} | (then.keys() - now.keys())
+        {name for name in now if name not in then or _keys_differing(then[name], now[name]) - taken}
+        | (then.keys() - now.keys())
     )
+    parts = [_PARTS.get(key, key) for key in differing]
     if names:
         shown = ", ".join(names[:SHOWN_REASONS])
         more = f" and {len(names) - SHOWN_REASONS} more" if len(names) > SHOWN_REASONS else ""
         parts.append(f"examples ({shown}{more})")
-    return ", ".join(parts) or "order"
+    elif not parts:
+        parts.append("the order of examples")
+    return ", ".join(parts)
+
+
+def _keys_differing(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
 
 
 def _declarations(manifest: Manifest) -> dict[SuiteKey, dict[str, Any]]:

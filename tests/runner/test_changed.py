@@ -104,9 +104,14 @@ def test_a_compare_rule_changed_in_the_manifest_selects_that_agent_only(project:
     )
     found = changes(project)
     assert found.changed == {
-        ("agent", "b"): ["declaration changed: compare rules, examples (kept, two)"],
+        ("agent", "b"): ["declaration changed: compare rules"],
         ("workflow", "flow"): ["agent(s) its steps may call changed: b"],
     }
+
+
+def test_an_example_changed_in_the_manifest_is_named(project: Path) -> None:
+    edit_manifest(project, "kept: {tags: [always]}", "kept: {tags: [always, smoke]}")
+    assert changes(project).changed[("agent", "b")] == ["declaration changed: examples (kept)"]
 
 
 def test_a_config_change_says_so(project: Path) -> None:
@@ -122,11 +127,8 @@ def test_defaults_select_every_suite_they_reach(project: Path) -> None:
     edit_manifest(project, "ignore: [/at]", "ignore: [/at, /bt]")
     found = changes(project)
     assert suites(found) == {"a", "b", "c", "flow"}
-    assert found.changed[("agent", "a")] == ["declaration changed: compare rules, examples (one)"]
-    assert (
-        found.changed[("workflow", "flow")][0]
-        == "declaration changed: compare rules, examples (w1)"
-    )
+    assert found.changed[("agent", "a")] == ["declaration changed: compare rules"]
+    assert found.changed[("workflow", "flow")][0] == "declaration changed: compare rules"
 
 
 def test_a_comment_or_a_moved_line_in_the_manifest_selects_nothing(project: Path) -> None:
@@ -149,7 +151,7 @@ def test_a_new_suite_in_the_manifest_is_new(project: Path) -> None:
 def test_an_environment_change_selects_every_agent_run_under_it(project: Path) -> None:
     edit_manifest(project, 'slug: "{slug}-pr"', 'slug: "{slug}-review"')
     assert changes(project, environment="pr").changed[("agent", "a")] == [
-        "declaration changed: slug, examples (one)"
+        "declaration changed: slug"
     ]
     # without --env the copies' slugs do not matter
     assert changes(project).changed == {}
