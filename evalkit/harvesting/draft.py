@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 from evalkit.api import AgentExecutionSummary, ExecutionStatus
 from evalkit.errors import EvalkitError
-from evalkit.manifest.examples import SOURCE
+from evalkit.manifest.examples import README, SOURCE
 from evalkit.manifest.models import ExampleSource, ExpectedOrigin
+from evalkit.runner.agent_run import ATTEMPT_KEY
 from evalkit.safe_paths import UnsafePath, check_relative, shown
 
 #: the workspace file whose ``"x-eigenpal-type": "file"`` properties are file inputs (A7)
@@ -71,11 +72,14 @@ class ExampleDraft:
     json_files: Mapping[str, Any]
     files: tuple[FileToFetch, ...]
     source: ExampleSource
+    #: the reviewer's note (the feedback's body), written as the example's README.md
+    notes: str | None = None
 
     @property
     def paths(self) -> list[str]:
         """Every file the example gets, as paths in its folder, sorted."""
-        return sorted([*self.json_files, *(item.target_text for item in self.files)])
+        readme = [README] if self.notes else []
+        return sorted([*self.json_files, *readme, *(item.target_text for item in self.files)])
 
 
 def draft_example(
@@ -118,7 +122,17 @@ def draft_example(
         expected_from=origin,
     )
     json_files[SOURCE] = source.model_dump(mode="json", exclude_none=True)
-    return ExampleDraft(execution.id, json_files, (*input_files, *expected_files), source)
+    files = (*input_files, *expected_files)
+    return ExampleDraft(execution.id, json_files, files, source, _notes(execution))
+
+
+def _notes(execution: AgentExecutionSummary) -> str | None:
+    """The reviewer's note: the feedback's body, unless evalkit wrote it (its own verdict on
+    an execution ``evalkit run`` started)."""
+    body = execution.feedback.body.strip() if execution.feedback else ""
+    if not body or ATTEMPT_KEY in (execution.metadata or {}):
+        return None
+    return body + "\n"
 
 
 def _nothing_expected(execution: AgentExecutionSummary) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from evalkit.harvesting.draft import ExampleDraft, FileKind, HarvestError
+from evalkit.manifest.examples import README
 from evalkit.safe_paths import join_inside
 
 #: what a temporary folder's name starts with (it is removed on any error, Ctrl-C included)
@@ -62,6 +63,8 @@ def write_example(
 def _fill(executions: ExecutionFiles, draft: ExampleDraft, building: Path) -> None:
     for name, value in draft.json_files.items():
         join_inside(building, name).write_text(json_text(value), encoding="utf-8")
+    if draft.notes:
+        join_inside(building, README).write_text(draft.notes, encoding="utf-8")
     for item in draft.files:
         target = join_inside(building, *item.target)
         _download(executions, draft.execution_id, item.kind, item.name, target)

@@ -11,6 +11,7 @@ import pytest
 
 from evalkit.api import AgentExecutionSummary
 from evalkit.harvesting.draft import NotPromotable, draft_example, file_fields_of
+from evalkit.runner.agent_run import ATTEMPT_KEY
 
 
 def execution(**fields: Any) -> AgentExecutionSummary:
@@ -132,3 +133,14 @@ def test_file_fields_come_from_the_input_schema(tmp_path: Path) -> None:
     assert file_fields_of({}) is None
     schema.write_text("{not json")
     assert file_fields_of({"input-schema.json": schema}) is None
+
+
+def test_the_reviewers_note_becomes_the_examples_readme_but_not_evalkits_own_verdict() -> None:
+    review = {"body": "  the total misses the late fee \n", "rating": "fail"}
+    made = draft(output={}, feedback=review)
+    assert made.notes == "the total misses the late fee\n"
+    assert "README.md" in made.paths
+    assert draft(output={}, feedback={**review, "body": " "}).notes is None
+    verdict = {"body": "**evalkit: fail** (score 0.50)", "rating": "fail"}
+    labels = {ATTEMPT_KEY: "run-1.ab", "exampleName": "seed"}
+    assert draft(output={}, feedback=verdict, metadata=labels).notes is None

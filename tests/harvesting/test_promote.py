@@ -81,6 +81,7 @@ def test_a_reviewed_execution_becomes_an_example_that_passes_once_the_agent_is_f
     assert source["agent"] == project.slug
     assert source["expected_from"] == {"json": "feedback", "files": "feedback"}
     assert sorted(tree(folder)) == [
+        "README.md",
         "expected.json",
         "expected/lines.csv",
         "input.json",
@@ -91,6 +92,7 @@ def test_a_reviewed_execution_becomes_an_example_that_passes_once_the_agent_is_f
     example = {e.name: e for e in load_manifest(project.manifest).examples()}["late-total"]
     assert example.source is not None
     assert example.source.execution == execution_id
+    assert example.notes == "the total is 10"  # the reviewer's note, shown in reports
 
     # The example holds the correction: the buggy agent fails it, the fixed one passes.
     project.sync()
