@@ -17,7 +17,9 @@ from evalkit.harvesting.render import harvest_data, render_harvest
     "--agent", metavar="SLUG", help="The manifest agent to harvest (default: the only one)."
 )
 @click.option(
-    "--feedback-status", type=click.Choice(STATUSES), help="Only executions whose feedback is."
+    "--feedback-status",
+    type=click.Choice(STATUSES),
+    help="Only executions whose feedback has this status.",
 )
 @click.option(
     "--rating", type=click.Choice(RATINGS), help="Only this feedback rating ('none': unrated)."
