@@ -10,6 +10,8 @@ order, each element keeping its old value. A value a regex or a scorer rejects k
 value too, unless taking the actual one satisfies the rule (a similarity to the expected text):
 the rule, not the expected value, is what the output fails, so only a new rule fixes that; the
 comparison of the accepted value with the output (``AcceptedJson.left``) lists what is left.
+A value a judge agent grades keeps its old expected value (its reference answer) whatever the
+judge said: judges run on the platform, in ``evalkit run`` only (``AcceptedJson.judged``).
 
 Files: a file that differs is replaced by the output file, a JSON file (json mode) merged like
 the JSON output; an expected file the output lacks is removed; an output file nobody expected is
@@ -47,6 +49,9 @@ class AcceptedJson:
     changed: bool
     #: differences the accepted value still has: a rule judges them, not the expected value
     left: list[Difference] = field(default_factory=list)
+    #: paths a judge agent grades: their old expected value stays (judges are run by
+    #: ``evalkit run`` on the platform, not here), and they are not in ``left``
+    judged: list[str] = field(default_factory=list)
 
 
 def accept_json(
@@ -59,7 +64,10 @@ def accept_json(
     with regex_time_budget(), scorer_example(input), scorer_documents(old, new):
         value = _Merger(rules).merged(old, new, "")
     check = compare_json(value, new, rules)
-    return AcceptedJson(value, not identical(value, old), check.differences)
+    judged = [d for d in check.differences if rules.resolve(d.pointer).judge is not None]
+    left = [d for d in check.differences if d not in judged]
+    pointers = list(dict.fromkeys(d.pointer for d in judged))
+    return AcceptedJson(value, not identical(value, old), left, pointers)
 
 
 class _Merger:
@@ -79,6 +87,8 @@ class _Merger:
             if rules.parts_come_back and containers:
                 return self._members(expected, actual, pointer)
             return expected
+        if rule.judge is not None:
+            return expected  # the judge's reference answer: judges run on the platform only
         if rule.judges_own_value:
             if not rule.present and judged_ok(rule, actual, actual, pointer):
                 return actual  # the rule compares with the expected value (a similarity)

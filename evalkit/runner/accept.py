@@ -358,6 +358,13 @@ class _Planner:
             old, root = self._expected_json(job, spec)
             accepted = accept_json(old, extra["actual_json"], job.compare, input=job.input_json)
             left += [difference.display() for difference in accepted.left]
+            failed_then = {item.get("pointer") for item in _run_differences(result)}
+            left += [
+                f"{pointer or '(root)'}: a judge agent failed it in the run (accept runs no "
+                "judge: its expected value stays)"
+                for pointer in accepted.judged
+                if pointer in failed_then
+            ]
             json_changed, new_json = accepted.changed, accepted.value
             if json_changed and spec.folder is not None:
                 path = spec.folder / "expected.json"
@@ -567,12 +574,15 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+def _run_differences(result: ExampleResult) -> list[dict[str, Any]]:
+    found = (result.comparison or {}).get("differences") or []
+    return [item for item in found if isinstance(item, dict)]
+
+
 def _differences(result: ExampleResult) -> list[str]:
     """The run's differences, as the report lists them."""
     comparison = result.comparison or {}
-    lines = []
-    for item in comparison.get("differences") or []:
-        lines.append(_display(item))
+    lines = [_display(item) for item in _run_differences(result)]
     for file in comparison.get("files") or []:
         if file.get("status") != "match":
             lines.append(f"file {file.get('name')}: {file.get('status')}")

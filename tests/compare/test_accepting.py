@@ -140,3 +140,13 @@ def test_a_json_file_changed_all_over_is_the_output_file_as_written() -> None:
     actual = b'{"v":2}'
     [change] = accept_files({"out.json": b'{"v": 1}'}, {"out.json": actual}).changes
     assert change.content == actual
+
+
+def test_a_value_a_judge_grades_keeps_its_reference_answer() -> None:
+    """Judges run on the platform in evalkit run only: accept keeps their reference answer and
+    does not count the missing judgement as left over."""
+    rules = spec(rules={"/reply": {"judge": {"agent": "grader", "rubric": "polite?"}}})
+    result = accept_json({"reply": "Hello", "v": 1}, {"reply": "Hi there", "v": 2}, rules)
+    assert result.value == {"reply": "Hello", "v": 2}
+    assert result.judged == ["/reply"]
+    assert not result.left
