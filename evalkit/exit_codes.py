@@ -117,7 +117,12 @@ USES: tuple[Use, ...] = (
     ),
     Use("promote", 3, "platform"),
     Use("harvest", 0, "examples written, or none to write (`--dry-run`: shown)"),
-    Use("harvest", 2, "bad option, manifest problems, no such agent or examples folder"),
+    Use(
+        "harvest",
+        2,
+        "bad option, manifest problems, no such agent (in the manifest or on the platform) or "
+        "examples folder",
+    ),
     Use("harvest", 3, "platform"),
     Use("run", 0, "every gate passed"),
     Use("run", 1, "a gate failed"),
