@@ -130,7 +130,7 @@ def execution_wire(
         id=record.id,
         status=record.status_value,
         created_at=record.created_at,
-        model=None,
+        model=record.model,
         output=record.json_column("output"),
         schema_valid=None if record.schema_valid is None else bool(record.schema_valid),
         error=record.error,

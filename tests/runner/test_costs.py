@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from evalkit.runner.costs import (
     usage_of,
 )
 from evalkit.runner.results import Attempt, Durations, Repeats, Verdict
+from evalkit.runner.summary_text import render_summary
 from tests.runner.conftest import make_result
+from tests.runner.platform_harness import create_agent, job, local_platform, run_jobs
 
 
 @pytest.mark.parametrize(
@@ -99,3 +102,36 @@ def test_results_from_before_have_no_cost_and_no_time_errors() -> None:
     (usage,) = usage_of([make_result("old", Verdict.ERROR)])
     assert (usage.executions, usage.p50_ms, usage.costed) == (0, None, 0)
     assert usage_lines([usage]) == []
+
+
+@pytest.mark.parametrize("hold_seconds", [10, 0])
+def test_a_run_on_the_local_platform_records_and_totals_a_declared_cost(
+    tmp_path: Path, hold_seconds: int
+) -> None:
+    """Held to the end, the cost comes with the run's answer (contract A3); not held, from the
+    execution the runner polls. Either way the results and the summary have it."""
+    runtime = {"builtin": "echo", "cost": {"credits": 0.002}, "model": "local-model-1"}
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "priced", runtime)
+        create_agent(running, "free", {"builtin": "echo"})
+        jobs = [job("priced", f"e{i}", {"n": i}, input_json={"n": i}) for i in range(3)]
+        jobs.append(job("free", "f", {"n": 0}, input_json={"n": 0}))
+        ran = run_jobs(running, jobs, tmp_path / "run-1", hold_seconds=hold_seconds)
+    priced = [result for result in ran.results if result.agent == "priced"]
+    assert [(r.cost, r.model) for r in priced] == [({"credits": 0.002}, "local-model-1")] * 3
+    assert ran.by_name()["f"].cost is None  # durationMs alone is no cost
+    free, paid = ran.summary.usage
+    assert (paid.agent, paid.costed, paid.cost, paid.models) == (
+        "priced",
+        3,
+        {"credits": 0.006},
+        ["local-model-1"],
+    )
+    assert paid.executions == 3
+    assert paid.p50_ms is not None
+    assert paid.p95_ms is not None
+    assert paid.p50_ms <= paid.p95_ms
+    assert (free.agent, free.costed, free.executions) == ("free", 0, 1)
+    text = render_summary(ran.summary)
+    assert "priced: p50 " in text
+    assert "cost credits 0.006; model local-model-1" in text

@@ -7,7 +7,11 @@ Chosen by ``config.runtime.builtin``:
 - ``fail``: the run fails with ``error``.
 - ``noisy``: like ``echo``, but wrong with a seeded probability ``wrongRate`` (``noisy.py``).
 
-Each takes an optional ``delayMs``, slept on ``job.cancel`` so a cancel ends it at once.
+Each takes an optional ``delayMs``, slept on ``job.cancel`` so a cancel ends it at once, and
+may declare what a run costs and which model it stands for: ``cost`` (an object of names to
+numbers or short texts, e.g. ``{"credits": 0.002}``, added to the execution's ``cost`` beside
+``durationMs``) and ``model`` (a name, the execution's ``model``), so reports of cost can be
+tried without a paid platform.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ def run_builtin(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
         )
     try:
         delay_seconds = _delay_seconds(runtime)
-        outcome = handler(job, runtime)
+        declared = _declared(runtime)
+        outcome = dataclasses.replace(handler(job, runtime), **declared)
     except BuiltinConfigError as err:
         return _failed(f"config.runtime: {err}", started)
     except noisy.NoisyInputError as err:
@@ -129,4 +134,24 @@ def _failed(error: str, started: float) -> AgentOutcome:
 
 
 def _with_cost(outcome: AgentOutcome, started: float) -> AgentOutcome:
-    return dataclasses.replace(outcome, cost=_cost(started))
+    return dataclasses.replace(outcome, cost={**_cost(started), **outcome.cost})
+
+
+def _declared(runtime: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``cost`` and ``model`` the runtime declares, checked."""
+    declared: dict[str, Any] = {}
+    cost = runtime.get("cost")
+    if cost is not None:
+        if not isinstance(cost, Mapping) or not all(
+            isinstance(value, str)
+            or (isinstance(value, (int, float)) and not isinstance(value, bool))
+            for value in cost.values()
+        ):
+            raise BuiltinConfigError("'cost' must be an object of names to numbers or texts")
+        declared["cost"] = dict(cost)
+    model = runtime.get("model")
+    if model is not None:
+        if not isinstance(model, str) or not model:
+            raise BuiltinConfigError(f"'model' must be a model's name, got {model!r}")
+        declared["model"] = model
+    return declared

@@ -77,3 +77,5 @@ class AgentOutcome:
     schema_valid: bool | None = None
     #: free-form cost figures (e.g. ``{"durationMs": 12}``) returned as ``cost``
     cost: dict[str, Any] = field(default_factory=dict)
+    #: the model the agent says it used, returned as the execution's ``model``
+    model: str | None = None

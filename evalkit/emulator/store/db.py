@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS executions (
     schema_valid INTEGER,
     error TEXT,
     cost TEXT,
+    model TEXT,
     duration_ms INTEGER,
     source_execution_id TEXT,
     fb_exists INTEGER NOT NULL DEFAULT 0,
@@ -91,6 +92,9 @@ CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
 """
 
 TABLES = ("agents", "workspace_files", "executions", "execution_files", "idempotency")
+#: columns added to a table after a data folder could have been made without them: added when
+#: an older folder is opened (``CREATE TABLE IF NOT EXISTS`` keeps an existing table as it is)
+ADDED_COLUMNS = (("executions", "model", "TEXT"),)
 
 
 class Database:
@@ -109,7 +113,14 @@ class Database:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
         self._conn.executescript(schema)
+        self._add_columns()
         self._closed = False
+
+    def _add_columns(self) -> None:
+        for table, column, kind in ADDED_COLUMNS:
+            found = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if found and column not in found:  # the table exists (this schema has it), older
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -136,7 +136,7 @@ class ExecutionStore:
         with self._db.write() as conn:
             cursor = conn.execute(
                 "UPDATE executions SET status = ?, completed_at = ?, output = ?, schema_valid = ?,"
-                " error = ?, cost = ?, duration_ms = ? WHERE id = ? AND status NOT IN"
+                " error = ?, cost = ?, model = ?, duration_ms = ? WHERE id = ? AND status NOT IN"
                 " ('completed', 'failed', 'cancelled', 'rejected')",
                 (
                     outcome.status,
@@ -145,6 +145,7 @@ class ExecutionStore:
                     None if outcome.schema_valid is None else int(outcome.schema_valid),
                     outcome.error,
                     json.dumps(cost),
+                    outcome.model,
                     duration_ms,
                     execution_id,
                 ),

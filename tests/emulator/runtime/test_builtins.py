@@ -126,3 +126,32 @@ def test_already_cancelled_job_is_cancelled_without_delay(make_job: JobFactory) 
     job = make_job(config={"runtime": {"builtin": "fixed", "output": 1}})
     job.cancel.set()
     assert run_agent_job(job).status == "cancelled"
+
+
+def test_a_builtin_declares_its_cost_and_model(make_job: JobFactory) -> None:
+    runtime = {"builtin": "echo", "cost": {"credits": 0.002, "currency": "EUR"}, "model": "m-1"}
+    outcome = run_agent_job(make_job(config={"runtime": runtime}))
+    assert outcome.status == "completed"
+    assert outcome.cost["credits"] == 0.002
+    assert outcome.cost["currency"] == "EUR"
+    assert isinstance(outcome.cost["durationMs"], int)
+    assert outcome.model == "m-1"
+
+
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [
+        ({"cost": 3}, "'cost' must be an object"),
+        ({"cost": {"credits": True}}, "'cost' must be an object"),
+        ({"cost": {"credits": [1]}}, "'cost' must be an object"),
+        ({"model": ""}, "'model' must be a model's name"),
+        ({"model": 7}, "'model' must be a model's name"),
+    ],
+)
+def test_a_bad_declared_cost_or_model_fails_the_run_saying_so(
+    make_job: JobFactory, declared: dict[str, object], message: str
+) -> None:
+    outcome = run_agent_job(make_job(config={"runtime": {"builtin": "echo", **declared}}))
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert message in outcome.error

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.db import SCHEMA, Database
 
 
 def test_wal_mode_and_busy_timeout(tmp_path: Path) -> None:
@@ -67,3 +67,26 @@ def test_use_after_close_is_an_error(tmp_path: Path) -> None:
     db.close()  # idempotent
     with pytest.raises(RuntimeError, match="closed"), db.read():
         pass
+
+
+def test_an_older_data_folder_gets_the_columns_added_since(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "p.sqlite3"
+    old = sqlite3.connect(path)
+    # the schema as it was before the executions' model column
+    old.executescript(SCHEMA.replace("    model TEXT,\n", ""))
+    old.execute(
+        "INSERT INTO executions (id, agent_id, status, created_at, input_json)"
+        " VALUES ('exec_1', 'awf_1', 'completed', 't', '{}')"
+    )
+    old.commit()
+    old.close()
+    db = Database(path)
+    with db.read() as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(executions)")}
+        kept = conn.execute("SELECT id, model FROM executions").fetchall()
+    assert "model" in columns
+    assert [tuple(row) for row in kept] == [("exec_1", None)]
+    db.close()
+    Database(path).close()  # opened again: nothing to add, no error
