@@ -70,22 +70,25 @@ class ChangedSuites:
     def apply(self, jobs: Sequence[ExampleJob]) -> tuple[list[ExampleJob], ChangeSelection]:
         """The jobs to run, and the record of what ran and what was skipped and why, over
         the suites of ``jobs`` (those the other options selected)."""
-        kept = [job for job in jobs if self.keeps(job)]
-        suites = list(dict.fromkeys((job.kind, job.suite) for job in jobs))
-        ran = {(job.kind, job.suite) for job in kept}
+        # per suite, in manifest order: [examples run, examples left out]
+        tally: dict[SuiteKey, list[int]] = {}
+        kept: list[ExampleJob] = []
+        for job in jobs:
+            counts = tally.setdefault((job.kind, job.suite), [0, 0])
+            if self.keeps(job):
+                kept.append(job)
+                counts[0] += 1
+            else:
+                counts[1] += 1
         record = ChangeSelection(since=self.since, base=self.base, everything=self.everything)
-        for kind, suite in suites:
+        for (kind, suite), (ran, left_out) in tally.items():
             if self.everything is None and (kind, suite) in self.changed:
                 record.changed.append(_suite(kind, suite, self.changed[(kind, suite)]))
-                continue
-            left_out = [j for j in jobs if (j.kind, j.suite) == (kind, suite) and j not in kept]
-            if not left_out:
-                continue
-            reasons = [f"unchanged since {self.since}"]
-            if (kind, suite) in ran:
-                always = len([j for j in kept if (j.kind, j.suite) == (kind, suite)])
-                reasons.append(f"ran its {always} example(s) tagged {ALWAYS_TAG}")
-            record.skipped.append(_suite(kind, suite, reasons, examples=len(left_out)))
+            elif left_out:
+                reasons = [f"unchanged since {self.since}"]
+                if ran:
+                    reasons.append(f"ran its {ran} example(s) tagged {ALWAYS_TAG}")
+                record.skipped.append(_suite(kind, suite, reasons, examples=left_out))
         return kept, record
 
 
@@ -205,13 +208,20 @@ def _workspace_reasons(agent: AgentSpec, paths: Sequence[Path], root: Path) -> I
 def _example_reasons(
     examples: Sequence[ExampleSpec], compare: CompareSpec, paths: Sequence[Path], root: Path
 ) -> list[str]:
+    # indexed once: a dataset of thousands of examples against a diff of hundreds of paths
+    owners: dict[Path, list[str]] = {}
+    for example in examples:
+        places = [*example.input_files.values(), *example.expected_files.values()]
+        for place in [example.folder, *places] if example.folder else places:
+            owners.setdefault(place, []).append(example.name)
+    holders = {example.folder.parent for example in examples if example.folder is not None}
     reasons: list[str] = []
-    folders = {example.folder.parent for example in examples if example.folder is not None}
     for path in paths:
-        named = [example.name for example in examples if _example_holds(example, path)]
+        here = [path, *path.parents]
+        named = [name for place in here for name in owners.get(place, [])]
         if named:
             reasons += [f"example {name}" for name in named]
-        elif any(_under(path, folder) for folder in folders):
+        elif any(place in holders for place in here):
             reasons.append(f"examples folder file {_shown(path, root)}")
     used = [compare, *(example.compare for example in examples)]
     references = {ref: scorer for spec in used for ref, scorer in _files_of(spec)}
@@ -222,12 +232,6 @@ def _example_reasons(
             elif not is_scorer and path == reference:
                 reasons.append(f"json_schema file {_shown(path, root)}")
     return reasons
-
-
-def _example_holds(example: ExampleSpec, path: Path) -> bool:
-    if example.folder is not None and _under(path, example.folder):
-        return True
-    return path in {*example.input_files.values(), *example.expected_files.values()}
 
 
 def _files_of(spec: CompareSpec) -> Iterator[tuple[Path, bool]]:
