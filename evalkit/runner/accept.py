@@ -125,6 +125,7 @@ class AcceptPlan:
             if change.note:
                 head += f": {change.note}"
             parts.append(head + "\n")
+            parts += [f"  {line}\n" for line in change.differences]
             parts += [
                 diff_text(write, _shown_path(write.path, self.root)) for write in change.writes
             ]
