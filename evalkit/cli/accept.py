@@ -63,7 +63,8 @@ def confirmer(*, yes: bool, as_json: bool) -> Callable[[AcceptPlan], bool]:
                 "accept rewrites expected outputs and needs --yes when not run in a terminal "
                 "(review the change with 'evalkit accept' in a terminal, or 'git diff' after)"
             )
-        return click.confirm("Write these changes?", default=False)
+        # on standard error: standard output stays the diff's (and --json's)
+        return click.confirm("Write these changes?", default=False, err=True)
 
     return confirm
 

@@ -208,7 +208,7 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
     config = config_from_options(options)
     if options["update"]:  # refused before anything runs, not after the run
         refuse_in_ci(options["force"], os.environ)
-        check_can_ask(options["yes"] or global_options.json_output)
+        check_can_ask(options["yes"])
     with ProgressView() as view:
         hooks = RunHooks(
             note=output.note, begin=view.begin, finished=view.finished, interrupted=_interrupted
@@ -244,7 +244,7 @@ def _update(
         outcome.run_dir,
         options.manifest,
         config.selection,
-        confirm=confirmer(yes=yes or as_json, as_json=as_json),
+        confirm=confirmer(yes=yes, as_json=as_json),
         force=True,  # CI was checked before the run
     )
     if as_json:

@@ -3,6 +3,7 @@ prompt rules (no terminal needs --yes), the refusal in CI, a bad run folder, and
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -125,3 +126,23 @@ def test_run_update_is_refused_in_ci_before_the_run(
     assert outcome.code == 2
     assert "CI is set" in outcome.stderr
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(("answer", "code"), [("n\n", 1), ("y\n", 0)])
+def test_in_a_terminal_accept_asks(
+    evalkit: Evalkit,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+) -> None:
+    manifest = project(tmp_path)
+    run = failed_run(evalkit, manifest)
+    monkeypatch.setattr("evalkit.cli.accept.is_interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+    outcome = evalkit("-m", manifest, "accept", run)
+    assert outcome.code == code, outcome.stderr
+    assert "Write these changes? [y/N]" in outcome.stderr
+    written = manifest.read_text(encoding="utf-8") != MANIFEST
+    assert written is (code == 0)
+    assert ("declined: nothing written" in outcome.stdout) is (code == 1)
