@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import evalkit as evalkit_api
+from evalkit import Connection, RunConfig, RunHooks
+from evalkit.runner.jobs import Selection
 from evalkit.runner.results_file import read_results_file, read_summary_file
 from tests.reliability.processes import evalkit
-from tests.runner.git_project import make_project, write
+from tests.runner.git_project import make_project, write, write_example
 
 #: the workflow suite needs a workflow on the platform: these runs leave it out
 AGENTS = ("--only", "a", "--only", "b", "--only", "c")
@@ -88,3 +91,46 @@ def test_outside_git_exits_2(tmp_path: Path) -> None:
     done = evalkit("run", "--changed-since", "main", cwd=tmp_path / "plain")
     assert done.code == 2, done.printed
     assert "is not in a git checkout" in done.stderr
+
+
+def test_the_library_call_selects_and_records_the_same(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    write_example(project / "drafts" / "x", 1)  # a file no suite uses
+    (project / "agents" / "b" / "examples" / "two" / "expected.json").write_text('{"q": 2}\n')
+    notes: list[str] = []
+    config = RunConfig(
+        changed_since="main",
+        selection=Selection(only=("a", "b", "c")),
+        out=tmp_path / "out",
+        report=False,
+    )
+    outcome = evalkit_api.run(
+        project / "evalkit.yaml", config, connection=Connection(), hooks=RunHooks(note=notes.append)
+    )
+    assert outcome.exit_code == 0, outcome.summary.outcome
+    assert "changed: b (example two)" in notes
+    assert "skipped by change selection: a (unchanged since main)" in notes
+    assert sorted(brief.example for brief in outcome.summary.examples) == ["kept", "two"]
+    selection = outcome.summary.change_selection
+    assert selection is not None
+    assert [change.suite for change in selection.skipped] == ["a", "c"]
+
+
+@pytest.mark.slow
+def test_shards_share_one_record_and_run_the_changed_examples_once(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    for name in ("three", "four", "five"):
+        write_example(project / "agents" / "a" / "examples" / name, 3)
+    ran: list[str] = []
+    records = []
+    for shard in ("1/2", "2/2"):
+        out = tmp_path / f"shard-{shard[0]}"
+        done = evalkit(
+            "run", "--changed-since", "main", *AGENTS, "--shard", shard, "--out", str(out),
+            "--no-report", cwd=project,
+        )  # fmt: skip
+        assert done.code == 0, done.printed
+        ran += [f"{r.agent}/{r.example}" for r in read_results_file(out / "results.jsonl").results]
+        records.append(read_summary_file(out / "summary.json").change_selection)
+    assert sorted(ran) == ["a/five", "a/four", "a/one", "a/three", "b/kept"]
+    assert records[0] == records[1]
