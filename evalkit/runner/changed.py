@@ -255,9 +255,8 @@ def _judges(spec: CompareSpec) -> set[str]:
     """The slugs of the judge agents a rule set uses (``judge: {agent: ...}``)."""
     found: set[str] = set()
     for rule in _rules(spec):
-        agent = getattr(getattr(rule, "judge", None), "agent", None)
-        if isinstance(agent, str):
-            found.add(agent)
+        if rule.judge is not None:
+            found.add(rule.judge.agent)
     return found
 
 
