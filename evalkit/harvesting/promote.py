@@ -32,7 +32,7 @@ from evalkit.harvesting.writing import write_example
 from evalkit.manifest import Manifest
 from evalkit.manifest.models import NAME_MAX, NAME_PATTERN, ExpectedOrigin
 from evalkit.runner.agent_run import ATTEMPT_KEY
-from evalkit.safe_paths import join_inside, shown
+from evalkit.safe_paths import UnsafePath, join_inside, shown
 
 #: executions read per page while harvesting (the contract's maximum)
 PAGE_SIZE = 100
@@ -222,9 +222,12 @@ def _write(
     force: bool,
     dry_run: bool,
 ) -> Promoted:
-    folder = join_inside(target.folder, name)
-    if not dry_run:
-        write_example(client.agents.executions, draft, folder, force=force)
+    try:
+        folder = join_inside(target.folder, name)
+        if not dry_run:
+            write_example(client.agents.executions, draft, folder, force=force)
+    except UnsafePath as err:  # e.g. a link in the examples folder that leads elsewhere
+        raise HarvestError(f"cannot write example {name!r}: {err}") from None
     return Promoted(
         name=name,
         folder=folder,

@@ -257,3 +257,24 @@ def test_an_unreachable_platform_exits_3_and_never_shows_the_key(
     assert "cannot reach the EigenPal API" in shown.err
     assert "eg_secret_harvest_key" not in shown.out + shown.err
     assert "Traceback" not in shown.err
+
+
+def test_a_link_in_the_examples_folder_cannot_lead_a_forced_promote_elsewhere(
+    project: Project, client: EigenpalClient, cli: Any
+) -> None:
+    execution = production_run(client, project.slug, {"order": "I-9"})
+    elsewhere = project.root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "input.json").write_text('{"order": "mine"}')
+    (elsewhere / "expected.json").write_text("{}")
+    (project.examples / "linked").symlink_to(elsewhere, target_is_directory=True)
+    before = tree(project.root)
+
+    result: Outcome = cli(
+        "-m", project.manifest, "promote", execution.id, "--name", "linked", "--force"
+    )
+
+    assert result.code == 2, result.stderr
+    assert "cannot write example 'linked'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(project.root) == before
