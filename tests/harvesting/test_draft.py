@@ -4,10 +4,12 @@ platform sends it; names from the platform that would leave the example folder a
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evalkit.api import AgentExecutionSummary
 from evalkit.harvesting.draft import NotPromotable, draft_example, file_fields_of
@@ -144,3 +146,34 @@ def test_the_reviewers_note_becomes_the_examples_readme_but_not_evalkits_own_ver
     verdict = {"body": "**evalkit: fail** (score 0.50)", "rating": "fail"}
     labels = {ATTEMPT_KEY: "run-1.ab", "exampleName": "seed"}
     assert draft(output={}, feedback=verdict, metadata=labels).notes is None
+
+
+NAMES = st.one_of(
+    st.text(max_size=30),
+    st.lists(st.sampled_from(["..", ".", "", "a", "b.txt", "%2e%2e", "\\", "/"]), max_size=5).map(
+        "/".join
+    ),
+)
+
+
+@given(inputs=st.lists(NAMES, max_size=3), outputs=st.lists(NAMES, max_size=3))
+def test_any_names_from_the_platform_either_refuse_or_stay_in_the_folder(
+    inputs: list[str], outputs: list[str]
+) -> None:
+    wire = {
+        "inputFiles": [{"name": name} for name in inputs],
+        "resultFiles": [{"name": name} for name in outputs],
+        "output": {},
+    }
+    try:
+        made = draft(None, **wire)
+    except NotPromotable:
+        return
+    root = PurePosixPath("/examples/new")
+    for item in made.files:
+        joined = root.joinpath(*item.target)
+        assert all(part not in ("..", ".", "") for part in item.target)
+        assert joined.is_relative_to(root)
+        assert item.target[0] in ("input", "expected")
+        if item.kind == "input":
+            assert len(item.target) == 2
