@@ -18,8 +18,15 @@ from evalkit.sync.plan import PLAN_FORMAT, Action, Plan
 KIND = "evalkit-plan"
 
 
-def plan_to_data(plan: Plan) -> dict[str, Any]:
-    data = plan.model_dump(mode="json", by_alias=True)
+#: what ``plan_to_data(..., contents=False)`` leaves out: the inline examples' bytes
+_CONTENTS = {"agents": {"__all__": {"files": {"__all__": {"inline_base64"}}}}}
+
+
+def plan_to_data(plan: Plan, *, contents: bool = True) -> dict[str, Any]:
+    """The plan as JSON data. ``contents=False``: without the inline examples' bytes, which
+    only applying the plan needs (a record of a plan applied, e.g. a run's summary, would
+    otherwise hold every inline example of the agents it created, base64-encoded)."""
+    data = plan.model_dump(mode="json", by_alias=True, exclude=None if contents else _CONTENTS)
     return {
         "kind": KIND,
         **data,

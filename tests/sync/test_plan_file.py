@@ -102,3 +102,24 @@ def test_summary_is_not_trusted_on_load(tmp_path: Path) -> None:
     target = tmp_path / "plan.json"
     target.write_text(json.dumps(data))
     assert load_plan(target).has_changes
+
+
+def test_a_record_of_the_plan_leaves_the_inline_contents_out(tmp_path: Path) -> None:
+    """What a run keeps in its summary: the same plan, as rendered, without the bytes of the
+    inline examples (only applying a plan needs them)."""
+    from evalkit.sync.plan_file import plan_from_data
+    from evalkit.sync.render import render_markdown
+
+    plan = realistic_plan(tmp_path)
+    inline = plan.agents[1].files[1].model_copy(update={"inline_base64": "eyJ0b3RhbCI6IDMuMn0="})
+    files = tuple(inline if n == 1 else f for n, f in enumerate(plan.agents[1].files))
+    agents = (plan.agents[0], plan.agents[1].model_copy(update={"files": files}))
+    plan = plan.model_copy(update={"agents": agents})
+
+    full, record = plan_to_data(plan), plan_to_data(plan, contents=False)
+    assert full["agents"][1]["files"][1]["inlineBase64"] == "eyJ0b3RhbCI6IDMuMn0="
+    assert all("inlineBase64" not in f for a in record["agents"] for f in a["files"])
+    assert {k: v for k, v in record.items() if k != "agents"} == {
+        k: v for k, v in full.items() if k != "agents"
+    }
+    assert render_markdown(plan_from_data(record)) == render_markdown(plan)
