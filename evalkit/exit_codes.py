@@ -158,6 +158,8 @@ USES: tuple[Use, ...] = (
     ),
     Use("diff", 2, "bad option, an unreadable run, a batch not on the platform"),
     Use("diff", 3, "platform"),
+    Use("history", 0, "history printed"),
+    Use("history", 2, "bad option, no run summary found where it looked"),
     Use("serve", 0, "stopped (Ctrl-C or SIGTERM)"),
     Use("serve", 2, "bad option, the port is taken, an invalid workflow file"),
 )

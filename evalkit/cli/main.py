@@ -103,6 +103,7 @@ COMMANDS: dict[str, _CommandEntry] = {
     "accept": _CommandEntry("accept", "accept_command", "Make a run's outputs the expected ones."),
     "report": _CommandEntry("report", "report", "Render reports again from a results file."),
     "diff": _CommandEntry("diff", "diff_command", "Compare two runs (folders or batch:RUN_ID)."),
+    "history": _CommandEntry("history", "history", "Pass rate and score per agent over runs."),
     "serve": _CommandEntry("serve", "serve", "Run the local EigenPal platform."),
 }
 

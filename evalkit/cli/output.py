@@ -15,9 +15,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from typing import IO, Any
 
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from evalkit.control_chars import CONTROL, visible
@@ -80,6 +83,17 @@ def _shown(text: str | Text) -> Text:
 def say(text: str | Text = "") -> None:
     """A line for the user on standard output."""
     stdout.print(_shown(text))
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, caption: str = "") -> None:
+    """A table on standard output, the first column left and the others right-aligned; every
+    cell shown as it is (control characters made visible)."""
+    grid = Table(box=box.SIMPLE_HEAD, caption=_shown(caption) if caption else None)
+    for index, name in enumerate(header):
+        grid.add_column(_shown(name), justify="left" if index == 0 else "right")
+    for row in rows:
+        grid.add_row(*(_shown(cell) for cell in row))
+    stdout.print(grid)
 
 
 def plain(text: str) -> None:

@@ -1,0 +1,101 @@
+"""The history of runs (evalkit/report/history.py): read from summaries, in start order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalkit.errors import RunError
+from evalkit.report.history import find_history, history_data, history_markdown, history_rows
+from tests.report.history_runs import RUN_NAMES, make_history
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_history(tmp_path_factory.mktemp("history"))
+
+
+def test_three_runs_show_the_trend_oldest_first(runs: Path) -> None:
+    history = find_history([runs])
+    assert [run.run_id for run in history.runs] == list(RUN_NAMES)  # by start time, not name
+    assert history.agents == ["climbing", "steady"]
+    climbing = [point.pass_rate for _, point in history.series("climbing") if point]
+    assert climbing == pytest.approx([1 / 3, 2 / 3, 1.0])
+    header, rows = history_rows(history)
+    assert header == ["run", "climbing", "steady"]
+    assert [row[1:] for row in rows] == [
+        ["33% 0.33", "100% 1.00"],
+        ["67% 0.67", "100% 1.00"],
+        ["100% 1.00", "100% 1.00"],
+        ["+67 points", "steady"],
+    ]
+    assert history.warnings == []
+
+
+def test_last_keeps_the_newest_runs(runs: Path) -> None:
+    history = find_history([runs], last=2)
+    assert [run.run_id for run in history.runs] == list(RUN_NAMES[1:])
+    assert history.found == 3
+
+
+def test_json_has_each_agents_series_with_time_and_cost(runs: Path) -> None:
+    data = history_data(find_history([runs]))
+    assert json.loads(json.dumps(data)) == data
+    assert [run["run_id"] for run in data["runs"]] == list(RUN_NAMES)
+    points = data["agents"]["climbing"]
+    assert [point["passed"] for point in points] == [1, 2, 3]
+    assert points[0]["cost"] == {"credits": 1.5}
+    assert points[0]["p50_ms"] is not None
+    assert "cost" not in data["agents"]["steady"][0]
+
+
+def test_markdown_is_a_table_with_the_trend(runs: Path) -> None:
+    text = history_markdown(find_history([runs]))
+    assert "| run | climbing | steady |" in text
+    assert "| trend | +67 points | steady |" in text
+    assert text.count("\n| 20") == 3  # one row per run, headed by its start time
+
+
+def test_artifact_downloads_at_any_depth_and_a_run_twice_counts_once(
+    runs: Path, tmp_path: Path
+) -> None:
+    downloads = tmp_path / "downloads"
+    shutil.copytree(runs / "run-c", downloads / "history" / "deep" / "run-c")
+    shutil.copytree(runs / "run-c", downloads / "other-artifact" / "run-c")
+    shutil.copy(runs / "run-a" / "summary.json", downloads / "a.json")
+    history = find_history([downloads, downloads / "a.json"])
+    assert [run.run_id for run in history.runs] == ["run-c", "run-a"]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"{not json", "not JSON"),
+        (b'{"format": 1, "hello": "world"}', "not an evalkit run summary"),
+        (b"[1, 2]", "not an evalkit run summary"),
+        (b"", "empty"),
+        (b'{"format": 9}', "format 9"),
+    ],
+)
+def test_a_bad_or_foreign_summary_is_skipped_with_one_warning(
+    runs: Path, tmp_path: Path, content: bytes, why: str
+) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(runs, folder)
+    bad = folder / "broken" / "summary.json"
+    bad.parent.mkdir()
+    bad.write_bytes(content)
+    history = find_history([folder])
+    assert len(history.runs) == 3
+    assert len(history.warnings) == 1
+    assert str(bad) in history.warnings[0]
+    assert why in history.warnings[0]
+
+
+def test_no_summary_found_says_where_it_looked(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RunError, match=r"no run summaries \(summary.json\) found in .*empty"):
+        find_history([tmp_path / "empty"])
