@@ -265,11 +265,12 @@ def plan_accept(
     by_key = {job.key: job for job in jobs}
     specs = _specs(loaded)
     planner = _Planner(folder, loaded, specs)
-    passed = 0
+    passed = matched = 0
     for result in results:
         job = by_key.get(result.key)
         if not selection.matches(job or _job_of(result)):
             continue
+        matched += 1
         if result.verdict is Verdict.PASS:
             passed += 1
             continue
@@ -277,6 +278,16 @@ def plan_accept(
             planner.refuse(result, "no longer in the manifest")
             continue
         planner.consider(result, job, specs[job.key])
+    if not matched and selection.as_dict():
+        chosen = " ".join(
+            f"--{option} {value}"
+            for option, values in selection.as_dict().items()
+            for value in values
+        )
+        raise AcceptError(
+            f"no example of run {display_path(folder)} matches {chosen} "
+            "(--example takes a name or agent/name, globs allowed)"
+        )
     changes = planner.changes_with_inline_edits()
     return AcceptPlan(
         run_dir=folder,

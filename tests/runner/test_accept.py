@@ -78,8 +78,8 @@ def make_project(root: Path) -> Path:
     return root / "evalkit.yaml"
 
 
-def run_once(manifest: Path, out: Path) -> evalkit.RunOutcome:
-    config = RunConfig(report=False, out=out, concurrency=2)
+def run_once(manifest: Path, out: Path, selection: Selection | None = None) -> evalkit.RunOutcome:
+    config = RunConfig(report=False, out=out, concurrency=2, selection=selection or Selection())
     return evalkit.run(manifest, config, connection=Connection(), handle_interrupts=False)
 
 
@@ -352,3 +352,22 @@ def test_repeated_attempts_that_all_failed_are_accepted_from_the_shown_one(
     [change] = plan.changes
     assert change.note == "the output of attempt 2 of 2 (execution e1)"
     assert "the output of attempt 2 of 2" in plan.diff()
+
+
+def test_a_selection_matching_nothing_in_the_run_is_an_error(failing: tuple[Path, Path]) -> None:
+    manifest, run_dir = failing
+    with pytest.raises(AcceptError, match="matches --example nope"):
+        plan_accept(run_dir, manifest, Selection(examples=("nope",)))
+
+
+def test_accepting_a_filtered_run_leaves_every_other_file_byte_identical(
+    failing: tuple[Path, Path], tmp_path: Path
+) -> None:
+    manifest, _ = copy_of(failing, tmp_path)
+    run_once(manifest, tmp_path / "filtered", Selection(only=("inline-echo",)))
+    before = tree_hashes(manifest.parent)
+    outcome = accept(tmp_path / "filtered", manifest, environ={})
+    after = tree_hashes(manifest.parent)
+    assert [change.label for change in outcome.plan.changes] == ["inline-echo/greeting"]
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert changed == {"evalkit.yaml"}
