@@ -21,6 +21,7 @@ from evalkit.api import AgentExecutionSummary, ExecutionStatus
 from evalkit.errors import EvalkitError
 from evalkit.manifest.examples import README, SOURCE
 from evalkit.manifest.models import ExampleSource, ExpectedOrigin
+from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.runner.agent_run import ATTEMPT_KEY
 from evalkit.safe_paths import UnsafePath, check_relative, shown
 
@@ -33,6 +34,10 @@ EXECUTION_INCLUDE = "feedback,expected,files"
 
 #: the execution file kinds a draft downloads from (``expected``: the reviewer's files)
 FileKind = Literal["input", "output", "expected"]
+
+#: names the examples reader leaves out of an example folder (editor and OS junk, ``.env``):
+#: a file of the execution by such a name would be silently missing from the example
+_LEFT_OUT = [glob_regex(pattern) for pattern in DEFAULT_EXCLUDES]
 
 
 class HarvestError(EvalkitError):
@@ -217,7 +222,17 @@ def _expected_file(execution_id: str, kind: FileKind, name: str) -> FileToFetch:
         parts = check_relative(name)
     except UnsafePath as err:
         raise NotPromotable(execution_id, f"its {kind} file {err}") from None
+    _not_left_out(execution_id, kind, name)
     return FileToFetch(kind, name, ("expected", *parts))
+
+
+def _not_left_out(execution_id: str, kind: str, name: str) -> None:
+    if any(pattern.match(name) for pattern in _LEFT_OUT):
+        raise NotPromotable(
+            execution_id,
+            f"its {kind} file {shown(name)} has a name evalkit leaves out of example folders "
+            "(editor and OS files, .env); promote it by hand under another name",
+        )
 
 
 def _plain_file_name(execution_id: str, name: str, kind: str) -> None:
@@ -228,6 +243,7 @@ def _plain_file_name(execution_id: str, name: str, kind: str) -> None:
         raise NotPromotable(execution_id, f"its {kind} file {err}") from None
     if len(parts) != 1 or not PurePosixPath(name).stem:
         raise NotPromotable(execution_id, f"its {kind} file {shown(name)} is not a plain file name")
+    _not_left_out(execution_id, kind, name)
 
 
 def file_fields_of(workspace_files: Mapping[str, Path]) -> frozenset[str] | None:

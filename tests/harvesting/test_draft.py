@@ -177,3 +177,12 @@ def test_any_names_from_the_platform_either_refuse_or_stay_in_the_folder(
         assert item.target[0] in ("input", "expected")
         if item.kind == "input":
             assert len(item.target) == 2
+
+
+@pytest.mark.parametrize("name", [".DS_Store", ".env", "notes.txt~", "__pycache__/x.pyc"])
+def test_a_file_the_examples_reader_would_leave_out_is_refused_not_lost(name: str) -> None:
+    with pytest.raises(NotPromotable, match="leaves out of example folders"):
+        draft(None, output={}, resultFiles=[{"name": name}])
+    if "/" not in name:
+        with pytest.raises(NotPromotable, match="leaves out of example folders"):
+            draft(None, output={}, inputFiles=[{"name": name}])
