@@ -32,11 +32,13 @@ from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner.attempt_plan import plan_for
+from evalkit.runner.calibration import calibration_plan
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.from_manifest import (
     gates_from_manifest,
+    jobs_from_manifest,
     selected_jobs,
     suite_gates_from_manifest,
 )
@@ -185,6 +187,7 @@ async def run_async(
             sync_plan=sync_plan,
             drifted_agents=drifted,
             change_selection=change_selection,
+            calibration=calibration_plan(jobs_from_manifest(loaded), jobs),
             judges=judges,
             judgements_folder=loaded.path.parent / JUDGEMENTS_FOLDER,
         )

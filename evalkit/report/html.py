@@ -29,6 +29,7 @@ from evalkit.report.view import (
     gate_line,
     record_field,
 )
+from evalkit.runner.calibration_record import CALIBRATION_HEADING
 from evalkit.runner.results import Verdict, count_differences
 from evalkit.runner.score_label import score_label
 from evalkit.runner.summary_text import (
@@ -99,6 +100,7 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
             scopes=_scopes(view),
             points_text=points_text,
             legend=PASS_RATES_LEGEND,
+            calibration_heading=CALIBRATION_HEADING,
         )
     )
 

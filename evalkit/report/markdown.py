@@ -22,6 +22,7 @@ from evalkit.report.view import (
     build_view,
     gate_line,
 )
+from evalkit.runner.calibration_record import CALIBRATION_HEADING
 from evalkit.runner.results import Delta
 from evalkit.runner.summary_text import (
     attempt_strip,
@@ -134,6 +135,9 @@ def _head(view: ReportView) -> str:
     if view.change_lines:
         heading, *suites = view.change_lines
         lines += ["", f"🔎 {_text(heading)}", "", *(f"- {_text(line)}" for line in suites)]
+    if view.calibration_lines:
+        lines += ["", f"⚖️ {CALIBRATION_HEADING}", ""]
+        lines += [f"- {_text(line)}" for line in view.calibration_lines]
     if view.evidence is not None:
         lines += _evidence(view.evidence)
     facts = [f"run {_code(view.run_id)}"]

@@ -300,6 +300,8 @@ class ReportView:
     evidence: EvidenceView | None = None
     #: what --changed-since ran and skipped, one line each (empty without it)
     change_lines: list[str] = field(default_factory=list)
+    #: each judge's agreement with its labelled examples, one line each (``calibration``)
+    calibration_lines: list[str] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[Row]:
@@ -354,6 +356,7 @@ def build_view(run: RunResults) -> ReportView:
         sync_plan=_sync_plan(summary),
         evidence=_evidence(run, rows),
         change_lines=selection_lines(summary.change_selection if summary else None),
+        calibration_lines=[judge.text() for judge in summary.calibration] if summary else [],
     )
 
 

@@ -7,6 +7,7 @@ import dataclasses
 from evalkit.errors import RunError
 from evalkit.manifest import ExampleSpec, Gates, Manifest, WorkflowSpec
 from evalkit.manifest.models import AtLeast, Rate, Repeat
+from evalkit.runner.calibration import with_calibration
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import ExampleJob, Selection, select
 from evalkit.runner.repeats import PassRule, RepeatPolicy
@@ -28,12 +29,15 @@ def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
 
 def selected_jobs(manifest: Manifest, selection: Selection) -> list[ExampleJob]:
     """The jobs to run. A selection matching nothing is a mistake (``RunError``); a shard
-    holding none of the matches is an empty run (a small dataset split many ways)."""
+    holding none of the matches is an empty run (a small dataset split many ways). The
+    labelled examples of the judges the selection uses join it (``runner.calibration``)."""
     jobs = jobs_from_manifest(manifest)
     matched = select(jobs, dataclasses.replace(selection, shard=None))
     if not matched:
         raise RunError(_nothing_selected(jobs, selection))
-    return [job for job in matched if selection.matches(job)]
+    matched = with_calibration(jobs, matched)
+    shard = selection.shard
+    return [job for job in matched if shard is None or shard.holds(job.label)]
 
 
 def _nothing_selected(jobs: list[ExampleJob], selection: Selection) -> str:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evalkit.runner.calibration_record import JudgeCalibration
+
 RESULTS_FORMAT_VERSION: Literal[1] = 1
 #: the two files of a run folder: one line per example as it finishes, and the run's summary
 RESULTS_NAME = "results.jsonl"
@@ -545,6 +547,13 @@ class RunSummary(_Record):
     )
     change_selection: ChangeSelection | None = Field(
         None, description="With --changed-since: the suites run and skipped, and why."
+    )
+    calibration: list[JudgeCalibration] = Field(
+        default_factory=list,
+        description=(
+            "Per judge agent the run used (or whose labelled examples it ran): its verdicts "
+            "on its labelled examples against the labels, accuracy and Cohen's kappa."
+        ),
     )
     usage: list[AgentUsage] = Field(
         default_factory=list,

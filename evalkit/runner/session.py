@@ -17,6 +17,7 @@ from evalkit._version import __version__
 from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.attempt_plan import plan_for
+from evalkit.runner.calibration import CalibrationPlan, CalibrationTally
 from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.change_text import gates_not_checked_note, nothing_to_run
 from evalkit.runner.config import RunConfig, RunIdentity
@@ -77,6 +78,8 @@ class PreparedRun:
     drifted_agents: Sequence[DriftedAgent] = ()
     #: what ``--changed-since`` ran and skipped (None without it)
     change_selection: ChangeSelection | None = None
+    #: the judges whose agreement with their labelled examples the summary reports
+    calibration: CalibrationPlan = field(default_factory=CalibrationPlan)
 
 
 async def run_session(
@@ -125,10 +128,12 @@ async def run_session(
         identity=identity,
         health=health or PlatformHealth(config.down_after_seconds),
     )
+    calibration = CalibrationTally(prepared.calibration)
     with ResultsWriter(results_path) as writer:
 
         def record(result: ExampleResult) -> None:
             writer.write(result)
+            calibration.add(result)
             if on_result is not None:
                 on_result(result)
 
@@ -136,6 +141,7 @@ async def run_session(
         tally = await run_examples(jobs, ctx, record, on_start=on_start, stop=stop, plan=plan)
     metadata.finished_at = now_timestamp()
     summary = summarise(tally, metadata, prepared, results_path)
+    summary.calibration = calibration.records()
     if health is not None:
         summary.traffic = ctx.health.traffic()
     write_summary(identity.run_dir / SUMMARY_NAME, summary)

@@ -1,0 +1,149 @@
+"""Judge calibration: a run that uses a judge agent also measures it against people's labels.
+
+A judge's *labelled examples* are its own examples whose expected output is
+``{"passed": true|false}`` (their compare rules ignore ``score`` and ``reason``). They are
+ordinary examples of the judge agent: ``evalkit run --only JUDGE`` runs them like any agent's.
+
+- **Selection** (``with_calibration``): when the selected examples have rules naming judge J
+  (``judge: {agent: J}``), J's labelled examples join the run, as a suite of J like any other:
+  their results are J's results, counted, gated and reported as such. A shard splits them
+  like every other example.
+- **Measure** (``CalibrationTally``): each labelled result gives a pair (label, the judge's
+  ``passed``); per judge, accuracy and Cohen's kappa (``stats.agreement``) go into the
+  summary as ``calibration`` (``runner.calibration_record``), which every report shows.
+  A judge named by the run's rules without labelled examples is recorded as such
+  ("uncalibrated"): nobody should trust a judge without seeing how it was checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from evalkit.compare.rules import CompareSpec, PathRule
+from evalkit.runner.calibration_record import JudgeCalibration, LabelledVerdict
+from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.results import ExampleResult
+from evalkit.stats.agreement import agreement
+
+
+def judge_slugs(spec: CompareSpec) -> set[str]:
+    """The judge agents a rule set names (``judge: {agent: ...}``), its files' rules included."""
+    return {rule.judge.agent for rule in _rules(spec) if rule.judge is not None}
+
+
+def _rules(spec: CompareSpec) -> Iterator[PathRule]:
+    yield from spec.rules.values()
+    for file_rule in spec.files.values():
+        if file_rule.compare is not None:
+            yield from _rules(file_rule.compare)
+
+
+def label_of(expected: Any) -> bool | None:
+    """The verdict people gave in a judge example's expected output, or None when it is not
+    a labelled example (``{"passed": true|false}``, other keys allowed)."""
+    if isinstance(expected, Mapping) and isinstance(expected.get("passed"), bool):
+        return bool(expected["passed"])
+    return None
+
+
+def _is_labelled(job: ExampleJob) -> bool:
+    return job.kind == "agent" and label_of(job.expected_json) is not None
+
+
+def judges_used(jobs: Iterable[ExampleJob]) -> set[str]:
+    """The judge agents the jobs' rules name."""
+    found: set[str] = set()
+    for job in jobs:
+        if isinstance(job.compare, CompareSpec):  # None: the defaults, which name no judge
+            found |= judge_slugs(job.compare)
+    return found
+
+
+def with_calibration(
+    every_job: Sequence[ExampleJob], selected: Sequence[ExampleJob]
+) -> list[ExampleJob]:
+    """``selected`` plus the labelled examples of each judge they use, in manifest order
+    (``every_job``: the manifest's jobs, ``jobs_from_manifest``)."""
+    chosen = {job.key for job in selected}
+    judges = judges_used(selected)
+    return [
+        job for job in every_job if job.key in chosen or (job.suite in judges and _is_labelled(job))
+    ]
+
+
+@dataclass(frozen=True)
+class CalibrationPlan:
+    """The judges a run reports on, with the labels of all their labelled examples."""
+
+    #: judge slug -> example name -> label, for every labelled example in the manifest
+    labels: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.labels
+
+
+def calibration_plan(
+    every_job: Sequence[ExampleJob], jobs: Sequence[ExampleJob]
+) -> CalibrationPlan:
+    """The judges to report for a run of ``jobs``: those their rules use, and any judge of
+    the manifest whose labelled examples run (``--only JUDGE``)."""
+    named = judges_used(every_job)
+    running = {job.suite for job in jobs if job.suite in named and _is_labelled(job)}
+    labels: dict[str, dict[str, bool]] = {
+        judge: {} for judge in sorted(judges_used(jobs) | running)
+    }
+    for job in every_job:
+        label = label_of(job.expected_json) if job.kind == "agent" else None
+        if job.suite in labels and label is not None:
+            labels[job.suite][job.name] = label
+    return CalibrationPlan(labels=labels)
+
+
+class CalibrationTally:
+    """The judges' verdicts on their labelled examples, as the run's results come in."""
+
+    def __init__(self, plan: CalibrationPlan) -> None:
+        self._plan = plan
+        #: judge -> example -> the judge's verdict (None: it gave none); the last result wins
+        self._verdicts: dict[str, dict[str, bool | None]] = {judge: {} for judge in plan.labels}
+
+    def add(self, result: ExampleResult) -> None:
+        if result.kind != "agent":
+            return
+        labels = self._plan.labels.get(result.agent)
+        if labels is None or result.example not in labels:
+            return
+        self._verdicts[result.agent][result.example] = _verdict_of(result)
+
+    def records(self) -> list[JudgeCalibration]:
+        """One record per judge of the plan, in slug order."""
+        return [self._record(judge, labels) for judge, labels in self._plan.labels.items()]
+
+    def _record(self, judge: str, labels: Mapping[str, bool]) -> JudgeCalibration:
+        verdicts = [
+            LabelledVerdict(example=example, label=labels[example], verdict=verdict)
+            for example, verdict in self._verdicts[judge].items()
+        ]
+        found = agreement(
+            (item.label, item.verdict) for item in verdicts if item.verdict is not None
+        )
+        return JudgeCalibration(
+            judge=judge,
+            labelled=len(labels),
+            verdicts=verdicts,
+            agreed=found.agreed,
+            accuracy=found.accuracy,
+            kappa=found.kappa,
+            kappa_undefined=found.kappa_undefined,
+        )
+
+
+def _verdict_of(result: ExampleResult) -> bool | None:
+    """The judge's ``passed`` in a result's output (the ``actual_json`` it records)."""
+    if result.error is not None:
+        return None
+    actual = (result.model_extra or {}).get("actual_json")
+    return label_of(actual)
