@@ -70,6 +70,12 @@ def test_nothing_changed_is_nothing_to_run_and_passes(tmp_path: Path) -> None:
     assert [gate["checked"] for gate in summary["gates"]] == [False]
     assert [s["suite"] for s in summary["change_selection"]["skipped"]] == ["a", "c"]
     assert (out / "results.jsonl").read_text() == ""  # the files CI uploads are there
+    # as the GitHub action renders them: no warning about a results file without results
+    rendered = evalkit("report", str(out), "--out", str(tmp_path / "reports"), cwd=project)
+    assert rendered.code == 0, rendered.printed
+    assert "holds no results" not in rendered.stderr
+    markdown = (tmp_path / "reports" / "summary.md").read_text()
+    assert "nothing to run: no suite changed since main" in markdown
 
 
 def test_an_unknown_ref_exits_2_with_the_fix(tmp_path: Path) -> None:
