@@ -237,3 +237,20 @@ def test_a_local_workflow_definition_selects_the_workflow_suites(project: Path) 
     write(project / "platform" / "flow.yaml", "name: flow\n# a step more\n")
     found = changes(project)
     assert found.changed == {("workflow", "flow"): ["workflow definition platform/flow.yaml"]}
+
+
+def test_a_shallow_clone_says_how_to_fetch_and_falls_back_to_the_ref(
+    project: Path, tmp_path: Path
+) -> None:
+    write(project / "agents" / "a" / "AGENT.md", "# a, better\n")
+    commit(project, "improve a")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{project}", str(clone))
+    with pytest.raises(GitError, match="This clone is shallow"):
+        changes(clone, since="origin/main")
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    found = changes(clone, since="origin/main")
+    assert "this clone is shallow" in found.warnings[0]
+    assert "comparing with origin/main itself" in found.warnings[0]
+    assert found.base == git(clone, "rev-parse", "origin/main").strip()
+    assert suites(found) == {"a", "flow"}
