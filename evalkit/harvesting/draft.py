@@ -23,6 +23,7 @@ from evalkit.manifest.examples import README, SOURCE
 from evalkit.manifest.models import ExampleSource, ExpectedOrigin
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.runner.agent_run import ATTEMPT_KEY
+from evalkit.runner.feedback_body import BODY_HEAD
 from evalkit.safe_paths import UnsafePath, check_relative, shown
 
 #: the workspace file whose ``"x-eigenpal-type": "file"`` properties are file inputs (A7)
@@ -135,9 +136,17 @@ def _notes(execution: AgentExecutionSummary) -> str | None:
     """The reviewer's note: the feedback's body, unless evalkit wrote it (its own verdict on
     an execution ``evalkit run`` started)."""
     body = execution.feedback.body.strip() if execution.feedback else ""
-    if not body or ATTEMPT_KEY in (execution.metadata or {}):
+    if not body or started_by_evalkit(execution):
         return None
     return body + "\n"
+
+
+def started_by_evalkit(execution: AgentExecutionSummary) -> bool:
+    """Whether ``evalkit run`` started ``execution``: its labels say so (``_metadata``, which
+    a server may not keep), or its feedback is evalkit's verdict (``runner.feedback_body``)."""
+    if ATTEMPT_KEY in (execution.metadata or {}):
+        return True
+    return execution.feedback is not None and bool(BODY_HEAD.match(execution.feedback.body))
 
 
 def _nothing_expected(execution: AgentExecutionSummary) -> str:

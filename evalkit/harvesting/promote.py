@@ -24,6 +24,7 @@ from evalkit.harvesting.draft import (
     HarvestError,
     NotPromotable,
     draft_example,
+    started_by_evalkit,
 )
 from evalkit.harvesting.filters import SCAN_LIMIT, HarvestFilters
 from evalkit.harvesting.naming import harvest_name
@@ -31,7 +32,6 @@ from evalkit.harvesting.target import Target, target_of
 from evalkit.harvesting.writing import write_example
 from evalkit.manifest import Manifest
 from evalkit.manifest.models import NAME_MAX, NAME_PATTERN, ExpectedOrigin
-from evalkit.runner.agent_run import ATTEMPT_KEY
 from evalkit.safe_paths import UnsafePath, join_inside, shown
 
 #: executions read per page while harvesting (the contract's maximum)
@@ -197,9 +197,8 @@ def _skip(
     known = target.sources.get(execution.id)
     if known is not None:
         return Skipped(execution.id, "harvested", f"harvested already, as example {known!r}")
-    labels = execution.metadata or {}
-    if ATTEMPT_KEY in labels:
-        example = labels.get("exampleName")
+    if started_by_evalkit(execution):
+        example = (execution.metadata or {}).get("exampleName")
         reason = "evalkit run started it" + (f", for example {example!r}" if example else "")
         return Skipped(execution.id, "evalkit-run", reason)
     if name in taken:

@@ -60,6 +60,14 @@ def rating_and_status(verdict: Verdict) -> tuple[Rating, ReviewStatus]:
     return _RATING_AND_STATUS[verdict]
 
 
+#: the head of every body ``render_body`` writes, as read back (``runner.platform_baseline``,
+#: and ``harvest``, which leaves evalkit's own runs alone)
+BODY_HEAD = re.compile(
+    r"\A\*\*evalkit: (?P<verdict>pass|partial|fail|error)\*\*"
+    r"(?: \(score (?P<score>-?[0-9]+(?:\.[0-9]+)?)\))?"
+)
+
+
 def render_body(
     *,
     verdict: Verdict,

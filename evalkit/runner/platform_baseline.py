@@ -42,7 +42,7 @@ from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.calls import execution_link
 from evalkit.runner.evidence import smallest_detectable_drop
 from evalkit.runner.failures import error_from_status
-from evalkit.runner.feedback_body import rating_and_status
+from evalkit.runner.feedback_body import BODY_HEAD, rating_and_status
 from evalkit.runner.repeats import MAX_TIMES, PassRule, RepeatPolicy, combine
 from evalkit.runner.results import (
     Counts,
@@ -60,11 +60,6 @@ from evalkit.runner.results import (
     brief_of,
 )
 
-#: the head of the body evalkit writes (``feedback_body.render_body``)
-_HEAD = re.compile(
-    r"\A\*\*evalkit: (?P<verdict>pass|partial|fail|error)\*\*"
-    r"(?: \(score (?P<score>-?[0-9]+(?:\.[0-9]+)?)\))?"
-)
 _ERROR_LINE = re.compile(r"^Error \((?P<kind>[a-z]+)\): (?P<message>.*)$", re.MULTILINE)
 #: what evalkit reads of each execution: its review, and its labels (``metadata``)
 _INCLUDE = "feedback,files"
@@ -258,7 +253,7 @@ def read_verdict(
     feedback = execution.feedback
     if feedback is not None and feedback.rating is not None:
         rating = feedback.rating.value
-        head = _HEAD.match(feedback.body or "")
+        head = BODY_HEAD.match(feedback.body or "")
         if head is not None and rating_and_status(Verdict(head["verdict"]))[0] == rating:
             verdict = Verdict(head["verdict"])
             score = float(head["score"]) if head["score"] is not None else None

@@ -12,7 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evalkit.api import AgentExecutionSummary
-from evalkit.harvesting.draft import NotPromotable, draft_example, file_fields_of
+from evalkit.harvesting.draft import (
+    NotPromotable,
+    draft_example,
+    file_fields_of,
+    started_by_evalkit,
+)
 from evalkit.runner.agent_run import ATTEMPT_KEY
 
 
@@ -186,3 +191,12 @@ def test_a_file_the_examples_reader_would_leave_out_is_refused_not_lost(name: st
     if "/" not in name:
         with pytest.raises(NotPromotable, match="leaves out of example folders"):
             draft(None, output={}, inputFiles=[{"name": name}])
+
+
+def test_an_execution_evalkit_reviewed_is_known_by_its_verdict_without_labels() -> None:
+    """A server may drop ``_metadata``; evalkit's verdict in the feedback still tells."""
+    verdict = {"body": "**evalkit: pass** (score 1.00)\n\nExample `seed`", "rating": "pass"}
+    assert started_by_evalkit(execution(feedback=verdict))
+    assert started_by_evalkit(execution(metadata={ATTEMPT_KEY: "run-1.ab"}))
+    assert not started_by_evalkit(execution(feedback={"body": "evalkit: looks fine"}))
+    assert not started_by_evalkit(execution())

@@ -141,6 +141,20 @@ def test_evalkits_own_runs_are_skipped(project: Project, cli: Any, tmp_path: Pat
     assert "skipped 1 execution(s) started by evalkit run" in shown.stdout
 
 
+def test_a_run_whose_labels_the_server_dropped_is_known_by_evalkits_verdict(
+    project: Project, client: EigenpalClient
+) -> None:
+    execution = production_run(client, project.slug, {"order": "no labels"})
+    body = "**evalkit: fail** (score 0.00)\n\nExample `seed`, run `run-x`.\n"
+    client.agents.executions.update_feedback(execution.id, body=body, expected=OUTPUT)
+
+    result = evalkit.harvest(project.manifest, connection=project.connection, has_expected=True)
+
+    assert [(skip.kind, skip.execution_id) for skip in result.skipped] == [
+        ("evalkit-run", execution.id)
+    ]
+
+
 def test_a_name_another_example_has_is_skipped_not_overwritten(
     project: Project, client: EigenpalClient
 ) -> None:
