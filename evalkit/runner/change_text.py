@@ -55,9 +55,14 @@ def selection_lines(selection: ChangeSelection | None) -> list[str]:
         return []
     return [
         heading(selection),
+        *warning_lines(selection),
         *(changed_line(change) for change in selection.changed),
         *(skipped_line(change) for change in selection.skipped),
     ]
+
+
+def warning_lines(selection: ChangeSelection) -> list[str]:
+    return [f"warning: {warning}" for warning in selection.warnings]
 
 
 def skipped_lines(selection: ChangeSelection | None) -> list[str]:
@@ -65,5 +70,5 @@ def skipped_lines(selection: ChangeSelection | None) -> list[str]:
     if selection is None:
         return []
     if selection.everything is not None:
-        return [heading(selection)]
-    return [skipped_line(change) for change in selection.skipped]
+        return [heading(selection), *warning_lines(selection)]
+    return [*warning_lines(selection), *(skipped_line(change) for change in selection.skipped)]

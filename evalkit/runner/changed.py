@@ -80,7 +80,12 @@ class ChangedSuites:
                 counts[0] += 1
             else:
                 counts[1] += 1
-        record = ChangeSelection(since=self.since, base=self.base, everything=self.everything)
+        record = ChangeSelection(
+            since=self.since,
+            base=self.base,
+            everything=self.everything,
+            warnings=list(self.warnings),
+        )
         for (kind, suite), (ran, left_out) in tally.items():
             if self.everything is None and (kind, suite) in self.changed:
                 record.changed.append(_suite(kind, suite, self.changed[(kind, suite)]))

@@ -484,6 +484,10 @@ class ChangeSelection(_Record):
     everything: str | None = Field(
         None, description="Why every suite ran instead (the change could not be decided)."
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the comparison could not do as asked (no merge base: REF itself).",
+    )
 
 
 class RunSummary(_Record):

@@ -8,6 +8,7 @@ import pytest
 
 from evalkit.errors import ConfigError
 from evalkit.manifest import load_manifest
+from evalkit.runner.change_text import selection_lines
 from evalkit.runner.changed import ChangedSuites, changed_suites
 from evalkit.runner.config import RunConfig
 from evalkit.runner.from_manifest import jobs_from_manifest
@@ -254,3 +255,7 @@ def test_a_shallow_clone_says_how_to_fetch_and_falls_back_to_the_ref(
     assert "comparing with origin/main itself" in found.warnings[0]
     assert found.base == git(clone, "rev-parse", "origin/main").strip()
     assert suites(found) == {"a", "flow"}
+    # the record keeps the warning: reports and the pull-request comment show it
+    record = found.apply(jobs_from_manifest(load_manifest(clone / "evalkit.yaml", env={})))[1]
+    assert record.warnings == list(found.warnings)
+    assert f"warning: {found.warnings[0]}" in selection_lines(record)
