@@ -4,7 +4,8 @@
 manifest as it is now, and works out, for each selected example that did not pass, the new
 content of its expected files: ``expected.json`` and ``expected/`` of an example folder, or the
 inline ``expected:`` in its manifest file (and the files its ``expected_files`` name).
-``apply_accept`` writes them; ``accept`` does both, asking ``confirm`` in between.
+The plan is an ``accept_plan.AcceptPlan``; ``accept`` makes it, asks ``confirm``, then writes
+the files all or nothing (``accept_write``).
 
 What is accepted (``evalkit.compare.accepting``): only the paths the comparison, under the
 rules in force now, finds different take the actual value; ignored paths and values within a
@@ -39,7 +40,8 @@ from evalkit.conventions import RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import ExampleSpec, Manifest, load_manifest
 from evalkit.manifest.paths import display_path
-from evalkit.runner.accept_write import FileWrite, diff_text, write_all
+from evalkit.runner.accept_plan import AcceptOutcome, AcceptPlan, ExampleChange, NotAccepted
+from evalkit.runner.accept_write import FileWrite, write_all
 from evalkit.runner.from_manifest import jobs_from_manifest, suite_name
 from evalkit.runner.inline_expected import InlineRefused, NewExpected, edit_expected
 from evalkit.runner.jobs import ExampleJob, Selection, select
@@ -48,136 +50,27 @@ from evalkit.runner.results import RESULTS_NAME, ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.safe_paths import UnsafePath, join_inside
 
+__all__ = [
+    "CI_VARIABLES",
+    "AcceptError",
+    "AcceptOutcome",
+    "AcceptPlan",
+    "ExampleChange",
+    "NotAccepted",
+    "accept",
+    "latest_run",
+    "plan_accept",
+    "refuse_in_ci",
+    "run_folder",
+    "selected",
+]
+
 #: environment variables that say "this is CI" (any value but empty, 0 or false)
 CI_VARIABLES = ("CI",)
 
 
 class AcceptError(RunError):
     """Accept cannot go ahead as asked (exit 2): the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class ExampleChange:
-    """What accepting one example changes."""
-
-    kind: str
-    suite: str
-    example: str
-    verdict: Verdict
-    writes: tuple[FileWrite, ...]
-    #: the differences of the run accepted, as the report shows them
-    differences: tuple[str, ...] = ()
-    #: differences that remain: a rule, not the expected value, rejects the output
-    left: tuple[str, ...] = ()
-    #: where the output comes from, when that needs saying (one attempt of several)
-    note: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.suite}/{self.example}"
-
-
-@dataclass(frozen=True)
-class NotAccepted:
-    """A selected example that did not pass and is not accepted, and why."""
-
-    kind: str
-    suite: str
-    example: str
-    verdict: Verdict
-    reason: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.suite}/{self.example}"
-
-
-@dataclass(frozen=True)
-class AcceptPlan:
-    """What an accept would write, example by example."""
-
-    run_dir: Path
-    run_id: str | None
-    #: the manifest's folder: the diff names files from it, as ``git diff`` does
-    root: Path = Path()
-    changes: tuple[ExampleChange, ...] = ()
-    #: did not pass in the run, but the rules in force now find nothing to change
-    unchanged: tuple[str, ...] = ()
-    refused: tuple[NotAccepted, ...] = ()
-    #: selected examples that passed: nothing to accept
-    passed: int = 0
-
-    @property
-    def writes(self) -> list[FileWrite]:
-        return [write for change in self.changes for write in change.writes]
-
-    @property
-    def complete(self) -> bool:
-        """Every selected example that did not pass is accepted whole: the next run of the
-        same outputs passes them."""
-        return not self.refused and not any(change.left for change in self.changes)
-
-    def diff(self) -> str:
-        """Each example's change as unified diffs, the way ``git diff`` will show them."""
-        parts = []
-        for change in self.changes:
-            head = f"{change.label} ({change.verdict.value})"
-            if change.note:
-                head += f": {change.note}"
-            parts.append(head + "\n")
-            parts += [f"  {line}\n" for line in change.differences]
-            parts += [
-                diff_text(write, _shown_path(write.path, self.root)) for write in change.writes
-            ]
-            parts += [f"  still different (a rule decides): {line}\n" for line in change.left]
-        return "".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run_dir": str(self.run_dir),
-            "run_id": self.run_id,
-            "accepted": [
-                {
-                    "kind": change.kind,
-                    "agent": change.suite,
-                    "example": change.example,
-                    "verdict": change.verdict.value,
-                    "files": [
-                        {"path": str(write.path), "action": write.action} for write in change.writes
-                    ],
-                    "differences": list(change.differences),
-                    "left": list(change.left),
-                    "note": change.note,
-                }
-                for change in self.changes
-            ],
-            "unchanged": list(self.unchanged),
-            "not_accepted": [
-                {
-                    "kind": item.kind,
-                    "agent": item.suite,
-                    "example": item.example,
-                    "verdict": item.verdict.value,
-                    "reason": item.reason,
-                }
-                for item in self.refused
-            ],
-            "passed": self.passed,
-        }
-
-
-@dataclass(frozen=True)
-class AcceptOutcome:
-    plan: AcceptPlan
-    #: the files were written (False: nothing to write, or the change was declined)
-    written: bool
-    declined: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        """0: everything that did not pass is accepted (or nothing needed it); 1: declined, or
-        some examples could not be accepted (or not whole)."""
-        return 1 if self.declined or not self.plan.complete else 0
 
 
 def accept(
@@ -627,13 +520,6 @@ def _same_file(left: Path, right: Path) -> bool:
         return left.resolve() == right.resolve()
     except OSError:
         return False
-
-
-def _shown_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return display_path(path)
 
 
 def selected(
