@@ -28,6 +28,7 @@ from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES
 from evalkit.report.loading import RunResults
 from evalkit.report.view import without_credentials
+from evalkit.runner.calibration import merged_calibration
 from evalkit.runner.costs import usage_of
 from evalkit.runner.evidence import Evidence, smallest_detectable_drop, weigh
 from evalkit.runner.gates import (
@@ -297,6 +298,7 @@ def _merged_summary(
         executions=_added(s.executions for s in summaries),
         fixed_executions=_added(s.fixed_executions for s in summaries),
         usage=usage_of(results),
+        calibration=merged_calibration(s.calibration for s in summaries),
         **{SHARDS_KEY: shards},
     )
 

@@ -10,7 +10,8 @@ ordinary examples of the judge agent: ``evalkit run --only JUDGE`` runs them lik
   like every other example.
 - **Measure** (``CalibrationTally``): each labelled result gives a pair (label, the judge's
   ``passed``); per judge, accuracy and Cohen's kappa (``stats.agreement``) go into the
-  summary as ``calibration`` (``runner.calibration_record``), which every report shows.
+  summary as ``calibration`` (``runner.calibration_record``), which every report shows;
+  merged shards pool their verdicts and compute the figures again (``merged_calibration``).
   A judge named by the run's rules without labelled examples is recorded as such
   ("uncalibrated"): nobody should trust a judge without seeing how it was checked.
 """
@@ -120,25 +121,45 @@ class CalibrationTally:
 
     def records(self) -> list[JudgeCalibration]:
         """One record per judge of the plan, in slug order."""
-        return [self._record(judge, labels) for judge, labels in self._plan.labels.items()]
-
-    def _record(self, judge: str, labels: Mapping[str, bool]) -> JudgeCalibration:
-        verdicts = [
-            LabelledVerdict(example=example, label=labels[example], verdict=verdict)
-            for example, verdict in self._verdicts[judge].items()
+        return [
+            calibration_of(
+                judge,
+                len(labels),
+                [
+                    LabelledVerdict(example=example, label=labels[example], verdict=verdict)
+                    for example, verdict in self._verdicts[judge].items()
+                ],
+            )
+            for judge, labels in self._plan.labels.items()
         ]
-        found = agreement(
-            (item.label, item.verdict) for item in verdicts if item.verdict is not None
-        )
-        return JudgeCalibration(
-            judge=judge,
-            labelled=len(labels),
-            verdicts=verdicts,
-            agreed=found.agreed,
-            accuracy=found.accuracy,
-            kappa=found.kappa,
-            kappa_undefined=found.kappa_undefined,
-        )
+
+
+def calibration_of(
+    judge: str, labelled: int, verdicts: Sequence[LabelledVerdict]
+) -> JudgeCalibration:
+    """A judge's record: its verdicts beside their labels, and the agreement they make."""
+    found = agreement((item.label, item.verdict) for item in verdicts if item.verdict is not None)
+    return JudgeCalibration(
+        judge=judge,
+        labelled=labelled,
+        verdicts=list(verdicts),
+        agreed=found.agreed,
+        accuracy=found.accuracy,
+        kappa=found.kappa,
+        kappa_undefined=found.kappa_undefined,
+    )
+
+
+def merged_calibration(parts: Iterable[Sequence[JudgeCalibration]]) -> list[JudgeCalibration]:
+    """The records of a run's shards as the whole run's: each judge's verdicts together and
+    its figures computed again (agreement does not add up shard by shard)."""
+    verdicts: dict[str, list[LabelledVerdict]] = {}
+    labelled: dict[str, int] = {}
+    for records in parts:
+        for record in records:
+            verdicts.setdefault(record.judge, []).extend(record.verdicts)
+            labelled[record.judge] = max(labelled.get(record.judge, 0), record.labelled)
+    return [calibration_of(judge, labelled[judge], verdicts[judge]) for judge in sorted(verdicts)]
 
 
 def _verdict_of(result: ExampleResult) -> bool | None:

@@ -145,3 +145,32 @@ def test_a_judge_without_labelled_examples_is_reported_uncalibrated(tmp_path: Pa
     line = "reply-judge: uncalibrated: no labelled examples"
     assert line in terminal
     assert line in _report(root, summary["metadata"]["run_id"], "summary.md")
+
+
+@pytest.mark.slow
+def test_shards_merged_report_the_calibration_of_the_whole_run(tmp_path: Path) -> None:
+    root = _checkout(tmp_path)
+    parts = []
+    for shard in ("1/2", "2/2"):
+        out = tmp_path / f"shard-{shard[0]}"
+        code, summary, terminal = _run(root, out, "--shard", shard)
+        assert code in (0, 1), terminal  # a shard may hold too few judge examples for its gate
+        parts.append(out)
+    merged = tmp_path / "merged"
+    code, stdout, stderr = finish(
+        evalkit(
+            "report",
+            *map(str, parts),
+            "--merged",
+            str(merged),
+            "--out",
+            str(tmp_path / "r"),
+            cwd=root,
+        )
+    )
+    assert code == 0, stdout + stderr
+    summary = json.loads((merged / "summary.json").read_text(encoding="utf-8"))
+    (calibration,) = summary["calibration"]
+    assert (calibration["agreed"], len(calibration["verdicts"])) == (9, 10)
+    assert calibration["kappa"] == pytest.approx(0.8)
+    assert f"- {CALIBRATION}" in (tmp_path / "r" / "summary.md").read_text(encoding="utf-8")

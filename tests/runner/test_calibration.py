@@ -13,6 +13,7 @@ from evalkit.runner.calibration import (
     calibration_plan,
     judge_slugs,
     label_of,
+    merged_calibration,
     with_calibration,
 )
 from evalkit.runner.from_manifest import selected_jobs
@@ -203,3 +204,21 @@ def test_a_judge_without_labels_is_recorded_uncalibrated() -> None:
     (record,) = CalibrationTally(calibration_plan(jobs, jobs)).records()
     assert (record.judge, record.labelled, record.verdicts) == ("judge", 0, [])
     assert CalibrationTally(CalibrationPlan()).records() == []
+
+
+def test_shards_pool_their_verdicts_and_compute_the_figures_again() -> None:
+    every = _manifest_jobs()
+    plan = calibration_plan(every, every[:1])
+    answers = {"yes": True, "no": True}
+    whole = CalibrationTally(plan)
+    shards = [CalibrationTally(plan), CalibrationTally(plan)]
+    for index, (example, passed) in enumerate(answers.items()):
+        result = _result("judge", example, {"passed": passed})
+        whole.add(result)
+        shards[index].add(result)
+    merged = merged_calibration(shard.records() for shard in shards)
+    assert merged == whole.records()
+    # shard 1 alone: one label, one verdict, both pass: kappa undefined; pooled it is 0
+    assert [record.kappa for shard in shards for record in shard.records()] == [None, 0.0]
+    assert (merged[0].agreed, merged[0].kappa) == (1, 0.0)
+    assert merged_calibration([[], []]) == []
