@@ -332,6 +332,7 @@ def _declaration_changes(
             first = err.problems[0].message if err.problems else str(err)
             return {}, f"the manifest as it was at {since} cannot be loaded ({first})"
         then = _declarations(then_manifest)
+        settings = _settings(then_manifest)
     changed: dict[SuiteKey, list[str]] = {}
     for key, declaration in now.items():
         before = then.get(key)
@@ -339,7 +340,45 @@ def _declaration_changes(
             changed[key] = [f"new since {since}"]
         elif before != declaration:
             changed[key] = [f"declaration changed: {_what_differs(before, declaration)}"]
+    now_settings = _settings(manifest)
+    differing = sorted(k for k in now_settings if settings.get(k) != now_settings[k])
+    if differing:
+        reason = f"project settings changed: {', '.join(_SETTINGS.get(k, k) for k in differing)}"
+        for key in now:
+            changed.setdefault(key, []).append(reason)
     return changed, None
+
+
+#: manifest fields each suite's declaration already holds (merged into it), or that do not
+#: reach an example's outcome; any other field (today the local platform's settings) is a
+#: project setting that reaches every suite
+_NOT_SETTINGS = frozenset(
+    {
+        "path",
+        "project_root",
+        "version",
+        "defaults",
+        "gates",
+        "agents",
+        "workflows",
+        "environments",
+        "environment",
+        "ignore_orphans",
+        "digest",
+        "sources",
+    }
+)
+#: how project settings are named in a reason: as the manifest spells them
+_SETTINGS = {
+    "local_workflows_dir": "local_platform.workflows",
+    "local_pass_env": "local_platform.pass_env",
+}
+
+
+def _settings(manifest: Manifest) -> dict[str, Any]:
+    data = _plain(manifest.model_dump(exclude=set(_NOT_SETTINGS)), manifest.project_root)
+    assert isinstance(data, dict)
+    return data
 
 
 #: how a declaration's parts are named in a reason

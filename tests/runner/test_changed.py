@@ -259,3 +259,12 @@ def test_a_shallow_clone_says_how_to_fetch_and_falls_back_to_the_ref(
     record = found.apply(jobs_from_manifest(load_manifest(clone / "evalkit.yaml", env={})))[1]
     assert record.warnings == list(found.warnings)
     assert f"warning: {found.warnings[0]}" in selection_lines(record)
+
+
+def test_a_local_platform_setting_reaches_every_suite(project: Path) -> None:
+    edit_manifest(
+        project, "environments:", "local_platform:\n  pass_env: [API_TOKEN]\nenvironments:"
+    )
+    found = changes(project)
+    assert suites(found) == {"a", "b", "c", "flow"}
+    assert found.changed[("agent", "a")] == ["project settings changed: local_platform.pass_env"]
