@@ -37,9 +37,10 @@ from evalkit.safe_paths import UnsafePath, join_inside, shown
 #: executions read per page while harvesting (the contract's maximum)
 PAGE_SIZE = 100
 _NAME = re.compile(NAME_PATTERN)
-#: why an execution was skipped: an example names it already, ``evalkit run`` started it, its
-#: name is another example's, or it cannot make an example (``NotPromotable``)
-SkipKind = Literal["harvested", "evalkit-run", "name-taken", "refused"]
+#: why an execution was skipped: an example names it already, the platform promoted it into
+#: its own dataset, ``evalkit run`` started it, its name is another example's, or it cannot
+#: make an example (``NotPromotable``)
+SkipKind = Literal["harvested", "promoted", "evalkit-run", "name-taken", "refused"]
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,14 @@ def _skip(
     known = target.sources.get(execution.id)
     if known is not None:
         return Skipped(execution.id, "harvested", f"harvested already, as example {known!r}")
+    promoted = execution.feedback.promoted_example_name if execution.feedback else None
+    if promoted:
+        return Skipped(
+            execution.id,
+            "promoted",
+            f"the platform promoted it already, as example {promoted!r} of its dataset "
+            f"('evalkit pull {target.agent.slug}' brings that into git)",
+        )
     if started_by_evalkit(execution):
         example = (execution.metadata or {}).get("exampleName")
         reason = "evalkit run started it" + (f", for example {example!r}" if example else "")

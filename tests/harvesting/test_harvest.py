@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import evalkit
@@ -153,6 +154,28 @@ def test_a_run_whose_labels_the_server_dropped_is_known_by_evalkits_verdict(
     assert [(skip.kind, skip.execution_id) for skip in result.skipped] == [
         ("evalkit-run", execution.id)
     ]
+
+
+def test_an_execution_the_platform_promoted_itself_is_left_to_pull(
+    project: Project, client: EigenpalClient, connection: Connection
+) -> None:
+    execution = production_run(client, project.slug, {"order": "promoted"})
+    # The platform's own promotion records promotedExampleName; the v1 client cannot set it,
+    # so the test does what the dashboard would, over HTTP.
+    answer = httpx.patch(
+        f"{connection.base_url}/api/v1/agents/executions/{execution.id}/feedback",
+        json={"rating": "fail", "expected": {"total": 10}, "promotedExampleName": "from-ui"},
+        headers={"Authorization": f"Bearer {connection.api_key}"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    result = evalkit.harvest(project.manifest, connection=project.connection, has_expected=True)
+
+    assert result.written == ()
+    (skip,) = result.skipped
+    assert skip.kind == "promoted"
+    assert "as example 'from-ui'" in skip.reason
+    assert f"evalkit pull {project.slug}" in skip.reason
 
 
 def test_a_name_another_example_has_is_skipped_not_overwritten(
