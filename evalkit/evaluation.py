@@ -141,6 +141,8 @@ async def run_async(
     if config.environment:
         loaded = loaded.with_environment(config.environment)
     jobs = selected_jobs(loaded, config.selection)
+    if not config.calibration:  # only what the selection names: no judge's labelled examples
+        jobs = [job for job in jobs if config.selection.matches(job)]
     change_selection = None
     if config.changed_since is not None:
         jobs, change_selection = _changed_only(loaded, jobs, config, hooks)

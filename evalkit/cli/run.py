@@ -125,6 +125,12 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
 )
 @click.option("--no-feedback", is_flag=True, help="Do not write verdicts onto executions.")
 @click.option(
+    "--no-calibration",
+    is_flag=True,
+    help="Do not add the labelled examples of the judge agents the selected examples use "
+    "(their calibration is then not measured).",
+)
+@click.option(
     "--no-judge-cache",
     is_flag=True,
     help="Run every judge agent again instead of reading judgements kept from earlier runs "
@@ -288,6 +294,7 @@ def config_from_options(options: dict[str, Any]) -> RunConfig:
         selection=selection,
         feedback=not options["no_feedback"],
         judge_cache=not options["no_judge_cache"],
+        calibration=not options["no_calibration"],
         report=not options["no_report"],
         gates=gates,
         html_link=given_html_link(),

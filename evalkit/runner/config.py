@@ -48,6 +48,9 @@ class RunConfig:
     #: read judge agents' judgements kept from earlier runs (``--no-judge-cache``: run every
     #: judge again; the new judgements are still kept)
     judge_cache: bool = True
+    #: add the labelled examples of the judges the selection uses (``--no-calibration``: run
+    #: the selection alone; the reports then say the judges were not measured)
+    calibration: bool = True
     #: sync the agents first; None: yes on the local platform, no on a remote one
     sync: bool | None = None
     #: without sync: run agents that differ from the manifest as they are (else refuse)

@@ -174,3 +174,20 @@ def test_shards_merged_report_the_calibration_of_the_whole_run(tmp_path: Path) -
     assert (calibration["agreed"], len(calibration["verdicts"])) == (9, 10)
     assert calibration["kappa"] == pytest.approx(0.8)
     assert f"- {CALIBRATION}" in (tmp_path / "r" / "summary.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_one_example_brings_the_calibration_unless_told_not_to(tmp_path: Path) -> None:
+    root = _checkout(tmp_path)
+    one = ("--example", "refund-charged-twice")
+    code, summary, terminal = _run(root, tmp_path / "with", *one)
+    assert code == 0, terminal
+    assert summary["counts"]["total"] == 11  # the example and the judge's 10 labelled ones
+    assert summary["calibration"][0]["agreed"] == 9
+    code, summary, terminal = _run(root, tmp_path / "without", *one, "--no-calibration")
+    assert code == 0, terminal
+    assert summary["counts"]["total"] == 1
+    assert summary["calibration"][0]["verdicts"] == []
+    assert "reply-judge: not measured in this run: none of its 10 labelled examples ran" in (
+        terminal
+    )
