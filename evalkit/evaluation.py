@@ -200,7 +200,7 @@ async def run_async(
     if not config.report:
         return outcome
     folder = config.report_dir or loaded.path.parent / REPORTS_FOLDER / identity.run_id
-    return _with_reports(outcome, folder, config.html_link)
+    return _with_reports(outcome, folder, config.html_link, config.history)
 
 
 def _changed_only(
@@ -361,15 +361,21 @@ def client_pools(concurrency: int) -> list[httpx.Limits]:
     return [httpx.Limits(max_connections=size, max_keepalive_connections=size)] * pools
 
 
-def _with_reports(outcome: RunOutcome, folder: Path, html_link: str | None) -> RunOutcome:
+def _with_reports(
+    outcome: RunOutcome, folder: Path, html_link: str | None, history: Path | None = None
+) -> RunOutcome:
     """HTML, JUnit and Markdown from the files the run wrote; in GitHub Actions also the step
     summary and the annotations. A report that cannot be written is said in
     ``report_error``, and the run's verdict stands."""
     from evalkit.report import load_results
+    from evalkit.report.history import earlier_runs
     from evalkit.report.publish import publish_reports
 
     try:
-        published = publish_reports(load_results(outcome.run_dir), folder, html_link=html_link)
+        run = load_results(outcome.run_dir)
+        if history is not None:
+            run.history = earlier_runs([history])
+        published = publish_reports(run, folder, html_link=html_link)
     except OSError as err:
         error = f"the reports could not be written into {folder}: {err.strerror or err}"
         return dataclasses.replace(outcome, report_error=error)

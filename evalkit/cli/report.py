@@ -15,6 +15,7 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
 from evalkit.report.github import in_github_actions, publish
+from evalkit.report.history import earlier_runs
 from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
 
 #: where ``html_link_option`` keeps its value, in the click context's ``meta``
@@ -84,6 +85,13 @@ def given_html_link() -> str | None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A previous summary.json for deltas (default: the one the run used).",
 )
+@click.option(
+    "--history",
+    "history_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of earlier runs' summary.json files (any depth, e.g. a downloaded history "
+    "artifact): the HTML report draws each agent's pass-rate trend.",
+)
 @html_link_option
 @click.option(
     "--github/--no-github",
@@ -104,6 +112,7 @@ def report(
     merged_dir: Path | None,
     allow_missing_shards: bool,
     baseline: Path | None,
+    history_dir: Path | None,
     github: bool | None,
     gate: bool,
 ) -> None:
@@ -121,6 +130,10 @@ def report(
         raise click.UsageError("--allow-missing-shards is for merging: give --merged DIR")
     html_link = given_html_link()
     run, home = _load(results, merged_dir, baseline, allow_missing=allow_missing_shards)
+    if history_dir is not None:
+        run.history = earlier_runs([history_dir])
+        for warning in run.history.warnings:
+            output.note(f"warning: {warning}")
     chosen = {"html": html_file, "junit": junit_file, "markdown": markdown_file}
     targets = {name: path for name, path in chosen.items() if path is not None}
     if not targets:

@@ -193,6 +193,12 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
 )
 @click.option("--no-report", is_flag=True, help="Write no HTML, JUnit or Markdown report.")
 @click.option(
+    "--history",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of earlier runs' summary.json files (any depth, e.g. a downloaded history "
+    "artifact): the HTML report draws each agent's pass-rate trend.",
+)
+@click.option(
     "--update",
     is_flag=True,
     help="Then accept the outputs of the examples that did not pass as their expected "
@@ -278,6 +284,7 @@ _SAME_NAME = (
     "baseline_batch",
     "out",
     "report_dir",
+    "history",
 )
 
 

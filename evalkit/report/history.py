@@ -260,16 +260,16 @@ def history_markdown(history: History) -> str:
     lines = [
         f"### Pass rate and mean score over the last {len(history.runs)} run(s)",
         "",
-        "| " + " | ".join(_cell(text) for text in header) + " |",
+        "| " + " | ".join(table_cell(text) for text in header) + " |",
         "|---|" + "---:|" * (len(header) - 1),
     ]
-    lines += ["| " + " | ".join(_cell(text) for text in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(table_cell(text) for text in row) + " |" for row in rows]
     lines += ["", "_Each cell: the agent's pass rate, then its mean score; oldest run first._", ""]
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    """Text from a summary in a table cell: no pipe, no HTML, no line break."""
+def table_cell(text: str) -> str:
+    """Text from a summary in a Markdown table cell: no pipe, no HTML, no line break."""
     return (
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
@@ -277,3 +277,12 @@ def _cell(text: str) -> str:
         .replace(">", "&gt;")
         .replace("\n", " ")
     )
+
+
+def earlier_runs(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
+    """For a report's trend: the history in ``paths``, or an empty one whose warning says
+    none was found (a first run has no history: that is no error)."""
+    try:
+        return find_history(paths, last=last)
+    except RunError as err:
+        return History([], list(paths), [f"no trend: {err}"])

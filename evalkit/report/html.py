@@ -21,6 +21,8 @@ from evalkit._version import __version__
 from evalkit.report import charts
 from evalkit.report.loading import RunResults
 from evalkit.report.plan_text import plan_html
+from evalkit.report.trend import trend_charts
+from evalkit.report.usage import USAGE_NOTE, usage_table
 from evalkit.report.view import (
     PASS_RATES_LEGEND,
     ReportView,
@@ -89,7 +91,9 @@ def render_html(run: RunResults, *, title: str | None = None) -> str:
         .render(
             title=title or f"evalkit report {view.run_id}",
             view=view,
-            charts=_charts(view),
+            charts=_charts(view) + trend_charts(run),
+            usage=usage_table(run),
+            usage_note=USAGE_NOTE,
             plan=plan_html(view.sync_plan),
             data=script_json(page_data(view)),
             css=_asset("report.css"),

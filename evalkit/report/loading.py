@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.errors import RunError
+from evalkit.report.history import History
 from evalkit.runner.results import RESULTS_NAME, SUMMARY_NAME, ExampleResult, RunSummary
 from evalkit.runner.results_file import read_results_file, read_summary_file
 from evalkit.safe_paths import is_inside
@@ -35,6 +36,8 @@ class RunResults:
     skipped_lines: list[tuple[int, str]] = field(default_factory=list)
     #: what reading left out or could not use, for the command to say (one line each)
     warnings: list[str] = field(default_factory=list)
+    #: earlier runs (``--history``): the HTML report draws each agent's trend
+    history: History | None = None
 
 
 def load_results(path: Path, *, baseline: Path | None = None) -> RunResults:

@@ -84,6 +84,8 @@ class RunConfig:
     report_dir: Path | None = None
     #: where the Markdown summary links to the HTML report (None: report.html beside it)
     html_link: str | None = None
+    #: a folder of earlier runs' summaries (any depth): the HTML report draws each agent's trend
+    history: Path | None = None
     #: seconds the platform may hold a run request open before the runner polls
     hold_seconds: int = 30
     #: starts of one example tried before it is an error
@@ -119,7 +121,7 @@ class RunConfig:
         self._check_repeats()
 
     def _check_types(self) -> None:
-        for name in ("baseline", "out", "report_dir"):
+        for name in ("baseline", "out", "report_dir", "history"):
             value = getattr(self, name)
             if isinstance(value, str):  # frozen: the one place a field is set after init
                 object.__setattr__(self, name, Path(value))
