@@ -18,6 +18,7 @@ from evalkit.cli.report import given_html_link, html_link_option
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
 from evalkit.exit_codes import RunStatus
+from evalkit.report.history import earlier_runs
 from evalkit.runner.accept import AcceptOutcome, accept, refuse_in_ci
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
@@ -218,6 +219,10 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
     """
     global_options: GlobalOptions = ctx.obj
     config = config_from_options(options)
+    if config.history is not None and config.report:
+        # said before the run: the report reads the folder again after it
+        for warning in earlier_runs([config.history]).warnings:
+            output.note(f"warning: {warning}")
     if options["update"]:  # refused before anything runs, not after the run
         refuse_in_ci(options["force"], os.environ)
         check_can_ask(options["yes"])

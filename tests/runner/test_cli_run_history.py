@@ -24,8 +24,13 @@ agents:
 
 def test_cost_in_the_summary_and_reports_and_the_trend_from_history(tmp_path: Path) -> None:
     folder = project(tmp_path, MANIFEST)
-    code, first, stderr = finish(evalkit("run", cwd=folder, env=clean_env()))
+    empty = tmp_path / "no-history-yet"
+    empty.mkdir()
+    code, first, stderr = finish(
+        evalkit("run", "--history", str(empty), cwd=folder, env=clean_env())
+    )
     assert code == 0, stderr
+    assert "warning: no trend: no run summaries (summary.json) found in" in stderr  # no error
     assert "priced: p50 " in first
     assert "cost credits 0.5; model local-m" in first
     runs = folder / ".evalkit" / "runs"
