@@ -37,12 +37,12 @@ def platform_client(project: Path) -> Iterator[EigenpalClient]:
         yield client
 
 
-def executions(project: Path) -> dict[str, list[Any]]:
+def executions(project: Path, agents: tuple[str, ...] = ("writer", *JUDGES)) -> dict[str, Any]:
     """Every execution of each agent on the project's local platform."""
     with platform_client(project) as client:
         return {
             slug: list(client.agents.executions.iter_list(slug, include="feedback,files"))
-            for slug in ("writer", *JUDGES)
+            for slug in agents
         }
 
 
@@ -237,3 +237,54 @@ def test_validate_refuses_a_judge_judging_itself(tmp_path: Path) -> None:
     result = validate_in(write_judge_project(tmp_path, own))
     assert result.exit_code == 2
     assert "agent 'keyword-judge' would judge its own output" in result.stderr
+
+
+def test_validate_refuses_a_defaults_judge_that_has_examples_of_its_own(tmp_path: Path) -> None:
+    labelled = MANIFEST.replace(
+        "version: 1\n",
+        'version: 1\ndefaults:\n  compare:\n    rules:\n      "": {judge: {agent: broken-judge, '
+        'rubric: "x"}}\n',
+    ).replace(
+        "    workspace: agents/broken-judge/\n",
+        "    workspace: agents/broken-judge/\n"
+        "    examples:\n"
+        "      - {name: label, input: {rubric: x}, expected: {passed: true}}\n",
+    )
+    result = validate_in(write_judge_project(tmp_path, labelled))
+    assert result.exit_code == 2
+    assert "evalkit.yaml:6:27: the defaults apply" in result.stderr
+    assert "the defaults apply to every agent, 'broken-judge' included" in result.stderr
+
+
+SLOW = """
+version: 1
+agents:
+  - slug: writer
+    config: {runtime: {builtin: echo}}
+    workspace: agents/writer/
+    examples:
+      - name: slow
+        input: {reply: "Sorry, refund."}
+        expected: {reply: "x"}
+        compare:
+          rules:
+            /reply: {judge: {agent: keyword-judge, rubric: "anything", timeout: 1}}
+  - slug: keyword-judge
+    config:
+      runtime: {builtin: fixed, output: {score: 1, passed: true, reason: ""}, delayMs: 30000}
+    workspace: agents/keyword-judge/
+"""
+
+
+def test_a_judge_past_its_timeout_is_cancelled_and_an_error(tmp_path: Path) -> None:
+    write_judge_project(tmp_path, SLOW)
+    summary, results = run(tmp_path, "slow")
+    result = results["slow"]
+    assert result.verdict is Verdict.ERROR
+    assert rules_of(result)[0].startswith(
+        "keyword-judge did not answer within 1 s (its 'timeout' on the rule)"
+    )
+    (judge,) = executions(tmp_path, ("keyword-judge",))["keyword-judge"]
+    assert judge.status.value == "cancelled"
+    assert summary.judgements is not None
+    assert summary.judgements.failed == 1
