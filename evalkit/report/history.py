@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.errors import RunError
-from evalkit.runner.results import SUMMARY_NAME, AgentUsage, ExampleBrief, RunSummary, Verdict
+from evalkit.runner.results import (
+    OUTPUT_FILES_FOLDER,
+    RESULTS_NAME,
+    SUMMARY_NAME,
+    AgentUsage,
+    ExampleBrief,
+    RunSummary,
+    Verdict,
+)
 from evalkit.runner.results_file import ResultsFileError, read_summary_file
 
 DEFAULT_LAST = 10
@@ -156,7 +164,12 @@ def _summary_files(paths: Iterable[Path], warnings: list[str]) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             for folder, folders, files in os.walk(path):
-                folders[:] = sorted(name for name in folders if name not in _SKIPPED_FOLDERS)
+                # a run folder's files/ holds the agents' output files: one may be named
+                # summary.json without being a run's
+                skipped = _SKIPPED_FOLDERS | (
+                    {OUTPUT_FILES_FOLDER} if RESULTS_NAME in files else set()
+                )
+                folders[:] = sorted(name for name in folders if name not in skipped)
                 if SUMMARY_NAME in files:
                     candidate = Path(folder) / SUMMARY_NAME
                     if candidate.is_symlink():

@@ -36,7 +36,7 @@ from evalkit.runner.failures import (
 )
 from evalkit.runner.health import PlatformDown
 from evalkit.runner.patience import Patience
-from evalkit.runner.results import ErrorKind, ExampleError
+from evalkit.runner.results import OUTPUT_FILES_FOLDER, ErrorKind, ExampleError
 from evalkit.runner.state import ExampleState, RunContext, patience_of
 from evalkit.safe_paths import UnsafePath, join_inside, shown
 
@@ -226,7 +226,7 @@ async def _finish(
     ended_badly = error_from_status(execution.status.value, execution.error)
     if ended_badly is not None:
         return ended_badly
-    folder = ("files", state.job.suite, state.job.name)
+    folder = (OUTPUT_FILES_FOLDER, state.job.suite, state.job.name)
     names = [info.name for info in execution.result_files or []]
     destinations = output_destinations(ctx.identity.run_dir, folder, names)
     if isinstance(destinations, ExampleError):

@@ -20,6 +20,8 @@ RESULTS_FORMAT_VERSION: Literal[1] = 1
 #: the two files of a run folder: one line per example as it finishes, and the run's summary
 RESULTS_NAME = "results.jsonl"
 SUMMARY_NAME = "summary.json"
+#: the run folder's folder of downloaded output files: files/<suite>/<example>/<name>
+OUTPUT_FILES_FOLDER = "files"
 
 
 class _Record(BaseModel):

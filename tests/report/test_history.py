@@ -99,3 +99,14 @@ def test_no_summary_found_says_where_it_looked(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(RunError, match=r"no run summaries \(summary.json\) found in .*empty"):
         find_history([tmp_path / "empty"])
+
+
+def test_an_agents_output_file_named_summary_json_is_no_run(runs: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    shutil.copytree(runs / "run-a", folder / "run-a")
+    output = folder / "run-a" / "files" / "climbing" / "e0" / "summary.json"
+    output.parent.mkdir(parents=True)
+    output.write_text('{"an": "agent output"}')
+    history = find_history([folder])
+    assert [run.run_id for run in history.runs] == ["run-a"]
+    assert history.warnings == []
