@@ -99,7 +99,7 @@ def trend_chart(agent: str, points: list[TrendPoint]) -> Markup:
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"'
             ' stroke="#d0d7de" stroke-dasharray="2 3"/>'
-            f'<text class="axis" x="{LEFT - 4}" y="{y + 3:.1f}" text-anchor="end">{rate:.0%}</text>'
+            f"{_tick(LEFT - 4, y + 3, 'end', f'{rate:.0%}')}"
         )
     coordinates = " ".join(
         f"{x_of(i):.1f},{y_of(p.point.pass_rate):.1f}" for i, p in enumerate(points)
@@ -116,14 +116,20 @@ def trend_chart(agent: str, points: list[TrendPoint]) -> Markup:
             f"<title>{escape(tip)}</title></circle>"
         )
     first, last = points[0], points[-1]
+    parts.append(_tick(x_of(0), HEIGHT - 6, "start", first.label[:10]))
     parts.append(
-        f'<text class="axis" x="{x_of(0):.1f}" y="{HEIGHT - 6}" text-anchor="start">'
-        f"{escape(first.label[:10])}</text>"
-        f'<text class="axis" x="{x_of(len(points) - 1):.1f}" y="{HEIGHT - 6}" text-anchor="end">'
-        f"{escape('this run' if last.current else last.label[:10])}</text>"
+        _tick(x_of(len(points) - 1), HEIGHT - 6, "end", "this run" if last.current else last.label)
     )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _tick(x: float, y: float, anchor: str, text: str) -> str:
+    """An axis label; its anchor inline (the report's CSS centres every ``.axis`` text)."""
+    return (
+        f'<text class="tick" x="{x:.1f}" y="{y:.1f}" fill="#57606a"'
+        f' style="text-anchor:{anchor}">{escape(text)}</text>'
+    )
 
 
 def _tip(point: TrendPoint) -> str:

@@ -163,6 +163,9 @@ def time_text(agent: AgentUsage) -> str:
 
 
 def seconds_text(ms: int) -> str:
+    """``85 ms``, ``1.20 s``, ``42.5 s``: the digits that tell apart what agents take."""
+    if ms < 100:
+        return f"{ms} ms"
     return f"{ms / 1000:.2f} s" if ms < 10_000 else f"{ms / 1000:.1f} s"
 
 

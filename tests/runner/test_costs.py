@@ -68,7 +68,7 @@ def test_usage_per_agent_p50_p95_and_cost_totals() -> None:
     assert (b.costed, b.cost, cost_text(b)) == (0, {}, "")
     assert usage_lines([a, b]) == [
         "a: p50 0.20 s, p95 0.40 s; cost credits 0.4, currency EUR; model m-1",
-        "b: p50 0.05 s, p95 0.05 s",
+        "b: p50 50 ms, p95 50 ms",
     ]
 
 
