@@ -47,6 +47,7 @@ from evalkit.runner.results import (
     ExampleBrief,
     ExampleResult,
     GateOutcome,
+    JudgementCounts,
     RunSummary,
     Traffic,
     brief_of,
@@ -297,6 +298,7 @@ def _merged_summary(
         ),
         executions=_added(s.executions for s in summaries),
         fixed_executions=_added(s.fixed_executions for s in summaries),
+        judgements=_judgements(summaries),
         usage=usage_of(results),
         calibration=merged_calibration(s.calibration for s in summaries),
         **{SHARDS_KEY: shards},
@@ -311,6 +313,18 @@ def _added(figures: Iterable[int | None]) -> int | None:
     """The shards' figures added up; None when no shard has one."""
     known = [figure for figure in figures if figure is not None]
     return sum(known) if known else None
+
+
+def _judgements(summaries: list[RunSummary]) -> JudgementCounts | None:
+    """The shards' judgement counts added up; None when no shard used a judge."""
+    counted = [s.judgements for s in summaries if s.judgements is not None]
+    if not counted:
+        return None
+    return JudgementCounts(
+        total=sum(c.total for c in counted),
+        from_cache=sum(c.from_cache for c in counted),
+        failed=sum(c.failed for c in counted),
+    )
 
 
 def _drifted(summaries: list[RunSummary]) -> list[DriftedAgent]:

@@ -23,6 +23,7 @@ from evalkit.runner.agent_run import find_orphan, run_agent
 from evalkit.runner.calls import execution_link
 from evalkit.runner.feedback_body import render_body
 from evalkit.runner.feedback_write import write_feedback
+from evalkit.runner.judging import compare_with_judges
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.patience import Patience
 from evalkit.runner.results import (
@@ -108,7 +109,7 @@ async def _judge(state: ExampleState, ctx: RunContext) -> Judged:
     output, files = ran
     state.output = output
     began = time.perf_counter()
-    comparison = await asyncio.to_thread(ctx.compare, job, output, files)
+    comparison = await compare_with_judges(state, ctx, output, files)
     state.compare_ms = _ms_since(began)
     return Judged(comparison.verdict, comparison.score, comparison.details, comparison.error)
 

@@ -380,6 +380,39 @@ class Traffic(_Record):
         )
 
 
+class JudgementCounts(_Record):
+    """What the run's judge agents judged (``judge:`` rules): each value once per example."""
+
+    total: int = Field(0, description="Values judged, from the cache or by a judge execution.")
+    from_cache: int = Field(
+        0,
+        description=(
+            "Judgements read from the judgement cache (or shared with the same value judged "
+            "at the same time): no judge execution."
+        ),
+    )
+    failed: int = Field(
+        0, description="Judge executions that failed, timed out or answered nonsense."
+    )
+
+    @property
+    def executions(self) -> int:
+        """Judge executions the run started."""
+        return self.total - self.from_cache
+
+    def add(self, *, from_cache: bool, failed: bool = False) -> None:
+        self.total += 1
+        self.from_cache += from_cache
+        self.failed += failed
+
+    def figures(self) -> str:
+        """``12 (9 from the cache)``, as the reports say it after "judgements"."""
+        text = f"{self.total} ({self.from_cache} from the cache"
+        if self.failed:
+            text += f", {self.failed} failed"
+        return text + ")"
+
+
 ChangeKind = Literal["regression", "improvement", "unchanged", "new", "removed"]
 
 
@@ -545,6 +578,9 @@ class RunSummary(_Record):
             "The smallest pass-rate drop (0..1) this many examples and attempts could detect "
             "at the run's confidence with 80% power."
         ),
+    )
+    judgements: JudgementCounts | None = Field(
+        None, description="What the judge agents judged, when some rule names one."
     )
     executions: int | None = Field(None, description="Attempts started, with repeats.")
     fixed_executions: int | None = Field(

@@ -8,7 +8,7 @@ end (also after Ctrl-C), and returns the summary.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates, gate_co
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.jsonl import ResultsWriter, write_summary
+from evalkit.runner.judge_agents import JudgeAgent, Judging
+from evalkit.runner.judge_cache import JudgeCache
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.orchestrate import OnResult, OnStart, RunTally, run_examples
@@ -80,6 +82,10 @@ class PreparedRun:
     change_selection: ChangeSelection | None = None
     #: the judges whose agreement with their labelled examples the summary reports
     calibration: CalibrationPlan = field(default_factory=CalibrationPlan)
+    #: the judge agents the jobs' ``judge:`` rules name, by slug (``runner.judge_agents``)
+    judges: Mapping[str, JudgeAgent] = field(default_factory=dict)
+    #: where judgements are kept between runs (None: nowhere)
+    judgements_folder: Path | None = None
 
 
 async def run_session(
@@ -127,6 +133,11 @@ async def run_session(
         config=config,
         identity=identity,
         health=health or PlatformHealth(config.down_after_seconds),
+        judging=Judging(
+            agents=prepared.judges,
+            cache=JudgeCache(prepared.judgements_folder) if prepared.judgements_folder else None,
+            read_cache=config.judge_cache,
+        ),
     )
     calibration = CalibrationTally(prepared.calibration)
     with ResultsWriter(results_path) as writer:
@@ -144,6 +155,8 @@ async def run_session(
     summary.calibration = calibration.records()
     if health is not None:
         summary.traffic = ctx.health.traffic()
+    if prepared.judges:
+        summary.judgements = ctx.judging.counts
     write_summary(identity.run_dir / SUMMARY_NAME, summary)
     return summary
 

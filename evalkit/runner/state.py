@@ -9,18 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.api import TERMINAL_STATUSES
+from evalkit.compare.judges import JudgeBook
 from evalkit.runner.calls import PlatformCalls
 from evalkit.runner.comparing import Comparison
 from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.feedback_write import FeedbackLedger
 from evalkit.runner.health import PlatformHealth
 from evalkit.runner.jobs import ExampleJob
+from evalkit.runner.judge_agents import Judging
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.patience import Patience
 
-#: (job, actual output JSON, actual output files by name) -> comparison
-Comparer = Callable[[ExampleJob, Any, dict[str, Path]], Comparison]
+#: (job, actual output JSON, actual output files by name, the judge agents' judgements) ->
+#: comparison (``comparing.compare_job``)
+Comparer = Callable[[ExampleJob, Any, dict[str, Path], JudgeBook | None], Comparison]
 
 #: the execution statuses that do not change any more (the API's, as strings)
 TERMINAL = frozenset(status.value for status in TERMINAL_STATUSES)
@@ -35,6 +38,8 @@ class RunContext:
     identity: RunIdentity
     health: PlatformHealth
     ledger: FeedbackLedger = field(default_factory=FeedbackLedger)
+    #: the judge agents ``judge:`` rules name, and their cache
+    judging: Judging = field(default_factory=Judging)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from evalkit.runner.results import (
     DriftedAgent,
     ExampleChange,
     ExampleResult,
+    JudgementCounts,
     RunSummary,
     Traffic,
 )
@@ -327,6 +328,7 @@ def test_the_merged_summary_keeps_feedback_failures_traffic_and_drift(
     for number, shard in enumerate(shards, start=1):
         summary = _summary(shard)
         summary.traffic = Traffic(requests=100 * number, server_errors=number, repeated=1)
+        summary.judgements = JudgementCounts(total=4, from_cache=number, failed=1)
         summary.drifted_agents = [drift]
         summary.feedback_failures = [b for b in summary.examples if b.feedback_error]
     merged = _summary(merge_runs(shards))
@@ -337,6 +339,7 @@ def test_the_merged_summary_keeps_feedback_failures_traffic_and_drift(
     assert merged.outcome.endswith("; feedback not written for 2 examples (the verdicts stand)")
     assert merged.traffic == Traffic(requests=300, server_errors=3, repeated=2)
     assert merged.drifted_agents == [drift]
+    assert merged.judgements == JudgementCounts(total=8, from_cache=3, failed=2)
     # Every field of the summary is the merge's own choice, none left to its default: a field
     # added to RunSummary fails here until the merge fills it.
     assert set(RunSummary.model_fields) - merged.model_fields_set == {"format"}
