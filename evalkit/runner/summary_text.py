@@ -106,6 +106,8 @@ def render_summary(summary: RunSummary, problems: list[ExampleResult] | None = N
     lines += _traffic_lines(summary)
     lines += _usage_lines(summary)
     lines += _feedback_lines(summary)
+    if summary.judgements is not None:
+        lines.append(f"judgements: {summary.judgements.figures()}")
     lines += [f"judge calibration: {judge.text()}" for judge in summary.calibration]
     changes = changes_by_key(summary)
     for regression in summary.regressions:

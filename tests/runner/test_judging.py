@@ -23,6 +23,7 @@ from evalkit.connection import open_platform
 from evalkit.runner.judging import JUDGEMENT_KEY
 from evalkit.runner.results import ErrorKind, ExampleResult, RunSummary, Verdict
 from evalkit.runner.results_file import read_results_file
+from evalkit.runner.summary_text import render_summary
 from tests.runner.judge_project import MANIFEST, write_judge_project
 
 JUDGES = ("keyword-judge", "nonsense-judge", "broken-judge")
@@ -139,6 +140,7 @@ def test_the_summary_and_the_reports_count_the_judgements(
     assert summary.judgements is not None
     assert (summary.judgements.total, summary.judgements.from_cache) == (5, 0)
     assert summary.judgements.failed == 2
+    assert "\njudgements: 5 (0 from the cache, 2 failed)\n" in render_summary(summary)
     markdown = (project / "first-report" / "summary.md").read_text()
     assert "judgements `5 (0 from the cache, 2 failed)`" in markdown
     html = (project / "first-report" / "report.html").read_text()
