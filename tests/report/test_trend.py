@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.report import report
 from evalkit.report import load_results, render_html, render_markdown
-from evalkit.report.history import earlier_runs
-from evalkit.report.trend import trend_points
+from evalkit.report.history import AgentPoint, earlier_runs
+from evalkit.report.trend import TrendPoint, trend_chart, trend_points
 from tests.report.history_runs import RUN_NAMES, make_history
 
 
@@ -103,3 +103,15 @@ def test_results_from_before_cost_and_model_render_without_a_cost_column(
     markdown = render_markdown(run)
     assert "| agent | executions | p50 | p95 |\n" in markdown
     assert "credits" not in render_html(run)
+
+
+def test_names_and_labels_from_summaries_are_text_in_the_chart() -> None:
+    hostile = '<script>alert(1)</script>"'
+    points = [
+        TrendPoint(hostile, AgentPoint(examples=2, passed=1, mean_score=0.5)),
+        TrendPoint("now (this run)", AgentPoint(examples=2, passed=2, mean_score=1.0), True),
+    ]
+    chart = str(trend_chart(hostile, points))
+    assert "<script" not in chart
+    assert "&lt;script&gt;" in chart
+    assert chart.count("<circle") == 2
