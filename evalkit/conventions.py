@@ -4,6 +4,7 @@ so every reader reads one fact."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 #: the agent config key under which sync keeps its last-applied record (``evalkit.sync.record``)
@@ -19,3 +20,21 @@ REPORTS_FOLDER = PROJECT_FOLDER / "reports"
 JUDGEMENTS_FOLDER = PROJECT_FOLDER / "judgements"
 #: the local platform's state (SQLite, blobs)
 LOCAL_STATE_FOLDER = PROJECT_FOLDER / "platform"
+
+#: what an environment variable name may be (``config.runtime.env``, ``pass_env``)
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: the variables the local platform's runtime sets for every agent program itself: neither
+#: ``config.runtime.env`` nor ``pass_env`` may replace them
+RUNTIME_VARIABLES = frozenset({"EIGENPAL_EXECUTION_ID", "HOME", "TMPDIR"})
+
+
+def pass_env_problem(name: str) -> str | None:
+    """Why ``name`` cannot be passed through to agent programs (``pass_env``), or None."""
+    if not VARIABLE_NAME.fullmatch(name):
+        return (
+            f"{name!r} is not an environment variable name (letters, digits and _, not"
+            " starting with a digit)"
+        )
+    if name in RUNTIME_VARIABLES:
+        return f"{name} is set by the runtime itself and cannot be passed through"
+    return None

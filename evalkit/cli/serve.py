@@ -11,10 +11,11 @@ from pathlib import Path
 import click
 
 from evalkit.cli import output
+from evalkit.conventions import pass_env_problem
 from evalkit.emulator.config import DEFAULT_WORKERS, MAX_WORKERS, PlatformConfig, generate_api_key
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.isolation import AUTO, CHOICES, ENV_VARIABLE
-from evalkit.emulator.runtime.sandbox_env import pass_env_name_problem, pass_env_notes
+from evalkit.emulator.runtime.sandbox_env import pass_env_notes
 from evalkit.emulator.server import ListenError, ServedPlatform, serve_foreground
 
 DEFAULT_DATA_DIR = Path(".evalkit/platform")
@@ -23,7 +24,7 @@ DEFAULT_DATA_DIR = Path(".evalkit/platform")
 def check_pass_env(names: tuple[str, ...]) -> tuple[str, ...]:
     """``--pass-env`` names, each a variable name the runtime does not set itself."""
     for name in names:
-        problem = pass_env_name_problem(name)
+        problem = pass_env_problem(name)
         if problem is not None:
             raise click.BadParameter(problem, param_hint="'--pass-env'")
     return tuple(dict.fromkeys(names))

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evalkit.conventions import pass_env_problem
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
-from evalkit.emulator.runtime.sandbox_env import pass_env_name_problem
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -66,7 +66,7 @@ class PlatformConfig:
         if self.max_body_bytes < 1:
             raise ValueError("PlatformConfig.max_body_bytes must be positive")
         for name in self.pass_env:
-            problem = pass_env_name_problem(name)
+            problem = pass_env_problem(name)
             if problem is not None:
                 raise ValueError(f"PlatformConfig.pass_env: {problem}")
 

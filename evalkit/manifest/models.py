@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from evalkit.compare.rules import CompareSpec
+from evalkit.conventions import pass_env_problem
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 64
@@ -430,9 +431,7 @@ EnvironmentName = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX
 
 
 def _pass_env_name(name: str) -> str:
-    from evalkit.emulator.runtime.sandbox_env import pass_env_name_problem
-
-    problem = pass_env_name_problem(name)
+    problem = pass_env_problem(name)
     if problem is not None:
         raise ValueError(problem)
     return name

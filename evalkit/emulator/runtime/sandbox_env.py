@@ -8,17 +8,15 @@ when the platform starts, held in memory only: never stored, logged or shown).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evalkit.conventions import RUNTIME_VARIABLES, VARIABLE_NAME
+
 HOME_FOLDER = ".home"
 TMP_FOLDER = ".tmp"
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: Variables ``config.runtime.env`` may not replace.
-RESERVED = frozenset({"EIGENPAL_EXECUTION_ID", "HOME", "TMPDIR"})
 
 
 class EnvConfigError(ValueError):
@@ -36,18 +34,6 @@ class PassedEnv:
 
     def __repr__(self) -> str:
         return f"PassedEnv(names={sorted(self.values)!r}, unset={self.unset!r})"
-
-
-def pass_env_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be passed through to programs, or None when it can."""
-    if not _NAME.fullmatch(name):
-        return (
-            f"{name!r} is not an environment variable name (letters, digits and _, not"
-            " starting with a digit)"
-        )
-    if name in RESERVED:
-        return f"{name} is set by the runtime itself and cannot be passed through"
-    return None
 
 
 def read_passed_env(names: Sequence[str], environ: Mapping[str, str] | None = None) -> PassedEnv:
@@ -97,9 +83,9 @@ def _extra_variables(extra: Any) -> dict[str, str]:
         raise EnvConfigError("config.runtime.env must be an object of NAME: value")
     variables: dict[str, str] = {}
     for name, value in extra.items():
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
             raise EnvConfigError(f"config.runtime.env: {name!r} is not a valid variable name")
-        if name in RESERVED:
+        if name in RUNTIME_VARIABLES:
             raise EnvConfigError(f"config.runtime.env: {name} is set by the runtime itself")
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             kind = type(value).__name__

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.conventions import pass_env_problem
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.runtime import AgentJob, run_agent_job
 from evalkit.emulator.runtime.isolation import Isolation
 from evalkit.emulator.runtime.sandbox_env import (
     PassedEnv,
     clean_environment,
-    pass_env_name_problem,
     pass_env_notes,
     read_passed_env,
 )
@@ -22,7 +22,7 @@ SECRET = "sk-unit-secret-value"
 
 @pytest.mark.parametrize("name", ["OPENAI_API_KEY", "_X", "a1", "MODEL_NAME"])
 def test_variable_names_pass(name: str) -> None:
-    assert pass_env_name_problem(name) is None
+    assert pass_env_problem(name) is None
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_variable_names_pass(name: str) -> None:
     ],
 )
 def test_bad_names_are_refused_with_the_reason(name: str, problem: str) -> None:
-    found = pass_env_name_problem(name)
+    found = pass_env_problem(name)
     assert found is not None
     assert problem in found
 
