@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.conventions import pass_env_problem
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.runtime import AgentJob, run_agent_job
 from evalkit.emulator.runtime.isolation import Isolation
@@ -18,29 +17,6 @@ from evalkit.emulator.runtime.sandbox_env import (
 )
 
 SECRET = "sk-unit-secret-value"
-
-
-@pytest.mark.parametrize("name", ["OPENAI_API_KEY", "_X", "a1", "MODEL_NAME"])
-def test_variable_names_pass(name: str) -> None:
-    assert pass_env_problem(name) is None
-
-
-@pytest.mark.parametrize(
-    ("name", "problem"),
-    [
-        ("1BAD", "not an environment variable name"),
-        ("OPENAI-KEY", "not an environment variable name"),
-        ("A B", "not an environment variable name"),
-        ("", "not an environment variable name"),
-        ("A=B", "not an environment variable name"),
-        ("HOME", "HOME is set by the runtime itself"),
-        ("EIGENPAL_EXECUTION_ID", "set by the runtime itself"),
-    ],
-)
-def test_bad_names_are_refused_with_the_reason(name: str, problem: str) -> None:
-    found = pass_env_problem(name)
-    assert found is not None
-    assert problem in found
 
 
 def test_only_the_named_variables_are_read_and_unset_ones_are_listed_once() -> None:
