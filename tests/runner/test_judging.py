@@ -290,3 +290,13 @@ def test_a_judge_past_its_timeout_is_cancelled_and_an_error(tmp_path: Path) -> N
     assert judge.status.value == "cancelled"
     assert summary.judgements is not None
     assert summary.judgements.failed == 1
+
+
+def test_an_example_timing_out_while_judged_cancels_its_judge(tmp_path: Path) -> None:
+    write_judge_project(tmp_path, SLOW.replace("timeout: 1}", "timeout: 60}"))
+    _, results = run(tmp_path, "cut", timeout_seconds=3)
+    error = results["slow"].error
+    assert error is not None
+    assert error.kind is ErrorKind.TIMEOUT
+    (judge,) = executions(tmp_path, ("keyword-judge",))["keyword-judge"]
+    assert judge.status.value == "cancelled"
