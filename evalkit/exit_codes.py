@@ -124,13 +124,14 @@ USES: tuple[Use, ...] = (
         "examples folder",
     ),
     Use("harvest", 3, "platform"),
-    Use("run", 0, "every gate passed"),
+    Use("run", 0, "every gate passed, or nothing to run (`--changed-since`: no suite changed)"),
     Use("run", 1, "a gate failed"),
     Use(
         "run",
         2,
         "bad option, manifest problems, an agent that differs from the manifest or is missing "
-        "(`--allow-drift` runs it as is): nothing was run",
+        "(`--allow-drift` runs it as is), a `--changed-since` ref git does not know or no git "
+        "checkout: nothing was run",
     ),
     Use("run", 3, "platform, including the sync before the run and errors on most examples"),
     Use("accept", 0, "every selected example that did not pass is accepted (or none needed it)"),
