@@ -153,7 +153,7 @@ def test_feedback_shows_the_reason_and_judges_get_none(
     project, _, results = first
     found = executions(project)
     judged = {e.id: e for e in found["writer"]}
-    curt = judged[results["curt"].execution.id]  # type: ignore[union-attr]
+    curt = judged[results["curt"].execution.id]
     assert curt.feedback is not None
     assert "### Judgements" in curt.feedback.body
     judge_id = judgements_of(results["curt"])[0]["execution_id"]
