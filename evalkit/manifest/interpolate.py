@@ -85,14 +85,28 @@ def _walk(
         except InterpolationError as err:
             out.append(ManifestProblem(source.mark(loc), str(err), loc_text(loc), err.hint))
             return value
+    # A mapping or list is copied only when a value in it changed: a large manifest is mostly
+    # left alone, and a copy of every example held a second manifest's worth of memory.
     if isinstance(value, dict):
-        return {
-            k: v if _as_is(v) else _walk(v, (*loc, k), source, env, out) for k, v in value.items()
-        }
+        changed: dict[Any, Any] | None = None
+        for k, v in value.items():
+            if _as_is(v):
+                continue
+            new = _walk(v, (*loc, k), source, env, out)
+            if new is not v:
+                changed = changed if changed is not None else dict(value)
+                changed[k] = new
+        return value if changed is None else changed
     if isinstance(value, list):
-        return [
-            v if _as_is(v) else _walk(v, (*loc, i), source, env, out) for i, v in enumerate(value)
-        ]
+        items: list[Any] | None = None
+        for i, v in enumerate(value):
+            if _as_is(v):
+                continue
+            new = _walk(v, (*loc, i), source, env, out)
+            if new is not v:
+                items = items if items is not None else list(value)
+                items[i] = new
+        return value if items is None else items
     return value
 
 

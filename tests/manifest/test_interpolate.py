@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalkit.manifest.interpolate import InterpolationError, interpolate_text
+from evalkit.manifest.interpolate import (
+    InterpolationError,
+    interpolate_source,
+    interpolate_text,
+)
+from evalkit.manifest.yaml_source import read_yaml
 
 ENV = {"PR": "42", "EMPTY": "", "NAME": "invoices"}
 
@@ -73,3 +80,27 @@ def test_the_api_key_cannot_be_read_into_a_manifest() -> None:
         interpolate_text("${EIGENPAL_API_KEY:-x}", {"EIGENPAL_API_KEY": "eg_top_secret"})
     assert "may not be used in a manifest" in str(caught.value)
     assert "eg_top_secret" not in str(caught.value) + caught.value.hint
+
+
+def test_a_source_is_copied_only_where_a_value_changed(tmp_path: Path) -> None:
+    """Most of a large manifest has nothing to interpolate: it is kept as read, not copied."""
+    path = tmp_path / "evalkit.yaml"
+    path.write_text(
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: a-${PR}\n"
+        "    examples:\n"
+        "      - {name: one, input: {text: plain, n: [1, {k: v}]}}\n"
+        "      - {name: two, input: {text: cost $5}}\n"
+    )
+    source, problems = read_yaml(path, "evalkit.yaml")
+    assert source is not None
+    assert not problems
+    agent = source.data["agents"][0]
+    examples = agent["examples"]
+    assert not interpolate_source(source, ENV)
+    after = source.data["agents"][0]
+    assert after["slug"] == "a-42"
+    assert after is not agent  # the slug changed in it
+    assert after["examples"] is examples  # nothing in them did
+    assert examples[1]["input"]["text"] == "cost $5"
