@@ -124,8 +124,13 @@ USES: tuple[Use, ...] = (
         "examples folder",
     ),
     Use("harvest", 3, "platform"),
-    Use("run", 0, "every gate passed, or nothing to run (`--changed-since`: no suite changed)"),
-    Use("run", 1, "a gate failed"),
+    Use(
+        "run",
+        0,
+        "every gate passed, or nothing to run (`--changed-since`: no suite changed); "
+        "`--update`: every example that did not pass is accepted",
+    ),
+    Use("run", 1, "a gate failed; `--update`: some examples not accepted, or declined"),
     Use(
         "run",
         2,
