@@ -13,6 +13,7 @@ import html
 from evalkit.control_chars import visible
 from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
+from evalkit.report.trend import trend_markdown
 from evalkit.report.usage import usage_markdown
 from evalkit.report.view import (
     PASS_RATES_LEGEND,
@@ -53,7 +54,7 @@ def render_markdown(
         f"\n⚠️ Line {number} of the results file was skipped: {_text(why)}.\n"
         for number, why in run.skipped_lines
     )
-    tail = usage_markdown(run) + _tail(html_link)
+    tail = trend_markdown(run) + usage_markdown(run) + _tail(html_link)
     budget = limit - len(head) - len(tail) - 200  # room for the truncation note
     body: list[str] = []
     used = 0

@@ -147,3 +147,24 @@ def trend_charts(run: RunResults) -> list[tuple[str, Markup]]:
         (f"Pass rate trend: {agent}", trend_chart(agent, points))
         for agent, points in trend_points(run).items()
     ]
+
+
+def trend_markdown(run: RunResults) -> str:
+    """Each agent's pass rate over the earlier runs and this one, for the Markdown summary
+    (a pull-request comment): ``33% → 67% → **100%**``; '' without earlier runs."""
+    trends = trend_points(run)
+    if not trends:
+        return ""
+    lines = ["", f"### Pass-rate trend ({_runs(trends)})", ""]
+    for agent, points in trends.items():
+        rates = [f"{point.point.pass_rate:.0%}" for point in points]
+        rates[-1] = f"**{rates[-1]}**"
+        # one line, in a code span that cannot hold its own backtick
+        name = " ".join(agent.replace("`", "'").split())
+        lines.append(f"- `{name}`: {' → '.join(rates)}")
+    return "\n".join([*lines, ""])
+
+
+def _runs(trends: dict[str, list[TrendPoint]]) -> str:
+    most = max(len(points) for points in trends.values())
+    return f"the last {most - 1} earlier run(s), then this one"

@@ -115,3 +115,13 @@ def test_names_and_labels_from_summaries_are_text_in_the_chart() -> None:
     assert "<script" not in chart
     assert "&lt;script&gt;" in chart
     assert chart.count("<circle") == 2
+
+
+def test_the_markdown_summary_has_each_agents_trend(runs: Path) -> None:
+    run = load_results(runs / RUN_NAMES[-1])
+    assert "Pass-rate trend" not in render_markdown(run)
+    run.history = earlier_runs([runs])
+    markdown = render_markdown(run)
+    assert "### Pass-rate trend (the last 2 earlier run(s), then this one)" in markdown
+    assert "- `climbing`: 33% → 67% → **100%**" in markdown
+    assert "- `steady`: 100% → 100% → **100%**" in markdown
