@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalkit.compare import CompareSpec, compare_json
 from evalkit.compare.accepting import accept_files, accept_json
@@ -150,3 +152,36 @@ def test_a_value_a_judge_grades_keeps_its_reference_answer() -> None:
     assert result.value == {"reply": "Hello", "v": 2}
     assert result.judged == ["/reply"]
     assert not result.left
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["a", "b", "A "]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from("xyz"), inner),
+    max_leaves=10,
+)
+RULE_SETS = [
+    None,
+    {"ignore": ["/x"]},
+    {"rules": {"/**": {"order": "ignore"}}},
+    {"rules": {"/y": {"text": ["casefold", "strip"]}, "/z": {"tolerance": 1}}},
+    {"ignore": ["/*/x"], "rules": {"/*": {"order": "ignore"}}},
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(expected=json_values, actual=json_values)
+def test_without_rules_the_accepted_value_is_the_output(expected: Any, actual: Any) -> None:
+    result = accept_json(expected, actual)
+    assert json.dumps(result.value, sort_keys=True) == json.dumps(actual, sort_keys=True)
+    assert not result.left
+
+
+@settings(max_examples=300, deadline=None)
+@given(expected=json_values, actual=json_values, rules=st.sampled_from(RULE_SETS))
+def test_the_accepted_value_always_compares_clean(
+    expected: Any, actual: Any, rules: dict[str, Any] | None
+) -> None:
+    compare_spec = spec(**rules) if rules else None
+    result = accept_json(expected, actual, compare_spec)
+    assert not result.left
+    assert compare_json(result.value, actual, compare_spec).passed
