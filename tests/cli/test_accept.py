@@ -146,3 +146,17 @@ def test_in_a_terminal_accept_asks(
     written = manifest.read_text(encoding="utf-8") != MANIFEST
     assert written is (code == 0)
     assert ("declined: nothing written" in outcome.stdout) is (code == 1)
+
+
+def test_run_update_exits_1_when_an_error_is_left(evalkit: Evalkit, tmp_path: Path) -> None:
+    manifest = tmp_path / "evalkit.yaml"
+    failing_agent = (
+        "  - slug: broken\n    config: {runtime: {builtin: fail}}\n"
+        "    examples:\n      - {name: down, expected: {ok: true}}\n"
+    )
+    manifest.write_text(MANIFEST + failing_agent, encoding="utf-8")
+    args = ("-m", manifest, "run", "--no-report", "--out", tmp_path / "r", "--update", "--yes")
+    outcome = evalkit(*args)
+    assert outcome.code == 1, outcome.stderr
+    assert "accepted 1 example" in outcome.stdout
+    assert "not accepted: broken/down (error): errored (failed:" in outcome.stdout
