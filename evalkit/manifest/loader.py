@@ -313,13 +313,23 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
 
 
 def _digest(parsed: list[ParsedFile], root: Path) -> str:
-    """sha256 of every file's interpolated content as canonical JSON, with its project path."""
-    documents = [
-        {"file": file.source.path.relative_to(root).as_posix(), "data": file.source.data}
-        for file in parsed
-    ]
-    canonical = json.dumps(documents, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """sha256 of every file's interpolated content as canonical JSON, with its project path.
+
+    The text is ``[{"data":...,"file":...},...]`` (keys sorted), hashed one file at a time:
+    the whole text at once was two more copies of a large manifest (a str and its bytes) at
+    the loader's peak of memory."""
+    digest = hashlib.sha256(b"[")
+    for number, file in enumerate(parsed):
+        name = file.source.path.relative_to(root).as_posix()
+        head = '{"data":' if number == 0 else ',{"data":'
+        text = f'{head}{_canonical(file.source.data)},"file":{_canonical(name)}}}'
+        digest.update(text.encode())
+    digest.update(b"]")
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _in_reading_order(problems: list[ManifestProblem]) -> list[ManifestProblem]:

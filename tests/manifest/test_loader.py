@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -155,6 +157,33 @@ def test_digest_is_stable_and_follows_the_content(project: Callable[[Files], Pat
     path.write_text("# a comment\nversion: 1\nagents:\n- slug: a\n  name: 'A ${N:-1}'\n")
     assert load_manifest(path, env={}).digest == first
     assert load_manifest(path, env={"N": "2"}).digest != first
+
+
+def test_digest_is_the_canonical_json_of_every_file_with_its_path(
+    project: Callable[[Files], Path],
+) -> None:
+    """Hashed a file at a time (not the whole text at once), the digest is still that of the
+    one canonical text, so runs' manifestDigest labels compare across versions."""
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\ninclude: [more/*.yaml]\n",
+            "more/a.yaml": "version: 1\nagents:\n  - {slug: a, name: 'Äpfel ünd'}\n",
+            "more/b.yaml": "version: 1\nagents:\n  - {slug: b, config: {n: 2.5, x: null}}\n",
+        }
+    )
+    documents = [
+        {"file": "evalkit.yaml", "data": {"version": 1, "include": ["more/*.yaml"]}},
+        {
+            "file": "more/a.yaml",
+            "data": {"version": 1, "agents": [{"slug": "a", "name": "Äpfel ünd"}]},
+        },
+        {
+            "file": "more/b.yaml",
+            "data": {"version": 1, "agents": [{"slug": "b", "config": {"n": 2.5, "x": None}}]},
+        },
+    ]
+    text = json.dumps(documents, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert load_manifest(path, env={}).digest == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_gates_merge_top_level_then_agent(project: Callable[[Files], Path]) -> None:
