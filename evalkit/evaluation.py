@@ -212,6 +212,8 @@ def _changed_only(
 
     assert config.changed_since is not None
     changed = changed_suites(manifest, config.changed_since, environment=config.environment)
+    if not config.calibration:  # the judges' labelled examples stay out
+        changed = dataclasses.replace(changed, calibrated=frozenset())
     # The record is the whole run's (every shard's alike, so merged shards keep one): the
     # shard runs its share of what it selects.
     whole = dataclasses.replace(config.selection, shard=None)

@@ -49,7 +49,8 @@ def label_of(expected: Any) -> bool | None:
     return None
 
 
-def _is_labelled(job: ExampleJob) -> bool:
+def is_labelled(job: ExampleJob) -> bool:
+    """A labelled example of a judge: its expected output is ``{"passed": true|false}``."""
     return job.kind == "agent" and label_of(job.expected_json) is not None
 
 
@@ -70,7 +71,7 @@ def with_calibration(
     chosen = {job.key for job in selected}
     judges = judges_used(selected)
     return [
-        job for job in every_job if job.key in chosen or (job.suite in judges and _is_labelled(job))
+        job for job in every_job if job.key in chosen or (job.suite in judges and is_labelled(job))
     ]
 
 
@@ -92,7 +93,7 @@ def calibration_plan(
     """The judges to report for a run of ``jobs``: those their rules use, and any judge of
     the manifest whose labelled examples run (``--only JUDGE``)."""
     named = judges_used(every_job)
-    running = {job.suite for job in jobs if job.suite in named and _is_labelled(job)}
+    running = {job.suite for job in jobs if job.suite in named and is_labelled(job)}
     labels: dict[str, dict[str, bool]] = {
         judge: {} for judge in sorted(judges_used(jobs) | running)
     }

@@ -36,6 +36,7 @@ from typing import Any
 from evalkit.compare.rules import CompareSpec, PathRule
 from evalkit.errors import ManifestError
 from evalkit.manifest import AgentSpec, ExampleSpec, Manifest, WorkflowSpec, load_manifest
+from evalkit.runner.calibration import is_labelled
 from evalkit.runner.from_manifest import suite_name
 from evalkit.runner.git_tree import GitError, Repository
 from evalkit.runner.jobs import ALWAYS_TAG, ExampleJob
@@ -59,40 +60,50 @@ class ChangedSuites:
     everything: str | None = None
     #: what the user should know (no merge base: REF itself was compared)
     warnings: tuple[str, ...] = ()
+    #: judge agents that changed suites use: their labelled examples run to calibrate them
+    calibrated: frozenset[str] = frozenset()
 
     def keeps(self, job: ExampleJob) -> bool:
         return (
             self.everything is not None
             or (job.kind, job.suite) in self.changed
             or ALWAYS_TAG in job.tags
+            or self._calibrates(job)
         )
+
+    def _calibrates(self, job: ExampleJob) -> bool:
+        return job.suite in self.calibrated and is_labelled(job)
 
     def apply(self, jobs: Sequence[ExampleJob]) -> tuple[list[ExampleJob], ChangeSelection]:
         """The jobs to run, and the record of what ran and what was skipped and why, over
         the suites of ``jobs`` (those the other options selected)."""
-        # per suite, in manifest order: [examples run, examples left out]
+        # per suite, in manifest order: [tagged always run, calibration run, left out]
         tally: dict[SuiteKey, list[int]] = {}
         kept: list[ExampleJob] = []
         for job in jobs:
-            counts = tally.setdefault((job.kind, job.suite), [0, 0])
+            counts = tally.setdefault((job.kind, job.suite), [0, 0, 0])
             if self.keeps(job):
                 kept.append(job)
-                counts[0] += 1
+                counts[1 if self._calibrates(job) and ALWAYS_TAG not in job.tags else 0] += 1
             else:
-                counts[1] += 1
+                counts[2] += 1
         record = ChangeSelection(
             since=self.since,
             base=self.base,
             everything=self.everything,
             warnings=list(self.warnings),
         )
-        for (kind, suite), (ran, left_out) in tally.items():
+        for (kind, suite), (ran, calibrating, left_out) in tally.items():
             if self.everything is None and (kind, suite) in self.changed:
                 record.changed.append(_suite(kind, suite, self.changed[(kind, suite)]))
             elif left_out:
                 reasons = [f"unchanged since {self.since}"]
                 if ran:
                     reasons.append(f"ran its {ran} example(s) tagged {ALWAYS_TAG}")
+                if calibrating:
+                    reasons.append(
+                        f"ran its {calibrating} labelled example(s): a changed suite's judge"
+                    )
                 record.skipped.append(_suite(kind, suite, reasons, examples=left_out))
         return kept, record
 
@@ -140,7 +151,17 @@ def changed_suites(
         changed=changed,
         everything=everything,
         warnings=tuple(warnings),
+        calibrated=frozenset(_judges_of_changed(manifest, changed)),
     )
+
+
+def _judges_of_changed(manifest: Manifest, changed: Mapping[SuiteKey, list[str]]) -> set[str]:
+    """The judge agents the changed suites use (their calibration runs with them)."""
+    owners: list[tuple[SuiteKey, AgentSpec | WorkflowSpec]] = [
+        *((("agent", agent.manifest_slug), agent) for agent in manifest.agents),
+        *((("workflow", suite_name(suite)), suite) for suite in manifest.workflows),
+    ]
+    return {judge for key, owner in owners if key in changed for judge in _judges_of(owner)}
 
 
 def _unknown_ref(since: str, repo: Repository) -> str:
