@@ -45,7 +45,10 @@ def open_client(
 
 
 def _loaded(manifest: Path | str | Manifest) -> Manifest:
-    return manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+    if isinstance(manifest, Manifest):
+        return manifest
+    # The agent's examples folder may not exist yet: these commands write its first examples.
+    return load_manifest(Path(manifest), awaiting_examples=True)
 
 
 def promote(

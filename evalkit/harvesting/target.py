@@ -30,7 +30,7 @@ def target_of(manifest: Manifest, slug: str | None) -> Target:
     """The agent ``slug`` of ``manifest`` (the only agent when ``slug`` is ``None``) and its
     examples folder; ``HarvestError`` saying what to add when there is none."""
     agent = _agent(manifest, slug)
-    folders = list(dict.fromkeys(e.folder.parent for e in agent.examples if e.folder))
+    folders = list(agent.example_folders)
     if not folders:
         raise HarvestError(
             f"agent {agent.manifest_slug!r} has no examples folder to write examples into: "

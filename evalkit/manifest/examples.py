@@ -58,6 +58,8 @@ class Resolution:
     problems: list[ManifestProblem] = field(default_factory=list)
     #: every ``judge`` rule met, checked once all agents are known (``manifest.judges``)
     judges: list[JudgeUse] = field(default_factory=list)
+    #: an examples folder may be missing or empty: promote and harvest write the first ones
+    awaiting_examples: bool = False
 
     def fail(self, mark: SourceMark, message: str, key: str = "", hint: str = "") -> None:
         self.problems.append(ManifestProblem(mark, message, key, hint))
@@ -147,11 +149,31 @@ def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
     return False, None
 
 
+def _awaiting_folder(
+    entry: ExampleFolder, loc: Loc, source: YamlSource, res: Resolution
+) -> Path | None:
+    """The declared folder when it does not exist yet or holds no example folder (its first
+    examples are about to be written), else None: it is read as usual."""
+    try:
+        folder = resolve_inside(source.path.parent, entry.folder, res.root)
+    except PathProblem:
+        return None  # reported when the folder is read
+    if not folder.exists():
+        return folder
+    if folder.is_dir() and not entry.examples and not any(p.is_dir() for p in folder.iterdir()):
+        return folder
+    return None
+
+
 def folder_examples(
     entry: ExampleFolder, loc: Loc, source: YamlSource, res: Resolution, owner: Owner
 ) -> tuple[Path | None, list[ExampleSpec]]:
     """The examples of one folder entry, and the folder itself."""
     folder_loc = (*loc, "folder") if source.has((*loc, "folder")) else loc
+    if res.awaiting_examples:
+        waiting = _awaiting_folder(entry, folder_loc, source, res)
+        if waiting is not None:
+            return waiting, []
     folder = res.path(source, folder_loc, entry.folder, kind="folder")
     if folder is None:
         return None, []

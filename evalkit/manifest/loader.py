@@ -54,14 +54,18 @@ from evalkit.safe_paths import is_inside
 _GLOB_CHARS = set("*?[")
 
 
-def load_manifest(path: Path, *, env: Mapping[str, str] | None = None) -> Manifest:
+def load_manifest(
+    path: Path, *, env: Mapping[str, str] | None = None, awaiting_examples: bool = False
+) -> Manifest:
     """Load, validate and resolve the manifest at ``path`` (``${VAR}`` from ``env``, by default
-    the process environment). Raise ``ManifestError`` listing every problem found."""
-    return load_with_sources(path, env=env)[0]
+    the process environment). Raise ``ManifestError`` listing every problem found.
+    ``awaiting_examples``: an examples folder may be missing or empty (promote and harvest
+    are about to write its first examples)."""
+    return load_with_sources(path, env=env, awaiting_examples=awaiting_examples)[0]
 
 
 def load_with_sources(
-    path: Path, *, env: Mapping[str, str] | None = None
+    path: Path, *, env: Mapping[str, str] | None = None, awaiting_examples: bool = False
 ) -> tuple[Manifest, tuple[YamlSource, ...]]:
     """``load_manifest``, and each of its files as read (``${VAR}`` interpolated), in the order
     of ``Manifest.sources``: for the checks that need the files as written, without reading
@@ -80,7 +84,7 @@ def load_with_sources(
             ]
         )
     root = find_project_root(path)
-    res = Resolution(root)
+    res = Resolution(root, awaiting_examples=awaiting_examples)
     parsed: list[ParsedFile] = []
     _read_file(path.resolve(), variables, res, parsed, stack=[], seen=set())
     manifest = _build(path.resolve(), parsed, res)

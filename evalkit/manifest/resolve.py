@@ -82,6 +82,7 @@ def resolve_agent(
         tags=tuple(raw.tags),
         workspace=workspace,
         examples=tuple(examples),
+        example_folders=tuple(folders),
         compare=compare,
         gates=merge_gates(gates, raw.gates),
         mark=source.mark(loc),

@@ -102,6 +102,8 @@ class AgentSpec(_Frozen):
     tags: tuple[str, ...] = ()
     workspace: WorkspaceSpec | None = None
     examples: tuple[ExampleSpec, ...] = ()
+    #: the examples folders it declares, in order (where promote and harvest write)
+    example_folders: tuple[Path, ...] = ()
     #: the agent's rules merged over the defaults (each example has its own, fully merged)
     compare: CompareSpec = Field(default_factory=CompareSpec)
     gates: Gates = Field(default_factory=Gates)

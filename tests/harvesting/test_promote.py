@@ -278,3 +278,23 @@ def test_a_link_in_the_examples_folder_cannot_lead_a_forced_promote_elsewhere(
     assert "cannot write example 'linked'" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree(project.root) == before
+
+
+@pytest.mark.parametrize("state", ["missing", "empty"])
+def test_the_first_example_of_an_agent_goes_into_a_folder_not_made_yet(
+    project: Project, client: EigenpalClient, state: str
+) -> None:
+    execution = production_run(client, project.slug, {"order": "J-10"})
+    for path in sorted(project.examples.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    if state == "missing":
+        project.examples.rmdir()
+    with pytest.raises(evalkit.ManifestError):
+        validate_manifest(project.manifest)  # a run still needs an example to run
+
+    evalkit.promote(
+        execution.id, name="first", manifest=project.manifest, connection=project.connection
+    )
+
+    assert read_json(project.example("first") / "input.json") == {"order": "J-10"}
+    validate_manifest(project.manifest)
