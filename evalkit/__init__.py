@@ -27,13 +27,16 @@ if TYPE_CHECKING:
     from evalkit.evaluation import RunHooks, RunOutcome, run, run_async
     from evalkit.harvesting.entry import harvest, promote
     from evalkit.planning import SyncOutcome, apply, plan
+    from evalkit.report.history import History
+    from evalkit.report.history import find_history as history
     from evalkit.runner.accept import AcceptOutcome, accept
     from evalkit.runner.config import RunConfig
     from evalkit.runner.gates import GateConfig
     from evalkit.runner.jobs import Selection
     from evalkit.runner.repeats import PassRule
 
-#: name -> the module that defines it, imported when the name is first used
+#: name -> the module that defines it ("module:name" where it is named otherwise there),
+#: imported when the name is first used
 _LAZY = {
     "Connection": "evalkit.connection",
     "RunConfig": "evalkit.runner.config",
@@ -51,14 +54,17 @@ _LAZY = {
     "plan": "evalkit.planning",
     "AcceptOutcome": "evalkit.runner.accept",
     "accept": "evalkit.runner.accept",
+    "History": "evalkit.report.history",
+    "history": "evalkit.report.history:find_history",
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    where = _LAZY.get(name)
+    if where is None:
         raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, defined_as = where.partition(":")
+    value = getattr(importlib.import_module(module), defined_as or name)
     globals()[name] = value
     return value
 
@@ -69,6 +75,7 @@ __all__ = [
     "Connection",
     "EvalkitError",
     "GateConfig",
+    "History",
     "ManifestError",
     "ManifestProblem",
     "PassRule",
@@ -85,6 +92,7 @@ __all__ = [
     "accept",
     "apply",
     "harvest",
+    "history",
     "plan",
     "promote",
     "run",
