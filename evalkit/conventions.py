@@ -26,6 +26,10 @@ VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: the variables the local platform's runtime sets for every agent program itself: neither
 #: ``config.runtime.env`` nor ``pass_env`` may replace them
 RUNTIME_VARIABLES = frozenset({"EIGENPAL_EXECUTION_ID", "HOME", "TMPDIR"})
+#: evalkit's own secrets: a manifest may not read them (``${EIGENPAL_API_KEY}`` would store the
+#: value in an agent's config and show it in plans) and ``pass_env`` may not hand them to agent
+#: programs (which could echo them into outputs, reports and feedback)
+PROTECTED_VARIABLES = frozenset({"EIGENPAL_API_KEY"})
 
 
 def pass_env_problem(name: str) -> str | None:
@@ -37,4 +41,10 @@ def pass_env_problem(name: str) -> str | None:
         )
     if name in RUNTIME_VARIABLES:
         return f"{name} is set by the runtime itself and cannot be passed through"
+    if name in PROTECTED_VARIABLES:
+        return (
+            f"{name} is evalkit's own secret and is never passed to agent programs (they could"
+            " write it into outputs, reports and feedback); give the agent a key of its own"
+            " under another name"
+        )
     return None

@@ -22,6 +22,7 @@ def test_variable_names_pass(name: str) -> None:
         ("A=B", "not an environment variable name"),
         ("HOME", "HOME is set by the runtime itself"),
         ("EIGENPAL_EXECUTION_ID", "set by the runtime itself"),
+        ("EIGENPAL_API_KEY", "EIGENPAL_API_KEY is evalkit's own secret"),
     ],
 )
 def test_bad_names_are_refused_with_the_reason(name: str, problem: str) -> None:

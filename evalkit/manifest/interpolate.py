@@ -10,14 +10,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from evalkit.conventions import PROTECTED_VARIABLES
 from evalkit.errors import ManifestProblem
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _TOKEN = re.compile(r"\$\$\{|\$\{(?P<body>[^}]*)\}|\$\{")
-#: variables a manifest may not read: their values would be stored on the platform (in an
-#: agent's config or name) and shown in plans and reports
-PROTECTED = frozenset({"EIGENPAL_API_KEY"})
 _BODY = re.compile(rf"^(?P<name>{_NAME})(?::-(?P<default>.*))?$", re.DOTALL)
 
 
@@ -51,7 +49,7 @@ def interpolate_text(text: str, env: Mapping[str, str]) -> str:
                 "write ${NAME} or ${NAME:-default} (letters, digits, '_'); '$${' is a literal '${'",
             )
         name, default = parsed.group("name"), parsed.group("default")
-        if name in PROTECTED:
+        if name in PROTECTED_VARIABLES:
             raise InterpolationError(
                 f"variable '{name}' may not be used in a manifest",
                 "the API key goes to evalkit through --api-key or the environment, never into "

@@ -73,6 +73,13 @@ def test_serve_refuses_a_pass_env_that_is_not_a_variable_name(tmp_path: Path) ->
     assert not (tmp_path / "platform.sqlite3").exists()
 
 
+def test_serve_refuses_to_pass_evalkits_own_key(tmp_path: Path) -> None:
+    result = CliRunner().invoke(serve, ["--data", str(tmp_path), "--pass-env", "EIGENPAL_API_KEY"])
+    assert result.exit_code == 2
+    assert "EIGENPAL_API_KEY is evalkit's own secret" in result.output
+    assert not (tmp_path / "platform.sqlite3").exists()
+
+
 @pytest.mark.slow
 def test_the_embedded_platform_passes_the_manifest_pass_env(tmp_path: Path) -> None:
     secret = "sk-embedded-" + secrets.token_hex(16)
