@@ -17,7 +17,11 @@ Which examples: the selected ones (``--only``, ``--example``, ``--tag``) that fa
 partial. A pass has nothing to change. An error or a cancelled example has no output to
 accept: listed, never written. So is an example whose expected output changed since the run
 (run it again first), one no longer in the manifest, and one whose attempts disagree (``repeat``:
-some passed, some not: the expected output would follow one draw of a flaky agent). A repeated
+some passed, some not: the expected output would follow one draw of a flaky agent). A labelled
+example of a judge agent the manifest uses (``runner.calibration``: its expected output is
+``{"passed": true|false}``) is never accepted: its expected value is a person's label, the
+truth the judge is measured against, and a judge that disagrees is wrong until a person says
+otherwise. A repeated
 example whose attempts all failed is accepted from the attempt the result shows (the last
 one with its verdict); one that expects files is not, as its attempts share one output
 folder in the run. Nothing outside the selection is read for writing or written.
@@ -42,6 +46,7 @@ from evalkit.manifest import ExampleSpec, Manifest, load_manifest
 from evalkit.manifest.paths import display_path
 from evalkit.runner.accept_plan import AcceptOutcome, AcceptPlan, ExampleChange, NotAccepted
 from evalkit.runner.accept_write import FileWrite, write_all
+from evalkit.runner.calibration import is_labelled, judges_used
 from evalkit.runner.from_manifest import jobs_from_manifest, suite_name
 from evalkit.runner.inline_expected import InlineRefused, NewExpected, edit_expected
 from evalkit.runner.jobs import ExampleJob, Selection, select
@@ -67,6 +72,10 @@ __all__ = [
 
 #: environment variables that say "this is CI" (any value but empty, 0 or false)
 CI_VARIABLES = ("CI",)
+
+
+#: why a judge's labelled example is never accepted
+LABELLED = "a person's label: the judge disagrees with it; edit it by hand if the label is wrong"
 
 
 class AcceptError(RunError):
@@ -157,7 +166,7 @@ def plan_accept(
     select(jobs, selection)  # an --only naming nothing in the manifest is an error
     by_key = {job.key: job for job in jobs}
     specs = _specs(loaded)
-    planner = _Planner(folder, loaded, specs)
+    planner = _Planner(folder, loaded, specs, judges=judges_used(jobs))
     passed = matched = 0
     for result in results:
         job = by_key.get(result.key)
@@ -229,6 +238,8 @@ class _Planner:
     run_dir: Path
     manifest: Manifest
     specs: dict[tuple[str, str, str], ExampleSpec]
+    #: the judge agents the manifest's rules name: their labelled examples are never accepted
+    judges: set[str] = field(default_factory=set)
     changes: list[ExampleChange] = field(default_factory=list)
     inline: list[_Inline] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -240,7 +251,9 @@ class _Planner:
         )
 
     def consider(self, result: ExampleResult, job: ExampleJob, spec: ExampleSpec) -> None:
-        reason = _not_acceptable(result, job)
+        reason = LABELLED if job.suite in self.judges and is_labelled(job) else None
+        if reason is None:
+            reason = _not_acceptable(result, job)
         if reason is None:
             reason = _stale(result, job)
         if reason is not None:

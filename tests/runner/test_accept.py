@@ -371,3 +371,54 @@ def test_accepting_a_filtered_run_leaves_every_other_file_byte_identical(
     assert [change.label for change in outcome.plan.changes] == ["inline-echo/greeting"]
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     assert changed == {"evalkit.yaml"}
+
+
+JUDGED_MANIFEST = """\
+version: 1
+agents:
+  - slug: answer
+    config: {runtime: {builtin: echo}}
+    examples:
+      - name: hello
+        input: {reply: "hello"}
+        expected: {reply: "hello"}
+        compare: {rules: {/reply: {judge: {agent: judge, rubric: "kind", min: 0.5}}}}
+  - slug: judge
+    config: {runtime: {builtin: echo}}
+    examples:
+      - name: rude
+        input: {passed: true, score: 1}
+        expected: {passed: false}   # a person's label
+      - name: unlabelled
+        input: {verdict: "new"}
+        expected: {verdict: "old"}
+  - slug: checker                   # answers like a judge, but no rule uses it as one
+    config: {runtime: {builtin: echo}}
+    examples:
+      - name: rude
+        input: {passed: true}
+        expected: {passed: false}
+"""
+
+
+def test_a_judges_labelled_example_is_never_accepted(tmp_path: Path) -> None:
+    root = tmp_path / "judged"
+    root.mkdir()
+    manifest = root / "evalkit.yaml"
+    manifest.write_text(JUDGED_MANIFEST, encoding="utf-8")
+    run_once(manifest, root / "run", Selection(only=("judge", "checker")))
+    outcome = accept(root / "run", manifest, environ={})
+    [refused] = outcome.plan.refused
+    assert refused.label == "judge/rude"
+    assert refused.reason == (
+        "a person's label: the judge disagrees with it; edit it by hand if the label is wrong"
+    )
+    # the judge's other example, and an agent no rule uses as a judge, are accepted as usual
+    assert sorted(change.label for change in outcome.plan.changes) == [
+        "checker/rude",
+        "judge/unlabelled",
+    ]
+    assert outcome.exit_code == 1
+    text = manifest.read_text(encoding="utf-8")
+    assert "expected: {passed: false}   # a person's label" in text
+    assert 'expected: {verdict: "new"}' in text
