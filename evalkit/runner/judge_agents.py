@@ -4,6 +4,8 @@ they judged so far (``runner.judging`` judges with them)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -23,7 +25,8 @@ class JudgeAgent:
     #: the slug run on the platform (an environment's copy under ``--env``)
     platform_slug: str
     #: its workspace files and config as the manifest declares them (what sync puts on the
-    #: platform): part of each judgement's cache key
+    #: platform), and the variables ``local_platform.pass_env`` hands it: part of each
+    #: judgement's cache key
     digest: str
 
 
@@ -49,19 +52,39 @@ class Judging:
     pending: dict[str, PendingJudgement] = field(default_factory=dict)
 
 
-def judge_agents_of(manifest: Manifest, jobs: Collection[ExampleJob]) -> dict[str, JudgeAgent]:
+def judge_agents_of(
+    manifest: Manifest,
+    jobs: Collection[ExampleJob],
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, JudgeAgent]:
     """The judges the jobs' rules name, as the run calls them (``manifest`` under its
-    environment, if any)."""
+    environment, if any). ``environ``: where the local platform reads ``pass_env`` (default:
+    this process's environment)."""
     from evalkit.sync.desired import hash_file
 
     named = set().union(*(judge_agents(job.compare) for job in jobs)) if jobs else set()
+    passed = passed_env_digests(manifest.local_pass_env, environ)
     found: dict[str, JudgeAgent] = {}
     for slug in sorted(named):
         agent = manifest.agent(slug)  # the loader refused judges it does not declare
         files = {path: hash_file(source)[0] for path, source in agent.workspace_files().items()}
+        declared: dict[str, object] = {"config": agent.config, "files": files}
+        if passed:  # absent when empty: the keys of projects without pass_env stay as they were
+            declared["pass_env"] = passed
         found[slug] = JudgeAgent(
-            slug=agent.manifest_slug,
-            platform_slug=agent.slug,
-            digest=digest({"config": agent.config, "files": files}),
+            slug=agent.manifest_slug, platform_slug=agent.slug, digest=digest(declared)
         )
     return found
+
+
+def passed_env_digests(
+    names: Collection[str], environ: Mapping[str, str] | None = None
+) -> dict[str, str | None]:
+    """Each ``pass_env`` name and a sha256 of its value (None: unset). A judge's model and
+    endpoint often come this way: another value is another judge. Never the value itself: the
+    cache key is written to disk."""
+    source = os.environ if environ is None else environ
+    return {
+        name: hashlib.sha256(source[name].encode()).hexdigest() if name in source else None
+        for name in sorted(names)
+    }

@@ -3,9 +3,10 @@ not change runs no judge again.
 
 One JSON file per judgement under ``.evalkit/judgements/`` (beside the manifest), named by its
 key: a digest of the judge (its slug, and the digest of its workspace files and config as the
-manifest declares them, what sync puts on the platform), the rubric, and the exact values
-judged (expected, actual, pointer, the example's input). Change any of them (edit the judge's
-AGENT.md, its model in config, the rubric, or let the agent answer differently) and the key
+manifest declares them, what sync puts on the platform, and a sha256 of each variable
+``local_platform.pass_env`` hands it), the rubric, and the exact values judged (expected,
+actual, pointer, the example's input). Change any of them (edit the judge's AGENT.md, its model
+in config or in a passed variable, the rubric, or let the agent answer differently) and the key
 changes. Only answers that follow the judge's contract are kept: a judge that failed, timed
 out or answered nonsense is asked again next time.
 

@@ -20,7 +20,8 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.cli.validate import validate
 from evalkit.client import EigenpalClient
 from evalkit.connection import open_platform
-from evalkit.runner.judging import JUDGEMENT_KEY
+from evalkit.conventions import JUDGEMENTS_FOLDER
+from evalkit.runner import labels as run_labels
 from evalkit.runner.results import ErrorKind, ExampleResult, RunSummary, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.summary_text import render_summary
@@ -164,7 +165,7 @@ def test_feedback_shows_the_reason_and_judges_get_none(
     for execution in found["keyword-judge"]:
         assert execution.feedback is None or execution.feedback.rating is None
         labels = execution.metadata or {}
-        assert labels[JUDGEMENT_KEY].startswith("writer/")
+        assert labels[run_labels.JUDGEMENT].startswith("writer/")
         assert labels["batchId"] == results["curt"].run_id
         assert "exampleName" not in labels  # never taken for an example of the judge
 
@@ -207,6 +208,32 @@ def test_a_changed_output_is_judged_again(tmp_path: Path) -> None:
     assert summary.judgements is not None
     assert summary.judgements.from_cache == 2  # polite and strict did not change
     assert results["curt"].verdict is Verdict.PARTIAL
+
+
+def test_another_value_of_a_passed_variable_is_judged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A judge's model often comes through ``pass_env``: another model, other verdicts."""
+    name = "EVALKIT_TEST_JUDGE_MODEL"
+    passing = MANIFEST.replace(
+        "version: 1\n", f"version: 1\nlocal_platform: {{pass_env: [{name}]}}\n"
+    )
+    write_judge_project(tmp_path, passing)
+    monkeypatch.setenv(name, "judge-model-alpha-31337")
+    run(tmp_path, "one")
+    summary, _ = run(tmp_path, "same")
+    assert summary.judgements is not None
+    assert summary.judgements.from_cache == 3  # the keyword judge's three: nothing changed
+
+    monkeypatch.setenv(name, "judge-model-beta-42424")
+    summary, _ = run(tmp_path, "other")
+    assert summary.judgements is not None
+    assert summary.judgements.from_cache == 0
+    cache_files = [p for p in (tmp_path / JUDGEMENTS_FOLDER).rglob("*") if p.is_file()]
+    assert len(cache_files) == 6  # three judgements for each model
+    for path in cache_files:
+        text = path.read_text(encoding="utf-8")
+        assert "alpha-31337" not in text and "beta-42424" not in text
 
 
 def validate_in(manifest: Path) -> Any:
