@@ -31,6 +31,7 @@ from evalkit.connection import Connection, OpenPlatform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
+from evalkit.runner import labels as run_labels
 from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calibration import calibration_plan
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
@@ -250,9 +251,9 @@ def _batch_name(batch: str | None) -> str | None:
 
 def _identity(manifest: Manifest, config: RunConfig, git: GitInfo) -> RunIdentity:
     run_id = new_run_id()
-    labels = {"manifestDigest": manifest.digest}
+    labels = {run_labels.MANIFEST_DIGEST: manifest.digest}
     if git.commit:
-        labels["gitCommit"] = git.commit
+        labels[run_labels.GIT_COMMIT] = git.commit
     run_dir = config.out or manifest.path.parent / RUNS_FOLDER / run_id
     return RunIdentity(run_id=run_id, run_dir=run_dir, labels=labels)
 

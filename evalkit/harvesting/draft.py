@@ -22,7 +22,7 @@ from evalkit.errors import EvalkitError
 from evalkit.manifest.examples import README, SOURCE
 from evalkit.manifest.models import ExampleSource, ExpectedOrigin
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
-from evalkit.runner.agent_run import ATTEMPT_KEY
+from evalkit.runner import labels as run_labels
 from evalkit.runner.feedback_body import BODY_HEAD
 from evalkit.safe_paths import UnsafePath, check_relative, shown
 
@@ -142,11 +142,19 @@ def _notes(execution: AgentExecutionSummary) -> str | None:
 
 
 def started_by_evalkit(execution: AgentExecutionSummary) -> bool:
-    """Whether ``evalkit run`` started ``execution``: its labels say so (``_metadata``, which
-    a server may not keep), or its feedback is evalkit's verdict (``runner.feedback_body``)."""
-    if ATTEMPT_KEY in (execution.metadata or {}):
+    """Whether ``evalkit run`` started ``execution``, for an example or as a judge agent:
+    labels only evalkit gives say so (``runner.labels``; ``_metadata``, which a server may not
+    keep), or its feedback is evalkit's verdict (``runner.feedback_body``)."""
+    if not run_labels.EVALKIT_ONLY.isdisjoint(execution.metadata or {}):
         return True
     return execution.feedback is not None and bool(BODY_HEAD.match(execution.feedback.body))
+
+
+def judged_example(execution: AgentExecutionSummary) -> str | None:
+    """The example (``agent/example``) a judge execution of ``evalkit run`` judged, if it is
+    one."""
+    judged = (execution.metadata or {}).get(run_labels.JUDGEMENT)
+    return judged if isinstance(judged, str) and judged else None
 
 
 def _nothing_expected(execution: AgentExecutionSummary) -> str:

@@ -24,6 +24,7 @@ from evalkit.harvesting.draft import (
     HarvestError,
     NotPromotable,
     draft_example,
+    judged_example,
     started_by_evalkit,
 )
 from evalkit.harvesting.filters import SCAN_LIMIT, HarvestFilters
@@ -32,6 +33,7 @@ from evalkit.harvesting.target import Target, target_of
 from evalkit.harvesting.writing import write_example
 from evalkit.manifest import Manifest
 from evalkit.manifest.models import NAME_MAX, NAME_PATTERN, ExpectedOrigin
+from evalkit.runner import labels as run_labels
 from evalkit.safe_paths import UnsafePath, join_inside, shown
 
 #: executions read per page while harvesting (the contract's maximum)
@@ -207,12 +209,19 @@ def _skip(
             f"('evalkit pull {target.agent.slug}' brings that into git)",
         )
     if started_by_evalkit(execution):
-        example = (execution.metadata or {}).get("exampleName")
-        reason = "evalkit run started it" + (f", for example {example!r}" if example else "")
-        return Skipped(execution.id, "evalkit-run", reason)
+        return Skipped(execution.id, "evalkit-run", _started_for(execution))
     if name in taken:
         return Skipped(execution.id, "name-taken", f"its name {name!r} is another example's")
     return None
+
+
+def _started_for(execution: AgentExecutionSummary) -> str:
+    """What ``evalkit run`` started ``execution`` for: an example, or a judgement of one."""
+    judged = judged_example(execution)
+    if judged is not None:
+        return f"evalkit run started it as a judge agent, judging example {judged!r}"
+    example = (execution.metadata or {}).get(run_labels.EXAMPLE_NAME)
+    return "evalkit run started it" + (f", for example {example!r}" if example else "")
 
 
 def _draft(execution: AgentExecutionSummary, target: Target) -> ExampleDraft:

@@ -26,6 +26,7 @@ from typing import Any
 from evalkit.api import AgentExecutionSummary, ExecutionStatus, RunAgentResponse, parse_timestamp
 from evalkit.client.errors import EigenpalError, EigenpalRateLimitError
 from evalkit.client.wait import poll_delays
+from evalkit.runner import labels as run_labels
 from evalkit.runner.costs import cost_figures
 from evalkit.runner.failures import (
     error_from_api,
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 #: pause before re-starting after a 5xx or a connection failure (the client already retried)
 START_BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
-ATTEMPT_KEY = "evalkitAttempt"
 #: the most output files one execution may list: each is a download (a request, a file)
 MAX_OUTPUT_FILES = 10_000
 
@@ -128,9 +128,9 @@ async def _start(
         state.attempt_tokens.append(token)
         metadata = {
             **identity.labels,
-            "batchId": identity.run_id,
-            "exampleName": state.job.name,
-            ATTEMPT_KEY: token,
+            run_labels.BATCH: identity.run_id,
+            run_labels.EXAMPLE_NAME: state.job.name,
+            run_labels.ATTEMPT: token,
         }
         try:
             started = await ctx.calls.start_agent(
@@ -210,7 +210,7 @@ async def find_orphan(
             state.job.platform_name, batch_id=ctx.identity.run_id, example_name=state.job.name
         )
     )
-    ours = [e for e in found if (e.metadata or {}).get(ATTEMPT_KEY) in state.attempt_tokens]
+    ours = [e for e in found if (e.metadata or {}).get(run_labels.ATTEMPT) in state.attempt_tokens]
     return ours[0] if ours else None
 
 

@@ -39,6 +39,7 @@ from evalkit.compare.judges import (
     judge_agents,
     read_answer,
 )
+from evalkit.runner import labels as run_labels
 from evalkit.runner.agent_run import release_slot
 from evalkit.runner.comparing import Comparison
 from evalkit.runner.judge_agents import JudgeAgent, PendingJudgement
@@ -50,8 +51,6 @@ log = logging.getLogger(__name__)
 
 #: comparisons of one example at most: the first finds the values to judge
 MAX_ROUNDS = 4
-#: the label a judge execution carries: the example it judges (``agent/example``)
-JUDGEMENT_KEY = "evalkitJudgement"
 #: how long cancelling a judge execution may take
 _CANCEL_SECONDS = 15.0
 
@@ -114,10 +113,10 @@ async def _run_judge(
     """Run the judge agent on one value, within the rule's time limit, and read its answer."""
     labels = {
         **ctx.identity.labels,
-        "batchId": ctx.identity.run_id,
-        JUDGEMENT_KEY: state.job.label,
-        "judgedPointer": request.pointer,
-        **({"judgedExecution": state.execution_id} if state.execution_id else {}),
+        run_labels.BATCH: ctx.identity.run_id,
+        run_labels.JUDGEMENT: state.job.label,
+        run_labels.JUDGED_POINTER: request.pointer,
+        **({run_labels.JUDGED_EXECUTION: state.execution_id} if state.execution_id else {}),
     }
     patience = Patience.for_seconds(ctx.health, request.timeout)
     execution_id: str | None = None

@@ -39,6 +39,7 @@ from evalkit.client import EigenpalClient
 from evalkit.client.errors import EigenpalNotFoundError
 from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
+from evalkit.runner import labels as run_labels
 from evalkit.runner.calls import execution_link
 from evalkit.runner.evidence import smallest_detectable_drop
 from evalkit.runner.failures import error_from_status
@@ -169,12 +170,12 @@ def _batch_executions(
 
 
 def _batch_of(execution: AgentExecutionSummary) -> str | None:
-    labelled = (execution.metadata or {}).get("batchId")
+    labelled = (execution.metadata or {}).get(run_labels.BATCH)
     return labelled if isinstance(labelled, str) else execution.batch_id
 
 
 def _example_name(execution: AgentExecutionSummary) -> str | None:
-    name = (execution.metadata or {}).get("exampleName")
+    name = (execution.metadata or {}).get(run_labels.EXAMPLE_NAME)
     return name if isinstance(name, str) and name else None
 
 
@@ -186,10 +187,11 @@ def _note(reading: _Reading, agent: str, execution: AgentExecutionSummary) -> No
     if not execution.status.is_terminal:
         reading.unfinished += 1
     labels = execution.metadata or {}
-    if isinstance(labels.get("manifestDigest"), str):
-        reading.digests.add(labels["manifestDigest"])
-    if isinstance(labels.get("gitCommit"), str):
-        reading.commits.add(labels["gitCommit"])
+    digest, commit = labels.get(run_labels.MANIFEST_DIGEST), labels.get(run_labels.GIT_COMMIT)
+    if isinstance(digest, str):
+        reading.digests.add(digest)
+    if isinstance(commit, str):
+        reading.commits.add(commit)
     reading.created.append(execution.created_at)
     if execution.completed_at:
         reading.completed.append(execution.completed_at)

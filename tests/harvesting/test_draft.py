@@ -16,9 +16,10 @@ from evalkit.harvesting.draft import (
     NotPromotable,
     draft_example,
     file_fields_of,
+    judged_example,
     started_by_evalkit,
 )
-from evalkit.runner.agent_run import ATTEMPT_KEY
+from evalkit.runner import labels as run_labels
 
 
 def execution(**fields: Any) -> AgentExecutionSummary:
@@ -149,7 +150,7 @@ def test_the_reviewers_note_becomes_the_examples_readme_but_not_evalkits_own_ver
     assert "README.md" in made.paths
     assert draft(output={}, feedback={**review, "body": " "}).notes is None
     verdict = {"body": "**evalkit: fail** (score 0.50)", "rating": "fail"}
-    labels = {ATTEMPT_KEY: "run-1.ab", "exampleName": "seed"}
+    labels = {run_labels.ATTEMPT: "run-1.ab", run_labels.EXAMPLE_NAME: "seed"}
     assert draft(output={}, feedback=verdict, metadata=labels).notes is None
 
 
@@ -197,6 +198,15 @@ def test_an_execution_evalkit_reviewed_is_known_by_its_verdict_without_labels() 
     """A server may drop ``_metadata``; evalkit's verdict in the feedback still tells."""
     verdict = {"body": "**evalkit: pass** (score 1.00)\n\nExample `seed`", "rating": "pass"}
     assert started_by_evalkit(execution(feedback=verdict))
-    assert started_by_evalkit(execution(metadata={ATTEMPT_KEY: "run-1.ab"}))
+    assert started_by_evalkit(execution(metadata={run_labels.ATTEMPT: "run-1.ab"}))
     assert not started_by_evalkit(execution(feedback={"body": "evalkit: looks fine"}))
     assert not started_by_evalkit(execution())
+
+
+def test_a_judge_execution_is_evalkits_by_its_judgement_label() -> None:
+    """A judge execution has no attempt token and no feedback: its judgement label tells."""
+    judge = execution(metadata={run_labels.BATCH: "run-1", run_labels.JUDGEMENT: "writer/polite"})
+    assert started_by_evalkit(judge)
+    assert judged_example(judge) == "writer/polite"
+    assert judged_example(execution(metadata={run_labels.ATTEMPT: "run-1.ab"})) is None
+    assert not started_by_evalkit(execution(metadata={run_labels.BATCH: "mine"}))

@@ -13,11 +13,13 @@ import httpx
 import pytest
 
 import evalkit
+from evalkit import RunConfig
 from evalkit.api import format_timestamp
 from evalkit.client import EigenpalClient
 from evalkit.connection import Connection
 from evalkit.harvesting.naming import harvest_name
 from evalkit.manifest import validate_manifest
+from tests.runner.judge_project import MANIFEST, write_judge_project
 
 from .conftest import Outcome
 from .project import Project, make_project, production_run
@@ -140,6 +142,33 @@ def test_evalkits_own_runs_are_skipped(project: Project, cli: Any, tmp_path: Pat
     ]
     shown: Outcome = cli("-m", project.manifest, "harvest")
     assert "skipped 1 execution(s) started by evalkit run" in shown.stdout
+
+
+def test_a_judge_agents_executions_in_a_run_are_evalkits_not_examples(tmp_path: Path) -> None:
+    """A judge execution carries no ``exampleName`` and gets no feedback: its judgement label
+    says evalkit started it."""
+    judged = tmp_path / "judged"
+    manifest = write_judge_project(
+        judged,
+        MANIFEST.replace(
+            "workspace: agents/nonsense-judge/\n",
+            "workspace: agents/nonsense-judge/\n    examples: agents/nonsense-judge/examples/\n",
+        ),
+    )
+    labelled = judged / "agents" / "nonsense-judge" / "examples" / "says-yes"
+    labelled.mkdir(parents=True)
+    (labelled / "input.json").write_text("{}")
+    (labelled / "expected.json").write_text('"yes"')
+    evalkit.run(manifest, RunConfig(out=judged / "run"), connection=Connection())
+
+    result = evalkit.harvest(manifest, agent="nonsense-judge", connection=Connection())
+
+    assert result.written == ()
+    reasons = sorted(skip.reason for skip in result.skipped)
+    assert reasons == [
+        "evalkit run started it as a judge agent, judging example 'writer/nonsense'",
+        "evalkit run started it, for example 'says-yes'",
+    ]
 
 
 def test_a_run_whose_labels_the_server_dropped_is_known_by_evalkits_verdict(
