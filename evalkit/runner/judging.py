@@ -87,9 +87,11 @@ async def _judgement(request: JudgeRequest, state: ExampleState, ctx: RunContext
         await pending.done.wait()
         if pending.made is None:  # its maker was stopped: judge it here
             return await _judgement(request, state, ctx)
-        judging.counts.add(from_cache=True)
         made = pending.made
-        return Judgement(request, made.answer, made.problem, made.execution_id, cached=True)
+        # Shared, not judged again; a failure is no cached answer: it counts as failed.
+        answered = made.answer is not None
+        judging.counts.add(from_cache=answered, failed=not answered)
+        return Judgement(request, made.answer, made.problem, made.execution_id, cached=answered)
     if judging.cache is not None and judging.read_cache:
         cached = judging.cache.read(key)
         if cached is not None:

@@ -6,9 +6,11 @@ judge that is not declared, at its line."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,9 +21,13 @@ from evalkit import Connection, RunConfig
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.validate import validate
 from evalkit.client import EigenpalClient
+from evalkit.compare.judges import JudgeAnswer, Judgement, JudgeRequest
 from evalkit.connection import open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER
+from evalkit.runner import judging as judging_module
 from evalkit.runner import labels as run_labels
+from evalkit.runner.judge_agents import JudgeAgent, Judging, PendingJudgement
+from evalkit.runner.judge_cache import cache_key
 from evalkit.runner.results import ErrorKind, ExampleResult, RunSummary, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.summary_text import render_summary
@@ -233,7 +239,8 @@ def test_another_value_of_a_passed_variable_is_judged_again(
     assert len(cache_files) == 6  # three judgements for each model
     for path in cache_files:
         text = path.read_text(encoding="utf-8")
-        assert "alpha-31337" not in text and "beta-42424" not in text
+        assert "alpha-31337" not in text
+        assert "beta-42424" not in text
 
 
 def validate_in(manifest: Path) -> Any:
@@ -327,3 +334,39 @@ def test_an_example_timing_out_while_judged_cancels_its_judge(tmp_path: Path) ->
     assert error.kind is ErrorKind.TIMEOUT
     (judge,) = executions(tmp_path, ("keyword-judge",))["keyword-judge"]
     assert judge.status.value == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("answer", "counted"),
+    [
+        (JudgeAnswer(score=1.0, passed=True, reason="ok"), (2, 1, 0)),
+        (None, (2, 0, 2)),
+    ],
+)
+def test_a_value_waiting_on_the_same_judgement_counts_as_it_ended(
+    answer: JudgeAnswer | None, counted: tuple[int, int, int]
+) -> None:
+    """Two examples wanting one judgement at once: the second shares the first's; a shared
+    answer counts as from the cache, a shared failure as failed (never as from the cache)."""
+    request = JudgeRequest(agent="judge", rubric="r", pointer="/reply", expected="a", actual="b")
+    agent = JudgeAgent(slug="judge", platform_slug="judge", digest="d")
+    judging = Judging(agents={"judge": agent})
+    state = SimpleNamespace(job=SimpleNamespace(input_json={}))
+    ctx = SimpleNamespace(judging=judging)
+
+    async def share() -> Judgement:
+        key = cache_key(agent.digest, request, {})
+        pending = judging.pending[key] = PendingJudgement()
+        waiting = asyncio.create_task(judging_module._judgement(request, state, ctx))  # type: ignore[arg-type]
+        await asyncio.sleep(0)  # the waiter finds the judgement pending
+        made = Judgement(request, answer, None if answer else "the judge failed", "exec-1")
+        judging.counts.add(from_cache=False, failed=answer is None)  # as its maker counts
+        pending.made = made
+        pending.done.set()
+        return await waiting
+
+    shared = asyncio.run(share())
+    counts = judging.counts
+    assert (counts.total, counts.from_cache, counts.failed) == counted
+    assert shared.cached is (answer is not None)
+    assert shared.problem == (None if answer else "the judge failed")
