@@ -26,6 +26,7 @@ from evalkit.manifest.limits import MAX_DEPTH, MAX_INT_DIGITS
 #: a string, a bracket, or a bare word or number: enough to find a place in JSON known to parse
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[-+.\w]+')
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LEADING_INTEGER = re.compile(r"-?([0-9]+)(?![0-9.eE])")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
 
 
@@ -138,7 +139,10 @@ class _Check:
 
 
 def _digits(token: str) -> int:
-    return len(token.lstrip("-")) if token.lstrip("-").isdigit() else 0
+    """The digits of the integer a token starts with (a token may run on into letters that
+    the JSON parser stops at, after it failed to convert the number)."""
+    leading = _LEADING_INTEGER.match(token)
+    return len(leading.group(1)) if leading else 0
 
 
 def _not_finite(token: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.manifest.json_text import DuplicateKeyError, loads_strict
+from evalkit.manifest.json_text import DuplicateKeyError, TextProblem, loads_strict
 
 
 def test_plain_json_reads_as_json_loads_would() -> None:
@@ -21,3 +21,20 @@ def test_a_repeated_key_names_the_key_and_its_second_place() -> None:
 
 def test_equal_keys_in_different_objects_are_fine() -> None:
     assert loads_strict('[{"a": 1}, {"a": 2}]') == [{"a": 1}, {"a": 2}]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("9" * 5000, 1, 1),
+        ("[1,\n  " + "9" * 5000 + "]", 2, 3),
+        # the parser stops at the letter after failing to convert the number before it
+        ("9" * 5000 + "\u00e9", 1, 1),
+        ('{"a":\n -' + "9" * 5000 + "x}", 2, 2),
+    ],
+)
+def test_a_number_with_too_many_digits_is_located(text: str, line: int, column: int) -> None:
+    with pytest.raises(TextProblem) as refused:
+        loads_strict(text)
+    assert "5,000 digits" in str(refused.value)
+    assert (refused.value.line, refused.value.column) == (line, column)
