@@ -31,7 +31,7 @@ from typing import Any
 
 from evalkit.compare.judge_rule import DEFAULT_JUDGE_TIMEOUT_SECONDS, JudgeRule
 from evalkit.compare.numeric import score_text
-from evalkit.compare.rules import CompareSpec
+from evalkit.compare.rules import CompareSpec, every_rule
 
 #: what a judge must answer, said in every error about an answer
 ANSWER_SHAPE = '{"score": 0..1, "passed": true|false, "reason": "..."}'
@@ -250,11 +250,14 @@ def judgement_data(judgement: Judgement) -> dict[str, Any]:
     return data
 
 
-def judge_agents(spec: CompareSpec | None) -> set[str]:
-    """The judges a (merged) ``compare:`` block names, its files' blocks included."""
-    if spec is None:
-        return set()
-    found = {rule.judge.agent for rule in spec.rules.values() if rule.judge is not None}
-    for file_rule in spec.files.values():
-        found |= judge_agents(file_rule.compare)
-    return found
+def judge_agents(*specs: CompareSpec | None) -> set[str]:
+    """The judge agents (``judge: {agent: ...}``) the ``compare:`` blocks name, their files'
+    blocks included; None (the defaults) names none. The one answer to "which judges does
+    this use": the run, calibration and ``--changed-since`` all ask it."""
+    return {
+        rule.judge.agent
+        for spec in specs
+        if spec is not None
+        for rule in every_rule(spec)
+        if rule.judge is not None
+    }

@@ -10,6 +10,7 @@ segment and ``**`` matches any number of segments (zero or more). ``""`` is the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Any
 
@@ -390,6 +391,14 @@ class CompareSpec(_Spec):
             ]
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+
+def every_rule(spec: CompareSpec) -> Iterator[PathRule]:
+    """Every path rule of a rule set, those of its files' ``compare:`` blocks included."""
+    yield from spec.rules.values()
+    for file_rule in spec.files.values():
+        if file_rule.compare is not None:
+            yield from every_rule(file_rule.compare)
 
 
 def _written(rule: BaseModel) -> dict[str, object]:

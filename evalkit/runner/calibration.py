@@ -18,27 +18,15 @@ ordinary examples of the judge agent: ``evalkit run --only JUDGE`` runs them lik
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.compare.rules import CompareSpec, PathRule
+from evalkit.compare.judges import judge_agents
 from evalkit.runner.calibration_record import JudgeCalibration, LabelledVerdict
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ExampleResult
 from evalkit.stats.agreement import agreement
-
-
-def judge_slugs(spec: CompareSpec) -> set[str]:
-    """The judge agents a rule set names (``judge: {agent: ...}``), its files' rules included."""
-    return {rule.judge.agent for rule in _rules(spec) if rule.judge is not None}
-
-
-def _rules(spec: CompareSpec) -> Iterator[PathRule]:
-    yield from spec.rules.values()
-    for file_rule in spec.files.values():
-        if file_rule.compare is not None:
-            yield from _rules(file_rule.compare)
 
 
 def label_of(expected: Any) -> bool | None:
@@ -56,11 +44,7 @@ def is_labelled(job: ExampleJob) -> bool:
 
 def judges_used(jobs: Iterable[ExampleJob]) -> set[str]:
     """The judge agents the jobs' rules name."""
-    found: set[str] = set()
-    for job in jobs:
-        if isinstance(job.compare, CompareSpec):  # None: the defaults, which name no judge
-            found |= judge_slugs(job.compare)
-    return found
+    return judge_agents(*(job.compare for job in jobs))
 
 
 def with_calibration(

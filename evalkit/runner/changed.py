@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalkit.compare.rules import CompareSpec, PathRule
+from evalkit.compare.judges import judge_agents
+from evalkit.compare.rules import CompareSpec, every_rule
 from evalkit.errors import ManifestError
 from evalkit.manifest import AgentSpec, ExampleSpec, Manifest, WorkflowSpec, load_manifest
 from evalkit.runner.calibration import is_labelled
@@ -263,27 +264,11 @@ def _example_reasons(
 def _files_of(spec: CompareSpec) -> Iterator[tuple[Path, bool]]:
     """The files a rule set names, made absolute when the manifest was loaded: each
     ``json_schema`` file (False) and each ``python`` scorer file (True)."""
-    for rule in _rules(spec):
+    for rule in every_rule(spec):
         if rule.json_schema is not None:
             yield Path(rule.json_schema), False
         for scorer in rule.python_scorers:
             yield Path(scorer.file), True
-
-
-def _rules(spec: CompareSpec) -> Iterator[PathRule]:
-    yield from spec.rules.values()
-    for file_rule in spec.files.values():
-        if file_rule.compare is not None:
-            yield from _rules(file_rule.compare)
-
-
-def _judges(spec: CompareSpec) -> set[str]:
-    """The slugs of the judge agents a rule set uses (``judge: {agent: ...}``)."""
-    found: set[str] = set()
-    for rule in _rules(spec):
-        if rule.judge is not None:
-            found.add(rule.judge.agent)
-    return found
 
 
 def _add_dependents(manifest: Manifest, changed: dict[SuiteKey, list[str]]) -> None:
@@ -304,10 +289,7 @@ def _add_dependents(manifest: Manifest, changed: dict[SuiteKey, list[str]]) -> N
 
 
 def _judges_of(owner: AgentSpec | WorkflowSpec) -> set[str]:
-    found = _judges(owner.compare)
-    for example in owner.examples:
-        found |= _judges(example.compare)
-    return found
+    return judge_agents(owner.compare, *(example.compare for example in owner.examples))
 
 
 def _manifest_touched(manifest: Manifest, paths: Sequence[Path]) -> bool:

@@ -9,8 +9,9 @@ import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from evalkit.compare.judges import Judgement, digest, judge_agents
+from evalkit.compare.judges import Judgement, digest
 from evalkit.manifest import Manifest
+from evalkit.runner.calibration import judges_used
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.judge_cache import JudgeCache
 from evalkit.runner.results import JudgementCounts
@@ -62,7 +63,7 @@ def judge_agents_of(
     this process's environment)."""
     from evalkit.sync.desired import hash_file
 
-    named = set().union(*(judge_agents(job.compare) for job in jobs)) if jobs else set()
+    named = judges_used(jobs)
     passed = passed_env_digests(manifest.local_pass_env, environ)
     found: dict[str, JudgeAgent] = {}
     for slug in sorted(named):

@@ -243,3 +243,8 @@ def test_the_judges_a_block_names_include_its_files_blocks() -> None:
     )
     assert judge_agents(rules) == {"one", "two"}
     assert judge_agents(None) == set()
+    assert judge_agents(CompareSpec()) == set()
+    other = CompareSpec.model_validate(
+        {"rules": {"/b": {"judge": {"agent": "three", "rubric": "r"}}}}
+    )
+    assert judge_agents(rules, None, other) == {"one", "two", "three"}

@@ -11,7 +11,6 @@ from evalkit.runner.calibration import (
     CalibrationPlan,
     CalibrationTally,
     calibration_plan,
-    judge_slugs,
     label_of,
     merged_calibration,
     with_calibration,
@@ -66,22 +65,6 @@ def _result(agent: str, example: str, actual: Any, *, error: bool = False) -> Ex
             "actual_json": actual,
         }
     )
-
-
-def test_judge_slugs_include_the_rules_of_files() -> None:
-    spec = CompareSpec.model_validate(
-        {
-            "rules": {"/a": {"judge": {"agent": "j1", "rubric": "r"}}, "/b": {"tolerance": 1}},
-            "files": {
-                "out.json": {
-                    "mode": "json",
-                    "compare": {"rules": {"": {"judge": {"agent": "j2", "rubric": "r"}}}},
-                }
-            },
-        }
-    )
-    assert judge_slugs(spec) == {"j1", "j2"}
-    assert judge_slugs(CompareSpec()) == set()
 
 
 def test_a_label_is_a_boolean_passed() -> None:
