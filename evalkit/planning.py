@@ -77,8 +77,12 @@ def open_planner(
 
 def load_for_planning(manifest: Path | str | Manifest, environment: str | None) -> Manifest:
     """The manifest to plan, set to ``environment``; loaded before any platform is contacted,
-    so a broken manifest is reported without waiting for one."""
-    loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+    so a broken manifest is reported without waiting for one. An examples folder may still be
+    missing or empty: a new agent is synced before harvest writes its first examples."""
+    if isinstance(manifest, Manifest):
+        loaded = manifest
+    else:
+        loaded = load_manifest(Path(manifest), awaiting_examples=True)
     return loaded.with_environment(environment) if environment else loaded
 
 

@@ -47,3 +47,22 @@ def test_an_unknown_agent_and_a_bad_manifest_are_refused(project: Path, tmp_path
     with pytest.raises(ManifestError):
         evalkit.plan(broken, connection=Connection())
     assert not (tmp_path / ".evalkit").exists(), "no platform was started"
+
+
+def test_a_new_agent_syncs_before_its_examples_folder_holds_any(project: Path) -> None:
+    # Harvest writes a new agent's first examples from its executions: the agent is synced
+    # first, with its examples folder declared but missing (git keeps no empty folder).
+    text = project.read_text(encoding="utf-8")
+    new_agent = (
+        "  - slug: newcomer\n"
+        "    config: {runtime: {builtin: echo}}\n"
+        "    examples: agents/newcomer/examples/\n"
+    )
+    project.write_text(text.replace("agents:\n", "agents:\n" + new_agent, 1), encoding="utf-8")
+    with pytest.raises(ManifestError, match="not found"):
+        evalkit.run(project, evalkit.RunConfig(report=False))  # a run needs its examples
+
+    outcome = evalkit.apply(project, connection=Connection())
+
+    assert outcome.result.state == "converged"
+    assert "newcomer" in [agent.slug for agent in outcome.plan.agents]
