@@ -5,7 +5,8 @@ manifest as it is now, and works out, for each selected example that did not pas
 content of its expected files: ``expected.json`` and ``expected/`` of an example folder, or the
 inline ``expected:`` in its manifest file (and the files its ``expected_files`` name).
 The plan is an ``accept_plan.AcceptPlan``; ``accept`` makes it, asks ``confirm``, then writes
-the files all or nothing (``accept_write``).
+the files all or nothing (``accept_write``). Which run (the folder given, or the newest):
+``run_folders``; the refusal in CI: ``runner.ci``.
 
 What is accepted (``evalkit.compare.accepting``): only the paths the comparison, under the
 rules in force now, finds different take the actual value; ignored paths and values within a
@@ -31,8 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,19 +40,25 @@ from typing import Any
 from evalkit.compare import ABSENT, Difference
 from evalkit.compare.accepting import accept_files, accept_json
 from evalkit.compare.files import rule_for
-from evalkit.conventions import RUNS_FOLDER
-from evalkit.errors import RunError
 from evalkit.manifest import ExampleSpec, Manifest, load_manifest
 from evalkit.manifest.paths import display_path
-from evalkit.runner.accept_plan import AcceptOutcome, AcceptPlan, ExampleChange, NotAccepted
+from evalkit.runner.accept_plan import (
+    AcceptError,
+    AcceptOutcome,
+    AcceptPlan,
+    ExampleChange,
+    NotAccepted,
+)
 from evalkit.runner.accept_write import FileWrite, write_all
 from evalkit.runner.calibration import is_labelled, judges_used
+from evalkit.runner.ci import CI_VARIABLES, refuse_in_ci
 from evalkit.runner.from_manifest import jobs_from_manifest, suite_name
 from evalkit.runner.inline_expected import InlineRefused, NewExpected, edit_expected
 from evalkit.runner.jobs import ExampleJob, Selection, select
 from evalkit.runner.json_edit import JsonSyntax, dumped, edited_node, parse
-from evalkit.runner.results import RESULTS_NAME, ExampleResult, Verdict
+from evalkit.runner.results import OUTPUT_FILES_FOLDER, RESULTS_NAME, ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
+from evalkit.runner.run_folders import latest_run, run_folder
 from evalkit.safe_paths import UnsafePath, join_inside
 
 __all__ = [
@@ -70,16 +76,8 @@ __all__ = [
     "selected",
 ]
 
-#: environment variables that say "this is CI" (any value but empty, 0 or false)
-CI_VARIABLES = ("CI",)
-
-
 #: why a judge's labelled example is never accepted
 LABELLED = "a person's label: the judge disagrees with it; edit it by hand if the label is wrong"
-
-
-class AcceptError(RunError):
-    """Accept cannot go ahead as asked (exit 2): the message says why and what to do."""
 
 
 def accept(
@@ -89,7 +87,7 @@ def accept(
     *,
     confirm: Callable[[AcceptPlan], bool] | None = None,
     force: bool = False,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> AcceptOutcome:
     """Accept the outputs of ``run`` (a run folder; default the latest under the manifest's
     ``.evalkit/runs/``) as the expected outputs of its selected examples that did not pass.
@@ -97,7 +95,7 @@ def accept(
     ``confirm`` sees the plan before anything is written and says whether to go on (None:
     go on). Refused (``AcceptError``) when ``CI`` is set in ``environ`` (default the
     process's), unless ``force``: CI checks expected outputs, it does not rewrite them."""
-    refuse_in_ci(force, os.environ if environ is None else environ)
+    refuse_in_ci(force, environ)
     plan = plan_accept(run, manifest, selection or Selection())
     if not plan.writes:
         return AcceptOutcome(plan, written=False)
@@ -105,54 +103,6 @@ def accept(
         return AcceptOutcome(plan, written=False, declined=True)
     write_all(plan.writes)
     return AcceptOutcome(plan, written=True)
-
-
-def refuse_in_ci(force: bool, environ: dict[str, str] | os._Environ[str]) -> None:
-    if force:
-        return
-    for name in CI_VARIABLES:
-        value = environ.get(name, "")
-        if value and value.lower() not in ("0", "false"):
-            raise AcceptError(
-                f"{name} is set: evalkit does not rewrite expected outputs in CI, where they "
-                "are checked; accept on your machine and commit the change, or pass --force"
-            )
-
-
-def latest_run(manifest_path: Path) -> Path:
-    """The newest run folder under the manifest's ``.evalkit/runs/`` (run ids sort by time)."""
-    folder = manifest_path.parent / RUNS_FOLDER
-    runs = (
-        sorted(path.name for path in folder.glob("*") if (path / RESULTS_NAME).is_file())
-        if folder.is_dir()
-        else []
-    )
-    if not runs:
-        raise AcceptError(
-            f"no run under {display_path(folder)}: run 'evalkit run' first, or name the run "
-            "folder (evalkit accept RUN)"
-        )
-    return folder / runs[-1]
-
-
-def run_folder(run: Path | str) -> Path:
-    """``run`` as a run folder: the folder itself, or the folder of its results.jsonl or
-    summary.json."""
-    path = Path(run)
-    if path.is_file() and path.name in (RESULTS_NAME, "summary.json"):
-        path = path.parent
-    if not path.is_dir():
-        problem = "does not exist" if not path.exists() else "is not a folder"
-        raise AcceptError(
-            f"{run}: {problem}; give a run folder (.evalkit/runs/<run id>, or the --out of "
-            "'evalkit run')"
-        )
-    if not (path / RESULTS_NAME).is_file():
-        raise AcceptError(
-            f"{run}: not a run folder (no {RESULTS_NAME} in it); give a run folder "
-            "(.evalkit/runs/<run id>, or the --out of 'evalkit run')"
-        )
-    return path
 
 
 def plan_accept(
@@ -362,7 +312,7 @@ class _Planner:
         return writes
 
     def _output_files(self, result: ExampleResult) -> dict[str, bytes]:
-        prefix = f"files/{result.agent}/{result.example}/"
+        prefix = f"{OUTPUT_FILES_FOLDER}/{result.agent}/{result.example}/"
         files = {}
         for relative in result.output_files:
             if not relative.startswith(prefix):

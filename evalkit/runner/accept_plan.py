@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evalkit.errors import RunError
+from evalkit.exit_codes import ExitCode
 from evalkit.manifest.paths import display_path
 from evalkit.runner.accept_write import FileWrite, diff_text
 from evalkit.runner.results import Verdict
+
+
+class AcceptError(RunError):
+    """Accept cannot go ahead as asked (exit 2): the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,9 @@ class AcceptOutcome:
     def exit_code(self) -> int:
         """0: everything that did not pass is accepted (or nothing needed it); 1: declined, or
         some examples could not be accepted (or not whole)."""
-        return 1 if self.declined or not self.plan.complete else 0
+        if self.declined or not self.plan.complete:
+            return ExitCode.FAILURE
+        return ExitCode.OK
 
 
 def _shown_path(path: Path, root: Path) -> str:
