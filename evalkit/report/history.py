@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.errors import RunError
+from evalkit.report.markdown_text import table_row
 from evalkit.runner.results import (
     OUTPUT_FILES_FOLDER,
     RESULTS_NAME,
@@ -273,23 +274,12 @@ def history_markdown(history: History) -> str:
     lines = [
         f"### Pass rate and mean score over the last {len(history.runs)} run(s)",
         "",
-        "| " + " | ".join(table_cell(text) for text in header) + " |",
+        table_row(header),
         "|---|" + "---:|" * (len(header) - 1),
     ]
-    lines += ["| " + " | ".join(table_cell(text) for text in row) + " |" for row in rows]
+    lines += [table_row(row) for row in rows]
     lines += ["", "_Each cell: the agent's pass rate, then its mean score; oldest run first._", ""]
     return "\n".join(lines)
-
-
-def table_cell(text: str) -> str:
-    """Text from a summary in a Markdown table cell: no pipe, no HTML, no line break."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", " ")
-    )
 
 
 def earlier_runs(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:

@@ -2,17 +2,16 @@
 
 Verdict, counts and gates first; then regressions and other problems with their top
 differences; then a link to the HTML report. Everything from the results is untrusted: it is
-shown in code spans (which GitHub never renders as HTML) or escaped. The text stays under
+shown in code spans (which GitHub never renders as HTML) or escaped
+(``evalkit.report.markdown_text``). The text stays under
 GitHub's 65,536-character limit: examples that do not fit are left out with a note.
 """
 
 from __future__ import annotations
 
-import html
-
-from evalkit.control_chars import visible
 from evalkit.report.example_text import NOT_CHECKED, top_differences
 from evalkit.report.loading import RunResults
+from evalkit.report.markdown_text import code_span, plain_text
 from evalkit.report.trend import trend_markdown
 from evalkit.report.usage import usage_markdown
 from evalkit.report.view import (
@@ -51,7 +50,7 @@ def render_markdown(
 ) -> str:
     view = build_view(run)
     head = _head(view) + "".join(
-        f"\n⚠️ Line {number} of the results file was skipped: {_text(why)}.\n"
+        f"\n⚠️ Line {number} of the results file was skipped: {plain_text(why)}.\n"
         for number, why in run.skipped_lines
     )
     tail = trend_markdown(run) + usage_markdown(run) + _tail(html_link)
@@ -117,7 +116,7 @@ def _head(view: ReportView) -> str:
     if view.baseline_counts is not None:
         columns.append("regressions")
         values.append(str(counts["regressions"]))
-    lines = [f"## {title}", "", f"{_text(view.gate.outcome)}", ""]
+    lines = [f"## {title}", "", f"{plain_text(view.gate.outcome)}", ""]
     lines += _lead(view)
     lines += [
         "| " + " | ".join(columns) + " |",
@@ -126,24 +125,29 @@ def _head(view: ReportView) -> str:
         "",
     ]
     if view.evidence is not None and view.evidence.repeated:
-        lines += [f"_{_text(PASS_RATES_LEGEND[0].upper() + PASS_RATES_LEGEND[1:])}._", ""]
+        lines += [f"_{plain_text(PASS_RATES_LEGEND[0].upper() + PASS_RATES_LEGEND[1:])}._", ""]
     for gate in view.gate.gates:
         state, text = gate_line(gate)
         mark = _GATE_MARKS[state]
-        lines.append(f"- {mark}{_text(text)}")
+        lines.append(f"- {mark}{plain_text(text)}")
     unchecked = view.counts["json_not_checked"]
     if unchecked:
         lines += ["", f"ℹ️ {unchecked} example(s): {NOT_CHECKED}"]
     if view.change_lines:
         heading, *suites = view.change_lines
-        lines += ["", f"🔎 {_text(heading)}", "", *(f"- {_text(line)}" for line in suites)]
+        lines += [
+            "",
+            f"🔎 {plain_text(heading)}",
+            "",
+            *(f"- {plain_text(line)}" for line in suites),
+        ]
     if view.calibration_lines:
         lines += ["", f"⚖️ {CALIBRATION_HEADING}", ""]
-        lines += [f"- {_text(line)}" for line in view.calibration_lines]
+        lines += [f"- {plain_text(line)}" for line in view.calibration_lines]
     if view.evidence is not None:
         lines += _evidence(view.evidence)
-    facts = [f"run {_code(view.run_id)}"]
-    facts += [f"{key} {_code(value)}" for key, value in view.meta.items()]
+    facts = [f"run {code_span(view.run_id)}"]
+    facts += [f"{key} {code_span(value)}" for key, value in view.meta.items()]
     lines += ["", " · ".join(facts), ""]
     return "\n".join(lines)
 
@@ -155,8 +159,8 @@ def _lead(view: ReportView) -> list[str]:
         return []
     noun = "regression" if len(rows) == 1 else "regressions"
     named = ", ".join(
-        f"{_code(f'{row.result.agent}/{row.result.example}')}"
-        + (f" ({_text(change_text(row.change))})" if row.change is not None else "")
+        f"{code_span(f'{row.result.agent}/{row.result.example}')}"
+        + (f" ({plain_text(change_text(row.change))})" if row.change is not None else "")
         for row in rows[:5]
     )
     more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
@@ -182,7 +186,7 @@ def _evidence(evidence: EvidenceView) -> list[str]:
         lines += [_scope_line(scope, evidence) for scope in shown]
     facts = [text for text in (evidence.detectable, evidence.executions) if text]
     if facts:
-        lines += [""] + [f"ℹ️ {_text(text[0].upper() + text[1:])}." for text in facts]
+        lines += [""] + [f"ℹ️ {plain_text(text[0].upper() + text[1:])}." for text in facts]
     return lines
 
 
@@ -194,12 +198,12 @@ def _scope_line(scope: ScopeStats, evidence: EvidenceView) -> str:
         parts.append(f"against the baseline: {delta_text(scope.delta)}")
     elif scope.delta is not None:
         parts.append("against the baseline: noise (below)")
-    return f"- {mark}**{_text(scope.label)}**: {_text('; '.join(parts))}"
+    return f"- {mark}**{plain_text(scope.label)}**: {plain_text('; '.join(parts))}"
 
 
 def _noise_delta(delta: Delta) -> str:
     scope = "whole run" if delta.scope == "run" else delta.scope
-    return f"- **{_text(scope)}**: {_text(delta_text(delta))}\n"
+    return f"- **{plain_text(scope)}**: {plain_text(delta_text(delta))}\n"
 
 
 def _noise_item(row: Row) -> str:
@@ -210,7 +214,8 @@ def _noise_item(row: Row) -> str:
         verdict += f" by rule {result.repeats.pass_if} {attempt_strip(result.repeats)}"
     link = f" · [execution]({_url(row.link)})" if row.link else ""
     label = f"{result.agent}/{result.example}"
-    return f"- {_code(label)}: {_text(evidence)}; not significant · {_text(verdict)}{link}\n"
+    evidence, verdict = plain_text(evidence), plain_text(verdict)
+    return f"- {code_span(label)}: {evidence}; not significant · {verdict}{link}\n"
 
 
 def _tail(html_link: str | None) -> str:
@@ -221,7 +226,7 @@ def _tail(html_link: str | None) -> str:
 
 def _item(row: Row) -> str:
     result = row.result
-    score = f", score {_text(row.score_label)}" if result.score is not None else ""
+    score = f", score {plain_text(row.score_label)}" if result.score is not None else ""
     flags = [flag for flag in ("flaky", "quarantined") if getattr(row, flag)]
     if not row.output_json_checked:
         flags.append(NOT_CHECKED)
@@ -230,37 +235,18 @@ def _item(row: Row) -> str:
     if repeats is not None:
         if repeats.score_interval:
             interval = interval_text(repeats.score_interval)
-            score += f" ({repeats.confidence:.0%} CI {_text(interval)})"
-        notes = f" · {_text(passes_text(repeats))} {attempt_strip(repeats)}" + notes
+            score += f" ({repeats.confidence:.0%} CI {plain_text(interval)})"
+        notes = f" · {plain_text(passes_text(repeats))} {attempt_strip(repeats)}" + notes
     if row.change is not None and row.change.significant:
-        notes += f" · {_text(change_text(row.change))}"
+        notes += f" · {plain_text(change_text(row.change))}"
     elif row.noise and row.change is not None:
-        notes += f" · noise against the baseline: {_text(change_text(row.change))}"
+        notes += f" · noise against the baseline: {plain_text(change_text(row.change))}"
     link = f" · [execution]({_url(row.link)})" if row.link else ""
-    lines = [f"- {_code(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"]
-    lines += [f"  - {_code(text)}" for text in top_differences(result)]
+    lines = [
+        f"- {code_span(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"
+    ]
+    lines += [f"  - {code_span(text)}" for text in top_differences(result)]
     return "\n".join(lines) + "\n"
-
-
-def _code(text: str) -> str:
-    """A code span that no content can break out of (newlines folded, fence longer than any
-    run of backticks inside)."""
-    flat = " ".join(visible(text).split())[:300]
-    longest = run = 0
-    for char in flat:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
-
-
-def _text(text: str) -> str:
-    """Plain text: HTML escaped, Markdown punctuation neutralised, one line."""
-    flat = html.escape(" ".join(visible(text).split()), quote=False)
-    for char in "\\`*_[]|#":
-        flat = flat.replace(char, "\\" + char)
-    return flat
 
 
 def _url(link: str) -> str:

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from evalkit.report.history import AgentPoint, History, RunPoint, run_point
 from evalkit.report.loading import RunResults
+from evalkit.report.markdown_text import code_span
 from evalkit.runner.results import Verdict
 
 WIDTH = 360
@@ -159,9 +160,7 @@ def trend_markdown(run: RunResults) -> str:
     for agent, points in trends.items():
         rates = [f"{point.point.pass_rate:.0%}" for point in points]
         rates[-1] = f"**{rates[-1]}**"
-        # one line, in a code span that cannot hold its own backtick
-        name = " ".join(agent.replace("`", "'").split())
-        lines.append(f"- `{name}`: {' → '.join(rates)}")
+        lines.append(f"- {code_span(agent)}: {' → '.join(rates)}")
     return "\n".join([*lines, ""])
 
 

@@ -5,8 +5,8 @@ platform's own units (e.g. ``credits``: evalkit converts nothing)."""
 
 from __future__ import annotations
 
-from evalkit.report.history import table_cell
 from evalkit.report.loading import RunResults
+from evalkit.report.markdown_text import table_row
 from evalkit.runner.costs import any_cost, cost_text, seconds_text, usage_of
 
 
@@ -51,9 +51,9 @@ def usage_markdown(run: RunResults) -> str:
         "",
         "### Time and cost per agent",
         "",
-        "| " + " | ".join(header) + " |",
+        table_row(header),
         "|---|" + "---:|" * (len(header) - 1),
-        *("| " + " | ".join(table_cell(cell) for cell in row) + " |" for row in rows),
+        *(table_row(row) for row in rows),
         "",
         f"_{USAGE_NOTE[0].upper()}{USAGE_NOTE[1:]}._",
         "",

@@ -3,7 +3,8 @@ from __future__ import annotations
 from syrupy.assertion import SnapshotAssertion
 
 from evalkit.report import RunResults, render_markdown
-from evalkit.report.markdown import GITHUB_LIMIT, _code
+from evalkit.report.markdown import GITHUB_LIMIT
+from evalkit.report.markdown_text import code_span
 from tests.report.sample_runs import HOSTILE
 
 
@@ -50,9 +51,9 @@ def test_hostile_strings_cannot_leave_their_code_span(hostile: RunResults) -> No
 
 
 def test_code_spans_outgrow_backticks_inside() -> None:
-    assert _code("a ``b`` c") == "```a ``b`` c```"
-    assert _code("`x`") == "`` `x` ``"
-    assert _code("two\nlines") == "`two lines`"
+    assert code_span("a ``b`` c") == "```a ``b`` c```"
+    assert code_span("`x`") == "`` `x` ``"
+    assert code_span("two\nlines") == "`two lines`"
 
 
 def test_markdown_snapshot(failing_run: RunResults, snapshot: SnapshotAssertion) -> None:
