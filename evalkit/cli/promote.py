@@ -8,7 +8,7 @@ from evalkit.cli import output
 from evalkit.cli.connect import connection_of, project_root
 from evalkit.cli.context import GlobalOptions
 from evalkit.harvesting.entry import promote
-from evalkit.harvesting.render import promoted_data, render_promoted
+from evalkit.harvesting.render import evalkit_run_warning, promoted_data, render_promoted
 
 
 @click.command("promote")
@@ -17,7 +17,12 @@ from evalkit.harvesting.render import promoted_data, render_promoted
 @click.option(
     "--agent", metavar="SLUG", help="The manifest agent it belongs to (default: the only one)."
 )
-@click.option("--force", is_flag=True, help="Replace an example of that name.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the example of that name in the folder promote writes to (not an inline "
+    "example, nor one in another examples folder).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
 @click.pass_context
 def promote_command(
@@ -44,6 +49,9 @@ def promote_command(
     )
     base = project_root(options)
     if options.json_output:
+        warning = evalkit_run_warning(promoted)
+        if warning is not None:
+            output.note(warning)
         output.emit_json({**promoted_data(promoted, base), "dryRun": dry_run})
     else:
         output.say(render_promoted(promoted, base, dry_run=dry_run))

@@ -10,6 +10,7 @@ the others stably (``naming``), so that harvesting again writes nothing new.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from evalkit.harvesting.filters import SCAN_LIMIT, HarvestFilters
 from evalkit.harvesting.naming import harvest_name
 from evalkit.harvesting.target import Target, target_of
 from evalkit.harvesting.writing import write_example
-from evalkit.manifest import Manifest
+from evalkit.manifest import ExampleSpec, Manifest
 from evalkit.manifest.models import NAME_MAX, NAME_PATTERN, ExpectedOrigin
 from evalkit.runner import labels as run_labels
 from evalkit.safe_paths import UnsafePath, join_inside, shown
@@ -56,6 +57,9 @@ class Promoted:
     files: tuple[str, ...]
     #: where its expected JSON and files came from: ``feedback`` or ``output``
     expected_from: dict[str, ExpectedOrigin]
+    #: ``evalkit run`` started the execution: its feedback is evalkit's verdict, and its
+    #: expected output the example's own when it ran, not a reviewer's correction
+    by_evalkit: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,7 @@ def promote_execution(
     execution ``execution_id``. Refuses an existing example unless ``force``."""
     check_name(name)
     target = target_of(manifest, agent)
-    if name in target.names and not force:
-        raise HarvestError(
-            f"agent {target.agent.manifest_slug!r} has an example {name!r} already; choose "
-            "another --name, or --force to replace it"
-        )
+    _check_replaceable(target, name, manifest.path.parent, force=force)
     try:
         envelope = client.agents.executions.get(execution_id, include=EXECUTION_INCLUDE)
     except EigenpalNotFoundError:
@@ -117,7 +117,65 @@ def promote_execution(
         ) from None
     execution = envelope.execution
     draft = _draft(execution, target)
-    return _write(client, draft, target, name, force=force, dry_run=dry_run)
+    promoted = _write(client, draft, target, name, force=force, dry_run=dry_run)
+    if started_by_evalkit(execution):
+        promoted = dataclasses.replace(promoted, by_evalkit=True)
+    return promoted
+
+
+def _check_replaceable(target: Target, name: str, base: Path, *, force: bool) -> None:
+    """``HarvestError`` unless the example ``name`` may be written: it is new, or ``force``
+    replaces the example of that name in the folder it is written to. An inline example or
+    one in another examples folder would stay, and the manifest would then hold the name
+    twice; a file or folder that is no example of the agent is not evalkit's to replace."""
+    slug = target.agent.manifest_slug
+    existing = target.examples.get(name)
+    if existing is not None and not force:
+        raise HarvestError(
+            f"agent {slug!r} has an example {name!r} already ({_where(existing, base)}); "
+            "choose another --name, or --force to replace it"
+        )
+    if not force:
+        return  # a file or folder in the way is refused when writing
+    folder = target.folder / name
+    if existing is None:
+        if folder.exists() or folder.is_symlink():
+            raise HarvestError(
+                f"{_shown_path(folder, base)} is in the way and is no example of agent "
+                f"{slug!r}; --force replaces only an example: move it away, or choose another "
+                "--name"
+            )
+        return
+    if existing.folder is None or not _same_path(existing.folder, folder):
+        raise HarvestError(
+            f"agent {slug!r} has an example {name!r} {_where(existing, base)}, not in "
+            f"{_shown_path(target.folder, base)}/ where promote writes: --force replaces only "
+            "an example there; choose another --name, or remove that example first"
+        )
+
+
+def _where(example: ExampleSpec, base: Path) -> str:
+    if example.folder is None:
+        mark = example.mark
+        return f"inline, at {_shown_path(Path(mark.file), base)}" + (
+            f":{mark.line}" if mark.line else ""
+        )
+    return f"in {_shown_path(example.folder, base)}/"
+
+
+def _shown_path(path: Path, base: Path) -> str:
+    """``path`` relative to the manifest's folder when inside it, in POSIX form."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except (OSError, ValueError):
+        return str(path)
+
+
+def _same_path(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
 
 
 def harvest_executions(

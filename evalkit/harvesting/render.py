@@ -17,6 +17,8 @@ COUNTED: dict[SkipKind, str] = {
 
 _ORIGIN = {"feedback": "the reviewer", "output": "the agent's output"}
 _PARTS = {"json": "JSON", "files": "files"}
+#: the feedback's expected output on an execution ``evalkit run`` started
+_EVALKIT = "evalkit's feedback (not a reviewer's)"
 
 
 def shown_path(path: Path, base: Path) -> str:
@@ -29,8 +31,20 @@ def shown_path(path: Path, base: Path) -> str:
 
 def origin_text(promoted: Promoted) -> str:
     """E.g. ``JSON from the reviewer, files from the agent's output``."""
+    origins = {**_ORIGIN, "feedback": _EVALKIT} if promoted.by_evalkit else _ORIGIN
     return ", ".join(
-        f"{_PARTS[part]} from {_ORIGIN[origin]}" for part, origin in promoted.expected_from.items()
+        f"{_PARTS[part]} from {origins[origin]}" for part, origin in promoted.expected_from.items()
+    )
+
+
+def evalkit_run_warning(promoted: Promoted) -> str | None:
+    """What to know when ``evalkit run`` started the execution: nobody reviewed it."""
+    if not promoted.by_evalkit:
+        return None
+    return (
+        f"warning: evalkit run started execution {promoted.execution_id}: its feedback is "
+        "evalkit's verdict (and the expected output there the example's own when it ran), "
+        f"not a reviewer's; check the expected output of {promoted.name} before you commit"
     )
 
 
@@ -53,9 +67,9 @@ def render_promoted(promoted: Promoted, base: Path, *, dry_run: bool = False) ->
         f"  expected: {origin_text(promoted)}",
         f"  files: {', '.join(promoted.files)}",
     ]
-    note = unreviewed_note(promoted)
-    if note is not None:
-        lines.append(f"  {note}")
+    for note in (evalkit_run_warning(promoted), unreviewed_note(promoted)):
+        if note is not None:
+            lines.append(f"  {note}")
     return "\n".join(lines)
 
 
@@ -99,6 +113,7 @@ def promoted_data(promoted: Promoted, base: Path) -> dict[str, Any]:
         "execution": promoted.execution_id,
         "files": list(promoted.files),
         "expectedFrom": dict(promoted.expected_from),
+        "startedByEvalkit": promoted.by_evalkit,
     }
 
 

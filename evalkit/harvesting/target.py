@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit.harvesting.draft import HarvestError, file_fields_of
-from evalkit.manifest import AgentSpec, Manifest
+from evalkit.manifest import AgentSpec, ExampleSpec, Manifest
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,12 @@ class Target:
     file_fields: frozenset[str] | None
     #: execution id -> the example made from it (the examples' ``source.json``)
     sources: Mapping[str, str]
-    #: every example name of the agent, folder or inline
-    names: frozenset[str]
+    #: every example of the agent by name, folder or inline
+    examples: Mapping[str, ExampleSpec]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.examples)
 
 
 def target_of(manifest: Manifest, slug: str | None) -> Target:
@@ -44,7 +48,7 @@ def target_of(manifest: Manifest, slug: str | None) -> Target:
         folder=folders[0],
         file_fields=file_fields_of(agent.workspace_files()),
         sources=sources,
-        names=frozenset(e.name for e in agent.examples),
+        examples={e.name: e for e in agent.examples},
     )
 
 

@@ -45,11 +45,17 @@ def write_example(
     executions: ExecutionFiles, draft: ExampleDraft, folder: Path, *, force: bool
 ) -> None:
     """Write ``draft`` as the example folder ``folder``; ``ExampleExists`` when it exists
-    and ``force`` is not set (nothing is downloaded then)."""
+    and ``force`` is not set, or it is no folder (nothing is downloaded then): ``force``
+    replaces an example folder, never a file."""
     if folder.exists() and not force:
         raise ExampleExists(
             f"example {folder.name!r} exists already ({folder}); choose another --name, or "
             "--force to replace it"
+        )
+    if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+        raise ExampleExists(
+            f"{folder} is in the way and is no example folder; --force replaces only an "
+            "example: move it away, or choose another --name"
         )
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder.parent))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import evalkit
 from evalkit.cli.main import main
@@ -298,3 +299,82 @@ def test_the_first_example_of_an_agent_goes_into_a_folder_not_made_yet(
 
     assert read_json(project.example("first") / "input.json") == {"order": "J-10"}
     validate_manifest(project.manifest)
+
+
+def declare_examples(project: Project, *entries: object) -> None:
+    """The agent's ``examples:`` become ``entries`` (folder entries and inline examples)."""
+    data = yaml.safe_load(project.manifest.read_text(encoding="utf-8"))
+    data["agents"][0]["examples"] = list(entries)
+    project.manifest.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("elsewhere", ["inline", "other-folder"])
+def test_force_replaces_no_example_outside_the_folder_it_writes_to(
+    project: Project, client: EigenpalClient, cli: Any, elsewhere: str
+) -> None:
+    """Its folder would stand beside the other example of that name: the manifest would
+    then hold the name twice (validate: duplicate example name)."""
+    execution = production_run(client, project.slug, {"order": "K-11"})
+    folder = f"agents/{project.slug}/examples/"
+    if elsewhere == "inline":
+        declare_examples(project, {"folder": folder}, {"name": "twin", "input": {}, "expected": {}})
+        where = "inline, at evalkit.yaml:"
+    else:
+        other = project.root / "more" / "twin"
+        other.mkdir(parents=True)
+        (other / "input.json").write_text("{}")
+        (other / "expected.json").write_text("{}")
+        declare_examples(project, {"folder": folder}, {"folder": "more/"})
+        where = "in more/twin/"
+    validate_manifest(project.manifest)
+    before = tree(project.root)
+
+    refused: Outcome = cli(
+        "-m", project.manifest, "promote", execution.id, "--name", "twin", "--force"
+    )
+
+    assert refused.code == 2, refused.stderr
+    assert f"has an example 'twin' {where}" in refused.stderr
+    assert f"not in {folder}" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert tree(project.root) == before
+    validate_manifest(project.manifest)
+
+
+def test_force_replaces_no_file_that_is_no_example(
+    project: Project, client: EigenpalClient
+) -> None:
+    execution = production_run(client, project.slug, {"order": "L-12"})
+    in_the_way = project.examples / "draft"
+    in_the_way.write_text("mine", encoding="utf-8")
+    before = tree(project.root)
+
+    with pytest.raises(HarvestError, match="is in the way and is no example"):
+        evalkit.promote(
+            execution.id,
+            name="draft",
+            manifest=project.manifest,
+            connection=project.connection,
+            force=True,
+        )
+    assert tree(project.root) == before
+
+
+def test_an_execution_evalkit_ran_is_promoted_with_a_warning_that_nobody_reviewed_it(
+    project: Project, client: EigenpalClient, cli: Any, tmp_path: Path
+) -> None:
+    ran: Outcome = cli("-m", project.manifest, "run", "--no-report", "--out", tmp_path / "run")
+    assert ran.code == 0, ran.stdout + ran.stderr
+    (execution,) = client.agents.executions.iter_list(project.slug)
+
+    shown: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "rerun")
+
+    assert shown.code == 0, shown.stderr
+    assert "expected: JSON from evalkit's feedback (not a reviewer's)" in shown.stdout
+    assert "from the reviewer" not in shown.stdout
+    assert f"warning: evalkit run started execution {execution.id}" in shown.stdout
+    as_json: Outcome = cli(
+        "-m", project.manifest, "--json", "promote", execution.id, "--name", "again", "--dry-run"
+    )
+    assert json.loads(as_json.stdout)["startedByEvalkit"] is True
+    assert "evalkit's verdict" in as_json.stderr

@@ -93,6 +93,16 @@ def test_an_existing_folder_is_refused_before_any_download(tmp_path: Path) -> No
     assert downloads.asked == []
 
 
+def test_force_replaces_a_folder_never_a_file(tmp_path: Path) -> None:
+    (tmp_path / "old").write_text("mine")
+    downloads = Downloads()
+    files = (FileToFetch("output", "a.txt", ("expected", "a.txt")),)
+    with pytest.raises(ExampleExists, match="no example folder"):
+        write_example(downloads, made(*files), tmp_path / "old", force=True)
+    assert downloads.asked == []
+    assert listing(tmp_path) == ["old"]
+
+
 @pytest.mark.parametrize(
     "target", [("..", "escape.txt"), ("input", "..", "..", "escape.txt"), ("/abs",)]
 )
