@@ -117,10 +117,27 @@ class Database:
         self._closed = False
 
     def _add_columns(self) -> None:
+        if not self._missing_columns():  # the usual case: no write lock taken
+            return
+        # Looked for again under SQLite's write lock: two processes opening an older folder at
+        # once both found the column missing, and the second ALTER failed ("duplicate column").
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, column, kind in self._missing_columns():
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _missing_columns(self) -> list[tuple[str, str, str]]:
+        """The added columns this database's tables lack (tables this schema has, older)."""
+        missing = []
         for table, column, kind in ADDED_COLUMNS:
             found = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
-            if found and column not in found:  # the table exists (this schema has it), older
-                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            if found and column not in found:
+                missing.append((table, column, kind))
+        return missing
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

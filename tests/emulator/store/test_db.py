@@ -90,3 +90,54 @@ def test_an_older_data_folder_gets_the_columns_added_since(tmp_path: Path) -> No
     assert [tuple(row) for row in kept] == [("exec_1", None)]
     db.close()
     Database(path).close()  # opened again: nothing to add, no error
+
+
+def test_two_processes_opening_an_older_folder_at_once_both_open_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other process adds the column between this one's look and its own ALTER: this one
+    must find it there, not fail on a duplicate column."""
+    import sqlite3
+
+    path = tmp_path / "p.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute("PRAGMA journal_mode=WAL")
+    old.executescript(SCHEMA.replace("    model TEXT,\n", ""))
+    other = sqlite3.connect(path, isolation_level=None)  # the other process, holding the lock
+    other.execute("BEGIN IMMEDIATE")
+
+    # this process reached the statement that waits for the other's write lock
+    waiting = threading.Event()
+    connect = sqlite3.connect
+
+    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)  # type: ignore[call-overload]
+        conn.set_trace_callback(
+            lambda sql: waiting.set() if sql.startswith(("BEGIN", "ALTER")) else None
+        )
+        assert isinstance(conn, sqlite3.Connection)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    opened: list[Database] = []
+    failed: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            opened.append(Database(path))
+        except BaseException as err:
+            failed.append(err)
+
+    thread = threading.Thread(target=open_it)
+    thread.start()
+    assert waiting.wait(30)
+    other.execute("ALTER TABLE executions ADD COLUMN model TEXT")
+    other.execute("COMMIT")
+    thread.join()
+    other.close()
+    old.close()
+    assert failed == []
+    with opened[0].read() as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(executions)")]
+    assert columns.count("model") == 1
+    opened[0].close()
