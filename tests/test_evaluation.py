@@ -159,3 +159,14 @@ def test_paths_and_rules_may_be_given_as_text() -> None:
     assert config.baseline == Path("base/summary.json")
     assert config.out == Path("out")
     assert config.pass_if == evalkit.PassRule("rate", 0.8)
+
+
+@pytest.mark.parametrize("concurrency", [1, 3, 8, 50, 200])
+def test_each_http_pool_stays_a_few_connections_long(concurrency: int) -> None:
+    """httpx checks every idle connection of a pool for each request it places: the run's
+    pools are one per example in flight, with room for its start, reads and feedback."""
+    from evalkit.evaluation import client_pools
+
+    pools = client_pools(concurrency)
+    assert len(pools) == concurrency
+    assert all(p.max_connections == p.max_keepalive_connections == 4 for p in pools)
