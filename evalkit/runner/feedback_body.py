@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from evalkit.compare.numeric import floored
 from evalkit.runner.results import ExampleError, Rating, ReviewStatus, Verdict
 
 #: the platform stores the body as text; keep it readable and bounded
@@ -80,7 +81,7 @@ def render_body(
     """The Markdown body for one execution."""
     head = f"**evalkit: {verdict.value}**"
     if score is not None:
-        head += f" (score {score:.2f})"
+        head += f" (score {floored(score, 2)})"  # floored: a partial never reads 1.00
     lines = [head, "", f"Example `{_code(example)}`, run `{_code(run_id)}`."]
     if error is not None:
         lines += ["", f"Error ({error.kind.value}): {_one_line(error.message, 2000)}"]
@@ -182,8 +183,10 @@ def _judgements_section(judgements: list[Any]) -> list[str]:
         where = _code(str(item.get("pointer", "")) or "(root)")
         judge = _code(str(item.get("agent", "?")))
         if "passed" in item and "score" in item:
-            said = "passed" if item["passed"] else "failed"
-            text = f"`{where}`: {judge} {said} (score {float(item['score']):.2f})"
+            # The judge's own word: the rule's ``min`` may still fail a value it passed (the
+            # differences above say so); the score floored as the differences show it.
+            said = "said passed" if item["passed"] else "said failed"
+            text = f"`{where}`: {judge} {said} (score {floored(float(item['score']), 2)})"
             reason = _one_line(_text(item.get("reason") or ""), 500)
             text += f": {reason}" if reason else ""
         else:

@@ -140,3 +140,17 @@ def test_file_comparisons_show_status_problem_and_a_safely_fenced_diff() -> None
     assert "- `data.csv` (csv): missing" in body
     assert "  - /a changed" in body
     assert "- `pic.png` (bytes): differ: not an image" in body
+
+
+def test_scores_are_floored_so_a_near_miss_never_reads_as_full_marks() -> None:
+    judged = {"pointer": "/reply", "agent": "tone", "score": 0.666, "passed": False}
+    body = render_body(
+        verdict=Verdict.PARTIAL,
+        score=0.996,
+        example="e",
+        run_id="r",
+        comparison={"differences": [], "judgements": [judged]},
+        error=None,
+    )
+    assert "**evalkit: partial** (score 0.99)" in body
+    assert "- `/reply`: tone said failed (score 0.66)" in body

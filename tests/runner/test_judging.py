@@ -165,7 +165,7 @@ def test_feedback_shows_the_reason_and_judges_get_none(
     assert "### Judgements" in curt.feedback.body
     judge_id = judgements_of(results["curt"])[0]["execution_id"]
     assert (
-        f"- `/reply`: keyword-judge failed (score 0.50): does not mention sorry "
+        f"- `/reply`: keyword-judge said failed (score 0.50): does not mention sorry "
         f"(judge execution `{judge_id}`)"
     ) in curt.feedback.body
     for execution in found["keyword-judge"]:
