@@ -11,6 +11,17 @@ agents under test or check they match the manifest; run the examples (``runner.s
 which writes ``results.jsonl`` and ``summary.json``); write the reports. Any refusal (a
 manifest or usage error, drift, a platform that refuses the key) raises an ``EvalkitError``
 before the first example starts. What the CLI shows on the way comes through ``RunHooks``.
+
+With ``RunConfig(update=True)`` (``evalkit run --update``) the run then accepts the outputs
+of its examples that did not pass as their expected outputs (``evalkit.accept`` on the run's
+folder and selection), once it ended with its gates passed or failed (not after a platform
+failure or an interrupt)::
+
+    outcome = evalkit.run("evalkit.yaml", evalkit.RunConfig(update=True))
+    outcome.accepted.plan.changes, outcome.exit_code   # 0: everything that failed is accepted
+
+It is refused (``AcceptError``) before anything runs when ``CI`` is set, unless ``force``;
+``RunHooks.confirm_accept`` sees the change before anything is written.
 """
 
 from __future__ import annotations
@@ -30,8 +41,10 @@ from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.connection import Connection, OpenPlatform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
+from evalkit.exit_codes import RunStatus
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner import labels as run_labels
+from evalkit.runner.accept_plan import AcceptOutcome, AcceptPlan
 from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calibration import calibration_plan
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
@@ -79,6 +92,11 @@ class RunHooks:
     finished: Callable[[ExampleResult], None] = _ignore
     #: the run was asked to stop (Ctrl-C): executions in flight are being cancelled
     interrupted: Callable[[], None] = lambda: None
+    #: with ``RunConfig.update``: the run's outcome, once it ended and before its accept
+    ran: Callable[[RunOutcome], None] = _ignore
+    #: with ``RunConfig.update``: sees the accept's plan (``plan.diff()``) before anything is
+    #: written and says whether to go on; None: go on (as ``evalkit.accept``'s ``confirm``)
+    confirm_accept: Callable[[AcceptPlan], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,12 +110,22 @@ class RunOutcome:
     github_lines: list[str] = field(default_factory=list)
     #: why the reports could not be written (the verdict stands: see ``exit_code``)
     report_error: str | None = None
+    #: with ``RunConfig.update``: what the accept after the run did (None: not asked, or the
+    #: run did not end with its gates passed or failed)
+    accepted: AcceptOutcome | None = None
 
     @property
     def exit_code(self) -> int:
         """What ``evalkit run`` exits with: 0 passed, 1 a gate failed, 3 the platform, 130
-        interrupted."""
+        interrupted; after an accept (``update``), the accept's: 0 everything that did not
+        pass is accepted, 1 not all of it (or declined)."""
+        if self.accepted is not None:
+            return self.accepted.exit_code
         return self.summary.exit_code
+
+
+#: run statuses after which ``update`` accepts: the run ended, its gates passed or not
+UPDATABLE = (RunStatus.PASSED, RunStatus.GATE_FAILED)
 
 
 def run(
@@ -118,11 +146,12 @@ def run(
     async def main() -> RunOutcome:
         stop = asyncio.Event()
         if not handle_interrupts:
-            return await run_async(manifest, config, connection=connection, hooks=hooks, stop=stop)
+            return await _evaluate(manifest, config, connection=connection, hooks=hooks, stop=stop)
         with stop_on_interrupt(stop, (hooks or RunHooks()).interrupted):
-            return await run_async(manifest, config, connection=connection, hooks=hooks, stop=stop)
+            return await _evaluate(manifest, config, connection=connection, hooks=hooks, stop=stop)
 
-    return asyncio.run(main())
+    # The accept asks its question with Ctrl-C back as usual: it declines, the run is over.
+    return _then_accept(asyncio.run(main()), manifest, config, hooks)
 
 
 async def run_async(
@@ -134,7 +163,24 @@ async def run_async(
     stop: asyncio.Event | None = None,
 ) -> RunOutcome:
     """``run`` inside a running event loop; setting ``stop`` stops the run cleanly."""
+    outcome = await _evaluate(manifest, config, connection=connection, hooks=hooks, stop=stop)
+    return _then_accept(outcome, manifest, config, hooks)
+
+
+async def _evaluate(
+    manifest: Path | str | Manifest,
+    config: RunConfig | None,
+    *,
+    connection: Connection | None,
+    hooks: RunHooks | None,
+    stop: asyncio.Event | None,
+) -> RunOutcome:
+    """The run and its reports (``update``'s accept comes after, in ``_then_accept``)."""
     config = config or RunConfig()
+    if config.update:  # refused before anything runs, not after the run
+        from evalkit.runner.ci import refuse_in_ci
+
+        refuse_in_ci(config.force)
     hooks = hooks or RunHooks()
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
     if config.confidence is None and loaded.gates.confidence is not None:
@@ -202,6 +248,30 @@ async def run_async(
         return outcome
     folder = config.report_dir or loaded.path.parent / REPORTS_FOLDER / identity.run_id
     return _with_reports(outcome, folder, config.html_link, config.history)
+
+
+def _then_accept(
+    outcome: RunOutcome,
+    manifest: Path | str | Manifest,
+    config: RunConfig | None,
+    hooks: RunHooks | None,
+) -> RunOutcome:
+    """With ``update``, once the run ended with its gates passed or failed: the accept of its
+    examples that did not pass (the manifest read again from its file, as it is now)."""
+    if config is None or not config.update or outcome.summary.status not in UPDATABLE:
+        return outcome
+    from evalkit.runner.accept import accept
+
+    hooks = hooks or RunHooks()
+    hooks.ran(outcome)
+    accepted = accept(
+        outcome.run_dir,
+        manifest if isinstance(manifest, Manifest) else Path(manifest),
+        config.selection,
+        confirm=hooks.confirm_accept,
+        force=True,  # CI was checked before the run
+    )
+    return dataclasses.replace(outcome, accepted=accepted)
 
 
 def _changed_only(

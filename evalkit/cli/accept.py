@@ -11,7 +11,6 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.cli.sync import is_interactive
 from evalkit.runner.accept import AcceptError, AcceptOutcome, AcceptPlan, accept, selected
 
 
@@ -50,7 +49,7 @@ def accept_command(
     ctx.exit(outcome.exit_code)
 
 
-def confirmer(*, yes: bool, as_json: bool) -> Callable[[AcceptPlan], bool]:
+def confirmer(*, yes: bool, as_json: bool, command: str = "accept") -> Callable[[AcceptPlan], bool]:
     """Shows the plan's diff, then asks (``--yes``: does not; no terminal: refuses)."""
 
     def confirm(plan: AcceptPlan) -> bool:
@@ -58,23 +57,22 @@ def confirmer(*, yes: bool, as_json: bool) -> Callable[[AcceptPlan], bool]:
             output.plain(plan.diff())
         if yes:
             return True
-        if not is_interactive():
-            raise AcceptError(
-                "accept rewrites expected outputs and needs --yes when not run in a terminal "
-                "(review the change with 'evalkit accept' in a terminal, or 'git diff' after)"
-            )
+        check_can_ask(yes, command)
         # on standard error: standard output stays the diff's (and --json's)
         return click.confirm("Write these changes?", default=False, err=True)
 
     return confirm
 
 
-def check_can_ask(yes: bool) -> None:
-    """Before a run that ends in an accept (``run --update``): refuse now what the prompt
-    would refuse later, before any example runs."""
-    if not yes and not is_interactive():
+def check_can_ask(yes: bool, command: str = "accept") -> None:
+    """``AcceptError`` when the prompt cannot be asked (no terminal) and ``--yes`` is not
+    given; ``run --update`` checks it before any example runs."""
+    if not yes and not output.is_interactive():
         raise AcceptError(
-            "--update rewrites expected outputs and needs --yes when not run in a terminal"
+            output.needs_yes(
+                f"{command} rewrites expected outputs",
+                "review the change with 'evalkit accept' in a terminal, or 'git diff' after",
+            )
         )
 
 

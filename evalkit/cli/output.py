@@ -80,6 +80,17 @@ def _shown(text: str | Text) -> Text:
     return shown
 
 
+def is_interactive() -> bool:
+    """Standard input and output are a terminal: a command may ask a question there."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def needs_yes(doing: str, review: str) -> str:
+    """Why a command that asks before it writes (sync, accept, run --update) stops when there
+    is no terminal to ask in and no ``--yes``: what it would do, and how to review it first."""
+    return f"{doing} and needs --yes when not run in a terminal ({review})"
+
+
 def say(text: str | Text = "") -> None:
     """A line for the user on standard output."""
     stdout.print(_shown(text))

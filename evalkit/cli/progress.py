@@ -49,6 +49,10 @@ class ProgressView:
             self._task = self._bar.add_task("running", total=self.total, counts="")
 
     def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """The bar goes (before anything else is printed or asked; again: nothing)."""
         if self._bar is not None:
             self._bar.stop()
 

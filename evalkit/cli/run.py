@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
 from evalkit.cli import output
-from evalkit.cli.accept import check_can_ask, confirmer, outcome_data, show_outcome
+from evalkit.cli.accept import check_can_ask, confirmer, outcome_data, outcome_lines
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.progress import ProgressView
 from evalkit.cli.report import given_html_link, html_link_option
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
-from evalkit.exit_codes import RunStatus
 from evalkit.report.history import earlier_runs
-from evalkit.runner.accept import AcceptOutcome, accept, refuse_in_ci
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONFIDENCE,
@@ -218,57 +215,41 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
     1 when some are not (or the change was declined).
     """
     global_options: GlobalOptions = ctx.obj
+    as_json = global_options.json_output
     config = config_from_options(options)
     if config.history is not None and config.report:
         # said before the run: the report reads the folder again after it
         for warning in earlier_runs([config.history]).warnings:
             output.note(f"warning: {warning}")
-    if options["update"]:  # refused before anything runs, not after the run
-        refuse_in_ci(options["force"], os.environ)
-        check_can_ask(options["yes"])
+    if config.update:  # refused before anything runs, not when the prompt comes
+        check_can_ask(options["yes"], "--update")
     with ProgressView() as view:
+
+        def ran(outcome: RunOutcome) -> None:
+            """--update: the run is shown before its accept (with --json, all at the end)."""
+            view.close()
+            if not as_json:
+                _print(outcome, view, as_json=False)
+
         hooks = RunHooks(
-            note=output.note, begin=view.begin, finished=view.finished, interrupted=_interrupted
+            note=output.note,
+            begin=view.begin,
+            finished=view.finished,
+            interrupted=_interrupted,
+            ran=ran,
+            confirm_accept=confirmer(yes=options["yes"], as_json=as_json, command="--update"),
         )
         outcome = run(
             global_options.manifest, config, connection=connection_of(global_options), hooks=hooks
         )
-    if options["update"] and outcome.summary.status in UPDATABLE:
-        accepted = _update(outcome, view, config, global_options, yes=options["yes"])
-        ctx.exit(accepted.exit_code)
-    _print(outcome, view, as_json=global_options.json_output)
-    ctx.exit(outcome.exit_code)
-
-
-#: run statuses after which --update accepts: the run ended, its gates passed or not
-UPDATABLE = (RunStatus.PASSED, RunStatus.GATE_FAILED)
-
-
-def _update(
-    outcome: RunOutcome,
-    view: ProgressView,
-    config: RunConfig,
-    options: GlobalOptions,
-    *,
-    yes: bool,
-) -> AcceptOutcome:
-    """``--update``: the run as usual, then the accept of what did not pass (with --json, one
-    document: the summary and, under ``accept``, what was accepted)."""
-    as_json = options.json_output
-    if not as_json:
-        _print(outcome, view, as_json=False)
-    accepted = accept(
-        outcome.run_dir,
-        options.manifest,
-        config.selection,
-        confirm=confirmer(yes=yes, as_json=as_json),
-        force=True,  # CI was checked before the run
-    )
-    if as_json:
-        output.emit_json({**outcome.summary.to_dict(), "accept": outcome_data(accepted)})
+    if outcome.accepted is None:
+        _print(outcome, view, as_json=as_json)
+    elif as_json:  # one document: the run's summary, and what was accepted under "accept"
+        _print(outcome, view, as_json=True, accept=outcome_data(outcome.accepted))
     else:
-        show_outcome(accepted, as_json=False)
-    return accepted
+        for line in outcome_lines(outcome.accepted):
+            output.plain(line)
+    ctx.exit(outcome.exit_code)
 
 
 #: the options whose name is their ``RunConfig`` field's (the rest are built below)
@@ -290,6 +271,8 @@ _SAME_NAME = (
     "out",
     "report_dir",
     "history",
+    "update",
+    "force",
 )
 
 
@@ -318,7 +301,13 @@ def _interrupted() -> None:
     output.note("interrupted: cancelling executions in flight (Ctrl-C again to abort)")
 
 
-def _print(outcome: RunOutcome, view: ProgressView, *, as_json: bool) -> None:
+def _print(
+    outcome: RunOutcome,
+    view: ProgressView,
+    *,
+    as_json: bool,
+    accept: dict[str, Any] | None = None,
+) -> None:
     # GitHub reads its workflow commands from either stream: with --json, standard output
     # is the summary's alone.
     for line in outcome.github_lines:
@@ -330,7 +319,13 @@ def _print(outcome: RunOutcome, view: ProgressView, *, as_json: bool) -> None:
         output.error(outcome.report_error)
     if as_json:
         reports = {name: str(path) for name, path in outcome.reports.items()}
-        output.emit_json({**outcome.summary.to_dict(), **({"reports": reports} if reports else {})})
+        output.emit_json(
+            {
+                **outcome.summary.to_dict(),
+                **({"reports": reports} if reports else {}),
+                **({"accept": accept} if accept is not None else {}),
+            }
+        )
         return
     output.plain(render_summary(outcome.summary, view.problems))
     for name, path in outcome.reports.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -18,10 +17,6 @@ from evalkit.manifest import Manifest
 from evalkit.planning import load_for_planning
 from evalkit.sync import ApplyResult, Plan, load_plan, plan_to_data, render_text
 from evalkit.sync.summary import apply_to_data, render_apply
-
-
-def is_interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @click.command("sync")
@@ -78,10 +73,11 @@ def sync_command(
 
 
 def _confirm_or_stop(ctx: click.Context, options: GlobalOptions, made: Plan) -> None:
-    if not is_interactive():
+    if not output.is_interactive():
         output.error(
-            "sync changes the platform and needs --yes when not run in a terminal "
-            "(review the changes with 'evalkit plan' first)"
+            output.needs_yes(
+                "sync changes the platform", "review the changes with 'evalkit plan' first"
+            )
         )
         ctx.exit(ExitCode.USAGE)
     if not click.confirm("Apply these changes?", default=False):

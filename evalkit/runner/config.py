@@ -86,6 +86,12 @@ class RunConfig:
     html_link: str | None = None
     #: a folder of earlier runs' summaries (any depth): the HTML report draws each agent's trend
     history: Path | None = None
+    #: then accept the outputs of the examples that did not pass as their expected outputs,
+    #: as ``evalkit.accept`` does (``--update``; ``RunOutcome.accepted``): once the run ended,
+    #: its gates passed or not; ``RunHooks.confirm_accept`` sees the change first
+    update: bool = False
+    #: with ``update``: accept even when ``CI`` is set (else refused before the run starts)
+    force: bool = False
     #: seconds the platform may hold a run request open before the runner polls
     hold_seconds: int = 30
     #: starts of one example tried before it is an error

@@ -138,7 +138,7 @@ def test_in_a_terminal_accept_asks(
 ) -> None:
     manifest = project(tmp_path)
     run = failed_run(evalkit, manifest)
-    monkeypatch.setattr("evalkit.cli.accept.is_interactive", lambda: True)
+    monkeypatch.setattr("evalkit.cli.output.is_interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO(answer))
     outcome = evalkit("-m", manifest, "accept", run)
     assert outcome.code == code, outcome.stderr

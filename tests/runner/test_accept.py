@@ -4,6 +4,7 @@ values keep their old expected value; git shows exactly the accepted change."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -422,3 +423,60 @@ def test_a_judges_labelled_example_is_never_accepted(tmp_path: Path) -> None:
     text = manifest.read_text(encoding="utf-8")
     assert "expected: {passed: false}   # a person's label" in text
     assert 'expected: {verdict: "new"}' in text
+
+
+def test_run_with_update_accepts_in_the_same_call(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    manifest = make_project(root)
+    seen: list[str] = []
+
+    def ran(outcome: evalkit.RunOutcome) -> None:
+        seen.append(f"ran {outcome.summary.status}")
+
+    def confirm(plan: AcceptPlan) -> bool:
+        seen.append("confirm " + " ".join(sorted(change.label for change in plan.changes)))
+        return True
+
+    config = RunConfig(report=False, out=tmp_path / "run", update=True, concurrency=2)
+    hooks = evalkit.RunHooks(ran=ran, confirm_accept=confirm)
+    outcome = evalkit.run(
+        manifest, config, connection=Connection(), hooks=hooks, handle_interrupts=False
+    )
+    assert outcome.summary.counts.passed == 2  # the run's own verdicts stand
+    assert outcome.accepted is not None
+    assert outcome.accepted.written
+    assert outcome.exit_code == 0  # the accept's: everything that did not pass is accepted
+    assert seen == [
+        "ran gate_failed",
+        "confirm echo/changed echo/files echo/other inline-echo/greeting",
+    ]
+    assert run_once(manifest, tmp_path / "again").exit_code == 0
+
+
+def test_run_with_update_declined_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    manifest = make_project(tmp_path / "project")
+    before = tree_hashes(manifest.parent)
+    config = RunConfig(report=False, out=tmp_path / "run", update=True, concurrency=2)
+    hooks = evalkit.RunHooks(confirm_accept=lambda plan: False)
+    outcome = evalkit.run(
+        manifest, config, connection=Connection(), hooks=hooks, handle_interrupts=False
+    )
+    assert outcome.accepted is not None
+    assert outcome.accepted.declined
+    assert outcome.exit_code == 1
+    assert tree_hashes(manifest.parent) == before
+
+
+def test_run_with_update_is_refused_in_ci_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = make_project(tmp_path / "project")
+    monkeypatch.setenv("CI", "true")
+    config = RunConfig(report=False, out=tmp_path / "run", update=True)
+    with pytest.raises(AcceptError, match="CI is set"):
+        evalkit.run(manifest, config, connection=Connection(), handle_interrupts=False)
+    assert not (tmp_path / "run").exists()
+    forced = dataclasses.replace(config, force=True)
+    outcome = evalkit.run(manifest, forced, connection=Connection(), handle_interrupts=False)
+    assert outcome.accepted is not None
+    assert outcome.accepted.written

@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from evalkit.cli import sync as sync_module
+from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.plan import plan_command
 from evalkit.cli.pull import pull_command
@@ -98,7 +98,7 @@ def test_sync_in_a_terminal_asks_first(
     answer: str,
     code: int,
 ) -> None:
-    monkeypatch.setattr(sync_module, "is_interactive", lambda: True)
+    monkeypatch.setattr(output, "is_interactive", lambda: True)
     write_project(tmp_path, {"bot": BOT})
     result = invoke(sync_command, [], tmp_path, platform, stdin=answer)
     assert "Apply these changes?" in result.output
