@@ -10,6 +10,9 @@ from pathlib import Path
 #: the agent config key under which sync keeps its last-applied record (``evalkit.sync.record``)
 RESERVED_CONFIG_KEY = "evalkit"
 
+#: the manifest's file name: what ``evalkit init`` writes, and ``-m``/``manifest=`` by default
+MANIFEST_NAME = "evalkit.yaml"
+
 #: evalkit's own folder in a project (beside the manifest); ``evalkit init`` git-ignores it
 PROJECT_FOLDER = Path(".evalkit")
 #: a run's results.jsonl and summary.json, by default: <this>/<run id>/
