@@ -44,8 +44,8 @@ def git(*args: str, cwd: Path) -> str:
 def test_the_broken_agent_accepted_shows_one_line_per_example_and_passes_again(
     tmp_path: Path,
 ) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git is needed")
+    # CI runs in a git checkout (.github/workflows/ci.yml): a missing git must not pass
+    assert shutil.which("git") is not None, "git is needed to apply the broken-agent patch"
     root = tmp_path / "checkout"
     project = root / "examples" / "invoices"
     shutil.copytree(INVOICES, project, ignore=shutil.ignore_patterns(".evalkit", "__pycache__"))
