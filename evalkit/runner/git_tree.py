@@ -14,9 +14,14 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.conventions import PROJECT_FOLDER
 from evalkit.errors import RunError
 
 _TIMEOUT_SECONDS = 120.0
+#: pathspecs for the whole repository without evalkit's own folders (``.evalkit/`` beside any
+#: manifest): runs, reports, judgements and the local platform's state are evalkit's output,
+#: never a change to what is evaluated (``--changed-since``, a run's ``dirty`` flag)
+WHOLE_REPOSITORY = (":/", f":(top,exclude,glob)**/{PROJECT_FOLDER.as_posix()}/**")
 
 
 class GitError(RunError):
@@ -32,7 +37,7 @@ class Repository:
     def open(cls, folder: Path) -> Repository:
         """The checkout holding ``folder``; ``GitError`` outside one or without git."""
         try:
-            top = _git(folder, "rev-parse", "--show-toplevel")
+            top = run_git(folder, "rev-parse", "--show-toplevel")
         except GitError as err:
             raise GitError(
                 f"{folder} is not in a git checkout ({err}): --changed-since compares with "
@@ -65,10 +70,15 @@ class Repository:
 
     def changed_paths(self, commit: str) -> list[str]:
         """Paths (relative to ``root``, POSIX) that differ between ``commit`` and the working
-        tree, deleted ones included, plus untracked files that are not ignored. Renames are
-        listed as a deletion and an addition, so both places count."""
-        tracked = self.run("diff", "--name-only", "--no-renames", "-z", commit, "--")
-        untracked = self.run("ls-files", "--others", "--exclude-standard", "-z")
+        tree, deleted ones included, plus untracked files that are not ignored; ``.evalkit/``
+        folders never (``WHOLE_REPOSITORY``). Renames are listed as a deletion and an
+        addition, so both places count."""
+        tracked = self.run(
+            "diff", "--name-only", "--no-renames", "-z", commit, "--", *WHOLE_REPOSITORY
+        )
+        untracked = self.run(
+            "ls-files", "--others", "--exclude-standard", "-z", "--", *WHOLE_REPOSITORY
+        )
         found = {path for path in (tracked + untracked).split("\0") if path}
         return sorted(found)
 
@@ -81,16 +91,23 @@ class Repository:
         self.run("checkout-index", "--all", "--force", f"--prefix={folder}{os.sep}", env=env)
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> str:
-        return _git(self.root, *args, env=env)
+        return run_git(self.root, *args, env=env)
 
 
-def _git(folder: Path, *args: str, env: dict[str, str] | None = None) -> str:
+def run_git(
+    folder: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = _TIMEOUT_SECONDS,
+) -> str:
+    """``git ARGS`` run in ``folder``: its standard output; ``GitError`` saying why not. The
+    one way evalkit calls git."""
     try:
         completed = subprocess.run(
             ["git", *args],
             cwd=folder,
             capture_output=True,
-            timeout=_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
             env=env,
         )

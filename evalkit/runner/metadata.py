@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
 from evalkit.api import format_timestamp
-from evalkit.conventions import PROJECT_FOLDER
+from evalkit.runner.git_tree import WHOLE_REPOSITORY, GitError, run_git
 from evalkit.runner.results import GitInfo
 
 _GIT_TIMEOUT_SECONDS = 5.0
@@ -32,8 +31,12 @@ def _dirty(directory: Path) -> bool | None:
     """True when a tracked file changed anywhere in the repository, or a file under
     ``directory`` (the manifest's folder) is not tracked: an untracked manifest, example or
     workspace file is not in the recorded commit. Ignored files do not count, nor
-    ``.evalkit/`` (evalkit's own state and results, ignored or not)."""
-    changed = _git(directory, "status", "--porcelain", "--untracked-files=no")
+    ``.evalkit/`` folders (evalkit's own state and results, tracked, ignored or not: as
+    ``--changed-since`` sees them, ``git_tree.WHOLE_REPOSITORY``)."""
+    _, without_state = WHOLE_REPOSITORY
+    changed = _git(
+        directory, "status", "--porcelain", "--untracked-files=no", "--", *WHOLE_REPOSITORY
+    )
     untracked = _git(
         directory,
         "ls-files",
@@ -43,7 +46,7 @@ def _dirty(directory: Path) -> bool | None:
         "--no-empty-directory",
         "--",
         ".",
-        f":(exclude){PROJECT_FOLDER!s}",
+        without_state,
     )
     if changed is None or untracked is None:
         return None
@@ -51,20 +54,11 @@ def _dirty(directory: Path) -> bool | None:
 
 
 def _git(directory: Path, *args: str) -> str | None:
+    """None when git cannot answer: outside a repository, git missing or hung."""
     try:
-        completed = subprocess.run(
-            ["git", *args],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=_GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return run_git(directory, *args, timeout=_GIT_TIMEOUT_SECONDS).strip()
+    except GitError:
         return None
-    if completed.returncode != 0:
-        return None
-    return completed.stdout.strip()
 
 
 def new_run_id(now: datetime | None = None) -> str:

@@ -49,6 +49,20 @@ def test_changed_paths_holds_commits_staged_unstaged_and_untracked_files(
     ]
 
 
+def test_changed_paths_leave_out_evalkits_own_folders(repo: Repository) -> None:
+    """Runs, reports, judgements and platform state are evalkit's output, beside any manifest
+    and tracked or not: never a change (as for a run's dirty flag)."""
+    write(repo.root / "evals" / ".evalkit" / "judgements" / "kept.json", "{}")
+    commit(repo.root, "a judgement cache kept in the repository")
+    base = repo.commit_of("HEAD")
+    assert base is not None
+    write(repo.root / "evals" / ".evalkit" / "judgements" / "kept.json", '{"changed": 1}')
+    write(repo.root / ".evalkit" / "runs" / "r1" / "results.jsonl", "{}\n")
+    write(repo.root / "evals" / ".evalkit" / "platform" / "platform.sqlite3", "x")
+    write(repo.root / "evals" / "evalkit.yaml", "version: 1\n")
+    assert repo.changed_paths(base) == ["evals/evalkit.yaml"]
+
+
 def test_merge_base_is_where_the_branch_left(repo: Repository) -> None:
     start = repo.commit_of("HEAD")
     assert start is not None

@@ -88,3 +88,22 @@ def test_untracked_files_under_the_manifest_folder_are_dirty(tmp_path: Path) -> 
     (project / "agents" / "a").mkdir(parents=True)
     (project / "agents" / "a" / "AGENT.md").write_text("# new, not added\n")
     assert git_info(project).dirty is True
+
+
+def test_evalkits_own_folders_are_never_a_change_tracked_or_not(tmp_path: Path) -> None:
+    """A judgement cache kept in the repository is rewritten by runs: that is evalkit's
+    output, not a change to what is evaluated (``--changed-since`` agrees)."""
+    run = git_runner(tmp_path)
+    project = tmp_path / "evals"
+    (project / ".evalkit" / "judgements").mkdir(parents=True)
+    (project / ".evalkit" / "judgements" / "kept.json").write_text("{}")
+    (project / "evalkit.yaml").write_text("version: 1\n")
+    run("init", "-q")
+    run("add", ".")
+    run("commit", "-q", "-m", "first")
+    (project / ".evalkit" / "judgements" / "kept.json").write_text('{"changed": 1}')
+    (tmp_path / ".evalkit" / "runs").mkdir(parents=True)
+    (tmp_path / ".evalkit" / "runs" / "results.jsonl").write_text("{}\n")
+    assert git_info(project).dirty is False
+    (project / "evalkit.yaml").write_text("version: 1\nagents: []\n")
+    assert git_info(project).dirty is True
