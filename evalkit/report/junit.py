@@ -20,6 +20,7 @@ from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
 from evalkit.report.view import Row, build_view, describe_difference, gate_line
+from evalkit.runner.duration_text import duration_text
 from evalkit.runner.summary_text import change_label, change_text, repeats_text
 
 MAX_DIFFERENCE_LINES = 30
@@ -128,7 +129,7 @@ def attempt_lines(row: Row) -> list[str]:
         parts = [f"attempt {attempt.number}: {attempt.verdict}"]
         if attempt.score is not None:
             parts.append(f"score {attempt.score:.2f}")
-        parts.append(f"{attempt.total_ms / 1000:.2f} s")
+        parts.append(duration_text(attempt.total_ms / 1000))
         if attempt.execution_id:
             parts.append(f"execution {attempt.execution_id}")
         if attempt.link:

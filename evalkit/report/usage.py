@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from evalkit.report.loading import RunResults
 from evalkit.report.markdown_text import table_row
-from evalkit.runner.costs import any_cost, cost_text, seconds_text, usage_of
+from evalkit.runner.costs import any_cost, cost_text, usage_of
+from evalkit.runner.duration_text import duration_text
 
 
 def usage_table(run: RunResults) -> tuple[list[str], list[list[str]]]:
@@ -26,8 +27,8 @@ def usage_table(run: RunResults) -> tuple[list[str], list[list[str]]]:
         row = [
             agent.agent,
             str(agent.executions),
-            seconds_text(agent.p50_ms) if agent.p50_ms is not None else "-",
-            seconds_text(agent.p95_ms) if agent.p95_ms is not None else "-",
+            duration_text(agent.p50_ms / 1000) if agent.p50_ms is not None else "-",
+            duration_text(agent.p95_ms / 1000) if agent.p95_ms is not None else "-",
         ]
         row += [cost_text(agent) or "-"] if costed else []
         row += [", ".join(agent.models) or "-"] if models else []

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from evalkit.report.loading import RunResults
 from evalkit.runner.change_text import selection_lines
+from evalkit.runner.duration_text import duration_text
 from evalkit.runner.results import Delta, ExampleChange, ExampleResult, RunSummary, Verdict
 from evalkit.runner.score_label import score_label
 from evalkit.runner.summary_text import (
@@ -604,7 +605,7 @@ def _meta(run: RunResults) -> dict[str, str]:
         meta["started"] = metadata.started_at
         seconds = _seconds_between(metadata.started_at, metadata.finished_at)
         if seconds is not None:
-            meta["duration"] = format_seconds(seconds)
+            meta["duration"] = duration_text(seconds)
         if run.summary.baseline:
             meta["baseline"] = run.summary.baseline
         if run.summary.judgements is not None:
@@ -617,7 +618,7 @@ def _meta(run: RunResults) -> dict[str, str]:
             else None
         )
         if seconds is not None:
-            meta["duration"] = format_seconds(seconds)
+            meta["duration"] = duration_text(seconds)
     return meta
 
 
@@ -652,16 +653,6 @@ def _seconds_between(start: str | None, end: str | None) -> float | None:
     if (begin.tzinfo is None) != (finish.tzinfo is None):
         return None  # one with a time zone, one without: no way to tell the time between
     return max(0.0, (finish - begin).total_seconds())
-
-
-def format_seconds(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {rest} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
 
 
 def _sync_plan(summary: RunSummary | None) -> dict[str, Any] | None:

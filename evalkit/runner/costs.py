@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evalkit.runner.duration_text import duration_text
 from evalkit.runner.results import AgentUsage, ExampleResult
 from evalkit.stats.percentile import percentile
 
@@ -159,14 +160,7 @@ def time_text(agent: AgentUsage) -> str:
     """``p50 1.2 s, p95 3.4 s`` of the platform time; '' without one."""
     if agent.p50_ms is None or agent.p95_ms is None:
         return ""
-    return f"p50 {seconds_text(agent.p50_ms)}, p95 {seconds_text(agent.p95_ms)}"
-
-
-def seconds_text(ms: int) -> str:
-    """``85 ms``, ``1.20 s``, ``42.5 s``: the digits that tell apart what agents take."""
-    if ms < 100:
-        return f"{ms} ms"
-    return f"{ms / 1000:.2f} s" if ms < 10_000 else f"{ms / 1000:.1f} s"
+    return f"p50 {duration_text(agent.p50_ms / 1000)}, p95 {duration_text(agent.p95_ms / 1000)}"
 
 
 def usage_lines(usage: Sequence[AgentUsage]) -> list[str]:

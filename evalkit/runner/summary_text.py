@@ -8,6 +8,7 @@ from typing import Any
 
 from evalkit.runner.change_text import skipped_lines
 from evalkit.runner.costs import usage_lines
+from evalkit.runner.duration_text import duration_text
 from evalkit.runner.evidence import judged_briefs, moved
 from evalkit.runner.results import (
     Counts,
@@ -58,7 +59,7 @@ def progress_line(done: int, total: int, result: ExampleResult) -> str:
     seconds = result.durations.total_ms / 1000
     line = (
         f"[{done:>{width}}/{total}] {result.verdict.value:<9} "
-        f"{result.agent}/{result.example}{score} ({seconds:.1f} s)"
+        f"{result.agent}/{result.example}{score} ({duration_text(seconds)})"
     )
     flags = [flag for flag in ("flaky", "quarantined") if is_flagged(result, flag)]
     if not result.output_json_checked:

@@ -12,7 +12,6 @@ from evalkit.report.view import (
     Row,
     build_view,
     describe_difference,
-    format_seconds,
     without_credentials,
 )
 from evalkit.runner.results import (
@@ -112,12 +111,6 @@ def test_describe_difference_matches_the_compare_engine_wording() -> None:
         Difference("/d", "type_changed", "1", 1),
     ]:
         assert describe_difference(difference.to_dict()) == difference.display()
-
-
-def test_format_seconds() -> None:
-    assert format_seconds(2.25) == "2.2 s"
-    assert format_seconds(125) == "2 min 5 s"
-    assert format_seconds(7260) == "2 h 1 min"
 
 
 def test_credentials_in_the_target_url_never_reach_a_report(failing_run: RunResults) -> None:

@@ -36,7 +36,7 @@ from tests.runner.platform_harness import create_agent, job, local_platform, run
 
 def test_progress_line_shows_position_verdict_score_time_and_error() -> None:
     ok = make_result("a", Verdict.PASS, durations=Durations(total_ms=1500))
-    assert progress_line(3, 12, ok) == "[ 3/12] pass      agent-a/a score 1.00 (1.5 s)"
+    assert progress_line(3, 12, ok) == "[ 3/12] pass      agent-a/a score 1.00 (1.50 s)"
     broken = make_result(
         "b",
         Verdict.ERROR,
@@ -44,7 +44,7 @@ def test_progress_line_shows_position_verdict_score_time_and_error() -> None:
         error=ExampleError(kind=ErrorKind.FAILED, message="execution failed: boom\ntrace"),
     )
     assert progress_line(12, 12, broken).endswith(
-        "agent-a/b (0.0 s): execution failed: boom … trace"
+        "agent-a/b (0 ms): execution failed: boom … trace"
     )
 
 
@@ -118,9 +118,9 @@ def test_summary_names_flaky_and_quarantined_examples() -> None:
 
 def test_progress_line_marks_flaky_and_quarantined_examples() -> None:
     flaky = make_result("a", Verdict.PASS, flaky=True, durations=Durations(total_ms=100))
-    assert progress_line(1, 2, flaky) == "[1/2] pass      agent-a/a score 1.00 (0.1 s) [flaky]"
+    assert progress_line(1, 2, flaky) == "[1/2] pass      agent-a/a score 1.00 (0.10 s) [flaky]"
     quarantined = make_result("b", Verdict.FAIL, quarantined=True)
-    assert progress_line(2, 2, quarantined).endswith("(0.0 s) [quarantined]")
+    assert progress_line(2, 2, quarantined).endswith("(0 ms) [quarantined]")
 
 
 def test_a_near_perfect_partial_never_reads_as_a_pass_on_a_real_run(tmp_path: Path) -> None:
