@@ -41,10 +41,9 @@ from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.connection import Connection, OpenPlatform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
-from evalkit.exit_codes import RunStatus
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner import labels as run_labels
-from evalkit.runner.accept_plan import AcceptOutcome, AcceptPlan
+from evalkit.runner.accept_plan import UPDATABLE, AcceptOutcome, AcceptPlan
 from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calibration import calibration_plan
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
@@ -122,10 +121,6 @@ class RunOutcome:
         if self.accepted is not None:
             return self.accepted.exit_code
         return self.summary.exit_code
-
-
-#: run statuses after which ``update`` accepts: the run ended, its gates passed or not
-UPDATABLE = (RunStatus.PASSED, RunStatus.GATE_FAILED)
 
 
 def run(

@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.errors import RunError
-from evalkit.exit_codes import ExitCode
+from evalkit.exit_codes import ExitCode, RunStatus
 from evalkit.manifest.paths import display_path
 from evalkit.runner.accept_write import FileWrite, diff_text
 from evalkit.runner.results import Verdict
+
+#: run statuses after which ``evalkit run --update`` accepts: the run ended, its gates passed
+#: or not (not a platform failure, not an interrupt)
+UPDATABLE = (RunStatus.PASSED, RunStatus.GATE_FAILED)
 
 
 class AcceptError(RunError):
