@@ -9,7 +9,7 @@ costed execution gave it alike. ``durationMs`` is a time, not a cost: the execut
 (``startedAt`` to ``completedAt``) is already in the result's durations, so it is left out.
 
 Time per agent is the platform time of every execution, attempts of repeated examples
-included: p50 and p95 by the nearest-rank method (``evalkit.stats.percentile``).
+included: p50 and p95 by the nearest-rank method (``evalkit.stats.nearest_rank``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 from evalkit.runner.duration_text import duration_text
 from evalkit.runner.results import AgentUsage, ExampleResult
-from evalkit.stats.percentile import percentile
+from evalkit.stats.nearest_rank import nearest_rank
 
 #: cost keys that are times, not costs (the platform time is in the result's durations)
 TIME_KEYS = frozenset({"durationMs"})
@@ -107,8 +107,8 @@ class _AgentFigures:
         return AgentUsage(
             agent=agent,
             executions=len(self.times),
-            p50_ms=round(percentile(self.times, 50)) if self.times else None,
-            p95_ms=round(percentile(self.times, 95)) if self.times else None,
+            p50_ms=round(nearest_rank(self.times, 50)) if self.times else None,
+            p95_ms=round(nearest_rank(self.times, 95)) if self.times else None,
             costed=self.costed,
             cost={key: _rounded(total) for key, total in sorted(self.sums.items())},
             cost_units=units,

@@ -3,6 +3,7 @@
 The p-th percentile of n values is the value of rank ceil(p/100 * n) in ascending order (rank 1
 for p = 0). So p50 of [1, 2, 3, 4] is 2, p95 of 20 values is the 19th, and p95 of fewer than 20
 values is the largest: with few executions the tail is what was seen, not an estimate of it.
+(The bootstrap's interval interpolates instead: ``bootstrap.percentile``.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 
-def percentile(values: Sequence[float], p: float) -> float:
+def nearest_rank(values: Sequence[float], p: float) -> float:
     """The nearest-rank ``p``-th percentile (0 <= p <= 100) of ``values`` (at least one)."""
     if not values:
         raise ValueError("a percentile of no values")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalkit.stats.percentile import percentile
+from evalkit.stats.nearest_rank import nearest_rank
 
 
 @pytest.mark.parametrize(
@@ -26,23 +26,23 @@ from evalkit.stats.percentile import percentile
     ],
 )
 def test_nearest_rank(values: list[int], p: float, expected: int) -> None:
-    assert percentile(values, p) == expected
+    assert nearest_rank(values, p) == expected
 
 
 def test_no_values_is_refused() -> None:
     with pytest.raises(ValueError, match="no values"):
-        percentile([], 50)
+        nearest_rank([], 50)
 
 
 @pytest.mark.parametrize("p", [-1, 100.5])
 def test_p_out_of_range_is_refused(p: float) -> None:
     with pytest.raises(ValueError, match="0 to 100"):
-        percentile([1], p)
+        nearest_rank([1], p)
 
 
 @given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50), st.floats(0, 100))
 def test_a_measured_value_between_min_and_max(values: list[int], p: float) -> None:
-    found = percentile(values, p)
+    found = nearest_rank(values, p)
     assert found in values
     # at least p percent of the values are at or below it
     assert sum(1 for v in values if v <= found) * 100 >= p * len(values) - 1e-9
