@@ -30,8 +30,6 @@ folder in the run. Nothing outside the selection is read for writing or written.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +37,6 @@ from typing import Any
 
 from evalkit.compare import ABSENT, Difference
 from evalkit.compare.accepting import accept_files, accept_json
-from evalkit.compare.files import rule_for
 from evalkit.manifest import ExampleSpec, Manifest, load_manifest
 from evalkit.manifest.paths import display_path
 from evalkit.runner.accept_plan import (
@@ -49,8 +46,9 @@ from evalkit.runner.accept_plan import (
     ExampleChange,
     NotAccepted,
 )
+from evalkit.runner.accept_refusals import why_not_accepted
 from evalkit.runner.accept_write import FileWrite, write_all
-from evalkit.runner.calibration import is_labelled, judges_used
+from evalkit.runner.calibration import judges_used
 from evalkit.runner.ci import CI_VARIABLES, refuse_in_ci
 from evalkit.runner.from_manifest import jobs_from_manifest, suite_name
 from evalkit.runner.inline_expected import InlineRefused, NewExpected, edit_expected
@@ -75,9 +73,6 @@ __all__ = [
     "run_folder",
     "selected",
 ]
-
-#: why a judge's labelled example is never accepted
-LABELLED = "a person's label: the judge disagrees with it; edit it by hand if the label is wrong"
 
 
 def accept(
@@ -201,11 +196,7 @@ class _Planner:
         )
 
     def consider(self, result: ExampleResult, job: ExampleJob, spec: ExampleSpec) -> None:
-        reason = LABELLED if job.suite in self.judges and is_labelled(job) else None
-        if reason is None:
-            reason = _not_acceptable(result, job)
-        if reason is None:
-            reason = _stale(result, job)
+        reason = why_not_accepted(result, job, self.judges)
         if reason is not None:
             self.refuse(result, reason)
             return
@@ -382,64 +373,6 @@ def _with_write(change: ExampleChange, write: FileWrite) -> ExampleChange:
         left=change.left,
         note=change.note,
     )
-
-
-def _not_acceptable(result: ExampleResult, job: ExampleJob) -> str | None:
-    """Why the run gives nothing to accept for this example, if it does not."""
-    if result.verdict is Verdict.CANCELLED:
-        return "cancelled: the run stopped before it ended"
-    if result.verdict is Verdict.ERROR:
-        why = f"{result.error.kind.value}: {result.error.message}" if result.error else "errored"
-        return f"errored ({why}): no output to accept"
-    repeats = result.repeats
-    if repeats is not None and repeats.trials > 1:
-        if repeats.passes:
-            return (
-                f"its attempts disagree ({repeats.passes} of {repeats.trials} passed): the "
-                "expected output would follow one draw of a flaky agent"
-            )
-        if job.expected_files:
-            return (
-                f"it ran {repeats.trials} attempts, which share one output folder in the run: "
-                "accept it from a run of one attempt (evalkit run --repeat 1 --update)"
-            )
-    return None
-
-
-def _stale(result: ExampleResult, job: ExampleJob) -> str | None:
-    """Why the example's expected output is no longer the one the run compared, if it is not."""
-    extra = result.model_extra or {}
-    if job.has_expected_json != ("expected_json" in extra) or (
-        job.has_expected_json
-        and _canonical(extra["expected_json"]) != _canonical(job.expected_json)
-    ):
-        return "its expected JSON changed since the run: run it again, then accept"
-    compared = {
-        file["name"]: file.get("expectedSha256")
-        for file in (result.comparison or {}).get("files") or []
-        if file.get("expectedSha256")
-    }
-    rules = job.compare.files
-    for name, path in job.expected_files.items():
-        rule = rule_for(name, rules)
-        if rule is not None and rule.ignore:
-            continue
-        if compared.pop(name, None) != _sha256(path):
-            return f"its expected file {name!r} changed since the run: run it again, then accept"
-    if compared:
-        return "its expected files changed since the run: run it again, then accept"
-    return None
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=repr)
-
-
-def _sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def _run_differences(result: ExampleResult) -> list[dict[str, Any]]:
