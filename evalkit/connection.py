@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalkit.api.urls import redact_url
 from evalkit.conventions import LOCAL_STATE_FOLDER
 from evalkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from evalkit.client import EigenpalClient
 
 #: the environment variables the CLI and ``Connection.from_env`` read
 BASE_URL_VARIABLE = "EIGENPAL_BASE_URL"
@@ -114,6 +118,23 @@ def open_platform(
             description=f"local platform {running.base_url} (state in {_shown(state_dir)})",
             notes=tuple(pass_env_notes(running.platform.passed_env)),
         )
+
+
+@contextmanager
+def open_client(
+    connection: Connection | None,
+    *,
+    project_root: Path,
+    note: Callable[[str], None] = lambda line: None,
+) -> Iterator[EigenpalClient]:
+    """A client on the platform of ``connection`` (default: from the environment) for the
+    length of a ``with`` block; ``note`` hears which platform it is."""
+    from evalkit.client import EigenpalClient
+
+    with open_platform(connection or Connection.from_env(), project_root=project_root) as platform:
+        note(f"platform: {platform.description}")
+        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+            yield client
 
 
 def _remote(connection: Connection) -> OpenPlatform:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit.client import EigenpalClient
-from evalkit.connection import Connection, open_platform
+from evalkit.connection import Connection, open_client
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.sync import ApplyResult, Plan
 from evalkit.sync import apply as apply_plan
@@ -69,10 +69,8 @@ def open_planner(
     note: Callable[[str], None] = lambda line: None,
 ) -> Iterator[Planner]:
     """A ``Planner`` on the platform of ``connection``; ``note`` hears which one it is."""
-    with open_platform(connection or Connection.from_env(), project_root=project_root) as platform:
-        note(f"platform: {platform.description}")
-        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
-            yield Planner(client, concurrency)
+    with open_client(connection, project_root=project_root, note=note) as client:
+        yield Planner(client, concurrency)
 
 
 def load_for_planning(manifest: Path | str | Manifest, environment: str | None) -> Manifest:

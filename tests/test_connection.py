@@ -9,7 +9,7 @@ import pytest
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.client import EigenpalClient
-from evalkit.connection import Connection, local_state_dir, open_platform
+from evalkit.connection import Connection, local_state_dir, open_client, open_platform
 from evalkit.emulator import server
 from evalkit.emulator.config import MAX_WORKERS, PlatformConfig
 from evalkit.emulator.server import RunningPlatform
@@ -99,3 +99,16 @@ def test_the_local_platform_runs_as_many_executions_at_once_as_asked(tmp_path: P
             with open_platform(Connection(), project_root=tmp_path, workers=asked):
                 pass
     assert seen == [3, MAX_WORKERS]
+
+
+def test_open_client_is_a_client_on_the_platform_that_it_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One helper for every library call (plan, promote, harvest): by default the
+    environment's platform, here the local one."""
+    monkeypatch.delenv("EIGENPAL_BASE_URL", raising=False)
+    heard: list[str] = []
+    with open_client(None, project_root=tmp_path, note=heard.append) as client:
+        assert client.agents.create(name="Probe", slug="probe").agent.slug == "probe"
+    assert len(heard) == 1
+    assert heard[0].startswith("platform: local platform http://127.0.0.1:")

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from evalkit.cli.context import GlobalOptions
+from evalkit.conventions import MANIFEST_NAME
 
 
 def _global_params() -> list[click.Option]:
@@ -22,7 +23,7 @@ def _global_params() -> list[click.Option]:
             ["-m", "--manifest"],
             type=click.Path(dir_okay=False, path_type=Path),
             default=None,
-            help="The manifest file (default evalkit.yaml).",
+            help=f"The manifest file (default {MANIFEST_NAME}).",
         ),
         click.Option(["--base-url"], default=None, help="EigenPal platform URL."),
         click.Option(["--api-key"], default=None, help="API key. Never printed."),

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from evalkit.cli import output
+from evalkit.conventions import MANIFEST_NAME
 from evalkit.manifest.checks import validate_manifest
-from evalkit.manifest.scaffold import MANIFEST_NAME, scaffold_project
+from evalkit.manifest.scaffold import scaffold_project
 
 
 @click.command("init")

@@ -13,6 +13,7 @@ from evalkit._version import __version__
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.global_options import accept_global_options
+from evalkit.conventions import MANIFEST_NAME
 from evalkit.errors import EvalkitError, ManifestError
 from evalkit.exit_codes import ExitCode, epilog, exit_code_for
 
@@ -43,7 +44,7 @@ class LazyGroup(click.Group):
     "-m",
     "--manifest",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("evalkit.yaml"),
+    default=Path(MANIFEST_NAME),
     show_default=True,
     help="The manifest file.",
 )

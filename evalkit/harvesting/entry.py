@@ -11,12 +11,11 @@ environment, the local platform unless ``EIGENPAL_BASE_URL`` is set).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-from evalkit.client import EigenpalClient
-from evalkit.connection import Connection, open_platform
+from evalkit.connection import Connection, open_client
+from evalkit.conventions import MANIFEST_NAME
 from evalkit.harvesting.filters import DEFAULT_LIMIT, HarvestFilters, since_timestamp
 from evalkit.harvesting.promote import (
     HarvestResult,
@@ -26,22 +25,6 @@ from evalkit.harvesting.promote import (
     promote_execution,
 )
 from evalkit.manifest import Manifest, load_manifest
-
-DEFAULT_MANIFEST = "evalkit.yaml"
-
-
-@contextmanager
-def open_client(
-    connection: Connection | None,
-    *,
-    project_root: Path,
-    note: Callable[[str], None] = lambda line: None,
-) -> Iterator[EigenpalClient]:
-    """A client on the platform of ``connection``; ``note`` hears which one it is."""
-    with open_platform(connection or Connection.from_env(), project_root=project_root) as platform:
-        note(f"platform: {platform.description}")
-        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
-            yield client
 
 
 def _loaded(manifest: Path | str | Manifest) -> Manifest:
@@ -55,7 +38,7 @@ def promote(
     execution_id: str,
     *,
     name: str,
-    manifest: Path | str | Manifest = DEFAULT_MANIFEST,
+    manifest: Path | str | Manifest = MANIFEST_NAME,
     agent: str | None = None,
     force: bool = False,
     dry_run: bool = False,
@@ -74,7 +57,7 @@ def promote(
 
 
 def harvest(
-    manifest: Path | str | Manifest = DEFAULT_MANIFEST,
+    manifest: Path | str | Manifest = MANIFEST_NAME,
     *,
     agent: str | None = None,
     feedback_status: str | None = None,

@@ -12,7 +12,6 @@ from evalkit.conventions import PROJECT_FOLDER
 from evalkit.errors import ConfigError
 from evalkit.manifest.json_schema import render_schema
 
-MANIFEST_NAME = "evalkit.yaml"
 SCHEMA_NAME = "evalkit.schema.json"
 _GITIGNORE_LINE = f"{PROJECT_FOLDER}/"
 _SKIPPED = {"__pycache__", ".DS_Store"}

@@ -106,3 +106,12 @@ def production_run(
     execution = client.agents.run_and_wait(slug, inputs)
     assert execution.status == "completed", execution.error
     return execution
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -22,17 +22,9 @@ from evalkit.manifest import validate_manifest
 from tests.runner.judge_project import MANIFEST, write_judge_project
 
 from .conftest import Outcome
-from .project import Project, make_project, production_run
+from .project import Project, make_project, production_run, tree
 
 OUTPUT = {"total": 9}
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from evalkit.harvesting import HarvestError
 from evalkit.manifest import load_manifest, validate_manifest
 
 from .conftest import Outcome
-from .project import Project, make_project, production_run
+from .project import Project, make_project, production_run, tree
 
 BUGGY = {"total": 9}
 FIXED = {"total": 10}
@@ -31,15 +31,6 @@ INVOICE = "widget x1 at 10.00\n"
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` by its relative path, with its bytes."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture

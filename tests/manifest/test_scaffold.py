@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.conventions import MANIFEST_NAME
 from evalkit.emulator.runtime import AgentJob, run_agent_job
 from evalkit.errors import ConfigError
 from evalkit.manifest import load_manifest
 from evalkit.manifest.checks import validate_manifest
 from evalkit.manifest.json_schema import render_schema
-from evalkit.manifest.scaffold import MANIFEST_NAME, SCHEMA_NAME, scaffold_project
+from evalkit.manifest.scaffold import SCHEMA_NAME, scaffold_project
 
 
 def test_init_writes_a_project_that_validates_at_once(tmp_path: Path) -> None:
