@@ -17,6 +17,7 @@ from evalkit.cli.report import given_html_link, html_link_option
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
 from evalkit.report.history import earlier_runs
+from evalkit.runner.ci import refuse_in_ci
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONFIDENCE,
@@ -222,6 +223,7 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
         for warning in earlier_runs([config.history]).warnings:
             output.note(f"warning: {warning}")
     if config.update:  # refused before anything runs, not when the prompt comes
+        refuse_in_ci(config.force)  # (evalkit.run checks too) CI first: the reason that matters
         check_can_ask(options["yes"], "--update")
     with ProgressView() as view:
 

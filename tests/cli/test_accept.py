@@ -126,6 +126,10 @@ def test_run_update_is_refused_in_ci_before_the_run(
     assert outcome.code == 2
     assert "CI is set" in outcome.stderr
     assert not (tmp_path / "r").exists()
+    # without --yes too: CI is the reason to say, not the missing terminal
+    outcome = evalkit(*args[:-1])
+    assert outcome.code == 2
+    assert "CI is set" in outcome.stderr
 
 
 @pytest.mark.parametrize(("answer", "code"), [("n\n", 1), ("y\n", 0)])
