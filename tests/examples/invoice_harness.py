@@ -2,9 +2,9 @@
 
 The runtime contract is docs/agent-runtime.md: the workspace minus ``examples/`` is copied to a
 scratch folder, ``input.json`` and ``input/`` are laid out beside ``main.py``, and the program
-runs with a clean environment. The comparison applies exactly the rules of
-examples/invoices/evalkit.yaml, implemented here on purpose without evalkit.compare, so the
-example's tests do not depend on the code they help to test.
+runs in the runtime's clean environment (``runtime_harness``). The comparison applies exactly
+the rules of examples/invoices/evalkit.yaml, implemented here on purpose without
+evalkit.compare, so the example's tests do not depend on the code they help to test.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import csv
 import io
 import json
 import mimetypes
-import os
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+
+from .runtime_harness import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "examples" / "invoices"
@@ -71,29 +71,8 @@ def lay_out_inputs(scratch: Path, scalars: dict[str, Any], files: dict[str, Path
 
 
 def run_agent(scratch: Path) -> subprocess.CompletedProcess[str]:
-    """``python main.py`` with the clean environment of docs/agent-runtime.md (no parent env)."""
-    (scratch / ".home").mkdir()
-    (scratch / ".tmp").mkdir()
-    clean_env = {
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "HOME": str(scratch / ".home"),
-        "TMPDIR": str(scratch / ".tmp"),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONIOENCODING": "utf-8",
-        "EIGENPAL_EXECUTION_ID": "exec_test",
-    }
-    return subprocess.run(
-        [sys.executable, "main.py"],
-        cwd=scratch,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    """``python main.py`` in the runtime's clean environment (docs/agent-runtime.md)."""
+    return run_main(scratch)
 
 
 def run_example(example: Path, tmp_path: Path, workspace: Path = WORKSPACE) -> Path:

@@ -1,16 +1,17 @@
 """Running the support project's programs as the local platform runs them (docs/agent-runtime.md):
-a scratch copy of the workspace minus ``examples/``, ``input.json`` beside the program, a clean
-environment. Written without evalkit, so these tests do not depend on the code they test."""
+a scratch copy of the workspace minus ``examples/``, ``input.json`` beside the program, the
+runtime's clean environment (``runtime_harness``). The rest is written without evalkit, so these
+tests do not depend on the code they test."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from .runtime_harness import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "examples" / "support"
@@ -29,7 +30,7 @@ def run_program(
     agent: str, request: Any, tmp_path: Path, env: dict[str, str] | None = None
 ) -> tuple[subprocess.CompletedProcess[str], Any]:
     """Run ``agents/<agent>/main.py`` on ``request``; the process and its output.json (None
-    when it wrote none)."""
+    when it wrote none). ``env``: variables the platform passes through (``--pass-env``)."""
     workspace = AGENTS / agent
     scratch = tmp_path / f"scratch-{agent}"
     shutil.copytree(
@@ -42,24 +43,6 @@ def run_program(
         ],
     )
     (scratch / "input.json").write_text(json.dumps(request), encoding="utf-8")
-    clean_env = {
-        "PATH": os.environ.get("PATH", ""),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "HOME": str(scratch),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONIOENCODING": "utf-8",
-        **(env or {}),
-    }
-    process = subprocess.run(
-        [sys.executable, "main.py"],
-        cwd=scratch,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    process = run_main(scratch, passed=env)
     output = scratch / "output.json"
     return process, read_json(output) if output.exists() else None
