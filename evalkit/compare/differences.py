@@ -77,6 +77,10 @@ class Difference:
 
     def display(self, limit: int = DISPLAY_LIMIT) -> str:
         where = self.pointer or "(root)"
+        if self.error is not None:
+            # A scorer or judge that failed: what went wrong leads (the values are in the
+            # results), or a clipped line would show the values and hide the reason.
+            return f"{where}: {self.rule or self.error}"
         text = f"{where}: {self.kind.replace('_', ' ')}"
         if self.kind == "missing":
             text += f", expected {truncate(self.expected, limit)}"

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -31,6 +30,21 @@ from evalkit.compare.file_modes import FileMode
 from evalkit.compare.judge_rule import JudgeRule, judge_field
 from evalkit.compare.python_rule import PythonScorer, scorer_list
 from evalkit.compare.schema_path import schema_path_problem
+from evalkit.compare.text_rules import (
+    Length,
+    LengthUnit,
+    Phrases,
+    RuleModel,
+    Similarity,
+    SimilarityMethod,
+    as_list,
+    contains_any_field,
+    contains_field,
+    length_field,
+    no_empty_phrase,
+    not_contains_field,
+    similarity_field,
+)
 from evalkit.compare.user_regex import regex_problem
 
 __all__ = [
@@ -57,10 +71,6 @@ __all__ = [
 MERGED = {"merged": True}
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def parse_pointer(pointer: str) -> tuple[str, ...]:
     """Split a JSON pointer into unescaped segments; raise ``ValueError`` when malformed."""
     if pointer == "":
@@ -85,98 +95,7 @@ class ListOrder(str, Enum):
     IGNORE = "ignore"
 
 
-class SimilarityMethod(str, Enum):
-    RATIO = "ratio"  # the whole texts, character by character (normalised Indel distance)
-    TOKEN_SET = "token_set"  # the sets of words, in any order, shared words counted once
-    PARTIAL = "partial"  # the shorter text against the best-matching part of the longer
-
-
-class Similarity(_Spec):
-    """``similarity: {min: 0.85, method: token_set}``: fuzzy similarity of two texts."""
-
-    min: float = Field(
-        ge=0, le=1, description="The similarity (0 to 1) from which the texts match."
-    )
-    method: SimilarityMethod = Field(
-        SimilarityMethod.RATIO,
-        description=(
-            "ratio (default): the whole texts; token_set: the words in any order; partial: "
-            "the shorter text against the best part of the longer."
-        ),
-    )
-
-
-class LengthUnit(str, Enum):
-    CHARACTERS = "characters"  # user-perceived characters (grapheme clusters)
-    WORDS = "words"  # runs of non-space characters holding a letter or a digit
-
-
-class Length(_Spec):
-    """``length: {min: 20, max: 200, unit: words}``: how long the actual text may be."""
-
-    min: int | None = Field(None, ge=0, description="The fewest units the text may have.")
-    max: int | None = Field(None, ge=0, description="The most units the text may have.")
-    unit: LengthUnit = Field(LengthUnit.CHARACTERS, description="characters (default) or words.")
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Length:
-        if self.min is None and self.max is None:
-            raise ValueError("give 'min', 'max' or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"'min' ({self.min}) is above 'max' ({self.max})")
-        return self
-
-
-def _phrases(value: list[str] | None) -> list[str] | None:
-    if value is not None and any(phrase == "" for phrase in value):
-        raise ValueError("'' is part of every text: give words or phrases")
-    return value
-
-
-Phrases = Annotated[list[str], Field(min_length=1)]
-
-# The text scorers, declared once for path rules and for text files' rules.
-
-
-def _similarity_field() -> Any:
-    return Field(
-        None,
-        description=(
-            "The actual text must be at least 'min' similar to the expected text (0 to 1); "
-            "below it, the similarity still counts as partial credit in the score."
-        ),
-    )
-
-
-def _contains_field() -> Any:
-    return Field(
-        None,
-        description=(
-            "The actual text must contain every one of these (after the 'text' "
-            "normalisations); a list must hold each as an element."
-        ),
-    )
-
-
-def _not_contains_field() -> Any:
-    return Field(None, description="The actual text (or list) must contain none of these.")
-
-
-def _contains_any_field() -> Any:
-    return Field(None, description="The actual text (or list) must contain at least one of these.")
-
-
-def _length_field() -> Any:
-    return Field(
-        None, description="How long the actual text may be: {min, max, unit: characters|words}."
-    )
-
-
-def _as_list(value: object) -> object:
-    return [value] if isinstance(value, str) else value
-
-
-class PathRule(_Spec):
+class PathRule(RuleModel):
     """How the value at one path (and everything below it) is compared."""
 
     ignore: bool = Field(False, description="Ignore this path: any value, or none, is fine.")
@@ -219,11 +138,11 @@ class PathRule(_Spec):
     weight: float | None = Field(
         None, gt=0, description="Weight of each leaf under this path in the score (default 1)."
     )
-    similarity: Similarity | None = _similarity_field()
-    contains: Phrases | None = _contains_field()
-    not_contains: Phrases | None = _not_contains_field()
-    contains_any: Phrases | None = _contains_any_field()
-    length: Length | None = _length_field()
+    similarity: Similarity | None = similarity_field()
+    contains: Phrases | None = contains_field()
+    not_contains: Phrases | None = not_contains_field()
+    contains_any: Phrases | None = contains_any_field()
+    length: Length | None = length_field()
     json_schema: str | None = Field(
         None,
         description=(
@@ -249,12 +168,12 @@ class PathRule(_Spec):
     @field_validator("contains", "not_contains", "contains_any", mode="before")
     @classmethod
     def _phrases_as_list(cls, value: object) -> object:
-        return _as_list(value)
+        return as_list(value)
 
     @field_validator("contains", "not_contains", "contains_any")
     @classmethod
     def _no_empty_phrase(cls, value: list[str] | None) -> list[str] | None:
-        return _phrases(value)
+        return no_empty_phrase(value)
 
     @field_validator("python", mode="before")
     @classmethod
@@ -292,7 +211,7 @@ class PathRule(_Spec):
         return value
 
 
-class FileRule(_Spec):
+class FileRule(RuleModel):
     """How an expected file is compared with the output file of the same name (or whether
     files of that name are looked at at all)."""
 
@@ -313,11 +232,11 @@ class FileRule(_Spec):
     compare: CompareSpec | None = Field(
         None, description="json: path rules applied inside this file."
     )
-    similarity: Similarity | None = _similarity_field()
-    contains: Phrases | None = _contains_field()
-    not_contains: Phrases | None = _not_contains_field()
-    contains_any: Phrases | None = _contains_any_field()
-    length: Length | None = _length_field()
+    similarity: Similarity | None = similarity_field()
+    contains: Phrases | None = contains_field()
+    not_contains: Phrases | None = not_contains_field()
+    contains_any: Phrases | None = contains_any_field()
+    length: Length | None = length_field()
 
     @field_validator("text", mode="before")
     @classmethod
@@ -327,18 +246,18 @@ class FileRule(_Spec):
     @field_validator("contains", "not_contains", "contains_any", mode="before")
     @classmethod
     def _phrases_as_list(cls, value: object) -> object:
-        return _as_list(value)
+        return as_list(value)
 
     @field_validator("contains", "not_contains", "contains_any")
     @classmethod
     def _no_empty_phrase(cls, value: list[str] | None) -> list[str] | None:
-        return _phrases(value)
+        return no_empty_phrase(value)
 
 
 Pointer = Annotated[str, Field(description="JSON pointer; '*' matches one segment, '**' any.")]
 
 
-class CompareSpec(_Spec):
+class CompareSpec(RuleModel):
     """A ``compare:`` block. Blocks merge defaults -> agent -> example; the most specific wins."""
 
     #: made by ``merge_specs`` (see ``_no_contradictions``)
