@@ -55,3 +55,17 @@ def test_applied_rule_display_and_data() -> None:
         "kind": "tolerance",
         "detail": "within tolerance 0.01",
     }
+
+
+def test_a_failed_scorer_leads_with_what_went_wrong_not_the_values() -> None:
+    failed = Difference(
+        "/reply",
+        "changed",
+        expected="Hi Malik, " * 50,
+        actual="Hello Malik, " * 50,
+        rule="reply-judge could not judge: OPENAI_API_KEY is not set",
+        error="OPENAI_API_KEY is not set",
+    )
+    assert failed.display() == "/reply: reply-judge could not judge: OPENAI_API_KEY is not set"
+    plain = Difference("/reply", "changed", expected="a", actual="b", rule="similarity 0.40")
+    assert plain.display() == '/reply: changed, expected "a", actual "b" [similarity 0.40]'
