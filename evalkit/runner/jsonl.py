@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from pydantic_core import to_jsonable_python
 
+from evalkit.runner.atomic import atomic_text
 from evalkit.runner.results import ExampleResult, RunSummary
 from evalkit.runner.results_file import MAX_NESTING
 
@@ -120,11 +121,6 @@ def clipped(value: Any, levels: int) -> Any:
 
 def write_summary(path: Path, summary: RunSummary) -> None:
     """Write the summary atomically: a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
+    with atomic_text(path, durable=True) as handle:
         json.dump(summary.to_dict(), handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
