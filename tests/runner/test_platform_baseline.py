@@ -209,7 +209,7 @@ def test_the_body_tells_an_error_from_a_failure_and_gives_the_score() -> None:
     assert (verdict, score, missing) == (Verdict.ERROR, None, None)
     assert error == timeout
     partial = _execution(rating="partial", body=_body(Verdict.PARTIAL, 0.875))
-    assert read_verdict(partial)[:2] == (Verdict.PARTIAL, 0.88)
+    assert read_verdict(partial)[:2] == (Verdict.PARTIAL, 0.87)  # the body floors: 0.875 reads 0.87
 
 
 def test_a_reviewers_rating_wins_over_the_body_it_contradicts() -> None:
