@@ -114,7 +114,8 @@ def read_answer(output: Any) -> JudgeAnswer | str:
         return f"answered 'passed' as {_kind(passed)}, not true or false: {clip(output)}"
     if not isinstance(reason, str):
         return f"answered a reason that is {_kind(reason)}, not text: {clip(output)}"
-    return JudgeAnswer(score=float(score), passed=passed, reason=reason)
+    # kept as the results and the cache keep it: a judge may ramble for megabytes
+    return JudgeAnswer(score=float(score), passed=passed, reason=clip(reason))
 
 
 def _kind(value: Any) -> str:

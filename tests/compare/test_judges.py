@@ -248,3 +248,10 @@ def test_the_judges_a_block_names_include_its_files_blocks() -> None:
         {"rules": {"/b": {"judge": {"agent": "three", "rubric": "r"}}}}
     )
     assert judge_agents(rules, None, other) == {"one", "two", "three"}
+
+
+def test_a_rambling_reason_is_kept_clipped() -> None:
+    answer = read_answer({"score": 0.5, "passed": False, "reason": "why " * 100_000})
+    assert isinstance(answer, JudgeAnswer)
+    assert len(answer.reason) == 2000
+    assert answer.reason.endswith("…")
