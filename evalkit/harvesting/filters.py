@@ -26,6 +26,11 @@ STATUSES = tuple(status.value for status in FeedbackStatus)
 
 _AGO = re.compile(r"^(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+#: what ``--since`` accepts, said in every refusal
+_FORMS = (
+    "use an ISO-8601 date or time (2026-01-31, 2026-01-31T12:00:00Z) or a span back from now "
+    "(7d, 12h, 30m)"
+)
 
 
 @dataclass(frozen=True)
@@ -72,15 +77,12 @@ def since_timestamp(text: str, now: datetime | None = None) -> str:
     """``--since``: an ISO-8601 date or time (UTC when it has no offset), or a span back from
     ``now`` such as ``7d``, ``12h``, ``30m``; the wire timestamp it means."""
     ago = _AGO.match(text.strip())
-    if ago is not None:
-        moment = (now or datetime.now(timezone.utc)) - timedelta(
-            **{_UNITS[ago.group(2)]: int(ago.group(1))}
-        )
-        return format_timestamp(moment)
     try:
-        return format_timestamp(parse_timestamp(text.strip()))
-    except (ValueError, OverflowError):
-        raise HarvestError(
-            f"--since {text!r} is not a time: use an ISO-8601 date or time (2026-01-31, "
-            "2026-01-31T12:00:00Z) or a span back from now (7d, 12h, 30m)"
-        ) from None
+        if ago is None:
+            return format_timestamp(parse_timestamp(text.strip()))
+        span = timedelta(**{_UNITS[ago.group(2)]: int(ago.group(1))})
+        return format_timestamp((now or datetime.now(timezone.utc)) - span)
+    except OverflowError:  # a span too long for a timedelta, or reaching before year 1
+        raise HarvestError(f"--since {text!r} is out of the range of dates: {_FORMS}") from None
+    except ValueError:
+        raise HarvestError(f"--since {text!r} is not a time: {_FORMS}") from None

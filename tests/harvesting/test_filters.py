@@ -33,6 +33,12 @@ def test_a_since_that_is_no_time_is_refused(text: str) -> None:
         since_timestamp(text, NOW)
 
 
+@pytest.mark.parametrize("text", ["99999999d", "2000000000m", "9999999999999999999999d"])
+def test_a_span_beyond_the_range_of_dates_is_refused_with_the_accepted_forms(text: str) -> None:
+    with pytest.raises(HarvestError, match="out of the range of dates: use an ISO-8601 date"):
+        since_timestamp(text, NOW)
+
+
 def test_the_query_is_the_contracts_and_includes_what_a_draft_needs() -> None:
     filters = HarvestFilters(
         feedback_status="resolved",

@@ -79,6 +79,11 @@ def test_since_selects_by_creation_time(project: Project, reviewed: dict[str, st
     assert len(harvested(project, dry_run=True, since="2020-01-01")) == 3
 
 
+def test_the_library_refuses_a_since_out_of_range_with_its_own_error(project: Project) -> None:
+    with pytest.raises(evalkit.EvalkitError, match="--since '2000000000m' is out of the range"):
+        evalkit.harvest(project.manifest, connection=project.connection, since="2000000000m")
+
+
 def test_limit_stops_and_says_so(project: Project, reviewed: dict[str, str]) -> None:
     result = evalkit.harvest(project.manifest, connection=project.connection, limit=2, dry_run=True)
     assert len(result.written) == 2
@@ -274,6 +279,8 @@ def test_the_cli_prints_what_it_wrote_and_skipped(
     ("args", "message"),
     [
         (["--since", "last tuesday"], "--since 'last tuesday' is not a time"),
+        (["--since", "99999999d", "--dry-run"], "--since '99999999d' is out of the range"),
+        (["--since", "9999999999999999999999d"], "(7d, 12h, 30m)"),
         (["--rating", "great"], "Invalid value for '--rating'"),
         (["--limit", "0"], "Invalid value for '--limit'"),
         (["--agent", "nobody"], "no agent 'nobody'"),
