@@ -52,6 +52,6 @@ def promote_command(
         warning = evalkit_run_warning(promoted)
         if warning is not None:
             output.note(warning)
-        output.emit_json({**promoted_data(promoted, base), "dryRun": dry_run})
+        output.emit_json({**promoted_data(promoted, base), "dry_run": dry_run})
     else:
         output.say(render_promoted(promoted, base, dry_run=dry_run))

@@ -112,8 +112,8 @@ def promoted_data(promoted: Promoted, base: Path) -> dict[str, Any]:
         "folder": shown_path(promoted.folder, base),
         "execution": promoted.execution_id,
         "files": list(promoted.files),
-        "expectedFrom": dict(promoted.expected_from),
-        "startedByEvalkit": promoted.by_evalkit,
+        "expected_from": dict(promoted.expected_from),
+        "started_by_evalkit": promoted.by_evalkit,
     }
 
 
@@ -125,10 +125,10 @@ def harvest_data(result: HarvestResult, base: Path) -> dict[str, Any]:
     return {
         "agent": result.agent,
         "folder": shown_path(result.folder, base),
-        "dryRun": result.dry_run,
+        "dry_run": result.dry_run,
         "written": [promoted_data(promoted, base) for promoted in result.written],
         "skipped": [_skipped_data(skip) for skip in result.skipped],
-        "stoppedAtLimit": result.stopped_at_limit,
-        "scanLimited": result.scan_limited,
+        "stopped_at_limit": result.stopped_at_limit,
+        "scan_limited": result.scan_limited,
         "warnings": list(result.warnings),
     }

@@ -264,6 +264,24 @@ def test_the_cli_prints_what_it_wrote_and_skipped(
     assert again.code == 0, again.stderr
     data = json.loads(again.stdout)
     assert [item["execution"] for item in data["written"]] == [reviewed["approved"]]
+    assert set(data) == {
+        "agent",
+        "folder",
+        "dry_run",
+        "written",
+        "skipped",
+        "stopped_at_limit",
+        "scan_limited",
+        "warnings",
+    }  # snake_case, as accept, history and run write theirs
+    assert set(data["written"][0]) == {
+        "name",
+        "folder",
+        "execution",
+        "files",
+        "expected_from",
+        "started_by_evalkit",
+    }
     kinds = {item["execution"]: item["kind"] for item in data["skipped"]}
     assert kinds[reviewed["corrected"]] == "harvested"
 

@@ -181,7 +181,7 @@ def test_the_cli_prints_what_it_wrote_and_json_on_request(
     )
     assert dry.code == 0, dry.stderr
     data = json.loads(dry.stdout)
-    assert data["dryRun"] is True
+    assert data["dry_run"] is True
     assert data["execution"] == execution.id
     assert "source.json" in data["files"]
     assert not project.example("dry").exists()
@@ -367,5 +367,5 @@ def test_an_execution_evalkit_ran_is_promoted_with_a_warning_that_nobody_reviewe
     as_json: Outcome = cli(
         "-m", project.manifest, "--json", "promote", execution.id, "--name", "again", "--dry-run"
     )
-    assert json.loads(as_json.stdout)["startedByEvalkit"] is True
+    assert json.loads(as_json.stdout)["started_by_evalkit"] is True
     assert "evalkit's verdict" in as_json.stderr
