@@ -16,16 +16,14 @@ that cannot be read or parsed is a miss, never an error.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evalkit.compare.judges import JudgeAnswer, JudgeRequest, digest, read_answer
+from evalkit.runner.atomic import atomic_text
 
 CACHE_FORMAT = 1
 
@@ -81,15 +79,9 @@ class JudgeCache:
             "answer": {"score": answer.score, "passed": answer.passed, "reason": answer.reason},
             "execution_id": execution_id,
         }
-        temporary: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
+            with atomic_text(path) as out:
                 json.dump(data, out, ensure_ascii=False)
-            os.replace(temporary, path)
         except OSError as err:
             log.warning("judgement not cached in %s: %s", self.folder, err)
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
