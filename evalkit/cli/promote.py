@@ -21,7 +21,8 @@ from evalkit.harvesting.render import evalkit_run_warning, promoted_data, render
     "--force",
     is_flag=True,
     help="Replace the example of that name in the folder promote writes to (not an inline "
-    "example, nor one in another examples folder).",
+    "example, nor one in another examples folder); or write a second example of an execution "
+    "an example names already.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
 @click.pass_context

@@ -20,10 +20,11 @@ from evalkit.harvesting.filters import DEFAULT_LIMIT, HarvestFilters, since_time
 from evalkit.harvesting.promote import (
     HarvestResult,
     Promoted,
-    check_name,
+    check_promote,
     harvest_executions,
     promote_execution,
 )
+from evalkit.harvesting.target import target_of
 from evalkit.manifest import Manifest, load_manifest
 
 
@@ -47,9 +48,11 @@ def promote(
 ) -> Promoted:
     """Write the example ``name`` of ``agent`` from one execution: its input, and as
     expected output the reviewer's expected JSON and files, else its output
-    (``evalkit promote``). An existing example is refused unless ``force``."""
-    check_name(name)
+    (``evalkit promote``). An existing example, or an execution an example names already,
+    is refused unless ``force``; what is known offline is checked before the platform is
+    opened."""
     loaded = _loaded(manifest)
+    check_promote(loaded, execution_id, name=name, agent=agent, force=force)
     with open_client(connection, project_root=loaded.path.parent, note=note) as client:
         return promote_execution(
             client, loaded, execution_id, name=name, agent=agent, force=force, dry_run=dry_run
@@ -79,5 +82,6 @@ def harvest(
         limit=limit,
     )
     loaded = _loaded(manifest)
+    target_of(loaded, agent)  # an unknown agent is said before the platform is opened
     with open_client(connection, project_root=loaded.path.parent, note=note) as client:
         return harvest_executions(client, loaded, agent=agent, filters=filters, dry_run=dry_run)

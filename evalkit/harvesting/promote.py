@@ -104,10 +104,9 @@ def promote_execution(
     dry_run: bool = False,
 ) -> Promoted:
     """Write the example ``name`` of ``agent`` (the manifest's only agent by default) from
-    execution ``execution_id``. Refuses an existing example unless ``force``."""
-    check_name(name)
-    target = target_of(manifest, agent)
-    _check_replaceable(target, name, manifest.path.parent, force=force)
+    execution ``execution_id``. Refuses an existing example, or a second example of an
+    execution, unless ``force``."""
+    target = check_promote(manifest, execution_id, name=name, agent=agent, force=force)
     try:
         envelope = client.agents.executions.get(execution_id, include=EXECUTION_INCLUDE)
     except EigenpalNotFoundError:
@@ -121,6 +120,25 @@ def promote_execution(
     if started_by_evalkit(execution):
         promoted = dataclasses.replace(promoted, by_evalkit=True)
     return promoted
+
+
+def check_promote(
+    manifest: Manifest, execution_id: str, *, name: str, agent: str | None, force: bool
+) -> Target:
+    """Everything about a promote that is known without the platform, checked before it is
+    opened: the name, the agent, an example in the way, the execution an example already."""
+    check_name(name)
+    target = target_of(manifest, agent)
+    _check_replaceable(target, name, manifest.path.parent, force=force)
+    known = target.sources.get(execution_id)
+    if known is not None and known != name and not force:
+        raise HarvestError(
+            f"execution {shown(execution_id)} is example {known!r} of agent "
+            f"{target.agent.manifest_slug!r} already (its source.json names it): a second "
+            f"example would check the same case twice; --name {known} --force refreshes that "
+            "one, --force alone writes a second copy"
+        )
+    return target
 
 
 def _check_replaceable(target: Target, name: str, base: Path, *, force: bool) -> None:

@@ -176,13 +176,14 @@ def test_the_cli_prints_what_it_wrote_and_json_on_request(
     assert f"wrote example shown (agents/{project.slug}/examples/shown/)" in shown.stdout
     assert "expected JSON and files of shown are what the agent answered" in shown.stdout
 
+    other = production_run(client, project.slug, {"order": "F-7"})
     dry: Outcome = cli(
-        "-m", project.manifest, "--json", "promote", execution.id, "--name", "dry", "--dry-run"
+        "-m", project.manifest, "--json", "promote", other.id, "--name", "dry", "--dry-run"
     )
     assert dry.code == 0, dry.stderr
     data = json.loads(dry.stdout)
     assert data["dry_run"] is True
-    assert data["execution"] == execution.id
+    assert data["execution"] == other.id
     assert "source.json" in data["files"]
     assert not project.example("dry").exists()
 
@@ -365,7 +366,68 @@ def test_an_execution_evalkit_ran_is_promoted_with_a_warning_that_nobody_reviewe
     assert "from the reviewer" not in shown.stdout
     assert f"warning: evalkit run started execution {execution.id}" in shown.stdout
     as_json: Outcome = cli(
-        "-m", project.manifest, "--json", "promote", execution.id, "--name", "again", "--dry-run"
+        "-m",
+        project.manifest,
+        "--json",
+        "promote",
+        execution.id,
+        "--name",
+        "again",
+        "--dry-run",
+        "--force",  # a second example of the execution
     )
     assert json.loads(as_json.stdout)["started_by_evalkit"] is True
     assert "evalkit's verdict" in as_json.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "seed"], "has an example 'seed' already"),
+        (["--name", "../escape"], "not a valid example name"),
+        (["--name", "x", "--agent", "nobody"], "no agent 'nobody'"),
+    ],
+)
+def test_what_is_known_offline_is_checked_before_the_platform_is_opened(
+    project: Project,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    """No --base-url: the local platform would start (and write its state) if it were opened."""
+    monkeypatch.delenv("EIGENPAL_BASE_URL", raising=False)
+    monkeypatch.delenv("EIGENPAL_API_KEY", raising=False)
+    before = tree(project.root)
+    with pytest.raises(SystemExit) as stopped:
+        main(["-m", str(project.manifest), "promote", "exec_1", *args])
+    shown = capsys.readouterr()
+    assert stopped.value.code == 2, shown.err
+    assert message in shown.err
+    assert "platform:" not in shown.err
+    assert tree(project.root) == before
+
+
+def test_an_execution_an_example_names_already_is_refused_unless_forced(
+    project: Project, client: EigenpalClient, cli: Any
+) -> None:
+    execution = production_run(client, project.slug, {"order": "J-10"})
+    first: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "first")
+    assert first.code == 0, first.stderr
+    before = tree(project.root)
+
+    again: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "second")
+
+    assert again.code == 2, again.stderr
+    assert f"execution '{execution.id}' is example 'first' of agent" in again.stderr
+    assert "--name first --force refreshes that one" in again.stderr
+    assert tree(project.root) == before
+    refreshed: Outcome = cli(
+        "-m", project.manifest, "promote", execution.id, "--name", "first", "--force"
+    )
+    assert refreshed.code == 0, refreshed.stderr
+    copied: Outcome = cli(
+        "-m", project.manifest, "promote", execution.id, "--name", "second", "--force"
+    )
+    assert copied.code == 0, copied.stderr
+    assert project.example("second").is_dir()
