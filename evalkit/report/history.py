@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from evalkit.compare.numeric import floored
 from evalkit.errors import RunError
 from evalkit.report.markdown_text import table_row
 from evalkit.runner.results import (
@@ -113,6 +114,8 @@ def find_history(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
             )
             continue
         point = run_point(summary, path)
+        if not point.agents:  # a run with nothing to run says nothing about quality
+            continue
         known = runs.get(point.run_id)
         if known is None or sum(a.examples for a in point.agents.values()) > sum(
             a.examples for a in known.agents.values()
@@ -120,9 +123,11 @@ def find_history(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
             runs[point.run_id] = point
     if not runs:
         where = ", ".join(str(path) for path in paths)
+        found_instead = "".join(f"\n  {warning}" for warning in warnings)
         raise RunError(
-            f"no run summaries ({SUMMARY_NAME}) found in {where}; run 'evalkit run' first, or "
-            "pass the folders that hold the runs (a downloaded history artifact)"
+            f"no run summaries ({SUMMARY_NAME}) with examples found in {where}; run 'evalkit "
+            "run' first, or pass the folders that hold the runs (a downloaded history "
+            f"artifact){found_instead}"
         )
     ordered = sorted(runs.values(), key=_order)
     return History(ordered[-last:], list(paths), warnings, found=len(ordered))
@@ -178,7 +183,7 @@ def _summary_files(paths: Iterable[Path], warnings: list[str]) -> list[Path]:
                     else:
                         found.append(candidate)
         elif not path.exists():
-            warnings.append(f"{path}: not found")
+            warnings.append(f"{path}: does not exist")
     return found
 
 
@@ -239,11 +244,24 @@ def _usage_data(usage: AgentUsage) -> dict[str, Any]:
 
 
 def rate_text(point: AgentPoint | None) -> str:
-    """A cell of the table: ``80% 0.92`` (pass rate, mean score), ``-`` when not run."""
+    """A cell of the table: ``80% 0.92`` (pass rate, mean score; a near miss never reads as
+    full marks), ``-`` when not run."""
     if point is None:
         return "-"
-    score = f" {point.mean_score:.2f}" if point.mean_score is not None else ""
-    return f"{point.pass_rate:.0%}{score}"
+    score = f" {_below_full(point.mean_score, 1, 2)}" if point.mean_score is not None else ""
+    return f"{percent_text(point.pass_rate)}{score}"
+
+
+def percent_text(rate: float) -> str:
+    """A pass rate in whole percents, rounded, but 249 of 250 never reads 100%."""
+    return f"{_below_full(rate * 100, 100, 0)}%"
+
+
+def _below_full(value: float, full: float, places: int) -> str:
+    """``value`` rounded to ``places``, except that a value below ``full`` never reads as
+    ``full`` (it is floored then)."""
+    text = f"{value:.{places}f}"
+    return floored(value, places) if value < full and float(text) >= full else text
 
 
 def trend_text(history: History, agent: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from evalkit.report.history import AgentPoint, History, RunPoint, run_point
+from evalkit.report.history import AgentPoint, History, RunPoint, percent_text, run_point
 from evalkit.report.loading import RunResults
 from evalkit.report.markdown_text import code_span
 from evalkit.runner.results import Verdict
@@ -137,7 +137,7 @@ def _tip(point: TrendPoint) -> str:
     figures = point.point
     score = f", mean score {figures.mean_score:.2f}" if figures.mean_score is not None else ""
     return (
-        f"{point.label}: pass rate {figures.pass_rate:.0%} "
+        f"{point.label}: pass rate {percent_text(figures.pass_rate)} "
         f"({figures.passed}/{figures.examples}){score}"
     )
 
@@ -158,7 +158,7 @@ def trend_markdown(run: RunResults) -> str:
         return ""
     lines = ["", f"### Pass-rate trend ({_runs(trends)})", ""]
     for agent, points in trends.items():
-        rates = [f"{point.point.pass_rate:.0%}" for point in points]
+        rates = [percent_text(point.point.pass_rate) for point in points]
         rates[-1] = f"**{rates[-1]}**"
         lines.append(f"- {code_span(agent)}: {' → '.join(rates)}")
     return "\n".join([*lines, ""])

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import RunError
-from evalkit.report.history import find_history, history_data, history_markdown, history_rows
+from evalkit.report.history import (
+    AgentPoint,
+    find_history,
+    history_data,
+    history_markdown,
+    history_rows,
+    rate_text,
+)
 from tests.report.history_runs import RUN_NAMES, make_history
 
 
@@ -97,8 +104,42 @@ def test_a_bad_or_foreign_summary_is_skipped_with_one_warning(
 
 def test_no_summary_found_says_where_it_looked(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(RunError, match=r"no run summaries \(summary.json\) found in .*empty"):
+    with pytest.raises(
+        RunError, match=r"no run summaries \(summary.json\) with examples found in .*empty"
+    ):
         find_history([tmp_path / "empty"])
+
+
+def test_with_nothing_found_the_error_says_what_was_skipped_and_why(tmp_path: Path) -> None:
+    foreign = tmp_path / "r1" / "summary.json"
+    foreign.parent.mkdir()
+    foreign.write_text('{"a": 1}')
+    with pytest.raises(RunError) as refused:
+        find_history([tmp_path, tmp_path / "nowhere"])
+    message = str(refused.value)
+    assert f"{foreign}: skipped" in message
+    assert f"{tmp_path / 'nowhere'}: does not exist" in message
+
+
+def test_a_run_that_ran_nothing_is_no_point_of_the_history(runs: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    shutil.copytree(runs, folder)
+    empty = json.loads((folder / "run-a" / "summary.json").read_text())
+    empty["metadata"]["run_id"] = "run-nothing"
+    empty["examples"] = []
+    (folder / "run-nothing").mkdir()
+    (folder / "run-nothing" / "summary.json").write_text(json.dumps(empty))
+    history = find_history([folder])
+    assert "run-nothing" not in [run.run_id for run in history.runs]
+    assert len(history.runs) == 3
+
+
+@pytest.mark.parametrize(
+    ("passed", "examples", "shown"), [(249, 250, "99%"), (2, 3, "67%"), (250, 250, "100%")]
+)
+def test_a_near_miss_never_reads_as_full_marks(passed: int, examples: int, shown: str) -> None:
+    point = AgentPoint(examples=examples, passed=passed, mean_score=0.996)
+    assert rate_text(point) == f"{shown} 0.99"
 
 
 def test_an_agents_output_file_named_summary_json_is_no_run(runs: Path, tmp_path: Path) -> None:
