@@ -144,13 +144,15 @@ def any_cost(usage: Sequence[AgentUsage]) -> bool:
 
 
 def cost_text(agent: AgentUsage) -> str:
-    """``credits 0.006 (3 executions)``, units after: ``amount 0.03 currency USD``; '' when
+    """``credits 0.006``, units after the figures: ``amount 0.03 (currency USD)``; '' when
     no execution reported a cost."""
     if not agent.costed:
         return ""
-    parts = [f"{key} {_number(total)}" for key, total in agent.cost.items()]
-    parts += [f"{key} {unit}" for key, unit in agent.cost_units.items()]
-    shown = ", ".join(parts) or "reported, no figures"
+    shown = ", ".join(f"{key} {_number(total)}" for key, total in agent.cost.items())
+    units = ", ".join(f"{key} {unit}" for key, unit in agent.cost_units.items())
+    if units:
+        shown = f"{shown} ({units})" if shown else units
+    shown = shown or "reported, no figures"
     if agent.costed < agent.executions:
         shown += f" ({agent.costed} of {agent.executions} executions reported one)"
     return shown
@@ -161,6 +163,11 @@ def time_text(agent: AgentUsage) -> str:
     if agent.p50_ms is None or agent.p95_ms is None:
         return ""
     return f"p50 {duration_text(agent.p50_ms / 1000)}, p95 {duration_text(agent.p95_ms / 1000)}"
+
+
+def usage_heading(usage: Sequence[AgentUsage]) -> str:
+    """What the terminal's usage lines show: the cost is named only when some was reported."""
+    return "time on the platform and cost" if any_cost(usage) else "time on the platform"
 
 
 def usage_lines(usage: Sequence[AgentUsage]) -> list[str]:

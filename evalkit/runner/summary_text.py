@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evalkit.runner.change_text import skipped_lines
-from evalkit.runner.costs import usage_lines
+from evalkit.runner.costs import usage_heading, usage_lines
 from evalkit.runner.duration_text import duration_text
 from evalkit.runner.evidence import judged_briefs, moved
 from evalkit.runner.results import (
@@ -458,7 +458,7 @@ def _usage_lines(summary: RunSummary) -> list[str]:
     shown = [f"  {line}" for line in lines[:MAX_PROBLEM_ROWS]]
     if len(lines) > MAX_PROBLEM_ROWS:
         shown.append(f"  ... and {len(lines) - MAX_PROBLEM_ROWS} more in the summary")
-    return ["time on the platform and cost, per agent:", *shown]
+    return [f"{usage_heading(summary.usage)}, per agent:", *shown]
 
 
 def _labels_line(head: str, labels: list[str]) -> str:

@@ -12,6 +12,7 @@ from evalkit.runner.costs import (
     cost_figures,
     cost_text,
     time_text,
+    usage_heading,
     usage_lines,
     usage_of,
 )
@@ -63,11 +64,11 @@ def test_usage_per_agent_p50_p95_and_cost_totals() -> None:
     assert a.cost == {"credits": 0.4}  # summed without float residue (0.30000000000000004)
     assert a.cost_units == {"currency": "EUR"}
     assert (a.costed, a.models) == (4, ["m-1"])
-    assert cost_text(a) == "credits 0.4, currency EUR"
+    assert cost_text(a) == "credits 0.4 (currency EUR)"
     assert time_text(a) == "p50 0.20 s, p95 0.40 s"
     assert (b.costed, b.cost, cost_text(b)) == (0, {}, "")
     assert usage_lines([a, b]) == [
-        "a: p50 0.20 s, p95 0.40 s; cost credits 0.4, currency EUR; model m-1",
+        "a: p50 0.20 s, p95 0.40 s; cost credits 0.4 (currency EUR); model m-1",
         "b: p50 50 ms, p95 50 ms",
     ]
 
@@ -135,3 +136,10 @@ def test_a_run_on_the_local_platform_records_and_totals_a_declared_cost(
     text = render_summary(ran.summary)
     assert "priced: p50 " in text
     assert "cost credits 0.006; model local-model-1" in text
+
+
+def test_the_terminal_names_cost_only_when_some_was_reported() -> None:
+    timed = usage_of([_ran("x", 5), _ran("y", 7)])
+    costed = usage_of([_ran("x", 5, cost={"credits": 2})])
+    assert usage_heading(timed) == "time on the platform"
+    assert usage_heading(costed) == "time on the platform and cost"
