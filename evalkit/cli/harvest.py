@@ -9,6 +9,7 @@ from evalkit.cli.connect import connection_of, project_root
 from evalkit.cli.context import GlobalOptions
 from evalkit.harvesting.entry import harvest
 from evalkit.harvesting.filters import DEFAULT_LIMIT, RATINGS, STATUSES
+from evalkit.harvesting.promote import KEEP_WRONG_ANSWERS
 from evalkit.harvesting.render import harvest_data, render_harvest
 
 
@@ -40,6 +41,13 @@ from evalkit.harvesting.render import harvest_data, render_harvest
     help="Most new examples to write.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@click.option(
+    KEEP_WRONG_ANSWERS,
+    "keep_wrong_answers",
+    is_flag=True,
+    help="Also harvest executions rated fail or partial without a reviewer's expected output: "
+    "their examples expect the answer known to be wrong (skipped by default).",
+)
 @click.pass_context
 def harvest_command(
     ctx: click.Context,
@@ -50,10 +58,12 @@ def harvest_command(
     since: str | None,
     limit: int,
     dry_run: bool,
+    keep_wrong_answers: bool,
 ) -> None:
     """Write an example from every execution the filters select (newest first) that no
     example names in its source.json yet, named <created>-<id>: a second harvest writes
-    nothing new. Executions evalkit run started are skipped."""
+    nothing new. Executions evalkit run started are skipped, and so are those rated fail or
+    partial without a reviewer's expected output (their output is known to be wrong)."""
     options: GlobalOptions = ctx.obj
     result = harvest(
         options.manifest,
@@ -64,6 +74,7 @@ def harvest_command(
         since=since,
         limit=limit,
         dry_run=dry_run,
+        keep_wrong_answers=keep_wrong_answers,
         connection=connection_of(options),
         note=output.note,
     )

@@ -8,7 +8,7 @@ from evalkit.cli import output
 from evalkit.cli.connect import connection_of, project_root
 from evalkit.cli.context import GlobalOptions
 from evalkit.harvesting.entry import promote
-from evalkit.harvesting.render import evalkit_run_warning, promoted_data, render_promoted
+from evalkit.harvesting.render import promote_warnings, promoted_data, render_promoted
 
 
 @click.command("promote")
@@ -50,8 +50,7 @@ def promote_command(
     )
     base = project_root(options)
     if options.json_output:
-        warning = evalkit_run_warning(promoted)
-        if warning is not None:
+        for warning in promote_warnings(promoted):
             output.note(warning)
         output.emit_json({**promoted_data(promoted, base), "dry_run": dry_run})
     else:

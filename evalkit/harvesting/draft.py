@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from evalkit.api import AgentExecutionSummary, ExecutionStatus
+from evalkit.api import AgentExecutionSummary, ExecutionStatus, FeedbackRating
 from evalkit.errors import EvalkitError
 from evalkit.manifest.examples import README, SOURCE
 from evalkit.manifest.models import ExampleSource, ExpectedOrigin
@@ -148,6 +148,17 @@ def started_by_evalkit(execution: AgentExecutionSummary) -> bool:
     if not run_labels.EVALKIT_ONLY.isdisjoint(execution.metadata or {}):
         return True
     return execution.feedback is not None and bool(BODY_HEAD.match(execution.feedback.body))
+
+
+def rated_without_correction(execution: AgentExecutionSummary, draft: ExampleDraft) -> str | None:
+    """``fail`` or ``partial`` when a reviewer rated the execution so yet wrote no expected
+    JSON or files: the draft's expected output is then the answer known to be wrong."""
+    rating = execution.feedback.rating if execution.feedback else None
+    if rating not in (FeedbackRating.FAIL, FeedbackRating.PARTIAL) or started_by_evalkit(execution):
+        return None
+    if "feedback" in draft.source.expected_from.values():
+        return None
+    return str(rating.value)
 
 
 def judged_example(execution: AgentExecutionSummary) -> str | None:

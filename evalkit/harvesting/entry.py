@@ -69,11 +69,14 @@ def harvest(
     since: str | None = None,
     limit: int | None = DEFAULT_LIMIT,
     dry_run: bool = False,
+    keep_wrong_answers: bool = False,
     connection: Connection | None = None,
     note: Callable[[str], None] = lambda line: None,
 ) -> HarvestResult:
     """Promote every execution of ``agent`` the filters select that no example names yet,
-    each under a stable name (``evalkit harvest``). ``since``: ISO-8601, or ``7d``/``12h``."""
+    each under a stable name (``evalkit harvest``). ``since``: ISO-8601, or ``7d``/``12h``.
+    An execution rated fail or partial without a reviewer's expected output is skipped (its
+    output is known to be wrong) unless ``keep_wrong_answers``."""
     filters = HarvestFilters(
         feedback_status=feedback_status,
         feedback_rating=rating,
@@ -84,4 +87,11 @@ def harvest(
     loaded = _loaded(manifest)
     target_of(loaded, agent)  # an unknown agent is said before the platform is opened
     with open_client(connection, project_root=loaded.path.parent, note=note) as client:
-        return harvest_executions(client, loaded, agent=agent, filters=filters, dry_run=dry_run)
+        return harvest_executions(
+            client,
+            loaded,
+            agent=agent,
+            filters=filters,
+            dry_run=dry_run,
+            keep_wrong_answers=keep_wrong_answers,
+        )

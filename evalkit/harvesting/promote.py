@@ -26,6 +26,7 @@ from evalkit.harvesting.draft import (
     NotPromotable,
     draft_example,
     judged_example,
+    rated_without_correction,
     started_by_evalkit,
 )
 from evalkit.harvesting.filters import SCAN_LIMIT, HarvestFilters
@@ -41,9 +42,12 @@ from evalkit.safe_paths import UnsafePath, join_inside, shown
 PAGE_SIZE = 100
 _NAME = re.compile(NAME_PATTERN)
 #: why an execution was skipped: an example names it already, the platform promoted it into
-#: its own dataset, ``evalkit run`` started it, its name is another example's, or it cannot
-#: make an example (``NotPromotable``)
-SkipKind = Literal["harvested", "promoted", "evalkit-run", "name-taken", "refused"]
+#: its own dataset, ``evalkit run`` started it, its name is another example's, it was rated
+#: fail or partial without a correction (its output is known to be wrong), or it cannot make
+#: an example (``NotPromotable``)
+SkipKind = Literal["harvested", "promoted", "evalkit-run", "name-taken", "wrong-answer", "refused"]
+#: the harvest option that keeps executions rated wrong without a correction
+KEEP_WRONG_ANSWERS = "--keep-wrong-answers"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class Promoted:
     #: ``evalkit run`` started the execution: its feedback is evalkit's verdict, and its
     #: expected output the example's own when it ran, not a reviewer's correction
     by_evalkit: bool = False
+    #: ``fail`` or ``partial``: a reviewer rated the execution so and wrote no expected
+    #: output, so the example expects the answer known to be wrong
+    rated_without_correction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,9 +124,11 @@ def promote_execution(
     execution = envelope.execution
     draft = _draft(execution, target)
     promoted = _write(client, draft, target, name, force=force, dry_run=dry_run)
-    if started_by_evalkit(execution):
-        promoted = dataclasses.replace(promoted, by_evalkit=True)
-    return promoted
+    return dataclasses.replace(
+        promoted,
+        by_evalkit=started_by_evalkit(execution),
+        rated_without_correction=rated_without_correction(execution, draft),
+    )
 
 
 def check_promote(
@@ -203,8 +212,11 @@ def harvest_executions(
     agent: str | None = None,
     filters: HarvestFilters | None = None,
     dry_run: bool = False,
+    keep_wrong_answers: bool = False,
 ) -> HarvestResult:
-    """Promote every execution of ``agent`` that ``filters`` select and no example names."""
+    """Promote every execution of ``agent`` that ``filters`` select and no example names.
+    One rated fail or partial without a reviewer's expected output is skipped (its output is
+    known to be wrong) unless ``keep_wrong_answers``."""
     filters = filters or HarvestFilters()
     target = target_of(manifest, agent)
     slug = target.agent.slug
@@ -220,15 +232,21 @@ def harvest_executions(
                 break
             name = harvest_name(execution.id, execution.created_at)
             skip = _skip(execution, target, name, taken)
+            wrong: str | None = None
             if skip is None:
                 try:
                     draft = _draft(execution, target)
                 except NotPromotable as err:
                     skip = Skipped(execution.id, "refused", err.reason)
+                else:
+                    wrong = rated_without_correction(execution, draft)
+                    if wrong is not None and not keep_wrong_answers:
+                        skip = Skipped(execution.id, "wrong-answer", _wrong_reason(wrong))
             if skip is not None:
                 skipped.append(skip)
                 continue
-            written.append(_write(client, draft, target, name, force=False, dry_run=dry_run))
+            promoted = _write(client, draft, target, name, force=False, dry_run=dry_run)
+            written.append(dataclasses.replace(promoted, rated_without_correction=wrong))
             taken.add(name)
         if stopped:
             break
@@ -289,6 +307,13 @@ def _skip(
     if name in taken:
         return Skipped(execution.id, "name-taken", f"its name {name!r} is another example's")
     return None
+
+
+def _wrong_reason(rating: str) -> str:
+    return (
+        f"rated {rating} without a correction: the output is known to be wrong; add the "
+        f"expected output on the platform, or pass {KEEP_WRONG_ANSWERS}"
+    )
 
 
 def _started_for(execution: AgentExecutionSummary) -> str:

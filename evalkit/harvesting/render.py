@@ -48,8 +48,29 @@ def evalkit_run_warning(promoted: Promoted) -> str | None:
     )
 
 
+def wrong_answer_warning(promoted: Promoted) -> str | None:
+    """What to know when a reviewer rated the answer wrong and the example expects it."""
+    rating = promoted.rated_without_correction
+    if rating is None:
+        return None
+    return (
+        f"warning: execution {promoted.execution_id} was rated {rating} without a correction: "
+        f"the expected output of {promoted.name} is the answer known to be wrong, so the "
+        "example passes only while the bug stays; add the expected output on the platform and "
+        "promote again with --force, or correct the example's expected output by hand"
+    )
+
+
+def promote_warnings(promoted: Promoted) -> list[str]:
+    """The warnings ``promote`` prints about the example it wrote, loudest first."""
+    warnings = (wrong_answer_warning(promoted), evalkit_run_warning(promoted))
+    return [warning for warning in warnings if warning is not None]
+
+
 def unreviewed_note(promoted: Promoted) -> str | None:
     """What to check when part of the expected output is only what the agent answered."""
+    if promoted.rated_without_correction is not None:
+        return None  # the warning says more
     parts = [_PARTS[part] for part, origin in promoted.expected_from.items() if origin == "output"]
     if not parts:
         return None
@@ -67,7 +88,7 @@ def render_promoted(promoted: Promoted, base: Path, *, dry_run: bool = False) ->
         f"  expected: {origin_text(promoted)}",
         f"  files: {', '.join(promoted.files)}",
     ]
-    for note in (evalkit_run_warning(promoted), unreviewed_note(promoted)):
+    for note in (*promote_warnings(promoted), unreviewed_note(promoted)):
         if note is not None:
             lines.append(f"  {note}")
     return "\n".join(lines)
@@ -97,6 +118,13 @@ def render_harvest(result: HarvestResult, base: Path) -> str:
             "reviewer's correction; check them before you commit (--has-expected: only executions "
             "with a reviewer's expected output)"
         )
+    wrong = [p.name for p in result.written if p.rated_without_correction is not None]
+    if wrong:
+        lines.append(
+            f"warning: {len(wrong)} of them were rated fail or partial without a correction "
+            f"({', '.join(wrong)}): they expect the answer known to be wrong; correct their "
+            "expected output before you commit"
+        )
     if result.stopped_at_limit:
         lines.append(f"stopped at the limit of {count}: more executions may match (--limit)")
     if result.dry_run:
@@ -114,6 +142,7 @@ def promoted_data(promoted: Promoted, base: Path) -> dict[str, Any]:
         "files": list(promoted.files),
         "expected_from": dict(promoted.expected_from),
         "started_by_evalkit": promoted.by_evalkit,
+        "rated_without_correction": promoted.rated_without_correction,
     }
 
 

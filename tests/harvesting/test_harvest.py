@@ -84,6 +84,49 @@ def test_the_library_refuses_a_since_out_of_range_with_its_own_error(project: Pr
         evalkit.harvest(project.manifest, connection=project.connection, since="2000000000m")
 
 
+WRONG_REASON = (
+    "rated {rating} without a correction: the output is known to be wrong; add the expected "
+    "output on the platform, or pass --keep-wrong-answers"
+)
+
+
+@pytest.mark.parametrize("rating", ["fail", "partial"])
+def test_an_answer_rated_wrong_without_a_correction_is_not_made_the_expected_output(
+    project: Project, client: EigenpalClient, rating: str
+) -> None:
+    execution = production_run(client, project.slug, {"order": "rated wrong"})
+    client.agents.executions.update_feedback(execution.id, rating=rating, body="wrong total")
+    before = tree(project.root)
+
+    result = evalkit.harvest(project.manifest, connection=project.connection, rating=rating)
+
+    assert result.written == ()
+    assert [(skip.kind, skip.reason) for skip in result.skipped] == [
+        ("wrong-answer", WRONG_REASON.format(rating=rating))
+    ]
+    assert tree(project.root) == before
+    kept = evalkit.harvest(project.manifest, connection=project.connection, keep_wrong_answers=True)
+    assert [(p.execution_id, p.rated_without_correction) for p in kept.written] == [
+        (execution.id, rating)
+    ]
+
+
+def test_the_cli_skips_answers_rated_wrong_and_keeps_them_on_request(
+    project: Project, client: EigenpalClient, cli: Any
+) -> None:
+    execution = production_run(client, project.slug, {"order": "rated wrong"})
+    client.agents.executions.update_feedback(execution.id, rating="fail")
+
+    skipped: Outcome = cli("-m", project.manifest, "harvest", "--rating", "fail")
+    assert skipped.code == 0, skipped.stderr
+    assert f"{execution.id}: {WRONG_REASON.format(rating='fail')}" in skipped.stdout
+
+    kept: Outcome = cli("-m", project.manifest, "harvest", "--keep-wrong-answers")
+    assert kept.code == 0, kept.stderr
+    assert "warning: 1 of them were rated fail or partial without a correction" in kept.stdout
+    assert "expect the answer known to be wrong" in kept.stdout
+
+
 def test_limit_stops_and_says_so(project: Project, reviewed: dict[str, str]) -> None:
     result = evalkit.harvest(project.manifest, connection=project.connection, limit=2, dry_run=True)
     assert len(result.written) == 2
@@ -281,6 +324,7 @@ def test_the_cli_prints_what_it_wrote_and_skipped(
         "files",
         "expected_from",
         "started_by_evalkit",
+        "rated_without_correction",
     }
     kinds = {item["execution"]: item["kind"] for item in data["skipped"]}
     assert kinds[reviewed["corrected"]] == "harvested"

@@ -431,3 +431,43 @@ def test_an_execution_an_example_names_already_is_refused_unless_forced(
     )
     assert copied.code == 0, copied.stderr
     assert project.example("second").is_dir()
+
+
+def test_promoting_an_answer_rated_wrong_without_a_correction_warns_loudly(
+    project: Project, client: EigenpalClient, cli: Any
+) -> None:
+    execution = production_run(client, project.slug, {"order": "K-11"})
+    client.agents.executions.update_feedback(execution.id, rating="fail", body="wrong total")
+
+    shown: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "pinned")
+
+    assert shown.code == 0, shown.stderr
+    assert f"warning: execution {execution.id} was rated fail without a correction" in shown.stdout
+    assert "the expected output of pinned is the answer known to be wrong" in shown.stdout
+    assert read_json(project.example("pinned") / "expected.json") == BUGGY
+    as_json: Outcome = cli(
+        "-m",
+        project.manifest,
+        "--json",
+        "promote",
+        execution.id,
+        "--name",
+        "pinned",
+        "--force",
+        "--dry-run",
+    )
+    assert json.loads(as_json.stdout)["rated_without_correction"] == "fail"
+    assert "known to be wrong" in as_json.stderr
+
+
+def test_a_correction_or_a_pass_gives_no_wrong_answer_warning(
+    project: Project, client: EigenpalClient, tmp_path: Path
+) -> None:
+    corrected = bad_answer(client, project, tmp_path)
+    approved = production_run(client, project.slug, {"order": "L-12"})
+    client.agents.executions.update_feedback(approved.id, rating="pass")
+    for execution_id, name in ((corrected, "corrected"), (approved.id, "approved")):
+        promoted = evalkit.promote(
+            execution_id, name=name, manifest=project.manifest, connection=project.connection
+        )
+        assert promoted.rated_without_correction is None
