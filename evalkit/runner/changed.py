@@ -34,7 +34,7 @@ from evalkit.manifest import AgentSpec, ExampleSpec, Manifest, WorkflowSpec
 from evalkit.runner.calibration import is_labelled
 from evalkit.runner.declarations import SuiteKey, declaration_changes, suites_of
 from evalkit.runner.from_manifest import suite_name
-from evalkit.runner.git_tree import GitError, Repository
+from evalkit.runner.git_tree import GitError, Repository, ref_problem
 from evalkit.runner.jobs import ALWAYS_TAG, ExampleJob
 from evalkit.runner.results import ChangeSelection, SuiteChange
 
@@ -119,6 +119,9 @@ def changed_suites(
     changed since ``since``. ``env``: the variables the manifest was loaded with (default the
     process environment), used again to load it as it was. ``GitError`` when REF or the
     repository cannot be used."""
+    problem = ref_problem(since)
+    if problem is not None:
+        raise GitError(problem)
     repo = Repository.open(manifest.path.parent)
     commit = repo.commit_of(since)
     if commit is None:
@@ -153,18 +156,44 @@ def _judges_of_changed(manifest: Manifest, changed: Mapping[SuiteKey, list[str]]
     }
 
 
+#: branches an unknown ref's error lists to pick from
+_BRANCHES_SHOWN = 8
+#: remote names a ref ``NAME/branch`` means before the clone has the remote
+_USUAL_REMOTES = ("origin", "upstream")
+
+
 def _unknown_ref(since: str, repo: Repository) -> str:
-    remote, slash, branch = since.partition("/")
-    fetch = f"git fetch {remote} {branch}" if slash and branch else f"git fetch origin {since}"
-    shallow = (
-        " This clone is shallow: fetch the base branch (in GitHub Actions, actions/checkout "
-        "with fetch-depth: 0, or a step running the fetch above)."
-        if repo.is_shallow()
+    """What to do about a ref git does not know: fetch it when it names a branch of a remote
+    (``origin/main``, the usual case in a fresh CI clone), else pick one that exists."""
+    unknown = f"--changed-since {since}: git does not know {since!r} in {repo.root}"
+    shallow = repo.is_shallow()
+    remote, _, branch = since.partition("/")
+    remotes = repo.remotes()
+    if branch and (remote in remotes or remote in _USUAL_REMOTES):
+        missing = "" if remote in remotes else f" (it has no remote {remote!r} yet: git remote add)"
+        return (
+            f"{unknown}; fetch it first (git fetch {remote} {branch}){missing} or name a "
+            "branch, tag or commit that exists."
+            + (
+                " This clone is shallow: fetch the base branch (in GitHub Actions, "
+                "actions/checkout with fetch-depth: 0, or a step running the fetch above)."
+                if shallow
+                else ""
+            )
+        )
+    branches = repo.branches()
+    listed = ", ".join(branches[:_BRANCHES_SHOWN]) + (
+        f" and {len(branches) - _BRANCHES_SHOWN} more" if len(branches) > _BRANCHES_SHOWN else ""
+    )
+    pick = f" (branches: {listed})" if branches else ""
+    history = (
+        " This clone is shallow: its history stops early (fetch-depth: 0 gives all of it)."
+        if shallow
         else ""
     )
     return (
-        f"--changed-since {since}: git does not know {since!r} in {repo.root}; fetch it first "
-        f"({fetch}) or name a branch, tag or commit that exists.{shallow}"
+        f"{unknown}: name a branch, tag or commit that exists{pick}; "
+        f"'git log --oneline' shows the commits.{history}"
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from evalkit.errors import ConfigError
 from evalkit.runner.gates import GateConfig
+from evalkit.runner.git_tree import ref_problem
 from evalkit.runner.health import DEFAULT_DOWN_AFTER_SECONDS
 from evalkit.runner.jobs import Selection
 from evalkit.runner.repeats import MAX_TIMES, PassRule
@@ -133,10 +134,9 @@ class RunConfig:
                 object.__setattr__(self, name, Path(value))
             elif value is not None and not isinstance(value, Path):
                 _wrong_type(name, value, "a path (str or pathlib.Path)")
-        if self.changed_since is not None and (
-            not isinstance(self.changed_since, str) or not self.changed_since.strip()
-        ):
-            _wrong_type("changed_since", self.changed_since, "a git ref such as 'origin/main'")
+        problem = None if self.changed_since is None else ref_problem(self.changed_since)
+        if problem is not None:
+            raise ConfigError(problem)
         if isinstance(self.pass_if, str):
             object.__setattr__(self, "pass_if", PassRule.parse(self.pass_if))
         expected: dict[str, tuple[type | tuple[type, ...], str]] = {

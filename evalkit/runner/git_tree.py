@@ -28,6 +28,23 @@ class GitError(RunError):
     """git is missing, the folder is not a checkout, or a ref cannot be used."""
 
 
+#: what ``--changed-since`` takes, said when it gets something else
+REF_EXAMPLE = "a git ref, e.g. origin/main (a branch, tag or commit)"
+
+
+def ref_problem(ref: object) -> str | None:
+    """Why ``ref`` (``--changed-since``) cannot be a git ref, before git is asked: empty, not
+    text, or starting with '-' (git would read it as an option); None when it may be one."""
+    if not isinstance(ref, str) or not ref.strip():
+        return f"--changed-since needs {REF_EXAMPLE}; got {ref!r}"
+    if ref.startswith("-"):
+        return (
+            f"--changed-since {ref!r} is not a git ref (a ref never starts with '-'): give "
+            f"{REF_EXAMPLE}"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Repository:
     #: the checkout's top folder, resolved
@@ -47,12 +64,32 @@ class Repository:
 
     def commit_of(self, ref: str) -> str | None:
         """The commit ``ref`` names, or None when the repository does not know it."""
-        if ref.startswith("-"):
-            return None  # never read as an option
-        try:
-            return self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+        if ref_problem(ref) is not None:
+            return None
+        try:  # --end-of-options: git never reads the user's ref as an option
+            verified = self.run(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+            )
         except GitError:
             return None
+        return verified.strip()
+
+    def remotes(self) -> list[str]:
+        """The names of the repository's remotes (``origin``...)."""
+        try:
+            return self.run("remote").split()
+        except GitError:
+            return []
+
+    def branches(self) -> list[str]:
+        """Local and remote-tracking branch names, as ``--changed-since`` takes them."""
+        try:
+            listed = self.run(
+                "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"
+            )
+        except GitError:
+            return []
+        return [name for name in listed.split() if not name.endswith("/HEAD")]
 
     def is_shallow(self) -> bool:
         try:

@@ -191,8 +191,30 @@ def test_an_unknown_ref_is_an_error_that_says_how_to_fetch_it(project: Path) -> 
         changes(project, since="origin/main")
     assert "git does not know 'origin/main'" in str(caught.value)
     assert "git fetch origin main" in str(caught.value)
-    with pytest.raises(GitError, match="git does not know '--output=x'"):
-        changes(project, since="--output=x")  # never read as an option
+    assert "it has no remote 'origin' yet" in str(caught.value)
+
+
+def test_an_unknown_ref_that_names_no_remote_branch_says_to_pick_one(project: Path) -> None:
+    """A fetch cannot bring HEAD~99999 or a mistyped branch: say what exists instead."""
+    for ref in ("HEAD~99999", "mian", "feature/typo"):
+        with pytest.raises(GitError) as caught:
+            changes(project, since=ref)
+        message = str(caught.value)
+        assert f"git does not know {ref!r}" in message
+        assert "git fetch" not in message
+        assert "name a branch, tag or commit that exists (branches: " in message
+        assert "main" in message.split("(branches: ")[1]
+        assert "'git log --oneline' shows the commits" in message
+
+
+@pytest.mark.parametrize("ref", ["--output=x", "-", "--end-of-options"])
+def test_a_ref_like_an_option_is_refused_before_git_is_asked(project: Path, ref: str) -> None:
+    with pytest.raises(GitError) as caught:
+        changes(project, since=ref)
+    assert str(caught.value) == (
+        f"--changed-since {ref!r} is not a git ref (a ref never starts with '-'): give a git "
+        "ref, e.g. origin/main (a branch, tag or commit)"
+    )
 
 
 def test_outside_a_git_checkout_is_an_error(tmp_path: Path) -> None:
@@ -223,8 +245,15 @@ def test_apply_keeps_changed_suites_and_always_examples(project: Path) -> None:
 
 @pytest.mark.parametrize("ref", ["", "  ", 7])
 def test_run_config_refuses_a_ref_that_names_nothing(ref: object) -> None:
-    with pytest.raises(ConfigError, match=r"RunConfig\.changed_since"):
+    with pytest.raises(ConfigError) as caught:
         RunConfig(changed_since=ref)  # type: ignore[arg-type]
+    assert str(caught.value).startswith("--changed-since needs a git ref, e.g. origin/main")
+    assert "RunConfig" not in str(caught.value)
+
+
+def test_run_config_refuses_a_ref_like_an_option() -> None:
+    with pytest.raises(ConfigError, match="'--output=/tmp/x' is not a git ref"):
+        RunConfig(changed_since="--output=/tmp/x")
 
 
 def test_a_local_workflow_definition_selects_the_workflow_suites(project: Path) -> None:

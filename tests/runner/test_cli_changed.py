@@ -88,6 +88,26 @@ def test_an_unknown_ref_exits_2_with_the_fix(tmp_path: Path) -> None:
     assert not (project / ".evalkit").exists()  # refused before anything started
 
 
+@pytest.mark.parametrize(
+    ("ref", "message", "not_shown"),
+    [
+        ("", "--changed-since needs a git ref, e.g. origin/main", "RunConfig"),
+        ("--output=/tmp/x", "'--output=/tmp/x' is not a git ref", "git fetch"),
+        ("HEAD~99999", "git does not know 'HEAD~99999'", "git fetch"),
+    ],
+)
+def test_a_ref_git_cannot_use_exits_2_with_a_clear_message(
+    tmp_path: Path, ref: str, message: str, not_shown: str
+) -> None:
+    project = make_project(tmp_path / "project")
+    done = evalkit("run", "--changed-since", ref, cwd=project)
+    assert done.code == 2, done.printed
+    assert message in done.stderr
+    assert not_shown not in done.stderr
+    assert "Traceback" not in done.printed
+    assert not (project / ".evalkit").exists()
+
+
 def test_outside_git_exits_2(tmp_path: Path) -> None:
     manifest = (
         "version: 1\nagents:\n  - slug: a\n    config: {runtime: {builtin: echo}}\n"

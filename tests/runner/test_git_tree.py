@@ -83,6 +83,29 @@ def test_merge_base_is_where_the_branch_left(repo: Repository) -> None:
 def test_commit_of_an_unknown_or_option_like_ref_is_none(repo: Repository) -> None:
     assert repo.commit_of("no-such-branch") is None
     assert repo.commit_of("--all") is None
+    assert repo.commit_of("") is None
+
+
+def test_commit_of_passes_the_ref_after_end_of_options(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a ref looks like, git reads it as a ref, never as an option."""
+    seen: list[tuple[str, ...]] = []
+    real = Repository.run
+
+    def recording(self: Repository, *args: str, env: dict[str, str] | None = None) -> str:
+        seen.append(args)
+        return real(self, *args, env=env)
+
+    monkeypatch.setattr(Repository, "run", recording)
+    assert repo.commit_of("HEAD") is not None
+    (args,) = seen
+    assert args[args.index("--end-of-options") + 1] == "HEAD^{commit}"
+
+
+def test_remotes_and_branches_are_listed(repo: Repository) -> None:
+    assert repo.remotes() == []
+    assert repo.branches() == [repo.run("branch", "--show-current").strip()]
     assert repo.is_shallow() is False
 
 
