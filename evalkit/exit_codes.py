@@ -113,7 +113,8 @@ USES: tuple[Use, ...] = (
         "promote",
         2,
         "bad option, manifest problems, no such agent, examples folder or execution, the "
-        "example exists (`--force` replaces it), an execution that cannot make an example",
+        "example exists (`--force` replaces it), an execution an example already names "
+        "(`--force` writes a second), an execution that cannot make an example",
     ),
     Use("promote", 3, "platform"),
     Use("harvest", 0, "examples written, or none to write (`--dry-run`: shown)"),
