@@ -16,6 +16,7 @@ import pytest
 import evalkit
 from evalkit.connection import Connection
 from evalkit.runner.accept import AcceptError, AcceptPlan, accept, plan_accept
+from evalkit.runner.ci import CI_VARIABLES
 from evalkit.runner.config import RunConfig
 from evalkit.runner.jobs import Selection
 from evalkit.runner.results import Attempt, ExampleResult, ExecutionRef, Repeats, Verdict
@@ -425,7 +426,14 @@ def test_a_judges_labelled_example_is_never_accepted(tmp_path: Path) -> None:
     assert 'expected: {verdict: "new"}' in text
 
 
-def test_run_with_update_accepts_in_the_same_call(tmp_path: Path) -> None:
+@pytest.fixture
+def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a developer's machine: the suite itself may run in CI."""
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_run_with_update_accepts_in_the_same_call(tmp_path: Path, outside_ci: None) -> None:
     root = tmp_path / "project"
     manifest = make_project(root)
     seen: list[str] = []
@@ -453,7 +461,9 @@ def test_run_with_update_accepts_in_the_same_call(tmp_path: Path) -> None:
     assert run_once(manifest, tmp_path / "again").exit_code == 0
 
 
-def test_run_with_update_declined_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+def test_run_with_update_declined_exits_1_and_writes_nothing(
+    tmp_path: Path, outside_ci: None
+) -> None:
     manifest = make_project(tmp_path / "project")
     before = tree_hashes(manifest.parent)
     config = RunConfig(report=False, out=tmp_path / "run", update=True, concurrency=2)
