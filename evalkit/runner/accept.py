@@ -46,7 +46,7 @@ from evalkit.runner.accept_plan import (
     ExampleChange,
     NotAccepted,
 )
-from evalkit.runner.accept_refusals import why_not_accepted
+from evalkit.runner.accept_refusals import stale_reason, why_not_accepted
 from evalkit.runner.accept_write import FileWrite, write_all
 from evalkit.runner.calibration import judges_used
 from evalkit.runner.ci import CI_VARIABLES, refuse_in_ci
@@ -197,6 +197,10 @@ class _Planner:
 
     def consider(self, result: ExampleResult, job: ExampleJob, spec: ExampleSpec) -> None:
         reason = why_not_accepted(result, job, self.judges)
+        stale = reason is not None and reason == stale_reason(result, job)
+        if stale and self._accepted_already(result, job, spec):
+            self.unchanged.append(f"{result.agent}/{result.example}")
+            return
         if reason is not None:
             self.refuse(result, reason)
             return
@@ -204,6 +208,16 @@ class _Planner:
             self._plan(result, job, spec)
         except _Refused as refused:
             self.refuse(result, str(refused))
+
+    def _accepted_already(self, result: ExampleResult, job: ExampleJob, spec: ExampleSpec) -> bool:
+        """Whether an example whose expected output changed since the run now holds what
+        accepting the run would write (an earlier accept of part of this run): nothing left."""
+        probe = _Planner(self.run_dir, self.manifest, self.specs, self.judges)
+        try:
+            probe._plan(result, job, spec)
+        except _Refused:
+            return False
+        return bool(probe.unchanged)
 
     def _plan(self, result: ExampleResult, job: ExampleJob, spec: ExampleSpec) -> None:
         writes: list[FileWrite] = []

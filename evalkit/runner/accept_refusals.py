@@ -29,7 +29,7 @@ def why_not_accepted(result: ExampleResult, job: ExampleJob, judges: set[str]) -
     (``judges``: the judge agents the manifest's rules name)."""
     if job.suite in judges and is_labelled(job):
         return LABELLED
-    return _no_output(result, job) or _stale(result, job)
+    return _no_output(result, job) or stale_reason(result, job)
 
 
 def _no_output(result: ExampleResult, job: ExampleJob) -> str | None:
@@ -54,7 +54,7 @@ def _no_output(result: ExampleResult, job: ExampleJob) -> str | None:
     return None
 
 
-def _stale(result: ExampleResult, job: ExampleJob) -> str | None:
+def stale_reason(result: ExampleResult, job: ExampleJob) -> str | None:
     """Why the example's expected output is no longer the one the run compared, if it is not."""
     extra = result.model_extra or {}
     if job.has_expected_json != ("expected_json" in extra) or (

@@ -141,6 +141,30 @@ def test_accept_then_run_again_passes(failing: tuple[Path, Path], tmp_path: Path
     assert again.summary.counts.passed == 6
 
 
+def test_accepting_the_rest_after_a_part_finds_the_part_done(
+    failing: tuple[Path, Path], tmp_path: Path
+) -> None:
+    manifest, run_dir = copy_of(failing, tmp_path)
+    first = accept(run_dir, manifest, Selection(examples=("changed", "files")), environ={})
+    assert sorted(change.label for change in first.plan.changes) == ["echo/changed", "echo/files"]
+
+    rest = accept(run_dir, manifest, environ={})
+
+    assert sorted(change.label for change in rest.plan.changes) == [
+        "echo/other",
+        "inline-echo/greeting",
+    ]
+    assert sorted(rest.plan.unchanged) == ["echo/changed", "echo/files"]  # accepted already
+    assert not rest.plan.refused
+    assert rest.exit_code == 0
+    edited = manifest.parent / "examples" / "changed" / "expected.json"
+    edited.write_text(edited.read_text(encoding="utf-8").replace('"new"', '"by hand"'))
+    stale = accept(run_dir, manifest, Selection(examples=("changed",)), environ={})
+    assert [refused.reason for refused in stale.plan.refused] == [
+        "its expected JSON changed since the run: run it again, then accept"
+    ]
+
+
 def test_ignored_and_tolerated_values_keep_their_old_expected_value(
     failing: tuple[Path, Path], tmp_path: Path
 ) -> None:
