@@ -21,7 +21,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .runtime_harness import run_main
+from .runtime_harness import copy_workspace, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "examples" / "invoices"
@@ -46,17 +46,7 @@ UNORDERED_PATHS = {("lineItems",)}
 
 def scratch_copy(tmp_path: Path, workspace: Path = WORKSPACE) -> Path:
     """The workspace minus examples/ (the agent never sees expected outputs)."""
-    scratch = tmp_path / "scratch"
-    shutil.copytree(
-        workspace,
-        scratch,
-        ignore=lambda folder, names: [
-            name
-            for name in names
-            if name == "__pycache__" or (Path(folder) == workspace and name == "examples")
-        ],
-    )
-    return scratch
+    return copy_workspace(workspace, tmp_path / "scratch")
 
 
 def lay_out_inputs(scratch: Path, scalars: dict[str, Any], files: dict[str, Path]) -> None:

@@ -5,6 +5,7 @@ the output stay in each harness, written without evalkit."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -13,6 +14,21 @@ from pathlib import Path
 from evalkit.emulator.runtime.sandbox_env import clean_environment
 
 EXECUTION_ID = "exec_test"
+
+
+def copy_workspace(workspace: Path, scratch: Path) -> Path:
+    """A scratch copy of ``workspace`` without its top-level ``examples/`` (an agent never
+    sees expected outputs) and without ``__pycache__``."""
+    shutil.copytree(
+        workspace,
+        scratch,
+        ignore=lambda folder, names: [
+            name
+            for name in names
+            if name == "__pycache__" or (Path(folder) == workspace and name == "examples")
+        ],
+    )
+    return scratch
 
 
 def run_main(

@@ -6,12 +6,11 @@ tests do not depend on the code they test."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from .runtime_harness import run_main
+from .runtime_harness import copy_workspace, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "examples" / "support"
@@ -31,17 +30,7 @@ def run_program(
 ) -> tuple[subprocess.CompletedProcess[str], Any]:
     """Run ``agents/<agent>/main.py`` on ``request``; the process and its output.json (None
     when it wrote none). ``env``: variables the platform passes through (``--pass-env``)."""
-    workspace = AGENTS / agent
-    scratch = tmp_path / f"scratch-{agent}"
-    shutil.copytree(
-        workspace,
-        scratch,
-        ignore=lambda folder, names: [
-            name
-            for name in names
-            if name == "__pycache__" or (Path(folder) == workspace and name == "examples")
-        ],
-    )
+    scratch = copy_workspace(AGENTS / agent, tmp_path / f"scratch-{agent}")
     (scratch / "input.json").write_text(json.dumps(request), encoding="utf-8")
     process = run_main(scratch, passed=env)
     output = scratch / "output.json"
