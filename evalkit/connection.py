@@ -3,8 +3,12 @@
 A ``Connection`` is the caller's choice, made once (from the CLI's global options, from the
 environment, or by hand); ``open_platform`` turns it into an ``OpenPlatform`` for the length
 of a ``with`` block. A remote platform is used when a base URL is given and ``local`` is not
-set; it needs an API key. Otherwise evalkit starts the local platform in this process, with its
-state in ``.evalkit/platform/`` under the project root and a key made for this process only.
+set; it needs an API key. Otherwise evalkit starts the local platform in a child process of its
+own (``evalkit.emulator.child``: the platform and the runner then use a core each instead of
+sharing one interpreter lock), with its state in ``.evalkit/platform/`` under the project root
+and a key made for this process only, handed to the child on a pipe. The child is stopped when
+the block ends, after a Ctrl-C too (it does not get the terminal's Ctrl-C itself, so the runner
+can still cancel and record its executions), and ends by itself if this process dies.
 """
 
 from __future__ import annotations
@@ -95,9 +99,8 @@ def open_platform(
         return
 
     # Imported here so that talking to a remote platform never loads the local one.
+    from evalkit.emulator.child import start_child_platform
     from evalkit.emulator.config import MAX_WORKERS, PlatformConfig, generate_api_key
-    from evalkit.emulator.runtime.sandbox_env import pass_env_notes
-    from evalkit.emulator.server import start_platform
 
     state_dir = local_state_dir(project_root)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -110,13 +113,13 @@ def open_platform(
     if workers is not None:
         # More than the platform's most wait in its queue, as on any platform.
         config = dataclasses.replace(config, workers=min(workers, MAX_WORKERS))
-    with start_platform(config) as running:
+    with start_child_platform(config) as running:
         yield OpenPlatform(
             base_url=running.base_url,
             api_key=running.api_key,
             is_local=True,
             description=f"local platform {running.base_url} (state in {_shown(state_dir)})",
-            notes=tuple(pass_env_notes(running.platform.passed_env)),
+            notes=running.notes,
         )
 
 

@@ -1,0 +1,410 @@
+"""The local platform in a child Python process of its own (what ``evalkit run`` starts).
+
+In a thread of the run's process, the platform and the runner shared one interpreter lock, and
+each waited on the other on a machine with cores to spare. ``start_child_platform(config)``
+serves the same platform from a child process instead; ``start_platform`` (a thread) stays the
+facility for tests and embedding.
+
+How parent and child talk (POSIX):
+
+- **stdin**: one JSON line with the ``PlatformConfig``, the API key included (never in argv or
+  the environment), then nothing. The child shuts down cleanly at end of file: when the parent
+  stops it, or dies without a word (even SIGKILL), so a platform never outlives its run.
+- **stdout**: one JSON line, ``{"port": ..., "notes": [...]}`` once the server accepts requests
+  on 127.0.0.1 (a port it bound itself), or ``{"error": ...}`` if it could not start. After
+  that, whatever the child writes to standard output goes to its standard error.
+- **stderr**: the child's log records as JSON lines, logged again in the parent under their own
+  logger names (so ``-v`` and the CLI's log format apply as before); other lines (a crash's
+  traceback) are written to the parent's standard error. The key is masked in both.
+
+The child runs in its own session: Ctrl-C in the terminal reaches only the parent, which cancels
+and records its executions on a platform that is still up, then stops it (SIGTERM and end of
+file, SIGKILL after ``STOP_GRACE_SECONDS``). It is started as ``python -c`` with the folder that
+holds this ``evalkit`` first on its path, so that a module in the user's working folder can
+never shadow one of the platform's.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import importlib
+import json
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, NoReturn
+
+import evalkit
+from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.faults import FaultConfig
+from evalkit.errors import ConfigError, EvalkitError
+
+#: from the child's start to its first answer: an interpreter start and the web stack's imports
+#: on a busy machine, then the platform's own start
+START_TIMEOUT_SECONDS = 60.0
+#: how long a stop waits for the child to wind down (held requests released, running programs
+#: stopped, uvicorn's graceful shutdown) before SIGKILL
+STOP_GRACE_SECONDS = 15.0
+#: lines of the child's standard error a failed start quotes
+STDERR_TAIL_LINES = 20
+#: what the child's log records start with on its standard error
+LOG_PREFIX = "evalkit-log "
+_BOOTSTRAP = (
+    "import sys; sys.path[0] = sys.argv[1]; from evalkit.emulator.child import main; main()"
+)
+_MASK = "***"
+
+
+class PlatformStartError(ConfigError):
+    """The local platform's process did not start; says why, with the end of what it wrote."""
+
+
+class ChildPlatform:
+    """The local platform served by a child process; a context manager that stops it."""
+
+    def __init__(self, process: subprocess.Popen[bytes], api_key: str, drain: _StderrDrain) -> None:
+        self.process = process
+        self.api_key = api_key
+        self.base_url = ""
+        #: lines for the user about the platform as it started (its pass_env)
+        self.notes: tuple[str, ...] = ()
+        self._drain = drain
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        """Read the child's first line: its port, or why it could not start."""
+        assert self.process.stdout is not None
+        line = _read_line(self.process.stdout, time.monotonic() + timeout)
+        if line is None:
+            self._fail(f"did not answer within {timeout:.0f} s")
+        if not line:
+            code = self.process.wait(STOP_GRACE_SECONDS)
+            self._fail(f"stopped while starting (exit code {code})")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            self._fail("answered something other than its address")
+        if "error" in answer:
+            self.process.wait(STOP_GRACE_SECONDS)
+            self._drain.finish()
+            raise _error_of(answer["error"], self._drain.tail())
+        self.base_url = f"http://127.0.0.1:{int(answer['port'])}"
+        self.notes = tuple(str(note) for note in answer.get("notes", ()))
+        self._drain.ready()
+        self.process.stdout.close()
+
+    def stop(self) -> None:
+        """End of file and SIGTERM, then SIGKILL after ``STOP_GRACE_SECONDS``; waits for it."""
+        stopped_by_itself = self.base_url != "" and self.process.poll() is not None
+        if self.process.stdin is not None:
+            with suppress(OSError):
+                self.process.stdin.close()
+        self.process.send_signal(signal.SIGTERM)  # does nothing once it has been waited for
+        try:
+            self.process.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            logging.getLogger("evalkit.emulator").warning(
+                "the local platform did not stop within %.0f s; killed", STOP_GRACE_SECONDS
+            )
+            self.process.kill()
+            self.process.wait()
+        self._drain.finish()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        if stopped_by_itself:
+            logging.getLogger("evalkit.emulator").warning(
+                "the local platform had stopped by itself (exit code %s)", self.process.returncode
+            )
+
+    def _fail(self, what: str) -> NoReturn:
+        self.stop()
+        raise PlatformStartError(_with_tail(f"the local platform {what}", self._drain.tail()))
+
+    def __enter__(self) -> ChildPlatform:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"ChildPlatform(base_url={self.base_url!r}, pid={self.pid}, api_key='***')"
+
+
+def start_child_platform(config: PlatformConfig) -> ChildPlatform:
+    """Serve ``config`` on 127.0.0.1 (a free port) from a child process, ready when it returns;
+    its first key is the one ``api_key`` holds. ``config.runner`` cannot cross processes."""
+    request = {"config": config_to_json(config), "log_level": _log_level()}
+    package_home = str(Path(evalkit.__file__).resolve().parent.parent)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _BOOTSTRAP, package_home],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+        start_new_session=True,
+    )
+    assert process.stdin is not None
+    assert process.stderr is not None
+    drain = _StderrDrain(process.stderr, secrets=config.api_keys)
+    child = ChildPlatform(process, config.api_keys[0], drain)
+    try:
+        drain.start()
+        process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+        process.stdin.flush()
+        child.wait_until_ready()
+    except BrokenPipeError:  # it died before reading its configuration
+        child._fail(f"stopped before it read its configuration (exit code {process.wait()})")
+    except BaseException:
+        child.stop()
+        raise
+    return child
+
+
+def config_to_json(config: PlatformConfig) -> dict[str, Any]:
+    """Everything in ``config`` as JSON values, keys included: for the child's stdin only."""
+    if config.runner is not None:
+        raise ValueError("a PlatformConfig with a runner cannot be served from another process")
+    data = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
+    del data["runner"]
+    data["faults"] = dataclasses.asdict(config.faults)
+    for name in ("data_dir", "workflows_dir"):
+        data[name] = None if data[name] is None else str(data[name])
+    data["hidden_paths"] = [str(path) for path in config.hidden_paths]
+    return data
+
+
+def config_from_json(data: dict[str, Any]) -> PlatformConfig:
+    faults = dict(data["faults"])
+    faults["error_statuses"] = tuple(faults["error_statuses"])
+    return PlatformConfig(
+        **{
+            **data,
+            "data_dir": None if data["data_dir"] is None else Path(data["data_dir"]),
+            "workflows_dir": None if data["workflows_dir"] is None else Path(data["workflows_dir"]),
+            "api_keys": tuple(data["api_keys"]),
+            "hidden_paths": tuple(Path(path) for path in data["hidden_paths"]),
+            "pass_env": tuple(data["pass_env"]),
+            "faults": FaultConfig(**faults),
+        }
+    )
+
+
+# -- the parent's side --------------------------------------------------------------------------
+
+
+class _StderrDrain(threading.Thread):
+    """Reads the child's standard error for as long as it runs (a full pipe would block it):
+    log records are logged again here, other lines written to standard error once the platform
+    is up; the last ``STDERR_TAIL_LINES`` are kept for an error. Keys are masked."""
+
+    def __init__(self, stream: IO[bytes], secrets: tuple[str, ...]) -> None:
+        super().__init__(name="evalkit-platform-stderr", daemon=True)
+        self._stream = stream
+        self._secrets = secrets
+        self._lock = threading.Lock()
+        self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._held: list[str] | None = []  # raw lines before the platform is up
+
+    def run(self) -> None:
+        pending = b""
+        with suppress(OSError, ValueError):  # ValueError: closed after a stop gave up on it
+            while chunk := os.read(self._stream.fileno(), 65536):
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    self._line(line.decode("utf-8", "replace"))
+        if pending:
+            self._line(pending.decode("utf-8", "replace"))
+
+    def ready(self) -> None:
+        with self._lock:
+            held, self._held = self._held or [], None
+        for line in held:
+            _write_stderr(line)
+
+    def finish(self) -> None:
+        """Once the child has exited: everything it wrote has been read."""
+        if self.is_alive():
+            self.join(STOP_GRACE_SECONDS)
+
+    def tail(self) -> list[str]:
+        with self._lock:
+            return list(self._tail)
+
+    def _line(self, text: str) -> None:
+        for secret in self._secrets:
+            text = text.replace(secret, _MASK)
+        record = _log_record(text)
+        if record is not None:
+            level, name, message = record
+            with self._lock:
+                self._tail.append(f"{logging.getLevelName(level)} {name}: {message}")
+            logging.getLogger(name).log(level, "%s", message)
+            return
+        with self._lock:
+            self._tail.append(text)
+            if self._held is not None:
+                self._held.append(text)
+                return
+        _write_stderr(text)
+
+
+def _write_stderr(line: str) -> None:
+    with suppress(OSError, ValueError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _log_record(text: str) -> tuple[int, str, str] | None:
+    if not text.startswith(LOG_PREFIX):
+        return None
+    try:
+        data = json.loads(text[len(LOG_PREFIX) :])
+        return int(data["level"]), str(data["logger"]), str(data["message"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _read_line(stream: IO[bytes], deadline: float) -> bytes | None:
+    """The first line ``stream`` gives before ``deadline``: b"" at end of file, None if late."""
+    got = b""
+    while b"\n" not in got:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        readable, _, _ = select.select([stream], [], [], min(left, 1.0))
+        if readable:
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                return b""
+            got += chunk
+    return got.split(b"\n", 1)[0]
+
+
+def _error_of(error: dict[str, Any], tail: list[str]) -> EvalkitError:
+    """The child's start error as the parent raises it: the user's own errors (a folder in use,
+    a bad workflow file) keep their type; anything else says it is the platform's, with its
+    last lines."""
+    message = str(error.get("message") or "no reason given")
+    if error.get("reported"):
+        return _evalkit_error_type(str(error.get("type", "")))(message)
+    return PlatformStartError(_with_tail(f"the local platform did not start: {message}", tail))
+
+
+def _evalkit_error_type(name: str) -> type[EvalkitError]:
+    """The class the child named (``module:Class``) if it is one of evalkit's errors made from
+    a message alone; else ``ConfigError``."""
+    module_name, _, qualname = name.partition(":")
+    kind = None
+    if module_name.startswith("evalkit."):
+        with suppress(ImportError):
+            kind = getattr(importlib.import_module(module_name), qualname, None)
+    if (
+        isinstance(kind, type)
+        and issubclass(kind, EvalkitError)
+        and kind.__init__ is EvalkitError.__init__  # not ManifestError's list of problems
+    ):
+        return kind
+    return ConfigError
+
+
+def _with_tail(message: str, tail: list[str]) -> str:
+    if not tail:
+        return message
+    return message + "; its last output:\n" + "\n".join(f"  {line}" for line in tail)
+
+
+def _log_level() -> int:
+    """The level the parent logs the platform at: the child need not send the rest."""
+    return logging.getLogger("evalkit.emulator").getEffectiveLevel()
+
+
+# -- the child's side ---------------------------------------------------------------------------
+
+
+class _ParentFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)  # the message, then the traceback if any
+        data = {"level": record.levelno, "logger": record.name, "message": message}
+        return LOG_PREFIX + json.dumps(data)
+
+
+def main() -> None:
+    """The child: read the configuration, serve until end of file on stdin or SIGTERM."""
+    from evalkit.emulator.runtime.sandbox_env import pass_env_notes
+    from evalkit.emulator.server import LOOPBACK, ServedPlatform, serve_foreground
+
+    # The first line of stdout is the parent's; anything else printed goes to stderr.
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    request = json.loads(sys.stdin.buffer.readline())
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ParentFormatter())
+    logging.basicConfig(level=int(request["log_level"]), handlers=[handler], force=True)
+    logging.captureWarnings(True)
+
+    answered = threading.Lock()  # one first line: the port or an error, never both
+    said: list[str] = []
+    parent_gone = threading.Event()
+    servers: list[Any] = []
+
+    def answer(data: dict[str, Any]) -> bool:
+        with answered:
+            if said:
+                return False
+            said.append("done")
+            with suppress(OSError):  # the parent may be gone
+                channel.write(json.dumps(data) + "\n")
+                channel.close()
+            return True
+
+    def watch_stdin() -> None:
+        with suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(65536):
+                pass
+        parent_gone.set()
+        for server in list(servers):
+            server.should_exit = True
+
+    def announce(served: ServedPlatform) -> None:
+        while not served.server.started:
+            if served.server.should_exit:
+                return
+            time.sleep(0.005)
+        notes = pass_env_notes(served.platform.passed_env)
+        answer({"port": served.port, "notes": notes})
+
+    def ready(served: ServedPlatform) -> None:
+        servers.append(served.server)
+        if parent_gone.is_set():
+            served.server.should_exit = True
+        threading.Thread(target=announce, args=(served,), daemon=True).start()
+
+    threading.Thread(target=watch_stdin, name="evalkit-parent-watch", daemon=True).start()
+    try:
+        serve_foreground(config_from_json(request["config"]), LOOPBACK, 0, ready)
+    except BaseException as err:  # every start failure goes to the parent
+        reported = isinstance(err, EvalkitError)
+        kind = f"{type(err).__module__}:{type(err).__qualname__}"
+        started = not answer({"error": {"type": kind, "message": str(err), "reported": reported}})
+        if started or not reported:  # a traceback for the parent's log, or its error's tail
+            logging.getLogger("evalkit.emulator").exception("the local platform failed")
+        sys.exit(1)
+    answer({"error": {"message": "the server stopped before it was ready", "reported": False}})
