@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,9 @@ from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.client import EigenpalClient
 from evalkit.connection import Connection, local_state_dir, open_client, open_platform
-from evalkit.emulator import server
+from evalkit.emulator import child
+from evalkit.emulator.child import ChildPlatform
 from evalkit.emulator.config import MAX_WORKERS, PlatformConfig
-from evalkit.emulator.server import RunningPlatform
 from evalkit.errors import ConfigError
 
 
@@ -32,6 +33,58 @@ def test_no_url_starts_the_local_platform_with_state_in_the_project(tmp_path: Pa
         EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client,
     ):
         assert client.agents.get("probe").agent.name == "Probe"
+
+
+def test_the_local_platform_runs_in_a_child_process_that_ends_with_the_block(
+    tmp_path: Path,
+) -> None:
+    """Its own process, so that it and the runner do not share one interpreter lock; the key
+    never on its command line; nothing left running after the block."""
+    lock = local_state_dir(tmp_path) / "platform.lock"
+    with open_platform(Connection(), project_root=tmp_path) as platform:
+        holder = int(lock.read_text())  # the process holding the state folder
+        assert holder != os.getpid()
+        assert Path(f"/proc/{holder}/status").read_text().count(f"PPid:\t{os.getpid()}\n") == 1
+        command_line = Path(f"/proc/{holder}/cmdline").read_bytes()
+        assert platform.api_key.encode() not in command_line
+    assert not _running(holder)
+
+
+def test_an_interrupted_block_still_stops_the_platform(tmp_path: Path) -> None:
+    """Ctrl-C: the runner records what it can while the platform is up, then it is stopped."""
+    holders: list[int] = []
+
+    def interrupted_run() -> None:
+        with open_platform(Connection(), project_root=tmp_path):
+            holders.append(int((local_state_dir(tmp_path) / "platform.lock").read_text()))
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_run()
+    assert holders
+    assert not _running(holders[0])
+
+
+def test_the_local_platform_says_what_pass_env_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVALKIT_CONNECTION_PASSED", "not-shown")
+    monkeypatch.delenv("EVALKIT_CONNECTION_UNSET", raising=False)
+    names = ("EVALKIT_CONNECTION_PASSED", "EVALKIT_CONNECTION_UNSET")
+    with open_platform(Connection(), project_root=tmp_path, pass_env=names) as platform:
+        assert platform.notes == (
+            "agent programs get EVALKIT_CONNECTION_PASSED from this environment",
+            "warning: EVALKIT_CONNECTION_UNSET is not set here; agent programs get no"
+            " EVALKIT_CONNECTION_UNSET (pass_env)",
+        )
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie has ended; nobody else reuses a pid this soon)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except FileNotFoundError:
+        return False
 
 
 def test_local_wins_over_a_configured_url(tmp_path: Path) -> None:
@@ -86,15 +139,14 @@ def test_the_cli_options_make_the_same_connection(tmp_path: Path) -> None:
 
 def test_the_local_platform_runs_as_many_executions_at_once_as_asked(tmp_path: Path) -> None:
     seen: list[int | None] = []
-    real_start = server.start_platform
+    real_start = child.start_child_platform
 
-    def spy(config: PlatformConfig | None = None) -> RunningPlatform:
-        assert config is not None
+    def spy(config: PlatformConfig) -> ChildPlatform:
         seen.append(config.workers)
         return real_start(config)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(server, "start_platform", spy)
+        patch.setattr(child, "start_child_platform", spy)
         for asked in (3, MAX_WORKERS + 100):
             with open_platform(Connection(), project_root=tmp_path, workers=asked):
                 pass
