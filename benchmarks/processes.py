@@ -1,8 +1,14 @@
 """The processes a benchmark measures: the ``evalkit`` command, and ``evalkit serve`` beside it.
 
-Each command is a child process, timed from start to exit, with its own CPU time and peak
-memory from ``os.wait4`` (that child only: a platform served from another process is not
-counted). Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to run every command under
+Each command is a child process, timed from start to exit. Its CPU time comes from
+``os.wait4``: the command's own and that of every process it waited for, so the local platform
+``evalkit run`` starts in a child process of its own (``evalkit.emulator.child``, always waited
+for when the run ends) and the agent programs that platform ran are counted. Peak memory is the
+larger of ``wait4``'s ``ru_maxrss`` (the largest single process, not a sum) and the peak of the
+whole process tree's resident memory, summed over the command and its descendants from
+``/proc/<pid>/statm`` every ``RSS_SAMPLE_SECONDS``: the run and its platform together, as a
+user's machine holds them. A platform served from another process (``serve``) is not counted.
+Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to run every command under
 cProfile, one ``.prof`` file each; the figures are then inflated by the profiler.
 """
 
@@ -34,6 +40,9 @@ _CLEARED = (
     "CI",
 )
 _PROFILE_COUNTER = itertools.count(1)
+#: how often the process tree's memory is sampled
+RSS_SAMPLE_SECONDS = 0.02
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 profile_dir: Path | None = None
 
 
@@ -108,10 +117,13 @@ def run_evalkit(
         )
         timer = threading.Timer(timeout, _kill_group, (process.pid,))
         timer.start()
+        tree = TreeRssSampler(process.pid)
+        tree.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
         finally:
             timer.cancel()
+            tree.stop()
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -121,7 +133,8 @@ def run_evalkit(
             returncode=process.returncode,
             wall_seconds=wall,
             cpu_seconds=usage.ru_utime + usage.ru_stime,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+            # ru_maxrss: kilobytes on Linux, of the largest process; the tree's sum is sampled
+            peak_rss_mb=max(usage.ru_maxrss, tree.peak_kb) / 1024,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
         )
@@ -131,6 +144,52 @@ def run_evalkit(
             + measured.stderr[-3000:]
         )
     return measured
+
+
+class TreeRssSampler(threading.Thread):
+    """The peak of the summed resident memory of ``pid`` and all its descendants, sampled
+    every ``RSS_SAMPLE_SECONDS`` until ``stop``. A peak between two samples is missed: the
+    figure is a lower bound, which ``wait4``'s per-process peak completes."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(name=f"rss-of-{pid}", daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self._stopped.wait(RSS_SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and its descendants now, in kilobytes (0 once it is gone):
+    parents from ``/proc/<pid>/stat``, then ``/proc/<pid>/statm`` of the tree's processes."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                parent = int(stat.read().rsplit(b")", 1)[1].split()[1])  # field 4, after comm
+        except (OSError, IndexError, ValueError):  # ended while we looked
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    pages, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                pages += int(statm.read().split()[1])  # resident pages
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * _PAGE_KB
 
 
 def _kill_group(pid: int) -> None:
