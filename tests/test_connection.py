@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,7 @@ from evalkit.emulator import child
 from evalkit.emulator.child import ChildPlatform
 from evalkit.emulator.config import MAX_WORKERS, PlatformConfig
 from evalkit.errors import ConfigError
+from evalkit.runner.results_file import read_results_file
 
 
 def test_no_url_starts_the_local_platform_with_state_in_the_project(tmp_path: Path) -> None:
@@ -164,3 +171,79 @@ def test_open_client_is_a_client_on_the_platform_that_it_names(
         assert client.agents.create(name="Probe", slug="probe").agent.slug == "probe"
     assert len(heard) == 1
     assert heard[0].startswith("platform: local platform http://127.0.0.1:")
+
+
+SLOW_MANIFEST = """
+version: 1
+agents:
+  - slug: slowpoke
+    config:
+      triggers: {api: {enabled: true}}
+      runtime: {builtin: fixed, output: {done: true}, delayMs: 120000}
+    examples:
+""" + "".join(
+    f"      - {{name: ex{i}, input: {{n: {i}}}, expected: {{done: true}}}}\n" for i in range(3)
+)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_terminal_lets_the_run_cancel_on_its_own_platform(tmp_path: Path) -> None:
+    """SIGINT to the foreground process group, as a terminal's Ctrl-C sends it, while the run's
+    executions are running on the local platform it started: the platform is not interrupted
+    with the run, so the run cancels every execution and records it (exit code 130)."""
+    (tmp_path / "evalkit.yaml").write_text(SLOW_MANIFEST)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("EIGENPAL_")}
+    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    run = subprocess.Popen(
+        [sys.executable, "-m", "evalkit", "run", "--no-report", "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
+    )
+    try:
+        _wait_for_running(local_state_dir(tmp_path) / "platform.sqlite3", run, count=3)
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=PATIENCE_SECONDS)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "stopped by itself" not in stderr
+    results = read_results_file(tmp_path / "out" / "results.jsonl").results
+    messages = [result.error.message for result in results if result.error is not None]
+    assert len(messages) == 3
+    assert all(
+        message.endswith("the execution was cancelled on the platform") for message in messages
+    )
+    with (
+        open_platform(Connection(), project_root=tmp_path) as platform,
+        EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client,
+    ):
+        statuses = [e.status.value for e in client.agents.executions.iter_list("slowpoke")]
+    assert statuses == ["cancelled"] * 3, "cancelled by the run, not failed by a restart"
+
+
+PATIENCE_SECONDS = 120
+
+
+def _wait_for_running(database: Path, run: subprocess.Popen[str], count: int) -> None:
+    """Until ``count`` executions run, read from the platform's database (its key is the
+    run's own)."""
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while time.monotonic() < deadline:
+        assert run.poll() is None, run.communicate()
+        if database.exists():
+            with (
+                closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db,
+                suppress(sqlite3.OperationalError),  # no table yet
+            ):
+                query = "SELECT count(*) FROM executions WHERE status = 'running'"
+                if db.execute(query).fetchone()[0] >= count:
+                    return
+        time.sleep(0.1)
+    raise AssertionError("the executions never started")

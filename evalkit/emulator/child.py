@@ -339,6 +339,19 @@ def _log_level() -> int:
 # -- the child's side ---------------------------------------------------------------------------
 
 
+#: read raw: a daemon thread blocked on ``sys.stdin``'s buffer would hold its lock at exit and
+#: abort the interpreter ("could not acquire lock ... at interpreter shutdown")
+STDIN = 0
+
+
+def _first_line(fd: int) -> bytes:
+    """Bytes up to the first newline; the parent writes nothing after it."""
+    got = b""
+    while b"\n" not in got and (chunk := os.read(fd, 65536)):
+        got += chunk
+    return got.split(b"\n", 1)[0]
+
+
 class _ParentFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = super().format(record)  # the message, then the traceback if any
@@ -354,7 +367,7 @@ def main() -> None:
     # The first line of stdout is the parent's; anything else printed goes to stderr.
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    request = json.loads(sys.stdin.buffer.readline())
+    request = json.loads(_first_line(STDIN))
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_ParentFormatter())
     logging.basicConfig(level=int(request["log_level"]), handlers=[handler], force=True)
@@ -376,8 +389,8 @@ def main() -> None:
             return True
 
     def watch_stdin() -> None:
-        with suppress(OSError, ValueError):
-            while sys.stdin.buffer.read(65536):
+        with suppress(OSError):
+            while os.read(STDIN, 65536):
                 pass
         parent_gone.set()
         for server in list(servers):
