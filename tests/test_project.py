@@ -53,6 +53,23 @@ def test_import_evalkit_loads_no_client_runner_or_platform() -> None:
         evalkit.runn  # noqa: B018 - the attribute access is the test
 
 
+def test_run_command_imports_only_what_a_run_uses() -> None:
+    """``evalkit run`` loads its command, the runner and the client, but not what only some
+    runs use (``--update``'s accept and its manifest editors, the report renderers, which load
+    after the examples ran) nor the comparison's deepdiff, which a worker thread imports while
+    the first executions are away: the first examples start sooner."""
+    probe = (
+        "import sys; from evalkit.cli.main import load_command; load_command('run'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('deepdiff', 'numpy', "
+        "'jinja2', 'markdown_it', 'ruamel') or m in ('evalkit.runner.accept', "
+        "'evalkit.runner.accept_refusals', 'evalkit.runner.inline_expected', "
+        "'evalkit.runner.json_edit') or m.startswith(('evalkit.report', 'evalkit.cli.report', "
+        "'evalkit.emulator'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+
+
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

@@ -1,5 +1,7 @@
 """``evalkit accept``: a run's outputs become the expected outputs (asks first in a terminal
-unless --yes; refused in CI unless --force). ``evalkit run --update`` uses the same pieces."""
+unless --yes; refused in CI unless --force). ``evalkit run --update`` uses the same pieces; the
+accept itself (``runner.accept``, the comparison and the manifest editors) is imported only when
+one runs."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
-from evalkit.runner.accept import AcceptError, AcceptOutcome, AcceptPlan, accept, selected
+from evalkit.runner.accept_plan import AcceptError, AcceptOutcome, AcceptPlan
 
 
 @click.command("accept")
@@ -37,6 +39,8 @@ def accept_command(
     files (expected.json, expected/, or the manifest's inline expected:), changing only what
     the comparison found different. RUN: a run folder (default: the latest under
     .evalkit/runs/). Shows the change as a diff first."""
+    from evalkit.runner.accept import accept, selected
+
     options: GlobalOptions = ctx.obj
     outcome = accept(
         run,

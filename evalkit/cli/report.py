@@ -1,6 +1,6 @@
 """``evalkit report``: render the reports again from a run's results (HTML, JUnit, Markdown).
 
-``html_link_option`` is the ``--html-link`` option of this command and of ``evalkit run``.
+``--html-link`` is ``cli.html_link``'s, shared with ``evalkit run``.
 """
 
 from __future__ import annotations
@@ -12,39 +12,12 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
 from evalkit.report.github import in_github_actions, publish
 from evalkit.report.history import earlier_runs
 from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
-
-#: where ``html_link_option`` keeps its value, in the click context's ``meta``
-_HTML_LINK = "evalkit.report.html_link"
-
-
-def _keep_html_link(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        ctx.meta[_HTML_LINK] = value
-
-
-#: ``--html-link URL``: where the Markdown summary (a pull-request comment, the step summary)
-#: links to the HTML report, instead of the relative ``report.html`` that is dead outside the
-#: report folder. Read through ``given_html_link``.
-html_link_option = click.option(
-    "--html-link",
-    metavar="URL",
-    callback=_keep_html_link,
-    expose_value=False,
-    help="Where the Markdown summary links to the HTML report (e.g. the CI artifact's URL); "
-    "default: report.html beside it.",
-)
-
-
-def given_html_link() -> str | None:
-    """The ``--html-link`` of the command being run, if it has the option and it was given."""
-    ctx = click.get_current_context(silent=True)
-    link = ctx.meta.get(_HTML_LINK) if ctx is not None else None
-    return link if isinstance(link, str) else None
 
 
 @click.command("report")

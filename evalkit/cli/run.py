@@ -1,4 +1,8 @@
-"""``evalkit run``: the options become one ``RunConfig``; ``evalkit.run`` does the rest."""
+"""``evalkit run``: the options become one ``RunConfig``; ``evalkit.run`` does the rest.
+
+What only some runs use (``--update``'s accept, ``--history``'s reading) is imported when it
+is used: a run starts its first examples sooner (tests/test_project.py checks the imports).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,10 @@ from evalkit.cli import output
 from evalkit.cli.accept import check_can_ask, confirmer, outcome_data, outcome_lines
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.cli.progress import ProgressView
-from evalkit.cli.report import given_html_link, html_link_option
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
-from evalkit.report.history import earlier_runs
 from evalkit.runner.ci import refuse_in_ci
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
@@ -219,6 +222,8 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
     as_json = global_options.json_output
     config = config_from_options(options)
     if config.history is not None and config.report:
+        from evalkit.report.history import earlier_runs
+
         # said before the run: the report reads the folder again after it
         for warning in earlier_runs([config.history]).warnings:
             output.note(f"warning: {warning}")

@@ -26,8 +26,6 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from evalkit.compare.compiled import CompiledRules, ResolvedRule
 from evalkit.compare.differences import AppliedRule, Difference, DifferenceKind
 from evalkit.compare.matching import match_elements, pair_leftovers, values_match
@@ -61,6 +59,13 @@ class Findings:
             self.applied.append(applied)
 
 
+def warm_up() -> None:
+    """Import what the first comparison needs (deepdiff, and numpy through it: a few tenths of
+    a second). Commands that never compare (``--help``, ``validate``, ``plan``) never pay for
+    it; a run calls this in a worker thread while its first executions are away."""
+    import deepdiff  # noqa: F401
+
+
 def find_differences(
     expected: Any,
     actual: Any,
@@ -74,6 +79,8 @@ def find_differences(
         # deepdiff does not look inside a value compared with itself (the same object on both
         # sides, e.g. a caller passing one document twice), but a regex or scorer can reject it.
         actual = copy.deepcopy(actual)
+    from deepdiff import DeepDiff  # imported on the first comparison: see ``warm_up``
+
     operator = _RuleOperator(rules, pointer, findings)
     tree = DeepDiff(
         expected,
