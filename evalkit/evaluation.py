@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.compare.walk import warm_up as warm_up_compare
 from evalkit.connection import Connection, OpenPlatform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
@@ -71,6 +72,7 @@ from evalkit.runner.results import (
 )
 from evalkit.runner.results_file import read_summary_file
 from evalkit.runner.session import PreparedRun, run_session
+from evalkit.runner.start_order import SignallingTransport
 
 
 def _ignore(_: Any) -> None:
@@ -389,9 +391,11 @@ async def _session(
     async with contextlib.AsyncExitStack() as stack:
         clients = []
         for limits in client_pools(config.concurrency):
+            # (the transport tells when a start is written: runner.start_order)
+            transport = SignallingTransport(httpx.AsyncHTTPTransport(limits=limits, verify=tls))
             http = await stack.enter_async_context(
                 httpx.AsyncClient(
-                    event_hooks=rate_limit_hooks(limiter, health), limits=limits, verify=tls
+                    event_hooks=rate_limit_hooks(limiter, health), transport=transport
                 )
             )
             client = AsyncEigenpalClient(
@@ -408,6 +412,7 @@ async def _session(
             stop=stop,
             limiter=limiter,
             health=health,
+            warm_up=warm_up_compare,
         )
 
 

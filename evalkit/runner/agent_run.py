@@ -119,6 +119,7 @@ async def _start(
     while True:
         if state.slot is None:
             state.slot = await ctx.limiter.acquire()
+            ctx.starts.owe(state)
         try:
             health.check()
         except PlatformDown as down:
@@ -133,12 +134,13 @@ async def _start(
             run_labels.ATTEMPT: token,
         }
         try:
-            started = await ctx.calls.start_agent(
-                state.job.platform_name,
-                inputs,
-                hold_seconds=hold_for(state, ctx),
-                metadata=metadata,
-            )
+            with ctx.starts.sending(state):
+                started = await ctx.calls.start_agent(
+                    state.job.platform_name,
+                    inputs,
+                    hold_seconds=hold_for(state, ctx),
+                    metadata=metadata,
+                )
         except EigenpalRateLimitError as err:
             health.answered()
             slot, state.slot = state.slot, None
@@ -182,11 +184,13 @@ def _starting(state: ExampleState) -> str:
 
 
 async def release_slot(state: ExampleState, ctx: RunContext) -> None:
-    """The execution ended: its slot goes to the next example now, while this one's output
-    is read, compared and written back (cheap calls), so the platform stays busy."""
+    """The execution ended: its slot goes to the next example now, and this one's output is
+    read, compared and written back once that example's start is sent (``start_order``), so
+    the platform stays busy."""
     if state.slot is not None:
         slot, state.slot = state.slot, None
         await ctx.limiter.release(slot, success=True)
+        await ctx.starts.after_release()
 
 
 def hold_for(state: ExampleState, ctx: RunContext) -> int:

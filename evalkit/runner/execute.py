@@ -70,6 +70,7 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
             judged = Judged(Verdict.ERROR, error=await _timed_out(state, ctx, patience))
             feedback_seconds = CLEANUP_SECONDS
         success = judged.error is None or judged.error.kind not in INFRASTRUCTURE_ERRORS
+        await ctx.starts.clear()
         feedback = await write_feedback_for(state, ctx, judged, feedback_seconds)
         return build_result(
             state,
@@ -85,6 +86,7 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
         error = ExampleError(kind=ErrorKind.INTERNAL, message=f"internal error: {err!r}")
         return build_result(state, ctx, Verdict.ERROR, error=error)
     finally:
+        ctx.starts.paid(state)  # one that never got as far as its start owes none
         if state.slot is not None:
             slot, state.slot = state.slot, None
             await ctx.limiter.release(slot, success=success)
@@ -108,6 +110,7 @@ async def _judge(state: ExampleState, ctx: RunContext) -> Judged:
         return Judged(Verdict.ERROR, error=ran)
     output, files = ran
     state.output = output
+    await ctx.starts.clear()
     began = time.perf_counter()
     comparison = await compare_with_judges(state, ctx, output, files)
     state.compare_ms = _ms_since(began)

@@ -123,3 +123,7 @@ class AdaptiveLimiter:
 
     def now(self) -> float:
         return self._clock()
+
+    def free(self) -> bool:
+        """Whether ``acquire`` would return at once."""
+        return self.state.can_start(self._clock())

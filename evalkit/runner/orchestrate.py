@@ -148,7 +148,10 @@ async def run_examples(
         else:
             keep(combine(results, plan.policy(job), confidence=ctx.config.confidence_level))
 
+    warming: asyncio.Task[None] | None = None
+
     async def launch_all() -> None:
+        nonlocal warming
         for job in jobs:
             count = plan.first(job)
             running[job.key] = count
@@ -156,6 +159,9 @@ async def run_examples(
         while to_start or in_flight:
             if tally.fatal is not None:
                 break
+            if warming is None and (not to_start or not ctx.limiter.free()):
+                # the first starts are out: the run waits for the platform now
+                warming = asyncio.create_task(_warm_up(ctx))
             if not to_start:
                 # Each attempt's done callback runs before this wait returns (callbacks run
                 # in the order they were added), so any attempt it adds is queued by then.
@@ -165,6 +171,7 @@ async def run_examples(
             state = ExampleState(job)
             queued = time.perf_counter()
             state.slot = await ctx.limiter.acquire()
+            ctx.starts.owe(state)
             state.queued_ms = round((time.perf_counter() - queued) * 1000)
             if on_start is not None and job.key not in started:
                 started.add(job.key)
@@ -194,6 +201,9 @@ async def run_examples(
     finally:
         if stopper is not None:
             stopper.cancel()
+        if warming is not None:  # (a run shorter than the warm-up: its thread just ends)
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
     _record_unstarted(jobs, recorded, ctx, keep, tally, _so_far)
     policies = [plan.policy(job) for job in jobs]
     tally.repeated = any(policy.repeated for policy in policies)
@@ -201,6 +211,18 @@ async def run_examples(
     tally.fixed_executions = sum(policy.most_attempts for policy in policies)
     tally.undecided = set(plan.undecided)
     return tally
+
+
+async def _warm_up(ctx: RunContext) -> None:
+    """``ctx.warm_up`` in a worker thread, once the starts owed are sent (it must not delay
+    them); a failure is only logged (the comparison that needs it will say)."""
+    if ctx.warm_up is None:
+        return
+    await ctx.starts.clear()
+    try:
+        await asyncio.to_thread(ctx.warm_up)
+    except Exception:
+        log.debug("warm-up failed", exc_info=True)
 
 
 async def _interrupt(

@@ -8,7 +8,7 @@ end (also after Ctrl-C), and returns the summary.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,10 +99,12 @@ async def run_session(
     stop: asyncio.Event | None = None,
     limiter: AdaptiveLimiter | None = None,
     health: PlatformHealth | None = None,
+    warm_up: Callable[[], object] | None = None,
 ) -> RunSummary:
     """``limiter`` and ``health``: pass the ones whose ``rate_limit_hooks`` the client's HTTP
     client carries, so that the limiter sees every 429 and the summary counts every request;
-    by default the runner sees only the 429s the client gave up on, and counts no traffic."""
+    by default the runner sees only the 429s the client gave up on, and counts no traffic.
+    ``warm_up``: run in a worker thread once the first starts are sent (``RunContext``)."""
     config, identity = prepared.config, prepared.identity
     results_path = identity.run_dir / RESULTS_NAME
     if results_path.exists():
@@ -138,6 +140,7 @@ async def run_session(
             cache=JudgeCache(prepared.judgements_folder) if prepared.judgements_folder else None,
             read_cache=config.judge_cache,
         ),
+        warm_up=warm_up,
     )
     calibration = CalibrationTally(prepared.calibration)
     with ResultsWriter(results_path) as writer:

@@ -20,6 +20,7 @@ from evalkit.runner.judge_agents import Judging
 from evalkit.runner.limiter import AdaptiveLimiter
 from evalkit.runner.metadata import now_timestamp
 from evalkit.runner.patience import Patience
+from evalkit.runner.start_order import StartOrder
 
 #: (job, actual output JSON, actual output files by name, the judge agents' judgements) ->
 #: comparison (``comparing.compare_job``)
@@ -40,6 +41,11 @@ class RunContext:
     ledger: FeedbackLedger = field(default_factory=FeedbackLedger)
     #: the judge agents ``judge:`` rules name, and their cache
     judging: Judging = field(default_factory=Judging)
+    #: the starts owed: work after an execution ended waits for them (``runner.start_order``)
+    starts: StartOrder = field(default_factory=StartOrder)
+    #: what to do in a worker thread while the first executions are away: the imports the
+    #: first comparison needs (``compare.walk.warm_up``)
+    warm_up: Callable[[], object] | None = None
 
 
 @dataclass

@@ -34,19 +34,22 @@ async def run_workflow(state: ExampleState, ctx: RunContext) -> ExampleError | R
     inputs: dict[str, Any] = {**job.input_json, **job.input_files}
     if state.slot is None:
         state.slot = await ctx.limiter.acquire()
+        ctx.starts.owe(state)
     hold = min(hold_for(state, ctx), MAX_WORKFLOW_HOLD_SECONDS)
     while True:
         state.attempts += 1
         try:
-            started = await ctx.calls.start_workflow(
-                job.platform_name, inputs, version=job.version, hold_seconds=hold
-            )
+            with ctx.starts.sending(state):
+                started = await ctx.calls.start_workflow(
+                    job.platform_name, inputs, version=job.version, hold_seconds=hold
+                )
             break
         except EigenpalRateLimitError as err:
             ctx.health.answered()
             slot, state.slot = state.slot, None
             await ctx.limiter.rate_limited(slot, err.retry_after)
             state.slot = await ctx.limiter.acquire()
+            ctx.starts.owe(state)
         except EigenpalError as err:
             # Not started again: a workflow run carries no labels to find it by, should the
             # platform have started it anyway.

@@ -26,6 +26,7 @@ from evalkit.runner.limiter import AdaptiveLimiter, AimdState
 from evalkit.runner.results import ExampleResult, RunSummary, Target
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.session import PreparedRun, run_session
+from evalkit.runner.start_order import SignallingTransport
 
 API_KEY = "eg_runner_tests"
 
@@ -161,7 +162,9 @@ def run_jobs(
         event_hooks = rate_limit_hooks(limiter, health)
         for event, extra in (hooks or {}).items():
             event_hooks[event] = [*event_hooks.get(event, []), *extra]
-        http = httpx.AsyncClient(event_hooks=event_hooks)
+        # the transport evalkit.run gives the runner: it tells when a start is written
+        transport = SignallingTransport(httpx.AsyncHTTPTransport())
+        http = httpx.AsyncClient(event_hooks=event_hooks, transport=transport)
         client = AsyncEigenpalClient(
             api_key=api_key, base_url=running.base_url, max_retries=max_retries, http_client=http
         )

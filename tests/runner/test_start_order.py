@@ -1,0 +1,104 @@
+"""Starts first: a freed slot's next start is sent before finished examples are read."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evalkit.runner import start_order
+from evalkit.runner.results import Verdict
+from evalkit.runner.start_order import SignallingTransport, StartOrder
+from tests.runner.platform_harness import create_agent, job, local_platform, run_jobs
+
+
+def test_clear_waits_for_the_starts_owed_when_it_began_and_not_for_later_ones() -> None:
+    async def go() -> list[str]:
+        order, seen = StartOrder(), []
+        first, second, third = object(), object(), object()
+        await order.clear()  # nothing owed: at once
+        order.owe(first)
+        order.owe(second)
+
+        async def work() -> None:
+            await order.clear()
+            seen.append("work")
+
+        waiting = asyncio.create_task(work())
+        await asyncio.sleep(0)
+        order.owe(third)  # owed after the work began to wait: does not hold it
+        order.paid(first)
+        await asyncio.sleep(0)
+        seen.append("first paid")
+        order.paid(second)
+        order.paid(second)  # idempotent
+        await waiting
+        seen.append(f"owed {order.owed}")
+        order.paid(third)
+        return seen
+
+    assert asyncio.run(go()) == ["first paid", "work", "owed 1"]
+
+
+def test_the_transport_pays_a_start_once_its_body_is_written() -> None:
+    async def go() -> list[int]:
+        order, key = StartOrder(), object()
+        owed_when_answered: list[int] = []
+
+        async def answer(request: httpx.Request) -> httpx.Response:
+            # as a connection does: the body is sent whole, then the answer comes
+            assert isinstance(request.stream, httpx.AsyncByteStream)
+            assert b"".join([chunk async for chunk in request.stream]) == request.content
+            owed_when_answered.append(order.owed)
+            return httpx.Response(202, json={"executionId": "e1"})
+
+        transport = SignallingTransport(httpx.MockTransport(answer))
+        async with httpx.AsyncClient(transport=transport) as http:
+            order.owe(key)
+            with order.sending(key):
+                await http.post("http://platform.test/run", json={"input": {"a": 1}})
+            order.owe(key)  # a request sent outside ``sending`` pays nothing
+            await http.post("http://platform.test/run", json={})
+            owed_when_answered.append(order.owed)
+            order.paid(key)
+        return owed_when_answered
+
+    assert asyncio.run(go()) == [0, 1, 1]
+
+
+def test_a_start_that_never_reports_holds_the_work_back_only_briefly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(start_order, "MOST_OWED_SECONDS", 0.0)
+
+    async def go() -> int:
+        order = StartOrder()
+        order.owe(object())  # e.g. sent through a proxy's transport, which does not call back
+        await order.clear()  # returns once the owed start counts as paid
+        return order.owed
+
+    assert asyncio.run(go()) == 0
+
+
+def test_the_freed_slot_starts_the_next_example_before_the_finished_one_is_read(
+    tmp_path: Path,
+) -> None:
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "echo", {"builtin": "echo"})
+        jobs = [job("echo", f"ex{n}", {"n": n}, input_json={"n": n}) for n in range(3)]
+        out = run_jobs(running, jobs, tmp_path / "run", concurrency=1, hooks={"request": [record]})
+    assert [result.verdict for result in out.results] == [Verdict.PASS] * 3
+    starts = [index for index, call in enumerate(sent) if call == "POST run"]
+    reads = [index for index, call in enumerate(sent) if call.startswith("GET ")]
+    # each example's execution is read only after the next example's start went out
+    assert len(starts) == len(reads) == 3
+    assert starts[1] < reads[0], sent
+    assert starts[2] < reads[1], sent
+    assert sent.count("PATCH feedback") == 3, sent
