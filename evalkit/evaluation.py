@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from typing import Any
 import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
-from evalkit.compare.walk import warm_up as warm_up_compare
+from evalkit.client._http import tls_context
 from evalkit.connection import Connection, OpenPlatform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
@@ -386,8 +387,8 @@ async def _session(
     config = prepared.config
     limiter = AdaptiveLimiter(config.concurrency)
     health = PlatformHealth(config.down_after_seconds)
-    # One TLS context for every pool: each costs tens of milliseconds to load.
-    tls = httpx.create_ssl_context()
+    # One TLS context for every pool (and the clients before): each costs tens of milliseconds.
+    tls = tls_context()
     async with contextlib.AsyncExitStack() as stack:
         clients = []
         for limits in client_pools(config.concurrency):
@@ -412,8 +413,21 @@ async def _session(
             stop=stop,
             limiter=limiter,
             health=health,
-            warm_up=warm_up_compare,
+            warm_up=functools.partial(_warm_up, reports=config.report),
         )
+
+
+def _warm_up(*, reports: bool) -> None:
+    """While the first executions are away (in a worker thread): the imports of the first
+    comparison and, when reports are written, of the report package and its page template, so
+    neither waits for them later."""
+    from evalkit.compare.walk import warm_up as warm_up_compare
+
+    warm_up_compare()
+    if reports:
+        from evalkit.report.html import warm_up as warm_up_html
+
+        warm_up_html()
 
 
 #: examples in flight per HTTP client: its pool stays this small (see ``client_pools``)

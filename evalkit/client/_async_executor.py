@@ -41,7 +41,7 @@ class AsyncExecutor:
         self.options = options
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
-            transport=transport, verify=options.verify_ssl, follow_redirects=False
+            transport=transport, verify=_http.verification(options), follow_redirects=False
         )
         self.sleep = sleep
         self.clock = clock

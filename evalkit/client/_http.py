@@ -10,9 +10,11 @@ Silence is the read timeout's (httpx) to catch.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
+import ssl
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -71,6 +73,18 @@ _SHAPE_ADVICE = (
 
 class AnswerTooSlow(httpx.ReadTimeout):
     """The answer kept coming, but too slowly: handled (and retried) as a read timeout."""
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context that verifies certificates: loading the CA bundle takes
+    tens of milliseconds, and every client (a run opens one per example in flight) can share it."""
+    return httpx.create_ssl_context()
+
+
+def verification(options: ClientOptions) -> ssl.SSLContext | bool:
+    """What a client's ``verify`` is: the shared context, or False with ``verify_ssl=False``."""
+    return tls_context() if options.verify_ssl else False
 
 
 @dataclass

@@ -83,6 +83,14 @@ def _asset(name: str) -> Markup:
     return Markup(text)
 
 
+def warm_up() -> None:
+    """Compile the page's template and read its assets ahead of ``render_html`` (``evalkit
+    run`` does it in a worker thread while its examples run: the report after is quicker)."""
+    _environment().get_template("report.html.j2")
+    for name in ("report.css", "report.js", "detail.js"):
+        _asset(name)
+
+
 def render_html(run: RunResults, *, title: str | None = None) -> str:
     view = build_view(run)
     return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from contextlib import ExitStack
 
 import httpx
@@ -180,3 +181,21 @@ def test_retry_delay_for_a_response() -> None:
         _http.retry_delay(attempt, Failure.STATUS, max_retries=3, jitter=lambda: 0, response=answer)
         is None
     )
+
+
+def test_clients_share_one_verifying_tls_context() -> None:
+    """Loading the CA bundle takes tens of milliseconds: a run's many clients load it once."""
+    shared = _http.verification(OPTIONS)
+    assert isinstance(shared, ssl.SSLContext)
+    assert shared is _http.verification(OPTIONS)
+    assert shared.verify_mode is ssl.CERT_REQUIRED
+    assert shared.check_hostname
+    unverified = resolve_options(
+        api_key="k",
+        base_url="http://x",
+        timeout_seconds=7,
+        verify_ssl=False,
+        max_retries=3,
+        environ={},
+    )
+    assert _http.verification(unverified) is False

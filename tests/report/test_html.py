@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from html.parser import HTMLParser
 from importlib import resources
 
@@ -11,7 +12,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from evalkit._version import __version__
 from evalkit.report import RunResults, render_html
-from evalkit.report.html import page_data, script_json
+from evalkit.report.html import page_data, script_json, warm_up
 from evalkit.report.view import build_view
 from tests.report.sample_runs import HOSTILE, HOSTILE_FILE
 
@@ -214,3 +215,14 @@ def test_an_output_json_not_checked_is_flagged_in_row_and_detail(near_pass: RunR
     index = next(i for i, row in enumerate(_rows(html)) if row["example"] == flagged[0])
     assert data["details"][index]["outputJsonChecked"] is False
     assert all(d["outputJsonChecked"] for i, d in enumerate(data["details"]) if i != index)
+
+
+def test_warm_up_in_another_thread_leaves_the_page_as_rendered_without_it(
+    failing_run: RunResults,
+) -> None:
+    """``evalkit run`` warms the template up in a worker thread while examples run."""
+    cold = render_html(failing_run, title="t")
+    worker = threading.Thread(target=warm_up)
+    worker.start()
+    worker.join()
+    assert render_html(failing_run, title="t") == cold
