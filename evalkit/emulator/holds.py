@@ -16,12 +16,12 @@ import threading
 class HoldRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._futures: dict[str, list[asyncio.Future[None]]] = {}
+        self._futures: dict[str, list[asyncio.Future[bool]]] = {}
         self._events: dict[str, list[threading.Event]] = {}
 
-    def watch(self, execution_id: str) -> asyncio.Future[None]:
+    def watch(self, execution_id: str) -> asyncio.Future[bool]:
         """Call on the event loop *before* the execution can end, then ``await hold(...)``."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         with self._lock:
             self._futures.setdefault(execution_id, []).append(future)
         return future
@@ -32,7 +32,7 @@ class HoldRegistry:
             self._events.setdefault(execution_id, []).append(event)
         return event
 
-    def forget(self, execution_id: str, waiter: asyncio.Future[None] | threading.Event) -> None:
+    def forget(self, execution_id: str, waiter: asyncio.Future[bool] | threading.Event) -> None:
         with self._lock:
             for table in (self._futures, self._events):
                 waiters: list[object] | None = table.get(execution_id)  # type: ignore[assignment]
@@ -41,15 +41,17 @@ class HoldRegistry:
                     if not waiters:
                         del table[execution_id]
 
-    async def hold(self, execution_id: str, future: asyncio.Future[None], seconds: float) -> bool:
-        """True if the execution ended within ``seconds``."""
+    async def hold(self, execution_id: str, future: asyncio.Future[bool], seconds: float) -> bool:
+        """True if the execution ended within ``seconds``.
+
+        The window is a timer on the loop that settles the future with False: no task, no
+        shield, nothing to cancel but the timer when the end comes first."""
+        timer = future.get_loop().call_later(seconds, _settle, future, False)
         try:
-            await asyncio.wait_for(asyncio.shield(future), timeout=seconds)
-        except asyncio.TimeoutError:
-            return False
+            return await future
         finally:
+            timer.cancel()
             self.forget(execution_id, future)
-        return True
 
     def notify(self, execution_id: str) -> None:
         """The execution is terminal (and stored): wake every waiter. Safe from any thread."""
@@ -59,7 +61,7 @@ class HoldRegistry:
         for future in futures:
             loop = future.get_loop()
             with contextlib.suppress(RuntimeError):  # the loop already closed
-                loop.call_soon_threadsafe(_resolve, future)
+                loop.call_soon_threadsafe(_settle, future, True)
         for event in events:
             event.set()
 
@@ -71,6 +73,6 @@ class HoldRegistry:
             self.notify(execution_id)
 
 
-def _resolve(future: asyncio.Future[None]) -> None:
+def _settle(future: asyncio.Future[bool], ended: bool) -> None:
     if not future.done():
-        future.set_result(None)
+        future.set_result(ended)

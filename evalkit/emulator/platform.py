@@ -121,6 +121,26 @@ class Platform:
         source_execution_id: str | None = None,
         via_api: bool = True,
     ) -> ExecutionRecord:
+        """Queue a run; the record as it is now (a worker may have started it already)."""
+        record = self.queue_run(
+            agent_ref,
+            request,
+            execution_id=execution_id,
+            source_execution_id=source_execution_id,
+            via_api=via_api,
+        )
+        return self.executions.get(record.id)
+
+    def queue_run(
+        self,
+        agent_ref: str,
+        request: RunRequest,
+        *,
+        execution_id: str | None = None,
+        source_execution_id: str | None = None,
+        via_api: bool = True,
+    ) -> ExecutionRecord:
+        """Store a run as ``pending`` and queue it; the record as stored (one transaction)."""
         agent = self.agents.get(agent_ref)
         if via_api and not agent.api_trigger_enabled:
             raise ApiProblem(
@@ -138,11 +158,11 @@ class Platform:
                 metadata=request.metadata,
                 input_files=request.input_files,
                 source_execution_id=source_execution_id,
-            )
+            ),
+            status="pending",
         )
-        self.executions.move(record.id, "pending", when=("created",))
         self.queue.put(record.id)
-        return self.executions.get(record.id)
+        return record
 
     def rerun(self, execution_id: str, *, new_id: str | None = None) -> ExecutionRecord:
         """A new run from the stored input snapshot (JSON, files) and metadata."""
@@ -194,7 +214,7 @@ class Platform:
         ended = self.holds.watch_thread(execution_id)
         try:
             request = RunRequest(dict(input_json), None, list(input_files))
-            self.start_run(agent, request, execution_id=execution_id, via_api=False)
+            self.queue_run(agent, request, execution_id=execution_id, via_api=False)
             deadline = time.monotonic() + timeout_seconds
             # Wake on the end, or now and then to notice a cancel or the deadline.
             while not ended.wait(min(STEP_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):

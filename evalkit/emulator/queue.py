@@ -14,7 +14,8 @@ _STOP = object()
 
 class ExecutionQueue:
     def __init__(self, *, workers: int, handle: Callable[[str], None]) -> None:
-        self._queue: queue.Queue[object] = queue.Queue()
+        # SimpleQueue: put and get are C calls, with no Python-level condition to notify.
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._handle = handle
         self._threads = [
             threading.Thread(target=self._work, name=f"evalkit-worker-{n}", daemon=True)

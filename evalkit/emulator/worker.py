@@ -8,7 +8,6 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from evalkit.api import utc_now
 from evalkit.emulator.config import AgentRunner
 from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
@@ -65,19 +64,20 @@ class ExecutionWorker:
             self._running[execution_id] = cancel
         scratch = self._scratch_dir / execution_id
         try:
-            started = self._executions.move(
-                execution_id, "running", when=("created", "pending"), started_at=utc_now()
-            )
-            if not started:
+            record = self._executions.start(execution_id)
+            if record is None:
                 return  # cancelled while queued, or wiped by a reset
-            record = self._executions.get(execution_id)
             outcome = self._outcome(record, cancel, scratch)
-            self._executions.move(execution_id, "finalizing", when=("running",))
-            self._executions.finish(execution_id, outcome)
+            if outcome.output_files or outcome.issues or outcome.trace:
+                # Storing files takes a while: say so meanwhile. Without files the outcome is
+                # stored at once, in one transaction.
+                self._executions.move(execution_id, "finalizing", when=("running",))
+            self._executions.finish(execution_id, outcome, started=record)
         finally:
             with self._lock:
                 self._running.pop(execution_id, None)
-            shutil.rmtree(scratch, ignore_errors=True)
+            if scratch.exists():  # a program run made it; a builtin one never does
+                shutil.rmtree(scratch, ignore_errors=True)
             self._holds.notify(execution_id)
 
     def cancel_running(self, execution_id: str) -> bool:
@@ -112,7 +112,10 @@ class ExecutionWorker:
             self._workspaces.release,
         )
         try:
-            scratch.mkdir(parents=True, exist_ok=True)
+            if self._runner is not default_runner:
+                # A custom runner is promised its folder; the default runtime makes it only for
+                # a program (a builtin needs none), saving two file system calls per run.
+                scratch.mkdir(parents=True, exist_ok=True)
             job = AgentJob(
                 execution_id=record.id,
                 workspace=workspace,

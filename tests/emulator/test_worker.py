@@ -51,8 +51,11 @@ def test_the_job_carries_the_visible_workspace_and_inputs(make_client: ClientFac
     jobs: list[AgentJob] = []
     seen: dict[str, bytes | None] = {}
 
+    scratch_existed: list[bool] = []
+
     def record(job: AgentJob) -> AgentOutcome:
         jobs.append(job)
+        scratch_existed.append(job.scratch_root.is_dir())
         seen.update({path: job.agent_files.get(path) for path in job.agent_files.paths()})
         return AgentOutcome(
             status="completed",
@@ -81,6 +84,7 @@ def test_the_job_carries_the_visible_workspace_and_inputs(make_client: ClientFac
     assert job.input_json == {"q": 1}
     assert [(f.field, f.filename, f.content) for f in job.input_files] == [("doc", "d.txt", b"D")]
     assert job.scratch_root.name == result["executionId"]
+    assert scratch_existed == [True]  # a custom runner is given its folder
     assert not job.scratch_root.exists()  # removed after the run
     listing = client.get(
         f"/api/v1/agents/executions/{result['executionId']}", params={"include": "files"}
@@ -134,6 +138,19 @@ def test_a_builtin_runtime_reads_no_workspace_file(
     assert reads.take() == 0
     platform: Platform = client.app.state.platform  # type: ignore[attr-defined]
     assert not any(platform.workspaces.root.iterdir())  # nothing materialised either
+
+
+def test_a_builtin_runtime_gets_no_scratch_folder(client: TestClient) -> None:
+    create_agent(client, "slow", config={"runtime": {"builtin": "echo", "delayMs": 20000}})
+    execution_id = client.post("/api/v1/agents/slow/run", json={}).json()["executionId"]
+    path = f"/api/v1/agents/executions/{execution_id}"
+    deadline = time.monotonic() + 30
+    while client.get(path).json()["execution"]["status"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    platform: Platform = client.app.state.platform  # type: ignore[attr-defined]
+    assert not (platform.data_dir / "scratch" / execution_id).exists()
+    client.post(f"{path}/cancel")
 
 
 def test_a_program_agent_reads_its_commit_once_and_never_its_examples(

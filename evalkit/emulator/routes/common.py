@@ -4,10 +4,11 @@ includes, errors."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from pydantic import ValidationError
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from evalkit.api import ApiIssue, ErrorCode, format_timestamp, parse_timestamp
 from evalkit.emulator.platform import Platform
@@ -16,13 +17,18 @@ from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded
 from evalkit.emulator.workflows import WorkflowService
 
 API = "/api/v1"
+T = TypeVar("T")
+
+
+def platform_in(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
 
 
 # The dependencies are ``async`` so that FastAPI calls them on the event loop: a plain
 # function would be sent to the thread pool, a thread hop per request for one attribute read.
 async def platform_of(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
+    return platform_in(request)
 
 
 PlatformDep = Annotated[Platform, Depends(platform_of)]
@@ -35,6 +41,19 @@ async def workflows_of(request: Request) -> WorkflowService:
 
 
 WorkflowsDep = Annotated[WorkflowService, Depends(workflows_of)]
+
+
+def query_param(request: Request, name: str, rule: TypeAdapter[T]) -> T:
+    """A query parameter checked by ``rule`` as FastAPI checks a declared one: its last value
+    (None when absent), a bad one the same 400 (``query.<name>``, pydantic's message)."""
+    try:
+        return rule.validate_python(request.query_params.get(name))
+    except ValidationError as err:
+        errors = [
+            {**error, "loc": ("query", name, *error["loc"])}
+            for error in err.errors(include_url=False)
+        ]
+        raise RequestValidationError(errors) from None
 
 
 def field_path(loc: Sequence[int | str]) -> str:

@@ -69,19 +69,22 @@ class ExecutionStore:
         self._db = db
         self._blobs = blobs
 
-    def create(self, new: NewExecution) -> ExecutionRecord:
+    def create(self, new: NewExecution, *, status: str = "created") -> ExecutionRecord:
+        """Store a new execution in ``status`` (``pending`` when it is queued at once), read back
+        in the same transaction."""
         metadata = new.metadata or {}
         batch_id = _label(metadata.get("batchId"))
         example_name = _label(metadata.get("exampleName"))
         files = _input_file_rows(new.input_files, self._blobs)
         with self._db.write() as conn:
-            conn.execute(
+            cursor = conn.execute(
                 "INSERT INTO executions (id, agent_id, status, created_at, input_json, metadata,"
-                " batch_id, example_name, source_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " batch_id, example_name, source_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING *",
                 (
                     new.execution_id,
                     new.agent_id,
-                    "created",
+                    status,
                     utc_now(),
                     json.dumps(new.input_json),
                     None if new.metadata is None else json.dumps(new.metadata),
@@ -90,12 +93,14 @@ class ExecutionStore:
                     new.source_execution_id,
                 ),
             )
-            conn.executemany(
-                "INSERT INTO execution_files (execution_id, kind, name, field, position, blob,"
-                " size, content_type) VALUES (?, 'input', ?, ?, ?, ?, ?, ?)",
-                [(new.execution_id, *file_row) for file_row in files],
-            )
-        return self.get(new.execution_id)
+            (row,) = cursor.fetchall()
+            if files:
+                conn.executemany(
+                    "INSERT INTO execution_files (execution_id, kind, name, field, position,"
+                    " blob, size, content_type) VALUES (?, 'input', ?, ?, ?, ?, ?, ?)",
+                    [(new.execution_id, *file_row) for file_row in files],
+                )
+        return ExecutionRecord(row)
 
     def get(self, execution_id: str) -> ExecutionRecord:
         record = self.find(execution_id)
@@ -119,14 +124,29 @@ class ExecutionStore:
             )
         return cursor.rowcount == 1
 
-    def finish(self, execution_id: str, outcome: AgentOutcome) -> bool:
-        """Store a runtime outcome; False if the execution was already terminal or is gone."""
+    def start(self, execution_id: str) -> ExecutionRecord | None:
+        """Queued -> ``running`` (started now), read back in the same transaction; None when
+        it was not queued any more (cancelled while queued, or wiped by a reset)."""
+        with self._db.write() as conn:
+            rows = conn.execute(
+                "UPDATE executions SET status = 'running', started_at = ?"
+                " WHERE id = ? AND status IN ('created', 'pending') RETURNING *",
+                (utc_now(), execution_id),
+            ).fetchall()
+        return ExecutionRecord(rows[0]) if rows else None
+
+    def finish(
+        self, execution_id: str, outcome: AgentOutcome, *, started: ExecutionRecord | None = None
+    ) -> bool:
+        """Store a runtime outcome; False if the execution was already terminal or is gone.
+
+        ``started`` is the record ``start`` returned, if the caller has it: no read then."""
         now = utc_now()
-        record = self.find(execution_id)
+        record = started if started is not None else self.find(execution_id)
         if record is None or record.is_terminal:
             return False
-        started = record.started_at or record.created_at
-        duration_ms = int((parse_timestamp(now) - parse_timestamp(started)).total_seconds() * 1000)
+        since: str = record.started_at or record.created_at
+        duration_ms = int((parse_timestamp(now) - parse_timestamp(since)).total_seconds() * 1000)
         cost = {"durationMs": duration_ms, **outcome.cost}
         files = [
             *_named_rows("output", outcome.output_files, self._blobs),

@@ -39,34 +39,20 @@ class ReviewStore:
         self._executions = executions
 
     def update_feedback(self, execution_id: str, change: FeedbackChange) -> ExecutionRecord:
-        """The first change creates the feedback, ``open`` unless a status is given (B8)."""
-        record = self._executions.get(execution_id)
-        now = utc_now()
-        columns: dict[str, Any] = {"fb_exists": 1, "fb_updated_at": now}
-        if not record.fb_exists:
-            columns.update(fb_created_at=now, fb_body="", fb_status="open")
-        if change.body is not UNSET:
-            columns["fb_body"] = change.body or ""
-        if change.rating is not UNSET:
-            columns["fb_rating"] = change.rating
-        if change.status is not UNSET:
-            columns["fb_status"] = change.status
-            was_resolved = record.fb_exists and record.fb_status == "resolved"
-            if change.status == "resolved" and not was_resolved:
-                columns["fb_resolved_at"] = now
-            elif change.status != "resolved":
-                columns["fb_resolved_at"] = None
-        if change.expected is not UNSET:
-            columns["expected"] = None if change.expected is None else json.dumps(change.expected)
-        if change.promoted_example_name is not UNSET:
-            columns["fb_promoted"] = change.promoted_example_name
-        assignments = ", ".join(f"{column} = ?" for column in columns)
+        """The first change creates the feedback, ``open`` unless a status is given (B8).
+
+        Read, changed and read back in one transaction."""
         with self._db.write() as conn:
-            conn.execute(
-                f"UPDATE executions SET {assignments} WHERE id = ?",
-                [*columns.values(), record.id],
-            )
-        return self._executions.get(record.id)
+            row = conn.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
+            if row is None:
+                raise not_found("execution", execution_id)
+            columns = _feedback_columns(ExecutionRecord(row), change, utc_now())
+            assignments = ", ".join(f"{column} = ?" for column in columns)
+            (changed,) = conn.execute(
+                f"UPDATE executions SET {assignments} WHERE id = ? RETURNING *",
+                [*columns.values(), row["id"]],
+            ).fetchall()
+        return ExecutionRecord(changed)
 
     def clear(self, execution_id: str) -> ExecutionRecord:
         """Feedback, expected JSON and expected files all go (contract A5)."""
@@ -129,6 +115,29 @@ class ReviewStore:
             )
         if cursor.rowcount == 0:
             raise not_found("expected file", name)
+
+
+def _feedback_columns(record: ExecutionRecord, change: FeedbackChange, now: str) -> dict[str, Any]:
+    """The columns a change sets on an execution as it is now."""
+    columns: dict[str, Any] = {"fb_exists": 1, "fb_updated_at": now}
+    if not record.fb_exists:
+        columns.update(fb_created_at=now, fb_body="", fb_status="open")
+    if change.body is not UNSET:
+        columns["fb_body"] = change.body or ""
+    if change.rating is not UNSET:
+        columns["fb_rating"] = change.rating
+    if change.status is not UNSET:
+        columns["fb_status"] = change.status
+        was_resolved = record.fb_exists and record.fb_status == "resolved"
+        if change.status == "resolved" and not was_resolved:
+            columns["fb_resolved_at"] = now
+        elif change.status != "resolved":
+            columns["fb_resolved_at"] = None
+    if change.expected is not UNSET:
+        columns["expected"] = None if change.expected is None else json.dumps(change.expected)
+    if change.promoted_example_name is not UNSET:
+        columns["fb_promoted"] = change.promoted_example_name
+    return columns
 
 
 def _has_expected(conn: sqlite3.Connection, execution_id: str, name: str) -> bool:

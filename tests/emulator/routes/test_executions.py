@@ -82,12 +82,32 @@ def test_hold_window_running_out_answers_timeout(client: TestClient) -> None:
     assert cancelled.json()["execution"]["status"] == "cancelled"
 
 
-@pytest.mark.parametrize("wait", ["-1", "601", "soon"])
-def test_hold_window_out_of_range_is_400(client: TestClient, wait: str) -> None:
+@pytest.mark.parametrize(
+    ("wait", "message"),
+    [
+        ("-1", "Input should be greater than or equal to 0"),
+        ("601", "Input should be less than or equal to 600"),
+        ("soon", "Input should be a valid integer, unable to parse string as an integer"),
+        ("", "Input should be a valid integer, unable to parse string as an integer"),
+    ],
+)
+def test_hold_window_out_of_range_is_400(client: TestClient, wait: str, message: str) -> None:
     create_agent(client, "e")
     response = client.post("/api/v1/agents/e/run", params={"wait_for_completion": wait}, json={})
     assert response.status_code == 400
-    assert issue(response)["field"] == "query.wait_for_completion"
+    assert issue(response) == {
+        "field": "query.wait_for_completion",
+        "message": message,
+        "code": "invalid_value",
+        "severity": "error",
+    }
+    assert response.json()["requestId"] == response.headers["x-request-id"]
+
+
+def test_the_last_hold_window_given_counts(client: TestClient) -> None:
+    create_agent(client, "e")
+    response = client.post("/api/v1/agents/e/run?wait_for_completion=x&wait_for_completion=30")
+    assert response.json()["status"] == "completed"
 
 
 def test_run_body_must_hold_objects(client: TestClient) -> None:

@@ -1,0 +1,89 @@
+"""The execution store's lifecycle steps: each one transaction that reads back what it wrote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
+from evalkit.emulator.store.blobs import BlobStore
+from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.executions import ExecutionStore, NewExecution
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ExecutionStore:
+    return ExecutionStore(Database(tmp_path / "db.sqlite3"), BlobStore(tmp_path / "blobs"))
+
+
+def new(execution_id: str = "exec_1", files: list[InputFile] | None = None) -> NewExecution:
+    return NewExecution(
+        execution_id=execution_id,
+        agent_id="awf_1",
+        input_json={"n": 1},
+        metadata={"batchId": "b", "exampleName": "ex"},
+        input_files=files or [],
+    )
+
+
+def test_create_answers_the_stored_record_in_the_status_asked(store: ExecutionStore) -> None:
+    created = store.create(new("exec_1"))
+    queued = store.create(new("exec_2"), status="pending")
+    assert created.status == "created"
+    assert queued.status == "pending"
+    assert (queued.batch_id, queued.example_name) == ("b", "ex")
+    assert queued.json_column("input_json") == {"n": 1}
+    assert store.get("exec_2").row == queued.row  # what was answered is what is stored
+
+
+def test_create_stores_input_files(store: ExecutionStore) -> None:
+    store.create(new(files=[InputFile("doc", "a.txt", b"hello", "text/plain")]))
+    [stored] = store.input_files("exec_1")
+    assert (stored.field, stored.filename, stored.content) == ("doc", "a.txt", b"hello")
+
+
+def test_start_moves_a_queued_execution_to_running_and_answers_it(
+    store: ExecutionStore,
+) -> None:
+    store.create(new(), status="pending")
+    started = store.start("exec_1")
+    assert started is not None
+    assert started.status == "running"
+    assert started.started_at is not None
+    assert store.get("exec_1").row == started.row
+
+
+@pytest.mark.parametrize("status", ["running", "cancelled", "completed"])
+def test_start_leaves_an_execution_that_is_not_queued(store: ExecutionStore, status: str) -> None:
+    store.create(new(), status=status)
+    assert store.start("exec_1") is None
+    assert store.get("exec_1").status == status
+    assert store.start("exec_missing") is None
+
+
+def test_finish_with_the_started_record_reads_nothing_and_stores_the_outcome(
+    store: ExecutionStore,
+) -> None:
+    store.create(new(), status="pending")
+    started = store.start("exec_1")
+    outcome = AgentOutcome(
+        status="completed", output={"ok": True}, output_files=[NamedBlob("out.txt", b"x")]
+    )
+    assert store.finish("exec_1", outcome, started=started)
+    done = store.get("exec_1")
+    assert done.status == "completed"
+    assert done.json_column("output") == {"ok": True}
+    assert done.duration_ms >= 0
+    assert done.json_column("cost")["durationMs"] == done.duration_ms
+    assert [f.name for f in store.files("exec_1", "output")] == ["out.txt"]
+
+
+def test_finish_does_not_overwrite_an_execution_cancelled_meanwhile(
+    store: ExecutionStore,
+) -> None:
+    store.create(new(), status="pending")
+    started = store.start("exec_1")
+    assert store.move("exec_1", "cancelled", when=("running",), error="cancelled")
+    assert not store.finish("exec_1", AgentOutcome(status="completed"), started=started)
+    assert store.get("exec_1").status == "cancelled"
