@@ -124,14 +124,15 @@ def build_request(
         ]
     elif req.has_json:
         kwargs["json"] = req.json
-    return client.build_request(
-        req.method,
-        options.base_url + req.path,
-        params=req.params,
-        headers=headers,
-        timeout=timeout,
-        **kwargs,
-    )
+    address = options.base_url + req.path
+    if client.params:  # (an HTTP client given with params of its own: httpx merges them)
+        return client.build_request(
+            req.method, address, params=req.params, headers=headers, timeout=timeout, **kwargs
+        )
+    # The address parsed once, its query with it: httpx parses a string again to add params
+    # (URL parsing was half of building a request).
+    url = httpx.URL(address, params=req.params or None)
+    return client.build_request(req.method, url, headers=headers, timeout=timeout, **kwargs)
 
 
 def read_seconds(req: ApiRequest[Any], options: ClientOptions) -> float:
@@ -443,6 +444,8 @@ def retry_delay(
 
 
 def log_answer(attempt: Attempt, response: httpx.Response, started: float, now: float) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):  # (reading a header is not free: 3 per example)
+        return
     logger.debug(
         "%s %s -> %d in %d ms (request id %s, retries %d)",
         attempt.request.method,

@@ -71,6 +71,25 @@ def test_build_request() -> None:
     assert "authorization" not in request.headers  # added by the auth flow, at send time
 
 
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/agents/a%20b", {"include": "files", "a b": "c&d/é", "empty": ""}),
+        ("/api/v1/agents", {}),
+    ],
+)
+def test_the_address_is_what_httpx_makes_of_the_path_and_params(
+    path: str, params: dict[str, str]
+) -> None:
+    """The URL is parsed once, its query with it; it reads as httpx's own joining would."""
+    attempt = _http.Attempt.start(ApiRequest("GET", path, raw, params=params))
+    for client_params in ({}, {"kept": "1"}):  # an HTTP client given with params keeps them
+        with httpx.Client(params=client_params) as client, ExitStack() as stack:
+            request = _http.build_request(client, attempt, OPTIONS, stack)
+            joined = client.build_request("GET", "http://x" + path, params=params)
+        assert request.url == joined.url
+
+
 def test_error_from_response_reads_envelope_and_retry_after() -> None:
     response = httpx.Response(
         429,
