@@ -99,6 +99,24 @@ def test_note_prints_a_str_as_is(terminal: tuple[bool, io.StringIO, io.StringIO]
     assert "(0.0 s) [flaky]:" in printed
 
 
+@pytest.mark.parametrize(
+    "text",
+    [HOSTILE, "a\tb", "x" * 300, "two\nlines", "trailing  ", "", "[500/500] pass   a/b (0.5 s)"],
+)
+def test_a_piped_note_is_what_rich_would_print(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped (a CI log, a line per example), a note skips rich's rendering: same bytes."""
+    by_rich = io.StringIO()
+    output.console(to_stderr=True, file=by_rich, terminal=False).print(
+        output._shown(text), style="dim"
+    )
+    written = io.StringIO()
+    monkeypatch.setattr(
+        output, "stderr", output.console(to_stderr=True, file=written, terminal=False)
+    )
+    output.note(text)
+    assert written.getvalue() == by_rich.getvalue()
+
+
 def test_error_prints_the_message_as_is(terminal: tuple[bool, io.StringIO, io.StringIO]) -> None:
     is_terminal, _, err = terminal
     output.error(HOSTILE)
