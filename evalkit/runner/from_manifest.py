@@ -27,11 +27,14 @@ def jobs_from_manifest(manifest: Manifest) -> list[ExampleJob]:
     return jobs
 
 
-def selected_jobs(manifest: Manifest, selection: Selection) -> list[ExampleJob]:
+def selected_jobs(
+    manifest: Manifest, selection: Selection, every: list[ExampleJob] | None = None
+) -> list[ExampleJob]:
     """The jobs to run. A selection matching nothing is a mistake (``RunError``); a shard
     holding none of the matches is an empty run (a small dataset split many ways). The
-    labelled examples of the judges the selection uses join it (``runner.calibration``)."""
-    jobs = jobs_from_manifest(manifest)
+    labelled examples of the judges the selection uses join it (``runner.calibration``).
+    ``every``: ``jobs_from_manifest(manifest)``, when the caller has it already."""
+    jobs = every if every is not None else jobs_from_manifest(manifest)
     matched = select(jobs, dataclasses.replace(selection, shard=None))
     if not matched:
         raise RunError(_nothing_selected(jobs, selection))

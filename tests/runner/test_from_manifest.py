@@ -165,3 +165,12 @@ def test_a_selection_matching_nothing_names_the_options_and_the_tags(tmp_path: P
     assert message.startswith("no example matches --example nomatch* --tag smoke;")
     assert "tags in the manifest: core, slow" in message
     assert "examples: extractor/one, extractor/two, strict/only, pipeline@wfh_123/flow" in message
+
+
+def test_the_jobs_built_once_select_as_the_manifest_does(tmp_path: Path) -> None:
+    manifest = load(tmp_path)
+    every = jobs_from_manifest(manifest)
+    for selection in (Selection(), Selection(tags=("core",)), Selection(only=("strict",))):
+        given = selected_jobs(manifest, selection, every)
+        assert given == selected_jobs(manifest, selection)
+        assert all(any(job is built for built in every) for job in given)  # not built again
