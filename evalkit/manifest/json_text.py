@@ -24,7 +24,7 @@ from typing import Any
 from evalkit.manifest.limits import MAX_DEPTH, MAX_INT_DIGITS
 
 #: a string, a bracket, or a bare word or number: enough to find a place in JSON known to parse
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[-+.\w]+')
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[-+.0-9A-Za-z_]+')
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LEADING_INTEGER = re.compile(r"-?([0-9]+)(?![0-9.eE])")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)

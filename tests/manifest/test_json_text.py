@@ -38,3 +38,12 @@ def test_a_number_with_too_many_digits_is_located(text: str, line: int, column: 
         loads_strict(text)
     assert "5,000 digits" in str(refused.value)
     assert (refused.value.line, refused.value.column) == (line, column)
+
+
+@pytest.mark.parametrize("text", ["1e999\u00e9", "[1,\n 1e999\u00e9]"])
+def test_a_number_not_finite_before_a_letter_is_located(text: str) -> None:
+    # the letter after the number is not part of it (it was read as one word, not located)
+    with pytest.raises(TextProblem) as refused:
+        loads_strict(text)
+    assert "1e999 is not a finite JSON number" in str(refused.value)
+    assert refused.value.line >= 1
