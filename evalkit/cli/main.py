@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from dataclasses import dataclass
@@ -126,13 +127,24 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=args, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Exit as err:
+        _ending(argv)
         sys.exit(err.exit_code)
     except REPORTED_ERRORS as err:
         if isinstance(err, OSError) and not err.filename:
             raise  # not about a path the user gave: a bug, with its traceback
         report_error(err)
+        _ending(argv)
         sys.exit(exit_code_for(err, detailed_plan=_parsing_detailed_plan(err, args)))
+    _ending(argv)
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def _ending(argv: list[str] | None) -> None:
+    """The command is done and, run as the process's own command line, the process ends: its
+    objects are left to the end of the process rather than collected again on the way out
+    (that last collection took a run of 500 examples a fifth of a second)."""
+    if argv is None:
+        gc.freeze()
 
 
 #: the errors reported as a message: the user's, the platform's, Ctrl-C, unusable paths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from evalkit.cli.main import COMMANDS, cli, load_command
+from evalkit.cli.main import COMMANDS, cli, load_command, main
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -80,3 +81,21 @@ def test_a_path_that_cannot_be_used_is_an_error_not_a_traceback(
     assert result.returncode == 2, result.stderr
     assert f"cannot use {blocked}" in result.stderr
     assert "Not a directory" in result.stderr
+
+
+def test_the_process_leaves_its_objects_to_its_end_not_to_a_last_collection() -> None:
+    """Run as the process's command line, evalkit freezes its objects once the command is done
+    (the collection on the way out took a run a fifth of a second); called with arguments, as
+    a library or a test does, it leaves the caller's process alone."""
+    probe = (
+        "import atexit, gc, sys; "
+        "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0)); "
+        "sys.argv = ['evalkit', '--version']; from evalkit.cli.main import main; main()"
+    )
+    ended = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert ended.returncode == 0, ended.stderr
+    assert ended.stdout.splitlines()[-1] == "frozen: True"
+    before = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.get_freeze_count() == before
