@@ -7,7 +7,6 @@ An exception nothing else handled becomes a logged 500 envelope, never a hang or
 from __future__ import annotations
 
 import logging
-import secrets
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from evalkit.api import ApiIssue, ErrorCode, ErrorEnvelope
 from evalkit.emulator.problems import ApiProblem
+from evalkit.emulator.store.ids import new_request_id
 
 logger = logging.getLogger("evalkit.emulator")
 
@@ -24,7 +24,7 @@ def request_id_of(scope: Scope) -> str:
     state = scope.setdefault("state", {})
     request_id = state.get("request_id")
     if not isinstance(request_id, str):
-        request_id = "req_" + secrets.token_hex(8)
+        request_id = new_request_id()
         state["request_id"] = request_id
     return request_id
 

@@ -12,7 +12,7 @@ from evalkit.emulator.config import AgentRunner
 from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.runtime.isolation import Isolation
-from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
+from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, InputFile
 from evalkit.emulator.runtime.workspace import LazyWorkspace
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore
@@ -64,10 +64,11 @@ class ExecutionWorker:
             self._running[execution_id] = cancel
         scratch = self._scratch_dir / execution_id
         try:
-            record = self._executions.start(execution_id)
-            if record is None:
+            started = self._executions.start(execution_id)
+            if started is None:
                 return  # cancelled while queued, or wiped by a reset
-            outcome = self._outcome(record, cancel, scratch)
+            record, input_files = started
+            outcome = self._outcome(record, input_files, cancel, scratch)
             if outcome.output_files or outcome.issues or outcome.trace:
                 # Storing files takes a while: say so meanwhile. Without files the outcome is
                 # stored at once, in one transaction.
@@ -96,7 +97,11 @@ class ExecutionWorker:
             event.set()
 
     def _outcome(
-        self, record: ExecutionRecord, cancel: threading.Event, scratch: Path
+        self,
+        record: ExecutionRecord,
+        input_files: list[InputFile],
+        cancel: threading.Event,
+        scratch: Path,
     ) -> AgentOutcome:
         if self._faults.execution_should_fail():
             return AgentOutcome(status="failed", error=INJECTED_FAILURE)
@@ -121,7 +126,7 @@ class ExecutionWorker:
                 workspace=workspace,
                 config=agent.config or {},
                 input_json=record.json_column("input_json") or {},
-                input_files=self._executions.input_files(record.id),
+                input_files=input_files,
                 scratch_root=scratch,
                 cancel=cancel,
                 isolation=self._isolation,

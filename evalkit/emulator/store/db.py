@@ -146,10 +146,19 @@ class Database:
             yield self._conn
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
+    def write(self, *, transaction: bool = True) -> Iterator[sqlite3.Connection]:
+        """A transaction: committed when the block ends, rolled back if it raises.
+
+        ``transaction=False``: no transaction around the block, for writes that are each one
+        statement, which SQLite commits by itself, atomically (an ``UPDATE ... RETURNING``
+        changes and reads back at once). A third of the calls (no BEGIN, no COMMIT), and each
+        call lets go of the GIL twice: under load, every one is a chance of a thread switch.
+        """
         with self._lock:
             self._check_open()
+            if not transaction:
+                yield self._conn
+                return
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn

@@ -76,7 +76,7 @@ class ExecutionStore:
         batch_id = _label(metadata.get("batchId"))
         example_name = _label(metadata.get("exampleName"))
         files = _input_file_rows(new.input_files, self._blobs)
-        with self._db.write() as conn:
+        with self._db.write(transaction=bool(files)) as conn:
             cursor = conn.execute(
                 "INSERT INTO executions (id, agent_id, status, created_at, input_json, metadata,"
                 " batch_id, example_name, source_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -117,23 +117,27 @@ class ExecutionStore:
         """Set ``status`` to ``to`` (plus ``columns``) only if it is one of ``when``."""
         sets = ", ".join(["status = ?", *(f"{column} = ?" for column in columns)])
         marks = ", ".join("?" for _ in when)
-        with self._db.write() as conn:
+        with self._db.write(transaction=False) as conn:
             cursor = conn.execute(
                 f"UPDATE executions SET {sets} WHERE id = ? AND status IN ({marks})",
                 [to, *columns.values(), execution_id, *when],
             )
         return cursor.rowcount == 1
 
-    def start(self, execution_id: str) -> ExecutionRecord | None:
-        """Queued -> ``running`` (started now), read back in the same transaction; None when
-        it was not queued any more (cancelled while queued, or wiped by a reset)."""
-        with self._db.write() as conn:
+    def start(self, execution_id: str) -> tuple[ExecutionRecord, list[InputFile]] | None:
+        """Queued -> ``running`` (started now): the record as it is then, and its input files.
+        None when it was not queued any more (cancelled while queued, or wiped by a reset).
+        One statement changes and reads back; the files are read in the same hold."""
+        with self._db.write(transaction=False) as conn:
             rows = conn.execute(
                 "UPDATE executions SET status = 'running', started_at = ?"
                 " WHERE id = ? AND status IN ('created', 'pending') RETURNING *",
                 (utc_now(), execution_id),
             ).fetchall()
-        return ExecutionRecord(rows[0]) if rows else None
+            if not rows:
+                return None
+            files = _stored_files(conn, execution_id, "input")
+        return ExecutionRecord(rows[0]), [self._input_file(stored) for stored in files]
 
     def finish(
         self, execution_id: str, outcome: AgentOutcome, *, started: ExecutionRecord | None = None
@@ -153,7 +157,7 @@ class ExecutionStore:
             *_named_rows("issues", outcome.issues, self._blobs),
             *_named_rows("trace", outcome.trace, self._blobs),
         ]
-        with self._db.write() as conn:
+        with self._db.write(transaction=bool(files)) as conn:
             cursor = conn.execute(
                 "UPDATE executions SET status = ?, completed_at = ?, output = ?, schema_valid = ?,"
                 " error = ?, cost = ?, model = ?, duration_ms = ? WHERE id = ? AND status NOT IN"
@@ -172,11 +176,12 @@ class ExecutionStore:
             )
             if cursor.rowcount != 1:
                 return False
-            conn.executemany(
-                "INSERT OR REPLACE INTO execution_files (execution_id, kind, name, position, blob,"
-                " size) VALUES (?, ?, ?, ?, ?, ?)",
-                [(execution_id, *file_row) for file_row in files],
-            )
+            if files:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO execution_files (execution_id, kind, name, position,"
+                    " blob, size) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(execution_id, *file_row) for file_row in files],
+                )
         return True
 
     def fail_unfinished(self, error: str) -> int:
@@ -193,14 +198,7 @@ class ExecutionStore:
 
     def files(self, execution_id: str, kind: str) -> list[StoredFile]:
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT name, size, blob, content_type, field FROM execution_files"
-                " WHERE execution_id = ? AND kind = ? ORDER BY position, name",
-                (execution_id, kind),
-            ).fetchall()
-        return [
-            StoredFile(r["name"], r["size"], r["blob"], r["content_type"], r["field"]) for r in rows
-        ]
+            return _stored_files(conn, execution_id, kind)
 
     def files_by_kind(self, execution_ids: list[str]) -> dict[tuple[str, str], list[StoredFile]]:
         """Every file of many executions at once, keyed by (execution id, kind)."""
@@ -230,15 +228,26 @@ class ExecutionStore:
         return self._blobs.get(row["blob"])
 
     def input_files(self, execution_id: str) -> list[InputFile]:
-        return [
-            InputFile(
-                field=stored.field or stored.name,
-                filename=stored.name,
-                content=self._blobs.get(stored.blob),
-                content_type=stored.content_type or "application/octet-stream",
-            )
-            for stored in self.files(execution_id, "input")
-        ]
+        return [self._input_file(stored) for stored in self.files(execution_id, "input")]
+
+    def _input_file(self, stored: StoredFile) -> InputFile:
+        return InputFile(
+            field=stored.field or stored.name,
+            filename=stored.name,
+            content=self._blobs.get(stored.blob),
+            content_type=stored.content_type or "application/octet-stream",
+        )
+
+
+def _stored_files(conn: sqlite3.Connection, execution_id: str, kind: str) -> list[StoredFile]:
+    rows = conn.execute(
+        "SELECT name, size, blob, content_type, field FROM execution_files"
+        " WHERE execution_id = ? AND kind = ? ORDER BY position, name",
+        (execution_id, kind),
+    ).fetchall()
+    return [
+        StoredFile(r["name"], r["size"], r["blob"], r["content_type"], r["field"]) for r in rows
+    ]
 
 
 def _label(value: Any) -> str | None:

@@ -50,7 +50,8 @@ class IdempotencyStore:
     def put(self, key: str, path: str, answer: StoredAnswer) -> None:
         now = self._clock()
         cleanup = self._cleanup_due(now)
-        with self._db.write() as conn:
+        # Each statement stands alone: no transaction around them (Database.write).
+        with self._db.write(transaction=False) as conn:
             if cleanup:
                 conn.execute(CLEANUP_STATEMENT, (now - self._ttl,))
             conn.execute(

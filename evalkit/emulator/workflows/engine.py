@@ -8,7 +8,6 @@ the current step honours (an agent step passes it to the agent run).
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from evalkit.api import utc_now
 from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.runtime.job import InputFile
+from evalkit.emulator.store.ids import new_execution_id
 from evalkit.emulator.workflows.catalog import VersionDef, WorkflowDef
 from evalkit.emulator.workflows.contract import AgentInvoker
 from evalkit.emulator.workflows.definitions import StepSpec
@@ -39,10 +39,6 @@ class RunRequest:
     overrides: dict[str, Any] = field(default_factory=dict)
     trigger: str = "api"
     example_id: str | None = None
-
-
-def new_execution_id() -> str:
-    return "exec_" + secrets.token_hex(12)
 
 
 class WorkflowEngine:

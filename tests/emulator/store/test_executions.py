@@ -9,7 +9,7 @@ import pytest
 from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
-from evalkit.emulator.store.executions import ExecutionStore, NewExecution
+from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore, NewExecution
 
 
 @pytest.fixture
@@ -43,15 +43,23 @@ def test_create_stores_input_files(store: ExecutionStore) -> None:
     assert (stored.field, stored.filename, stored.content) == ("doc", "a.txt", b"hello")
 
 
-def test_start_moves_a_queued_execution_to_running_and_answers_it(
+def test_start_moves_a_queued_execution_to_running_and_answers_it_with_its_inputs(
     store: ExecutionStore,
 ) -> None:
-    store.create(new(), status="pending")
+    store.create(new(files=[InputFile("doc", "a.txt", b"hello")]), status="pending")
     started = store.start("exec_1")
     assert started is not None
-    assert started.status == "running"
-    assert started.started_at is not None
-    assert store.get("exec_1").row == started.row
+    record, inputs = started
+    assert record.status == "running"
+    assert record.started_at is not None
+    assert store.get("exec_1").row == record.row
+    assert [(f.field, f.filename, f.content) for f in inputs] == [("doc", "a.txt", b"hello")]
+
+
+def start(store: ExecutionStore, execution_id: str = "exec_1") -> ExecutionRecord:
+    started = store.start(execution_id)
+    assert started is not None
+    return started[0]
 
 
 @pytest.mark.parametrize("status", ["running", "cancelled", "completed"])
@@ -66,7 +74,7 @@ def test_finish_with_the_started_record_reads_nothing_and_stores_the_outcome(
     store: ExecutionStore,
 ) -> None:
     store.create(new(), status="pending")
-    started = store.start("exec_1")
+    started = start(store)
     outcome = AgentOutcome(
         status="completed", output={"ok": True}, output_files=[NamedBlob("out.txt", b"x")]
     )
@@ -83,7 +91,7 @@ def test_finish_does_not_overwrite_an_execution_cancelled_meanwhile(
     store: ExecutionStore,
 ) -> None:
     store.create(new(), status="pending")
-    started = store.start("exec_1")
+    started = start(store)
     assert store.move("exec_1", "cancelled", when=("running",), error="cancelled")
     assert not store.finish("exec_1", AgentOutcome(status="completed"), started=started)
     assert store.get("exec_1").status == "cancelled"
