@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +137,7 @@ def run_jobs(
     gates: GateConfig | None = None,
     hooks: dict[str, list[Any]] | None = None,
     down_after_seconds: float = DEFAULT_DOWN_AFTER_SECONDS,
+    warm_up: Callable[[], object] | None = None,
 ) -> RunOutput:
     """``limiter_states``, when given, receives the limiter's state after the run; ``hooks``
     are more httpx event hooks (e.g. ``FaultWindow.hooks``)."""
@@ -171,7 +172,13 @@ def run_jobs(
         async with http, client:
             platform = ClientCalls(client)
             summary = await run_session(
-                jobs, platform, compare_job, prepared, limiter=limiter, health=health
+                jobs,
+                platform,
+                compare_job,
+                prepared,
+                limiter=limiter,
+                health=health,
+                warm_up=warm_up,
             )
         if limiter_states is not None:
             limiter_states.append(limiter.state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import httpx
@@ -86,14 +87,25 @@ def test_the_freed_slot_starts_the_next_example_before_the_finished_one_is_read(
     tmp_path: Path,
 ) -> None:
     sent: list[str] = []
+    warmed: list[tuple[bool, int]] = []
 
     async def record(request: httpx.Request) -> None:
         sent.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
 
+    def warm_up() -> None:  # in a worker thread, once the first start is out
+        warmed.append((threading.current_thread() is threading.main_thread(), len(sent)))
+
     with local_platform(tmp_path / "platform") as running:
         create_agent(running, "echo", {"builtin": "echo"})
         jobs = [job("echo", f"ex{n}", {"n": n}, input_json={"n": n}) for n in range(3)]
-        out = run_jobs(running, jobs, tmp_path / "run", concurrency=1, hooks={"request": [record]})
+        out = run_jobs(
+            running,
+            jobs,
+            tmp_path / "run",
+            concurrency=1,
+            hooks={"request": [record]},
+            warm_up=warm_up,
+        )
     assert [result.verdict for result in out.results] == [Verdict.PASS] * 3
     starts = [index for index, call in enumerate(sent) if call == "POST run"]
     reads = [index for index, call in enumerate(sent) if call.startswith("GET ")]
@@ -102,3 +114,8 @@ def test_the_freed_slot_starts_the_next_example_before_the_finished_one_is_read(
     assert starts[1] < reads[0], sent
     assert starts[2] < reads[1], sent
     assert sent.count("PATCH feedback") == 3, sent
+    # the warm-up ran once, in a worker thread, after the first start was sent
+    assert len(warmed) == 1
+    in_main_thread, requests_before = warmed[0]
+    assert not in_main_thread
+    assert requests_before >= 1
