@@ -11,11 +11,13 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from evalkit.compare.rules import CompareSpec
 from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.examples import Resolution
@@ -61,7 +63,7 @@ def load_manifest(
     the process environment). Raise ``ManifestError`` listing every problem found.
     ``awaiting_examples``: an examples folder may be missing or empty (promote and harvest
     are about to write its first examples)."""
-    return load_with_sources(path, env=env, awaiting_examples=awaiting_examples)[0]
+    return _load(path, env=env, awaiting_examples=awaiting_examples, keep_sources=False)[0]
 
 
 def load_with_sources(
@@ -70,6 +72,12 @@ def load_with_sources(
     """``load_manifest``, and each of its files as read (``${VAR}`` interpolated), in the order
     of ``Manifest.sources``: for the checks that need the files as written, without reading
     them twice."""
+    return _load(path, env=env, awaiting_examples=awaiting_examples, keep_sources=True)
+
+
+def _load(
+    path: Path, *, env: Mapping[str, str] | None, awaiting_examples: bool, keep_sources: bool
+) -> tuple[Manifest, tuple[YamlSource, ...]]:
     variables = dict(os.environ) if env is None else env
     path = Path(path)
     if not path.is_file():
@@ -85,22 +93,76 @@ def load_with_sources(
         )
     root = find_project_root(path)
     res = Resolution(root, awaiting_examples=awaiting_examples)
-    parsed: list[ParsedFile] = []
-    _read_file(path.resolve(), variables, res, parsed, stack=[], seen=set())
-    manifest = _build(path.resolve(), parsed, res)
+    loading = _Loading(res, variables, keep_sources=keep_sources)
+    _read_file(path.resolve(), loading, stack=[], seen=set())
+    manifest = _build(path.resolve(), loading)
     if res.problems or manifest is None:
         raise ManifestError(_in_reading_order(res.problems))
-    return manifest, tuple(file.source for file in parsed)
+    return manifest, tuple(file.source for file in loading.parsed)
 
 
-def _read_file(
-    path: Path,
-    env: Mapping[str, str],
-    res: Resolution,
-    out: list[ParsedFile],
-    stack: list[Path],
-    seen: set[Path],
-) -> None:
+@dataclass
+class _Loading:
+    """One load under way. Each file is resolved as soon as it is read (the root, read first,
+    gives the settings its includes resolve with), then let go of: a manifest of 20,000 inline
+    examples in ten files was held whole, as data, as models and as marks, until the end."""
+
+    res: Resolution
+    env: Mapping[str, str]
+    #: keep each file as read (``load_with_sources``); else only the root's is kept whole
+    keep_sources: bool
+    parsed: list[ParsedFile] = field(default_factory=list)
+    agents: list[AgentSpec] = field(default_factory=list)
+    workflows: list[WorkflowSpec] = field(default_factory=list)
+    #: (file, index under ``agents:``) -> that agent's slug, for the judges' checks
+    places: dict[tuple[Path, int], str] = field(default_factory=dict)
+    #: the root's settings, once read
+    defaults: CompareSpec = field(default_factory=CompareSpec)
+    gates: Gates = field(default_factory=Gates)
+    #: the sha256 of the files read so far (``_hash``)
+    digest: Any = field(default_factory=lambda: hashlib.sha256(b"["))
+
+    def settle(self, root: ParsedFile) -> None:
+        """The settings every file's agents and workflows resolve with, from the root."""
+        self.defaults = merge_compare(
+            self.res.anchored(root.defaults_compare, root.source, ("defaults", "compare"))
+        )
+        self.gates = merge_gates(root.gates)
+
+    def resolve(self, file: ParsedFile) -> None:
+        """Resolve ``file``'s agents and workflows; then, unless it is kept, keep of it only
+        its path (and the root's settings)."""
+        res, repeat = self.res, self.parsed[0].defaults_repeat
+        for index, agent in file.agents:
+            loc = ("agents", index)
+            self.agents.append(
+                resolve_agent(agent, loc, file.source, res, self.defaults, self.gates, repeat)
+            )
+            self.places[(file.source.path, index)] = agent.slug
+        for index, workflow in file.workflows:
+            loc = ("workflows", index)
+            self.workflows.append(
+                resolve_workflow(workflow, loc, file.source, res, self.defaults, self.gates, repeat)
+            )
+        self._hash(file)
+        if not self.keep_sources:
+            file.agents, file.workflows = [], []
+            if file is not self.parsed[0]:
+                file.source = YamlSource(file.source.path, file.source.display)
+
+    def _hash(self, file: ParsedFile) -> None:
+        """sha256 of every file's interpolated content as canonical JSON, with its project path.
+
+        The text is ``[{"data":...,"file":...},...]`` (keys sorted), hashed one file at a time
+        as it is read: the whole text at once was two more copies of a large manifest."""
+        name = file.source.path.relative_to(self.res.root).as_posix()
+        head = '{"data":' if len(self.parsed) == 1 else ',{"data":'
+        text = f'{head}{_canonical(file.source.data)},"file":{_canonical(name)}}}'
+        self.digest.update(text.encode())
+
+
+def _read_file(path: Path, loading: _Loading, stack: list[Path], seen: set[Path]) -> None:
+    res = loading.res
     seen.add(path)
     source, problems = read_yaml(path, display_path(path))
     res.problems.extend(problems)
@@ -116,12 +178,15 @@ def _read_file(
         return
     is_root = not stack
     as_written = _slugs_as_written(source.data) if is_root else {}
-    early = [*problems, *interpolate_source(source, env)]
+    early = [*problems, *interpolate_source(source, loading.env)]
     res.problems.extend(early)
     parsed = _validate(source, res, is_root=is_root, reported={p.mark for p in early})
     parsed.slugs_as_written = as_written
-    out.append(parsed)
+    loading.parsed.append(parsed)
+    if is_root:
+        loading.settle(parsed)
     includes = source.data.get("include")
+    loading.resolve(parsed)
     if not isinstance(includes, list):
         return
     for index, pattern in enumerate(includes):
@@ -137,7 +202,7 @@ def _read_file(
                     "a file may not include itself, directly or through others",
                 )
             elif target not in seen:
-                _read_file(target, env, res, out, [*stack, path], seen)
+                _read_file(target, loading, [*stack, path], seen)
 
 
 def _slugs_as_written(data: dict[str, Any]) -> dict[str, str]:
@@ -263,32 +328,14 @@ def _quietly(model: type[Any], value: Any) -> Any:
     return result
 
 
-def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | None:
+def _build(path: Path, loading: _Loading) -> Manifest | None:
+    parsed, res = loading.parsed, loading.res
     if not parsed or parsed[0].source.path != path:
         return None
     root = parsed[0]
-    defaults = merge_compare(
-        res.anchored(root.defaults_compare, root.source, ("defaults", "compare"))
-    )
-    gates = merge_gates(root.gates)
-    agents: list[AgentSpec] = []
-    workflows: list[WorkflowSpec] = []
-    for file in parsed:
-        for index, agent in file.agents:
-            loc = ("agents", index)
-            agents.append(
-                resolve_agent(agent, loc, file.source, res, defaults, gates, root.defaults_repeat)
-            )
-        for index, workflow in file.workflows:
-            loc = ("workflows", index)
-            workflows.append(
-                resolve_workflow(
-                    workflow, loc, file.source, res, defaults, gates, root.defaults_repeat
-                )
-            )
+    agents, workflows = loading.agents, loading.workflows
     check_unique_agents(agents, res)
-    places = {(f.source.path, index): agent.slug for f in parsed for index, agent in f.agents}
-    res.problems.extend(check_judges(res.judges, agents, places))
+    res.problems.extend(check_judges(res.judges, agents, loading.places))
     check_unique_workflows(workflows, res)
     environments = {
         name: resolve_environment(
@@ -300,36 +347,22 @@ def _build(path: Path, parsed: list[ParsedFile], res: Resolution) -> Manifest | 
     if root.local_workflows is not None:
         where = ("local_platform", "workflows")
         local_workflows_dir = res.path(root.source, where, root.local_workflows, kind="folder")
+    digest = loading.digest.copy()
+    digest.update(b"]")
     return Manifest(
         path=path,
         project_root=res.root,
-        defaults=defaults,
-        gates=gates,
+        defaults=loading.defaults,
+        gates=loading.gates,
         agents=tuple(agents),
         workflows=tuple(workflows),
         environments=environments,
         local_workflows_dir=local_workflows_dir,
         local_pass_env=root.local_pass_env,
         ignore_orphans=root.ignore_orphans,
-        digest=_digest(parsed, res.root),
+        digest=digest.hexdigest(),
         sources=tuple(file.source.path for file in parsed),
     )
-
-
-def _digest(parsed: list[ParsedFile], root: Path) -> str:
-    """sha256 of every file's interpolated content as canonical JSON, with its project path.
-
-    The text is ``[{"data":...,"file":...},...]`` (keys sorted), hashed one file at a time:
-    the whole text at once was two more copies of a large manifest (a str and its bytes) at
-    the loader's peak of memory."""
-    digest = hashlib.sha256(b"[")
-    for number, file in enumerate(parsed):
-        name = file.source.path.relative_to(root).as_posix()
-        head = '{"data":' if number == 0 else ',{"data":'
-        text = f'{head}{_canonical(file.source.data)},"file":{_canonical(name)}}}'
-        digest.update(text.encode())
-    digest.update(b"]")
-    return digest.hexdigest()
 
 
 def _canonical(value: Any) -> str:

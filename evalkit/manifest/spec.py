@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
@@ -25,18 +26,23 @@ class _Frozen(BaseModel):
 
 
 class ExampleSpec(_Frozen):
-    """One example: inputs, expectations, rules, and where it is declared."""
+    """One example: inputs, expectations, rules, and where it is declared.
+
+    ``input_json`` and ``expected_json`` are given as JSON values and kept as compact JSON
+    text (``input_text``, ``expected_text``), read again on each use: a manifest of 20,000
+    inline examples held as Python objects was about 4 KB an example, as text about 1 KB."""
 
     name: str
     #: the agent it runs on (``None`` for a workflow example)
     agent_slug: str | None = None
     #: the workflow it runs (``None`` for an agent example)
     workflow: str | None = None
-    input_json: dict[str, Any] = Field(default_factory=dict)
+    #: ``input_json`` as compact JSON (ASCII)
+    input_text: bytes = b"{}"
     #: input field -> file
     input_files: dict[str, Path] = Field(default_factory=dict)
-    #: the expected output JSON, ``None`` when only files are expected
-    expected_json: Any = None
+    #: ``expected_json`` as compact JSON (ASCII); ``None`` when only files are expected
+    expected_text: bytes | None = None
     #: output file name (relative POSIX path) -> expected file
     expected_files: dict[str, Path] = Field(default_factory=dict)
     tags: tuple[str, ...] = ()
@@ -51,24 +57,57 @@ class ExampleSpec(_Frozen):
     #: the execution a folder example was made from (its ``source.json``), if any
     source: ExampleSource | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _as_text(cls, data: Any) -> Any:
+        """``input_json=`` and ``expected_json=`` (JSON values) become their compact text."""
+        if isinstance(data, dict) and ("input_json" in data or "expected_json" in data):
+            data = dict(data)
+            if "input_json" in data:
+                data["input_text"] = compact_json(data.pop("input_json"))
+            if "expected_json" in data:
+                expected = data.pop("expected_json")
+                data["expected_text"] = None if expected is None else compact_json(expected)
+        return data
+
+    @property
+    def input_json(self) -> dict[str, Any]:
+        """The scalar inputs (a new copy on each use)."""
+        value: dict[str, Any] = json.loads(self.input_text)
+        return value
+
+    @property
+    def expected_json(self) -> Any:
+        """The expected output JSON (a new copy on each use), ``None`` when only files are
+        expected."""
+        return None if self.expected_text is None else json.loads(self.expected_text)
+
     def platform_files(self) -> dict[str, Path | bytes]:
         """The example in the platform's layout (contract A7), path -> local file or content:
         ``examples/<name>/input.json``, ``input/<field>.<ext>``, ``expected.json``,
         ``expected/<file>``. Folder examples map to their files, inline ones get JSON bytes."""
+        return {
+            path: source if isinstance(source, Path) else source()
+            for path, source in self.platform_sources().items()
+        }
+
+    def platform_sources(self) -> dict[str, Path | InlineFile]:
+        """``platform_files()``, an inline example's files not made yet (``InlineFile``): a
+        sync of thousands of inline examples makes each one's bytes when it needs them."""
         base = f"examples/{self.name}"
-        files: dict[str, Path | bytes] = {}
+        files: dict[str, Path | InlineFile] = {}
         input_json = self.folder / "input.json" if self.folder else None
         if input_json is not None and input_json.is_file():
             files[f"{base}/input.json"] = input_json
-        elif self.input_json or not self.input_files:
-            files[f"{base}/input.json"] = _json_bytes(self.input_json)
+        elif self.input_text != b"{}" or not self.input_files:
+            files[f"{base}/input.json"] = InlineFile(self, "input")
         for field, path in sorted(self.input_files.items()):
             files[f"{base}/input/{field}{path.suffix}"] = path
         expected_json = self.folder / "expected.json" if self.folder else None
         if expected_json is not None and expected_json.is_file():
             files[f"{base}/expected.json"] = expected_json
-        elif self.expected_json is not None:
-            files[f"{base}/expected.json"] = _json_bytes(self.expected_json)
+        elif self.expected_text is not None:
+            files[f"{base}/expected.json"] = InlineFile(self, "expected")
         for name, path in sorted(self.expected_files.items()):
             files[f"{base}/expected/{name}"] = path
         return files
@@ -86,6 +125,25 @@ class ExampleSpec(_Frozen):
             field: mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             for field, path in self.input_files.items()
         }
+
+
+@dataclass(frozen=True)
+class InlineFile:
+    """The ``input.json`` or ``expected.json`` of an inline example, as the platform holds it:
+    its bytes are made on each call (equal for equal examples)."""
+
+    example: ExampleSpec
+    part: Literal["input", "expected"]
+
+    def __call__(self) -> bytes:
+        text = self.example.input_text if self.part == "input" else self.example.expected_text
+        return _json_bytes(json.loads(text or b"null"))
+
+
+def compact_json(value: Any) -> bytes:
+    """``value`` as compact JSON; ASCII, so that any string (a lone surrogate that a JSON
+    file escaped, too) is kept exactly."""
+    return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
 def _json_bytes(value: Any) -> bytes:

@@ -203,8 +203,9 @@ class AgentApply:
             self.live = back.agent
 
     def _bytes(self, file: FileChange) -> bytes:
-        if file.inline_base64 is not None:
-            data = base64.b64decode(file.inline_base64)
+        inline = file.inline_content()
+        if inline is not None:
+            data = inline
         elif file.source is not None:
             data = read_source(self.base_dir / file.source)
         else:

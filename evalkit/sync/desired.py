@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,41 +15,66 @@ from evalkit.sync.paths import check_workspace_path
 _CHUNK = 1 << 20
 
 
+#: what makes a file's bytes from the manifest (an inline example's JSON), called when needed
+Maker = Callable[[], bytes]
+#: where a desired file's content comes from: a local file, bytes, or a ``Maker``
+Source = Path | bytes | Maker
+
+
 @dataclass(frozen=True)
 class DesiredFile:
-    """One workspace file: its platform path, and the local file (or the bytes made from the
-    manifest, for inline examples) that holds its content."""
+    """One workspace file: its platform path, and the local file (or what makes its bytes from
+    the manifest, for inline examples) that holds its content. Only the hash and size are
+    kept: a sync of 40,000 inline example files held every one's bytes, twice, until it ended."""
 
     path: str
     sha256: str
     size: int
     source: Path | None = None
-    content: bytes | None = None
+    made: Maker | None = None
 
     @classmethod
-    def from_source(cls, path: str, source: Path | bytes) -> DesiredFile:
+    def from_source(cls, path: str, source: Source) -> DesiredFile:
+        if isinstance(source, Path):
+            sha256, size = hash_file(source)
+            return cls(path=path, sha256=sha256, size=size, source=source)
         if isinstance(source, bytes):
-            digest = hashlib.sha256(source).hexdigest()
-            return cls(path=path, sha256=digest, size=len(source), content=source)
-        sha256, size = hash_file(source)
-        return cls(path=path, sha256=sha256, size=size, source=source)
+            content = source
+            source = _Bytes(content)
+        else:
+            content = source()
+        digest = hashlib.sha256(content).hexdigest()
+        return cls(path=path, sha256=digest, size=len(content), made=source)
 
     def read(self) -> bytes:
         """The bytes to upload; refuses when the file changed since it was hashed."""
-        if self.content is not None:
-            return self.content
-        assert self.source is not None
-        data = read_source(self.source)
+        if self.made is not None:
+            data = self.made()
+            where = self.path
+        else:
+            assert self.source is not None
+            data = read_source(self.source)
+            where = str(self.source)
         if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise PlanError(
-                f"{self.source} changed after the plan was made; run 'evalkit plan' again"
-            )
+            raise PlanError(f"{where} changed after the plan was made; run 'evalkit plan' again")
         return data
 
-    def same_origin(self, other: Path | bytes) -> bool:
-        if isinstance(other, bytes):
-            return self.content == other
-        return self.source is not None and self.source.resolve() == other.resolve()
+    def same_origin(self, other: Source) -> bool:
+        if isinstance(other, Path):
+            return self.source is not None and self.source.resolve() == other.resolve()
+        if self.made is None:
+            return False
+        return self.made() == (other if isinstance(other, bytes) else other())
+
+
+@dataclass(frozen=True)
+class _Bytes:
+    """A ``Maker`` of bytes given as they are."""
+
+    content: bytes
+
+    def __call__(self) -> bytes:
+        return self.content
 
 
 @dataclass(frozen=True)
@@ -76,14 +101,15 @@ def build_desired_agent(
     description: str | None,
     config: Mapping[str, Any] | None,
     workspace: Mapping[str, Path],
-    examples: Mapping[str, Path | bytes],
+    examples: Mapping[str, Source],
     manifest_slug: str | None = None,
     environment: str | None = None,
 ) -> DesiredAgent:
     """Check and hash one agent's declared state.
 
     ``workspace`` and ``examples`` map platform paths to local files (or, for inline examples,
-    their bytes); the examples are already in the platform's ``examples/<name>/...`` layout.
+    their bytes or what makes them); the examples are already in the platform's
+    ``examples/<name>/...`` layout.
     The same path declared twice from two sources is an error: which one would win?
     """
     where = f"agent {slug!r}"
@@ -93,7 +119,7 @@ def build_desired_agent(
             "last-applied record; rename it in the manifest"
         )
     files: dict[str, DesiredFile] = {}
-    sources: list[tuple[str, Path | bytes]] = [*workspace.items(), *examples.items()]
+    sources: list[tuple[str, Source]] = [*workspace.items(), *examples.items()]
     for path, source in sources:
         check_workspace_path(path, where=where)
         known = files.get(path)

@@ -8,7 +8,6 @@ back to D. A file or field the platform lacks is a create (+) when evalkit never
 
 from __future__ import annotations
 
-import base64
 import difflib
 from collections.abc import Mapping
 from typing import Any
@@ -215,15 +214,10 @@ def _file_change(desired: DesiredFile, live: LiveFile | None, action: Action) ->
         after=FileFacts(sha256=desired.sha256, size=desired.size),
         before=FileFacts(sha256=live.sha256, size=live.size) if live else None,
         source=str(desired.source) if desired.source is not None else None,
-        inline_base64=(
-            base64.b64encode(desired.content).decode("ascii")
-            if desired.content is not None
-            else None
-        ),
         binary=text is None,
         text_diff=text_diff,
         example=example_name(desired.path),
-    )
+    ).with_maker(desired.made)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

@@ -15,11 +15,12 @@ that the manifest acknowledges (``ignore_orphans``) is still listed but not coun
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_serializer
 from pydantic.alias_generators import to_camel
 
 PLAN_FORMAT = 1
@@ -81,6 +82,27 @@ class FileChange(PlanModel):
     text_diff: str | None = None
     #: the dataset example this file belongs to (``examples/<name>/...``)
     example: str | None = None
+    #: a plan made here (not read from JSON) keeps what makes an inline file's bytes instead
+    #: of the bytes: they are made when applied, or written out (``inline_base64``)
+    _made: Callable[[], bytes] | None = PrivateAttr(default=None)
+
+    def with_maker(self, made: Callable[[], bytes] | None) -> FileChange:
+        """This change, its inline bytes made by ``made`` when needed (``inline_base64``
+        unset)."""
+        self._made = made
+        return self
+
+    def inline_content(self) -> bytes | None:
+        """The inline bytes (from the manifest), ``None`` for a local file's change."""
+        if self.inline_base64 is not None:
+            return base64.b64decode(self.inline_base64)
+        return self._made() if self._made is not None else None
+
+    @field_serializer("inline_base64")
+    def _inline_text(self, value: str | None) -> str | None:
+        if value is None and self._made is not None:
+            return base64.b64encode(self._made()).decode("ascii")
+        return value
 
 
 class OrphanFile(PlanModel):

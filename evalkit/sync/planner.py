@@ -10,7 +10,7 @@ from evalkit.api import utc_now
 from evalkit.errors import PlanError
 from evalkit.sync.calls import SyncCalls
 from evalkit.sync.copies import CopyFinder
-from evalkit.sync.desired import DesiredAgent, build_desired_agent
+from evalkit.sync.desired import DesiredAgent, Source, build_desired_agent
 from evalkit.sync.diff import diff_agent
 from evalkit.sync.live import Pool, list_all_agents, read_live
 from evalkit.sync.orphans import OrphanRules, acknowledge_files, sort_out
@@ -61,9 +61,9 @@ def select_agents(manifest: Manifest, only: Collection[str]) -> list[AgentSpec]:
 
 
 def desired_agent(agent: AgentSpec, environment: str | None = None) -> DesiredAgent:
-    examples: dict[str, Path | bytes] = {}
+    examples: dict[str, Source] = {}
     for example in agent.examples:
-        examples.update(example.platform_files())
+        examples.update(example.platform_sources())
     return build_desired_agent(
         slug=agent.slug,
         name=agent.name,

@@ -96,3 +96,72 @@ def test_examples_lists_agents_then_workflows(project: Callable[[Files], Path]) 
     ]
     with pytest.raises(KeyError):
         manifest.agent("missing")
+
+
+INLINE: Files = {
+    "evalkit.yaml": (
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: a\n"
+        "    examples:\n"
+        "      - name: e1\n"
+        "        input: {invoice: INV-1, lines: [{qty: 2, price: 1.5}], note: caf\u00e9}\n"
+        "        expected: {total: 3.0, big: 123456789012345678901234567890}\n"
+    )
+}
+
+
+def test_an_inline_example_is_kept_as_compact_json_and_read_back_equal(
+    project: Callable[[Files], Path],
+) -> None:
+    # 20,000 inline examples held as Python objects were ~4 KB each: they are kept as text
+    manifest = load_manifest(project(INLINE), env={})
+    (example,) = manifest.examples()
+    assert example.input_text == (
+        b'{"invoice":"INV-1","lines":[{"qty":2,"price":1.5}],"note":"caf\\u00e9"}'
+    )
+    assert example.input_json == {
+        "invoice": "INV-1",
+        "lines": [{"qty": 2, "price": 1.5}],
+        "note": "caf\u00e9",
+    }
+    expected = example.expected_json
+    assert expected == {"total": 3.0, "big": 123456789012345678901234567890}
+    assert isinstance(expected["total"], float)
+    # each use is a copy: changing one changes nothing in the manifest
+    expected["total"] = 0
+    assert example.expected_json["total"] == 3.0
+
+
+def test_an_example_made_in_code_takes_json_values(tmp_path: Path) -> None:
+    from evalkit.errors import SourceMark
+    from evalkit.manifest.spec import ExampleSpec
+
+    lone = "\ud800"  # a JSON file may escape half a surrogate pair: kept as it was read
+    example = ExampleSpec(
+        name="e", input_json={"q": lone}, expected_json=None, mark=SourceMark("m.yaml", 1, 1)
+    )
+    assert example.input_json == {"q": lone}
+    assert example.expected_json is None
+    assert example.expected_text is None
+    assert example.model_copy(update={"agent_slug": "b"}).input_json == {"q": lone}
+    files = example.model_copy(update={"input_text": b'{"q":1}'}).platform_files()
+    assert files == {"examples/e/input.json": b'{\n  "q": 1\n}\n'}
+
+
+def test_an_inline_examples_platform_files_are_made_when_asked(
+    project: Callable[[Files], Path],
+) -> None:
+    (example,) = load_manifest(project(INLINE), env={}).examples()
+    sources = example.platform_sources()
+    assert sorted(sources) == ["examples/e1/expected.json", "examples/e1/input.json"]
+    made = sources["examples/e1/input.json"]
+    assert not isinstance(made, (bytes, Path))
+    assert made() == example.platform_files()["examples/e1/input.json"]
+    assert (
+        made()
+        == (
+            '{\n  "invoice": "INV-1",\n  "lines": [\n    {\n      "qty": 2,\n      "price": 1.5\n'
+            '    }\n  ],\n  "note": "caf\u00e9"\n}\n'
+        ).encode()
+    )

@@ -15,7 +15,7 @@ from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import PlanError
 from evalkit.sync.apply import BATCH_FILES, apply
 from evalkit.sync.plan import Plan
-from evalkit.sync.plan_file import load_plan, save_plan
+from evalkit.sync.plan_file import load_plan, plan_to_data, save_plan
 from evalkit.sync.planner import plan
 
 from .local import API_KEY, Counted, LocalPlatform
@@ -161,6 +161,33 @@ def test_inline_examples_travel_inside_a_saved_plan(tmp_path: Path, counted: Cou
     answer = counted.client.agents.list_files("bot", path="examples/case-1/expected.json")
     assert json.loads(base64.b64decode(answer.content_base64)) == {"a": 4}  # type: ignore[union-attr]
     assert not plan(load(tmp_path), counted.client).has_changes
+
+
+def test_a_plan_made_here_holds_no_inline_bytes_and_makes_them_to_apply(
+    tmp_path: Path, counted: Counted
+) -> None:
+    # 20,000 inline examples: their bytes were kept twice (raw and base64) in the run's plan
+    (tmp_path / "evalkit.yaml").write_text(
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: bot\n"
+        "    examples:\n"
+        "      - name: case-1\n"
+        "        input: {q: 2}\n"
+        "        expected: {a: 4}\n",
+        encoding="utf-8",
+    )
+    made = plan(load(tmp_path), counted.client)
+    files = made.agents[0].files
+    assert [f.inline_base64 for f in files] == [None, None]
+    assert [f.inline_content() for f in files] == [b'{\n  "a": 4\n}\n', b'{\n  "q": 2\n}\n']
+    written = plan_to_data(made)["agents"][0]["files"]
+    assert [base64.b64decode(f["inlineBase64"]) for f in written] == [
+        f.inline_content() for f in files
+    ]
+    assert apply(made, counted.client).state == "converged"
+    answer = counted.client.agents.list_files("bot", path="examples/case-1/input.json")
+    assert json.loads(base64.b64decode(answer.content_base64)) == {"q": 2}  # type: ignore[union-attr]
 
 
 class LosesPatches(httpx.BaseTransport):
