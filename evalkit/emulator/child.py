@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -90,16 +91,16 @@ class ChildPlatform:
         if line is None:
             self._fail(f"did not answer within {timeout:.0f} s")
         if not line:
-            code = self.process.wait(STOP_GRACE_SECONDS)
-            self._fail(f"stopped while starting (exit code {code})")
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_GRACE_SECONDS)
+            self._fail(f"stopped while starting (exit code {self.process.returncode})")
         try:
             answer = json.loads(line)
         except ValueError:
             self._fail("answered something other than its address")
         if "error" in answer:
-            self.process.wait(STOP_GRACE_SECONDS)
-            self._drain.finish()
-            raise _error_of(answer["error"], self._drain.tail())
+            self.stop()  # it exits by itself; everything it wrote is read
+            raise _error_of(answer["error"], self._drain.mask, self._drain.tail())
         self.base_url = f"http://127.0.0.1:{int(answer['port'])}"
         self.notes = tuple(str(note) for note in answer.get("notes", ()))
         self._drain.ready()
@@ -248,9 +249,13 @@ class _StderrDrain(threading.Thread):
         with self._lock:
             return list(self._tail)
 
-    def _line(self, text: str) -> None:
+    def mask(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, _MASK)
+        return text
+
+    def _line(self, text: str) -> None:
+        text = self.mask(text)
         record = _log_record(text)
         if record is not None:
             level, name, message = record
@@ -298,11 +303,11 @@ def _read_line(stream: IO[bytes], deadline: float) -> bytes | None:
     return got.split(b"\n", 1)[0]
 
 
-def _error_of(error: dict[str, Any], tail: list[str]) -> EvalkitError:
+def _error_of(error: dict[str, Any], mask: Callable[[str], str], tail: list[str]) -> EvalkitError:
     """The child's start error as the parent raises it: the user's own errors (a folder in use,
     a bad workflow file) keep their type; anything else says it is the platform's, with its
     last lines."""
-    message = str(error.get("message") or "no reason given")
+    message = mask(str(error.get("message") or "no reason given"))
     if error.get("reported"):
         return _evalkit_error_type(str(error.get("type", "")))(message)
     return PlatformStartError(_with_tail(f"the local platform did not start: {message}", tail))

@@ -132,8 +132,8 @@ from evalkit.emulator.config import PlatformConfig
 from tests.emulator.helpers import API_KEY, AUTH, ECHO
 config = PlatformConfig(data_dir=Path(sys.argv[1]), api_keys=(API_KEY,), workers=2)
 with start_child_platform(config) as child:
-    print(json.dumps([child.pid, child.base_url]), flush=True)
-    try:
+    try:  # before the line that tells the test it may send SIGINT
+        print(json.dumps([child.pid, child.base_url]), flush=True)
         sys.stdin.read()
     except KeyboardInterrupt:
         body = {"name": "After", "slug": "after", "config": ECHO}
