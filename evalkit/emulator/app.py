@@ -57,6 +57,10 @@ def create_app(config: PlatformConfig) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # FastAPI's own OpenTelemetry (newer releases) looks up the global providers on every
+        # request; the local platform reports nothing there. Older releases keep the argument
+        # in ``app.extra`` and ignore it.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.platform = platform
     for module in (agents, files, executions, feedback, expected, emulator):
@@ -78,7 +82,9 @@ def create_app(config: PlatformConfig) -> FastAPI:
     return app
 
 
-def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+# The handlers are ``async``: Starlette runs a plain function in the thread pool, a thread hop
+# per error answer.
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 becomes the contract's 400 with field paths like ``body.name``."""
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
@@ -91,7 +97,7 @@ def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     return issues_response(400, issues, request_id_of(request.scope))
 
 
-def _http_handler(request: Request, exc: Exception) -> JSONResponse:
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, ErrorCode.INVALID_VALUE.value)
     if exc.status_code == 404:

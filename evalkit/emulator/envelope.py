@@ -53,7 +53,8 @@ async def send_problem(scope: Scope, receive: Receive, send: Send, problem: ApiP
     await problem_response(problem, request_id_of(scope))(scope, receive, send)
 
 
-def api_problem_handler(request: Request, exc: Exception) -> JSONResponse:
+async def api_problem_handler(request: Request, exc: Exception) -> JSONResponse:
+    """``async``: Starlette runs a plain handler in the thread pool, a thread hop per error."""
     assert isinstance(exc, ApiProblem)
     return problem_response(exc, request_id_of(request.scope))
 

@@ -11,7 +11,7 @@ router = APIRouter()
 
 
 @router.get("/_emulator/health")
-def health() -> JSONResponse:
+async def health() -> JSONResponse:  # async: no thread-pool trip for a constant
     """Unauthenticated liveness probe; says nothing about the state."""
     return JSONResponse({"ok": True})
 

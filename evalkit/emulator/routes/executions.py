@@ -102,12 +102,16 @@ def list_agent_executions(platform: PlatformDep, agent_ref: str, request: Reques
     return JSONResponse(body)
 
 
-# async: two reads by key are cheaper on the event loop than a trip to the thread pool
+# async: reads by key are cheaper on the event loop than a trip to the thread pool
 @router.get(f"{API}/agents/executions/{{execution_id}}")
 async def get_execution(request: Request) -> JSONResponse:
     platform = platform_in(request)
     execution_id: str = request.path_params["execution_id"]
     asked = parse_include(request.query_params.get("include"), EXECUTION_INCLUDES)
+    if asked & FILE_INCLUDES:
+        record, files = platform.executions.get_with_files(execution_id)
+        by_kind = {kind: files.get(kind, []) for kind in _KINDS}
+        return JSONResponse({"execution": execution_wire(record, by_kind, asked)})
     record = platform.executions.get(execution_id)
     return JSONResponse({"execution": execution_answer(platform, record, asked)})
 
@@ -143,11 +147,13 @@ def execution_answer(
 
 
 _KINDS = ("input", "output", "issues", "trace", "expected")
+#: the includes that need the execution's files read
+FILE_INCLUDES = frozenset({"files", "expected"})
 
 
 def _files_for(
     platform: Platform, ids: list[str], include: frozenset[str]
 ) -> dict[tuple[str, str], list[StoredFile]]:
-    if not include & {"files", "expected"}:
+    if not include & FILE_INCLUDES:
         return {}
     return platform.executions.files_by_kind(ids)

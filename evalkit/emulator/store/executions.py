@@ -200,22 +200,23 @@ class ExecutionStore:
         with self._db.read() as conn:
             return _stored_files(conn, execution_id, kind)
 
+    def get_with_files(
+        self, execution_id: str
+    ) -> tuple[ExecutionRecord, dict[str, list[StoredFile]]]:
+        """An execution and its files by kind, read in one hold of the database."""
+        with self._db.read() as conn:
+            row = conn.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
+            if row is None:
+                raise not_found("execution", execution_id)
+            found = _files_by_kind(conn, [execution_id])
+        return ExecutionRecord(row), {kind: files for (_, kind), files in found.items()}
+
     def files_by_kind(self, execution_ids: list[str]) -> dict[tuple[str, str], list[StoredFile]]:
         """Every file of many executions at once, keyed by (execution id, kind)."""
-        result: dict[tuple[str, str], list[StoredFile]] = {}
         if not execution_ids:
-            return result
-        marks = ", ".join("?" for _ in execution_ids)
+            return {}
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT execution_id, kind, name, size, blob, content_type, field FROM"
-                f" execution_files WHERE execution_id IN ({marks}) ORDER BY position, name",
-                execution_ids,
-            ).fetchall()
-        for r in rows:
-            stored = StoredFile(r["name"], r["size"], r["blob"], r["content_type"], r["field"])
-            result.setdefault((r["execution_id"], r["kind"]), []).append(stored)
-        return result
+            return _files_by_kind(conn, execution_ids)
 
     def file_content(self, execution_id: str, kind: str, name: str) -> bytes:
         with self._db.read() as conn:
@@ -237,6 +238,22 @@ class ExecutionStore:
             content=self._blobs.get(stored.blob),
             content_type=stored.content_type or "application/octet-stream",
         )
+
+
+def _files_by_kind(
+    conn: sqlite3.Connection, execution_ids: list[str]
+) -> dict[tuple[str, str], list[StoredFile]]:
+    marks = ", ".join("?" for _ in execution_ids)
+    rows = conn.execute(
+        "SELECT execution_id, kind, name, size, blob, content_type, field FROM"
+        f" execution_files WHERE execution_id IN ({marks}) ORDER BY position, name",
+        execution_ids,
+    ).fetchall()
+    result: dict[tuple[str, str], list[StoredFile]] = {}
+    for r in rows:
+        stored = StoredFile(r["name"], r["size"], r["blob"], r["content_type"], r["field"])
+        result.setdefault((r["execution_id"], r["kind"]), []).append(stored)
+    return result
 
 
 def _stored_files(conn: sqlite3.Connection, execution_id: str, kind: str) -> list[StoredFile]:

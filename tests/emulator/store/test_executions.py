@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
@@ -95,3 +96,22 @@ def test_finish_does_not_overwrite_an_execution_cancelled_meanwhile(
     assert store.move("exec_1", "cancelled", when=("running",), error="cancelled")
     assert not store.finish("exec_1", AgentOutcome(status="completed"), started=started)
     assert store.get("exec_1").status == "cancelled"
+
+
+def test_get_with_files_reads_an_execution_and_its_files_by_kind(store: ExecutionStore) -> None:
+    store.create(new(files=[InputFile("doc", "a.txt", b"hello")]), status="pending")
+    started = start(store)
+    outcome = AgentOutcome(status="completed", output_files=[NamedBlob("out.txt", b"x")])
+    store.finish("exec_1", outcome, started=started)
+    record, files = store.get_with_files("exec_1")
+    assert record.row == store.get("exec_1").row
+    assert {kind: [f.name for f in found] for kind, found in files.items()} == {
+        "input": ["a.txt"],
+        "output": ["out.txt"],
+    }
+
+
+def test_get_with_files_of_an_unknown_execution_is_not_found(store: ExecutionStore) -> None:
+    with pytest.raises(ApiProblem) as caught:
+        store.get_with_files("exec_missing")
+    assert caught.value.status == 404
