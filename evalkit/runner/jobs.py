@@ -7,17 +7,19 @@ uses; ``evalkit.runner.from_manifest`` builds jobs from a loaded manifest.
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.errors import RunError
+from evalkit.manifest.spec import compact_json
 from evalkit.runner.repeats import RepeatPolicy
 from evalkit.runner.shards import Shard
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ExampleJob:
     kind: Literal["agent", "workflow"]
     #: the name the platform is called with: the agent's slug (an environment copy's under
@@ -26,20 +28,79 @@ class ExampleJob:
     #: the name used in results and selection: the manifest's agent slug or workflow name
     suite: str
     name: str
-    input_json: dict[str, Any] = field(default_factory=dict)
-    input_files: dict[str, Path] = field(default_factory=dict)
-    expected_json: Any = None
+    #: ``input_json`` as compact JSON text, read again on each use: every job of a
+    #: 20,000-example manifest is built before a run, and held as Python objects it was 4 KB
+    input_text: bytes
+    input_files: dict[str, Path]
+    #: ``expected_json`` as compact JSON text (``None``: no expected JSON)
+    expected_text: bytes | None
     #: False when the example checks files only (no expected JSON at all)
-    has_expected_json: bool = True
-    expected_files: dict[str, Path] = field(default_factory=dict)
-    tags: tuple[str, ...] = ()
-    mark: str | None = None
+    has_expected_json: bool
+    expected_files: dict[str, Path]
+    tags: tuple[str, ...]
+    mark: str | None
     #: the merged comparison rules, as evalkit.compare takes them
-    compare: Any = None
+    compare: Any
     #: workflows only: "latest", a version label (as in the manifest) or a version id
-    version: str | None = None
+    version: str | None
     #: the manifest's ``repeat`` for this example (None: run once)
-    repeat: RepeatPolicy | None = None
+    repeat: RepeatPolicy | None
+
+    def __init__(
+        self,
+        kind: Literal["agent", "workflow"],
+        platform_name: str,
+        suite: str,
+        name: str,
+        input_json: dict[str, Any] | None = None,
+        input_files: dict[str, Path] | None = None,
+        expected_json: Any = None,
+        has_expected_json: bool = True,
+        expected_files: dict[str, Path] | None = None,
+        tags: tuple[str, ...] = (),
+        mark: str | None = None,
+        compare: Any = None,
+        version: str | None = None,
+        repeat: RepeatPolicy | None = None,
+        *,
+        input_text: bytes | None = None,
+        expected_text: bytes | None = None,
+    ) -> None:
+        """As a dataclass's, the JSON given as values (``input_json``, ``expected_json``) or
+        as their compact text (``input_text``, ``expected_text``)."""
+        if input_text is None:
+            input_text = compact_json(input_json if input_json is not None else {})
+        if expected_text is None and expected_json is not None:
+            expected_text = compact_json(expected_json)
+        values = {
+            "kind": kind,
+            "platform_name": platform_name,
+            "suite": suite,
+            "name": name,
+            "input_text": input_text,
+            "input_files": {} if input_files is None else input_files,
+            "expected_text": expected_text,
+            "has_expected_json": has_expected_json,
+            "expected_files": {} if expected_files is None else expected_files,
+            "tags": tags,
+            "mark": mark,
+            "compare": compare,
+            "version": version,
+            "repeat": repeat,
+        }
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    @property
+    def input_json(self) -> dict[str, Any]:
+        """The scalar inputs (a new copy on each use)."""
+        value: dict[str, Any] = json.loads(self.input_text)
+        return value
+
+    @property
+    def expected_json(self) -> Any:
+        """The expected output JSON (a new copy on each use); ``None`` when there is none."""
+        return None if self.expected_text is None else json.loads(self.expected_text)
 
     @property
     def key(self) -> tuple[str, str, str]:
