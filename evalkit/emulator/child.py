@@ -99,7 +99,9 @@ class ChildPlatform:
         except ValueError:
             self._fail("answered something other than its address")
         if "error" in answer:
-            self.stop()  # it exits by itself; everything it wrote is read
+            with suppress(subprocess.TimeoutExpired):  # it exits by itself
+                self.process.wait(STOP_GRACE_SECONDS)
+            self.stop()  # then everything it wrote has been read
             raise _error_of(answer["error"], self._drain.mask, self._drain.tail())
         self.base_url = f"http://127.0.0.1:{int(answer['port'])}"
         self.notes = tuple(str(note) for note in answer.get("notes", ()))
@@ -420,9 +422,9 @@ def main() -> None:
         serve_foreground(config_from_json(request["config"]), LOOPBACK, 0, ready)
     except BaseException as err:  # every start failure goes to the parent
         reported = isinstance(err, EvalkitError)
-        kind = f"{type(err).__module__}:{type(err).__qualname__}"
-        started = not answer({"error": {"type": kind, "message": str(err), "reported": reported}})
-        if started or not reported:  # a traceback for the parent's log, or its error's tail
+        if said or not reported:  # a traceback for the parent's log, or its error's tail
             logging.getLogger("evalkit.emulator").exception("the local platform failed")
+        kind = f"{type(err).__module__}:{type(err).__qualname__}"
+        answer({"error": {"type": kind, "message": str(err), "reported": reported}})
         sys.exit(1)
     answer({"error": {"message": "the server stopped before it was ready", "reported": False}})
