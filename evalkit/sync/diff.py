@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from evalkit.sync.desired import DesiredAgent, DesiredFile
 from evalkit.sync.jsondiff import diff_values, json_equal, managed_view, pointer, value_at
@@ -208,16 +210,30 @@ def _file_change(desired: DesiredFile, live: LiveFile | None, action: Action) ->
     text_diff = None
     if text is not None and live is not None and live.text is not None:
         text_diff = unified_diff(desired.path, live.text, text)
-    return FileChange(
+    return _trusted(
+        FileChange,
         path=desired.path,
         action=action,
-        after=FileFacts(sha256=desired.sha256, size=desired.size),
-        before=FileFacts(sha256=live.sha256, size=live.size) if live else None,
+        after=_trusted(FileFacts, sha256=desired.sha256, size=desired.size),
+        before=_trusted(FileFacts, sha256=live.sha256, size=live.size) if live else None,
         source=str(desired.source) if desired.source is not None else None,
         binary=text is None,
         text_diff=text_diff,
         example=example_name(desired.path),
     ).with_maker(desired.made)
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_FIELDS_SET: dict[frozenset[str], set[str]] = {}
+
+
+def _trusted(model: type[_Model], **values: Any) -> _Model:
+    """``model(**values)``, of values made here (not validated again), its set of the fields
+    given shared with every other model given the same fields: a plan of 40,000 files held as
+    many equal sets, half of its memory (a model's copy copies it; nothing changes it)."""
+    names = frozenset(values)
+    fields_set = _FIELDS_SET.setdefault(names, set(names))
+    return model.model_construct(fields_set, **values)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

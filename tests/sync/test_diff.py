@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalkit.sync.diff import classify_files, classify_value, diff_agent, diff_config, unified_diff
-from evalkit.sync.plan import Action
+from evalkit.sync.plan import Action, FileChange
 
 from .helpers import desired, live, record, sha
 
@@ -99,6 +99,18 @@ def test_new_agent_is_all_creates(tmp_path: Path) -> None:
     assert [(c.pointer, c.action) for c in change.config] == [("/model", Action.CREATE)]
     assert [(f.field, f.after) for f in change.fields] == [("name", "bot"), ("description", "d")]
     assert change.count(Action.CREATE) == 5  # name, description, model, AGENT.md, example one
+
+
+def test_file_changes_are_as_validated_and_share_their_set_of_fields(tmp_path: Path) -> None:
+    # a plan of 40,000 files held as many equal sets of field names: half of its memory
+    agent = desired(tmp_path, "bot", {"a.md": b"a\n", "b.md": b"b\n"})
+    first, second = diff_agent(agent, None).files
+    assert first.model_fields_set is second.model_fields_set
+    assert first.after.model_fields_set is second.after.model_fields_set
+    for made in (first, second):
+        assert FileChange.model_validate(made.model_dump()) == made
+        given = {name: getattr(made, name) for name in made.model_fields_set}
+        assert FileChange(**given).model_fields_set == made.model_fields_set
 
 
 def test_unchanged_agent_with_a_current_record_has_nothing_to_do(tmp_path: Path) -> None:
