@@ -125,7 +125,7 @@ def _unchecked_json(agent: AgentSpec, written: WrittenManifest) -> ManifestProbl
     names = [
         e.name
         for e in agent.examples
-        if e.expected_files and e.expected_json is None and not _says_null(e, agent, written)
+        if e.expected_files and e.expected_text is None and not _says_null(e, agent, written)
     ]
     if not names:
         return None

@@ -82,7 +82,7 @@ def _backtracking(source: YamlSource, loc: Loc, spec: CompareSpec) -> Iterator[M
 
 
 def _check_block(block: CompareBlock) -> Iterator[ManifestProblem]:
-    documents = [e.expected_json for e in block.examples if e.expected_json is not None]
+    documents = [e.expected_json for e in block.examples if e.expected_text is not None]
     paths = DocumentPaths.of(documents)
     where = f"the expected JSON of {block.scope}"
     if not documents:
