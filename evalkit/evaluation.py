@@ -239,6 +239,7 @@ async def _evaluate(
             judges=judges,
             judgements_folder=loaded.path.parent / JUDGEMENTS_FOLDER,
         )
+        del every_job  # the examples left out of the selection are not held during the run
         hooks.note(f"run {identity.run_id}: {len(jobs)} example(s), results in {identity.run_dir}")
         hooks.begin(len(jobs))
         summary = await _session(jobs, platform, prepared, hooks, stop)
