@@ -27,6 +27,7 @@ from evalkit.sync.plan import (
     FileFacts,
     LiveFingerprint,
     OrphanFile,
+    shared_fields_set,
 )
 from evalkit.sync.state import TEXT_DIFF_LIMIT, LiveAgent, LiveFile, decode_text
 
@@ -224,16 +225,12 @@ def _file_change(desired: DesiredFile, live: LiveFile | None, action: Action) ->
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
-_FIELDS_SET: dict[frozenset[str], set[str]] = {}
 
 
 def _trusted(model: type[_Model], **values: Any) -> _Model:
-    """``model(**values)``, of values made here (not validated again), its set of the fields
-    given shared with every other model given the same fields: a plan of 40,000 files held as
-    many equal sets, half of its memory (a model's copy copies it; nothing changes it)."""
-    names = frozenset(values)
-    fields_set = _FIELDS_SET.setdefault(names, set(names))
-    return model.model_construct(fields_set, **values)
+    """``model(**values)``, of values made here (not validated again: 40,000 files planned),
+    its set of given fields shared as validation would (``shared_fields_set``)."""
+    return model.model_construct(shared_fields_set(values), **values)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_serializer
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_serializer, model_validator
 from pydantic.alias_generators import to_camel
 
 PLAN_FORMAT = 1
@@ -30,6 +30,27 @@ class PlanModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid"
     )
+
+
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def shared_fields_set(names: Iterable[str]) -> set[str]:
+    """One set object for every model given the same fields: a plan of 40,000 files held as
+    many equal sets, half of its memory (a model's copy copies its set; nothing changes it)."""
+    key = frozenset(names)
+    return _FIELDS_SETS.setdefault(key, set(key))
+
+
+class _SharedFieldsSet(PlanModel):
+    """A plan model made by the thousand (files): its set of given fields is shared."""
+
+    @model_validator(mode="after")
+    def _share_fields_set(self) -> _SharedFieldsSet:
+        object.__setattr__(
+            self, "__pydantic_fields_set__", shared_fields_set(self.model_fields_set)
+        )
+        return self
 
 
 class Action(str, Enum):
@@ -61,12 +82,12 @@ class ConfigChange(PlanModel):
     after: Any = None
 
 
-class FileFacts(PlanModel):
+class FileFacts(_SharedFieldsSet):
     sha256: str
     size: int | None = None
 
 
-class FileChange(PlanModel):
+class FileChange(_SharedFieldsSet):
     """One workspace file to upload. ``before`` is unset when the file is not live."""
 
     path: str
@@ -105,7 +126,7 @@ class FileChange(PlanModel):
         return value
 
 
-class OrphanFile(PlanModel):
+class OrphanFile(_SharedFieldsSet):
     """A live workspace file the manifest does not have (the v1 API cannot delete it)."""
 
     path: str

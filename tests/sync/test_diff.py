@@ -110,7 +110,11 @@ def test_file_changes_are_as_validated_and_share_their_set_of_fields(tmp_path: P
     for made in (first, second):
         assert FileChange.model_validate(made.model_dump()) == made
         given = {name: getattr(made, name) for name in made.model_fields_set}
-        assert FileChange(**given).model_fields_set == made.model_fields_set
+        assert FileChange(**given).model_fields_set is made.model_fields_set
+    # so do those read from a saved plan (the report of a run reads its plan again)
+    read = [FileChange.model_validate(f.model_dump(by_alias=True)) for f in (first, second)]
+    assert read[0].model_fields_set is read[1].model_fields_set
+    assert read[0].after.model_fields_set is first.after.model_fields_set
 
 
 def test_unchanged_agent_with_a_current_record_has_nothing_to_do(tmp_path: Path) -> None:
