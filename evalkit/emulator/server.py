@@ -1,9 +1,9 @@
 """Serving the platform over real HTTP: embedded (``start_platform``) or in the foreground
 (``serve_foreground``, what ``evalkit serve`` runs).
 
-Both listen on a socket from ``bind_socket`` and use uvicorn with ``TrackedH11Protocol`` (so
-drop faults can abort a connection) and a server that releases held requests and stops running
-programs before it waits for them.
+Both listen on a socket from ``bind_socket`` and use uvicorn with a tracked protocol (so drop
+faults can abort a connection; httptools's, else h11's: ``serving_protocol``) and a server that
+releases held requests and stops running programs before it waits for them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig, generate_api_key
-from evalkit.emulator.connections import TrackedH11Protocol
+from evalkit.emulator.connections import serving_protocol
 from evalkit.emulator.platform import Platform
 
 LOOPBACK = "127.0.0.1"
@@ -81,7 +81,7 @@ def build_server(app: FastAPI, host: str, port: int) -> PlatformServer:
         app,
         host=host,
         port=port,
-        http=TrackedH11Protocol,
+        http=serving_protocol(),
         lifespan="on",
         log_level="warning",
         # Leave logging to the host program (the CLI configures it; tests capture it).
