@@ -149,3 +149,28 @@ def test_example_files_linked_from_outside_the_project_are_refused(tmp_path: Pat
         "expected file 'out.txt' links outside the project",
         "input file 'doc.txt' links outside the project",
     ]
+
+
+def test_inline_examples_without_rules_of_their_own_share_their_owners_merged_rules(
+    project: Callable[[Files], Path],
+) -> None:
+    # 20,000 inline examples held as many equal copies of their agent's rules
+    files = {
+        "evalkit.yaml": (
+            "version: 1\n"
+            "defaults: {compare: {ignore: [/at]}}\n"
+            "agents:\n"
+            "  - slug: a\n"
+            "    compare: {rules: {/total: {tolerance: 0.1}}}\n"
+            "    examples:\n"
+            "      - {name: e1, expected: {total: 1}}\n"
+            "      - {name: e2, expected: {total: 2}}\n"
+            "      - {name: e3, expected: {total: 3}, compare: {ignore: [/id]}}\n"
+        )
+    }
+    e1, e2, e3 = load_manifest(project(files), env={}).examples()
+    assert e1.compare is e2.compare
+    assert e1.compare.ignore == ["/at"]
+    assert e1.compare.rules["/total"].tolerance == 0.1
+    assert e3.compare.ignore == ["/at", "/id"]
+    assert e3.compare.rules["/total"].tolerance == 0.1
