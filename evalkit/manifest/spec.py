@@ -25,6 +25,9 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
 
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
 class ExampleSpec(_Frozen):
     """One example: inputs, expectations, rules, and where it is declared.
 
@@ -56,6 +59,15 @@ class ExampleSpec(_Frozen):
     folder: Path | None = None
     #: the execution a folder example was made from (its ``source.json``), if any
     source: ExampleSource | None = None
+
+    @model_validator(mode="after")
+    def _share_fields_set(self) -> ExampleSpec:
+        # one set of given field names for the examples given the same ones (thousands)
+        names = frozenset(self.model_fields_set)
+        object.__setattr__(
+            self, "__pydantic_fields_set__", _FIELDS_SETS.setdefault(names, set(names))
+        )
+        return self
 
     @model_validator(mode="before")
     @classmethod

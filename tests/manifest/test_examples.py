@@ -151,7 +151,7 @@ def test_example_files_linked_from_outside_the_project_are_refused(tmp_path: Pat
     ]
 
 
-def test_inline_examples_without_rules_of_their_own_share_their_owners_merged_rules(
+def test_inline_examples_share_their_owners_merged_rules_when_they_have_none(
     project: Callable[[Files], Path],
 ) -> None:
     # 20,000 inline examples held as many equal copies of their agent's rules
@@ -170,6 +170,7 @@ def test_inline_examples_without_rules_of_their_own_share_their_owners_merged_ru
     }
     e1, e2, e3 = load_manifest(project(files), env={}).examples()
     assert e1.compare is e2.compare
+    assert e1.model_fields_set is e2.model_fields_set  # as many equal sets of field names
     assert e1.compare.ignore == ["/at"]
     assert e1.compare.rules["/total"].tolerance == 0.1
     assert e3.compare.ignore == ["/at", "/id"]
