@@ -27,6 +27,7 @@ from evalkit.errors import ConfigError
 
 if TYPE_CHECKING:
     from evalkit.client import EigenpalClient
+    from evalkit.emulator.child import PlatformLaunch
 
 #: the environment variables the CLI and ``Connection.from_env`` read
 BASE_URL_VARIABLE = "EIGENPAL_BASE_URL"
@@ -89,17 +90,19 @@ def open_platform(
     workflows_dir: Path | None = None,
     workers: int | None = None,
     pass_env: tuple[str, ...] = (),
+    launch: PlatformLaunch | None = None,
 ) -> Iterator[OpenPlatform]:
     """Yield the platform to talk to; a local one is stopped when the block ends.
     ``workers``: how many executions the local platform runs at once (its default if None).
     ``pass_env``: variables of this environment the local platform passes to agent programs
-    (a remote platform ignores them)."""
+    (a remote platform ignores them). ``launch``: the local platform's process, started ahead
+    by ``launching_platform`` (else it starts here)."""
     if not connection.is_local:
         yield _remote(connection)
         return
 
     # Imported here so that talking to a remote platform never loads the local one.
-    from evalkit.emulator.child import start_child_platform
+    from evalkit.emulator.child import PlatformLaunch
     from evalkit.emulator.config import MAX_WORKERS, PlatformConfig, generate_api_key
 
     state_dir = local_state_dir(project_root)
@@ -113,7 +116,7 @@ def open_platform(
     if workers is not None:
         # More than the platform's most wait in its queue, as on any platform.
         config = dataclasses.replace(config, workers=min(workers, MAX_WORKERS))
-    with start_child_platform(config) as running:
+    with (launch or PlatformLaunch()).start(config) as running:
         yield OpenPlatform(
             base_url=running.base_url,
             api_key=running.api_key,
@@ -121,6 +124,20 @@ def open_platform(
             description=f"local platform {running.base_url} (state in {_shown(state_dir)})",
             notes=running.notes,
         )
+
+
+@contextmanager
+def launching_platform(connection: Connection) -> Iterator[PlatformLaunch | None]:
+    """For a local ``connection``, the local platform's process started now, so that its
+    start overlaps the caller's work until ``open_platform(..., launch=...)``; stopped at the
+    block's end if it was never used. None for a remote platform."""
+    if not connection.is_local:
+        yield None
+        return
+    from evalkit.emulator.child import PlatformLaunch
+
+    with PlatformLaunch() as launch:
+        yield launch
 
 
 @contextmanager

@@ -34,13 +34,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.client._http import tls_context
-from evalkit.connection import Connection, OpenPlatform, open_platform
+from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
@@ -74,6 +74,9 @@ from evalkit.runner.results import (
 from evalkit.runner.results_file import read_summary_file
 from evalkit.runner.session import PreparedRun, run_session
 from evalkit.runner.start_order import SignallingTransport
+
+if TYPE_CHECKING:
+    from evalkit.emulator.child import PlatformLaunch
 
 
 def _ignore(_: Any) -> None:
@@ -179,7 +182,22 @@ async def _evaluate(
         from evalkit.runner.ci import refuse_in_ci
 
         refuse_in_ci(config.force)
-    hooks = hooks or RunHooks()
+    connection = connection or Connection.from_env()
+    # A local platform's process starts first: its imports overlap the manifest's reading.
+    with launching_platform(connection) as launch:
+        return await _evaluate_launched(
+            manifest, config, connection, launch, hooks or RunHooks(), stop
+        )
+
+
+async def _evaluate_launched(
+    manifest: Path | str | Manifest,
+    config: RunConfig,
+    connection: Connection,
+    launch: PlatformLaunch | None,
+    hooks: RunHooks,
+    stop: asyncio.Event | None,
+) -> RunOutcome:
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
     if config.confidence is None and loaded.gates.confidence is not None:
         config = dataclasses.replace(config, confidence=loaded.gates.confidence)
@@ -201,11 +219,12 @@ async def _evaluate(
     git = git_info(loaded.path.parent)
     identity = _identity(loaded, config, git)
     with open_platform(
-        connection or Connection.from_env(),
+        connection,
         project_root=loaded.path.parent,
         workflows_dir=loaded.local_workflows_dir,
         workers=config.concurrency,
         pass_env=loaded.local_pass_env,
+        launch=launch,
     ) as platform:
         hooks.note(f"target: {platform.description}")
         for line in platform.notes:

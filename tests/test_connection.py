@@ -146,14 +146,14 @@ def test_the_cli_options_make_the_same_connection(tmp_path: Path) -> None:
 
 def test_the_local_platform_runs_as_many_executions_at_once_as_asked(tmp_path: Path) -> None:
     seen: list[int | None] = []
-    real_start = child.start_child_platform
+    real_start = child.PlatformLaunch.start
 
-    def spy(config: PlatformConfig) -> ChildPlatform:
+    def spy(launch: child.PlatformLaunch, config: PlatformConfig) -> ChildPlatform:
         seen.append(config.workers)
-        return real_start(config)
+        return real_start(launch, config)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(child, "start_child_platform", spy)
+        patch.setattr(child.PlatformLaunch, "start", spy)
         for asked in (3, MAX_WORKERS + 100):
             with open_platform(Connection(), project_root=tmp_path, workers=asked):
                 pass

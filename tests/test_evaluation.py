@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,8 +13,11 @@ from pathlib import Path
 import pytest
 
 import evalkit
-from evalkit import Connection, RunConfig, RunHooks
+from evalkit import Connection, RunConfig, RunHooks, evaluation
+from evalkit.emulator import child
+from evalkit.emulator.config import PlatformConfig
 from evalkit.errors import ConfigError, ManifestError, RunError
+from evalkit.manifest import Manifest
 from evalkit.runner.jobs import Selection
 from evalkit.runner.results import ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
@@ -118,6 +122,54 @@ def test_a_broken_manifest_raises_before_any_platform_starts(tmp_path: Path) -> 
         evalkit.run(manifest, RunConfig(out=tmp_path / "never"))
     assert not (tmp_path / "never").exists()
     assert not (tmp_path / ".evalkit").exists(), "no local platform was started"
+    assert _children() == set(), "the platform's process launched ahead is gone"
+
+
+def _children() -> set[int]:
+    """This process's child processes still running (zombies reaped or not are left out)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] not in ("Z", "X"):
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_the_local_platform_starts_while_the_manifest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its process (an interpreter and the web stack's imports) is launched before the
+    manifest is read, and the run is served by that same process."""
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    launched: list[int] = []
+    started: list[int] = []
+    real_init, real_start = child.PlatformLaunch.__init__, child.PlatformLaunch.start
+    real_load = evaluation.load_manifest
+
+    def launch(self: child.PlatformLaunch) -> None:
+        real_init(self)
+        launched.append(self.pid)
+
+    def start(self: child.PlatformLaunch, config: PlatformConfig) -> child.ChildPlatform:
+        started.append(self.pid)
+        return real_start(self, config)
+
+    def load(path: Path) -> Manifest:
+        assert len(launched) == 1, "the platform's process is already starting"
+        return real_load(path)
+
+    monkeypatch.setattr(child.PlatformLaunch, "__init__", launch)
+    monkeypatch.setattr(child.PlatformLaunch, "start", start)
+    monkeypatch.setattr(evaluation, "load_manifest", load)
+    config = RunConfig(selection=Selection(examples=("acme-*",)), report=False, out=tmp_path / "r")
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+    assert outcome.summary.counts.total == 1
+    assert outcome.summary.counts.passed == 1
+    assert started == launched, "the process launched ahead served the run"
+    assert _children() == set()
 
 
 def test_a_selection_of_nothing_is_refused(tmp_path: Path) -> None:

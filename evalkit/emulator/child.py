@@ -3,13 +3,15 @@
 In a thread of the run's process, the platform and the runner shared one interpreter lock, and
 each waited on the other on a machine with cores to spare. ``start_child_platform(config)``
 serves the same platform from a child process instead; ``start_platform`` (a thread) stays the
-facility for tests and embedding.
+facility for tests and embedding. ``PlatformLaunch()`` starts the process before its
+configuration is known, so that its imports overlap the caller's own work (a run's manifest).
 
 How parent and child talk (POSIX):
 
 - **stdin**: one JSON line with the ``PlatformConfig``, the API key included (never in argv or
   the environment), then nothing. The child shuts down cleanly at end of file: when the parent
-  stops it, or dies without a word (even SIGKILL), so a platform never outlives its run.
+  stops it, or dies without a word (even SIGKILL), so a platform never outlives its run; end of
+  file before the configuration (a launch let go) ends it without a word.
 - **stdout**: one JSON line, ``{"port": ..., "notes": [...]}`` once the server accepts requests
   on 127.0.0.1 (a port it bound itself), or ``{"error": ...}`` if it could not start. After
   that, whatever the child writes to standard output goes to its standard error.
@@ -79,6 +81,7 @@ class ChildPlatform:
         #: lines for the user about the platform as it started (its pass_env)
         self.notes: tuple[str, ...] = ()
         self._drain = drain
+        self._stopped = False
 
     @property
     def pid(self) -> int:
@@ -109,7 +112,11 @@ class ChildPlatform:
         self.process.stdout.close()
 
     def stop(self) -> None:
-        """End of file and SIGTERM, then SIGKILL after ``STOP_GRACE_SECONDS``; waits for it."""
+        """End of file and SIGTERM, then SIGKILL after ``STOP_GRACE_SECONDS``; waits for it.
+        A second stop does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
         stopped_by_itself = self.base_url != "" and self.process.poll() is not None
         if self.process.stdin is not None:
             with suppress(OSError):
@@ -154,31 +161,71 @@ class ChildPlatform:
 def start_child_platform(config: PlatformConfig) -> ChildPlatform:
     """Serve ``config`` on 127.0.0.1 (a free port) from a child process, ready when it returns;
     its first key is the one ``api_key`` holds. ``config.runner`` cannot cross processes."""
-    request = {"config": config_to_json(config), "log_level": _log_level()}
-    package_home = str(Path(evalkit.__file__).resolve().parent.parent)
-    process = subprocess.Popen(
-        [sys.executable, "-c", _BOOTSTRAP, package_home],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,
-        start_new_session=True,
-    )
-    assert process.stdin is not None
-    assert process.stderr is not None
-    drain = _StderrDrain(process.stderr, secrets=config.api_keys)
-    child = ChildPlatform(process, config.api_keys[0], drain)
-    try:
+    return PlatformLaunch().start(config)
+
+
+class PlatformLaunch:
+    """A child platform's process started ahead of its configuration: its interpreter starts
+    and imports the web stack (about half a second) while the caller reads what the
+    configuration depends on (a run's manifest). ``start(config)`` serves it; a launch never
+    started is stopped when its ``with`` block ends (the child exits at end of file)."""
+
+    def __init__(self) -> None:
+        package_home = str(Path(evalkit.__file__).resolve().parent.parent)
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BOOTSTRAP, package_home],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            start_new_session=True,
+        )
+        assert process.stderr is not None
+        drain = _StderrDrain(process.stderr, secrets=())
         drain.start()
-        process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
-        process.stdin.flush()
-        child.wait_until_ready()
-    except BrokenPipeError:  # it died before reading its configuration
-        child._fail(f"stopped before it read its configuration (exit code {process.wait()})")
-    except BaseException:
-        child.stop()
-        raise
-    return child
+        self._child = ChildPlatform(process, "", drain)
+        self._started = False
+
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
+    def start(self, config: PlatformConfig) -> ChildPlatform:
+        """Hand the child ``config`` and wait until it serves (once per launch); the returned
+        platform is stopped by its own ``with`` block."""
+        if self._started:
+            raise RuntimeError("a platform launch starts one platform")
+        self._started = True
+        child, process = self._child, self._child.process
+        assert process.stdin is not None
+        try:
+            request = {"config": config_to_json(config), "log_level": _log_level()}
+            child.api_key = config.api_keys[0]
+            child._drain.secrets = config.api_keys  # before the key is sent, nothing holds it
+            process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            process.stdin.flush()
+            child.wait_until_ready()
+        except BrokenPipeError:  # it died before reading its configuration
+            child._fail(f"stopped before it read its configuration (exit code {process.wait()})")
+        except BaseException:
+            child.stop()
+            raise
+        return child
+
+    def __enter__(self) -> PlatformLaunch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not self._started:
+            self._child.stop()
+
+    def __repr__(self) -> str:
+        return f"PlatformLaunch(pid={self.pid}, started={self._started})"
 
 
 def config_to_json(config: PlatformConfig) -> dict[str, Any]:
@@ -221,7 +268,8 @@ class _StderrDrain(threading.Thread):
     def __init__(self, stream: IO[bytes], secrets: tuple[str, ...]) -> None:
         super().__init__(name="evalkit-platform-stderr", daemon=True)
         self._stream = stream
-        self._secrets = secrets
+        #: masked wherever the child's words go (set by the launch before it sends a key)
+        self.secrets = secrets
         self._lock = threading.Lock()
         self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self._held: list[str] | None = []  # raw lines before the platform is up
@@ -252,7 +300,7 @@ class _StderrDrain(threading.Thread):
             return list(self._tail)
 
     def mask(self, text: str) -> str:
-        for secret in self._secrets:
+        for secret in self.secrets:
             text = text.replace(secret, _MASK)
         return text
 
@@ -374,7 +422,10 @@ def main() -> None:
     # The first line of stdout is the parent's; anything else printed goes to stderr.
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    request = json.loads(_first_line(STDIN))
+    first = _first_line(STDIN)
+    if not first:  # the launch was let go before it was given a configuration
+        return
+    request = json.loads(first)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_ParentFormatter())
     logging.basicConfig(level=int(request["log_level"]), handlers=[handler], force=True)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from evalkit.emulator.child import (
+    PlatformLaunch,
     PlatformStartError,
     _StderrDrain,
     config_from_json,
@@ -168,6 +169,38 @@ def test_the_child_ends_at_end_of_file_on_its_stdin(tmp_path: Path) -> None:
         assert child.process.wait(PATIENCE_SECONDS) == 0
     finally:
         child.stop()
+
+
+def test_a_launch_serves_the_configuration_it_is_given_later(tmp_path: Path) -> None:
+    """The process starts (and imports) first; the configuration, key included, comes later."""
+    with no_unclosed_files(), PlatformLaunch() as launch:
+        assert API_KEY not in Path(f"/proc/{launch.pid}/cmdline").read_text()
+        with launch.start(config_in(tmp_path / "p")) as child:
+            assert child.pid == launch.pid
+            with httpx.Client(base_url=child.base_url, headers=AUTH) as http:
+                create_agent(http, "probe")
+                assert http.get("/api/v1/agents/probe").status_code == 200
+        assert ended(launch.pid)
+        with pytest.raises(RuntimeError, match="one platform"):
+            launch.start(config_in(tmp_path / "q"))
+
+
+def test_a_launch_let_go_unused_ends_without_a_word(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with no_unclosed_files(), PlatformLaunch() as launch:
+        pid = launch.pid
+    assert ended(pid)
+    assert capfd.readouterr().err == ""
+
+
+def test_a_launch_whose_parent_closes_stdin_before_configuring_exits_cleanly() -> None:
+    """End of file before any configuration (the launch was let go): exit code 0, no output."""
+    with no_unclosed_files(), PlatformLaunch() as launch:
+        process = launch._child.process
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(PATIENCE_SECONDS) == 0
 
 
 def test_a_folder_in_use_is_the_users_error_with_its_own_type(tmp_path: Path) -> None:
