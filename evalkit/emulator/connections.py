@@ -19,6 +19,10 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr
 
+#: a request's head (request line and headers) still incomplete past this many bytes is
+#: answered with a 400: h11's default, given to both protocols
+MAX_INCOMPLETE_HEAD_BYTES = 16 * 1024
+
 _lock = threading.Lock()
 _transports: dict[tuple[Any, Any], asyncio.Transport] = {}
 
@@ -62,7 +66,33 @@ except ImportError:  # a dependency, but an install may lack it: h11 serves then
 else:
 
     class TrackedHttpToolsProtocol(_Tracked, HttpToolsProtocol):
-        """uvicorn's httptools protocol (llhttp, in C), tracked."""
+        """uvicorn's httptools protocol (llhttp, in C), tracked, with h11's bound on a request's
+        head: httptools buffers a header line of any length, h11 answers a head still incomplete
+        after ``MAX_INCOMPLETE_HEAD_BYTES`` with its 400, and so does this."""
+
+        _reading_head = False
+        _head_bytes = 0
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if not self._reading_head or self.transport.is_closing():
+                return
+            # The read left the head incomplete: all of it was head (but for a pipelined
+            # request's body before it, which at most answers such a request early).
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_INCOMPLETE_HEAD_BYTES:
+                self._reading_head = False
+                message = "Invalid HTTP request received."  # what both protocols answer
+                self.logger.warning("%s (its head is over %d bytes)", message, self._head_bytes)
+                self.send_400_response(message)
+
+        def on_message_begin(self) -> None:
+            self._reading_head, self._head_bytes = True, 0
+            super().on_message_begin()
+
+        def on_headers_complete(self) -> None:
+            self._reading_head = False
+            super().on_headers_complete()
 
     _httptools = TrackedHttpToolsProtocol
 

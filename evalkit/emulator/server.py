@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig, generate_api_key
-from evalkit.emulator.connections import serving_protocol
+from evalkit.emulator.connections import MAX_INCOMPLETE_HEAD_BYTES, serving_protocol
 from evalkit.emulator.platform import Platform
 
 LOOPBACK = "127.0.0.1"
@@ -82,6 +82,7 @@ def build_server(app: FastAPI, host: str, port: int) -> PlatformServer:
         host=host,
         port=port,
         http=serving_protocol(),
+        h11_max_incomplete_event_size=MAX_INCOMPLETE_HEAD_BYTES,
         lifespan="on",
         log_level="warning",
         # Leave logging to the host program (the CLI configures it; tests capture it).

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.connections import TrackedHttpToolsProtocol
 from evalkit.emulator.server import (
     ListenError,
     PlatformServer,
@@ -151,7 +152,10 @@ def _served_connections_have_nodelay(server: PlatformServer, base_url: str) -> l
     with httpx.Client(base_url=base_url, headers=headers) as http:
         for _ in range(2):  # the second request reuses the connection
             assert http.get("/api/v1/agents").status_code == 200
-        sockets = [c.transport.get_extra_info("socket") for c in server.server_state.connections]
+        connections = server.server_state.connections
+        # served with httptools's protocol (evalkit serve and the run's child: the foreground)
+        assert {type(c) for c in connections} == {TrackedHttpToolsProtocol}
+        sockets = [c.transport.get_extra_info("socket") for c in connections]
         return [sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for sock in sockets]
 
 
