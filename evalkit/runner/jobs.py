@@ -66,11 +66,11 @@ class ExampleJob:
         input_text: bytes | None = None,
         expected_text: bytes | None = None,
     ) -> None:
-        """As a dataclass's, the JSON given as values (``input_json``, ``expected_json``) or
-        as their compact text (``input_text``, ``expected_text``)."""
-        if input_text is None:
+        """As a dataclass's, the JSON given as values (``input_json``, ``expected_json``: they
+        win) or as their compact text (``input_text``, ``expected_text``)."""
+        if input_json is not None or input_text is None:
             input_text = compact_json(input_json if input_json is not None else {})
-        if expected_text is None and expected_json is not None:
+        if expected_json is not None:
             expected_text = compact_json(expected_json)
         values = {
             "kind": kind,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.manifest import load_manifest
+from evalkit.manifest.spec import compact_json
 from evalkit.report import RunResults
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.evidence import weigh
@@ -302,7 +303,7 @@ def hostile_run(folder: Path) -> RunResults:
     job = invoice_jobs()[0]
     expected = {**copy.deepcopy(job.expected_json), hostile("expected key"): 1}
     expected["vendor"] = hostile("expected value")
-    job = replace(job, expected_json=expected)
+    job = replace(job, expected_text=compact_json(expected))
     actual = copy.deepcopy(job.expected_json)
     actual["vendor"] = hostile("actual value")
     actual[hostile("actual key")] = HOSTILE
