@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 import evalkit
-from evalkit import Connection, RunConfig, RunHooks, evaluation
+from evalkit import Connection, RunConfig, RunHooks
 from evalkit.emulator import child
 from evalkit.emulator.config import PlatformConfig
 from evalkit.errors import ConfigError, ManifestError, RunError
-from evalkit.manifest import Manifest
+from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner.jobs import Selection
 from evalkit.runner.results import ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
@@ -147,7 +147,7 @@ def test_the_local_platform_starts_while_the_manifest_is_read(
     launched: list[int] = []
     started: list[int] = []
     real_init, real_start = child.PlatformLaunch.__init__, child.PlatformLaunch.start
-    real_load = evaluation.load_manifest
+    real_load = load_manifest
 
     def launch(self: child.PlatformLaunch) -> None:
         real_init(self)
@@ -163,7 +163,7 @@ def test_the_local_platform_starts_while_the_manifest_is_read(
 
     monkeypatch.setattr(child.PlatformLaunch, "__init__", launch)
     monkeypatch.setattr(child.PlatformLaunch, "start", start)
-    monkeypatch.setattr(evaluation, "load_manifest", load)
+    monkeypatch.setattr("evalkit.evaluation.load_manifest", load)
     config = RunConfig(selection=Selection(examples=("acme-*",)), report=False, out=tmp_path / "r")
     outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
     assert outcome.summary.counts.total == 1
