@@ -21,8 +21,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 from evalkit.errors import PlanError
-from evalkit.sync.plan_file import plan_from_data
-from evalkit.sync.render import render_markdown
+from evalkit.sync.plan_file import record_markdown
 
 # The HTML blocks evalkit.sync.render writes, the only ones kept as HTML.
 _OWN_BLOCKS = frozenset({"<details><summary>diff</summary>", "</details>"})
@@ -33,10 +32,9 @@ def plan_markdown(data: dict[str, Any] | None) -> str | None:
     if data is None:
         return None
     try:
-        plan = plan_from_data(data, where="the summary's sync_plan")
+        return record_markdown(data, where="the summary's sync_plan")
     except PlanError as err:
         return _unreadable(err)
-    return render_markdown(plan)
 
 
 def plan_html(data: dict[str, Any] | None) -> Markup | None:
@@ -44,10 +42,10 @@ def plan_html(data: dict[str, Any] | None) -> Markup | None:
     if data is None:
         return None
     try:
-        plan = plan_from_data(data, where="the summary's sync_plan")
+        text = record_markdown(data, where="the summary's sync_plan")
     except PlanError as err:
         return Markup('<p class="warn">{}</p>').format(_unreadable(err))
-    return markdown_html(render_markdown(plan))
+    return markdown_html(text)
 
 
 def markdown_html(text: str) -> Markup:

@@ -5,7 +5,8 @@ Fields read when present, as declared fields or extra keys (``record_field``): o
 ``expected_json`` / ``actual_json`` (the documents compared), ``flaky`` (bool: the verdict
 changed between attempts), ``quarantined`` (bool: known bad, excluded from gates) and
 ``output_json_checked`` (bool, true when absent: false when the output JSON was not compared);
-on the summary, ``sync_plan`` (the plan applied before the run, as ``evalkit.sync.plan_to_data``);
+on the summary, ``sync_plan`` (a record of the plan applied before the run,
+``evalkit.sync.plan_file.plan_record``, or the whole plan in runs made before it);
 on a gate, ``checked`` (bool: false when the gate could not be evaluated).
 """
 

@@ -22,7 +22,8 @@ class SyncFailed(RunError, PlatformTrouble):
 
 @dataclass(frozen=True)
 class PreSync:
-    #: the plan applied, as ``evalkit.sync.plan_to_data`` gives it; None when nothing changed
+    #: the plan applied, as ``evalkit.sync.plan_file.plan_record`` records it; None when
+    #: nothing changed
     plan: dict[str, Any] | None
     #: one line saying what happened
     message: str
@@ -37,8 +38,8 @@ def sync_agents(
 ) -> PreSync | None:
     """Sync the agents of ``jobs`` and ``also`` (platform slugs: the judge agents their rules
     name); None when there is none. ``SyncFailed`` when the platform refused a write."""
-    from evalkit.sync import plan_to_data
     from evalkit.sync.apply import apply
+    from evalkit.sync.plan_file import plan_record
     from evalkit.sync.planner import plan
 
     agents = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
@@ -52,6 +53,6 @@ def sync_agents(
         reasons = "; ".join(f"{o.slug}: {o.error}" for o in result.failed)
         raise SyncFailed(f"sync before the run failed ({result.state}): {reasons}")
     message = f"sync: {result.writes} write(s) to {len(result.applied)} agent(s)"
-    # The record leaves the inline examples' bytes out: the manifest holds them, and the
-    # summary (read again for the reports) grew by 2.5 KB for each one a sync created.
-    return PreSync(plan_to_data(changes, contents=False), message)
+    # A record bounded by the agents: the whole plan of a first sync names every file of every
+    # example, and the summary is read again for the reports.
+    return PreSync(plan_record(changes), message)

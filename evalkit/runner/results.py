@@ -528,8 +528,12 @@ class ChangeSelection(_Record):
 class RunSummary(_Record):
     """Written once at the end of a run (also when it was interrupted).
 
-    Extra key (in ``model_extra``): ``sync_plan``, the plan applied before the run
-    (``evalkit.sync.plan_to_data``), when the run synced anything.
+    Extra key (in ``model_extra``): ``sync_plan``, a record of the plan applied before the
+    run, when the run synced anything: ``evalkit.sync.plan_file.plan_record`` (kind
+    ``evalkit-plan-record``: the plan's summary, per agent its slug, ``newAgent`` and counts
+    by kind, and the plan's Markdown listing at most 50 changed examples an agent, then
+    "and N more"). Runs before it held the whole plan (``plan_to_data(plan, contents=False)``,
+    kind ``evalkit-plan``); reports read both, so ``format`` stays 1.
     """
 
     format: Literal[1] = RESULTS_FORMAT_VERSION

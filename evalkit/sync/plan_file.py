@@ -2,6 +2,11 @@
 
 The document is the ``Plan`` model in camelCase plus ``kind``, ``formatVersion`` and a
 ``summary`` for readers; the summary is derived, so it is dropped (not trusted) on load.
+
+A run keeps a shorter record of the plan it applied (``plan_record``, kind
+``evalkit-plan-record``): the plan's summary, each agent's counts, and its Markdown with a
+bounded list of examples. The whole plan of a first sync names every file of every example
+(40,000 entries for 20,000 examples), and the run's summary is read again for its reports.
 """
 
 from __future__ import annotations
@@ -14,8 +19,13 @@ from pydantic import ValidationError
 
 from evalkit.errors import PlanError
 from evalkit.sync.plan import PLAN_FORMAT, Action, Plan
+from evalkit.sync.render import render_markdown
 
 KIND = "evalkit-plan"
+RECORD_KIND = "evalkit-plan-record"
+RECORD_FORMAT = 1
+#: changed examples an agent's Markdown lists in a run's record, before "and N more"
+RECORD_EXAMPLES_SHOWN = 50
 
 
 #: what ``plan_to_data(..., contents=False)`` leaves out: the inline examples' bytes
@@ -27,20 +37,55 @@ def plan_to_data(plan: Plan, *, contents: bool = True) -> dict[str, Any]:
     only applying the plan needs (a record of a plan applied, e.g. a run's summary, would
     otherwise hold every inline example of the agents it created, base64-encoded)."""
     data = plan.model_dump(mode="json", by_alias=True, exclude=None if contents else _CONTENTS)
+    return {"kind": KIND, **data, "summary": _summary(plan)}
+
+
+def plan_record(plan: Plan) -> dict[str, Any]:
+    """What a run keeps of the plan it applied: bounded by the agents, not by the examples.
+    The reports show its ``markdown`` (``record_markdown``)."""
+    agents = []
+    for agent in plan.agents:
+        counts = {action.value: agent.count(action) for action in Action if agent.count(action)}
+        agents.append(
+            {"slug": agent.slug, **({"newAgent": True} if agent.creates_agent else {}), **counts}
+        )
     return {
-        "kind": KIND,
-        **data,
-        "summary": {
-            "hasChanges": plan.has_changes,
-            "agentsChanging": sum(1 for a in plan.agents if a.has_changes),
-            "agentsToCreate": sum(1 for a in plan.agents if a.creates_agent),
-            "create": plan.count(Action.CREATE),
-            "update": plan.count(Action.UPDATE),
-            "drift": plan.count(Action.DRIFT),
-            "orphans": plan.orphan_count,
-            "acknowledgedOrphans": plan.acknowledged_count,
-            "environmentCopies": len(plan.environment_copies),
-        },
+        "kind": RECORD_KIND,
+        "formatVersion": RECORD_FORMAT,
+        "summary": _summary(plan),
+        "agents": agents,
+        "markdown": render_markdown(plan, examples_shown=RECORD_EXAMPLES_SHOWN),
+    }
+
+
+def record_markdown(data: Any, *, where: str = "the plan record") -> str:
+    """The Markdown of a plan as a run recorded it: a ``plan_record``, or (runs of evalkit
+    before the record) the whole plan as ``plan_to_data(..., contents=False)`` gave it.
+    ``PlanError`` when ``data`` is neither."""
+    if isinstance(data, dict) and data.get("kind") == RECORD_KIND:
+        version, text = data.get("formatVersion"), data.get("markdown")
+        if version != RECORD_FORMAT:
+            raise PlanError(
+                f"{where} has record format {version!r}; this evalkit reads format "
+                f"{RECORD_FORMAT}: render it with the evalkit that made the run"
+            )
+        if not isinstance(text, str):
+            raise PlanError(f"{where} is damaged at markdown: not a text")
+        return text
+    return render_markdown(plan_from_data(data, where=where))
+
+
+def _summary(plan: Plan) -> dict[str, Any]:
+    return {
+        "hasChanges": plan.has_changes,
+        "agentsChanging": sum(1 for a in plan.agents if a.has_changes),
+        "agentsToCreate": sum(1 for a in plan.agents if a.creates_agent),
+        "create": plan.count(Action.CREATE),
+        "update": plan.count(Action.UPDATE),
+        "drift": plan.count(Action.DRIFT),
+        "orphans": plan.orphan_count,
+        "acknowledgedOrphans": plan.acknowledged_count,
+        "environmentCopies": len(plan.environment_copies),
     }
 
 

@@ -189,14 +189,16 @@ def _diff_line(row: str) -> str:
 # ---------------------------------------------------------------- markdown
 
 
-def render_markdown(plan: Plan) -> str:
-    """The plan as GitHub-flavoured Markdown, for a pull-request comment."""
+def render_markdown(plan: Plan, *, examples_shown: int | None = None) -> str:
+    """The plan as GitHub-flavoured Markdown, for a pull-request comment. ``examples_shown``:
+    list at most that many changed examples of an agent, then "and N more" (a run's record of
+    its sync, which would otherwise name every example a first sync created)."""
     out = ["### evalkit plan", "", f"**{_md_text(headline(plan))}**"]
     if plan.environment:
         out += ["", f"Environment: {_code(plan.environment)}"]
     for agent in plan.agents:
         if agent.has_changes or agent.orphan_files:
-            out += ["", *_agent_markdown(agent)]
+            out += ["", *_agent_markdown(agent, examples_shown)]
     unchanged = [a.slug for a in plan.agents if not (a.has_changes or a.orphan_files)]
     if unchanged:
         out += ["", "Unchanged: " + ", ".join(_code(s) for s in unchanged)]
@@ -223,7 +225,7 @@ def render_markdown(plan: Plan) -> str:
     return "\n".join(out) + "\n"
 
 
-def _agent_markdown(agent: AgentChange) -> list[str]:
+def _agent_markdown(agent: AgentChange, examples_shown: int | None) -> list[str]:
     marks = " ".join(f"`{a.symbol}{agent.count(a)}`" for a in Action if agent.count(a))
     if agent.creates_agent:
         out = [f"#### `+` {_code(agent.slug)} (new agent)", ""]
@@ -263,7 +265,11 @@ def _agent_markdown(agent: AgentChange) -> list[str]:
             ]
     examples = example_actions(agent.files)
     if examples:
-        out.append("- examples: " + ", ".join(f"`{a.symbol}` {_code(n)}" for n, a in examples))
+        # "and 1 more" would take the line the one example needs
+        bounded = examples_shown is not None and len(examples) > examples_shown + 1
+        shown = examples[:examples_shown] if bounded else examples
+        line = "- examples: " + ", ".join(f"`{a.symbol}` {_code(n)}" for n, a in shown)
+        out.append(line + (f", and {len(examples) - len(shown)} more" if bounded else ""))
     counted = [o for o in agent.orphan_files if o.acknowledged_by is None]
     if counted:
         out.append(

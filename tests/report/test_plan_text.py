@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from evalkit.report import RunResults, render_html
 from evalkit.report.plan_text import markdown_html, plan_html, plan_markdown
-from tests.report.sample_plan import HOSTILE, sample_plan_data
+from evalkit.sync.plan import Action, FileChange, FileFacts
+from evalkit.sync.plan_file import RECORD_EXAMPLES_SHOWN, plan_record, plan_to_data
+from tests.report.sample_plan import HOSTILE, sample_plan, sample_plan_data
 
 
 def test_no_plan_renders_nothing() -> None:
@@ -63,3 +65,37 @@ def test_an_unreadable_plan_is_a_note_in_the_page() -> None:
     assert html.startswith('<p class="warn">(the sync plan in the summary could not be read:')
     assert "<b>" not in html
     assert plan_html(None) is None
+
+
+def test_a_runs_bounded_record_renders_with_and_n_more(failing_run: RunResults) -> None:
+    """Issue 15: the report parsed the whole plan back and rendered every example's name."""
+    assert failing_run.summary is not None
+    plan = sample_plan()
+    changes = tuple(
+        FileChange(
+            path=f"examples/ex{n:05d}/input.json",
+            action=Action.CREATE,
+            after=FileFacts(sha256="c" * 64, size=9),
+            example=f"ex{n:05d}",
+        )
+        for n in range(RECORD_EXAMPLES_SHOWN + 30)
+    )
+    agent = plan.agents[0]
+    plan = plan.model_copy(
+        update={"agents": (agent.model_copy(update={"files": (*agent.files, *changes)}),)}
+    )
+    summary = failing_run.summary.model_copy(update={"sync_plan": plan_record(plan)})
+    html = render_html(RunResults(results=failing_run.results, summary=summary))
+    assert "<code>ex00049</code>, and 30 more" in html
+    assert "ex00050" not in html
+    assert "Invoice extractor &lt;v2&gt;" in html
+
+
+def test_a_summary_holding_the_whole_plan_still_renders(failing_run: RunResults) -> None:
+    """Runs of earlier evalkit kept the whole plan (``plan_to_data(..., contents=False)``)."""
+    assert failing_run.summary is not None
+    old = plan_to_data(sample_plan(), contents=False)
+    summary = failing_run.summary.model_copy(update={"sync_plan": old})
+    html = render_html(RunResults(results=failing_run.results, summary=summary))
+    assert "<h4><code>~</code> <code>invoice-extractor</code>" in html
+    assert plan_markdown(old) == plan_markdown(plan_record(sample_plan()))

@@ -71,6 +71,8 @@ def test_example_project_passes_then_the_broken_agent_fails_with_feedback(tmp_pa
     assert "target: local platform" in stderr
     # The agent was synced first; the plan applied is in the summary for reports.
     assert [agent["slug"] for agent in good["sync_plan"]["agents"]] == ["invoice-extractor"]
+    assert good["sync_plan"]["kind"] == "evalkit-plan-record"  # not the whole plan (issue 15)
+    assert "#### `+` `invoice-extractor` (new agent)" in good["sync_plan"]["markdown"]
 
     subprocess.run([git, "apply", str(INVOICES / "broken-agent.patch")], cwd=root, check=True)
     code, stdout, stderr = finish(

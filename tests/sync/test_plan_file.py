@@ -6,7 +6,24 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import PlanError
-from evalkit.sync.plan_file import load_plan, plan_to_data, save_plan
+from evalkit.sync.plan import (
+    Action,
+    AgentChange,
+    DesiredSnapshot,
+    FileChange,
+    FileFacts,
+    LiveFingerprint,
+    Plan,
+)
+from evalkit.sync.plan_file import (
+    RECORD_EXAMPLES_SHOWN,
+    load_plan,
+    plan_record,
+    plan_to_data,
+    record_markdown,
+    save_plan,
+)
+from evalkit.sync.render import render_markdown
 
 from .plans import realistic_plan
 
@@ -123,3 +140,66 @@ def test_a_record_of_the_plan_leaves_the_inline_contents_out(tmp_path: Path) -> 
         k: v for k, v in full.items() if k != "agents"
     }
     assert render_markdown(plan_from_data(record)) == render_markdown(plan)
+
+
+def _first_sync_of(count: int) -> Plan:
+    """A plan that creates an agent with ``count`` examples, two files each."""
+    files = tuple(
+        FileChange(
+            path=f"examples/ex{n:05d}/{name}.json",
+            action=Action.CREATE,
+            after=FileFacts(sha256=f"{n:064x}", size=20),
+            example=f"ex{n:05d}",
+        )
+        for n in range(count)
+        for name in ("input", "expected")
+    )
+    desired = DesiredSnapshot(name="Big", config={}, files={f.path: f.after.sha256 for f in files})
+    agent = AgentChange(
+        slug="big", desired=desired, live=LiveFingerprint(exists=False), files=files
+    )
+    return Plan(created_at="2026-03-01T09:00:00Z", base_dir=".", agents=(agent,))
+
+
+def test_a_runs_record_of_a_plan_is_bounded_by_its_agents_not_its_examples() -> None:
+    """Issue 15: a run kept the whole plan of a first sync in its summary (40,000 file
+    entries for 20,000 examples), and its report parsed and rendered all of it."""
+    plan = _first_sync_of(2000)
+    record = plan_record(plan)
+    assert record["kind"] == "evalkit-plan-record"
+    assert record["agents"] == [{"slug": "big", "newAgent": True, "create": 2000}]
+    assert record["summary"] == plan_to_data(plan)["summary"]
+    text = record["markdown"]
+    assert text.startswith("### evalkit plan\n\n**Plan: 1 agent to create (+2000 to add).**")
+    assert "`ex00049`" in text
+    assert "`ex00050`" not in text
+    assert text.rstrip().endswith(f", and {2000 - RECORD_EXAMPLES_SHOWN} more")
+    assert len(json.dumps(record)) < 5000
+    assert record_markdown(record) == text
+
+
+def test_a_record_of_a_small_plan_reads_as_the_whole_plans_markdown(tmp_path: Path) -> None:
+    plan = realistic_plan(tmp_path)
+    assert record_markdown(plan_record(plan)) == render_markdown(plan)
+    small = _first_sync_of(RECORD_EXAMPLES_SHOWN + 1)  # no "and 1 more": the name fits
+    assert record_markdown(plan_record(small)) == render_markdown(small)
+
+
+def test_the_whole_plan_a_run_recorded_before_the_record_still_reads(tmp_path: Path) -> None:
+    """Summaries written by earlier evalkit hold ``plan_to_data(plan, contents=False)``."""
+    plan = realistic_plan(tmp_path)
+    old = json.loads(json.dumps(plan_to_data(plan, contents=False)))
+    assert record_markdown(old) == render_markdown(plan)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "evalkit-plan-record", "formatVersion": 9, "markdown": "x"}, "format 9"),
+        ({"kind": "evalkit-plan-record", "formatVersion": 1}, "damaged at markdown"),
+        ({"kind": "something"}, "is not an evalkit plan"),
+    ],
+)
+def test_a_record_that_cannot_be_read_says_why(data: dict[str, object], message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        record_markdown(data, where="the summary's sync_plan")
