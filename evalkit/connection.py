@@ -96,7 +96,8 @@ def open_platform(
     ``workers``: how many executions the local platform runs at once (its default if None).
     ``pass_env``: variables of this environment the local platform passes to agent programs
     (a remote platform ignores them). ``launch``: the local platform's process, started ahead
-    by ``launching_platform`` (else it starts here)."""
+    by ``launching_platform`` (else it starts here); it is then asked to stop when this block
+    ends, and waited for when the launch's block ends."""
     if not connection.is_local:
         yield _remote(connection)
         return
@@ -116,7 +117,8 @@ def open_platform(
     if workers is not None:
         # More than the platform's most wait in its queue, as on any platform.
         config = dataclasses.replace(config, workers=min(workers, MAX_WORKERS))
-    with (launch or PlatformLaunch()).start(config) as running:
+    running = (launch or PlatformLaunch()).start(config)
+    try:
         yield OpenPlatform(
             base_url=running.base_url,
             api_key=running.api_key,
@@ -124,13 +126,18 @@ def open_platform(
             description=f"local platform {running.base_url} (state in {_shown(state_dir)})",
             notes=running.notes,
         )
+    finally:
+        if launch is None:
+            running.stop()
+        else:  # the launch's block waits for it: a run writes its reports meanwhile
+            running.request_stop()
 
 
 @contextmanager
 def launching_platform(connection: Connection) -> Iterator[PlatformLaunch | None]:
     """For a local ``connection``, the local platform's process started now, so that its
-    start overlaps the caller's work until ``open_platform(..., launch=...)``; stopped at the
-    block's end if it was never used. None for a remote platform."""
+    start overlaps the caller's work until ``open_platform(..., launch=...)``; stopped (or,
+    once used, waited for) when the block ends. None for a remote platform."""
     if not connection.is_local:
         yield None
         return

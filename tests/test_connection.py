@@ -16,7 +16,13 @@ import pytest
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.client import EigenpalClient
-from evalkit.connection import Connection, local_state_dir, open_client, open_platform
+from evalkit.connection import (
+    Connection,
+    launching_platform,
+    local_state_dir,
+    open_client,
+    open_platform,
+)
 from evalkit.emulator import child
 from evalkit.emulator.child import ChildPlatform
 from evalkit.emulator.config import MAX_WORKERS, PlatformConfig
@@ -247,3 +253,26 @@ def _wait_for_running(database: Path, run: subprocess.Popen[str], count: int) ->
                     return
         time.sleep(0.1)
     raise AssertionError("the executions never started")
+
+
+def test_a_launched_platform_winds_down_while_the_caller_goes_on(tmp_path: Path) -> None:
+    """Leaving ``open_platform`` asks the launched child to stop without waiting for it (a run
+    writes its reports meanwhile); leaving the launch's block waits until it has ended."""
+    waited: list[int] = []
+    real_stop = child.ChildPlatform.stop
+
+    def stop(platform: ChildPlatform) -> None:
+        waited.append(platform.pid)
+        real_stop(platform)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(child.ChildPlatform, "stop", stop)
+        with launching_platform(Connection()) as launch:
+            assert launch is not None
+            with open_platform(Connection(), project_root=tmp_path, launch=launch):
+                pass
+            assert waited == [], "not waited for when its platform's block ended"
+            process = launch._child.process
+            assert process.wait(120) is not None, "it was asked to stop"
+        assert waited == [launch.pid]
+    assert process.stdout is None or process.stdout.closed

@@ -81,6 +81,8 @@ class ChildPlatform:
         #: lines for the user about the platform as it started (its pass_env)
         self.notes: tuple[str, ...] = ()
         self._drain = drain
+        self._stop_requested = False
+        self._stopped_by_itself = False
         self._stopped = False
 
     @property
@@ -111,17 +113,25 @@ class ChildPlatform:
         self._drain.ready()
         self.process.stdout.close()
 
-    def stop(self) -> None:
-        """End of file and SIGTERM, then SIGKILL after ``STOP_GRACE_SECONDS``; waits for it.
-        A second stop does nothing."""
-        if self._stopped:
+    def request_stop(self) -> None:
+        """End of file and SIGTERM, without waiting: the caller goes on while the child winds
+        down (about a third of a second); ``stop`` then waits for it."""
+        if self._stop_requested:
             return
-        self._stopped = True
-        stopped_by_itself = self.base_url != "" and self.process.poll() is not None
+        self._stop_requested = True
+        self._stopped_by_itself = self.base_url != "" and self.process.poll() is not None
         if self.process.stdin is not None:
             with suppress(OSError):
                 self.process.stdin.close()
         self.process.send_signal(signal.SIGTERM)  # does nothing once it has been waited for
+
+    def stop(self) -> None:
+        """``request_stop``, then SIGKILL after ``STOP_GRACE_SECONDS``; waits for it. A second
+        stop does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.request_stop()
         try:
             self.process.wait(STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -134,7 +144,7 @@ class ChildPlatform:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
-        if stopped_by_itself:
+        if self._stopped_by_itself:
             logging.getLogger("evalkit.emulator").warning(
                 "the local platform had stopped by itself (exit code %s)", self.process.returncode
             )
@@ -221,8 +231,7 @@ class PlatformLaunch:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if not self._started:
-            self._child.stop()
+        self._child.stop()  # unused, or asked to stop (``request_stop``) and now waited for
 
     def __repr__(self) -> str:
         return f"PlatformLaunch(pid={self.pid}, started={self._started})"
