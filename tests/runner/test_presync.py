@@ -23,7 +23,10 @@ agents:
 """
 
 
-def test_the_recorded_plan_leaves_out_the_inline_examples_it_uploaded(tmp_path: Path) -> None:
+def test_the_recorded_plan_names_the_examples_it_uploaded_not_their_files(
+    tmp_path: Path,
+) -> None:
+    """The record is bounded by the agents (issue 15): no file entries, no inline bytes."""
     (tmp_path / "evalkit.yaml").write_text(MANIFEST)
     manifest = load_manifest(tmp_path / "evalkit.yaml")
     with local_platform(tmp_path / "platform") as running, sync_client(running) as client:
@@ -34,7 +37,9 @@ def test_the_recorded_plan_leaves_out_the_inline_examples_it_uploaded(tmp_path: 
     assert synced is not None
     assert synced.plan is not None
     assert "examples/first/input.json" in uploaded
-    (agent,) = synced.plan["agents"]
-    recorded = {file["path"]: file for file in agent["files"]}
-    assert recorded["examples/first/input.json"]["example"] == "first"
-    assert not any("inlineBase64" in file for file in recorded.values())
+    assert synced.plan["kind"] == "evalkit-plan-record"
+    assert synced.plan["agents"] == [
+        {"slug": "inline-echo", "newAgent": True, "create": 3}
+    ]  # name, config, example
+    assert "- examples: `+` `first`" in synced.plan["markdown"]
+    assert "input.json" not in str(synced.plan)
