@@ -4,11 +4,13 @@ Each command is a child process, timed from start to exit. Its CPU time comes fr
 ``os.wait4``: the command's own and that of every process it waited for, so the local platform
 ``evalkit run`` starts in a child process of its own (``evalkit.emulator.child``, always waited
 for when the run ends) and the agent programs that platform ran are counted. Peak memory is the
-larger of ``wait4``'s ``ru_maxrss`` (the largest single process, not a sum) and the peak of the
-whole process tree's resident memory, summed over the command and its descendants from
-``/proc/<pid>/statm`` every ``RSS_SAMPLE_SECONDS``: the run and its platform together, as a
-user's machine holds them. A platform served from another process (``serve``) is not counted.
-Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to run every command under
+sum, over the command and every descendant seen (sampled every ``RSS_SAMPLE_SECONDS``), of each
+process's own high-water mark (``VmHWM`` in ``/proc/<pid>/status``): the run and its platform
+together, as a user's machine holds them, and an upper bound when their peaks do not coincide.
+Not ``wait4``'s ``ru_maxrss``: a child forked from this benchmark carries the benchmark's own
+resident memory at the fork into its ``ru_maxrss`` across ``exec`` (after the report scenario,
+303 MB whatever the command held). A platform served from another process (``serve``) is not
+counted. Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to run every command under
 cProfile, one ``.prof`` file each; the figures are then inflated by the profiler.
 """
 
@@ -42,7 +44,6 @@ _CLEARED = (
 _PROFILE_COUNTER = itertools.count(1)
 #: how often the process tree's memory is sampled
 RSS_SAMPLE_SECONDS = 0.02
-_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 profile_dir: Path | None = None
 
 
@@ -133,8 +134,7 @@ def run_evalkit(
             returncode=process.returncode,
             wall_seconds=wall,
             cpu_seconds=usage.ru_utime + usage.ru_stime,
-            # ru_maxrss: kilobytes on Linux, of the largest process; the tree's sum is sampled
-            peak_rss_mb=max(usage.ru_maxrss, tree.peak_kb) / 1024,
+            peak_rss_mb=tree.peak_kb / 1024,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
         )
@@ -147,19 +147,25 @@ def run_evalkit(
 
 
 class TreeRssSampler(threading.Thread):
-    """The peak of the summed resident memory of ``pid`` and all its descendants, sampled
-    every ``RSS_SAMPLE_SECONDS`` until ``stop``. A peak between two samples is missed: the
-    figure is a lower bound, which ``wait4``'s per-process peak completes."""
+    """The peak memory of ``pid`` and all its descendants: each process's own high-water mark
+    (``VmHWM``, which no sample can miss), summed over every process seen in the tree, sampled
+    every ``RSS_SAMPLE_SECONDS`` until ``stop``. A process that lives less than a sample's
+    interval is missed, and so is what one gains in its last interval."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(name=f"rss-of-{pid}", daemon=True)
         self.pid = pid
-        self.peak_kb = 0
+        self._high_water_kb: dict[int, int] = {}
         self._stopped = threading.Event()
+
+    @property
+    def peak_kb(self) -> int:
+        return sum(self._high_water_kb.values())
 
     def run(self) -> None:
         while not self._stopped.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            for pid, high_water in tree_high_water_kb(self.pid).items():
+                self._high_water_kb[pid] = max(self._high_water_kb.get(pid, 0), high_water)
             self._stopped.wait(RSS_SAMPLE_SECONDS)
 
     def stop(self) -> None:
@@ -167,9 +173,8 @@ class TreeRssSampler(threading.Thread):
         self.join()
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and its descendants now, in kilobytes (0 once it is gone):
-    parents from ``/proc/<pid>/stat``, then ``/proc/<pid>/statm`` of the tree's processes."""
+def tree_pids(root: int) -> list[int]:
+    """``root`` and its descendants now (parents from ``/proc/<pid>/stat``)."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -180,16 +185,40 @@ def tree_rss_kb(root: int) -> int:
         except (OSError, IndexError, ValueError):  # ended while we looked
             continue
         children.setdefault(parent, []).append(int(entry.name))
-    pages, todo = 0, [root]
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo.extend(children.get(pid, ()))
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as statm:
-                pages += int(statm.read().split()[1])  # resident pages
-        except (OSError, IndexError, ValueError):
-            continue
-    return pages * _PAGE_KB
+    return found
+
+
+def tree_high_water_kb(root: int) -> dict[int, int]:
+    """Each living process of the tree: its high-water mark of resident memory, in kilobytes."""
+    marks = {}
+    for pid in tree_pids(root):
+        mark = _status_kb(pid, b"VmHWM:")
+        if mark is not None:
+            marks[pid] = mark
+    return marks
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and its descendants now, in kilobytes (0 once it is gone)."""
+    return sum(_status_kb(pid, b"VmRSS:") or 0 for pid in tree_pids(root))
+
+
+def _status_kb(pid: int, field: bytes) -> int | None:
+    """A ``kB`` field of ``/proc/<pid>/status``; None when the process is gone (or a zombie,
+    which has no memory left to show)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
 
 
 def _kill_group(pid: int) -> None:
