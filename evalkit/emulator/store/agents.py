@@ -92,18 +92,34 @@ def dataset_examples(paths: list[str]) -> list[str]:
     return sorted(names)
 
 
+#: characters of config text the ``ConfigCache`` keeps parsed, all agents together (a parsed
+#: config takes about four times its text): bounded by size, not by a count of agents, since a
+#: synced agent's config grows with its workspace (400 KB of text at 2,000 examples)
+CONFIG_CACHE_CHARS = 2 * 1024 * 1024
+
+
 class ConfigCache:
     """Each agent's config as last parsed, reused while its stored text is the same.
 
     A synced agent's config carries evalkit's last-applied record, a hash per workspace file
     (100 KB at 1,000 examples): parsing it on every run start and every execution cost the
     platform more CPU than the rest of the run. Records share the parsed value, so nothing may
-    change a record's ``config`` in place (nothing does: an update stores a new text)."""
+    change a record's ``config`` in place (nothing does: an update stores a new text).
 
-    def __init__(self, size: int = 32) -> None:
-        self._size = size
+    The least recently read configs go first once their texts add up to more than
+    ``max_chars``; a config longer than that on its own is parsed on every read, never kept.
+    """
+
+    def __init__(self, max_chars: int = CONFIG_CACHE_CHARS) -> None:
+        self._max_chars = max_chars
         self._lock = threading.Lock()
         self._parsed: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._chars = 0
+
+    @property
+    def chars(self) -> int:
+        """Characters of config text held now (at most ``max_chars``)."""
+        return self._chars
 
     def parse(self, agent_id: str, text: str) -> Any:
         with self._lock:
@@ -113,11 +129,18 @@ class ConfigCache:
                 return kept[1]
         value = json.loads(text)
         with self._lock:
-            self._parsed[agent_id] = (text, value)
-            self._parsed.move_to_end(agent_id)
-            while len(self._parsed) > self._size:
-                self._parsed.popitem(last=False)
+            self._forget(agent_id)
+            if len(text) <= self._max_chars:
+                self._parsed[agent_id] = (text, value)
+                self._chars += len(text)
+            while self._chars > self._max_chars:
+                self._forget(next(iter(self._parsed)))
         return value
+
+    def _forget(self, agent_id: str) -> None:
+        kept = self._parsed.pop(agent_id, None)
+        if kept is not None:
+            self._chars -= len(kept[0])
 
 
 class AgentStore:

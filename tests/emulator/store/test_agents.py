@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,10 +46,39 @@ def test_an_updated_config_is_read_anew(agents: AgentStore) -> None:
 
 
 def test_the_cache_keeps_the_most_recently_read_agents_only() -> None:
-    cache = ConfigCache(size=2)
+    cache = ConfigCache(max_chars=2 * len('{"n": 1}'))
     first = cache.parse("a", '{"n": 1}')
     cache.parse("b", '{"n": 2}')
     assert cache.parse("a", '{"n": 1}') is first  # read again: now the most recent
     cache.parse("c", '{"n": 3}')  # "b" goes
     assert cache.parse("a", '{"n": 1}') is first
     assert cache.parse("b", '{"n": 2}') == {"n": 2}
+
+
+def test_the_cache_is_bounded_by_the_size_of_its_texts_not_their_number() -> None:
+    text = json.dumps(big_config(1))
+    cache = ConfigCache(max_chars=3 * len(text))
+    parsed = [cache.parse(f"agent-{agent}", text) for agent in range(10)]
+    assert cache.chars == 3 * len(text)
+    assert cache.parse("agent-9", text) is parsed[9]  # the most recent ones are kept
+    assert cache.parse("agent-7", text) is parsed[7]
+    assert cache.parse("agent-0", text) is not parsed[0]  # the oldest went
+
+
+def test_a_config_longer_than_the_cache_is_parsed_each_time_and_not_kept() -> None:
+    small, big = '{"n": 1}', json.dumps(big_config(1))
+    cache = ConfigCache(max_chars=len(big) - 1)
+    kept = cache.parse("a", small)
+    first = cache.parse("b", big)
+    again = cache.parse("b", big)
+    assert first == again == big_config(1)
+    assert first is not again
+    assert cache.chars == len(small)
+    assert cache.parse("a", small) is kept
+
+
+def test_a_changed_text_replaces_the_agents_entry_and_its_size() -> None:
+    cache = ConfigCache(max_chars=100)
+    cache.parse("a", '{"n": 1}')
+    cache.parse("a", '{"n": 12}')
+    assert cache.chars == len('{"n": 12}')
