@@ -76,14 +76,22 @@ def agent_wire(
             avg_credits=None,
         ),
     )
+    # The config and the file list both grow with the workspace (a synced config holds a hash
+    # per file): they go into the answer as they are, in their places, not copied through the
+    # model (the config is JSON already, as parsed from its stored text; nothing changes it).
     if agent.config is not None:
         # Contract: config is optional but never null (the SDK cannot read a null config).
-        summary.config = agent.config
+        summary.config = {}
     if "files" in include:
-        summary.files = paths
+        summary.files = []
     if "dataset" in include:
         summary.dataset = AgentDataset(examples=examples, total=len(examples))
-    return summary.to_wire()
+    wire = summary.to_wire()
+    if agent.config is not None:
+        wire["config"] = agent.config
+    if "files" in include:
+        wire["files"] = paths
+    return wire
 
 
 def feedback_model(record: ExecutionRecord) -> AgentExecutionFeedback | None:
