@@ -197,9 +197,8 @@ class AgentApply:
         if files:  # the record may vouch only for files read back after the new commit
             wanted = self.change.desired.files
             back = read_back(self.client, self.change.slug, wanted, self.reads)
-            overwritten = back.disagreeing(wanted)
-            if overwritten:
-                raise overwritten_error(self.change.slug, overwritten)
+            if back.disagreeing:
+                raise overwritten_error(self.change.slug, list(back.disagreeing))
             self.live = back.agent
 
     def _bytes(self, file: FileChange) -> bytes:

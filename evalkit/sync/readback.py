@@ -30,23 +30,25 @@ NAMED_PATHS = 5
 class ReadBack:
     #: the agent as read right after the uploads: its ``latestCommit`` is ``C``
     agent: AgentSummary
-    #: every wanted path found listed, with the sha256 of its content read back
-    found: Mapping[str, str]
-
-    def disagreeing(self, wanted: Mapping[str, str]) -> list[str]:
-        """The wanted paths whose live content is not the wanted one (or that are missing)."""
-        return sorted(path for path, sha in wanted.items() if self.found.get(path) != sha)
+    #: the wanted paths whose live content is not the wanted one (or that are missing), sorted;
+    #: only these are kept: a first sync reads back every file of every example
+    disagreeing: tuple[str, ...] = ()
 
 
 def read_back(client: SyncCalls, slug: str, wanted: Mapping[str, str], pool: Pool) -> ReadBack:
-    """The agent's commit, then the hash of every ``wanted`` path it lists (read after it)."""
+    """The agent's commit, then every ``wanted`` path it lists, read after it and compared."""
     agent = get_agent(client, slug)
     if agent is None:
         raise PlanError(f"agent {slug!r} vanished during the sync")
     listed = set(agent.files or [])
     paths = [path for path in sorted(wanted) if path in listed]
-    hashes = pool.map(lambda path: hashlib.sha256(download(client, slug, path)).hexdigest(), paths)
-    return ReadBack(agent, dict(zip(paths, hashes, strict=True)))
+    agrees = pool.map(
+        lambda path: hashlib.sha256(download(client, slug, path)).hexdigest() == wanted[path],
+        paths,
+    )
+    changed = [path for path, same in zip(paths, agrees, strict=True) if not same]
+    missing = [path for path in wanted if path not in listed]
+    return ReadBack(agent, tuple(sorted([*changed, *missing])))
 
 
 def overwritten_error(slug: str, paths: list[str]) -> PlanError:

@@ -10,19 +10,11 @@ from evalkit.errors import PlanError
 from evalkit.sync.apply import apply
 from evalkit.sync.live import Pool
 from evalkit.sync.planner import plan
-from evalkit.sync.readback import ReadBack, overwritten_error, read_back
+from evalkit.sync.readback import overwritten_error, read_back
 
 from .helpers import sha
 from .local import Counted
 from .project import load, write_project
-
-
-def test_disagreeing_paths_are_the_changed_and_the_missing_ones(counted: Counted) -> None:
-    counted.client.agents.create(name="Bot", slug="bot")
-    back = ReadBack(counted.client.agents.get("bot").agent, {"a.md": sha(b"a"), "b.md": "x"})
-    wanted = {"a.md": sha(b"a"), "b.md": sha(b"b"), "c.md": sha(b"c")}
-    assert back.disagreeing(wanted) == ["b.md", "c.md"]
-    assert back.disagreeing({"a.md": sha(b"a")}) == []
 
 
 def test_only_the_wanted_paths_the_agent_lists_are_read(counted: Counted) -> None:
@@ -41,8 +33,7 @@ def test_only_the_wanted_paths_the_agent_lists_are_read(counted: Counted) -> Non
     back = read_back(counted.client, "bot", wanted, Pool(2))
     seen = sorted(counted.transport.seen)
 
-    assert back.found == {"AGENT.md": sha(b"hello\n"), "skills/s.md": sha(b"changed\n")}
-    assert back.disagreeing(wanted) == ["new.md", "skills/s.md"]
+    assert back.disagreeing == ("new.md", "skills/s.md")
     assert back.agent.latest_commit == counted.client.agents.get("bot").agent.latest_commit
     assert seen == [
         ("GET", "/api/v1/agents/bot"),
