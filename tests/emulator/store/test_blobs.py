@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,23 @@ def test_wipe_empties_the_folder(tmp_path: Path) -> None:
     blobs.put(b"2")
     blobs.wipe()
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_blob_names_are_never_interned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interpreter's table of interned strings never shrinks: a slot per blob ever stored
+    or read (``pathlib`` interns every part of a path) would grow with the files synced."""
+    interned: list[str] = []
+    intern = sys.intern
+
+    def recording(text: str) -> str:
+        interned.append(text)
+        return intern(text)
+
+    blobs = BlobStore(tmp_path / "blobs")
+    monkeypatch.setattr(sys, "intern", recording)
+    digest = blobs.put(b"hello")
+    blobs.put(b"hello")
+    assert blobs.get(digest) == b"hello"
+    monkeypatch.undo()
+    assert digest not in interned
+    assert digest[:2] not in interned
