@@ -21,11 +21,12 @@ Maker = Callable[[], bytes]
 Source = Path | bytes | Maker
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DesiredFile:
     """One workspace file: its platform path, and the local file (or what makes its bytes from
     the manifest, for inline examples) that holds its content. Only the hash and size are
-    kept: a sync of 40,000 inline example files held every one's bytes, twice, until it ended."""
+    kept (slotted: one per file): a sync of 40,000 inline example files held every one's
+    bytes, twice, until it ended."""
 
     path: str
     sha256: str
@@ -67,7 +68,7 @@ class DesiredFile:
         return self.made() == (other if isinstance(other, bytes) else other())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Bytes:
     """A ``Maker`` of bytes given as they are."""
 
