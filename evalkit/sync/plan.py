@@ -187,21 +187,6 @@ class AgentChange(PlanModel):
         items += [action for _, action in example_actions(self.files)]
         return sum(1 for item in items if item is action)
 
-    def outline(self) -> AgentChange:
-        """This change as a record of it needs it (``count``, ``render_markdown``): its files
-        outside examples, one per changed example with its strongest action, and no desired
-        files. A sync before a run keeps this of each agent it applied, not its 4,000 files."""
-        strongest = dict(example_actions(self.files))
-        files: list[FileChange] = []
-        for file in self.files:
-            if file.example is None:
-                files.append(file)
-            elif strongest.get(file.example) is file.action:
-                files.append(file)
-                del strongest[file.example]
-        desired = self.desired.model_copy(update={"files": {}})
-        return self.model_copy(update={"files": tuple(files), "desired": desired})
-
 
 def example_actions(files: Iterable[FileChange]) -> list[tuple[str, Action]]:
     """Changed examples by name, each with its strongest file action (drift > create > update)."""
