@@ -27,7 +27,7 @@ from evalkit.errors import ConfigError
 
 if TYPE_CHECKING:
     from evalkit.client import EigenpalClient
-    from evalkit.emulator.child import PlatformLaunch
+    from evalkit.emulator.child import PlatformLaunch as PlatformLaunch  # (for evaluation)
 
 #: the environment variables the CLI and ``Connection.from_env`` read
 BASE_URL_VARIABLE = "EIGENPAL_BASE_URL"

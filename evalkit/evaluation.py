@@ -76,7 +76,7 @@ from evalkit.runner.session import PreparedRun, run_session
 from evalkit.runner.start_order import SignallingTransport
 
 if TYPE_CHECKING:
-    from evalkit.emulator.child import PlatformLaunch
+    from evalkit.connection import PlatformLaunch
 
 
 def _ignore(_: Any) -> None:
@@ -442,7 +442,7 @@ def _warm_up(*, reports: bool) -> None:
     """While the first executions are away (in a worker thread): the imports of the first
     comparison and, when reports are written, of the report package and its page template, so
     neither waits for them later."""
-    from evalkit.compare.walk import warm_up as warm_up_compare
+    from evalkit.runner.comparing import warm_up as warm_up_compare
 
     warm_up_compare()
     if reports:

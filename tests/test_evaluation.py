@@ -118,15 +118,17 @@ def test_run_async_stops_cleanly_when_asked(tmp_path: Path) -> None:
 def test_a_broken_manifest_raises_before_any_platform_starts(tmp_path: Path) -> None:
     manifest = tmp_path / "evalkit.yaml"
     manifest.write_text("version: 1\nagents: [{slug: 'no spaces allowed'}]\n", encoding="utf-8")
+    before = _children()
     with pytest.raises(ManifestError):
         evalkit.run(manifest, RunConfig(out=tmp_path / "never"))
     assert not (tmp_path / "never").exists()
     assert not (tmp_path / ".evalkit").exists(), "no local platform was started"
-    assert _children() == set(), "the platform's process launched ahead is gone"
+    assert _children() <= before, "the platform's process launched ahead is gone"
 
 
 def _children() -> set[int]:
-    """This process's child processes still running (zombies reaped or not are left out)."""
+    """This process's child processes still running (zombies reaped or not are left out;
+    others may belong to the session's fixtures, so tests compare before and after)."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -165,11 +167,12 @@ def test_the_local_platform_starts_while_the_manifest_is_read(
     monkeypatch.setattr(child.PlatformLaunch, "start", start)
     monkeypatch.setattr("evalkit.evaluation.load_manifest", load)
     config = RunConfig(selection=Selection(examples=("acme-*",)), report=False, out=tmp_path / "r")
+    before = _children()
     outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
     assert outcome.summary.counts.total == 1
     assert outcome.summary.counts.passed == 1
     assert started == launched, "the process launched ahead served the run"
-    assert _children() == set()
+    assert _children() <= before
 
 
 def test_a_selection_of_nothing_is_refused(tmp_path: Path) -> None:

@@ -69,3 +69,11 @@ def compare_job(
         error = ExampleError(kind=ErrorKind.SCORER, message=f"{failed[0].display()}{more}")
         return Comparison(Verdict.ERROR, verdict.score, details, error)
     return Comparison(verdict=_VERDICTS[verdict.rating], score=verdict.score, details=details)
+
+
+def warm_up() -> None:
+    """The imports of a first comparison (``compare.walk.warm_up``), for a worker thread while
+    a run's first executions are away."""
+    from evalkit.compare.walk import warm_up as warm_up_compare
+
+    warm_up_compare()
