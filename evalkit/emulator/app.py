@@ -1,7 +1,8 @@
 """``create_app(config)``: the EigenPal v1 API of the local platform as a FastAPI app.
 
-Middleware, outermost first (so the workflow router gets the same treatment for free):
-request id + 500 envelope, faults and rate limit, auth, body limit, idempotency.
+One middleware, the gate (``gate.py``), gives every request (the workflow routes' too) its
+id and 500 envelope, faults and rate limit, auth, body limit and idempotency, and answers the
+run's three hot routes itself (``hot_routes.py``); FastAPI answers the rest.
 """
 
 from __future__ import annotations
@@ -15,18 +16,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evalkit.api import ErrorCode
-from evalkit.emulator.auth import AuthMiddleware
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.envelope import (
-    RequestContextMiddleware,
     api_problem_handler,
     issues_response,
     problem_response,
     request_id_of,
 )
-from evalkit.emulator.fault_middleware import FaultMiddleware
-from evalkit.emulator.idempotency import IdempotencyMiddleware
-from evalkit.emulator.limits import BodyLimitMiddleware
+from evalkit.emulator.gate import PlatformGate
+from evalkit.emulator.hot_routes import HotRoutes
+from evalkit.emulator.idempotency import IdempotencyGuard
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.routes import (
@@ -41,6 +40,8 @@ from evalkit.emulator.routes import (
 from evalkit.emulator.routes.common import issues_from_errors
 
 _STATUS_CODES = {404: ErrorCode.NOT_FOUND.value, 405: "method_not_allowed"}
+#: the routes of a run's three requests per example, answered by the gate
+HOT_ENDPOINTS = (executions.run_agent, executions.get_execution, feedback.update_feedback)
 
 
 def create_app(config: PlatformConfig) -> FastAPI:
@@ -63,22 +64,29 @@ def create_app(config: PlatformConfig) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.platform = platform
-    for module in (agents, files, executions, feedback, expected, emulator):
-        app.include_router(module.router)
+    routers = [
+        module.router for module in (agents, files, executions, feedback, expected, emulator)
+    ]
     if platform.workflows is not None:
         app.state.workflows = platform.workflows
-        app.include_router(workflows.router)
+        routers.append(workflows.router)
+    for router in routers:
+        app.include_router(router)
 
     app.add_exception_handler(ApiProblem, api_problem_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
 
-    # add_middleware wraps: the last one added is the outermost.
-    app.add_middleware(IdempotencyMiddleware, store=platform.idempotency)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
-    app.add_middleware(AuthMiddleware, api_keys=config.api_keys)
-    app.add_middleware(FaultMiddleware, injector=platform.faults)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        PlatformGate,
+        api_keys=config.api_keys,
+        max_body_bytes=config.max_body_bytes,
+        faults=platform.faults,
+        idempotency=IdempotencyGuard(platform.idempotency),
+        # The routes in the order FastAPI tries them: the routers' own, as included.
+        hot_routes=HotRoutes([r for router in routers for r in router.routes], HOT_ENDPOINTS),
+        exception_handlers=app.exception_handlers,
+    )
     return app
 
 

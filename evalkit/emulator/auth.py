@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
-
 from evalkit.api import ErrorCode
-from evalkit.emulator.envelope import send_problem
 from evalkit.emulator.problems import ApiProblem
 
 PUBLIC_PATHS = frozenset({"/_emulator/health"})
@@ -23,8 +19,8 @@ def key_is_valid(presented: str, accepted: tuple[bytes, ...]) -> bool:
     return matched
 
 
-def bearer_token(headers: Headers) -> str | None:
-    value = headers.get("authorization")
+def bearer_token(value: str | None) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header's value, else None."""
     if value is None:
         return None
     scheme, _, token = value.partition(" ")
@@ -33,23 +29,10 @@ def bearer_token(headers: Headers) -> str | None:
     return token.strip()
 
 
-class AuthMiddleware:
-    def __init__(self, app: ASGIApp, api_keys: tuple[str, ...]) -> None:
-        self.app = app
-        self._keys = tuple(key.encode("utf-8") for key in api_keys)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
-            await self.app(scope, receive, send)
-            return
-        token = bearer_token(Headers(scope=scope))
-        if token is None or not key_is_valid(token, self._keys):
-            problem = ApiProblem(
-                401,
-                ErrorCode.UNAUTHORIZED,
-                "missing or invalid API key",
-                hint="send 'Authorization: Bearer <key>' with a key this platform accepts",
-            )
-            await send_problem(scope, receive, send, problem)
-            return
-        await self.app(scope, receive, send)
+def unauthorized() -> ApiProblem:
+    return ApiProblem(
+        401,
+        ErrorCode.UNAUTHORIZED,
+        "missing or invalid API key",
+        hint="send 'Authorization: Bearer <key>' with a key this platform accepts",
+    )

@@ -1,23 +1,18 @@
-"""The error envelope (contract A2) and the outermost middleware that gives every request an id.
+"""The error envelope (contract A2) and the request id every answer carries.
 
-Every response carries ``x-request-id``; error bodies carry the same id as ``requestId``.
-An exception nothing else handled becomes a logged 500 envelope, never a hang or a traceback.
+Every response carries ``x-request-id``; error bodies carry the same id as ``requestId``
+(the gate, ``evalkit.emulator.gate``, sees to both).
 """
 
 from __future__ import annotations
 
-import logging
-
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from evalkit.api import ApiIssue, ErrorCode, ErrorEnvelope
+from evalkit.api import ApiIssue, ErrorEnvelope
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.store.ids import new_request_id
-
-logger = logging.getLogger("evalkit.emulator")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -57,40 +52,3 @@ async def api_problem_handler(request: Request, exc: Exception) -> JSONResponse:
     """``async``: Starlette runs a plain handler in the thread pool, a thread hop per error."""
     assert isinstance(exc, ApiProblem)
     return problem_response(exc, request_id_of(request.scope))
-
-
-class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = request_id_of(scope)
-        started = False
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                headers = MutableHeaders(scope=message)
-                if "x-request-id" not in headers:  # a replayed answer keeps its own id
-                    headers["x-request-id"] = request_id
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            logger.exception(
-                "request %s %s failed (%s)", scope["method"], scope["path"], request_id
-            )
-            if started:
-                raise
-            problem = ApiProblem(
-                500,
-                ErrorCode.INTERNAL,
-                "the local platform hit an unexpected error; see its log",
-                hint=f"request id {request_id}",
-            )
-            await send_problem(scope, receive, send, problem)

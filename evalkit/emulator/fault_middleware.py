@@ -1,15 +1,15 @@
-"""Applies ``FaultInjector`` decisions and the rate limit to HTTP requests."""
+"""What the gate does with a ``FaultInjector`` decision and the rate limit: the 429 and injected
+error answers, and connections dropped without an answer."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from evalkit.api import ErrorCode
 from evalkit.emulator.connections import transport_for
-from evalkit.emulator.envelope import send_problem
-from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.problems import ApiProblem
 
 
@@ -17,46 +17,32 @@ class ConnectionDropUnavailable(RuntimeError):
     """A drop fault needs a real socket (``start_platform`` or ``evalkit serve``)."""
 
 
-class FaultMiddleware:
-    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
-        self.app = app
-        self.injector = injector
+def rate_limited(wait: int) -> ApiProblem:
+    return ApiProblem(
+        429,
+        ErrorCode.RATE_LIMITED,
+        "too many requests",
+        hint=f"retry after {wait} second(s)",
+        headers={"Retry-After": str(wait)},
+    )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        wait = self.injector.rate_limit_wait(path)
-        if wait:
-            problem = ApiProblem(
-                429,
-                ErrorCode.RATE_LIMITED,
-                "too many requests",
-                hint=f"retry after {wait} second(s)",
-                headers={"Retry-After": str(wait)},
-            )
-            await send_problem(scope, receive, send, problem)
-            return
-        decision = self.injector.decide(path)
-        if decision.latency_seconds:
-            await asyncio.sleep(decision.latency_seconds)
-        if decision.error_status is not None:
-            problem = ApiProblem(
-                decision.error_status,
-                ErrorCode.INTERNAL,
-                f"injected fault: HTTP {decision.error_status}",
-            )
-            await send_problem(scope, receive, send, problem)
-            return
-        if decision.drop:
-            body = _TrackedBody(receive)
-            if decision.drop_after_processing:
-                await self.app(scope, body.receive, _discard)
-            await body.drain()
-            await _drop(scope)
-            return
-        await self.app(scope, receive, send)
+
+def injected_error(status: int) -> ApiProblem:
+    return ApiProblem(status, ErrorCode.INTERNAL, f"injected fault: HTTP {status}")
+
+
+async def drop_connection(
+    scope: Scope,
+    receive: Receive,
+    process: Callable[[Receive, Send], Awaitable[None]] | None,
+) -> None:
+    """Close the connection without an answer, after ``process`` (its answer discarded) when
+    given; the request's body is read first either way."""
+    body = _TrackedBody(receive)
+    if process is not None:
+        await process(body.receive, _discard)
+    await body.drain()
+    await _drop(scope)
 
 
 async def _discard(message: Message) -> None:

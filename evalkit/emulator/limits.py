@@ -1,17 +1,18 @@
 """Request body size limit (413 ``payload_too_large``), checked on Content-Length and as it streams.
 
-The body is read here, in full, before the app sees it: a request over the limit is refused
-before any handler runs, and the handlers get it from memory.
+The gate reads the body here, in full, before the app sees it: a request over the limit is
+refused before any handler runs, and the handlers get it from memory.
 """
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive
 
 from evalkit.api import ErrorCode
-from evalkit.emulator.envelope import send_problem
 from evalkit.emulator.problems import ApiProblem
+
+#: methods whose body is not read (nor limited)
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
 
 def too_large(limit: int) -> ApiProblem:
@@ -23,41 +24,42 @@ def too_large(limit: int) -> ApiProblem:
     )
 
 
-class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+def declared_too_large(content_length: str | None, limit: int) -> bool:
+    """The request announces (``Content-Length``) more than ``limit`` bytes."""
+    return content_length is not None and content_length.isdigit() and int(content_length) > limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await send_problem(scope, receive, send, too_large(self.max_bytes))
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away; nobody to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await send_problem(scope, receive, send, too_large(self.max_bytes))
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        delivered = False
 
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body; None when the client went away first (nobody to answer).
+    Raises ``too_large`` as soon as more than ``limit`` bytes came."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
-        await self.app(scope, replay, send)
+
+class BodyReplay:
+    """A ``receive`` that gives the body read once, then what the client sends next."""
+
+    __slots__ = ("_body", "_receive")
+
+    def __init__(self, body: bytes, receive: Receive) -> None:
+        self._body: bytes | None = body
+        self._receive = receive
+
+    async def __call__(self) -> Message:
+        body = self._body
+        if body is not None:
+            self._body = None
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await self._receive()
