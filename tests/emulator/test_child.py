@@ -22,6 +22,7 @@ from evalkit.emulator.child import (
     PlatformLaunch,
     PlatformStartError,
     _StderrDrain,
+    _wait_for_exit,
     config_from_json,
     config_to_json,
     start_child_platform,
@@ -304,3 +305,44 @@ def test_faults_configured_for_it_are_injected_by_the_child(tmp_path: Path) -> N
     ):
         assert http.get("/api/v1/agents").status_code == 503
         assert http.get("/_emulator/health").status_code == 200
+
+
+def test_the_child_ends_without_a_last_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once its platform is closed (its stores, its folder's lock), the child leaves its
+    objects to the end of the process rather than collecting them all again on the way out
+    (a tenth of a second its parent's run waited for). What it writes at exit reaches this
+    process's standard error, so a ``sitecustomize`` of its own path tells."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import atexit, gc, os\n"
+        "def said():\n"
+        "    os.write(2, b'frozen at exit: %r\\n' % (gc.get_freeze_count() > 0))\n"
+        "atexit.register(said)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    with start_child_platform(config_in(tmp_path / "p")) as child:
+        pass
+    assert child.process.returncode == 0
+    assert "frozen at exit: True" in capsys.readouterr().err
+
+
+def test_a_stop_returns_once_the_child_has_exited(tmp_path: Path) -> None:
+    """The stop waits for the exit itself (a pidfd on Linux), not for the next of
+    ``Popen.wait``'s growing polls."""
+    with start_child_platform(config_in(tmp_path / "p")) as child:
+        pass
+    assert child.process.returncode == 0
+    assert ended(child.pid)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        assert not _wait_for_exit(sleeper, 0.01), "still running"
+        sleeper.terminate()
+        assert _wait_for_exit(sleeper, PATIENCE_SECONDS)
+        assert sleeper.returncode == -signal.SIGTERM
+    finally:
+        sleeper.kill()
+        sleeper.wait()

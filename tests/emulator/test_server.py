@@ -5,22 +5,31 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from evalkit.emulator.app import create_app
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.connections import TrackedHttpToolsProtocol
 from evalkit.emulator.server import (
+    LOOPBACK,
     ListenError,
     PlatformServer,
     ServedPlatform,
+    bind_socket,
+    build_server,
+    port_of,
     serve_foreground,
     start_platform,
 )
 
-from .helpers import create_agent
+from .helpers import API_KEY, AUTH, create_agent
+
+#: a bound on waiting for a server, so that one that never stops fails instead of hanging
+PATIENCE_SECONDS = 60
 
 
 def test_start_platform_serves_on_loopback_and_cleans_up() -> None:
@@ -207,3 +216,49 @@ def test_a_taken_address_fails_before_the_platform_opens(tmp_path: Path) -> None
         with pytest.raises(ListenError, match=f"cannot listen on 127.0.0.1:{port}: "):
             serve_foreground(config, "127.0.0.1", port, lambda served: None)
     assert not (tmp_path / "state").exists()
+
+
+class _StoppedClockLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock never moves: no timer on it ever fires (``asyncio.sleep``,
+    a timeout), while callbacks, sockets and wake-ups from other threads work as usual."""
+
+    def time(self) -> float:
+        return 0.0
+
+
+def test_a_server_asked_to_stop_stops_without_waiting_for_a_timer(tmp_path: Path) -> None:
+    """uvicorn looks whether to exit every 0.1 s and, stopping, sleeps 0.1 s before it looks
+    at its connections: with its clock stopped, such a server never stops. This one is woken
+    when ``should_exit`` is set, and its shutdown waits only for work still in progress: it
+    stops, its platform closed (its folder free for another)."""
+    config = PlatformConfig(data_dir=tmp_path, api_keys=(API_KEY,))
+    app = create_app(config)
+    sock = bind_socket(LOOPBACK, 0)
+    server = build_server(app, LOOPBACK, port_of(sock))
+    loop = _StoppedClockLoop()
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(server.serve(sockets=[sock]),), daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while not server.started:
+            assert thread.is_alive(), "it stopped while starting"
+            assert time.monotonic() < deadline, "it did not start"
+            thread.join(0.01)
+        url = f"http://{LOOPBACK}:{port_of(sock)}/api/v1/agents"
+        assert httpx.get(url, headers=AUTH).status_code == 200
+        while server.server_state.connections:  # (closed by the client: no work left)
+            assert time.monotonic() < deadline, "the connection was never closed"
+            thread.join(0.01)
+        server.should_exit = True  # as a signal handler or the child's stdin watcher does
+        thread.join(PATIENCE_SECONDS)
+        assert not thread.is_alive(), "the server waited for a timer to stop"
+    finally:
+        server.should_exit = server.force_exit = True
+        thread.join(PATIENCE_SECONDS)
+        if not thread.is_alive():
+            loop.close()
+        sock.close()
+    with start_platform(config) as again:  # the folder's lock was released
+        assert again.base_url
