@@ -134,16 +134,23 @@ def open_platform(
 
 
 @contextmanager
-def launching_platform(connection: Connection) -> Iterator[PlatformLaunch | None]:
-    """For a local ``connection``, the local platform's process started now, so that its
-    start overlaps the caller's work until ``open_platform(..., launch=...)``; stopped (or,
-    once used, waited for) when the block ends. None for a remote platform."""
+def launching_platform(
+    connection: Connection, launch: PlatformLaunch | None = None
+) -> Iterator[PlatformLaunch | None]:
+    """For a local ``connection``, the local platform's process started now (or ``launch``,
+    started earlier), so that its start overlaps the caller's work until
+    ``open_platform(..., launch=...)``; stopped (or, once used, waited for) when the block
+    ends. None for a remote platform (``launch``, unused, is then stopped at once)."""
     if not connection.is_local:
+        if launch is not None:
+            launch.stop()
         yield None
         return
-    from evalkit.emulator.child import PlatformLaunch
+    if launch is None:
+        from evalkit.emulator.child import PlatformLaunch
 
-    with PlatformLaunch() as launch:
+        launch = PlatformLaunch()
+    with launch:
         yield launch
 
 

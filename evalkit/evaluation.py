@@ -136,20 +136,27 @@ def run(
     connection: Connection | None = None,
     hooks: RunHooks | None = None,
     handle_interrupts: bool = True,
+    launch: PlatformLaunch | None = None,
 ) -> RunOutcome:
     """Run the manifest's examples and judge them (see the module's docstring).
 
     ``connection``: default ``Connection.from_env()``, the local platform unless
     ``EIGENPAL_BASE_URL`` is set. ``handle_interrupts``: in the main thread, the first Ctrl-C
     (or SIGTERM) stops the run cleanly, cancelling executions in flight and still writing the
-    summary; a second one aborts."""
+    summary; a second one aborts. ``launch``: the local platform's process, launched earlier
+    (``evalkit.emulator.child.PlatformLaunch()``; the CLI launches it before its own imports);
+    the run owns it from then on: it serves a local connection, and is stopped when the run
+    ends (at once if the connection is remote). None: a local platform is launched here."""
 
     async def main() -> RunOutcome:
         stop = asyncio.Event()
+        evaluate = functools.partial(
+            _evaluate, manifest, config, connection=connection, hooks=hooks, stop=stop
+        )
         if not handle_interrupts:
-            return await _evaluate(manifest, config, connection=connection, hooks=hooks, stop=stop)
+            return await evaluate(launch=launch)
         with stop_on_interrupt(stop, (hooks or RunHooks()).interrupted):
-            return await _evaluate(manifest, config, connection=connection, hooks=hooks, stop=stop)
+            return await evaluate(launch=launch)
 
     # The accept asks its question with Ctrl-C back as usual: it declines, the run is over.
     return _then_accept(asyncio.run(main()), manifest, config, hooks)
@@ -162,9 +169,12 @@ async def run_async(
     connection: Connection | None = None,
     hooks: RunHooks | None = None,
     stop: asyncio.Event | None = None,
+    launch: PlatformLaunch | None = None,
 ) -> RunOutcome:
     """``run`` inside a running event loop; setting ``stop`` stops the run cleanly."""
-    outcome = await _evaluate(manifest, config, connection=connection, hooks=hooks, stop=stop)
+    outcome = await _evaluate(
+        manifest, config, connection=connection, hooks=hooks, stop=stop, launch=launch
+    )
     return _then_accept(outcome, manifest, config, hooks)
 
 
@@ -175,16 +185,23 @@ async def _evaluate(
     connection: Connection | None,
     hooks: RunHooks | None,
     stop: asyncio.Event | None,
+    launch: PlatformLaunch | None = None,
 ) -> RunOutcome:
     """The run and its reports (``update``'s accept comes after, in ``_then_accept``)."""
     config = config or RunConfig()
     if config.update:  # refused before anything runs, not after the run
         from evalkit.runner.ci import refuse_in_ci
 
-        refuse_in_ci(config.force)
+        try:
+            refuse_in_ci(config.force)
+        except BaseException:
+            if launch is not None:  # the run's to stop
+                launch.stop()
+            raise
     connection = connection or Connection.from_env()
-    # A local platform's process starts first: its imports overlap the manifest's reading.
-    with launching_platform(connection) as launch:
+    # A local platform's process starts first (unless the caller launched it already): its
+    # imports overlap the manifest's reading.
+    with launching_platform(connection, launch) as launch:
         return await _evaluate_launched(
             manifest, config, connection, launch, hooks or RunHooks(), stop
         )

@@ -276,3 +276,25 @@ def test_a_launched_platform_winds_down_while_the_caller_goes_on(tmp_path: Path)
             assert process.wait(120) is not None, "it was asked to stop"
         assert waited == [launch.pid]
     assert process.stdout is None or process.stdout.closed
+
+
+def test_a_launch_started_earlier_serves_the_local_platform(tmp_path: Path) -> None:
+    """``launching_platform`` takes a launch started before (the CLI starts one before its
+    imports) and owns it: the block serves with it and waits for it."""
+    early = child.PlatformLaunch()
+    with launching_platform(Connection(), early) as launch:
+        assert launch is early
+        with (
+            open_platform(Connection(), project_root=tmp_path, launch=launch) as platform,
+            EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client,
+        ):
+            assert list(client.agents.iter_list()) == []
+    assert early._child.process.returncode == 0, "stopped cleanly and waited for"
+
+
+def test_a_launch_started_earlier_is_stopped_unused_for_a_remote_platform() -> None:
+    early = child.PlatformLaunch()
+    remote = Connection(base_url="http://platform.example", api_key="key")
+    with launching_platform(remote, early) as launch:
+        assert launch is None
+        assert early._child.process.returncode is not None, "stopped at once, waited for"

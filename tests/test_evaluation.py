@@ -225,3 +225,33 @@ def test_each_http_pool_stays_a_few_connections_long(concurrency: int) -> None:
     pools = client_pools(concurrency)
     assert len(pools) == concurrency
     assert all(p.max_connections == p.max_keepalive_connections == 4 for p in pools)
+
+
+def test_a_launch_handed_in_serves_the_run_and_ends_with_it(tmp_path: Path) -> None:
+    """``launch``: the local platform's process started by the caller (the CLI, before its
+    imports) serves the run, which owns it: it has ended when the run returns."""
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    early = child.PlatformLaunch()
+    config = RunConfig(selection=Selection(examples=("acme-*",)), report=False, out=tmp_path / "r")
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection(), launch=early)
+    assert outcome.summary.counts.passed == 1
+    assert "started=True" in repr(early), "the launch handed in served the run"
+    assert early._child.process.returncode == 0, "stopped cleanly and waited for"
+
+
+@pytest.mark.parametrize("connection", ["remote", "refused"])
+def test_a_launch_handed_in_is_stopped_when_the_run_does_not_use_it(
+    connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remote run, or one refused before anything runs (``update`` in CI), stops it too."""
+    early = child.PlatformLaunch()
+    monkeypatch.setenv("CI", "true")
+    if connection == "remote":
+        chosen = Connection(base_url="http://127.0.0.1:9", api_key="key")
+        config = RunConfig(out=tmp_path / "never")
+    else:
+        chosen, config = Connection(), RunConfig(update=True, out=tmp_path / "never")
+    with pytest.raises(evalkit.EvalkitError):
+        evalkit.run(tmp_path / "missing.yaml", config, connection=chosen, launch=early)
+    assert early._child.process.returncode is not None, "stopped and waited for"
+    assert not (tmp_path / ".evalkit").exists()

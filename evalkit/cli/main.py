@@ -1,4 +1,9 @@
-"""The ``evalkit`` click group: global options, command registry, and error-to-exit mapping."""
+"""The ``evalkit`` click group: global options, command registry, and error-to-exit mapping.
+
+It imports little (click, and what exit codes need): what a command uses is imported when it
+runs, and ``evalkit run`` on the local platform launches the platform's process before that
+(``evalkit.cli.early_launch``).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,7 @@ from pathlib import Path
 import click
 
 from evalkit._version import __version__
-from evalkit.cli import output
-from evalkit.cli.context import GlobalOptions
-from evalkit.cli.global_options import accept_global_options
+from evalkit.cli.early_launch import launched_for
 from evalkit.conventions import MANIFEST_NAME
 from evalkit.errors import EvalkitError, ManifestError
 from evalkit.exit_codes import ExitCode, epilog, exit_code_for
@@ -73,6 +76,9 @@ def cli(
     json_output: bool,
 ) -> None:
     """evalkit: GitOps for EigenPal agents, a declarative eval and regression harness."""
+    from evalkit.cli import output
+    from evalkit.cli.context import GlobalOptions
+
     output.configure_logging(verbose)
     ctx.obj = GlobalOptions(
         manifest=manifest,
@@ -112,6 +118,8 @@ COMMANDS: dict[str, _CommandEntry] = {
 
 def load_command(name: str) -> click.Command:
     """Import a command's module only when that command is used (keeps start-up fast)."""
+    from evalkit.cli.global_options import accept_global_options
+
     entry = COMMANDS[name]
     module = importlib.import_module(f"evalkit.cli.{entry.module}")
     command: click.Command = getattr(module, entry.attribute)
@@ -124,19 +132,28 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, report an error as one clean message (never a
     traceback) and exit with the code ``evalkit.exit_codes`` gives it."""
     args = sys.argv[1:] if argv is None else argv
+    # ``evalkit run`` on the local platform: the platform's process starts now, before the
+    # run's imports; unused (a usage error), it is stopped when the command ends.
+    with launched_for(cli, args):
+        code = _invoke(args, argv)
+    sys.exit(code)
+
+
+def _invoke(args: list[str], argv: list[str] | None) -> int:
+    """The command's exit code; an error in ``REPORTED_ERRORS`` reported on the way."""
     try:
         code = cli.main(args=args, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Exit as err:
         _ending(argv)
-        sys.exit(err.exit_code)
+        return err.exit_code
     except REPORTED_ERRORS as err:
         if isinstance(err, OSError) and not err.filename:
             raise  # not about a path the user gave: a bug, with its traceback
         report_error(err)
         _ending(argv)
-        sys.exit(exit_code_for(err, detailed_plan=_parsing_detailed_plan(err, args)))
+        return exit_code_for(err, detailed_plan=_parsing_detailed_plan(err, args))
     _ending(argv)
-    sys.exit(code if isinstance(code, int) else ExitCode.OK)
+    return code if isinstance(code, int) else ExitCode.OK
 
 
 def _ending(argv: list[str] | None) -> None:
@@ -159,6 +176,8 @@ REPORTED_ERRORS = (
 
 def report_error(err: BaseException) -> None:
     """One of ``REPORTED_ERRORS`` as the user sees it, on standard error."""
+    from evalkit.cli import output
+
     if isinstance(err, click.exceptions.Abort):
         output.error("aborted")
     elif isinstance(err, KeyboardInterrupt):

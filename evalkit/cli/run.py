@@ -16,6 +16,7 @@ from evalkit.cli import output
 from evalkit.cli.accept import check_can_ask, confirmer, outcome_data, outcome_lines
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.early_launch import take_launch
 from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.cli.progress import ProgressView
 from evalkit.errors import ConfigError
@@ -247,7 +248,11 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
             confirm_accept=confirmer(yes=options["yes"], as_json=as_json, command="--update"),
         )
         outcome = run(
-            global_options.manifest, config, connection=connection_of(global_options), hooks=hooks
+            global_options.manifest,
+            config,
+            connection=connection_of(global_options),
+            hooks=hooks,
+            launch=take_launch(),  # the local platform's process, launched by ``main``
         )
     if outcome.accepted is None:
         _print(outcome, view, as_json=as_json)
