@@ -1,4 +1,4 @@
-"""A cheaper answer to httpcore's most frequent question about a connection.
+"""The runner's connections, made cheaper where httpcore's use of anyio costs the most.
 
 Before it places a request, and again when an answer is closed, httpcore's pool asks each of
 its idle connections whether the server has closed it (``get_extra_info("is_readable")``).
@@ -6,7 +6,8 @@ Over anyio, each asking builds the stream's whole table of attributes, a ``getpe
 system call among them, only to take the socket out of it: at ``--concurrency 50`` that was
 a tenth of the runner's CPU on the HTTP stack. ``quicken`` wraps the network backend of an
 ``httpx.AsyncHTTPTransport`` so that each stream keeps its socket and answers with the same
-test httpcore makes (``is_socket_readable``); everything else is passed through unchanged.
+test httpcore makes (``is_socket_readable``). A small request goes out in one write, its
+head and body together (``QuickStream``). Everything else is passed through unchanged.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from httpcore._backends.base import SOCKET_OPTION
 from httpcore._utils import is_socket_readable
 
 log = logging.getLogger(__name__)
+
+#: a request body up to this size is sent in one write with the request's head
+HOLD_BODY_BYTES = 64 * 1024
 
 
 def quicken(transport: httpx.AsyncBaseTransport) -> bool:
@@ -73,17 +77,41 @@ class QuickBackend(httpcore.AsyncNetworkBackend):
 
 
 class QuickStream(httpcore.AsyncNetworkStream):
-    """``inner`` as it is (its own ``read``/``write``, no extra layer on each call), except
-    that an anyio stream's socket is looked up once, when the stream is made (any other
-    stream, trio's say, answers for itself)."""
+    """``inner`` as it is, except:
+
+    - an anyio stream's socket is looked up once, when the stream is made (any other stream,
+      trio's say, answers for itself);
+    - a request's head is sent together with its body when the body is small and its length
+      known (``HOLD_BODY_BYTES``): httpcore writes them one after the other, and each write
+      is a system call, a turn of the event loop and, with TCP_NODELAY, a packet of its own
+      that the server reads by itself. The head waits only for the body's first chunk, which
+      httpcore writes next.
+    """
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._socket = inner.get_extra_info("socket") if isinstance(inner, AnyIOStream) else None
-        # The stream's own methods, bound: reading and writing cost no extra call here.
-        self.read = inner.read  # type: ignore[method-assign]
-        self.write = inner.write  # type: ignore[method-assign]
+        #: httpcore writes a request only after reading the answer to the one before (no
+        #: pipelining): the first write after a read (or on a new stream) is a request's head
+        self._head_next = True
+        self._held = b""
         self.aclose = inner.aclose  # type: ignore[method-assign]
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if self._held:
+            buffer, self._held = self._held + buffer, b""
+        elif self._head_next:
+            self._head_next = False
+            if _small_body_follows(buffer):
+                self._held = buffer
+                return
+        await self._inner.write(buffer, timeout)
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._held:  # (httpcore reads only once the body is written: never so far)
+            await self.write(b"", timeout)
+        self._head_next = True
+        return await self._inner.read(max_bytes, timeout)
 
     async def start_tls(
         self,
@@ -99,3 +127,13 @@ class QuickStream(httpcore.AsyncNetworkStream):
             # (a closed socket has no file number: httpcore's test then says readable)
             return is_socket_readable(self._socket)
         return self._inner.get_extra_info(info)
+
+
+def _small_body_follows(head: bytes) -> bool:
+    """Whether the request ``head`` (as h11 wrote it) announces a body of 1 to
+    ``HOLD_BODY_BYTES`` bytes: a GET's head, or a streamed upload's, goes out at once."""
+    at = head.lower().find(b"\r\ncontent-length:")
+    if at < 0:
+        return False
+    value = head[at + 17 : head.find(b"\r\n", at + 17)].strip()
+    return value.isdigit() and 0 < int(value) <= HOLD_BODY_BYTES

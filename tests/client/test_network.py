@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import httpcore
 import httpx
 import pytest
 from httpcore._backends.anyio import AnyIOStream
 
-from evalkit.client._network import QuickBackend, quicken
+from evalkit.client._network import HOLD_BODY_BYTES, QuickBackend, QuickStream, quicken
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
@@ -114,3 +115,70 @@ def test_a_transport_that_is_not_httpx_s_own_is_left_as_it_is() -> None:
     backend = transport._pool._network_backend
     assert isinstance(backend, QuickBackend)
     assert not isinstance(backend._inner, QuickBackend)
+
+
+class RecordingStream(httpcore.AsyncNetworkStream):
+    """Stands in for a connection: what was written, one item per write."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if buffer:  # (as httpcore's streams do: an empty write sends nothing)
+            self.writes.append(buffer)
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return ANSWER
+
+
+def _writes(*requests: tuple[bytes, list[bytes]]) -> list[bytes]:
+    """Each request's head and body chunks written as httpcore does (then the answer read)."""
+
+    async def go() -> list[bytes]:
+        inner = RecordingStream()
+        stream = QuickStream(inner)
+        for head, chunks in requests:
+            await stream.write(head)
+            for chunk in chunks:
+                await stream.write(chunk)
+            await stream.write(b"")  # the end of the message: nothing to send
+            await stream.read(65536)
+        return inner.writes
+
+    return asyncio.run(go())
+
+
+def _head(method: bytes, length: int | None = None) -> bytes:
+    lines = [method + b" /api/v1/x HTTP/1.1", b"Host: platform.test"]
+    if length is not None:
+        lines.append(b"Content-Length: " + str(length).encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def test_a_small_request_is_written_once_with_its_head_and_body_together() -> None:
+    post, body = _head(b"POST", 11), b'{"input":1}'
+    get = _head(b"GET")
+    assert _writes((post, [body]), (get, []), (post, [body])) == [post + body, get, post + body]
+
+
+def test_a_large_or_unannounced_body_does_not_hold_its_head_back() -> None:
+    big = b"x" * (HOLD_BODY_BYTES + 1)
+    chunked = _head(b"POST") + b""  # (no Content-Length: streamed in chunks)
+    assert _writes((_head(b"POST", len(big)), [big])) == [_head(b"POST", len(big)), big]
+    assert _writes((chunked, [b"5\r\nhello\r\n"])) == [chunked, b"5\r\nhello\r\n"]
+
+
+def test_a_body_in_several_chunks_goes_with_the_head_from_its_first() -> None:
+    head = _head(b"POST", 6)
+    assert _writes((head, [b"abc", b"def"])) == [head + b"abc", b"def"]
+
+
+def test_a_held_head_is_never_left_unsent_before_a_read() -> None:
+    async def go() -> list[bytes]:
+        inner = RecordingStream()
+        stream = QuickStream(inner)
+        await stream.write(_head(b"PATCH", 2))
+        await stream.read(65536)  # (httpcore never does this; if it did, the head goes first)
+        return inner.writes
+
+    assert asyncio.run(go()) == [_head(b"PATCH", 2)]
