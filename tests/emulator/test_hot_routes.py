@@ -179,3 +179,38 @@ def test_the_gate_answers_as_fastapi_would(
     assert len(hot) == len(routed)
     for index, (ours, theirs) in enumerate(zip(hot, routed, strict=True)):
         assert ours == theirs, f"answer {index}"
+
+
+def test_an_unexpected_exception_in_a_hot_route_is_a_logged_500_envelope(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    platform = client.app.state.platform  # type: ignore[attr-defined]
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(platform.executions, "get", explode)
+    response = client.get(f"{API}/agents/executions/exec_1")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["requestId"] == response.headers["x-request-id"]
+    assert body["issues"][0]["code"] == "internal"
+    assert "kaboom" not in response.text  # internals stay in the log
+    assert any("kaboom" in (r.exc_text or "") for r in caplog.records)
+
+
+def test_the_hot_routes_do_not_go_through_fastapis_router(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_agent(client, "echo")
+
+    async def no_router(self: APIRouter, scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("the router was asked")
+
+    monkeypatch.setattr(APIRouter, "__call__", no_router)
+    held = client.post(f"{API}/agents/echo/run", params={"wait_for_completion": 30}, json={})
+    assert held.status_code == 202, held.text
+    execution = f"{API}/agents/executions/{held.json()['executionId']}"
+    assert client.get(execution, params={"include": "files"}).status_code == 200
+    assert client.patch(execution + "/feedback", json={"rating": "pass"}).status_code == 200
+    assert client.get(f"{API}/agents").status_code == 500  # the rest does
