@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import anyio
 import httpx
 
-from evalkit.client import _http
+from evalkit.client import _http, _network
 from evalkit.client._config import ClientOptions
 from evalkit.client._download import atomic_writer
 from evalkit.client._request import ApiRequest
@@ -43,6 +43,7 @@ class AsyncExecutor:
         self._client = http_client or httpx.AsyncClient(
             transport=transport, verify=_http.verification(options), follow_redirects=False
         )
+        _network.quiet_cookies(self._client)
         self.sleep = sleep
         self.clock = clock
         self._jitter = jitter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 from collections.abc import Awaitable, Callable
 
 import httpcore
@@ -10,7 +11,15 @@ import httpx
 import pytest
 from httpcore._backends.anyio import AnyIOStream
 
-from evalkit.client._network import HOLD_BODY_BYTES, QuickBackend, QuickStream, quicken
+from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.client._network import (
+    HOLD_BODY_BYTES,
+    QuickBackend,
+    QuickStream,
+    QuietCookies,
+    quicken,
+    quiet_cookies,
+)
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
@@ -182,3 +191,51 @@ def test_a_held_head_is_never_left_unsent_before_a_read() -> None:
         return inner.writes
 
     assert asyncio.run(go()) == [_head(b"PATCH", 2)]
+
+
+def test_cookies_an_answer_sets_are_kept_and_sent_back_as_before() -> None:
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        if request.url.path == "/login":
+            return httpx.Response(200, headers={"Set-Cookie": "lb=node-2; Path=/"})
+        return httpx.Response(200)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as web:
+        quiet_cookies(web)
+        jar = web.cookies.jar
+        web.get("http://platform.test/a")
+        web.get("http://platform.test/login")
+        web.get("http://platform.test/b")
+        assert web.cookies.jar is jar  # the client's own jar, kept
+        assert web.cookies["lb"] == "node-2"
+    assert seen == [None, None, "lb=node-2"]
+
+
+def test_an_answer_that_sets_no_cookie_is_not_handed_to_the_jar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handed: list[int] = []
+    monkeypatch.setattr(
+        http.cookiejar.CookieJar,
+        "extract_cookies",
+        lambda self, response, request: handed.append(1),
+    )
+
+    async def go() -> None:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+        async with httpx.AsyncClient(transport=transport) as client:
+            quiet_cookies(client)
+            for _ in range(3):
+                await client.get("http://platform.test/x")
+
+    asyncio.run(go())
+    assert handed == []
+
+
+def test_the_client_s_executor_quiets_its_cookies(
+    aclient: AsyncEigenpalClient, client: EigenpalClient
+) -> None:
+    for web in (aclient._executor._client, client._executor._client):
+        assert isinstance(web.cookies, QuietCookies)
