@@ -25,7 +25,7 @@ import httpx
 from pydantic import ValidationError
 
 from evalkit.client._config import USER_AGENT, ClientOptions
-from evalkit.client._request import ApiRequest
+from evalkit.client._request import ApiRequest, ModelParser
 from evalkit.client.errors import (
     EigenpalConnectionError,
     EigenpalError,
@@ -281,6 +281,11 @@ def finish(req: ApiRequest[T], response: httpx.Response, body: bytes) -> T:
         return req.parse(None)
     if req.expect == "bytes":
         return req.parse(body)
+    if isinstance(req.parse, ModelParser):
+        try:
+            return req.parse.from_json(body)  # type: ignore[no-any-return]
+        except (ValidationError, ValueError, RecursionError):
+            pass  # read again the long way, which says what is wrong as it always did
     value = decode_json(req, response, body)
     try:
         return req.parse(value)

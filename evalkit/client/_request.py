@@ -77,9 +77,24 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def model(cls: type[M]) -> Callable[[Any], M]:
-    """A parser that validates the decoded JSON answer into ``cls``."""
-    return cls.model_validate
+@dataclass(frozen=True)
+class ModelParser(Generic[M]):
+    """Validates an answer into ``cls``: decoded JSON when called, or straight from the
+    answer's bytes (``from_json``: pydantic reads them once, twice as fast as ``json.loads``
+    and then validating what it built)."""
+
+    cls: type[M]
+
+    def __call__(self, value: Any) -> M:
+        return self.cls.model_validate(value)
+
+    def from_json(self, body: bytes) -> M:
+        return self.cls.model_validate_json(body)
+
+
+def model(cls: type[M]) -> ModelParser[M]:
+    """A parser that validates the JSON answer into ``cls``."""
+    return ModelParser(cls)
 
 
 def nothing(_: Any) -> None:

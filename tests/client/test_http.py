@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 from contextlib import ExitStack
 
 import httpx
 import pytest
 
-from evalkit.api import ListAgentsResponse
+from evalkit.api import ExecutionEnvelope, ListAgentsResponse
 from evalkit.client import _http
 from evalkit.client._config import resolve_options
 from evalkit.client._request import ApiRequest, model, raw
@@ -119,6 +120,48 @@ def test_finish_validates_the_answer() -> None:
     bad = httpx.Response(200, json={"total": 0})
     with pytest.raises(EigenpalResponseError, match="API's shape: data: Field required"):
         _http.finish(REQ, bad, bad.content)
+
+
+EXECUTION = {
+    "execution": {
+        "id": "e1",
+        "agentId": "a1",
+        "status": "completed",
+        "createdAt": "2026-12-05T02:41:59.000Z",
+        "output": {"total": 1e400, "big": 123456789012345678901234567890, "lines": [{"a": 0.1}]},
+        "_metadata": {"batchId": "b", "attempt": "b.1"},
+        "surprise": {"kept": True},
+    }
+}
+
+
+def test_an_answer_is_read_once_from_its_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    req = ApiRequest("GET", "/api/v1/agents/executions/e1", model(ExecutionEnvelope))
+    body = json.dumps(EXECUTION).encode()
+    expected = ExecutionEnvelope.model_validate(json.loads(body))
+
+    def no_second_reading(_: object) -> None:
+        raise AssertionError("the answer was decoded apart from its validation")
+
+    monkeypatch.setattr(json, "loads", no_second_reading)
+    got = _http.finish(req, httpx.Response(200, content=body), body)
+    assert got == expected
+    assert got.execution.model_extra == expected.execution.model_extra
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xef\xbb\xbf" + json.dumps(EXECUTION).encode(),  # a byte order mark
+        json.dumps(EXECUTION).encode("utf-16"),
+        json.dumps(EXECUTION).replace('"b.1"', '"\\ud800"').encode(),  # a lone surrogate
+    ],
+)
+def test_an_answer_only_json_reads_is_read_as_before(body: bytes) -> None:
+    """What pydantic's reader refuses goes the long way: the same result as ever."""
+    req = ApiRequest("GET", "/api/v1/agents/executions/e1", model(ExecutionEnvelope))
+    got = _http.finish(req, httpx.Response(200, content=body), body)
+    assert got == ExecutionEnvelope.model_validate(json.loads(body))
 
 
 class Clock:
