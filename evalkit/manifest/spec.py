@@ -10,7 +10,7 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,12 +28,37 @@ class _Frozen(BaseModel):
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 
 
-class ExampleSpec(_Frozen):
+class JsonTexts:
+    """``input_json`` and ``expected_json`` read from the compact JSON text a class keeps
+    (``input_text``, ``expected_text``: see ``compact_json``), a new copy on each use: held as
+    Python objects, a 20,000-example manifest took about 4 KB an example, as text about 1 KB.
+    A mixin of ``ExampleSpec`` (a pydantic model) and the runner's ``ExampleJob`` (a
+    dataclass); it declares no field of its own."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # declared by the class that mixes this in (a field there)
+        input_text: bytes
+        expected_text: bytes | None
+
+    @property
+    def input_json(self) -> dict[str, Any]:
+        """The scalar inputs (a new copy on each use)."""
+        value: dict[str, Any] = json.loads(self.input_text)
+        return value
+
+    @property
+    def expected_json(self) -> Any:
+        """The expected output JSON (a new copy on each use), ``None`` when there is none
+        (only files are expected)."""
+        return None if self.expected_text is None else json.loads(self.expected_text)
+
+
+class ExampleSpec(_Frozen, JsonTexts):
     """One example: inputs, expectations, rules, and where it is declared.
 
     ``input_json`` and ``expected_json`` are given as JSON values and kept as compact JSON
-    text (``input_text``, ``expected_text``), read again on each use: a manifest of 20,000
-    inline examples held as Python objects was about 4 KB an example, as text about 1 KB."""
+    text (``input_text``, ``expected_text``; ``JsonTexts`` reads them back)."""
 
     name: str
     #: the agent it runs on (``None`` for a workflow example)
@@ -81,18 +106,6 @@ class ExampleSpec(_Frozen):
                 expected = data.pop("expected_json")
                 data["expected_text"] = None if expected is None else compact_json(expected)
         return data
-
-    @property
-    def input_json(self) -> dict[str, Any]:
-        """The scalar inputs (a new copy on each use)."""
-        value: dict[str, Any] = json.loads(self.input_text)
-        return value
-
-    @property
-    def expected_json(self) -> Any:
-        """The expected output JSON (a new copy on each use), ``None`` when only files are
-        expected."""
-        return None if self.expected_text is None else json.loads(self.expected_text)
 
     def platform_files(self) -> dict[str, Path | bytes]:
         """The example in the platform's layout (contract A7), path -> local file or content:

@@ -7,20 +7,19 @@ uses; ``evalkit.runner.from_manifest`` builds jobs from a loaded manifest.
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from evalkit.errors import RunError
-from evalkit.manifest.spec import compact_json
+from evalkit.manifest.spec import JsonTexts, compact_json
 from evalkit.runner.repeats import RepeatPolicy
 from evalkit.runner.shards import Shard
 
 
 @dataclass(frozen=True, init=False)
-class ExampleJob:
+class ExampleJob(JsonTexts):
     kind: Literal["agent", "workflow"]
     #: the name the platform is called with: the agent's slug (an environment copy's under
     #: --env) or the workflow's name
@@ -28,8 +27,8 @@ class ExampleJob:
     #: the name used in results and selection: the manifest's agent slug or workflow name
     suite: str
     name: str
-    #: ``input_json`` as compact JSON text, read again on each use: every job of a
-    #: 20,000-example manifest is built before a run, and held as Python objects it was 4 KB
+    #: ``input_json`` as compact JSON text (``JsonTexts``): every job of a 20,000-example
+    #: manifest is built before a run
     input_text: bytes
     input_files: dict[str, Path]
     #: ``expected_json`` as compact JSON text (``None``: no expected JSON)
@@ -90,17 +89,6 @@ class ExampleJob:
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
-
-    @property
-    def input_json(self) -> dict[str, Any]:
-        """The scalar inputs (a new copy on each use)."""
-        value: dict[str, Any] = json.loads(self.input_text)
-        return value
-
-    @property
-    def expected_json(self) -> Any:
-        """The expected output JSON (a new copy on each use); ``None`` when there is none."""
-        return None if self.expected_text is None else json.loads(self.expected_text)
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -165,3 +165,16 @@ def test_an_inline_examples_platform_files_are_made_when_asked(
             '    }\n  ],\n  "note": "caf\u00e9"\n}\n'
         ).encode()
     )
+
+
+def test_json_texts_serves_the_example_and_the_job_and_declares_no_field() -> None:
+    from evalkit.manifest.spec import ExampleSpec, JsonTexts
+    from evalkit.runner.jobs import ExampleJob
+
+    # one declaration of input_json/expected_json over compact text, for both classes
+    for cls in (ExampleSpec, ExampleJob):
+        assert issubclass(cls, JsonTexts)
+        assert "input_json" not in vars(cls)
+        assert "expected_json" not in vars(cls)
+    assert "input_json" not in ExampleSpec.model_fields
+    assert {"input_text", "expected_text"} <= set(ExampleSpec.model_fields)

@@ -61,3 +61,21 @@ def test_duplicate_example_names_are_refused() -> None:
 def test_selection_is_recorded_as_given() -> None:
     selection = Selection(only=("a",), tags=("t", "u"))
     assert selection.as_dict() == {"only": ["a"], "tag": ["t", "u"]}
+
+
+def test_a_job_keeps_its_json_as_compact_text_and_reads_back_copies() -> None:
+    job = ExampleJob(
+        kind="agent",
+        platform_name="a",
+        suite="a",
+        name="e",
+        input_json={"q": "caf\u00e9", "n": [1, 2]},
+        expected_json={"total": 3.0},
+    )
+    assert job.input_text == b'{"q":"caf\\u00e9","n":[1,2]}'
+    assert job.input_json == {"q": "caf\u00e9", "n": [1, 2]}
+    job.input_json["q"] = "changed"  # each use is a new copy
+    assert job.input_json["q"] == "caf\u00e9"
+    assert job.expected_json == {"total": 3.0}
+    bare = ExampleJob(kind="agent", platform_name="a", suite="a", name="f")
+    assert (bare.input_json, bare.expected_json, bare.expected_text) == ({}, None, None)
