@@ -521,7 +521,23 @@ def main() -> None:
         answer({"error": {"type": kind, "message": str(err), "reported": reported}})
         sys.exit(1)
     answer({"error": {"message": "the server stopped before it was ready", "reported": False}})
-    # The platform is closed (its stores, its folder's lock): the process ends without a last
-    # collection of everything the web stack allocated (a tenth of a second, which the
-    # parent's run waited for).
-    gc.freeze()
+    _end_now()
+
+
+def _end_now() -> None:
+    """The platform is closed (its stores written and closed, its folder's lock released, its
+    threads joined): the process ends here, flushed, without the interpreter's teardown. That
+    teardown (a last collection of everything the web stack allocated, then its modules) took
+    the child a tenth of a second, and the parent's run waits for the child's exit. A thread
+    still at work (none is expected) keeps the usual exit, which waits for it."""
+    gc.freeze()  # whichever way it ends, no last collection
+    others = [
+        thread for thread in threading.enumerate() if thread is not threading.current_thread()
+    ]
+    if any(thread.is_alive() and not thread.daemon for thread in others):
+        return
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(0)
