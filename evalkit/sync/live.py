@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -34,7 +35,12 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Pool:
-    """A bounded pool: at most ``size`` calls in flight; results keep the input order."""
+    """A bounded pool: at most ``size`` calls in flight; results keep the input order.
+
+    At most ``2 * size`` calls are queued at once (``Executor.map`` queues them all: a sync
+    reading back 2,000 files held 2,000 futures with their locks, ~0.7 KB each); after a
+    failure, the calls not started yet are dropped and the first failure (in input order)
+    is raised."""
 
     size: int = DEFAULT_CONCURRENCY
 
@@ -42,8 +48,20 @@ class Pool:
         work = list(items)
         if len(work) <= 1 or self.size <= 1:
             return [fn(item) for item in work]
+        results: list[R] = []
+        queued: deque[Future[R]] = deque()
         with ThreadPoolExecutor(max_workers=min(self.size, len(work))) as executor:
-            return list(executor.map(fn, work))
+            try:
+                for item in work:
+                    if len(queued) >= 2 * self.size:
+                        results.append(queued.popleft().result())
+                    queued.append(executor.submit(fn, item))
+                while queued:
+                    results.append(queued.popleft().result())
+            finally:
+                for future in queued:
+                    future.cancel()
+        return results
 
 
 def live_from_summary(summary: AgentSummary) -> LiveAgent:

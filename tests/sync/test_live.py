@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+
+import pytest
 
 from evalkit.sync.apply import apply
 from evalkit.sync.live import Pool, paths_to_download
@@ -61,3 +64,37 @@ def test_only_unknown_or_changing_small_files_are_downloaded(tmp_path: Path) -> 
 def test_pool_keeps_input_order() -> None:
     assert Pool(4).map(lambda n: n * n, range(20)) == [n * n for n in range(20)]
     assert Pool(1).map(str, [3, 1]) == ["3", "1"]
+
+
+def test_pool_queues_at_most_twice_its_size() -> None:
+    # Executor.map queued every call at once (a future each: 2,000 per agent read back)
+    started: list[int] = []
+    window_overrun = threading.Event()
+    seen_while_first_waits: list[int] = []
+
+    def call(n: int) -> int:
+        if n == 0:  # the head of the line waits: only the queued calls may start meanwhile
+            window_overrun.wait(timeout=1.0)
+            seen_while_first_waits.append(len(started))
+            return n
+        started.append(n)
+        if len(started) > 3:
+            window_overrun.set()
+        return n
+
+    assert Pool(2).map(call, range(50)) == list(range(50))
+    assert seen_while_first_waits == [3]  # items 1-3 of the window of 4, no more
+
+
+def test_pool_raises_the_first_failure_and_drops_the_calls_not_queued() -> None:
+    calls: list[int] = []
+
+    def call(n: int) -> int:
+        calls.append(n)
+        if n == 0:
+            raise ValueError("first")
+        return n
+
+    with pytest.raises(ValueError, match="first"):
+        Pool(2).map(call, range(100))
+    assert len(calls) <= 4
