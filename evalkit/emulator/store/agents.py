@@ -129,13 +129,23 @@ class ConfigCache:
                 return kept[1]
         value = json.loads(text)
         with self._lock:
-            self._forget(agent_id)
-            if len(text) <= self._max_chars:
-                self._parsed[agent_id] = (text, value)
-                self._chars += len(text)
-            while self._chars > self._max_chars:
-                self._forget(next(iter(self._parsed)))
+            self._keep(agent_id, text, value)
         return value
+
+    def remember(self, agent_id: str, text: str, value: Any) -> None:
+        """Keep ``value``, the config just stored as ``text`` (what ``text`` parses to), so
+        that the next read needs no parse (a synced config is 400 KB of text at 2,000
+        examples). Records share it from then on: the caller must not change it."""
+        with self._lock:
+            self._keep(agent_id, text, value)
+
+    def _keep(self, agent_id: str, text: str, value: Any) -> None:
+        self._forget(agent_id)
+        if len(text) <= self._max_chars:
+            self._parsed[agent_id] = (text, value)
+            self._chars += len(text)
+        while self._chars > self._max_chars:
+            self._forget(next(iter(self._parsed)))
 
     def _forget(self, agent_id: str) -> None:
         kept = self._parsed.pop(agent_id, None)
@@ -155,6 +165,7 @@ class AgentStore:
         check_slug(slug)
         now = utc_now()
         agent_id = new_agent_id()
+        text = _dump(config)
         with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM agents WHERE slug = ?", (slug,)).fetchone():
                 raise ApiProblem(
@@ -166,8 +177,10 @@ class AgentStore:
             conn.execute(
                 "INSERT INTO agents (id, slug, name, description, config, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (agent_id, slug, name, description, _dump(config), now, now),
+                (agent_id, slug, name, description, text, now, now),
             )
+        if text is not None:  # read back at once for the answer: no need to parse it again
+            self._configs.remember(agent_id, text, config)
         return self.get(agent_id)
 
     def get(self, ref: str) -> AgentRecord:
@@ -209,6 +222,9 @@ class AgentStore:
             conn.execute(
                 f"UPDATE agents SET {assignments} WHERE id = ?", [*columns.values(), agent.id]
             )
+        text = columns.get("config")
+        if text is not None:  # read back at once for the answer: no need to parse it again
+            self._configs.remember(agent.id, text, changes["config"])
         return self.get(agent.id)
 
     def stats(self, agent_id: str) -> AgentStatsRecord:

@@ -82,3 +82,22 @@ def test_a_changed_text_replaces_the_agents_entry_and_its_size() -> None:
     cache.parse("a", '{"n": 1}')
     cache.parse("a", '{"n": 12}')
     assert cache.chars == len('{"n": 12}')
+
+
+def test_a_config_just_stored_is_read_back_without_a_parse(
+    agents: AgentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses: list[str] = []
+    real_loads = json.loads
+
+    def counting_loads(text: str, *args: object, **kwargs: object) -> object:
+        parses.append(text)
+        return real_loads(text)
+
+    monkeypatch.setattr("evalkit.emulator.store.agents.json.loads", counting_loads)
+    created = agents.create(name="A", slug="a", description=None, config=big_config(1))
+    assert created.config == big_config(1)
+    updated = agents.update("a", {"config": big_config(2)})
+    assert updated.config == big_config(2)
+    assert agents.get(created.id).config is updated.config
+    assert parses == []
