@@ -524,18 +524,17 @@ def main() -> None:
     _end_now()
 
 
-def _end_now() -> None:
-    """The platform is closed (its stores written and closed, its folder's lock released, its
-    threads joined): the process ends here, flushed, without the interpreter's teardown. That
-    teardown (a last collection of everything the web stack allocated, then its modules) took
-    the child a tenth of a second, and the parent's run waits for the child's exit. A thread
-    still at work (none is expected) keeps the usual exit, which waits for it."""
-    gc.freeze()  # whichever way it ends, no last collection
-    others = [
-        thread for thread in threading.enumerate() if thread is not threading.current_thread()
-    ]
-    if any(thread.is_alive() and not thread.daemon for thread in others):
-        return
+def _end_now() -> NoReturn:
+    """The platform is closed (its stores written and closed, its folder's lock released): the
+    process ends here, flushed, without the interpreter's teardown. That teardown (a last
+    collection of everything the web stack allocated, then its modules) took the child a
+    tenth of a second, and the parent's run waits for the child's exit. Threads that are not
+    daemons (a web worker thread winding down) are waited for first, as the usual exit does."""
+    gc.freeze()
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):
