@@ -152,10 +152,11 @@ class ExampleSpec(_Frozen, JsonTexts):
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InlineFile:
     """The ``input.json`` or ``expected.json`` of an inline example, as the platform holds it:
-    its bytes are made on each call (equal for equal examples)."""
+    its bytes are made on each call (equal for equal examples). Slotted: a first sync holds
+    one per inline file."""
 
     example: ExampleSpec
     part: Literal["input", "expected"]

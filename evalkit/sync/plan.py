@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, field_serializer, model_validator
 from pydantic.alias_generators import to_camel
 
 PLAN_FORMAT = 1
@@ -103,26 +103,39 @@ class FileChange(_SharedFieldsSet):
     text_diff: str | None = None
     #: the dataset example this file belongs to (``examples/<name>/...``)
     example: str | None = None
-    #: a plan made here (not read from JSON) keeps what makes an inline file's bytes instead
-    #: of the bytes: they are made when applied, or written out (``inline_base64``)
-    _made: Callable[[], bytes] | None = PrivateAttr(default=None)
+    # A plan made here (not read from JSON) keeps what makes an inline file's bytes instead of
+    # the bytes: they are made when applied, or written out (``inline_base64``). A slot, not a
+    # pydantic private attribute: that is a dict on every change (40,000 in a first sync).
+    __slots__ = ("_made",)
 
     def with_maker(self, made: Callable[[], bytes] | None) -> FileChange:
         """This change, its inline bytes made by ``made`` when needed (``inline_base64``
         unset)."""
-        self._made = made
+        object.__setattr__(self, "_made", made)
         return self
+
+    def _maker(self) -> Callable[[], bytes] | None:
+        made: Callable[[], bytes] | None = getattr(self, "_made", None)
+        return made
+
+    def __copy__(self) -> FileChange:  # ``model_copy`` keeps the maker
+        return super().__copy__().with_maker(self._maker())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> FileChange:
+        return super().__deepcopy__(memo).with_maker(self._maker())
 
     def inline_content(self) -> bytes | None:
         """The inline bytes (from the manifest), ``None`` for a local file's change."""
         if self.inline_base64 is not None:
             return base64.b64decode(self.inline_base64)
-        return self._made() if self._made is not None else None
+        made = self._maker()
+        return made() if made is not None else None
 
     @field_serializer("inline_base64")
     def _inline_text(self, value: str | None) -> str | None:
-        if value is None and self._made is not None:
-            return base64.b64encode(self._made()).decode("ascii")
+        made = self._maker()
+        if value is None and made is not None:
+            return base64.b64encode(made()).decode("ascii")
         return value
 
 
