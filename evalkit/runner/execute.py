@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from evalkit.client.errors import EigenpalError
 from evalkit.runner.agent_run import find_orphan, run_agent
@@ -41,6 +42,11 @@ from evalkit.runner.workflow_run import run_workflow
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+#: Python 3.11+: a time limit on work done in the task itself (None before)
+_TIMEOUT = getattr(asyncio, "timeout", None)
+
 #: how long cleanup calls (cancel, feedback after a timeout) may take
 CLEANUP_SECONDS = 15.0
 #: the feedback write of a verdict obtained near the time limit still gets this long
@@ -63,7 +69,7 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
     success = False
     try:
         try:
-            judged = await asyncio.wait_for(_judge(state, ctx), ctx.config.timeout_seconds)
+            judged = await within(ctx.config.timeout_seconds, _judge(state, ctx))
             least = min(FEEDBACK_MIN_SECONDS, ctx.config.timeout_seconds)
             feedback_seconds = max(patience.until - ctx.health.now(), least)
         except asyncio.TimeoutError:
@@ -90,6 +96,19 @@ async def run_example(state: ExampleState, ctx: RunContext) -> ExampleResult:
         if state.slot is not None:
             slot, state.slot = state.slot, None
             await ctx.limiter.release(slot, success=success)
+
+
+async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
+    """``work``, done within ``seconds`` or stopped with ``TimeoutError``.
+
+    Done in the calling task where Python can (3.11+): ``asyncio.wait_for`` runs it in a task
+    of its own, whose first step waits behind every task ready to run. For an example just
+    given a slot, that was one more wait, as long as a wave of finished examples, before its
+    start went out; and one task more per example to make and run."""
+    if _TIMEOUT is None:
+        return await asyncio.wait_for(work, seconds)
+    async with _TIMEOUT(seconds):
+        return await work
 
 
 async def _timed_out(state: ExampleState, ctx: RunContext, patience: Patience) -> ExampleError:
@@ -149,7 +168,7 @@ async def write_feedback_for(
     )
     try:
         # The patience gives up before this; it bounds one call that hangs.
-        return await asyncio.wait_for(write, seconds + CLEANUP_SECONDS)
+        return await within(seconds + CLEANUP_SECONDS, write)
     except asyncio.TimeoutError:
         record.error = f"feedback not written within {seconds:g} s"
         return record
