@@ -4,7 +4,8 @@ In a thread of the run's process, the platform and the runner shared one interpr
 each waited on the other on a machine with cores to spare. ``start_child_platform(config)``
 serves the same platform from a child process instead; ``start_platform`` (a thread) stays the
 facility for tests and embedding. ``PlatformLaunch()`` starts the process before its
-configuration is known, so that its imports overlap the caller's own work (a run's manifest).
+configuration is known, so that its imports overlap the caller's own work (``evalkit run``
+launches it before its own imports: ``evalkit.cli.early_launch``).
 
 How parent and child talk (POSIX):
 
@@ -117,7 +118,7 @@ class ChildPlatform:
 
     def request_stop(self) -> None:
         """End of file and SIGTERM, without waiting: the caller goes on while the child winds
-        down (about a third of a second); ``stop`` then waits for it."""
+        down (a few hundredths of a second); ``stop`` then waits for it."""
         if self._stop_requested:
             return
         self._stop_requested = True
