@@ -130,9 +130,16 @@ def build_request(
             req.method, address, params=req.params, headers=headers, timeout=timeout, **kwargs
         )
     # The address parsed once, its query with it: httpx parses a string again to add params
-    # (URL parsing was half of building a request).
-    url = httpx.URL(address, params=req.params or None)
+    # (URL parsing was half of building a request), and encodes the query each time.
+    url = httpx.URL(address + query_text(tuple(req.params.items())) if req.params else address)
     return client.build_request(req.method, url, headers=headers, timeout=timeout, **kwargs)
+
+
+@functools.lru_cache(maxsize=256)
+def query_text(pairs: tuple[tuple[str, str], ...]) -> str:
+    """``?`` and the query as httpx encodes ``params``: a run sends the same few again and
+    again (``wait_for_completion=30``, ``include=files``)."""
+    return "?" + str(httpx.QueryParams(pairs))
 
 
 def read_seconds(req: ApiRequest[Any], options: ClientOptions) -> float:

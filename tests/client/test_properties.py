@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import ExitStack
 from urllib.parse import unquote
 
+import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalkit.client._request import api_path
+from evalkit.client import _http
+from evalkit.client._config import resolve_options
+from evalkit.client._request import ApiRequest, api_path, raw
 from evalkit.client.pagination import iter_items
 from evalkit.client.retry import MAX_BACKOFF_SECONDS, MAX_RETRY_AFTER_SECONDS, backoff_seconds
 from evalkit.client.wait import hold_seconds_for, poll_delays
+
+OPTIONS = resolve_options(
+    api_key="k", base_url="http://x", timeout_seconds=7, verify_ssl=True, max_retries=3, environ={}
+)
 
 
 @given(st.integers(min_value=0, max_value=100), st.floats(min_value=0, max_value=0.999999))
@@ -66,3 +74,21 @@ def test_each_segment_stays_one_segment(segments: list[str]) -> None:
     path = api_path(*segments)
     encoded = path.removeprefix("/api/v1/").split("/")
     assert [unquote(part) for part in encoded] == segments
+
+
+@given(
+    st.lists(st.text(max_size=12), min_size=1, max_size=4),
+    st.dictionaries(st.text(max_size=8), st.text(max_size=12), max_size=4),
+)
+def test_a_request_s_address_is_httpx_s_own_joining_of_path_and_query(
+    segments: list[str], params: dict[str, str]
+) -> None:
+    """The query is encoded once per distinct set of params and parsed with the address:
+    the URL on the wire is exactly the one httpx makes of the path and ``params``."""
+    path = api_path(*segments)
+    attempt = _http.Attempt.start(ApiRequest("GET", path, raw, params=params))
+    with httpx.Client() as client, ExitStack() as stack:
+        request = _http.build_request(client, attempt, OPTIONS, stack)
+        joined = client.build_request("GET", OPTIONS.base_url + path, params=params)
+    assert request.url == joined.url
+    assert request.url.raw_path == joined.url.raw_path
