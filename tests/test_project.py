@@ -70,6 +70,39 @@ def test_run_command_imports_only_what_a_run_uses() -> None:
     assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
 
 
+def test_run_command_loads_no_comparison_before_its_first_start() -> None:
+    """The manifest's reading needs the comparison's rule syntax only: the comparison itself
+    (its JSON walk, matching, scorers and rapidfuzz, the Python scorers' worker pool, and
+    jsonschema's validators for ``json_schema`` rules) is imported at the first comparison or
+    by the run's warm-up while its first executions are away (``runner.comparing.warm_up``)."""
+    warmed = (
+        "'evalkit.compare.verdict', 'evalkit.compare.json_compare', 'evalkit.compare.walk', "
+        "'evalkit.compare.matching', 'evalkit.compare.scorers', 'rapidfuzz'"
+    )
+    pool = "'evalkit.compare.scorer_pool', 'evalkit.compare.scorer_worker', 'multiprocessing'"
+    probe = (
+        "import sys; from evalkit.cli.main import load_command; load_command('run'); "
+        "from evalkit.manifest.examples import folder_examples; "
+        f"print(sorted(m for m in ({warmed}, {pool}) if m in sys.modules)); "
+        "from evalkit.runner.comparing import warm_up; warm_up(); "
+        f"print(sorted(m for m in ({warmed}) if m not in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.split("\n")[:2] == ["[]", "[]"], loaded.stdout + loaded.stderr
+
+
+def test_reading_a_manifest_without_schema_rules_loads_no_jsonschema() -> None:
+    """jsonschema (tens of milliseconds) is imported when a ``json_schema`` rule's file is
+    checked, not by the modules that anchor and apply such rules."""
+    probe = (
+        "import sys; import evalkit.compare.schema_files, evalkit.compare.scorers; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jsonschema', "
+        "'referencing')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+
+
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

@@ -33,7 +33,9 @@ from evalkit.compare.custom import ARGUMENT_NAMES
 from evalkit.compare.numeric import score_text
 from evalkit.compare.python_rule import PythonScorer
 from evalkit.compare.rules import CompareSpec, PathRule
-from evalkit.compare.scorer_pool import ScorerCrash, ScorerTimeout, shared_pool
+
+# The worker pool (``scorer_pool``: subprocess, sockets, the worker script) is imported by the
+# calls that use it: a manifest without Python scorers is read, and a run starts, without it.
 
 _HINT = "give FILE.py:FUNCTION, the file inside the project, relative to this manifest's folder"
 _RETURNS = "return True/False, a number from 0 to 1, or {score, passed, reason}"
@@ -126,6 +128,8 @@ def _check(file: str, function: str, timeout: float) -> tuple[str | None, tuple[
     known = _checked.get(key)
     if known is not None:
         return known
+    from evalkit.compare.scorer_pool import ScorerCrash, ScorerTimeout, shared_pool
+
     try:
         kind, answer = shared_pool().request(
             ("check", file, function, list(ARGUMENT_NAMES)), timeout
@@ -229,6 +233,8 @@ def _text(value: Any) -> str:
 
 def _call(scorer: PythonScorer, arguments: dict[str, Any], example: _Example) -> PythonVerdict:
     name = scorer.label
+    from evalkit.compare.scorer_pool import ScorerCrash, ScorerTimeout, shared_pool
+
     try:
         kind, answer = shared_pool().request(
             ("call", scorer.file, scorer.function, arguments), scorer.timeout

@@ -26,19 +26,19 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import referencing
-import referencing.jsonschema
-from jsonschema.exceptions import SchemaError
-from jsonschema.protocols import Validator
-from jsonschema_specifications import REGISTRY as BUNDLED_SCHEMAS  # type: ignore[import-untyped]
-from referencing._core import Resolver
-from referencing.exceptions import Unresolvable
+from typing import TYPE_CHECKING, Any
 
 from evalkit.compare.anchoring import AnchorProblem, Resolve, anchor_rules, copy_rule
 from evalkit.compare.rules import CompareSpec, PathRule
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.protocols import Validator
+    from referencing._core import Resolver
+
+# jsonschema and referencing (tens of milliseconds) are imported by the functions that load
+# or apply a schema: a manifest without ``json_schema`` rules is read, and a run starts,
+# without them.
 
 #: the largest schema file read (a schema is a few kilobytes; this is a mistake)
 MAX_SCHEMA_BYTES = 5_000_000
@@ -111,6 +111,10 @@ def load_schema(path: Path) -> Validator:
 
 @lru_cache(maxsize=64)
 def _load(path: str, size: int, modified: int) -> Validator:
+    import jsonschema
+    import referencing
+    from jsonschema.exceptions import SchemaError
+
     name = Path(path).name
     if size > MAX_SCHEMA_BYTES:
         raise SchemaFileError(
@@ -154,6 +158,10 @@ _REF_HINT = (
 
 def _check_refs(cls: type[Validator], schema: Any, name: str) -> None:
     """Every ``$ref`` of the schema resolves inside the file (or to a bundled meta-schema)."""
+    import referencing
+    import referencing.jsonschema
+    from jsonschema_specifications import REGISTRY as BUNDLED_SCHEMAS  # type: ignore[import-untyped]
+
     specification = referencing.jsonschema.specification_with(
         str(cls.META_SCHEMA.get("$id") or cls.META_SCHEMA.get("id") or "urn:unknown-dialect"),
         default=referencing.Specification.OPAQUE,
@@ -175,6 +183,8 @@ def _check_refs(cls: type[Validator], schema: Any, name: str) -> None:
 
 
 def _resolve_ref(resolver: Resolver[Any], ref: str, name: str) -> None:
+    from referencing.exceptions import Unresolvable
+
     try:
         resolver.lookup(ref)
     except Unresolvable as err:
@@ -196,6 +206,9 @@ def schema_failure(path_text: str, value: Any) -> str | None:
             f"json_schema {path_text!r} was not checked: its path was not resolved against "
             "the manifest's folder"
         )
+    from jsonschema.exceptions import SchemaError
+    from referencing.exceptions import Unresolvable
+
     try:
         validator = load_schema(path)
         errors = sorted(validator.iter_errors(value), key=_error_order)

@@ -1,7 +1,9 @@
 """The runner's comparer: ``evalkit.compare.compare_example`` over a job and its outputs.
 
 Files are read only here, one example at a time, so memory holds at most the files of the
-examples being compared at that moment.
+examples being compared at that moment. The comparison itself (``compare.verdict`` and all it
+imports) loads at the first comparison, or before it in ``warm_up``: not before a run's first
+start.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.compare.judges import JudgeBook, judgement_data
-from evalkit.compare.verdict import compare_example
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ErrorKind, ExampleError, Verdict
 
@@ -50,6 +51,8 @@ def compare_job(
         if expected_files is not None
         else None
     )
+    from evalkit.compare.verdict import compare_example
+
     verdict = compare_example(
         job.expected_json if job.has_expected_json else None,
         actual_json,
@@ -72,8 +75,9 @@ def compare_job(
 
 
 def warm_up() -> None:
-    """The imports of a first comparison (``compare.walk.warm_up``), for a worker thread while
-    a run's first executions are away."""
+    """The imports of a first comparison (``compare.verdict``, ``compare.walk.warm_up``), for
+    a worker thread while a run's first executions are away."""
+    import evalkit.compare.verdict  # noqa: F401 - the import is the warm-up
     from evalkit.compare.walk import warm_up as warm_up_compare
 
     warm_up_compare()
