@@ -18,8 +18,10 @@ from evalkit.runner.repeats import RepeatPolicy
 from evalkit.runner.shards import Shard
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, slots=True)
 class ExampleJob(JsonTexts):
+    """One example to run. Slotted: every job of the manifest is built before a run."""
+
     kind: Literal["agent", "workflow"]
     #: the name the platform is called with: the agent's slug (an environment copy's under
     #: --env) or the workflow's name

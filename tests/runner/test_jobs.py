@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from evalkit.errors import RunError
@@ -77,5 +79,7 @@ def test_a_job_keeps_its_json_as_compact_text_and_reads_back_copies() -> None:
     job.input_json["q"] = "changed"  # each use is a new copy
     assert job.input_json["q"] == "caf\u00e9"
     assert job.expected_json == {"total": 3.0}
+    assert not hasattr(job, "__dict__")  # slotted: every job of the manifest is built
+    assert dataclasses.replace(job, version="v1").input_json == job.input_json
     bare = ExampleJob(kind="agent", platform_name="a", suite="a", name="f")
     assert (bare.input_json, bare.expected_json, bare.expected_text) == ({}, None, None)
