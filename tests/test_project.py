@@ -103,6 +103,19 @@ def test_reading_a_manifest_without_schema_rules_loads_no_jsonschema() -> None:
     assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
 
 
+def test_run_command_builds_the_result_files_shapes_only_to_read_them() -> None:
+    """``runner.shapes`` (the models that check a results file read back) is imported by the
+    readers and by the report's warm-up, not by the run before its first start."""
+    probe = (
+        "import sys; from evalkit.cli.main import load_command; load_command('run'); "
+        "print('evalkit.runner.shapes' in sys.modules); "
+        "from evalkit.report.html import warm_up; warm_up(); "
+        "print('evalkit.runner.shapes' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.split() == ["False", "True"], loaded.stdout + loaded.stderr
+
+
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

@@ -84,8 +84,11 @@ def _asset(name: str) -> Markup:
 
 
 def warm_up() -> None:
-    """Compile the page's template and read its assets ahead of ``render_html`` (``evalkit
-    run`` does it in a worker thread while its examples run: the report after is quicker)."""
+    """Compile the page's template, read its assets and import the reading of the run's
+    files (``runner.shapes``) ahead of ``render_html`` (``evalkit run`` does it in a worker
+    thread while its examples run: the report after is quicker)."""
+    import evalkit.runner.shapes  # noqa: F401 - the import is the warm-up
+
     _environment().get_template("report.html.j2")
     for name in ("report.css", "report.js", "detail.js"):
         _asset(name)

@@ -15,6 +15,9 @@ with its newline, so a run killed mid-write leaves a last line with no newline t
 complete JSON. That line is skipped and listed in ``ResultsRead.skipped`` (the reports and the
 command say so), and the examples that finished still make a report. A damaged line anywhere
 else, or a complete last line that is not a result, is an error.
+
+The readers import the shapes (``runner.shapes``, a set of models) when they read: a run
+imports this module, and starts its first examples, without building them.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ from pydantic import BaseModel, ValidationError
 
 from evalkit.errors import RunError
 from evalkit.runner.results import RESULTS_FORMAT_VERSION, ExampleResult, RunSummary
-from evalkit.runner.shapes import ResultShape, SummaryShape
 
 #: bytes in one line of results.jsonl, and in summary.json: a line holds an example's expected
 #: and actual JSON (up to 50 MB each in a project) and their differences
@@ -122,6 +124,8 @@ def read_summary_file(path: Path) -> RunSummary:
             str(path), f"not an evalkit run summary (a JSON {_kind(data)})", hint
         )
     _check_format(data, str(path), "summary")
+    from evalkit.runner.shapes import SummaryShape
+
     summary = _validated(RunSummary, data, str(path), "not an evalkit run summary", hint)
     _validated(SummaryShape, data, str(path), "not an evalkit run summary", hint)
     return summary
@@ -229,6 +233,8 @@ def _result(data: Any, where: str) -> ExampleResult:
     if not isinstance(data, dict):
         raise ResultsFileError(where, f"a result is a JSON object, not a {_kind(data)}")
     _check_format(data, where, "results")
+    from evalkit.runner.shapes import ResultShape
+
     result = _validated(ExampleResult, data, where, "not a result")
     _validated(ResultShape, data, where, "not a result")
     return result
