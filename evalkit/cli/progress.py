@@ -1,20 +1,17 @@
 """The progress of ``evalkit run`` on standard error: a live bar in a terminal, a line per
-finished example elsewhere (CI logs)."""
+finished example elsewhere (CI logs). The bar's module (``rich.progress``) is imported only in
+a terminal."""
 
 from __future__ import annotations
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING
 
 from evalkit.cli import output
 from evalkit.runner.results import Counts, ExampleResult, Verdict
 from evalkit.runner.summary_text import MAX_PROBLEM_ROWS, counts_text, progress_line
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class ProgressView:
@@ -36,6 +33,14 @@ class ProgressView:
         """The run knows how many examples it runs: the bar appears (in a terminal)."""
         self.total = total
         if output.stderr.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
