@@ -39,8 +39,10 @@ def test_piped_progress_is_a_line_per_finished_example(monkeypatch: pytest.Monke
         view.finished(_result("b", Verdict.FAIL))
     lines = err.getvalue().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("[1/2]") and "invoices/a" in lines[0]
-    assert lines[1].startswith("[2/2]") and "invoices/b" in lines[1]
+    assert lines[0].startswith("[1/2]")
+    assert "invoices/a" in lines[0]
+    assert lines[1].startswith("[2/2]")
+    assert "invoices/b" in lines[1]
     assert [problem.example for problem in view.problems] == ["b"]
 
 
@@ -52,11 +54,14 @@ def test_terminal_progress_is_a_bar_that_goes_when_closed(
         view.begin(2)
         view.finished(_result("a", Verdict.PASS))
         view.finished(_result("b", Verdict.ERROR))
-        assert view._bar is not None and view._bar.live.is_started
+        assert view._bar is not None
+        assert view._bar.live.is_started
     assert not view._bar.live.is_started
     shown = err.getvalue()
-    assert "running" in shown and "invoices/a" not in shown  # a bar, not lines
-    assert view.done == 2 and [problem.example for problem in view.problems] == ["b"]
+    assert "running" in shown
+    assert "invoices/a" not in shown
+    assert view.done == 2
+    assert [problem.example for problem in view.problems] == ["b"]
 
 
 def test_piped_run_does_not_import_the_bar() -> None:
