@@ -91,15 +91,21 @@ def open_platform(
     workers: int | None = None,
     pass_env: tuple[str, ...] = (),
     launch: PlatformLaunch | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[OpenPlatform]:
     """Yield the platform to talk to; a local one is stopped when the block ends.
     ``workers``: how many executions the local platform runs at once (its default if None).
     ``pass_env``: variables of this environment the local platform passes to agent programs
     (a remote platform ignores them). ``launch``: the local platform's process, started ahead
     by ``launching_platform`` (else it starts here); it is then asked to stop when this block
-    ends, and waited for when the launch's block ends."""
+    ends, and waited for when the launch's block ends. ``meanwhile``: the caller's work that
+    needs no platform, run once before the block: while the local platform starts, once it
+    has its configuration."""
     if not connection.is_local:
-        yield _remote(connection)
+        remote = _remote(connection)
+        if meanwhile is not None:
+            meanwhile()
+        yield remote
         return
 
     # Imported here so that talking to a remote platform never loads the local one.
@@ -117,7 +123,13 @@ def open_platform(
     if workers is not None:
         # More than the platform's most wait in its queue, as on any platform.
         config = dataclasses.replace(config, workers=min(workers, MAX_WORKERS))
-    running = (launch or PlatformLaunch()).start(config)
+    starting = launch or PlatformLaunch()
+    try:
+        running = starting.start(config, meanwhile=meanwhile)
+    except BaseException:
+        if launch is None:  # (a launch handed in is stopped by its own block)
+            starting.stop()
+        raise
     try:
         yield OpenPlatform(
             base_url=running.base_url,

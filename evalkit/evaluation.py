@@ -233,8 +233,14 @@ async def _evaluate_launched(
     baseline = read_summary_file(config.baseline) if config.baseline else None
     plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
     judges = judge_agents_of(loaded, jobs)  # judged by agents that must be synced too
-    git = git_info(loaded.path.parent)
-    identity = _identity(loaded, config, git)
+    gits: list[GitInfo] = []
+
+    def meanwhile() -> None:
+        """While a local platform starts: what needs no platform (the run's git commit, and
+        the modules the preparation imports: a tenth of a second)."""
+        gits.append(git_info(loaded.path.parent))
+        _import_preparation()
+
     with open_platform(
         connection,
         project_root=loaded.path.parent,
@@ -242,7 +248,10 @@ async def _evaluate_launched(
         workers=config.concurrency,
         pass_env=loaded.local_pass_env,
         launch=launch,
+        meanwhile=meanwhile,
     ) as platform:
+        git = gits[0]
+        identity = _identity(loaded, config, git)
         hooks.note(f"target: {platform.description}")
         for line in platform.notes:
             hooks.note(line)
@@ -373,6 +382,14 @@ def _make_run_folder(run_dir: Path) -> None:
             f"cannot create the run folder {run_dir}: {err.strerror or err}; "
             "pass a writable folder with --out"
         ) from err
+
+
+def _import_preparation() -> None:
+    """The modules ``_prepare`` imports when it runs."""
+    import evalkit.runner.patience
+    import evalkit.runner.preflight
+    import evalkit.runner.presync
+    import evalkit.runner.versions  # noqa: F401
 
 
 def _prepare(

@@ -10,6 +10,7 @@ import sys
 import time
 from contextlib import closing, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,9 +155,9 @@ def test_the_local_platform_runs_as_many_executions_at_once_as_asked(tmp_path: P
     seen: list[int | None] = []
     real_start = child.PlatformLaunch.start
 
-    def spy(launch: child.PlatformLaunch, config: PlatformConfig) -> ChildPlatform:
+    def spy(launch: child.PlatformLaunch, config: PlatformConfig, **options: Any) -> ChildPlatform:
         seen.append(config.workers)
-        return real_start(launch, config)
+        return real_start(launch, config, **options)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(child.PlatformLaunch, "start", spy)
@@ -298,3 +299,30 @@ def test_a_launch_started_earlier_is_stopped_unused_for_a_remote_platform() -> N
     with launching_platform(remote, early) as launch:
         assert launch is None
         assert early._child.process.returncode is not None, "stopped at once, waited for"
+
+
+def test_the_callers_work_runs_while_the_local_platform_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``meanwhile`` runs once the child has its configuration and before it is waited for:
+    its start (state opened, isolation checked) overlaps the caller's work."""
+    order: list[str] = []
+    real_to_json, real_wait = child.config_to_json, child.ChildPlatform.wait_until_ready
+
+    def to_json(config: PlatformConfig) -> dict[str, object]:
+        order.append("configured")
+        return real_to_json(config)
+
+    def wait(platform: ChildPlatform, timeout: float = child.START_TIMEOUT_SECONDS) -> None:
+        order.append("waited")
+        real_wait(platform, timeout)
+
+    monkeypatch.setattr(child, "config_to_json", to_json)
+    monkeypatch.setattr(child.ChildPlatform, "wait_until_ready", wait)
+    meanwhile = lambda: order.append("meanwhile")  # noqa: E731
+    with open_platform(Connection(), project_root=tmp_path, meanwhile=meanwhile):
+        assert order == ["configured", "meanwhile", "waited"]
+    order.clear()
+    remote = Connection(base_url="http://platform.example", api_key="key")
+    with open_platform(remote, project_root=tmp_path, meanwhile=meanwhile):
+        assert order == ["meanwhile"], "once, before the block, on a remote platform too"

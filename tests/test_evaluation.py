@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,9 +156,11 @@ def test_the_local_platform_starts_while_the_manifest_is_read(
         real_init(self)
         launched.append(self.pid)
 
-    def start(self: child.PlatformLaunch, config: PlatformConfig) -> child.ChildPlatform:
+    def start(
+        self: child.PlatformLaunch, config: PlatformConfig, **options: Any
+    ) -> child.ChildPlatform:
         started.append(self.pid)
-        return real_start(self, config)
+        return real_start(self, config, **options)
 
     def load(path: Path) -> Manifest:
         assert len(launched) == 1, "the platform's process is already starting"

@@ -201,9 +201,13 @@ class PlatformLaunch:
     def pid(self) -> int:
         return self._child.pid
 
-    def start(self, config: PlatformConfig) -> ChildPlatform:
+    def start(
+        self, config: PlatformConfig, meanwhile: Callable[[], None] | None = None
+    ) -> ChildPlatform:
         """Hand the child ``config`` and wait until it serves (once per launch); the returned
-        platform is stopped by its own ``with`` block."""
+        platform is stopped by its own ``with`` block. ``meanwhile`` runs once the child has
+        its configuration, while it opens its state and starts serving (a tenth of a second
+        or two): the caller's work that needs no platform."""
         if self._started:
             raise RuntimeError("a platform launch starts one platform")
         self._started = True
@@ -215,6 +219,8 @@ class PlatformLaunch:
             child._drain.secrets = config.api_keys  # before the key is sent, nothing holds it
             process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
             process.stdin.flush()
+            if meanwhile is not None:
+                meanwhile()
             child.wait_until_ready()
         except BrokenPipeError:  # it died before reading its configuration
             child._fail(f"stopped before it read its configuration (exit code {process.wait()})")

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,9 +169,11 @@ def test_the_run_is_served_by_the_process_launched_before_its_imports(
     started: list[int] = []
     real_start = child.PlatformLaunch.start
 
-    def start(self: child.PlatformLaunch, config: PlatformConfig) -> child.ChildPlatform:
+    def start(
+        self: child.PlatformLaunch, config: PlatformConfig, **options: Any
+    ) -> child.ChildPlatform:
         started.append(self.pid)
-        return real_start(self, config)
+        return real_start(self, config, **options)
 
     monkeypatch.setattr(child.PlatformLaunch, "start", start)
     monkeypatch.chdir(project)
