@@ -45,7 +45,6 @@ from evalkit.compare.text_rules import (
     not_contains_field,
     similarity_field,
 )
-from evalkit.compare.user_regex import regex_problem
 
 __all__ = [
     "MERGED",
@@ -205,7 +204,13 @@ class PathRule(RuleModel):
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
-        problem = regex_problem(value) if value is not None else None
+        if value is None:
+            return None
+        # Imported here: the regex engine (``regex``, ``user_regex``) loads with the first
+        # rule that has a regex, not with the rule syntax every manifest reads.
+        from evalkit.compare.user_regex import regex_problem
+
+        problem = regex_problem(value)
         if problem:
             raise ValueError(problem)
         return value
