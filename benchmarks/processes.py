@@ -7,6 +7,9 @@ for when the run ends) and the agent programs that platform ran are counted. Pea
 sum, over the command and every descendant seen (sampled every ``RSS_SAMPLE_SECONDS``), of each
 process's own high-water mark (``VmHWM`` in ``/proc/<pid>/status``): the run and its platform
 together, as a user's machine holds them, and an upper bound when their peaks do not coincide.
+A process forked and not yet ``exec``'d (the platform starting an agent program) is not
+counted until its ``exec``: its pages are the parent's, shared copy on write, and its
+``VmHWM`` would count the parent's memory a second time; after the ``exec`` its mark is its own.
 Not ``wait4``'s ``ru_maxrss``: a child forked from this benchmark carries the benchmark's own
 resident memory at the fork into its ``ru_maxrss`` across ``exec`` (after the report scenario,
 303 MB whatever the command held). A platform served from another process (``serve``) is not
@@ -157,6 +160,8 @@ class TreeRssSampler(threading.Thread):
         self.pid = pid
         self._high_water_kb: dict[int, int] = {}
         self._stopped = threading.Event()
+        #: how many times the tree was looked at so far
+        self.sweeps = 0
 
     @property
     def peak_kb(self) -> int:
@@ -166,6 +171,7 @@ class TreeRssSampler(threading.Thread):
         while not self._stopped.is_set():
             for pid, high_water in tree_high_water_kb(self.pid).items():
                 self._high_water_kb[pid] = max(self._high_water_kb.get(pid, 0), high_water)
+            self.sweeps += 1
             self._stopped.wait(RSS_SAMPLE_SECONDS)
 
     def stop(self) -> None:
@@ -175,7 +181,30 @@ class TreeRssSampler(threading.Thread):
 
 def tree_pids(root: int) -> list[int]:
     """``root`` and its descendants now (parents from ``/proc/<pid>/stat``)."""
+    return list(_tree_parents(root))
+
+
+def tree_high_water_kb(root: int) -> dict[int, int]:
+    """Each living process of the tree that costs memory of its own: its high-water mark of
+    resident memory, in kilobytes (a forked copy not yet ``exec``'d is left out)."""
+    marks = {}
+    for pid in _own_processes(root):
+        mark = _status_kb(pid, b"VmHWM:")
+        if mark is not None:
+            marks[pid] = mark
+    return marks
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and its descendants now, in kilobytes (0 once it is gone;
+    a forked copy not yet ``exec``'d is left out)."""
+    return sum(_status_kb(pid, b"VmRSS:") or 0 for pid in _own_processes(root))
+
+
+def _tree_parents(root: int) -> dict[int, int]:
+    """``root`` and its descendants now, each with its parent's pid."""
     children: dict[int, list[int]] = {}
+    parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -185,27 +214,35 @@ def tree_pids(root: int) -> list[int]:
         except (OSError, IndexError, ValueError):  # ended while we looked
             continue
         children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [root]
+        parents[int(entry.name)] = parent
+    found: dict[int, int] = {}
+    todo = [root]
     while todo:
         pid = todo.pop()
-        found.append(pid)
+        found[pid] = parents.get(pid, 0)
         todo.extend(children.get(pid, ()))
     return found
 
 
-def tree_high_water_kb(root: int) -> dict[int, int]:
-    """Each living process of the tree: its high-water mark of resident memory, in kilobytes."""
-    marks = {}
-    for pid in tree_pids(root):
-        mark = _status_kb(pid, b"VmHWM:")
-        if mark is not None:
-            marks[pid] = mark
-    return marks
+def _own_processes(root: int) -> list[int]:
+    """The tree's processes less those that are still a forked copy of their parent."""
+    return [pid for pid, parent in _tree_parents(root).items() if not _forked_copy(pid, parent)]
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and its descendants now, in kilobytes (0 once it is gone)."""
-    return sum(_status_kb(pid, b"VmRSS:") or 0 for pid in tree_pids(root))
+def _forked_copy(pid: int, parent: int) -> bool:
+    """Whether ``pid`` still runs its parent's program: forked, not yet ``exec``'d (the same
+    executable with the same command line; an ``exec`` changes the one or the other)."""
+    try:
+        return os.readlink(f"/proc/{pid}/exe") == os.readlink(f"/proc/{parent}/exe") and (
+            _cmdline(pid) == _cmdline(parent)
+        )
+    except OSError:  # either is gone, or not ours to look at: counted as its own
+        return False
+
+
+def _cmdline(pid: int) -> bytes:
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return cmdline.read()
 
 
 def _status_kb(pid: int, field: bytes) -> int | None:

@@ -59,3 +59,59 @@ def test_a_command_s_peak_is_its_own_not_the_benchmark_s_that_started_it(tmp_pat
     measured = run_evalkit(["--version"], tmp_path)
     assert len(held) == BENCHMARK_HOLDS_MB << 20
     assert 0 < measured.peak_rss_mb < BENCHMARK_HOLDS_MB / 2
+
+
+#: a parent holding ``PARENT_HOLDS_MB`` MB that forks; the copy waits for a line on stdin
+#: before it ``exec``s a program holding ``MEGABYTES`` MB (as subprocess.Popen forks, then
+#: ``exec``s the agent program) which waits for the end of stdin
+PARENT_HOLDS_MB = 200
+FORK_THEN_EXEC = f"""
+import os, sys
+held = bytearray(b"x") * ({PARENT_HOLDS_MB} << 20)  # written, so resident
+holder = '''
+import sys
+held = bytearray(b"x") * ({MEGABYTES} << 20)
+print("holding", flush=True)
+sys.stdin.read()
+'''
+child = os.fork()
+if child == 0:
+    print("forked", flush=True)
+    sys.stdin.readline()  # the copy waits here, before its exec
+    os.execv(sys.executable, [sys.executable, "-c", holder])
+os.waitpid(child, 0)
+"""
+
+
+def _wait_for_sweeps(sampler: TreeRssSampler, more: int) -> None:
+    """Until the sampler has looked at the whole tree ``more`` more times."""
+    target = sampler.sweeps + more
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while sampler.sweeps < target and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sampler.sweeps >= target
+
+
+def test_a_forked_copy_costs_nothing_before_its_exec_and_its_own_after() -> None:
+    """A child seen between fork and ``exec`` has its parent's pages, shared copy on write:
+    its ``VmHWM`` is the parent's, and counting it counted the parent twice."""
+    with subprocess.Popen(
+        [sys.executable, "-c", FORK_THEN_EXEC], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as parent:
+        assert parent.stdout is not None
+        assert parent.stdin is not None
+        sampler = TreeRssSampler(parent.pid)
+        sampler.start()
+        assert parent.stdout.readline() == b"forked\n"
+        _wait_for_sweeps(sampler, 2)  # seen while the copy waits before its exec
+        before_exec_kb = sampler.peak_kb
+        parent.stdin.write(b"go\n")
+        parent.stdin.flush()
+        assert parent.stdout.readline() == b"holding\n"
+        _wait_for_sweeps(sampler, 2)  # seen while the exec'd program holds its memory
+        parent.stdin.close()
+        parent.wait()
+        sampler.stop()
+    assert PARENT_HOLDS_MB * 1024 <= before_exec_kb < 1.5 * PARENT_HOLDS_MB * 1024
+    # the parent, and the program once exec'd, with its own memory: not the parent's twice
+    assert (PARENT_HOLDS_MB + MEGABYTES) * 1024 <= sampler.peak_kb < 2 * PARENT_HOLDS_MB * 1024
