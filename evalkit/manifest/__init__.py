@@ -12,12 +12,35 @@ folder: the git checkout holding the root manifest, or the manifest's folder out
 
 from __future__ import annotations
 
-from evalkit.manifest.checks import ValidationSummary, validate_manifest
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from evalkit.manifest.levels import merge_compare, merge_gates
 from evalkit.manifest.loader import load_manifest
 from evalkit.manifest.models import Gates, ManifestFile
 from evalkit.manifest.spec import AgentSpec, EnvironmentSpec, ExampleSpec, Manifest, WorkflowSpec
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, WorkspaceSpec
+
+if TYPE_CHECKING:
+    from evalkit.manifest.checks import ValidationSummary, validate_manifest
+
+#: name -> the module that defines it, imported when the name is first used: the offline
+#: checks (and their jsonschema, referencing and rule-usage checks) serve ``evalkit validate``,
+#: ``init`` and the library, not a run reading its manifest
+_LAZY = {
+    "ValidationSummary": "evalkit.manifest.checks",
+    "validate_manifest": "evalkit.manifest.checks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_EXCLUDES",
