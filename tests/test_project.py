@@ -11,6 +11,8 @@ import pytest
 
 import evalkit
 import evalkit.api
+import evalkit.manifest
+import evalkit.sync
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +33,7 @@ def test_help_lists_global_options() -> None:
 
 
 def test_public_all_names_exist() -> None:
-    for module in (evalkit, evalkit.api):
+    for module in (evalkit, evalkit.api, evalkit.manifest, evalkit.sync):
         exported = list(module.__all__)
         assert len(exported) == len(set(exported)), module.__name__  # ruff RUF022 keeps the order
         for name in exported:
@@ -101,6 +103,49 @@ def test_reading_a_manifest_without_schema_rules_loads_no_jsonschema() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+
+
+def test_run_reads_its_manifest_and_plans_without_validate_or_sync_extras() -> None:
+    """A run reads its manifest and plans its drift check; the offline checks that only
+    ``evalkit validate`` and ``init`` use (rule usage, jsonschema, referencing, attrs, rpds,
+    the regex engine), and the sync's applying, pulling (ruamel.yaml), plan file and
+    rendering, load when their names are first used."""
+    probe = (
+        "import sys; from evalkit.cli.main import load_command; load_command('run'); "
+        "import evalkit.runner.preflight, evalkit.sync.planner, evalkit.manifest.examples; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jsonschema', "
+        "'referencing', 'attrs', 'rpds', 'regex', 'ruamel') or m in ("
+        "'evalkit.manifest.checks', 'evalkit.manifest.rule_usage', 'evalkit.sync.apply', "
+        "'evalkit.sync.pull', 'evalkit.sync.manifest_edit', 'evalkit.sync.render', "
+        "'evalkit.sync.plan_file')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+
+
+def test_lazy_package_names_are_what_they_were() -> None:
+    """The names loaded on first use are the functions and types they name, also where a
+    submodule of the same name (``evalkit.sync.apply``, ``.pull``) was imported first."""
+    probe = (
+        "import evalkit.sync.apply, evalkit.sync.pull, evalkit.sync.plan; "
+        "from evalkit.sync import apply, pull, plan, render_text, save_plan; "
+        "from evalkit.manifest import ValidationSummary, validate_manifest; "
+        "print(apply.__module__, pull.__module__, plan.__module__, render_text.__module__, "
+        "save_plan.__module__, ValidationSummary.__module__, validate_manifest.__module__)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.split() == [
+        "evalkit.sync.apply",
+        "evalkit.sync.pull",
+        "evalkit.sync.planner",
+        "evalkit.sync.render",
+        "evalkit.sync.plan_file",
+        "evalkit.manifest.checks",
+        "evalkit.manifest.checks",
+    ], loaded.stdout + loaded.stderr
+    for module in (evalkit.sync, evalkit.manifest):
+        with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+            module.nothing  # noqa: B018 - the access is the test
 
 
 def test_run_command_builds_the_result_files_shapes_only_to_read_them() -> None:
