@@ -40,7 +40,9 @@ from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 from evalkit.safe_paths import is_inside
 
-_JUNK = [glob_regex(p) for p in DEFAULT_EXCLUDES]
+#: the default exclusions as one pattern: a name (or a path from the folder) is left out when it
+#: matches (one match a name, not one per exclusion: a manifest's example folders hold thousands)
+_JUNK = re.compile("|".join(f"(?:{glob_regex(p).pattern})" for p in DEFAULT_EXCLUDES))
 _NAME = re.compile(NAME_PATTERN)
 #: an example folder may hold a README.md for reviewers: it becomes the example's notes and
 #: stays local (it is not part of the platform's layout)
@@ -190,9 +192,7 @@ def folder_examples(
     names = sorted(
         child.name
         for child in folder.iterdir()
-        if child.is_dir()
-        and not any(j.match(child.name) for j in _JUNK)
-        and res.inside(child, "example folder")
+        if child.is_dir() and not _JUNK.match(child.name) and res.inside(child, "example folder")
     )
     for stray in sorted(p.name for p in folder.iterdir() if p.is_file()):
         if stray in ("input.json", "expected.json"):
@@ -338,7 +338,7 @@ def _check_layout(folder: Path, res: Resolution) -> None:
     """Only the platform's layout (and a README.md) in an example folder: a misspelt
     ``expectd.json`` would otherwise leave the example silently without expectations."""
     for child in sorted(folder.iterdir()):
-        if any(j.match(child.name) for j in _JUNK):
+        if _JUNK.match(child.name):
             continue
         if child.name not in (*EXAMPLE_LAYOUT, README, SOURCE):
             hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
@@ -355,7 +355,7 @@ def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
     if not folder.is_dir() or not res.inside(folder, "input folder"):
         return files
     for path in sorted(folder.iterdir()):
-        if any(j.match(path.name) for j in _JUNK):
+        if _JUNK.match(path.name):
             continue
         if not path.is_file():
             res.fail(file_mark(path), "input/ holds one file per input field, no folders")
@@ -387,7 +387,7 @@ def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
         for name in sorted(dirs):
             path = here / name
             relative = path.relative_to(folder).as_posix()
-            if any(j.match(relative) for j in _JUNK):
+            if _JUNK.match(relative):
                 continue
             if path.is_symlink():
                 if res.inside(path, "expected folder"):
@@ -401,7 +401,7 @@ def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
         for name in sorted(names):
             path = here / name
             relative = path.relative_to(folder).as_posix()
-            if any(j.match(relative) for j in _JUNK) or not res.inside(path, "expected file"):
+            if _JUNK.match(relative) or not res.inside(path, "expected file"):
                 continue
             files[relative] = path
     return dict(sorted(files.items()))

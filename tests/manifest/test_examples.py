@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from evalkit.errors import ManifestError, SourceMark
-from evalkit.manifest import load_manifest
+from evalkit.manifest import examples, load_manifest
 from evalkit.manifest.paths import display_path
+from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from tests.manifest.project_files import Files, write_files
 
 FOLDER_PROJECT: Files = {
@@ -175,3 +176,27 @@ def test_inline_examples_share_their_owners_merged_rules_when_they_have_none(
     assert e1.compare.rules["/total"].tolerance == 0.1
     assert e3.compare.ignore == ["/at", "/id"]
     assert e3.compare.rules["/total"].tolerance == 0.1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".git",
+        ".DS_Store",
+        "__pycache__",
+        "x.pyc",
+        "a/b/x.pyo",
+        "sub/.git/config",
+        "input.json",
+        "expected",
+        "notes.md",
+        "ex00001",
+        "x.pyc.json",
+        "a.pyc\n",
+        ".gitkeep",
+    ],
+)
+def test_junk_is_any_default_exclusion(name: str) -> None:
+    """The default exclusions, matched as one pattern, leave out what any one of them does."""
+    one_by_one = any(glob_regex(p).match(name) for p in DEFAULT_EXCLUDES)
+    assert bool(examples._JUNK.match(name)) is one_by_one
