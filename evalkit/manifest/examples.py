@@ -189,12 +189,16 @@ def folder_examples(
     folder = res.path(source, folder_loc, entry.folder, kind="folder")
     if folder is None:
         return None, []
+    listing = _listing(folder)
     names = sorted(
-        child.name
-        for child in folder.iterdir()
-        if child.is_dir() and not _JUNK.match(child.name) and res.inside(child, "example folder")
+        name
+        for name, entry in listing.items()
+        if entry.is_dir()
+        and not _JUNK.match(name)
+        # the folder is resolved and inside the project: only a link may lead elsewhere
+        and (not entry.is_symlink() or res.inside(folder / name, "example folder"))
     )
-    for stray in sorted(p.name for p in folder.iterdir() if p.is_file()):
+    for stray in sorted(name for name, entry in listing.items() if entry.is_file()):
         if stray in ("input.json", "expected.json"):
             res.fail(
                 file_mark(folder / stray),
@@ -257,9 +261,12 @@ def _read_folder_example(
             f"example folder name {folder.name!r} is not a valid example name",
             hint="use letters, digits, '.', '_' and '-', starting with a letter or digit",
         )
-    _check_layout(folder, res)
+    listing = _listing(folder)
+    _check_layout(folder, listing, res)
+    readable = _own_files(folder, listing, res)
+    has_input_json = _is_file(listing, "input.json")  # refused or not: not missing
     input_json: dict[str, Any] = {}
-    if (folder / "input.json").is_file():
+    if "input.json" in readable:
         ok, value = read_json(folder / "input.json", res)
         if ok and not isinstance(value, dict):
             res.fail(file_mark(folder / "input.json"), "input.json must hold a JSON object")
@@ -275,14 +282,14 @@ def _read_folder_example(
             hint="keep one of them",
         )
     expected_json: Any = None
-    has_expected_json = (folder / "expected.json").is_file()
-    if has_expected_json:
+    has_expected_json = _is_file(listing, "expected.json")
+    if "expected.json" in readable:
         _, expected_json = read_json(folder / "expected.json", res)
     counted = len(res.problems)
     expected_files = _expected_files(folder / "expected", res)
     expected_refused = len(res.problems) > counted
     # a refused input/ or expected/ is reported already: not again as missing
-    if not (folder / "input.json").is_file() and not input_files and not input_refused:
+    if not has_input_json and not input_files and not input_refused:
         res.fail(file_mark(folder), f"example {folder.name!r} has no input.json or input/ files")
     if not has_expected_json and not expected_files and not expected_refused:
         res.fail(
@@ -290,12 +297,12 @@ def _read_folder_example(
             f"example {folder.name!r} expects nothing",
             hint="add expected.json or files under expected/",
         )
-    source = _source(folder / SOURCE, res)
+    source = _source(readable.get(SOURCE), res)
     if len(res.problems) > before:
         return None
     readme = folder / README
     notes = (
-        readme.read_text(encoding="utf-8", errors="replace").strip() if readme.is_file() else None
+        readme.read_text(encoding="utf-8", errors="replace").strip() if README in readable else None
     )
     where = folder / "expected.json" if has_expected_json else folder
     return ExampleSpec(
@@ -314,9 +321,9 @@ def _read_folder_example(
     )
 
 
-def _source(path: Path, res: Resolution) -> ExampleSource | None:
+def _source(path: Path | None, res: Resolution) -> ExampleSource | None:
     """The example's ``source.json``, when it has one; a problem when it is not one."""
-    if not path.is_file():
+    if path is None:
         return None
     ok, value = read_json(path, res)
     if not ok:
@@ -334,18 +341,48 @@ def _source(path: Path, res: Resolution) -> ExampleSource | None:
         return None
 
 
-def _check_layout(folder: Path, res: Resolution) -> None:
+def _listing(folder: Path) -> dict[str, os.DirEntry[str]]:
+    """What ``folder`` holds, by name: one listing answers whether each is a file or a folder
+    (links followed, as ``Path.is_file``) without a ``stat`` for each question."""
+    with os.scandir(folder) as entries:
+        return {entry.name: entry for entry in entries}
+
+
+def _is_file(listing: dict[str, os.DirEntry[str]], name: str) -> bool:
+    entry = listing.get(name)
+    return entry is not None and entry.is_file()
+
+
+def _own_files(
+    folder: Path, listing: dict[str, os.DirEntry[str]], res: Resolution
+) -> dict[str, Path]:
+    """The example folder's own files (input.json, expected.json, README.md, source.json) that
+    are there and may be read: one linked out of the project is a problem, and is not read."""
+    files = {}
+    for name in ("input.json", "expected.json", README, SOURCE):
+        entry = listing.get(name)
+        if entry is None or not entry.is_file():
+            continue
+        path = folder / name
+        # the example folder is inside the project: only a link may lead elsewhere
+        if not entry.is_symlink() or res.inside(path, "example file"):
+            files[name] = path
+    return files
+
+
+def _check_layout(folder: Path, listing: dict[str, os.DirEntry[str]], res: Resolution) -> None:
     """Only the platform's layout (and a README.md) in an example folder: a misspelt
     ``expectd.json`` would otherwise leave the example silently without expectations."""
-    for child in sorted(folder.iterdir()):
-        if _JUNK.match(child.name):
+    for name in sorted(listing):
+        child = folder / name
+        if _JUNK.match(name):
             continue
         if child.name not in (*EXAMPLE_LAYOUT, README, SOURCE):
             hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
                 (*EXAMPLE_LAYOUT, README, SOURCE)
             )
             res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
-        elif child.is_dir() != (child.name in _LAYOUT_FOLDERS):
+        elif listing[name].is_dir() != (child.name in _LAYOUT_FOLDERS):
             kind = "a folder" if child.name in _LAYOUT_FOLDERS else "a file"
             res.fail(file_mark(child), f"{child.name!r} in an example folder must be {kind}")
 

@@ -152,6 +152,55 @@ def test_example_files_linked_from_outside_the_project_are_refused(tmp_path: Pat
     ]
 
 
+def test_example_own_files_linked_from_outside_the_project_are_refused(tmp_path: Path) -> None:
+    """input.json, expected.json, README.md and source.json are read only where they stay in
+    the project, as input/ and expected/ files are: a link out is refused, once, unread."""
+    outside = tmp_path / "outside"
+    write_files(outside, {"secret.json": {"token": "s3cr3t"}, "notes.md": "s3cr3t"})
+    project_dir = tmp_path / "p"
+    write_files(
+        project_dir,
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "cases/one/expected.json": {"a": 1},
+            "cases/two/input.json": {},
+            "cases/two/source.json": {"execution": "exec_1"},
+        },
+    )
+    (project_dir / "cases/one/input.json").symlink_to(outside / "secret.json")
+    (project_dir / "cases/one/README.md").symlink_to(outside / "notes.md")
+    (project_dir / "cases/two/expected.json").symlink_to(outside / "secret.json")
+    (project_dir / "cases/two/source.json").unlink()
+    (project_dir / "cases/two/source.json").symlink_to(outside / "secret.json")
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(project_dir / "evalkit.yaml", env={})
+    assert sorted(p.message for p in caught.value.problems) == [
+        "example file 'README.md' links outside the project",
+        "example file 'expected.json' links outside the project",
+        "example file 'input.json' links outside the project",
+        "example file 'source.json' links outside the project",
+    ]
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_example_folders_and_files_linked_inside_the_project_are_read(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "shared/case/input.json": {"q": 1},
+            "shared/case/expected.json": {"a": 1},
+            "shared/answer.json": {"a": 2},
+            "cases/own/input.json": {"q": 2},
+        },
+    )
+    (tmp_path / "cases/linked").symlink_to(tmp_path / "shared/case")
+    (tmp_path / "cases/own/expected.json").symlink_to(tmp_path / "shared/answer.json")
+    manifest = load_manifest(tmp_path / "evalkit.yaml", env={})
+    read = {e.name: (e.input_json, e.expected_json) for e in manifest.examples()}
+    assert read == {"linked": ({"q": 1}, {"a": 1}), "own": ({"q": 2}, {"a": 2})}
+
+
 def test_inline_examples_share_their_owners_merged_rules_when_they_have_none(
     project: Callable[[Files], Path],
 ) -> None:
