@@ -20,6 +20,7 @@ from evalkit.cli.early_launch import launched_for
 from evalkit.conventions import MANIFEST_NAME
 from evalkit.errors import EvalkitError, ManifestError
 from evalkit.exit_codes import ExitCode, epilog, exit_code_for
+from evalkit.malloc_arenas import cap_arenas
 
 
 class LazyGroup(click.Group):
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, report an error as one clean message (never a
     traceback) and exit with the code ``evalkit.exit_codes`` gives it."""
     args = sys.argv[1:] if argv is None else argv
+    if argv is None:  # this process is the command's: its threads share two malloc arenas
+        cap_arenas()
     # ``evalkit run`` on the local platform: the platform's process starts now, before the
     # run's imports; unused (a usage error), it is stopped when the command ends.
     with launched_for(cli, args):

@@ -50,6 +50,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import evalkit
 from evalkit.errors import ConfigError, EvalkitError
+from evalkit.malloc_arenas import with_arena_cap
 
 if TYPE_CHECKING:  # (imported when used: ``evalkit run`` launches before its own imports)
     from evalkit.emulator.config import PlatformConfig
@@ -190,6 +191,7 @@ class PlatformLaunch:
             stderr=subprocess.PIPE,
             bufsize=0,
             start_new_session=True,
+            env=with_arena_cap(os.environ),
         )
         assert process.stderr is not None
         drain = _StderrDrain(process.stderr, secrets=())
