@@ -10,6 +10,8 @@ together, as a user's machine holds them, and an upper bound when their peaks do
 A process forked and not yet ``exec``'d (the platform starting an agent program) is not
 counted until its ``exec``: its pages are the parent's, shared copy on write, and its
 ``VmHWM`` would count the parent's memory a second time; after the ``exec`` its mark is its own.
+A copy that never ``exec``s (the agent launcher's init, in namespaces) is left out: the few
+pages it writes are not counted.
 Not ``wait4``'s ``ru_maxrss``: a child forked from this benchmark carries the benchmark's own
 resident memory at the fork into its ``ru_maxrss`` across ``exec`` (after the report scenario,
 303 MB whatever the command held). A platform served from another process (``serve``) is not
