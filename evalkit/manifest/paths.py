@@ -40,15 +40,14 @@ def display_path(path: Path) -> str:
     """``path`` as shown to the user: relative to the working folder when below it. A link is
     shown where it is, not where it leads (that may be anywhere, and is what gets refused)."""
     here = Path.cwd()
-    for candidate, base in (
-        (Path(os.path.abspath(path)), here),
-        (path.resolve(), here.resolve()),
-    ):
-        try:
-            return candidate.relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return str(path)
+    try:
+        return Path(os.path.abspath(path)).relative_to(here).as_posix()
+    except ValueError:
+        pass
+    try:  # resolved only when needed: a resolve costs a system call for each part of the path
+        return path.resolve().relative_to(here.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 #: what the user reads for each rule a manifest path can break: (message after the path, hint)

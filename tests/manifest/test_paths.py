@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.manifest.paths import PathProblem, resolve_inside
+from evalkit.manifest.paths import PathProblem, display_path, resolve_inside
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,16 @@ def test_a_link_out_of_the_project_is_refused(tmp_path: Path) -> None:
     (root / "ws").symlink_to(tmp_path / "outside")
     with pytest.raises(PathProblem, match="leads outside the project folder"):
         resolve_inside(root, "ws", root)
+
+
+def test_a_path_below_the_working_folder_is_shown_without_resolving_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shown relative to the working folder as written: resolving it (a system call for each
+    part, for each problem and each example's mark) is needed only for a path elsewhere. A
+    looping link, which cannot be resolved, is shown too."""
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    monkeypatch.chdir(tmp_path)
+    assert display_path(tmp_path / "loop" / "input.json") == "loop/input.json"
+    assert display_path(Path("cases/x.json")) == "cases/x.json"
+    assert display_path(Path("/")) == "/"
