@@ -7,8 +7,7 @@ use, so that ``import evalkit`` (and every ``evalkit`` command, ``--help`` first
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from evalkit._version import __version__
 from evalkit.errors import (
@@ -21,6 +20,7 @@ from evalkit.errors import (
     RunError,
     SourceMark,
 )
+from evalkit.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from evalkit.connection import Connection
@@ -59,14 +59,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
-    module, _, defined_as = where.partition(":")
-    value = getattr(importlib.import_module(module), defined_as or name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

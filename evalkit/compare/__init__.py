@@ -15,8 +15,9 @@ executions are away (tests/test_project.py checks the imports).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from evalkit.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from evalkit.compare.compiled import CompiledRules, ResolvedRule, compile_rules
@@ -50,44 +51,38 @@ if TYPE_CHECKING:
 
 #: name -> the module of this package that defines it, imported when the name is first used
 _LAZY = {
-    "ABSENT": "differences",
-    "DEFAULT_PARTIAL_THRESHOLD": "verdict",
-    "AppliedKind": "differences",
-    "AppliedRule": "differences",
-    "CompareSpec": "rules",
-    "CompiledRules": "compiled",
-    "Difference": "differences",
-    "DifferenceKind": "differences",
-    "ExampleVerdict": "verdict",
-    "FileComparison": "files",
-    "FileMode": "rules",
-    "FileRule": "rules",
-    "FileStatus": "files",
-    "JsonComparison": "json_compare",
-    "ListOrder": "rules",
-    "PathRule": "rules",
-    "Rating": "verdict",
-    "ResolvedRule": "compiled",
-    "TextNormalisation": "rules",
-    "compare_example": "verdict",
-    "compare_files": "files",
-    "compare_json": "json_compare",
-    "compile_rules": "compiled",
-    "default_mode": "file_modes",
-    "format_pointer": "pointers",
-    "merge_specs": "spec_merge",
-    "parse_if_json_text": "verdict",
-    "parse_pointer": "pointers",
+    "ABSENT": ".differences",
+    "DEFAULT_PARTIAL_THRESHOLD": ".verdict",
+    "AppliedKind": ".differences",
+    "AppliedRule": ".differences",
+    "CompareSpec": ".rules",
+    "CompiledRules": ".compiled",
+    "Difference": ".differences",
+    "DifferenceKind": ".differences",
+    "ExampleVerdict": ".verdict",
+    "FileComparison": ".files",
+    "FileMode": ".rules",
+    "FileRule": ".rules",
+    "FileStatus": ".files",
+    "JsonComparison": ".json_compare",
+    "ListOrder": ".rules",
+    "PathRule": ".rules",
+    "Rating": ".verdict",
+    "ResolvedRule": ".compiled",
+    "TextNormalisation": ".rules",
+    "compare_example": ".verdict",
+    "compare_files": ".files",
+    "compare_json": ".json_compare",
+    "compile_rules": ".compiled",
+    "default_mode": ".file_modes",
+    "format_pointer": ".pointers",
+    "merge_specs": ".spec_merge",
+    "parse_if_json_text": ".verdict",
+    "parse_pointer": ".pointers",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [

@@ -10,8 +10,9 @@ use, so that importing a submodule (e.g. the agent runtime) does not pull in the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from evalkit.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from evalkit.emulator.app import create_app
@@ -38,8 +39,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'evalkit.emulator' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
+__getattr__ = lazy_names(__name__, _HOMES)

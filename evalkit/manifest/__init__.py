@@ -12,9 +12,9 @@ folder: the git checkout holding the root manifest, or the manifest's folder out
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from evalkit.lazy_names import lazy_names
 from evalkit.manifest.levels import merge_compare, merge_gates
 from evalkit.manifest.loader import load_manifest
 from evalkit.manifest.models import Gates, ManifestFile
@@ -33,13 +33,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 __all__ = [
