@@ -135,11 +135,28 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if argv is None:  # this process is the command's: its threads share two malloc arenas
         cap_arenas()
+        skip_httpx_cli()
     # ``evalkit run`` on the local platform: the platform's process starts now, before the
     # run's imports; unused (a usage error), it is stopped when the command ends.
     with launched_for(cli, args):
         code = _invoke(args, argv)
     sys.exit(code)
+
+
+#: httpx's own command line (``httpx/__init__.py`` imports it for its ``httpx`` script)
+HTTPX_CLI_MODULE = "httpx._main"
+
+
+def skip_httpx_cli() -> None:
+    """Keep httpx's command-line client out of this process: ``import httpx`` imports it
+    (``httpx._main``: rich.progress, rich.syntax, pygments; ~25 ms of a run's start) and
+    evalkit never uses it. A module set to None in ``sys.modules`` is one that cannot be
+    imported: httpx then defines a stub ``httpx.main`` (it does so when its CLI's extras are
+    not installed), and everything else in httpx is as before. Only for the ``evalkit``
+    command's own process (never a library user's, whose code may want httpx's CLI), and
+    before httpx is first imported: once it is, its CLI is loaded and stays."""
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault(HTTPX_CLI_MODULE, None)
 
 
 def _invoke(args: list[str], argv: list[str] | None) -> int:

@@ -99,3 +99,32 @@ def test_the_process_leaves_its_objects_to_its_end_not_to_a_last_collection() ->
     with pytest.raises(SystemExit):
         main(["--version"])
     assert gc.get_freeze_count() == before
+
+
+def test_the_command_leaves_httpx_own_command_line_unloaded() -> None:
+    """httpx's package imports its own CLI (rich.progress, pygments: ~25 ms of a run's start);
+    the ``evalkit`` process keeps it out (httpx works as before), a library user's does not."""
+    probe = (
+        "import atexit, sys; "
+        "atexit.register(lambda: print(sorted(m for m, module in sys.modules.items() if m in "
+        "('httpx', 'httpx._main', 'pygments', 'rich.progress', 'rich.syntax') and module), "
+        "sys.modules['httpx'].main.__module__)); "
+        # a run on a remote platform whose manifest is missing: the run's modules (httpx
+        # among them) are imported, then the command ends with its usage error
+        "sys.argv = ['evalkit', '--base-url', 'http://127.0.0.1:9', '-m', 'missing.yaml', "
+        "'run']; from evalkit.cli.main import main; main()"
+    )
+    ended = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert ended.returncode == 2, ended.stderr
+    assert "Traceback" not in ended.stderr
+    assert ended.stdout.splitlines()[-1] == "['httpx'] httpx", ended.stdout + ended.stderr
+    library = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, evalkit.evaluation; print('httpx._main' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert library.stdout.strip() == "True", library.stderr
