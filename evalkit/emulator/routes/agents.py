@@ -56,8 +56,11 @@ def create_agent(platform: PlatformDep, body: CreateAgentBody) -> JSONResponse:
     return JSONResponse({"agent": agent_answer(platform, agent)}, status_code=201)
 
 
+# async: a few reads by key (the drift check of every run). A plain function went to the thread
+# pool, whose first use on a fresh platform (the one a run embeds) imports anyio's asyncio
+# backend and starts a thread: ~30 ms before the run's first start.
 @router.get(f"{API}/agents/{{agent_ref}}")
-def get_agent(
+async def get_agent(
     platform: PlatformDep, agent_ref: str, include: Annotated[str | None, Query()] = None
 ) -> JSONResponse:
     asked = parse_include(include, AGENT_INCLUDES)

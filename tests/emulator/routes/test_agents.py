@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import anyio.to_thread
 import pytest
 
 from ..helpers import TestClient, create_agent, issue
@@ -142,3 +145,24 @@ def test_stats_count_executions(client: TestClient) -> None:
     assert stats["totalExecutions"] == 2
     assert stats["lastExecutionAt"] is not None
     assert stats["avgDurationMs"] is not None
+
+
+def test_get_answers_without_the_thread_pool(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's drift check is the first request of the platform it embeds: a trip to the
+    thread pool cost it the import of anyio's backend and a thread start (~30 ms)."""
+    create_agent(client, "drift")
+    client.post("/api/v1/agents/drift/files", json={"files": [{"path": "a.md", "content": "a"}]})
+    trips: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        trips.append(args[0])
+        return await run_sync(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    response = client.get("/api/v1/agents/drift", params={"include": "files"})
+    assert response.status_code == 200
+    assert response.json()["agent"]["files"] == ["a.md"]
+    assert trips == []
