@@ -45,7 +45,6 @@ from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner import labels as run_labels
-from evalkit.runner.accept_plan import UPDATABLE, AcceptOutcome, AcceptPlan
 from evalkit.runner.attempt_plan import plan_for
 from evalkit.runner.calibration import calibration_plan
 from evalkit.runner.calls import ClientCalls, rate_limit_hooks
@@ -77,6 +76,7 @@ from evalkit.runner.start_order import SignallingTransport
 
 if TYPE_CHECKING:
     from evalkit.connection import PlatformLaunch
+    from evalkit.runner.accept_plan import AcceptOutcome, AcceptPlan
 
 
 def _ignore(_: Any) -> None:
@@ -303,7 +303,11 @@ def _then_accept(
 ) -> RunOutcome:
     """With ``update``, once the run ended with its gates passed or failed: the accept of its
     examples that did not pass (the manifest read again from its file, as it is now)."""
-    if config is None or not config.update or outcome.summary.status not in UPDATABLE:
+    if config is None or not config.update:
+        return outcome
+    from evalkit.runner.accept_plan import UPDATABLE  # (only ``update`` loads the accept)
+
+    if outcome.summary.status not in UPDATABLE:
         return outcome
     from evalkit.runner.accept import accept
 

@@ -57,15 +57,17 @@ def test_import_evalkit_loads_no_client_runner_or_platform() -> None:
 
 def test_run_command_imports_only_what_a_run_uses() -> None:
     """``evalkit run`` loads its command, the runner and the client, but not what only some
-    runs use (``--update``'s accept and its manifest editors) nor what is needed only after
-    the first executions (the comparison's deepdiff, the report renderers), which a worker
-    thread imports while they are away: the first examples start sooner."""
+    runs use (``--update``'s accept, its plan, CI check and manifest editors) nor what is
+    needed only after the first executions (the comparison's deepdiff, the report renderers),
+    which a worker thread imports while they are away: the first examples start sooner."""
     probe = (
         "import sys; from evalkit.cli.main import load_command; load_command('run'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('deepdiff', 'numpy', "
         "'jinja2', 'markdown_it', 'ruamel') or m in ('evalkit.runner.accept', "
         "'evalkit.runner.accept_refusals', 'evalkit.runner.inline_expected', "
-        "'evalkit.runner.json_edit') or m.startswith(('evalkit.report', 'evalkit.cli.report', "
+        "'evalkit.runner.json_edit', 'evalkit.runner.accept_plan', 'evalkit.runner.accept_write', "
+        "'evalkit.cli.accept', 'evalkit.runner.ci') "
+        "or m.startswith(('evalkit.report', 'evalkit.cli.report', "
         "'evalkit.emulator'))))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from evalkit.cli import output
-from evalkit.cli.accept import check_can_ask, confirmer, outcome_data, outcome_lines
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.early_launch import take_launch
@@ -21,7 +20,6 @@ from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.cli.progress import ProgressView
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
-from evalkit.runner.ci import refuse_in_ci
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONFIDENCE,
@@ -36,6 +34,9 @@ from evalkit.runner.jobs import Selection
 from evalkit.runner.repeats import MAX_TIMES, PassRule
 from evalkit.runner.shards import Shard, parse_shard
 from evalkit.runner.summary_text import render_summary
+
+if TYPE_CHECKING:
+    from evalkit.runner.accept_plan import AcceptOutcome
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
@@ -228,9 +229,14 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
         # said before the run: the report reads the folder again after it
         for warning in earlier_runs([config.history]).warnings:
             output.note(f"warning: {warning}")
+    confirm_accept = None
     if config.update:  # refused before anything runs, not when the prompt comes
+        from evalkit.cli.accept import check_can_ask, confirmer
+        from evalkit.runner.ci import refuse_in_ci
+
         refuse_in_ci(config.force)  # (evalkit.run checks too) CI first: the reason that matters
         check_can_ask(options["yes"], "--update")
+        confirm_accept = confirmer(yes=options["yes"], as_json=as_json, command="--update")
     with ProgressView() as view:
 
         def ran(outcome: RunOutcome) -> None:
@@ -245,7 +251,7 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
             finished=view.finished,
             interrupted=_interrupted,
             ran=ran,
-            confirm_accept=confirmer(yes=options["yes"], as_json=as_json, command="--update"),
+            confirm_accept=confirm_accept,
         )
         outcome = run(
             global_options.manifest,
@@ -256,12 +262,22 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
         )
     if outcome.accepted is None:
         _print(outcome, view, as_json=as_json)
-    elif as_json:  # one document: the run's summary, and what was accepted under "accept"
-        _print(outcome, view, as_json=True, accept=outcome_data(outcome.accepted))
     else:
-        for line in outcome_lines(outcome.accepted):
-            output.plain(line)
+        _print_accepted(outcome, outcome.accepted, view, as_json=as_json)
     ctx.exit(outcome.exit_code)
+
+
+def _print_accepted(
+    outcome: RunOutcome, accepted: AcceptOutcome, view: ProgressView, *, as_json: bool
+) -> None:
+    """--update: what was accepted (the run was shown before, by ``ran``)."""
+    from evalkit.cli.accept import outcome_data, outcome_lines
+
+    if as_json:  # one document: the run's summary, and what was accepted under "accept"
+        _print(outcome, view, as_json=True, accept=outcome_data(accepted))
+    else:
+        for line in outcome_lines(accepted):
+            output.plain(line)
 
 
 #: the options whose name is their ``RunConfig`` field's (the rest are built below)
