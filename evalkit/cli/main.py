@@ -156,7 +156,8 @@ def skip_httpx_cli() -> None:
     command's own process (never a library user's, whose code may want httpx's CLI), and
     before httpx is first imported: once it is, its CLI is loaded and stays."""
     if "httpx" not in sys.modules:
-        sys.modules.setdefault(HTTPX_CLI_MODULE, None)
+        # (None is the import system's "cannot be imported", which typeshed leaves out)
+        sys.modules.setdefault(HTTPX_CLI_MODULE, None)  # type: ignore[arg-type]
 
 
 def _invoke(args: list[str], argv: list[str] | None) -> int:
