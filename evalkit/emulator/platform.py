@@ -18,7 +18,14 @@ from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
 from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.queue import ExecutionQueue
-from evalkit.emulator.runtime.isolation import choose_isolation, make_data_private
+from evalkit.emulator.runtime.isolation import (
+    AUTO,
+    Isolation,
+    IsolationChoice,
+    choose_isolation,
+    make_data_private,
+    requested_isolation,
+)
 from evalkit.emulator.runtime.job import InputFile
 from evalkit.emulator.runtime.sandbox_env import read_passed_env
 from evalkit.emulator.store.agents import AgentStore
@@ -62,14 +69,18 @@ class Platform:
         self.data_dir = (self._temp_dir or Path(config.data_dir or ".")).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FolderLock(self.data_dir)
-        try:  # checked by starting a program: a machine that cannot isolate fails here
-            self.isolation = choose_isolation(config.isolation, self.data_dir, config.hidden_paths)
+        # An explicit mode is checked here, by starting a program: a machine that cannot have
+        # it fails the start. ``auto`` always gets one: it is chosen once the platform is up.
+        self._isolation = IsolationChoice()
+        explicit: Isolation | None = None
+        try:
+            if requested_isolation(config.isolation) != AUTO:
+                explicit = self._choose_isolation()
         except BaseException:
             self._lock.release()
             if self._temp_dir is not None:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
             raise
-        logger.info("%s", self.isolation.describe())
         self.db = Database(self.data_dir / "platform.sqlite3")
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.agents = AgentStore(self.db, self.blobs)
@@ -85,7 +96,7 @@ class Platform:
         if recovered:
             logger.warning("%d unfinished execution(s) marked failed after a restart", recovered)
         # Scratch folders of runs cut short by a crash: nothing will ever read them.
-        scratch_dir = self.data_dir / "scratch"
+        scratch_dir = self._scratch_dir = self.data_dir / "scratch"
         shutil.rmtree(scratch_dir, ignore_errors=True)
         self.worker = ExecutionWorker(
             agents=self.agents,
@@ -95,7 +106,7 @@ class Platform:
             faults=self.faults,
             scratch_dir=scratch_dir,
             runner=config.runner,
-            isolation=self.isolation,
+            isolation=self._isolation,
             passed_env=self.passed_env.values,
         )
         self.queue = ExecutionQueue(workers=config.worker_count, handle=self.worker.handle)
@@ -107,8 +118,15 @@ class Platform:
         except BaseException:  # e.g. a bad workflow file: stop what already started
             self.close()
             raise
-        if self.isolation.run_as is not None:  # its files exist now, the workflows' included
-            make_data_private(self.data_dir, scratch_dir)
+        if explicit is None:
+            self._isolation.choose_in_background(self._chosen_in_background)
+        else:
+            self._isolation.settle(self._isolation_chosen(explicit))
+
+    @property
+    def isolation(self) -> Isolation:
+        """How agent programs are kept from the platform; waits while it is being chosen."""
+        return self._isolation.get()
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -254,6 +272,7 @@ class Platform:
                 return
             self._closed = True
         self.begin_shutdown()
+        self._isolation.wait()  # its check runs a program in the data folder
         self.queue.close()
         if self.workflows is not None:
             self.workflows.close()
@@ -261,6 +280,26 @@ class Platform:
         self._lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def _choose_isolation(self) -> Isolation:
+        config = self.config
+        isolation = choose_isolation(config.isolation, self.data_dir, config.hidden_paths)
+        logger.info("%s", isolation.describe())
+        return isolation
+
+    def _isolation_chosen(self, isolation: Isolation) -> Isolation:
+        """Once the platform's files exist (the workflows' included): another user's programs
+        are kept out of them."""
+        if isolation.run_as is not None:
+            make_data_private(self.data_dir, self._scratch_dir)
+        return isolation
+
+    def _chosen_in_background(self) -> Isolation:
+        try:
+            return self._isolation_chosen(self._choose_isolation())
+        except Exception:
+            logger.exception("the agent isolation could not be chosen; programs cannot run")
+            raise
 
     def _load_workflows(self) -> WorkflowService:
         return WorkflowService(

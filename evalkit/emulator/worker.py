@@ -11,7 +11,7 @@ from pathlib import Path
 from evalkit.emulator.config import AgentRunner
 from evalkit.emulator.faults import FaultInjector
 from evalkit.emulator.holds import HoldRegistry
-from evalkit.emulator.runtime.isolation import Isolation
+from evalkit.emulator.runtime.isolation import Isolation, IsolationChoice
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, InputFile
 from evalkit.emulator.runtime.workspace import LazyWorkspace
 from evalkit.emulator.store.agents import AgentStore
@@ -40,7 +40,7 @@ class ExecutionWorker:
         faults: FaultInjector,
         scratch_dir: Path,
         runner: AgentRunner | None,
-        isolation: Isolation,
+        isolation: Isolation | IsolationChoice,
         passed_env: Mapping[str, str] | None = None,
     ) -> None:
         self._agents = agents

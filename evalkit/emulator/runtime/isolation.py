@@ -17,7 +17,8 @@ a program that way, and says which one it got (``Isolation.describe``):
                    platform's user can.
 
 ``auto`` (the default) takes the first that works; ``EVALKIT_AGENT_ISOLATION`` or an explicit
-mode chooses one, and start-up fails when that one is not available.
+mode chooses one, and start-up fails when that one is not available. With ``auto`` the platform
+serves while the check runs (``IsolationChoice``): only a program's run waits for it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -140,13 +141,9 @@ class Isolation:
 PROCESS_GROUP = Isolation("process-group")
 
 
-def choose_isolation(requested: str, data_dir: Path, hidden: Iterable[Path] = ()) -> Isolation:
-    """The strongest isolation asked for and available, checked by starting a program with it.
-
-    ``requested`` is ``auto`` or a mode; ``auto`` defers to ``EVALKIT_AGENT_ISOLATION`` when it
-    is set. ``data_dir`` (and ``hidden``) are kept from programs where the mode can hide them.
-    Raises ``IsolationUnavailable`` when an explicit mode cannot be had.
-    """
+def requested_isolation(requested: str) -> str:
+    """``auto`` or a mode: ``requested``, or ``EVALKIT_AGENT_ISOLATION`` when ``requested`` is
+    ``auto`` and it is set. Raises ``IsolationUnavailable`` for an unknown name."""
     if requested == AUTO:
         requested = os.environ.get(ENV_VARIABLE, "").strip() or AUTO
     if requested not in CHOICES:
@@ -154,6 +151,17 @@ def choose_isolation(requested: str, data_dir: Path, hidden: Iterable[Path] = ()
             f"unknown agent isolation {requested!r} (from {ENV_VARIABLE} or --isolation); "
             f"use one of: {', '.join(CHOICES)}"
         )
+    return requested
+
+
+def choose_isolation(requested: str, data_dir: Path, hidden: Iterable[Path] = ()) -> Isolation:
+    """The strongest isolation asked for and available, checked by starting a program with it.
+
+    ``requested`` is ``auto`` or a mode; ``auto`` defers to ``EVALKIT_AGENT_ISOLATION`` when it
+    is set. ``data_dir`` (and ``hidden``) are kept from programs where the mode can hide them.
+    Raises ``IsolationUnavailable`` when an explicit mode cannot be had.
+    """
+    requested = requested_isolation(requested)
     candidates = MODES if requested == AUTO else (requested,)
     fallbacks: list[str] = []
     for mode in candidates:
@@ -164,6 +172,62 @@ def choose_isolation(requested: str, data_dir: Path, hidden: Iterable[Path] = ()
             raise IsolationUnavailable(f"agent isolation {mode!r} is not available here: {problem}")
         fallbacks.append(f"{mode}: {problem}")
     raise AssertionError("process-group is always available")  # pragma: no cover
+
+
+class IsolationChoice:
+    """The platform's isolation: known, or being chosen in a thread of its own.
+
+    Choosing starts a program (``choose_isolation``), a few hundredths of a second that a
+    platform with ``auto`` need not wait for before it serves: builtin runtimes never need the
+    isolation, and a program's run waits for it here (``get``).
+    """
+
+    def __init__(self) -> None:
+        self._isolation: Isolation | None = None
+        self._error: Exception | None = None
+        self._chosen = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def known(cls, isolation: Isolation) -> IsolationChoice:
+        choice = cls()
+        choice.settle(isolation)
+        return choice
+
+    def settle(self, isolation: Isolation) -> None:
+        self._isolation = isolation
+        self._chosen.set()
+
+    def choose_in_background(self, choose: Callable[[], Isolation]) -> None:
+        """``choose()`` in a thread; its error, if any, is what every ``get`` then says."""
+        self._thread = threading.Thread(
+            target=self._choose, args=(choose,), name="evalkit-isolation", daemon=True
+        )
+        self._thread.start()
+
+    def get(self) -> Isolation:
+        """The isolation, once chosen; ``IsolationUnavailable`` if choosing it failed."""
+        self._chosen.wait()
+        if self._isolation is None:
+            raise IsolationUnavailable(f"the agent isolation could not be chosen: {self._error}")
+        return self._isolation
+
+    def wait(self) -> None:
+        """Until a choice in the background has ended, whatever its outcome."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def _choose(self, choose: Callable[[], Isolation]) -> None:
+        try:
+            self._isolation = choose()
+        except Exception as err:
+            self._error = err
+        finally:
+            self._chosen.set()
+
+    def __repr__(self) -> str:
+        state = repr(self._isolation) if self._chosen.is_set() else "being chosen"
+        return f"IsolationChoice({state})"
 
 
 def make_data_private(data_dir: Path, scratch_dir: Path) -> None:

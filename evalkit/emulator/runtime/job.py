@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from evalkit.emulator.runtime.isolation import PROCESS_GROUP, Isolation
+from evalkit.emulator.runtime.isolation import PROCESS_GROUP, Isolation, IsolationChoice
 from evalkit.emulator.runtime.workspace import Workspace, as_workspace
 
 
@@ -46,8 +46,9 @@ class AgentJob:
     input_files: list[InputFile]
     scratch_root: Path
     cancel: threading.Event = field(default_factory=threading.Event)
-    #: how the program is kept from the platform (the platform's choice; see isolation.py)
-    isolation: Isolation = PROCESS_GROUP
+    #: how the program is kept from the platform (the platform's choice, maybe still being
+    #: made: read ``chosen_isolation``; see isolation.py)
+    isolation: Isolation | IsolationChoice = PROCESS_GROUP
     #: the agent that runs (the ``noisy`` builtin counts executions per agent and input)
     agent_id: str = ""
     #: the platform's pass-through variables (``PlatformConfig.pass_env``); never in a repr
@@ -60,6 +61,12 @@ class AgentJob:
     def agent_files(self) -> Workspace:
         """The workspace the program runs on (``examples/`` left out)."""
         return as_workspace(self.workspace)
+
+    def chosen_isolation(self) -> Isolation:
+        """The isolation the program runs with, once the platform has chosen it (a builtin
+        never asks); ``IsolationUnavailable`` if it could not be chosen."""
+        chosen = self.isolation
+        return chosen.get() if isinstance(chosen, IsolationChoice) else chosen
 
 
 OutcomeStatus = Literal["completed", "failed", "cancelled"]

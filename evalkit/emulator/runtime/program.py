@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.emulator.runtime.collect import CollectError, collect, diagnostics
+from evalkit.emulator.runtime.isolation import Isolation, IsolationUnavailable
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, OutcomeStatus
 from evalkit.emulator.runtime.process import IsolationError, ProcessResult, run_process
 from evalkit.emulator.runtime.sandbox_env import EnvConfigError, clean_environment
@@ -44,10 +45,14 @@ def run_program(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
         return _outcome("failed", started, error=str(err))
     if job.cancel.is_set():
         return _outcome("cancelled", started, error="cancelled")
+    try:  # (before the scratch folder: the data folder is made private once it is chosen)
+        isolation = job.chosen_isolation()
+    except IsolationUnavailable as err:
+        return _outcome("failed", started, error=str(err))
     job.scratch_root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=_folder_prefix(job.execution_id), dir=job.scratch_root))
     try:
-        return _run_in(folder, job, runtime, argv, timeout, started)
+        return _run_in(folder, job, isolation, runtime, argv, timeout, started)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -55,12 +60,12 @@ def run_program(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
 def _run_in(
     folder: Path,
     job: AgentJob,
+    isolation: Isolation,
     runtime: Mapping[str, Any],
     argv: list[str],
     timeout: float,
     started: float,
 ) -> AgentOutcome:
-    isolation = job.isolation
     try:
         materialize(job, folder)
         env = clean_environment(
