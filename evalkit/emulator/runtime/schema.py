@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import SchemaError
-from jsonschema.validators import validator_for
+from typing import TYPE_CHECKING, Any
 
 from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
-from evalkit.emulator.runtime.schema_regex import UnusablePattern, bounded_validator
 from evalkit.emulator.runtime.workspace import Workspace
+
+if TYPE_CHECKING:
+    import jsonschema
 
 OUTPUT_SCHEMA = "output-schema.json"
 
@@ -31,6 +29,13 @@ def schema_validity(workspace: Workspace | Mapping[str, bytes], output: Any) -> 
     raw = workspace.get(OUTPUT_SCHEMA)
     if raw is None:
         return None
+    # Imported here: jsonschema, referencing and regex are ~30 ms of the local platform's start,
+    # and only a program's run on a workspace with a schema needs them.
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+
+    from evalkit.emulator.runtime.schema_regex import UnusablePattern, bounded_validator
+
     try:
         schema = load_bounded_json(raw, OUTPUT_SCHEMA)  # bounded: a workspace file is anything
         with warnings.catch_warnings():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +17,21 @@ def workspace(schema: object) -> dict[str, bytes]:
 
 def test_no_schema_gives_none() -> None:
     assert schema_validity({"AGENT.md": b""}, {"a": 1}) is None
+
+
+def test_the_platform_starts_and_runs_builtins_without_the_validator() -> None:
+    """jsonschema, referencing and regex (~30 ms of imports, on the embedded platform's way to
+    serving) are imported by the first schema check, not by the platform's start."""
+    probe = (
+        "import sys; from evalkit.emulator.server import start_platform; "
+        "from evalkit.emulator.runtime.schema import schema_validity; "
+        "running = start_platform(); schema_validity({}, {'a': 1}); running.stop(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('jsonschema', 'referencing', 'regex')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+    assert schema_validity(workspace({"type": "object"}), {"a": 1}) is True
 
 
 def test_custom_keywords_are_ignored() -> None:
