@@ -505,19 +505,17 @@ def main() -> None:
         for server in list(servers):
             server.should_exit = True
 
-    def announce(served: ServedPlatform) -> None:
-        while not served.server.started:
-            if served.server.should_exit:
-                return
-            time.sleep(0.005)
-        notes = pass_env_notes(served.platform.passed_env)
-        answer({"port": served.port, "notes": notes})
-
     def ready(served: ServedPlatform) -> None:
-        servers.append(served.server)
+        server = served.server
+        servers.append(server)
         if parent_gone.is_set():
-            served.server.should_exit = True
-        threading.Thread(target=announce, args=(served,), daemon=True).start()
+            server.should_exit = True
+
+        def announce() -> None:  # on the server's loop, as soon as it serves
+            if not server.should_exit:
+                answer({"port": served.port, "notes": pass_env_notes(served.platform.passed_env)})
+
+        server.when_started = announce
 
     threading.Thread(target=watch_stdin, name="evalkit-parent-watch", daemon=True).start()
     try:

@@ -13,7 +13,6 @@ import logging
 import signal
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -90,6 +89,14 @@ class PlatformServer(uvicorn.Server):
         self._should_exit = False
         super().__init__(config)
         self.platform = platform
+        #: called once, on the server's loop, as soon as it serves (``started`` is True): who
+        #: waits for the server is told at once instead of looking at ``started`` now and then
+        self.when_started: Callable[[], None] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self.when_started is not None:
+            self.when_started()
 
     @property  # (uvicorn's is a plain attribute, set in its __init__)
     def should_exit(self) -> bool:
@@ -224,22 +231,22 @@ def serve_in_background(app: FastAPI, api_key: str) -> RunningPlatform:
         raise
     port = port_of(sock)
     server = build_server(app, LOOPBACK, port)
+    started = threading.Event()
+    server.when_started = started.set
 
     def run() -> None:
         try:
             server.run(sockets=[sock])
         finally:
             sock.close()
+            started.set()  # (a server that failed to start: the wait below ends too)
 
     thread = threading.Thread(target=run, name="evalkit-platform", daemon=True)
     thread.start()
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            app.state.platform.close()
-            raise RuntimeError("the local platform failed to start; see the log above")
-        time.sleep(0.01)
+    if not started.wait(START_TIMEOUT_SECONDS) or not server.started:
+        server.should_exit = True
+        app.state.platform.close()
+        raise RuntimeError("the local platform failed to start; see the log above")
     return RunningPlatform(f"http://{LOOPBACK}:{port}", api_key, app, server, thread)
 
 

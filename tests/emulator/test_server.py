@@ -262,3 +262,39 @@ def test_a_server_asked_to_stop_stops_without_waiting_for_a_timer(tmp_path: Path
         sock.close()
     with start_platform(config) as again:  # the folder's lock was released
         assert again.base_url
+
+
+def test_who_waits_for_a_server_is_told_once_as_soon_as_it_serves(tmp_path: Path) -> None:
+    """``when_started`` runs on the server's loop once it serves: the child announces its
+    port then, and ``start_platform`` returns then (both looked at ``started`` every 5 or
+    10 ms). A request made from it is answered."""
+    app = create_app(PlatformConfig(data_dir=tmp_path, api_keys=(API_KEY,)))
+    sock = bind_socket(LOOPBACK, 0)
+    server = build_server(app, LOOPBACK, port_of(sock))
+    told: list[bool] = []
+    answered: list[int] = []
+
+    def started() -> None:
+        told.append(server.started)
+        # from another thread: this one is the server's loop
+        ask = threading.Thread(
+            target=lambda: answered.append(
+                httpx.get(f"http://{LOOPBACK}:{port_of(sock)}/_emulator/health").status_code
+            )
+        )
+        ask.start()
+        threading.Thread(target=lambda: (ask.join(), setattr(server, "should_exit", True))).start()
+
+    server.when_started = started
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    thread.join(PATIENCE_SECONDS)
+    try:
+        assert not thread.is_alive(), "it was never told, so never asked to stop"
+        assert told == [True]
+        assert answered == [200]
+    finally:
+        server.should_exit = True
+        thread.join(PATIENCE_SECONDS)
+        app.state.platform.close()
+        sock.close()
