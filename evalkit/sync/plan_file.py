@@ -12,14 +12,16 @@ bounded list of examples. The whole plan of a first sync names every file of eve
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from evalkit.errors import PlanError
-from evalkit.sync.plan import PLAN_FORMAT, Action, Plan
-from evalkit.sync.render import render_markdown
+from evalkit.sync.plan import PLAN_FORMAT, Action, AgentChange, Plan
+from evalkit.sync.render import AgentTally, agent_markdown, markdown_of, orphans_of, render_markdown
 
 KIND = "evalkit-plan"
 RECORD_KIND = "evalkit-plan-record"
@@ -40,21 +42,40 @@ def plan_to_data(plan: Plan, *, contents: bool = True) -> dict[str, Any]:
     return {"kind": KIND, **data, "summary": _summary(plan)}
 
 
-def plan_record(plan: Plan) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AgentRecord:
+    """What a run's record keeps of one agent's change: its counts and its Markdown section,
+    bounded by ``RECORD_EXAMPLES_SHOWN`` (a sync before a run keeps this of each agent it
+    plans, not the agent's files)."""
+
+    tally: AgentTally
+    markdown: tuple[str, ...]
+
+    @classmethod
+    def of(cls, agent: AgentChange) -> AgentRecord:
+        return cls(AgentTally.of(agent), agent_markdown(agent, RECORD_EXAMPLES_SHOWN))
+
+
+def plan_record(plan: Plan, agents: Sequence[AgentRecord] | None = None) -> dict[str, Any]:
     """What a run keeps of the plan it applied: bounded by the agents, not by the examples.
-    The reports show its ``markdown`` (``record_markdown``)."""
-    agents = []
-    for agent in plan.agents:
-        counts = {action.value: agent.count(action) for action in Action if agent.count(action)}
-        agents.append(
-            {"slug": agent.slug, **({"newAgent": True} if agent.creates_agent else {}), **counts}
+    The reports show its ``markdown`` (``record_markdown``). ``agents``: the records of the
+    plan's agents when it was applied agent by agent (the plan's own agents are then not
+    read)."""
+    if agents is None:
+        agents = [AgentRecord.of(agent) for agent in plan.agents]
+    tallies = [agent.tally for agent in agents]
+    entries = []
+    for tally in tallies:
+        counts = {action.value: tally.count(action) for action in Action if tally.count(action)}
+        entries.append(
+            {"slug": tally.slug, **({"newAgent": True} if tally.creates_agent else {}), **counts}
         )
     return {
         "kind": RECORD_KIND,
         "formatVersion": RECORD_FORMAT,
-        "summary": _summary(plan),
-        "agents": agents,
-        "markdown": render_markdown(plan, examples_shown=RECORD_EXAMPLES_SHOWN),
+        "summary": _summary(plan, tallies),
+        "agents": entries,
+        "markdown": markdown_of(plan, tallies, [agent.markdown for agent in agents]),
     }
 
 
@@ -75,16 +96,20 @@ def record_markdown(data: Any, *, where: str = "the plan record") -> str:
     return render_markdown(plan_from_data(data, where=where))
 
 
-def _summary(plan: Plan) -> dict[str, Any]:
+def _summary(plan: Plan, agents: Sequence[AgentTally] | None = None) -> dict[str, Any]:
+    """The summary of ``plan``, whose agents are ``agents`` when given."""
+    if agents is None:
+        agents = [AgentTally.of(agent) for agent in plan.agents]
+    orphans, acknowledged = orphans_of(plan, agents)
     return {
-        "hasChanges": plan.has_changes,
-        "agentsChanging": sum(1 for a in plan.agents if a.has_changes),
-        "agentsToCreate": sum(1 for a in plan.agents if a.creates_agent),
-        "create": plan.count(Action.CREATE),
-        "update": plan.count(Action.UPDATE),
-        "drift": plan.count(Action.DRIFT),
-        "orphans": plan.orphan_count,
-        "acknowledgedOrphans": plan.acknowledged_count,
+        "hasChanges": any(a.has_changes for a in agents),
+        "agentsChanging": sum(1 for a in agents if a.has_changes),
+        "agentsToCreate": sum(1 for a in agents if a.creates_agent),
+        "create": sum(a.count(Action.CREATE) for a in agents),
+        "update": sum(a.count(Action.UPDATE) for a in agents),
+        "drift": sum(a.count(Action.DRIFT) for a in agents),
+        "orphans": orphans,
+        "acknowledgedOrphans": acknowledged,
         "environmentCopies": len(plan.environment_copies),
     }
 

@@ -8,7 +8,8 @@ fenced blocks, or HTML-escaped ``<summary>`` text, so a file cannot restyle or f
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.markup import escape as _escape_markup
@@ -38,34 +39,83 @@ COPIES_CLEANUP = "Delete the copies you no longer need in the EigenPal dashboard
 COPIES_SHOWN = 10
 
 
+@dataclass(frozen=True)
+class AgentTally:
+    """What the headline and the Markdown need of one agent's change besides its own section:
+    a run's record keeps this of each agent it synced, not the agent's planned files."""
+
+    slug: str
+    has_changes: bool
+    creates_agent: bool
+    #: changes by action, in ``Action`` order
+    counts: tuple[int, ...]
+    #: orphan files not acknowledged, and acknowledged (``ignore_orphans``)
+    orphans: int = 0
+    acknowledged: int = 0
+
+    @classmethod
+    def of(cls, agent: AgentChange) -> AgentTally:
+        counted = sum(1 for o in agent.orphan_files if o.acknowledged_by is None)
+        return cls(
+            slug=agent.slug,
+            has_changes=agent.has_changes,
+            creates_agent=agent.creates_agent,
+            counts=tuple(agent.count(action) for action in Action),
+            orphans=counted,
+            acknowledged=len(agent.orphan_files) - counted,
+        )
+
+    def count(self, action: Action) -> int:
+        return self.counts[list(Action).index(action)]
+
+    @property
+    def listed(self) -> bool:
+        """Whether the Markdown gives this agent a section of its own."""
+        return self.has_changes or bool(self.orphans or self.acknowledged)
+
+
 def headline(plan: Plan) -> str:
     """One line: which agents change, the changes by kind, orphans."""
-    changing = [a for a in plan.agents if a.has_changes]
+    return headline_of(plan, [AgentTally.of(agent) for agent in plan.agents])
+
+
+def headline_of(plan: Plan, agents: Sequence[AgentTally]) -> str:
+    """``headline`` of ``plan`` whose agents are ``agents`` (the plan's own are not read)."""
+    changing = [a for a in agents if a.has_changes]
     if not changing:
-        text = (
-            f"No changes: the platform matches the manifest ({_count(len(plan.agents), 'agent')})."
-        )
+        text = f"No changes: the platform matches the manifest ({_count(len(agents), 'agent')})."
     else:
         creates = sum(1 for a in changing if a.creates_agent)
-        agents = [f"{_count(creates, 'agent')} to create"] if creates else []
+        words = [f"{_count(creates, 'agent')} to create"] if creates else []
         updates = len(changing) - creates
-        agents += [f"{_count(updates, 'agent')} to update"] if updates else []
+        words += [f"{_count(updates, 'agent')} to update"] if updates else []
+        totals = {action: sum(a.count(action) for a in agents) for action in Action}
         counts = [
-            f"{action.symbol}{plan.count(action)} {_WORDS[action]}"
+            f"{action.symbol}{totals[action]} {_WORDS[action]}"
             for action in Action
-            if plan.count(action)
+            if totals[action]
         ]
-        text = f"Plan: {', '.join(agents)} ({', '.join(counts)})."
-    acknowledged = plan.acknowledged_count
-    if plan.orphan_count:
+        text = f"Plan: {', '.join(words)} ({', '.join(counts)})."
+    orphans, acknowledged = orphans_of(plan, agents)
+    if orphans:
         more = f", plus {acknowledged} acknowledged" if acknowledged else ""
-        text += f" {_count(plan.orphan_count, 'orphan')}{more}."
+        text += f" {_count(orphans, 'orphan')}{more}."
     elif acknowledged:
         text += f" {_count(acknowledged, 'acknowledged orphan')}."
     if plan.environment_copies:
         copies = _count(len(plan.environment_copies), "environment copy", "environment copies")
         text += f" {copies}."
     return text
+
+
+def orphans_of(plan: Plan, agents: Sequence[AgentTally]) -> tuple[int, int]:
+    """Orphans not acknowledged and acknowledged: ``plan``'s orphan agents and ``agents``'
+    orphan files (``Plan.orphan_count`` and ``acknowledged_count``)."""
+    counted = sum(1 for o in plan.orphan_agents if o.acknowledged_by is None)
+    acknowledged = len(plan.orphan_agents) - counted
+    return counted + sum(a.orphans for a in agents), acknowledged + sum(
+        a.acknowledged for a in agents
+    )
 
 
 _WORDS = {Action.CREATE: "to add", Action.UPDATE: "to change", Action.DRIFT: "drifted"}
@@ -193,13 +243,27 @@ def render_markdown(plan: Plan, *, examples_shown: int | None = None) -> str:
     """The plan as GitHub-flavoured Markdown, for a pull-request comment. ``examples_shown``:
     list at most that many changed examples of an agent, then "and N more" (a run's record of
     its sync, which would otherwise name every example a first sync created)."""
-    out = ["### evalkit plan", "", f"**{_md_text(headline(plan))}**"]
+    sections = [agent_markdown(agent, examples_shown) for agent in plan.agents]
+    return markdown_of(plan, [AgentTally.of(agent) for agent in plan.agents], sections)
+
+
+def agent_markdown(agent: AgentChange, examples_shown: int | None = None) -> tuple[str, ...]:
+    """One agent's section of ``render_markdown`` (none when it is not listed)."""
+    if not AgentTally.of(agent).listed:
+        return ()
+    return tuple(_agent_markdown(agent, examples_shown))
+
+
+def markdown_of(plan: Plan, agents: Sequence[AgentTally], sections: Sequence[Sequence[str]]) -> str:
+    """``render_markdown`` of ``plan`` whose agents are ``agents``, each with its section
+    (``agent_markdown``); the plan's own agents are not read."""
+    out = ["### evalkit plan", "", f"**{_md_text(headline_of(plan, agents))}**"]
     if plan.environment:
         out += ["", f"Environment: {_code(plan.environment)}"]
-    for agent in plan.agents:
-        if agent.has_changes or agent.orphan_files:
-            out += ["", *_agent_markdown(agent, examples_shown)]
-    unchanged = [a.slug for a in plan.agents if not (a.has_changes or a.orphan_files)]
+    for agent, section in zip(agents, sections, strict=True):
+        if agent.listed:
+            out += ["", *section]
+    unchanged = [a.slug for a in agents if not a.listed]
     if unchanged:
         out += ["", "Unchanged: " + ", ".join(_code(s) for s in unchanged)]
     if plan.environment_copies:
@@ -218,9 +282,9 @@ def render_markdown(plan: Plan, *, examples_shown: int | None = None) -> str:
     if acknowledged:
         names = ", ".join(_code(o.slug) for o in acknowledged)
         out += ["", f"Acknowledged orphan agents (`ignore_orphans`): {names}"]
-    if plan.orphan_count:
+    if orphans_of(plan, agents)[0]:
         out += ["", f"_{_md_text(NO_DELETE)}_"]
-    if any(a.count(Action.DRIFT) for a in plan.agents):
+    if any(a.count(Action.DRIFT) for a in agents):
         out += ["", "`!` = changed on the platform outside git; sync sets it back."]
     return "\n".join(out) + "\n"
 

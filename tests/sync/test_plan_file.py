@@ -17,6 +17,7 @@ from evalkit.sync.plan import (
 )
 from evalkit.sync.plan_file import (
     RECORD_EXAMPLES_SHOWN,
+    AgentRecord,
     load_plan,
     plan_record,
     plan_to_data,
@@ -183,6 +184,22 @@ def test_a_record_of_a_small_plan_reads_as_the_whole_plans_markdown(tmp_path: Pa
     assert record_markdown(plan_record(plan)) == render_markdown(plan)
     small = _first_sync_of(RECORD_EXAMPLES_SHOWN + 1)  # no "and 1 more": the name fits
     assert record_markdown(plan_record(small)) == render_markdown(small)
+
+
+@pytest.mark.parametrize("examples", [3, 2000])
+def test_a_record_kept_agent_by_agent_is_the_whole_plan_s_record(
+    tmp_path: Path, examples: int
+) -> None:
+    """A sync before a run keeps each agent's record, not its planned files; the plan's own
+    orphan agents and environment copies stay with the plan."""
+    realistic = realistic_plan(tmp_path)
+    plan = realistic.model_copy(
+        update={"agents": (*realistic.agents, *_first_sync_of(examples).agents)}
+    )
+    kept = [AgentRecord.of(agent) for agent in plan.agents]
+    outline = plan.model_copy(update={"agents": ()})
+    assert plan_record(outline, kept) == plan_record(plan)
+    assert plan_record(outline, kept)["summary"] == plan_to_data(plan)["summary"]
 
 
 def test_the_whole_plan_a_run_recorded_before_the_record_still_reads(tmp_path: Path) -> None:
