@@ -8,12 +8,17 @@ measured. The ``evalkit`` command caps its own arenas
 (``cap_arenas``, before it starts a thread); the local platform's process gets the cap in its
 environment (``with_arena_cap``), read by glibc as it starts. A ``MALLOC_ARENA_MAX`` the user set
 wins; elsewhere than glibc nothing happens.
+
+``give_back_memory`` hands the heap pages a large job freed back to the system (glibc's
+``malloc_trim``): after a run's sync, the examples' own allocations otherwise came on top.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 #: the variable glibc reads at a process's start
 ARENA_MAX_VARIABLE = "MALLOC_ARENA_MAX"
@@ -42,3 +47,25 @@ def with_arena_cap(environ: Mapping[str, str]) -> dict[str, str]:
     """``environ`` for a child process whose arenas glibc caps as it starts; the user's own
     ``MALLOC_ARENA_MAX`` in it wins."""
     return {ARENA_MAX_VARIABLE: str(ARENAS), **environ}
+
+
+def give_back_memory() -> bool:
+    """Collect the garbage and hand the heap pages it freed back to the system (glibc's
+    ``malloc_trim``; elsewhere the collection only). True when pages could be handed back."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes  # here: only the processes that trim load it
+
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl, Windows)
+        return None
+    return trim

@@ -1,11 +1,13 @@
 """glibc's malloc arenas capped: in the ``evalkit`` command's own process, and in the local
 platform's, where the user's ``MALLOC_ARENA_MAX`` wins. Each check counts the arenas a process
-really has (glibc's ``malloc_stats``) once several threads have allocated at the same time."""
+really has (glibc's ``malloc_stats``) once several threads have allocated at the same time.
+And the heap pages freed handed back to the system (``give_back_memory``)."""
 
 from __future__ import annotations
 
 import ctypes
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.emulator.child import PlatformLaunch
-from evalkit.malloc_arenas import ARENA_MAX_VARIABLE, ARENAS, with_arena_cap
+from evalkit.malloc_arenas import ARENA_MAX_VARIABLE, ARENAS, give_back_memory, with_arena_cap
 
 THREADS = 8
 #: at exit, ``THREADS`` threads allocate (with malloc: buffers pymalloc leaves to it) while all
@@ -109,3 +111,28 @@ def test_the_user_s_malloc_arena_max_wins_in_the_local_platform(
     monkeypatch.setenv(ARENA_MAX_VARIABLE, "5")
     with PlatformLaunch() as launch:
         assert _environ_of(launch.pid)[ARENA_MAX_VARIABLE] == "5"
+
+
+def test_memory_is_handed_back_to_the_system_where_the_c_library_can() -> None:
+    assert give_back_memory() is (platform.libc_ver()[0] == "glibc")
+
+
+@glibc_only
+def test_the_heap_pages_freed_are_handed_back() -> None:
+    """Many small blocks freed leave pages glibc keeps until ``malloc_trim``."""
+    code = (
+        "from evalkit.malloc_arenas import give_back_memory\n"
+        "def rss():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmRSS:'): return int(line.split()[1])\n"
+        "held = [bytes(600) for _ in range(200_000)]\n"
+        "kept = held[::1000]\n"
+        "del held\n"
+        "before = rss()\n"
+        "give_back_memory()\n"
+        "print(before - rss())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert int(done.stdout) > 50_000  # kB: most of the ~120 MB freed
