@@ -6,15 +6,14 @@ are selected; what was applied is kept as data for the reports.
 
 from __future__ import annotations
 
-import ctypes
 import functools
-import gc
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from evalkit.client import EigenpalClient
 from evalkit.errors import PlatformTrouble, RunError
+from evalkit.malloc_arenas import give_back_memory
 from evalkit.manifest import Manifest
 from evalkit.runner.jobs import ExampleJob
 
@@ -50,43 +49,32 @@ def sync_agents(
 def _sync(
     manifest: Manifest, client: EigenpalClient, jobs: Sequence[ExampleJob], also: Collection[str]
 ) -> PreSync | None:
-    from evalkit.sync.apply import apply
-    from evalkit.sync.plan_file import plan_record
-    from evalkit.sync.planner import plan
+    from evalkit.sync.planner import desired_agent, orphan_rules, select_agents
+    from evalkit.sync.stepwise import sync_stepwise
 
-    agents = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
-    if not agents:
+    names = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
+    if not names:
         return None
-    changes = plan(manifest, client, only=agents)
-    if not changes.has_changes:
+    # Planned and applied one agent at a time, every read and check before the first write: a
+    # first sync plans every file of every example (40,000 for 20,000 inline examples).
+    agents = [
+        (agent.slug, functools.partial(desired_agent, agent, manifest.environment))
+        for agent in select_agents(manifest, names)
+    ]
+    synced = sync_stepwise(
+        agents,
+        client,
+        base_dir=manifest.path.parent,
+        environment=manifest.environment,
+        rules=orphan_rules(manifest),
+    )
+    result = synced.result
+    if result is None or synced.record is None:
         return PreSync(None, "sync: agents already up to date")
-    result = apply(changes, client)
     if result.failed:
         reasons = "; ".join(f"{o.slug}: {o.error}" for o in result.failed)
         raise SyncFailed(f"sync before the run failed ({result.state}): {reasons}")
     message = f"sync: {result.writes} write(s) to {len(result.applied)} agent(s)"
     # A record bounded by the agents: the whole plan of a first sync names every file of every
     # example, and the summary is read again for the reports.
-    return PreSync(plan_record(changes), message)
-
-
-def give_back_memory() -> bool:
-    """Collect the sync's garbage and hand the heap pages it freed back to the system (glibc's
-    ``malloc_trim``; elsewhere the collection only). The examples run after the sync, and their
-    own allocations otherwise came on top of what the plan of every file had taken (20,000
-    inline examples: the run's peak 178 -> 169 MB). True when pages could be handed back."""
-    gc.collect()
-    trim = _malloc_trim()
-    if trim is None:
-        return False
-    trim(0)
-    return True
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl, Windows)
-        return None
-    return trim
+    return PreSync(synced.record, message)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from evalkit.sync.calls import SyncCalls
 from evalkit.sync.desired import hash_file, read_source
 from evalkit.sync.jsondiff import merge_unmanaged
 from evalkit.sync.live import Pool, get_agent
-from evalkit.sync.plan import AgentChange, FileChange, Plan
+from evalkit.sync.plan import AgentChange, FileChange, LiveFingerprint, Plan
 from evalkit.sync.readback import overwritten_error, read_back
 from evalkit.sync.record import LastApplied, config_with_record, split_config
 
@@ -100,12 +100,15 @@ def apply(plan: Plan, client: SyncCalls, *, concurrency: int = 8) -> ApplyResult
 
 def check_sources(changes: Sequence[AgentChange], base_dir: Path) -> None:
     """Every file to upload must still hold the bytes the plan was made from."""
-    moved = [
-        file.source
-        for change in changes
-        for file in change.files
-        if file.source is not None and hash_file(base_dir / file.source)[0] != file.after.sha256
-    ]
+    check_hashes(
+        ((file.source, file.after.sha256) for c in changes for file in c.files if file.source),
+        base_dir,
+    )
+
+
+def check_hashes(sources: Iterable[tuple[str, str]], base_dir: Path) -> None:
+    """Each local file ``(source, sha256)`` (relative to ``base_dir``) still has that hash."""
+    moved = [source for source, sha256 in sources if hash_file(base_dir / source)[0] != sha256]
     if moved:
         raise PlanError(
             "local files changed after the plan was made: "
@@ -115,7 +118,17 @@ def check_sources(changes: Sequence[AgentChange], base_dir: Path) -> None:
 
 
 def check_fresh(changes: Sequence[AgentChange], current: Sequence[AgentSummary | None]) -> None:
-    moved = [_moved(change, summary) for change, summary in zip(changes, current, strict=True)]
+    check_seen([(change.slug, change.live) for change in changes], current)
+
+
+def check_seen(
+    seen: Sequence[tuple[str, LiveFingerprint]], current: Sequence[AgentSummary | None]
+) -> None:
+    """Each agent ``(slug, what the plan saw)`` is still as seen (``current``, in order)."""
+    moved = [
+        _moved(slug, fingerprint, now)
+        for (slug, fingerprint), now in zip(seen, current, strict=True)
+    ]
     stale = [line for line in moved if line is not None]
     if stale:
         raise PlanError(
@@ -125,16 +138,15 @@ def check_fresh(changes: Sequence[AgentChange], current: Sequence[AgentSummary |
         )
 
 
-def _moved(change: AgentChange, summary: AgentSummary | None) -> str | None:
-    seen = change.live
+def _moved(slug: str, seen: LiveFingerprint, summary: AgentSummary | None) -> str | None:
     if summary is None:
-        return f"{change.slug}: no longer exists" if seen.exists else None
+        return f"{slug}: no longer exists" if seen.exists else None
     if not seen.exists:
-        return f"{change.slug}: was created by someone else"
+        return f"{slug}: was created by someone else"
     if summary.latest_commit != seen.latest_commit:
-        return f"{change.slug}: workspace files changed (commit {summary.latest_commit})"
+        return f"{slug}: workspace files changed (commit {summary.latest_commit})"
     if summary.updated_at != seen.updated_at:
-        return f"{change.slug}: settings changed (updated {summary.updated_at})"
+        return f"{slug}: settings changed (updated {summary.updated_at})"
     return None
 
 

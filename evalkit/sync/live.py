@@ -126,28 +126,53 @@ def read_live(
     agents: dict[str, LiveAgent | None] = {}
     jobs: list[tuple[str, str]] = []
     for want, summary in zip(desired, summaries, strict=True):
-        if summary is None:
-            agents[want.slug] = None
-            continue
-        live = live_from_summary(summary)
-        paths = paths_to_download(want, live, refresh=refresh)
-        use_record = live.record is not None and live.record_is_current and not refresh
-        known: dict[str, LiveFile] = {}
-        if use_record and live.record is not None:
-            recorded = live.record.files
-            known = {p: LiveFile(sha256=recorded[p]) for p in live.listed if p in recorded}
-        agents[want.slug] = replace(
-            live, known=known, compared_by="record" if use_record else "full"
-        )
+        live, paths = _before_downloads(want, summary, refresh=refresh)
+        agents[want.slug] = live
         jobs += [(want.slug, path) for path in paths]
-
     contents = pool.map(lambda job: download(client, *job), jobs)
     for (slug, path), data in zip(jobs, contents, strict=True):
         current = agents[slug]
         assert current is not None
-        fact = LiveFile(hashlib.sha256(data).hexdigest(), len(data), decode_text(data))
-        agents[slug] = replace(current, known={**current.known, path: fact})
+        agents[slug] = replace(current, known={**current.known, path: _fact(data)})
     return agents
+
+
+def read_one(
+    client: SyncCalls,
+    want: DesiredAgent,
+    summary: AgentSummary | None,
+    *,
+    refresh: bool = False,
+    pool: Pool | None = None,
+) -> LiveAgent | None:
+    """``read_live`` of one agent whose ``summary`` (``get_agent``) was read already."""
+    live, paths = _before_downloads(want, summary, refresh=refresh)
+    if live is None or not paths:
+        return live
+    contents = (pool or Pool()).map(lambda path: download(client, want.slug, path), paths)
+    facts = {path: _fact(data) for path, data in zip(paths, contents, strict=True)}
+    return replace(live, known={**live.known, **facts})
+
+
+def _before_downloads(
+    want: DesiredAgent, summary: AgentSummary | None, *, refresh: bool
+) -> tuple[LiveAgent | None, list[str]]:
+    """The agent as its summary and record tell, and the paths still to download."""
+    if summary is None:
+        return None, []
+    live = live_from_summary(summary)
+    paths = paths_to_download(want, live, refresh=refresh)
+    use_record = live.record is not None and live.record_is_current and not refresh
+    known: dict[str, LiveFile] = {}
+    if use_record and live.record is not None:
+        recorded = live.record.files
+        known = {p: LiveFile(sha256=recorded[p]) for p in live.listed if p in recorded}
+    live = replace(live, known=known, compared_by="record" if use_record else "full")
+    return live, paths
+
+
+def _fact(data: bytes) -> LiveFile:
+    return LiveFile(hashlib.sha256(data).hexdigest(), len(data), decode_text(data))
 
 
 def list_all_agents(client: SyncCalls) -> list[AgentSummary]:

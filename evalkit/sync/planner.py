@@ -15,6 +15,7 @@ from evalkit.sync.diff import diff_agent
 from evalkit.sync.live import Pool, list_all_agents, read_live
 from evalkit.sync.orphans import OrphanRules, acknowledge_files, sort_out
 from evalkit.sync.plan import AgentChange, EnvironmentCopy, OrphanAgent, Plan
+from evalkit.sync.state import LiveAgent
 
 if TYPE_CHECKING:
     from evalkit.manifest.spec import AgentSpec, Manifest
@@ -112,10 +113,7 @@ def plan_agents(
     pool = Pool(max(1, concurrency))
     live = read_live(client, desired, refresh=refresh, pool=pool)
     rules = orphans or OrphanRules()
-    changes = tuple(
-        acknowledge_files(_relative_sources(diff_agent(agent, live[agent.slug]), base_dir), rules)
-        for agent in desired
-    )
+    changes = tuple(change_of(agent, live[agent.slug], base_dir, rules) for agent in desired)
     copies: tuple[EnvironmentCopy, ...] = ()
     orphan_agents: tuple[OrphanAgent, ...] = ()
     if check_orphans:
@@ -129,6 +127,14 @@ def plan_agents(
         environment_copies=copies,
         orphans_checked=check_orphans,
     )
+
+
+def change_of(
+    desired: DesiredAgent, live: LiveAgent | None, base_dir: Path, rules: OrphanRules
+) -> AgentChange:
+    """One agent's entry of the plan: ``desired`` compared with ``live``, its local sources
+    relative to ``base_dir``, its orphan files sorted out by ``rules``."""
+    return acknowledge_files(_relative_sources(diff_agent(desired, live), base_dir), rules)
 
 
 def _relative_sources(change: AgentChange, base_dir: Path) -> AgentChange:

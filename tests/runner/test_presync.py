@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 
 import pytest
@@ -71,7 +70,3 @@ def test_the_sync_gives_the_memory_of_its_plan_back_before_the_examples_run(
     assert first.plan is not None
     assert again == presync.PreSync(None, "sync: agents already up to date")
     assert given_back == ["after", "after"]
-
-
-def test_memory_is_handed_back_to_the_system_where_the_c_library_can() -> None:
-    assert presync.give_back_memory() is (platform.libc_ver()[0] == "glibc")
