@@ -82,8 +82,11 @@ def calibration_plan(
         judge: {} for judge in sorted(judges_used(jobs) | running)
     }
     for job in every_job:
-        label = label_of(job.expected_json) if job.kind == "agent" else None
-        if job.suite in labels and label is not None:
+        # (the suite first: an example's expected output is parsed again on each reading)
+        if job.suite not in labels or job.kind != "agent":
+            continue
+        label = label_of(job.expected_json)
+        if label is not None:
             labels[job.suite][job.name] = label
     return CalibrationPlan(labels=labels)
 

@@ -154,6 +154,16 @@ def test_the_plan_names_judges_in_use_and_judges_whose_labels_run() -> None:
     assert calibration_plan(every, [every[2]]).empty
 
 
+def test_the_plan_reads_only_the_expected_outputs_of_judges() -> None:
+    """An example's expected output is parsed on each reading: the plan reads those of the
+    judges' examples only (a run without judges read all of them, ~5 ms at 500 examples)."""
+    unreadable = b"{not json"
+    plain = ExampleJob("agent", "plain", "plain", "p1", expected_text=unreadable)
+    assert calibration_plan([plain], [plain]).empty
+    every = [*_manifest_jobs(), plain]
+    assert calibration_plan(every, every[:1]).labels == {"judge": {"yes": True, "no": False}}
+
+
 def test_the_tally_pairs_labels_with_the_judges_verdicts() -> None:
     every = _manifest_jobs()
     tally = CalibrationTally(calibration_plan(every, every[:1]))
