@@ -51,6 +51,8 @@ README = "README.md"
 #: local too, and ``harvest`` skips the executions that examples name already
 SOURCE = "source.json"
 _LAYOUT_FOLDERS = ("input", "expected")
+#: every name an example folder may hold
+_EXAMPLE_NAMES = (*EXAMPLE_LAYOUT, README, SOURCE)
 
 
 @dataclass
@@ -146,12 +148,14 @@ def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
     """Parse a JSON file; a problem at the exact line and column when it is malformed, too
     large or too deep to use (``json_text.loads_strict``)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            message = too_large(size, MAX_JSON_BYTES, "a JSON file evalkit reads")
-            res.fail(file_mark(path, 0), message, hint="make it smaller, or leave it out")
-            return False, None
-        return True, loads_strict(decode_utf8(path.read_bytes()))
+        with open(path, "rb") as file:  # its size from the open file: no stat of the path
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_JSON_BYTES:
+                message = too_large(size, MAX_JSON_BYTES, "a JSON file evalkit reads")
+                res.fail(file_mark(path, 0), message, hint="make it smaller, or leave it out")
+                return False, None
+            data = file.read()
+        return True, loads_strict(decode_utf8(data))
     except TextProblem as err:
         where = SourceMark(display_path(path), err.line, err.column)
         res.fail(where, str(err), hint=err.hint)
@@ -225,34 +229,43 @@ def folder_examples(
     examples = []
     base = merge_compare(owner.compare, res.anchored(entry.compare, source, (*loc, "compare")))
     base_repeat = merge_repeat(owner.repeat, entry.repeat)
+    # what an example without its own entry gets: worked out once for all of them
+    plain = _Declared(tags=owner.tags_with(entry.tags), compare=base, repeat=base_repeat)
     for name in names:
         extras = entry.examples.get(name)
-        mark = source.mark((*loc, "examples", name), key=True) if extras else None
-        example = _read_folder_example(folder / name, res, owner, base, mark)
-        if example is None:
-            continue
+        declared = plain
         if extras is not None:
-            example = example.model_copy(
-                update={
-                    "tags": owner.tags_with(entry.tags, extras.tags),
-                    "compare": merge_compare(
-                        base,
-                        res.anchored(extras.compare, source, (*loc, "examples", name, "compare")),
-                    ),
-                    "repeat": merge_repeat(base_repeat, extras.repeat),
-                    "notes": extras.notes if extras.notes is not None else example.notes,
-                }
+            declared = _Declared(
+                tags=owner.tags_with(entry.tags, extras.tags),
+                compare=merge_compare(
+                    base, res.anchored(extras.compare, source, (*loc, "examples", name, "compare"))
+                ),
+                repeat=merge_repeat(base_repeat, extras.repeat),
+                notes=extras.notes,
+                mark=source.mark((*loc, "examples", name), key=True),
             )
-        else:
-            example = example.model_copy(
-                update={"tags": owner.tags_with(entry.tags), "repeat": base_repeat}
-            )
-        examples.append(example)
+        example = _read_folder_example(folder / name, res, owner, declared)
+        if example is not None:
+            examples.append(example)
     return folder, examples
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """What the manifest says of a folder example (its folder entry's, and its own entry's
+    under ``examples:``, when it has one)."""
+
+    tags: tuple[str, ...]
+    compare: CompareSpec
+    repeat: Repeat | None
+    #: its entry's notes, over its README.md (None: the README's, if any)
+    notes: str | None = None
+    #: its entry in the manifest (None: its expected.json, or its folder)
+    mark: SourceMark | None = None
+
+
 def _read_folder_example(
-    folder: Path, res: Resolution, owner: Owner, compare: CompareSpec, mark: SourceMark | None
+    folder: Path, res: Resolution, owner: Owner, declared: _Declared
 ) -> ExampleSpec | None:
     before = len(res.problems)
     if not _NAME.match(folder.name):
@@ -267,13 +280,14 @@ def _read_folder_example(
     has_input_json = _is_file(listing, "input.json")  # refused or not: not missing
     input_json: dict[str, Any] = {}
     if "input.json" in readable:
-        ok, value = read_json(folder / "input.json", res)
+        ok, value = read_json(readable["input.json"], res)
         if ok and not isinstance(value, dict):
-            res.fail(file_mark(folder / "input.json"), "input.json must hold a JSON object")
+            res.fail(file_mark(readable["input.json"]), "input.json must hold a JSON object")
         elif ok:
             input_json = value
     counted = len(res.problems)
-    input_files = _input_files(folder / "input", res)
+    # (not there: nothing to look at; the listing says so without a stat)
+    input_files = _input_files(folder / "input", res) if "input" in listing else {}
     input_refused = len(res.problems) > counted
     for field_name in sorted(set(input_files) & set(input_json)):
         res.fail(
@@ -284,9 +298,9 @@ def _read_folder_example(
     expected_json: Any = None
     has_expected_json = _is_file(listing, "expected.json")
     if "expected.json" in readable:
-        _, expected_json = read_json(folder / "expected.json", res)
+        _, expected_json = read_json(readable["expected.json"], res)
     counted = len(res.problems)
-    expected_files = _expected_files(folder / "expected", res)
+    expected_files = _expected_files(folder / "expected", res) if "expected" in listing else {}
     expected_refused = len(res.problems) > counted
     # a refused input/ or expected/ is reported already: not again as missing
     if not has_input_json and not input_files and not input_refused:
@@ -300,10 +314,8 @@ def _read_folder_example(
     source = _source(readable.get(SOURCE), res)
     if len(res.problems) > before:
         return None
-    readme = folder / README
-    notes = (
-        readme.read_text(encoding="utf-8", errors="replace").strip() if README in readable else None
-    )
+    readme = readable.get(README)
+    notes = readme.read_text(encoding="utf-8", errors="replace").strip() if readme else None
     where = folder / "expected.json" if has_expected_json else folder
     return ExampleSpec(
         name=folder.name,
@@ -313,9 +325,11 @@ def _read_folder_example(
         input_files=input_files,
         expected_json=expected_json,
         expected_files=expected_files,
-        compare=compare,
-        notes=notes,
-        mark=mark or file_mark(where),
+        tags=declared.tags,
+        compare=declared.compare,
+        repeat=declared.repeat,
+        notes=declared.notes if declared.notes is not None else notes,
+        mark=declared.mark or file_mark(where),
         folder=folder,
         source=source,
     )
@@ -374,17 +388,14 @@ def _check_layout(folder: Path, listing: dict[str, os.DirEntry[str]], res: Resol
     """Only the platform's layout (and a README.md) in an example folder: a misspelt
     ``expectd.json`` would otherwise leave the example silently without expectations."""
     for name in sorted(listing):
-        child = folder / name
         if _JUNK.match(name):
             continue
-        if child.name not in (*EXAMPLE_LAYOUT, README, SOURCE):
-            hint = suggest(child.name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(
-                (*EXAMPLE_LAYOUT, README, SOURCE)
-            )
-            res.fail(file_mark(child), f"unexpected {child.name!r} in example folder", hint=hint)
-        elif listing[name].is_dir() != (child.name in _LAYOUT_FOLDERS):
-            kind = "a folder" if child.name in _LAYOUT_FOLDERS else "a file"
-            res.fail(file_mark(child), f"{child.name!r} in an example folder must be {kind}")
+        if name not in _EXAMPLE_NAMES:
+            hint = suggest(name, EXAMPLE_LAYOUT) or "an example holds " + ", ".join(_EXAMPLE_NAMES)
+            res.fail(file_mark(folder / name), f"unexpected {name!r} in example folder", hint=hint)
+        elif listing[name].is_dir() != (name in _LAYOUT_FOLDERS):
+            kind = "a folder" if name in _LAYOUT_FOLDERS else "a file"
+            res.fail(file_mark(folder / name), f"{name!r} in an example folder must be {kind}")
 
 
 def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:

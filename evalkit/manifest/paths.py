@@ -39,9 +39,15 @@ def find_project_root(manifest: Path) -> Path:
 def display_path(path: Path) -> str:
     """``path`` as shown to the user: relative to the working folder when below it. A link is
     shown where it is, not where it leads (that may be anywhere, and is what gets refused)."""
-    here = Path.cwd()
+    cwd = os.getcwd()
+    absolute = os.path.abspath(path)
+    if absolute.startswith(cwd) and absolute[len(cwd) : len(cwd) + 1] == os.sep:
+        # below the working folder as written (the usual case, every example's mark): the
+        # rest of the text, without making and comparing paths
+        return absolute[len(cwd) + 1 :].replace(os.sep, "/")
+    here = Path(cwd)
     try:
-        return Path(os.path.abspath(path)).relative_to(here).as_posix()
+        return Path(absolute).relative_to(here).as_posix()
     except ValueError:
         pass
     try:  # resolved only when needed: a resolve costs a system call for each part of the path

@@ -54,3 +54,18 @@ def test_a_path_below_the_working_folder_is_shown_without_resolving_it(
     assert display_path(tmp_path / "loop" / "input.json") == "loop/input.json"
     assert display_path(Path("cases/x.json")) == "cases/x.json"
     assert display_path(Path("/")) == "/"
+
+
+def test_a_path_is_shown_relative_only_below_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text shortcut for a path below the working folder says what comparing the paths
+    says: a sibling folder whose name starts the same is not below it."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "project2").mkdir()
+    monkeypatch.chdir(tmp_path / "proj")
+    assert display_path(tmp_path / "proj") == "."
+    assert display_path(tmp_path / "proj" / "a" / ".." / "b.json") == "b.json"
+    assert display_path(Path("./x/./y.json")) == "x/y.json"
+    sibling = tmp_path / "project2" / "a.json"
+    assert display_path(sibling) == str(sibling)
