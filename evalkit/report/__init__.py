@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from evalkit.report.gc_pause import collection_paused
 from evalkit.report.html import render_html
 from evalkit.report.junit import render_junit
 from evalkit.report.loading import RunResults, load_results
 from evalkit.report.markdown import render_markdown
+from evalkit.report.view import ReportView, build_view
 
 #: format -> file name written by ``write_reports``
 REPORT_FILES = {"html": "report.html", "junit": "junit.xml", "markdown": "summary.md"}
@@ -29,9 +31,12 @@ def write_reports(
     *,
     formats: Iterable[str] = FORMATS,
     html_link: str | None = None,
+    view: ReportView | None = None,
 ) -> dict[str, Path]:
     """Write each format into ``out_dir``; return where each went. ``html_link`` is where the
-    Markdown points for the HTML report (default: the file written beside it)."""
+    Markdown points for the HTML report (default: the file written beside it). ``view``:
+    ``build_view(results)``, when the caller has it already; else it is built once here, for
+    every format."""
     chosen = list(formats)
     unknown = sorted(set(chosen) - set(REPORT_FILES))
     if unknown:
@@ -39,21 +44,32 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     link = html_link or (REPORT_FILES["html"] if "html" in chosen else None)
     written: dict[str, Path] = {}
-    for name in chosen:
-        path = out_dir / REPORT_FILES[name]
-        path.write_text(render_report(results, name, html_link=link), encoding="utf-8")
-        written[name] = path
+    with collection_paused():
+        view = view if view is not None else build_view(results)
+        for name in chosen:
+            path = out_dir / REPORT_FILES[name]
+            text = render_report(results, name, html_link=link, view=view)
+            path.write_text(text, encoding="utf-8")
+            written[name] = path
     return written
 
 
-def render_report(results: RunResults, name: str, *, html_link: str | None = None) -> str:
-    """One format as text: ``html``, ``junit`` or ``markdown``."""
-    if name == "html":
-        return render_html(results)
-    if name == "junit":
-        return render_junit(results)
-    if name == "markdown":
-        return render_markdown(results, html_link=html_link)
+def render_report(
+    results: RunResults,
+    name: str,
+    *,
+    html_link: str | None = None,
+    view: ReportView | None = None,
+) -> str:
+    """One format as text: ``html``, ``junit`` or ``markdown``. ``view``:
+    ``build_view(results)``, when the caller has it already."""
+    with collection_paused():
+        if name == "html":
+            return render_html(results, view=view)
+        if name == "junit":
+            return render_junit(results, view=view)
+        if name == "markdown":
+            return render_markdown(results, html_link=html_link, view=view)
     raise ValueError(f"unknown report format {name!r}; use {', '.join(FORMATS)}")
 
 

@@ -55,26 +55,32 @@ def publish(
     env: Mapping[str, str],
     html_link: str | None = None,
     reports: Mapping[str, Path] | None = None,
+    *,
+    view: ReportView | None = None,
 ) -> list[str]:
     """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` and the step outputs to
     ``$GITHUB_OUTPUT`` (each when set; ``reports``: format -> file written) and return the
-    annotation lines for the failing examples."""
+    annotation lines for the failing examples. ``view``: ``build_view(run)``, when the
+    caller has it already."""
+    view = view if view is not None else build_view(run)
     link = html_link or run_link(env)
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with Path(summary_path).open("a", encoding="utf-8") as handle:
-            handle.write(render_markdown(run, html_link=link) + "\n")
+            handle.write(render_markdown(run, html_link=link, view=view) + "\n")
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         with Path(output_path).open("a", encoding="utf-8") as handle:
-            handle.write(output_text(step_outputs(run, reports or {})))
-    return annotation_lines(run, workspace=env.get("GITHUB_WORKSPACE"))
+            handle.write(output_text(step_outputs(run, reports or {}, view=view)))
+    return annotation_lines(run, workspace=env.get("GITHUB_WORKSPACE"), view=view)
 
 
-def step_outputs(run: RunResults, reports: Mapping[str, Path]) -> dict[str, str]:
+def step_outputs(
+    run: RunResults, reports: Mapping[str, Path], *, view: ReportView | None = None
+) -> dict[str, str]:
     """The verdict (the summary's status; ``unknown`` without one), the pass rate as a
     fraction, the counts, and the paths of the reports written."""
-    view: ReportView = build_view(run)
+    view = view if view is not None else build_view(run)
     outputs = {"verdict": view.gate.status, "pass-rate": f"{view.pass_rate:.4f}"}
     outputs.update({name: str(view.counts[key]) for name, key in COUNT_OUTPUTS.items()})
     outputs.update({name: str(path) for name, path in reports.items()})
@@ -93,11 +99,13 @@ def output_text(outputs: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def annotation_lines(run: RunResults, *, workspace: str | None = None) -> list[str]:
+def annotation_lines(
+    run: RunResults, *, workspace: str | None = None, view: ReportView | None = None
+) -> list[str]:
     """``::error`` lines for examples that did not pass (quarantined and cancelled aside).
     Marks are relative to the folder evalkit ran in (or absolute); GitHub wants them relative
     to the workspace (default: the current folder)."""
-    view = build_view(run)
+    view = view if view is not None else build_view(run)
     root = Path(os.path.abspath(workspace or Path.cwd()))
     problems = [row for row in view.problems if not row.quarantined and row.status != "cancelled"]
     lines = [_annotation(row, root) for row in problems[:MAX_ANNOTATIONS]]

@@ -94,8 +94,12 @@ def warm_up() -> None:
         _asset(name)
 
 
-def render_html(run: RunResults, *, title: str | None = None) -> str:
-    view = build_view(run)
+def render_html(
+    run: RunResults, *, title: str | None = None, view: ReportView | None = None
+) -> str:
+    """The page. ``view``: ``build_view(run)``, when the caller has it already (the reports
+    of one run share it)."""
+    view = view if view is not None else build_view(run)
     return (
         _environment()
         .get_template("report.html.j2")

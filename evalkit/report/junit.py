@@ -19,7 +19,7 @@ from typing import Any
 from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
-from evalkit.report.view import Row, build_view, describe_difference, gate_line
+from evalkit.report.view import ReportView, Row, build_view, describe_difference, gate_line
 from evalkit.runner.duration_text import duration_text
 from evalkit.runner.summary_text import change_label, change_text, repeats_text
 
@@ -34,8 +34,9 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render_junit(run: RunResults) -> str:
-    view = build_view(run)
+def render_junit(run: RunResults, *, view: ReportView | None = None) -> str:
+    """The JUnit XML. ``view``: ``build_view(run)``, when the caller has it already."""
+    view = view if view is not None else build_view(run)
     by_agent: dict[str, list[Row]] = defaultdict(list)
     for row in view.rows:
         by_agent[row.result.agent].append(row)

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.errors import RunError
+from evalkit.report.gc_pause import collection_paused
 from evalkit.report.history import History
 from evalkit.runner.results import RESULTS_NAME, SUMMARY_NAME, ExampleResult, RunSummary
-from evalkit.runner.results_file import read_results_file, read_summary_file
+from evalkit.runner.results_file import ResultsFollower, read_results_file, read_summary_file
 from evalkit.safe_paths import is_inside
 
 
@@ -40,12 +41,21 @@ class RunResults:
     history: History | None = None
 
 
-def load_results(path: Path, *, baseline: Path | None = None) -> RunResults:
+def load_results(
+    path: Path, *, baseline: Path | None = None, follower: ResultsFollower | None = None
+) -> RunResults:
     """Read a run from its folder, its ``results.jsonl`` or its ``summary.json``.
 
     The summary is looked for beside ``results.jsonl``; the baseline is ``baseline`` when given,
     else the summary's own ``baseline`` when that file is in the run's folder or the current
-    one. ``RunError`` (``ResultsFileError`` at a file's line) when they cannot be used."""
+    one. ``RunError`` (``ResultsFileError`` at a file's line) when they cannot be used.
+    ``follower``: the results file followed as the run wrote it, the lines read so far taken
+    from it (when it follows the results file found here: else the file is read)."""
+    with collection_paused():  # (see ``gc_pause``)
+        return _load(path, baseline, follower)
+
+
+def _load(path: Path, baseline: Path | None, follower: ResultsFollower | None) -> RunResults:
     results_path, summary_path = _locate(path)
     summary = read_summary_file(summary_path) if summary_path is not None else None
     if not results_path.is_file() and not results_path.is_symlink():
@@ -53,7 +63,11 @@ def load_results(path: Path, *, baseline: Path | None = None) -> RunResults:
             f"{path}: its results file {RESULTS_NAME} is not there (a run folder holds both); "
             "pass the run's folder as 'evalkit run' wrote it"
         )
-    read = read_results_file(results_path if results_path == path else _found(results_path))
+    found = results_path if results_path == path else _found(results_path)
+    if follower is not None and follower.path == found:
+        read = follower.finish()
+    else:
+        read = read_results_file(found)
     warnings = [
         f"{results_path}:{number}: skipped, {why}: the examples before it are reported"
         for number, why in read.skipped

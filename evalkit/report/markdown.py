@@ -46,9 +46,15 @@ _VERDICT = {
 
 
 def render_markdown(
-    run: RunResults, *, html_link: str | None = None, limit: int = GITHUB_LIMIT
+    run: RunResults,
+    *,
+    html_link: str | None = None,
+    limit: int = GITHUB_LIMIT,
+    view: ReportView | None = None,
 ) -> str:
-    view = build_view(run)
+    """The summary for a pull request or a step summary, within ``limit`` characters.
+    ``view``: ``build_view(run)``, when the caller has it already."""
+    view = view if view is not None else build_view(run)
     head = _head(view) + "".join(
         f"\n⚠️ Line {number} of the results file was skipped: {plain_text(why)}.\n"
         for number, why in run.skipped_lines

@@ -1,8 +1,9 @@
 """Every report of a run into one folder and, inside GitHub Actions, the step summary.
 
-``publish_reports`` is what a run does after its last example (``evalkit.run``); ``evalkit
-report`` renders one format at a time instead. The lines GitHub reads from the log (failure
-annotations) are returned, not printed: the caller knows where its output goes.
+``publish_run`` is what a run does after its last example (``evalkit.run``): the run's files
+read back, every report written from one view of them; ``evalkit report`` renders one format
+at a time instead. The lines GitHub reads from the log (failure annotations) are returned, not
+printed: the caller knows where its output goes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.report import write_reports
+from evalkit.report.gc_pause import collection_paused
 from evalkit.report.github import in_github_actions, publish
-from evalkit.report.loading import RunResults
+from evalkit.report.history import earlier_runs
+from evalkit.report.loading import RunResults, load_results
+from evalkit.report.view import build_view
+from evalkit.runner.results_file import ResultsFollower
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,38 @@ class Published:
     files: dict[str, Path] = field(default_factory=dict)
     #: workflow commands for GitHub's log (``::error ...``), to print where GitHub reads them
     github_lines: list[str] = field(default_factory=list)
+
+
+def warm_up() -> None:
+    """What the reports need before they can start (``html.warm_up``: the page's template
+    compiled, its assets read; and this module's imports), for a run to do while its examples
+    run (in a worker thread), so that its reports start at once after the last one."""
+    from evalkit.report.html import warm_up as warm_up_html
+
+    warm_up_html()
+
+
+def publish_run(
+    run_dir: Path,
+    report_dir: Path,
+    *,
+    html_link: str | None = None,
+    history: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    follower: ResultsFollower | None = None,
+) -> Published:
+    """``publish_reports`` of the run ``evalkit run`` wrote into ``run_dir``
+    (``load_results``), with the earlier runs in ``history`` for the HTML report's trends.
+    ``follower``: its results file, followed while the run wrote it (``load_results``).
+    ``OSError`` when a report cannot be written; ``RunError`` when the run's files cannot
+    be read."""
+    with collection_paused():  # reading and rendering as one: see ``gc_pause``
+        run = load_results(run_dir, follower=follower)
+        if history is not None:
+            run.history = earlier_runs([history])
+        published = publish_reports(run, report_dir, html_link=html_link, env=env)
+        del run  # freed while the collector is off: nothing left for it to count
+    return published
 
 
 def publish_reports(
@@ -35,8 +72,10 @@ def publish_reports(
     """Write every report into ``report_dir``; in GitHub Actions (``env``, default the
     process's) also append the step summary and write the step outputs."""
     environment = os.environ if env is None else env
-    files = write_reports(run, report_dir, html_link=html_link)
-    lines: list[str] = []
-    if in_github_actions(environment):
-        lines = list(publish(run, environment, html_link=html_link, reports=files))
+    with collection_paused():
+        view = build_view(run)  # once, for every report
+        files = write_reports(run, report_dir, html_link=html_link, view=view)
+        lines: list[str] = []
+        if in_github_actions(environment):
+            lines = list(publish(run, environment, html_link=html_link, reports=files, view=view))
     return Published(files, lines)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -74,33 +75,158 @@ class ResultsRead:
 def read_results_file(path: Path) -> ResultsRead:
     """Every result in ``path``, read line by line (``ResultsFileError`` at the first line
     that is not one; a crash's cut-short last line is skipped and listed)."""
-    read = ResultsRead()
     try:
         handle = path.open("rb")
     except OSError as err:
         problem = f"cannot be read ({err.strerror})"
         raise ResultsFileError(str(path), problem, "check the path") from None
+    lines = _Lines(path)
     with handle:
-        number = 0
-        while raw := handle.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            where = f"{path}:{number}"
-            if len(raw) > MAX_LINE_BYTES:
-                raise ResultsFileError(
-                    where, f"the line is longer than {MAX_LINE_BYTES // 2**20} MB", _REWRITE
-                )
-            complete = raw.endswith(b"\n")
-            try:
-                data = _parse(raw, where)
-            except _CutShort as cut:
-                if complete:  # only the last line can lack its newline
-                    raise cut.error from None
-                read.skipped.append((number, f"cut short by a crash ({cut.error.problem})"))
-                break
-            if data is None:
-                continue  # a blank line
-            read.results.append(_result(data, where))
-    return read
+        while not lines.ended and (raw := handle.readline(MAX_LINE_BYTES + 1)):
+            lines.take(raw)
+    return lines.read
+
+
+class _Lines:
+    """The lines of a results file, taken one at a time as ``readline`` gives them (with their
+    newline; without it, the file's last): what ``read_results_file`` and
+    ``ResultsFollower`` read alike."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.read = ResultsRead()
+        self.number = 0
+        #: a cut-short last line was skipped: nothing after it is read
+        self.ended = False
+
+    def take(self, raw: bytes) -> None:
+        self.number += 1
+        where = f"{self.path}:{self.number}"
+        if len(raw) > MAX_LINE_BYTES:
+            raise ResultsFileError(
+                where, f"the line is longer than {MAX_LINE_BYTES // 2**20} MB", _REWRITE
+            )
+        complete = raw.endswith(b"\n")
+        try:
+            data = _parse(raw, where)
+        except _CutShort as cut:
+            if complete:  # only the last line can lack its newline
+                raise cut.error from None
+            self.read.skipped.append((self.number, f"cut short by a crash ({cut.error.problem})"))
+            self.ended = True
+            return
+        if data is not None:  # (None: a blank line)
+            self.read.results.append(_result(data, where))
+
+
+class ResultsFollower:
+    """A run's ``results.jsonl`` read while the run writes it: ``read_new`` reads lines
+    completed since, ``finish`` the rest, and gives what ``read_results_file`` would give for
+    the whole file then (the same results, the same error at the same line). The reports
+    after a run's last example then start with most of the file read already (500 results:
+    18 ms of CPU).
+
+    The file is opened for each read, never held open, and never created: ``read_new`` reads
+    nothing before the run made it. A file replaced or cut shorter meanwhile is read again
+    whole by ``finish``. A line that is not a result stops the following; ``finish`` raises
+    its error (the run itself goes on)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lines = _Lines(path)
+        #: bytes of the file read so far
+        self._offset = 0
+        #: what was read and not taken yet, from ``_at`` (lines, then a line being written)
+        self._buffer = b""
+        self._at = 0
+        #: (device, inode) of the file read first
+        self._identity: tuple[int, int] | None = None
+        self._lost = False
+        self._error: ResultsFileError | None = None
+
+    @property
+    def count(self) -> int:
+        """Results read so far."""
+        return len(self._lines.read.results)
+
+    def read_new(self, most: int | None = None) -> None:
+        """Read the lines completed since, ``most`` of them at most (the rest on the next
+        call: each line read is about 40 microseconds of CPU)."""
+        if self._error is not None or self._lost or self._lines.ended:
+            return
+        try:
+            self._take(most)
+        except ResultsFileError as err:
+            self._error = err
+
+    def finish(self) -> ResultsRead:
+        """Every result of the file as it is now (``read_results_file``'s answer and errors)."""
+        if self._identity is None or self._lost:
+            return read_results_file(self.path)
+        if self._error is None and not self._lines.ended:
+            self._take(None)
+        if self._lost:
+            return read_results_file(self.path)
+        if self._error is not None:
+            raise self._error
+        rest = self._buffer[self._at :]
+        if rest and not self._lines.ended:
+            self._lines.take(rest)  # a last line without its newline
+        self._buffer, self._at = b"", 0
+        return self._lines.read
+
+    def _take(self, most: int | None) -> None:
+        """Up to ``most`` complete lines (one ``readline`` each), reading the file when the
+        lines read are all taken."""
+        taken = 0
+        while most is None or taken < most:
+            end = self._buffer.find(b"\n", self._at)
+            if end == -1:
+                chunk = self._chunk()
+                if not chunk:
+                    break
+                self._buffer = self._buffer[self._at :] + chunk
+                self._at = 0
+                continue
+            line = self._buffer[self._at : end + 1]
+            self._at = end + 1
+            self._lines.take(line)
+            taken += 1
+            if self._lines.ended:
+                return
+        if len(self._buffer) - self._at > MAX_LINE_BYTES and self._buffer.find(b"\n", self._at) < 0:
+            self._lines.take(self._buffer[self._at : self._at + MAX_LINE_BYTES + 1])  # refused
+
+    def _chunk(self) -> bytes | None:
+        """The bytes added since the last read (None: the file is not there, or is not the
+        one read before: ``_lost``)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            self._lost = self._identity is not None
+            return None
+        try:
+            stat = os.fstat(fd)
+            identity = (stat.st_dev, stat.st_ino)
+            if self._identity is None:
+                self._identity = identity
+            if identity != self._identity or stat.st_size < self._offset:
+                self._lost = True
+                return None
+            parts = []
+            while part := os.pread(fd, _READ_BYTES, self._offset):
+                parts.append(part)
+                self._offset += len(part)
+            return b"".join(parts)
+        except OSError:
+            self._lost = True
+            return None
+        finally:
+            os.close(fd)
+
+
+#: bytes read at a time by ``ResultsFollower``
+_READ_BYTES = 1024 * 1024
 
 
 def read_summary_file(path: Path) -> RunSummary:

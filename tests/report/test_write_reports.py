@@ -47,3 +47,16 @@ def test_unknown_formats_are_refused_before_writing(
     assert not (tmp_path / "r").exists()
     with pytest.raises(ValueError, match="unknown report format 'pdf'"):
         render_report(failing_run, "pdf")
+
+
+@pytest.mark.parametrize("sample", ["failing_run", "hostile", "repeated", "near_pass"])
+def test_the_files_written_from_one_view_are_each_format_rendered_alone(
+    tmp_path: Path, sample: str, request: pytest.FixtureRequest
+) -> None:
+    """``write_reports`` builds the view once for every format: the same text as each format
+    rendered on its own."""
+    run: RunResults = request.getfixturevalue(sample)
+    written = write_reports(run, tmp_path, html_link="https://ci.test/a/1")
+    for name, path in written.items():
+        alone = render_report(run, name, html_link="https://ci.test/a/1")
+        assert path.read_text(encoding="utf-8") == alone, name
