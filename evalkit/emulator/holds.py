@@ -1,7 +1,8 @@
 """Waiting for executions to end without a thread or a poll per waiter.
 
 A held HTTP request registers an asyncio future on its own event loop; the worker thread that
-finishes the execution resolves it with ``loop.call_soon_threadsafe``. Threads that need to
+finishes the execution resolves it with ``loop.call_soon_threadsafe`` (an execution run on the
+loop itself, at once). Threads that need to
 wait (the workflow engine's agent steps, cancel) get a ``threading.Event`` instead.
 The platform keeps one registry for agent executions, the workflow engine one for its own.
 """
@@ -58,8 +59,12 @@ class HoldRegistry:
         with self._lock:
             futures = self._futures.pop(execution_id, [])
             events = self._events.pop(execution_id, [])
+        here = asyncio._get_running_loop()  # a C call; None off any loop
         for future in futures:
             loop = future.get_loop()
+            if loop is here:  # an execution run on the loop: no wake-up through its pipe
+                _settle(future, True)
+                continue
             with contextlib.suppress(RuntimeError):  # the loop already closed
                 loop.call_soon_threadsafe(_settle, future, True)
         for event in events:

@@ -35,8 +35,46 @@ class BuiltinConfigError(ValueError):
     """``config.runtime`` for a builtin is malformed; the message says how."""
 
 
+@dataclasses.dataclass(frozen=True)
+class BuiltinRun:
+    """A builtin's run, decided at its start: ``outcome`` is what it gives once
+    ``delay_seconds`` have passed; ``end`` gives the outcome as it is when the delay ended or
+    a cancel came. The platform waits on a worker thread (``run_builtin``) or, for a run
+    without files, with a timer on its event loop (``evalkit.emulator.worker``)."""
+
+    outcome: AgentOutcome
+    delay_seconds: float
+    #: ``time.monotonic()`` at the start: the run's ``cost.durationMs`` counts from it
+    started: float
+    #: a bad config: failed at once, with no delay, whatever comes later
+    final: bool = False
+
+    @property
+    def has_files(self) -> bool:
+        """Whether its outcome carries files (stored as blobs: work for a thread)."""
+        outcome = self.outcome
+        return bool(outcome.output_files or outcome.issues or outcome.trace)
+
+    def end(self, *, cancelled: bool) -> AgentOutcome:
+        if self.final:
+            return self.outcome
+        if cancelled:
+            return AgentOutcome(status="cancelled", error="cancelled", cost=_cost(self.started))
+        return _with_cost(self.outcome, self.started)
+
+
 def run_builtin(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
-    """Run the builtin named by ``runtime["builtin"]``; never raises for bad config."""
+    """Run the builtin named by ``runtime["builtin"]``; never raises for bad config. Its delay
+    is slept on ``job.cancel``, so a cancel ends it at once."""
+    run = plan_builtin(job, runtime)
+    if run.delay_seconds and not run.final:
+        job.cancel.wait(run.delay_seconds)
+    return run.end(cancelled=job.cancel.is_set())
+
+
+def plan_builtin(job: AgentJob, runtime: Mapping[str, Any]) -> BuiltinRun:
+    """Start the builtin named by ``runtime["builtin"]``: its outcome and delay; never raises
+    for bad config (the run fails at once, saying why)."""
     started = time.monotonic()
     name = runtime.get("builtin")
     handler = _HANDLERS.get(name) if isinstance(name, str) else None
@@ -54,11 +92,7 @@ def run_builtin(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
         return _failed(f"config.runtime: {err}", started)
     except noisy.NoisyInputError as err:
         return _failed(str(err), started)
-    if delay_seconds and job.cancel.wait(delay_seconds):
-        return AgentOutcome(status="cancelled", error="cancelled", cost=_cost(started))
-    if job.cancel.is_set():
-        return AgentOutcome(status="cancelled", error="cancelled", cost=_cost(started))
-    return _with_cost(outcome, started)
+    return BuiltinRun(outcome, delay_seconds, started)
 
 
 def _echo(job: AgentJob, runtime: Mapping[str, Any]) -> AgentOutcome:
@@ -129,8 +163,9 @@ def _cost(started: float) -> dict[str, Any]:
     return {"durationMs": round((time.monotonic() - started) * 1000)}
 
 
-def _failed(error: str, started: float) -> AgentOutcome:
-    return AgentOutcome(status="failed", error=error, cost=_cost(started))
+def _failed(error: str, started: float) -> BuiltinRun:
+    outcome = AgentOutcome(status="failed", error=error, cost=_cost(started))
+    return BuiltinRun(outcome, 0.0, started, final=True)
 
 
 def _with_cost(outcome: AgentOutcome, started: float) -> AgentOutcome:
