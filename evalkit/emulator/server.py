@@ -20,6 +20,12 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
+
+# uvicorn imports these by name as a server starts (its ``Config.load``); imported here, they
+# are loaded with the rest, before the embedded platform's child has its configuration
+import uvicorn.lifespan.on
+import uvicorn.loops.asyncio
+import uvicorn.protocols.websockets.auto
 from fastapi import FastAPI
 
 from evalkit.emulator.app import create_app

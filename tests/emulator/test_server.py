@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -274,16 +276,15 @@ def test_who_waits_for_a_server_is_told_once_as_soon_as_it_serves(tmp_path: Path
     told: list[bool] = []
     answered: list[int] = []
 
+    def ask_then_stop() -> None:
+        answered.append(
+            httpx.get(f"http://{LOOPBACK}:{port_of(sock)}/_emulator/health").status_code
+        )
+        server.should_exit = True
+
     def started() -> None:
         told.append(server.started)
-        # from another thread: this one is the server's loop
-        ask = threading.Thread(
-            target=lambda: answered.append(
-                httpx.get(f"http://{LOOPBACK}:{port_of(sock)}/_emulator/health").status_code
-            )
-        )
-        ask.start()
-        threading.Thread(target=lambda: (ask.join(), setattr(server, "should_exit", True))).start()
+        threading.Thread(target=ask_then_stop).start()  # (this thread is the server's loop)
 
     server.when_started = started
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -298,3 +299,15 @@ def test_who_waits_for_a_server_is_told_once_as_soon_as_it_serves(tmp_path: Path
         thread.join(PATIENCE_SECONDS)
         app.state.platform.close()
         sock.close()
+
+
+def test_the_server_modules_are_imported_before_a_server_starts() -> None:
+    """uvicorn imports some of its modules as a server starts: they are imported with this
+    module, before the embedded platform's child has its configuration, not after."""
+    probe = (
+        "import sys; import evalkit.emulator.server as server; before = set(sys.modules); "
+        "server.start_platform().stop(); "
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('uvicorn')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
