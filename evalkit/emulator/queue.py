@@ -1,10 +1,10 @@
 """The execution queue: at most ``workers`` executions at once, the rest waiting in order.
 
-An execution runs on a worker thread, or, when it is put on the event loop's thread and the
-queue has ``on_loop``, it may run on the loop itself: a builtin runtime's run is a few SQLite
-statements and a timer (``ExecutionWorker.start_on_loop``), and the hand-offs to and from a
-thread cost the platform more CPU than the rest of it (a quarter of its CPU per example of a
-run, ~15 context switches each). Either way it takes one of the ``workers`` slots.
+An execution runs on a worker thread or, put on the thread of the event loop that serves the
+platform (``serve_on``) when the queue has ``on_loop``, on the loop itself: a builtin runtime's
+run is a few SQLite statements and a timer (``ExecutionWorker.start_on_loop``), and the
+hand-offs to and from a thread cost the platform more CPU than the rest of it (a quarter of its
+CPU per example of a run, ~15 context switches each). Either way it takes one of the slots.
 
 The threads are started on demand, up to ``workers``: one when an execution is handed to a
 thread and no thread is free to take it. A platform that never runs anything starts none, and
@@ -54,7 +54,15 @@ class ExecutionQueue:
         #: executions held by the loop (taken by ``on_loop``, not yet done nor sent to a thread)
         self._on_loop_now = 0
         self._loop_drained = threading.Condition(self._lock)
+        #: the loop ``on_loop`` runs on (``serve_on``); None: every execution goes to a thread
+        self._serving_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+
+    def serve_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The event loop that serves the platform until it closes (the app's lifespan runs
+        on it): ``on_loop`` is offered what is put on it. Only that loop: a timer on a loop
+        made for one request (a test client without its lifespan) would never fire."""
+        self._serving_loop = loop
 
     def put(self, execution_id: str) -> None:
         with self._lock:
@@ -88,7 +96,7 @@ class ExecutionQueue:
         on_loop = self._on_loop
         if on_loop is not None:
             loop = asyncio._get_running_loop()  # a C call; None off the loop
-            if loop is not None:
+            if loop is not None and loop is self._serving_loop:
                 with self._lock:
                     self._on_loop_now += 1
                 done = functools.partial(self._done_on_loop, loop)
@@ -106,8 +114,12 @@ class ExecutionQueue:
     def _done_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._leave_loop()
         following = self._next()
-        if following is not None:  # later, not within the ending execution's call
+        if following is None or self._closed:
+            return  # closing: left pending, as a thread leaves it
+        try:  # later, not within the ending execution's call
             loop.call_soon(self._dispatch, following)
+        except RuntimeError:  # the loop is closed (its runs were ended from another thread)
+            self._to_thread(following, functools.partial(self._handle, following))
 
     def _from_loop_to_thread(self, execution_id: str, job: Callable[[], None]) -> None:
         self._leave_loop()

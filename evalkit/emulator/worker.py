@@ -47,6 +47,7 @@ class _LoopRun:
         self._end = end
         self._timer: asyncio.TimerHandle | None = None
         self._ended = False
+        self._lock = threading.Lock()  # two cancels off a stopped loop must not both end it
 
     def wait(self, seconds: float) -> None:
         self._timer = self._loop.call_later(seconds, self._finish, False)
@@ -62,9 +63,10 @@ class _LoopRun:
             self._finish(True)
 
     def _finish(self, cancelled: bool) -> None:
-        if self._ended:
-            return
-        self._ended = True
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
         if self._timer is not None:
             self._timer.cancel()
         self._end(cancelled)

@@ -96,6 +96,7 @@ def test_on_loop_takes_what_is_put_on_the_loop_and_its_end_frees_the_slot() -> N
     queue = ExecutionQueue(workers=1, handle=handle, on_loop=on_loop)
 
     async def scenario() -> None:
+        queue.serve_on(asyncio.get_running_loop())
         queue.put("a")
         queue.put("b")  # no slot: waits
         assert offered == ["a"]
@@ -128,6 +129,7 @@ def test_close_off_the_loop_waits_for_what_the_loop_holds() -> None:
     queue = ExecutionQueue(workers=2, handle=lambda execution_id: None, on_loop=on_loop)
 
     async def scenario() -> None:
+        queue.serve_on(asyncio.get_running_loop())
         queue.put("a")
         closer = threading.Thread(target=close)
         closer.start()

@@ -4,6 +4,7 @@ without the thread."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -34,11 +35,14 @@ def wired(make_client: ClientFactory) -> Wired:
         client = make_client(**changes)
         platform = _platform(client)
         platform.queue.close()
-        platform.queue = ExecutionQueue(
+        queue = ExecutionQueue(
             workers=platform.config.worker_count,
             handle=platform.worker.handle,
             on_loop=platform.worker.start_on_loop,
         )
+        platform.queue = queue
+        assert client.portal is not None
+        client.portal.call(lambda: queue.serve_on(asyncio.get_running_loop()))  # the lifespan's
         return client
 
     return make
@@ -145,3 +149,24 @@ def test_a_run_on_the_loop_is_cancelled_and_stored_when_the_platform_closes(
     client.__exit__(None, None, None)  # the lifespan's end closes the platform
     again = wired(data_dir=data_dir)
     assert _status(again, execution_id) == "cancelled"
+
+
+def test_a_loop_that_does_not_serve_the_platform_runs_nothing(wired: Wired) -> None:
+    """A loop made for one request (a test client used without its lifespan) ends with its
+    answer: a run's timer there would never fire. Its runs go to a thread."""
+    client = wired()
+    create_agent(client, "e", config={"runtime": {"builtin": "echo", "delayMs": 10}})
+    one_off = TestClient(client.app, headers=dict(client.headers))
+    execution_id = _started(one_off, "e")
+    result = client.post(
+        "/api/v1/agents/e/run", params={"wait_for_completion": PATIENCE_SECONDS}, json={}
+    ).json()
+    assert result["status"] == "completed"
+    ended = threading.Event()
+    deadline = threading.Timer(PATIENCE_SECONDS, ended.set)
+    deadline.start()
+    while _status(client, execution_id) != "completed" and not ended.is_set():
+        ended.wait(0.01)
+    deadline.cancel()
+    assert _status(client, execution_id) == "completed"
+    assert len(_platform(client).queue._threads) == 1
