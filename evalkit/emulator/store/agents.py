@@ -19,6 +19,10 @@ from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.ids import new_agent_id, new_commit
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+#: an agent's stats, from the index ``executions_stats`` alone (db.py)
+STATS_QUERY = (
+    "SELECT count(*), max(created_at), avg(duration_ms) FROM executions WHERE agent_id = ?"
+)
 
 
 @dataclass(frozen=True)
@@ -229,11 +233,7 @@ class AgentStore:
 
     def stats(self, agent_id: str) -> AgentStatsRecord:
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT count(*), max(created_at), avg(duration_ms) FROM executions"
-                " WHERE agent_id = ?",
-                (agent_id,),
-            ).fetchone()
+            row = conn.execute(STATS_QUERY, (agent_id,)).fetchone()
         return AgentStatsRecord(int(row[0]), row[1], row[2])
 
     # -- workspace -------------------------------------------------------------------------

@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_by_agent ON executions (agent_id, seq);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
+-- An agent's stats (every GET of it, a run's drift check among them) read this index alone,
+-- not each execution's row: 79 -> 9 ms at 100,000 executions; ~2 us more per execution stored.
+CREATE INDEX IF NOT EXISTS executions_stats ON executions (agent_id, created_at, duration_ms);
 CREATE TABLE IF NOT EXISTS execution_files (
     execution_id TEXT NOT NULL,
     kind TEXT NOT NULL,
