@@ -331,6 +331,9 @@ def _check_values(value: Any, text: str, where: str) -> None:
     surrogates = _SURROGATE_ESCAPE.search(text) is not None
     if not (deep or surrogates):
         return
+    if not surrogates:  # (a summary, or a line of large documents: their lists and objects)
+        _check_depth(value, where)
+        return
     pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
         item, depth = pending.pop()
@@ -347,6 +350,19 @@ def _check_values(value: Any, text: str, where: str) -> None:
             raise ResultsFileError(
                 where, f"\\u{ord(lone.group()):04x} is half of a surrogate pair, not a character"
             )
+
+
+def _check_depth(value: Any, where: str) -> None:
+    """Nesting alone: only the lists and objects are walked (a summary holds thousands of
+    values: walking each of them was most of its reading)."""
+    pending: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_NESTING:
+            _too_deep(where)
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, (dict, list)):
+                pending.append((child, depth + 1))
 
 
 def _too_deep(where: str) -> NoReturn:

@@ -115,6 +115,25 @@ def test_the_deepest_line_evalkit_writes_is_read_rendered_and_merged(tmp_path: P
     assert f"nested more than {MAX_NESTING} deep" in str(_refusal(folder / "results.jsonl"))
 
 
+def _wide(depth: int, width: int) -> Any:
+    """``width`` lists side by side, the last of them ``depth`` deep: more brackets than
+    MAX_NESTING whatever the depth (as in a summary, or a line of large documents)."""
+    return [*([[]] * width), _nested(depth)]
+
+
+@pytest.mark.parametrize("surrogate", [False, True])
+def test_nesting_is_measured_in_a_line_of_many_lists(tmp_path: Path, surrogate: bool) -> None:
+    """Many lists side by side are not deep: read; one list too deep among them is refused,
+    with or without a surrogate escape elsewhere in the line (walked either way)."""
+    note = "\\ud83d\\ude00" if surrogate else "plain"  # a whole pair: a character
+    wide = _line(actual_json=_wide(10, MAX_NESTING * 2), expected_json={}, note=note)
+    assert len(read_results_file(_write(tmp_path, wide + "\n")).results) == 1
+    too_deep = _line(actual_json=_wide(MAX_NESTING, MAX_NESTING * 2), note=note)
+    refused = _refusal(_write(tmp_path, f"{_line()}\n{too_deep}\n"))
+    assert refused.where == f"{tmp_path / 'results.jsonl'}:2"
+    assert f"nested more than {MAX_NESTING} deep" in refused.problem
+
+
 @pytest.mark.parametrize(
     ("changes", "key"),
     [
