@@ -185,10 +185,11 @@ def _starting(state: ExampleState) -> str:
 
 async def release_slot(state: ExampleState, ctx: RunContext) -> None:
     """The execution ended: its slot goes to the next example now, and this one's output is
-    read, compared and written back once that example's start is sent (``start_order``), so
-    the platform stays busy."""
+    read, compared and written back once that example's start is sent and the executions
+    ending with this one are answered (``start_order``), so the platform stays busy."""
     if state.slot is not None:
         slot, state.slot = state.slot, None
+        ctx.starts.ended()
         await ctx.limiter.release(slot, success=True)
         await ctx.starts.after_release()
 

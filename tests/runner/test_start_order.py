@@ -119,3 +119,93 @@ def test_the_freed_slot_starts_the_next_example_before_the_finished_one_is_read(
     in_main_thread, requests_before = warmed[0]
     assert not in_main_thread
     assert requests_before >= 1
+
+
+def test_work_waits_while_executions_are_ending_and_goes_once_they_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(start_order, "QUIET_SECONDS", 60.0)
+    monkeypatch.setattr(start_order, "MOST_HELD_SECONDS", 60.0)
+
+    async def go() -> list[str]:
+        order, seen = StartOrder(), []
+        await order.clear()  # no execution ended yet: at once
+        order.ended()
+
+        async def work(name: str) -> None:
+            await order.clear()
+            seen.append(name)
+
+        first = asyncio.create_task(work("first"))
+        second = asyncio.create_task(work("second"))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        seen.append("still ending")
+        monkeypatch.setattr(start_order, "QUIET_SECONDS", 0.0)  # the ends have paused
+        order.owe("other")
+        order.paid("other")  # any change looks at the waiters again
+        await asyncio.wait_for(asyncio.gather(first, second), 30)
+        return seen
+
+    assert asyncio.run(go()) == ["still ending", "first", "second"]
+
+
+def test_ends_that_never_pause_hold_the_work_back_only_briefly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(start_order, "QUIET_SECONDS", 60.0)
+    monkeypatch.setattr(start_order, "MOST_HELD_SECONDS", 0.0)
+
+    async def go() -> None:
+        order = StartOrder()
+        order.ended()
+        await asyncio.wait_for(order.clear(), 30)  # let go at its latest, not quiet yet
+
+    asyncio.run(go())
+
+
+def test_a_work_stopped_while_waiting_leaves_the_others_waiting_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(start_order, "QUIET_SECONDS", 60.0)
+    monkeypatch.setattr(start_order, "MOST_HELD_SECONDS", 60.0)
+
+    async def go() -> bool:
+        order = StartOrder()
+        order.ended()
+        stopped = asyncio.create_task(order.clear())
+        waiting = asyncio.create_task(order.clear())
+        await asyncio.sleep(0)
+        stopped.cancel()  # Ctrl-C: the example's task is cancelled in its wait
+        await asyncio.gather(stopped, return_exceptions=True)
+        await asyncio.sleep(0)
+        held = not waiting.done()
+        monkeypatch.setattr(start_order, "QUIET_SECONDS", 0.0)
+        await asyncio.wait_for(order.clear(), 30)  # after the cancelled one: not stuck
+        await asyncio.wait_for(waiting, 30)
+        return held and stopped.cancelled()
+
+    assert asyncio.run(go())
+
+
+def test_examples_ending_together_are_read_after_all_their_next_starts_are_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Generous margins: the ends of a wave come within milliseconds of each other here.
+    monkeypatch.setattr(start_order, "QUIET_SECONDS", 1.0)
+    monkeypatch.setattr(start_order, "MOST_HELD_SECONDS", 30.0)
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "echo", {"builtin": "echo"})
+        jobs = [job("echo", f"ex{n}", {"n": n}, input_json={"n": n}) for n in range(4)]
+        out = run_jobs(running, jobs, tmp_path / "run", concurrency=2, hooks={"request": [record]})
+    assert [result.verdict for result in out.results] == [Verdict.PASS] * 4
+    assert all(result.feedback.written for result in out.results)
+    # the first two ended, their slots started the last two, which ended at once in turn:
+    # no read nor feedback write went out between those starts and ends
+    assert sent[:4] == ["POST run"] * 4, sent
+    assert sorted(call.split()[0] for call in sent[4:]) == ["GET"] * 4 + ["PATCH"] * 4, sent
