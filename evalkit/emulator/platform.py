@@ -119,9 +119,9 @@ class Platform:
             self.close()
             raise
         if explicit is None:
-            self._isolation.choose_in_background(self._chosen_in_background)
+            self._isolation.choose_in_background(self._choose_in_background)
         else:
-            self._isolation.settle(self._isolation_chosen(explicit))
+            self._isolation.settle(self._with_data_private(explicit))
 
     @property
     def isolation(self) -> Isolation:
@@ -282,21 +282,22 @@ class Platform:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     def _choose_isolation(self) -> Isolation:
+        """``choose_isolation`` for this platform, said in the log."""
         config = self.config
         isolation = choose_isolation(config.isolation, self.data_dir, config.hidden_paths)
         logger.info("%s", isolation.describe())
         return isolation
 
-    def _isolation_chosen(self, isolation: Isolation) -> Isolation:
-        """Once the platform's files exist (the workflows' included): another user's programs
-        are kept out of them."""
+    def _with_data_private(self, isolation: Isolation) -> Isolation:
+        """``isolation``, once the platform's files (the workflows' included) are kept from
+        programs that run as another user."""
         if isolation.run_as is not None:
             make_data_private(self.data_dir, self._scratch_dir)
         return isolation
 
-    def _chosen_in_background(self) -> Isolation:
+    def _choose_in_background(self) -> Isolation:
         try:
-            return self._isolation_chosen(self._choose_isolation())
+            return self._with_data_private(self._choose_isolation())
         except Exception:
             logger.exception("the agent isolation could not be chosen; programs cannot run")
             raise
