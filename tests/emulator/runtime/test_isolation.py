@@ -27,7 +27,9 @@ from evalkit.emulator.runtime import isolation as isolation_module
 from evalkit.emulator.runtime.isolation import (
     ENV_VARIABLE,
     PRIVATE_TMP,
+    PROCESS_GROUP,
     Isolation,
+    IsolationChoice,
     IsolationUnavailable,
     _blocked_ancestors,
     _outermost,
@@ -412,3 +414,28 @@ def test_a_hidden_folder_inside_a_kept_one_stays_hidden(
         shutil.rmtree(tools)
     assert outcome.status == "completed", outcome.error
     assert outcome.output == [["platform", "tool.sh"], []]
+
+
+def test_an_isolation_choice_gives_what_was_chosen_or_why_not(
+    make_job: JobFactory, tmp_path: Path
+) -> None:
+    chosen = IsolationChoice()
+    chosen.choose_in_background(lambda: PROCESS_GROUP)
+    assert chosen.get() is PROCESS_GROUP
+    chosen.wait()
+    assert IsolationChoice.known(PROCESS_GROUP).get() is PROCESS_GROUP
+
+    def broken() -> Isolation:
+        raise OSError("no room left")
+
+    failed = IsolationChoice()
+    failed.choose_in_background(broken)
+    with pytest.raises(IsolationUnavailable, match=r"^the agent isolation could not be chosen: no"):
+        failed.get()
+    job = replace(make_job(workspace=program("print(1)")), isolation=failed)
+    outcome = run_agent_job(job)
+    assert (outcome.status, outcome.error) == (
+        "failed",
+        "the agent isolation could not be chosen: no room left",
+    )
+    assert not list(job.scratch_root.iterdir()), "nothing laid out for a program that cannot run"
