@@ -129,3 +129,13 @@ def test_every_report_and_the_github_output_share_one_view(
     assert len(built) == 1
     assert published.github_lines
     assert (tmp_path / "step.md").read_text()
+
+
+def test_the_warm_up_compiles_the_page_and_loads_what_publishing_imports() -> None:
+    """(``evalkit run`` calls it in a worker thread while its first examples run)"""
+    html._environment.cache_clear()
+    publish.warm_up()
+    assert html._environment.cache_info().currsize == 1
+    compiled = html._environment().cache
+    assert compiled is not None
+    assert [name for _, name in compiled] == ["report.html.j2"]
