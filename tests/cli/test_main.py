@@ -128,3 +128,35 @@ def test_the_command_leaves_httpx_own_command_line_unloaded() -> None:
         text=True,
     )
     assert library.stdout.strip() == "True", library.stderr
+
+
+def test_the_command_imports_without_collections_then_collects_as_usual() -> None:
+    """The ``evalkit`` process pauses the garbage collector while the command's modules are
+    imported (their objects live as long as the process: each collection walked them for
+    nothing), then freezes what they built and collects as usual; called with arguments, as a
+    library or a test does, the caller's collector is left alone."""
+    probe = (
+        "import atexit, gc, sys; from evalkit.cli import main as cli_main\n"
+        "young = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and young.append(1))\n"
+        "loaded = cli_main.load_command\n"
+        "def load(name):\n"
+        "    command = loaded(name)\n"
+        "    print('collections while importing:', len(young))\n"
+        "    return command\n"
+        "cli_main.load_command = load\n"
+        "atexit.register(lambda: print('enabled at the end:', gc.isenabled()))\n"
+        # a run on a remote platform whose manifest is missing: the run's modules are
+        # imported, then the command ends with its usage error
+        "sys.argv = ['evalkit', '--base-url', 'http://127.0.0.1:9', '-m', 'missing.yaml', "
+        "'run']; cli_main.main()"
+    )
+    ended = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert ended.returncode == 2, ended.stderr
+    assert ended.stdout.splitlines() == [
+        "collections while importing: 0",
+        "enabled at the end: True",
+    ], ended.stdout + ended.stderr
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.isenabled()
