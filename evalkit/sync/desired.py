@@ -11,6 +11,7 @@ from typing import Any
 from evalkit.conventions import RESERVED_CONFIG_KEY
 from evalkit.errors import PlanError
 from evalkit.sync.paths import check_workspace_path
+from evalkit.sync.state import decode_text
 
 _CHUNK = 1 << 20
 
@@ -33,6 +34,9 @@ class DesiredFile:
     size: int
     source: Path | None = None
     made: Maker | None = None
+    #: whether its bytes are a small text (``state.decode_text``), told when they were made
+    #: here; None for a local file (read again to tell)
+    is_text: bool | None = None
 
     @classmethod
     def from_source(cls, path: str, source: Source) -> DesiredFile:
@@ -45,7 +49,8 @@ class DesiredFile:
         else:
             content = source()
         digest = hashlib.sha256(content).hexdigest()
-        return cls(path=path, sha256=digest, size=len(content), made=source)
+        is_text = decode_text(content) is not None
+        return cls(path=path, sha256=digest, size=len(content), made=source, is_text=is_text)
 
     def read(self) -> bytes:
         """The bytes to upload; refuses when the file changed since it was hashed."""

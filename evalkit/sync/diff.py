@@ -207,10 +207,16 @@ def _origin_is_stale(desired: DesiredAgent, live: LiveAgent) -> bool:
 
 
 def _file_change(desired: DesiredFile, live: LiveFile | None, action: Action) -> FileChange:
-    text = decode_text(desired.read()) if desired.size <= TEXT_DIFF_LIMIT else None
     text_diff = None
-    if text is not None and live is not None and live.text is not None:
-        text_diff = unified_diff(desired.path, live.text, text)
+    if desired.size > TEXT_DIFF_LIMIT or desired.is_text is False:
+        binary = True
+    elif desired.is_text and (live is None or live.text is None):
+        binary = False  # no diff to show: its bytes are not made again
+    else:
+        text = decode_text(desired.read())
+        binary = text is None
+        if text is not None and live is not None and live.text is not None:
+            text_diff = unified_diff(desired.path, live.text, text)
     return _trusted(
         FileChange,
         path=desired.path,
@@ -218,7 +224,7 @@ def _file_change(desired: DesiredFile, live: LiveFile | None, action: Action) ->
         after=_trusted(FileFacts, sha256=desired.sha256, size=desired.size),
         before=_trusted(FileFacts, sha256=live.sha256, size=live.size) if live else None,
         source=str(desired.source) if desired.source is not None else None,
-        binary=text is None,
+        binary=binary,
         text_diff=text_diff,
         example=example_name(desired.path),
     ).with_maker(desired.made)

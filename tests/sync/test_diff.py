@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evalkit.sync.desired import Source, build_desired_agent
 from evalkit.sync.diff import classify_files, classify_value, diff_agent, diff_config, unified_diff
 from evalkit.sync.plan import Action, FileChange
+from evalkit.sync.state import TEXT_DIFF_LIMIT
 
 from .helpers import desired, live, record, sha
 
@@ -176,3 +179,41 @@ def test_a_platform_without_latest_commit_never_spares_a_file_read(tmp_path: Pat
     empty = live("bot", {}, last=record({}, commit=None), commit=None)
     assert empty.record_is_current
     assert not diff_agent(desired(tmp_path, "bot", {}), empty).needs_write
+
+
+def test_inline_files_made_once_to_plan_them_unless_a_live_text_is_compared() -> None:
+    """A first sync planned 40,000 inline files and made each one's bytes twice: to hash it,
+    and again to tell text from binary; only a unified diff needs them again."""
+    made: list[str] = []
+
+    def maker(content: bytes) -> Callable[[], bytes]:
+        def make() -> bytes:
+            made.append(content.decode(errors="replace")[:4])
+            return content
+
+        return make
+
+    sources: dict[str, Source] = {
+        "examples/a/input.json": maker(b'{"a": 1}'),
+        "examples/a/expected.json": maker(b"\x00binary"),
+        "big.txt": maker(b"x" * (TEXT_DIFF_LIMIT + 1)),
+        "notes.md": maker(b"new\n"),
+    }
+    want = build_desired_agent(
+        slug="bot", name="bot", description=None, config={}, workspace={}, examples=sources
+    )
+    assert len(made) == 4
+    created = {f.path: f for f in diff_agent(want, None).files}
+    assert len(made) == 4  # told at build: nothing made again
+    assert {path: f.binary for path, f in created.items()} == {
+        "big.txt": True,
+        "examples/a/expected.json": True,
+        "examples/a/input.json": False,
+        "notes.md": False,
+    }
+    changed = diff_agent(want, live("bot", {"notes.md": b"old\n"}))
+    notes = next(f for f in changed.files if f.path == "notes.md")
+    assert notes.text_diff is not None
+    assert "-old" in notes.text_diff
+    assert "+new" in notes.text_diff
+    assert made[4:] == ["new\n"]  # made again for its diff only
