@@ -67,6 +67,8 @@ class Measured:
     peak_rss_mb: float
     stdout: str
     stderr: str
+    #: the parts of ``peak_rss_mb``: the command's own high-water mark, then each descendant's
+    peaks_mb: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def run_evalkit(
             wall_seconds=wall,
             cpu_seconds=usage.ru_utime + usage.ru_stime,
             peak_rss_mb=tree.peak_kb / 1024,
+            peaks_mb=tree.peaks_mb(),
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
         )
@@ -168,6 +171,12 @@ class TreeRssSampler(threading.Thread):
     @property
     def peak_kb(self) -> int:
         return sum(self._high_water_kb.values())
+
+    def peaks_mb(self) -> tuple[float, ...]:
+        """Each process's own high-water mark: the root's first, then in the order seen."""
+        root = self._high_water_kb.get(self.pid, 0)
+        others = [kb for pid, kb in self._high_water_kb.items() if pid != self.pid]
+        return tuple(kb / 1024 for kb in [root, *others])
 
     def run(self) -> None:
         while not self._stopped.is_set():

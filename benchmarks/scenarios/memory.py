@@ -42,6 +42,8 @@ def run(context: Context) -> None:
                 details={
                     "wall_s": round(measured.wall_seconds, 2),
                     "manifest_files": math.ceil(examples / PER_FILE),
+                    # the run's own, then its platform's and the agent programs' it started
+                    "peaks_mb": [round(mb, 1) for mb in measured.peaks_mb],
                 },
             )
         )

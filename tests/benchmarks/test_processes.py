@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from benchmarks.processes import TreeRssSampler, run_evalkit, tree_rss_kb
 
 MEGABYTES = 80
@@ -44,6 +46,10 @@ def test_the_tree_s_memory_counts_the_child_of_the_command() -> None:
         sampler.stop()
     assert now >= MEGABYTES * 1024
     assert sampler.peak_kb >= MEGABYTES * 1024
+    own, *others = sampler.peaks_mb()  # the parent's own mark first, then its child's
+    assert own < MEGABYTES
+    assert max(others) >= MEGABYTES
+    assert sum(sampler.peaks_mb()) == pytest.approx(sampler.peak_kb / 1024)
 
 
 def test_a_process_that_is_gone_holds_nothing() -> None:
