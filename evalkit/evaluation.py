@@ -477,11 +477,13 @@ async def _session(
 
 
 def _warm_up(*, reports: bool) -> None:
-    """While the first executions are away (in a worker thread): the imports of the first
-    comparison and, when reports are written, of the report package and its page template, so
-    neither waits for them later."""
+    """While the first executions are away (in a worker thread): the result records'
+    validators, the imports of the first comparison and, when reports are written, of the
+    report package and its page template, so that none waits for them later."""
     from evalkit.runner.comparing import warm_up as warm_up_compare
+    from evalkit.runner.results import build_records
 
+    build_records()  # the first result is written as soon as the first execution ends
     warm_up_compare()
     if reports:
         from evalkit.report.html import warm_up as warm_up_html

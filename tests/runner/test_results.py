@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,23 @@ def test_differences_count_json_differences_and_each_file_that_does_not_match() 
     assert count_differences(None) == 0
     brief = brief_of(make_result("x", Verdict.PARTIAL, comparison=comparison))
     assert brief.differences == 7
+
+
+def test_records_are_built_at_first_use_or_by_the_runs_warm_up() -> None:
+    """Importing the records builds no validator (a run's start needs a few, built when first
+    used); ``build_records`` (the run's warm-up) builds every one, and a record built at its
+    first use reads and writes as before."""
+    probe = (
+        "import evalkit.runner.results as r\n"
+        "records = [r.ExampleResult, r.RunSummary, r.ExampleBrief, r.Counts, r.GitInfo]\n"
+        "print([m.__pydantic_complete__ for m in records])\n"
+        "print(r.GitInfo(commit='abc').to_dict(), r.GitInfo.__pydantic_complete__)\n"
+        "r.build_records()\n"
+        "print(all(m.__pydantic_complete__ for m in r._Record.__subclasses__()))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert ran.stdout.splitlines() == [
+        "[False, False, False, False, False]",
+        "{'commit': 'abc', 'branch': None, 'dirty': None} True",
+        "True",
+    ], ran.stdout + ran.stderr
