@@ -15,8 +15,10 @@ comparison in a worker thread, a feedback write) holds up the answers and starts
 in the runner and on the platform (which answers in arrival order); the ends it delays are
 those of the slowest chain of examples, which sets the run's length. So the work waits until
 no execution has ended for ``QUIET_SECONDS`` (the wave's burst is over) and does its calls in
-the idle part of the wave. (Measured at ``--concurrency 50``, 500 examples of 0.5 s, the machine
-loaded: the runner's CPU between an answer and the next start it frees fell in 7 runs of 8.)
+the idle part of the wave. (Measured at ``--concurrency 50``, 500 examples of 0.5 s, on a
+machine loaded 4-10 by other work: the runner's CPU between an answer and the next start it
+frees was lower with the wait in 3 series of A/B runs of 4, by a tenth to a fifth; the wall
+time's gain was within that load's noise.)
 
 A start's request is known to be written through ``signalling_transport``, the HTTP transport
 the runner's client uses: it calls back once the request body has gone out. A start owed is
