@@ -7,6 +7,7 @@ run's three hot routes itself (``hot_routes.py``); FastAPI answers the rest.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -49,6 +50,8 @@ def create_app(config: PlatformConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # builtin runs go on the loop that serves the platform (not one made for a request)
+        platform.queue.serve_on(asyncio.get_running_loop())
         yield
         platform.close()
 

@@ -109,7 +109,11 @@ class Platform:
             isolation=self._isolation,
             passed_env=self.passed_env.values,
         )
-        self.queue = ExecutionQueue(workers=config.worker_count, handle=self.worker.handle)
+        self.queue = ExecutionQueue(
+            workers=config.worker_count,
+            handle=self.worker.handle,
+            on_loop=self.worker.start_on_loop,
+        )
         self._closed = False
         self._close_lock = threading.Lock()
         self.workflows: WorkflowService | None = None
