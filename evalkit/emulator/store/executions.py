@@ -7,14 +7,22 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from evalkit.api import ExecutionStatus, parse_timestamp, utc_now
+from evalkit.api import TERMINAL_STATUSES, ExecutionStatus, parse_timestamp, utc_now
 from evalkit.emulator.problems import not_found
 from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.paths import unsafe_path_reason
 
-TERMINAL = ("completed", "failed", "cancelled", "rejected")
+TERMINAL = tuple(sorted(status.value for status in TERMINAL_STATUSES))
+#: the statuses an execution may still leave, named in full so that a query on them reads the
+#: status index (``NOT IN`` the terminal ones made SQLite scan the whole table)
+UNFINISHED = tuple(status.value for status in ExecutionStatus if status not in TERMINAL_STATUSES)
+#: every unfinished execution failed at start-up (after a restart)
+FAIL_UNFINISHED_STATEMENT = (
+    "UPDATE executions SET status = 'failed', error = ?, completed_at = ?"
+    f" WHERE status IN ({', '.join('?' * len(UNFINISHED))})"
+)
 RESTART_ERROR = "platform restarted"
 #: execution file kinds; ``expected`` holds the reviewer's expected files
 FILE_KINDS = ("input", "output", "issues", "trace", "expected")
@@ -187,11 +195,7 @@ class ExecutionStore:
     def fail_unfinished(self, error: str) -> int:
         """Mark every non-terminal execution failed (used at start-up after a restart)."""
         with self._db.write() as conn:
-            cursor = conn.execute(
-                "UPDATE executions SET status = 'failed', error = ?, completed_at = ?"
-                " WHERE status NOT IN ('completed', 'failed', 'cancelled', 'rejected')",
-                (error, utc_now()),
-            )
+            cursor = conn.execute(FAIL_UNFINISHED_STATEMENT, (error, utc_now(), *UNFINISHED))
         return cursor.rowcount
 
     # -- files -----------------------------------------------------------------------------

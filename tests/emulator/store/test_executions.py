@@ -10,7 +10,13 @@ from evalkit.emulator.problems import ApiProblem
 from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
-from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore, NewExecution
+from evalkit.emulator.store.executions import (
+    FAIL_UNFINISHED_STATEMENT,
+    UNFINISHED,
+    ExecutionRecord,
+    ExecutionStore,
+    NewExecution,
+)
 
 
 @pytest.fixture
@@ -115,3 +121,29 @@ def test_get_with_files_of_an_unknown_execution_is_not_found(store: ExecutionSto
     with pytest.raises(ApiProblem) as caught:
         store.get_with_files("exec_missing")
     assert caught.value.status == 404
+
+
+def test_a_restart_fails_every_unfinished_execution_and_leaves_the_ended_ones(
+    store: ExecutionStore,
+) -> None:
+    store.create(new("exec_created"))
+    store.create(new("exec_pending"), status="pending")
+    store.create(new("exec_done"), status="pending")
+    store.finish("exec_done", AgentOutcome(status="completed", output={"ok": True}))
+    assert store.fail_unfinished("platform restarted") == 2
+    assert store.get("exec_created").status == "failed"
+    assert store.get("exec_pending").error == "platform restarted"
+    assert store.get("exec_done").status == "completed"
+
+
+def test_the_restart_sweep_reads_the_status_index_not_the_whole_table(tmp_path: Path) -> None:
+    """It runs at every platform start: a scan grew with every execution ever stored."""
+    database = Database(tmp_path / "db.sqlite3")
+    ExecutionStore(database, BlobStore(tmp_path / "blobs"))
+    with database.read() as conn:
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN " + FAIL_UNFINISHED_STATEMENT, ("e", "t", *UNFINISHED)
+        ).fetchall()
+    details = " ".join(row[3] for row in plan)
+    assert "executions_by_status" in details, details
+    assert "SCAN executions" not in details, details
