@@ -6,17 +6,19 @@ request scope, and the fault middleware looks it up to abort the connection.
 
 The platform is served with uvicorn's httptools protocol (its C parser, about 0.1 ms less CPU
 a request than h11's) when ``httptools`` can be imported, else with h11's, as uvicorn's own
-``http="auto"`` chooses: ``serving_protocol()`` says which.
+``http="auto"`` chooses: ``serving_protocol()`` says which. h11's protocol is imported only
+when it is the one served (``TrackedH11Protocol`` is made on first use): its import cost the
+platform's every start ~6 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import MutableMapping
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr
 
 #: a request's head (request line and headers) still incomplete past this many bytes is
@@ -55,8 +57,22 @@ class _Tracked(asyncio.Protocol):
         super().connection_lost(exc)
 
 
-class TrackedH11Protocol(_Tracked, H11Protocol):
-    """uvicorn's h11 protocol (pure Python), tracked."""
+@functools.cache
+def _tracked_h11() -> type[asyncio.Protocol]:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TrackedH11Protocol(_Tracked, H11Protocol):
+        """uvicorn's h11 protocol (pure Python), tracked."""
+
+    TrackedH11Protocol.__qualname__ = TrackedH11Protocol.__name__  # as if made at the top
+    return TrackedH11Protocol
+
+
+def __getattr__(name: str) -> type[asyncio.Protocol]:
+    """``TrackedH11Protocol``, made (h11 imported) when it is first asked for."""
+    if name == "TrackedH11Protocol":
+        return _tracked_h11()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 try:
@@ -99,4 +115,4 @@ else:
 
 def serving_protocol() -> type[asyncio.Protocol]:
     """The tracked protocol the platform is served with: httptools's if installed, else h11's."""
-    return _httptools or TrackedH11Protocol
+    return _httptools or _tracked_h11()

@@ -162,3 +162,37 @@ def test_without_httptools_the_platform_is_served_with_h11(tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["TrackedH11Protocol"]
+
+
+_H11_UNUSED = f"""
+import sys, urllib.request
+from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.server import start_platform
+with start_platform(PlatformConfig(api_keys=({API_KEY!r},))) as running:
+    with urllib.request.urlopen(running.base_url + "/_emulator/health") as answer:
+        assert answer.read() == {HEALTHY!r}
+print(sorted(name for name in sys.modules if name.split(".")[0] == "h11" or "h11" in name))
+"""
+
+
+def test_h11_is_not_imported_when_httptools_serves(tmp_path: Path) -> None:
+    """Its import cost every start of the platform ~6 ms (urllib asks: httpx would load h11)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _H11_UNUSED],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]"]
+
+
+def test_the_h11_protocol_is_made_once_under_its_own_name() -> None:
+    import evalkit.emulator.connections as connections
+
+    assert connections.TrackedH11Protocol is TrackedH11Protocol
+    assert TrackedH11Protocol.__qualname__ == "TrackedH11Protocol"
+    with pytest.raises(AttributeError, match="no attribute 'TrackedH2Protocol'"):
+        connections.TrackedH2Protocol  # noqa: B018

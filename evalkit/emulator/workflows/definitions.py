@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evalkit.api import WorkflowKind
 from evalkit.emulator.workflows.templating import TemplateError, expressions, parse_path
 from evalkit.errors import ConfigError
+
+if TYPE_CHECKING:  # yaml (~8 ms) is imported as the first workflow file is parsed: a platform
+    # without workflows (every run's) never loads it
+    import yaml
 
 NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 STEP_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -113,6 +116,8 @@ def _check_templates(template: Any, earlier_steps: list[str], where: str) -> Non
 
 def parse_workflow(text: str, source: str) -> WorkflowSpec:
     """Parse and check one workflow file; ``source`` names it in errors."""
+    import yaml  # here, not at the platform's start: see the imports
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -149,6 +154,8 @@ def _describe(problem: Any, root: yaml.Node | None, source: str) -> str:
 
 def _node_at(node: yaml.Node | None, location: tuple[Any, ...]) -> yaml.Node | None:
     """The deepest YAML node along ``location`` (so an error points at the closest line)."""
+    import yaml  # (imported already: the file was parsed)
+
     for part in location:
         if isinstance(node, yaml.MappingNode):
             child = next((v for k, v in node.value if k.value == part), None)

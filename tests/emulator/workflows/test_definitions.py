@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -101,3 +103,28 @@ def test_the_documented_example_is_a_valid_workflow() -> None:
     spec = parse_workflow(first_yaml.group(1), "docs/workflows.md")
     assert [step.id for step in spec.steps] == ["extract", "summary"]
     assert spec.version == "v2"
+
+
+_YAML_ON_FIRST_FILE = """
+import sys
+from evalkit.emulator.child import import_platform
+from evalkit.emulator.workflows.definitions import parse_workflow
+import_platform()  # everything the platform serves with
+print("yaml" in sys.modules)
+try:
+    parse_workflow("steps: [{id: a, builtin: echo}", "wf.yaml")
+except Exception as err:
+    print(type(err).__name__, err)
+print("yaml" in sys.modules)
+"""
+
+
+def test_yaml_is_imported_by_the_first_workflow_file_not_by_the_platforms_start() -> None:
+    """~8 ms of every start of the platform, which most often has no workflows folder."""
+    done = subprocess.run(
+        [sys.executable, "-c", _YAML_ON_FIRST_FILE], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    before, error, after = done.stdout.splitlines()
+    assert (before, after) == ("False", "True")
+    assert error.startswith("WorkflowDefinitionError wf.yaml:1:")
