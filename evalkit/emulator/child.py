@@ -5,7 +5,8 @@ each waited on the other on a machine with cores to spare. ``start_child_platfor
 serves the same platform from a child process instead; ``start_platform`` (a thread) stays the
 facility for tests and embedding. ``PlatformLaunch()`` starts the process before its
 configuration is known, so that its imports overlap the caller's own work (``evalkit run``
-launches it before its own imports: ``evalkit.cli.early_launch``).
+launches it before its own imports: ``evalkit.cli.early_launch``; ``PlatformLaunch`` lives in
+``evalkit.emulator.launch``, which imports only what the spawn needs, and is named here too).
 
 How parent and child talk (POSIX):
 
@@ -48,9 +49,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-import evalkit
+from evalkit.emulator.launch import PlatformLaunch as PlatformLaunch  # (named here too)
 from evalkit.errors import ConfigError, EvalkitError
-from evalkit.malloc_arenas import with_arena_cap
 
 if TYPE_CHECKING:  # (imported when used: ``evalkit run`` launches before its own imports)
     from evalkit.emulator.config import PlatformConfig
@@ -65,11 +65,6 @@ STOP_GRACE_SECONDS = 15.0
 STDERR_TAIL_LINES = 20
 #: what the child's log records start with on its standard error
 LOG_PREFIX = "evalkit-log "
-#: the collector paused at once: ``main`` resumes it once the platform is imported
-_BOOTSTRAP = (
-    "import gc; gc.disable(); import sys; sys.path[0] = sys.argv[1]; "
-    "from evalkit.emulator.child import main; main()"
-)
 #: what the child serves with, imported before its configuration arrives
 PLATFORM_MODULES = ("evalkit.emulator.runtime.sandbox_env", "evalkit.emulator.server")
 _MASK = "***"
@@ -93,9 +88,38 @@ class ChildPlatform:
         self._stopped_by_itself = False
         self._stopped = False
 
+    @classmethod
+    def of_launched(cls, process: subprocess.Popen[bytes]) -> ChildPlatform:
+        """The platform of a process just spawned (``PlatformLaunch``), its standard error read
+        from now on; its key comes with its configuration (``configure``)."""
+        assert process.stderr is not None
+        drain = _StderrDrain(process.stderr, secrets=())
+        drain.start()
+        return cls(process, "", drain)
+
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def configure(self, config: PlatformConfig, meanwhile: Callable[[], None] | None) -> None:
+        """Send ``config`` (once), run ``meanwhile``, then wait until the child serves it
+        (``PlatformLaunch.start``); stopped if anything fails."""
+        process = self.process
+        assert process.stdin is not None
+        try:
+            request = {"config": config_to_json(config), "log_level": _log_level()}
+            self.api_key = config.api_keys[0]
+            self._drain.secrets = config.api_keys  # before the key is sent, nothing holds it
+            process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            process.stdin.flush()
+            if meanwhile is not None:
+                meanwhile()
+            self.wait_until_ready()
+        except BrokenPipeError:  # it died before reading its configuration
+            self._fail(f"stopped before it read its configuration (exit code {process.wait()})")
+        except BaseException:
+            self.stop()
+            raise
 
     def wait_until_ready(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
         """Read the child's first line: its port, or why it could not start."""
@@ -178,81 +202,6 @@ def start_child_platform(config: PlatformConfig) -> ChildPlatform:
     """Serve ``config`` on 127.0.0.1 (a free port) from a child process, ready when it returns;
     its first key is the one ``api_key`` holds. ``config.runner`` cannot cross processes."""
     return PlatformLaunch().start(config)
-
-
-class PlatformLaunch:
-    """A child platform's process started ahead of its configuration: its interpreter starts
-    and imports the web stack (about half a second) while the caller reads what the
-    configuration depends on (a run's manifest). ``start(config)`` serves it; a launch never
-    started is stopped when its ``with`` block ends (the child exits at end of file)."""
-
-    def __init__(self) -> None:
-        package_home = str(Path(evalkit.__file__).resolve().parent.parent)
-        process = subprocess.Popen(
-            [sys.executable, "-c", _BOOTSTRAP, package_home],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            bufsize=0,
-            start_new_session=True,
-            env=with_arena_cap(os.environ),
-        )
-        assert process.stderr is not None
-        drain = _StderrDrain(process.stderr, secrets=())
-        drain.start()
-        self._child = ChildPlatform(process, "", drain)
-        self._started = False
-
-    @property
-    def pid(self) -> int:
-        return self._child.pid
-
-    def start(
-        self, config: PlatformConfig, meanwhile: Callable[[], None] | None = None
-    ) -> ChildPlatform:
-        """Hand the child ``config`` and wait until it serves (once per launch); the returned
-        platform is stopped by its own ``with`` block. ``meanwhile`` runs once the child has
-        its configuration, while it opens its state and starts serving (a tenth of a second
-        or two): the caller's work that needs no platform."""
-        if self._started:
-            raise RuntimeError("a platform launch starts one platform")
-        self._started = True
-        child, process = self._child, self._child.process
-        assert process.stdin is not None
-        try:
-            request = {"config": config_to_json(config), "log_level": _log_level()}
-            child.api_key = config.api_keys[0]
-            child._drain.secrets = config.api_keys  # before the key is sent, nothing holds it
-            process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
-            process.stdin.flush()
-            if meanwhile is not None:
-                meanwhile()
-            child.wait_until_ready()
-        except BrokenPipeError:  # it died before reading its configuration
-            child._fail(f"stopped before it read its configuration (exit code {process.wait()})")
-        except BaseException:
-            child.stop()
-            raise
-        return child
-
-    def __enter__(self) -> PlatformLaunch:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """Stop the process: unused (it ends at end of file, before it opened any state), or
-        asked to stop (``request_stop``) and now waited for. A second stop does nothing."""
-        self._child.stop()
-
-    def __repr__(self) -> str:
-        return f"PlatformLaunch(pid={self.pid}, started={self._started})"
 
 
 def config_to_json(config: PlatformConfig) -> dict[str, Any]:

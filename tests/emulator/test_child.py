@@ -20,7 +20,6 @@ import pytest
 
 import evalkit
 from evalkit.emulator.child import (
-    _BOOTSTRAP,
     PlatformLaunch,
     PlatformStartError,
     _StderrDrain,
@@ -31,6 +30,7 @@ from evalkit.emulator.child import (
 )
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.faults import FaultConfig
+from evalkit.emulator.launch import _BOOTSTRAP
 from evalkit.emulator.runtime.isolation import IsolationUnavailable
 from evalkit.emulator.runtime.sandbox_env import pass_env_notes, read_passed_env
 from evalkit.emulator.server import start_platform
