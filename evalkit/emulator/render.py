@@ -5,8 +5,12 @@ executions, and list pages. Every route renders through here; no route builds a 
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Mapping
 from typing import Any
+
+from fastapi.responses import JSONResponse
 
 from evalkit.api import (
     AgentDataset,
@@ -41,6 +45,57 @@ FILE_LISTS = {
     "issues": "issue_files",
     "trace": "trace_files",
 }
+
+
+class RawJson:
+    """JSON text that goes into an answer as it is (``AnswerResponse``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+#: what a ``RawJson`` is written as before its text replaces it: a NUL (which JSON escapes,
+#: so no text of the answer renders the same) and a secret of this process
+_MARK = "\0" + secrets.token_hex(16) + ":"
+_MARK_WRITTEN = json.dumps(_MARK)[:-1]
+
+
+class AnswerResponse(JSONResponse):
+    """A ``JSONResponse`` whose content may hold ``RawJson`` values: the same bytes as if each
+    had been parsed into the content, without the parse (or the copies it makes)."""
+
+    def render(self, content: Any) -> bytes:
+        raws: list[str] = []
+
+        def mark(value: object) -> str:
+            if not isinstance(value, RawJson):
+                raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+            raws.append(value.text)
+            return f"{_MARK}{len(raws) - 1}"
+
+        text = json.dumps(
+            content,
+            ensure_ascii=False,
+            allow_nan=False,
+            indent=None,
+            separators=(",", ":"),
+            default=mark,
+        )
+        for index, raw in enumerate(raws):
+            text = text.replace(f'{_MARK_WRITTEN}{index}"', raw, 1)
+        return text.encode("utf-8")
+
+
+def is_answer_json(text: str) -> bool:
+    """Whether ``text`` is what ``JSONResponse`` would write for the object it parses to, so
+    that it may go into an answer as it is. True of the compact JSON the store writes
+    (``store_text``) unless a string holds ``", "``, ``": "``, an escape ``\\u`` or a
+    non-finite number's name; never of a non-empty object stored by ``json.dumps``' defaults
+    (as configs were stored before: ``": "`` after each key). A false "no" costs a parse only.
+    """
+    return not any(part in text for part in (", ", '": ', "\\u", "Infinity", "NaN"))
 
 
 def page_wire(data: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
@@ -78,8 +133,9 @@ def agent_wire(
     )
     # The config and the file list both grow with the workspace (a synced config holds a hash
     # per file): they go into the answer as they are, in their places, not copied through the
-    # model (the config is JSON already, as parsed from its stored text; nothing changes it).
-    if agent.config is not None:
+    # model; the config as its stored text, unparsed (rendered by ``AnswerResponse``).
+    text = agent.config_text
+    if text is not None:
         # Contract: config is optional but never null (the SDK cannot read a null config).
         summary.config = {}
     if "files" in include:
@@ -87,8 +143,8 @@ def agent_wire(
     if "dataset" in include:
         summary.dataset = AgentDataset(examples=examples, total=len(examples))
     wire = summary.to_wire()
-    if agent.config is not None:
-        wire["config"] = agent.config
+    if text is not None:
+        wire["config"] = RawJson(text) if is_answer_json(text) else agent.config
     if "files" in include:
         wire["files"] = paths
     return wire

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
+from fastapi.responses import JSONResponse
+
 from evalkit.api import AgentDataset, AgentStats, AgentSummary
-from evalkit.emulator.render import agent_wire
-from evalkit.emulator.store.agents import AgentRecord, AgentStatsRecord
+from evalkit.emulator.render import AnswerResponse, RawJson, agent_wire, is_answer_json
+from evalkit.emulator.store.agents import AgentRecord, AgentStatsRecord, store_text
 
 PATHS = ["AGENT.md", "examples/ex1/expected.json", "examples/ex1/input.json"]
 CONFIG: dict[str, Any] = {
@@ -16,13 +20,14 @@ CONFIG: dict[str, Any] = {
 STATS = AgentStatsRecord(total_executions=2, last_execution_at=None, avg_duration_ms=None)
 
 
-def record(config: dict[str, Any] | None) -> AgentRecord:
+def record(config: dict[str, Any] | None, text: str | None = None) -> AgentRecord:
+    """An agent whose config is stored as ``text`` (else as the store writes it)."""
     return AgentRecord(
         id="agt_1",
         slug="a",
         name="A",
         description=None,
-        config=config,
+        config_text=store_text(config) if text is None else text,
         created_at="2026-01-01T00:00:00.000Z",
         updated_at="2026-01-01T00:00:00.000Z",
         latest_commit="c1",
@@ -58,18 +63,58 @@ def through_the_model(agent: AgentRecord, include: frozenset[str]) -> dict[str, 
     return summary.to_wire()
 
 
-def test_the_config_and_the_file_list_are_sent_as_they_are_not_copied() -> None:
+def test_the_config_and_the_file_list_are_sent_as_they_are_not_parsed_or_copied() -> None:
     agent = record(CONFIG)
     wire = agent_wire(agent, STATS, PATHS, frozenset({"files"}))
-    assert wire["config"] is agent.config
+    assert isinstance(wire["config"], RawJson)
+    assert wire["config"].text is agent.config_text
     assert wire["files"] is PATHS
 
 
-def test_the_answer_is_the_models_key_for_key_in_its_order() -> None:
-    for config in (CONFIG, None):
+def answer_bytes(agent: AgentRecord, include: frozenset[str]) -> bytes:
+    return bytes(AnswerResponse({"agent": agent_wire(agent, STATS, PATHS, include)}).body)
+
+
+def test_the_answer_is_the_models_byte_for_byte() -> None:
+    for config in (CONFIG, {}, None):
         for include in (frozenset(), frozenset({"files"}), frozenset({"files", "dataset"})):
             agent = record(config)
-            wire = agent_wire(agent, STATS, PATHS, include)
-            expected = through_the_model(agent, include)
-            assert wire == expected
-            assert list(wire) == list(expected)
+            expected = JSONResponse({"agent": through_the_model(agent, include)}).body
+            assert answer_bytes(agent, include) == expected
+
+
+#: configs whose compact text is not what an answer writes, or may not be: each is parsed
+AWKWARD = [
+    {"t": "a, b", "u": 'say ": " here'},
+    {"é": "ü — ☃", "ctl": "\x01\n", "nul": "\x00", "mark": "\\u0000"},
+    {"n": [1.5, -0.0, 1e300, 10**30, True, None], "s": "Infinity NaN"},
+    {"nested": {"a": [{"b": {}}, []]}},
+]
+
+
+@pytest.mark.parametrize("config", AWKWARD)
+def test_any_config_is_answered_as_if_parsed(config: dict[str, Any]) -> None:
+    agent = record(config)
+    expected = JSONResponse({"agent": through_the_model(agent, frozenset())}).body
+    assert answer_bytes(agent, frozenset()) == expected
+    assert json.loads(bytes(expected))["agent"]["config"] == config
+
+
+@pytest.mark.parametrize("config", [CONFIG, *AWKWARD])
+def test_a_config_stored_by_json_dumps_defaults_is_answered_as_if_parsed(
+    config: dict[str, Any],
+) -> None:
+    """Texts stored before the compact form (``", "``, ``": "``, ``\\uXXXX``) are parsed."""
+    old = json.dumps(config)
+    assert not is_answer_json(old)
+    agent = record(config, text=old)
+    expected = JSONResponse({"agent": through_the_model(agent, frozenset())}).body
+    assert answer_bytes(agent, frozenset()) == expected
+
+
+def test_a_text_that_renders_as_the_mark_is_not_replaced() -> None:
+    """The mark a ``RawJson`` is written as first cannot be forged by a string of the
+    answer: a NUL is escaped in it, and the rest is a secret of the process."""
+    sneaky = {"a": "\x000:", "b": "\\u00000:"}
+    body = AnswerResponse([RawJson("[1]"), sneaky, RawJson('{"c":2}')]).body
+    assert json.loads(bytes(body)) == [[1], sneaky, {"c": 2}]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -13,7 +12,7 @@ from evalkit.api import AGENT_LIST_QUERY, CreateAgentBody, UpdateAgentBody
 from evalkit.emulator.paging import page_from_query
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import invalid
-from evalkit.emulator.render import AGENT_INCLUDES, agent_wire, page_wire
+from evalkit.emulator.render import AGENT_INCLUDES, AnswerResponse, agent_wire, page_wire
 from evalkit.emulator.routes.common import (
     API,
     PlatformDep,
@@ -38,22 +37,22 @@ def agent_answer(
 
 
 @router.get(f"{API}/agents")
-def list_agents(platform: PlatformDep, request: Request) -> JSONResponse:
+def list_agents(platform: PlatformDep, request: Request) -> AnswerResponse:
     params = parse_query(AGENT_LIST_QUERY, request.query_params)
     page = page_from_query(params.get("limit"), params.get("offset"))
     search = params.get("search")
     agents, total = platform.agents.find_all(search=search, limit=page.limit, offset=page.offset)
     data = [agent_answer(platform, agent) for agent in agents]
-    return JSONResponse(page_wire(data, total, page))
+    return AnswerResponse(page_wire(data, total, page))
 
 
 @router.post(f"{API}/agents", status_code=201)
-def create_agent(platform: PlatformDep, body: CreateAgentBody) -> JSONResponse:
+def create_agent(platform: PlatformDep, body: CreateAgentBody) -> AnswerResponse:
     _check_texts(body.name, body.description)
     agent = platform.agents.create(
         name=body.name, slug=body.slug, description=body.description, config=body.config
     )
-    return JSONResponse({"agent": agent_answer(platform, agent)}, status_code=201)
+    return AnswerResponse({"agent": agent_answer(platform, agent)}, status_code=201)
 
 
 # async: a few reads by key (the drift check of every run). A plain function went to the thread
@@ -62,14 +61,14 @@ def create_agent(platform: PlatformDep, body: CreateAgentBody) -> JSONResponse:
 @router.get(f"{API}/agents/{{agent_ref}}")
 async def get_agent(
     platform: PlatformDep, agent_ref: str, include: Annotated[str | None, Query()] = None
-) -> JSONResponse:
+) -> AnswerResponse:
     asked = parse_include(include, AGENT_INCLUDES)
     agent = platform.agents.get(agent_ref)
-    return JSONResponse({"agent": agent_answer(platform, agent, asked)})
+    return AnswerResponse({"agent": agent_answer(platform, agent, asked)})
 
 
 @router.patch(f"{API}/agents/{{agent_ref}}")
-async def update_agent(platform: PlatformDep, agent_ref: str, request: Request) -> JSONResponse:
+async def update_agent(platform: PlatformDep, agent_ref: str, request: Request) -> AnswerResponse:
     # Read by hand: "description": null (clear it) must differ from leaving it out.
     raw = parse_json_object(await request.body(), "body")
     try:
@@ -85,7 +84,7 @@ async def update_agent(platform: PlatformDep, agent_ref: str, request: Request) 
         agent = platform.agents.update(agent_ref, changes)
         return {"agent": agent_answer(platform, agent)}
 
-    return JSONResponse(await run_in_threadpool(apply))
+    return AnswerResponse(await run_in_threadpool(apply))
 
 
 def _check_texts(name: str | None, description: str | None) -> None:

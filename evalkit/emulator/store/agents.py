@@ -8,7 +8,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from evalkit.api import utc_now
@@ -31,30 +31,41 @@ class AgentRecord:
     slug: str
     name: str
     description: str | None
-    config: dict[str, Any] | None
+    #: the config as stored (``store_text``); parsed only when ``config`` is read
+    config_text: str | None
     created_at: str
     updated_at: str
     latest_commit: str | None
+    #: where ``config`` is parsed, shared with the agent's other records
+    configs: ConfigCache | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row, configs: ConfigCache | None = None) -> AgentRecord:
-        text = row["config"]
-        if text is None:
-            config = None
-        elif configs is None:
-            config = json.loads(text)
-        else:
-            config = configs.parse(row["id"], text)
         return cls(
             id=row["id"],
             slug=row["slug"],
             name=row["name"],
             description=row["description"],
-            config=config,
+            config_text=row["config"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             latest_commit=row["latest_commit"],
+            configs=configs,
         )
+
+    @property
+    def config(self) -> dict[str, Any] | None:
+        """The config, parsed (an execution reads its runtime): shared by the records of the
+        same stored text, so nothing may change it in place. An answer needs no parse: it
+        carries ``config_text`` as it is (render.py)."""
+        text = self.config_text
+        if text is None:
+            return None
+        if self.configs is None:
+            value: dict[str, Any] = json.loads(text)
+            return value
+        parsed: dict[str, Any] = self.configs.parse(self.id, text)
+        return parsed
 
     @property
     def api_trigger_enabled(self) -> bool:
@@ -106,8 +117,10 @@ class ConfigCache:
     """Each agent's config as last parsed, reused while its stored text is the same.
 
     A synced agent's config carries evalkit's last-applied record, a hash per workspace file
-    (100 KB at 1,000 examples): parsing it on every run start and every execution cost the
-    platform more CPU than the rest of the run. Records share the parsed value, so nothing may
+    (100 KB at 1,000 examples): parsing it on every execution cost the platform more CPU than
+    the rest of the run. Only executions parse (answers carry the stored text), so a sync's
+    writes and reads fill no entry: a first run held 1.3 MB per synced agent of 2,000
+    examples it had not run yet. Records share the parsed value, so nothing may
     change a record's ``config`` in place (nothing does: an update stores a new text).
 
     The least recently read configs go first once their texts add up to more than
@@ -136,13 +149,6 @@ class ConfigCache:
             self._keep(agent_id, text, value)
         return value
 
-    def remember(self, agent_id: str, text: str, value: Any) -> None:
-        """Keep ``value``, the config just stored as ``text`` (what ``text`` parses to), so
-        that the next read needs no parse (a synced config is 400 KB of text at 2,000
-        examples). Records share it from then on: the caller must not change it."""
-        with self._lock:
-            self._keep(agent_id, text, value)
-
     def _keep(self, agent_id: str, text: str, value: Any) -> None:
         self._forget(agent_id)
         if len(text) <= self._max_chars:
@@ -169,7 +175,7 @@ class AgentStore:
         check_slug(slug)
         now = utc_now()
         agent_id = new_agent_id()
-        text = _dump(config)
+        text = store_text(config)
         with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM agents WHERE slug = ?", (slug,)).fetchone():
                 raise ApiProblem(
@@ -183,8 +189,6 @@ class AgentStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (agent_id, slug, name, description, text, now, now),
             )
-        if text is not None:  # read back at once for the answer: no need to parse it again
-            self._configs.remember(agent_id, text, config)
         return self.get(agent_id)
 
     def get(self, ref: str) -> AgentRecord:
@@ -219,16 +223,13 @@ class AgentStore:
         agent = self.get(ref)
         columns = {key: value for key, value in changes.items() if key in ("name", "description")}
         if "config" in changes:
-            columns["config"] = _dump(changes["config"])
+            columns["config"] = store_text(changes["config"])
         columns["updated_at"] = utc_now()
         assignments = ", ".join(f"{column} = ?" for column in columns)
         with self._db.write() as conn:
             conn.execute(
                 f"UPDATE agents SET {assignments} WHERE id = ?", [*columns.values(), agent.id]
             )
-        text = columns.get("config")
-        if text is not None:  # read back at once for the answer: no need to parse it again
-            self._configs.remember(agent.id, text, changes["config"])
         return self.get(agent.id)
 
     def stats(self, agent_id: str) -> AgentStatsRecord:
@@ -309,5 +310,15 @@ def check_slug(slug: str) -> None:
         )
 
 
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+def store_text(value: Any) -> str | None:
+    """A config as stored: compact JSON, which ``config_text`` answers carry as they are, so
+    it is written as the answer would write it (``render.is_answer_json``)."""
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, which SQLite cannot take unescaped
+            text = json.dumps(value, separators=(",", ":"))
+    return text
