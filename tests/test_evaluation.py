@@ -258,3 +258,32 @@ def test_a_launch_handed_in_is_stopped_when_the_run_does_not_use_it(
         evalkit.run(tmp_path / "missing.yaml", config, connection=chosen, launch=early)
     assert early._child.process.returncode is not None, "stopped and waited for"
     assert not (tmp_path / ".evalkit").exists()
+
+
+def test_the_results_read_during_the_run_give_the_reports_a_later_reading_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every example has started, results.jsonl is read as examples finish (so the
+    reports start with it read); what the reports say is what reading the run again says."""
+    from evalkit.report.publish import publish_run
+    from evalkit.runner.results_file import ResultsFollower
+
+    reads: list[int] = []
+    read_new = ResultsFollower.read_new
+
+    def counted(self: ResultsFollower, most: int | None = None) -> None:
+        read_new(self, most)
+        reads.append(self.count)
+
+    monkeypatch.setattr(ResultsFollower, "read_new", counted)
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    config = RunConfig(out=tmp_path / "run", report_dir=tmp_path / "reports", concurrency=2)
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+
+    assert outcome.exit_code == 0, outcome.summary.outcome
+    assert reads, "never read during the run"
+    assert max(reads) >= 1  # some results were read before the last one ended
+    again = publish_run(outcome.run_dir, tmp_path / "again")
+    assert sorted(again.files) == sorted(outcome.reports)
+    for kind, path in outcome.reports.items():
+        assert path.read_bytes() == again.files[kind].read_bytes(), kind
