@@ -27,7 +27,7 @@ from evalkit.errors import ConfigError
 
 if TYPE_CHECKING:
     from evalkit.client import EigenpalClient
-    from evalkit.emulator.child import PlatformLaunch as PlatformLaunch  # (for evaluation)
+    from evalkit.emulator.launch import PlatformLaunch as PlatformLaunch  # (for evaluation)
 
 #: the environment variables the CLI and ``Connection.from_env`` read
 BASE_URL_VARIABLE = "EIGENPAL_BASE_URL"
@@ -109,7 +109,7 @@ def open_platform(
         return
 
     # Imported here so that talking to a remote platform never loads the local one.
-    from evalkit.emulator.child import PlatformLaunch
+    from evalkit.emulator.launch import PlatformLaunch
     from evalkit.emulator.config import MAX_WORKERS, PlatformConfig, generate_api_key
 
     state_dir = local_state_dir(project_root)
@@ -159,7 +159,7 @@ def launching_platform(
         yield None
         return
     if launch is None:
-        from evalkit.emulator.child import PlatformLaunch
+        from evalkit.emulator.launch import PlatformLaunch
 
         launch = PlatformLaunch()
     with launch:

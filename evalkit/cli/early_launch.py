@@ -3,7 +3,7 @@ own imports.
 
 The local platform's child process takes about half a second to be ready (an interpreter, then
 the web stack's imports), and ``evalkit run`` about as long to import what it runs with. Here
-the child is launched (``evalkit.emulator.child.PlatformLaunch``: a ``Popen``, its configuration
+the child is launched (``evalkit.emulator.launch.PlatformLaunch``: a ``Popen``, its configuration
 given later on its stdin) as soon as the command line is known to be a run on the local
 platform, before ``evalkit.cli.run`` is imported, so that both starts overlap on a machine with
 two cores. ``run_command`` takes the launch (``take_launch``) and hands it to ``evalkit.run``,
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from evalkit.emulator.child import PlatformLaunch
+    from evalkit.emulator.launch import PlatformLaunch
 
 #: the command that runs examples on the platform (the only one launched ahead)
 RUN_COMMAND = "run"
@@ -77,7 +77,7 @@ def launched_for(group: click.Command, args: Sequence[str]) -> Iterator[None]:
     if not is_local_run(group, args):
         yield
         return
-    from evalkit.emulator.child import PlatformLaunch
+    from evalkit.emulator.launch import PlatformLaunch
 
     with PlatformLaunch() as launch:
         token = _launch.set(launch)
