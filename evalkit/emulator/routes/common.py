@@ -85,10 +85,22 @@ def validation_problem(err: ValidationError, prefix: str) -> ApiProblem:
 def parse_json_object(raw: bytes | str, field: str, *, empty_ok: bool = True) -> dict[str, Any]:
     """A JSON object from text; an empty text is ``{}`` when ``empty_ok``."""
     if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise invalid(field, f"the body is not UTF-8 text: {err}") from err
+        try:  # the bytes as they came: no copy of a large body as text first
+            value = load_bounded_json(raw, field)
+        except BoundedJsonError:
+            return _json_object_of_text(_utf8_text(raw, field), field, empty_ok=empty_ok)
+        return _json_object(value, field)
+    return _json_object_of_text(raw, field, empty_ok=empty_ok)
+
+
+def _utf8_text(raw: bytes, field: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise invalid(field, f"the body is not UTF-8 text: {err}") from err
+
+
+def _json_object_of_text(raw: str, field: str, *, empty_ok: bool) -> dict[str, Any]:
     if not raw.strip():
         if empty_ok:
             return {}
@@ -97,6 +109,10 @@ def parse_json_object(raw: bytes | str, field: str, *, empty_ok: bool = True) ->
         value = load_bounded_json(raw.encode("utf-8", "surrogatepass"), field)
     except BoundedJsonError as err:
         raise invalid(field, str(err)) from err
+    return _json_object(value, field)
+
+
+def _json_object(value: Any, field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise invalid(field, f"expected a JSON object, got {type(value).__name__}")
     return value
