@@ -26,6 +26,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import evalkit
 from benchmarks import processes
 from benchmarks.scenario import SIZES, Context, Scenario
 from benchmarks.scenarios import SCENARIOS
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chosen = [s for s in SCENARIOS if args.only is None or s.name in args.only]
     processes.profile_dir = args.profile
+    processes.compile_package(Path(evalkit.__file__).parent)
     rows: list[Row] = []
     runs: list[dict[str, Any]] = []
     started = time.perf_counter()

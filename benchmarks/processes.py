@@ -15,12 +15,17 @@ pages it writes are not counted.
 Not ``wait4``'s ``ru_maxrss``: a child forked from this benchmark carries the benchmark's own
 resident memory at the fork into its ``ru_maxrss`` across ``exec`` (after the report scenario,
 303 MB whatever the command held). A platform served from another process (``serve``) is not
-counted. Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to run every command under
-cProfile, one ``.prof`` file each; the figures are then inflated by the profiler.
+counted. The commands run evalkit as a user's machine has it after a first use: its modules'
+bytecode compiled (``compile_package``, before the first scenario; with
+``PYTHONDONTWRITEBYTECODE`` set, or a module changed since, every timed command would compile
+the modules it imports again). Set ``profile_dir`` (``python -m benchmarks --profile DIR``) to
+run every command under cProfile, one ``.prof`` file each; the figures are then inflated by the
+profiler.
 """
 
 from __future__ import annotations
 
+import compileall
 import itertools
 import os
 import signal
@@ -88,6 +93,13 @@ class Served:
     def env(self) -> dict[str, str]:
         """What a user sets to point evalkit at this platform."""
         return {"EIGENPAL_BASE_URL": self.base_url, "EIGENPAL_API_KEY": self.api_key}
+
+
+def compile_package(folder: Path) -> None:
+    """Write the bytecode of every module below ``folder`` that lacks it or is stale, as
+    Python's first import of each would (whatever ``PYTHONDONTWRITEBYTECODE`` says)."""
+    if not compileall.compile_dir(str(folder), quiet=1):
+        raise CommandFailed(f"the modules below {folder} do not compile")
 
 
 def evalkit_command(args: Sequence[str], label: str = "evalkit") -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
@@ -9,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.processes import TreeRssSampler, run_evalkit, tree_rss_kb
+from benchmarks.processes import (
+    CommandFailed,
+    TreeRssSampler,
+    compile_package,
+    run_evalkit,
+    tree_rss_kb,
+)
 
 MEGABYTES = 80
 #: what the benchmark process holds when it starts a command (more than any command's own)
@@ -121,3 +128,23 @@ def test_a_forked_copy_costs_nothing_before_its_exec_and_its_own_after() -> None
     assert PARENT_HOLDS_MB * 1024 <= before_exec_kb < 1.5 * PARENT_HOLDS_MB * 1024
     # the parent, and the program once exec'd, with its own memory: not the parent's twice
     assert (PARENT_HOLDS_MB + MEGABYTES) * 1024 <= sampler.peak_kb < 2 * PARENT_HOLDS_MB * 1024
+
+
+def test_the_package_is_compiled_as_a_first_import_would_whatever_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    package = tmp_path / "package"
+    (package / "inner").mkdir(parents=True)
+    modules = [package / "__init__.py", package / "inner" / "module.py"]
+    for module in modules:
+        module.write_text("VALUE = 1\n")
+    compile_package(package)
+    for module in modules:
+        assert Path(importlib.util.cache_from_source(str(module))).is_file(), module
+
+
+def test_a_package_that_does_not_compile_stops_the_benchmark(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text("def (:\n")
+    with pytest.raises(CommandFailed, match="do not compile"):
+        compile_package(tmp_path)
