@@ -10,7 +10,7 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,24 @@ class _Frozen(BaseModel):
 
 
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+class _NoFiles(dict[str, Path]):
+    """The one empty ``input_files``/``expected_files`` that every example without such files
+    shares (an empty dict each took 128 bytes an example); it refuses changes, so that no
+    example can give files to all the others."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("an example's files cannot be changed: make a new example")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    update = setdefault = pop = popitem = clear = _refuse
+
+
+#: the empty files of every example without files (``ExampleSpec``)
+NO_FILES: dict[str, Path] = _NoFiles()
 
 
 class JsonTexts:
@@ -92,6 +110,11 @@ class ExampleSpec(_Frozen, JsonTexts):
         object.__setattr__(
             self, "__pydantic_fields_set__", _FIELDS_SETS.setdefault(names, set(names))
         )
+        # and one empty mapping for the files of all the examples without files
+        values = self.__dict__
+        for name in ("input_files", "expected_files"):
+            if not values[name]:
+                values[name] = NO_FILES
         return self
 
     @model_validator(mode="before")
