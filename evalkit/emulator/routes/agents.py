@@ -79,9 +79,13 @@ async def update_agent(platform: PlatformDep, agent_ref: str, request: Request) 
         raise invalid("body.name", "name cannot be null")
     _check_texts(body.name, body.description)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
+    del raw, body  # the parsed body lives on in ``changes`` only
 
     def apply() -> dict[str, Any]:
         agent = platform.agents.update(agent_ref, changes)
+        # Stored: the parsed config (a synced one is 400 KB of text, twice that parsed) goes
+        # before its text is read back and answered, not on top of them.
+        changes.clear()
         return {"agent": agent_answer(platform, agent)}
 
     return AnswerResponse(await run_in_threadpool(apply))

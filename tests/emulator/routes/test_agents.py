@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import json
 from typing import Any
 
 import anyio.to_thread
@@ -166,3 +168,29 @@ def test_get_answers_without_the_thread_pool(
     assert response.status_code == 200
     assert response.json()["agent"]["files"] == ["a.md"]
     assert trips == []
+
+
+def test_a_patched_config_is_let_go_once_stored(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync PATCHes 400 KB of config: no parsed copy of it is alive while its stored text
+    is read back and answered (they came on top of each other)."""
+    import evalkit.emulator.routes.agents as routes
+
+    marker = "parsed-copy-marker"
+    alive: list[int] = []
+    real_answer = routes.agent_answer
+
+    def counting_answer(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, dict) and marker in o))
+        return real_answer(*args, **kwargs)
+
+    create_agent(client, "big")
+    monkeypatch.setattr(routes, "agent_answer", counting_answer)
+    # as text: the test holds no parsed copy itself (a list in it: a dict gc tracks)
+    text = '{"config": {"runtime": {"builtin": "echo"}, "files": {"MARK": ["ab"]}}}'
+    text = text.replace("MARK", marker)
+    answer = client.patch("/api/v1/agents/big", content=text.encode())
+    assert answer.status_code == 200
+    assert answer.json()["agent"]["config"] == json.loads(text)["config"]
+    assert alive == [0]
