@@ -119,8 +119,9 @@ class _Loading:
     #: the root's settings, once read
     defaults: CompareSpec = field(default_factory=CompareSpec)
     gates: Gates = field(default_factory=Gates)
-    #: the sha256 of the files read so far (``_hash``)
+    #: the sha256 of the files read so far (``hash_source``), and how many they are
     digest: Any = field(default_factory=lambda: hashlib.sha256(b"["))
+    hashed: int = 0
 
     def settle(self, root: ParsedFile) -> None:
         """The settings every file's agents and workflows resolve with, from the root."""
@@ -144,20 +145,23 @@ class _Loading:
             self.workflows.append(
                 resolve_workflow(workflow, loc, file.source, res, self.defaults, self.gates, repeat)
             )
-        self._hash(file)
         if not self.keep_sources:
             file.agents, file.workflows = [], []
             if file is not self.parsed[0]:
                 file.source = YamlSource(file.source.path, file.source.display)
 
-    def _hash(self, file: ParsedFile) -> None:
+    def hash_source(self, source: YamlSource) -> None:
         """sha256 of every file's interpolated content as canonical JSON, with its project path.
 
         The text is ``[{"data":...,"file":...},...]`` (keys sorted), hashed one file at a time
-        as it is read: the whole text at once was two more copies of a large manifest."""
-        name = file.source.path.relative_to(self.res.root).as_posix()
-        head = '{"data":' if len(self.parsed) == 1 else ',{"data":'
-        text = f'{head}{_canonical(file.source.data)},"file":{_canonical(name)}}}'
+        as it is read: the whole text at once was two more copies of a large manifest. Hashed
+        before the file is validated and resolved: its text (about 2.4 KB an inline example
+        while it is made) is then not alive on top of the file's models and examples, which
+        was the peak of a load."""
+        name = source.path.relative_to(self.res.root).as_posix()
+        head = '{"data":' if self.hashed == 0 else ',{"data":'
+        self.hashed += 1
+        text = f'{head}{_canonical(source.data)},"file":{_canonical(name)}}}'
         self.digest.update(text.encode())
 
 
@@ -180,6 +184,7 @@ def _read_file(path: Path, loading: _Loading, stack: list[Path], seen: set[Path]
     as_written = _slugs_as_written(source.data) if is_root else {}
     early = [*problems, *interpolate_source(source, loading.env)]
     res.problems.extend(early)
+    loading.hash_source(source)  # the data is final (interpolated): hashed before the models
     parsed = _validate(source, res, is_root=is_root, reported={p.mark for p in early})
     parsed.slugs_as_written = as_written
     loading.parsed.append(parsed)
