@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from evalkit.errors import RunError
 from evalkit.manifest import ExampleSpec, Gates, Manifest, WorkflowSpec
 from evalkit.manifest.models import AtLeast, Rate, Repeat
+from evalkit.manifest.spec import NO_FILES
 from evalkit.runner.calibration import with_calibration
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import ExampleJob, Selection, select
@@ -78,16 +80,22 @@ def _job(
         suite=suite,
         name=example.name,
         input_text=example.input_text,
-        input_files=dict(example.input_files),
+        input_files=_own_files(example.input_files),
         expected_text=example.expected_text,
         has_expected_json=example.expected_text is not None,
-        expected_files=dict(example.expected_files),
+        expected_files=_own_files(example.expected_files),
         tags=tuple(example.tags),
         mark=str(example.mark),
         compare=example.compare,
         version=version,
         repeat=repeat_policy(example.repeat),
     )
+
+
+def _own_files(files: dict[str, Path]) -> dict[str, Path]:
+    """A job's own copy of its example's files; none: the one shared empty mapping (every
+    job of a 20,000-example manifest is built before a run)."""
+    return dict(files) if files else NO_FILES
 
 
 def repeat_policy(repeat: Repeat | None) -> RepeatPolicy | None:

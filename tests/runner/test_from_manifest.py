@@ -8,6 +8,7 @@ import pytest
 
 from evalkit.errors import RunError
 from evalkit.manifest import load_manifest
+from evalkit.manifest.spec import NO_FILES
 from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.from_manifest import (
     gates_from_manifest,
@@ -71,6 +72,14 @@ def test_jobs_carry_inputs_expectations_rules_and_marks(tmp_path: Path) -> None:
     assert "slow" in two.tags
     assert one.mark is not None
     assert "evalkit.yaml" in one.mark
+    # files: a job's own copy; none: the one empty mapping all share (built for every example)
+    examples = load(tmp_path).examples()
+    assert one.input_files is not examples[0].input_files
+    assert one.expected_files is NO_FILES
+    assert two.input_files is NO_FILES
+    assert two.expected_files is not examples[1].expected_files
+    assert flow.input_files is NO_FILES
+    assert flow.expected_files is NO_FILES
     assert (flow.platform_name, flow.version) == ("pipeline", "wfh_123")
 
 
