@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 OUTPUT_SCHEMA = "output-schema.json"
 
 logger = logging.getLogger("evalkit.emulator")
+
+#: held around the first import of jsonschema: worker threads checking outputs at once made
+#: Python hand one of them the package half imported ("cannot import name 'validator_for'")
+_IMPORTING = threading.Lock()
 
 
 def schema_validity(workspace: Workspace | Mapping[str, bytes], output: Any) -> bool | None:
@@ -31,10 +36,11 @@ def schema_validity(workspace: Workspace | Mapping[str, bytes], output: Any) -> 
         return None
     # Imported here: jsonschema, referencing and regex are ~30 ms of the local platform's start,
     # and only a program's run on a workspace with a schema needs them.
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.validators import validator_for
+    with _IMPORTING:
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
 
-    from evalkit.emulator.runtime.schema_regex import UnusablePattern, bounded_validator
+        from evalkit.emulator.runtime.schema_regex import UnusablePattern, bounded_validator
 
     try:
         schema = load_bounded_json(raw, OUTPUT_SCHEMA)  # bounded: a workspace file is anything
