@@ -109,8 +109,8 @@ def open_platform(
         return
 
     # Imported here so that talking to a remote platform never loads the local one.
-    from evalkit.emulator.launch import PlatformLaunch
     from evalkit.emulator.config import MAX_WORKERS, PlatformConfig, generate_api_key
+    from evalkit.emulator.launch import PlatformLaunch
 
     state_dir = local_state_dir(project_root)
     state_dir.mkdir(parents=True, exist_ok=True)
