@@ -168,8 +168,8 @@ class ExecutionStore:
         with self._db.write(transaction=bool(files)) as conn:
             cursor = conn.execute(
                 "UPDATE executions SET status = ?, completed_at = ?, output = ?, schema_valid = ?,"
-                " error = ?, cost = ?, model = ?, duration_ms = ? WHERE id = ? AND status NOT IN"
-                " ('completed', 'failed', 'cancelled', 'rejected')",
+                " error = ?, cost = ?, model = ?, duration_ms = ? WHERE id = ? AND status IN"
+                f" ({', '.join('?' * len(UNFINISHED))})",
                 (
                     outcome.status,
                     now,
@@ -180,6 +180,7 @@ class ExecutionStore:
                     outcome.model,
                     duration_ms,
                     execution_id,
+                    *UNFINISHED,
                 ),
             )
             if cursor.rowcount != 1:
