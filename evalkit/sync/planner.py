@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from evalkit.manifest.spec import AgentSpec, Manifest
 
 
+def refuse_duplicate_slugs(slugs: Sequence[str]) -> None:
+    """``PlanError`` naming the agent slugs the manifest declares more than once."""
+    duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if duplicates:
+        raise PlanError(f"the manifest declares agent slug(s) {', '.join(duplicates)} twice")
+
+
 def plan(
     manifest: Manifest,
     client: SyncCalls,
@@ -107,9 +114,7 @@ def plan_agents(
     """The plan for ``desired``; ``orphans`` sorts out the other live agents (environment
     copies, orphans, acknowledged orphans)."""
     slugs = [agent.slug for agent in desired]
-    duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
-    if duplicates:
-        raise PlanError(f"the manifest declares agent slug(s) {', '.join(duplicates)} twice")
+    refuse_duplicate_slugs(slugs)
     pool = Pool(max(1, concurrency))
     live = read_live(client, desired, refresh=refresh, pool=pool)
     rules = orphans or OrphanRules()

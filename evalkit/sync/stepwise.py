@@ -33,7 +33,7 @@ from evalkit.sync.live import Pool, get_agent, read_one
 from evalkit.sync.orphans import OrphanRules
 from evalkit.sync.plan import AgentChange, LiveFingerprint, Plan
 from evalkit.sync.plan_file import AgentRecord, plan_record
-from evalkit.sync.planner import change_of
+from evalkit.sync.planner import change_of, refuse_duplicate_slugs
 from evalkit.sync.state import LiveAgent
 
 #: one agent to sync: its platform slug, and what builds (checks and hashes) its desired state
@@ -78,9 +78,7 @@ def sync_stepwise(
     """Plan ``agents`` (orphan agents are not looked for), check, then apply them one at a time.
     ``PlanError`` (nothing written) when the platform or a local file moved before the writes."""
     slugs = [slug for slug, _ in agents]
-    duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
-    if duplicates:
-        raise PlanError(f"the manifest declares agent slug(s) {', '.join(duplicates)} twice")
+    refuse_duplicate_slugs(slugs)
     pool = Pool(max(1, concurrency))
     rules = rules or OrphanRules()
     summaries = pool.map(lambda slug: get_agent(client, slug), slugs)

@@ -13,7 +13,7 @@ from eigenpal import EigenpalClient as OfficialClient
 from evalkit.errors import PlanError
 from evalkit.sync.apply import apply
 from evalkit.sync.plan import Action
-from evalkit.sync.planner import plan
+from evalkit.sync.planner import plan, refuse_duplicate_slugs
 
 from .local import API_KEY, Counted, LocalPlatform
 from .project import load, write_project
@@ -235,3 +235,9 @@ def test_drift_made_with_raw_http_is_found(
     assert (drifted.path, drifted.action) == ("skills/math.md", Action.DRIFT)
     assert drifted.text_diff is not None
     assert "-subtract numbers\n+add numbers\n" in drifted.text_diff
+
+
+def test_agent_slugs_declared_twice_are_named_and_refused() -> None:
+    refuse_duplicate_slugs(["a", "b"])
+    with pytest.raises(PlanError, match=r"agent slug\(s\) a, c twice"):
+        refuse_duplicate_slugs(["c", "a", "b", "a", "c"])
