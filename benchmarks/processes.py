@@ -4,9 +4,13 @@ Each command is a child process, timed from start to exit. Its CPU time comes fr
 ``os.wait4``: the command's own and that of every process it waited for, so the local platform
 ``evalkit run`` starts in a child process of its own (``evalkit.emulator.child``, always waited
 for when the run ends) and the agent programs that platform ran are counted. Peak memory is the
-sum, over the command and every descendant seen (sampled every ``RSS_SAMPLE_SECONDS``), of each
-process's own high-water mark (``VmHWM`` in ``/proc/<pid>/status``): the run and its platform
-together, as a user's machine holds them, and an upper bound when their peaks do not coincide.
+most the command's process tree held at once, as a user's machine holds it (the run and its
+platform together): at each sample (every ``RSS_SAMPLE_SECONDS``), the sum of the high-water
+marks so far (``VmHWM`` in ``/proc/<pid>/status``, which no sample can miss) of the processes
+alive then, or at the sample before (one that ended in between). An upper bound of the true
+peak: a process's mark so far is at least what it holds. Processes that never lived at the
+same time are not added up: the platform's isolation check starts two programs of about 10 MB
+that end in a few tens of milliseconds, long before the run holds its most.
 A process forked and not yet ``exec``'d (the platform starting an agent program) is not
 counted until its ``exec``: its pages are the parent's, shared copy on write, and its
 ``VmHWM`` would count the parent's memory a second time; after the ``exec`` its mark is its own.
@@ -167,22 +171,23 @@ def run_evalkit(
 
 
 class TreeRssSampler(threading.Thread):
-    """The peak memory of ``pid`` and all its descendants: each process's own high-water mark
-    (``VmHWM``, which no sample can miss), summed over every process seen in the tree, sampled
-    every ``RSS_SAMPLE_SECONDS`` until ``stop``. A process that lives less than a sample's
-    interval is missed, and so is what one gains in its last interval."""
+    """The peak memory of ``pid`` and its descendants, sampled every ``RSS_SAMPLE_SECONDS``
+    until ``stop``: the most that the processes alive at one sample (or at the one before)
+    held, each counted at its high-water mark so far (``VmHWM``). A process that lives less
+    than a sample's interval is missed, and so is what one gains in its last interval."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(name=f"rss-of-{pid}", daemon=True)
         self.pid = pid
         self._high_water_kb: dict[int, int] = {}
+        self._peak_kb = 0
         self._stopped = threading.Event()
         #: how many times the tree was looked at so far
         self.sweeps = 0
 
     @property
     def peak_kb(self) -> int:
-        return sum(self._high_water_kb.values())
+        return self._peak_kb
 
     def peaks_mb(self) -> tuple[float, ...]:
         """Each process's own high-water mark: the root's first, then in the order seen."""
@@ -191,9 +196,15 @@ class TreeRssSampler(threading.Thread):
         return tuple(kb / 1024 for kb in [root, *others])
 
     def run(self) -> None:
+        before: set[int] = set()
         while not self._stopped.is_set():
-            for pid, high_water in tree_high_water_kb(self.pid).items():
+            alive = tree_high_water_kb(self.pid)
+            for pid, high_water in alive.items():
                 self._high_water_kb[pid] = max(self._high_water_kb.get(pid, 0), high_water)
+            together = before | alive.keys()  # alive now, or a sweep ago (ended in between)
+            held = sum(self._high_water_kb[pid] for pid in together)
+            self._peak_kb = max(self._peak_kb, held)
+            before = set(alive)
             self.sweeps += 1
             self._stopped.wait(RSS_SAMPLE_SECONDS)
 

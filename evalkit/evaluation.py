@@ -216,6 +216,51 @@ async def _evaluate_launched(
     hooks: RunHooks,
     stop: asyncio.Event | None,
 ) -> RunOutcome:
+    with contextlib.ExitStack() as platform_scope:
+        ready = await _ready_to_run(manifest, config, connection, launch, hooks, platform_scope)
+        prepared, jobs = ready.prepared, ready.jobs
+        config = prepared.config  # as the manifest completed it
+        hooks.note(
+            f"run {prepared.identity.run_id}: {len(jobs)} example(s), results in "
+            f"{prepared.identity.run_dir}"
+        )
+        hooks.begin(len(jobs))
+        # results.jsonl read back as the last examples run (the reports start with it read)
+        follower = (
+            ResultsFollower(prepared.identity.run_dir / RESULTS_NAME) if config.report else None
+        )
+        following = _following(hooks, follower, len(jobs))
+        summary = await _session(jobs, ready.platform, prepared, following, stop)
+    outcome = RunOutcome(summary, prepared.identity.run_dir)
+    if not config.report:
+        return outcome
+    folder = config.report_dir or ready.project_root / REPORTS_FOLDER / prepared.identity.run_id
+    return _with_reports(outcome, folder, config.html_link, config.history, follower)
+
+
+@dataclass(frozen=True)
+class _ReadyRun:
+    """What a run holds once it is prepared: not the manifest (a 20,000-example manifest is
+    about 35 MB; only the selected examples' jobs are kept)."""
+
+    platform: OpenPlatform
+    prepared: PreparedRun
+    jobs: list[ExampleJob]
+    project_root: Path
+
+
+async def _ready_to_run(
+    manifest: Path | str | Manifest,
+    config: RunConfig,
+    connection: Connection,
+    launch: PlatformLaunch | None,
+    hooks: RunHooks,
+    platform_scope: contextlib.ExitStack,
+) -> _ReadyRun:
+    """Load and select, open the platform (closed with ``platform_scope``), then sync or check
+    the agents: every refusal comes here, before the first start. The manifest is held by this
+    frame only, gone once it returns (a frame that lent its locals to a lazily built model
+    keeps them as long as it lives)."""
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
     if config.confidence is None and loaded.gates.confidence is not None:
         config = dataclasses.replace(config, confidence=loaded.gates.confidence)
@@ -235,68 +280,58 @@ async def _evaluate_launched(
     plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
     judges = judge_agents_of(loaded, jobs)  # judged by agents that must be synced too
     gits: list[GitInfo] = []
+    project_root = loaded.path.parent
 
     def meanwhile() -> None:
         """While a local platform starts: what needs no platform (the run's git commit, and
         the modules the preparation imports: a tenth of a second)."""
-        gits.append(git_info(loaded.path.parent))
+        gits.append(git_info(project_root))
         _import_preparation()
 
-    with open_platform(
-        connection,
-        project_root=loaded.path.parent,
-        workflows_dir=loaded.local_workflows_dir,
-        workers=config.concurrency,
-        pass_env=loaded.local_pass_env,
-        launch=launch,
-        meanwhile=meanwhile,
-    ) as platform:
-        git = gits[0]
-        identity = _identity(loaded, config, git)
-        hooks.note(f"target: {platform.description}")
-        for line in platform.notes:
-            hooks.note(line)
-        sync = config.sync if config.sync is not None else platform.is_local
-        if config.baseline_batch is not None:  # read first: a wrong id changes nothing
-            baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
-        jobs, sync_plan, drifted = await asyncio.to_thread(
-            _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks, judges
+    platform = platform_scope.enter_context(
+        open_platform(
+            connection,
+            project_root=project_root,
+            workflows_dir=loaded.local_workflows_dir,
+            workers=config.concurrency,
+            pass_env=loaded.local_pass_env,
+            launch=launch,
+            meanwhile=meanwhile,
         )
-        _make_run_folder(identity.run_dir)
-        prepared = PreparedRun(
-            config=config,
-            identity=identity,
-            target=Target(
-                kind="local" if platform.is_local else "remote", base_url=platform.base_url
-            ),
-            manifest=str(loaded.path),
-            manifest_digest=loaded.digest,
-            git=git,
-            gates=gates_from_manifest(loaded.gates).overridden_by(config.gates),
-            suite_gates=suite_gates_from_manifest(loaded, config.gates),
-            baseline=baseline,
-            baseline_name=(
-                str(config.baseline) if config.baseline else _batch_name(config.baseline_batch)
-            ),
-            sync_plan=sync_plan,
-            drifted_agents=drifted,
-            change_selection=change_selection,
-            calibration=calibration_plan(every_job, jobs),
-            judges=judges,
-            judgements_folder=loaded.path.parent / JUDGEMENTS_FOLDER,
-        )
-        del every_job  # the examples left out of the selection are not held during the run
-        hooks.note(f"run {identity.run_id}: {len(jobs)} example(s), results in {identity.run_dir}")
-        hooks.begin(len(jobs))
-        # results.jsonl read back as the last examples run (the reports start with it read)
-        follower = ResultsFollower(identity.run_dir / RESULTS_NAME) if config.report else None
-        following = _following(hooks, follower, len(jobs))
-        summary = await _session(jobs, platform, prepared, following, stop)
-    outcome = RunOutcome(summary, identity.run_dir)
-    if not config.report:
-        return outcome
-    folder = config.report_dir or loaded.path.parent / REPORTS_FOLDER / identity.run_id
-    return _with_reports(outcome, folder, config.html_link, config.history, follower)
+    )
+    git = gits[0]
+    identity = _identity(loaded, config, git)
+    hooks.note(f"target: {platform.description}")
+    for line in platform.notes:
+        hooks.note(line)
+    sync = config.sync if config.sync is not None else platform.is_local
+    if config.baseline_batch is not None:  # read first: a wrong id changes nothing
+        baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
+    jobs, sync_plan, drifted = await asyncio.to_thread(
+        _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks, judges
+    )
+    _make_run_folder(identity.run_dir)
+    prepared = PreparedRun(
+        config=config,
+        identity=identity,
+        target=Target(kind="local" if platform.is_local else "remote", base_url=platform.base_url),
+        manifest=str(loaded.path),
+        manifest_digest=loaded.digest,
+        git=git,
+        gates=gates_from_manifest(loaded.gates).overridden_by(config.gates),
+        suite_gates=suite_gates_from_manifest(loaded, config.gates),
+        baseline=baseline,
+        baseline_name=(
+            str(config.baseline) if config.baseline else _batch_name(config.baseline_batch)
+        ),
+        sync_plan=sync_plan,
+        drifted_agents=drifted,
+        change_selection=change_selection,
+        calibration=calibration_plan(every_job, jobs),
+        judges=judges,
+        judgements_folder=project_root / JUDGEMENTS_FOLDER,
+    )
+    return _ReadyRun(platform, prepared, jobs, project_root)
 
 
 #: results.jsonl lines read back as each example finishes, once every example has started

@@ -230,7 +230,7 @@ class ExecutionWorker:
             agent = self._agents.get(record.agent_id)
         except Exception:  # the thread's path says what went wrong, as for any run
             return None
-        runtime = runtime_config(agent.config)
+        runtime = runtime_config(agent.execution_config)
         if isinstance(runtime, str) or "builtin" not in runtime:
             return None
         if self._faults.execution_should_fail():
@@ -238,7 +238,7 @@ class ExecutionWorker:
         job = AgentJob(
             execution_id=record.id,
             workspace={},  # a builtin never reads it
-            config=agent.config or {},
+            config=agent.execution_config or {},
             input_json=record.json_column("input_json") or {},
             input_files=[],
             scratch_root=self._scratch_dir / record.id,  # never made: a builtin needs none
@@ -296,15 +296,18 @@ class ExecutionWorker:
             lambda: self._workspaces.acquire(agent.id, agent.latest_commit),
             self._workspaces.release,
         )
+        custom = self._runner is not default_runner
         try:
-            if self._runner is not default_runner:
+            if custom:
                 # A custom runner is promised its folder; the default runtime makes it only for
                 # a program (a builtin needs none), saving two file system calls per run.
                 scratch.mkdir(parents=True, exist_ok=True)
+            # The platform's runtimes read the runtime alone (the view kept parsed); a custom
+            # runner is given the whole config.
             job = AgentJob(
                 execution_id=record.id,
                 workspace=workspace,
-                config=agent.config or {},
+                config=(agent.config if custom else agent.execution_config) or {},
                 input_json=record.json_column("input_json") or {},
                 input_files=input_files,
                 scratch_root=scratch,

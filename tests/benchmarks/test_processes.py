@@ -59,6 +59,42 @@ def test_the_tree_s_memory_counts_the_child_of_the_command() -> None:
     assert sum(sampler.peaks_mb()) == pytest.approx(sampler.peak_kb / 1024)
 
 
+#: a parent that runs two children holding ``MEGABYTES`` MB each, one after the other (a
+#: pause between them), then waits for its stdin
+ONE_AFTER_THE_OTHER = f"""
+import subprocess, sys, time
+holder = '''
+import time
+held = bytearray(b"x") * ({MEGABYTES} << 20)  # written, so resident
+time.sleep(0.3)
+'''
+subprocess.run([sys.executable, "-c", holder])
+time.sleep(0.3)
+subprocess.run([sys.executable, "-c", holder])
+print("both done", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_processes_that_never_lived_at_once_are_not_added_up() -> None:
+    """The tree's peak is what it held at once: two children of 80 MB that ran one after the
+    other held 80 MB at most, not 160 (each one's own mark is still kept)."""
+    with subprocess.Popen(
+        [sys.executable, "-c", ONE_AFTER_THE_OTHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as parent:
+        assert parent.stdout is not None
+        assert parent.stdin is not None
+        sampler = TreeRssSampler(parent.pid)
+        sampler.start()
+        assert parent.stdout.readline() == b"both done\n"
+        parent.stdin.close()
+        parent.wait()
+        sampler.stop()
+    own, *children = sampler.peaks_mb()
+    assert len([mb for mb in children if mb >= MEGABYTES]) == 2  # both were seen holding
+    assert MEGABYTES * 1024 <= sampler.peak_kb < (own + 1.5 * MEGABYTES) * 1024
+
+
 def test_a_process_that_is_gone_holds_nothing() -> None:
     with subprocess.Popen([sys.executable, "-c", "pass"]) as done:
         done.wait()

@@ -41,6 +41,8 @@ class AgentJob:
 
     execution_id: str
     workspace: Workspace | Mapping[str, bytes]
+    #: the agent's config: for the platform's own runtimes, only what they read (``runtime``
+    #: and ``triggers``, store/agents.py); a custom runner gets it whole
     config: dict[str, Any]
     input_json: dict[str, Any]
     input_files: list[InputFile]

@@ -55,22 +55,29 @@ class AgentRecord:
 
     @property
     def config(self) -> dict[str, Any] | None:
-        """The config, parsed (an execution reads its runtime): shared by the records of the
-        same stored text, so nothing may change it in place. An answer needs no parse: it
-        carries ``config_text`` as it is (render.py)."""
+        """The whole config, parsed anew on each read (an answer needs no parse: it carries
+        ``config_text`` as it is, render.py; an execution reads ``execution_config``)."""
+        text = self.config_text
+        if text is None:
+            return None
+        value: dict[str, Any] = json.loads(text)
+        return value
+
+    @property
+    def execution_config(self) -> dict[str, Any] | None:
+        """What an execution reads of the config (``EXECUTION_KEYS``), shared by the records
+        of the same stored text, so nothing may change it in place."""
         text = self.config_text
         if text is None:
             return None
         if self.configs is None:
-            value: dict[str, Any] = json.loads(text)
-            return value
-        parsed: dict[str, Any] = self.configs.parse(self.id, text)
-        return parsed
+            return execution_view(json.loads(text))
+        return self.configs.parse(self.id, text)
 
     @property
     def api_trigger_enabled(self) -> bool:
         """``triggers.api.enabled: false`` turns API runs off (contract B9)."""
-        triggers = (self.config or {}).get("triggers")
+        triggers = (self.execution_config or {}).get("triggers")
         api = triggers.get("api") if isinstance(triggers, dict) else None
         return not (isinstance(api, dict) and api.get("enabled") is False)
 
@@ -107,30 +114,43 @@ def dataset_examples(paths: list[str]) -> list[str]:
     return sorted(names)
 
 
-#: characters of config text the ``ConfigCache`` keeps parsed, all agents together (a parsed
-#: config takes about four times its text): bounded by size, not by a count of agents, since a
-#: synced agent's config grows with its workspace (400 KB of text at 2,000 examples)
+#: the members of an agent's config an execution reads: its runtime, and whether API runs are
+#: on. Not evalkit's last-applied record, a hash per workspace file (400 KB of text at 2,000
+#: examples, about 1 MB once parsed): the local platform never reads it.
+EXECUTION_KEYS = ("runtime", "triggers")
+#: characters of config text the ``ConfigCache`` keeps, all agents together: bounded by size,
+#: not by a count of agents, since a synced agent's config grows with its workspace
 CONFIG_CACHE_CHARS = 2 * 1024 * 1024
 
 
+def execution_view(config: Any) -> dict[str, Any]:
+    """The members of a parsed ``config`` that an execution reads (``EXECUTION_KEYS``)."""
+    if not isinstance(config, dict):
+        return {}
+    return {key: config[key] for key in EXECUTION_KEYS if key in config}
+
+
 class ConfigCache:
-    """Each agent's config as last parsed, reused while its stored text is the same.
+    """Each agent's execution view of its config (``execution_view``), kept while its stored
+    text is the same.
 
     A synced agent's config carries evalkit's last-applied record, a hash per workspace file
     (100 KB at 1,000 examples): parsing it on every execution cost the platform more CPU than
     the rest of the run. Only executions parse (answers carry the stored text), so a sync's
-    writes and reads fill no entry: a first run held 1.3 MB per synced agent of 2,000
-    examples it had not run yet. Records share the parsed value, so nothing may
-    change a record's ``config`` in place (nothing does: an update stores a new text).
+    writes and reads fill no entry. What is kept is the view, not the whole parse: ten synced
+    agents of 2,000 examples held about 1 MB each parsed, their views a few hundred bytes.
+    Records share the view, so nothing may change it in place (nothing does: an update
+    stores a new text).
 
-    The least recently read configs go first once their texts add up to more than
-    ``max_chars``; a config longer than that on its own is parsed on every read, never kept.
+    The least recently read configs go first once their texts (kept to tell a changed config)
+    add up to more than ``max_chars``; a config longer than that on its own is parsed on every
+    read, never kept.
     """
 
     def __init__(self, max_chars: int = CONFIG_CACHE_CHARS) -> None:
         self._max_chars = max_chars
         self._lock = threading.Lock()
-        self._parsed: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._parsed: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
         self._chars = 0
 
     @property
@@ -138,18 +158,18 @@ class ConfigCache:
         """Characters of config text held now (at most ``max_chars``)."""
         return self._chars
 
-    def parse(self, agent_id: str, text: str) -> Any:
+    def parse(self, agent_id: str, text: str) -> dict[str, Any]:
         with self._lock:
             kept = self._parsed.get(agent_id)
             if kept is not None and kept[0] == text:
                 self._parsed.move_to_end(agent_id)
                 return kept[1]
-        value = json.loads(text)
+        value = execution_view(json.loads(text))
         with self._lock:
             self._keep(agent_id, text, value)
         return value
 
-    def _keep(self, agent_id: str, text: str, value: Any) -> None:
+    def _keep(self, agent_id: str, text: str, value: dict[str, Any]) -> None:
         self._forget(agent_id)
         if len(text) <= self._max_chars:
             self._parsed[agent_id] = (text, value)

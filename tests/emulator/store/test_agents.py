@@ -35,30 +35,54 @@ def big_config(version: int) -> dict[str, object]:
 def test_reads_of_an_unchanged_config_share_one_parse(agents: AgentStore) -> None:
     created = agents.create(name="A", slug="a", description=None, config=big_config(1))
     by_id, by_slug = agents.get(created.id), agents.get("a")
-    assert by_id.config == big_config(1)
-    assert by_id.config is by_slug.config
-    assert agents.find_all(search=None, limit=10, offset=0)[0][0].config is by_id.config
+    assert by_id.execution_config == {"runtime": {"builtin": "echo"}}
+    assert by_id.execution_config is by_slug.execution_config
+    listed = agents.find_all(search=None, limit=10, offset=0)[0][0]
+    assert listed.execution_config is by_id.execution_config
+
+
+def test_an_execution_sees_its_runtime_and_triggers_and_not_the_sync_record(
+    agents: AgentStore,
+) -> None:
+    """The cache keeps what executions read: a synced config's hash per file stays out of it
+    (about 1 MB parsed per agent of 2,000 examples); the whole config is still read whole."""
+    config = {**big_config(1), "triggers": {"api": {"enabled": False}}, "model": "m"}
+    created = agents.create(name="A", slug="a", description=None, config=config)
+    read = agents.get(created.id)
+    assert read.execution_config == {
+        "runtime": {"builtin": "echo"},
+        "triggers": {"api": {"enabled": False}},
+    }
+    assert read.config == config
+    assert not read.api_trigger_enabled
 
 
 def test_an_updated_config_is_read_anew(agents: AgentStore) -> None:
     created = agents.create(name="A", slug="a", description=None, config=big_config(1))
-    before = agents.get(created.id).config
-    agents.update(created.id, {"config": big_config(2)})
-    after = agents.get(created.id).config
-    assert after == big_config(2)
+    before = agents.get(created.id).execution_config
+    changed = {**big_config(2), "runtime": {"builtin": "fixed"}}
+    agents.update(created.id, {"config": changed})
+    after = agents.get(created.id).execution_config
+    assert after == {"runtime": {"builtin": "fixed"}}
     assert after is not before
+    assert agents.get(created.id).config == changed
     agents.update(created.id, {"config": None})
+    assert agents.get(created.id).execution_config is None
     assert agents.get(created.id).config is None
 
 
+def runtime_text(n: int) -> str:
+    return json.dumps({"runtime": {"n": n}})
+
+
 def test_the_cache_keeps_the_most_recently_read_agents_only() -> None:
-    cache = ConfigCache(max_chars=2 * len('{"n": 1}'))
-    first = cache.parse("a", '{"n": 1}')
-    cache.parse("b", '{"n": 2}')
-    assert cache.parse("a", '{"n": 1}') is first  # read again: now the most recent
-    cache.parse("c", '{"n": 3}')  # "b" goes
-    assert cache.parse("a", '{"n": 1}') is first
-    assert cache.parse("b", '{"n": 2}') == {"n": 2}
+    cache = ConfigCache(max_chars=2 * len(runtime_text(1)))
+    first = cache.parse("a", runtime_text(1))
+    cache.parse("b", runtime_text(2))
+    assert cache.parse("a", runtime_text(1)) is first  # read again: now the most recent
+    cache.parse("c", runtime_text(3))  # "b" goes
+    assert cache.parse("a", runtime_text(1)) is first
+    assert cache.parse("b", runtime_text(2)) == {"runtime": {"n": 2}}
 
 
 def test_the_cache_is_bounded_by_the_size_of_its_texts_not_their_number() -> None:
@@ -72,12 +96,12 @@ def test_the_cache_is_bounded_by_the_size_of_its_texts_not_their_number() -> Non
 
 
 def test_a_config_longer_than_the_cache_is_parsed_each_time_and_not_kept() -> None:
-    small, big = '{"n": 1}', json.dumps(big_config(1))
+    small, big = runtime_text(1), json.dumps(big_config(1))
     cache = ConfigCache(max_chars=len(big) - 1)
     kept = cache.parse("a", small)
     first = cache.parse("b", big)
     again = cache.parse("b", big)
-    assert first == again == big_config(1)
+    assert first == again == {"runtime": {"builtin": "echo"}}
     assert first is not again
     assert cache.chars == len(small)
     assert cache.parse("a", small) is kept
@@ -109,8 +133,8 @@ def test_storing_and_reading_a_config_parses_nothing_until_it_is_asked_for(
     assert read.config_text == updated.config_text == store_text(big_config(2))
     assert parses == []
     assert agents._configs.chars == 0
-    assert read.config == big_config(2)
-    assert agents.get("a").config is read.config
+    assert read.execution_config == {"runtime": {"builtin": "echo"}}
+    assert agents.get("a").execution_config is read.execution_config
     assert len(parses) == 1
 
 
