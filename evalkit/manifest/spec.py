@@ -6,13 +6,15 @@ its compare rules already merged (defaults -> agent or workflow -> folder -> exa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mimetypes
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
@@ -23,9 +25,6 @@ from evalkit.manifest.workspace import WorkspaceSpec
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-
-_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 
 
 class _NoFiles(dict[str, Path]):
@@ -44,14 +43,23 @@ class _NoFiles(dict[str, Path]):
 
 #: the empty files of every example without files (``ExampleSpec``)
 NO_FILES: dict[str, Path] = _NoFiles()
+#: the rules of an example made in code without any
+_NO_RULES = CompareSpec()
+
+
+def _files(given: Mapping[str, Path | str] | None) -> dict[str, Path]:
+    """An example's files as paths; ``NO_FILES`` when there are none."""
+    if not given:
+        return NO_FILES
+    return {name: Path(path) for name, path in given.items()}
 
 
 class JsonTexts:
     """``input_json`` and ``expected_json`` read from the compact JSON text a class keeps
     (``input_text``, ``expected_text``: see ``compact_json``), a new copy on each use: held as
     Python objects, a 20,000-example manifest took about 4 KB an example, as text about 1 KB.
-    A mixin of ``ExampleSpec`` (a pydantic model) and the runner's ``ExampleJob`` (a
-    dataclass); it declares no field of its own."""
+    A mixin of ``ExampleSpec`` and the runner's ``ExampleJob`` (slotted dataclasses both);
+    it declares no field of its own."""
 
     __slots__ = ()
 
@@ -72,63 +80,91 @@ class JsonTexts:
         return None if self.expected_text is None else json.loads(self.expected_text)
 
 
-class ExampleSpec(_Frozen, JsonTexts):
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class ExampleSpec(JsonTexts):
     """One example: inputs, expectations, rules, and where it is declared.
 
     ``input_json`` and ``expected_json`` are given as JSON values and kept as compact JSON
-    text (``input_text``, ``expected_text``; ``JsonTexts`` reads them back)."""
+    text (``input_text``, ``expected_text``; ``JsonTexts`` reads them back). A slotted
+    dataclass, not a pydantic model: a 20,000-example manifest held 600 bytes an example in
+    the model, 200 here (pydantic still reads it as a field of ``AgentSpec``, and dumps it)."""
 
     name: str
     #: the agent it runs on (``None`` for a workflow example)
-    agent_slug: str | None = None
+    agent_slug: str | None
     #: the workflow it runs (``None`` for an agent example)
-    workflow: str | None = None
+    workflow: str | None
     #: ``input_json`` as compact JSON (ASCII)
-    input_text: bytes = b"{}"
-    #: input field -> file
-    input_files: dict[str, Path] = Field(default_factory=dict)
+    input_text: bytes
+    #: input field -> file (``NO_FILES`` when it has none)
+    input_files: dict[str, Path]
     #: ``expected_json`` as compact JSON (ASCII); ``None`` when only files are expected
-    expected_text: bytes | None = None
-    #: output file name (relative POSIX path) -> expected file
-    expected_files: dict[str, Path] = Field(default_factory=dict)
-    tags: tuple[str, ...] = ()
-    compare: CompareSpec = Field(default_factory=CompareSpec)
+    expected_text: bytes | None
+    #: output file name (relative POSIX path) -> expected file (``NO_FILES`` when none)
+    expected_files: dict[str, Path]
+    tags: tuple[str, ...]
+    compare: CompareSpec
     #: ``repeat:`` merged from the defaults down to the example (None: run once)
-    repeat: Repeat | None = None
-    notes: str | None = None
+    repeat: Repeat | None
+    notes: str | None
     #: where it is declared: the manifest entry, or the example folder's expected.json
     mark: SourceMark
     #: the example's folder for folder examples (``None`` when written inline)
-    folder: Path | None = None
+    folder: Path | None
     #: the execution a folder example was made from (its ``source.json``), if any
-    source: ExampleSource | None = None
+    source: ExampleSource | None
 
-    @model_validator(mode="after")
-    def _share_fields_set(self) -> ExampleSpec:
-        # one set of given field names for the examples given the same ones (thousands)
-        names = frozenset(self.model_fields_set)
-        object.__setattr__(
-            self, "__pydantic_fields_set__", _FIELDS_SETS.setdefault(names, set(names))
-        )
-        # and one empty mapping for the files of all the examples without files
-        values = self.__dict__
-        for name in ("input_files", "expected_files"):
-            if not values[name]:
-                values[name] = NO_FILES
-        return self
+    def __init__(
+        self,
+        *,
+        name: str,
+        mark: SourceMark,
+        agent_slug: str | None = None,
+        workflow: str | None = None,
+        input_json: Any = _UNSET,
+        input_text: bytes = b"{}",
+        input_files: Mapping[str, Path | str] | None = None,
+        expected_json: Any = _UNSET,
+        expected_text: bytes | None = None,
+        expected_files: Mapping[str, Path | str] | None = None,
+        tags: Iterable[str] = (),
+        compare: CompareSpec | None = None,
+        repeat: Repeat | None = None,
+        notes: str | None = None,
+        folder: Path | None = None,
+        source: ExampleSource | None = None,
+    ) -> None:
+        """``input_json=`` and ``expected_json=`` (JSON values) are kept as their compact text
+        (they win over ``input_text=``/``expected_text=``); file paths may be given as text."""
+        if input_json is not _UNSET:
+            input_text = compact_json(input_json)
+        if expected_json is not _UNSET:
+            expected_text = None if expected_json is None else compact_json(expected_json)
+        values = {
+            "name": name,
+            "agent_slug": agent_slug,
+            "workflow": workflow,
+            "input_text": input_text,
+            "input_files": _files(input_files),
+            "expected_text": expected_text,
+            "expected_files": _files(expected_files),
+            "tags": tuple(tags),
+            "compare": compare if compare is not None else _NO_RULES,
+            "repeat": repeat,
+            "notes": notes,
+            "mark": mark,
+            "folder": folder,
+            "source": source,
+        }
+        for field_name, value in values.items():
+            object.__setattr__(self, field_name, value)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _as_text(cls, data: Any) -> Any:
-        """``input_json=`` and ``expected_json=`` (JSON values) become their compact text."""
-        if isinstance(data, dict) and ("input_json" in data or "expected_json" in data):
-            data = dict(data)
-            if "input_json" in data:
-                data["input_text"] = compact_json(data.pop("input_json"))
-            if "expected_json" in data:
-                expected = data.pop("expected_json")
-                data["expected_text"] = None if expected is None else compact_json(expected)
-        return data
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> ExampleSpec:
+        """A copy with ``update``'s fields changed (as a pydantic model's ``model_copy``)."""
+        return dataclasses.replace(self, **(update or {}))
 
     def platform_files(self) -> dict[str, Path | bytes]:
         """The example in the platform's layout (contract A7), path -> local file or content:
@@ -309,7 +345,7 @@ class Manifest(_Frozen):
         agents = []
         for agent in self.agents:
             slug = environment.slug_for(agent.manifest_slug)
-            examples = tuple(e.model_copy(update={"agent_slug": slug}) for e in agent.examples)
+            examples = tuple(dataclasses.replace(e, agent_slug=slug) for e in agent.examples)
             renamed = environment.name_for(agent.manifest_name, agent.manifest_slug)
             update = {"slug": slug, "name": renamed, "examples": examples}
             agents.append(agent.model_copy(update=update))
