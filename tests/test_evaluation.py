@@ -318,3 +318,30 @@ def test_the_examples_left_out_of_the_selection_are_not_held_while_examples_run(
     assert outcome.exit_code == 0, outcome.summary.outcome
     assert declared == 10
     assert held_at_start == [0]
+
+
+def test_the_memory_of_the_manifest_and_the_sync_is_given_back_before_examples_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first sync plans every file of every example (40,000 for 20,000 inline examples):
+    with the manifest, its pages went back to the system only once both were garbage."""
+    import evalkit.evaluation as evaluation
+    from evalkit.manifest.spec import ExampleSpec
+
+    events: list[str] = []
+
+    def give_back() -> bool:
+        import gc
+
+        gc.collect()
+        held = sum(isinstance(thing, ExampleSpec) for thing in gc.get_objects())
+        events.append(f"given back, {held} example(s) held")
+        return True
+
+    monkeypatch.setattr(evaluation, "give_back_memory", give_back)
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    config = RunConfig(selection=Selection(examples=("pinecone-*",)), report=False)
+    hooks = RunHooks(begin=lambda count: events.append(f"{count} to run"))
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection(), hooks=hooks)
+    assert outcome.exit_code == 0, outcome.summary.outcome
+    assert events == ["given back, 0 example(s) held", "1 to run"]

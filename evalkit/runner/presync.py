@@ -13,7 +13,6 @@ from typing import Any
 
 from evalkit.client import EigenpalClient
 from evalkit.errors import PlatformTrouble, RunError
-from evalkit.malloc_arenas import give_back_memory
 from evalkit.manifest import Manifest
 from evalkit.runner.jobs import ExampleJob
 
@@ -40,10 +39,7 @@ def sync_agents(
 ) -> PreSync | None:
     """Sync the agents of ``jobs`` and ``also`` (platform slugs: the judge agents their rules
     name); None when there is none. ``SyncFailed`` when the platform refused a write."""
-    try:
-        return _sync(manifest, client, jobs, also)
-    finally:  # the plan is garbage now
-        give_back_memory()
+    return _sync(manifest, client, jobs, also)
 
 
 def _sync(

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from evalkit.api import FileListResponse
 from evalkit.manifest import load_manifest
-from evalkit.runner import presync
 from evalkit.runner.from_manifest import jobs_from_manifest
 from evalkit.runner.presync import sync_agents
 from tests.runner.platform_harness import local_platform, sync_client
@@ -46,27 +43,3 @@ def test_the_recorded_plan_names_the_examples_it_uploaded_not_their_files(
     ]  # name, config, example
     assert "- examples: `+` `first`" in synced.plan["markdown"]
     assert "input.json" not in str(synced.plan)
-
-
-def test_the_sync_gives_the_memory_of_its_plan_back_before_the_examples_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A first sync plans every file of every example (40,000 for 20,000 inline examples);
-    the examples' own allocations came on top of what that plan had taken."""
-    given_back: list[str] = []
-
-    def give_back() -> bool:
-        given_back.append("after")
-        return True
-
-    monkeypatch.setattr(presync, "give_back_memory", give_back)
-    (tmp_path / "evalkit.yaml").write_text(MANIFEST)
-    manifest = load_manifest(tmp_path / "evalkit.yaml")
-    jobs = jobs_from_manifest(manifest)
-    with local_platform(tmp_path / "platform") as running, sync_client(running) as client:
-        first = sync_agents(manifest, client, jobs)
-        again = sync_agents(manifest, client, jobs)
-    assert first is not None
-    assert first.plan is not None
-    assert again == presync.PreSync(None, "sync: agents already up to date")
-    assert given_back == ["after", "after"]
