@@ -79,6 +79,12 @@ class JsonTexts:
         (only files are expected)."""
         return None if self.expected_text is None else json.loads(self.expected_text)
 
+    def _fill(self, values: Mapping[str, Any]) -> None:
+        """Set the fields of the frozen dataclass that mixes this in (from its own
+        ``__init__``, which takes JSON values as well as their text)."""
+        for field_name, value in values.items():
+            object.__setattr__(self, field_name, value)
+
 
 _UNSET: Any = object()
 
@@ -143,24 +149,24 @@ class ExampleSpec(JsonTexts):
             input_text = compact_json(input_json)
         if expected_json is not _UNSET:
             expected_text = None if expected_json is None else compact_json(expected_json)
-        values = {
-            "name": name,
-            "agent_slug": agent_slug,
-            "workflow": workflow,
-            "input_text": input_text,
-            "input_files": _files(input_files),
-            "expected_text": expected_text,
-            "expected_files": _files(expected_files),
-            "tags": tuple(tags),
-            "compare": compare if compare is not None else _NO_RULES,
-            "repeat": repeat,
-            "notes": notes,
-            "mark": mark,
-            "folder": folder,
-            "source": source,
-        }
-        for field_name, value in values.items():
-            object.__setattr__(self, field_name, value)
+        self._fill(
+            {
+                "name": name,
+                "agent_slug": agent_slug,
+                "workflow": workflow,
+                "input_text": input_text,
+                "input_files": _files(input_files),
+                "expected_text": expected_text,
+                "expected_files": _files(expected_files),
+                "tags": tuple(tags),
+                "compare": compare if compare is not None else _NO_RULES,
+                "repeat": repeat,
+                "notes": notes,
+                "mark": mark,
+                "folder": folder,
+                "source": source,
+            }
+        )
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None) -> ExampleSpec:
         """A copy with ``update``'s fields changed (as a pydantic model's ``model_copy``)."""

@@ -73,24 +73,24 @@ class ExampleJob(JsonTexts):
             input_text = compact_json(input_json if input_json is not None else {})
         if expected_json is not None:
             expected_text = compact_json(expected_json)
-        values = {
-            "kind": kind,
-            "platform_name": platform_name,
-            "suite": suite,
-            "name": name,
-            "input_text": input_text,
-            "input_files": {} if input_files is None else input_files,
-            "expected_text": expected_text,
-            "has_expected_json": has_expected_json,
-            "expected_files": {} if expected_files is None else expected_files,
-            "tags": tags,
-            "mark": mark,
-            "compare": compare,
-            "version": version,
-            "repeat": repeat,
-        }
-        for key, value in values.items():
-            object.__setattr__(self, key, value)
+        self._fill(
+            {
+                "kind": kind,
+                "platform_name": platform_name,
+                "suite": suite,
+                "name": name,
+                "input_text": input_text,
+                "input_files": {} if input_files is None else input_files,
+                "expected_text": expected_text,
+                "has_expected_json": has_expected_json,
+                "expected_files": {} if expected_files is None else expected_files,
+                "tags": tags,
+                "mark": mark,
+                "compare": compare,
+                "version": version,
+                "repeat": repeat,
+            }
+        )
 
     @property
     def key(self) -> tuple[str, str, str]:
