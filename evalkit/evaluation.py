@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
-from evalkit.client._http import tls_context
+from evalkit.client._http import proxy_for, tls_context
 from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
@@ -517,14 +517,18 @@ async def _session(
     health = PlatformHealth(config.down_after_seconds)
     # One TLS context for every pool (and the clients before): each costs tens of milliseconds.
     tls = tls_context()
+    proxy = proxy_for(platform.base_url)  # as the sync's client has it
     async with contextlib.AsyncExitStack() as stack:
         clients = []
         for limits in client_pools(config.concurrency):
             # (the transport tells when a start is written: runner.start_order)
-            transport = SignallingTransport(httpx.AsyncHTTPTransport(limits=limits, verify=tls))
+            pool = httpx.AsyncHTTPTransport(limits=limits, verify=tls, proxy=proxy)
+            transport = SignallingTransport(pool)
             http = await stack.enter_async_context(
                 httpx.AsyncClient(
-                    event_hooks=rate_limit_hooks(limiter, health), transport=transport
+                    event_hooks=rate_limit_hooks(limiter, health),
+                    transport=transport,
+                    trust_env=False,
                 )
             )
             client = AsyncEigenpalClient(

@@ -345,3 +345,58 @@ def test_the_memory_of_the_manifest_and_the_sync_is_given_back_before_examples_r
     outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection(), hooks=hooks)
     assert outcome.exit_code == 0, outcome.summary.outcome
     assert events == ["given back, 0 example(s) held", "1 to run"]
+
+
+def _without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def test_a_remote_platform_is_reached_through_the_proxy_the_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a proxy (``HTTP_PROXY``), every request goes through it: the sync's and the
+    run's own pools alike (the pools went straight to the platform and failed)."""
+    from tests.forwarding_proxy import forwarding_proxy
+    from tests.runner.platform_harness import API_KEY, local_platform
+
+    _without_proxies(monkeypatch)
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    with (
+        local_platform(tmp_path / "platform") as running,
+        forwarding_proxy(running.base_url) as (proxy_url, proxy),
+    ):
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        port = running.base_url.rsplit(":", 1)[1]
+        remote = f"http://eigenpal.invalid:{port}"  # a name only the proxy does not resolve
+        config = RunConfig(sync=True, selection=Selection(examples=("pinecone-*",)), report=False)
+        outcome = evalkit.run(
+            project / "evalkit.yaml",
+            config,
+            connection=Connection(base_url=remote, api_key=API_KEY),
+        )
+    assert outcome.exit_code == 0, outcome.summary.outcome
+    assert all(seen.split(" ", 1)[1].startswith(remote) for seen in proxy.seen)
+    assert any(seen.startswith("GET ") and "/agents/" in seen for seen in proxy.seen)  # sync
+    runs = [seen for seen in proxy.seen if seen.startswith("POST ") and seen.count("/run")]
+    assert len(runs) == 1  # the run's pool: one example
+
+
+def test_the_local_platform_is_never_reached_through_a_proxy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy set for the world outside (a company's CI) cannot reach this machine's
+    loopback: the local platform is reached directly."""
+    import socket
+
+    _without_proxies(monkeypatch)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("HTTP_PROXY", dead)
+    monkeypatch.setenv("HTTPS_PROXY", dead)
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    config = RunConfig(selection=Selection(examples=("pinecone-*",)), report=False)
+    outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+    assert outcome.exit_code == 0, outcome.summary.outcome

@@ -40,8 +40,14 @@ class AsyncExecutor:
             )
         self.options = options
         self._owns_client = http_client is None
+        # No proxy or .netrc from httpx's reading of the environment: the proxy is evalkit's
+        # choice (``proxy_for``), the same for every client; none around a transport given.
         self._client = http_client or httpx.AsyncClient(
-            transport=transport, verify=_http.verification(options), follow_redirects=False
+            transport=transport,
+            verify=_http.verification(options),
+            follow_redirects=False,
+            trust_env=False,
+            proxy=_http.proxy_for(options.base_url) if transport is None else None,
         )
         _network.quiet_cookies(self._client)
         self.sleep = sleep

@@ -11,10 +11,13 @@ Silence is the read timeout's (httpx) to catch.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import logging
 import math
 import ssl
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -80,6 +83,30 @@ def tls_context() -> ssl.SSLContext:
     """The process's one TLS context that verifies certificates: loading the CA bundle takes
     tens of milliseconds, and every client (a run opens one per example in flight) can share it."""
     return httpx.create_ssl_context()
+
+
+def proxy_for(base_url: str) -> str | None:
+    """The proxy a client of ``base_url`` goes through: the system's, as Python's urllib reads
+    it (the environment's ``https_proxy`` or ``http_proxy`` by the URL's scheme, else
+    ``all_proxy``; none for a host that ``no_proxy`` names), and never one for a loopback
+    address: the local platform is on this machine, where no proxy can reach it. Every client
+    of evalkit's (the sync's, the run's pools) takes its proxy from here, none from httpx's own
+    reading of the environment (which ignores it once a transport is given)."""
+    parts = urllib.parse.urlsplit(base_url)
+    host = parts.hostname or ""
+    if _is_loopback(host) or urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def verification(options: ClientOptions) -> ssl.SSLContext | bool:

@@ -261,3 +261,47 @@ def test_clients_share_one_verifying_tls_context() -> None:
         environ={},
     )
     assert _http.verification(unverified) is False
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture
+def proxies(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No proxy variable set but those a test sets."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("REQUEST_METHOD", raising=False)  # (urllib's CGI rule)
+    return monkeypatch
+
+
+def test_a_remote_platform_is_reached_through_the_proxy_of_its_scheme(
+    proxies: pytest.MonkeyPatch,
+) -> None:
+    proxies.setenv("HTTPS_PROXY", "http://secure-proxy:3128")
+    proxies.setenv("HTTP_PROXY", "http://plain-proxy:3128")
+    assert _http.proxy_for("https://api.eigenpal.com") == "http://secure-proxy:3128"
+    assert _http.proxy_for("http://eigenpal.internal:8080/") == "http://plain-proxy:3128"
+    proxies.delenv("HTTPS_PROXY")
+    proxies.setenv("ALL_PROXY", "http://any-proxy:3128")
+    assert _http.proxy_for("https://api.eigenpal.com") == "http://any-proxy:3128"
+
+
+def test_no_proxy_and_loopback_addresses_are_reached_directly(proxies: pytest.MonkeyPatch) -> None:
+    proxies.setenv("HTTPS_PROXY", "http://secure-proxy:3128")
+    proxies.setenv("HTTP_PROXY", "http://plain-proxy:3128")
+    proxies.setenv("NO_PROXY", ".corp.example")
+    assert _http.proxy_for("https://eigenpal.corp.example") is None
+    # the local platform is on this machine: no proxy can reach it
+    for local in (
+        "http://127.0.0.1:8000",
+        "http://127.9.9.9",
+        "http://[::1]:80",
+        "http://localhost:1",
+    ):
+        assert _http.proxy_for(local) is None, local
+
+
+def test_with_no_proxy_set_every_platform_is_reached_directly(proxies: pytest.MonkeyPatch) -> None:
+    assert _http.proxy_for("https://api.eigenpal.com") is None
