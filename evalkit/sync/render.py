@@ -8,6 +8,7 @@ fenced blocks, or HTML-escaped ``<summary>`` text, so a file cannot restyle or f
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,9 @@ COPIES_NOTE = "the manifest's agents under an environment's slugs; not orphans"
 COPIES_CLEANUP = "Delete the copies you no longer need in the EigenPal dashboard."
 #: environment copies listed in the text plan without -v
 COPIES_SHOWN = 10
+#: example names an agent's line shows before "... and N more" (``-v`` shows them all): a
+#: first plan of 2,000 examples was one line of 2,000 names
+EXAMPLES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
     unchanged = []
     for agent in plan.agents:
         if agent.has_changes or agent.orphan_files:
-            lines += ["", *_agent_text(agent)]
+            lines += ["", *_agent_text(agent, verbose=verbose)]
         else:
             unchanged.append(agent.slug)
     if unchanged and (verbose or len(unchanged) <= 5):
@@ -176,7 +180,7 @@ def _copies_text(plan: Plan, *, verbose: bool) -> list[str]:
     return [*lines, f"[dim]{COPIES_CLEANUP}[/]"]
 
 
-def _agent_text(agent: AgentChange) -> list[str]:
+def _agent_text(agent: AgentChange, *, verbose: bool) -> list[str]:
     marks = "  ".join(
         f"[{STYLE[a]}]{a.symbol}{agent.count(a)}[/]" for a in Action if agent.count(a)
     )
@@ -205,7 +209,16 @@ def _agent_text(agent: AgentChange) -> list[str]:
             lines += [_diff_line(row) for row in file.text_diff.splitlines()]
     examples = example_actions(agent.files)
     if examples:
-        lines.append("    examples: " + "  ".join(_mark(a) + " " + _safe(n) for n, a in examples))
+        # "and 1 more" would take the line the one example needs
+        bounded = not verbose and len(examples) > EXAMPLES_SHOWN + 1
+        shown = examples[:EXAMPLES_SHOWN] if bounded else examples
+        line = "    examples: " + "  ".join(_mark(a) + " " + _safe(n) for n, a in shown)
+        if bounded:
+            hidden = Counter(action for _, action in examples[len(shown) :])
+            tally = " ".join(f"{a.symbol}{hidden[a]}" for a in Action if hidden[a])
+            more = len(examples) - len(shown)
+            line += f"  [dim]... and {more} more: {_safe(tally)} (-v lists them all)[/]"
+        lines.append(line)
     counted = [o for o in agent.orphan_files if o.acknowledged_by is None]
     if counted:
         names = ", ".join(

@@ -164,3 +164,23 @@ def test_names_from_a_record_are_code_in_markdown_and_literal_in_text() -> None:
     plan = Plan(created_at="t", base_dir="/", agents=(), orphan_agents=(hostile,))
     assert "`` [red]qa` `` copy of `**bot**`" in render_markdown(plan)
     assert "'[red]qa`' copy of '**bot**'" in plain(render_text(plan))
+
+
+def test_many_examples_are_cut_short_in_text_unless_verbose(tmp_path: Path) -> None:
+    """A first plan of 2,000 examples was one line of 2,000 names."""
+    from evalkit.sync.render import EXAMPLES_SHOWN
+
+    def examples_plan(count: int, changed: int = 0) -> Plan:
+        new = {f"examples/ex{n:03d}/input.json": b'{"n": 1}' for n in range(count)}
+        old = {f"examples/ex{n:03d}/input.json": b'{"n": 0}' for n in range(count - changed, count)}
+        change = diff_agent(desired(tmp_path, "bot", new), live("bot", old))
+        return Plan(created_at="t", base_dir=str(tmp_path), agents=(change,))
+
+    many = examples_plan(EXAMPLES_SHOWN + 10, changed=2)
+    short = plain(render_text(many))
+    assert f"+ ex{EXAMPLES_SHOWN - 1:03d}" in short
+    assert f"ex{EXAMPLES_SHOWN:03d}" not in short
+    assert "... and 10 more: +8 ~2 (-v lists them all)" in short
+    assert f"~ ex{EXAMPLES_SHOWN + 9:03d}" in plain(render_text(many, verbose=True))
+    # one more than the limit is shown rather than summarised as "1 more"
+    assert "more:" not in plain(render_text(examples_plan(EXAMPLES_SHOWN + 1)))
