@@ -7,7 +7,6 @@ runs, and ``evalkit run`` on the local platform launches the platform's process 
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import click
 
 from evalkit._version import __version__
 from evalkit.cli.early_launch import launched_for
+from evalkit.collector import StartupPause, leave_to_process_end
 from evalkit.conventions import MANIFEST_NAME
 from evalkit.errors import EvalkitError, ManifestError
 from evalkit.exit_codes import ExitCode, epilog, exit_code_for
@@ -145,34 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
-class _StartupCollection:
-    """The garbage collector paused while the command's modules are imported (the ``evalkit``
-    command's own process only), then resumed with what they built frozen.
-
-    Imports allocate a few hundred thousand objects that live as long as the process
-    (modules, classes, functions, pydantic's validators): each collection on the way found
-    nothing to free and walked more of them (a run of 500 examples before its first start: 171
-    young, 16 middle and one full collection, ~48 ms of CPU; 67 and 6, ~9 ms, paused). Frozen
-    (``gc.freeze``), they are left out of every later collection too; what the command
-    allocates from then on is collected as usual."""
-
-    def __init__(self) -> None:
-        self._paused = False
-
-    def pause(self) -> None:
-        if gc.isenabled():
-            gc.disable()
-            self._paused = True
-
-    def resume(self) -> None:
-        """Once the command is loaded; nothing if ``pause`` did not pause it."""
-        if self._paused:
-            self._paused = False
-            gc.freeze()
-            gc.enable()
-
-
-_collection = _StartupCollection()
+#: the collector held off while the command's modules are imported (``evalkit.collector``)
+_collection = StartupPause()
 
 
 #: httpx's own command line (``httpx/__init__.py`` imports it for its ``httpx`` script)
@@ -210,11 +184,9 @@ def _invoke(args: list[str], argv: list[str] | None) -> int:
 
 
 def _ending(argv: list[str] | None) -> None:
-    """The command is done and, run as the process's own command line, the process ends: its
-    objects are left to the end of the process rather than collected again on the way out
-    (that last collection took a run of 500 examples a fifth of a second)."""
+    """The command is done and, run as the process's own command line, the process ends."""
     if argv is None:
-        gc.freeze()
+        leave_to_process_end()
 
 
 #: the errors reported as a message: the user's, the platform's, Ctrl-C, unusable paths

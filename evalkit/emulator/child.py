@@ -49,6 +49,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
+from evalkit.collector import leave_to_process_end, resume_frozen
 from evalkit.emulator.launch import PlatformLaunch as PlatformLaunch  # (named here too)
 from evalkit.errors import ConfigError, EvalkitError
 
@@ -419,18 +420,13 @@ class _ParentFormatter(logging.Formatter):
 
 
 def import_platform() -> None:
-    """Import ``PLATFORM_MODULES``; then the collector, paused by the bootstrap, is resumed
-    with what they built frozen.
-
-    As in the ``evalkit`` command's own process (``evalkit.cli.main``): the imports make about
-    100,000 objects that live as long as the process, and the ~150 collections on the way
-    found next to nothing to free (~40 ms of the child's CPU before it can serve, a tenth of
-    its imports). Frozen (``gc.freeze``), they are left out of every later collection too."""
+    """Import ``PLATFORM_MODULES``; then the collector, turned off by the bootstrap, is turned
+    back on with what they built frozen (``evalkit.collector``: about 100,000 objects, ~150
+    collections that found next to nothing to free, ~40 ms before it can serve)."""
     for name in PLATFORM_MODULES:
         importlib.import_module(name)
     if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+        resume_frozen()
 
 
 def main() -> None:
@@ -506,7 +502,7 @@ def _end_now() -> NoReturn:
     collection of everything the web stack allocated, then its modules) took the child a
     tenth of a second, and the parent's run waits for the child's exit. Threads that are not
     daemons (a web worker thread winding down) are waited for first, as the usual exit does."""
-    gc.freeze()
+    leave_to_process_end()
     current = threading.current_thread()
     for thread in threading.enumerate():
         if thread is not current and not thread.daemon:

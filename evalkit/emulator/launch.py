@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from evalkit.emulator.config import PlatformConfig
 
 #: the collector paused at once: ``main`` resumes it once the platform is imported
+#: (``evalkit.collector.resume_frozen``; it cannot be imported before the pause)
 _BOOTSTRAP = (
     "import gc; gc.disable(); import sys; sys.path[0] = sys.argv[1]; "
     "from evalkit.emulator.child import main; main()"

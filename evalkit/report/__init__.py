@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from evalkit.report.gc_pause import collection_paused
+from evalkit.collector import collection_paused
 from evalkit.report.html import render_html
 from evalkit.report.junit import render_junit
 from evalkit.report.loading import RunResults, load_results

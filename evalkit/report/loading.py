@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evalkit.collector import collection_paused
 from evalkit.errors import RunError
-from evalkit.report.gc_pause import collection_paused
 from evalkit.report.history import History
 from evalkit.runner.results import RESULTS_NAME, SUMMARY_NAME, ExampleResult, RunSummary
 from evalkit.runner.results_file import ResultsFollower, read_results_file, read_summary_file
@@ -51,7 +51,7 @@ def load_results(
     one. ``RunError`` (``ResultsFileError`` at a file's line) when they cannot be used.
     ``follower``: the results file followed as the run wrote it, the lines read so far taken
     from it (when it follows the results file found here: else the file is read)."""
-    with collection_paused():  # (see ``gc_pause``)
+    with collection_paused():  # (see ``evalkit.collector``)
         return _load(path, baseline, follower)
 
 

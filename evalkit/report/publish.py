@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evalkit.collector import collection_paused
 from evalkit.report import write_reports
-from evalkit.report.gc_pause import collection_paused
 from evalkit.report.github import in_github_actions, publish
 from evalkit.report.history import earlier_runs
 from evalkit.report.loading import RunResults, load_results
@@ -53,7 +53,7 @@ def publish_run(
     ``follower``: its results file, followed while the run wrote it (``load_results``).
     ``OSError`` when a report cannot be written; ``RunError`` when the run's files cannot
     be read."""
-    with collection_paused():  # reading and rendering as one: see ``gc_pause``
+    with collection_paused():  # reading and rendering as one: see ``evalkit.collector``
         run = load_results(run_dir, follower=follower)
         if history is not None:
             run.history = earlier_runs([history])

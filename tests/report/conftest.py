@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,19 +45,3 @@ def repeated(tmp_path_factory: pytest.TempPathFactory) -> RunResults:
     from tests.report.sample_runs import repeated_run
 
     return repeated_run(tmp_path_factory.mktemp("repeated"))
-
-
-@pytest.fixture
-def collections() -> Iterator[list[int]]:
-    """The generation of each garbage collection that starts while the test runs."""
-    started: list[int] = []
-
-    def note(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started.append(info["generation"])
-
-    gc.callbacks.append(note)
-    try:
-        yield started
-    finally:
-        gc.callbacks.remove(note)

@@ -1,4 +1,4 @@
-"""``collection_paused``: no automatic collection inside, the collector as it was after."""
+"""``evalkit.collector``: the collector held off inside a block, and over a process's imports."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from evalkit.report.gc_pause import collection_paused
+from evalkit.collector import collection_paused
 
 
 def _cycles(count: int) -> None:
@@ -52,3 +52,35 @@ def test_nested_pauses_turn_it_back_on_once_at_the_end() -> None:
             pass
         assert not gc.isenabled(), "the inner block does not end the outer one's pause"
     assert gc.isenabled()
+
+
+def test_a_startup_pause_turns_the_collector_back_on_with_the_imports_frozen() -> None:
+    from evalkit.collector import StartupPause
+
+    frozen_before = gc.get_freeze_count()
+    pause = StartupPause()
+    try:
+        pause.pause()
+        assert not gc.isenabled()
+        built: list[list[int]] = [[] for _ in range(1000)]  # what the imports would build
+        pause.resume()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen_before + len(built)
+        pause.resume()  # once only
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_startup_pause_leaves_a_collector_the_caller_turned_off_off() -> None:
+    from evalkit.collector import StartupPause
+
+    gc.disable()
+    try:
+        pause = StartupPause()
+        pause.pause()
+        pause.resume()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
