@@ -94,6 +94,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);
 """
 
+
+def placeholders(count: int) -> str:
+    """``?, ?, ?``: the parameters of an ``IN (...)`` list of ``count`` values."""
+    return ", ".join("?" * count)
+
+
 TABLES = ("agents", "workspace_files", "executions", "execution_files", "idempotency")
 #: columns added to a table after a data folder could have been made without them: added when
 #: an older folder is opened (``CREATE TABLE IF NOT EXISTS`` keeps an existing table as it is)

@@ -11,7 +11,7 @@ from evalkit.api import TERMINAL_STATUSES, ExecutionStatus, parse_timestamp, utc
 from evalkit.emulator.problems import not_found
 from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
 from evalkit.emulator.store.blobs import BlobStore
-from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.db import Database, placeholders
 from evalkit.emulator.store.paths import unsafe_path_reason
 
 TERMINAL = tuple(sorted(status.value for status in TERMINAL_STATUSES))
@@ -21,7 +21,7 @@ UNFINISHED = tuple(status.value for status in ExecutionStatus if status not in T
 #: every unfinished execution failed at start-up (after a restart)
 FAIL_UNFINISHED_STATEMENT = (
     "UPDATE executions SET status = 'failed', error = ?, completed_at = ?"
-    f" WHERE status IN ({', '.join('?' * len(UNFINISHED))})"
+    f" WHERE status IN ({placeholders(len(UNFINISHED))})"
 )
 RESTART_ERROR = "platform restarted"
 #: execution file kinds; ``expected`` holds the reviewer's expected files
@@ -124,7 +124,7 @@ class ExecutionStore:
     def move(self, execution_id: str, to: str, *, when: tuple[str, ...], **columns: Any) -> bool:
         """Set ``status`` to ``to`` (plus ``columns``) only if it is one of ``when``."""
         sets = ", ".join(["status = ?", *(f"{column} = ?" for column in columns)])
-        marks = ", ".join("?" for _ in when)
+        marks = placeholders(len(when))
         with self._db.write(transaction=False) as conn:
             cursor = conn.execute(
                 f"UPDATE executions SET {sets} WHERE id = ? AND status IN ({marks})",
@@ -169,7 +169,7 @@ class ExecutionStore:
             cursor = conn.execute(
                 "UPDATE executions SET status = ?, completed_at = ?, output = ?, schema_valid = ?,"
                 " error = ?, cost = ?, model = ?, duration_ms = ? WHERE id = ? AND status IN"
-                f" ({', '.join('?' * len(UNFINISHED))})",
+                f" ({placeholders(len(UNFINISHED))})",
                 (
                     outcome.status,
                     now,
@@ -248,7 +248,7 @@ class ExecutionStore:
 def _files_by_kind(
     conn: sqlite3.Connection, execution_ids: list[str]
 ) -> dict[tuple[str, str], list[StoredFile]]:
-    marks = ", ".join("?" for _ in execution_ids)
+    marks = placeholders(len(execution_ids))
     rows = conn.execute(
         "SELECT execution_id, kind, name, size, blob, content_type, field FROM"
         f" execution_files WHERE execution_id IN ({marks}) ORDER BY position, name",

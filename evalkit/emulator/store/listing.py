@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalkit.api import ExecutionListParams, ExecutionSort, SortOrder, comma_list
-from evalkit.emulator.store.db import Database
+from evalkit.emulator.store.db import Database, placeholders
 from evalkit.emulator.store.executions import ExecutionRecord
 
 #: the scan window when the query gives none (B6)
@@ -90,7 +90,7 @@ def _base_conditions(agent_id: str, filters: ExecutionListParams) -> tuple[list[
     conditions, params = ["agent_id = ?"], [agent_id]
     statuses = comma_list(filters.get("status"))
     if statuses:
-        conditions.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        conditions.append(f"status IN ({placeholders(len(statuses))})")
         params.extend(statuses)
     exact = (("batch_id", filters.get("batch_id")), ("example_name", filters.get("example_name")))
     for column, value in exact:
