@@ -145,6 +145,7 @@ async def run_examples(
         if more:
             running[job.key] += more
             to_start.extend([job] * more)
+            ctx.starts.to_start(True)
         else:
             keep(combine(results, plan.policy(job), confidence=ctx.config.confidence_level))
 
@@ -172,6 +173,7 @@ async def run_examples(
             queued = time.perf_counter()
             state.slot = await ctx.limiter.acquire()
             ctx.starts.owe(state)
+            ctx.starts.to_start(bool(to_start))
             state.queued_ms = round((time.perf_counter() - queued) * 1000)
             if on_start is not None and job.key not in started:
                 started.add(job.key)

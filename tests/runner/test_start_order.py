@@ -191,6 +191,41 @@ def test_an_end_that_comes_alone_holds_nothing(monkeypatch: pytest.MonkeyPatch) 
     assert asyncio.run(go())
 
 
+def test_once_no_example_waits_to_start_the_work_goes_on_beside_the_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run's last wave: no start can follow an end, so nothing is protected by waiting
+    for the ends to pause; a repeat queued later makes the work wait again."""
+    monkeypatch.setattr(start_order, "QUIET_SECONDS", 60.0)
+    monkeypatch.setattr(start_order, "MOST_HELD_SECONDS", 60.0)
+
+    async def settled(task: asyncio.Task[None]) -> bool:
+        for _ in range(3):
+            await asyncio.sleep(0)
+        return task.done()
+
+    async def go() -> list[bool]:
+        order = StartOrder()
+        order.ended()
+        order.ended()  # ends are coming
+        held = asyncio.create_task(order.clear())
+        seen = [not await settled(held)]
+        order.owe("last start")
+        order.to_start(False)  # the last example has its slot: no quiet is waited for...
+        seen.append(not await settled(held))  # ...but its start goes first
+        order.paid("last start")
+        seen.append(await settled(held))
+        order.to_start(True)  # a repeat was queued: ends are waited out again
+        order.ended()
+        again = asyncio.create_task(order.clear())
+        seen.append(not await settled(again))
+        again.cancel()
+        await asyncio.gather(again, return_exceptions=True)
+        return seen
+
+    assert asyncio.run(go()) == [True, True, True, True]
+
+
 def test_a_work_stopped_while_waiting_leaves_the_others_waiting_as_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
