@@ -7,10 +7,14 @@ runs, and ``evalkit run`` on the local platform launches the platform's process 
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -142,7 +146,35 @@ def main(argv: list[str] | None = None) -> None:
     # run's imports; unused (a usage error), it is stopped when the command ends.
     with launched_for(cli, args):
         code = _invoke(args, argv)
+    if argv is None:
+        end_process(code)
     sys.exit(code)
+
+
+def end_process(code: int) -> NoReturn:
+    """End the command's own process with ``code``, without the interpreter's teardown.
+
+    Everything the command wrote is closed by then; what Python's exit does after it is tear
+    down every module and object one by one (about 15 ms after a run of 500 examples, for
+    nothing: the system takes the memory back whole). The exit handlers still run and the
+    standard streams are flushed. A thread still running (not a daemon) is waited for as
+    Python waits for it, and a stream that cannot be flushed (a closed pipe) is said as
+    Python says it: both take the usual exit, as does Python's development mode (``-X dev``),
+    whose teardown reports what was left open."""
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and not thread.daemon
+    ]
+    if others or sys.flags.dev_mode:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 #: the collector held off while the command's modules are imported (``evalkit.collector``)

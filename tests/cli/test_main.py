@@ -101,6 +101,53 @@ def test_the_process_leaves_its_objects_to_its_end_not_to_a_last_collection() ->
     assert gc.get_freeze_count() == before
 
 
+def _ended(probe: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+
+def test_the_process_ends_after_its_exit_handlers_and_streams_without_a_teardown() -> None:
+    """The command's own process ends with its code, its exit handlers run and its output
+    flushed (a pipe holds it in a buffer), and no module torn down object by object."""
+    probe = (
+        "import atexit, sys; atexit.register(lambda: print('exit handler')); "
+        "sys.stdout.write('buffered, '); "
+        "Torn = type('Torn', (), {'__del__': lambda self: print('torn down')}); kept = Torn(); "
+        "from evalkit.cli.main import end_process; end_process(3)"
+    )
+    ended = _ended(probe)
+    assert (ended.returncode, ended.stdout) == (3, "buffered, exit handler\n"), ended.stderr
+    usual = _ended(
+        "Torn = type('Torn', (), {'__del__': lambda self: print('torn down')}); kept = Torn()"
+    )
+    assert usual.stdout == "torn down\n"  # what Python's teardown does, and the probe skips
+    developing = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", probe], capture_output=True, text=True
+    )
+    assert developing.stdout.endswith("torn down\n")  # -X dev: the teardown reports leaks
+
+
+def test_the_process_waits_for_a_thread_still_running_as_python_does() -> None:
+    ended = _ended(
+        "import threading, time; "
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done'))).start(); "
+        "from evalkit.cli.main import end_process; end_process(0)"
+    )
+    assert (ended.returncode, ended.stdout) == (0, "thread done\n"), ended.stderr
+
+
+def test_an_output_that_cannot_be_flushed_ends_as_python_ends_it() -> None:
+    """A closed pipe: the error is said and the code is Python's own (120), not lost."""
+    probe = (
+        "import io, sys; "
+        "Closed = type('Closed', (io.StringIO,), {'flush': lambda self: "
+        "(_ for _ in ()).throw(BrokenPipeError(32, 'Broken pipe'))}); sys.stdout = Closed(); "
+    )
+    ours = _ended(probe + "from evalkit.cli.main import end_process; end_process(4)")
+    pythons = _ended(probe + "sys.exit(4)")
+    assert ours.returncode == pythons.returncode == 120
+    assert "BrokenPipeError" in ours.stderr
+
+
 def test_the_command_leaves_httpx_own_command_line_unloaded() -> None:
     """httpx's package imports its own CLI (rich.progress, pygments: ~25 ms of a run's start);
     the ``evalkit`` process keeps it out (httpx works as before), a library user's does not."""
