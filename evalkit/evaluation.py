@@ -516,7 +516,7 @@ async def _session(
     limiter = AdaptiveLimiter(config.concurrency)
     health = PlatformHealth(config.down_after_seconds)
     # One TLS context for every pool (and the clients before): each costs tens of milliseconds.
-    tls = tls_context()
+    tls = tls_context(platform.base_url)
     proxy = proxy_for(platform.base_url)  # as the sync's client has it
     async with contextlib.AsyncExitStack() as stack:
         clients = []

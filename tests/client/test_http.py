@@ -11,7 +11,7 @@ import pytest
 
 from evalkit.api import ExecutionEnvelope, ListAgentsResponse
 from evalkit.client import _http
-from evalkit.client._config import resolve_options
+from evalkit.client._config import ClientOptions, resolve_options
 from evalkit.client._request import ApiRequest, model, raw
 from evalkit.client.errors import (
     EigenpalRateLimitError,
@@ -245,22 +245,37 @@ def test_retry_delay_for_a_response() -> None:
     )
 
 
-def test_clients_share_one_verifying_tls_context() -> None:
-    """Loading the CA bundle takes tens of milliseconds: a run's many clients load it once."""
-    shared = _http.verification(OPTIONS)
-    assert isinstance(shared, ssl.SSLContext)
-    assert shared is _http.verification(OPTIONS)
-    assert shared.verify_mode is ssl.CERT_REQUIRED
-    assert shared.check_hostname
-    unverified = resolve_options(
+def _options(base_url: str, *, verify_ssl: bool = True) -> ClientOptions:
+    return resolve_options(
         api_key="k",
-        base_url="http://x",
+        base_url=base_url,
         timeout_seconds=7,
-        verify_ssl=False,
+        verify_ssl=verify_ssl,
         max_retries=3,
         environ={},
     )
-    assert _http.verification(unverified) is False
+
+
+def test_clients_of_an_https_platform_share_one_verifying_tls_context() -> None:
+    """Loading the CA bundle takes tens of milliseconds: a run's many clients load it once."""
+    shared = _http.verification(_options("https://x"))
+    assert isinstance(shared, ssl.SSLContext)
+    assert shared is _http.verification(_options("https://y"))
+    assert shared.verify_mode is ssl.CERT_REQUIRED
+    assert shared.check_hostname
+    assert shared.cert_store_stats()["x509_ca"] > 0
+    assert _http.verification(_options("https://x", verify_ssl=False)) is False
+
+
+def test_clients_of_a_plain_http_platform_load_no_ca_and_trust_no_certificate() -> None:
+    """They open no TLS connection; one opened anyway would be refused, not trusted."""
+    context = _http.verification(_options("http://127.0.0.1:8000"))
+    assert isinstance(context, ssl.SSLContext)
+    assert context is not _http.tls_context("https://x")
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert _http.verification(_options("http://x", verify_ssl=False)) is False
 
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
