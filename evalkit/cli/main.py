@@ -25,6 +25,7 @@ from evalkit.conventions import MANIFEST_NAME
 from evalkit.errors import EvalkitError, ManifestError
 from evalkit.exit_codes import ExitCode, epilog, exit_code_for
 from evalkit.malloc_arenas import cap_arenas
+from evalkit.unused_modules import HTTPX_CLI, PYDANTIC_V1, keep_out
 
 
 class LazyGroup(click.Group):
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     if argv is None:  # this process is the command's own: tuned for it (never a caller's)
         _collection.pause()
         cap_arenas()
-        skip_httpx_cli()
+        keep_out(HTTPX_CLI, PYDANTIC_V1)  # (their imports would take 25 and 12 ms)
     # ``evalkit run`` on the local platform: the platform's process starts now, before the
     # run's imports; unused (a usage error), it is stopped when the command ends.
     with launched_for(cli, args):
@@ -179,23 +180,6 @@ def end_process(code: int) -> NoReturn:
 
 #: the collector held off while the command's modules are imported (``evalkit.collector``)
 _collection = StartupPause()
-
-
-#: httpx's own command line (``httpx/__init__.py`` imports it for its ``httpx`` script)
-HTTPX_CLI_MODULE = "httpx._main"
-
-
-def skip_httpx_cli() -> None:
-    """Keep httpx's command-line client out of this process: ``import httpx`` imports it
-    (``httpx._main``: rich.progress, rich.syntax, pygments; ~25 ms of a run's start) and
-    evalkit never uses it. A module set to None in ``sys.modules`` is one that cannot be
-    imported: httpx then defines a stub ``httpx.main`` (it does so when its CLI's extras are
-    not installed), and everything else in httpx is as before. Only for the ``evalkit``
-    command's own process (never a library user's, whose code may want httpx's CLI), and
-    before httpx is first imported: once it is, its CLI is loaded and stays."""
-    if "httpx" not in sys.modules:
-        # (None is the import system's "cannot be imported", which typeshed leaves out)
-        sys.modules.setdefault(HTTPX_CLI_MODULE, None)  # type: ignore[arg-type]
 
 
 def _invoke(args: list[str], argv: list[str] | None) -> int:

@@ -52,6 +52,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 from evalkit.collector import leave_to_process_end, resume_frozen
 from evalkit.emulator.launch import PlatformLaunch as PlatformLaunch  # (named here too)
 from evalkit.errors import ConfigError, EvalkitError
+from evalkit.unused_modules import HTTPX_CLI, PYDANTIC_V1, keep_out
 
 if TYPE_CHECKING:  # (imported when used: ``evalkit run`` launches before its own imports)
     from evalkit.emulator.config import PlatformConfig
@@ -420,9 +421,11 @@ class _ParentFormatter(logging.Formatter):
 
 
 def import_platform() -> None:
-    """Import ``PLATFORM_MODULES``; then the collector, turned off by the bootstrap, is turned
-    back on with what they built frozen (``evalkit.collector``: about 100,000 objects, ~150
-    collections that found next to nothing to free, ~40 ms before it can serve)."""
+    """Import ``PLATFORM_MODULES`` (``evalkit.unused_modules`` kept out); then the collector,
+    turned off by the bootstrap, is turned back on with what they built frozen
+    (``evalkit.collector``: about 100,000 objects, ~150 collections that found next to nothing
+    to free, ~40 ms before it can serve)."""
+    keep_out(HTTPX_CLI, PYDANTIC_V1)
     for name in PLATFORM_MODULES:
         importlib.import_module(name)
     if not gc.isenabled():

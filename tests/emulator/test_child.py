@@ -385,3 +385,28 @@ def test_the_child_imports_the_platform_with_the_collector_paused() -> None:
     enabled, frozen, none_collected = ran.stdout.split()
     assert (enabled, none_collected) == ("True", "True")
     assert int(frozen) > 50_000, "the imports' objects are frozen"
+
+
+def test_the_child_builds_and_serves_its_app_without_pydantic_v1(tmp_path: Path) -> None:
+    """FastAPI imports pydantic's v1 while building routes, only to refuse v1 models: the child
+    keeps it out (``evalkit.unused_modules``), and its app is built and answers as before."""
+    probe = (
+        "import sys, json; from pathlib import Path; "
+        "from evalkit.emulator.child import import_platform; import_platform(); "
+        "from evalkit.emulator.config import PlatformConfig; "
+        "from evalkit.emulator.server import create_app; "
+        "from starlette.testclient import TestClient; "
+        f"app = create_app(PlatformConfig(data_dir=Path(sys.argv[1]), api_keys=({API_KEY!r},))); "
+        "client = TestClient(app); "
+        f"answer = client.get('/api/v1/agents', headers={AUTH!r}); "
+        "app.state.platform.close(); "
+        "print(json.dumps([answer.status_code, 'pydantic.v1' in sys.modules, "
+        "sys.modules.get('pydantic.v1') is None]))"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "state")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(ran.stdout.splitlines()[-1]) == [200, True, True]
