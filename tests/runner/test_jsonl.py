@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from evalkit.runner.jsonl import KEPT_LEVELS, TOO_DEEP, ResultsWriter, write_summary
-from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, Verdict
+from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, Verdict, brief_of
 from evalkit.runner.results_file import MAX_NESTING, read_results_file, read_summary_file
 from tests.runner.conftest import make_result, summary_with
 
@@ -89,6 +89,20 @@ def test_summary_round_trip_and_no_partial_file_left(tmp_path: Path) -> None:
     write_summary(path, summary)
     assert read_summary_file(path) == summary
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]
+
+
+def test_the_summary_reads_as_python_would_indent_it(tmp_path: Path) -> None:
+    """Written by pydantic's serializer, the same text as ``json.dumps(..., indent=2)`` of its
+    dict: non-ASCII kept, floats and extra keys alike."""
+    brief = make_result("ünïcode «x»", Verdict.PARTIAL, score=0.30000000000000004)
+    summary = summary_with(brief_of(brief))
+    summary.pass_rate = 1 / 3
+    summary.sync_plan = {"agents": [{"slug": "a", "note": "déjà"}]}  # type: ignore[attr-defined]
+    path = tmp_path / "summary.json"
+    write_summary(path, summary)
+    text = path.read_text(encoding="utf-8")
+    assert text == json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert read_summary_file(path) == summary
 
 
 #: a line and a summary as evalkit wrote them before output_json_checked, differences (on
