@@ -3,17 +3,21 @@ nothing left behind."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
 from evalkit.runner.atomic import atomic_bytes, atomic_text
 from evalkit.runner.jsonl import write_summary
-from evalkit.runner.results import RunSummary
+from evalkit.runner.results import Verdict
 from evalkit.runner.results_file import read_summary_file
-from tests.runner.conftest import summary_with
+from tests.runner.conftest import brief, summary_with
 
 
 def _mode(path: Path) -> int:
@@ -76,9 +80,26 @@ def test_a_summary_that_fails_half_written_leaves_the_old_one_alone(
     path = tmp_path / "summary.json"
     old = summary_with()
     write_summary(path, old)
-    # JSON cannot hold an object: the dump stops after writing its first bytes
-    monkeypatch.setattr(RunSummary, "to_dict", lambda self: {"format": 1, "bad": object()})
-    with pytest.raises(TypeError):
-        write_summary(path, old)
+
+    @contextlib.contextmanager
+    def disk_full_midway(target: Path, *, durable: bool = False) -> Iterator[_FullDisk]:
+        with atomic_text(target, durable=durable) as handle:
+            yield _FullDisk(handle)
+
+    # (where write_summary finds it)
+    monkeypatch.setattr("evalkit.runner.jsonl.atomic_text", disk_full_midway)
+    with pytest.raises(OSError, match="No space left"):
+        write_summary(path, summary_with(brief("new", Verdict.PASS)))
     assert read_summary_file(path) == old
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
+
+
+class _FullDisk:
+    """A file that takes the first bytes written, then refuses the rest (a full disk)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+
+    def write(self, text: str) -> int:
+        self._handle.write(text[:20])
+        raise OSError(errno.ENOSPC, "No space left on device")
