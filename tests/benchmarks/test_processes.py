@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, NamedTuple
 
 import pytest
 
@@ -22,6 +25,34 @@ MEGABYTES = 80
 #: what the benchmark process holds when it starts a command (more than any command's own)
 BENCHMARK_HOLDS_MB = 600
 PATIENCE_SECONDS = 60
+
+
+class _Pipes(NamedTuple):
+    """A sampled program's standard input and output."""
+
+    stdin: IO[bytes]
+    stdout: IO[bytes]
+
+
+@contextlib.contextmanager
+def _sampled_tree(program: str) -> Iterator[tuple[_Pipes, TreeRssSampler]]:
+    """``program`` running, its pipes, and its process tree sampled; once the block ends, its
+    input is closed (it ends), it is waited for and the sampling stops."""
+    with subprocess.Popen(
+        [sys.executable, "-c", program], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None
+        assert process.stdin is not None
+        sampler = TreeRssSampler(process.pid)
+        sampler.start()
+        try:
+            yield _Pipes(process.stdin, process.stdout), sampler
+        finally:
+            process.stdin.close()
+            process.wait()
+            sampler.stop()
+
+
 #: a parent that starts a child holding ``MEGABYTES`` MB, says so, and waits for its stdin
 TREE = f"""
 import subprocess, sys
@@ -36,21 +67,12 @@ subprocess.run([sys.executable, "-c", holder])
 
 
 def test_the_tree_s_memory_counts_the_child_of_the_command() -> None:
-    with subprocess.Popen(
-        [sys.executable, "-c", TREE], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    ) as parent:
-        assert parent.stdout is not None
-        assert parent.stdin is not None
-        sampler = TreeRssSampler(parent.pid)
-        sampler.start()
+    with _sampled_tree(TREE) as (parent, sampler):
         assert parent.stdout.readline() == b"holding\n"  # the grandchild holds its memory
-        now = tree_rss_kb(parent.pid)
+        now = tree_rss_kb(sampler.pid)
         deadline = time.monotonic() + PATIENCE_SECONDS
         while sampler.peak_kb < MEGABYTES * 1024 and time.monotonic() < deadline:
             time.sleep(0.02)  # until the sampler has looked at least once while it holds
-        parent.stdin.close()
-        parent.wait()
-        sampler.stop()
     assert now >= MEGABYTES * 1024
     assert sampler.peak_kb >= MEGABYTES * 1024
     own, *others = sampler.peaks_mb()  # the parent's own mark first, then its child's
@@ -79,17 +101,8 @@ sys.stdin.read()
 def test_processes_that_never_lived_at_once_are_not_added_up() -> None:
     """The tree's peak is what it held at once: two children of 80 MB that ran one after the
     other held 80 MB at most, not 160 (each one's own mark is still kept)."""
-    with subprocess.Popen(
-        [sys.executable, "-c", ONE_AFTER_THE_OTHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    ) as parent:
-        assert parent.stdout is not None
-        assert parent.stdin is not None
-        sampler = TreeRssSampler(parent.pid)
-        sampler.start()
+    with _sampled_tree(ONE_AFTER_THE_OTHER) as (parent, sampler):
         assert parent.stdout.readline() == b"both done\n"
-        parent.stdin.close()
-        parent.wait()
-        sampler.stop()
     own, *children = sampler.peaks_mb()
     assert len([mb for mb in children if mb >= MEGABYTES]) == 2  # both were seen holding
     assert MEGABYTES * 1024 <= sampler.peak_kb < (own + 1.5 * MEGABYTES) * 1024
@@ -144,13 +157,7 @@ def _wait_for_sweeps(sampler: TreeRssSampler, more: int) -> None:
 def test_a_forked_copy_costs_nothing_before_its_exec_and_its_own_after() -> None:
     """A child seen between fork and ``exec`` has its parent's pages, shared copy on write:
     its ``VmHWM`` is the parent's, and counting it counted the parent twice."""
-    with subprocess.Popen(
-        [sys.executable, "-c", FORK_THEN_EXEC], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    ) as parent:
-        assert parent.stdout is not None
-        assert parent.stdin is not None
-        sampler = TreeRssSampler(parent.pid)
-        sampler.start()
+    with _sampled_tree(FORK_THEN_EXEC) as (parent, sampler):
         assert parent.stdout.readline() == b"forked\n"
         _wait_for_sweeps(sampler, 2)  # seen while the copy waits before its exec
         before_exec_kb = sampler.peak_kb
@@ -158,9 +165,6 @@ def test_a_forked_copy_costs_nothing_before_its_exec_and_its_own_after() -> None
         parent.stdin.flush()
         assert parent.stdout.readline() == b"holding\n"
         _wait_for_sweeps(sampler, 2)  # seen while the exec'd program holds its memory
-        parent.stdin.close()
-        parent.wait()
-        sampler.stop()
     assert PARENT_HOLDS_MB * 1024 <= before_exec_kb < 1.5 * PARENT_HOLDS_MB * 1024
     # the parent, and the program once exec'd, with its own memory: not the parent's twice
     assert (PARENT_HOLDS_MB + MEGABYTES) * 1024 <= sampler.peak_kb < 2 * PARENT_HOLDS_MB * 1024
