@@ -40,6 +40,7 @@ import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.client._http import proxy_for, tls_context
+from evalkit.client._transports import async_transport
 from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
@@ -522,7 +523,7 @@ async def _session(
         clients = []
         for limits in client_pools(config.concurrency):
             # (the transport tells when a start is written: runner.start_order)
-            pool = httpx.AsyncHTTPTransport(limits=limits, verify=tls, proxy=proxy)
+            pool = async_transport(platform.base_url, limits=limits, verify=tls, proxy=proxy)
             transport = SignallingTransport(pool)
             http = await stack.enter_async_context(
                 httpx.AsyncClient(

@@ -56,6 +56,7 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
     (r"\bAsyncPageFetcher\b", "PageFetcher"),
     (r"\baiter_items\b", "iter_items"),
     (r"\bapoll_until\b", "poll_until"),
+    (r"\basync_transport\b", "sync_transport"),
     (r"\b_async_executor\b", "_sync_executor"),
     (r"\b_async\b", "_sync"),
 )

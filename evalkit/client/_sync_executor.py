@@ -16,6 +16,7 @@ from evalkit.client import _http, _network
 from evalkit.client._config import ClientOptions
 from evalkit.client._download import atomic_writer
 from evalkit.client._request import ApiRequest
+from evalkit.client._transports import sync_transport
 from evalkit.client.errors import EigenpalConfigError
 from evalkit.client.retry import Failure
 
@@ -43,11 +44,15 @@ class SyncExecutor:
         # No proxy or .netrc from httpx's reading of the environment: the proxy is evalkit's
         # choice (``proxy_for``), the same for every client; none around a transport given.
         self._client = http_client or httpx.Client(
-            transport=transport,
-            verify=_http.verification(options),
+            transport=transport
+            or sync_transport(
+                options.base_url,
+                limits=httpx.Limits(),  # httpx's own, as a client it makes would have
+                verify=_http.verification(options),
+                proxy=_http.proxy_for(options.base_url),
+            ),
             follow_redirects=False,
             trust_env=False,
-            proxy=_http.proxy_for(options.base_url) if transport is None else None,
         )
         _network.quiet_cookies(self._client)
         self.sleep = sleep

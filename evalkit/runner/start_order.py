@@ -46,8 +46,6 @@ from contextvars import ContextVar
 
 import httpx
 
-from evalkit.client._network import quicken
-
 #: the longest an owed start holds back the work of finished examples
 MOST_OWED_SECONDS = 0.25
 #: the work of finished examples waits until no execution has ended for this long (a burst of
@@ -188,11 +186,9 @@ class StartOrder:
 
 class SignallingTransport(httpx.AsyncBaseTransport):
     """Wraps the runner's HTTP transport: a request sent inside ``StartOrder.sending`` calls
-    back once its body is written to the connection. The transport's connections are made
-    cheaper to check on the way (``evalkit.client._network.quicken``)."""
+    back once its body is written to the connection."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        quicken(inner)
         self._inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
