@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.client._transports import async_transport
 from evalkit.compare.rules import CompareSpec
 from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.faults import FaultConfig
@@ -164,7 +165,8 @@ def run_jobs(
         for event, extra in (hooks or {}).items():
             event_hooks[event] = [*event_hooks.get(event, []), *extra]
         # the transport evalkit.run gives the runner: it tells when a start is written
-        transport = SignallingTransport(httpx.AsyncHTTPTransport())
+        pool = async_transport(running.base_url, limits=httpx.Limits(), verify=True, proxy=None)
+        transport = SignallingTransport(pool)
         http = httpx.AsyncClient(event_hooks=event_hooks, transport=transport)
         client = AsyncEigenpalClient(
             api_key=api_key, base_url=running.base_url, max_retries=max_retries, http_client=http
