@@ -266,6 +266,10 @@ async def _ready_to_run(
     the agents: every refusal comes here, before the first start. The manifest is held by this
     frame only, gone once it returns (a frame that lent its locals to a lazily built model
     keeps them as long as it lives)."""
+    project_root = (manifest.path if isinstance(manifest, Manifest) else Path(manifest)).parent
+    # git's four commands (about 30 ms of waiting on them in a repository) run in a thread
+    # while the manifest is read and the run prepared
+    git_asked = asyncio.get_running_loop().run_in_executor(None, git_info, project_root)
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
     if config.confidence is None and loaded.gates.confidence is not None:
         config = dataclasses.replace(config, confidence=loaded.gates.confidence)
@@ -284,13 +288,10 @@ async def _ready_to_run(
     baseline = read_summary_file(config.baseline) if config.baseline else None
     plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
     judges = judge_agents_of(loaded, jobs)  # judged by agents that must be synced too
-    gits: list[GitInfo] = []
-    project_root = loaded.path.parent
 
     def meanwhile() -> None:
-        """While a local platform starts: what needs no platform (the run's git commit, and
-        the modules the preparation imports: a tenth of a second)."""
-        gits.append(git_info(project_root))
+        """While a local platform starts: what needs no platform (the modules the
+        preparation imports: a tenth of a second)."""
         _import_preparation()
 
     platform = platform_scope.enter_context(
@@ -304,7 +305,7 @@ async def _ready_to_run(
             meanwhile=meanwhile,
         )
     )
-    git = gits[0]
+    git = await git_asked
     identity = _identity(loaded, config, git)
     hooks.note(f"target: {platform.description}")
     for line in platform.notes:
