@@ -2,6 +2,9 @@
 per agent a workspace folder holding AGENT.md, other files and its examples, which sync uploads
 with the workspace as a user's would be.
 
+The project is committed in a git repository of its own, as a user's is (a run records its
+commit and whether what it evaluates is committed: git's commands are part of its start).
+
 The agents use the local platform's builtin ``echo`` runtime with ``delayMs``: each execution
 takes the given time and returns its scalar input, so every example passes and the platform
 does nothing but wait (docs/agent-runtime.md).
@@ -10,6 +13,8 @@ does nothing but wait (docs/agent-runtime.md).
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +89,18 @@ def write_project(root: Path, shape: Shape) -> Path:
         _dump(manifest, {"version": 1, "include": ["manifests/*.yaml"]})
     else:
         _dump(manifest, {"version": 1, "agents": agents})
+    _commit(root)
     return manifest
+
+
+def _commit(root: Path) -> None:
+    """Commit the project in a repository of its own (nothing, where git is missing)."""
+    if shutil.which("git") is None:
+        return
+    (root / ".gitignore").write_text(".evalkit/\n")
+    author = ["-c", "user.name=evalkit benchmarks", "-c", "user.email=benchmarks@example.invalid"]
+    for command in (["init", "-q"], ["add", "-A"], [*author, "commit", "-q", "-m", "project"]):
+        subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
 
 
 def _dump(path: Path, document: dict[str, Any]) -> None:
