@@ -20,6 +20,7 @@ from evalkit.client._network import (
     quicken,
     quiet_cookies,
 )
+from tests.client.loopback import read_request
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
@@ -34,13 +35,7 @@ async def _serve(
         connections.append(asyncio.current_task())  # type: ignore[arg-type]
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                await reader.readexactly(length)
+                await read_request(reader)
                 writer.write(ANSWER)
                 await writer.drain()
                 if close_after_answer:

@@ -20,6 +20,7 @@ from evalkit.client._plain_http import PAUSE_READING_BYTES, PlainHttpTransport
 from evalkit.client._transports import async_transport
 from evalkit.client.errors import EigenpalConnectionError
 from evalkit.runner.failures import is_ambiguous_start_failure, never_sent
+from tests.client.loopback import read_request
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, "Server"], Awaitable[None]]
 
@@ -35,15 +36,9 @@ class Server:
     url: str = ""
 
     async def read_request(self, reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        body = await reader.readexactly(length)
-        self.requests.append((head, body))
-        return head, body
+        request = await read_request(reader)
+        self.requests.append(request)
+        return request
 
 
 def answer(body: bytes = b"{}", status: str = "200 OK", extra: bytes = b"") -> bytes:
