@@ -266,11 +266,12 @@ async def _ready_to_run(
     the agents: every refusal comes here, before the first start. The manifest is held by this
     frame only, gone once it returns (a frame that lent its locals to a lazily built model
     keeps them as long as it lives)."""
-    project_root = (manifest.path if isinstance(manifest, Manifest) else Path(manifest)).parent
     # git's four commands (about 30 ms of waiting on them in a repository) run in a thread
     # while the manifest is read and the run prepared
-    git_asked = asyncio.get_running_loop().run_in_executor(None, git_info, project_root)
+    manifest_folder = (manifest.path if isinstance(manifest, Manifest) else Path(manifest)).parent
+    git_asked = asyncio.get_running_loop().run_in_executor(None, git_info, manifest_folder)
     loaded = manifest if isinstance(manifest, Manifest) else load_manifest(Path(manifest))
+    project_root = loaded.path.parent
     if config.confidence is None and loaded.gates.confidence is not None:
         config = dataclasses.replace(config, confidence=loaded.gates.confidence)
     if config.environment:
