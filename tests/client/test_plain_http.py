@@ -33,6 +33,8 @@ class Server:
     connections: int = 0
     requests: list[tuple[bytes, bytes]] = field(default_factory=list)  # (head, body)
     closed_by_client: int = 0
+    #: connections whose handler ended and whose socket the server closed
+    finished: int = 0
     url: str = ""
 
     async def read_request(self, reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
@@ -78,11 +80,26 @@ async def serving(handler: Handler) -> AsyncIterator[Server]:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+            server_state.finished += 1
 
     server = await asyncio.start_server(on_connection, "127.0.0.1", 0)
     server_state.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     async with server:
         yield server_state
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Until ``condition()`` holds (the loop turning meanwhile): what a server or a client
+    does on its own time, waited for by what happened, not for a fixed time that a loaded
+    machine may overrun."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "the condition never held"
+        await asyncio.sleep(0.005)
+
+
+def finished(server: Server, connections: int) -> Callable[[], bool]:
+    return lambda: server.finished == connections
 
 
 def run(test: Callable[[], Awaitable[None]]) -> None:
@@ -162,9 +179,9 @@ def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> None:
 
     async def go() -> None:
         async with serving(once) as s, client(PlainHttpTransport()) as http:
-            for _ in range(3):
+            for done in range(1, 4):
                 assert (await http.get(s.url + "/")).status_code == 200
-                await asyncio.sleep(0.02)  # the close reaches the client
+                await eventually(finished(s, done))  # the server closed it
             assert s.connections == 3
 
     run(go)
@@ -180,8 +197,7 @@ def test_a_connection_idle_past_the_keepalive_expiry_is_replaced() -> None:
             await asyncio.sleep(0.1)
             await http.get(s.url + "/")
             assert s.connections == 2
-            await asyncio.sleep(0.02)
-            assert s.closed_by_client == 1  # the expired one was closed, not left open
+            await eventually(lambda: s.closed_by_client == 1)  # the expired one was closed
 
     run(go)
 
@@ -407,6 +423,8 @@ def test_informational_answers_are_skipped_for_the_real_one() -> None:
 
 
 def test_a_connection_the_server_wrote_to_while_idle_is_not_used_again() -> None:
+    garbage_sent = asyncio.Event()
+
     async def chatty(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, s: Server) -> None:
         while True:
             await s.read_request(reader)
@@ -415,11 +433,12 @@ def test_a_connection_the_server_wrote_to_while_idle_is_not_used_again() -> None
             await asyncio.sleep(0.01)
             writer.write(b"garbage")  # no request is out: the connection is spoiled
             await writer.drain()
+            garbage_sent.set()
 
     async def go() -> None:
         async with serving(chatty) as s, client(PlainHttpTransport()) as http:
             await http.get(s.url + "/")
-            await asyncio.sleep(0.05)
+            await garbage_sent.wait()
             assert (await http.get(s.url + "/")).status_code == 200
             assert s.connections == 2
 
@@ -432,9 +451,8 @@ def test_closing_the_transport_closes_its_connections() -> None:
             transport = PlainHttpTransport()
             async with client(transport) as http:
                 await asyncio.gather(*(http.get(s.url + f"/{i}") for i in range(3)))
-            await asyncio.sleep(0.05)
+            await eventually(lambda: s.closed_by_client == 3)
             assert s.connections == 3
-            assert s.closed_by_client == 3
 
     run(go)
 
@@ -443,6 +461,7 @@ def test_a_close_that_came_while_the_loop_was_busy_is_seen_before_reuse() -> Non
     """The server (in a thread of its own) closes an idle connection while the client's loop
     runs no turn: the close is unread when the next request comes, and must still be seen."""
     accepted: list[socket.socket] = []
+    first_closed = threading.Event()
 
     def serve_two(listener: socket.socket) -> None:
         for _ in range(2):
@@ -452,6 +471,7 @@ def test_a_close_that_came_while_the_loop_was_busy_is_seen_before_reuse() -> Non
                 connection.recv(65536)
                 connection.sendall(answer())
                 time.sleep(0.05)  # the server's idle timeout, then it closes
+            first_closed.set()
 
     with socket.create_server(("127.0.0.1", 0)) as listener:
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -461,7 +481,8 @@ def test_a_close_that_came_while_the_loop_was_busy_is_seen_before_reuse() -> Non
         async def go() -> None:
             async with client(PlainHttpTransport()) as http:
                 await http.get(url + "/")
-                time.sleep(0.2)  # no turn of the loop: the close is not read
+                # no turn of the loop meanwhile: the close is not read
+                assert first_closed.wait(10)
                 assert (await http.get(url + "/")).status_code == 200
 
         run(go)
@@ -485,7 +506,7 @@ def test_an_idle_connection_after_a_paused_answer_still_hears_the_server_close()
             async with http.stream("GET", s.url + "/big") as response:
                 await asyncio.sleep(0.1)  # reading pauses, the answer's end already in
                 assert len(await response.aread()) == size
-            await asyncio.sleep(0.3)
+            await eventually(finished(s, 1))  # the server closed it, idle
             assert (await http.get(s.url + "/")).status_code == 200
             assert s.connections == 2
 
