@@ -112,6 +112,14 @@ def resolve_options(
             "Missing EigenPal API key: pass api_key=... (on the command line, --api-key) "
             f"or set the {API_KEY_ENV} environment variable."
         )
+    if not _fits_a_header(api_key or env[API_KEY_ENV]):
+        # Refused before any request: HTTP would refuse the header, and its error quotes it.
+        raise EigenpalConfigError(
+            f"the EigenPal API key (api_key=..., --api-key or {API_KEY_ENV}) has a line break, "
+            "a control character, a non-ASCII character or spaces around it (it is not shown "
+            "here); give the key alone, as the platform issued it (a key read from a file "
+            "often ends in a newline)"
+        )
     url = check_base_url(base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     if not timeout_seconds > 0:
         raise EigenpalConfigError(f"timeout_seconds must be more than 0, got {timeout_seconds}")
@@ -133,6 +141,11 @@ def resolve_options(
         # The key goes straight into the auth object, never into a named local or attribute.
         auth=BearerAuth(api_key or env[API_KEY_ENV]),
     )
+
+
+def _fits_a_header(key: str) -> bool:
+    """Whether ``key`` can follow ``Bearer`` in an HTTP header as it is."""
+    return key.isascii() and key.isprintable() and key == key.strip()
 
 
 __all__ = [

@@ -93,3 +93,19 @@ def test_a_key_inside_the_base_url_is_refused_and_never_echoed(url: str) -> None
         )
     assert "eg_pasted_key" not in str(caught.value)
     assert "***@" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "key", ["eg_secret_key\n", "eg_secret\r\nX-Injected: 1", " eg_secret_key", "eg_sécret_key"]
+)
+@pytest.mark.parametrize("given_as", ["argument", "environment"])
+def test_a_key_http_cannot_carry_is_refused_and_never_echoed(key: str, given_as: str) -> None:
+    argument = {"api_key": key} if given_as == "argument" else {}
+    environment = {} if argument else {"EIGENPAL_API_KEY": key}
+    with pytest.raises(EigenpalConfigError) as caught:
+        resolve(environment, **argument)
+    message = str(caught.value)
+    assert "secret" not in message
+    assert "sécret" not in message
+    assert "EIGENPAL_API_KEY" in message
+    assert "--api-key" in message
