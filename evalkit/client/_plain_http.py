@@ -152,6 +152,7 @@ async def _exchange(
     connection: _Connection, request: httpx.Request, timeouts: dict[str, float | None]
 ) -> h11.Response:
     """Write ``request`` on ``connection`` and read the head of its answer."""
+    refused: str | None = None
     try:
         pending = [
             connection.h11.send(
@@ -177,7 +178,9 @@ async def _exchange(
             pending.append(connection.h11.send(h11.EndOfMessage()))
             connection.write(b"".join(pending))
     except h11.LocalProtocolError as err:
-        raise httpx.LocalProtocolError(str(err)) from err
+        refused = _without_header_values(str(err))
+    if refused is not None:  # raised here, h11's own error (which may quote a header) dropped
+        raise httpx.LocalProtocolError(refused)
     read_timeout = timeouts.get("read")
     while True:
         event = await connection.next_event(read_timeout)
@@ -360,6 +363,14 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None and not self._closed:
             self.transport.abort()
         self._spoiled = True
+
+
+def _without_header_values(problem: str) -> str:
+    """h11's refusal of a request, without the header it quotes (``Authorization`` holds
+    the API key)."""
+    if "header" in problem.lower():
+        return "a request header HTTP/1.1 does not allow (its value is not shown)"
+    return problem
 
 
 def _expire(waiter: asyncio.Future[None]) -> None:

@@ -602,6 +602,19 @@ def test_a_keepalive_expiry_of_zero_means_no_reuse() -> None:
     run(go)
 
 
+def test_a_header_http_refuses_is_a_local_error_that_does_not_quote_it() -> None:
+    async def go() -> None:
+        async with serving(keep_alive) as s, client(PlainHttpTransport()) as http:
+            with pytest.raises(httpx.LocalProtocolError) as caught:
+                await http.get(s.url + "/", headers={"Authorization": "Bearer eg_secret\nX: 1"})
+            assert "eg_secret" not in str(caught.value)
+            assert caught.value.__cause__ is None  # nor h11's error, which quotes it
+            assert caught.value.__context__ is None
+            assert not s.requests  # nothing was sent
+
+    run(go)
+
+
 @pytest.mark.parametrize(
     ("base_url", "proxy", "plain"),
     [
