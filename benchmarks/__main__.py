@@ -15,8 +15,8 @@ a target was missed), 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
-import os
 import platform
 import subprocess
 import sys
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import evalkit
-from benchmarks import processes
+from benchmarks import machine, processes
 from benchmarks.scenario import SIZES, Context, Scenario
 from benchmarks.scenarios import SCENARIOS
 from benchmarks.table import Row, render, write_json
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [s for s in SCENARIOS if args.only is None or s.name in args.only]
     processes.profile_dir = args.profile
     processes.compile_package(Path(evalkit.__file__).parent)
+    speed = machine.Calibration(before_ms=machine.single_core_ms())
     rows: list[Row] = []
     runs: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -49,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{scenario.name}: {scenario.title} ({args.size})", file=sys.stderr)
         runs.append(_run_one(scenario, args.size, started, rows))
     total = time.perf_counter() - started
+    speed = dataclasses.replace(speed, after_ms=machine.single_core_ms())
+    described = machine.describe()
     print(render(rows))
-    print(f"\n{len(chosen)} scenario(s), size {args.size}, {total:.0f} s on {_machine()}")
+    print(f"\n{len(chosen)} scenario(s), size {args.size}, {total:.0f} s on {described}")
+    print(f"this machine's speed: {speed.text()} (compare runs where these agree)")
     failed = [run for run in runs if run["error"]]
     for run in failed:
         print(f"scenario {run['name']} failed: {run['error']}", file=sys.stderr)
@@ -58,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         meta = {
             "size": args.size,
             "total_seconds": round(total, 1),
-            "machine": _machine(),
+            "machine": described,
+            "cpu_model": machine.cpu_model(),
+            "calibration_ms": {
+                "before": round(speed.before_ms, 1),
+                "after": round(speed.after_ms or 0.0, 1),
+            },
             "python": platform.python_version(),
             "commit": _commit(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -112,12 +121,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-on-miss", action="store_true", help="Exit 1 if a target is missed.")
     parser.add_argument("--list", action="store_true", help="Describe the scenarios and exit.")
     return parser
-
-
-def _machine() -> str:
-    return f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python " + (
-        platform.python_version()
-    )
 
 
 def _commit() -> str | None:

@@ -28,6 +28,12 @@ def test_every_scenario_runs_at_the_small_size_and_writes_its_figures(tmp_path: 
     assert finished.returncode == 0, finished.stderr[-4000:]
     document = json.loads(out.read_text())
     assert document["size"] == "small"
+    # the machine named, and its single-core speed measured before and after the scenarios
+    assert document["machine"].startswith(document["machine"].split(" cores")[0] + " cores")
+    calibration = document["calibration_ms"]
+    assert calibration["before"] > 0
+    assert calibration["after"] > 0
+    assert "this machine's speed: a fixed single-core workload in" in finished.stdout
     assert [run["name"] for run in document["scenarios"]] == [s.name for s in SCENARIOS]
     assert all(run["error"] is None for run in document["scenarios"])
     rows = document["rows"]
