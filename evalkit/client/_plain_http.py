@@ -84,6 +84,20 @@ class PlainHttpTransport(httpx.AsyncBaseTransport):
             extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
 
+    async def open_ahead(self, url: httpx.URL | str, timeout: float | None) -> bool:
+        """Open a connection to ``url`` now and keep it idle for the next request, so that its
+        cost, and the server's accepting it, come before that request rather than with it;
+        whether one was kept. None is opened when no idle connection could be kept; a failure
+        raises as a request's connect does (``ConnectError``, ``ConnectTimeout``)."""
+        if self._expiry == 0 or len(self._idle) >= self._max_idle:
+            return False
+        connection = await self._connect(httpx.URL(url), timeout)
+        if len(self._idle) >= self._max_idle:  # (others were kept meanwhile)
+            self._drop(connection)
+            return False
+        self._keep_idle(connection)
+        return True
+
     async def aclose(self) -> None:
         for connection in list(self._connections):
             connection.close()
@@ -136,12 +150,15 @@ class PlainHttpTransport(httpx.AsyncBaseTransport):
         """The answer's body was closed: its connection is kept for the next request when
         both sides ended their messages cleanly, else closed; its slot is free either way."""
         if connection.ready_for_next() and len(self._idle) < self._max_idle:
-            connection.in_use = False
-            connection.idle_since = time.monotonic()
-            self._idle.append(connection)
+            self._keep_idle(connection)
         else:
             self._drop(connection)
         self._give_slot()
+
+    def _keep_idle(self, connection: _Connection) -> None:
+        connection.in_use = False
+        connection.idle_since = time.monotonic()
+        self._idle.append(connection)
 
     def _drop(self, connection: _Connection) -> None:
         connection.close()

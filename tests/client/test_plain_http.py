@@ -17,7 +17,7 @@ import pytest
 
 from evalkit.client import AsyncEigenpalClient
 from evalkit.client._plain_http import PAUSE_READING_BYTES, PlainHttpTransport
-from evalkit.client._transports import async_transport
+from evalkit.client._transports import async_transport, open_ahead
 from evalkit.client.errors import EigenpalConnectionError
 from evalkit.runner.failures import is_ambiguous_start_failure, never_sent
 from tests.client.loopback import read_request
@@ -216,6 +216,55 @@ def test_an_answer_with_connection_close_ends_its_connection() -> None:
             assert (await http.get(s.url + "/")).status_code == 200
             assert (await http.get(s.url + "/")).status_code == 200
             assert s.connections == 2
+
+    run(go)
+
+
+def test_a_connection_opened_ahead_carries_the_next_request() -> None:
+    async def go() -> None:
+        transport = PlainHttpTransport()
+        async with serving(keep_alive) as s, client(transport) as http:
+            assert await transport.open_ahead(s.url, timeout=5) is True
+            await eventually(lambda: s.connections == 1)  # accepted before any request
+            assert not s.requests
+            answer = await http.post(s.url + "/run", content=b"abc")
+            assert answer.json() == {"method": "POST", "target": "/run", "size": 3}
+            assert s.connections == 1  # the one opened ahead, not a new one
+
+    run(go)
+
+
+def test_no_connection_is_opened_ahead_where_none_could_be_kept_idle() -> None:
+    async def go() -> None:
+        no_reuse = PlainHttpTransport(limits=httpx.Limits(keepalive_expiry=0))
+        one_idle = PlainHttpTransport(limits=httpx.Limits(max_keepalive_connections=1))
+        async with serving(keep_alive) as s:
+            assert await no_reuse.open_ahead(s.url, timeout=5) is False
+            assert await one_idle.open_ahead(s.url, timeout=5) is True
+            assert await one_idle.open_ahead(s.url, timeout=5) is False  # one waits already
+            await eventually(lambda: s.connections == 1)
+            await one_idle.aclose()
+            await no_reuse.aclose()
+
+    run(go)
+
+
+def test_opening_ahead_counts_what_opened_and_leaves_failures_to_the_requests() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens once closed
+
+    async def go() -> None:
+        plain = [PlainHttpTransport(), PlainHttpTransport()]
+        httpx_own = httpx.AsyncHTTPTransport()  # opens nothing ahead: not counted
+        async with serving(keep_alive) as s:
+            assert await open_ahead([*plain, httpx_own], s.url, timeout=5) == 2
+            await eventually(lambda: s.connections == 2)
+        assert await open_ahead([PlainHttpTransport()], refused, timeout=5) == 0
+        with pytest.raises(httpx.ConnectError):  # the transport itself says why
+            await PlainHttpTransport().open_ahead(refused, timeout=5)
+        for transport in [*plain, httpx_own]:
+            await transport.aclose()
 
     run(go)
 
