@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -62,6 +63,20 @@ class Pool:
                 for future in queued:
                     future.cancel()
         return results
+
+    @contextmanager
+    def started(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[list[Future[R]]]:
+        """``fn`` on each item, started now in the pool's threads (at most ``size`` at once),
+        as futures in input order: the caller does its own work while they run and takes
+        each result when it needs it. The calls not started when the block ends are dropped;
+        the block ends once those running have."""
+        with ThreadPoolExecutor(max_workers=max(1, min(self.size, len(items)))) as executor:
+            futures = [executor.submit(fn, item) for item in items]
+            try:
+                yield futures
+            finally:
+                for future in futures:
+                    future.cancel()
 
 
 def live_from_summary(summary: AgentSummary) -> LiveAgent:
@@ -119,10 +134,13 @@ def read_live(
     *,
     refresh: bool = False,
     pool: Pool | None = None,
+    summaries: Sequence[AgentSummary | None] | None = None,
 ) -> dict[str, LiveAgent | None]:
-    """The live state of every desired agent (``None`` for those that do not exist)."""
+    """The live state of every desired agent (``None`` for those that do not exist).
+    ``summaries``: each agent's ``get_agent``, when the caller read them already."""
     pool = pool or Pool()
-    summaries = pool.map(lambda agent: get_agent(client, agent.slug), desired)
+    if summaries is None:
+        summaries = pool.map(lambda agent: get_agent(client, agent.slug), desired)
     agents: dict[str, LiveAgent | None] = {}
     jobs: list[tuple[str, str]] = []
     for want, summary in zip(desired, summaries, strict=True):

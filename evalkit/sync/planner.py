@@ -6,13 +6,13 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalkit.api import utc_now
+from evalkit.api import AgentSummary, utc_now
 from evalkit.errors import PlanError
 from evalkit.sync.calls import SyncCalls
 from evalkit.sync.copies import CopyFinder
 from evalkit.sync.desired import DesiredAgent, Source, build_desired_agent
 from evalkit.sync.diff import diff_agent
-from evalkit.sync.live import Pool, list_all_agents, read_live
+from evalkit.sync.live import Pool, get_agent, list_all_agents, read_live
 from evalkit.sync.orphans import OrphanRules, acknowledge_files, sort_out
 from evalkit.sync.plan import AgentChange, EnvironmentCopy, OrphanAgent, Plan
 from evalkit.sync.state import LiveAgent
@@ -43,8 +43,14 @@ def plan(
     looked for, since the plan sees only part of the manifest.
     """
     chosen = select_agents(manifest, only)
+    pool = Pool(max(1, concurrency))
+    # The agents are read while their desired states are built (their files read and
+    # hashed): a run's drift check of 500 examples waited for one, then the other.
+    with pool.started(lambda agent: get_agent(client, agent.slug), chosen) as reading:
+        desired = [desired_agent(agent, manifest.environment) for agent in chosen]
+        summaries = [summary.result() for summary in reading]
     return plan_agents(
-        [desired_agent(agent, manifest.environment) for agent in chosen],
+        desired,
         client,
         base_dir=manifest.path.parent,
         environment=manifest.environment,
@@ -52,6 +58,7 @@ def plan(
         check_orphans=not only,
         orphans=orphan_rules(manifest),
         concurrency=concurrency,
+        summaries=summaries,
     )
 
 
@@ -110,13 +117,14 @@ def plan_agents(
     check_orphans: bool = True,
     orphans: OrphanRules | None = None,
     concurrency: int = 8,
+    summaries: Sequence[AgentSummary | None] | None = None,
 ) -> Plan:
     """The plan for ``desired``; ``orphans`` sorts out the other live agents (environment
-    copies, orphans, acknowledged orphans)."""
+    copies, orphans, acknowledged orphans). ``summaries``: as ``read_live`` takes them."""
     slugs = [agent.slug for agent in desired]
     refuse_duplicate_slugs(slugs)
     pool = Pool(max(1, concurrency))
-    live = read_live(client, desired, refresh=refresh, pool=pool)
+    live = read_live(client, desired, refresh=refresh, pool=pool, summaries=summaries)
     rules = orphans or OrphanRules()
     changes = tuple(change_of(agent, live[agent.slug], base_dir, rules) for agent in desired)
     copies: tuple[EnvironmentCopy, ...] = ()

@@ -81,12 +81,13 @@ def sync_stepwise(
     refuse_duplicate_slugs(slugs)
     pool = Pool(max(1, concurrency))
     rules = rules or OrphanRules()
-    summaries = pool.map(lambda slug: get_agent(client, slug), slugs)
-    planned = [
-        _plan_one(build(), summary, client, base_dir, rules, pool)
-        for (_, build), summary in zip(agents, summaries, strict=True)
-    ]
-    del summaries
+    # Each agent's desired state is built (its files read and hashed) while the agents are
+    # read: a run's sync of 500 examples waited for one, then the other.
+    with pool.started(lambda slug: get_agent(client, slug), slugs) as reading:
+        planned = [
+            _plan_one(build(), summary.result(), client, base_dir, rules, pool)
+            for (_, build), summary in zip(agents, reading, strict=True)
+        ]
     outline = Plan(
         created_at=utc_now(),
         environment=environment,

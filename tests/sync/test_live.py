@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,61 @@ def test_pool_raises_the_first_failure_and_drops_the_calls_not_queued() -> None:
     with pytest.raises(ValueError, match="first"):
         Pool(2).map(call, range(100))
     assert len(calls) <= 4
+
+
+def test_started_calls_run_while_the_caller_works_and_keep_input_order() -> None:
+    begun = threading.Semaphore(0)
+
+    def call(n: int) -> int:
+        begun.release()
+        return n * 10
+
+    with Pool(3).started(call, [1, 2, 3, 4]) as futures:
+        # the caller's own work: every call begins without the caller asking for a result
+        assert all(begun.acquire(timeout=10) for _ in range(4))
+        assert [future.result() for future in futures] == [10, 20, 30, 40]
+
+
+def test_started_calls_not_begun_when_the_block_ends_are_dropped() -> None:
+    calls: list[int] = []
+    release = threading.Event()
+
+    def call(n: int) -> int:
+        calls.append(n)
+        release.wait(timeout=10)  # the first holds the pool's one thread until the block ends
+        return n
+
+    def fail_while_one_runs() -> None:
+        with Pool(1).started(call, list(range(20))) as futures:
+            # the last of the queued calls dropped: all of them are, so the first may end
+            futures[-1].add_done_callback(lambda _: release.set())
+            raise RuntimeError("the caller failed")
+
+    with pytest.raises(RuntimeError, match="the caller failed"):
+        fail_while_one_runs()
+    assert calls == [0]  # the running call ended; the 19 queued behind it never began
+
+
+def test_a_plan_reads_the_agents_while_it_builds_their_desired_state(
+    tmp_path: Path, counted: Counted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, {"bot": {"config": {"n": 1}, "files": {"a.md": b"a"}}})
+    import evalkit.sync.planner as planner
+
+    built = planner.desired_agent
+    read_first: list[bool] = []
+
+    def building(*args: object, **options: object) -> object:
+        # the agent's GET goes out while its files are read: seen before this build ends
+        deadline = time.monotonic() + 10
+        while not counted.transport.seen and time.monotonic() < deadline:
+            time.sleep(0.005)
+        read_first.append(bool(counted.transport.seen))
+        return built(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner, "desired_agent", building)
+    counted.transport.reset()
+    made = plan(load(tmp_path), counted.client)
+    assert read_first == [True]
+    assert [agent.slug for agent in made.agents] == ["bot"]
+    assert made.agents[0].creates_agent  # (not on the platform: read as missing, planned)
