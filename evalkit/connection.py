@@ -100,11 +100,12 @@ def open_platform(
     by ``launching_platform`` (else it starts here); it is then asked to stop when this block
     ends, and waited for when the launch's block ends. ``meanwhile``: the caller's work that
     needs no platform, run once before the block: while the local platform starts, once it
-    has its configuration."""
+    has its configuration; not held after it ran."""
     if not connection.is_local:
         remote = _remote(connection)
         if meanwhile is not None:
             meanwhile()
+        meanwhile = None  # not held by the block: it may hold the caller's manifest
         yield remote
         return
 
@@ -130,6 +131,7 @@ def open_platform(
         if launch is None:  # (a launch handed in is stopped by its own block)
             starting.stop()
         raise
+    meanwhile = None  # not held by the block: it may hold the caller's manifest
     try:
         yield OpenPlatform(
             base_url=running.base_url,

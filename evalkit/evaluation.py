@@ -288,12 +288,13 @@ async def _ready_to_run(
     # Read as untrusted input: a bad file stops here, at its line, before anything runs.
     baseline = read_summary_file(config.baseline) if config.baseline else None
     plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
-    judges = judge_agents_of(loaded, jobs)  # judged by agents that must be synced too
+    judges: dict[str, JudgeAgent] = {}  # judged by agents that must be synced too
 
     def meanwhile() -> None:
-        """While a local platform starts: what needs no platform (the modules the
-        preparation imports: a tenth of a second)."""
+        """While a local platform starts: what needs no platform and refuses nothing (the
+        modules the preparation imports, then the judges' digests: their files hashed)."""
         _import_preparation()
+        judges.update(judge_agents_of(loaded, jobs))
 
     platform = platform_scope.enter_context(
         open_platform(
