@@ -131,16 +131,14 @@ def _small(desired: DesiredAgent, path: str) -> bool:
 def read_live(
     client: SyncCalls,
     desired: Sequence[DesiredAgent],
+    summaries: Sequence[AgentSummary | None],
     *,
     refresh: bool = False,
     pool: Pool | None = None,
-    summaries: Sequence[AgentSummary | None] | None = None,
 ) -> dict[str, LiveAgent | None]:
-    """The live state of every desired agent (``None`` for those that do not exist).
-    ``summaries``: each agent's ``get_agent``, when the caller read them already."""
+    """The live state of every desired agent (``None`` for those that do not exist), from
+    its ``get_agent`` in ``summaries`` (read by the caller while it built ``desired``)."""
     pool = pool or Pool()
-    if summaries is None:
-        summaries = pool.map(lambda agent: get_agent(client, agent.slug), desired)
     agents: dict[str, LiveAgent | None] = {}
     jobs: list[tuple[str, str]] = []
     for want, summary in zip(desired, summaries, strict=True):

@@ -51,6 +51,7 @@ def plan(
         summaries = [summary.result() for summary in reading]
     return plan_agents(
         desired,
+        summaries,
         client,
         base_dir=manifest.path.parent,
         environment=manifest.environment,
@@ -58,7 +59,6 @@ def plan(
         check_orphans=not only,
         orphans=orphan_rules(manifest),
         concurrency=concurrency,
-        summaries=summaries,
     )
 
 
@@ -109,6 +109,7 @@ def orphan_rules(manifest: Manifest) -> OrphanRules:
 
 def plan_agents(
     desired: Sequence[DesiredAgent],
+    summaries: Sequence[AgentSummary | None],
     client: SyncCalls,
     *,
     base_dir: Path,
@@ -117,14 +118,14 @@ def plan_agents(
     check_orphans: bool = True,
     orphans: OrphanRules | None = None,
     concurrency: int = 8,
-    summaries: Sequence[AgentSummary | None] | None = None,
 ) -> Plan:
-    """The plan for ``desired``; ``orphans`` sorts out the other live agents (environment
-    copies, orphans, acknowledged orphans). ``summaries``: as ``read_live`` takes them."""
+    """The plan for ``desired``, whose agents read as ``summaries`` (``get_agent``);
+    ``orphans`` sorts out the other live agents (environment copies, orphans, acknowledged
+    orphans)."""
     slugs = [agent.slug for agent in desired]
     refuse_duplicate_slugs(slugs)
     pool = Pool(max(1, concurrency))
-    live = read_live(client, desired, refresh=refresh, pool=pool, summaries=summaries)
+    live = read_live(client, desired, summaries, refresh=refresh, pool=pool)
     rules = orphans or OrphanRules()
     changes = tuple(change_of(agent, live[agent.slug], base_dir, rules) for agent in desired)
     copies: tuple[EnvironmentCopy, ...] = ()
