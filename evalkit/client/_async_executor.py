@@ -121,6 +121,7 @@ class AsyncExecutor:
                         _http.log_answer(attempt, response, started, time.perf_counter())
                     finally:
                         await response.aclose()
+                        _http.let_go(response)
             except httpx.TransportError as exc:
                 failure = _http.classify(exc)
                 delay = _http.retry_delay(

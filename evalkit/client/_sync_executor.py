@@ -119,6 +119,7 @@ class SyncExecutor:
                         _http.log_answer(attempt, response, started, time.perf_counter())
                     finally:
                         response.close()
+                        _http.let_go(response)
             except httpx.TransportError as exc:
                 failure = _http.classify(exc)
                 delay = _http.retry_delay(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -347,3 +348,23 @@ class ByteChunks(httpx.SyncByteStream):
 def test_transport_and_http_client_are_exclusive() -> None:
     with httpx.Client() as http, pytest.raises(EigenpalConfigError, match="not both"):
         EigenpalClient(api_key="k", transport=httpx.MockTransport(FakeApi()), http_client=http)
+
+
+def test_no_answer_is_left_in_a_cycle_for_the_collector(
+    client: EigenpalClient, api: FakeApi
+) -> None:
+    # httpx binds an answer and its stream both ways: a cycle only the collector frees
+    api.queue(*(json_answer(200, LISTING) for _ in range(5)), envelope(404), json_answer(200, {}))
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept to look at
+    try:
+        for _ in range(5):
+            client.agents.list()
+        with pytest.raises(EigenpalNotFoundError):
+            client.agents.list()
+        gc.collect()
+        in_cycles = [item for item in gc.garbage if isinstance(item, httpx.Response)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert in_cycles == []
