@@ -41,6 +41,7 @@ import httpx
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.client._http import proxy_for, tls_context
 from evalkit.client._transports import async_transport, open_ahead
+from evalkit.collector import imports_frozen
 from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
 from evalkit.errors import RunError
@@ -566,12 +567,13 @@ def _warm_up(*, reports: bool) -> None:
     from evalkit.runner.comparing import warm_up as warm_up_compare
     from evalkit.runner.results import build_records
 
-    build_records()  # the first result is written as soon as the first execution ends
-    warm_up_compare()
-    if reports:
-        from evalkit.report.publish import warm_up as warm_up_reports
+    with imports_frozen():
+        build_records()  # the first result is written as soon as the first execution ends
+        warm_up_compare()
+        if reports:
+            from evalkit.report.publish import warm_up as warm_up_reports
 
-        warm_up_reports()
+            warm_up_reports()
 
 
 #: how long the run waits for the connections it opens ahead of its first starts (a platform

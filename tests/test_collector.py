@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from evalkit.collector import collection_paused
+from evalkit.collector import collection_paused, imports_frozen
 
 
 def _cycles(count: int) -> None:
@@ -84,3 +84,28 @@ def test_a_startup_pause_leaves_a_collector_the_caller_turned_off_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_a_block_of_imports_built_is_frozen_before_the_collector_is_back_on(
+    collections: list[int],
+) -> None:
+    frozen_before = gc.get_freeze_count()
+    threshold = gc.get_threshold()[0]
+    try:
+        with imports_frozen():
+            assert not gc.isenabled()
+            built: list[list[int]] = [[] for _ in range(10 * threshold)]  # modules, validators
+            assert collections == []
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen_before + len(built)
+        assert gc.get_count()[0] < threshold, "no young collection is owed for them"
+    finally:
+        gc.unfreeze()
+
+
+def test_a_block_of_imports_that_fails_freezes_nothing_and_turns_the_collector_back_on() -> None:
+    frozen_before = gc.get_freeze_count()
+    with pytest.raises(ImportError), imports_frozen():
+        raise ImportError("a module missing")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen_before

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -400,3 +401,23 @@ def test_the_local_platform_is_never_reached_through_a_proxy(
     config = RunConfig(selection=Selection(examples=("pinecone-*",)), report=False)
     outcome = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
     assert outcome.exit_code == 0, outcome.summary.outcome
+
+
+def test_a_run_s_warm_up_imports_without_collections_and_leaves_its_imports_frozen() -> None:
+    """The warm-up imports the comparison and the reports while the first executions are
+    away: no collection walks those imports then, nor later (they are frozen)."""
+    probe = (
+        "import gc; from evalkit import evaluation\n"
+        "young = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and young.append(1))\n"
+        "frozen = gc.get_freeze_count()\n"
+        "evaluation._warm_up(reports=True)\n"
+        "print('collections:', len(young))\n"
+        "print('enabled:', gc.isenabled())\n"
+        "print('frozen:', gc.get_freeze_count() - frozen > 10_000)\n"
+    )
+    ended = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert ended.returncode == 0, ended.stderr
+    assert ended.stdout.splitlines() == ["collections: 0", "enabled: True", "frozen: True"]
