@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,3 +130,19 @@ def aclient(api: FakeApi, sleeps: Sleeps) -> AsyncEigenpalClient:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@contextmanager
+def answers_left_in_cycles() -> Iterator[list[httpx.Response]]:
+    """The answers the collector finds in reference cycles (unreachable, yet not freed by
+    their reference counts) once the block has run."""
+    found: list[httpx.Response] = []
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept to look at
+    try:
+        yield found
+        gc.collect()
+        found.extend(item for item in gc.garbage if isinstance(item, httpx.Response))
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()

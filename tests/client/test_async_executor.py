@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ from evalkit.client import (
     EigenpalTimeoutError,
 )
 
-from .conftest import API_KEY, FakeApi, Sleeps, envelope, json_answer
+from .conftest import API_KEY, FakeApi, Sleeps, answers_left_in_cycles, envelope, json_answer
 
 pytestmark = pytest.mark.anyio
 
@@ -96,17 +95,10 @@ async def test_no_answer_is_left_in_a_cycle_for_the_collector(
     # httpx binds an answer and its stream both ways: a cycle only the collector frees (at
     # 50 examples at once, its collections came in the bursts of answers)
     api.queue(*(json_answer(200, LISTING) for _ in range(5)), envelope(404), json_answer(200, {}))
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept to look at
-    try:
+    with answers_left_in_cycles() as in_cycles:
         async with aclient:
             for _ in range(5):
                 await aclient.agents.list()
             with pytest.raises(EigenpalNotFoundError):
                 await aclient.agents.list()
-        gc.collect()
-        in_cycles = [item for item in gc.garbage if isinstance(item, httpx.Response)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
     assert in_cycles == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +22,16 @@ from evalkit.client import (
     EigenpalTimeoutError,
 )
 
-from .conftest import API_KEY, BASE_URL, EXECUTION, FakeApi, Sleeps, envelope, json_answer
+from .conftest import (
+    API_KEY,
+    BASE_URL,
+    EXECUTION,
+    FakeApi,
+    Sleeps,
+    answers_left_in_cycles,
+    envelope,
+    json_answer,
+)
 
 LISTING = {"data": [], "total": 0, "limit": 50, "offset": 0}
 STARTED = {"executionId": "exec_1", "status": "pending"}
@@ -355,16 +363,9 @@ def test_no_answer_is_left_in_a_cycle_for_the_collector(
 ) -> None:
     # httpx binds an answer and its stream both ways: a cycle only the collector frees
     api.queue(*(json_answer(200, LISTING) for _ in range(5)), envelope(404), json_answer(200, {}))
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds unreachable is kept to look at
-    try:
+    with answers_left_in_cycles() as in_cycles:
         for _ in range(5):
             client.agents.list()
         with pytest.raises(EigenpalNotFoundError):
             client.agents.list()
-        gc.collect()
-        in_cycles = [item for item in gc.garbage if isinstance(item, httpx.Response)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
     assert in_cycles == []
