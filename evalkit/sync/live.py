@@ -38,10 +38,10 @@ R = TypeVar("R")
 class Pool:
     """A bounded pool: at most ``size`` calls in flight; results keep the input order.
 
-    At most ``2 * size`` calls are queued at once (``Executor.map`` queues them all: a sync
+    ``map`` queues at most ``2 * size`` calls at once (``Executor.map`` queues them all: a sync
     reading back 2,000 files held 2,000 futures with their locks, ~0.7 KB each); after a
     failure, the calls not started yet are dropped and the first failure (in input order)
-    is raised."""
+    is raised. ``started`` queues every call at once: for a few (one per agent)."""
 
     size: int = DEFAULT_CONCURRENCY
 
