@@ -75,7 +75,7 @@ from evalkit.runner.results import (
     Target,
 )
 from evalkit.runner.results_file import ResultsFollower, read_summary_file
-from evalkit.runner.session import PreparedRun, run_session
+from evalkit.runner.session import PreparedRun, refuse_used_run_folder, run_session
 from evalkit.runner.start_order import SignallingTransport
 
 if TYPE_CHECKING:
@@ -267,6 +267,8 @@ async def _ready_to_run(
     the agents: every refusal comes here, before the first start. The manifest is held by this
     frame only, gone once it returns (a frame that lent its locals to a lazily built model
     keeps them as long as it lives)."""
+    if config.out is not None:  # before the platform and the sync: a refusal changes nothing
+        refuse_used_run_folder(config.out)
     # git's four commands (about 30 ms of waiting on them in a repository) run in a thread
     # while the manifest is read and the run prepared
     manifest_folder = (manifest.path if isinstance(manifest, Manifest) else Path(manifest)).parent

@@ -88,6 +88,14 @@ class PreparedRun:
     judgements_folder: Path | None = None
 
 
+def refuse_used_run_folder(run_dir: Path) -> None:
+    """``RunError`` when ``run_dir`` holds a run's results already: appending would mix two runs
+    in one file, and the summary would count only one."""
+    results_path = run_dir / RESULTS_NAME
+    if results_path.exists():
+        raise RunError(f"{results_path} already exists: choose another --out folder or remove it")
+
+
 async def run_session(
     jobs: Sequence[ExampleJob],
     calls: PlatformCalls,
@@ -106,10 +114,8 @@ async def run_session(
     by default the runner sees only the 429s the client gave up on, and counts no traffic.
     ``warm_up``: run in a worker thread once the first starts are sent (``RunContext``)."""
     config, identity = prepared.config, prepared.identity
+    refuse_used_run_folder(identity.run_dir)
     results_path = identity.run_dir / RESULTS_NAME
-    if results_path.exists():
-        # Appending would mix two runs in one file, and the summary would count only one.
-        raise RunError(f"{results_path} already exists: choose another --out folder or remove it")
     if limiter is not None and limiter.state.maximum != config.concurrency:
         # One number, one holder: a limiter built for another concurrency is a caller's bug.
         raise ValueError(

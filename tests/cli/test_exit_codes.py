@@ -112,6 +112,20 @@ def test_a_broken_manifest_exits_2_without_contacting_the_platform(
     assert "cannot reach" not in result.stderr
 
 
+def test_a_used_out_folder_exits_2_before_the_platform_is_contacted_or_synced(
+    evalkit: Evalkit, tmp_path: Path, closed_url: str
+) -> None:
+    manifest = project(tmp_path / "project")
+    used = tmp_path / "out"
+    used.mkdir()
+    (used / "results.jsonl").write_text('{"kept": true}\n')
+    result = evalkit(*remote(closed_url), "-m", manifest, "run", "--sync", "--out", used)
+    assert result.code == ExitCode.USAGE, result.stderr
+    assert "results.jsonl already exists" in result.stderr
+    assert "cannot reach" not in result.stderr  # refused before any call: nothing synced
+    assert (used / "results.jsonl").read_text() == '{"kept": true}\n'
+
+
 def test_a_bad_option_of_a_detailed_plan_is_1_not_2_which_means_changes(
     evalkit: Evalkit, tmp_path: Path
 ) -> None:
