@@ -12,7 +12,8 @@ The judge's contract (docs/compare.md, "Judge agents"):
 - input: ``{"rubric", "expected", "actual", "pointer", "input"}``: the rule's rubric, the
   expected and actual values at the path, the path, and the example's input JSON;
 - output: ``{"score": 0..1, "passed": true|false, "reason": "..."}`` (a JSON object, or text
-  holding one; other keys are ignored). Anything else is an ``error`` for the judged example,
+  holding one: in a ```json fence or among words, the first object with those keys; other
+  keys are ignored). Anything else is an ``error`` for the judged example,
   with the answer shown, clipped.
 
 A value passes when the judge passed it and its score is at least the rule's ``min``.
@@ -37,6 +38,9 @@ from evalkit.compare.rules import CompareSpec, every_rule
 ANSWER_SHAPE = '{"score": 0..1, "passed": true|false, "reason": "..."}'
 #: the most of a judge's answer (or error) shown in a difference and kept in the results
 ANSWER_LIMIT = 2000
+_ANSWER_KEYS = ("score", "passed", "reason")
+#: the most places in a judge's text answer tried as the start of its object
+_MOST_OBJECT_STARTS = 200
 _REASON_LIMIT = 300
 
 
@@ -94,14 +98,15 @@ class JudgeAnswer:
 def read_answer(output: Any) -> JudgeAnswer | str:
     """The answer in a judge execution's output, or what is wrong with it (a sentence)."""
     value = output
-    if isinstance(value, str) and value.strip()[:1] == "{":
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return f"answered text that is not JSON: {clip(output)}"
+    if isinstance(value, str):
+        value = _object_in_text(value)
+        if value is None:
+            if output.strip()[:1] == "{":
+                return f"answered text that is not JSON: {clip(output)}"
+            return f"answered text, not a JSON object: {clip(output)}"
     if not isinstance(value, dict):
         return f"answered {_kind(value)}, not a JSON object: {clip(output)}"
-    missing = [key for key in ("score", "passed", "reason") if key not in value]
+    missing = [key for key in _ANSWER_KEYS if key not in value]
     if missing:
         keys = ", ".join(repr(key) for key in missing)
         return f"answered an object without {keys}: {clip(output)}"
@@ -116,6 +121,36 @@ def read_answer(output: Any) -> JudgeAnswer | str:
         return f"answered a reason that is {_kind(reason)}, not text: {clip(output)}"
     # kept as the results and the cache keep it: a judge may ramble for megabytes
     return JudgeAnswer(score=float(score), passed=passed, reason=clip(reason))
+
+
+def _object_in_text(text: str) -> dict[str, Any] | None:
+    """The object a judge's text answer holds: the whole text when it is one; else the first
+    object in it with the answer's keys, or failing that its first object (a language model
+    writes "Here is my verdict: {...}", or a ```json fence); None when it holds none."""
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict):
+        return whole
+    decoder = json.JSONDecoder()
+    first = None
+    start = text.find("{")
+    # Each "{" may start the object (objects inside one found first are tried too); a
+    # rambling text full of braces is not read to its end.
+    for _ in range(_MOST_OBJECT_STARTS):
+        if start == -1:
+            break
+        try:
+            found, _ = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            found = None
+        if isinstance(found, dict):
+            if all(key in found for key in _ANSWER_KEYS):
+                return found
+            first = found if first is None else first
+        start = text.find("{", start + 1)
+    return first
 
 
 def _kind(value: Any) -> str:

@@ -50,9 +50,32 @@ def test_text_holding_the_object_is_read_too() -> None:
 
 
 @pytest.mark.parametrize(
+    "output",
+    [
+        'Here is my verdict: {"score": 0.9, "passed": true, "reason": "polite"}. Hope it helps!',
+        '```json\n{"score": 0.9, "passed": true, "reason": "polite"}\n```',
+        # the object with the answer's keys, not the first one
+        'Input was {"name": "Bob"}; verdict: {"score": 0.9, "passed": true, "reason": "polite"}',
+        # a brace that starts no JSON before it
+        'Scores go {0..1}. {"score": 0.9, "passed": true, "reason": "polite", "extra": [1]}',
+    ],
+)
+def test_the_object_in_a_language_models_text_is_read(output: str) -> None:
+    assert read_answer(output) == JudgeAnswer(score=0.9, passed=True, reason="polite")
+
+
+def test_text_whose_only_object_lacks_keys_says_which() -> None:
+    found = read_answer('Verdict: {"score": 0.9, "passed": true} (no reason needed)')
+    assert isinstance(found, str)
+    assert "answered an object without 'reason'" in found
+
+
+@pytest.mark.parametrize(
     ("output", "problem"),
     [
         ("yes", "answered text, not a JSON object: yes"),
+        ("it was {fine", "answered text, not a JSON object: it was {fine"),
+        ('"quoted"', 'answered text, not a JSON object: "quoted"'),
         (None, "answered null, not a JSON object: null"),
         ([1], "answered a list, not a JSON object: [1]"),
         ("{not json", "answered text that is not JSON: {not json"),
