@@ -55,8 +55,9 @@ from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
 )
 @click.option(
     "--baseline",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A previous summary.json for deltas (default: the one the run used).",
+    type=click.Path(exists=True, path_type=Path),
+    help="A previous run's summary.json, or its folder, for deltas (default: the one the run "
+    "used).",
 )
 @click.option(
     "--history",

@@ -175,8 +175,9 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
 )
 @click.option(
     "--baseline",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A previous summary.json: examples that passed there and not now regress.",
+    type=click.Path(path_type=Path),
+    help="A previous run's summary.json, or its folder: examples that passed there and not "
+    "now regress.",
 )
 @click.option(
     "--baseline-batch",

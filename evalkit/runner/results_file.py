@@ -34,7 +34,13 @@ from typing import Any, NoReturn, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evalkit.errors import RunError
-from evalkit.runner.results import RESULTS_FORMAT_VERSION, ExampleResult, RunSummary
+from evalkit.runner.results import (
+    RESULTS_FORMAT_VERSION,
+    RESULTS_NAME,
+    SUMMARY_NAME,
+    ExampleResult,
+    RunSummary,
+)
 
 #: bytes in one line of results.jsonl, and in summary.json: a line holds an example's expected
 #: and actual JSON (up to 50 MB each in a project) and their differences
@@ -230,8 +236,13 @@ _READ_BYTES = 1024 * 1024
 
 
 def read_summary_file(path: Path) -> RunSummary:
-    """The run summary in ``path`` (``ResultsFileError`` when it is not one)."""
+    """The run summary in ``path``, a summary file or a run's folder (``ResultsFileError``
+    when it is not one)."""
     hint = "pass the summary.json that 'evalkit run' wrote, or the run's folder"
+    if path.is_dir():
+        path = path / SUMMARY_NAME
+    elif path.name == RESULTS_NAME:
+        raise ResultsFileError(str(path), "a run's results, not its summary", hint)
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_LINE_BYTES + 1)

@@ -82,7 +82,7 @@ def test_example_project_passes_then_the_broken_agent_fails_with_feedback(tmp_pa
             "--out",
             str(tmp_path / "broken"),
             "--baseline",
-            str(tmp_path / "good" / "summary.json"),
+            str(tmp_path / "good"),  # the run's folder: its summary.json
             cwd=project,
         )
     )

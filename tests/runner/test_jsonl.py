@@ -12,7 +12,12 @@ import pytest
 
 from evalkit.runner.jsonl import KEPT_LEVELS, TOO_DEEP, ResultsWriter, write_summary
 from evalkit.runner.results import ErrorKind, ExampleError, ExampleResult, Verdict, brief_of
-from evalkit.runner.results_file import MAX_NESTING, read_results_file, read_summary_file
+from evalkit.runner.results_file import (
+    MAX_NESTING,
+    ResultsFileError,
+    read_results_file,
+    read_summary_file,
+)
 from tests.runner.conftest import make_result, summary_with
 
 
@@ -89,6 +94,19 @@ def test_summary_round_trip_and_no_partial_file_left(tmp_path: Path) -> None:
     write_summary(path, summary)
     assert read_summary_file(path) == summary
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]
+
+
+def test_a_run_folder_reads_as_its_summary_and_its_results_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    summary = summary_with()
+    write_summary(tmp_path / "summary.json", summary)
+    assert read_summary_file(tmp_path) == summary
+    with ResultsWriter(tmp_path / "results.jsonl") as writer:
+        writer.write(make_result())
+    with pytest.raises(ResultsFileError, match="a run's results, not its summary") as refused:
+        read_summary_file(tmp_path / "results.jsonl")
+    assert "or the run's folder" in str(refused.value)
 
 
 def test_the_summary_reads_as_python_would_indent_it(tmp_path: Path) -> None:
