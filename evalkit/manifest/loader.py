@@ -81,12 +81,11 @@ def _load(
     variables = dict(os.environ) if env is None else env
     path = Path(path)
     if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise ManifestError(
             [
                 ManifestProblem(
                     SourceMark(display_path(path)),
-                    f"manifest {display_path(path)} {what}",
+                    f"manifest {display_path(path)} {_not_a_file(path)}",
                     hint="create one with 'evalkit init', or name it with -m/--manifest",
                 )
             ]
@@ -163,6 +162,17 @@ class _Loading:
         self.hashed += 1
         text = f'{head}{_canonical(source.data)},"file":{_canonical(name)}}}'
         self.digest.update(text.encode())
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path``, which is not a regular file, cannot be a manifest."""
+    if path.is_dir():
+        return "is a folder, not a file"
+    if path.is_symlink():
+        return "is a link to nothing (its target does not exist)"
+    if path.exists():  # a device, a pipe, a socket: reading one may never end
+        return "is not a regular file (a device, pipe or socket)"
+    return "does not exist"
 
 
 def _read_file(path: Path, loading: _Loading, stack: list[Path], seen: set[Path]) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,6 +108,24 @@ def test_a_missing_manifest_says_how_to_make_one(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert "does not exist" in problem.message
     assert "evalkit init" in problem.hint
+
+
+def test_a_manifest_that_is_no_regular_file_says_what_it_is(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+    dangling = tmp_path / "link.yaml"
+    dangling.symlink_to(tmp_path / "gone.yaml")
+    (tmp_path / "folder.yaml").mkdir()
+    said = {}
+    for path in (pipe, dangling, tmp_path / "folder.yaml", Path("/dev/null")):
+        with pytest.raises(ManifestError) as caught:
+            load_manifest(path)
+        (problem,) = caught.value.problems
+        said[path.name] = problem.message
+    assert said["pipe.yaml"].endswith("is not a regular file (a device, pipe or socket)")
+    assert said["null"].endswith("is not a regular file (a device, pipe or socket)")
+    assert said["link.yaml"].endswith("is a link to nothing (its target does not exist)")
+    assert said["folder.yaml"].endswith("is a folder, not a file")
 
 
 def test_paths_may_leave_the_manifest_folder_inside_a_git_checkout(tmp_path: Path) -> None:
