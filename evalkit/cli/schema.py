@@ -27,24 +27,31 @@ from evalkit.safe_paths import is_inside
 @click.pass_context
 def schema(ctx: click.Context, out: Path | None, check: bool) -> None:
     """Write the manifest JSON Schema, which editors use to complete and explain keys."""
+    options: GlobalOptions = ctx.obj
     if out is None:
-        options: GlobalOptions = ctx.obj
         out = schema_file_of(options.manifest)
     text = render_schema()
     if str(out) == "-":
-        output.plain(text)
+        output.plain(text)  # the schema is JSON already
         return
     if check:
         current = out.read_text(encoding="utf-8") if out.is_file() else None
+        state = "up to date" if current == text else "missing" if current is None else "out of date"
+        if options.json_output:
+            output.emit_json({"schema": str(out), "state": state})
+        elif current == text:
+            output.plain(f"{out} is up to date")
+        else:
+            output.error(f"{out} is {state}; run 'evalkit schema --out {out}' and commit it")
         if current != text:
-            state = "is missing" if current is None else "is out of date"
-            output.error(f"{out} {state}; run 'evalkit schema --out {out}' and commit it")
             ctx.exit(ExitCode.FAILURE)
-        output.plain(f"{out} is up to date")
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    output.plain(f"wrote {out}")
+    if options.json_output:
+        output.emit_json({"schema": str(out), "state": "written"})
+    else:
+        output.plain(f"wrote {out}")
 
 
 def schema_file_of(manifest: Path) -> Path:

@@ -179,3 +179,36 @@ def test_init_reports_what_it_wrote_and_refuses_a_second_time(tmp_path: Path) ->
     second = CliRunner().invoke(init, [str(tmp_path)], obj=None)
     assert second.exit_code != 0
     assert "exist already" in str(second.exception)
+
+
+def test_schema_with_json_says_what_it_did_as_data(tmp_path: Path) -> None:
+    out = tmp_path / "evalkit.schema.json"
+
+    def state(*args: str) -> tuple[int, dict[str, str]]:
+        result = invoke(schema, ["--out", str(out), *args], tmp_path, json_output=True)
+        return result.exit_code, json.loads(result.stdout)
+
+    assert state("--check") == (1, {"schema": str(out), "state": "missing"})
+    assert state() == (0, {"schema": str(out), "state": "written"})
+    assert state("--check") == (0, {"schema": str(out), "state": "up to date"})
+    out.write_text("{}")
+    assert state("--check") == (1, {"schema": str(out), "state": "out of date"})
+
+
+def test_init_with_json_lists_what_it_wrote(tmp_path: Path) -> None:
+    result = invoke(init, [str(tmp_path / "p")], tmp_path / "evalkit.yaml", json_output=True)
+    data = json.loads(result.stdout)
+    assert data["manifest"] == str(tmp_path / "p" / "evalkit.yaml")
+    assert (data["agents"], data["examples"]) == (1, 1)
+    assert all(Path(path).is_file() for path in data["written"])
+    assert str(tmp_path / "p" / "evalkit.yaml") in data["written"]
+
+
+def test_init_refuses_an_empty_folder_name_and_writes_nothing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # an empty name once meant this folder
+    result = CliRunner().invoke(init, [""], obj=None)
+    assert result.exit_code == 2
+    assert "the folder name is empty" in result.output
+    assert list(tmp_path.iterdir()) == []
