@@ -219,10 +219,10 @@ def report_error(err: BaseException) -> None:
     """One of ``REPORTED_ERRORS`` as the user sees it, on standard error."""
     from evalkit.cli import output
 
-    if isinstance(err, click.exceptions.Abort):
-        output.error("aborted")
-    elif isinstance(err, KeyboardInterrupt):
-        output.error("interrupted")
+    if isinstance(err, KeyboardInterrupt) or isinstance(err.__context__, KeyboardInterrupt):
+        output.error("interrupted")  # (click turns a Ctrl-C in a command into Abort)
+    elif isinstance(err, click.exceptions.Abort):
+        output.error("aborted")  # the input ended at a question
     elif isinstance(err, click.ClickException):
         err.show()  # click's usage line, then the message
     elif isinstance(err, ManifestError):

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from evalkit.cli.main import COMMANDS, cli, load_command, main
+from evalkit.cli.main import COMMANDS, cli, load_command, main, report_error
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -207,3 +208,18 @@ def test_the_command_imports_without_collections_then_collects_as_usual() -> Non
     with pytest.raises(SystemExit):
         main(["--version"])
     assert gc.isenabled()
+
+
+def test_ctrl_c_reads_interrupted_though_click_made_it_an_abort(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise click.exceptions.Abort() from None  # as click's Command.main does
+    except click.exceptions.Abort as err:
+        report_error(err)
+    assert capsys.readouterr().err.strip() == "error: interrupted"
+    report_error(click.exceptions.Abort())  # the input ended at a question
+    assert capsys.readouterr().err.strip() == "error: aborted"
