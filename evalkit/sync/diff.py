@@ -80,6 +80,8 @@ def diff_config(
     for change in diff_values(view, desired):
         recorded_value = value_at(recorded, change.path) if recorded is not None else None
         action = classify_value(value_at(view, change.path), recorded_value)
+        if change.kind == "add" and action is Action.UPDATE:
+            action = Action.CREATE  # a key the platform does not have yet, as a new file
         changes.append(
             ConfigChange(
                 pointer=pointer(change.path),

@@ -196,7 +196,9 @@ def _agent_text(agent: AgentChange, *, verbose: bool) -> list[str]:
         lines.append(_line(field.action, f"{field.field}: {value}"))
     for item in agent.config:
         what = f"config {item.pointer}: "
-        if item.kind == "add":
+        if item.kind == "add" and item.action is Action.DRIFT:  # removed on the platform
+            what += f"(removed) -> {_value(item.after)}"
+        elif item.kind == "add":
             what += _value(item.after)
         elif item.kind == "remove":
             what += f"{_value(item.before)} -> (removed)"
@@ -317,7 +319,9 @@ def _agent_markdown(agent: AgentChange, examples_shown: int | None) -> list[str]
             change = _md_change(field.before, field.after)
         out.append(_md_item(field.action, f"{field.field}: {change}"))
     for item in agent.config:
-        if item.kind == "add":
+        if item.kind == "add" and item.action is Action.DRIFT:  # removed on the platform
+            value = f"(removed) → {_code(_value(item.after))}"
+        elif item.kind == "add":
             value = _code(_value(item.after))
         elif item.kind == "remove":
             value = f"{_code(_value(item.before))} → (removed)"

@@ -87,6 +87,16 @@ def test_config_drift_is_told_apart_from_manifest_changes() -> None:
     }
 
 
+def test_a_config_key_the_platform_lacks_is_a_create_or_drift_when_it_was_there() -> None:
+    want = {"model": "large", "temperature": 0.1}
+    new_key = diff_config(want, {"temperature": 0.1}, {"temperature": 0.1})
+    assert [(c.pointer, c.kind, c.action) for c in new_key] == [("/model", "add", Action.CREATE)]
+    removed_live = diff_config(want, {"temperature": 0.1}, want)
+    assert [(c.pointer, c.kind, c.action) for c in removed_live] == [
+        ("/model", "add", Action.DRIFT)
+    ]
+
+
 def test_new_agent_is_all_creates(tmp_path: Path) -> None:
     agent = desired(
         tmp_path,

@@ -23,7 +23,7 @@ from evalkit.sync.render import (
     render_text,
 )
 
-from .helpers import desired, live
+from .helpers import desired, live, record
 from .plans import realistic_plan
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -184,3 +184,23 @@ def test_many_examples_are_cut_short_in_text_unless_verbose(tmp_path: Path) -> N
     assert f"~ ex{EXAMPLES_SHOWN + 9:03d}" in plain(render_text(many, verbose=True))
     # one more than the limit is shown rather than summarised as "1 more"
     assert "more:" not in plain(render_text(examples_plan(EXAMPLES_SHOWN + 1)))
+
+
+def test_config_keys_added_in_git_and_removed_on_the_platform_say_so(tmp_path: Path) -> None:
+    files = {"AGENT.md": b"hi\n"}
+    want = {"model": "large", "temperature": 0.1}
+    was = record(files, config={"temperature": 0.1, "model": "large"})
+    removed = diff_agent(
+        desired(tmp_path, "bot", files, config=want),
+        live("bot", files, config={"temperature": 0.1}, last=was),
+    )
+    added = diff_agent(
+        desired(tmp_path, "bot", files, config={**want, "seed": 7}),
+        live("bot", files, config=want, last=record(files, config=want)),
+    )
+    plan = Plan(created_at="t", base_dir="/", agents=(removed,))
+    assert '! config /model: (removed) -> "large"' in plain(render_text(plan))
+    assert 'config `/model`: (removed) → `"large"`' in render_markdown(plan)
+    plan = Plan(created_at="t", base_dir="/", agents=(added,))
+    assert "+ config /seed: 7" in plain(render_text(plan))
+    assert headline(plan) == "Plan: 1 agent to update (+1 to add)."
