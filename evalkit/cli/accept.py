@@ -59,6 +59,9 @@ def confirmer(*, yes: bool, as_json: bool, command: str = "accept") -> Callable[
     def confirm(plan: AcceptPlan) -> bool:
         if not as_json:
             output.plain(plan.diff())
+            # what will not be written, before the question (not after the answer)
+            for line in plan_notes(plan):
+                output.plain(line)
         if yes:
             return True
         check_can_ask(yes, command)
@@ -93,6 +96,8 @@ def show_outcome(outcome: AcceptOutcome, *, as_json: bool) -> None:
 
 
 def outcome_lines(outcome: AcceptOutcome) -> list[str]:
+    """What came of an accept; the plan's notes too, unless the question (``confirmer``),
+    asked only when there was something to write, showed them already."""
     plan = outcome.plan
     files = len(plan.writes)
     lines = []
@@ -105,6 +110,15 @@ def outcome_lines(outcome: AcceptOutcome) -> list[str]:
         )
     else:
         lines.append(f"nothing to accept in run {plan.run_dir}")
+    if not plan.writes:
+        lines += plan_notes(plan)
+    return lines
+
+
+def plan_notes(plan: AcceptPlan) -> list[str]:
+    """What the accept leaves as it is, and why: passed, unchanged, still different under a
+    rule, refused."""
+    lines = []
     if plan.passed:
         lines.append(f"{_count(plan.passed, 'example')} passed: nothing to change")
     for label in plan.unchanged:

@@ -164,3 +164,27 @@ def test_run_update_exits_1_when_an_error_is_left(evalkit: Evalkit, tmp_path: Pa
     assert outcome.code == 1, outcome.stderr
     assert "accepted 1 example" in outcome.stdout
     assert "not accepted: broken/down (error): errored (failed:" in outcome.stdout
+
+
+def test_what_will_not_be_accepted_is_listed_before_the_question_once(
+    evalkit: Evalkit, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "evalkit.yaml"
+    failing_agent = (
+        "  - slug: broken\n    config: {runtime: {builtin: fail}}\n"
+        "    examples:\n      - {name: down, expected: {ok: true}}\n"
+    )
+    manifest.write_text(MANIFEST + failing_agent, encoding="utf-8")
+    out = tmp_path / "run"
+    assert evalkit("-m", manifest, "run", "--no-report", "--out", out).code == 1
+    refused = "not accepted: broken/down (error): errored (failed:"
+
+    unasked = evalkit("-m", manifest, "accept", out)  # no terminal, no --yes: nothing written
+    assert unasked.code == 2
+    assert unasked.stdout.count(refused) == 1
+    assert manifest.read_text(encoding="utf-8") == MANIFEST + failing_agent
+
+    written = evalkit("-m", manifest, "accept", out, "--yes")
+    assert written.code == 1, written.stderr  # the error is left: the run stays failed
+    assert written.stdout.count(refused) == 1
+    assert written.stdout.index(refused) < written.stdout.index("accepted 1 example")
