@@ -3,6 +3,9 @@
 The document is the ``Plan`` model in camelCase plus ``kind``, ``formatVersion`` and a
 ``summary`` for readers; the summary is derived, so it is dropped (not trusted) on load.
 
+A plan file is untrusted input (it may have been edited, or come from elsewhere): every
+workspace path it names must be a safe relative path (``plan_from_data``).
+
 A run keeps a shorter record of the plan it applied (``plan_record``, kind
 ``evalkit-plan-record``): the plan's summary, each agent's counts, and its Markdown with a
 bounded list of examples. The whole plan of a first sync names every file of every example
@@ -20,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from evalkit.errors import PlanError
+from evalkit.safe_paths import UnsafePath, check_relative
 from evalkit.sync.plan import PLAN_FORMAT, Action, AgentChange, Plan
 from evalkit.sync.render import AgentTally, agent_markdown, markdown_of, orphans_of, render_markdown
 
@@ -132,13 +136,34 @@ def plan_from_data(data: Any, *, where: str = "the plan") -> Plan:
         )
     body = {k: v for k, v in data.items() if k not in ("kind", "summary")}
     try:
-        return Plan.model_validate(body)
+        plan = Plan.model_validate(body)
     except ValidationError as err:
         first = err.errors()[0]
         at = ".".join(str(part) for part in first["loc"])
         raise PlanError(
             f"{where} is damaged at {at}: {first['msg']} (make the plan again)"
         ) from None
+    _check_workspace_paths(plan, where)
+    return plan
+
+
+def _check_workspace_paths(plan: Plan, where: str) -> None:
+    """Every workspace path ``plan`` names is a safe relative path (contract A7): they are sent
+    to the platform as they are (uploaded, read back)."""
+    for i, agent in enumerate(plan.agents):
+        named = [
+            *((f"files[{j}].path", file.path) for j, file in enumerate(agent.files)),
+            *(("desired.files", path) for path in agent.desired.files),
+            *((f"orphanFiles[{j}].path", file.path) for j, file in enumerate(agent.orphan_files)),
+        ]
+        for at, path in named:
+            try:
+                check_relative(path)
+            except UnsafePath as err:
+                raise PlanError(
+                    f"{where} is damaged at agents[{i}].{at}: {err} "
+                    "(make the plan again with 'evalkit plan --out')"
+                ) from None
 
 
 def load_plan(path: Path) -> Plan:

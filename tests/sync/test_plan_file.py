@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,7 @@ from evalkit.sync.plan_file import (
     RECORD_EXAMPLES_SHOWN,
     AgentRecord,
     load_plan,
+    plan_from_data,
     plan_record,
     plan_to_data,
     record_markdown,
@@ -106,6 +109,36 @@ def test_bad_plan_files_are_refused_clearly(tmp_path: Path, content: str, messag
     target.write_text(content)
     with pytest.raises(PlanError, match=message):
         load_plan(target)
+
+
+def _rename_first_file(agent: dict[str, Any], path: str) -> str:
+    agent["files"][0]["path"] = path
+    return "files[0].path"
+
+
+def _rename_a_desired_file(agent: dict[str, Any], path: str) -> str:
+    agent["desired"]["files"][path] = agent["desired"]["files"].pop("AGENT.md")
+    return "desired.files"
+
+
+def _rename_an_orphan(agent: dict[str, Any], path: str) -> str:
+    agent["orphanFiles"][0]["path"] = path
+    return "orphanFiles[0].path"
+
+
+@pytest.mark.parametrize("edit", [_rename_first_file, _rename_a_desired_file, _rename_an_orphan])
+@pytest.mark.parametrize("path", ["../../escape.md", "/etc/passwd", "%2e%2e/x.md", "a\\b.md"])
+def test_a_workspace_path_that_is_not_safe_is_refused_where_it_is_written(
+    tmp_path: Path, edit: Callable[[dict[str, Any], str], str], path: str
+) -> None:
+    """A plan file is untrusted: its paths are sent to the platform as they are."""
+    data = plan_to_data(realistic_plan(tmp_path))
+    at = edit(data["agents"][0], path)
+    with pytest.raises(PlanError) as refused:
+        plan_from_data(data, where="plan.json")
+    message = str(refused.value)
+    assert message.startswith(f"plan.json is damaged at agents[0].{at}: {path!r} is not a safe")
+    assert message.endswith("(make the plan again with 'evalkit plan --out')")
 
 
 def test_missing_plan_file(tmp_path: Path) -> None:
