@@ -103,7 +103,12 @@ USES: tuple[Use, ...] = (
         "nothing applied: the saved plan is stale, the changes were declined, "
         "orphans with `--fail-on-orphans`",
     ),
-    Use("sync", 2, "bad option, manifest problems, no terminal and no `--yes`"),
+    Use(
+        "sync",
+        2,
+        "bad option, manifest problems, no terminal and no `--yes`, a saved plan that is "
+        "damaged or uploads what the manifest does not declare",
+    ),
     Use("sync", 3, "platform: nothing or only part applied, run sync again"),
     Use("pull", 0, "agents written"),
     Use("pull", 2, "bad option, no such agent, an entry pull cannot update"),

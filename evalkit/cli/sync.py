@@ -16,6 +16,7 @@ from evalkit.exit_codes import SYNC_STATE_CODES, ExitCode, exit_code_for
 from evalkit.manifest import Manifest
 from evalkit.planning import load_for_planning
 from evalkit.sync import ApplyResult, Plan, load_plan, plan_to_data, render_text
+from evalkit.sync.plan_file import check_saved_plan
 from evalkit.sync.summary import apply_to_data, render_apply
 
 
@@ -45,9 +46,11 @@ def sync_command(
     if plan_file is not None and (only or environment or refresh):
         raise ConfigError("--plan applies a saved plan as is: drop --only, --env and --refresh")
     if plan_file is not None:
-        # sources are relative to the manifest's folder: this checkout's, not the planner's
-        here = str(options.manifest.resolve().parent)
-        source: Plan | Manifest = load_plan(plan_file).model_copy(update={"base_dir": here})
+        # the plan file is untrusted: what it uploads is checked against the manifest before
+        # the platform is opened
+        saved = load_plan(plan_file)
+        manifest = load_for_planning(options.manifest, saved.environment)
+        source: Plan | Manifest = check_saved_plan(saved, manifest, where=str(plan_file))
     else:
         source = load_for_planning(options.manifest, environment)
     with planner_for(options, concurrency) as planner:

@@ -10,7 +10,7 @@ from pathlib import Path
 from evalkit.conventions import PROJECT_FOLDER
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.paths import display_path
-from evalkit.safe_paths import is_inside
+from evalkit.safe_paths import UnsafePath, check_relative, is_inside
 
 #: left out unless ``default_excludes: false``: version control, caches, editor and OS junk,
 #: and ``.env`` files, which hold secrets that must never be uploaded
@@ -39,8 +39,6 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "Thumbs.db",
     "desktop.ini",
 )
-
-_SAFE_SEGMENT = re.compile(r"^[^\\/\x00-\x1f]+$")
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
@@ -128,18 +126,32 @@ class WorkspaceSpec:
         return dict(sorted(found.items()))
 
     def _check(self, path: Path, relative: str) -> ManifestProblem | None:
-        if not all(_SAFE_SEGMENT.match(part) for part in relative.split("/")):
-            return self._problem(path, relative, "has a name that cannot be synced")
+        try:  # the platform's own rule (contract A7): a workspace that validates also plans
+            check_relative(relative)
+        except UnsafePath as err:
+            return self._problem(
+                path,
+                relative,
+                err.reason,
+                hint="rename it to a plain name (letters, digits, '-', '_', '.'), or exclude it",
+            )
         if path.is_symlink() and not is_inside(path, self.project_root):
             return self._problem(path, relative, "links outside the project")
         if not path.is_file():
             return self._problem(path, relative, "is not a readable file (a broken link?)")
         return None
 
-    def _problem(self, path: Path, relative: str, what: str) -> ManifestProblem:
+    def _problem(
+        self,
+        path: Path,
+        relative: str,
+        what: str,
+        *,
+        hint: str = "exclude it, or replace it with a plain file inside the project",
+    ) -> ManifestProblem:
         return ManifestProblem(
             SourceMark(display_path(path)),
             f"workspace entry {relative!r} {what}",
             key=relative,
-            hint="exclude it, or replace it with a plain file inside the project",
+            hint=hint,
         )

@@ -3,6 +3,11 @@
 The document is the ``Plan`` model in camelCase plus ``kind``, ``formatVersion`` and a
 ``summary`` for readers; the summary is derived, so it is dropped (not trusted) on load.
 
+A plan file is untrusted input (it may have been edited, or come from elsewhere): every
+workspace path it names must be a safe relative path (``plan_from_data``), and before it is
+applied every local file it uploads must be the one the manifest declares for that path
+(``check_saved_plan``); otherwise it is refused before any request.
+
 A run keeps a shorter record of the plan it applied (``plan_record``, kind
 ``evalkit-plan-record``): the plan's summary, each agent's counts, and its Markdown with a
 bounded list of examples. The whole plan of a first sync names every file of every example
@@ -12,16 +17,22 @@ bounded list of examples. The whole plan of a first sync names every file of eve
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from evalkit.errors import PlanError
+from evalkit.safe_paths import UnsafePath, check_relative, is_inside, shown
 from evalkit.sync.plan import PLAN_FORMAT, Action, AgentChange, Plan
+from evalkit.sync.planner import example_sources
 from evalkit.sync.render import AgentTally, agent_markdown, markdown_of, orphans_of, render_markdown
+
+if TYPE_CHECKING:
+    from evalkit.manifest.spec import Manifest
 
 KIND = "evalkit-plan"
 RECORD_KIND = "evalkit-plan-record"
@@ -132,13 +143,105 @@ def plan_from_data(data: Any, *, where: str = "the plan") -> Plan:
         )
     body = {k: v for k, v in data.items() if k not in ("kind", "summary")}
     try:
-        return Plan.model_validate(body)
+        plan = Plan.model_validate(body)
     except ValidationError as err:
         first = err.errors()[0]
         at = ".".join(str(part) for part in first["loc"])
         raise PlanError(
             f"{where} is damaged at {at}: {first['msg']} (make the plan again)"
         ) from None
+    _check_workspace_paths(plan, where)
+    return plan
+
+
+def _check_workspace_paths(plan: Plan, where: str) -> None:
+    """Every workspace path ``plan`` names is a safe relative path (contract A7): they are sent
+    to the platform as they are (uploaded, read back)."""
+    for i, agent in enumerate(plan.agents):
+        named = [
+            *((f"files[{j}].path", file.path) for j, file in enumerate(agent.files)),
+            *(("desired.files", path) for path in agent.desired.files),
+            *((f"orphanFiles[{j}].path", file.path) for j, file in enumerate(agent.orphan_files)),
+        ]
+        for at, path in named:
+            try:
+                check_relative(path)
+            except UnsafePath as err:
+                raise PlanError(
+                    f"{where} is damaged at agents[{i}].{at}: {err} "
+                    "(make the plan again with 'evalkit plan --out')"
+                ) from None
+
+
+def check_saved_plan(plan: Plan, manifest: Manifest, *, where: str) -> Plan:
+    """``plan`` (read from ``where``) to be applied from ``manifest``'s folder, which its file
+    sources are relative to (this checkout's, not the planner's). ``PlanError`` unless every
+    file it uploads is one ``manifest`` declares for that agent and path, taken from where the
+    manifest takes it: a local file is the manifest's, links followed (so inside the project
+    folder), and inline bytes stand for an inline example. The bytes themselves are checked
+    against the plan's hashes when it is applied."""
+    base = manifest.path.resolve().parent
+    agents = {agent.slug: agent for agent in manifest.agents}
+    for i, change in enumerate(plan.agents):
+        if not change.files:
+            continue
+        agent = agents.get(change.slug)
+        if agent is None:
+            raise _refused(
+                f"{where}: agents[{i}]",
+                f"agent {change.slug!r} is not in the manifest {manifest.path.name}"
+                + (f" (environment {plan.environment!r})" if plan.environment else ""),
+            )
+        declared = {**agent.workspace_files(), **example_sources(agent)}
+        for j, file in enumerate(change.files):
+            at = f"agents[{i}].files[{j}]"
+            wanted = declared.get(file.path)
+            if wanted is None:
+                raise _refused(
+                    f"{where}: {at}.path",
+                    f"{shown(file.path)} is not a file the manifest declares for {change.slug!r}",
+                )
+            if not isinstance(wanted, Path):  # an inline example: its bytes are in the plan
+                if file.source is not None:
+                    raise _refused(
+                        f"{where}: {at}.source",
+                        f"{shown(file.path)} is an inline example's file, not a local file",
+                    )
+                continue
+            if file.source is None:
+                raise _refused(
+                    f"{where}: {at}.source", f"{shown(file.path)} must come from a local file"
+                )
+            _check_source(file.source, file.path, wanted, manifest, f"{where}: {at}.source")
+    return plan.model_copy(update={"base_dir": str(base)})
+
+
+def _check_source(source: str, path: str, wanted: Path, manifest: Manifest, at: str) -> None:
+    """``source``, a plan's local file for workspace ``path`` (relative to the manifest's
+    folder, or absolute), is ``wanted``, the file the manifest declares for ``path``, links
+    followed. ``at``: where in the plan file it is written."""
+    base, root = manifest.path.resolve().parent, manifest.project_root
+    named = shown(source)
+    try:
+        if not is_inside(base / source, root):
+            raise _refused(at, f"{named} leads outside the project folder {root}")
+        same = (base / source).resolve() == wanted.resolve()
+    except (OSError, RuntimeError) as err:  # e.g. a loop of symbolic links
+        raise _refused(at, f"{named} cannot be resolved: {err}") from None
+    if not same:
+        declared = os.path.relpath(wanted, base)
+        raise _refused(
+            at, f"{named} is not the file the manifest declares for {shown(path)} ({declared!r})"
+        )
+
+
+def _refused(at: str, what: str) -> PlanError:
+    """The refusal of a saved plan: ``at`` is the file and the entry, ``what`` is wrong."""
+    return PlanError(
+        f"{at}: {what}. Nothing was applied: make the plan again with "
+        "'evalkit plan --out' and review it (a saved plan is applied only as evalkit wrote it "
+        "for this manifest)"
+    )
 
 
 def load_plan(path: Path) -> Plan:

@@ -75,10 +75,17 @@ def select_agents(manifest: Manifest, only: Collection[str]) -> list[AgentSpec]:
     return [a for a in manifest.agents if {a.slug, a.manifest_slug} & set(only)]
 
 
-def desired_agent(agent: AgentSpec, environment: str | None = None) -> DesiredAgent:
+def example_sources(agent: AgentSpec) -> dict[str, Source]:
+    """The platform path of each file of ``agent``'s examples -> its local file (or, inline,
+    what makes its bytes)."""
     examples: dict[str, Source] = {}
     for example in agent.examples:
         examples.update(example.platform_sources())
+    return examples
+
+
+def desired_agent(agent: AgentSpec, environment: str | None = None) -> DesiredAgent:
+    examples = example_sources(agent)
     return build_desired_agent(
         slug=agent.slug,
         name=agent.name,

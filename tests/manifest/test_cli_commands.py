@@ -42,6 +42,23 @@ def test_validate_prints_a_summary_for_a_good_manifest(tmp_path: Path) -> None:
     assert "environments: pr" in result.stdout
 
 
+def test_validate_refuses_a_workspace_name_that_plan_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke(init, [str(tmp_path)], tmp_path / "evalkit.yaml")
+    (tmp_path / "agents" / "greeter" / "%2e%2e").touch()
+    monkeypatch.chdir(tmp_path)
+    result = invoke(validate, [], tmp_path / "evalkit.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert (
+        "agents/greeter/%2e%2e: workspace entry '%2e%2e' is not a safe relative path"
+        in result.stderr
+    )
+    assert "hint: rename it to a plain name" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_validate_lists_every_problem_with_source_and_caret(tmp_path: Path) -> None:
     result = invoke(validate, [], CASES / "many-problems.yaml")
     assert result.exit_code == 2

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import ManifestError
 from evalkit.manifest import load_manifest
 from evalkit.manifest.workspace import glob_regex
@@ -116,6 +117,47 @@ def test_links_out_of_the_project_and_folder_links_are_refused(tmp_path: Path) -
         "workspace entry 'linked' is a link to a folder",
         "workspace entry 'stolen.txt' links outside the project",
     ]
+
+
+#: names a file system stores and the platform refuses (contract A7), each disguising a traversal
+DISGUISED = ["%2e%2e", "%252e%252e", "a%2fb.md", "\uff0e\uff0e", "a\u2215b.md", "%2e"]
+
+
+@pytest.mark.parametrize("name", DISGUISED)
+def test_a_name_the_platform_refuses_is_a_problem_at_the_file(tmp_path: Path, name: str) -> None:
+    write_files(
+        tmp_path,
+        {
+            "ws/AGENT.md": "# a\n",
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, workspace: ws}\n",
+        },
+    )
+    (tmp_path / "ws" / name).write_text("x\n")
+    agent = load_manifest(tmp_path / "evalkit.yaml", env={}).agents[0]
+    with pytest.raises(ManifestError) as caught:
+        agent.workspace_files()
+    [problem] = caught.value.problems
+    assert problem.mark.file.endswith(f"ws/{name}")
+    assert problem.message == (
+        f"workspace entry {name!r} is not a safe relative path: {unsafe_path_reason(name)}"
+    )
+    assert problem.hint.startswith("rename it to a plain name")
+
+
+@pytest.mark.parametrize("name", [*DISGUISED, "100%.md", "caf\u00e9.md", "a b.md", "..x", ".env.x"])
+def test_the_workspace_takes_exactly_the_names_the_platform_takes(
+    tmp_path: Path, name: str
+) -> None:
+    """One rule: what validates is what plan and sync (and the platform) accept."""
+    write_files(tmp_path, {"evalkit.yaml": "version: 1\nagents:\n  - {slug: a, workspace: ws}\n"})
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / name).write_text("x\n")
+    agent = load_manifest(tmp_path / "evalkit.yaml", env={}).agents[0]
+    try:
+        listed = list(agent.workspace_files())
+    except ManifestError:
+        listed = []
+    assert (listed == [name]) is (unsafe_path_reason(name) is None)
 
 
 def test_an_agent_without_workspace_has_no_files(project: Callable[[Files], Path]) -> None:

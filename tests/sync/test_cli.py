@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.main import main
 from evalkit.cli.plan import plan_command
 from evalkit.cli.pull import pull_command
 from evalkit.cli.run import run_command
@@ -203,6 +205,74 @@ def test_a_saved_plan_applies_from_another_checkout(
     applied = invoke(sync_command, ["--plan", str(saved), "--yes"], second, platform)
     assert applied.exit_code == 0, applied.output
     assert invoke(plan_command, ["--detailed-exitcode"], second, platform).exit_code == 0
+
+
+def evalkit_main(
+    capsys: pytest.CaptureFixture[str], platform: LocalPlatform, *args: str
+) -> tuple[int, str]:
+    """evalkit's console entry point against ``platform``: its exit code and its stderr."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main(["--base-url", platform.base_url, "--api-key", API_KEY, *args])
+    return int(stopped.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("entry", "value", "refusal"),
+    [
+        ("source", "{secret}", "leads outside the project folder"),
+        ("source", "../../secret.txt", "leads outside the project folder"),
+        ("source", "agents/bot/main.py", "is not the file the manifest declares for 'AGENT.md'"),
+        ("path", "../../escape.md", "is not a safe relative path"),
+    ],
+)
+def test_a_tampered_saved_plan_is_refused_before_any_request(
+    tmp_path: Path,
+    platform: LocalPlatform,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    entry: str,
+    value: str,
+    refusal: str,
+) -> None:
+    """A plan file is untrusted input: its sources and paths are checked against the manifest
+    (the new user's trial: /etc/os-release uploaded as AGENT.md, exit 0)."""
+    monkeypatch.delenv("EIGENPAL_BASE_URL", raising=False)
+    monkeypatch.delenv("EIGENPAL_API_KEY", raising=False)
+    project = tmp_path / "a" / "project"
+    manifest = write_project(project, {"bot": {"files": {"AGENT.md": b"# Bot\n", "main.py": b""}}})
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cr3t\n")
+    assert evalkit_main(capsys, platform, "-m", str(manifest), "sync", "--yes")[0] == 0
+    (project / "agents" / "bot" / "AGENT.md").write_text("# Bot, changed\n")
+    saved = tmp_path / "p.json"
+    assert evalkit_main(capsys, platform, "-m", str(manifest), "plan", "--out", str(saved))[0] == 0
+    data = json.loads(saved.read_text())
+    agent = data["agents"][0]
+    [change] = agent["files"]
+    change[entry] = value.format(secret=secret)
+    if entry == "source":  # hashes that match the file named, as an attacker would write them
+        content = Path(project, value.format(secret=secret)).read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        change["after"] = {"sha256": digest, "size": len(content)}
+        agent["desired"]["files"]["AGENT.md"] = digest
+    saved.write_text(json.dumps(data))
+    before = platform.client().client.agents.get("bot").agent
+
+    code, err = evalkit_main(
+        capsys, platform, "-m", str(manifest), "sync", "--plan", str(saved), "--yes"
+    )
+
+    assert code == 2
+    # what (the refusal), where (the plan file and the entry), what to do (a new plan)
+    [message] = err.splitlines()
+    assert message.startswith(f"error: {saved}")
+    assert f" agents[0].files[0].{entry}: " in message
+    assert refusal in message
+    assert "make the plan again with 'evalkit plan --out'" in message
+    assert "Traceback" not in err
+    after = platform.client().client.agents.get("bot").agent
+    assert (after.latest_commit, after.updated_at) == (before.latest_commit, before.updated_at)
 
 
 ECHO: dict[str, Any] = {

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,15 +21,20 @@ from evalkit.sync.plan import (
 from evalkit.sync.plan_file import (
     RECORD_EXAMPLES_SHOWN,
     AgentRecord,
+    check_saved_plan,
     load_plan,
+    plan_from_data,
     plan_record,
     plan_to_data,
     record_markdown,
     save_plan,
 )
+from evalkit.sync.planner import plan as make_plan
 from evalkit.sync.render import render_markdown
 
+from .local import Counted
 from .plans import realistic_plan
+from .project import load, write_project
 
 
 def test_a_saved_plan_loads_back_equal(tmp_path: Path) -> None:
@@ -106,6 +114,122 @@ def test_bad_plan_files_are_refused_clearly(tmp_path: Path, content: str, messag
     target.write_text(content)
     with pytest.raises(PlanError, match=message):
         load_plan(target)
+
+
+def _rename_first_file(agent: dict[str, Any], path: str) -> str:
+    agent["files"][0]["path"] = path
+    return "files[0].path"
+
+
+def _rename_a_desired_file(agent: dict[str, Any], path: str) -> str:
+    agent["desired"]["files"][path] = agent["desired"]["files"].pop("AGENT.md")
+    return "desired.files"
+
+
+def _rename_an_orphan(agent: dict[str, Any], path: str) -> str:
+    agent["orphanFiles"][0]["path"] = path
+    return "orphanFiles[0].path"
+
+
+@pytest.mark.parametrize("edit", [_rename_first_file, _rename_a_desired_file, _rename_an_orphan])
+@pytest.mark.parametrize("path", ["../../escape.md", "/etc/passwd", "%2e%2e/x.md", "a\\b.md"])
+def test_a_workspace_path_that_is_not_safe_is_refused_where_it_is_written(
+    tmp_path: Path, edit: Callable[[dict[str, Any], str], str], path: str
+) -> None:
+    """A plan file is untrusted: its paths are sent to the platform as they are."""
+    data = plan_to_data(realistic_plan(tmp_path))
+    at = edit(data["agents"][0], path)
+    with pytest.raises(PlanError) as refused:
+        plan_from_data(data, where="plan.json")
+    message = str(refused.value)
+    assert message.startswith(f"plan.json is damaged at agents[0].{at}: {path!r} is not a safe")
+    assert message.endswith("(make the plan again with 'evalkit plan --out')")
+
+
+BOT = {"files": {"AGENT.md": b"# Bot\n", "skills/s.md": b"s\n"}}
+
+
+@pytest.fixture
+def bot_plan(tmp_path: Path, counted: Counted) -> dict[str, Any]:
+    """A project with agent ``bot`` in ``tmp_path/project`` and its first plan as JSON data,
+    made against the local platform; ``tmp_path/secret.txt`` lies outside the project."""
+    write_project(tmp_path / "project", {"bot": BOT})
+    (tmp_path / "secret.txt").write_text("s3cr3t\n")
+    return plan_to_data(make_plan(load(tmp_path / "project"), counted.client))
+
+
+def _checked(data: dict[str, Any], root: Path) -> None:
+    check_saved_plan(plan_from_data(data, where="p.json"), load(root), where="p.json")
+
+
+def test_a_saved_plan_as_written_applies_from_the_manifest_s_folder(
+    tmp_path: Path, bot_plan: dict[str, Any]
+) -> None:
+    project = tmp_path / "project"
+    bot_plan["baseDir"] = "/somewhere/else"  # the planner's checkout: not read
+    saved = plan_from_data(bot_plan)
+    checked = check_saved_plan(saved, load(project), where="p.json")
+    assert checked.base_dir == str(project.resolve())
+    assert [f.source for f in checked.agents[0].files] == [
+        "agents/bot/AGENT.md",
+        "agents/bot/skills/s.md",
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{secret}", "../secret.txt", "agents/bot/../../../secret.txt", "link.txt"],
+)
+def test_a_saved_plan_cannot_upload_a_file_outside_the_project(
+    tmp_path: Path, bot_plan: dict[str, Any], source: str
+) -> None:
+    project, secret = tmp_path / "project", tmp_path / "secret.txt"
+    (project / "link.txt").symlink_to(secret)  # inside the project, by its name only
+    source = source.format(secret=secret)
+    bot_plan["agents"][0]["files"][0]["source"] = source
+    with pytest.raises(PlanError) as refused:
+        _checked(bot_plan, project)
+    assert str(refused.value).startswith(
+        f"p.json: agents[0].files[0].source: {source!r} leads outside the project folder "
+        f"{project.resolve()}. Nothing was applied: make the plan again with 'evalkit plan --out'"
+    )
+
+
+@pytest.mark.parametrize("source", ["evalkit.yaml", "agents/bot/skills/s.md"])
+def test_a_saved_plan_uploads_for_a_path_only_the_file_the_manifest_declares_for_it(
+    tmp_path: Path, bot_plan: dict[str, Any], source: str
+) -> None:
+    bot_plan["agents"][0]["files"][0]["source"] = source
+    with pytest.raises(PlanError) as refused:
+        _checked(bot_plan, tmp_path / "project")
+    assert str(refused.value).startswith("p.json: agents[0].files[0].source: ")
+    assert f"{source!r} is not the file the manifest declares for 'AGENT.md' " in str(refused.value)
+    assert "('agents/bot/AGENT.md')" in str(refused.value)
+
+
+def test_a_saved_plan_uploads_only_what_the_manifest_declares(
+    tmp_path: Path, bot_plan: dict[str, Any]
+) -> None:
+    project = tmp_path / "project"
+    undeclared = json.loads(json.dumps(bot_plan))
+    undeclared["agents"][0]["files"][0]["path"] = "OTHER.md"
+    with pytest.raises(
+        PlanError,
+        match=re.escape("p.json: agents[0].files[0].path: 'OTHER.md' is not a file the manifest"),
+    ):
+        _checked(undeclared, project)
+    other_agent = json.loads(json.dumps(bot_plan))
+    other_agent["agents"][0]["slug"] = "ghost"
+    with pytest.raises(
+        PlanError, match=re.escape("p.json: agents[0]: agent 'ghost' is not in the manifest")
+    ):
+        _checked(other_agent, project)
+    inline = json.loads(json.dumps(bot_plan))
+    inline["agents"][0]["files"][0].update(source=None, inlineBase64="aGk=")
+    with pytest.raises(
+        PlanError, match=re.escape("files[0].source: 'AGENT.md' must come from a local file")
+    ):
+        _checked(inline, project)
 
 
 def test_missing_plan_file(tmp_path: Path) -> None:
