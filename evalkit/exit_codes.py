@@ -111,7 +111,18 @@ USES: tuple[Use, ...] = (
     ),
     Use("sync", 3, "platform: nothing or only part applied, run sync again"),
     Use("pull", 0, "agents written"),
-    Use("pull", 2, "bad option, no such agent, an entry pull cannot update"),
+    Use(
+        "pull",
+        1,
+        "written, but the manifest does not load: files from the platform have problems, each "
+        "listed at its line",
+    ),
+    Use(
+        "pull",
+        2,
+        "bad option, manifest problems, no such agent, an entry pull cannot update: nothing "
+        "was written",
+    ),
     Use("pull", 3, "platform"),
     Use("promote", 0, "example written (`--dry-run`: shown)"),
     Use(

@@ -9,8 +9,11 @@ import click
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.plan import planner_for
+from evalkit.cli.validate import format_problems
+from evalkit.exit_codes import ExitCode
 from evalkit.manifest.scaffold import ensure_gitignore
 from evalkit.sync import pull
+from evalkit.sync.pull import check_pullable
 from evalkit.sync.summary import pull_to_data, render_pull
 
 
@@ -30,12 +33,20 @@ def pull_command(
     ctx: click.Context, slugs: tuple[str, ...], directory: Path | None, concurrency: int
 ) -> None:
     """Write live agents into the manifest and their files beside it; then 'evalkit plan'
-    shows no changes. Existing entries are updated in place, comments kept."""
+    shows no changes. Existing entries are updated in place, comments kept. The manifest must
+    load first ('evalkit validate'); nothing is written otherwise."""
     options: GlobalOptions = ctx.obj
     manifest_path = directory / options.manifest.name if directory else options.manifest
+    # Before the platform is opened (a local one would be started, its state written): a
+    # manifest that does not load, or an entry pull cannot update, leaves everything as it was.
+    check_pullable(manifest_path, slugs)
     with planner_for(options, concurrency) as planner:
         result = pull(
-            planner.client, list(slugs), manifest_path=manifest_path, concurrency=concurrency
+            planner.client,
+            list(slugs),
+            manifest_path=manifest_path,
+            concurrency=concurrency,
+            checked=True,
         )
     if result.created_manifest:
         ensure_gitignore(manifest_path.parent)
@@ -43,5 +54,11 @@ def pull_command(
         output.emit_json(pull_to_data(result))
     else:
         output.say(output.trusted_markup(render_pull(result)))
-    for warning in result.warnings:
-        output.error(warning)
+    if result.problems:
+        # What the platform holds does not load (e.g. a broken expected.json): the files are
+        # written, so the user can fix them, but the pull did not give a working manifest.
+        output.error(
+            f"{manifest_path} does not load after the pull; fix the files below, then "
+            f"'evalkit validate' and 'evalkit plan':\n{format_problems(list(result.problems))}"
+        )
+        ctx.exit(ExitCode.FAILURE)

@@ -65,6 +65,8 @@ class Resolution:
     judges: list[JudgeUse] = field(default_factory=list)
     #: an examples folder may be missing or empty: promote and harvest write the first ones
     awaiting_examples: bool = False
+    #: agents whose workspace folder may be missing: pull is about to write it
+    awaiting_workspaces: frozenset[str] = frozenset()
 
     def fail(self, mark: SourceMark, message: str, key: str = "", hint: str = "") -> None:
         self.problems.append(ManifestProblem(mark, message, key, hint))

@@ -10,7 +10,7 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,13 +57,24 @@ _GLOB_CHARS = set("*?[")
 
 
 def load_manifest(
-    path: Path, *, env: Mapping[str, str] | None = None, awaiting_examples: bool = False
+    path: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    awaiting_examples: bool = False,
+    awaiting_workspaces: Collection[str] = (),
 ) -> Manifest:
     """Load, validate and resolve the manifest at ``path`` (``${VAR}`` from ``env``, by default
     the process environment). Raise ``ManifestError`` listing every problem found.
     ``awaiting_examples``: an examples folder may be missing or empty (promote and harvest
-    are about to write its first examples)."""
-    return _load(path, env=env, awaiting_examples=awaiting_examples, keep_sources=False)[0]
+    are about to write its first examples). ``awaiting_workspaces``: the slugs of agents whose
+    workspace folder may be missing (pull is about to write it)."""
+    return _load(
+        path,
+        env=env,
+        awaiting_examples=awaiting_examples,
+        awaiting_workspaces=frozenset(awaiting_workspaces),
+        keep_sources=False,
+    )[0]
 
 
 def load_with_sources(
@@ -72,11 +83,22 @@ def load_with_sources(
     """``load_manifest``, and each of its files as read (``${VAR}`` interpolated), in the order
     of ``Manifest.sources``: for the checks that need the files as written, without reading
     them twice."""
-    return _load(path, env=env, awaiting_examples=awaiting_examples, keep_sources=True)
+    return _load(
+        path,
+        env=env,
+        awaiting_examples=awaiting_examples,
+        awaiting_workspaces=frozenset(),
+        keep_sources=True,
+    )
 
 
 def _load(
-    path: Path, *, env: Mapping[str, str] | None, awaiting_examples: bool, keep_sources: bool
+    path: Path,
+    *,
+    env: Mapping[str, str] | None,
+    awaiting_examples: bool,
+    awaiting_workspaces: frozenset[str],
+    keep_sources: bool,
 ) -> tuple[Manifest, tuple[YamlSource, ...]]:
     variables = dict(os.environ) if env is None else env
     path = Path(path)
@@ -91,7 +113,9 @@ def _load(
             ]
         )
     root = find_project_root(path)
-    res = Resolution(root, awaiting_examples=awaiting_examples)
+    res = Resolution(
+        root, awaiting_examples=awaiting_examples, awaiting_workspaces=awaiting_workspaces
+    )
     loading = _Loading(res, variables, keep_sources=keep_sources)
     _read_file(path.resolve(), loading, stack=[], seen=set())
     manifest = _build(path.resolve(), loading)

@@ -23,6 +23,7 @@ from evalkit.manifest.models import (
     Workflow,
     Workspace,
 )
+from evalkit.manifest.paths import PathProblem, resolve_inside
 from evalkit.manifest.spec import AgentSpec, EnvironmentSpec, ExampleSpec, WorkflowSpec
 from evalkit.manifest.workspace import WorkspaceSpec, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
@@ -72,7 +73,10 @@ def resolve_agent(
     examples, folders = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     workspace = None
     if raw.workspace is not None:
-        workspace = _workspace(raw.workspace, (*loc, "workspace"), source, res, folders)
+        awaiting = raw.slug in res.awaiting_workspaces
+        workspace = _workspace(
+            raw.workspace, (*loc, "workspace"), source, res, folders, awaiting=awaiting
+        )
     name = raw.name or raw.slug
     return AgentSpec(
         slug=raw.slug,
@@ -165,8 +169,16 @@ def _examples(
 
 
 def _workspace(
-    value: str | Workspace, loc: Loc, source: YamlSource, res: Resolution, folders: list[Path]
+    value: str | Workspace,
+    loc: Loc,
+    source: YamlSource,
+    res: Resolution,
+    folders: list[Path],
+    *,
+    awaiting: bool = False,
 ) -> WorkspaceSpec | None:
+    """The resolved workspace; ``awaiting``: its folder may not exist yet (then it has no
+    files, and no examples/ folder to declare)."""
     spec = Workspace(path=value) if isinstance(value, str) else value
     path_loc = loc if isinstance(value, str) else (*loc, "path")
     for index, pattern in enumerate(spec.exclude):
@@ -175,7 +187,8 @@ def _workspace(
         except ValueError as err:
             pattern_loc = (*loc, "exclude", index)
             res.fail(source.mark(pattern_loc), str(err), loc_text(pattern_loc))
-    folder = res.path(source, path_loc, spec.path, kind="folder")
+    folder = _awaited_folder(spec.path, source, res) if awaiting else None
+    folder = folder or res.path(source, path_loc, spec.path, kind="folder")
     if folder is None:
         return None
     inside = tuple(f for f in folders if is_inside(f, folder))
@@ -201,6 +214,16 @@ def _workspace(
                 "declare it (examples: <workspace>/examples/) or exclude it (exclude: [examples])",
             )
     return workspace
+
+
+def _awaited_folder(relative: str, source: YamlSource, res: Resolution) -> Path | None:
+    """The folder ``relative`` names when it does not exist yet, else None: it is read (and
+    a path that may not be used is reported) as usual."""
+    try:
+        folder = resolve_inside(source.path.parent, relative, res.root)
+    except PathProblem:
+        return None
+    return None if folder.exists() else folder
 
 
 def check_unique_agents(agents: list[AgentSpec], res: Resolution) -> None:

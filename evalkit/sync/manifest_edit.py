@@ -54,6 +54,14 @@ def _read(path: Path) -> CommentedMap | None:
     return data
 
 
+def holds_no_document(path: Path) -> bool:
+    """Whether the file at ``path`` is blank or only comments: pull writes a manifest into it."""
+    try:
+        return _yaml().load(path.read_text(encoding="utf-8")) is None
+    except (OSError, UnicodeDecodeError, YAMLError):
+        return False  # the manifest loader says what is wrong with it
+
+
 def declared_folders(path: Path, slug: str) -> tuple[str | None, str | None]:
     """The workspace and examples folders the root manifest already gives ``slug``."""
     document = _read(path)

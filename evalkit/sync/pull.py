@@ -17,11 +17,16 @@ from pathlib import Path
 
 from evalkit.api import AgentSummary
 from evalkit.api.paths import unsafe_path_reason
-from evalkit.errors import EvalkitError, PlanError
+from evalkit.errors import ManifestError, ManifestProblem, PlanError
 from evalkit.safe_paths import UnsafePath, resolve_manifest_path
 from evalkit.sync.calls import SyncCalls
 from evalkit.sync.live import Pool, download, get_agent
-from evalkit.sync.manifest_edit import ManifestEntry, declared_folders, upsert_entries
+from evalkit.sync.manifest_edit import (
+    ManifestEntry,
+    declared_folders,
+    holds_no_document,
+    upsert_entries,
+)
 from evalkit.sync.paths import EXAMPLES_DIR, local_target
 from evalkit.sync.record import split_config
 
@@ -42,8 +47,9 @@ class PullResult:
     manifest: Path
     created_manifest: bool
     agents: tuple[PulledAgent, ...] = ()
-    #: things the user should know (e.g. the manifest does not load after the pull)
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: the manifest's problems as pulled (e.g. a broken expected.json from the platform): the
+    #: files are written, but the manifest does not load until they are fixed
+    problems: tuple[ManifestProblem, ...] = field(default_factory=tuple)
 
 
 def pull(
@@ -52,11 +58,12 @@ def pull(
     *,
     manifest_path: Path,
     concurrency: int = 8,
+    checked: bool = False,
 ) -> PullResult:
-    """Write ``slugs`` (live agents) into the manifest at ``manifest_path`` and beside it."""
-    if not slugs:
-        raise PlanError("name at least one agent to pull, e.g. 'evalkit pull invoice-extractor'")
-    _refuse_entries_pull_cannot_update(manifest_path, slugs)
+    """Write ``slugs`` (live agents) into the manifest at ``manifest_path`` and beside it.
+    ``checked``: :func:`check_pullable` passed already (the CLI checks before it connects)."""
+    if not checked:
+        check_pullable(manifest_path, slugs)
     pool = Pool(max(1, concurrency))
     project = manifest_path.parent.resolve()
     summaries = pool.map(lambda slug: _existing(client, slug), list(dict.fromkeys(slugs)))
@@ -71,22 +78,30 @@ def pull(
         pulled.append(_write_files(summary.slug, folders, files, skipped))
         entries.append(_entry(summary, folders, project, has_examples=_has_examples(safe)))
     created = upsert_entries(manifest_path, entries)
-    warnings = _check_manifest(manifest_path)
-    return PullResult(manifest_path, created, tuple(pulled), tuple(warnings))
+    problems = _problems_after(manifest_path)
+    return PullResult(manifest_path, created, tuple(pulled), problems)
 
 
-def _refuse_entries_pull_cannot_update(manifest_path: Path, slugs: Sequence[str]) -> None:
-    """Before anything is written: pull edits only ``manifest_path`` and writes examples as
-    folders. An agent declared in an included file would get a second entry, and inline
-    examples would come back as folders of the same names: both break the manifest."""
+def check_pullable(manifest_path: Path, slugs: Sequence[str]) -> None:
+    """Before any request or write: the manifest must load (``ManifestError``, its problems as
+    'evalkit validate' reports them) and each agent's entry must be one pull can update
+    (``PlanError``). Pull edits only ``manifest_path`` and writes examples as folders: an agent
+    declared in an included file would get a second entry, and inline examples would come back
+    as folders of the same names; both break the manifest."""
     from evalkit.manifest.loader import load_manifest
 
+    if not slugs:
+        raise PlanError("name at least one agent to pull, e.g. 'evalkit pull invoice-extractor'")
     if not manifest_path.is_file():
-        return
+        return  # pull writes a new manifest
     try:
-        manifest = load_manifest(manifest_path)
-    except EvalkitError:
-        return  # a broken manifest is reported after the pull, as before
+        # The pulled agents' workspace folders may not exist yet (pull writes them); an
+        # examples folder may be missing or empty, as for 'evalkit plan'.
+        manifest = load_manifest(manifest_path, awaiting_examples=True, awaiting_workspaces=slugs)
+    except ManifestError:
+        if holds_no_document(manifest_path):
+            return  # a blank manifest: pull fills it
+        raise
     here = manifest_path.resolve()
     for agent in manifest.agents:
         if agent.slug not in slugs:
@@ -98,12 +113,15 @@ def _refuse_entries_pull_cannot_update(manifest_path: Path, slugs: Sequence[str]
                 f"includes; pull writes only the manifest it is given: "
                 f"evalkit pull -m {declared_in} {agent.slug}"
             )
-        inline = [example.name for example in agent.examples if example.folder is None]
+        inline = [example for example in agent.examples if example.folder is None]
         if inline:
             raise PlanError(
-                f"agent {agent.slug!r} has inline examples in the manifest "
-                f"({', '.join(inline)}); pull would write them again as example folders. "
-                f"Pull it into another folder (--dir) and copy over what changed"
+                f"{inline[0].mark}: agent {agent.slug!r} has inline examples in the manifest "
+                f"({', '.join(example.name for example in inline)}); pull writes examples as "
+                f"folders, which the manifest would then hold twice. Nothing was written. "
+                f"Pull it into another folder (--dir) and copy over what changed, or move the "
+                f"inline examples into an examples folder (<name>/input.json, expected.json) "
+                f"and declare it (examples: <folder>/)"
             )
 
 
@@ -185,12 +203,13 @@ def _relative(folder: Path, project: Path) -> str:
     return Path(os.path.relpath(folder, project)).as_posix() + "/"
 
 
-def _check_manifest(path: Path) -> list[str]:
-    """Problems of the manifest as pulled: the user must know before the next plan fails."""
+def _problems_after(path: Path) -> tuple[ManifestProblem, ...]:
+    """The manifest's problems as pulled, loaded as 'evalkit plan' loads it (an examples folder
+    may be empty): the user must know before the next plan fails."""
     from evalkit.manifest.loader import load_manifest
 
     try:
-        load_manifest(path)
-    except EvalkitError as err:
-        return [f"the manifest does not load after the pull; fix it before 'evalkit plan':\n{err}"]
-    return []
+        load_manifest(path, awaiting_examples=True)
+    except ManifestError as err:
+        return tuple(err.problems)
+    return ()

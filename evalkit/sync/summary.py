@@ -87,6 +87,8 @@ def render_pull(result: PullResult) -> str:
 
 
 def pull_to_data(result: PullResult) -> dict[str, Any]:
+    from evalkit.manifest.checks import problem_data
+
     return {
         "manifest": str(result.manifest),
         "createdManifest": result.created_manifest,
@@ -100,7 +102,8 @@ def pull_to_data(result: PullResult) -> dict[str, Any]:
             }
             for a in result.agents
         ],
-        "warnings": list(result.warnings),
+        # the manifest's problems after the pull, as 'evalkit validate --json' gives them
+        "problems": [problem_data(p) for p in result.problems],
     }
 
 

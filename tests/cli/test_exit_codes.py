@@ -100,12 +100,14 @@ def test_a_refused_key_exits_3(
     assert "eg_not_the_platforms_key" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", [name for name in PLATFORM_COMMANDS if name != "pull"])
+@pytest.mark.parametrize("name", list(PLATFORM_COMMANDS))
 def test_a_broken_manifest_exits_2_without_contacting_the_platform(
     evalkit: Evalkit, tmp_path: Path, closed_url: str, name: str
 ) -> None:
     manifest = project(tmp_path / "project", BROKEN)
-    result = evalkit(*remote(closed_url), "-m", manifest, *_args(name, tmp_path))
+    # pull into the broken manifest itself, not into another folder's
+    args = ["pull", "tiny"] if name == "pull" else _args(name, tmp_path)
+    result = evalkit(*remote(closed_url), "-m", manifest, *args)
     expected = DetailedPlanCode.ERROR if name == DETAILED else ExitCode.USAGE
     assert result.code == expected, result.stderr
     assert "evalkit.yaml:2" in result.stderr

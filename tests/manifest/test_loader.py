@@ -386,3 +386,27 @@ def test_loading_many_inline_examples_peaks_at_the_files_models_not_its_hash(
         tracemalloc.stop()
     assert len(manifest.examples()) == count
     assert peak / count < 8_800  # 9,984 bytes an example hashed last, 7,734 hashed first
+
+
+def test_a_workspace_pull_is_about_to_write_may_be_missing(
+    project: Callable[[Files], Path],
+) -> None:
+    """``awaiting_workspaces``: those agents' folders may not exist yet, the others' must."""
+    path = project(
+        {
+            "evalkit.yaml": (
+                "version: 1\nagents:\n  - {slug: a, workspace: new/}\n"
+                "  - {slug: b, workspace: gone/}\n"
+            )
+        }
+    )
+    manifest = load_manifest(path, env={}, awaiting_workspaces=["a", "b"])
+    workspace = manifest.agent("a").workspace
+    assert workspace is not None
+    assert workspace.path == path.parent.resolve() / "new"
+    assert workspace.files() == {}
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path, env={}, awaiting_workspaces=["a"])
+    (problem,) = caught.value.problems
+    assert "folder 'gone/' not found" in problem.message
+    assert (problem.mark.line, problem.mark.column) == (4, 26)

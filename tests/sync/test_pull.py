@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from evalkit.client import EigenpalClient
-from evalkit.errors import PlanError
+from evalkit.errors import ManifestError, PlanError
 from evalkit.sync.apply import apply
 from evalkit.sync.planner import plan
 from evalkit.sync.pull import pull
@@ -50,7 +50,7 @@ def test_pull_then_plan_shows_no_changes(tmp_path: Path, counted: Counted) -> No
     result = pull(counted.client, ["support"], manifest_path=manifest)
 
     assert result.created_manifest
-    assert result.warnings == ()
+    assert result.problems == ()
     (pulled,) = result.agents
     assert sorted(pulled.written) == sorted(LIVE_FILES)
     assert (tmp_path / "agents/support/examples/refund/expected.json").read_bytes() == (
@@ -171,14 +171,107 @@ def test_pull_refuses_an_agent_with_inline_examples(tmp_path: Path, counted: Cou
     assert not (tmp_path / "agents").exists()
 
 
+def test_pull_refuses_inline_examples_before_their_workspace_exists(
+    tmp_path: Path, counted: Counted
+) -> None:
+    """The workspace the entry names is not written yet, so the manifest does not load as it
+    is; the inline examples are refused all the same, before any request or write."""
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\nagents:\n  - slug: support\n    workspace: agents/support/\n"
+        "    examples:\n      - {name: zed, input: {text: x}, expected: {intent: refund}}\n"
+    )
+    before = manifest.read_text()
+    counted.transport.reset()
+    with pytest.raises(PlanError) as caught:
+        pull(counted.client, ["support"], manifest_path=manifest)
+    assert str(caught.value).startswith(
+        f"{manifest}:6:9: agent 'support' has inline examples in the manifest (zed)"
+    )
+    assert counted.transport.seen == []
+    assert manifest.read_text() == before
+    assert sorted(tmp_path.iterdir()) == [manifest]
+
+
+def test_pull_writes_a_workspace_its_entry_names_before_it_exists(
+    tmp_path: Path, counted: Counted
+) -> None:
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text("version: 1\nagents:\n  - slug: support\n    workspace: bot/\n")
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+    assert result.problems == ()
+    assert (tmp_path / "bot/examples/refund/input.json").is_file()
+    assert not plan(load(tmp_path), counted.client).has_changes
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("version: 1\nagents: [\n", (3, 1), "malformed YAML: "),
+        ("version: 1\nversion: 2\nagents: []\n", (2, 1), "duplicate key 'version'"),
+        ("version: 1\nagents:\n  - slug: support\n    workspace: 7\n", (4, 16), ""),
+        # another agent's folder is not pull's to write: it must exist
+        ("version: 1\nagents:\n  - slug: other\n    workspace: gone/\n", (4, 16), "folder"),
+    ],
+)
+def test_a_manifest_that_does_not_load_stops_pull_before_any_request(
+    tmp_path: Path, counted: Counted, text: str, where: tuple[int, int], message: str
+) -> None:
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(text)
+    counted.transport.reset()
+    with pytest.raises(ManifestError) as caught:
+        pull(counted.client, ["support"], manifest_path=manifest)
+    (found,) = caught.value.problems
+    assert (found.mark.line, found.mark.column) == where
+    assert found.message.startswith(message)
+    assert counted.transport.seen == []
+    assert manifest.read_text() == text
+    assert sorted(tmp_path.iterdir()) == [manifest]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# our agents\n"])
+def test_pull_fills_a_blank_manifest(tmp_path: Path, counted: Counted, text: str) -> None:
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(text)
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+    assert result.problems == ()
+    assert not plan(load(tmp_path), counted.client).has_changes
+
+
+def test_a_broken_example_from_the_platform_is_a_problem_of_the_pulled_manifest(
+    tmp_path: Path, counted: Counted
+) -> None:
+    """What the platform holds cannot be checked before it is written: pull writes it and
+    says where the manifest no longer loads."""
+    make_live_agent(counted.client, slug="broken")
+    files = {"examples/bad/input.json": b"{", "examples/bad/expected.json": b"{}"}
+    counted.client.agents.upload_files(
+        "broken",
+        [{"path": p, "contentBase64": base64.b64encode(d).decode()} for p, d in files.items()],
+    )
+    manifest = tmp_path / "evalkit.yaml"
+
+    result = pull(counted.client, ["broken"], manifest_path=manifest)
+
+    assert (tmp_path / "agents/broken/examples/bad/input.json").read_bytes() == b"{"
+    (found,) = result.problems
+    assert found.mark.file.endswith("agents/broken/examples/bad/input.json")
+    assert (found.mark.line, found.mark.column) == (1, 2)
+
+
 @pytest.mark.parametrize(
     ("workspace", "problem"),
     [
-        ("../elsewhere/", "is outside the project "),
-        ("agents/../../elsewhere/", "is outside the project "),
-        ("linked/", "is outside the project "),  # a symbolic link out of the project
-        ("/tmp/elsewhere/", "is absolute; write it relative to the manifest"),
-        ("agents\\support/", "contains '\\'; write it relative to the manifest"),
+        ("../elsewhere/", "leads outside the project folder "),
+        ("agents/../../elsewhere/", "leads outside the project folder "),
+        ("linked/", "leads outside the project folder "),  # a symbolic link out of the project
+        ("/tmp/elsewhere/", "is absolute"),
+        ("agents\\support/", "contains '\\'"),
     ],
 )
 def test_pull_writes_only_into_folders_inside_the_project(
@@ -192,10 +285,29 @@ def test_pull_writes_only_into_folders_inside_the_project(
     manifest = project / "evalkit.yaml"
     manifest.write_text(f"version: 1\nagents:\n  - slug: support\n    workspace: '{workspace}'\n")
     before = manifest.read_text()
+    with pytest.raises(ManifestError) as caught:  # the manifest does not load: as validate says
+        pull(counted.client, ["support"], manifest_path=manifest)
+    (found,) = caught.value.problems
+    assert (found.mark.line, found.mark.column) == (4, 16)
+    assert found.message.startswith(f"path {workspace!r} {problem}")
+    assert manifest.read_text() == before
+    assert not list((tmp_path / "elsewhere").iterdir())  # nothing written where it leads
+
+
+def test_pull_writes_only_into_the_manifest_folder(tmp_path: Path, counted: Counted) -> None:
+    """In a git checkout the manifest may name folders above its own (they are in the project
+    for the loader), but pull writes only below the manifest's folder."""
+    make_live_agent(counted.client)
+    (tmp_path / ".git").mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    manifest = project / "evalkit.yaml"
+    manifest.write_text("version: 1\nagents:\n  - slug: support\n    workspace: ../elsewhere/\n")
+    before = manifest.read_text()
     with pytest.raises(PlanError) as caught:
         pull(counted.client, ["support"], manifest_path=manifest)
     assert str(caught.value).startswith(
-        f"agent 'support': its manifest folder {workspace!r} {problem}"
+        "agent 'support': its manifest folder '../elsewhere/' is outside the project "
     )
     assert manifest.read_text() == before
-    assert not list((tmp_path / "elsewhere").iterdir())  # nothing written where it leads
+    assert not (tmp_path / "elsewhere").exists()
