@@ -180,7 +180,7 @@ def test_repeat_merges_field_by_field_from_the_defaults_down(
         ("repeat: 0", "greater than or equal to 1"),
         ("repeat: true", "repeat"),
         ("repeat: {pass_if: most}", "pass_if"),
-        ("repeat: {times: 2, pass_if: {rate: 1.5}}", "less than or equal to 1"),
+        ("repeat: {times: 2, pass_if: {rate: 1.5}}", "rate 1.5 is out of range"),
     ],
 )
 def test_a_bad_repeat_is_a_problem_at_its_line(
