@@ -17,7 +17,7 @@ from evalkit.compare.schema_files import anchor_json_schemas
 from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.json_text import TextProblem, decode_utf8, loads_strict
 from evalkit.manifest.judges import JudgeUse, judge_uses
-from evalkit.manifest.levels import merge_compare, merge_repeat
+from evalkit.manifest.levels import PlacedRepeat, merge_compare
 from evalkit.manifest.limits import MAX_JSON_BYTES, too_large
 from evalkit.manifest.models import (
     EXAMPLE_LAYOUT,
@@ -25,7 +25,6 @@ from evalkit.manifest.models import (
     ExampleFolder,
     ExampleSource,
     InlineExample,
-    Repeat,
 )
 from evalkit.manifest.paths import (
     PathProblem,
@@ -70,6 +69,13 @@ class Resolution:
 
     def fail(self, mark: SourceMark, message: str, key: str = "", hint: str = "") -> None:
         self.problems.append(ManifestProblem(mark, message, key, hint))
+
+    def check_repeat(self, repeat: PlacedRepeat) -> None:
+        """A problem when an example's ``repeat:`` can never pass: once, at its ``pass_if``
+        (the thousands of examples of an agent share it)."""
+        problem = repeat.never_passes()
+        if problem is not None and problem not in self.problems:
+            self.problems.append(problem)
 
     def inside(self, path: Path, what: str) -> bool:
         """Whether ``path`` (links followed) stays in the project; a problem when it does not."""
@@ -130,7 +136,7 @@ class Owner:
     #: the agent's or workflow's tags, which every one of its examples carries
     tags: tuple[str, ...] = ()
     #: ``repeat:`` from the defaults and the agent or workflow
-    repeat: Repeat | None = None
+    repeat: PlacedRepeat = field(default_factory=PlacedRepeat)
 
     def tags_with(self, *more: list[str]) -> tuple[str, ...]:
         """The owner's tags, then ``more`` in order, each once."""
@@ -230,7 +236,7 @@ def folder_examples(
             )
     examples = []
     base = merge_compare(owner.compare, res.anchored(entry.compare, source, (*loc, "compare")))
-    base_repeat = merge_repeat(owner.repeat, entry.repeat)
+    base_repeat = owner.repeat.over(entry.repeat, source, (*loc, "repeat"))
     # what an example without its own entry gets: worked out once for all of them
     plain = _Declared(tags=owner.tags_with(entry.tags), compare=base, repeat=base_repeat)
     for name in names:
@@ -242,12 +248,13 @@ def folder_examples(
                 compare=merge_compare(
                     base, res.anchored(extras.compare, source, (*loc, "examples", name, "compare"))
                 ),
-                repeat=merge_repeat(base_repeat, extras.repeat),
+                repeat=base_repeat.over(extras.repeat, source, (*loc, "examples", name, "repeat")),
                 notes=extras.notes,
                 mark=source.mark((*loc, "examples", name), key=True),
             )
         example = _read_folder_example(folder / name, res, owner, declared)
         if example is not None:
+            res.check_repeat(declared.repeat)
             examples.append(example)
     return folder, examples
 
@@ -259,7 +266,7 @@ class _Declared:
 
     tags: tuple[str, ...]
     compare: CompareSpec
-    repeat: Repeat | None
+    repeat: PlacedRepeat
     #: its entry's notes, over its README.md (None: the README's, if any)
     notes: str | None = None
     #: its entry in the manifest (None: its expected.json, or its folder)
@@ -329,7 +336,7 @@ def _read_folder_example(
         expected_files=expected_files,
         tags=declared.tags,
         compare=declared.compare,
-        repeat=declared.repeat,
+        repeat=declared.repeat.repeat,
         notes=declared.notes if declared.notes is not None else notes,
         mark=declared.mark or file_mark(where),
         folder=folder,
@@ -495,6 +502,8 @@ def inline_example(
             loc_text(loc),
             "add 'expected' (the output JSON) or 'expected_files'",
         )
+    repeat = owner.repeat.over(raw.repeat, source, (*loc, "repeat"))
+    res.check_repeat(repeat)
     if len(res.problems) > before:
         return None
     return ExampleSpec(
@@ -507,7 +516,7 @@ def inline_example(
         expected_files=expected_files,
         tags=owner.tags_with(raw.tags),
         compare=owner.compare_with(res.anchored(raw.compare, source, (*loc, "compare"))),
-        repeat=merge_repeat(owner.repeat, raw.repeat),
+        repeat=repeat.repeat,
         notes=raw.notes,
         mark=source.mark(loc),
     )

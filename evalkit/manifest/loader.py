@@ -23,7 +23,7 @@ from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest.examples import Resolution
 from evalkit.manifest.interpolate import interpolate_source
 from evalkit.manifest.judges import check_judges
-from evalkit.manifest.levels import merge_compare, merge_gates
+from evalkit.manifest.levels import PlacedRepeat, merge_compare, merge_gates
 from evalkit.manifest.models import (
     ROOT_ONLY_KEYS,
     Agent,
@@ -338,7 +338,9 @@ def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> Par
         return parsed
     defaults = _quietly(Defaults, data.get("defaults") or {})
     parsed.defaults_compare = defaults.compare if defaults else None
-    parsed.defaults_repeat = defaults.repeat if defaults else None
+    parsed.defaults_repeat = PlacedRepeat().over(
+        defaults.repeat if defaults else None, parsed.source, ("defaults", "repeat")
+    )
     parsed.gates = _quietly(Gates, data.get("gates") or {})
     local = _quietly(LocalPlatform, data.get("local_platform") or {})
     parsed.local_workflows = local.workflows if local else None

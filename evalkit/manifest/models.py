@@ -21,6 +21,7 @@ from pydantic import (
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.conventions import pass_env_problem
+from evalkit.manifest.pass_if import checked_pass_if
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 64
@@ -78,9 +79,10 @@ class Rate(_Strict):
     rate: float = Field(gt=0, le=1, description="Share of attempts that must pass (0..1].")
 
 
-#: what k passes of n attempts make a pass
+#: what k passes of n attempts make a pass; checked as a whole first (one mistake, one problem)
 PassIf = Annotated[
     Literal["all", "any"] | AtLeast | Rate,
+    BeforeValidator(checked_pass_if),
     Field(description="all (default), any, {at_least: K} or {rate: R}."),
 ]
 

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from evalkit.errors import ManifestProblem, SourceMark
 from evalkit.manifest.models import NAME_PATTERN, SLUG_PATTERN, VERSION_PATTERN, WORKFLOW_PATTERN
+from evalkit.manifest.pass_if import MANIFEST_PROBLEM
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
 
 _TYPE_NAMES = {
@@ -90,10 +91,26 @@ def _problem(detail: ErrorDetails, source: YamlSource, model: type[BaseModel]) -
         hint = _MISSING_HINTS.get(key, f"add '{key}: ...' here")
         message = f"missing required key {key!r}{place}"
         return ManifestProblem(mark, message, loc_text(parent), hint)
+    if kind == MANIFEST_PROBLEM:
+        return _own_problem(detail, source, loc)
     mark = source.mark(source.existing(loc))
     if kind == "value_error":
         mark = _mark_of_quoted(detail, source, source.existing(loc)) or mark
     return ManifestProblem(mark, *_message(detail, value, where))
+
+
+def _own_problem(detail: ErrorDetails, source: YamlSource, loc: Loc) -> ManifestProblem:
+    """An error of our own validators (``pass_if.problem``): its message and hint as made,
+    marked at the key, or the value of the key, that it names below its place."""
+    ctx = detail.get("ctx") or {}
+    where = loc_text(loc)
+    mark = source.mark(source.existing(loc))
+    if ctx.get("key") and source.has((*loc, ctx["key"])):
+        mark = source.mark((*loc, ctx["key"]), key=True)
+    elif ctx.get("value_of") and source.has((*loc, ctx["value_of"])):
+        mark = source.mark((*loc, ctx["value_of"]))
+    label = f"{where}: " if where else ""
+    return ManifestProblem(mark, f"{label}{ctx['message']}", where, str(ctx.get("hint", "")))
 
 
 def _mark_of_quoted(detail: ErrorDetails, source: YamlSource, loc: Loc) -> SourceMark | None:
@@ -118,13 +135,13 @@ def _message(detail: ErrorDetails, value: Any, where: str) -> tuple[str, str, st
     kind, ctx = detail["type"], detail.get("ctx") or {}
     label = f"{where}: " if where else ""
     if kind in _TYPE_NAMES:
-        message = f"{label}expected {_TYPE_NAMES[kind]}, got {_describe(value)}"
+        message = f"{label}expected {_TYPE_NAMES[kind]}, got {describe(value)}"
         return message, where, _TYPE_HINTS.get(_TYPE_NAMES[kind], "")
     if kind in ("enum", "literal_error"):
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         hint = suggest(str(value), choices) if isinstance(value, str) else ""
         expected = ctx.get("expected", "")
-        return f"{label}{_describe(value)} is not one of {expected}", where, hint
+        return f"{label}{describe(value)} is not one of {expected}", where, hint
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         help_text = _PATTERN_HELP.get(pattern, f"must match {pattern}")
@@ -136,7 +153,8 @@ def _message(detail: ErrorDetails, value: Any, where: str) -> tuple[str, str, st
     return f"{label}{detail['msg'][:1].lower()}{detail['msg'][1:]}", where, ""
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A YAML value as a person names it: ``string 'x'``, ``number 3``, ``a list``."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):

@@ -11,7 +11,7 @@ from typing import Any
 from evalkit.compare.rules import CompareSpec
 from evalkit.errors import SourceMark
 from evalkit.manifest.examples import Owner, Resolution, folder_examples, inline_example
-from evalkit.manifest.levels import merge_compare, merge_gates, merge_repeat
+from evalkit.manifest.levels import PlacedRepeat, merge_compare, merge_gates
 from evalkit.manifest.models import (
     SLUG_MAX,
     SLUG_PATTERN,
@@ -19,7 +19,6 @@ from evalkit.manifest.models import (
     Environment,
     ExampleFolder,
     Gates,
-    Repeat,
     Workflow,
     Workspace,
 )
@@ -41,7 +40,7 @@ class ParsedFile:
     workflows: list[tuple[int, Workflow]] = field(default_factory=list)
     environments: dict[str, Environment] = field(default_factory=dict)
     defaults_compare: CompareSpec | None = None
-    defaults_repeat: Repeat | None = None
+    defaults_repeat: PlacedRepeat = field(default_factory=PlacedRepeat)
     gates: Gates | None = None
     #: ``local_platform.workflows`` as written (root manifest only)
     local_workflows: str | None = None
@@ -60,7 +59,7 @@ def resolve_agent(
     res: Resolution,
     defaults: CompareSpec,
     gates: Gates,
-    repeat: Repeat | None = None,
+    repeat: PlacedRepeat | None = None,
 ) -> AgentSpec:
     compare = merge_compare(defaults, res.anchored(raw.compare, source, (*loc, "compare")))
     owner = Owner(
@@ -68,7 +67,7 @@ def resolve_agent(
         workflow=None,
         compare=compare,
         tags=tuple(raw.tags),
-        repeat=merge_repeat(repeat, raw.repeat),
+        repeat=(repeat or PlacedRepeat()).over(raw.repeat, source, (*loc, "repeat")),
     )
     examples, folders = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     workspace = None
@@ -102,7 +101,7 @@ def resolve_workflow(
     res: Resolution,
     defaults: CompareSpec,
     gates: Gates,
-    repeat: Repeat | None = None,
+    repeat: PlacedRepeat | None = None,
 ) -> WorkflowSpec:
     compare = merge_compare(defaults, res.anchored(raw.compare, source, (*loc, "compare")))
     owner = Owner(
@@ -110,7 +109,7 @@ def resolve_workflow(
         workflow=raw.workflow,
         compare=compare,
         tags=tuple(raw.tags),
-        repeat=merge_repeat(repeat, raw.repeat),
+        repeat=(repeat or PlacedRepeat()).over(raw.repeat, source, (*loc, "repeat")),
     )
     examples, _ = _examples(raw.examples, (*loc, "examples"), source, res, owner)
     for example in examples:

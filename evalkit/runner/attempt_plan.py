@@ -117,8 +117,34 @@ def policy_for(job: ExampleJob, config: RunConfig) -> RepeatPolicy:
         )
     rule = policy.pass_if
     if rule.kind == "at_least" and rule.value > policy.most_attempts:
-        raise ConfigError(
-            f"{job.label}: pass_if {rule} can never pass with {policy.most_attempts} "
-            f"attempt(s){where}: repeat it at least {int(rule.value)} times, or lower K"
-        )
+        raise ConfigError(_never_passes(job, config, policy))
     return policy
+
+
+def _never_passes(job: ExampleJob, config: RunConfig, policy: RepeatPolicy) -> str:
+    """Why ``policy`` can never pass, naming the options that made it so (a manifest's own
+    ``repeat:`` that cannot pass is refused where it is written, when the manifest loads)."""
+    rule, most = policy.pass_if, policy.most_attempts
+    needed = int(rule.value)
+    declared = job.repeat or RepeatPolicy()
+    if config.repeat is not None:
+        attempts = f"--repeat {config.repeat}"
+    elif config.confirm and declared.adaptive_max is None and declared.times == 1:
+        attempts = f"--confirm ({most} attempts at most without --repeat)"
+    else:
+        attempts = f"the {most} attempt(s) the manifest gives {job.label}"
+    if config.pass_if is not None:
+        return (
+            f"--pass-if '{rule}' can never pass with {attempts}: give --repeat {needed} or "
+            "more, or a lower K"
+        )
+    where = f" (its example is declared at {job.mark})" if job.mark else ""
+    if config.repeat is not None or config.confirm:
+        return (
+            f"{job.label}: {attempts} can never meet the manifest's pass_if {rule}{where}: "
+            f"give --repeat {needed} or more, or --pass-if with a lower K"
+        )
+    return (
+        f"{job.label}: pass_if {rule} can never pass with {most} attempt(s){where}: repeat "
+        f"it at least {needed} times, or lower K"
+    )

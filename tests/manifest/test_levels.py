@@ -180,7 +180,7 @@ def test_repeat_merges_field_by_field_from_the_defaults_down(
         ("repeat: 0", "greater than or equal to 1"),
         ("repeat: true", "repeat"),
         ("repeat: {pass_if: most}", "pass_if"),
-        ("repeat: {times: 2, pass_if: {rate: 1.5}}", "less than or equal to 1"),
+        ("repeat: {times: 2, pass_if: {rate: 1.5}}", "rate 1.5 is out of range"),
     ],
 )
 def test_a_bad_repeat_is_a_problem_at_its_line(
@@ -208,3 +208,81 @@ def test_a_default_tolerance_under_an_example_regex_loads(project: Callable[[Fil
     manifest = load_manifest(project({"evalkit.yaml": text}), env={})
     rule = manifest.agents[0].examples[0].compare.rules["/total"]
     assert (rule.regex, rule.tolerance) == ("^5$", 0.5)
+
+
+_TWO_EXAMPLES = (
+    "    examples:\n"
+    "      - {name: one, input: {q: 1}, expected: {a: 1}}\n"
+    "      - {name: two, input: {q: 2}, expected: {a: 2}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message", "hint"),
+    [
+        (
+            "version: 1\nagents:\n  - slug: bot\n    repeat: {times: 3, pass_if: {at_least: 5}}\n"
+            + _TWO_EXAMPLES,
+            4,
+            24,
+            "agents[0].repeat.pass_if: at_least 5 can never pass with 3 attempt(s) (times 3)",
+            "set times to 5 or more, or lower at_least to 3 or less",
+        ),
+        (
+            "version: 1\ndefaults:\n  repeat: {pass_if: {at_least: 3}}\n"
+            "agents:\n  - slug: bot\n    repeat: 2\n" + _TWO_EXAMPLES,
+            3,
+            12,
+            "defaults.repeat.pass_if: at_least 3 can never pass with 2 attempt(s) "
+            "(times 2 at agents[0].repeat)",
+            "set times to 3 or more",
+        ),
+        (
+            "version: 1\ndefaults:\n  repeat: {pass_if: {at_least: 3}}\n"
+            "agents:\n  - slug: bot\n" + _TWO_EXAMPLES,
+            3,
+            12,
+            "with 1 attempt(s) (times not set, so 1)",
+            "set times to 3 or more",
+        ),
+        (
+            "version: 1\nagents:\n  - slug: bot\n"
+            "    repeat: {times: 9, pass_if: {at_least: 5}, adaptive: {max: 4}}\n" + _TWO_EXAMPLES,
+            4,
+            24,
+            "at_least 5 can never pass with 4 attempt(s) (adaptive max 4)",
+            "raise adaptive max to 5 or more",
+        ),
+    ],
+)
+def test_a_pass_if_the_attempts_can_never_meet_is_one_problem_at_the_pass_if(
+    project: Callable[[Files], Path], text: str, line: int, column: int, message: str, hint: str
+) -> None:
+    from evalkit.errors import ManifestError
+
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(project({"evalkit.yaml": text}), env={})
+    problems = caught.value.problems
+    assert len(problems) == 1, [str(p) for p in problems]  # once, not once per example
+    assert (problems[0].mark.line, problems[0].mark.column) == (line, column)
+    assert message in problems[0].message
+    assert hint in problems[0].hint
+
+
+def test_an_impossible_pass_if_is_found_on_folder_examples_and_their_entries(
+    project: Callable[[Files], Path],
+) -> None:
+    from evalkit.errors import ManifestError
+
+    text = (
+        "version: 1\nagents:\n  - slug: bot\n    examples:\n"
+        "      - folder: cases\n        repeat: {times: 4, pass_if: {at_least: 4}}\n"
+        "        examples:\n          two: {repeat: 3}\n"
+    )
+    one = {"input.json": {"q": 1}, "expected.json": {"a": 1}}
+    files = {f"cases/{name}/{file}": data for name in ("one", "two") for file, data in one.items()}
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(project({"evalkit.yaml": text, **files}), env={})
+    (problem,) = caught.value.problems
+    assert (problem.mark.line, problem.mark.column) == (6, 28)
+    assert "(times 3 at agents[0].examples[0].examples.two.repeat)" in problem.message

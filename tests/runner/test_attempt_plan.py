@@ -49,11 +49,35 @@ def test_retries_with_a_manifest_repeat_is_refused_naming_the_example() -> None:
         policy_for(_job(RepeatPolicy(times=3)), RunConfig(retries=2))
 
 
-def test_a_rule_that_can_never_pass_is_refused() -> None:
+def test_a_rule_that_can_never_pass_is_refused_naming_the_options() -> None:
     never = RunConfig(repeat=3, pass_if=PassRule("at_least", 4))
-    with pytest.raises(ConfigError, match="pass_if at_least 4 can never pass with 3 attempt"):
+    with pytest.raises(ConfigError) as caught:
         policy_for(_job(), never)
+    assert str(caught.value) == (
+        "--pass-if 'at_least 4' can never pass with --repeat 3: give --repeat 4 or more, "
+        "or a lower K"
+    )
+    assert "m.yaml" not in str(caught.value)  # the example's file is not where the fault is
     assert policy_for(_job(), RunConfig(repeat=4, pass_if=PassRule("at_least", 4))).times == 4
+
+
+def test_an_option_that_makes_the_manifests_repeat_impossible_is_named() -> None:
+    declared = _job(RepeatPolicy(times=2))
+    with pytest.raises(ConfigError) as caught:
+        policy_for(declared, RunConfig(pass_if=PassRule("at_least", 3)))
+    assert str(caught.value).startswith(
+        "--pass-if 'at_least 3' can never pass with the 2 attempt(s) the manifest gives a/ex"
+    )
+    needs_three = _job(RepeatPolicy(times=3, pass_if=PassRule("at_least", 3)))
+    with pytest.raises(ConfigError) as caught:
+        policy_for(needs_three, RunConfig(repeat=2))
+    assert str(caught.value).startswith(
+        "a/ex: --repeat 2 can never meet the manifest's pass_if at_least 3"
+    )
+    assert "give --repeat 3 or more, or --pass-if with a lower K" in str(caught.value)
+    confirm = RunConfig(confirm=True, baseline=Path("b.json"), pass_if=PassRule("at_least", 9))
+    with pytest.raises(ConfigError, match=r"with --confirm \(8 attempts at most without --repeat"):
+        policy_for(_job(), confirm)
 
 
 def test_the_config_refuses_what_does_not_mix() -> None:
