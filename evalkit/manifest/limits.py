@@ -20,6 +20,9 @@ MAX_JSON_BYTES = 50 * 1024 * 1024
 #: lists and mappings nested in one another: in a manifest, counted from the top of the file
 #: (aliases expanded); in a JSON file, from its outermost value
 MAX_DEPTH = 64
+#: attempts of one example: ``repeat.times``, ``pass_if``'s ``at_least``, ``adaptive.max``, and
+#: the command line's ``--repeat``
+MAX_ATTEMPTS = 100
 #: digits of a whole number: Python's limit on converting text to a number (4,300 unless
 #: PYTHONINTMAXSTRDIGITS says otherwise)
 MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300

@@ -21,6 +21,7 @@ from pydantic import (
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.conventions import pass_env_problem
+from evalkit.manifest.limits import MAX_ATTEMPTS
 from evalkit.manifest.pass_if import checked_pass_if
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -72,7 +73,7 @@ class _Strict(BaseModel):
 
 
 class AtLeast(_Strict):
-    at_least: int = Field(ge=1, le=100, description="Attempts that must pass.")
+    at_least: int = Field(ge=1, le=MAX_ATTEMPTS, description="Attempts that must pass.")
 
 
 class Rate(_Strict):
@@ -88,13 +89,13 @@ PassIf = Annotated[
 
 
 class Adaptive(_Strict):
-    max: int = Field(ge=1, le=100, description="Most attempts of one example.")
+    max: int = Field(ge=1, le=MAX_ATTEMPTS, description="Most attempts of one example.")
 
 
 class Repeat(_Strict):
     """How often an example runs, and what its attempts make (docs/run.md)."""
 
-    times: int = Field(1, ge=1, le=100, description="Attempts of each example.")
+    times: int = Field(1, ge=1, le=MAX_ATTEMPTS, description="Attempts of each example.")
     pass_if: PassIf | None = Field(
         None, description="What k passes of n attempts make: all (default), any, at_least, rate."
     )

@@ -15,11 +15,11 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
+from evalkit.manifest.limits import MAX_ATTEMPTS
+
 #: the type of the errors raised here: ``problems`` reads their hint and which key they mark
 MANIFEST_PROBLEM = "manifest_problem"
 FORMS = "pass_if is all, any, {at_least: K} or {rate: R}"
-#: the most attempts of one example (the runner's ``MAX_TIMES``)
-MOST_ATTEMPTS = 100
 _RULE_KEYS = ("at_least", "rate")
 #: the command line's ``--pass-if`` form: ``at_least 3``, ``at_least:3``, ``rate 0.8``
 _OPTION_FORM = re.compile(r"(at[_ ]least|rate)[ :=]?\s*([0-9]*\.?[0-9]+)")
@@ -72,14 +72,14 @@ def _check_at_least(count: Any) -> None:
 
     hint = (
         "{at_least: K}: the example passes when K or more of its attempts do, K from 1 to "
-        f"{MOST_ATTEMPTS}, e.g. {{at_least: 2}}"
+        f"{MAX_ATTEMPTS}, e.g. {{at_least: 2}}"
     )
     if isinstance(count, bool) or not isinstance(count, int):
         raise problem(
             f"at_least takes a whole number, got {describe(count)}", hint, value_of="at_least"
         )
-    if not 1 <= count <= MOST_ATTEMPTS:
-        message = f"at_least {count} is out of range: 1 to {MOST_ATTEMPTS}"
+    if not 1 <= count <= MAX_ATTEMPTS:
+        message = f"at_least {count} is out of range: 1 to {MAX_ATTEMPTS}"
         raise problem(message, hint, value_of="at_least")
 
 
@@ -102,7 +102,7 @@ def _check_rate(rate: Any) -> None:
 
 
 def _number_hint(number: float) -> str:
-    if isinstance(number, int) and 1 <= number <= MOST_ATTEMPTS:
+    if isinstance(number, int) and 1 <= number <= MAX_ATTEMPTS:
         return f"for {number} passing attempts or more, write {{at_least: {number}}};"
     if 0 < number <= 1:
         return f"for that share of passing attempts, write {{rate: {number:g}}};"

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from evalkit.errors import ConfigError
+from evalkit.manifest.limits import MAX_ATTEMPTS
 from evalkit.runner.results import Attempt, ExampleResult, Repeats, Verdict
 from evalkit.stats import mean_interval, wilson_interval
 
-#: the most attempts of one example, whatever asks for them
-MAX_TIMES = 100
+#: the most attempts of one example, whatever asks for them (the manifest's limit)
+MAX_TIMES = MAX_ATTEMPTS
 DEFAULT_ADAPTIVE_MAX = 8
 
 _AT_LEAST = re.compile(r"at[_ ]least[ :=]?\s*(\d+)")
