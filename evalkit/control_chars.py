@@ -26,3 +26,19 @@ def _escape_control(match: re.Match[str]) -> str:
         return "\\r"
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+#: every control character ``CONTROL`` names, and tab and newline too
+_CONTROL_IN_A_LINE = re.compile("[\t\n" + CONTROL.pattern[1:])
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character written as an escape, tabs and newlines too: for
+    what must stay on its line, such as the file name that starts ``file:line:`` (a file may
+    be named with a newline; a parser of the output, or an annotation, reads lines)."""
+    return _CONTROL_IN_A_LINE.sub(_escape_line_control, text)
+
+
+def _escape_line_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\t": "\\t"}.get(char) or _escape_control(match)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evalkit.control_chars import one_line
+
 
 class EvalkitError(Exception):
     """Base class for errors evalkit reports to the user as a message."""
@@ -38,9 +40,10 @@ class SourceMark:
     column: int = 0
 
     def __str__(self) -> str:
+        file = one_line(self.file)  # a newline in a file's name must not break "file:line:"
         if self.line:
-            return f"{self.file}:{self.line}:{self.column}"
-        return self.file
+            return f"{file}:{self.line}:{self.column}"
+        return file
 
 
 @dataclass(frozen=True)
