@@ -191,6 +191,7 @@ class AgentApply:
 
     def _upload(self) -> None:
         files = list(self.change.files)
+        uploaded = 0
         for batch in batches(files):
             items = [
                 {
@@ -205,7 +206,11 @@ class AgentApply:
                 )
             else:
                 self.client.agents.upload_files(self.change.slug, items)
-            self._did(f"uploaded {_count(len(items), 'file')}")
+            # one line for every batch so far: "uploaded 12 files", not three "uploaded 4 files"
+            if uploaded:
+                self.done.pop()
+            uploaded += len(items)
+            self._did(f"uploaded {_count(uploaded, 'file')}")
         if files:  # the record may vouch only for files read back after the new commit
             wanted = self.change.desired.files
             back = read_back(self.client, self.change.slug, wanted, self.reads)
