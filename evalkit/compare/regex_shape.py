@@ -32,6 +32,7 @@ CJK, Arabic digits, white space, an emoji, and the pattern's literals).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,13 +50,31 @@ from evalkit.compare.regex_syntax import (
     RegexTooLarge,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_SIZE", "Backtracking", "RegexShape", "RegexTooLarge", "read_shape"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SIZE",
+    "Backtracking",
+    "RegexShape",
+    "RegexTooLarge",
+    "quoted",
+    "read_shape",
+]
 
 MAX_SIZE = 20_000
 
 _MOST_PAIRS = 5000  # pairs of alternatives compared in one group, at most
 _MOST_LITERALS = 256  # literals of the pattern added to the sample characters
 _SAMPLES = "\u00a0\u00e9\u00c9\u00df\u0416\u0436\u4e2d\u0663\u2028\u3000\U0001f600\ufffd"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def quoted(pattern: str) -> str:
+    """A pattern (or part of one) as the manifest holds it, between quotes: ``'(\\w+)!'``, with
+    single backslashes (a repr doubles them, and the text no longer reads as the pattern); only
+    a control character is escaped."""
+    return "'" + _CONTROL.sub(lambda found: repr(found.group())[1:-1], pattern) + "'"
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,7 @@ class Backtracking:
     reason: str
 
     def describe(self) -> str:
-        return f"the repeated group {self.group!r} {self.reason}"
+        return f"the repeated group {quoted(self.group)} {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -119,13 +138,16 @@ class RegexShape:
             chars = self._first(inner.atom)
             if chars & self._follow(frames, next_round):
                 text = self.pattern[inner.start : inner.end]
-                return f"repeats {text!r} inside it: the same text splits in many ways"
+                return f"repeats {quoted(text)} inside it: the same text splits in many ways"
         branches = group.branches
         pairs = ((a, b) for i, a in enumerate(branches) for b in branches[i + 1 :])
         for left, right in itertools.islice(pairs, _MOST_PAIRS):
             if self._clash(left, right, next_round):
                 first, second = _written(self.pattern, left), _written(self.pattern, right)
-                return f"has alternatives that can match the same text ({first!r}, {second!r})"
+                return (
+                    f"has alternatives that can match the same text ({quoted(first)}, "
+                    f"{quoted(second)})"
+                )
         return None
 
     def _clash(self, left: list[Item], right: list[Item], next_round: frozenset[str]) -> bool:

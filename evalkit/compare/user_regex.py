@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import regex  # type: ignore[import-untyped]
 
-from evalkit.compare.regex_shape import RegexTooLarge, read_shape
+from evalkit.compare.regex_shape import RegexTooLarge, quoted, read_shape
 
 MATCH_LIMIT_MS = 1000
 EXAMPLE_LIMIT_MS = 5000
@@ -48,11 +48,11 @@ def regex_problem(pattern: str) -> str | None:
     try:
         read_shape(pattern)
     except RegexTooLarge as err:
-        return f"regex {pattern!r} is too large to compile safely: {err}"
+        return f"regex {quoted(pattern)} is too large to compile safely: {err}"
     try:
         _compile(pattern)
     except (regex.error, ValueError, OverflowError, RecursionError) as err:
-        return f"invalid regex {pattern!r}: {err}"
+        return f"invalid regex {quoted(pattern)}: {err}"
     return None
 
 
@@ -142,7 +142,7 @@ class UserRegex:
 
     def describe(self, outcome: RegexOutcome = "match") -> str:
         """The rule as shown beside a path, with why it failed when it was not decided."""
-        text = f"regex {self.pattern!r}"
+        text = f"regex {quoted(self.pattern)}"
         if outcome == "timed_out":
             return (
                 f"{text} took longer than {MATCH_LIMIT_MS} ms on this value and was stopped "

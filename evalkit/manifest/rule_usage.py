@@ -32,7 +32,7 @@ from evalkit.compare.reach import (
     suggest_name,
     suggest_pointer,
 )
-from evalkit.compare.regex_shape import read_shape
+from evalkit.compare.regex_shape import quoted, read_shape
 from evalkit.compare.rules import CompareSpec, FileRule, PathRule
 from evalkit.compare.user_regex import MATCH_LIMIT_MS
 from evalkit.errors import ManifestProblem
@@ -71,7 +71,7 @@ def _backtracking(source: YamlSource, loc: Loc, spec: CompareSpec) -> Iterator[M
             place = (*loc, "rules", pointer, "regex")
             yield ManifestProblem(
                 source.mark(place),
-                f"regex {rule.regex!r} in rule {pointer!r} can backtrack catastrophically: "
+                f"regex {quoted(rule.regex)} in rule {pointer!r} can backtrack catastrophically: "
                 f"{found[0].describe()}",
                 loc_text(place),
                 _BACKTRACKING_HINT,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalkit.compare.regex_shape import MAX_SIZE, RegexShape, RegexTooLarge, read_shape
+from evalkit.compare.regex_shape import MAX_SIZE, RegexShape, RegexTooLarge, quoted, read_shape
 
 # pattern -> the repeated group flagged
 BACKTRACKS = {
@@ -81,7 +81,8 @@ SAFE = [
 def test_known_catastrophic_patterns_are_flagged(pattern: str) -> None:
     found = read_shape(pattern).backtracking()
     assert [b.group for b in found][:1] == [BACKTRACKS[pattern]]
-    assert found[0].describe().startswith(f"the repeated group {BACKTRACKS[pattern]!r} ")
+    # as written: single backslashes (a repr would double them)
+    assert found[0].describe().startswith(f"the repeated group '{BACKTRACKS[pattern]}' ")
 
 
 @pytest.mark.parametrize("pattern", SAFE)
@@ -150,3 +151,8 @@ def test_any_text_reads_or_is_refused_as_too_large(pattern: str) -> None:
         return
     for found in shape.backtracking():
         assert found.group in pattern
+
+
+def test_a_pattern_is_quoted_as_written_and_only_control_characters_escaped() -> None:
+    assert quoted(r"(\w+\s?)+!") == "'(\\w+\\s?)+!'"
+    assert quoted("it's\n") == "'it's\\n'"
