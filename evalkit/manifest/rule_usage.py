@@ -66,7 +66,9 @@ def _backtracking(source: YamlSource, loc: Loc, spec: CompareSpec) -> Iterator[M
     """A warning at each regex known to backtrack catastrophically (``regex_shape``): on some
     values it runs until stopped, and the path fails."""
     for pointer, rule in spec.rules.items():
-        found = read_shape(rule.regex).backtracking() if rule.regex is not None else []
+        if rule.regex is None:
+            continue
+        found = read_shape(rule.regex).backtracking()
         if found:
             place = (*loc, "rules", pointer, "regex")
             yield ManifestProblem(
