@@ -503,16 +503,18 @@ def _detail(result: ExampleResult) -> str:
 
 #: how the comparison names its own rules in a difference's ``rule`` (the values then say what
 #: differs); any other text there is a scorer's verdict on the value, in words
-#: (``evalkit.compare.scorers``, a regex aside): "similarity 0.46 below 0.95", "missing 'refund'"
+#: (``evalkit.compare.scorers``): "similarity 0.46 below 0.95", "missing 'refund'"
 _RULE_NAMES = (
     "tolerance ",
     "relative tolerance ",
     "strings_as_numbers",
     "text ",
-    "regex ",
     "order: strict",
     "nested too deeply",
 )
+#: a regex rule's description (``UserRegex.describe``): the pattern decides, not the expected
+#: value, which it never reads
+_REGEX = "regex '"
 
 
 def scorer_message(difference: dict[str, Any]) -> str | None:
@@ -524,6 +526,8 @@ def scorer_message(difference: dict[str, Any]) -> str | None:
         return None
     if "score" in difference or "error" in difference:  # similarity's credit, a python failure
         return rule
+    if rule.startswith(_REGEX):  # the pattern, and why it failed when it was not decided
+        return f"does not match {rule}" if rule.endswith("'") else rule
     if " " not in rule.strip() or rule.startswith(_RULE_NAMES):
         return None  # "present", deepdiff's report types, a rule's own description
     return rule

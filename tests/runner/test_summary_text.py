@@ -320,16 +320,25 @@ TOLERANCE: dict[str, object] = {
 }
 
 
+#: a regex failure: the pattern decides, the expected value is not read
+REGEX: dict[str, object] = {
+    "pointer": "/reply",
+    "kind": "changed",
+    "expected": "Hi Bob, your refund is on its way!",
+    "actual": "We have received your request and will get back to you",
+    "rule": r"regex '(\w+\s?)+!'",
+}
+
+
 def test_a_scorer_difference_shows_its_message_not_the_values() -> None:
-    for difference, detail in (
-        (SIMILARITY, "/reply: similarity 0.46 below 0.95 (ratio)"),
-        (CONTAINS, "/reply: missing 'refund' (text lower)"),
-        (TOLERANCE, "/total changed: 10 -> 11"),
+    for difference, detail, message in (
+        (SIMILARITY, "/reply: similarity 0.46 below 0.95 (ratio)", SIMILARITY["rule"]),
+        (CONTAINS, "/reply: missing 'refund' (text lower)", CONTAINS["rule"]),
+        (REGEX, r"/reply: does not match regex '(\w+\s?)+!'", r"does not match regex '(\w+\s?)+!'"),
+        (TOLERANCE, "/total changed: 10 -> 11", None),
     ):
         result = _scored([difference])
-        assert scorer_message(difference) == (
-            None if difference is TOLERANCE else difference["rule"]
-        )
+        assert scorer_message(difference) == message
         closing = render_summary(summary_with(brief_of(result)), [result]).splitlines()
         row = next(line for line in closing if line.startswith("fail"))
         assert row.endswith(detail), row
