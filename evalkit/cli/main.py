@@ -40,6 +40,21 @@ class LazyGroup(click.Group):
             _collection.resume()
         return self.commands.get(cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as err:
+            # "No such command 'rn'." -- and which one was meant, as options get
+            import difflib
+
+            typed = args[0] if args else ""
+            close = difflib.get_close_matches(typed, list(COMMANDS), n=1, cutoff=0.5)
+            if close and not typed.startswith("-"):
+                err.message = f"{err.message} Did you mean '{close[0]}'?"
+            raise
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, entry.summary) for name, entry in COMMANDS.items()]
         with formatter.section("Commands"):

@@ -223,3 +223,17 @@ def test_ctrl_c_reads_interrupted_though_click_made_it_an_abort(
     assert capsys.readouterr().err.strip() == "error: interrupted"
     report_error(click.exceptions.Abort())  # the input ended at a question
     assert capsys.readouterr().err.strip() == "error: aborted"
+
+
+def test_a_mistyped_command_is_refused_with_the_one_meant(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for typed in ("rn", "xyz"):
+        with pytest.raises(SystemExit) as stopped:
+            main([typed])
+        assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert "No such command 'rn'. Did you mean 'run'?" in said
+    err = said.split("'rn'")[1]
+    assert "No such command 'xyz'." in err
+    assert "Did you mean" not in err
