@@ -52,7 +52,9 @@ class LazyGroup(click.Group):
             typed = args[0] if args else ""
             close = difflib.get_close_matches(typed, list(COMMANDS), n=1, cutoff=0.5)
             if close and not typed.startswith("-"):
-                err.message = f"{err.message} Did you mean '{close[0]}'?"
+                raise click.UsageError(
+                    f"{err.message} Did you mean '{close[0]}'?", err.ctx
+                ) from None
             raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -234,6 +234,4 @@ def test_a_mistyped_command_is_refused_with_the_one_meant(
         assert stopped.value.code == 2
     said = capsys.readouterr().err
     assert "No such command 'rn'. Did you mean 'run'?" in said
-    err = said.split("'rn'")[1]
-    assert "No such command 'xyz'." in err
-    assert "Did you mean" not in err
+    assert "No such command 'xyz'.\n" in said  # nothing close: no guess
