@@ -28,9 +28,19 @@ from evalkit.sync.summary import pull_to_data, render_pull
 @click.option(
     "--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Downloads."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite local files that differ from the platform even when git could not give "
+    "them back (changed since the last commit, or not committed).",
+)
 @click.pass_context
 def pull_command(
-    ctx: click.Context, slugs: tuple[str, ...], directory: Path | None, concurrency: int
+    ctx: click.Context,
+    slugs: tuple[str, ...],
+    directory: Path | None,
+    concurrency: int,
+    force: bool,
 ) -> None:
     """Write live agents into the manifest and their files beside it; then 'evalkit plan'
     shows no changes. Existing entries are updated in place, comments kept. The manifest must
@@ -47,6 +57,7 @@ def pull_command(
             manifest_path=manifest_path,
             concurrency=concurrency,
             checked=True,
+            force=force,
         )
     if result.created_manifest:
         ensure_gitignore(manifest_path.parent)

@@ -10,6 +10,8 @@ evalkit's own record) are left out. Paths from the platform never escape the age
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,6 +31,9 @@ from evalkit.sync.manifest_edit import (
 )
 from evalkit.sync.paths import EXAMPLES_DIR, local_target
 from evalkit.sync.record import split_config
+
+#: the longest one git command may take before the files count as not in git
+_GIT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -59,15 +64,18 @@ def pull(
     manifest_path: Path,
     concurrency: int = 8,
     checked: bool = False,
+    force: bool = False,
 ) -> PullResult:
     """Write ``slugs`` (live agents) into the manifest at ``manifest_path`` and beside it.
-    ``checked``: :func:`check_pullable` passed already (the CLI checks before it connects)."""
+    ``checked``: :func:`check_pullable` passed already (the CLI checks before it connects).
+    ``force``: overwrite local files whose content git could not give back (see
+    :func:`refuse_lost_edits`); without it their pull is refused, nothing written."""
     if not checked:
         check_pullable(manifest_path, slugs)
     pool = Pool(max(1, concurrency))
     project = manifest_path.parent.resolve()
     summaries = pool.map(lambda slug: _existing(client, slug), list(dict.fromkeys(slugs)))
-    entries, pulled = [], []
+    entries, downloads = [], []
     for summary in summaries:
         folders = _folders(manifest_path, project, summary.slug)
         listed = summary.files or []
@@ -75,8 +83,12 @@ def pull(
         skipped = [(p, f"unsafe path: {unsafe_path_reason(p)}") for p in listed if p not in safe]
         contents = pool.map(partial(download, client, summary.slug), safe)
         files = dict(zip(safe, contents, strict=True))
-        pulled.append(_write_files(summary.slug, folders, files, skipped))
+        targets = _targets(summary.slug, folders, files)
+        downloads.append(_Download(summary.slug, folders, targets, tuple(skipped)))
         entries.append(_entry(summary, folders, project, has_examples=_has_examples(safe)))
+    if not force:  # every agent's files checked before any is written
+        refuse_lost_edits(project, [t for d in downloads for t in d.overwrites()])
+    pulled = [_write_files(download) for download in downloads]
     created = upsert_entries(manifest_path, entries)
     problems = _problems_after(manifest_path)
     return PullResult(manifest_path, created, tuple(pulled), problems)
@@ -163,16 +175,95 @@ def _has_examples(paths: Sequence[str]) -> bool:
     return any(p.startswith(EXAMPLES_DIR + "/") for p in paths)
 
 
-def _write_files(
-    slug: str, folders: Folders, files: dict[str, bytes], skipped: list[tuple[str, str]]
-) -> PulledAgent:
-    written, unchanged = [], 0
+@dataclass(frozen=True)
+class _Download:
+    """One agent's files as downloaded: platform path -> (local file, its live bytes)."""
+
+    slug: str
+    folders: Folders
+    targets: dict[str, tuple[Path, bytes]]
+    #: live paths not written: (path, why)
+    skipped: tuple[tuple[str, str], ...]
+
+    def overwrites(self) -> list[Path]:
+        """The local files the pull would change: they exist, with other bytes."""
+        return [
+            target
+            for target, data in self.targets.values()
+            if target.is_file() and target.read_bytes() != data
+        ]
+
+
+def _targets(slug: str, folders: Folders, files: dict[str, bytes]) -> dict[str, tuple[Path, bytes]]:
     prefix = EXAMPLES_DIR + "/"
+    targets = {}
     for path, data in sorted(files.items()):
         if path.startswith(prefix):
             target = local_target(folders.examples, path[len(prefix) :], where=f"agent {slug!r}")
         else:
             target = local_target(folders.workspace, path, where=f"agent {slug!r}")
+        targets[path] = (target, data)
+    return targets
+
+
+def refuse_lost_edits(project: Path, overwrites: Sequence[Path]) -> None:
+    """``PlanError`` when a pull would overwrite local files whose content git could not give
+    back: changed since the last commit, untracked or ignored, or any of them outside a git
+    checkout. A pull after a change in the dashboard overwrites committed files, and
+    'git diff' then shows what came from the platform; an edit not yet committed would be lost."""
+    if not overwrites:
+        return
+    lost = _not_in_git(project, overwrites)
+    if not lost:
+        return
+    shown = ", ".join(os.path.relpath(path, project) for path in lost[:5])
+    more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+    raise PlanError(
+        f"pull would overwrite {len(lost)} local file(s) that differ from the platform and that "
+        f"git could not give back (changed since the last commit, or not committed): "
+        f"{shown}{more}. Nothing was written: commit or stash them first, or pass --force to "
+        "overwrite them"
+    )
+
+
+def _not_in_git(project: Path, paths: Sequence[Path]) -> list[Path]:
+    """Of ``paths``, those whose content git does not hold as it is: changed, untracked or
+    ignored; every one of them when ``project`` is not in a git checkout (or git is missing)."""
+    git = shutil.which("git")
+    if git is None:
+        return list(paths)
+    try:
+        top = subprocess.run(
+            [git, "-C", str(project), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=_GIT_SECONDS,
+        )
+        if top.returncode != 0:
+            return list(paths)
+        options = ["--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching"]
+        status = subprocess.run(
+            [git, "-C", str(project), "status", *options, "--", *map(str, paths)],
+            capture_output=True,
+            timeout=_GIT_SECONDS,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return list(paths)
+    if status.returncode != 0:
+        return list(paths)
+    root = Path(top.stdout.strip()).resolve()
+    # each entry: two status letters, a space, the path from the checkout's root
+    listed = {
+        (root / entry[3:].decode("utf-8", "surrogateescape")).resolve()
+        for entry in status.stdout.split(b"\0")
+        if len(entry) > 3
+    }
+    return [path for path in paths if path.resolve() in listed]
+
+
+def _write_files(download: _Download) -> PulledAgent:
+    written, unchanged = [], 0
+    for path, (target, data) in download.targets.items():
         if target.is_file() and target.read_bytes() == data:
             unchanged += 1
             continue
@@ -182,7 +273,9 @@ def _write_files(
         except OSError as err:
             raise PlanError(f"cannot write {target}: {err.strerror or err}") from err
         written.append(path)
-    return PulledAgent(slug, folders.workspace, tuple(written), unchanged, tuple(skipped))
+    return PulledAgent(
+        download.slug, download.folders.workspace, tuple(written), unchanged, download.skipped
+    )
 
 
 def _entry(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +314,72 @@ def test_pull_writes_only_into_the_manifest_folder(tmp_path: Path, counted: Coun
     )
     assert manifest.read_text() == before
     assert not (tmp_path / "elsewhere").exists()
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(folder), *args],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", **_COMMITTER},
+    )
+
+
+_COMMITTER = {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+
+
+def _edit_live_agent(client: EigenpalClient) -> None:
+    """A change made in the dashboard: AGENT.md and a skill."""
+    client.agents.upload_files(
+        "support",
+        [
+            {"path": path, "contentBase64": base64.b64encode(data).decode()}
+            for path, data in {
+                "AGENT.md": b"# Support bot v2\n",
+                "skills/tone.md": b"firm\n",
+            }.items()
+        ],
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git tells committed files apart")
+def test_pull_overwrites_committed_files_and_refuses_to_lose_uncommitted_edits(
+    tmp_path: Path, counted: Counted
+) -> None:
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    pull(counted.client, ["support"], manifest_path=manifest)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "pulled")
+    _edit_live_agent(counted.client)
+    agent_md, tone = (
+        tmp_path / "agents/support/AGENT.md",
+        tmp_path / "agents/support/skills/tone.md",
+    )
+    tone.write_text("my own words\n")  # an edit not committed
+
+    with pytest.raises(PlanError, match=r"overwrite 1 local file\(s\).*skills/tone.md.*--force"):
+        pull(counted.client, ["support"], manifest_path=manifest)
+    assert agent_md.read_bytes() == LIVE_FILES["AGENT.md"]  # nothing written, committed or not
+    assert tone.read_text() == "my own words\n"
+
+    _git(tmp_path, "commit", "-q", "-am", "my words")  # now git can give it back
+    (pulled,) = pull(counted.client, ["support"], manifest_path=manifest).agents
+    assert sorted(pulled.written) == ["AGENT.md", "skills/tone.md"]
+    assert tone.read_text() == "firm\n"
+
+
+def test_outside_git_a_differing_file_is_overwritten_only_with_force(
+    tmp_path: Path, counted: Counted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # no checkout above
+    make_live_agent(counted.client)
+    manifest = tmp_path / "evalkit.yaml"
+    pull(counted.client, ["support"], manifest_path=manifest)
+    _edit_live_agent(counted.client)
+    with pytest.raises(PlanError, match=r"AGENT\.md, agents/support/skills/tone\.md"):
+        pull(counted.client, ["support"], manifest_path=manifest)
+    (pulled,) = pull(counted.client, ["support"], manifest_path=manifest, force=True).agents
+    assert sorted(pulled.written) == ["AGENT.md", "skills/tone.md"]
+    assert not pull(counted.client, ["support"], manifest_path=manifest).agents[0].written
