@@ -120,8 +120,8 @@ USES: tuple[Use, ...] = (
     Use(
         "pull",
         2,
-        "bad option, manifest problems, no such agent, an entry pull cannot update: nothing "
-        "was written",
+        "bad option, manifest problems, no such agent, an entry pull cannot update, local "
+        "changes git could not give back (without `--force`): nothing was written",
     ),
     Use("pull", 3, "platform"),
     Use("promote", 0, "example written (`--dry-run`: shown)"),
