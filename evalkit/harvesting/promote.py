@@ -157,14 +157,17 @@ def _check_replaceable(target: Target, name: str, base: Path, *, force: bool) ->
     twice; a file or folder that is no example of the agent is not evalkit's to replace."""
     slug = target.agent.manifest_slug
     existing = target.examples.get(name)
+    folder = target.folder / name
     if existing is not None and not force:
+        # --force replaces only an example in the folder promote writes to (see below)
+        replaceable = existing.folder is not None and _same_path(existing.folder, folder)
+        way_out = "--force to replace it" if replaceable else "remove that example first"
         raise HarvestError(
             f"agent {slug!r} has an example {name!r} already ({_where(existing, base)}); "
-            "choose another --name, or --force to replace it"
+            f"choose another --name, or {way_out}"
         )
     if not force:
         return  # a file or folder in the way is refused when writing
-    folder = target.folder / name
     if existing is None:
         if folder.exists() or folder.is_symlink():
             raise HarvestError(

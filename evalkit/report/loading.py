@@ -75,8 +75,9 @@ def _load(path: Path, baseline: Path | None, follower: ResultsFollower | None) -
     if not read.results and not (summary is not None and summary.counts.total == 0):
         # (a summary counting no example is a run that had none to run: said in its outcome)
         warnings.append(f"{results_path} holds no results (no example finished)")
-    if baseline is not None:
-        baseline_path: Path | None = _regular_file(baseline, "--baseline")
+    if baseline is not None:  # a summary file, or the folder of the run that wrote it
+        summary_of = baseline / SUMMARY_NAME if baseline.is_dir() else baseline
+        baseline_path: Path | None = _regular_file(summary_of, "--baseline")
     else:
         baseline_path = _summary_baseline(summary, results_path.parent, warnings)
     return RunResults(

@@ -321,6 +321,11 @@ def test_force_replaces_no_example_outside_the_folder_it_writes_to(
     validate_manifest(project.manifest)
     before = tree(project.root)
 
+    unforced: Outcome = cli("-m", project.manifest, "promote", execution.id, "--name", "twin")
+    assert unforced.code == 2, unforced.stderr
+    assert "choose another --name, or remove that example first" in unforced.stderr
+    assert "--force" not in unforced.stderr  # it would be refused too: not offered
+
     refused: Outcome = cli(
         "-m", project.manifest, "promote", execution.id, "--name", "twin", "--force"
     )

@@ -74,6 +74,23 @@ def test_an_explicit_baseline_wins(tmp_path: Path, failing_run: RunResults) -> N
     assert loaded.baseline.metadata.run_id == "run-other"
 
 
+def test_an_explicit_baseline_may_be_the_folder_of_its_run(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    folder = _write_run(tmp_path, failing_run)
+    assert failing_run.summary is not None
+    other = failing_run.summary.model_copy(deep=True)
+    other.metadata.run_id = "run-other"
+    (tmp_path / "other-run").mkdir()
+    write_summary(tmp_path / "other-run" / "summary.json", other)
+    loaded = load_results(folder, baseline=tmp_path / "other-run")
+    assert loaded.baseline is not None
+    assert loaded.baseline.metadata.run_id == "run-other"
+    (tmp_path / "empty").mkdir()  # no run's folder
+    with pytest.raises(RunError, match=r"--baseline .*empty/summary\.json is not a file"):
+        load_results(folder, baseline=tmp_path / "empty")
+
+
 def test_a_truncated_last_line_is_reported_not_fatal(
     tmp_path: Path, failing_run: RunResults
 ) -> None:
