@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from evalkit.compare.numeric import floored
 from evalkit.runner.gates import judged
 from evalkit.runner.results import Delta, ExampleBrief, ExampleChange, RunSummary, Verdict
 from evalkit.stats import (
@@ -103,12 +104,15 @@ def fell(change: ExampleChange) -> bool:
 
 
 def moved(change: ExampleChange) -> bool:
-    """The pass rate or the mean score is not what it was (whatever the test says of it)."""
+    """The pass rate or the mean score is not what it was (whatever the test says of it). A
+    score moved when it reads differently with the two decimals every report and feedback body
+    shows: finer, 0.952381 against the 0.95 of a baseline rebuilt from the platform's feedback
+    (``--baseline-batch``, ``diff batch:``) read as noise in an identical run."""
     before, after = change.passes_before, change.passes_after
     if before and after and before[1] and after[1] and before[0] * after[1] != after[0] * before[1]:
         return True
     if change.score_before is not None and change.score_after is not None:
-        return round(change.score_before, 6) != round(change.score_after, 6)
+        return floored(change.score_before, 2) != floored(change.score_after, 2)
     return False
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from evalkit.runner.evidence import points, smallest_detectable_drop, weigh
+from evalkit.runner.evidence import moved, points, smallest_detectable_drop, weigh
 from evalkit.runner.gates import GateConfig, evaluate_gates
-from evalkit.runner.results import Counts, ExampleBrief, RunSummary, Verdict
+from evalkit.runner.results import Counts, ExampleBrief, ExampleChange, RunSummary, Verdict
 from tests.runner.conftest import brief as one_brief
 from tests.runner.conftest import summary_with
 
@@ -143,3 +143,22 @@ def test_counted_regressions_are_the_examples_that_passed_before_and_not_now() -
     ]
     evidence = weigh(baseline, current, confidence=0.95)
     assert [b.example for b in counted_regressions(evidence, current)] == ["one", "four"]
+
+
+def test_a_score_moved_only_when_it_reads_differently_with_two_decimals() -> None:
+    def change(before: float, after: float) -> ExampleChange:
+        return ExampleChange(
+            kind="agent",
+            agent="a",
+            example="e",
+            change="unchanged",
+            passes_before=[0, 1],
+            passes_after=[0, 1],
+            score_before=before,
+            score_after=after,
+        )
+
+    # a baseline rebuilt from feedback holds the two decimals the feedback body wrote
+    assert not moved(change(0.95, 0.952381))
+    assert moved(change(0.95, 0.961))
+    assert moved(change(0.4, 0.399))  # floored, as reports show it: 0.40 -> 0.39
