@@ -11,8 +11,19 @@ _HTML_LINK = "evalkit.report.html_link"
 
 
 def _keep_html_link(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        ctx.meta[_HTML_LINK] = value
+    if value is None:
+        return
+    # A link a reader follows from a pull-request comment: a web address, or a relative path
+    # (no scheme); never javascript:, data: or the like.
+    scheme = value.partition(":")[0]
+    if ":" in value and "/" not in scheme and scheme.lower() not in ("http", "https"):
+        raise click.BadParameter(
+            f"{value!r} is not an http(s) address; give the report's URL (https://...) or a "
+            "path relative to the Markdown summary"
+        )
+    if not value.strip():
+        raise click.BadParameter("the link is empty; leave --html-link out for report.html")
+    ctx.meta[_HTML_LINK] = value
 
 
 #: ``--html-link URL``: where the Markdown summary (a pull-request comment, the step summary)
