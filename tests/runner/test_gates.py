@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from evalkit.errors import ConfigError
 from evalkit.runner.gates import GateConfig, all_passed, evaluate_gates
 from evalkit.runner.results import Counts, Verdict
 
@@ -79,3 +82,32 @@ def test_regression_gate_with_baseline() -> None:
     assert outcome.message == "1 regression against the baseline (maximum 0)"
     (outcome,) = evaluate_gates(config, counts_of(Verdict.PASS), regressions=0)
     assert outcome.passed
+
+
+@pytest.mark.parametrize(
+    ("gates", "said"),
+    [
+        ({"min_pass_rate": 1.5}, "GateConfig.min_pass_rate is 1.5: it must be 0 to 1"),
+        ({"max_failures": -1}, "GateConfig.max_failures is -1: it must be 0 or more"),
+        ({"max_regressions": 1.5}, "give a whole number (0 or more)"),
+        ({"min_pass_rate_delta": -2}, "GateConfig.min_pass_rate_delta is -2: it must be -1 to 1"),
+        ({"min_score_delta": True}, "give a number (-1 to 1)"),
+    ],
+)
+def test_a_gate_out_of_its_range_is_refused_as_the_options_are(
+    gates: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        GateConfig(**gates)
+    assert said in str(refused.value)
+
+
+def test_the_edges_of_each_range_are_gates() -> None:
+    edges = GateConfig(
+        min_pass_rate=0,
+        max_failures=0,
+        max_regressions=0,
+        min_pass_rate_delta=-1,
+        min_score_delta=1,
+    )
+    assert not edges.is_empty
