@@ -17,7 +17,7 @@ from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
 from evalkit.report.github import in_github_actions, publish
 from evalkit.report.history import RunMark, earlier_runs
-from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
+from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, refuse_merge_into, write_run
 
 
 @click.command("report")
@@ -147,6 +147,7 @@ def _load(
         return _warned(
             load_results(path, baseline=baseline)
         ), path if path.is_dir() else path.parent
+    refuse_merge_into(merged_dir, results)  # before anything is read or written
     shards = [_warned(load_results(path, baseline=baseline)) for path in results]
     run = merge_runs(shards, allow_missing=allow_missing)  # refused before anything is written
     write_run(run, merged_dir)

@@ -14,6 +14,9 @@ A merge is only as good as its inputs: it holds every shard 1..N exactly once, a
 (same N, commit, manifest, selection and target), or it is refused. A shard job that crashed
 leaves no summary: without ``allow_missing`` that stops the merge; with it, the merged run
 gets a failed ``all_shards`` gate, so a partial merge is never green.
+
+The merged run goes into a folder of its own (``refuse_merge_into``): never one of the shards,
+never over another run's results.
 """
 
 from __future__ import annotations
@@ -446,6 +449,32 @@ def _status(
             return "gate_failed", f"shards missing: a gate failed ({passed})"
         return "gate_failed", f"a gate failed ({passed})"
     return "passed", f"all gates passed ({passed})"
+
+
+def refuse_merge_into(folder: Path, shards: Sequence[Path]) -> None:
+    """Refused (``RunError``) when ``folder`` is one of the ``shards`` (folders, or files in
+    them) or already holds a run's results: the merge would replace them, and a shard
+    overwritten so is lost (a retry then finds the shards of two runs). A missing or empty
+    folder is fine."""
+    target = folder.resolve()
+    for shard in shards:
+        if (shard if shard.is_dir() else shard.parent).resolve() == target:
+            raise RunError(
+                f"--merged {folder} is the folder of {shard}, one of the shards being merged: "
+                "the merged run would replace that shard's results; give --merged a new or "
+                "empty folder"
+            )
+    held = [name for name in (RESULTS_NAME, SUMMARY_NAME) if _present(folder / name)]
+    if held:
+        raise RunError(
+            f"--merged {folder} already holds a run ({' and '.join(held)}): the merged run "
+            "would replace it; give --merged a new or empty folder, or remove that run first "
+            "if it is an earlier merge of no further use"
+        )
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()  # a dangling link is something there too
 
 
 def write_run(run: RunResults, folder: Path) -> Path:
