@@ -16,11 +16,13 @@ leaves no summary: without ``allow_missing`` that stops the merge; with it, the 
 gets a failed ``all_shards`` gate, so a partial merge is never green.
 
 The merged run goes into a folder of its own (``refuse_merge_into``): never one of the shards,
-never over another run's results.
+never over another run's results. Each file is written atomically, the summary last, so a
+merge that fails half-way leaves no folder that reads as a finished run.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES
 from evalkit.report.loading import RunResults
 from evalkit.report.view import without_credentials
+from evalkit.runner.atomic import atomic_text
 from evalkit.runner.calibration import merged_calibration
 from evalkit.runner.costs import usage_of
 from evalkit.runner.evidence import Evidence, smallest_detectable_drop, weigh
@@ -41,7 +44,7 @@ from evalkit.runner.gates import (
     evaluate_gates,
     gate_counts,
 )
-from evalkit.runner.jsonl import ResultsWriter, write_summary
+from evalkit.runner.jsonl import record_of, write_summary
 from evalkit.runner.results import (
     RESULTS_NAME,
     SUMMARY_NAME,
@@ -479,11 +482,14 @@ def _present(path: Path) -> bool:
 
 def write_run(run: RunResults, folder: Path) -> Path:
     """Write merged results like a run folder (results.jsonl + summary.json): a later
-    ``evalkit report`` or ``--baseline`` reads it like any run."""
-    (folder / RESULTS_NAME).unlink(missing_ok=True)  # the writer appends
-    with ResultsWriter(folder / RESULTS_NAME) as writer:
+    ``evalkit report`` or ``--baseline`` reads it like any run. Each file is replaced
+    atomically, the summary last: a reader never sees half a file, and a folder with no
+    summary reads as an unfinished run."""
+    with atomic_text(folder / RESULTS_NAME, durable=True) as handle:
         for result in run.results:
-            writer.write(result)
+            # a line as ``ResultsWriter`` writes it
+            line = json.dumps(record_of(result), ensure_ascii=False, separators=(",", ":"))
+            handle.write(line + "\n")
     if run.summary is not None:
         write_summary(folder / SUMMARY_NAME, run.summary)
     return folder

@@ -506,3 +506,27 @@ def test_merging_into_a_folder_that_holds_a_run_is_refused(
     assert "Traceback" not in err
     assert _files(base) == before
     assert sorted(p.name for p in base.iterdir()) == sorted([*held, "files"])
+
+
+def test_a_merge_that_fails_half_way_leaves_no_half_written_file(
+    failing_run: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are replaced whole: a failure while writing leaves what was there."""
+    folder = write_run(with_summary(failing_run.results[:3], None), tmp_path / "run")
+    before = _files(folder)
+    merged = merge_runs(_shards(failing_run, 2))
+    written: list[str] = []
+    real = ExampleResult.to_dict
+
+    def failing_after_two(result: ExampleResult) -> dict[str, object]:
+        if len(written) == 2:
+            raise OSError("No space left on device")
+        written.append(result.example)
+        return real(result)
+
+    monkeypatch.setattr(ExampleResult, "to_dict", failing_after_two)
+    with pytest.raises(OSError, match="No space left"):
+        write_run(merged, folder)
+    assert written  # it failed half-way through the results
+    assert _files(folder) == before
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
