@@ -16,8 +16,8 @@ from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
 from evalkit.report.github import in_github_actions, publish
-from evalkit.report.history import earlier_runs
-from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, write_run
+from evalkit.report.history import RunMark, earlier_runs
+from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, refuse_merge_into, write_run
 
 
 @click.command("report")
@@ -105,7 +105,8 @@ def report(
     html_link = given_html_link()
     run, home = _load(results, merged_dir, baseline, allow_missing=allow_missing_shards)
     if history_dir is not None:
-        run.history = earlier_runs([history_dir])
+        # the folder may hold runs that came after this one (an older run reported again)
+        run.history = earlier_runs([history_dir], before=_mark(run))
         for warning in run.history.warnings:
             output.note(f"warning: {warning}")
     chosen = {"html": html_file, "junit": junit_file, "markdown": markdown_file}
@@ -146,6 +147,7 @@ def _load(
         return _warned(
             load_results(path, baseline=baseline)
         ), path if path.is_dir() else path.parent
+    refuse_merge_into(merged_dir, results)  # before anything is read or written
     shards = [_warned(load_results(path, baseline=baseline)) for path in results]
     run = merge_runs(shards, allow_missing=allow_missing)  # refused before anything is written
     write_run(run, merged_dir)
@@ -154,6 +156,18 @@ def _load(
         if gate.name == ALL_SHARDS_GATE:
             output.note(f"warning: {gate.message}")
     return run, merged_dir
+
+
+def _mark(run: RunResults) -> RunMark | None:
+    """The run by its id and start: its summary's, else its first example's (a run killed
+    before its summary: a run that started in between is then taken for an earlier one);
+    None when it holds neither."""
+    if run.summary is not None:
+        return RunMark(run.summary.metadata.run_id, run.summary.metadata.started_at)
+    starts = [result.started_at for result in run.results if result.started_at]
+    if not starts:
+        return None
+    return RunMark(run.results[0].run_id, min(starts))
 
 
 def _warned(run: RunResults) -> RunResults:

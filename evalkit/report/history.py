@@ -3,6 +3,7 @@ their ``summary.json`` files (kept by ``evalkit run`` in ``.evalkit/runs/<run id
 artifacts).
 
     find_history(paths, last=10) -> History      oldest run first
+    find_history(paths, before=RunMark(...))      only the runs that started before that one
     history_data(history) -> dict                 the --json form
     history_markdown(history) -> str              a Markdown table per agent
 
@@ -10,7 +11,9 @@ A folder may hold run folders or ``summary.json`` files at any depth, as a downl
 unpacks. Every file is read as untrusted input (``evalkit.runner.results_file``): one that is
 not an evalkit run summary is skipped, with one warning naming it, and the rest make the
 history. Runs are ordered by the start time their summary records, not by folder name; a run
-found twice (the same summary in two artifacts) counts once.
+found twice (the same summary in two artifacts) counts once. A report's trend (``earlier_runs``
+with ``before``) holds only the runs that started before the reported one: a history folder
+such as ``.evalkit/runs`` also holds the runs that came after an older run.
 """
 
 from __future__ import annotations
@@ -75,6 +78,14 @@ class RunPoint:
         return f"{when} {self.commit[:7]}" if self.commit else when
 
 
+@dataclass(frozen=True)
+class RunMark:
+    """A run by its id and recorded start (ISO 8601), for the history before it."""
+
+    run_id: str
+    started_at: str
+
+
 @dataclass
 class History:
     runs: list[RunPoint]
@@ -94,13 +105,23 @@ class History:
         return [(run, run.agents.get(agent)) for run in self.runs]
 
 
-def find_history(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
+def find_history(
+    paths: Sequence[Path], *, last: int = DEFAULT_LAST, before: RunMark | None = None
+) -> History:
     """The last ``last`` runs whose summaries lie in ``paths`` (files, or folders searched at
-    any depth). ``RunError`` when there is none, saying where it looked."""
+    any depth); with ``before``, only those that started before that run (never the run
+    itself, by its id). ``RunError`` when there is none, saying where it looked."""
     if last < 1:
         raise RunError(f"--last {last}: the history needs 1 run or more")
     warnings: list[str] = []
     runs: dict[str, RunPoint] = {}
+    cutoff = _moment(before.started_at) if before is not None else None
+    if before is not None and cutoff is None:
+        warnings.append(
+            f"this run's start time {before.started_at!r} is no timestamp: every other run "
+            "found counts as earlier"
+        )
+    later: set[str] = set()  # a run found twice counts once
     for path in _summary_files(paths, warnings):
         try:
             summary = read_summary_file(path)
@@ -116,6 +137,12 @@ def find_history(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
         point = run_point(summary, path)
         if not point.agents:  # a run with nothing to run says nothing about quality
             continue
+        if before is not None and point.run_id == before.run_id:
+            continue  # the run itself (its own folder may lie in the history folder)
+        # filtered before ``last`` keeps the newest: those would be the later runs
+        if cutoff is not None and started >= cutoff:
+            later.add(point.run_id)
+            continue
         known = runs.get(point.run_id)
         if known is None or sum(a.examples for a in point.agents.values()) > sum(
             a.examples for a in known.agents.values()
@@ -123,6 +150,11 @@ def find_history(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
             runs[point.run_id] = point
     if not runs:
         where = ", ".join(str(path) for path in paths)
+        if later and before is not None:
+            raise RunError(
+                f"no run in {where} started before this run ({before.started_at}): the "
+                f"{len(later)} found there started at the same time or after it"
+            )
         found_instead = "".join(f"\n  {warning}" for warning in warnings)
         raise RunError(
             f"no run summaries ({SUMMARY_NAME}) with examples found in {where}; run 'evalkit "
@@ -300,10 +332,13 @@ def history_markdown(history: History) -> str:
     return "\n".join(lines)
 
 
-def earlier_runs(paths: Sequence[Path], *, last: int = DEFAULT_LAST) -> History:
-    """For a report's trend: the history in ``paths``, or an empty one whose warning says
-    none was found (a first run has no history: that is no error)."""
+def earlier_runs(
+    paths: Sequence[Path], *, last: int = DEFAULT_LAST, before: RunMark | None = None
+) -> History:
+    """For a report's trend: the history in ``paths`` (with ``before``, the runs that started
+    before that one), or an empty one whose warning says none was found (a first run has no
+    history: that is no error)."""
     try:
-        return find_history(paths, last=last)
+        return find_history(paths, last=last, before=before)
     except RunError as err:
         return History([], list(paths), [f"no trend: {err}"])

@@ -14,10 +14,15 @@ A merge is only as good as its inputs: it holds every shard 1..N exactly once, a
 (same N, commit, manifest, selection and target), or it is refused. A shard job that crashed
 leaves no summary: without ``allow_missing`` that stops the merge; with it, the merged run
 gets a failed ``all_shards`` gate, so a partial merge is never green.
+
+The merged run goes into a folder of its own (``refuse_merge_into``): never one of the shards,
+never over another run's results. Each file is written atomically, the summary last, so a
+merge that fails half-way leaves no folder that reads as a finished run.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +33,7 @@ from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES
 from evalkit.report.loading import RunResults
 from evalkit.report.view import without_credentials
+from evalkit.runner.atomic import atomic_text
 from evalkit.runner.calibration import merged_calibration
 from evalkit.runner.costs import usage_of
 from evalkit.runner.evidence import Evidence, smallest_detectable_drop, weigh
@@ -38,7 +44,7 @@ from evalkit.runner.gates import (
     evaluate_gates,
     gate_counts,
 )
-from evalkit.runner.jsonl import ResultsWriter, write_summary
+from evalkit.runner.jsonl import record_of, write_summary
 from evalkit.runner.results import (
     RESULTS_NAME,
     SUMMARY_NAME,
@@ -448,13 +454,42 @@ def _status(
     return "passed", f"all gates passed ({passed})"
 
 
+def refuse_merge_into(folder: Path, shards: Sequence[Path]) -> None:
+    """Refused (``RunError``) when ``folder`` is one of the ``shards`` (folders, or files in
+    them) or already holds a run's results: the merge would replace them, and a shard
+    overwritten so is lost (a retry then finds the shards of two runs). A missing or empty
+    folder is fine."""
+    target = folder.resolve()
+    for shard in shards:
+        if (shard if shard.is_dir() else shard.parent).resolve() == target:
+            raise RunError(
+                f"--merged {folder} is the folder of {shard}, one of the shards being merged: "
+                "the merged run would replace that shard's results; give --merged a new or "
+                "empty folder"
+            )
+    held = [name for name in (RESULTS_NAME, SUMMARY_NAME) if _present(folder / name)]
+    if held:
+        raise RunError(
+            f"--merged {folder} already holds a run ({' and '.join(held)}): the merged run "
+            "would replace it; give --merged a new or empty folder, or remove that run first "
+            "if it is an earlier merge of no further use"
+        )
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()  # a dangling link is something there too
+
+
 def write_run(run: RunResults, folder: Path) -> Path:
     """Write merged results like a run folder (results.jsonl + summary.json): a later
-    ``evalkit report`` or ``--baseline`` reads it like any run."""
-    (folder / RESULTS_NAME).unlink(missing_ok=True)  # the writer appends
-    with ResultsWriter(folder / RESULTS_NAME) as writer:
+    ``evalkit report`` or ``--baseline`` reads it like any run. Each file is replaced
+    atomically, the summary last: a reader never sees half a file, and a folder with no
+    summary reads as an unfinished run."""
+    with atomic_text(folder / RESULTS_NAME, durable=True) as handle:
         for result in run.results:
-            writer.write(result)
+            # a line as ``ResultsWriter`` writes it
+            line = json.dumps(record_of(result), ensure_ascii=False, separators=(",", ":"))
+            handle.write(line + "\n")
     if run.summary is not None:
         write_summary(folder / SUMMARY_NAME, run.summary)
     return folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from evalkit.cli.context import GlobalOptions
 from evalkit.cli.report import report
 from evalkit.report import RunResults
 from evalkit.runner.jsonl import ResultsWriter, write_summary
+from tests.report.history_runs import RUN_NAMES, make_history
 
 
 @pytest.fixture
@@ -106,3 +108,39 @@ def test_in_github_actions_the_step_outputs_are_written(run_dir: Path, tmp_path:
     assert (values["total"], values["passed"], values["regressions"]) == ("10", "5", "5")
     assert values["html"] == str(tmp_path / "r" / "report.html")
     assert values["markdown"] == str(tmp_path / "r" / "summary.md")
+
+
+# An older run reported again with --history: the runs after it are not its earlier runs.
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_history(tmp_path_factory.mktemp("history"))
+
+
+def test_history_of_an_older_run_holds_only_the_runs_before_it(
+    history: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "r"
+    result = _invoke([str(history / RUN_NAMES[1]), "--history", str(history), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    markdown = (out / "summary.md").read_text()
+    assert "### Pass-rate trend (the last 1 earlier run(s), then this one)" in markdown
+    assert "- `climbing`: 33% → **67%**" in markdown  # not the later run's 100%
+    charts = re.findall(
+        r'<svg class="chart trend".*?</svg>', (out / "report.html").read_text(), re.S
+    )
+    assert [chart.count("<circle") for chart in charts] == [2, 2]
+    assert "pass rate 100% (3/3)" not in charts[0]
+
+
+def test_history_of_the_oldest_run_is_no_trend_with_a_warning(
+    history: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "r"
+    result = _invoke([str(history / RUN_NAMES[0]), "--history", str(history), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning: no trend: no run in" in result.output
+    assert "started before this run" in result.output
+    assert "Pass-rate trend" not in (out / "summary.md").read_text()
+    assert 'class="chart trend"' not in (out / "report.html").read_text()

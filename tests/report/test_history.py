@@ -11,6 +11,8 @@ import pytest
 from evalkit.errors import RunError
 from evalkit.report.history import (
     AgentPoint,
+    RunMark,
+    earlier_runs,
     find_history,
     history_data,
     history_markdown,
@@ -151,3 +153,36 @@ def test_an_agents_output_file_named_summary_json_is_no_run(runs: Path, tmp_path
     history = find_history([folder])
     assert [run.run_id for run in history.runs] == ["run-a"]
     assert history.warnings == []
+
+
+def _mark(runs: Path, name: str) -> RunMark:
+    """A run of ``runs`` by its recorded id and start, as ``evalkit report`` marks it."""
+    metadata = json.loads((runs / name / "summary.json").read_text())["metadata"]
+    return RunMark(metadata["run_id"], metadata["started_at"])
+
+
+def test_before_an_older_run_only_the_runs_that_started_before_it_count(runs: Path) -> None:
+    """An older run reported again: the runs that came after it are no earlier runs."""
+    first, second, _ = RUN_NAMES
+    history = find_history([runs], before=_mark(runs, second))
+    assert [run.run_id for run in history.runs] == [first]
+    assert history.found == 1
+    # kept before ``last`` takes the newest: ``last=1`` is still the one before, not the newest
+    assert [r.run_id for r in find_history([runs], last=1, before=_mark(runs, second)).runs] == [
+        first
+    ]
+
+
+def test_before_the_oldest_run_there_is_none_and_the_warning_says_so(runs: Path) -> None:
+    first = RUN_NAMES[0]
+    with pytest.raises(RunError, match=r"no run in .* started before this run \(20.*\): the 2 "):
+        find_history([runs], before=_mark(runs, first))
+    history = earlier_runs([runs], before=_mark(runs, first))
+    assert history.runs == []
+    assert history.warnings[0].startswith("no trend: no run in")
+
+
+def test_a_run_with_the_same_id_is_the_run_itself_whatever_its_start(runs: Path) -> None:
+    newest = _mark(runs, RUN_NAMES[-1])
+    later = RunMark(newest.run_id, "2999-01-01T00:00:00+00:00")
+    assert [run.run_id for run in find_history([runs], before=later).runs] == list(RUN_NAMES[:2])

@@ -447,3 +447,86 @@ def test_repeated_shards_without_the_baseline_are_refused(
 
 def _by_example(changes: list[ExampleChange]) -> dict[str, ExampleChange]:
     return {change.example: change for change in changes}
+
+
+# --merged DIR never replaces a run: not a shard being merged, not a finished run's folder.
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_merging_into_a_shard_being_merged_is_refused_and_it_is_left_as_it_was(
+    failing_run: RunResults, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folders = _folders(tmp_path, _shards(failing_run, 2))
+    before = _files(Path(folders[0]))
+    # the shard's folder, its results.jsonl given instead, the folder by another spelling
+    results = str(Path(folders[0], "results.jsonl"))
+    spelled = str(tmp_path / "shard-2" / ".." / "shard-1")
+    for shards in ([*folders], [results, folders[1]], [spelled, folders[1]]):
+        code, _, err = _evalkit(capsys, *shards, "--merged", folders[0], "--gate")
+        assert code == 2, err
+        assert f"--merged {folders[0]} is the folder of" in err
+        assert "one of the shards being merged" in err
+        assert "give --merged a new or empty folder" in err
+        assert "Traceback" not in err
+        assert _files(Path(folders[0])) == before
+        assert not (Path(folders[0]) / "reports").exists()
+    # the shards are intact: a retry into an empty or a missing folder merges them
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for merged in (empty, tmp_path / "missing" / "merged"):
+        code, _, err = _evalkit(capsys, *folders, "--merged", str(merged), "--gate")
+        assert code == 1, err
+        assert "a gate failed (5/10 passed over 2 shards)" in err
+        assert len(load_results(merged).results) == 10
+        assert [p.name for p in merged.iterdir() if p.name.startswith(".")] == []  # no temp file
+
+
+@pytest.mark.parametrize(
+    "held", [("results.jsonl", "summary.json"), ("summary.json",), ("results.jsonl",)]
+)
+def test_merging_into_a_folder_that_holds_a_run_is_refused(
+    failing_run: RunResults,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    held: tuple[str, ...],
+) -> None:
+    folders = _folders(tmp_path, _shards(failing_run, 2))
+    base = write_run(with_summary(failing_run.results[:3], None), tmp_path / "base")
+    for name in {"results.jsonl", "summary.json"} - set(held):
+        (base / name).unlink()
+    (base / "files").mkdir()
+    before = _files(base)
+    code, _, err = _evalkit(capsys, *folders, "--merged", str(base))
+    assert code == 2, err
+    assert f"--merged {base} already holds a run ({' and '.join(held)})" in err
+    assert "give --merged a new or empty folder, or remove that run first" in err
+    assert "Traceback" not in err
+    assert _files(base) == before
+    assert sorted(p.name for p in base.iterdir()) == sorted([*held, "files"])
+
+
+def test_a_merge_that_fails_half_way_leaves_no_half_written_file(
+    failing_run: RunResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are replaced whole: a failure while writing leaves what was there."""
+    folder = write_run(with_summary(failing_run.results[:3], None), tmp_path / "run")
+    before = _files(folder)
+    merged = merge_runs(_shards(failing_run, 2))
+    written: list[str] = []
+    real = ExampleResult.to_dict
+
+    def failing_after_two(result: ExampleResult) -> dict[str, object]:
+        if len(written) == 2:
+            raise OSError("No space left on device")
+        written.append(result.example)
+        return real(result)
+
+    monkeypatch.setattr(ExampleResult, "to_dict", failing_after_two)
+    with pytest.raises(OSError, match="No space left"):
+        write_run(merged, folder)
+    assert written  # it failed half-way through the results
+    assert _files(folder) == before
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
