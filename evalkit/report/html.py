@@ -232,6 +232,9 @@ def _detail(row: Row) -> dict[str, Any]:
         "outputFiles": result.output_files,
         "durations": result.durations.to_dict(),
     }
+    notes = row.notes()
+    if notes is not None:
+        detail["notes"] = notes
     if result.repeats is not None:
         detail["repeats"] = _repeats(row)
     expected = record_field(result, "expected_json", _ABSENT)

@@ -6,7 +6,8 @@ gates follow in a suite of their own (``GATES_SUITE``): a failed gate fails, one
 be evaluated is skipped as "not checked" (``view.gate_line``, as in the HTML and Markdown).
 The layout follows the common JUnit schema (the one Jenkins and most CI systems read). A test
 case's ``file`` and ``line`` say where the example is declared, at the line of its first
-difference in ``expected.json`` when there is one (``evalkit.report.locations``).
+difference in ``expected.json`` when there is one (``evalkit.report.locations``). Its
+``system-out`` holds a repeated example's attempts and the example's notes, when it has them.
 """
 
 from __future__ import annotations
@@ -113,6 +114,9 @@ def _testcase(suite: ET.Element, row: Row) -> str | None:
     out = [*attempt_lines(row)]
     if not row.output_json_checked:
         out.append(NOT_CHECKED)
+    notes = row.notes()
+    if notes is not None:
+        out.append(f"notes: {notes}")
     if out:
         ET.SubElement(case, "system-out").text = _clean("\n".join(out))
     return outcome

@@ -35,6 +35,8 @@ from evalkit.runner.summary_text import (
 )
 
 GITHUB_LIMIT = 65_536
+#: the most of an example's notes a problem's entry shows (folded into one line)
+NOTES_CHARS = 300
 #: before a gate's text, by ``gate_line`` state (an unchecked gate's text says so itself)
 _GATE_MARKS = {"passed": "✅ ", "failed": "❌ ", "not_checked": ""}
 _VERDICT = {
@@ -252,6 +254,9 @@ def _item(row: Row) -> str:
         f"- {code_span(f'{result.agent}/{result.example}')}: **{row.status}**{score}{notes}{link}"
     ]
     lines += [f"  - {code_span(text)}" for text in top_differences(result)]
+    example_notes = row.notes(NOTES_CHARS)
+    if example_notes is not None:
+        lines.append(f"  - notes: {plain_text(example_notes)}")
     return "\n".join(lines) + "\n"
 
 

@@ -4,7 +4,8 @@ per-agent figures, baseline deltas and the gate's verdict.
 Fields read when present, as declared fields or extra keys (``record_field``): on a result,
 ``expected_json`` / ``actual_json`` (the documents compared), ``flaky`` (bool: the verdict
 changed between attempts), ``quarantined`` (bool: known bad, excluded from gates) and
-``output_json_checked`` (bool, true when absent: false when the output JSON was not compared);
+``output_json_checked`` (bool, true when absent: false when the output JSON was not compared)
+and ``notes`` (the example's notes for reviewers, its manifest ``notes:`` or README.md);
 on the summary, ``sync_plan`` (a record of the plan applied before the run,
 ``evalkit.sync.plan_file.plan_record``, or the whole plan in runs made before it);
 on a gate, ``checked`` (bool: false when the gate could not be evaluated).
@@ -56,6 +57,8 @@ _RANK = {
     Verdict.PASS: 5,
 }
 STATUSES = ("pass", "partial", "fail", "error", "cancelled")
+#: the most of an example's notes a report shows
+MAX_NOTES_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,17 @@ class Row:
     def headline(self) -> str:
         """One line: the error message or the first difference."""
         return headline_of(self.result)
+
+    def notes(self, limit: int = MAX_NOTES_CHARS) -> str | None:
+        """The example's notes for reviewers, cut to ``limit`` characters (a README may be
+        long; results.jsonl keeps it whole); None when it has none."""
+        notes = record_field(self.result, "notes")
+        if not isinstance(notes, str) or not notes.strip():
+            return None
+        notes = notes.strip()
+        if len(notes) <= limit:
+            return notes
+        return f"{notes[:limit]}… ({len(notes):,} characters in all, cut for this report)"
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,8 @@ def build_result(
         # Extra keys (see ExampleResult): the documents compared, for the reports.
         **_documents(job.expected_json if job.has_expected_json else None, state.output),
         **({"quarantined": True} if job.quarantined else {}),
+        # only when there are some: results without the key read as before
+        **({"notes": job.notes} if job.notes else {}),
     )
 
 

@@ -89,6 +89,7 @@ def _job(
         compare=example.compare,
         version=version,
         repeat=repeat_policy(example.repeat),
+        notes=example.notes,
     )
 
 

@@ -46,6 +46,8 @@ class ExampleJob(JsonTexts):
     version: str | None
     #: the manifest's ``repeat`` for this example (None: run once)
     repeat: RepeatPolicy | None
+    #: the example's notes for reviewers (its ``notes:`` or README.md), carried into its result
+    notes: str | None
 
     def __init__(
         self,
@@ -63,6 +65,7 @@ class ExampleJob(JsonTexts):
         compare: Any = None,
         version: str | None = None,
         repeat: RepeatPolicy | None = None,
+        notes: str | None = None,
         *,
         input_text: bytes | None = None,
         expected_text: bytes | None = None,
@@ -89,6 +92,7 @@ class ExampleJob(JsonTexts):
                 "compare": compare,
                 "version": version,
                 "repeat": repeat,
+                "notes": notes,
             }
         )
 

@@ -150,8 +150,9 @@ class ExampleResult(_Record):
     """
 
     # More extra keys, present only when true or non-empty: ``quarantined`` (tagged
-    # ``quarantine``: never fails a gate), ``flaky`` (passed only on a retry) and
-    # ``earlier_attempts`` (a brief per attempt before the last; see runner.retries).
+    # ``quarantine``: never fails a gate), ``flaky`` (passed only on a retry),
+    # ``earlier_attempts`` (a brief per attempt before the last; see runner.retries) and
+    # ``notes`` (the example's notes for reviewers: its manifest ``notes:`` or README.md).
 
     format: Literal[1] = RESULTS_FORMAT_VERSION
     run_id: str

@@ -290,14 +290,14 @@ HOSTILE_PLACES = (
     "run", "branch", "target", "version", "started", "baseline", "gate", "outcome",
     "skipped", "agent", "example", "tag", "mark", "execution", "status", "expected key",
     "expected value", "actual key", "actual value", "rule", "applied", "file", "diff",
-    "problem", "feedback file", "error", "request", "feedback",
+    "problem", "feedback file", "error", "request", "feedback", "notes",
 )  # fmt: skip
 
 
 def hostile_run(folder: Path) -> RunResults:
     """Untrusted text trying to inject markup in every place a report shows one
     (``HOSTILE_PLACES``): names, slugs, tags, outputs (keys and values, expected and actual),
-    file names and diffs, messages, feedback, the run's facts, gates and sync plan."""
+    file names and diffs, messages, feedback, notes, the run's facts, gates and sync plan."""
     from tests.report.sample_plan import hostile_plan_data
 
     job = invoice_jobs()[0]
@@ -339,6 +339,7 @@ def hostile_run(folder: Path) -> RunResults:
                 id=hostile("execution"), status=hostile("status"), link="https://example.test/x"
             ),
             "feedback": FeedbackRecord(written=True, expected_files=[hostile("feedback file")]),
+            "notes": hostile("notes"),
         }
     )
     error = ExampleResult(
@@ -559,3 +560,15 @@ def repeated_run(folder: Path) -> RunResults:
     summary.executions = sum(len(outcomes) for _, outcomes in REPEATED_PLAN)
     summary.fixed_executions = REPEATED_MAX * len(results)
     return RunResults(results=results, summary=summary, baseline=baseline)
+
+
+def with_notes(run: RunResults, notes: dict[str, str]) -> RunResults:
+    """The run with notes on the examples named (as ``evalkit run`` records an example's
+    ``notes:`` or README.md: an extra key of its result)."""
+    results = [
+        result.model_copy(update={"notes": notes[result.example]})
+        if result.example in notes
+        else result
+        for result in run.results
+    ]
+    return replace(run, results=results)

@@ -13,7 +13,7 @@ from evalkit.report import RunResults, render_html
 from scripts.screenshot import chromium, open_report
 from tests.report.sample_plan import HOSTILE as HOSTILE_IN_PLAN
 from tests.report.sample_plan import HOSTILE_PLAN_PLACES, sample_plan_data
-from tests.report.sample_runs import HOSTILE_FILE, HOSTILE_PLACES
+from tests.report.sample_runs import HOSTILE_FILE, HOSTILE_PLACES, with_notes
 from tests.report.sample_runs import hostile as hostile_text
 
 
@@ -97,6 +97,32 @@ def test_failing_variant_loads_filters_opens_details_and_is_screenshotted(
     assert "Written: rating fail, status open" in detail.inner_text()
     page.screenshot(path=str(artifacts / "report-failing.png"), full_page=True)
     assert (artifacts / "report-failing.png").stat().st_size > 10_000
+    assert console.problems == []
+
+
+def test_the_search_finds_any_difference_and_the_notes_shown_in_the_details(
+    browser: Browser, tmp_path: Path, failing_run: RunResults
+) -> None:
+    """docs/reports.md: "search any text". The search read only the first difference: a
+    pointer of an example's second or later difference found nothing."""
+    note = "Reviewer: the vendor prints the due date day first. <b>keep</b>"
+    run = with_notes(failing_run, {"thames-uk-pipe-table": note})
+    page, console = _open(browser, tmp_path, run)
+    # thames-uk-pipe-table's differences: /confidence (its row's), /currency, /dueDate, ...;
+    # its file line_items.csv differs at /2. No other example has those pointers.
+    for query in ("/currency", "/DUEDATE", "/lineItems/2/unitPrice", "line_items.csv /2"):
+        page.fill("#search", query)
+        expect(page.locator("#shown")).to_have_text("1 of 10 examples shown")
+        assert page.locator("tr.example button.name").all_inner_texts() == ["thames-uk-pipe-table"]
+    page.fill("#search", "day first")  # its notes
+    expect(page.locator("#shown")).to_have_text("1 of 10 examples shown")
+    page.locator("tr.example button.name").first.click()
+    notes = page.locator("td.detail p.notes")
+    assert notes.inner_text() == note  # as text: no element made from it
+    assert notes.locator("b").count() == 0
+    assert page.locator("td.detail h3").first.inner_text() == "Notes"
+    page.fill("#search", "/nowhere")
+    expect(page.locator("#shown")).to_have_text("0 of 10 examples shown")
     assert console.problems == []
 
 

@@ -14,7 +14,8 @@ from evalkit._version import __version__
 from evalkit.report import RunResults, render_html
 from evalkit.report.html import page_data, script_json, warm_up
 from evalkit.report.view import build_view
-from tests.report.sample_runs import HOSTILE, HOSTILE_FILE
+from tests.report.sample_runs import HOSTILE, HOSTILE_FILE, with_notes
+from tests.report.sample_runs import hostile as hostile_text
 
 DATA_ELEMENT = re.compile(
     r'<script type="application/json" id="evalkit-data">(.*?)</script>', re.DOTALL
@@ -140,6 +141,7 @@ def test_hostile_strings_are_escaped_everywhere(hostile: RunResults) -> None:
     assert any(HOSTILE in row[1] for row in data["rows"])
     names = [f["name"] for d in data["details"] for f in (d["comparison"] or {}).get("files", [])]
     assert HOSTILE_FILE in names
+    assert [d.get("notes") for d in data["details"]] == [None, hostile_text("notes")]
     # a javascript: link from the results never becomes a link
     link = data["columns"].index("link")
     assert all(row[link] is None or row[link].startswith("http") for row in data["rows"])
@@ -235,3 +237,22 @@ def test_warm_up_in_another_thread_leaves_the_page_as_rendered_without_it(
     worker.start()
     worker.join()
     assert render_html(failing_run, title="t") == cold
+
+
+def test_an_examples_notes_are_in_its_details_and_cut_when_long(failing_run: RunResults) -> None:
+    """docs/harvest.md: the reviewer's note (README.md) is shown as the example's notes."""
+    note = "Reviewer: the vendor prints the due date day first.\nSee ticket 12."
+    run = with_notes(failing_run, {"thames-uk-pipe-table": note, "acme-us-letter": "x" * 50_000})
+    html = render_html(run)
+    notes = {
+        row["example"]: d.get("notes")
+        for row, d in zip(_rows(html), _embedded(html)["details"], strict=True)
+    }
+    assert notes["thames-uk-pipe-table"] == note
+    assert notes["acme-us-letter"].endswith("(50,000 characters in all, cut for this report)")
+    assert len(notes["acme-us-letter"]) < 2_100
+    assert [name for name, text in notes.items() if text is not None] == [
+        "thames-uk-pipe-table",
+        "acme-us-letter",
+    ]
+    assert len(html) < len(render_html(failing_run)) + 3_000  # the notes, and little else

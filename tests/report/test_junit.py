@@ -10,7 +10,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from evalkit.report import RunResults, render_junit
 from evalkit.report.junit import GATES_SUITE
-from tests.report.sample_runs import HOSTILE, ROOT
+from tests.report.sample_runs import HOSTILE, ROOT, with_notes
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("junit.xsd"))
 
@@ -183,3 +183,20 @@ def test_gates_are_a_testsuite_and_a_gate_not_checked_is_skipped(
     passed = next(s for s in JUnitXml.fromfile(str(_write(tmp_path, run))) if s.name == GATES_SUITE)
     assert [case.result for case in passed if case.name == "min_pass_rate"] == [[]]
     SCHEMA.validate(str(_write(tmp_path, near_pass)))
+
+
+def test_an_examples_notes_are_in_its_system_out(tmp_path: Path, failing_run: RunResults) -> None:
+    """docs/harvest.md: the reviewer's note (README.md) is shown as the example's notes."""
+    note = "Reviewer: the vendor prints the due date day first.\n<b>not markup</b> \x00"
+    run = with_notes(failing_run, {"thames-uk-pipe-table": note, "acme-us-letter": "x" * 50_000})
+    path = _write(tmp_path, run)
+    SCHEMA.validate(str(path))
+    failing = _case(path, "thames-uk-pipe-table")
+    assert failing.system_out == (
+        "notes: Reviewer: the vendor prints the due date day first.\n<b>not markup</b> \ufffd"
+    )
+    assert isinstance(failing.result[0], Failure)
+    long = _case(path, "acme-us-letter").system_out or ""
+    assert long.endswith("(50,000 characters in all, cut for this report)")
+    assert len(long) < 2_100
+    assert _case(path, "nordlicht-german-eur").system_out is None  # no notes

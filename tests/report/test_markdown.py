@@ -5,7 +5,7 @@ from syrupy.assertion import SnapshotAssertion
 from evalkit.report import RunResults, render_markdown
 from evalkit.report.markdown import GITHUB_LIMIT
 from evalkit.report.markdown_text import code_span
-from tests.report.sample_runs import HOSTILE
+from tests.report.sample_runs import HOSTILE, with_notes
 
 
 def test_verdict_counts_and_regressions_come_first(failing_run: RunResults) -> None:
@@ -120,3 +120,21 @@ def test_control_characters_from_agents_are_written_as_escapes(failing_run: RunR
     assert "\x1b" not in text
     assert "\u202e" not in text
     assert "\\x1b[31mRED" in text
+
+
+def test_a_failing_examples_notes_follow_its_differences_as_one_escaped_line(
+    failing_run: RunResults,
+) -> None:
+    """docs/harvest.md: the reviewer's note (README.md) is shown as the example's notes."""
+    note = "Reviewer: *day first*.\n<img src=x> [link](https://x.test) " + "z" * 1_000
+    notes = {"thames-uk-pipe-table": note, "acme-us-letter": "passes: not listed"}
+    text = render_markdown(with_notes(failing_run, notes))
+    item = text.split("`invoice-extractor/thames-uk-pipe-table`", 1)[1].split("\n- ", 1)[0]
+    line = item.splitlines()[-1]
+    assert line.startswith(
+        "  - notes: Reviewer: \\*day first\\*. &lt;img src=x&gt; \\[link\\](https://x.test) zzz"
+    )
+    assert line.endswith("characters in all, cut for this report)")
+    assert len(line) < 400
+    assert "passes: not listed" not in text
+    assert "notes:" not in render_markdown(failing_run)

@@ -221,3 +221,27 @@ def test_a_gate_that_could_not_be_checked_is_not_a_passed_gate(
     assert gates["max_regressions"]["checked"] is False
     assert gates["min_pass_rate"]["checked"] is True
     assert all(gate["checked"] for gate in build_view(failing_run).gate.gates)
+
+
+def test_notes_are_read_when_present_and_cut_when_long(failing_run: RunResults) -> None:
+    """An example's notes (its ``notes:`` or README.md) reach every report through the view;
+    results files from before them have no key and no notes."""
+    result = failing_run.results[0]
+    assert "notes" not in (result.model_extra or {})
+
+    def notes(value: object, limit: int | None = None) -> str | None:
+        row = Row(result.model_copy(update={"notes": value}), regression=False, fixed=False)
+        return row.notes() if limit is None else row.notes(limit)
+
+    assert Row(result, regression=False, fixed=False).notes() is None
+    assert notes("\n  The vendor writes the date day first.\n") == (
+        "The vendor writes the date day first."
+    )
+    for nothing in (None, "", "  \n", 3, ["a"]):
+        assert notes(nothing) is None
+    long = "why " * 1_000
+    shown = notes(long, 100)
+    assert shown is not None
+    assert shown.startswith(long[:100] + "…")
+    assert shown.endswith("(3,999 characters in all, cut for this report)")
+    assert len(notes(long) or "") in range(2_000, 2_100)  # the default bound

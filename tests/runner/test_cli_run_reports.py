@@ -321,3 +321,48 @@ def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2
     assert "--shard 4/3: K/N needs 1 <= K <= N" in stderr
     assert "Traceback" not in stderr
+
+
+NOTES_MANIFEST = """
+version: 1
+agents:
+  - slug: fixed
+    config:
+      runtime: {builtin: fixed, output: {ok: true, total: 3}}
+    examples:
+      - {folder: agents/fixed/examples/}
+      - {name: inline, expected: {ok: true, total: 5}, notes: "Inline: totals <b>round</b>."}
+"""
+
+
+def test_an_examples_notes_reach_the_results_and_every_report(tmp_path: Path) -> None:
+    """docs/harvest.md: the reviewer's note becomes the example's README.md, "which reports
+    show as the example's notes". They were in none of them."""
+    folder = project(tmp_path, NOTES_MANIFEST)
+    example = folder / "agents" / "fixed" / "examples" / "harvested"
+    example.mkdir(parents=True)
+    (example / "input.json").write_text("{}")
+    (example / "expected.json").write_text('{"ok": true, "total": 4}')
+    (example / "README.md").write_text("The late fee is part of the total.\n\nSee ticket 12.\n")
+    code, stdout, stderr = finish(evalkit("--json", "run", cwd=folder, env=clean_env()))
+    assert code == 1, stderr
+    summary = json.loads(stdout)
+    readme = "The late fee is part of the total.\n\nSee ticket 12."
+    results = {r.example: r for r in read_results_file(Path(summary["results_file"])).results}
+    assert {name: (r.model_extra or {}).get("notes") for name, r in results.items()} == {
+        "harvested": readme,
+        "inline": "Inline: totals <b>round</b>.",
+    }
+    reports = Path(summary["reports"]["html"]).parent
+    html = (reports / "report.html").read_text()
+    assert "late fee is part of the total" in html
+    assert "<b>round</b>" not in html  # in the page's data, escaped
+    cases = {
+        case.get("name"): case.findtext("system-out")
+        for case in ElementTree.parse(reports / "junit.xml").getroot().iter("testcase")
+    }
+    assert cases["harvested"] == f"notes: {readme}"
+    assert cases["inline"] == "notes: Inline: totals <b>round</b>."
+    markdown = (reports / "summary.md").read_text()
+    assert "  - notes: The late fee is part of the total. See ticket 12." in markdown
+    assert "  - notes: Inline: totals &lt;b&gt;round&lt;/b&gt;." in markdown

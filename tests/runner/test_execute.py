@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,17 @@ def test_an_example_past_its_time_limit_is_a_timeout_error(tmp_path: Path) -> No
     assert error is not None
     assert error.kind is ErrorKind.TIMEOUT
     assert results["fine"].verdict is Verdict.PASS
+
+
+def test_an_examples_notes_are_carried_into_its_result_only_when_it_has_some(
+    tmp_path: Path,
+) -> None:
+    """The reports show an example's notes (its ``notes:`` or README.md) from its result."""
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "steady", {"builtin": "fixed", "output": OUTPUT})
+        noted = dataclasses.replace(job("steady", "noted", {"answer": 41}), notes="Why: see #12")
+        out = run_jobs(running, [noted, job("steady", "plain", OUTPUT)], tmp_path / "run")
+    results = out.by_name()
+    assert (results["noted"].model_extra or {}).get("notes") == "Why: see #12"
+    assert results["noted"].verdict is Verdict.FAIL  # a failure keeps them too
+    assert "notes" not in results["plain"].to_dict()  # results files without them read as before

@@ -30,7 +30,7 @@ agents:
   - slug: extractor
     tags: [core]
     examples:
-      - {name: one, input: {a: 1}, expected: {b: 1}, input_files: {doc: doc.txt}}
+      - {name: one, input: {a: 1}, expected: {b: 1}, input_files: {doc: doc.txt}, notes: Why.}
       - {name: two, expected: {b: 2}, tags: [slow], expected_files: {out.csv: out.csv}}
   - slug: strict
     gates: {max_failures: 0}
@@ -81,6 +81,8 @@ def test_jobs_carry_inputs_expectations_rules_and_marks(tmp_path: Path) -> None:
     assert flow.input_files is NO_FILES
     assert flow.expected_files is NO_FILES
     assert (flow.platform_name, flow.version) == ("pipeline", "wfh_123")
+    # notes for reviewers: carried to the result (runner.execute), none when not declared
+    assert (one.notes, two.notes) == ("Why.", None)
 
 
 def test_an_environment_runs_on_copies_but_reports_manifest_slugs(tmp_path: Path) -> None:

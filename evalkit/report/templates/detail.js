@@ -155,6 +155,10 @@
   window.evalkitDetail = function (detail, el) {
     var box = el("div", { cls: "detail-body" });
     box.appendChild(facts(el, detail));
+    if (detail.notes) {
+      box.appendChild(el("h3", { text: "Notes" }));
+      box.appendChild(el("p", { cls: "notes", text: detail.notes }));
+    }
     if (detail.repeats) {
       box.appendChild(el("h3", { text: "Attempts (" + detail.repeats.trials + ")" }));
       box.appendChild(repeatsView(el, detail.repeats));

@@ -33,9 +33,29 @@
   function seconds(ms) { return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + " s"; }
 
   /* ---- filtering and sorting ---- */
-  var haystacks = DATA.rows.map(function (row) {
+  /* The pointer of every difference (JSON and in files), each once, and the file names: read
+     from the details already in the page, so the search adds nothing to its size. */
+  function pointers(detail) {
+    var seen = new Set();
+    function add(differences) {
+      (Array.isArray(differences) ? differences : []).forEach(function (d) {
+        if (d && typeof d.pointer === "string") seen.add(d.pointer);
+      });
+    }
+    var c = detail.comparison || {};
+    add(c.differences);
+    (Array.isArray(c.files) ? c.files : []).forEach(function (file) {
+      if (file && typeof file.name === "string") seen.add(file.name);
+      if (file) add(file.differences);
+    });
+    return Array.from(seen).join(" ");
+  }
+
+  var haystacks = DATA.rows.map(function (row, index) {
+    var detail = DATA.details[index];
     return [row[C.agent], row[C.example], row[C.tags].join(" "), row[C.why],
-      row[C.flags].map(flagText).join(" "), row[C.label]].join("\n").toLowerCase();
+      row[C.flags].map(flagText).join(" "), row[C.label], pointers(detail),
+      detail.notes || ""].join("\n").toLowerCase();
   });
 
   function matches(index) {
