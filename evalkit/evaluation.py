@@ -117,7 +117,8 @@ class RunOutcome:
     reports: dict[str, Path] = field(default_factory=dict)
     #: workflow commands for GitHub's log, inside GitHub Actions (the caller prints them)
     github_lines: list[str] = field(default_factory=list)
-    #: why the reports could not be written (the verdict stands: see ``exit_code``)
+    #: why the report files (or GitHub's step summary or outputs) could not be written (the
+    #: verdict stands: see ``exit_code``)
     report_error: str | None = None
     #: with ``RunConfig.update``: what the accept after the run did (None: not asked, or the
     #: run did not end with its gates passed or failed)
@@ -605,14 +606,15 @@ def client_pools(concurrency: int) -> list[httpx.Limits]:
 
 def _with_reports(
     outcome: RunOutcome,
-    folder: Path,
+    folder: Path | None,
     html_link: str | None,
     history: Path | None = None,
     follower: ResultsFollower | None = None,
 ) -> RunOutcome:
-    """HTML, JUnit and Markdown from the files the run wrote (results.jsonl as ``follower``
-    read it during the run, and the rest); in GitHub Actions also the step summary and the
-    annotations. A report that cannot be written is said in ``report_error``, and the run's
+    """HTML, JUnit and Markdown into ``folder`` (None: no report files) from the files the
+    run wrote (results.jsonl as ``follower`` read it during the run, and the rest); in GitHub
+    Actions also the step summary, the step outputs and the annotations, with or without the
+    report files. A report that cannot be written is said in ``report_error``, and the run's
     verdict stands."""
     from evalkit.report.publish import publish_run
 
@@ -620,9 +622,21 @@ def _with_reports(
         published = publish_run(
             outcome.run_dir, folder, html_link=html_link, history=history, follower=follower
         )
-    except OSError as err:
-        error = f"the reports could not be written into {folder}: {err.strerror or err}"
-        return dataclasses.replace(outcome, report_error=error)
+    except OSError as err:  # the report files' own error is ``published.report_error``
+        where = f" to {err.filename}" if err.filename else ""
+        failed = f"GitHub's step summary or outputs could not be written{where}: {_os_error(err)}"
+        return dataclasses.replace(outcome, report_error=failed)
+    error = None
+    if published.report_error is not None:
+        reason = _os_error(published.report_error)
+        error = f"the reports could not be written into {folder}: {reason}"
     return dataclasses.replace(
-        outcome, reports=published.files, github_lines=published.github_lines
+        outcome,
+        reports=published.files,
+        github_lines=published.github_lines,
+        report_error=error,
     )
+
+
+def _os_error(err: OSError) -> str:
+    return err.strerror or str(err)
