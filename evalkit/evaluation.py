@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,17 +233,26 @@ async def _evaluate_launched(
             f"{prepared.identity.run_dir}"
         )
         hooks.begin(len(jobs))
-        # results.jsonl read back as the last examples run (the reports start with it read)
-        follower = (
-            ResultsFollower(prepared.identity.run_dir / RESULTS_NAME) if config.report else None
-        )
+        # results.jsonl read back as the last examples run (the reports start with it read);
+        # in GitHub Actions the step summary and annotations need it even without reports
+        publishing = config.report or _in_github_actions()
+        follower = ResultsFollower(prepared.identity.run_dir / RESULTS_NAME) if publishing else None
         following = _following(hooks, follower, len(jobs))
         summary = await _session(jobs, ready.platform, prepared, following, stop)
     outcome = RunOutcome(summary, prepared.identity.run_dir)
-    if not config.report:
-        return outcome
-    folder = config.report_dir or ready.project_root / REPORTS_FOLDER / prepared.identity.run_id
+    if not publishing:
+        return outcome  # results.jsonl is not read at all
+    folder = None
+    if config.report:
+        run_id = prepared.identity.run_id
+        folder = config.report_dir or ready.project_root / REPORTS_FOLDER / run_id
     return _with_reports(outcome, folder, config.html_link, config.history, follower)
+
+
+def _in_github_actions() -> bool:
+    # ``evalkit.report.github.in_github_actions``, without importing the report package
+    # before the run (about 100 ms of imports; the warm-up loads it while examples run)
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @dataclass(frozen=True)
@@ -559,14 +569,15 @@ async def _session(
             stop=stop,
             limiter=limiter,
             health=health,
-            warm_up=functools.partial(_warm_up, reports=config.report),
+            warm_up=functools.partial(_warm_up, reports=config.report, github=_in_github_actions()),
         )
 
 
-def _warm_up(*, reports: bool) -> None:
+def _warm_up(*, reports: bool, github: bool = False) -> None:
     """While the first executions are away (in a worker thread): the result records'
     validators, the imports of the first comparison and, when reports are written, of the
-    report package and its page template, so that none waits for them later."""
+    report package and its page template (in GitHub Actions without reports, the package
+    alone: the step summary is no page), so that none waits for them later."""
     from evalkit.runner.comparing import warm_up as warm_up_compare
     from evalkit.runner.results import build_records
 
@@ -577,6 +588,8 @@ def _warm_up(*, reports: bool) -> None:
             from evalkit.report.publish import warm_up as warm_up_reports
 
             warm_up_reports()
+        elif github:
+            import evalkit.report.publish  # noqa: F401
 
 
 #: how long the run waits for the connections it opens ahead of its first starts (a platform
