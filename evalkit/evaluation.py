@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +118,8 @@ class RunOutcome:
     reports: dict[str, Path] = field(default_factory=dict)
     #: workflow commands for GitHub's log, inside GitHub Actions (the caller prints them)
     github_lines: list[str] = field(default_factory=list)
-    #: why the reports could not be written (the verdict stands: see ``exit_code``)
+    #: why the report files (or GitHub's step summary or outputs) could not be written (the
+    #: verdict stands: see ``exit_code``)
     report_error: str | None = None
     #: with ``RunConfig.update``: what the accept after the run did (None: not asked, or the
     #: run did not end with its gates passed or failed)
@@ -231,17 +233,26 @@ async def _evaluate_launched(
             f"{prepared.identity.run_dir}"
         )
         hooks.begin(len(jobs))
-        # results.jsonl read back as the last examples run (the reports start with it read)
-        follower = (
-            ResultsFollower(prepared.identity.run_dir / RESULTS_NAME) if config.report else None
-        )
+        # results.jsonl read back as the last examples run (the reports start with it read);
+        # in GitHub Actions the step summary and annotations need it even without reports
+        publishing = config.report or _in_github_actions()
+        follower = ResultsFollower(prepared.identity.run_dir / RESULTS_NAME) if publishing else None
         following = _following(hooks, follower, len(jobs))
         summary = await _session(jobs, ready.platform, prepared, following, stop)
     outcome = RunOutcome(summary, prepared.identity.run_dir)
-    if not config.report:
-        return outcome
-    folder = config.report_dir or ready.project_root / REPORTS_FOLDER / prepared.identity.run_id
+    if not publishing:
+        return outcome  # results.jsonl is not read at all
+    folder = None
+    if config.report:
+        run_id = prepared.identity.run_id
+        folder = config.report_dir or ready.project_root / REPORTS_FOLDER / run_id
     return _with_reports(outcome, folder, config.html_link, config.history, follower)
+
+
+def _in_github_actions() -> bool:
+    # ``evalkit.report.github.in_github_actions``, without importing the report package
+    # before the run (about 100 ms of imports; the warm-up loads it while examples run)
+    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @dataclass(frozen=True)
@@ -558,14 +569,15 @@ async def _session(
             stop=stop,
             limiter=limiter,
             health=health,
-            warm_up=functools.partial(_warm_up, reports=config.report),
+            warm_up=functools.partial(_warm_up, reports=config.report, github=_in_github_actions()),
         )
 
 
-def _warm_up(*, reports: bool) -> None:
+def _warm_up(*, reports: bool, github: bool = False) -> None:
     """While the first executions are away (in a worker thread): the result records'
     validators, the imports of the first comparison and, when reports are written, of the
-    report package and its page template, so that none waits for them later."""
+    report package and its page template (in GitHub Actions without reports, the package
+    alone: the step summary is no page), so that none waits for them later."""
     from evalkit.runner.comparing import warm_up as warm_up_compare
     from evalkit.runner.results import build_records
 
@@ -576,6 +588,8 @@ def _warm_up(*, reports: bool) -> None:
             from evalkit.report.publish import warm_up as warm_up_reports
 
             warm_up_reports()
+        elif github:
+            import evalkit.report.publish  # noqa: F401
 
 
 #: how long the run waits for the connections it opens ahead of its first starts (a platform
@@ -605,14 +619,15 @@ def client_pools(concurrency: int) -> list[httpx.Limits]:
 
 def _with_reports(
     outcome: RunOutcome,
-    folder: Path,
+    folder: Path | None,
     html_link: str | None,
     history: Path | None = None,
     follower: ResultsFollower | None = None,
 ) -> RunOutcome:
-    """HTML, JUnit and Markdown from the files the run wrote (results.jsonl as ``follower``
-    read it during the run, and the rest); in GitHub Actions also the step summary and the
-    annotations. A report that cannot be written is said in ``report_error``, and the run's
+    """HTML, JUnit and Markdown into ``folder`` (None: no report files) from the files the
+    run wrote (results.jsonl as ``follower`` read it during the run, and the rest); in GitHub
+    Actions also the step summary, the step outputs and the annotations, with or without the
+    report files. A report that cannot be written is said in ``report_error``, and the run's
     verdict stands."""
     from evalkit.report.publish import publish_run
 
@@ -620,9 +635,21 @@ def _with_reports(
         published = publish_run(
             outcome.run_dir, folder, html_link=html_link, history=history, follower=follower
         )
-    except OSError as err:
-        error = f"the reports could not be written into {folder}: {err.strerror or err}"
-        return dataclasses.replace(outcome, report_error=error)
+    except OSError as err:  # the report files' own error is ``published.report_error``
+        where = f" to {err.filename}" if err.filename else ""
+        failed = f"GitHub's step summary or outputs could not be written{where}: {_os_error(err)}"
+        return dataclasses.replace(outcome, report_error=failed)
+    error = None
+    if published.report_error is not None:
+        reason = _os_error(published.report_error)
+        error = f"the reports could not be written into {folder}: {reason}"
     return dataclasses.replace(
-        outcome, reports=published.files, github_lines=published.github_lines
+        outcome,
+        reports=published.files,
+        github_lines=published.github_lines,
+        report_error=error,
     )
+
+
+def _os_error(err: OSError) -> str:
+    return err.strerror or str(err)

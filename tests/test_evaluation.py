@@ -290,6 +290,56 @@ def test_the_results_read_during_the_run_give_the_reports_a_later_reading_gives(
         assert path.read_bytes() == again.files[kind].read_bytes(), kind
 
 
+def test_a_run_without_reports_reads_its_results_only_for_github_and_only_as_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report=False``: outside GitHub Actions results.jsonl is not read back at all; inside,
+    the step summary, outputs and annotations come from what was read as the run wrote it
+    (the follower), not from a second reading of the whole file."""
+    from evalkit.report import loading
+    from evalkit.runner.results_file import ResultsFollower
+
+    whole_reads: list[Path] = []
+    finished: list[Path] = []
+    finish = ResultsFollower.finish
+
+    def counted_read(path: Path) -> Any:
+        whole_reads.append(path)
+        return read_results_file(path)
+
+    def counted_finish(self: ResultsFollower) -> Any:
+        finished.append(self.path)
+        return finish(self)
+
+    monkeypatch.setattr(loading, "read_results_file", counted_read)
+    monkeypatch.setattr(ResultsFollower, "finish", counted_finish)
+    project = _broken_project(tmp_path)
+    step_summary, step_outputs = tmp_path / "step.md", tmp_path / "outputs.txt"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(step_outputs))
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    config = RunConfig(out=tmp_path / "outside", report=False, concurrency=2)
+    outside = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+    assert outside.exit_code == 1
+    assert (outside.reports, outside.github_lines) == ({}, [])
+    assert (whole_reads, finished) == ([], [])
+    assert not step_summary.exists()
+
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    config = RunConfig(out=tmp_path / "inside", report=False, concurrency=2)
+    inside = evalkit.run(project / "evalkit.yaml", config, connection=Connection())
+    assert inside.exit_code == 1
+    assert inside.reports == {}
+    assert inside.report_error is None
+    assert len([line for line in inside.github_lines if line.startswith("::error ")]) == 3
+    assert finished == [inside.run_dir / "results.jsonl"]
+    assert whole_reads == []
+    assert "evalkit: gate failed" in step_summary.read_text()
+    assert "verdict=gate_failed" in step_outputs.read_text().splitlines()
+    assert not (project / ".evalkit" / "reports").exists()
+
+
 def test_the_examples_left_out_of_the_selection_are_not_held_while_examples_run(
     tmp_path: Path,
 ) -> None:

@@ -57,13 +57,15 @@ def publish(
     reports: Mapping[str, Path] | None = None,
     *,
     view: ReportView | None = None,
+    link_report: bool = True,
 ) -> list[str]:
     """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` and the step outputs to
     ``$GITHUB_OUTPUT`` (each when set; ``reports``: format -> file written) and return the
     annotation lines for the failing examples. ``view``: ``build_view(run)``, when the
-    caller has it already."""
+    caller has it already. ``link_report=False``: no HTML report was written, and the step
+    summary links none (neither ``html_link`` nor the workflow run's page)."""
     view = view if view is not None else build_view(run)
-    link = html_link or run_link(env)
+    link = (html_link or run_link(env)) if link_report else None
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with Path(summary_path).open("a", encoding="utf-8") as handle:

@@ -3,7 +3,9 @@
 ``publish_run`` is what a run does after its last example (``evalkit.run``): the run's files
 read back, every report written from one view of them; ``evalkit report`` renders one format
 at a time instead. The lines GitHub reads from the log (failure annotations) are returned, not
-printed: the caller knows where its output goes.
+printed: the caller knows where its output goes. GitHub's share (step summary, step outputs,
+annotations) does not depend on the report files: it is written without them (no folder
+given, or one that could not be written), only without its links to them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Published:
     files: dict[str, Path] = field(default_factory=dict)
     #: workflow commands for GitHub's log (``::error ...``), to print where GitHub reads them
     github_lines: list[str] = field(default_factory=list)
+    #: why the report files could not be written (None: written, or none asked for)
+    report_error: OSError | None = None
 
 
 def warm_up() -> None:
@@ -41,7 +45,7 @@ def warm_up() -> None:
 
 def publish_run(
     run_dir: Path,
-    report_dir: Path,
+    report_dir: Path | None,
     *,
     html_link: str | None = None,
     history: Path | None = None,
@@ -51,8 +55,8 @@ def publish_run(
     """``publish_reports`` of the run ``evalkit run`` wrote into ``run_dir``
     (``load_results``), with the earlier runs in ``history`` for the HTML report's trends.
     ``follower``: its results file, followed while the run wrote it (``load_results``).
-    ``OSError`` when a report cannot be written; ``RunError`` when the run's files cannot
-    be read."""
+    ``RunError`` when the run's files cannot be read; ``OSError`` when GitHub's files
+    cannot be written (the report files' own error is ``Published.report_error``)."""
     with collection_paused():  # reading and rendering as one: see ``evalkit.collector``
         run = load_results(run_dir, follower=follower)
         if history is not None:
@@ -64,18 +68,36 @@ def publish_run(
 
 def publish_reports(
     run: RunResults,
-    report_dir: Path,
+    report_dir: Path | None,
     *,
     html_link: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Published:
-    """Write every report into ``report_dir``; in GitHub Actions (``env``, default the
-    process's) also append the step summary and write the step outputs."""
+    """Write every report into ``report_dir`` (None: no report files); in GitHub Actions
+    (``env``, default the process's) also append the step summary, write the step outputs
+    and return the annotations, whether or not the report files were written. A report
+    folder that cannot be written is ``Published.report_error``; an ``OSError`` raised is
+    GitHub's files'."""
     environment = os.environ if env is None else env
+    files: dict[str, Path] = {}
+    error: OSError | None = None
     with collection_paused():
         view = build_view(run)  # once, for every report
-        files = write_reports(run, report_dir, html_link=html_link, view=view)
+        if report_dir is not None:
+            try:
+                files = write_reports(run, report_dir, html_link=html_link, view=view)
+            except OSError as err:  # GitHub's share still goes out, below
+                error = err
         lines: list[str] = []
         if in_github_actions(environment):
-            lines = list(publish(run, environment, html_link=html_link, reports=files, view=view))
-    return Published(files, lines)
+            lines = list(
+                publish(
+                    run,
+                    environment,
+                    html_link=html_link,
+                    reports=files,
+                    view=view,
+                    link_report="html" in files,
+                )
+            )
+    return Published(files, lines, error)

@@ -99,6 +99,22 @@ def test_publish_appends_the_step_summary_and_links_the_run(
     assert len(lines) == 5
 
 
+def test_without_an_html_report_the_step_summary_links_none(
+    failing_run: RunResults, tmp_path: Path
+) -> None:
+    """Neither the link given nor the workflow run's page: there is no report to find."""
+    summary = tmp_path / "step-summary.md"
+    given = "https://ci.example.com/report.html"
+    env = {**ENV, "GITHUB_STEP_SUMMARY": str(summary)}
+    lines = publish(failing_run, env, html_link=given, link_report=False)
+    text = summary.read_text()
+    assert text.startswith("## ❌ evalkit: gate failed")
+    assert "](https://github.com/acme/invoices/actions/runs/42)" not in text
+    assert given not in text
+    assert "📄" not in text
+    assert len(lines) == 5
+
+
 def test_github_detection_and_run_link() -> None:
     assert in_github_actions({"GITHUB_ACTIONS": "true"})
     assert not in_github_actions({"GITHUB_ACTIONS": "false"})

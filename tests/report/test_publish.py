@@ -13,7 +13,7 @@ import pytest
 from evalkit import report
 from evalkit.report import RunResults, github, html, junit, load_results, markdown, publish
 from evalkit.report.history import earlier_runs
-from evalkit.report.publish import publish_reports, publish_run
+from evalkit.report.publish import Published, publish_reports, publish_run
 from evalkit.report.shard_merge import write_run
 from evalkit.report.view import ReportView, build_view
 from tests.report.history_runs import make_history
@@ -42,6 +42,50 @@ def test_in_github_the_annotations_come_back_and_the_step_summary_is_written(
     assert capsys.readouterr() == ("", ""), "the caller prints them where GitHub reads them"
     assert f"({URL})" in step_summary.read_text()
     assert f"({URL})" in published.files["markdown"].read_text()
+
+
+def _github_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "step.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "outputs.txt"),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme/invoices",
+        "GITHUB_RUN_ID": "42",
+    }
+
+
+def _assert_github_got_its_share_without_report_links(published: Published, tmp_path: Path) -> None:
+    assert sum(line.startswith("::error ") for line in published.github_lines) == 5
+    step_summary = (tmp_path / "step.md").read_text()
+    assert step_summary.startswith("## ❌ evalkit: gate failed")
+    # no report to link: neither --html-link's address nor the workflow run's page
+    assert URL not in step_summary
+    assert "actions/runs/42" not in step_summary
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "outputs.txt").read_text().split())
+    assert outputs["verdict"] == "gate_failed"
+    assert outputs["failed"] == "1"
+    assert not {"html", "junit", "markdown"} & set(outputs)
+
+
+def test_without_a_report_folder_github_still_gets_its_summary_outputs_and_annotations(
+    failing_run: RunResults, tmp_path: Path
+) -> None:
+    published = publish_reports(failing_run, None, env=_github_env(tmp_path), html_link=URL)
+    assert published.files == {}
+    assert published.report_error is None
+    _assert_github_got_its_share_without_report_links(published, tmp_path)
+
+
+def test_a_report_folder_that_cannot_be_written_leaves_github_its_share(
+    failing_run: RunResults, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    env = _github_env(tmp_path)
+    published = publish_reports(failing_run, tmp_path / "a-file" / "reports", env=env)
+    assert isinstance(published.report_error, NotADirectoryError)
+    assert published.files == {}
+    _assert_github_got_its_share_without_report_links(published, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +121,16 @@ def test_publish_run_writes_what_reading_the_run_then_publishing_it_writes(
     markdown = published.files["markdown"].read_text()
     assert ("### Pass-rate trend" in markdown) is with_history
     assert any(line.startswith("::error ") for line in published.github_lines)
+
+
+def test_publish_run_without_a_report_folder_reads_the_run_for_github_alone(
+    run_folder: Path, tmp_path: Path
+) -> None:
+    env = _github_env(tmp_path)
+    published = publish_run(run_folder, None, html_link=URL, env=env)
+    assert published.files == {}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["outputs.txt", "step.md"]
+    _assert_github_got_its_share_without_report_links(published, tmp_path)
 
 
 @pytest.fixture(scope="module")

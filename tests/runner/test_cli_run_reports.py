@@ -188,6 +188,51 @@ def test_in_github_actions_the_step_summary_and_annotations_come_once(
         assert json.loads(stdout)["status"] == "gate_failed"
 
 
+@pytest.mark.parametrize("reports", ["--no-report", "cannot be written"])
+def test_in_github_actions_the_step_summary_outputs_and_annotations_need_no_report_files(
+    tmp_path: Path, reports: str
+) -> None:
+    """``--no-report``, or a report folder that cannot be written: GitHub still gets its step
+    summary, outputs and annotations, without links to report files that are not there."""
+    folder = project(tmp_path)
+    step_summary, step_outputs = tmp_path / "step-summary.md", tmp_path / "step-outputs.txt"
+    env = clean_env(
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(step_summary),
+        GITHUB_OUTPUT=str(step_outputs),
+        GITHUB_WORKSPACE=str(folder),
+        GITHUB_SERVER_URL="https://github.com",
+        GITHUB_REPOSITORY="acme/invoices",
+        GITHUB_RUN_ID="42",
+    )
+    if reports == "--no-report":
+        args: tuple[str, ...] = ("--no-report",)
+    else:
+        (tmp_path / "a-file").write_text("not a folder")
+        args = ("--report-dir", str(tmp_path / "a-file" / "reports"))
+    code, stdout, stderr = finish(evalkit("run", *args, "--html-link", LINK, cwd=folder, env=env))
+    assert code == 1, stderr  # "wrong" fails the gate either way
+    annotations = [line for line in stdout.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 1
+    assert "fixed/wrong" in annotations[0]
+    text = step_summary.read_text()
+    assert text.count("evalkit: gate failed") == 1
+    assert LINK not in text
+    assert "actions/runs/42" not in text
+    outputs = dict(line.split("=", 1) for line in step_outputs.read_text().splitlines())
+    assert outputs["verdict"] == "gate_failed"
+    assert outputs["failed"] == "0"
+    assert outputs["partial"] == "2"
+    assert not {"html", "junit", "markdown"} & set(outputs)
+    assert not (folder / ".evalkit" / "reports").exists()
+    assert "report:" not in stdout
+    if reports == "--no-report":
+        assert "could not be written" not in stderr
+    else:
+        assert "the reports could not be written into" in stderr
+    assert "Traceback" not in stderr
+
+
 DEEP = "[" * 300 + "]" * 300
 BAD_BASELINES = {
     "not-utf-8": (b'{"format": 1,\n"metadata": "\xff"}\n', ":2: byte 14 (0xff) is not UTF-8"),
