@@ -69,7 +69,8 @@ def publish(
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with Path(summary_path).open("a", encoding="utf-8") as handle:
-            handle.write(render_markdown(run, html_link=link, view=view) + "\n")
+            summary = render_markdown(run, html_link=link, view=view, html_report=link_report)
+            handle.write(summary + "\n")
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         with Path(output_path).open("a", encoding="utf-8") as handle:

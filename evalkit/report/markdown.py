@@ -53,15 +53,18 @@ def render_markdown(
     html_link: str | None = None,
     limit: int = GITHUB_LIMIT,
     view: ReportView | None = None,
+    html_report: bool = True,
 ) -> str:
     """The summary for a pull request or a step summary, within ``limit`` characters.
-    ``view``: ``build_view(run)``, when the caller has it already."""
+    ``view``: ``build_view(run)``, when the caller has it already. ``html_report=False``: no
+    HTML report was written (``run --no-report``): the summary points at none."""
     view = view if view is not None else build_view(run)
     head = _head(view) + "".join(
         f"\n⚠️ Line {number} of the results file was skipped: {plain_text(why)}.\n"
         for number, why in run.skipped_lines
     )
-    tail = trend_markdown(run) + usage_markdown(run) + _tail(html_link)
+    tail = trend_markdown(run) + usage_markdown(run) + (_tail(html_link) if html_report else "")
+    every_example = "the HTML report lists" if html_report else "results.jsonl holds"
     budget = limit - len(head) - len(tail) - 200  # room for the truncation note
     body: list[str] = []
     used = 0
@@ -108,7 +111,7 @@ def render_markdown(
     if left_out:
         body.append(
             f"\n> **{left_out} more example(s) not shown** to stay under GitHub's "
-            f"{limit:,}-character limit; the HTML report lists every example.\n"
+            f"{limit:,}-character limit; {every_example} every example.\n"
         )
     return head + "".join(body) + tail
 

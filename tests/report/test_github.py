@@ -112,6 +112,7 @@ def test_without_an_html_report_the_step_summary_links_none(
     assert "](https://github.com/acme/invoices/actions/runs/42)" not in text
     assert given not in text
     assert "📄" not in text
+    assert "HTML report" not in text  # none was written: the summary points at none
     assert len(lines) == 5
 
 

@@ -36,6 +36,14 @@ def test_stays_under_githubs_limit_with_a_note(large: RunResults) -> None:
     assert shown + left_out == large.summary.counts.total - large.summary.counts.passed  # type: ignore[union-attr]
 
 
+def test_without_an_html_report_the_summary_points_at_the_results(
+    failing_run: RunResults,
+) -> None:
+    text = render_markdown(failing_run, limit=1300, html_report=False)
+    assert "results.jsonl holds every example" in text
+    assert "HTML report" not in text
+
+
 def test_a_smaller_limit_truncates_earlier(failing_run: RunResults) -> None:
     text = render_markdown(failing_run, limit=1300)
     assert len(text) <= 1300
