@@ -8,6 +8,13 @@ Cells are text and compare as text: ``1.0`` and ``1`` differ unless a numeric ru
 (``tolerance``) applies to the column, as in ``/*/amount: {tolerance: 0.01}``. A row longer
 than the header keeps its extra cells under ``#<column number>`` (1-based); a shorter row
 lacks the missing columns (reported ``missing``). A file with no rows at all has no records.
+A header that names a column twice is refused (``UnreadableFile``): records keyed by name would
+keep only one of the two cells, and the other would never be compared. Blank lines after the
+last row are not rows (they hold no cells, as a final newline holds none); a blank line between
+rows is an empty row.
+
+JSON: lists and objects nested more than ``MAX_DEPTH`` deep are refused (``UnreadableFile``), as
+a project's own JSON files are, and so are numbers with more digits than Python converts.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import csv
 import difflib
 import io
 import json
+import sys
 from typing import Any
 
 from evalkit.compare.rules import TextNormalisation
@@ -24,10 +32,18 @@ from evalkit.compare.values import normalise_text
 DIFF_MAX_LINES = 200
 DIFF_MAX_CHARS = 16_000
 DIFF_MAX_INPUT_LINES = 20_000  # beyond this, difflib gets slow and the diff unreadable
+#: lists and objects nested in one another in a JSON file, counted from its outermost value:
+#: evalkit.manifest.limits.MAX_DEPTH, the README's limit (compare imports nothing of manifest,
+#: docs/architecture.md; a test keeps the two equal)
+MAX_DEPTH = 64
 
 
 class UnreadableFile(ValueError):
     """The bytes cannot be read in the file's mode (not UTF-8, not JSON, not CSV)."""
+
+
+class RepeatedColumn(UnreadableFile):
+    """A CSV header names a column twice."""
 
 
 def decode_text(data: bytes, side: str) -> str:
@@ -50,11 +66,40 @@ def text_lines(data: bytes, side: str, normalisations: tuple[TextNormalisation, 
 def parse_json(data: bytes, side: str) -> Any:
     text = decode_text(data, side)
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as err:
         raise UnreadableFile(
             f"{side} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from err
+    except RecursionError:  # Python's parser recurses once per level: about 1,000 at most
+        raise UnreadableFile(_too_deep(side)) from None
+    except ValueError:  # int() refused a number with too many digits
+        digits = sys.get_int_max_str_digits()
+        raise UnreadableFile(f"{side} holds a number with more than {digits:,} digits") from None
+    # At most as many levels as brackets: only a document with more must be walked.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper(value, MAX_DEPTH):
+        raise UnreadableFile(_too_deep(side))
+    return value
+
+
+def _too_deep(side: str) -> str:
+    return (
+        f"{side} nests lists and objects more than {MAX_DEPTH} deep "
+        f"(evalkit reads at most {MAX_DEPTH} levels; flatten it)"
+    )
+
+
+def _deeper(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep in ``value`` (without recursing:
+    what compares the value later does, and would crash)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        members = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((m, depth + 1) for m in members if isinstance(m, (dict, list)))
+    return False
 
 
 def csv_records(data: bytes, side: str) -> list[dict[str, str]]:
@@ -63,9 +108,12 @@ def csv_records(data: bytes, side: str) -> list[dict[str, str]]:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as err:
         raise UnreadableFile(f"{side} is not valid CSV: {err}") from err
+    while rows and not rows[-1]:  # blank lines at the end: no cells, no row
+        rows.pop()
     if not rows:
         return []
     header, body = rows[0], rows[1:]
+    _refuse_repeated_columns(header, side)
     records = []
     for row in body:
         record = dict(zip(header, row, strict=False))
@@ -73,6 +121,19 @@ def csv_records(data: bytes, side: str) -> list[dict[str, str]]:
             record[f"#{position + 1}"] = row[position]
         records.append(record)
     return records
+
+
+def _refuse_repeated_columns(header: list[str], side: str) -> None:
+    """``UnreadableFile`` at the first column name used twice in the header."""
+    first: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name in first:
+            raise RepeatedColumn(
+                f"{side}'s header names the column {name!r} twice (columns {first[name]} and "
+                f"{position}): each cell is compared by its column's name, so give each column "
+                "its own name"
+            )
+        first[name] = position
 
 
 def unified_diff(expected: list[str], actual: list[str], name: str) -> str:

@@ -119,6 +119,12 @@ def rule_for(name: str, rules: Mapping[str, FileRule]) -> FileRule | None:
     return chosen
 
 
+def mode_of(name: str, rule: FileRule | None) -> FileMode:
+    """The mode a file is compared in: its rule's ``mode`` when the rule sets one, else the
+    default of its name."""
+    return rule.mode if rule is not None and "mode" in rule.model_fields_set else default_mode(name)
+
+
 def compare_files(
     expected: Mapping[str, bytes],
     actual: Mapping[str, bytes],
@@ -132,14 +138,13 @@ def compare_files(
         rule = rule_for(name, rules) or FileRule(mode=default_mode(name))
         if rule.ignore:
             continue
-        mode = rule.mode if "mode" in rule.model_fields_set else default_mode(name)
+        mode = mode_of(name, rule)
         results.append(_compare_one(name, mode, rule, expected[name], actual.get(name)))
     for name in sorted(set(actual) - set(expected)):
         extra_rule = rule_for(name, rules)
         if extra_rule is not None and extra_rule.ignore:
             continue
-        explicit = extra_rule is not None and "mode" in extra_rule.model_fields_set
-        mode = extra_rule.mode if extra_rule and explicit else default_mode(name)
+        mode = mode_of(name, extra_rule)
         data = actual[name]
         results.append(
             FileComparison(

@@ -2,7 +2,10 @@
 
 Beyond what ``load_manifest`` checks (shape, paths, example folders, rules, templates), this
 walks every workspace: files that cannot sync, JSON files that do not parse, and JSON Schemas
-(``input-schema.json``, ``output-schema.json``, ``*.schema.json``) that are not valid schemas.
+(``input-schema.json``, ``output-schema.json``, ``*.schema.json``) that are not valid schemas;
+and reads every expected file compared as JSON (by the rules of expected.json: too deep, a key
+twice... see ``json_text``) or as CSV (a header naming a column twice, which would hide a
+column from the comparison).
 
 Then warnings, for what is valid but most likely not what the author meant: rules that can
 never apply and regexes that can backtrack catastrophically (``rule_usage``; the ``pattern`` of
@@ -20,6 +23,9 @@ from pathlib import Path
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
+from evalkit.compare.file_formats import RepeatedColumn, UnreadableFile, csv_records
+from evalkit.compare.file_modes import FileMode
+from evalkit.compare.files import mode_of, rule_for
 from evalkit.compare.pointers import escape_segment
 from evalkit.compare.regex_shape import RegexTooLarge, read_shape
 from evalkit.errors import ManifestError, ManifestProblem
@@ -177,7 +183,37 @@ def _check_agent(
         is_schema = name in _SCHEMA_NAMES or name.endswith(".schema.json")
         if ok and is_schema and _check_schema(path, value, res):
             warnings.extend(_schema_backtracking(path, value))
+    _check_expected_files(agent, res)
     return AgentSummary(agent.manifest_slug, agent.slug, len(files), len(agent.examples))
+
+
+def _check_expected_files(agent: AgentSpec, res: Resolution) -> None:
+    """A problem at each expected file the comparison could not read in its mode (json, csv);
+    a file several examples share, in one mode, is read once."""
+    checked: set[tuple[Path, FileMode]] = set()
+    for example in agent.examples:
+        for name, path in example.expected_files.items():
+            rule = rule_for(name, example.compare.files)
+            mode = mode_of(name, rule)
+            if (rule is not None and rule.ignore) or (path, mode) in checked:
+                continue
+            checked.add((path, mode))
+            if mode == FileMode.JSON:
+                read_json(path, res)  # the rules of expected.json
+            elif mode == FileMode.CSV:
+                _check_csv(path, res)
+
+
+def _check_csv(path: Path, res: Resolution) -> None:
+    try:
+        csv_records(path.read_bytes(), "the expected file")
+    except UnreadableFile as err:
+        fix = "rename one of them" if isinstance(err, RepeatedColumn) else "fix the file"
+        hint = f"{fix}, or compare the file in another mode (a file rule's mode: text)"
+        res.fail(file_mark(path), str(err), hint=hint)
+    except OSError as err:
+        message = f"cannot read the file: {err.strerror or err}"
+        res.fail(file_mark(path, 0), message, hint="check that it is a readable file")
 
 
 def _check_schema(path: Path, schema: object, res: Resolution) -> bool:

@@ -295,3 +295,36 @@ def test_to_dict_carries_what_a_report_needs() -> None:
     assert data["status"] == "differ"
     assert data["diff"].startswith("--- expected/n.txt")
     assert set(data) >= {"expectedSize", "actualSize", "expectedSha256", "actualSha256", "score"}
+
+
+def test_a_deeply_nested_json_output_file_differs_with_a_reason() -> None:
+    result = one(b"[[1]]", b"[" * 5000 + b"]" * 5000, "t.json")
+    assert (result.status, result.score) == ("differ", 0.0)
+    assert result.problem == (
+        "the output file nests lists and objects more than 64 deep "
+        "(evalkit reads at most 64 levels; flatten it)"
+    )
+
+
+def test_a_deeply_nested_expected_json_file_differs_with_a_reason() -> None:
+    result = one(b"[" * 100 + b"]" * 100, b"[]", "t.json")
+    assert result.status == "differ"
+    assert result.problem is not None
+    assert result.problem.startswith("the expected file nests lists and objects more than 64")
+
+
+def test_a_csv_column_named_twice_hides_no_difference() -> None:
+    result = one(b"a,b\n9,2\n", b"a,a\n1,2\n", "t.csv")
+    assert (result.status, result.score) == ("differ", 0.0)
+    assert result.problem is not None
+    assert result.problem.startswith("the output file's header names the column 'a' twice")
+    # the same repeated header on both sides: still not a match
+    both = one(b"a,a\n9,2\n", b"a,a\n1,2\n", "t.csv")
+    assert both.status == "differ"
+    assert both.problem is not None
+    assert both.problem.startswith("the expected file's header names the column 'a' twice")
+
+
+def test_blank_lines_after_a_csv_files_last_row_are_not_an_extra_row() -> None:
+    result = one(b"a,b\n1,2\n", b"a,b\n1,2\n\n\n", "t.csv")
+    assert (result.status, result.differences) == ("match", [])

@@ -94,3 +94,92 @@ def test_validate_reads_each_manifest_file_once(
     summary = validate_manifest(path, env={})
     assert [w.key for w in summary.warnings] == ['agents[0].examples[0].compare.rules["/totl"]']
     assert sorted(read) == sorted({path.resolve(), (path.parent / "more.yaml").resolve()})
+
+
+def expected_file_problems(path: Path) -> list[tuple[str, int, int, str, str]]:
+    with pytest.raises(ManifestError) as caught:
+        validate_manifest(path, env={})
+    return sorted(
+        (Path(p.mark.file).name, p.mark.line, p.mark.column, p.message, p.hint)
+        for p in caught.value.problems
+    )
+
+
+@pytest.mark.parametrize("depth", [65, 100, 5000])
+def test_an_expected_json_file_nested_too_deep_is_refused_at_its_place(
+    project: Callable[[Files], Path], depth: int
+) -> None:
+    path = project(
+        {
+            "evalkit.yaml": MANIFEST,
+            "ws/examples/one/input.json": {"q": 1},
+            "ws/examples/one/expected/t.json": "[" * depth + "]" * depth,
+        }
+    )
+    assert expected_file_problems(path) == [
+        (
+            "t.json",
+            1,
+            65,
+            "lists and objects nested more than 64 deep",
+            "evalkit reads at most 64 levels; flatten this value",
+        )
+    ]
+
+
+def test_expected_json_files_follow_the_rules_of_expected_json(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(
+        {
+            "evalkit.yaml": MANIFEST,
+            "ws/examples/one/input.json": {"q": 1},
+            "ws/examples/one/expected/a.json": '{"a": 1,\n "a": 2}',
+            "ws/examples/one/expected/ok.json": "[" * 64 + "]" * 64,
+        }
+    )
+    [(name, line, column, message, _)] = expected_file_problems(path)
+    assert (name, line, column) == ("a.json", 2, 2)
+    assert message == "invalid JSON: the key 'a' appears twice in one object"
+
+
+def test_an_expected_csv_file_naming_a_column_twice_is_refused(
+    project: Callable[[Files], Path],
+) -> None:
+    path = project(
+        {
+            "evalkit.yaml": MANIFEST,
+            "ws/examples/one/input.json": {"q": 1},
+            "ws/examples/one/expected/t.csv": "a,a\n9,2\n",
+        }
+    )
+    assert expected_file_problems(path) == [
+        (
+            "t.csv",
+            1,
+            1,
+            "the expected file's header names the column 'a' twice (columns 1 and 2): each "
+            "cell is compared by its column's name, so give each column its own name",
+            "rename one of them, or compare the file in another mode (a file rule's mode: text)",
+        )
+    ]
+
+
+def test_expected_files_are_read_in_the_mode_their_rule_gives(
+    project: Callable[[Files], Path],
+) -> None:
+    files_rules = "compare: {files: {t.csv: {mode: text}, deep.json: {ignore: true}}}"
+    path = project(
+        {
+            "evalkit.yaml": MANIFEST.replace(
+                "examples: ws/examples}", f"examples: ws/examples, {files_rules}}}"
+            ),
+            "ws/AGENT.md": "# a\n",
+            "ws/examples/one/input.json": {"q": 1},
+            "ws/examples/one/expected.json": {"a": 1},
+            "ws/examples/one/expected/t.csv": "a,a\n9,2\n",
+            "ws/examples/one/expected/deep.json": "[" * 100 + "]" * 100,
+            "ws/examples/one/expected/t.txt.json": "not json",
+        }
+    )
+    assert [p[:2] for p in expected_file_problems(path)] == [("t.txt.json", 1)]
