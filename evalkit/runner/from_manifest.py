@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 from evalkit.errors import RunError
@@ -43,6 +44,28 @@ def selected_jobs(
     matched = with_calibration(jobs, matched)
     shard = selection.shard
     return [job for job in matched if shard is None or shard.holds(job.label)]
+
+
+def agents_under_test(manifest: Manifest, jobs: Iterable[ExampleJob]) -> set[str]:
+    """The platform slugs of the agents a run of ``jobs`` syncs or checks first: the agents
+    of its agent jobs and, when a workflow suite is among them, every agent of the manifest.
+
+    A workflow's steps name the agents they call in its definition, which is the platform's
+    (a remote one's cannot be created or read in a known format through the v1 API), so the
+    manifest cannot tell which of its agents a workflow calls; its ``agents:`` declare them
+    (examples/workflow-suite), as ``--changed-since`` assumes too (``runner.changed``).
+    Without them a suite run alone (``--only``, ``--example``, ``--tag``, ``--shard``) ran
+    against whatever the platform had: a stale agent could pass."""
+    slugs: set[str] = set()
+    workflows = False
+    for job in jobs:
+        if job.kind == "agent":
+            slugs.add(job.platform_name)
+        else:
+            workflows = True
+    if workflows:
+        slugs.update(agent.slug for agent in manifest.agents)
+    return slugs
 
 
 def _nothing_selected(jobs: list[ExampleJob], selection: Selection) -> str:

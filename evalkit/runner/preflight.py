@@ -3,14 +3,15 @@ manifest's.
 
 A run without ``--sync`` evaluates whatever the platform has, and reports it against the local
 commit: a change to an agent that was never synced would be judged by the old agent. So the
-agents under test are compared with the manifest first, with the sync planner (a plan with
-nothing to do costs one request per agent, thanks to the last-applied record), and the run is
-refused when one differs, unless ``--allow-drift``; an agent missing from the platform is one
-message here instead of one error per example. Example files are left out of the comparison:
-the runner sends each example's input itself and compares with the manifest's expectations,
-and an agent never sees its examples. Workflows cannot be synced or compared through the v1
-API; the run only checks that each one exists. Each check waits out a platform that fails
-for a while (5xx, 429, dropped connections: ``patience.patiently_sync``).
+agents under test (the selected examples' agents; with a workflow suite selected, every agent
+of the manifest, which its steps may call) are compared with the manifest first, with the sync
+planner (a plan with nothing to do costs one request per agent, thanks to the last-applied
+record), and the run is refused when one differs, unless ``--allow-drift``; an agent missing
+from the platform is one message here instead of one error per example. Example files are
+left out of the comparison: the runner sends each example's input itself and compares with the
+manifest's expectations, and an agent never sees its examples. Workflows cannot be synced or
+compared through the v1 API; the run only checks that each one exists. Each check waits out a
+platform that fails for a while (5xx, 429, dropped connections: ``patience.patiently_sync``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from evalkit.client import EigenpalClient
 from evalkit.client.errors import EigenpalNotFoundError
 from evalkit.errors import RunError
 from evalkit.manifest import Manifest
+from evalkit.runner.from_manifest import agents_under_test
 from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.patience import patiently_sync
 from evalkit.runner.results import DriftedAgent
@@ -41,13 +43,14 @@ def check_agents(
     allow_drift: bool,
     also: Collection[str] = (),
 ) -> list[DriftedAgent]:
-    """The agents of ``jobs`` and ``also`` (platform slugs: the judge agents their rules name)
-    that differ from the manifest (only with ``allow_drift``;
+    """The agents under test of ``jobs`` (``from_manifest.agents_under_test``: with a workflow
+    suite, every agent of the manifest) and ``also`` (platform slugs: the judge agents their
+    rules name) that differ from the manifest (only with ``allow_drift``;
     otherwise ``NotReady``). ``NotReady`` for agents not on the platform, always. A platform
     that cannot be reached or refuses the key raises its ``EigenpalError`` (exit code 3)."""
     from evalkit.sync.planner import plan
 
-    slugs = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
+    slugs = sorted(agents_under_test(manifest, jobs) | set(also))
     if not slugs:
         return []
     # A refused key or an unreachable platform stops the run here, before anything starts,

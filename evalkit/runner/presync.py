@@ -1,7 +1,9 @@
 """Bringing the agents under test up to date with the manifest before a run (``run --sync``).
 
 The run uses the sync library as ``evalkit sync`` does, limited to the agents whose examples
-are selected; what was applied is kept as data for the reports.
+are selected, and every agent of the manifest when a workflow suite is selected (its steps
+may call any: ``from_manifest.agents_under_test``); what was applied is kept as data for the
+reports.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from evalkit.client import EigenpalClient
 from evalkit.errors import PlatformTrouble, RunError
 from evalkit.manifest import Manifest
+from evalkit.runner.from_manifest import agents_under_test
 from evalkit.runner.jobs import ExampleJob
 
 
@@ -37,8 +40,9 @@ def sync_agents(
     *,
     also: Collection[str] = (),
 ) -> PreSync | None:
-    """Sync the agents of ``jobs`` and ``also`` (platform slugs: the judge agents their rules
-    name); None when there is none. ``SyncFailed`` when the platform refused a write."""
+    """Sync the agents under test of ``jobs`` (``from_manifest.agents_under_test``: with a
+    workflow suite, every agent of the manifest) and ``also`` (platform slugs: the judge agents
+    their rules name); None when there is none. ``SyncFailed`` when the platform refused a write."""
     return _sync(manifest, client, jobs, also)
 
 
@@ -48,7 +52,7 @@ def _sync(
     from evalkit.sync.planner import desired_agent, orphan_rules, select_agents
     from evalkit.sync.stepwise import sync_stepwise
 
-    names = sorted({job.platform_name for job in jobs if job.kind == "agent"} | set(also))
+    names = sorted(agents_under_test(manifest, jobs) | set(also))
     if not names:
         return None
     # Planned and applied one agent at a time, every read and check before the first write: a

@@ -11,6 +11,7 @@ from evalkit.manifest import load_manifest
 from evalkit.manifest.spec import NO_FILES
 from evalkit.runner.config import RunConfig, RunIdentity
 from evalkit.runner.from_manifest import (
+    agents_under_test,
     gates_from_manifest,
     jobs_from_manifest,
     selected_jobs,
@@ -92,6 +93,21 @@ def test_an_environment_runs_on_copies_but_reports_manifest_slugs(tmp_path: Path
         ("extractor-pr", "extractor"),
         ("strict-pr", "strict"),
     }
+
+
+def test_a_workflow_suite_puts_every_agent_of_the_manifest_under_test(tmp_path: Path) -> None:
+    manifest = load(tmp_path)
+    jobs = jobs_from_manifest(manifest)
+    by_suite = {
+        suite: [j for j in jobs if j.suite == suite] for suite in ("strict", "pipeline@wfh_123")
+    }
+    assert agents_under_test(manifest, by_suite["strict"]) == {"strict"}
+    # the workflow's steps name their agents on the platform: the manifest cannot tell which
+    assert agents_under_test(manifest, by_suite["pipeline@wfh_123"]) == {"extractor", "strict"}
+    copies = manifest.with_environment("pr")
+    flow = [j for j in jobs_from_manifest(copies) if j.kind == "workflow"]
+    assert agents_under_test(copies, flow) == {"extractor-pr", "strict-pr"}
+    assert agents_under_test(manifest, []) == set()
 
 
 def test_suite_gates_apply_to_their_own_examples_and_flags_still_win(tmp_path: Path) -> None:

@@ -227,3 +227,62 @@ def test_a_workflow_missing_from_the_platform_stops_the_run(tmp_path: Path) -> N
     assert flat.count("workflow pipeline is not on the platform") == 1
     assert "the v1 API cannot create them" in flat
     assert not (tmp_path / "out").exists()
+
+
+WORKFLOW_AND_AGENT = """
+version: 1
+agents:
+  - slug: fixed
+    config:
+      runtime: {{builtin: fixed, output: {{ok: {ok}}}}}
+    workspace: agents/fixed/
+    examples:
+      - {{name: own, expected: {{ok: true}}}}
+workflows:
+  - workflow: pipeline
+    examples:
+      - {{name: a, expected: {{ok: true}}}}
+      - {{name: b, expected: {{ok: true}}}}
+"""
+
+CALLS_FIXED = """
+steps:
+  - id: call
+    agent: fixed
+"""
+
+
+def test_a_workflow_suite_run_alone_checks_the_manifest_s_agents(tmp_path: Path) -> None:
+    """``--only`` a workflow suite (no agent example selected): the agents its steps may call
+    are checked, and synced with ``--sync``, as agents under test are; it used to run against
+    whatever the platform had and could pass against a stale agent."""
+    folder = write_project(tmp_path / "project")
+    (folder / "evalkit.yaml").write_text(WORKFLOW_AND_AGENT.format(ok="true"))
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    (workflows / "pipeline.yaml").write_text(CALLS_FIXED)
+    with local_platform(tmp_path / "platform", workflows_dir=workflows) as running:
+        code, stdout, stderr = run(running, folder, "--only", "pipeline")
+        assert code == 2, stderr
+        assert stdout == ""
+        assert "agent fixed is not on the platform: run `evalkit sync` or pass `--sync`" in (
+            " ".join(stderr.split())
+        )
+
+        sync(running, folder)
+        code, stdout, stderr = run(running, folder, "--only", "pipeline")
+        assert code == 0, stderr
+        assert json.loads(stdout)["counts"]["passed"] == 2
+
+        # Changed in the manifest, never synced: the platform's agent still answers ok: true.
+        (folder / "evalkit.yaml").write_text(WORKFLOW_AND_AGENT.format(ok="false"))
+        code, stdout, stderr = run(running, folder, "--only", "pipeline")
+        assert code == 2, stderr
+        assert (
+            "agent fixed differs from the manifest (config /runtime/output/ok): " + ADVICE
+        ) in " ".join(stderr.split())
+        assert executions(running, "fixed") == 2  # those of the passing run only
+
+        code, stdout, stderr = run(running, folder, "--only", "pipeline", "--sync")
+        assert code == 1, stderr  # the synced agent answers ok: false
+        assert json.loads(stdout)["counts"]["passed"] == 0
