@@ -33,9 +33,18 @@ class FormFile:
 
 
 class _InMemoryParser(MultiPartParser):
-    """Starlette's multipart parser, never spooling a part to disk."""
+    """Starlette's multipart parser, never spooling a part to disk, and noting whether the
+    body reached its closing boundary."""
 
     spool_max_size = sys.maxsize
+    ended = False
+
+    def on_end(self) -> None:
+        self.ended = True
+
+    def close_parts(self) -> None:
+        for file in self._files_to_close_on_error:  # every part's file, finished or not
+            file.close()
 
 
 async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, str | FormFile]]:
@@ -53,6 +62,15 @@ async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, 
     except Exception as err:  # Starlette raises several kinds for a bad body
         detail = getattr(err, "message", None) or str(err) or type(err).__name__
         raise invalid("body", f"malformed multipart body: {detail}") from err
+    if not parser.ended:
+        # The parser takes a body cut off in its last part, or with no part at all, without a
+        # word, and leaves that part out: the run would start without it.
+        parser.close_parts()
+        raise invalid(
+            "body",
+            "malformed multipart body: it ends before its closing boundary"
+            " (a body cut off, or not multipart)",
+        )
     # No await from here on: nothing can stop this before every part is closed.
     parts: list[tuple[str, str | FormFile]] = []
     try:
