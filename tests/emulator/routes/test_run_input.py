@@ -117,3 +117,17 @@ def test_a_whole_multipart_body_with_an_epilogue_still_runs(client: TestClient) 
     )
     assert response.status_code == 202, response.text
     assert response.json()["output"] == {"lang": "en"}
+
+
+@pytest.mark.parametrize("field", ["../main", "a/b", "..", ".", "%2e%2e"])
+def test_a_bad_file_field_name_is_400_naming_it_and_creates_nothing(
+    client: TestClient, field: str
+) -> None:
+    # Accepted, the run was created and then failed laying out ``input/<field>``.
+    create_agent(client, "e")
+    response = client.post("/api/v1/agents/e/run", files={field: ("a.txt", b"x")})
+    assert response.status_code == 400
+    first = issue(response)
+    assert first["field"] == f"body.{field}"
+    assert repr(field) in first["message"]
+    assert client.get("/api/v1/agents/e/executions").json()["total"] == 0

@@ -131,3 +131,18 @@ def test_a_cut_off_multipart_workflow_run_is_400_and_creates_nothing(
     assert issue["message"].startswith("malformed multipart body:")
     assert p.invoker.calls == []
     assert p.client.get(f"{API}/pass-on/executions").json()["total"] == 0
+
+
+@pytest.mark.parametrize("field", ["../main", "a/b"])
+def test_a_bad_file_field_name_in_a_workflow_run_is_400_naming_it(
+    platform: PlatformFactory, definitions: Path, field: str
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    response = p.client.post(f"{API}/pass-on/run", files={field: ("a.txt", b"x")})
+    assert response.status_code == 400
+    issue = response.json()["issues"][0]
+    assert issue["field"] == field
+    assert repr(field) in issue["message"]
+    assert p.invoker.calls == []
+    assert p.client.get(f"{API}/pass-on/executions").json()["total"] == 0
