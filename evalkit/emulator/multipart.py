@@ -110,9 +110,9 @@ def input_file(field: str, upload: FormFile) -> InputFile:
 
 
 def safe_basename(filename: str, *, fallback: str) -> str:
-    """The last path segment, without control characters; ``fallback`` if nothing is left."""
+    """The last path segment, without control characters; ``fallback`` if nothing safe is left."""
     name = re.split(r"[\\/]", filename)[-1]
     name = "".join(char for char in name if ord(char) >= 32 and ord(char) != 127)
-    if name in ("", ".", ".."):
+    if unsafe_path_reason(name) is not None:  # e.g. '..' or '%2e%2e': not a name to store
         name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback) or "file"
     return name
