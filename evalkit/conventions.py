@@ -31,8 +31,9 @@ VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RUNTIME_VARIABLES = frozenset({"EIGENPAL_EXECUTION_ID", "HOME", "TMPDIR"})
 #: evalkit's own secrets: a manifest may not read them (``${EIGENPAL_API_KEY}`` would store the
 #: value in an agent's config and show it in plans) and ``pass_env`` may not hand them to agent
-#: programs (which could echo them into outputs, reports and feedback)
-PROTECTED_VARIABLES = frozenset({"EIGENPAL_API_KEY"})
+#: programs (which could echo them into outputs, reports and feedback). The platform's key
+#: (``evalkit serve``'s) is one too: with it a program could call the platform's whole API.
+PROTECTED_VARIABLES = frozenset({"EIGENPAL_API_KEY", "EVALKIT_SERVE_API_KEY"})
 
 
 def pass_env_problem(name: str) -> str | None:

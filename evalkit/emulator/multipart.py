@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
 from starlette.requests import Request
 
+from evalkit.api.paths import unsafe_path_reason
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.runtime.job import InputFile
 
@@ -33,9 +34,18 @@ class FormFile:
 
 
 class _InMemoryParser(MultiPartParser):
-    """Starlette's multipart parser, never spooling a part to disk."""
+    """Starlette's multipart parser, never spooling a part to disk, and noting whether the
+    body reached its closing boundary."""
 
     spool_max_size = sys.maxsize
+    ended = False
+
+    def on_end(self) -> None:
+        self.ended = True
+
+    def close_parts(self) -> None:
+        for file in self._files_to_close_on_error:  # every part's file, finished or not
+            file.close()
 
 
 async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, str | FormFile]]:
@@ -53,6 +63,15 @@ async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, 
     except Exception as err:  # Starlette raises several kinds for a bad body
         detail = getattr(err, "message", None) or str(err) or type(err).__name__
         raise invalid("body", f"malformed multipart body: {detail}") from err
+    if not parser.ended:
+        # The parser takes a body cut off in its last part, or with no part at all, without a
+        # word, and leaves that part out: the run would start without it.
+        parser.close_parts()
+        raise invalid(
+            "body",
+            "malformed multipart body: it ends before its closing boundary"
+            " (a body cut off, or not multipart)",
+        )
     # No await from here on: nothing can stop this before every part is closed.
     parts: list[tuple[str, str | FormFile]] = []
     try:
@@ -69,6 +88,20 @@ async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, 
     return parts
 
 
+def check_file_field(name: str, field: str) -> str:
+    """``name`` if it can name a file input, else a 400 naming ``field``: the runtime writes the
+    file as ``input/<name><ext>``, so a name with ``/`` or ``..`` would be refused only once the
+    execution had been created, and fail it."""
+    reason = "it contains '/'" if "/" in name else unsafe_path_reason(name)
+    if reason is not None:
+        raise invalid(
+            field,
+            f"invalid file input field {name!r}: {reason}",
+            hint="a file field is named after its input key, a name without '/'",
+        )
+    return name
+
+
 def input_file(field: str, upload: FormFile) -> InputFile:
     """A file input: the client's base name and type (guessed from the name if none given)."""
     filename = safe_basename(upload.filename, fallback=field)
@@ -77,9 +110,9 @@ def input_file(field: str, upload: FormFile) -> InputFile:
 
 
 def safe_basename(filename: str, *, fallback: str) -> str:
-    """The last path segment, without control characters; ``fallback`` if nothing is left."""
+    """The last path segment, without control characters; ``fallback`` if nothing safe is left."""
     name = re.split(r"[\\/]", filename)[-1]
     name = "".join(char for char in name if ord(char) >= 32 and ord(char) != 127)
-    if name in ("", ".", ".."):
+    if unsafe_path_reason(name) is not None:  # e.g. '..' or '%2e%2e': not a name to store
         name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback) or "file"
     return name

@@ -16,7 +16,7 @@ from evalkit.emulator.runtime import runtime_config
 from evalkit.emulator.runtime.builtins import BuiltinRun, plan_builtin
 from evalkit.emulator.runtime.isolation import Isolation, IsolationChoice
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome, InputFile
-from evalkit.emulator.runtime.workspace import LazyWorkspace
+from evalkit.emulator.runtime.workspace import LazyWorkspace, WorkspaceError
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore
 from evalkit.emulator.store.workspace_cache import WorkspaceCache
@@ -317,6 +317,8 @@ class ExecutionWorker:
                 passed_env=self._passed_env,
             )
             return self._runner(job)
+        except WorkspaceError as err:  # the agent's stored files, not the platform: no traceback
+            return AgentOutcome(status="failed", error=str(err))
         except Exception as err:
             logger.exception("execution %s: the agent runtime raised", record.id)
             return AgentOutcome(status="failed", error=f"internal runtime error: {err}")

@@ -24,6 +24,8 @@ from .helpers import SPOOLED_TO_DISK, no_unclosed_files
         ("", "doc field"),
         ("x/..", "doc field"),
         ("\x01", "doc field"),
+        # stored as an input file's name, it could not be downloaded (a disguised '..')
+        ("%2e%2e", "doc field"),
     ],
 )
 def test_safe_basename(sent: str, kept: str) -> None:

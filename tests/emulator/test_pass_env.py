@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from evalkit.cli.serve import serve
+from evalkit.emulator.config import PlatformConfig
 from tests.manifest.project_files import write_files
 from tests.runner.test_cli_run import evalkit, finish
 
@@ -78,6 +79,27 @@ def test_serve_refuses_to_pass_evalkits_own_key(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "EIGENPAL_API_KEY is evalkit's own secret" in result.output
     assert not (tmp_path / "platform.sqlite3").exists()
+
+
+def test_serve_refuses_to_pass_its_own_key(tmp_path: Path) -> None:
+    # It started, and every agent program got the key to the platform's whole API.
+    result = CliRunner().invoke(
+        serve,
+        # a host refused after the options are read: were the name let through, serve stops
+        # there (exit 2, another message) instead of serving until killed
+        ["--data", str(tmp_path), "--host", "192.0.2.1", "--pass-env", "EVALKIT_SERVE_API_KEY"],
+        env={"EVALKIT_SERVE_API_KEY": "eg_servekey_999"},
+    )
+    assert result.exit_code == 2
+    assert "EVALKIT_SERVE_API_KEY is evalkit's own secret" in result.output
+    assert "eg_servekey_999" not in result.output
+    assert not (tmp_path / "platform.sqlite3").exists()
+
+
+@pytest.mark.parametrize("name", ["EIGENPAL_API_KEY", "EVALKIT_SERVE_API_KEY"])
+def test_a_platform_config_refuses_to_pass_a_key(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError, match=f"{name} is evalkit's own secret"):
+        PlatformConfig(data_dir=tmp_path, api_keys=("eg_k",), pass_env=(name,))
 
 
 @pytest.mark.slow

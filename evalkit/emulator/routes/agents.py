@@ -49,6 +49,7 @@ def list_agents(platform: PlatformDep, request: Request) -> AnswerResponse:
 @router.post(f"{API}/agents", status_code=201)
 def create_agent(platform: PlatformDep, body: CreateAgentBody) -> AnswerResponse:
     _check_texts(body.name, body.description)
+    _check_runtime(body.config)
     agent = platform.agents.create(
         name=body.name, slug=body.slug, description=body.description, config=body.config
     )
@@ -78,6 +79,7 @@ async def update_agent(platform: PlatformDep, agent_ref: str, request: Request) 
     if "name" in body.model_fields_set and body.name is None:
         raise invalid("body.name", "name cannot be null")
     _check_texts(body.name, body.description)
+    _check_runtime(body.config)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     del raw, body  # the parsed body lives on in ``changes`` only
 
@@ -99,4 +101,30 @@ def _check_texts(name: str | None, description: str | None) -> None:
     if description is not None and len(description) > MAX_DESCRIPTION:
         raise invalid(
             "body.description", f"description is longer than {MAX_DESCRIPTION} characters"
+        )
+
+
+def _check_runtime(config: Any) -> None:
+    """Refuse a NUL in ``config.runtime.env`` or ``command``: no process can be given one,
+    so every run of the agent would fail (other bad runtime values fail the run, saying why)."""
+    runtime = config.get("runtime") if isinstance(config, dict) else None
+    if not isinstance(runtime, dict):
+        return
+    where = "body.config.runtime"
+    env = runtime.get("env")
+    if isinstance(env, dict):
+        for name, value in env.items():
+            if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+                raise invalid(
+                    f"{where}.env.{name}",
+                    f"config.runtime.env.{name} contains a NUL character, which no program's"
+                    " environment can hold",
+                )
+    command = runtime.get("command")
+    parts = [command] if isinstance(command, str) else command
+    if isinstance(parts, list) and any(isinstance(p, str) and "\x00" in p for p in parts):
+        raise invalid(
+            f"{where}.command",
+            "config.runtime.command contains a NUL character, which no program's arguments"
+            " can hold",
         )

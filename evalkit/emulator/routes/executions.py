@@ -25,6 +25,7 @@ from evalkit.emulator.routes.run_input import read_run_request
 from evalkit.emulator.store.executions import ExecutionRecord, StoredFile
 from evalkit.emulator.store.ids import new_execution_id
 from evalkit.emulator.store.listing import list_executions
+from evalkit.emulator.store.paths import check_path
 
 router = APIRouter()
 MAX_HOLD_SECONDS = 600
@@ -133,6 +134,7 @@ def rerun_execution(platform: PlatformDep, execution_id: str) -> JSONResponse:
 def download_file(
     platform: PlatformDep, execution_id: str, kind: FileKind, filename: str
 ) -> Response:
+    check_path(filename, "path.filename")  # a name that escapes is a bad request, not a 404
     record = platform.executions.get(execution_id)
     content = platform.executions.file_content(record.id, kind.value, filename)
     return Response(content, media_type="application/octet-stream")

@@ -57,6 +57,7 @@ async def create_expected(
 
 @router.get(f"{EXPECTED}/{{filename:path}}")
 def download_expected(platform: PlatformDep, execution_id: str, filename: str) -> Response:
+    check_path(filename, "path.filename")
     record = platform.executions.get(execution_id)
     content = platform.executions.file_content(record.id, "expected", filename)
     return Response(content, media_type="application/octet-stream")
@@ -66,6 +67,7 @@ def download_expected(platform: PlatformDep, execution_id: str, filename: str) -
 def rename_expected(
     platform: PlatformDep, execution_id: str, filename: str, body: RenameExpectedBody
 ) -> JSONResponse:
+    check_path(filename, "path.filename")
     check_path(body.name, "body.name")
     platform.reviews.rename_expected(execution_id, filename, body.name)
     return JSONResponse({"name": body.name})
@@ -73,6 +75,7 @@ def rename_expected(
 
 @router.delete(f"{EXPECTED}/{{filename:path}}", status_code=204)
 def delete_expected(platform: PlatformDep, execution_id: str, filename: str) -> Response:
+    check_path(filename, "path.filename")
     platform.reviews.delete_expected(execution_id, filename)
     return Response(status_code=204)
 

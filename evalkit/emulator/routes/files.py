@@ -40,7 +40,7 @@ def put_file(platform: PlatformDep, agent_ref: str, path: str, body: AgentFileBo
     check_path(path, "query.path")
     agent = platform.agents.get(agent_ref)
     content = decode_content(body, "body")
-    platform.agents.write_files(agent.id, [(path, content, body.content_type)])
+    platform.agents.write_files(agent.id, [(path, content, body.content_type)], ["query.path"])
     return JSONResponse({"ok": True, "path": path})
 
 
@@ -51,6 +51,7 @@ def upload_files(platform: PlatformDep, agent_ref: str, body: AgentFilesBody) ->
         raise invalid("body.files", "give at least one file")
     seen: set[str] = set()
     files = []
+    fields = []
     for index, item in enumerate(body.files):
         field = f"body.files[{index}]"
         check_path(item.path, f"{field}.path")
@@ -58,7 +59,8 @@ def upload_files(platform: PlatformDep, agent_ref: str, body: AgentFilesBody) ->
             raise invalid(f"{field}.path", f"the path {item.path!r} appears twice in one upload")
         seen.add(item.path)
         files.append((item.path, decode_content(item, field), item.content_type))
-    platform.agents.write_files(agent.id, files)
+        fields.append(f"{field}.path")
+    platform.agents.write_files(agent.id, files, fields)
     return JSONResponse({"ok": True, "files": [path for path, _, _ in files]})
 
 

@@ -12,7 +12,7 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from evalkit.api import RunAgentBody
-from evalkit.emulator.multipart import FormFile, input_file, read_form
+from evalkit.emulator.multipart import FormFile, check_file_field, input_file, read_form
 from evalkit.emulator.platform import RunRequest
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.routes.common import parse_json_object, validation_problem
@@ -38,6 +38,7 @@ async def _from_multipart(request: Request) -> RunRequest:
     max_part = request.app.state.platform.config.max_body_bytes
     for key, value in await read_form(request, max_part_size=max_part):
         if isinstance(value, FormFile):
+            check_file_field(key, f"body.{key}")
             if any(item.field == key for item in files):
                 raise invalid(f"body.{key}", f"the file field {key!r} appears twice")
             files.append(input_file(key, value))

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from evalkit.api import RunWorkflowBody
-from evalkit.emulator.multipart import FormFile, input_file, read_form
+from evalkit.emulator.multipart import FormFile, check_file_field, input_file, read_form
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.runtime.bounded_json import BoundedJsonError, load_bounded_json
 from evalkit.emulator.runtime.job import InputFile
@@ -47,6 +47,7 @@ async def _read_multipart(
     files: list[InputFile] = []
     for name, value in await read_form(request, max_part_size=max_part_size):
         if isinstance(value, FormFile):
+            check_file_field(name, name)
             if any(item.field == name for item in files):
                 raise invalid(name, f"file input {name!r} is sent twice")
             files.append(input_file(name, value))

@@ -141,6 +141,10 @@ def command_for(
         raise RuntimeConfigError("config.runtime.command must be a string or a list of strings")
     if not argv:
         raise RuntimeConfigError("config.runtime.command is empty")
+    if any("\x00" in part for part in argv):  # stored before the API refused it
+        raise RuntimeConfigError(
+            "config.runtime.command contains a NUL character, which no program's arguments can hold"
+        )
     if argv[0] in _PYTHON_NAMES:
         argv[0] = sys.executable
     return argv

@@ -92,6 +92,11 @@ def _extra_variables(extra: Any) -> dict[str, str]:
             raise EnvConfigError(
                 f"config.runtime.env.{name} must be a string or a number, got {kind}"
             )
+        if isinstance(value, str) and "\x00" in value:  # stored before the API refused it
+            raise EnvConfigError(
+                f"config.runtime.env.{name} contains a NUL character, which no program's"
+                " environment can hold"
+            )
         variables[name] = str(value)
     return variables
 

@@ -25,6 +25,11 @@ from pathlib import Path
 HIDDEN_FOLDER = "examples"
 
 
+class WorkspaceError(ValueError):
+    """The agent's stored files cannot be laid out as a folder; the message says which files
+    and what to do, never where the platform keeps them (it is a run's ``error``)."""
+
+
 def is_hidden(path: str) -> bool:
     """Whether a workspace path is kept from the agent (``examples`` and all below it)."""
     return path.split("/", 1)[0] == HIDDEN_FOLDER

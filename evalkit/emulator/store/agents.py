@@ -8,6 +8,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from evalkit.emulator.runtime.workspace import HIDDEN_FOLDER, is_hidden
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.ids import new_agent_id, new_commit
+from evalkit.emulator.store.paths import check_tree, folders_of, tree_clash
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: an agent's stats, from the index ``executions_stats`` alone (db.py)
@@ -259,10 +261,25 @@ class AgentStore:
 
     # -- workspace -------------------------------------------------------------------------
 
-    def write_files(self, agent_id: str, files: list[tuple[str, bytes, str | None]]) -> None:
-        """Store files (path, bytes, content type) and give the agent a new commit (B1)."""
+    def write_files(
+        self,
+        agent_id: str,
+        files: list[tuple[str, bytes, str | None]],
+        fields: Sequence[str] | None = None,
+    ) -> None:
+        """Store files (path, bytes, content type) and give the agent a new commit (B1).
+
+        A file that would be another's folder, in the batch or in the workspace (``lib`` and
+        ``lib/util.py``), is a 400 naming its ``fields`` entry (default ``body.files[i].path``),
+        and nothing is stored."""
+        paths = [path for path, _, _ in files]
+        names = list(fields or (f"body.files[{i}].path" for i in range(len(files))))
+        check_tree(paths, names)
+        with self._db.read() as conn:  # before any blob is written: a refusal stores nothing
+            _check_stored_tree(conn, agent_id, paths, names)
         stored = [(path, self._blobs.put(data), len(data), kind) for path, data, kind in files]
         with self._db.write() as conn:
+            _check_stored_tree(conn, agent_id, paths, names)  # again: a write may have come between
             conn.executemany(
                 "INSERT OR REPLACE INTO workspace_files (agent_id, path, blob, size, content_type)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -319,6 +336,33 @@ class AgentStore:
 
     def read_blob(self, digest: str) -> bytes:
         return self._blobs.get(digest)
+
+
+def _check_stored_tree(
+    conn: sqlite3.Connection, agent_id: str, paths: list[str], fields: list[str]
+) -> None:
+    """Refuse a path whose folder is a stored file, or that is the folder of stored files."""
+    for path, where in zip(paths, fields, strict=True):
+        folders = folders_of(path)
+        row = None
+        if folders:
+            marks = ", ".join("?" * len(folders))
+            row = conn.execute(
+                "SELECT path FROM workspace_files WHERE agent_id = ? AND path IN"
+                f" ({marks}) LIMIT 1",
+                (agent_id, *folders),
+            ).fetchone()
+        if row is None:
+            # the files inside ``path`` sort between ``path/`` and ``path0`` ('0' follows '/'):
+            # a range on the primary key, not a scan of the workspace (two queries: with an OR,
+            # SQLite scanned every file of the agent for each path)
+            row = conn.execute(
+                "SELECT path FROM workspace_files WHERE agent_id = ? AND path > ? AND path < ?"
+                " LIMIT 1",
+                (agent_id, path + "/", path + "0"),
+            ).fetchone()
+        if row is not None:
+            raise tree_clash(where, path, row[0])
 
 
 def check_slug(slug: str) -> None:

@@ -29,8 +29,14 @@ from collections import Counter
 from pathlib import Path
 
 from evalkit.emulator.runtime.paths import resolve_inside
-from evalkit.emulator.runtime.workspace import FilesWorkspace, FolderWorkspace, Workspace
+from evalkit.emulator.runtime.workspace import (
+    FilesWorkspace,
+    FolderWorkspace,
+    Workspace,
+    WorkspaceError,
+)
 from evalkit.emulator.store.agents import AgentStore
+from evalkit.emulator.store.paths import folders_of
 
 FOLDER_NAME = "workspaces"
 #: agent ids and commits are the platform's own (``ids.py``); anything else is not a folder name
@@ -110,6 +116,7 @@ class WorkspaceCache:
 
     def _build(self, folder: Path, files: tuple[tuple[str, str], ...]) -> Path:
         """Write the files under a temporary name next to ``folder``; return that name."""
+        _check_layout(files)
         folder.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=_BUILDING, dir=folder.parent))
         try:
@@ -152,3 +159,19 @@ class WorkspaceCache:
             return sorted(child for child in folder.iterdir() if child.is_dir())
         except FileNotFoundError:
             return []
+
+
+def _check_layout(files: tuple[tuple[str, str], ...]) -> None:
+    """Refuse files of which one is another's folder (``lib`` and ``lib/util.py``): stored
+    before the API refused them, they cannot both be written, and the error of the write
+    would name the data folder."""
+    paths = {path for path, _ in files}
+    for path in sorted(paths):
+        clash = next((folder for folder in folders_of(path) if folder in paths), None)
+        if clash is not None:
+            raise WorkspaceError(
+                f"the agent's workspace holds both the file {clash!r} and the file {path!r},"
+                f" which needs {clash!r} to be a folder, so it cannot be laid out for a run;"
+                " upload the agent's files again to a new agent without one of them"
+                " (the API cannot delete a file)"
+            )

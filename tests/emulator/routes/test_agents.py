@@ -194,3 +194,30 @@ def test_a_patched_config_is_let_go_once_stored(
     assert answer.status_code == 200
     assert answer.json()["agent"]["config"] == json.loads(text)["config"]
     assert alive == [0]
+
+
+@pytest.mark.parametrize(
+    ("runtime", "field"),
+    [
+        ({"env": {"MODE": "a\x00b"}}, "body.config.runtime.env.MODE"),
+        ({"command": "python main.py\x00"}, "body.config.runtime.command"),
+        ({"command": ["python", "main\x00.py"]}, "body.config.runtime.command"),
+    ],
+)
+def test_a_nul_in_the_runtime_env_or_command_is_refused_when_stored(
+    client: TestClient, runtime: dict[str, Any], field: str
+) -> None:
+    # Stored, it made every run fail with 'internal runtime error: embedded null byte' and a
+    # traceback in the log.
+    body = {"name": "N", "slug": "nul", "config": {"runtime": runtime}}
+    created = client.post("/api/v1/agents", json=body)
+    assert created.status_code == 400
+    assert issue(created)["field"] == field
+    assert "NUL" in issue(created)["message"]
+    assert client.get("/api/v1/agents").json()["total"] == 0
+    create_agent(client, "nul", config={"runtime": {"command": "python main.py"}})
+    patched = client.patch("/api/v1/agents/nul", json={"config": {"runtime": runtime}})
+    assert patched.status_code == 400
+    assert issue(patched)["field"] == field
+    stored = client.get("/api/v1/agents/nul").json()["agent"]["config"]
+    assert stored == {"runtime": {"command": "python main.py"}}

@@ -313,3 +313,18 @@ def test_state_survives_a_restart(make_client: ClientFactory, config: PlatformCo
     failed = second.get(f"/api/v1/agents/executions/{stranded}").json()["execution"]
     assert (failed["status"], failed["error"]) == ("failed", "platform restarted")
     assert not crashed.exists()  # a crash's leftovers are cleared at start-up
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fx", "a%2F..%2F..%2Fx", "%2e%2e", "a%2F..", "a%5Cb"])
+@pytest.mark.parametrize("kind", ["input", "output", "issues", "trace"])
+def test_a_download_name_that_escapes_is_400_naming_it(
+    client: TestClient, kind: str, name: str
+) -> None:
+    # It was a 404, as if the name were merely unknown.
+    create_agent(client, "e")
+    execution_id = run_and_wait(client, "e")["executionId"]
+    response = client.get(f"/api/v1/agents/executions/{execution_id}/files/{kind}/{name}")
+    assert response.status_code == 400
+    first = issue(response)
+    assert first["field"] == "path.filename"
+    assert first["code"] == "invalid_value"

@@ -108,3 +108,17 @@ def test_expected_shows_on_the_execution_with_include(
     ).json()["execution"]
     assert execution["expectedFiles"] == [{"name": "e.json"}]
     assert execution["expected"] is None
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fx", "a%2F..%2Fb", "%2e%2e"])
+def test_an_expected_name_that_escapes_is_400_naming_it(
+    client: TestClient, execution_id: str, name: str
+) -> None:
+    target = f"{url(execution_id)}/{name}"
+    for response in (
+        client.get(target),
+        client.patch(target, json={"name": "b.txt"}),
+        client.delete(target),
+    ):
+        assert response.status_code == 400, response.request.method
+        assert issue(response)["field"] == "path.filename"

@@ -130,3 +130,56 @@ def test_put_without_path_is_400(client: TestClient) -> None:
     response = client.put("/api/v1/agents/ws/files", json={"content": "x"})
     assert response.status_code == 400
     assert issue(response)["field"] == "query.path"
+
+
+def stored_state(client: TestClient, slug: str) -> tuple[list[str], str | None]:
+    return client.get(f"/api/v1/agents/{slug}/files").json()["files"], agent_commit(client, slug)[0]
+
+
+@pytest.mark.parametrize(("first", "second"), [("lib", "lib/util.py"), ("lib/util.py", "lib")])
+def test_a_file_cannot_be_another_files_folder_across_writes(
+    client: TestClient, first: str, second: str
+) -> None:
+    # Accepted, ``lib`` and ``lib/util.py`` made every run of the agent fail, for good (the API
+    # cannot delete a file).
+    create_agent(client, "ws")
+    client.put("/api/v1/agents/ws/files", params={"path": first}, json={"content": "1"})
+    before = stored_state(client, "ws")
+    put = client.put("/api/v1/agents/ws/files", params={"path": second}, json={"content": "2"})
+    assert put.status_code == 400
+    assert issue(put)["field"] == "query.path"
+    assert repr(second) in issue(put)["message"]
+    assert repr("lib") in issue(put)["message"]
+    batch = [{"path": "ok.txt", "content": "x"}, {"path": second, "content": "2"}]
+    post = client.post("/api/v1/agents/ws/files", json={"files": batch})
+    assert post.status_code == 400
+    assert issue(post)["field"] == "body.files[1].path"
+    assert stored_state(client, "ws") == before  # nothing stored, no new commit
+
+
+@pytest.mark.parametrize("paths", [["fd", "fd/g"], ["fd/g", "fd"], ["a/b/c", "x", "a/b"]])
+def test_a_file_cannot_be_another_files_folder_in_one_batch(
+    client: TestClient, paths: list[str]
+) -> None:
+    create_agent(client, "ws")
+    files = [{"path": path, "content": "x"} for path in paths]
+    response = client.post("/api/v1/agents/ws/files", json={"files": files})
+    assert response.status_code == 400
+    first = issue(response)
+    assert first["code"] == "invalid_value"
+    assert first["field"].startswith("body.files[")
+    assert first["field"].endswith("].path")
+    assert "both a file and the folder" in first["message"]
+    assert stored_state(client, "ws") == ([], None)
+
+
+def test_files_sharing_a_folder_or_a_name_prefix_are_fine(client: TestClient) -> None:
+    create_agent(client, "ws")
+    files = [{"path": p, "content": "x"} for p in ("lib/a.py", "lib/b.py", "lib.py", "lib0/x")]
+    assert client.post("/api/v1/agents/ws/files", json={"files": files}).status_code == 200
+    put = client.put(
+        "/api/v1/agents/ws/files", params={"path": "lib/c/d.py"}, json={"content": "x"}
+    )
+    assert put.status_code == 200
+    again = client.put("/api/v1/agents/ws/files", params={"path": "lib.py"}, json={"content": "y"})
+    assert again.status_code == 200  # a file replacing itself

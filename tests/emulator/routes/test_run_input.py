@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from ..helpers import SPOOLED_TO_DISK, TestClient, create_agent, no_unclosed_files
+import pytest
+
+from ..helpers import SPOOLED_TO_DISK, TestClient, create_agent, issue, no_unclosed_files
 
 FIXED = {"runtime": {"builtin": "fixed", "output": {"ok": True}}}
 
@@ -72,3 +74,60 @@ def test_expected_uploads_close_their_files(client: TestClient) -> None:
     assert client.get(f"{url}/big.bin").content == SPOOLED_TO_DISK
     assert refused.status_code == 400
     assert refused.json()["issues"][0]["field"] == "body.more"
+
+
+CUT_OFF = (
+    b"--xx\r\n"
+    b'Content-Disposition: form-data; name="_json"\r\n\r\n{"lang": "en"}\r\n'
+    b"--xx\r\n"
+    b'Content-Disposition: form-data; name="doc"; filename="a.txt"\r\n'
+    b"Content-Type: text/plain\r\n\r\nfile body cut off here"
+)
+
+
+@pytest.mark.parametrize(
+    "body", [CUT_OFF, b"--xx\r\ngarbage", b"", b"no boundary at all"], ids=repr
+)
+def test_a_cut_off_or_malformed_multipart_run_is_400_and_creates_nothing(
+    client: TestClient, body: bytes
+) -> None:
+    # The parser took these without a word and left the cut-off part out: the run started
+    # without its file.
+    create_agent(client, "e")
+    response = client.post(
+        "/api/v1/agents/e/run",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
+    assert response.status_code == 400
+    first = issue(response)
+    assert first["field"] == "body"
+    assert first["message"].startswith("malformed multipart body:")
+    assert client.get("/api/v1/agents/e/executions").json()["total"] == 0
+
+
+def test_a_whole_multipart_body_with_an_epilogue_still_runs(client: TestClient) -> None:
+    create_agent(client, "e")
+    body = CUT_OFF + b"\r\n--xx--\r\nafter the end\r\n"
+    response = client.post(
+        "/api/v1/agents/e/run",
+        params={"wait_for_completion": 30},
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["output"] == {"lang": "en"}
+
+
+@pytest.mark.parametrize("field", ["../main", "a/b", "..", ".", "%2e%2e"])
+def test_a_bad_file_field_name_is_400_naming_it_and_creates_nothing(
+    client: TestClient, field: str
+) -> None:
+    # Accepted, the run was created and then failed laying out ``input/<field>``.
+    create_agent(client, "e")
+    response = client.post("/api/v1/agents/e/run", files={field: ("a.txt", b"x")})
+    assert response.status_code == 400
+    first = issue(response)
+    assert first["field"] == f"body.{field}"
+    assert repr(field) in first["message"]
+    assert client.get("/api/v1/agents/e/executions").json()["total"] == 0

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sqlite3
 import sys
 import textwrap
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.runtime import AgentJob, AgentOutcome, InputFile, run_agent_job
 from evalkit.emulator.runtime.isolation import Isolation
+
+from ..helpers import create_agent, run_and_wait
 
 JobFactory = Callable[..., AgentJob]
 
@@ -386,3 +392,30 @@ def test_a_program_killed_by_a_signal_names_it(make_job: JobFactory) -> None:
     outcome = run(make_job, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
     assert outcome.status == "failed"
     assert (outcome.error or "").startswith("killed by signal SIGSEGV")
+
+
+@pytest.mark.parametrize(
+    ("runtime", "named"),
+    [
+        ({"command": "python main.py", "env": {"MODE": "a\x00b"}}, "config.runtime.env.MODE"),
+        ({"command": ["python", "main\x00.py"]}, "config.runtime.command"),
+    ],
+)
+def test_a_nul_stored_before_it_was_refused_fails_the_run_saying_so(
+    make_client: Any,
+    config: PlatformConfig,
+    caplog: pytest.LogCaptureFixture,
+    runtime: dict[str, Any],
+    named: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    client = make_client()
+    create_agent(client, "old", config={"runtime": {"command": "python main.py"}})
+    client.put("/api/v1/agents/old/files", params={"path": "main.py"}, json={"content": "1"})
+    assert config.data_dir is not None
+    with sqlite3.connect(config.data_dir / "platform.sqlite3") as conn:  # as old data had it
+        conn.execute("UPDATE agents SET config = ?", (json.dumps({"runtime": runtime}),))
+    result = run_and_wait(client, "old")
+    assert result["status"] == "failed"
+    assert result["error"].startswith(f"{named} contains a NUL character")
+    assert not [record for record in caplog.records if record.exc_info]

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from evalkit.emulator.config import PlatformConfig
 from evalkit.emulator.runtime.workspace import FolderWorkspace, Workspace
 from evalkit.emulator.store.agents import AgentStore
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.workspace_cache import WorkspaceCache
+
+from ..helpers import create_agent, run_and_wait
 
 
 class CountingBlobs(BlobStore):
@@ -153,3 +159,29 @@ def test_names_that_are_not_the_platforms_own_are_refused(
     cache = WorkspaceCache(tmp_path / "workspaces", agents)
     with pytest.raises(ValueError, match="not a workspace cache name"):
         cache.acquire("../escape", "c_1")
+
+
+def test_old_data_with_a_file_inside_a_file_fails_its_runs_cleanly(
+    make_client: Any, config: PlatformConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A workspace stored before the API refused ``lib`` beside ``lib/util.py``: each run fails
+    saying so, without the data folder's path or a traceback in the log."""
+    caplog.set_level(logging.DEBUG)
+    client = make_client()
+    create_agent(client, "old", config={"runtime": {"command": "python main.py"}})
+    for path in ("main.py", "lib"):
+        client.put("/api/v1/agents/old/files", params={"path": path}, json={"content": "x=1"})
+    assert config.data_dir is not None
+    with sqlite3.connect(config.data_dir / "platform.sqlite3") as conn:  # as old data had it
+        conn.execute(
+            "INSERT INTO workspace_files SELECT agent_id, 'lib/util.py', blob, size, content_type"
+            " FROM workspace_files WHERE path = 'lib'"
+        )
+        conn.execute("UPDATE agents SET latest_commit = 'cmt_olddata'")
+    result = run_and_wait(client, "old")
+    assert result["status"] == "failed"
+    assert "'lib'" in result["error"]
+    assert "'lib/util.py'" in result["error"]
+    assert "internal runtime error" not in result["error"]
+    assert str(config.data_dir) not in result["error"]
+    assert not [record for record in caplog.records if record.exc_info]

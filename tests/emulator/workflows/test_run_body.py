@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ..helpers import SPOOLED_TO_DISK, no_unclosed_files
 from .conftest import PlatformFactory, write
 
@@ -103,3 +105,44 @@ def test_a_workflow_run_body_nested_too_deep_is_400_not_500(
         "<body> is nested deeper than 64 levels of lists and objects; flatten it"
     )
     assert p.invoker.calls == []
+
+
+CUT_OFF = (
+    b"--xx\r\n"
+    b'Content-Disposition: form-data; name="invoice"; filename="a.txt"\r\n'
+    b"Content-Type: text/plain\r\n\r\nfile body cut off here"
+)
+
+
+@pytest.mark.parametrize("body", [CUT_OFF, b"--xx\r\ngarbage"], ids=repr)
+def test_a_cut_off_multipart_workflow_run_is_400_and_creates_nothing(
+    platform: PlatformFactory, definitions: Path, body: bytes
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    response = p.client.post(
+        f"{API}/pass-on/run",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
+    assert response.status_code == 400
+    issue = response.json()["issues"][0]
+    assert issue["field"] == "body"
+    assert issue["message"].startswith("malformed multipart body:")
+    assert p.invoker.calls == []
+    assert p.client.get(f"{API}/pass-on/executions").json()["total"] == 0
+
+
+@pytest.mark.parametrize("field", ["../main", "a/b"])
+def test_a_bad_file_field_name_in_a_workflow_run_is_400_naming_it(
+    platform: PlatformFactory, definitions: Path, field: str
+) -> None:
+    write(definitions, "pass-on.yaml", PASS_ON)
+    p = platform()
+    response = p.client.post(f"{API}/pass-on/run", files={field: ("a.txt", b"x")})
+    assert response.status_code == 400
+    issue = response.json()["issues"][0]
+    assert issue["field"] == field
+    assert repr(field) in issue["message"]
+    assert p.invoker.calls == []
+    assert p.client.get(f"{API}/pass-on/executions").json()["total"] == 0
