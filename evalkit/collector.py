@@ -11,9 +11,9 @@ Every such place is declared here, one policy each:
   frozen (``gc.freeze``), left out of every later collection too, and the collector is turned
   back on: what the process allocates from then on is collected as usual.
 - **Imports while other work goes on** (``imports_frozen``: a run's warm-up, in a worker
-  thread while its first executions are away): held off, and frozen before the collector is
-  back on. Left unfrozen, a full collection in the middle of the run walked them all (12-35
-  ms, between two answers).
+  thread while its first executions are away): held off, and, in evalkit's own process
+  (``claim_process``), frozen before the collector is back on. Left unfrozen, a full
+  collection in the middle of the run walked them all (12-35 ms, between two answers).
 - **A block that allocates much and frees by reference count** (``collection_paused``: a run's
   reports). Reading a run's results and rendering its reports allocates hundreds of thousands
   of objects (a 500-example run: the results, their documents, the rows, the page's data) and
@@ -51,14 +51,31 @@ def collection_paused() -> Iterator[None]:
         gc.enable()
 
 
+#: whether this process is evalkit's own command (``claim_process``): only then is freezing
+#: its objects evalkit's call
+_own_process = False
+
+
+def claim_process() -> None:
+    """This process runs evalkit's own command (the console script), not a caller's program:
+    ``imports_frozen`` may freeze what exists in it."""
+    global _own_process
+    _own_process = True
+
+
 @contextmanager
 def imports_frozen() -> Iterator[None]:
     """A block that imports (or builds what lives as long as the process, as validators): no
-    automatic collection inside it, and what exists after it frozen, so that no later
-    collection walks it again (a full one mid-run walked a run's warm-up imports: 12-23 ms)."""
+    automatic collection inside it, and, in evalkit's own process, what exists after it frozen,
+    so that no later collection walks it again (a full one mid-run walked a run's warm-up
+    imports: 12-23 ms). In a caller's process nothing is frozen: a freeze takes every object of
+    the process, the caller's too, and those of a next run whose manifest is loading while a
+    short run's warm-up thread ends (frozen, never freed: seen as ten examples of a manifest
+    held by nothing the collector could see)."""
     with collection_paused():
         yield
-        gc.freeze()  # before the collector is back on: else its next young collection walks it
+        if _own_process:  # before the collector is back on: else its next young collection
+            gc.freeze()  # walks it
 
 
 def resume_frozen() -> None:

@@ -6,6 +6,7 @@ import gc
 
 import pytest
 
+from evalkit import collector
 from evalkit.collector import collection_paused, imports_frozen
 
 
@@ -87,8 +88,9 @@ def test_a_startup_pause_leaves_a_collector_the_caller_turned_off_off() -> None:
 
 
 def test_what_a_block_of_imports_built_is_frozen_before_the_collector_is_back_on(
-    collections: list[int],
+    collections: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(collector, "_own_process", True)  # as the console script claims it
     frozen_before = gc.get_freeze_count()
     threshold = gc.get_threshold()[0]
     try:
@@ -101,6 +103,23 @@ def test_what_a_block_of_imports_built_is_frozen_before_the_collector_is_back_on
         assert gc.get_count()[0] < threshold, "no young collection is owed for them"
     finally:
         gc.unfreeze()
+
+
+def test_in_a_callers_process_a_block_of_imports_is_paused_and_nothing_frozen(
+    collections: list[int],
+) -> None:
+    """evalkit as a library: a freeze would take the caller's objects too, and a next run's
+    manifest loading while a short run's warm-up thread ends."""
+    assert not collector._own_process  # the test process is nobody's command
+    frozen_before = gc.get_freeze_count()
+    threshold = gc.get_threshold()[0]
+    with imports_frozen():
+        assert not gc.isenabled()
+        built: list[list[int]] = [[] for _ in range(10 * threshold)]
+        assert collections == []
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen_before
+    del built
 
 
 def test_a_block_of_imports_that_fails_freezes_nothing_and_turns_the_collector_back_on() -> None:

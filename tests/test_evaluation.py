@@ -458,6 +458,7 @@ def test_a_run_s_warm_up_imports_without_collections_and_leaves_its_imports_froz
     away: no collection walks those imports then, nor later (they are frozen)."""
     probe = (
         "import gc; from evalkit import evaluation\n"
+        "from evalkit.collector import claim_process; claim_process()  # as the CLI's own\n"
         "young = []\n"
         "gc.callbacks.append(lambda phase, info: phase == 'start' and young.append(1))\n"
         "frozen = gc.get_freeze_count()\n"

@@ -20,7 +20,7 @@ import click
 
 from evalkit._version import __version__
 from evalkit.cli.early_launch import launched_for
-from evalkit.collector import StartupPause, leave_to_process_end
+from evalkit.collector import StartupPause, claim_process, leave_to_process_end
 from evalkit.conventions import MANIFEST_NAME
 from evalkit.errors import EvalkitError, ManifestError
 from evalkit.exit_codes import ExitCode, epilog, exit_code_for
@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     traceback) and exit with the code ``evalkit.exit_codes`` gives it."""
     args = sys.argv[1:] if argv is None else argv
     if argv is None:  # this process is the command's own: tuned for it (never a caller's)
+        claim_process()
         _collection.pause()
         cap_arenas()
         keep_out(HTTPX_CLI, PYDANTIC_V1)  # (their imports would take 25 and 12 ms)
