@@ -45,7 +45,7 @@ from evalkit.client._transports import async_transport, open_ahead
 from evalkit.collector import imports_frozen
 from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
 from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
-from evalkit.errors import RunError
+from evalkit.errors import ConfigError, RunError
 from evalkit.malloc_arenas import give_back_memory
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.runner import labels as run_labels
@@ -153,6 +153,11 @@ def run(
     (``evalkit.emulator.child.PlatformLaunch()``; the CLI launches it before its own imports);
     the run owns it from then on: it serves a local connection, and is stopped when the run
     ends (at once if the connection is remote). None: a local platform is launched here."""
+    if config is not None and not isinstance(config, RunConfig):
+        raise ConfigError(
+            f"config is a {type(config).__name__}, not an evalkit.RunConfig: give "
+            "RunConfig(...) with the same values, e.g. RunConfig(concurrency=2)"
+        )
 
     async def main() -> RunOutcome:
         stop = asyncio.Event()

@@ -472,3 +472,9 @@ def test_a_run_s_warm_up_imports_without_collections_and_leaves_its_imports_froz
     )
     assert ended.returncode == 0, ended.stderr
     assert ended.stdout.splitlines() == ["collections: 0", "enabled: True", "frozen: True"]
+
+
+def test_a_config_that_is_not_a_run_config_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"config is a dict, not an evalkit\.RunConfig"):
+        evalkit.run(tmp_path / "evalkit.yaml", {"concurrency": 2})  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []

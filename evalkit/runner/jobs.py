@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from evalkit.errors import RunError
+from evalkit.errors import ConfigError, RunError
 from evalkit.manifest.spec import JsonTexts, compact_json
 from evalkit.runner.repeats import RepeatPolicy
-from evalkit.runner.shards import Shard
+from evalkit.runner.shards import Shard, parse_shard
 
 
 @dataclass(frozen=True, init=False, slots=True)
@@ -125,6 +125,21 @@ class Selection:
     examples: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     shard: Shard | None = None
+
+    def __post_init__(self) -> None:
+        # From Python, as the command line's options are: a lone string would be read letter
+        # by letter ("files" as f, i, l, e, s), a shard written "1/2" failed inside the run.
+        for name in ("only", "examples", "tags"):
+            values = getattr(self, name)
+            if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+                raise ConfigError(
+                    f"Selection.{name} is {values!r}: give a tuple of names, e.g. ('a',)"
+                )
+            object.__setattr__(self, name, tuple(values))  # frozen: set once, here
+        if isinstance(self.shard, str):
+            object.__setattr__(self, "shard", parse_shard(self.shard))
+        elif self.shard is not None and not isinstance(self.shard, Shard):
+            raise ConfigError(f"Selection.shard is {self.shard!r}: give 'K/N' or a Shard")
 
     def matches(self, job: ExampleJob) -> bool:
         if self.only and not set(_names(job)) & set(self.only):

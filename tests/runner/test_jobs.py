@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
-from evalkit.errors import RunError
+from evalkit.errors import ConfigError, RunError
 from evalkit.runner.jobs import ExampleJob, Selection, select
+from evalkit.runner.shards import Shard
 
 
 def make(suite: str, name: str, *tags: str) -> ExampleJob:
@@ -83,3 +85,25 @@ def test_a_job_keeps_its_json_as_compact_text_and_reads_back_copies() -> None:
     assert dataclasses.replace(job, version="v1").input_json == job.input_json
     bare = ExampleJob(kind="agent", platform_name="a", suite="a", name="f")
     assert (bare.input_json, bare.expected_json, bare.expected_text) == ({}, None, None)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"only": "files"}, "Selection.only is 'files': give a tuple of names"),
+        ({"examples": ("ok", 1)}, "Selection.examples is ('ok', 1)"),
+        ({"shard": 2}, "Selection.shard is 2: give 'K/N' or a Shard"),
+        ({"shard": "3/2"}, "K/N needs 1 <= K <= N"),
+    ],
+)
+def test_a_selection_from_python_is_checked_as_the_options_are(
+    given: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Selection(**given)
+    assert said in str(refused.value)
+
+
+def test_a_selection_from_python_takes_lists_and_a_written_shard() -> None:
+    chosen = Selection(only=["a"], tags=["t"], shard="1/2")  # type: ignore[arg-type]
+    assert (chosen.only, chosen.tags, chosen.shard) == (("a",), ("t",), Shard(1, 2))
