@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import Any
 
+from evalkit.control_chars import visible
 from evalkit.report.example_text import NOT_CHECKED
 from evalkit.report.loading import RunResults
 from evalkit.report.locations import example_location
@@ -27,12 +28,16 @@ from evalkit.runner.summary_text import change_label, change_text, repeats_text
 MAX_DIFFERENCE_LINES = 30
 #: the test suite of the run's gates, after the agents' suites
 GATES_SUITE = "evalkit gates"
-# XML 1.0 cannot carry most control characters, even escaped: outputs may hold them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 cannot carry lone surrogates (JSON may hold them: "\ud800") nor the two
+# noncharacters, even escaped (``visible`` writes the control characters as escapes).
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """Text for the XML: control characters as escapes, as on the terminal and in the
+    Markdown (CI pages show these names and messages to people: an escape sequence or a bidi
+    override from an output must be read, not obeyed), and what XML cannot carry replaced."""
+    return _NOT_XML.sub("\ufffd", visible(text))
 
 
 def render_junit(run: RunResults, *, view: ReportView | None = None) -> str:

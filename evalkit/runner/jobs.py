@@ -131,7 +131,11 @@ class Selection:
         # by letter ("files" as f, i, l, e, s), a shard written "1/2" failed inside the run.
         for name in ("only", "examples", "tags"):
             values = getattr(self, name)
-            if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+            if (
+                isinstance(values, str)
+                or not isinstance(values, Iterable)
+                or not all(isinstance(v, str) for v in values)
+            ):
                 raise ConfigError(
                     f"Selection.{name} is {values!r}: give a tuple of names, e.g. ('a',)"
                 )

@@ -95,6 +95,19 @@ def test_hostile_strings_and_control_characters_stay_well_formed(
     assert all("\x00" not in name for name in names)
 
 
+def test_control_characters_are_shown_as_escapes_and_lone_surrogates_replaced(
+    tmp_path: Path, failing_run: RunResults
+) -> None:
+    """CI pages show the names and messages to people: a bidi override or an escape
+    sequence from an output is written as an escape, as on the terminal; a lone surrogate
+    (JSON may hold one) cannot be written as UTF-8 and is replaced."""
+    note = "due \u202eetad\u202c day\x1b[31m red \ud800 end"
+    path = _write(tmp_path, with_notes(failing_run, {"thames-uk-pipe-table": note}))
+    SCHEMA.validate(str(path))
+    shown = _case(path, "thames-uk-pipe-table").system_out
+    assert shown == "notes: due \\u202eetad\\u202c day\\x1b[31m red \ufffd end"
+
+
 def test_junit_snapshot(
     failing_run: RunResults, snapshot: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,7 +206,7 @@ def test_an_examples_notes_are_in_its_system_out(tmp_path: Path, failing_run: Ru
     SCHEMA.validate(str(path))
     failing = _case(path, "thames-uk-pipe-table")
     assert failing.system_out == (
-        "notes: Reviewer: the vendor prints the due date day first.\n<b>not markup</b> \ufffd"
+        "notes: Reviewer: the vendor prints the due date day first.\n<b>not markup</b> \\x00"
     )
     assert isinstance(failing.result[0], Failure)
     long = _case(path, "acme-us-letter").system_out or ""

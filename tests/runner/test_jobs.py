@@ -92,6 +92,8 @@ def test_a_job_keeps_its_json_as_compact_text_and_reads_back_copies() -> None:
     [
         ({"only": "files"}, "Selection.only is 'files': give a tuple of names"),
         ({"examples": ("ok", 1)}, "Selection.examples is ('ok', 1)"),
+        ({"only": 3}, "Selection.only is 3: give a tuple of names"),
+        ({"tags": None}, "Selection.tags is None: give a tuple of names"),
         ({"shard": 2}, "Selection.shard is 2: give 'K/N' or a Shard"),
         ({"shard": "3/2"}, "K/N needs 1 <= K <= N"),
     ],
