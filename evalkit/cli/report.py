@@ -16,7 +16,7 @@ from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
 from evalkit.report.github import in_github_actions, publish
-from evalkit.report.history import RunMark, earlier_runs
+from evalkit.report.history import earlier_runs
 from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, refuse_merge_into, write_run
 
 
@@ -106,7 +106,7 @@ def report(
     run, home = _load(results, merged_dir, baseline, allow_missing=allow_missing_shards)
     if history_dir is not None:
         # the folder may hold runs that came after this one (an older run reported again)
-        run.history = earlier_runs([history_dir], before=_mark(run))
+        run.history = earlier_runs([history_dir], before=run.mark())
         for warning in run.history.warnings:
             output.note(f"warning: {warning}")
     chosen = {"html": html_file, "junit": junit_file, "markdown": markdown_file}
@@ -156,18 +156,6 @@ def _load(
         if gate.name == ALL_SHARDS_GATE:
             output.note(f"warning: {gate.message}")
     return run, merged_dir
-
-
-def _mark(run: RunResults) -> RunMark | None:
-    """The run by its id and start: its summary's, else its first example's (a run killed
-    before its summary: a run that started in between is then taken for an earlier one);
-    None when it holds neither."""
-    if run.summary is not None:
-        return RunMark(run.summary.metadata.run_id, run.summary.metadata.started_at)
-    starts = [result.started_at for result in run.results if result.started_at]
-    if not starts:
-        return None
-    return RunMark(run.results[0].run_id, min(starts))
 
 
 def _warned(run: RunResults) -> RunResults:

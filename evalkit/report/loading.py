@@ -18,7 +18,7 @@ from pathlib import Path
 
 from evalkit.collector import collection_paused
 from evalkit.errors import RunError
-from evalkit.report.history import History
+from evalkit.report.history import History, RunMark
 from evalkit.runner.results import RESULTS_NAME, SUMMARY_NAME, ExampleResult, RunSummary
 from evalkit.runner.results_file import ResultsFollower, read_results_file, read_summary_file
 from evalkit.safe_paths import is_inside
@@ -39,6 +39,17 @@ class RunResults:
     warnings: list[str] = field(default_factory=list)
     #: earlier runs (``--history``): the HTML report draws each agent's trend
     history: History | None = None
+
+    def mark(self) -> RunMark | None:
+        """The run by its id and start, for the history before it: its summary's, else its
+        first example's (a run killed before its summary: a run that started in between is
+        then taken for an earlier one); None when it holds neither."""
+        if self.summary is not None:
+            return RunMark(self.summary.metadata.run_id, self.summary.metadata.started_at)
+        starts = [result.started_at for result in self.results if result.started_at]
+        if not starts:
+            return None
+        return RunMark(self.results[0].run_id, min(starts))
 
 
 def load_results(

@@ -60,7 +60,7 @@ def publish_run(
     with collection_paused():  # reading and rendering as one: see ``evalkit.collector``
         run = load_results(run_dir, follower=follower)
         if history is not None:
-            run.history = earlier_runs([history])
+            run.history = earlier_runs([history], before=run.mark())
         published = publish_reports(run, report_dir, html_link=html_link, env=env)
         del run  # freed while the collector is off: nothing left for it to count
     return published

@@ -110,7 +110,7 @@ def test_publish_run_writes_what_reading_the_run_then_publishing_it_writes(
     published = publish_run(folder, tmp_path / "a", html_link=URL, history=earlier, env=env)
     run = load_results(folder)
     if earlier is not None:
-        run.history = earlier_runs([earlier])
+        run.history = earlier_runs([earlier], before=run.mark())
     env["GITHUB_STEP_SUMMARY"] = str(tmp_path / "step-b.md")
     expected = publish_reports(run, tmp_path / "b", html_link=URL, env=env)
     assert published.github_lines == expected.github_lines
@@ -120,6 +120,8 @@ def test_publish_run_writes_what_reading_the_run_then_publishing_it_writes(
     assert (tmp_path / "step-a.md").read_text() == (tmp_path / "step-b.md").read_text()
     markdown = published.files["markdown"].read_text()
     assert ("### Pass-rate trend" in markdown) is with_history
+    if with_history:  # the middle run of three: the run after it is none of its history
+        assert "- `climbing`: 33% → **67%**" in markdown
     assert any(line.startswith("::error ") for line in published.github_lines)
 
 
