@@ -580,15 +580,18 @@ async def _session(
 
 def _warm_up(*, reports: bool, github: bool = False) -> None:
     """While the first executions are away (in a worker thread): the result records'
-    validators, the imports of the first comparison and, when reports are written, of the
-    report package and its page template (in GitHub Actions without reports, the package
-    alone: the step summary is no page), so that none waits for them later."""
+    validators, the imports of the first comparison and of the lines said per result and,
+    when reports are written, of the report package and its page template (in GitHub Actions
+    without reports, the package alone: the step summary is no page), so that none waits for
+    them later."""
     from evalkit.runner.comparing import warm_up as warm_up_compare
     from evalkit.runner.results import build_records
 
     with imports_frozen():
         build_records()  # the first result is written as soon as the first execution ends
         warm_up_compare()
+        import evalkit.runner.summary_text  # (the command's line per result)
+
         if reports:
             from evalkit.report.publish import warm_up as warm_up_reports
 

@@ -185,3 +185,16 @@ def test_one_safe_path_rule_serves_client_and_platform() -> None:
         with pytest.raises(UnsafePath):
             check_relative(bad)
     assert unsafe_path_reason("examples/a/input.json") is None
+
+
+def test_run_command_leaves_its_texts_to_the_warm_up() -> None:
+    """The run's texts (``runner.summary_text``: the line per result, the closing summary) are
+    imported by the warm-up while the first executions are away, not before the first start."""
+    probe = (
+        "import sys; from evalkit.cli.main import load_command; load_command('run'); "
+        "print('evalkit.runner.summary_text' in sys.modules); "
+        "from evalkit.evaluation import _warm_up; _warm_up(reports=False); "
+        "print('evalkit.runner.summary_text' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.split() == ["False", "True"], loaded.stdout + loaded.stderr

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from evalkit.cli import output
 from evalkit.runner.results import Counts, ExampleResult, Verdict
-from evalkit.runner.summary_text import MAX_PROBLEM_ROWS, counts_text, progress_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -62,6 +61,9 @@ class ProgressView:
             self._bar.stop()
 
     def finished(self, result: ExampleResult) -> None:
+        # (imported by the run's warm-up while its first executions are away: not before)
+        from evalkit.runner.summary_text import MAX_PROBLEM_ROWS, counts_text, progress_line
+
         self.done += 1
         self.counts.add(result.verdict)
         if result.verdict is not Verdict.PASS and len(self.problems) < MAX_PROBLEM_ROWS:

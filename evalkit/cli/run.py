@@ -33,7 +33,6 @@ from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import Selection
 from evalkit.runner.repeats import MAX_TIMES, PassRule
 from evalkit.runner.shards import Shard, parse_shard
-from evalkit.runner.summary_text import render_summary
 
 if TYPE_CHECKING:
     from evalkit.runner.accept_plan import AcceptOutcome
@@ -356,6 +355,8 @@ def _print(
             }
         )
         return
+    from evalkit.runner.summary_text import render_summary  # (see ProgressView.finished)
+
     output.plain(render_summary(outcome.summary, view.problems))
     for name, path in outcome.reports.items():
         output.plain(f"{name} report: {click.format_filename(path)}")

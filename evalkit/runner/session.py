@@ -52,7 +52,6 @@ from evalkit.runner.results import (
     Target,
 )
 from evalkit.runner.state import Comparer, RunContext
-from evalkit.runner.summary_text import feedback_note
 
 
 @dataclass(frozen=True)
@@ -199,6 +198,9 @@ def summarise(
         gates = [gate.model_copy(update={"checked": False, "message": note}) for gate in gates]
     feedback_failures = [brief for brief in tally.briefs if brief.feedback_error is not None]
     if feedback_failures:
+        # (the run's texts load with its reports or warm-up, not before its first start)
+        from evalkit.runner.summary_text import feedback_note
+
         # Said, but no gate fails for it: the verdicts are right, only their copy on the
         # platform is missing (see docs/run.md).
         outcome += f"; {feedback_note(len(feedback_failures))}"
