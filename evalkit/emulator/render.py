@@ -98,6 +98,15 @@ def is_answer_json(text: str) -> bool:
     return not any(part in text for part in (", ", '": ', "\\u", "Infinity", "NaN"))
 
 
+def answer_json(text: str | None) -> Any:
+    """A stored JSON column as it goes into an answer: its text as it is when the answer would
+    write it so (``is_answer_json``), else parsed (older rows, stored by ``json.dumps``'
+    defaults). None when the column is NULL."""
+    if text is None:
+        return None
+    return RawJson(text) if is_answer_json(text) else json.loads(text)
+
+
 def page_wire(data: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
     """One page of a list (A1): ``{data, total, limit, offset}``."""
     return {"data": data, "total": total, "limit": page.limit, "offset": page.offset}
@@ -176,12 +185,15 @@ def expected_names(files: list[StoredFile]) -> list[ExpectedFileName]:
 
 
 def feedback_detail_wire(record: ExecutionRecord, expected: list[StoredFile]) -> dict[str, Any]:
+    """Rendered by ``AnswerResponse``: the expected JSON is its stored text."""
     detail = AgentExecutionFeedbackDetail(
         feedback=feedback_model(record),
-        expected=record.json_column("expected"),
+        expected=None,
         expected_files=expected_names(expected),
     )
-    return detail.model_dump(mode="json", by_alias=True)
+    wire = detail.model_dump(mode="json", by_alias=True)
+    wire["expected"] = answer_json(record.expected)
+    return wire
 
 
 def execution_wire(
@@ -189,13 +201,15 @@ def execution_wire(
     files: dict[str, list[StoredFile]],
     include: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """``files`` maps a kind to its files; only the kinds ``include`` asks for are read."""
+    """``files`` maps a kind to its files; only the kinds ``include`` asks for are read.
+    Rendered by ``AnswerResponse``: the stored JSON columns go in as their text, in the places
+    the model gives them (set to None in it, so that they are sent)."""
     summary = AgentExecutionSummary(
         id=record.id,
         status=record.status_value,
         created_at=record.created_at,
         model=record.model,
-        output=record.json_column("output"),
+        output=None,
         schema_valid=None if record.schema_valid is None else bool(record.schema_valid),
         error=record.error,
         example_id=record.example_name,
@@ -206,7 +220,7 @@ def execution_wire(
     extra: dict[str, Any] = {
         "agentId": record.agent_id,
         "exampleName": record.example_name,
-        "cost": record.json_column("cost"),
+        "cost": answer_json(record.cost),
         "durationMs": record.duration_ms,
     }
     if record.source_execution_id:
@@ -214,15 +228,20 @@ def execution_wire(
     if "feedback" in include:
         summary.feedback = feedback_model(record)
     if "expected" in include:
-        summary.expected = record.json_column("expected")
+        summary.expected = None
         summary.expected_files = expected_names(files.get("expected", []))
     if "files" in include:
-        summary.input_json = record.json_column("input_json")
-        summary.metadata = record.json_column("metadata")
+        summary.input_json = summary.metadata = None
         for kind, attribute in FILE_LISTS.items():
             infos = [ExecutionFileInfo(name=f.name, size=f.size) for f in files.get(kind, [])]
             setattr(summary, attribute, infos)
     wire = summary.to_wire()
+    wire["output"] = answer_json(record.output)
+    if "expected" in include:
+        wire["expected"] = answer_json(record.expected)
+    if "files" in include:
+        wire["inputJson"] = answer_json(record.input_json)
+        wire["metadata"] = answer_json(record.metadata)
     if "feedback" in include and summary.feedback is not None:
         wire["feedback"] = summary.feedback.model_dump(mode="json", by_alias=True)
     return {**wire, **extra}

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from evalkit.api import EXECUTION_LIST_QUERY, FileKind
 from evalkit.emulator.paging import page_from_query
 from evalkit.emulator.platform import Platform
-from evalkit.emulator.render import EXECUTION_INCLUDES, execution_wire
+from evalkit.emulator.render import EXECUTION_INCLUDES, AnswerResponse, answer_json, execution_wire
 from evalkit.emulator.routes.common import (
     API,
     PlatformDep,
@@ -63,17 +63,18 @@ async def run_agent(request: Request) -> JSONResponse:
     if ended is None or wait_for_completion is None:
         return JSONResponse({"executionId": execution_id, "status": "pending"}, status_code=202)
     await platform.holds.hold(execution_id, ended, wait_for_completion)
-    return JSONResponse(run_result(platform.executions.get(execution_id)), status_code=202)
+    return AnswerResponse(run_result(platform.executions.get(execution_id)), status_code=202)
 
 
 def run_result(record: ExecutionRecord) -> dict[str, Any]:
+    """Rendered by ``AnswerResponse``: the output goes in as its stored text."""
     if not record.is_terminal:
         return {"executionId": record.id, "status": "timeout"}
     schema_valid = None if record.schema_valid is None else bool(record.schema_valid)
     return {
         "executionId": record.id,
         "status": record.status,
-        "output": record.json_column("output"),
+        "output": answer_json(record.output),
         "schemaValid": schema_valid,
         "error": record.error,
         "cost": record.json_column("cost") or {},
@@ -81,7 +82,9 @@ def run_result(record: ExecutionRecord) -> dict[str, Any]:
 
 
 @router.get(f"{API}/agents/{{agent_ref}}/executions")
-def list_agent_executions(platform: PlatformDep, agent_ref: str, request: Request) -> JSONResponse:
+def list_agent_executions(
+    platform: PlatformDep, agent_ref: str, request: Request
+) -> AnswerResponse:
     agent = platform.agents.get(agent_ref)
     filters = parse_query(EXECUTION_LIST_QUERY, request.query_params)
     include = parse_include(include_text(filters.get("include")), EXECUTION_INCLUDES)
@@ -100,27 +103,27 @@ def list_agent_executions(platform: PlatformDep, agent_ref: str, request: Reques
     }
     if found.no_resolved_anchor:
         body["noResolvedAnchor"] = True
-    return JSONResponse(body)
+    return AnswerResponse(body)
 
 
 # async: reads by key are cheaper on the event loop than a trip to the thread pool
 @router.get(f"{API}/agents/executions/{{execution_id}}")
-async def get_execution(request: Request) -> JSONResponse:
+async def get_execution(request: Request) -> AnswerResponse:
     platform = platform_in(request)
     execution_id: str = request.path_params["execution_id"]
     asked = parse_include(request.query_params.get("include"), EXECUTION_INCLUDES)
     if asked & FILE_INCLUDES:
         record, files = platform.executions.get_with_files(execution_id)
         by_kind = {kind: files.get(kind, []) for kind in _KINDS}
-        return JSONResponse({"execution": execution_wire(record, by_kind, asked)})
+        return AnswerResponse({"execution": execution_wire(record, by_kind, asked)})
     record = platform.executions.get(execution_id)
-    return JSONResponse({"execution": execution_answer(platform, record, asked)})
+    return AnswerResponse({"execution": execution_answer(platform, record, asked)})
 
 
 @router.post(f"{API}/agents/executions/{{execution_id}}/cancel")
-def cancel_execution(platform: PlatformDep, execution_id: str) -> JSONResponse:
+def cancel_execution(platform: PlatformDep, execution_id: str) -> AnswerResponse:
     record = platform.cancel(execution_id)
-    return JSONResponse({"execution": execution_answer(platform, record)})
+    return AnswerResponse({"execution": execution_answer(platform, record)})
 
 
 @router.post(f"{API}/agents/executions/{{execution_id}}/rerun", status_code=202)

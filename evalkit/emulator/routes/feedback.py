@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from evalkit.emulator.platform import Platform
 from evalkit.emulator.problems import invalid
-from evalkit.emulator.render import feedback_detail_wire
+from evalkit.emulator.render import AnswerResponse, feedback_detail_wire
 from evalkit.emulator.routes.common import API, PlatformDep, parse_json_object, platform_in
 from evalkit.emulator.store.executions import ExecutionRecord
 from evalkit.emulator.store.feedback import UNSET, FeedbackChange
@@ -27,23 +26,23 @@ def detail(platform: Platform, record: ExecutionRecord) -> dict[str, Any]:
 
 
 @router.get(f"{API}/agents/executions/{{execution_id}}/feedback")
-def get_feedback(platform: PlatformDep, execution_id: str) -> JSONResponse:
-    return JSONResponse(detail(platform, platform.executions.get(execution_id)))
+def get_feedback(platform: PlatformDep, execution_id: str) -> AnswerResponse:
+    return AnswerResponse(detail(platform, platform.executions.get(execution_id)))
 
 
 # Reads its parameters itself, as the other hot routes do (routes/executions.py).
 @router.patch(f"{API}/agents/executions/{{execution_id}}/feedback")
-async def update_feedback(request: Request) -> JSONResponse:
+async def update_feedback(request: Request) -> AnswerResponse:
     platform = platform_in(request)
     execution_id: str = request.path_params["execution_id"]
     change = feedback_change(parse_json_object(await request.body(), "body"))
     # A few short SQLite statements: cheaper on the event loop than a trip to the thread pool.
-    return JSONResponse(detail(platform, platform.reviews.update_feedback(execution_id, change)))
+    return AnswerResponse(detail(platform, platform.reviews.update_feedback(execution_id, change)))
 
 
 @router.delete(f"{API}/agents/executions/{{execution_id}}/feedback")
-def clear_feedback(platform: PlatformDep, execution_id: str) -> JSONResponse:
-    return JSONResponse(detail(platform, platform.reviews.clear(execution_id)))
+def clear_feedback(platform: PlatformDep, execution_id: str) -> AnswerResponse:
+    return AnswerResponse(detail(platform, platform.reviews.clear(execution_id)))
 
 
 def feedback_change(raw: dict[str, Any]) -> FeedbackChange:

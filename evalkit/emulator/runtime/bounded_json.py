@@ -33,8 +33,16 @@ def load_bounded_json(raw: bytes, source: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BoundedJsonError(f"{source} is not UTF-8 text") from None
+    non_finite: list[float] = []
+
+    def parse_float(literal: str) -> float:
+        number = float(literal)  # what json.loads makes of it by itself
+        if not math.isfinite(number):
+            non_finite.append(number)
+        return number
+
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=parse_float)
     except RecursionError:
         _too_deep(source)
     except json.JSONDecodeError as err:
@@ -47,8 +55,17 @@ def load_bounded_json(raw: bytes, source: str) -> Any:
         raise BoundedJsonError(
             f"{source} holds a number with more than {MAX_INT_DIGITS} digits"
         ) from None
-    check_value(value, source)
+    # The walk refuses the first trouble it meets; a document that can hold none is not walked.
+    if non_finite or not _plainly_bounded(raw):
+        check_value(value, source)
     return value
+
+
+def _plainly_bounded(raw: bytes) -> bool:
+    """Whether a document that parsed holds nothing ``check_value`` refuses but an infinite
+    number: ASCII without a ``\\u`` escape (so no lone surrogate), with too few brackets to nest
+    past ``MAX_DEPTH`` (a bracket in a string only counts one more)."""
+    return raw.isascii() and b"\\u" not in raw and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH
 
 
 def check_value(value: Any, source: str) -> None:

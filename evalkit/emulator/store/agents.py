@@ -375,8 +375,9 @@ def check_slug(slug: str) -> None:
 
 
 def store_text(value: Any) -> str | None:
-    """A config as stored: compact JSON, which ``config_text`` answers carry as they are, so
-    it is written as the answer would write it (``render.is_answer_json``)."""
+    """A JSON value as stored (a config; an execution's input, metadata, output, cost,
+    expected JSON): compact JSON, which answers carry as they are (``render.RawJson``), so it
+    is written as the answer would write it (``render.is_answer_json``)."""
     if value is None:
         return None
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))

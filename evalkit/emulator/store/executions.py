@@ -10,6 +10,7 @@ from typing import Any
 from evalkit.api import TERMINAL_STATUSES, ExecutionStatus, parse_timestamp, utc_now
 from evalkit.emulator.problems import not_found
 from evalkit.emulator.runtime.job import AgentOutcome, InputFile, NamedBlob
+from evalkit.emulator.store.agents import store_text
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database, placeholders
 from evalkit.emulator.store.paths import unsafe_path_reason
@@ -94,8 +95,8 @@ class ExecutionStore:
                     new.agent_id,
                     status,
                     utc_now(),
-                    json.dumps(new.input_json),
-                    None if new.metadata is None else json.dumps(new.metadata),
+                    store_text(new.input_json),
+                    store_text(new.metadata),
                     batch_id,
                     example_name,
                     new.source_execution_id,
@@ -173,10 +174,10 @@ class ExecutionStore:
                 (
                     outcome.status,
                     now,
-                    None if outcome.output is None else json.dumps(outcome.output),
+                    store_text(outcome.output),
                     None if outcome.schema_valid is None else int(outcome.schema_valid),
                     outcome.error,
-                    json.dumps(cost),
+                    store_text(cost),
                     outcome.model,
                     duration_ms,
                     execution_id,

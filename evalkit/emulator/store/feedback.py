@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from evalkit.api import utc_now
 from evalkit.emulator.problems import invalid, not_found
+from evalkit.emulator.store.agents import store_text
 from evalkit.emulator.store.blobs import BlobStore
 from evalkit.emulator.store.db import Database
 from evalkit.emulator.store.executions import ExecutionRecord, ExecutionStore
@@ -41,18 +41,16 @@ class ReviewStore:
     def update_feedback(self, execution_id: str, change: FeedbackChange) -> ExecutionRecord:
         """The first change creates the feedback, ``open`` unless a status is given (B8).
 
-        Read, changed and read back in one transaction."""
-        with self._db.write() as conn:
-            row = conn.execute("SELECT * FROM executions WHERE id = ?", (execution_id,)).fetchone()
-            if row is None:
-                raise not_found("execution", execution_id)
-            columns = _feedback_columns(ExecutionRecord(row), change, utc_now())
-            assignments = ", ".join(f"{column} = ?" for column in columns)
-            (changed,) = conn.execute(
-                f"UPDATE executions SET {assignments} WHERE id = ? RETURNING *",
-                [*columns.values(), row["id"]],
+        Changed and read back in one statement (atomic without a transaction around it)."""
+        sets, values = _feedback_sets(change, utc_now())
+        with self._db.write(transaction=False) as conn:
+            rows = conn.execute(
+                f"UPDATE executions SET {', '.join(sets)} WHERE id = ? RETURNING *",
+                [*values, execution_id],
             ).fetchall()
-        return ExecutionRecord(changed)
+        if not rows:
+            raise not_found("execution", execution_id)
+        return ExecutionRecord(rows[0])
 
     def clear(self, execution_id: str) -> ExecutionRecord:
         """Feedback, expected JSON and expected files all go (contract A5)."""
@@ -117,27 +115,44 @@ class ReviewStore:
             raise not_found("expected file", name)
 
 
-def _feedback_columns(record: ExecutionRecord, change: FeedbackChange, now: str) -> dict[str, Any]:
-    """The columns a change sets on an execution as it is now."""
-    columns: dict[str, Any] = {"fb_exists": 1, "fb_updated_at": now}
-    if not record.fb_exists:
-        columns.update(fb_created_at=now, fb_body="", fb_status="open")
-    if change.body is not UNSET:
-        columns["fb_body"] = change.body or ""
+def _feedback_sets(change: FeedbackChange, now: str) -> tuple[list[str], list[Any]]:
+    """The assignments of a change and their values. What a column becomes may depend on the
+    feedback as it is (none yet: it is created); every expression of an UPDATE reads the row
+    as it was before it, so no read comes first."""
+    sets = [
+        "fb_exists = 1",
+        "fb_updated_at = ?",
+        "fb_created_at = CASE WHEN fb_exists THEN fb_created_at ELSE ? END",
+    ]
+    values: list[Any] = [now, now]
+    if change.body is UNSET:
+        sets.append("fb_body = CASE WHEN fb_exists THEN fb_body ELSE '' END")
+    else:
+        sets.append("fb_body = ?")
+        values.append(change.body or "")
     if change.rating is not UNSET:
-        columns["fb_rating"] = change.rating
-    if change.status is not UNSET:
-        columns["fb_status"] = change.status
-        was_resolved = record.fb_exists and record.fb_status == "resolved"
-        if change.status == "resolved" and not was_resolved:
-            columns["fb_resolved_at"] = now
-        elif change.status != "resolved":
-            columns["fb_resolved_at"] = None
+        sets.append("fb_rating = ?")
+        values.append(change.rating)
+    if change.status is UNSET:
+        sets.append("fb_status = CASE WHEN fb_exists THEN fb_status ELSE 'open' END")
+    else:
+        sets.append("fb_status = ?")
+        values.append(change.status)
+        if change.status == "resolved":  # resolved now, unless it already was
+            sets.append(
+                "fb_resolved_at = CASE WHEN fb_exists AND fb_status = 'resolved'"
+                " THEN fb_resolved_at ELSE ? END"
+            )
+            values.append(now)
+        else:
+            sets.append("fb_resolved_at = NULL")
     if change.expected is not UNSET:
-        columns["expected"] = None if change.expected is None else json.dumps(change.expected)
+        sets.append("expected = ?")
+        values.append(store_text(change.expected))
     if change.promoted_example_name is not UNSET:
-        columns["fb_promoted"] = change.promoted_example_name
-    return columns
+        sets.append("fb_promoted = ?")
+        values.append(change.promoted_example_name)
+    return sets, values
 
 
 def _has_expected(conn: sqlite3.Connection, execution_id: str, name: str) -> bool:

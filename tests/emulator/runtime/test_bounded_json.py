@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from evalkit.emulator.runtime import bounded_json
 from evalkit.emulator.runtime.bounded_json import (
     MAX_DEPTH,
     MAX_INT_DIGITS,
@@ -72,3 +73,34 @@ def test_ordinary_documents_are_unchanged() -> None:
     document = {"text": "€ and 😀", "n": [1, 2.5, None, True], "big": 10**100}
     assert load_bounded_json(json.dumps(document).encode(), "output.json") == document
     assert load_bounded_json(json.dumps(document, ensure_ascii=False).encode(), "x") == document
+
+
+def walks(raw: bytes, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Whether reading ``raw`` walks the value (``check_value``)."""
+    walked: list[object] = []
+    monkeypatch.setattr(bounded_json, "check_value", lambda value, source: walked.append(value))
+    load_bounded_json(raw, "body")
+    return bool(walked)
+
+
+def test_a_document_that_can_hold_no_trouble_is_not_walked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ASCII, no ``\\u`` escape, fewer brackets than the depth limit: nothing to refuse."""
+    assert not walks(b'{"input": {"n": [1, 2.5, "a"]}, "_metadata": null}', monkeypatch)
+    assert not walks(nested(MAX_DEPTH), monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"text": "\\u00e9"}',  # an escape: maybe a lone surrogate
+        '{"text": "é"}'.encode(),  # not ASCII
+        nested(MAX_DEPTH + 1),  # enough brackets to nest too deep
+        b"[1.5, 1e999]",  # an infinite number
+    ],
+)
+def test_a_document_that_may_hold_trouble_is_walked(
+    raw: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert walks(raw, monkeypatch)
