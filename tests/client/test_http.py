@@ -11,7 +11,7 @@ import pytest
 
 from evalkit.api import ExecutionEnvelope, ListAgentsResponse
 from evalkit.client import _http
-from evalkit.client._config import ClientOptions, resolve_options
+from evalkit.client._config import USER_AGENT, ClientOptions, resolve_options
 from evalkit.client._request import ApiRequest, model, raw
 from evalkit.client.errors import (
     EigenpalRateLimitError,
@@ -89,6 +89,52 @@ def test_the_address_is_what_httpx_makes_of_the_path_and_params(
             request = _http.build_request(client, attempt, OPTIONS, stack)
             joined = client.build_request("GET", "http://x" + path, params=params)
         assert request.url == joined.url
+
+
+@pytest.mark.parametrize(
+    "client_options",
+    [
+        {},
+        {"headers": {"user-agent": "theirs", "X-Team": "a", "Idempotency-Key": "k", "Accept": "*"}},
+        {"cookies": {"session": "s"}},
+        {"params": {"kept": "1"}},
+    ],
+)
+@pytest.mark.parametrize(
+    "req",
+    [
+        ApiRequest("POST", "/api/v1/x", raw, params={"a": "1"}, json={"b": [1]}, has_json=True),
+        ApiRequest("GET", "/api/v1/x%2Fy", raw, params={"include": "files"}),
+        ApiRequest("PUT", "/api/v1/z", raw, json=None, has_json=True),
+        ApiRequest("GET", "/api/v1/file", raw, expect="bytes"),
+    ],
+)
+def test_the_request_is_the_one_httpx_s_client_builds(
+    client_options: dict[str, dict[str, str]], req: ApiRequest[object]
+) -> None:
+    """Built without ``client.build_request`` when there is nothing of the client's to merge
+    but its headers: the same request, byte for byte (the client's headers first, those
+    evalkit sets again replaced)."""
+    attempt = _http.Attempt.start(req)
+    headers = {"User-Agent": USER_AGENT}
+    if req.expect == "json":
+        headers["Accept"] = "application/json"
+    if attempt.idempotency_key:
+        headers["Idempotency-Key"] = attempt.idempotency_key
+    with httpx.Client(**client_options) as client, ExitStack() as stack:  # type: ignore[arg-type]
+        request = _http.build_request(client, attempt, OPTIONS, stack)
+        expected = client.build_request(
+            req.method,
+            OPTIONS.base_url + req.path,
+            params=req.params,
+            headers=headers,
+            timeout=httpx.Timeout(7.0),
+            **({"json": req.json} if req.has_json else {}),
+        )
+    assert (request.method, request.url) == (expected.method, expected.url)
+    assert request.headers.raw == expected.headers.raw
+    assert request.read() == expected.read()
+    assert request.extensions == expected.extensions
 
 
 def test_error_from_response_reads_envelope_and_retry_after() -> None:
