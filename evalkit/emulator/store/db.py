@@ -6,31 +6,15 @@ an existing data folder adds what a newer evalkit needs (a table, an index) and 
 A single connection behind a lock: every statement is short, so serialising them costs little
 and rules out ``database is locked`` between our own threads. ``busy_timeout`` still covers
 other processes (e.g. a second reader of the same folder).
-
-The WAL is copied into the database (a checkpoint) by a thread of its own, on its own
-connection, not by the write that fills it: SQLite's automatic checkpoint runs inside a commit
-and waits for the disk twice (``fdatasync``), and the commits come from the server's event
-loop. A 500-example run filled the WAL about fifteen times: ~30 waits of up to 17 ms, each
-holding up every request and execution in flight.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-log = logging.getLogger(__name__)
-
-#: the WAL's size from which its pages are copied into the database (SQLite's automatic
-#: checkpoint's threshold: 1,000 pages of 4 KB)
-CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
-#: writes between two looks at the WAL's size (one look is a ``stat``)
-WRITES_PER_LOOK = 64
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agents (
@@ -137,12 +121,9 @@ class Database:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
-        self._conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's (module doc)
         self._conn.executescript(schema)
         self._add_columns()
         self._closed = False
-        self._writes = 0
-        self._checkpointer = _Checkpointer(path)
 
     def _add_columns(self) -> None:
         if not self._missing_columns():  # the usual case: no write lock taken
@@ -186,17 +167,14 @@ class Database:
             self._check_open()
             if not transaction:
                 yield self._conn
-            else:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            self._writes += 1
-            if self._writes % WRITES_PER_LOOK == 0:
-                self._checkpointer.look()
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     def wipe(self) -> None:
         with self.write() as conn:
@@ -207,59 +185,8 @@ class Database:
         with self._lock:
             if not self._closed:
                 self._closed = True
-                self._checkpointer.stop()  # first: the last connection closed checkpoints
                 self._conn.close()
 
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("the platform database is closed")
-
-
-class _Checkpointer:
-    """Copies the WAL into the database in a thread of its own, started at its first need,
-    when a look finds the WAL past ``CHECKPOINT_WAL_BYTES``. Passive: it waits for no one,
-    and the writes go on meanwhile (a later look catches up on what it could not copy)."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._wal = path.with_name(path.name + "-wal")
-        self._wanted = threading.Event()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-
-    def look(self) -> None:
-        try:
-            size = os.stat(self._wal).st_size
-        except OSError:
-            return
-        if size < CHECKPOINT_WAL_BYTES or self._stopping:
-            return
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name=f"checkpoint {self._path.name}", daemon=True
-            )
-            self._thread.start()
-        self._wanted.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        if self._thread is not None:
-            self._wanted.set()
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        conn = sqlite3.connect(self._path, isolation_level=None)
-        try:
-            conn.execute("PRAGMA busy_timeout=10000")
-            while True:
-                self._wanted.wait()
-                self._wanted.clear()
-                if self._stopping:
-                    return
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error as err:  # (a look later tries again)
-                    log.warning("checkpoint of %s failed: %s", self._path.name, err)
-        finally:
-            conn.close()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from evalkit.emulator.store import db as db_module
 from evalkit.emulator.store.db import SCHEMA, Database
 
 
@@ -143,50 +141,3 @@ def test_two_processes_opening_an_older_folder_at_once_both_open_it(
         columns = [row[1] for row in conn.execute("PRAGMA table_info(executions)")]
     assert columns.count("model") == 1
     opened[0].close()
-
-
-def test_the_wal_is_checkpointed_by_a_thread_of_its_own_not_by_the_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SQLite's automatic checkpoint runs inside a commit (on the server's event loop) and
-    waits for the disk: the writing connection never checkpoints; a thread copies the WAL
-    into the database once it passes the threshold, and stops with the database."""
-    monkeypatch.setattr(db_module, "CHECKPOINT_WAL_BYTES", 256 * 1024)
-    monkeypatch.setattr(db_module, "WRITES_PER_LOOK", 4)
-    path = tmp_path / "p.sqlite3"
-    db = Database(path)
-    with db.read() as conn:
-        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-    empty = path.stat().st_size
-    for i in range(64):  # ~64 pages of WAL each: past the threshold many times
-        with db.write(transaction=False) as conn:
-            conn.execute(
-                "INSERT INTO agents (id, slug, name, description, created_at, updated_at)"
-                " VALUES (?, ?, 'n', ?, 't', 't')",
-                (f"awf_{i}", f"s{i}", "x" * 250_000),
-            )
-    deadline = time.monotonic() + 30
-    while path.stat().st_size < 8_000_000 and time.monotonic() < deadline:
-        time.sleep(0.05)  # the database grows as the checkpointer copies pages into it
-    assert path.stat().st_size >= 8_000_000 > empty
-    assert any(thread.name == "checkpoint p.sqlite3" for thread in threading.enumerate())
-    db.close()
-    assert not any(thread.name == "checkpoint p.sqlite3" for thread in threading.enumerate())
-    reopened = Database(path)
-    with reopened.read() as conn:
-        assert conn.execute("SELECT count(*) FROM agents").fetchone()[0] == 64
-    reopened.close()
-
-
-def test_a_database_that_never_fills_its_wal_starts_no_thread(tmp_path: Path) -> None:
-    before = set(threading.enumerate())
-    db = Database(tmp_path / "p.sqlite3")
-    for i in range(200):
-        with db.write() as conn:
-            conn.execute(
-                "INSERT INTO agents (id, slug, name, created_at, updated_at)"
-                " VALUES (?, ?, 'n', 't', 't')",
-                (f"awf_{i}", f"s{i}"),
-            )
-    assert set(threading.enumerate()) - before == set()
-    db.close()
