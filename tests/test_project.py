@@ -150,14 +150,26 @@ def test_lazy_package_names_are_what_they_were() -> None:
             module.nothing  # noqa: B018 - the access is the test
 
 
-def test_run_command_builds_the_result_files_shapes_only_to_read_them() -> None:
-    """``runner.shapes`` (the models that check a results file read back) is imported by the
-    readers and by the report's warm-up, not by the run before its first start."""
+@pytest.mark.parametrize(
+    ("module", "warm_up"),
+    [
+        # the models that check a results file read back: the readers and the reports need them
+        ("evalkit.runner.shapes", "from evalkit.report.html import warm_up; warm_up()"),
+        # the run's texts (the line per result, the closing summary)
+        (
+            "evalkit.runner.summary_text",
+            "from evalkit.evaluation import _warm_up; _warm_up(reports=False)",
+        ),
+    ],
+)
+def test_run_command_leaves_to_the_warm_up_what_it_needs_after_its_first_start(
+    module: str, warm_up: str
+) -> None:
+    """Imported by the run's warm-up while the first executions are away, not before the
+    first start."""
     probe = (
         "import sys; from evalkit.cli.main import load_command; load_command('run'); "
-        "print('evalkit.runner.shapes' in sys.modules); "
-        "from evalkit.report.html import warm_up; warm_up(); "
-        "print('evalkit.runner.shapes' in sys.modules)"
+        f"print({module!r} in sys.modules); {warm_up}; print({module!r} in sys.modules)"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert loaded.stdout.split() == ["False", "True"], loaded.stdout + loaded.stderr
@@ -185,16 +197,3 @@ def test_one_safe_path_rule_serves_client_and_platform() -> None:
         with pytest.raises(UnsafePath):
             check_relative(bad)
     assert unsafe_path_reason("examples/a/input.json") is None
-
-
-def test_run_command_leaves_its_texts_to_the_warm_up() -> None:
-    """The run's texts (``runner.summary_text``: the line per result, the closing summary) are
-    imported by the warm-up while the first executions are away, not before the first start."""
-    probe = (
-        "import sys; from evalkit.cli.main import load_command; load_command('run'); "
-        "print('evalkit.runner.summary_text' in sys.modules); "
-        "from evalkit.evaluation import _warm_up; _warm_up(reports=False); "
-        "print('evalkit.runner.summary_text' in sys.modules)"
-    )
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert loaded.stdout.split() == ["False", "True"], loaded.stdout + loaded.stderr
