@@ -188,24 +188,27 @@ async def run_examples(
         while in_flight:
             await asyncio.wait(list(in_flight))
 
-    launcher = asyncio.create_task(launch_all())
-    stopper = asyncio.create_task(stop.wait()) if stop is not None else None
-    try:
-        waiting: set[asyncio.Future[object]] = {launcher}  # type: ignore[arg-type]
-        if stopper is not None:
-            waiting.add(stopper)  # type: ignore[arg-type]
-        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        if not launcher.done():
-            tally.interrupted = True
-            await _interrupt(launcher, in_flight, ctx, keep, _so_far)
-        else:
-            launcher.result()  # a bug in the launcher itself should not pass silently
-    finally:
-        if stopper is not None:
-            stopper.cancel()
-        if warming is not None:  # (a run shorter than the warm-up: its thread just ends)
-            warming.cancel()
-            await asyncio.gather(warming, return_exceptions=True)
+    if stop is not None and stop.is_set():  # before the first start (Ctrl-C during the sync)
+        tally.interrupted = True
+    else:
+        launcher = asyncio.create_task(launch_all())
+        stopper = asyncio.create_task(stop.wait()) if stop is not None else None
+        try:
+            waiting: set[asyncio.Future[object]] = {launcher}  # type: ignore[arg-type]
+            if stopper is not None:
+                waiting.add(stopper)  # type: ignore[arg-type]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if not launcher.done():
+                tally.interrupted = True
+                await _interrupt(launcher, in_flight, ctx, keep, _so_far)
+            else:
+                launcher.result()  # a bug in the launcher itself should not pass silently
+        finally:
+            if stopper is not None:
+                stopper.cancel()
+            if warming is not None:  # (a run shorter than the warm-up: its thread just ends)
+                warming.cancel()
+                await asyncio.gather(warming, return_exceptions=True)
     _record_unstarted(jobs, recorded, ctx, keep, tally, _so_far)
     policies = [plan.policy(job) for job in jobs]
     tally.repeated = any(policy.repeated for policy in policies)

@@ -300,3 +300,36 @@ def test_an_output_nested_300_levels_deep_is_judged_and_recorded(tmp_path: Path)
     for _ in range(200):
         kept = kept[0]
     assert isinstance(kept, list)  # the first levels are there; the deepest are not
+
+
+def test_a_stop_before_the_first_start_starts_nothing(tmp_path: Path) -> None:
+    """Ctrl-C during the run's own sync (before any example started): the run stops there,
+    recording every example as not started; none reaches the platform."""
+    with local_platform(tmp_path / "platform") as running:
+        create_agent(running, "slow", {"builtin": "fixed", "output": {}, "delayMs": 60_000})
+        jobs = [job("slow", f"s{i}", {}) for i in range(4)]
+        run_dir = tmp_path / "run-s"
+        prepared = PreparedRun(
+            config=RunConfig(concurrency=2, hold_seconds=0),
+            identity=RunIdentity(run_id="run-s", run_dir=run_dir),
+            target=Target(kind="local", base_url=running.base_url),
+            manifest="evalkit.yaml",
+        )
+
+        async def scenario() -> RunSummary:
+            stop = asyncio.Event()
+            stop.set()
+            async with AsyncEigenpalClient(api_key=API_KEY, base_url=running.base_url) as client:
+                calls = ClientCalls(client)
+                return await run_session(jobs, calls, compare_job, prepared, stop=stop)
+
+        summary = asyncio.run(scenario())
+        with sync_client(running) as client:
+            started = list(client.agents.executions.iter_list("slow"))
+    assert summary.interrupted
+    assert summary.exit_code == 130
+    assert started == []
+    results = read_results_file(run_dir / "results.jsonl").results
+    assert sorted(r.example for r in results) == [f"s{i}" for i in range(4)]
+    assert all(r.verdict is Verdict.CANCELLED and r.execution is None for r in results)
+    assert all(r.error is not None and "not started" in r.error.message for r in results)
