@@ -20,6 +20,7 @@ from evalkit.cli.html_link import given_html_link, html_link_option
 from evalkit.cli.progress import ProgressView
 from evalkit.errors import ConfigError
 from evalkit.evaluation import RunHooks, RunOutcome, run
+from evalkit.manifest.limits import GATE_RANGES
 from evalkit.runner.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONFIDENCE,
@@ -49,6 +50,12 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
         return PassRule.parse(value) if value is not None else None
     except ConfigError as err:
         raise click.BadParameter(str(err), param=param) from None
+
+
+def gate_type(name: str) -> click.IntRange | click.FloatRange:
+    """The values a gate's option takes: its range as the manifest's ``gates:`` has it."""
+    whole, low, high = GATE_RANGES[name]
+    return click.IntRange(low, high) if whole else click.FloatRange(low, high)
 
 
 @click.command("run")
@@ -157,18 +164,22 @@ def _pass_rule(ctx: click.Context, param: click.Parameter, value: str | None) ->
     metavar="NAME",
     help="Run on this environment's copies of the agents.",
 )
-@click.option("--min-pass-rate", type=click.FloatRange(0, 1), help="Gate: lowest pass rate.")
-@click.option("--max-failures", type=click.IntRange(0), help="Gate: most non-passing examples.")
-@click.option("--max-regressions", type=click.IntRange(0), help="Gate: most regressions.")
+@click.option("--min-pass-rate", type=gate_type("min_pass_rate"), help="Gate: lowest pass rate.")
+@click.option(
+    "--max-failures", type=gate_type("max_failures"), help="Gate: most non-passing examples."
+)
+@click.option(
+    "--max-regressions", type=gate_type("max_regressions"), help="Gate: most regressions."
+)
 @click.option(
     "--min-pass-rate-delta",
-    type=click.FloatRange(-1, 1),
+    type=gate_type("min_pass_rate_delta"),
     metavar="D",
     help="Gate: fail when the pass rate's change from --baseline is surely below D (e.g. -0.05).",
 )
 @click.option(
     "--min-score-delta",
-    type=click.FloatRange(-1, 1),
+    type=gate_type("min_score_delta"),
     metavar="D",
     help="Gate: fail when the mean score's change from --baseline is surely below D.",
 )

@@ -34,3 +34,14 @@ def too_large(size: int, limit: int, what: str) -> str:
 
 
 _MB = 1024 * 1024
+
+#: the values each gate accepts: (whole numbers only, lowest, highest or None for no highest).
+#: The manifest's ``gates:``, the command line's gate options and ``GateConfig`` read this one
+#: declaration.
+GATE_RANGES: dict[str, tuple[bool, int, int | None]] = {
+    "min_pass_rate": (False, 0, 1),
+    "max_failures": (True, 0, None),
+    "max_regressions": (True, 0, None),
+    "min_pass_rate_delta": (False, -1, 1),
+    "min_score_delta": (False, -1, 1),
+}

@@ -21,7 +21,7 @@ from pydantic import (
 
 from evalkit.compare.rules import CompareSpec
 from evalkit.conventions import pass_env_problem
-from evalkit.manifest.limits import MAX_ATTEMPTS
+from evalkit.manifest.limits import GATE_RANGES, MAX_ATTEMPTS
 from evalkit.manifest.pass_if import checked_pass_if
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -125,14 +125,19 @@ class Gates(_Strict):
     pass (as if ``min_pass_rate: 1.0``); once any gate is set, only the gates set are checked."""
 
     min_pass_rate: float | None = Field(
-        None, ge=0, le=1, description="Lowest share of passing examples (0..1), e.g. 0.95."
+        None,
+        ge=GATE_RANGES["min_pass_rate"][1],
+        le=GATE_RANGES["min_pass_rate"][2],
+        description="Lowest share of passing examples (0..1), e.g. 0.95.",
     )
     max_failures: int | None = Field(
-        None, ge=0, description="Most examples that may fail (not pass)."
+        None,
+        ge=GATE_RANGES["max_failures"][1],
+        description="Most examples that may fail (not pass).",
     )
     max_regressions: int | None = Field(
         None,
-        ge=0,
+        ge=GATE_RANGES["max_regressions"][1],
         description=(
             "Most examples that may pass in the baseline and fail now (where either run "
             "repeated them, only those the exact test confirms)."
@@ -140,8 +145,8 @@ class Gates(_Strict):
     )
     min_pass_rate_delta: float | None = Field(
         None,
-        ge=-1,
-        le=1,
+        ge=GATE_RANGES["min_pass_rate_delta"][1],
+        le=GATE_RANGES["min_pass_rate_delta"][2],
         description=(
             "Lowest change of pass rate against the baseline, e.g. -0.05: fails only when the "
             "whole confidence interval of the change is below it."
@@ -149,8 +154,8 @@ class Gates(_Strict):
     )
     min_score_delta: float | None = Field(
         None,
-        ge=-1,
-        le=1,
+        ge=GATE_RANGES["min_score_delta"][1],
+        le=GATE_RANGES["min_score_delta"][2],
         description="Lowest change of mean score against the baseline (as min_pass_rate_delta).",
     )
     confidence: float | None = Field(

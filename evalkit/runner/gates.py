@@ -18,23 +18,15 @@ reported, but a known-bad example must not fail the pull request (``gate_counts`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import TypeVar
 
 from evalkit.errors import ConfigError
+from evalkit.manifest.limits import GATE_RANGES
 from evalkit.runner.results import Counts, Delta, ExampleBrief, GateOutcome, is_flagged
 
 DEFAULT_MIN_PASS_RATE = 1.0
-#: each gate's (name, lowest, highest, said): the command line's option ranges too
-_RANGES = (
-    ("min_pass_rate", 0.0, 1.0, "0 to 1"),
-    ("max_failures", 0, math.inf, "0 or more"),
-    ("max_regressions", 0, math.inf, "0 or more"),
-    ("min_pass_rate_delta", -1.0, 1.0, "-1 to 1"),
-    ("min_score_delta", -1.0, 1.0, "-1 to 1"),
-)
 #: the gate that needs a baseline: without one it is not checked (``GateOutcome.checked``)
 REGRESSION_GATE = "max_regressions"
 _N = TypeVar("_N", int, float)
@@ -52,15 +44,15 @@ class GateConfig:
 
     def __post_init__(self) -> None:
         # The command line's options refuse these values; a library caller gets the same.
-        for name, low, high, allowed in _RANGES:
+        for name, (whole, low, high) in GATE_RANGES.items():
             value = getattr(self, name)
             if value is None:
                 continue
-            whole = name.startswith("max_")
+            allowed = f"{low} or more" if high is None else f"{low} to {high}"
             if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
                 kind = "a whole number" if whole else "a number"
                 raise ConfigError(f"GateConfig.{name} is {value!r}: give {kind} ({allowed})")
-            if not low <= value <= high:
+            if value < low or (high is not None and value > high):
                 raise ConfigError(f"GateConfig.{name} is {value!r}: it must be {allowed}")
 
     @property
