@@ -22,7 +22,6 @@ merge that fails half-way leaves no folder that reads as a finished run.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from evalkit.runner.gates import (
     evaluate_gates,
     gate_counts,
 )
-from evalkit.runner.jsonl import record_of, write_summary
+from evalkit.runner.jsonl import line_of, write_summary
 from evalkit.runner.results import (
     RESULTS_NAME,
     SUMMARY_NAME,
@@ -487,9 +486,7 @@ def write_run(run: RunResults, folder: Path) -> Path:
     summary reads as an unfinished run."""
     with atomic_text(folder / RESULTS_NAME, durable=True) as handle:
         for result in run.results:
-            # a line as ``ResultsWriter`` writes it
-            line = json.dumps(record_of(result), ensure_ascii=False, separators=(",", ":"))
-            handle.write(line + "\n")
+            handle.write(line_of(result))
     if run.summary is not None:
         write_summary(folder / SUMMARY_NAME, run.summary)
     return folder

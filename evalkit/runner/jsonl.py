@@ -69,8 +69,7 @@ class ResultsWriter:
     def write(self, result: ExampleResult) -> None:
         if self._handle is None:
             raise RuntimeError("ResultsWriter used outside its 'with' block")
-        line = json.dumps(record_of(result), ensure_ascii=False, separators=(",", ":"))
-        self._handle.write(line + "\n")
+        self._handle.write(line_of(result))
         self._handle.flush()
         self.count += 1
         if self._clock() - self._synced_at >= SYNC_SECONDS:
@@ -88,6 +87,11 @@ class ResultsWriter:
             self._sync()
             self._handle.close()
             self._handle = None
+
+
+def line_of(result: ExampleResult) -> str:
+    """``result``'s line of a results file, its newline included."""
+    return json.dumps(record_of(result), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def record_of(result: ExampleResult) -> dict[str, Any]:
