@@ -4,7 +4,9 @@ so every reader reads one fact."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 #: the agent config key under which sync keeps its last-applied record (``evalkit.sync.record``)
@@ -52,3 +54,10 @@ def pass_env_problem(name: str) -> str | None:
             " under another name"
         )
     return None
+
+
+def in_github_actions(env: Mapping[str, str] | None = None) -> bool:
+    """Whether evalkit runs in a GitHub Actions job (``env``: default the process's), where it
+    writes the step summary, the step outputs and annotations. Here, not in the report
+    package: a run asks before it imports that package."""
+    return (env if env is not None else os.environ).get("GITHUB_ACTIONS") == "true"

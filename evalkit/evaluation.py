@@ -31,7 +31,6 @@ import contextlib
 import dataclasses
 import functools
 import math
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,12 @@ from evalkit.client._http import proxy_for, tls_context
 from evalkit.client._transports import async_transport, open_ahead
 from evalkit.collector import imports_frozen
 from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
-from evalkit.conventions import JUDGEMENTS_FOLDER, REPORTS_FOLDER, RUNS_FOLDER
+from evalkit.conventions import (
+    JUDGEMENTS_FOLDER,
+    REPORTS_FOLDER,
+    RUNS_FOLDER,
+    in_github_actions,
+)
 from evalkit.errors import ConfigError, RunError
 from evalkit.malloc_arenas import give_back_memory
 from evalkit.manifest import Manifest, load_manifest
@@ -240,7 +244,7 @@ async def _evaluate_launched(
         hooks.begin(len(jobs))
         # results.jsonl read back as the last examples run (the reports start with it read);
         # in GitHub Actions the step summary and annotations need it even without reports
-        publishing = config.report or _in_github_actions()
+        publishing = config.report or in_github_actions()
         follower = ResultsFollower(prepared.identity.run_dir / RESULTS_NAME) if publishing else None
         following = _following(hooks, follower, len(jobs))
         summary = await _session(jobs, ready.platform, prepared, following, stop)
@@ -252,12 +256,6 @@ async def _evaluate_launched(
         run_id = prepared.identity.run_id
         folder = config.report_dir or ready.project_root / REPORTS_FOLDER / run_id
     return _with_reports(outcome, folder, config.html_link, config.history, follower)
-
-
-def _in_github_actions() -> bool:
-    # ``evalkit.report.github.in_github_actions``, without importing the report package
-    # before the run (about 100 ms of imports; the warm-up loads it while examples run)
-    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 @dataclass(frozen=True)
@@ -574,7 +572,7 @@ async def _session(
             stop=stop,
             limiter=limiter,
             health=health,
-            warm_up=functools.partial(_warm_up, reports=config.report, github=_in_github_actions()),
+            warm_up=functools.partial(_warm_up, reports=config.report, github=in_github_actions()),
         )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import evalkit
-from evalkit.conventions import MANIFEST_NAME, pass_env_problem
+from evalkit.conventions import MANIFEST_NAME, in_github_actions, pass_env_problem
 
 
 @pytest.mark.parametrize("name", ["OPENAI_API_KEY", "_X", "a1", "MODEL_NAME"])
@@ -48,3 +48,9 @@ def test_the_manifest_name_is_spelt_only_in_conventions() -> None:
         if isinstance(node, ast.Constant) and node.value == MANIFEST_NAME
     ]
     assert spelt == []
+
+
+def test_github_actions_is_recognised_by_its_variable() -> None:
+    assert in_github_actions({"GITHUB_ACTIONS": "true"})
+    assert not in_github_actions({"GITHUB_ACTIONS": "false"})
+    assert not in_github_actions({})

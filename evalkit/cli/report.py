@@ -13,9 +13,10 @@ import click
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
 from evalkit.cli.html_link import given_html_link, html_link_option
+from evalkit.conventions import in_github_actions
 from evalkit.errors import RunError
 from evalkit.report import REPORT_FILES, RunResults, load_results, render_report
-from evalkit.report.github import in_github_actions, publish
+from evalkit.report.github import publish
 from evalkit.report.history import earlier_runs
 from evalkit.report.shard_merge import ALL_SHARDS_GATE, merge_runs, refuse_merge_into, write_run
 

@@ -36,10 +36,6 @@ COUNT_OUTPUTS = {
 OUTPUTS = ("verdict", "pass-rate", *COUNT_OUTPUTS, "html", "junit", "markdown")
 
 
-def in_github_actions(env: Mapping[str, str] | None = None) -> bool:
-    return (env if env is not None else os.environ).get("GITHUB_ACTIONS") == "true"
-
-
 def run_link(env: Mapping[str, str]) -> str | None:
     """The workflow run's page, where the uploaded HTML report artifact is listed."""
     server, repo, run_id = (

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.collector import collection_paused
+from evalkit.conventions import in_github_actions
 from evalkit.report import write_reports
-from evalkit.report.github import in_github_actions, publish
+from evalkit.report.github import publish
 from evalkit.report.history import earlier_runs
 from evalkit.report.loading import RunResults, load_results
 from evalkit.report.view import build_view
