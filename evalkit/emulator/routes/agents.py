@@ -21,6 +21,8 @@ from evalkit.emulator.routes.common import (
     validation_problem,
 )
 from evalkit.emulator.routes.query import parse_query
+from evalkit.emulator.runtime.program import nul_in_command
+from evalkit.emulator.runtime.sandbox_env import nul_in_variable
 from evalkit.emulator.store.agents import AgentRecord
 
 router = APIRouter()
@@ -114,17 +116,11 @@ def _check_runtime(config: Any) -> None:
     env = runtime.get("env")
     if isinstance(env, dict):
         for name, value in env.items():
-            if "\x00" in name or (isinstance(value, str) and "\x00" in value):
-                raise invalid(
-                    f"{where}.env.{name}",
-                    f"config.runtime.env.{name} contains a NUL character, which no program's"
-                    " environment can hold",
-                )
+            nul = nul_in_variable(name, value)
+            if nul is not None:
+                raise invalid(f"{where}.env.{name}", nul)
     command = runtime.get("command")
     parts = [command] if isinstance(command, str) else command
-    if isinstance(parts, list) and any(isinstance(p, str) and "\x00" in p for p in parts):
-        raise invalid(
-            f"{where}.command",
-            "config.runtime.command contains a NUL character, which no program's arguments"
-            " can hold",
-        )
+    nul = nul_in_command(parts) if isinstance(parts, list) else None
+    if nul is not None:
+        raise invalid(f"{where}.command", nul)

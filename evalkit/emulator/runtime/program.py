@@ -14,7 +14,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,16 @@ def _run_in(
     )
 
 
+def nul_in_command(parts: Iterable[object]) -> str | None:
+    """Why no program can be started with these arguments (a NUL in one), or None: the API
+    refuses such a ``config.runtime.command``, and a run of one stored before fails."""
+    if any(isinstance(part, str) and "\x00" in part for part in parts):
+        return (
+            "config.runtime.command contains a NUL character, which no program's arguments can hold"
+        )
+    return None
+
+
 def command_for(
     runtime: Mapping[str, Any], workspace: Workspace | Mapping[str, bytes]
 ) -> list[str]:
@@ -141,10 +151,9 @@ def command_for(
         raise RuntimeConfigError("config.runtime.command must be a string or a list of strings")
     if not argv:
         raise RuntimeConfigError("config.runtime.command is empty")
-    if any("\x00" in part for part in argv):  # stored before the API refused it
-        raise RuntimeConfigError(
-            "config.runtime.command contains a NUL character, which no program's arguments can hold"
-        )
+    nul = nul_in_command(argv)  # stored before the API refused it
+    if nul is not None:
+        raise RuntimeConfigError(nul)
     if argv[0] in _PYTHON_NAMES:
         argv[0] = sys.executable
     return argv

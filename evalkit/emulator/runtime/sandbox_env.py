@@ -76,6 +76,17 @@ def clean_environment(
     return env
 
 
+def nul_in_variable(name: object, value: object) -> str | None:
+    """Why no program's environment can hold this ``config.runtime.env`` entry (a NUL in its
+    name or value), or None: the API refuses it, and a run of one stored before fails."""
+    if any(isinstance(text, str) and "\x00" in text for text in (name, value)):
+        return (
+            f"config.runtime.env.{name} contains a NUL character, which no program's"
+            " environment can hold"
+        )
+    return None
+
+
 def _extra_variables(extra: Any) -> dict[str, str]:
     if extra is None:
         return {}
@@ -92,11 +103,9 @@ def _extra_variables(extra: Any) -> dict[str, str]:
             raise EnvConfigError(
                 f"config.runtime.env.{name} must be a string or a number, got {kind}"
             )
-        if isinstance(value, str) and "\x00" in value:  # stored before the API refused it
-            raise EnvConfigError(
-                f"config.runtime.env.{name} contains a NUL character, which no program's"
-                " environment can hold"
-            )
+        nul = nul_in_variable(name, value)  # stored before the API refused it
+        if nul is not None:
+            raise EnvConfigError(nul)
         variables[name] = str(value)
     return variables
 
