@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from evalkit.api.paths import unsafe_path_reason
 from evalkit.emulator.problems import ApiProblem, invalid
 
-__all__ = ["check_path", "check_tree", "folders_of", "tree_clash", "unsafe_path_reason"]
+__all__ = [
+    "check_path",
+    "check_tree",
+    "folder_taken",
+    "folders_of",
+    "tree_clash",
+    "unsafe_path_reason",
+]
 
 
 def check_path(path: str, field: str) -> str:
@@ -34,11 +41,16 @@ def tree_clash(field: str, path: str, other: str) -> ApiProblem:
     )
 
 
+def folder_taken(path: str, files: Collection[str]) -> str | None:
+    """The file of ``files`` that ``path`` needs as one of its folders, or None."""
+    return next((folder for folder in folders_of(path) if folder in files), None)
+
+
 def check_tree(paths: Sequence[str], fields: Sequence[str]) -> None:
     """Refuse a batch of files in which one file is another's folder (``x`` and ``x/y``):
     no folder can hold both, so every run of the agent would fail to lay it out."""
     names = set(paths)
     for path, field in zip(paths, fields, strict=True):
-        for folder in folders_of(path):
-            if folder in names:
-                raise tree_clash(field, path, folder)
+        folder = folder_taken(path, names)
+        if folder is not None:
+            raise tree_clash(field, path, folder)

@@ -36,7 +36,7 @@ from evalkit.emulator.runtime.workspace import (
     WorkspaceError,
 )
 from evalkit.emulator.store.agents import AgentStore
-from evalkit.emulator.store.paths import folders_of
+from evalkit.emulator.store.paths import folder_taken
 
 FOLDER_NAME = "workspaces"
 #: agent ids and commits are the platform's own (``ids.py``); anything else is not a folder name
@@ -167,7 +167,7 @@ def _check_layout(files: tuple[tuple[str, str], ...]) -> None:
     would name the data folder."""
     paths = {path for path, _ in files}
     for path in sorted(paths):
-        clash = next((folder for folder in folders_of(path) if folder in paths), None)
+        clash = folder_taken(path, paths)
         if clash is not None:
             raise WorkspaceError(
                 f"the agent's workspace holds both the file {clash!r} and the file {path!r},"
