@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from evalkit.client import AsyncEigenpalClient, EigenpalClient
+from evalkit.emulator.server import RunningPlatform
 from evalkit.errors import RunError
 from evalkit.exit_codes import RUN_STATUS_CODES, RunStatus
 from evalkit.runner.calls import ClientCalls
 from evalkit.runner.comparing import compare_job
 from evalkit.runner.config import RunConfig, RunIdentity
+from evalkit.runner.jobs import ExampleJob
 from evalkit.runner.results import ErrorKind, RunSummary, Target, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.session import PreparedRun, run_session
@@ -172,17 +174,25 @@ def test_a_results_folder_is_never_reused(tmp_path: Path) -> None:
             run_jobs(running, [job("good", "g", {"a": 1})], run_dir)
 
 
+def _slow_run(
+    running: RunningPlatform, examples: int, run_dir: Path
+) -> tuple[list[ExampleJob], PreparedRun]:
+    """``examples`` of an agent that takes a minute, run two at a time into ``run_dir``."""
+    create_agent(running, "slow", {"builtin": "fixed", "output": {}, "delayMs": 60_000})
+    jobs = [job("slow", f"s{i}", {}) for i in range(examples)]
+    prepared = PreparedRun(
+        config=RunConfig(concurrency=2, hold_seconds=0),
+        identity=RunIdentity(run_id=run_dir.name, run_dir=run_dir),
+        target=Target(kind="local", base_url=running.base_url),
+        manifest="evalkit.yaml",
+    )
+    return jobs, prepared
+
+
 def test_interrupt_cancels_in_flight_and_records_unstarted_examples(tmp_path: Path) -> None:
     with local_platform(tmp_path / "platform") as running:
-        create_agent(running, "slow", {"builtin": "fixed", "output": {}, "delayMs": 60_000})
-        jobs = [job("slow", f"s{i}", {}) for i in range(6)]
         run_dir = tmp_path / "run-h"
-        prepared = PreparedRun(
-            config=RunConfig(concurrency=2, hold_seconds=0),
-            identity=RunIdentity(run_id="run-h", run_dir=run_dir),
-            target=Target(kind="local", base_url=running.base_url),
-            manifest="evalkit.yaml",
-        )
+        jobs, prepared = _slow_run(running, 6, run_dir)
 
         async def scenario() -> RunSummary:
             stop = asyncio.Event()
@@ -306,15 +316,8 @@ def test_a_stop_before_the_first_start_starts_nothing(tmp_path: Path) -> None:
     """Ctrl-C during the run's own sync (before any example started): the run stops there,
     recording every example as not started; none reaches the platform."""
     with local_platform(tmp_path / "platform") as running:
-        create_agent(running, "slow", {"builtin": "fixed", "output": {}, "delayMs": 60_000})
-        jobs = [job("slow", f"s{i}", {}) for i in range(4)]
         run_dir = tmp_path / "run-s"
-        prepared = PreparedRun(
-            config=RunConfig(concurrency=2, hold_seconds=0),
-            identity=RunIdentity(run_id="run-s", run_dir=run_dir),
-            target=Target(kind="local", base_url=running.base_url),
-            manifest="evalkit.yaml",
-        )
+        jobs, prepared = _slow_run(running, 4, run_dir)
 
         async def scenario() -> RunSummary:
             stop = asyncio.Event()
