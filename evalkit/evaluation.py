@@ -332,8 +332,11 @@ async def _ready_to_run(
     sync = config.sync if config.sync is not None else platform.is_local
     if config.baseline_batch is not None:  # read first: a wrong id changes nothing
         baseline = await asyncio.to_thread(_batch_baseline, platform, jobs, config, hooks)
+    # The manifest goes over in a box the thread empties: an executor's worker holds its call's
+    # arguments a moment after the answer is back, and the manifest must be garbage by the
+    # time the run gives memory back (under load the worker had not let go yet).
     jobs, sync_plan, drifted = await asyncio.to_thread(
-        _prepare, loaded, platform, jobs, sync, config.allow_drift, hooks, judges
+        _prepare, [loaded], platform, jobs, sync, config.allow_drift, hooks, judges
     )
     _make_run_folder(identity.run_dir)
     prepared = PreparedRun(
@@ -487,7 +490,7 @@ def _import_preparation() -> None:
 
 
 def _prepare(
-    manifest: Manifest,
+    handed: list[Manifest],
     platform: OpenPlatform,
     jobs: list[ExampleJob],
     sync: bool,
@@ -498,7 +501,9 @@ def _prepare(
     """Before anything runs: the workflows exist and their version labels become version ids;
     the agents under test are synced when asked, else compared with the manifest (a
     difference stops here unless ``allow_drift``). Any refusal comes before the first start.
-    Returns the jobs (versions resolved), the sync plan applied and the agents that drifted."""
+    Returns the jobs (versions resolved), the sync plan applied and the agents that drifted.
+    ``handed``: the manifest, taken out of the list (the caller's thread keeps no hold)."""
+    manifest = handed.pop()
     from evalkit.runner.patience import patiently_sync
     from evalkit.runner.preflight import check_agents, check_workflows, describe_agent
     from evalkit.runner.presync import sync_agents

@@ -4,11 +4,13 @@ the refusals a caller meets before anything starts."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures.thread
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -390,6 +392,15 @@ def test_the_memory_of_the_manifest_and_the_sync_is_given_back_before_examples_r
         return True
 
     monkeypatch.setattr(evaluation, "give_back_memory", give_back)
+    # A thread's worker lets go of its call only after the answer is back: slowed here as a
+    # busy machine slows it (the manifest handed to the sync's thread was then still held).
+    work_item_run = concurrent.futures.thread._WorkItem.run
+
+    def answered_then_slow(item: Any) -> None:
+        work_item_run(item)
+        time.sleep(0.2)
+
+    monkeypatch.setattr(concurrent.futures.thread._WorkItem, "run", answered_then_slow)
     project = copy_project(tmp_path) / "examples" / "invoices"
     config = RunConfig(selection=Selection(examples=("pinecone-*",)), report=False)
     hooks = RunHooks(begin=lambda count: events.append(f"{count} to run"))
