@@ -68,7 +68,7 @@ def render_markdown(
     budget = limit - len(head) - len(tail) - 200  # room for the truncation note
     body: list[str] = []
     used = 0
-    # Significant regressions lead; plain pass→fail regressions (one attempt each side) as
+    # Significant regressions lead; plain pass→fail regressions (no test could decide) as
     # before; every other example that does not pass (noise or not: it fails now, with its
     # note); noise lists whatever moved without significance, never marked as a failure.
     significant = view.significant_regressions

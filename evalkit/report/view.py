@@ -521,8 +521,11 @@ def _keys_with(summary: RunSummary, verdict: Verdict) -> set[tuple[str, str, str
 
 
 def _regression_keys(run: RunResults) -> set[tuple[str, str, str]]:
-    if run.summary is not None and run.summary.regressions:
-        return {(b.kind, b.agent, b.example) for b in run.summary.regressions}
+    """The regressions the run's summary counted (what ``max_regressions`` judged: with
+    repeats, noise is not one); a plain pass→fail only where no summary compared the two."""
+    summary = run.summary
+    if summary is not None and (summary.baseline is not None or summary.changes):
+        return {(b.kind, b.agent, b.example) for b in summary.regressions}
     if run.baseline is None:
         return set()
     passed_before = _keys_with(run.baseline, Verdict.PASS)

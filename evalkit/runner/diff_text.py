@@ -5,9 +5,10 @@ says what ``evalkit run --baseline A`` would say of B. The examples are sorted i
 reviewer reads first:
 
 - significant regressions: the exact test separates the two at the confidence;
-- pass→fail with one attempt on each side: no test can decide, but ``max_regressions``
-  counts them, as it always has (and so does ``--fail-on-regression``);
-- improvements (significant, or fail→pass with one attempt each);
+- pass→fail where no test can decide (one attempt on each side, or too few attempts for any
+  outcome to be significant): ``max_regressions`` counts them (and so does
+  ``--fail-on-regression``);
+- improvements (significant, or a fail→pass no test can decide);
 - noise: examples whose pass rate or score moved, but that the test (with repeats on a side)
   does not separate from chance: classified unchanged (never in red);
 - new and removed examples; the unchanged ones are counted.
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalkit.runner.evidence import Evidence, fell, moved, once_each
+from evalkit.runner.evidence import Evidence, compared_plainly, fell, moved
 from evalkit.runner.results import Delta, ExampleBrief, ExampleChange
 from evalkit.runner.summary_text import drop_text, p_value_text
 
@@ -48,7 +49,7 @@ class Diff:
 @dataclass(frozen=True)
 class Sections:
     significant: list[ExampleChange]
-    unrepeated: list[ExampleChange]
+    plain: list[ExampleChange]
     improvements: list[ExampleChange]
     noise: list[ExampleChange]
     new: list[ExampleChange]
@@ -67,11 +68,15 @@ def sections(evidence: Evidence) -> Sections:
             for c in changes
             if (c.change == "regression" and c.significant) or (c.undecided and fell(c))
         ],
-        unrepeated=[
-            c for c in changed if c.change == "regression" and not c.significant and once_each(c)
+        plain=[
+            c
+            for c in changed
+            if c.change == "regression" and not c.significant and compared_plainly(c)
         ],
         improvements=[
-            c for c in changed if c.change == "improvement" and (c.significant or once_each(c))
+            c
+            for c in changed
+            if c.change == "improvement" and (c.significant or compared_plainly(c))
         ],
         noise=[
             c
@@ -79,7 +84,7 @@ def sections(evidence: Evidence) -> Sections:
             if not c.undecided
             and (
                 (c.change == "unchanged" and moved(c))
-                or (c in changed and not c.significant and not once_each(c))
+                or (c in changed and not c.significant and not compared_plainly(c))
             )
         ],
         new=[c for c in changes if c.change == "new"],
@@ -95,7 +100,7 @@ def regression_found(diff: Diff) -> bool:
     found = sections(diff.evidence)
     return bool(
         found.significant
-        or found.unrepeated
+        or found.plain
         or any(delta.verdict == "regression" for delta in diff.evidence.deltas)
     )
 
@@ -144,7 +149,7 @@ def render_text(diff: Diff) -> list[Line]:
             lines.append((f"  {_score_words(delta)}", None))
     groups: list[tuple[str, list[ExampleChange], str | None]] = [
         ("significant regressions", found.significant, "bold red"),
-        ("pass→fail, one attempt each (no test decides)", found.unrepeated, "red"),
+        ("pass→fail where no test decides (one attempt each, or too few)", found.plain, "red"),
         ("improvements", found.improvements, "green"),
         ("noise (not distinguishable from chance)", found.noise, "dim"),
         ("new", found.new, None),
@@ -239,7 +244,9 @@ def render_markdown(diff: Diff) -> str:
         lines.append(f"- {words}")
     lines.append("")
     lines += _table("🔴 Significant regressions", found.significant)
-    lines += _table("🟠 Pass→fail, one attempt each (no test decides)", found.unrepeated)
+    lines += _table(
+        "🟠 Pass→fail where no test decides (one attempt each, or too few)", found.plain
+    )
     lines += _table("🟢 Improvements", found.improvements)
     if found.noise:
         lines += [

@@ -1,8 +1,9 @@
 """A run against its baseline, with evidence: per example, per suite and for the whole run.
 
 Per example (``changes``): regression, improvement, unchanged, new or removed, decided by
-``evalkit.stats.classify`` (an exact test on the pass counts, Welch's test on the scores; with
-one attempt on each side a plain pass→fail, marked not significant).
+``evalkit.stats.classify`` (an exact test on the pass counts, Welch's test on the scores; where
+no test could decide, one attempt on each side or too few for any outcome to be significant,
+a plain pass→fail of the combined verdicts, marked not significant and untestable).
 
 Per suite and run (``deltas``): the change in pass rate and mean score over the examples both
 runs hold, with an interval from the attempts' randomness, the examples held fixed
@@ -95,6 +96,12 @@ def once_each(change: ExampleChange) -> bool:
     return (change.passes_before or [0, 0])[1] == 1 and (change.passes_after or [0, 0])[1] == 1
 
 
+def compared_plainly(change: ExampleChange) -> bool:
+    """No test could decide the example (one attempt each side, or too few attempts for any
+    outcome to be significant): its combined verdicts were compared, as without repeats."""
+    return change.untestable or once_each(change)  # (a summary older than ``untestable``)
+
+
 def fell(change: ExampleChange) -> bool:
     """The pass rate is lower now."""
     before, after = change.passes_before, change.passes_after
@@ -118,9 +125,10 @@ def moved(change: ExampleChange) -> bool:
 
 def counts_as_regression(change: ExampleChange) -> bool:
     """What ``max_regressions`` counts: a regression the exact test confirms, a plain pass→fail
-    where both runs ran the example once, and one that fell while --max-executions left it
-    undecided (the budget, not the evidence, stopped its confirmation)."""
-    if change.change == "regression" and (change.significant or once_each(change)):
+    where no test could decide (one attempt each side, or too few attempts for any outcome to
+    be significant), and one that fell while --max-executions left it undecided (the budget,
+    not the evidence, stopped its confirmation)."""
+    if change.change == "regression" and (change.significant or compared_plainly(change)):
         return True
     return change.undecided and fell(change)
 
@@ -147,7 +155,8 @@ def _side(brief: ExampleBrief | None) -> Attempts | None:
         return None
     passes, trials = brief.pass_count
     scores = brief.attempt_scores or ([brief.score] if brief.score is not None else [])
-    return Attempts(passes=passes, trials=trials, scores=tuple(scores))
+    passed = brief.verdict is Verdict.PASS
+    return Attempts(passes=passes, trials=trials, scores=tuple(scores), passed=passed)
 
 
 def _change(
@@ -169,6 +178,7 @@ def _change(
         p_value=found.p_value,
         test=found.test,
         undecided=undecided and not found.significant,
+        untestable=found.untestable,
         passes_before=list(before.pass_count) if before is not None else None,
         passes_after=list(after.pass_count) if after is not None else None,
         score_before=found.baseline_score_mean,

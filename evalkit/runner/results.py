@@ -460,6 +460,14 @@ class ExampleChange(_Record):
             "still disagreed with its baseline: counted by max_regressions when it fell."
         ),
     )
+    untestable: bool = Field(
+        False,
+        description=(
+            "No test could decide it: one attempt on each side, or too few attempts for any "
+            "outcome to be significant (3 against 3 at 95%). The combined verdicts were "
+            "compared instead (pass -> not pass a regression), counted by max_regressions."
+        ),
+    )
     passes_before: list[int] | None = Field(None, description="[passes, trials] in the baseline.")
     passes_after: list[int] | None = Field(None, description="[passes, trials] now.")
     score_before: float | None = None

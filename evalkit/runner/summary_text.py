@@ -293,6 +293,8 @@ def change_label(change: ExampleChange) -> str:
     before, after = change.passes_before or [0, 0], change.passes_after or [0, 0]
     if before[1] == 1 and after[1] == 1:
         return f"{change.change} (one attempt each side: no test decides)"
+    if change.untestable:
+        return f"{change.change} (too few attempts for any test to decide: verdicts compared)"
     return "noise"
 
 

@@ -1,11 +1,13 @@
 """One example, baseline against run: regression, improvement, unchanged, new or removed.
 
-The rule (``classify_example``), given each side's attempts (passes of trials, and scores):
+The rule (``classify_example``), given each side's attempts (passes of trials, scores, and
+whether the example passed as a whole, its combined verdict):
 
 1. No baseline -> "new"; no run -> "removed" (not significant, no p-value).
-2. One attempt on each side: pass -> fail is a "regression", fail -> pass an "improvement",
-   anything else "unchanged"; ``significant`` is False and ``p_value`` None (one attempt is
-   no evidence either way; this is the plain comparison, as without repeats).
+2. One attempt on each side: the combined verdicts are compared, pass -> not pass is a
+   "regression", back an "improvement", anything else "unchanged"; ``significant`` is False,
+   ``p_value`` None and ``untestable`` True (one attempt is no evidence either way; this is
+   the plain comparison, as without repeats).
 3. More attempts on either side: Fisher's exact test on the pass counts (two-sided). If
    p < alpha, a lower pass rate in the run is a "regression", a higher one an "improvement",
    significant, with that p-value.
@@ -14,7 +16,12 @@ The rule (``classify_example``), given each side's attempts (passes of trials, a
    higher one an "improvement", significant, with the Welch p-value (the pass counts did not
    separate, the scores do). Scores constant on both sides (all 1.0 against all 0.0) say no
    more than the pass counts, so they are left to Fisher's test.
-5. Otherwise "unchanged", not significant, keeping the Fisher p-value: any difference in the
+5. Otherwise, when no outcome of these attempts could be significant (``fisher.separable``:
+   3 against 3, or 1 against 5, at 0.05), the test cannot tell a collapse from noise, so it
+   does not get the last word: the combined verdicts are compared as in 2, ``untestable``,
+   keeping Fisher's p. A gate on regressions then fails on 3/3 -> 0/3 as it does on a single
+   pass -> fail, never passes because the sample was too small to judge.
+6. Otherwise "unchanged", not significant, keeping the Fisher p-value: any difference in the
    pass rate or mean score is noise (``is_noise`` tells the reports to list it as such).
 
 Assumes each side's attempts are independent repetitions of the same example.
@@ -25,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from evalkit.stats.fisher import fisher_exact
+from evalkit.stats.fisher import fisher_exact, separable
 from evalkit.stats.means import mean, welch_p_value
 from evalkit.stats.proportions import check_counts
 
@@ -35,11 +42,13 @@ Test = Literal["fisher", "welch"]
 
 @dataclass(frozen=True)
 class Attempts:
-    """One side of the comparison: ``passes`` of ``trials`` attempts and their scores."""
+    """One side of the comparison: ``passes`` of ``trials`` attempts, their scores, and
+    ``passed``: the example's combined verdict (None: passed when every attempt did)."""
 
     passes: int
     trials: int
     scores: tuple[float, ...] = field(default=())
+    passed: bool | None = None
 
     def __post_init__(self) -> None:
         check_counts(self.passes, self.trials)
@@ -50,6 +59,10 @@ class Attempts:
     @property
     def pass_rate(self) -> float:
         return self.passes / self.trials
+
+    @property
+    def verdict_passed(self) -> bool:
+        return self.passes == self.trials if self.passed is None else self.passed
 
     @property
     def score_mean(self) -> float | None:
@@ -66,6 +79,8 @@ class ExampleChange:
     test: Test | None  # which test gave p_value
     baseline: Attempts | None
     current: Attempts | None
+    #: no outcome of these attempts could be significant: the combined verdicts decided
+    untestable: bool = False
 
     @property
     def baseline_pass_rate(self) -> float | None:
@@ -120,8 +135,8 @@ def classify_example(
         kind: ChangeKind = "new" if baseline is None else "removed"
         return ExampleChange(kind, False, None, None, baseline, current)
     if baseline.trials == 1 and current.trials == 1:
-        kind = _direction(current.passes - baseline.passes)
-        return ExampleChange(kind, False, None, None, baseline, current)
+        kind = _by_verdicts(baseline, current)
+        return ExampleChange(kind, False, None, None, baseline, current, untestable=True)
     p = fisher_exact(baseline.passes, baseline.trials, current.passes, current.trials)
     rate_delta = current.pass_rate - baseline.pass_rate
     if p < alpha and rate_delta != 0:
@@ -135,7 +150,15 @@ def classify_example(
         if score_delta != 0:
             kind = _direction(score_delta)
             return ExampleChange(kind, True, score_p, "welch", baseline, current)
+    if not separable(baseline.trials, current.trials, alpha):
+        kind = _by_verdicts(baseline, current)
+        return ExampleChange(kind, False, p, "fisher", baseline, current, untestable=True)
     return ExampleChange("unchanged", False, p, "fisher", baseline, current)
+
+
+def _by_verdicts(baseline: Attempts, current: Attempts) -> ChangeKind:
+    """The plain comparison: pass -> not pass a regression, back an improvement."""
+    return _direction(int(current.verdict_passed) - int(baseline.verdict_passed))
 
 
 def _varies(scores: tuple[float, ...]) -> bool:

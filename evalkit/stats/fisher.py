@@ -12,6 +12,9 @@ where a table's probability is within 1e-9 of the observed one (where rounding c
 the comparison is made exactly on integers (binomial coefficients), so ties break as scipy's.
 Assumes the trials are independent and, under the null hypothesis, share one pass rate.
 
+``separable(n1, n2, alpha)`` says whether any outcome of n1 against n2 attempts could be
+significant: 3 against 3 cannot at 0.05, so the test cannot tell a collapse from noise there.
+
 ``outcome_decided`` serves adaptive confirmation: after ``trials`` attempts of a budget of
 ``max_trials``, it is True when the test already separates the two sides (p < alpha) or when
 no result of any number of the remaining attempts (1 .. max_trials − trials, each with any
@@ -91,6 +94,14 @@ def significantly_different(k1: int, n1: int, k2: int, n2: int, alpha: float = 0
     """True when Fisher's exact test separates k1/n1 from k2/n2 at level alpha (p < alpha)."""
     _check_alpha(alpha)
     return fisher_exact(k1, n1, k2, n2) < alpha
+
+
+def separable(n1: int, n2: int, alpha: float = 0.05) -> bool:
+    """True when some outcome of ``n1`` attempts against ``n2`` could be significant at
+    ``alpha``: all passing on one side and none on the other, the most extreme table, gives
+    the smallest p-value (3 against 3 gives 0.1, so no outcome is significant at 0.05)."""
+    _check_alpha(alpha)
+    return n1 > 0 and n2 > 0 and fisher_exact(n1, n1, 0, n2) < alpha
 
 
 def outcome_decided(

@@ -232,3 +232,35 @@ def test_an_example_left_undecided_by_the_budget_is_said_and_counted(tmp_path: P
     found = sections(evidence)
     assert {c.example for c in found.significant} == {"e00", "e01"}
     assert not {c.example for c in found.noise} & {"e00", "e01"}
+
+
+def test_a_collapse_too_small_for_the_test_still_fails_the_regression_gate(tmp_path: Path) -> None:
+    """repeat 3 on both sides: Fisher's p is 0.1 at best, so no outcome is significant; the
+    regression gate compares the combined verdicts then, and every report counts as it does."""
+    from evalkit.report.loading import load_results
+    from evalkit.report.markdown import render_markdown
+    from evalkit.report.view import build_view
+
+    baseline = run(write_coin_project(tmp_path / "p", [0.0] * 4, seed=1), tmp_path / "b", repeat=3)
+    assert baseline.exit_code == 0
+    collapsed = run(
+        write_coin_project(tmp_path / "p", [1.0] * 2 + [0.0] * 2, seed=1),
+        tmp_path / "worse",
+        repeat=3,
+        baseline=tmp_path / "b" / "summary.json",
+        gates=GateConfig(max_regressions=0, min_pass_rate=0.0),
+    )
+    changes = {c.example: c for c in collapsed.summary.changes}
+    assert {name for name, c in changes.items() if c.change == "regression"} == {"e00", "e01"}
+    assert all(c.untestable and not c.significant for c in changes.values())
+    assert {brief.example for brief in collapsed.summary.regressions} == {"e00", "e01"}
+    gates = {gate.name: gate for gate in collapsed.summary.gates}
+    assert not gates["max_regressions"].passed
+    assert "2 regressions" in gates["max_regressions"].message
+    assert collapsed.exit_code == 1
+
+    view = build_view(load_results(collapsed.run_dir))
+    assert {row.result.example for row in view.regressions} == {"e00", "e01"}
+    assert view.counts["regressions"] == 2
+    assert view.noise == []
+    assert "### Regressions (2)" in render_markdown(load_results(collapsed.run_dir))

@@ -67,11 +67,48 @@ def test_scores_need_two_per_side_and_noise_stays_unchanged() -> None:
     assert noisy.is_noise
 
 
-def test_one_trial_against_many_uses_the_exact_test() -> None:
-    # One baseline pass is too little evidence against 0 of 10 at 0.05: p = 1/11.
+def test_one_trial_against_many_cannot_be_tested_so_the_verdicts_decide() -> None:
+    # One baseline pass against 0 of 10 gives p = 1/11, the smallest any outcome could give at
+    # these counts: the test can never decide, so the plain comparison does.
     change = classify_example(Attempts(1, 1), Attempts(0, 10))
-    assert change.kind == "unchanged"
+    assert (change.kind, change.significant, change.untestable) == ("regression", False, True)
     assert change.p_value == pytest.approx(1 / 11)
+    assert classify_example(Attempts(0, 1), Attempts(10, 10)).kind == "improvement"
+
+
+def test_a_collapse_at_three_attempts_a_side_is_a_regression_not_noise() -> None:
+    """3/3 -> 0/3: Fisher's p is 0.1 at best, so the test alone called every change noise and a
+    gate on regressions could never fail with repeat 3."""
+    collapse = classify_example(Attempts(3, 3, (1.0,) * 3), Attempts(0, 3, (0.5,) * 3))
+    assert (collapse.kind, collapse.significant, collapse.untestable) == (
+        "regression",
+        False,
+        True,
+    )
+    assert collapse.p_value == pytest.approx(0.1)
+    assert not collapse.is_noise
+    # one flaky attempt fails the combined verdict of pass_if all (the default) ...
+    assert classify_example(Attempts(3, 3), Attempts(2, 3)).kind == "regression"
+    # ... but not one of pass_if rate 0.6: both pass, what moved is noise
+    tolerant = classify_example(Attempts(3, 3, passed=True), Attempts(2, 3, passed=True))
+    assert (tolerant.kind, tolerant.untestable, tolerant.is_noise) == ("unchanged", True, True)
+
+
+def test_the_test_decides_wherever_some_outcome_could_be_significant() -> None:
+    # 4 against 4 can reach p = 0.029: the test has its say, and 4/4 -> 3/4 is noise even though
+    # the combined verdict (pass_if all) went from pass to fail
+    flake = classify_example(Attempts(4, 4), Attempts(3, 4))
+    assert (flake.kind, flake.untestable, flake.is_noise) == ("unchanged", False, True)
+    collapse = classify_example(Attempts(4, 4), Attempts(0, 4))
+    assert (collapse.kind, collapse.significant) == ("regression", True)
+
+
+def test_scores_that_separate_decide_before_the_verdicts() -> None:
+    before = Attempts(3, 3, (0.95, 0.97, 0.96))
+    after = Attempts(3, 3, (0.55, 0.6, 0.58), passed=True)
+    change = classify_example(before, after)
+    assert (change.kind, change.significant, change.test) == ("regression", True, "welch")
+    assert not change.untestable
 
 
 def test_bad_attempts() -> None:

@@ -7,7 +7,12 @@ import random
 import pytest
 from scipy import stats
 
-from evalkit.stats.fisher import fisher_exact, outcome_decided, significantly_different
+from evalkit.stats.fisher import (
+    fisher_exact,
+    outcome_decided,
+    separable,
+    significantly_different,
+)
 
 
 def scipy_p(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -67,6 +72,21 @@ def brute_force_decided(b: int, bn: int, k: int, n: int, budget: int, alpha: flo
     return not any(
         scipy_p(b, bn, k + j, n + m) < alpha for m in range(1, budget - n + 1) for j in range(m + 1)
     )
+
+
+def test_separable_matches_every_outcome() -> None:
+    """Whether any outcome of n1 against n2 attempts is significant, checked on every table."""
+    for alpha in (0.05, 0.01, 0.2):
+        for n1 in range(1, 9):
+            for n2 in range(1, 9):
+                smallest = min(
+                    fisher_exact(k1, n1, k2, n2) for k1 in range(n1 + 1) for k2 in range(n2 + 1)
+                )
+                assert separable(n1, n2, alpha) == (smallest < alpha), (n1, n2, alpha)
+    assert not separable(3, 3)  # p = 0.1 at best
+    assert separable(4, 4)  # 0.029
+    assert not separable(1, 19)  # 0.05, not below it
+    assert separable(1, 20)
 
 
 def test_outcome_decided_matches_brute_force() -> None:
