@@ -383,3 +383,62 @@ def test_outside_git_a_differing_file_is_overwritten_only_with_force(
     (pulled,) = pull(counted.client, ["support"], manifest_path=manifest, force=True).agents
     assert sorted(pulled.written) == ["AGENT.md", "skills/tone.md"]
     assert not pull(counted.client, ["support"], manifest_path=manifest).agents[0].written
+
+
+def _project_with_cases(root: Path, examples: str, config: str) -> Path:
+    """The live agent's files as a project that keeps its examples in cases/, outside the
+    workspace, declared as ``examples`` (the lines under the entry's other keys)."""
+    for path, data in LIVE_FILES.items():
+        name = path.removeprefix("examples/")
+        target = root / ("agents/support" if name == path else "cases") / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    manifest = root / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: support\n"
+        '    name: "Support bot"  # quoted\n'
+        "    description: Answers tickets\n"
+        f"{config}"
+        "    workspace: agents/support/\n"
+        f"{examples}",
+        encoding="utf-8",
+    )
+    return manifest
+
+
+FLOW_CONFIG = "    config: {model: m1, triggers: {api: {enabled: true}}}  # as set\n"
+
+EXAMPLE_FORMS = {
+    "path": "    examples: cases/\n",
+    "folder entry": "    examples:\n      - folder: cases/\n",
+    "flow folder entry": "    examples:\n      - {folder: cases/, tags: [refunds]}\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("config", "pulled"),
+    [
+        (FLOW_CONFIG, "    config: {model: m2, triggers: {api: {enabled: true}}}  # as set\n"),
+        (
+            "    config:\n      model: m1  # cheap\n      triggers: {api: {enabled: true}}\n",
+            "    config:\n      model: m2  # cheap\n      triggers: {api: {enabled: true}}\n",
+        ),
+    ],
+    ids=["flow", "block"],
+)
+def test_a_config_changed_on_the_platform_keeps_its_style_and_what_did_not_change(
+    tmp_path: Path, counted: Counted, config: str, pulled: str
+) -> None:
+    make_live_agent(counted.client)
+    live = {"model": "m2", "triggers": {"api": {"enabled": True}}}
+    counted.client.agents.update("support", config=live)
+    manifest = _project_with_cases(tmp_path, EXAMPLE_FORMS["path"], config)
+    before = manifest.read_text()
+
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+
+    assert result.problems == ()
+    assert manifest.read_text() == before.replace(config, pulled)
+    assert not plan(load(tmp_path), counted.client).has_changes
