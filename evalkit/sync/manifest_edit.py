@@ -63,21 +63,6 @@ def holds_no_document(path: Path) -> bool:
         return False  # the manifest loader says what is wrong with it
 
 
-def declared_folders(path: Path, slug: str) -> tuple[str | None, str | None]:
-    """The workspace and examples folders the root manifest already gives ``slug``."""
-    document = _read(path)
-    entry = _find(document, slug) if document is not None else None
-    if entry is None:
-        return None, None
-    workspace, examples = entry.get("workspace"), entry.get("examples")
-    if isinstance(workspace, CommentedMap):
-        workspace = workspace.get("path")
-    return (
-        workspace if isinstance(workspace, str) else None,
-        examples if isinstance(examples, str) else None,
-    )
-
-
 def _find(document: CommentedMap, slug: str) -> CommentedMap | None:
     agents = document.get("agents")
     if not isinstance(agents, list):
@@ -139,7 +124,7 @@ def _update(found: CommentedMap, entry: ManifestEntry) -> bool:
     if "workspace" not in found:
         found["workspace"] = entry.workspace
         changed.append(True)
-    if entry.examples is not None and "examples" not in found:
+    if entry.examples is not None:  # the entry names no examples folder (none, null or [])
         found["examples"] = entry.examples
         changed.append(True)
     return any(changed)
