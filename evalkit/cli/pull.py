@@ -49,14 +49,14 @@ def pull_command(
     manifest_path = directory / options.manifest.name if directory else options.manifest
     # Before the platform is opened (a local one would be started, its state written): a
     # manifest that does not load, or an entry pull cannot update, leaves everything as it was.
-    check_pullable(manifest_path, slugs)
+    declared = check_pullable(manifest_path, slugs)
     with planner_for(options, concurrency) as planner:
         result = pull(
             planner.client,
             list(slugs),
             manifest_path=manifest_path,
             concurrency=concurrency,
-            checked=True,
+            declared=declared,
             force=force,
         )
     if result.created_manifest:

@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from evalkit.errors import PlanError
+from evalkit.sync.jsondiff import json_equal
 
 HEADER = "# evalkit manifest: the agents below are synced by 'evalkit sync'.\n"
 
@@ -62,21 +63,6 @@ def holds_no_document(path: Path) -> bool:
         return False  # the manifest loader says what is wrong with it
 
 
-def declared_folders(path: Path, slug: str) -> tuple[str | None, str | None]:
-    """The workspace and examples folders the root manifest already gives ``slug``."""
-    document = _read(path)
-    entry = _find(document, slug) if document is not None else None
-    if entry is None:
-        return None, None
-    workspace, examples = entry.get("workspace"), entry.get("examples")
-    if isinstance(workspace, CommentedMap):
-        workspace = workspace.get("path")
-    return (
-        workspace if isinstance(workspace, str) else None,
-        examples if isinstance(examples, str) else None,
-    )
-
-
 def _find(document: CommentedMap, slug: str) -> CommentedMap | None:
     agents = document.get("agents")
     if not isinstance(agents, list):
@@ -100,12 +86,16 @@ def upsert_entries(path: Path, entries: Sequence[ManifestEntry]) -> bool:
         agents = document["agents"] = CommentedSeq()
     if not isinstance(agents, list):
         raise PlanError(f"cannot update {path}: 'agents' is not a list")
+    changed = created
     for entry in entries:
         found = _find(document, entry.slug)
         if found is None:
             agents.append(_new_entry(entry))
+            changed = True
         else:
-            _update(found, entry)
+            changed = _update(found, entry) or changed
+    if not changed:
+        return False  # not even dumped again: the file stays byte for byte
     buffer = io.StringIO()
     _yaml().dump(document, buffer)
     text = (HEADER if created else "") + buffer.getvalue()
@@ -123,19 +113,62 @@ def _new_entry(entry: ManifestEntry) -> CommentedMap:
     return fresh
 
 
-def _update(found: CommentedMap, entry: ManifestEntry) -> None:
-    """Platform-owned fields take the live values; folders and evalkit-only keys stay."""
-    found["name"] = entry.name
-    _set_or_drop(found, "description", entry.description)
-    _set_or_drop(found, "config", entry.config or None)
+def _update(found: CommentedMap, entry: ManifestEntry) -> bool:
+    """Platform-owned fields take the live values; folders and evalkit-only keys stay. True
+    when the entry changed."""
+    changed = [
+        _set_or_drop(found, "name", entry.name),
+        _set_or_drop(found, "description", entry.description),
+        _set_or_drop(found, "config", entry.config or None),
+    ]
     if "workspace" not in found:
         found["workspace"] = entry.workspace
-    if entry.examples is not None and "examples" not in found:
+        changed.append(True)
+    if entry.examples is not None:  # the entry names no examples folder (none, null or [])
         found["examples"] = entry.examples
+        changed.append(True)
+    return any(changed)
 
 
-def _set_or_drop(mapping: CommentedMap, key: str, value: Any) -> None:
+_ABSENT = object()
+
+
+def _set_or_drop(mapping: CommentedMap, key: str, value: Any) -> bool:
     if value is None:
-        mapping.pop(key, None)
+        return mapping.pop(key, _ABSENT) is not _ABSENT
+    return _put(mapping, key, value)
+
+
+def _put(mapping: CommentedMap, key: str, value: Any) -> bool:
+    """``mapping[key] = value``, rewriting only what differs: an equal value keeps its text,
+    and a mapping is updated key by key, so its style (flow or block), order and comments
+    stay. True when something changed."""
+    old = mapping.get(key)
+    if key in mapping and _same(old, value):
+        return False
+    if isinstance(old, CommentedMap) and isinstance(value, dict):
+        for gone in [name for name in old if name not in value]:
+            del old[gone]
+        for name, item in value.items():
+            _put(old, name, item)
     else:
-        mapping[key] = value
+        mapping[key] = _styled_like(old, value)
+    return True
+
+
+def _styled_like(old: Any, new: Any) -> Any:
+    """``new``, in flow style (``[1, 2]``, ``{a: 1}``) when it replaces a flow-style value."""
+    flow = isinstance(old, (CommentedMap, CommentedSeq)) and old.fa.flow_style()
+    if not flow or not isinstance(new, (dict, list)):
+        return new
+    styled = CommentedSeq(new) if isinstance(new, list) else CommentedMap(new)
+    styled.fa.set_flow_style()
+    return styled
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether a value as the manifest holds it is the live JSON value (``1`` is ``1.0``)."""
+    try:
+        return json_equal(old, new)
+    except (TypeError, ValueError):  # e.g. a YAML date: no JSON value is one
+        return False

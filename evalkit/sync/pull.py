@@ -1,10 +1,11 @@
 """``pull``: bring live agents under git (their manifest entry, workspace files and examples).
 
-Each agent lands in ``<project>/agents/<slug>/`` (or the workspace folder its manifest entry
-already names), with its examples in ``examples/`` inside it, the platform's own layout, so the
-manifest's workspace and examples folders map back to the same platform paths and a plan right
-after a pull shows no changes. Server-managed fields (ids, timestamps, stats, ``latestCommit``,
-evalkit's own record) are left out. Paths from the platform never escape the agent's folder.
+Each agent lands in ``<project>/agents/<slug>/``, with its examples in ``examples/`` inside it
+(the platform's own layout), or in the folders its manifest entry already names: an example in
+the folder that holds it, a new one in the first. So the manifest's workspace and examples
+folders map back to the same platform paths, and a plan right after a pull shows no changes.
+Server-managed fields (ids, timestamps, stats, ``latestCommit``, evalkit's own record) are left
+out. Paths from the platform never escape the agent's folder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -20,16 +21,15 @@ from pathlib import Path
 from evalkit.api import AgentSummary
 from evalkit.api.paths import unsafe_path_reason
 from evalkit.errors import ManifestError, ManifestProblem, PlanError
-from evalkit.safe_paths import UnsafePath, resolve_manifest_path
+from evalkit.manifest.spec import AgentSpec
 from evalkit.sync.calls import SyncCalls
 from evalkit.sync.live import Pool, download, get_agent
 from evalkit.sync.manifest_edit import (
     ManifestEntry,
-    declared_folders,
     holds_no_document,
     upsert_entries,
 )
-from evalkit.sync.paths import EXAMPLES_DIR, local_target
+from evalkit.sync.paths import EXAMPLES_DIR, example_name, local_target
 from evalkit.sync.record import split_config
 
 #: the longest one git command may take before the files count as not in git
@@ -63,28 +63,28 @@ def pull(
     *,
     manifest_path: Path,
     concurrency: int = 8,
-    checked: bool = False,
+    declared: Mapping[str, AgentSpec] | None = None,
     force: bool = False,
 ) -> PullResult:
     """Write ``slugs`` (live agents) into the manifest at ``manifest_path`` and beside it.
-    ``checked``: :func:`check_pullable` passed already (the CLI checks before it connects).
+    ``declared``: what :func:`check_pullable` returned (the CLI checks before it connects).
     ``force``: overwrite local files whose content git could not give back (see
     :func:`refuse_lost_edits`); without it their pull is refused, nothing written."""
-    if not checked:
-        check_pullable(manifest_path, slugs)
+    if declared is None:
+        declared = check_pullable(manifest_path, slugs)
     pool = Pool(max(1, concurrency))
     project = manifest_path.parent.resolve()
     summaries = pool.map(lambda slug: _existing(client, slug), list(dict.fromkeys(slugs)))
     entries, downloads = [], []
     for summary in summaries:
-        folders = _folders(manifest_path, project, summary.slug)
+        folders = _folders(project, summary.slug, declared.get(summary.slug))
         listed = summary.files or []
         safe = [p for p in listed if unsafe_path_reason(p) is None]
         skipped = [(p, f"unsafe path: {unsafe_path_reason(p)}") for p in listed if p not in safe]
         contents = pool.map(partial(download, client, summary.slug), safe)
         files = dict(zip(safe, contents, strict=True))
-        targets = _targets(summary.slug, folders, files)
-        downloads.append(_Download(summary.slug, folders, targets, tuple(skipped)))
+        targets, in_examples = _targets(summary.slug, folders, files)
+        downloads.append(_Download(summary.slug, folders, targets, (*skipped, *in_examples)))
         entries.append(_entry(summary, folders, project, has_examples=_has_examples(safe)))
     if not force:  # every agent's files checked before any is written
         refuse_lost_edits(project, [t for d in downloads for t in d.overwrites()])
@@ -94,8 +94,9 @@ def pull(
     return PullResult(manifest_path, created, tuple(pulled), problems)
 
 
-def check_pullable(manifest_path: Path, slugs: Sequence[str]) -> None:
-    """Before any request or write: the manifest must load (``ManifestError``, its problems as
+def check_pullable(manifest_path: Path, slugs: Sequence[str]) -> dict[str, AgentSpec]:
+    """The entries of ``slugs`` the manifest has, by slug, as loaded (where their files go).
+    Before any request or write: the manifest must load (``ManifestError``, its problems as
     'evalkit validate' reports them) and each agent's entry must be one pull can update
     (``PlanError``). Pull edits only ``manifest_path`` and writes examples as folders: an agent
     declared in an included file would get a second entry, and inline examples would come back
@@ -105,19 +106,18 @@ def check_pullable(manifest_path: Path, slugs: Sequence[str]) -> None:
     if not slugs:
         raise PlanError("name at least one agent to pull, e.g. 'evalkit pull invoice-extractor'")
     if not manifest_path.is_file():
-        return  # pull writes a new manifest
+        return {}  # pull writes a new manifest
     try:
         # The pulled agents' workspace folders may not exist yet (pull writes them); an
         # examples folder may be missing or empty, as for 'evalkit plan'.
         manifest = load_manifest(manifest_path, awaiting_examples=True, awaiting_workspaces=slugs)
     except ManifestError:
         if holds_no_document(manifest_path):
-            return  # a blank manifest: pull fills it
+            return {}  # a blank manifest: pull fills it
         raise
     here = manifest_path.resolve()
-    for agent in manifest.agents:
-        if agent.slug not in slugs:
-            continue
+    pulled = {agent.slug: agent for agent in manifest.agents if agent.slug in slugs}
+    for agent in pulled.values():
         declared_in = Path(agent.mark.file)
         if declared_in.resolve() != here:
             raise PlanError(
@@ -135,33 +135,50 @@ def check_pullable(manifest_path: Path, slugs: Sequence[str]) -> None:
                 f"inline examples into an examples folder (<name>/input.json, expected.json) "
                 f"and declare it (examples: <folder>/)"
             )
+    return pulled
 
 
 @dataclass(frozen=True)
 class Folders:
     workspace: Path
-    examples: Path
+    #: the examples folders the entry names, in its order (none: pull declares its own)
+    named: tuple[Path, ...] = ()
+    #: the examples folder of each example the entry has already
+    holding: Mapping[str, Path] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Path:
+        """Where a new example goes: the first examples folder, as for promote and harvest."""
+        return self.named[0] if self.named else self.workspace / EXAMPLES_DIR
+
+    def examples_of(self, name: str | None) -> Path:
+        """The examples folder example ``name`` is written into (``None``: a file beside the
+        examples, e.g. ``examples/README.md``)."""
+        return self.holding.get(name, self.first) if name else self.first
 
 
-def _folders(manifest_path: Path, project: Path, slug: str) -> Folders:
+def _folders(project: Path, slug: str, agent: AgentSpec | None) -> Folders:
     """Where the agent's files go: the folders its entry names, else ``agents/<slug>/``."""
-    workspace, examples = declared_folders(manifest_path, slug)
-    root = _inside(project, workspace, slug) if workspace else project / "agents" / slug
-    examples_root = _inside(project, examples, slug) if examples else root / EXAMPLES_DIR
-    return Folders(root, examples_root)
+    default = Folders(project / "agents" / slug)
+    if agent is None:
+        return default
+    workspace = agent.workspace.path if agent.workspace else default.workspace
+    return Folders(
+        _inside(project, workspace, slug),
+        tuple(_inside(project, folder, slug) for folder in agent.example_folders),
+        {e.name: e.folder.parent for e in agent.examples if e.folder is not None},
+    )
 
 
-def _inside(project: Path, relative: str, slug: str) -> Path:
-    """The folder a manifest entry names, resolved: inside the project, as the manifest's
-    paths must be (:func:`evalkit.safe_paths.resolve_manifest_path`)."""
-    try:
-        return resolve_manifest_path(project, relative)
-    except UnsafePath as err:
-        if err.why == "outside":
-            problem = f"is outside the project {project}"
-        else:  # the manifest does not load either: say what to write instead
-            problem = f"{err.reason}; write it relative to the manifest, with '/' between folders"
-        raise PlanError(f"agent {slug!r}: its manifest folder {relative!r} {problem}") from err
+def _inside(project: Path, folder: Path, slug: str) -> Path:
+    """``folder`` (resolved, from the loaded manifest) when it is inside the project: the
+    manifest may name folders of its git checkout above it, pull writes only below it."""
+    if not folder.is_relative_to(project):
+        raise PlanError(
+            f"agent {slug!r}: its manifest folder {_relative(folder, project)!r} is outside "
+            f"the project {project}"
+        )
+    return folder
 
 
 def _existing(client: SyncCalls, slug: str) -> AgentSummary:
@@ -194,16 +211,26 @@ class _Download:
         ]
 
 
-def _targets(slug: str, folders: Folders, files: dict[str, bytes]) -> dict[str, tuple[Path, bytes]]:
-    prefix = EXAMPLES_DIR + "/"
-    targets = {}
+def _targets(
+    slug: str, folders: Folders, files: dict[str, bytes]
+) -> tuple[dict[str, tuple[Path, bytes]], list[tuple[str, str]]]:
+    """Each live file's local file and bytes, and the workspace files left out: those that
+    would land in an examples folder (sync never uploads them: they are examples there)."""
+    prefix, where = EXAMPLES_DIR + "/", f"agent {slug!r}"
+    targets, skipped = {}, []
     for path, data in sorted(files.items()):
         if path.startswith(prefix):
-            target = local_target(folders.examples, path[len(prefix) :], where=f"agent {slug!r}")
+            root = folders.examples_of(example_name(path))
+            targets[path] = (local_target(root, path[len(prefix) :], where=where), data)
+            continue
+        target = local_target(folders.workspace, path, where=where)
+        taken = [folder for folder in folders.named if target.is_relative_to(folder)]
+        if taken:
+            why = f"it would land in the examples folder {taken[0]}, which holds examples only"
+            skipped.append((path, why))
         else:
-            target = local_target(folders.workspace, path, where=f"agent {slug!r}")
-        targets[path] = (target, data)
-    return targets
+            targets[path] = (target, data)
+    return targets, skipped
 
 
 def refuse_lost_edits(project: Path, overwrites: Sequence[Path]) -> None:
@@ -288,7 +315,8 @@ def _entry(
         description=summary.description or None,
         config=config,
         workspace=_relative(folders.workspace, project),
-        examples=_relative(folders.examples, project) if has_examples else None,
+        # declared only when the entry names no examples folder: pull writes into its own
+        examples=_relative(folders.first, project) if has_examples and not folders.named else None,
     )
 
 

@@ -141,3 +141,32 @@ def test_a_pull_whose_manifest_does_not_load_afterwards_exits_1(
     assert "evalkit.yaml does not load after the pull" in result.stderr
     assert "agents/greeter-broken/examples/ada/input.json:1:2: " in result.stderr
     assert (tmp_path / "agents/greeter-broken/examples/ada/input.json").read_bytes() == b"{"
+
+
+def test_examples_in_a_folder_entry_are_pulled_into_that_folder(
+    evalkit: Evalkit, tmp_path: Path, platform: RunningPlatform
+) -> None:
+    """The new user's case: the examples are declared as a list of {folder: ...} entries and
+    nothing changed on the platform. Pulled, nothing is written and the manifest, its
+    flow-style config too, stays as it was."""
+    live_agent(platform, "greeter-cases")
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\nagents:\n  - slug: greeter-cases\n    name: Greeter\n"
+        "    config: {model: m1}\n    workspace: agents/greeter-cases/\n"
+        "    examples:\n      - folder: cases/\n"
+    )
+    for path, data in LIVE.items():
+        local = path.replace("examples/", "cases/") if path.startswith("examples/") else path
+        target = tmp_path / ("" if local.startswith("cases/") else "agents/greeter-cases") / local
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    before = listing(tmp_path)
+    url = remote(platform.base_url)
+
+    pulled = evalkit(*url, "-m", manifest, "pull", "greeter-cases")
+
+    assert pulled.code == ExitCode.OK, pulled.stderr
+    assert "0 files written, 3 unchanged" in pulled.stdout
+    assert listing(tmp_path) == before
+    assert evalkit(*url, "-m", manifest, "plan", "--detailed-exitcode").code == 0

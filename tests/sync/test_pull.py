@@ -383,3 +383,161 @@ def test_outside_git_a_differing_file_is_overwritten_only_with_force(
     (pulled,) = pull(counted.client, ["support"], manifest_path=manifest, force=True).agents
     assert sorted(pulled.written) == ["AGENT.md", "skills/tone.md"]
     assert not pull(counted.client, ["support"], manifest_path=manifest).agents[0].written
+
+
+def _project_with_cases(root: Path, examples: str, config: str) -> Path:
+    """The live agent's files as a project that keeps its examples in cases/, outside the
+    workspace, declared as ``examples`` (the lines under the entry's other keys)."""
+    for path, data in LIVE_FILES.items():
+        name = path.removeprefix("examples/")
+        target = root / ("agents/support" if name == path else "cases") / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    manifest = root / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\n"
+        "agents:\n"
+        "  - slug: support\n"
+        '    name: "Support bot"  # quoted\n'
+        "    description: Answers tickets\n"
+        f"{config}"
+        "    workspace: agents/support/\n"
+        f"{examples}",
+        encoding="utf-8",
+    )
+    return manifest
+
+
+FLOW_CONFIG = "    config: {model: m1, triggers: {api: {enabled: true}}}  # as set\n"
+
+EXAMPLE_FORMS = {
+    "path": "    examples: cases/\n",
+    "folder entry": "    examples:\n      - folder: cases/\n",
+    "flow folder entry": "    examples:\n      - {folder: cases/, tags: [refunds]}\n",
+}
+
+
+@pytest.mark.parametrize("examples", EXAMPLE_FORMS.values(), ids=EXAMPLE_FORMS.keys())
+def test_pull_writes_examples_into_the_folder_the_entry_names_in_any_form(
+    tmp_path: Path, counted: Counted, examples: str
+) -> None:
+    """Nothing changed on the platform: nothing is written, the manifest stays byte for byte
+    (the flow-style config and the quoted name too), and no second copy of the examples."""
+    make_live_agent(counted.client)
+    manifest = _project_with_cases(tmp_path, examples, FLOW_CONFIG)
+    before = manifest.read_bytes()
+
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+
+    assert result.problems == ()
+    (pulled,) = result.agents
+    assert (pulled.written, pulled.unchanged) == ((), len(LIVE_FILES))
+    assert manifest.read_bytes() == before
+    assert not (tmp_path / "agents/support/examples").exists()
+    assert not plan(load(tmp_path), counted.client).has_changes
+
+
+def test_pull_keeps_each_example_in_its_folder_and_adds_new_ones_to_the_first(
+    tmp_path: Path, counted: Counted
+) -> None:
+    """Several folders: an example is updated where it is, a new one goes where promote and
+    harvest write (the first folder); the manifest never holds an example twice."""
+    make_live_agent(counted.client)
+    new = {"examples/new/input.json": b'{"text": "hi"}\n', "examples/new/expected.json": b"{}\n"}
+    counted.client.agents.upload_files(
+        "support",
+        [{"path": p, "contentBase64": base64.b64encode(d).decode()} for p, d in new.items()],
+    )
+    manifest = _project_with_cases(
+        tmp_path, "    examples:\n      - folder: first/\n      - folder: cases/\n", FLOW_CONFIG
+    )
+    for name in ("input.json", "expected.json"):
+        (tmp_path / "first/old" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "first/old" / name).write_bytes(b"{}\n")
+    (tmp_path / "cases/refund/input.json").write_bytes(b'{"text": "refund now"}\n')
+    before = manifest.read_bytes()
+
+    result = pull(counted.client, ["support"], manifest_path=manifest, force=True)
+
+    assert result.problems == ()
+    (pulled,) = result.agents
+    assert sorted(pulled.written) == sorted([*new, "examples/refund/input.json"])
+    assert (tmp_path / "cases/refund/input.json").read_bytes() == (
+        LIVE_FILES["examples/refund/input.json"]
+    )
+    assert (tmp_path / "first/new/input.json").read_bytes() == new["examples/new/input.json"]
+    assert not (tmp_path / "cases/new").exists()
+    assert not (tmp_path / "first/refund").exists()
+    assert not (tmp_path / "agents/support/examples").exists()
+    assert manifest.read_bytes() == before
+    examples = load(tmp_path).agents[0].examples
+    assert sorted(example.name for example in examples) == ["new", "old", "refund"]
+
+
+@pytest.mark.parametrize("examples", ["    examples: []\n", "    examples:\n"], ids=["[]", "null"])
+def test_pull_declares_the_examples_folder_of_an_entry_that_names_none(
+    tmp_path: Path, counted: Counted, examples: str
+) -> None:
+    make_live_agent(counted.client)
+    manifest = _project_with_cases(tmp_path, examples, FLOW_CONFIG)
+    shutil.rmtree(tmp_path / "cases")
+
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+
+    assert result.problems == ()
+    assert manifest.read_text().endswith("    examples: agents/support/examples/\n")
+    assert (tmp_path / "agents/support/examples/refund/input.json").is_file()
+    assert not plan(load(tmp_path), counted.client).has_changes
+
+
+@pytest.mark.parametrize(
+    ("config", "pulled"),
+    [
+        (FLOW_CONFIG, "    config: {model: m2, triggers: {api: {enabled: true}}}  # as set\n"),
+        (
+            "    config:\n      model: m1  # cheap\n      triggers: {api: {enabled: true}}\n",
+            "    config:\n      model: m2  # cheap\n      triggers: {api: {enabled: true}}\n",
+        ),
+    ],
+    ids=["flow", "block"],
+)
+def test_a_config_changed_on_the_platform_keeps_its_style_and_what_did_not_change(
+    tmp_path: Path, counted: Counted, config: str, pulled: str
+) -> None:
+    make_live_agent(counted.client)
+    live = {"model": "m2", "triggers": {"api": {"enabled": True}}}
+    counted.client.agents.update("support", config=live)
+    manifest = _project_with_cases(tmp_path, EXAMPLE_FORMS["path"], config)
+    before = manifest.read_text()
+
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+
+    assert result.problems == ()
+    assert manifest.read_text() == before.replace(config, pulled)
+    assert not plan(load(tmp_path), counted.client).has_changes
+
+
+def test_a_workspace_file_inside_an_examples_folder_is_not_written_over_an_example(
+    tmp_path: Path, counted: Counted
+) -> None:
+    """A file uploaded in the dashboard at the path of an examples folder in the workspace:
+    sync never uploads one (it holds examples), and written it would be written twice."""
+    make_live_agent(counted.client)
+    stray = "cases/refund/input.json"
+    counted.client.agents.upload_files(
+        "support", [{"path": stray, "contentBase64": base64.b64encode(b"{}").decode()}]
+    )
+    manifest = tmp_path / "evalkit.yaml"
+    manifest.write_text(
+        "version: 1\nagents:\n  - slug: support\n    workspace: bot/\n    examples: bot/cases/\n"
+    )
+
+    result = pull(counted.client, ["support"], manifest_path=manifest)
+
+    (pulled,) = result.agents
+    assert [path for path, _ in pulled.skipped] == [stray]
+    assert "examples folder" in pulled.skipped[0][1]
+    assert (tmp_path / "bot/cases/refund/input.json").read_bytes() == (
+        LIVE_FILES["examples/refund/input.json"]
+    )
+    assert result.problems == ()
