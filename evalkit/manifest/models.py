@@ -22,7 +22,7 @@ from pydantic import (
 from evalkit.compare.rules import CompareSpec
 from evalkit.conventions import pass_env_problem
 from evalkit.manifest.limits import GATE_RANGES, MAX_ATTEMPTS
-from evalkit.manifest.pass_if import checked_pass_if
+from evalkit.manifest.pass_if import checked_pass_if, problem
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 64
@@ -108,9 +108,24 @@ class Repeat(_Strict):
     )
 
 
+REPEAT_FORMS = (
+    "repeat is a number of attempts (repeat: 5) or {times: 5, pass_if: ..., adaptive: ...}"
+)
+
+
 def _repeat_shorthand(value: Any) -> Any:
-    # ``repeat: 5`` is ``repeat: {times: 5}``.
-    return {"times": value} if isinstance(value, int) and not isinstance(value, bool) else value
+    """``repeat: 5`` is ``repeat: {times: 5}``; what is neither gets one problem naming both
+    forms (pydantic named the mapping only: "expected a mapping" for ``repeat: "3"``)."""
+    from evalkit.manifest.problems import describe  # problems -> models
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"times": value}
+    if value is None or isinstance(value, (dict, BaseModel)):
+        return value
+    hint = REPEAT_FORMS
+    if isinstance(value, str) and value.strip().isdigit():
+        hint = f"did you mean repeat: {value.strip()}, a number without quotes? {REPEAT_FORMS}"
+    raise problem(f"{describe(value)} is not a repeat", hint)
 
 
 RepeatField = Annotated[

@@ -110,3 +110,29 @@ def test_every_level_of_repeat_reports_the_same_way(
     problem = _only_problem(project({"evalkit.yaml": text}))
     assert (problem.mark.line, problem.mark.column) == (line, column)
     assert problem.message.startswith(f"{where}: ")
+
+
+@pytest.mark.parametrize(
+    ("written", "message", "hint"),
+    [
+        ('"3"', "string '3' is not a repeat", "did you mean repeat: 3, a number without quotes?"),
+        ("[3]", "a list is not a repeat", "repeat is a number of attempts (repeat: 5) or {times"),
+        ("true", "boolean true is not a repeat", "repeat is a number of attempts"),
+    ],
+)
+def test_a_repeat_that_is_neither_a_number_nor_a_mapping_names_both_forms(
+    project: Callable[[Files], Path], written: str, message: str, hint: str
+) -> None:
+    text = f"version: 1\ndefaults:\n  repeat: {written}\n"
+    problem = _only_problem(project({"evalkit.yaml": text}))
+    assert (problem.mark.line, problem.mark.column) == (3, 11)
+    assert problem.message == f"defaults.repeat: {message}"
+    assert hint in problem.hint
+
+
+@pytest.mark.parametrize("written", ["3", "{times: 3}", "{times: 2, pass_if: any}"])
+def test_a_repeat_loads_as_a_number_or_a_mapping(
+    project: Callable[[Files], Path], written: str
+) -> None:
+    text = f"version: 1\ndefaults:\n  repeat: {written}\n"
+    load_manifest(project({"evalkit.yaml": text}), env={})
