@@ -89,7 +89,21 @@ def evaluate_gates(
     nothing) with a message saying so."""
     gates = config.effective()
     outcomes: list[GateOutcome] = []
-    if gates.min_pass_rate is not None:
+    if gates.min_pass_rate is not None and counts.total == 0:
+        outcomes.append(
+            GateOutcome(
+                name="min_pass_rate",
+                passed=True,
+                limit=gates.min_pass_rate,
+                actual=counts.pass_rate,
+                message=(
+                    "pass rate not checked: no example to judge (an empty shard, or every "
+                    "example quarantined or cancelled)"
+                ),
+                checked=False,
+            )
+        )
+    elif gates.min_pass_rate is not None:
         rate = counts.pass_rate
         outcomes.append(
             GateOutcome(

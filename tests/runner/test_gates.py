@@ -35,6 +35,13 @@ def test_empty_run_passes_vacuously() -> None:
     assert all_passed(evaluate_gates(GateConfig(), Counts()))
 
 
+def test_a_pass_rate_of_no_example_is_not_checked_and_says_why() -> None:
+    (outcome,) = evaluate_gates(GateConfig(min_pass_rate=0.75), Counts())
+    assert (outcome.passed, outcome.checked) == (True, False)
+    assert outcome.message.startswith("pass rate not checked: no example to judge")
+    assert "0/0" not in outcome.message
+
+
 @pytest.mark.parametrize(
     ("limit", "verdicts", "passed"),
     [
