@@ -31,7 +31,8 @@ import contextlib
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -302,6 +303,9 @@ async def _ready_to_run(
         jobs, change_selection = _changed_only(loaded, jobs, config, hooks)
     elif not jobs:
         hooks.note(f"shard {config.selection.shard} holds none of the selected examples")
+    if config.environment:
+        for line in _environment_workflow_notes(config.environment, jobs):
+            hooks.note(line)
     # Read as untrusted input: a bad file stops here, at its line, before anything runs.
     baseline = read_summary_file(config.baseline) if config.baseline else None
     plan_for(jobs, config, baseline)  # a repeat that cannot be honoured stops here
@@ -360,6 +364,18 @@ async def _ready_to_run(
         judgements_folder=project_root / JUDGEMENTS_FOLDER,
     )
     return _ReadyRun(platform, prepared, jobs, project_root)
+
+
+def _environment_workflow_notes(environment: str, jobs: Sequence[ExampleJob]) -> list[str]:
+    """What --env cannot do for workflow examples: a workflow's steps name their agents, and
+    no run can point them at the environment's copies, so they run the agents as named."""
+    examples = Counter(job.platform_name for job in jobs if job.kind == "workflow")
+    return [
+        f"--env {environment}: workflow {name} runs the agents its steps name, not their "
+        f"{environment} copies (no run can redirect a workflow's steps): its {count} "
+        "example(s) evaluate those agents as the platform has them"
+        for name, count in sorted(examples.items())
+    ]
 
 
 #: results.jsonl lines read back as each example finishes, once every example has started

@@ -489,3 +489,33 @@ def test_a_config_that_is_not_a_run_config_is_refused_before_anything_runs(tmp_p
     with pytest.raises(ConfigError, match=r"config is a dict, not an evalkit\.RunConfig"):
         evalkit.run(tmp_path / "evalkit.yaml", {"concurrency": 2})  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_workflow_under_an_environment_says_it_runs_the_agents_its_steps_name(
+    tmp_path: Path,
+) -> None:
+    """--env makes copies of the manifest's agents; a workflow's steps still name the
+    originals, and the run says so for each workflow it runs."""
+    from tests.runner.test_cli_run import ROOT
+
+    for name in ("invoices", "workflow-suite"):
+        shutil.copytree(ROOT / "examples" / name, tmp_path / "examples" / name)
+    (tmp_path / ".git").mkdir()
+    manifest = tmp_path / "examples" / "workflow-suite" / "evalkit.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text + '\nenvironments:\n  pr: {slug: "{slug}-pr"}\n', encoding="utf-8")
+    notes: list[str] = []
+    config = RunConfig(environment="pr", report=False, selection=Selection(examples=("harbor*",)))
+    outcome = evalkit.run(
+        manifest, config, connection=Connection(), hooks=RunHooks(note=notes.append)
+    )
+
+    ran = {(b.kind, b.agent) for b in outcome.summary.examples}
+    assert ("agent", "invoice-extractor") in ran
+    assert ("workflow", "invoice-pipeline") in ran
+    said = [note for note in notes if note.startswith("--env pr: workflow")]
+    assert said == [
+        "--env pr: workflow invoice-pipeline runs the agents its steps name, not their pr "
+        "copies (no run can redirect a workflow's steps): its 2 example(s) evaluate those "
+        "agents as the platform has them"
+    ]
