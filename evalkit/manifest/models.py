@@ -114,18 +114,18 @@ REPEAT_FORMS = (
 
 
 def _repeat_shorthand(value: Any) -> Any:
-    """``repeat: 5`` is ``repeat: {times: 5}``; what is neither gets one problem naming both
-    forms (pydantic named the mapping only: "expected a mapping" for ``repeat: "3"``)."""
+    """``repeat: 5`` is ``repeat: {times: 5}``, and so is ``repeat: "5"`` (what ``${N}``
+    gives: as ``times: "5"`` is 5); what is neither gets one problem naming both forms
+    (pydantic named the mapping only: "expected a mapping")."""
     from evalkit.manifest.problems import describe  # problems -> models
 
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return {"times": value}
     if value is None or isinstance(value, (dict, BaseModel)):
         return value
-    hint = REPEAT_FORMS
-    if isinstance(value, str) and value.strip().isdigit():
-        hint = f"did you mean repeat: {value.strip()}, a number without quotes? {REPEAT_FORMS}"
-    raise problem(f"{describe(value)} is not a repeat", hint)
+    raise problem(f"{describe(value)} is not a repeat", REPEAT_FORMS)
 
 
 RepeatField = Annotated[

@@ -115,7 +115,7 @@ def test_every_level_of_repeat_reports_the_same_way(
 @pytest.mark.parametrize(
     ("written", "message", "hint"),
     [
-        ('"3"', "string '3' is not a repeat", "did you mean repeat: 3, a number without quotes?"),
+        ('"three"', "string 'three' is not a repeat", "repeat is a number of attempts"),
         ("[3]", "a list is not a repeat", "repeat is a number of attempts (repeat: 5) or {times"),
         ("true", "boolean true is not a repeat", "repeat is a number of attempts"),
     ],
@@ -130,9 +130,16 @@ def test_a_repeat_that_is_neither_a_number_nor_a_mapping_names_both_forms(
     assert hint in problem.hint
 
 
-@pytest.mark.parametrize("written", ["3", "{times: 3}", "{times: 2, pass_if: any}"])
+@pytest.mark.parametrize(
+    "written", ["3", '"3"', "${TIMES}", "{times: 3}", '{times: "${TIMES}", pass_if: any}']
+)
 def test_a_repeat_loads_as_a_number_or_a_mapping(
     project: Callable[[Files], Path], written: str
 ) -> None:
-    text = f"version: 1\ndefaults:\n  repeat: {written}\n"
-    load_manifest(project({"evalkit.yaml": text}), env={})
+    text = (
+        f"version: 1\ndefaults:\n  repeat: {written}\n"
+        "agents:\n  - slug: answerer\n    examples:\n      - {name: one, expected: {a: 1}}\n"
+    )
+    (example,) = load_manifest(project({"evalkit.yaml": text}), env={"TIMES": "3"}).examples()
+    assert example.repeat is not None
+    assert example.repeat.times == 3
