@@ -511,7 +511,7 @@ def read_yaml(path: Path, display: str) -> tuple[YamlSource | None, list[Manifes
         mark = err.mark
         return None, [_problem(display, mark.line + 1, mark.column + 1, str(err), err.hint)]
     except yaml.MarkedYAMLError as err:
-        return None, [_syntax_problem(display, err)]
+        return None, [_syntax_problem(display, err, text)]
     except yaml.YAMLError as err:
         return None, [_problem(display, 0, 0, f"malformed YAML: {err}", "")]
     except RecursionError:  # a safety net: MAX_DEPTH keeps composing and building shallow
@@ -547,17 +547,27 @@ def _read_text(path: Path, display: str) -> tuple[str, ManifestProblem | None]:
     return text, None
 
 
-def _syntax_problem(display: str, err: yaml.MarkedYAMLError) -> ManifestProblem:
+def _syntax_problem(display: str, err: yaml.MarkedYAMLError, text: str) -> ManifestProblem:
     mark = err.problem_mark or err.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     detail = err.problem or "malformed YAML"
     hint = err.context or ""
     if "'\\t'" in detail:
         hint = "indent with spaces: YAML does not allow tabs for indentation"
+    elif mark is not None and text[max(0, mark.index - 1) : mark.index + 1] == "${":
+        # ``{MODE: ${AGENT_MODE}}``: the reference's brace opens a mapping inside the mapping
+        reference = _REFERENCE.match(text, mark.index - 1)
+        written = reference.group() if reference else "${VAR}"
+        hint = f'inside {{...}} or [...] a reference needs quotes: write "{written}"'
+        return _problem(display, line, column - 1, f"malformed YAML: {detail}", hint)
     if err.context and err.context_mark and err.context_mark is not mark:
         start = err.context_mark
         hint += f" (it starts at line {start.line + 1}, column {start.column + 1})"
     return _problem(display, line, column, f"malformed YAML: {detail}", hint)
+
+
+#: a ``${VAR}`` reference as written, up to its closing brace or the line's end
+_REFERENCE = re.compile(r"\$\{[^}\n]*\}?")
 
 
 def _problem(display: str, line: int, column: int, message: str, hint: str) -> ManifestProblem:
