@@ -3,6 +3,7 @@
     made = evalkit.plan("evalkit.yaml")                # what a sync would change
     outcome = evalkit.apply("evalkit.yaml")            # plan, then apply: ``evalkit sync --yes``
     outcome.result.state                               # converged, partly-applied, ...
+    evalkit.apply(load_plan("plan.json"), against="evalkit.yaml")  # ``evalkit sync --plan``
 
 ``apply`` is the library's name for what ``evalkit sync`` does (``evalkit.sync`` is the sync
 engine's package). Both open the platform of ``connection`` (default: from the environment,
@@ -20,10 +21,12 @@ from pathlib import Path
 
 from evalkit.client import EigenpalClient
 from evalkit.connection import Connection, open_client
+from evalkit.errors import ConfigError
 from evalkit.manifest import Manifest, load_manifest
 from evalkit.sync import ApplyResult, Plan
 from evalkit.sync import apply as apply_plan
 from evalkit.sync import plan as plan_manifest
+from evalkit.sync.plan_file import check_saved_plan
 
 DEFAULT_SYNC_CONCURRENCY = 8
 
@@ -109,17 +112,43 @@ def apply(
     only: Sequence[str] = (),
     refresh: bool = False,
     concurrency: int = DEFAULT_SYNC_CONCURRENCY,
+    against: Path | str | Manifest | None = None,
 ) -> SyncOutcome:
     """Make the platform match the manifest (``evalkit sync --yes``). Given a saved ``Plan``
-    (``evalkit.sync.load_plan``), apply it as it is: it refuses, with nothing written, when
+    (``evalkit.sync.load_plan``), apply it as it is, as ``evalkit sync --plan`` does: what it
+    uploads is first checked against the manifest ``against`` (a plan file is untrusted: it
+    may only upload files that manifest declares), and it refuses, with nothing written, when
     the platform moved since it was made."""
     if isinstance(manifest, Plan):
-        root = Path(manifest.base_dir)
-        with open_planner(connection, project_root=root, concurrency=concurrency) as planner:
-            return SyncOutcome(manifest, planner.apply(manifest))
+        replanning = bool(only) or environment is not None or refresh
+        return _apply_saved(manifest, against, connection, concurrency, replanning=replanning)
     loaded = load_for_planning(manifest, environment)
     with open_planner(
         connection, project_root=loaded.path.parent, concurrency=concurrency
     ) as planner:
         made = planner.plan(loaded, only=only, refresh=refresh)
         return SyncOutcome(made, planner.apply(made))
+
+
+def _apply_saved(
+    saved: Plan,
+    against: Path | str | Manifest | None,
+    connection: Connection | None,
+    concurrency: int,
+    *,
+    replanning: bool,
+) -> SyncOutcome:
+    """``apply`` of a saved plan: checked against the manifest ``against`` first."""
+    if against is None:
+        raise ConfigError(
+            "a saved plan is applied against the manifest it was made from: pass "
+            "against='evalkit.yaml' (what the plan uploads is checked against it)"
+        )
+    if replanning:
+        raise ConfigError("a saved plan applies as is: drop only, environment and refresh")
+    loaded = load_for_planning(against, saved.environment)
+    checked = check_saved_plan(saved, loaded, where="the saved plan")
+    with open_planner(
+        connection, project_root=loaded.path.parent, concurrency=concurrency
+    ) as planner:
+        return SyncOutcome(checked, planner.apply(checked))

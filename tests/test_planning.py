@@ -3,13 +3,15 @@ Python, against the local platform they start."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 import evalkit
 from evalkit import Connection
-from evalkit.errors import ManifestError, PlanError
+from evalkit.errors import ConfigError, ManifestError, PlanError
 from evalkit.sync import load_plan, save_plan
 from tests.runner.test_cli_run import copy_project
 
@@ -34,9 +36,33 @@ def test_plan_then_apply_then_nothing_left_to_do(project: Path) -> None:
 def test_a_saved_plan_applies_as_it_was_made(project: Path, tmp_path: Path) -> None:
     saved = tmp_path / "plan.json"
     save_plan(evalkit.plan(project, connection=Connection()), saved)
-    outcome = evalkit.apply(load_plan(saved), connection=Connection())
+    outcome = evalkit.apply(load_plan(saved), connection=Connection(), against=project)
     assert outcome.result.state == "converged"
     assert not evalkit.plan(project, connection=Connection()).has_changes
+
+
+def test_a_saved_plan_uploads_only_what_the_manifest_declares(
+    project: Path, tmp_path: Path
+) -> None:
+    """A plan file is untrusted: as with 'evalkit sync --plan', a file it would upload from
+    outside what the manifest declares is refused before the platform is opened."""
+    saved = tmp_path / "plan.json"
+    save_plan(evalkit.plan(project, connection=Connection()), saved)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the platform", encoding="utf-8")
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["agents"][0]["files"][0]["source"] = str(secret)
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    state = project.parent / ".evalkit"
+    shutil.rmtree(state, ignore_errors=True)
+
+    with pytest.raises(ConfigError, match="pass against="):
+        evalkit.apply(load_plan(saved), connection=Connection())
+    with pytest.raises(PlanError, match="leads outside the project folder"):
+        evalkit.apply(load_plan(saved), connection=Connection(), against=project)
+    with pytest.raises(ConfigError, match="drop only, environment and refresh"):
+        evalkit.apply(load_plan(saved), connection=Connection(), against=project, refresh=True)
+    assert not state.exists(), "no platform was started"
 
 
 def test_an_unknown_agent_and_a_bad_manifest_are_refused(project: Path, tmp_path: Path) -> None:
