@@ -37,6 +37,7 @@ from typing import Any
 
 from evalkit.compare import ABSENT, Difference
 from evalkit.compare.accepting import accept_files, accept_json
+from evalkit.compare.json_edit import JsonSyntax, dumped, edited_node, parse
 from evalkit.manifest import ExampleSpec, Manifest, load_manifest
 from evalkit.manifest.paths import display_path
 from evalkit.runner.accept_plan import (
@@ -53,7 +54,6 @@ from evalkit.runner.ci import CI_VARIABLES, refuse_in_ci
 from evalkit.runner.from_manifest import jobs_from_manifest, suite_name
 from evalkit.runner.inline_expected import InlineRefused, NewExpected, edit_expected
 from evalkit.runner.jobs import ExampleJob, Selection, select
-from evalkit.runner.json_edit import JsonSyntax, dumped, edited_node, parse
 from evalkit.runner.results import OUTPUT_FILES_FOLDER, RESULTS_NAME, ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.run_folders import latest_run, run_folder
