@@ -11,8 +11,9 @@ the files all or nothing (``accept_write``). Which run (the folder given, or the
 What is accepted (``evalkit.compare.accepting``): only the paths the comparison, under the
 rules in force now, finds different take the actual value; ignored paths and values within a
 tolerance (or equal under the text, order, regex and scorer rules) keep their old expected
-value. Files: a file that differs is replaced, an expected file the output lacks is removed,
-an output file nobody expected is added (only when the example expects files at all).
+value. Files: a file that differs takes what differs (in its own text for JSON, CSV and
+text files), an expected file the output lacks is removed, an output file nobody expected is
+added (only when the example expects files at all).
 
 Which examples: the selected ones (``--only``, ``--example``, ``--tag``) that failed or were
 partial. A pass has nothing to change. An error or a cancelled example has no output to
