@@ -65,7 +65,7 @@ def test_run_command_imports_only_what_a_run_uses() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('deepdiff', 'numpy', "
         "'jinja2', 'markdown_it', 'ruamel') or m in ('evalkit.runner.accept', "
         "'evalkit.runner.accept_refusals', 'evalkit.runner.inline_expected', "
-        "'evalkit.runner.json_edit', 'evalkit.runner.accept_plan', 'evalkit.runner.accept_write', "
+        "'evalkit.compare.json_edit', 'evalkit.runner.accept_plan', 'evalkit.runner.accept_write', "
         "'evalkit.cli.accept', 'evalkit.runner.ci') "
         "or m.startswith(('evalkit.report', 'evalkit.cli.report', "
         "'evalkit.emulator'))))"

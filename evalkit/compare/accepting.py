@@ -6,31 +6,46 @@ ignored path (a value only the output has stays out), a number within its tolera
 equal after its normalisations, an order-free list's elements (kept in their old order, the
 output's new elements appended, the ones it lost dropped), and a value a regex or a scorer
 accepts. A list in strict order whose elements are all there in another order takes the new
-order, each element keeping its old value. A value a regex or a scorer rejects keeps its old
-value too, unless taking the actual one satisfies the rule (a similarity to the expected text):
-the rule, not the expected value, is what the output fails, so only a new rule fixes that; the
-comparison of the accepted value with the output (``AcceptedJson.left``) lists what is left.
-A value a judge agent grades keeps its old expected value (its reference answer) whatever the
-judge said: judges run on the platform, in ``evalkit run`` only (``AcceptedJson.judged``).
+order, each element keeping its old value; one the output inserted elements into, or lost some
+of, keeps the elements that still match (the matching first and last ones, and a longest
+common run between them) with their old values, the new ones in their place. A value a regex
+or a scorer rejects keeps its old value too, unless taking the actual one satisfies the rule (a
+similarity to the expected text): the rule, not the expected value, is what the output fails,
+so only a new rule fixes that; the comparison of the accepted value with the output
+(``AcceptedJson.left``) lists what is left. A value a judge agent grades keeps its old expected
+value (its reference answer) whatever the judge said: judges run on the platform, in ``evalkit
+run`` only (``AcceptedJson.judged``).
 
-Files: a file that differs is replaced by the output file, a JSON file (json mode) merged like
-the JSON output; an expected file the output lacks is removed; an output file nobody expected is
-added (only reported when the example expects files at all, as in the comparison).
+Files: a file that differs takes only what differs, in its own text (``file_edits``): a JSON
+file is merged like the JSON output, a CSV file's records like a list of objects (under the
+file rule's ``order``, ``text`` and ``compare``), a text file line by line; a bytes file, a
+text file judged by scorers, and a file that cannot be read in its mode become the output file.
+An expected file the output lacks is removed; an output file nobody expected is added (only
+reported when the example expects files at all, as in the comparison).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Literal
 
 from evalkit.compare.compiled import CompiledRules, compile_rules
 from evalkit.compare.differences import ABSENT, Difference
-from evalkit.compare.file_formats import UnreadableFile, parse_json
+from evalkit.compare.file_edits import edited_csv, edited_text
+from evalkit.compare.file_formats import (
+    UnreadableFile,
+    csv_record,
+    csv_records,
+    csv_rows,
+    decode_text,
+    parse_json,
+)
 from evalkit.compare.file_modes import FileMode
-from evalkit.compare.files import FileComparison, compare_files, rule_for
+from evalkit.compare.files import FileComparison, compare_files, csv_spec, rule_for, scored_text
 from evalkit.compare.json_compare import compare_json
+from evalkit.compare.json_edit import JsonSyntax, edited_node, parse
 from evalkit.compare.matching import match_elements, pair_leftovers, values_match
 from evalkit.compare.python_scorers import scorer_documents, scorer_example
 from evalkit.compare.rules import CompareSpec, FileRule
@@ -163,18 +178,85 @@ class _Merger:
                 old_of = {j: i for i, j in matching.pairs}
                 return [expected[old_of[j]] for j in range(len(actual))]
         merged = []
-        for index in range(max(len(expected), len(actual))):
-            path = child(pointer, index)
-            if index < len(expected) and index < len(actual):
-                merged.append(self.merged(expected[index], actual[index], path))
-            elif index < len(expected):
-                if absent_ok(expected[index], path, self.rules):
-                    merged.append(expected[index])
-            else:
-                kept = self.fresh(actual[index], path)
+        for old, new in _aligned(expected, actual, self._matches(expected, actual, pointer)):
+            if old is not None and new is not None:
+                merged.append(self.merged(expected[old], actual[new], child(pointer, old)))
+            elif old is not None:
+                if absent_ok(expected[old], child(pointer, old), self.rules):
+                    merged.append(expected[old])
+            elif new is not None:
+                kept = self.fresh(actual[new], child(pointer, new))
                 if kept is not ABSENT:
                     merged.append(kept)
         return merged
+
+    def _matches(self, expected: list[Any], actual: list[Any], pointer: str) -> list[Pair]:
+        """Elements that match under the rules, in order in both lists: the matching first and
+        last ones, and a longest common run of those between (when both lists are short
+        enough). Without a rule that names a position, as an element's rules are those of its
+        expected index."""
+        if self.rules.names_positions(pointer):
+            return []
+
+        def match(i: int, j: int) -> bool:
+            return values_match(expected[i], actual[j], child(pointer, i), self.rules)
+
+        head = 0
+        while head < min(len(expected), len(actual)) and match(head, head):
+            head += 1
+        tail = 0
+        while tail < min(len(expected), len(actual)) - head and match(
+            len(expected) - 1 - tail, len(actual) - 1 - tail
+        ):
+            tail += 1
+        between = _longest_common(
+            range(head, len(expected) - tail), range(head, len(actual) - tail), match
+        )
+        ends = [(len(expected) - k, len(actual) - k) for k in range(tail, 0, -1)]
+        return [(k, k) for k in range(head)] + between + ends
+
+
+Pair = tuple[int, int]
+#: the most pairs of elements compared to align the middle of two lists in order
+MAX_ALIGNED = 10_000
+
+
+def _longest_common(old: range, new: range, match: Callable[[int, int], bool]) -> list[Pair]:
+    """A longest run of matching pairs, in order in both ranges (none when they are too long
+    to try every pair)."""
+    if not old or not new or len(old) * len(new) > MAX_ALIGNED:
+        return []
+    hits = [[match(a, b) for b in new] for a in old]
+    length = [[0] * (len(new) + 1) for _ in range(len(old) + 1)]
+    for a in range(len(old) - 1, -1, -1):
+        for b in range(len(new) - 1, -1, -1):
+            if hits[a][b]:
+                length[a][b] = length[a + 1][b + 1] + 1
+            else:
+                length[a][b] = max(length[a + 1][b], length[a][b + 1])
+    pairs, a, b = [], 0, 0
+    while a < len(old) and b < len(new):
+        if hits[a][b] and length[a][b] == length[a + 1][b + 1] + 1:
+            pairs.append((old[a], new[b]))
+            a, b = a + 1, b + 1
+        elif length[a + 1][b] >= length[a][b + 1]:
+            a += 1
+        else:
+            b += 1
+    return pairs
+
+
+def _aligned(
+    expected: list[Any], actual: list[Any], matches: list[Pair]
+) -> Iterator[tuple[int | None, int | None]]:
+    """Every element of both lists once, in the output's order: the matching pairs, and
+    between two of them the others paired by position (those left over alone)."""
+    i = j = 0
+    for old, new in [*matches, (len(expected), len(actual))]:
+        yield from zip_longest(range(i, old), range(j, new))
+        if old < len(expected):
+            yield old, new
+        i, j = old + 1, new + 1
 
 
 def _containers(expected: Any, actual: Any) -> bool:
@@ -233,16 +315,43 @@ def accept_files(
 def _accepted_file(
     compared: FileComparison, expected: bytes, actual: bytes, rule: FileRule | None
 ) -> bytes:
-    """The output file, but for a JSON file only its differing values (in its own layout when
-    that is all of them)."""
-    if compared.mode != FileMode.JSON or compared.problem is not None:
-        return actual
+    """The expected file with the output's differing parts, in its own text where its mode
+    allows (``file_edits``); else the output file."""
     try:
-        old = parse_json(expected, "the expected file")
-        new = parse_json(actual, "the output file")
+        if compared.problem is not None:
+            return actual
+        if compared.mode == FileMode.JSON:
+            return _accepted_json_file(expected, actual, rule)
+        if compared.mode == FileMode.CSV:
+            edited = _accepted_csv(expected, actual, rule or FileRule())
+        elif compared.mode == FileMode.TEXT and not scored_text(compared.mode, rule or FileRule()):
+            edited = edited_text(expected, actual, tuple(rule.text or ()) if rule else ())
+        else:
+            return actual
     except UnreadableFile:
         return actual
-    accepted = accept_json(old, new, rule.compare if rule is not None else None)
-    if identical(accepted.value, new):
+    return actual if edited is None else edited
+
+
+def _accepted_json_file(expected: bytes, actual: bytes, rule: FileRule | None) -> bytes:
+    """Only the differing values, written into the expected file's own text."""
+    parse_json(expected, "the expected file")  # the limits of the comparison's reader
+    new = parse_json(actual, "the output file")
+    text = decode_text(expected, "the expected file")
+    try:
+        root = parse(text)
+    except JsonSyntax:  # JSON Python reads but the editor does not (NaN): written anew
         return actual
-    return (json.dumps(accepted.value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    accepted = accept_json(root.value, new, rule.compare if rule is not None else None)
+    prefix = expected[: len(expected) - len(text.encode("utf-8"))]  # a byte-order mark
+    return prefix + edited_node(text, root, accepted.value).encode("utf-8")
+
+
+def _accepted_csv(expected: bytes, actual: bytes, rule: FileRule) -> bytes | None:
+    """Only the rows (and within a row, the cells) that differ, in the expected file's text."""
+    rows = csv_rows(expected, "the expected file")
+    if not rows:
+        return None
+    kept = [csv_record(rows[0].cells, row.cells) for row in rows[1:]]
+    accepted = accept_json(kept, csv_records(actual, "the output file"), csv_spec(rule))
+    return edited_csv(expected, rows, kept, accepted.value)

@@ -24,6 +24,7 @@ import difflib
 import io
 import json
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 from evalkit.compare.rules import TextNormalisation
@@ -102,25 +103,46 @@ def _deeper(value: Any, limit: int) -> bool:
     return False
 
 
-def csv_records(data: bytes, side: str) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class CsvRow:
+    """One row of a CSV file: its cells, and its text as written (line ending included)."""
+
+    cells: list[str]
+    text: str
+
+
+def csv_rows(data: bytes, side: str) -> list[CsvRow]:
+    """The rows of a CSV file, the header first; blank lines at the end are no rows."""
     text = decode_text(data, side)
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines)
+    rows, read = [], 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for cells in reader:
+            rows.append(CsvRow(cells, "".join(lines[read : reader.line_num])))
+            read = reader.line_num
     except csv.Error as err:
         raise UnreadableFile(f"{side} is not valid CSV: {err}") from err
-    while rows and not rows[-1]:  # blank lines at the end: no cells, no row
+    while rows and not rows[-1].cells:  # blank lines at the end: no cells, no row
         rows.pop()
+    return rows
+
+
+def csv_records(data: bytes, side: str) -> list[dict[str, str]]:
+    rows = csv_rows(data, side)
     if not rows:
         return []
-    header, body = rows[0], rows[1:]
+    header = rows[0].cells
     _refuse_repeated_columns(header, side)
-    records = []
-    for row in body:
-        record = dict(zip(header, row, strict=False))
-        for position in range(len(header), len(row)):
-            record[f"#{position + 1}"] = row[position]
-        records.append(record)
-    return records
+    return [csv_record(header, row.cells) for row in rows[1:]]
+
+
+def csv_record(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row as a record: ``{column: cell}``, cells past the header under ``#<position>``."""
+    record = dict(zip(header, cells, strict=False))
+    for position in range(len(header), len(cells)):
+        record[f"#{position + 1}"] = cells[position]
+    return record
 
 
 def _refuse_repeated_columns(header: list[str], side: str) -> None:

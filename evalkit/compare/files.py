@@ -166,7 +166,7 @@ def _compare_one(
         return FileComparison(name, mode, "missing", **sizes)
     sizes.update(actual_size=len(actual), actual_sha256=_sha256(actual))
     same = sizes["expected_sha256"] == sizes["actual_sha256"]
-    if mode == FileMode.EXISTS or (same and not _scored_text(mode, rule)):
+    if mode == FileMode.EXISTS or (same and not scored_text(mode, rule)):
         return FileComparison(name, mode, "match", score=1.0, **sizes)
     try:
         if mode == FileMode.TEXT:
@@ -188,7 +188,7 @@ def _compare_one(
     return FileComparison(name, mode, "differ", **sizes)  # bytes: the hashes differ
 
 
-def _scored_text(mode: FileMode, rule: FileRule) -> bool:
+def scored_text(mode: FileMode, rule: FileRule) -> bool:
     """Scorers judge this file (even one identical to the expected file can fail them)."""
     return mode == FileMode.TEXT and any(getattr(rule, key) is not None for key in TEXT_SCORERS)
 

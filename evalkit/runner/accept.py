@@ -11,8 +11,9 @@ the files all or nothing (``accept_write``). Which run (the folder given, or the
 What is accepted (``evalkit.compare.accepting``): only the paths the comparison, under the
 rules in force now, finds different take the actual value; ignored paths and values within a
 tolerance (or equal under the text, order, regex and scorer rules) keep their old expected
-value. Files: a file that differs is replaced, an expected file the output lacks is removed,
-an output file nobody expected is added (only when the example expects files at all).
+value. Files: a file that differs takes what differs (in its own text for JSON, CSV and
+text files), an expected file the output lacks is removed, an output file nobody expected is
+added (only when the example expects files at all).
 
 Which examples: the selected ones (``--only``, ``--example``, ``--tag``) that failed or were
 partial. A pass has nothing to change. An error or a cancelled example has no output to
@@ -37,6 +38,7 @@ from typing import Any
 
 from evalkit.compare import ABSENT, Difference
 from evalkit.compare.accepting import accept_files, accept_json
+from evalkit.compare.json_edit import JsonSyntax, dumped, edited_node, parse
 from evalkit.manifest import ExampleSpec, Manifest, load_manifest
 from evalkit.manifest.paths import display_path
 from evalkit.runner.accept_plan import (
@@ -53,7 +55,6 @@ from evalkit.runner.ci import CI_VARIABLES, refuse_in_ci
 from evalkit.runner.from_manifest import jobs_from_manifest, suite_name
 from evalkit.runner.inline_expected import InlineRefused, NewExpected, edit_expected
 from evalkit.runner.jobs import ExampleJob, Selection, select
-from evalkit.runner.json_edit import JsonSyntax, dumped, edited_node, parse
 from evalkit.runner.results import OUTPUT_FILES_FOLDER, RESULTS_NAME, ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
 from evalkit.runner.run_folders import latest_run, run_folder

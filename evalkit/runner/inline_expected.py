@@ -1,12 +1,14 @@
 """Writing an inline example's new ``expected:`` into its manifest file, comments and layout
 kept (as ``evalkit pull`` edits a manifest: ruamel.yaml's round trip).
 
-ruamel.yaml writes a whole document again. So the file is edited only when ruamel.yaml,
-with one of the usual indentation styles, writes the file unchanged as it stands: then only
-the ``expected:`` value differs after the edit, and ``git diff`` shows just that. Otherwise
-the example is refused with what to do, and the file is not touched. Within ``expected:``,
-members keep their place and comments; values that changed are written anew, new keys go
-last, keys the output lost are removed.
+ruamel.yaml writes a whole document again, with the indentation style (of the usual ones) that
+writes the file closest to how it stands. Only the lines its edit changes are carried over to
+the file's own text (``carried_edit``): every other line stays byte for byte, so an escape, an
+anchor or odd spacing elsewhere in the file is no obstacle. An edit is refused, naming the
+file's line and what on it blocks, when it touches a line ruamel.yaml writes back differently,
+or would change a line outside the examples' ``expected:`` values (a value an alias or merge
+key shares with another place). Within ``expected:``, members keep their place and comments;
+values that changed are written anew, new keys go last, keys the output lost are removed.
 
 The edited text is checked before it is written: read again as evalkit reads manifests, it
 must hold the same document with the new expected value, and nothing else changed.
@@ -14,22 +16,26 @@ must hold the same document with the new expected value, and nothing else change
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from evalkit.errors import SourceMark
 from evalkit.manifest.yaml_source import Loc, YamlSource, read_yaml
+from evalkit.runner.carried_edit import Unreproduced, carried_over
 
-#: indentation styles tried, (mapping, sequence, offset): the one that writes the file as it
-#: stands is kept
+#: indentation styles tried, (mapping, sequence, offset): the one that writes the file closest
+#: to how it stands is kept
 _STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 4, 0))
 
 
@@ -60,7 +66,8 @@ def edit_expected(path: Path, edits: list[NewExpected]) -> InlineEdit:
     """The text of ``path`` with each inline example expecting its new value
     (``InlineRefused`` when the file cannot be edited so; nothing is written here)."""
     before = path.read_text(encoding="utf-8")
-    yaml, document = _round_trip(path, before)
+    yaml, document, base = _round_trip(path, before)
+    spans = []
     for edit in edits:
         example = _find_example(document, edit.mark, edit.name)
         if example is None or "expected" not in example:
@@ -72,13 +79,26 @@ def edit_expected(path: Path, edits: list[NewExpected]) -> InlineEdit:
                 f"{edit.mark}: the expected value of {edit.name!r} uses ${{VAR}} "
                 "interpolation; edit it by hand (accept would write the interpolated values)"
             )
+        spans.append(_expected_lines(before, edit))
         _sync(example, "expected", edit.value)
-    after = _dump(yaml, document)
-    _check(path, before, after, edits)
-    return InlineEdit(path, before, after)
+    try:
+        carried = carried_over(before, base, _dump(yaml, document))
+    except Unreproduced as err:
+        raise InlineRefused(
+            f"{path}:{err}: evalkit's YAML writer does not write this back as it stands, and "
+            "the new expected value changes this line or one next to it; write it plainly, move "
+            "the example into an examples folder, or copy the actual output from the report by "
+            "hand"
+        ) from None
+    _only_expected_values(path, carried.replaced, spans)
+    _check(path, before, carried.text, edits)
+    return InlineEdit(path, before, carried.text)
 
 
-def _round_trip(path: Path, text: str) -> tuple[YAML, Any]:
+def _round_trip(path: Path, text: str) -> tuple[YAML, Any, str]:
+    """The document of ``text`` and its text as ruamel.yaml writes it back, in the style of
+    ``_STYLES`` that writes the most lines as they stand."""
+    best: tuple[int, YAML, Any, str] | None = None
     for mapping, sequence, offset in _STYLES:
         yaml = YAML(typ="rt")
         yaml.preserve_quotes = True
@@ -88,13 +108,89 @@ def _round_trip(path: Path, text: str) -> tuple[YAML, Any]:
             document = yaml.load(text)
         except YAMLError as err:
             raise InlineRefused(f"{path}: cannot be read for editing: {err}") from None
-        if _dump(yaml, document) == text:
-            return yaml, document
+        written = _dump(yaml, document)
+        if written == text:
+            return yaml, document, written
+        kept = _lines_kept(text, written)
+        if best is None or kept > best[0]:
+            best = (kept, yaml, document, written)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _lines_kept(text: str, written: str) -> int:
+    old, new = text.splitlines(), written.splitlines()
+    blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks)
+
+
+def _expected_lines(text: str, edit: NewExpected) -> range:
+    """The lines (0-based) of the example's ``expected:``, from its key to its value's end."""
+    events = iter(pyyaml.parse(text, Loader=pyyaml.SafeLoader))
+    for event in events:
+        line, column = _start(event)
+        if isinstance(event, pyyaml.MappingStartEvent) and (line + 1, column + 1) == (
+            edit.mark.line,
+            edit.mark.column,
+        ):
+            break
+    for key in events:
+        if isinstance(key, pyyaml.MappingEndEvent):
+            break
+        _node_end(key, events)
+        last = _node_end(next(events), events)
+        if isinstance(key, pyyaml.ScalarEvent) and key.value == "expected":
+            return range(_start(key)[0], last + 1)
     raise InlineRefused(
-        f"{path}: its layout is not one evalkit can write back unchanged, so its inline "
-        "expected values are not edited (the whole file would be rewritten); move the "
-        "example into an examples folder, or copy the actual output from the report by hand"
+        f"{edit.mark}: the expected value of {edit.name!r} is not written in the example (a "
+        "merge key '<<' brings it from elsewhere); edit it by hand"
     )
+
+
+def _node_end(first: pyyaml.Event, events: Iterator[pyyaml.Event]) -> int:
+    """The last line (0-based) of the node whose first event is ``first``, its other events
+    read from ``events``."""
+    flows: list[bool] = []
+    event, last = first, _start(first)[0]
+    while True:
+        end_line, end_column = _end(event)
+        if isinstance(event, pyyaml.CollectionStartEvent):
+            flows.append(bool(event.flow_style))
+        elif isinstance(event, pyyaml.CollectionEndEvent):
+            if flows.pop():  # a block collection ends where the next node starts
+                last = end_line
+        elif end_column == 0 and end_line > _start(event)[0]:
+            last = end_line - 1  # a block scalar ends at the start of the next line
+        else:
+            last = end_line
+        if not flows:
+            return last
+        event = next(events)
+
+
+def _start(event: pyyaml.Event) -> tuple[int, int]:
+    assert event.start_mark is not None
+    return event.start_mark.line, event.start_mark.column
+
+
+def _end(event: pyyaml.Event) -> tuple[int, int]:
+    assert event.end_mark is not None
+    return event.end_mark.line, event.end_mark.column
+
+
+def _only_expected_values(path: Path, replaced: list[tuple[int, int]], spans: list[range]) -> None:
+    """Refused when the edit changes a line outside the examples' expected values."""
+    for start, end in replaced:
+        if start == end:  # lines inserted: after a key's line, at most right after its value
+            outside = [start] if not any(s.start < start <= s.stop for s in spans) else []
+        else:
+            outside = [line for line in range(start, end) if not any(line in s for s in spans)]
+        if outside:
+            raise InlineRefused(
+                f"{path}:{outside[0] + 1}: the new expected value would change this line too, "
+                "outside the expected values accepted (a value an anchor and alias or a merge "
+                "key share changes in both places); edit it by hand"
+            )
 
 
 def _dump(yaml: YAML, value: Any) -> str:
@@ -159,13 +255,12 @@ def _kind(value: Any) -> str:
 def _check(path: Path, before: str, after: str, edits: list[NewExpected]) -> None:
     """Read both texts as evalkit reads a manifest: only the examples' expected may differ."""
     old_data, old_source = _read(path, before)
-    new_data, new_source = _read(path, after)
+    new_data, _ = _read(path, after)
     for edit in edits:
+        # found by its place in the data: the lines of the examples after it may have moved
         old_loc = _example_loc(old_source, old_data, edit)
-        if old_loc is None or _example_loc(new_source, new_data, edit) != old_loc:
-            raise InlineRefused(
-                f"{edit.mark}: the edited manifest no longer declares {edit.name!r} there"
-            )
+        if old_loc is None:
+            raise InlineRefused(f"{edit.mark}: no inline example {edit.name!r} found there")
         _at(old_data, old_loc)["expected"] = edit.value
     if json.dumps(old_data, sort_keys=True) != json.dumps(new_data, sort_keys=True):
         raise InlineRefused(

@@ -61,6 +61,13 @@ def spec(**blocks: Any) -> CompareSpec:
             {"l": [{"x": 2.2, "k": "b"}, {"x": 1.2, "k": "a"}]},
             {"l": [{"x": 2.0, "k": "b"}, {"x": 1.0, "k": "a"}]},
         ),
+        # an element inserted into a list in order: the others keep their old values
+        (
+            {"rules": {"/l/*/x": {"tolerance": 0.5}}},
+            {"l": [{"x": 1.0, "k": "a"}, {"x": 2.0, "k": "b"}, {"x": 3.0, "k": "c"}]},
+            {"l": [{"x": 1.2, "k": "a"}, {"x": 9, "k": "n"}, {"x": 2.2, "k": "b"}]},
+            {"l": [{"x": 1.0, "k": "a"}, {"x": 9, "k": "n"}, {"x": 2.0, "k": "b"}]},
+        ),
         # elements added at the end of a list in order
         ({}, {"l": [1]}, {"l": [1, 2]}, {"l": [1, 2]}),
         # a type change
@@ -138,10 +145,68 @@ def test_a_json_file_keeps_its_tolerated_values() -> None:
     assert json.loads(change.content) == {"t": 1.0, "v": 2}
 
 
-def test_a_json_file_changed_all_over_is_the_output_file_as_written() -> None:
-    actual = b'{"v":2}'
-    [change] = accept_files({"out.json": b'{"v": 1}'}, {"out.json": actual}).changes
-    assert change.content == actual
+def test_a_json_file_keeps_its_layout_and_the_text_of_its_tolerated_numbers() -> None:
+    rules = spec(files={"out.json": {"compare": {"rules": {"/t": {"tolerance": 0.01}}}}})
+    expected = b'{\n    "t": 1.00,  "v": [1, 2]\n}\n'
+    actual = b'{"t":1.004,"v":[1,3]}'
+    [change] = accept_files({"out.json": expected}, {"out.json": actual}, rules.files).changes
+    assert change.content == b'{\n    "t": 1.00,  "v": [1, 3]\n}\n'
+
+
+def accepted_file(name: str, expected: bytes, actual: bytes, **rule: Any) -> bytes | None:
+    """The new content of one expected file, accepted under its file rule."""
+    files = spec(files={name: rule}).files
+    result = accept_files({name: expected}, {name: actual}, files)
+    assert not result.left
+    [change] = result.changes
+    return change.content
+
+
+PRICES = {"compare": {"rules": {"/*/price": {"relative_tolerance": 0.001}}}}
+
+
+def test_a_csv_file_takes_only_its_new_and_lost_rows_when_order_is_free() -> None:
+    """A new user's file: the output reordered the rows and moved a price within its
+    tolerance; only the new row and the lost one are real differences."""
+    expected = b"sku,qty,price\nX1,10,1.10\nX2,3,2.50\nX3,7,0.33\nX4,1,999.99\nX5,1,1\n"
+    actual = b"sku,qty,price\nX3,7,0.33\nX1,10,1.10\nX2,3,2.50\nX4,1,1000.01\nFEE,1,2.50\n"
+    content = accepted_file("items.csv", expected, actual, mode="csv", order="ignore", **PRICES)
+    assert content == b"sku,qty,price\nX1,10,1.10\nX2,3,2.50\nX3,7,0.33\nX4,1,999.99\nFEE,1,2.50\n"
+
+
+def test_a_changed_csv_row_keeps_its_tolerated_cells() -> None:
+    expected = b"sku,qty,price\nX1,10,1.10\nX4,1,999.99\n"
+    actual = b"sku,qty,price\nX1,10,1.10\nX4,2,1000.01\n"
+    content = accepted_file("items.csv", expected, actual, **PRICES)
+    assert content == b"sku,qty,price\nX1,10,1.10\nX4,2,999.99\n"
+
+
+def test_a_row_new_in_a_csv_file_in_strict_order_goes_in_its_place() -> None:
+    expected = b"sku,price\nA,1.00\nB,2.00\nC,3.00\nD,4.00\n"
+    actual = b"sku,price\nA,1.0001\nN,9\nB,2.0001\nD,4.0001\n"
+    content = accepted_file("items.csv", expected, actual, **PRICES)
+    assert content == b"sku,price\nA,1.00\nN,9\nB,2.00\nD,4.00\n"
+
+
+def test_a_csv_file_keeps_its_quoting_line_endings_and_byte_order_mark() -> None:
+    expected = '\ufeff"sku","qty"\r\n"X1","1"\r\n"X2","a ""b"""'.encode()
+    actual = b'sku,qty\nX2,"a ""b"""\nX1,1\nX3,3\n'
+    content = accepted_file("items.csv", expected, actual, order="ignore")
+    assert content == '\ufeff"sku","qty"\r\n"X1","1"\r\n"X2","a ""b"""\r\n"X3","3"'.encode()
+
+
+def test_a_csv_file_with_a_new_column_compares_clean() -> None:
+    expected = b"sku,price\nA,1.00\n"
+    actual = b"sku,qty,price\nA,5,1.0001\n"
+    content = accepted_file("items.csv", expected, actual, **PRICES)
+    assert content == b"sku,price,qty\nA,1.00,5\n"
+
+
+def test_a_text_file_keeps_its_line_endings_and_the_lines_equal_under_its_rule() -> None:
+    expected = b"Hello\r\n  World  \r\nBye"
+    actual = b"Hello\nWorld\nNew line\nBye\n"
+    content = accepted_file("notes.txt", expected, actual, text=["strip"])
+    assert content == b"Hello\r\n  World  \r\nNew line\r\nBye"
 
 
 def test_a_value_a_judge_grades_keeps_its_reference_answer() -> None:

@@ -54,12 +54,59 @@ def test_only_the_changed_values_are_written_comments_kept(tmp_path: Path) -> No
     assert examples["b"].expected_json == new["b"]
 
 
-def test_a_layout_that_cannot_be_written_back_is_refused(tmp_path: Path) -> None:
+#: what ruamel.yaml does not write back as it stands: an escape, an anchor no alias uses,
+#: odd spacing
+UNREPRODUCED = (
+    MANIFEST.replace("version: 1", "version:    1")
+    .replace("config: {runtime", "config: &unused {runtime")
+    .replace(
+        "      - {name: b,",
+        '      - {name: c, input: {t: "H\\u00c9"}, expected: {t: "H\\u00c9"}}\n      - {name: b,',
+    )
+)
+
+
+def test_what_cannot_be_written_back_elsewhere_in_the_file_stays_as_written(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "evalkit.yaml"
-    odd = MANIFEST.replace("version: 1", "version:    1")
-    path.write_text(odd, encoding="utf-8")
-    with pytest.raises(InlineRefused, match="layout is not one evalkit can write back"):
-        edit_expected(path, edits(path, {"a": {"ok": True}}))
+    path.write_text(UNREPRODUCED, encoding="utf-8")
+    edit = edit_expected(path, edits(path, {"a": {"ok": True, "total": 10.5}, "b": {"ok": 1}}))
+    assert edit.after == (
+        UNREPRODUCED.replace("ok: false    # was false", "ok: true     # was false")
+        .replace("          gone: 1\n", "")
+        .replace("expected: {ok: true}}", "expected: {ok: 1}}")
+    )
+
+
+def test_what_cannot_be_written_back_on_an_edited_line_is_refused_with_its_place(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "evalkit.yaml"
+    path.write_text(UNREPRODUCED, encoding="utf-8")
+    with pytest.raises(InlineRefused, match=r"evalkit\.yaml:13:32: the escape \\u00c9"):
+        edit_expected(path, edits(path, {"c": {"t": "x"}}))
+
+
+def test_an_expected_value_an_alias_shares_is_refused_at_the_shared_line(tmp_path: Path) -> None:
+    path = tmp_path / "evalkit.yaml"
+    shared = MANIFEST.replace("input: {x: 1}\n", "input: &same {ok: true}\n", 1).replace(
+        "expected: {ok: true}}", "expected: *same}"
+    )
+    path.write_text(shared, encoding="utf-8")
+    with pytest.raises(InlineRefused, match=r"evalkit\.yaml:8: the new expected value would"):
+        edit_expected(path, edits(path, {"b": {"ok": False}}))
+
+
+def test_an_expected_value_a_merge_key_brings_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evalkit.yaml"
+    merged = MANIFEST.replace("      - name: a\n", "      - &first\n        name: a\n").replace(
+        "      - {name: b, input: {x: 1}, expected: {ok: true}}",
+        "      - {<<: *first, name: b}",
+    )
+    path.write_text(merged, encoding="utf-8")
+    with pytest.raises(InlineRefused, match="a merge key '<<' brings it"):
+        edit_expected(path, edits(path, {"b": {"ok": False}}))
 
 
 def test_interpolated_values_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

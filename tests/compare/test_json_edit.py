@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.runner.json_edit import JsonSyntax, edited, edited_node, parse
+from evalkit.compare.json_edit import JsonSyntax, edited, edited_node, parse
 
 INVOICE = """\
 {
