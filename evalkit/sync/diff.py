@@ -94,15 +94,20 @@ def diff_config(
     return changes
 
 
-def diff_agent(desired: DesiredAgent, live: LiveAgent | None) -> AgentChange:
-    """One agent's plan entry. ``live`` is None when the agent does not exist yet."""
-    snapshot = DesiredSnapshot(
+def snapshot_of(desired: DesiredAgent) -> DesiredSnapshot:
+    """What a plan records of the agent the manifest declares (and what apply writes)."""
+    return DesiredSnapshot(
         name=desired.name,
         description=desired.description,
         config=dict(desired.config),
         files=desired.hashes,
         manifest_slug=desired.manifest_slug,
     )
+
+
+def diff_agent(desired: DesiredAgent, live: LiveAgent | None) -> AgentChange:
+    """One agent's plan entry. ``live`` is None when the agent does not exist yet."""
+    snapshot = snapshot_of(desired)
     if live is None:
         return AgentChange(
             slug=desired.slug,

@@ -16,6 +16,7 @@ bounded list of examples. The whole plan of a first sync names every file of eve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -27,12 +28,15 @@ from pydantic import ValidationError
 
 from evalkit.errors import PlanError
 from evalkit.safe_paths import UnsafePath, check_relative, is_inside, shown
+from evalkit.sync.desired import DesiredAgent
+from evalkit.sync.diff import snapshot_of
+from evalkit.sync.jsondiff import json_equal
 from evalkit.sync.plan import PLAN_FORMAT, Action, AgentChange, Plan
-from evalkit.sync.planner import example_sources
+from evalkit.sync.planner import desired_agent, example_sources
 from evalkit.sync.render import AgentTally, agent_markdown, markdown_of, orphans_of, render_markdown
 
 if TYPE_CHECKING:
-    from evalkit.manifest.spec import Manifest
+    from evalkit.manifest.spec import AgentSpec, Manifest
 
 KIND = "evalkit-plan"
 RECORD_KIND = "evalkit-plan-record"
@@ -176,44 +180,71 @@ def _check_workspace_paths(plan: Plan, where: str) -> None:
 def check_saved_plan(plan: Plan, manifest: Manifest, *, where: str) -> Plan:
     """``plan`` (read from ``where``) to be applied from ``manifest``'s folder, which its file
     sources are relative to (this checkout's, not the planner's). ``PlanError`` unless every
-    file it uploads is one ``manifest`` declares for that agent and path, taken from where the
-    manifest takes it: a local file is the manifest's, links followed (so inside the project
-    folder), and inline bytes stand for an inline example. The bytes themselves are checked
-    against the plan's hashes when it is applied."""
+    agent it writes is one ``manifest`` declares, with the name, description, config and files
+    the manifest declares now, and every file it uploads is taken from where the manifest
+    takes it: a local file is the manifest's, links followed (so inside the project folder),
+    and inline bytes stand for an inline example. The local files' bytes are checked against
+    the plan's hashes when it is applied."""
     base = manifest.path.resolve().parent
     agents = {agent.slug: agent for agent in manifest.agents}
     for i, change in enumerate(plan.agents):
-        if not change.files:
-            continue
+        at = f"{where}: agents[{i}]"
         agent = agents.get(change.slug)
         if agent is None:
             raise _refused(
-                f"{where}: agents[{i}]",
+                at,
                 f"agent {change.slug!r} is not in the manifest {manifest.path.name}"
                 + (f" (environment {plan.environment!r})" if plan.environment else ""),
             )
-        declared = {**agent.workspace_files(), **example_sources(agent)}
-        for j, file in enumerate(change.files):
-            at = f"agents[{i}].files[{j}]"
-            wanted = declared.get(file.path)
-            if wanted is None:
-                raise _refused(
-                    f"{where}: {at}.path",
-                    f"{shown(file.path)} is not a file the manifest declares for {change.slug!r}",
-                )
-            if not isinstance(wanted, Path):  # an inline example: its bytes are in the plan
-                if file.source is not None:
-                    raise _refused(
-                        f"{where}: {at}.source",
-                        f"{shown(file.path)} is an inline example's file, not a local file",
-                    )
-                continue
-            if file.source is None:
-                raise _refused(
-                    f"{where}: {at}.source", f"{shown(file.path)} must come from a local file"
-                )
-            _check_source(file.source, file.path, wanted, manifest, f"{where}: {at}.source")
+        _check_sources(change, agent, manifest, at)
+        _check_desired(change, desired_agent(agent, plan.environment), at)
     return plan.model_copy(update={"base_dir": str(base)})
+
+
+def _check_sources(change: AgentChange, agent: AgentSpec, manifest: Manifest, at: str) -> None:
+    """Each file ``change`` uploads comes from where the manifest takes it."""
+    declared = {**agent.workspace_files(), **example_sources(agent)}
+    for j, file in enumerate(change.files):
+        here = f"{at}.files[{j}]"
+        wanted = declared.get(file.path)
+        if wanted is None:
+            raise _refused(
+                f"{here}.path",
+                f"{shown(file.path)} is not a file the manifest declares for {change.slug!r}",
+            )
+        if not isinstance(wanted, Path):  # an inline example: its bytes are in the plan
+            if file.source is not None:
+                raise _refused(
+                    f"{here}.source",
+                    f"{shown(file.path)} is an inline example's file, not a local file",
+                )
+            continue
+        if file.source is None:
+            raise _refused(f"{here}.source", f"{shown(file.path)} must come from a local file")
+        _check_source(file.source, file.path, wanted, manifest, f"{here}.source")
+
+
+def _check_desired(change: AgentChange, declared: DesiredAgent, at: str) -> None:
+    """What applying ``change`` writes (its ``desired`` state, each file's bytes) is what the
+    manifest declares now: an edited name, config or file, or a manifest changed since the
+    plan was made, is refused (the plan's listed changes are shown, ``desired`` is applied)."""
+    wanted = snapshot_of(declared)
+    for name in ("name", "description", "config", "files", "manifest_slug"):
+        if not json_equal(getattr(change.desired, name), getattr(wanted, name)):
+            raise _refused(
+                f"{at}.desired.{name}",
+                f"it is not what the manifest declares for {change.slug!r} (edited, or the "
+                "manifest changed since the plan was made)",
+            )
+    for j, file in enumerate(change.files):
+        inline = file.inline_content()
+        sha256 = hashlib.sha256(inline).hexdigest() if inline is not None else file.after.sha256
+        if sha256 != wanted.files.get(file.path):
+            raise _refused(
+                f"{at}.files[{j}]",
+                f"{shown(file.path)} is not the file the manifest declares (edited, or the "
+                "manifest changed since the plan was made)",
+            )
 
 
 def _check_source(source: str, path: str, wanted: Path, manifest: Manifest, at: str) -> None:

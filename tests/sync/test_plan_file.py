@@ -232,6 +232,48 @@ def test_a_saved_plan_uploads_only_what_the_manifest_declares(
         _checked(inline, project)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Hijacked"),
+        ("description", "not the manifest's"),
+        ("config", {"runtime": {"command": ["sh", "-c", "echo pwned"]}}),
+        ("files", {"AGENT.md": "0" * 64}),
+        ("manifestSlug", "other"),
+    ],
+)
+def test_a_saved_plan_writes_only_the_state_the_manifest_declares(
+    tmp_path: Path, bot_plan: dict[str, Any], field: str, value: Any
+) -> None:
+    """The reviewer reads the plan's listed changes; apply writes its ``desired`` state: an
+    edited name or config (the command an agent runs) must not ride along unseen."""
+    bot_plan["agents"][0]["desired"][field] = value
+    with pytest.raises(PlanError) as refused:
+        _checked(bot_plan, tmp_path / "project")
+    snake = "manifest_slug" if field == "manifestSlug" else field
+    assert str(refused.value).startswith(
+        f"p.json: agents[0].desired.{snake}: it is not what the manifest declares for 'bot'"
+    )
+
+
+def test_a_saved_plan_is_refused_once_the_manifest_changed(
+    tmp_path: Path, bot_plan: dict[str, Any]
+) -> None:
+    (tmp_path / "project" / "agents" / "bot" / "AGENT.md").write_bytes(b"# Bot, edited\n")
+    with pytest.raises(PlanError, match=re.escape("agents[0].desired.files: it is not what")):
+        _checked(bot_plan, tmp_path / "project")
+
+
+def test_a_saved_plan_s_file_must_be_the_one_declared(
+    tmp_path: Path, bot_plan: dict[str, Any]
+) -> None:
+    bot_plan["agents"][0]["files"][0]["after"]["sha256"] = "0" * 64
+    with pytest.raises(
+        PlanError, match=re.escape("agents[0].files[0]: 'AGENT.md' is not the file the manifest")
+    ):
+        _checked(bot_plan, tmp_path / "project")
+
+
 def test_missing_plan_file(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="cannot read the plan"):
         load_plan(tmp_path / "nope.json")
