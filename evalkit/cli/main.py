@@ -19,6 +19,7 @@ from typing import NoReturn
 import click
 
 from evalkit._version import __version__
+from evalkit.cli import streams
 from evalkit.cli.early_launch import launched_for
 from evalkit.collector import StartupPause, claim_process, leave_to_process_end
 from evalkit.conventions import MANIFEST_NAME
@@ -161,12 +162,13 @@ def main(argv: list[str] | None = None) -> None:
         _collection.pause()
         cap_arenas()
         keep_out(HTTPX_CLI, PYDANTIC_V1)  # (their imports would take 25 and 12 ms)
-    # ``evalkit run`` on the local platform: the platform's process starts now, before the
-    # run's imports; unused (a usage error), it is stopped when the command ends.
-    with launched_for(cli, args):
-        code = _invoke(args, argv)
-    if argv is None:
-        end_process(code)
+    with streams.readers_may_leave():  # a closed pipe changes nothing but what is printed
+        # ``evalkit run`` on the local platform: the platform's process starts now, before
+        # the run's imports; unused (a usage error), it is stopped when the command ends.
+        with launched_for(cli, args):
+            code = _invoke(args, argv)
+        if argv is None:
+            end_process(code)
     sys.exit(code)
 
 
@@ -177,9 +179,9 @@ def end_process(code: int) -> NoReturn:
     down every module and object one by one (about 15 ms after a run of 500 examples, for
     nothing: the system takes the memory back whole). The exit handlers still run and the
     standard streams are flushed. A thread still running (not a daemon) is waited for as
-    Python waits for it, and a stream that cannot be flushed (a closed pipe) is said as
-    Python says it: both take the usual exit, as does Python's development mode (``-X dev``),
-    whose teardown reports what was left open."""
+    Python waits for it, and a stream that cannot be flushed (a full disk: ``main``'s streams
+    drop what a closed pipe refuses) is said as Python says it: both take the usual exit, as
+    does Python's development mode (``-X dev``), whose teardown reports what was left open."""
     others = [
         thread
         for thread in threading.enumerate()

@@ -136,21 +136,16 @@ class _ClosedPipe(io.StringIO):
         raise BrokenPipeError(32, "Broken pipe")
 
 
-@pytest.fixture
-def closed_stdout(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    pipe = _ClosedPipe()
-    monkeypatch.setattr(sys, "stdout", pipe)
-    return pipe
-
-
 def test_writes_to_a_closed_pipe_are_dropped_while_the_command_runs(
-    closed_stdout: io.StringIO,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    closed = _ClosedPipe()
+    monkeypatch.setattr(sys, "stdout", closed)  # (here: pytest sets its own after fixtures)
     with streams.readers_may_leave():
         assert sys.stdout.write("dropped\n") == len("dropped\n")
         sys.stdout.flush()
         print("dropped too")
-    assert sys.stdout is closed_stdout  # given back as it was
+    assert sys.stdout is closed  # given back as it was
 
 
 def test_other_errors_of_a_stream_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
