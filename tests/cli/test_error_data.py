@@ -128,7 +128,7 @@ def test_a_bad_option_says_which_and_where_help_is(evalkit: Evalkit, tmp_path: P
         assert data["error"]["kind"] == "usage"
         assert data["error"]["where"] == "--concurrency"
         assert "Invalid value for '--concurrency'" in data["error"]["message"]
-        assert data["error"]["hint"] == "evalkit run --help"
+        assert data["error"]["hint"] == "see 'evalkit run --help'"
 
 
 def test_an_unusable_path_is_where(evalkit: Evalkit, tmp_path: Path) -> None:
@@ -149,11 +149,15 @@ def test_the_platform_is_a_platform_error_and_the_key_is_never_said(
     assert refused.code == ExitCode.INFRASTRUCTURE
     assert failure(refused)["error"]["kind"] == "platform"
     assert secret not in refused.stdout + refused.stderr
-    with_password = closed_url.replace("//", "//user:hunter2secret@")
-    unreachable = evalkit(*remote(with_password), "-m", manifest, "--json", "plan")
+    unreachable = evalkit(*remote(closed_url, secret), "-m", manifest, "--json", "plan")
     assert unreachable.code == ExitCode.INFRASTRUCTURE
     assert failure(unreachable)["error"]["kind"] == "platform"
-    assert "hunter2secret" not in unreachable.stdout + unreachable.stderr
+    assert secret not in unreachable.stdout + unreachable.stderr
+    with_password = closed_url.replace("//", "//user:hunter2secret@")
+    refused_url = evalkit(*remote(with_password), "-m", manifest, "--json", "plan")
+    assert refused_url.code == ExitCode.USAGE  # a URL with credentials is refused unused
+    assert failure(refused_url)["error"]["kind"] == "input"
+    assert "hunter2secret" not in refused_url.stdout + refused_url.stderr
 
 
 def test_without_json_standard_output_stays_empty(evalkit: Evalkit, tmp_path: Path) -> None:
