@@ -19,6 +19,7 @@ from typing import NoReturn
 import click
 
 from evalkit._version import __version__
+from evalkit.cli import streams
 from evalkit.cli.early_launch import launched_for
 from evalkit.collector import StartupPause, claim_process, leave_to_process_end
 from evalkit.conventions import MANIFEST_NAME
@@ -161,12 +162,13 @@ def main(argv: list[str] | None = None) -> None:
         _collection.pause()
         cap_arenas()
         keep_out(HTTPX_CLI, PYDANTIC_V1)  # (their imports would take 25 and 12 ms)
-    # ``evalkit run`` on the local platform: the platform's process starts now, before the
-    # run's imports; unused (a usage error), it is stopped when the command ends.
-    with launched_for(cli, args):
-        code = _invoke(args, argv)
-    if argv is None:
-        end_process(code)
+    with streams.readers_may_leave():  # a closed pipe changes nothing but what is printed
+        # ``evalkit run`` on the local platform: the platform's process starts now, before
+        # the run's imports; unused (a usage error), it is stopped when the command ends.
+        with launched_for(cli, args):
+            code = _invoke(args, argv)
+        if argv is None:
+            end_process(code)
     sys.exit(code)
 
 
@@ -177,9 +179,9 @@ def end_process(code: int) -> NoReturn:
     down every module and object one by one (about 15 ms after a run of 500 examples, for
     nothing: the system takes the memory back whole). The exit handlers still run and the
     standard streams are flushed. A thread still running (not a daemon) is waited for as
-    Python waits for it, and a stream that cannot be flushed (a closed pipe) is said as
-    Python says it: both take the usual exit, as does Python's development mode (``-X dev``),
-    whose teardown reports what was left open."""
+    Python waits for it, and a stream that cannot be flushed (a full disk: ``main``'s streams
+    drop what a closed pipe refuses) is said as Python says it: both take the usual exit, as
+    does Python's development mode (``-X dev``), whose teardown reports what was left open."""
     others = [
         thread
         for thread in threading.enumerate()
@@ -210,9 +212,10 @@ def _invoke(args: list[str], argv: list[str] | None) -> int:
     except REPORTED_ERRORS as err:
         if isinstance(err, OSError) and not err.filename:
             raise  # not about a path the user gave: a bug, with its traceback
-        report_error(err)
+        code = exit_code_for(err, detailed_plan=_parsing_detailed_plan(err, args))
+        report_error(err, exit_code=code, as_json=_json_asked(args))
         _ending(argv)
-        return exit_code_for(err, detailed_plan=_parsing_detailed_plan(err, args))
+        return code
     _ending(argv)
     return code if isinstance(code, int) else ExitCode.OK
 
@@ -233,29 +236,30 @@ REPORTED_ERRORS = (
 )
 
 
-def report_error(err: BaseException) -> None:
-    """One of ``REPORTED_ERRORS`` as the user sees it, on standard error."""
+def report_error(err: BaseException, *, exit_code: int, as_json: bool) -> None:
+    """One of ``REPORTED_ERRORS`` as the user sees it, on standard error; ``as_json``: also
+    as one JSON document on standard output (``evalkit.cli.error_data``)."""
     from evalkit.cli import output
+    from evalkit.cli.error_data import error_document, failure_of
 
-    if isinstance(err, KeyboardInterrupt) or isinstance(err.__context__, KeyboardInterrupt):
-        output.error("interrupted")  # (click turns a Ctrl-C in a command into Abort)
-    elif isinstance(err, click.exceptions.Abort):
-        output.error("aborted")  # the input ended at a question
-    elif isinstance(err, click.ClickException):
+    if as_json:
+        output.emit_json(error_document(err, exit_code))
+    failure = failure_of(err)
+    if failure.kind == "usage" and isinstance(err, click.ClickException):
         err.show()  # click's usage line, then the message
     elif isinstance(err, ManifestError):
         from evalkit.cli.validate import format_problems
 
         output.error(format_problems(err.problems))
-    elif isinstance(err, OSError):
-        # A path given on the command line that cannot be used (a file where a folder is
-        # needed, a read-only place): say which.
-        output.error(
-            f"cannot use {err.filename}: {err.strerror or err}; check the path "
-            "(a folder where one is needed, writable)"
-        )
     else:
-        output.error(str(err))
+        output.error(failure.said())
+
+
+def _json_asked(args: list[str]) -> bool:
+    """``--json`` is given, before or after the command (not after ``--``, as click reads it):
+    known even when the options could not be parsed."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--json" in options
 
 
 def _parsing_detailed_plan(err: BaseException, args: list[str]) -> bool:

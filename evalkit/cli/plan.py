@@ -110,8 +110,9 @@ def plan_command(
             raise
         from evalkit.cli.main import report_error
 
-        report_error(err)
-        ctx.exit(exit_code_for(err, detailed_plan=True))
+        code = exit_code_for(err, detailed_plan=True)
+        report_error(err, exit_code=code, as_json=options.json_output)
+        ctx.exit(code)
     if options.json_output:
         output.emit_json(plan_to_data(made))
     elif markdown:

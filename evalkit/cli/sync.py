@@ -9,6 +9,7 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.error_data import Failure, failure_of
 from evalkit.cli.plan import orphan_error, planner_for, planning_options
 from evalkit.client import EigenpalError
 from evalkit.errors import ConfigError, PlanError
@@ -18,6 +19,9 @@ from evalkit.planning import load_for_planning
 from evalkit.sync import ApplyResult, Plan, load_plan, plan_to_data, render_text
 from evalkit.sync.plan_file import check_saved_plan
 from evalkit.sync.summary import apply_to_data, render_apply
+
+#: the kind of error of a sync that applied nothing because it would not
+REFUSED = "refused"
 
 
 @click.command("sync")
@@ -61,7 +65,7 @@ def sync_command(
         if not options.json_output:
             output.say(output.trusted_markup(render_text(made, verbose=options.verbose > 0)))
         if fail_on_orphans and made.orphan_count:
-            _finish(ctx, options, made, None, error=orphan_error(made))
+            _finish(ctx, options, made, None, error=Failure(REFUSED, orphan_error(made)))
         if made.has_changes and not yes:
             _confirm_or_stop(ctx, options, made)
         if not any(agent.needs_write for agent in made.agents):
@@ -69,22 +73,24 @@ def sync_command(
         try:
             result = planner.apply(made)
         except PlanError as err:  # the saved plan is stale: nothing written
-            _finish(ctx, options, made, None, error=str(err))
+            _finish(ctx, options, made, None, error=Failure(REFUSED, str(err)))
         except EigenpalError as err:  # reading the agents failed: nothing written
-            _finish(ctx, options, made, None, error=str(err), code=exit_code_for(err))
+            _finish(ctx, options, made, None, error=failure_of(err), code=exit_code_for(err))
     _finish(ctx, options, made, result)
 
 
 def _confirm_or_stop(ctx: click.Context, options: GlobalOptions, made: Plan) -> None:
     if not output.is_interactive():
-        output.error(
-            output.needs_yes(
-                "sync changes the platform", "review the changes with 'evalkit plan' first"
-            )
+        from evalkit.cli.main import report_error
+
+        needs_yes = output.needs_yes(
+            "sync changes the platform", "review the changes with 'evalkit plan' first"
         )
+        report_error(ConfigError(needs_yes), exit_code=ExitCode.USAGE, as_json=options.json_output)
         ctx.exit(ExitCode.USAGE)
     if not click.confirm("Apply these changes?", default=False):
-        _finish(ctx, options, made, None, error="not applied: the changes were declined")
+        declined = Failure(REFUSED, "not applied: the changes were declined")
+        _finish(ctx, options, made, None, error=declined)
 
 
 def _finish(
@@ -93,7 +99,7 @@ def _finish(
     made: Plan,
     result: ApplyResult | None,
     *,
-    error: str | None = None,
+    error: Failure | None = None,
     code: int = ExitCode.FAILURE,
 ) -> NoReturn:
     """Report and exit: with ``error`` nothing was applied, and the exit code is ``code``
@@ -103,12 +109,12 @@ def _finish(
             {
                 "plan": plan_to_data(made),
                 "result": apply_to_data(result) if result is not None else None,
-                "error": error,
+                "error": error.data(code) if error is not None else None,
             }
         )
     if error is not None:
         if not options.json_output:
-            output.error(error)
+            output.error(error.said())
         ctx.exit(code)
     assert result is not None
     if not options.json_output:

@@ -9,6 +9,7 @@ import click
 
 from evalkit.cli import output
 from evalkit.cli.context import GlobalOptions
+from evalkit.cli.error_data import error_document, manifest_failure
 from evalkit.errors import ManifestError, ManifestProblem
 from evalkit.exit_codes import ExitCode
 from evalkit.manifest.checks import ValidationSummary, problem_data, validate_manifest
@@ -41,17 +42,16 @@ def validate(ctx: click.Context, environment: str | None, strict: bool) -> None:
         summary = validate_manifest(options.manifest, environment=environment)
     except ManifestError as err:
         if options.json_output:
-            output.emit_json({"valid": False, "problems": [problem_data(p) for p in err.problems]})
-        else:
-            output.error(format_problems(err.problems))
+            output.emit_json({"valid": False, **error_document(err, ExitCode.USAGE)})
+        output.error(format_problems(err.problems))
         ctx.exit(ExitCode.USAGE)
     warnings = list(summary.warnings)
     if strict and warnings:
         if options.json_output:
             problems = [{**problem_data(w), "severity": "warning"} for w in warnings]
-            output.emit_json({"valid": False, "strict": True, "problems": problems})
-        else:
-            output.error(format_problems(warnings, warning=True, strict=True))
+            failed = manifest_failure(warnings, strict=True).document(ExitCode.USAGE, problems)
+            output.emit_json({"valid": False, "strict": True, **failed})
+        output.error(format_problems(warnings, warning=True, strict=True))
         ctx.exit(ExitCode.USAGE)
     if options.json_output:
         output.emit_json(summary.as_dict())
@@ -87,12 +87,7 @@ def format_problems(
 ) -> str:
     """Every problem with its source line and a caret under the column, compiler style;
     warnings look the same but say so."""
-    count = len(problems)
-    noun = "warning" if warning else "problem"
-    head = f"{count} {noun}{'s' if count != 1 else ''} in the manifest"
-    if strict:
-        head += " (errors under --strict)"
-    blocks = [head + ":"]
+    blocks = [problems_head(problems, warning=warning, strict=strict) + ":"]
     for problem in problems:
         block = [f"{problem.mark}: {'warning: ' if warning else ''}{problem.message}"]
         excerpt = _excerpt(problem)
@@ -102,6 +97,16 @@ def format_problems(
             block.append(f"    hint: {problem.hint}")
         blocks.append("\n".join(block))
     return "\n\n".join(blocks)
+
+
+def problems_head(
+    problems: list[ManifestProblem], *, warning: bool = False, strict: bool = False
+) -> str:
+    """How many problems (or warnings) there are: ``2 problems in the manifest``."""
+    count = len(problems)
+    noun = "warning" if warning else "problem"
+    head = f"{count} {noun}{'s' if count != 1 else ''} in the manifest"
+    return head + " (errors under --strict)" if strict else head
 
 
 def _excerpt(problem: ManifestProblem) -> str:

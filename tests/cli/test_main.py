@@ -219,9 +219,11 @@ def test_ctrl_c_reads_interrupted_though_click_made_it_an_abort(
         except KeyboardInterrupt:
             raise click.exceptions.Abort() from None  # as click's Command.main does
     except click.exceptions.Abort as err:
-        report_error(err)
+        report_error(err, exit_code=130, as_json=False)
     assert capsys.readouterr().err.strip() == "error: interrupted"
-    report_error(click.exceptions.Abort())  # the input ended at a question
+    report_error(
+        click.exceptions.Abort(), exit_code=130, as_json=False
+    )  # input ended at a question
     assert capsys.readouterr().err.strip() == "error: aborted"
 
 

@@ -82,7 +82,7 @@ def test_a_changed_agent_stops_a_remote_run_unless_drift_is_allowed(tmp_path: Pa
         refused = tmp_path / "refused"
         code, stdout, stderr = run(running, folder, "--out", str(refused))
         assert code == 2, stderr
-        assert stdout == ""
+        assert json.loads(stdout)["error"]["exit_code"] == 2  # --json: why, as data
         assert (
             "agent fixed differs from the manifest (config /runtime/output/ok; AGENT.md): " + ADVICE
         ) in " ".join(stderr.split())
@@ -142,7 +142,7 @@ def test_a_missing_agent_is_one_message_before_anything_starts(tmp_path: Path) -
             out = tmp_path / f"out{len(extra)}"
             code, stdout, stderr = run(running, folder, *extra, "--out", str(out))
             assert code == 2, stderr
-            assert stdout == ""
+            assert json.loads(stdout)["error"]["exit_code"] == 2  # --json: why, as data
             flat = " ".join(stderr.split())
             assert flat.count("agent fixed is not on the platform") == 1
             assert "run `evalkit sync` or pass `--sync`" in flat
@@ -222,7 +222,7 @@ def test_a_workflow_missing_from_the_platform_stops_the_run(tmp_path: Path) -> N
     with local_platform(tmp_path / "platform") as running:
         code, stdout, stderr = run(running, folder, "--out", str(tmp_path / "out"))
     assert code == 2, stderr
-    assert stdout == ""
+    assert json.loads(stdout)["error"]["exit_code"] == 2  # --json: why, as data
     flat = " ".join(stderr.split())
     assert flat.count("workflow pipeline is not on the platform") == 1
     assert "the v1 API cannot create them" in flat
@@ -264,7 +264,7 @@ def test_a_workflow_suite_run_alone_checks_the_manifest_s_agents(tmp_path: Path)
     with local_platform(tmp_path / "platform", workflows_dir=workflows) as running:
         code, stdout, stderr = run(running, folder, "--only", "pipeline")
         assert code == 2, stderr
-        assert stdout == ""
+        assert json.loads(stdout)["error"]["exit_code"] == 2  # --json: why, as data
         assert "agent fixed is not on the platform: run `evalkit sync` or pass `--sync`" in (
             " ".join(stderr.split())
         )

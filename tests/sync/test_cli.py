@@ -109,6 +109,27 @@ def test_sync_in_a_terminal_asks_first(
     assert remaining == (2 if code else 0)
 
 
+def test_a_refusal_in_json_is_the_error_object_every_command_gives(
+    tmp_path: Path, platform: LocalPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, {"bot": BOT})
+    no_yes = invoke(sync_command, [], tmp_path, platform, json_output=True)
+    assert no_yes.exit_code == 2
+    assert json.loads(no_yes.stdout)["error"]["kind"] == "input"
+    monkeypatch.setattr(output, "is_interactive", lambda: True)
+    declined = invoke(sync_command, [], tmp_path, platform, json_output=True, stdin="n\n")
+    assert declined.exit_code == 1
+    answer = json.loads(declined.stdout[declined.stdout.index("{") :])  # after the question
+    assert answer["result"] is None
+    assert answer["error"] == {
+        "kind": "refused",
+        "message": "not applied: the changes were declined",
+        "where": None,
+        "hint": None,
+        "exit_code": 1,
+    }
+
+
 def test_saved_plan_applies_once_and_is_refused_when_stale(
     tmp_path: Path, platform: LocalPlatform
 ) -> None:
