@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass, field
@@ -163,7 +164,8 @@ def read_json(path: Path, res: Resolution) -> tuple[bool, Any]:
                 res.fail(file_mark(path, 0), message, hint="make it smaller, or leave it out")
                 return False, None
             data = file.read()
-        return True, loads_strict(decode_utf8(data))
+        # a byte-order mark, as some editors write, is no JSON: read past it (RFC 8259 8.1)
+        return True, loads_strict(decode_utf8(data.removeprefix(codecs.BOM_UTF8)))
     except TextProblem as err:
         where = SourceMark(display_path(path), err.line, err.column)
         res.fail(where, str(err), hint=err.hint)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -248,3 +249,14 @@ def test_junk_is_any_default_exclusion(name: str) -> None:
     """The default exclusions, matched as one pattern, leave out what any one of them does."""
     one_by_one = any(glob_regex(p).match(name) for p in DEFAULT_EXCLUDES)
     assert bool(examples._JUNK.match(name)) is one_by_one
+
+
+def test_a_json_file_with_a_byte_order_mark_is_read_past_it(
+    project: Callable[[Files], Path],
+) -> None:
+    """Some editors start UTF-8 files with a byte-order mark; JSON parsers may ignore it (RFC
+    8259, 8.1), and evalkit reads past it rather than calling the file invalid JSON."""
+    files = dict(FOLDER_PROJECT)
+    files["agent/examples/acme/input.json"] = codecs.BOM_UTF8 + b'{"currency": "USD"}'
+    agent = load_manifest(project(files), env={}).agent("invoices")
+    assert agent.examples[0].input_json == {"currency": "USD"}
