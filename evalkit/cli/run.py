@@ -233,6 +233,8 @@ def run_command(ctx: click.Context, /, **options: Any) -> None:
     """
     global_options: GlobalOptions = ctx.obj
     as_json = global_options.json_output
+    if options["yes"] and not options["update"]:
+        raise click.UsageError("--yes answers --update's question: give --update too")
     config = config_from_options(options)
     if config.history is not None and config.report:
         from evalkit.report.history import earlier_runs

@@ -126,6 +126,19 @@ class RunConfig:
             "more than 0",
         )
         self._check_repeats()
+        self._check_combinations()
+
+    def _check_combinations(self) -> None:
+        """Options that only mean something beside another: alone they were ignored."""
+        if self.force and not self.update:
+            raise ConfigError(
+                "force lets --update accept in CI: give --update too, or leave --force out"
+            )
+        if not self.report and (self.report_dir is not None or self.history is not None):
+            given = "--report-dir" if self.report_dir is not None else "--history"
+            raise ConfigError(
+                f"{given} is for the reports, which --no-report leaves out: drop one of them"
+            )
 
     def _check_types(self) -> None:
         for name in ("baseline", "out", "report_dir", "history"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import click
 import pytest
 
@@ -11,6 +14,8 @@ from evalkit.runner.config import MAX_CONCURRENCY, RunConfig
 from evalkit.runner.gates import GateConfig
 from evalkit.runner.jobs import Selection
 from evalkit.runner.shards import Shard
+from tests.runner.test_cli_run import copy_project, finish
+from tests.runner.test_cli_run import evalkit as evalkit_process
 
 
 def config_for(*args: str) -> RunConfig:
@@ -29,7 +34,7 @@ def test_each_option_lands_in_its_field() -> None:
         *("--retries", "2", "--concurrency", "5", "--timeout", "30", "--no-feedback"),
         *("--no-sync", "--allow-drift", "--env", "pr", "--min-pass-rate", "0.9"),
         *("--max-failures", "1", "--max-regressions", "0", "--baseline", "b.json"),
-        *("--out", "o", "--report-dir", "r", "--no-report", "--html-link", "https://x/r"),
+        *("--out", "o", "--report-dir", "r", "--html-link", "https://x/r"),
     )
     assert config.selection == Selection(("a", "b"), ("x-*",), ("t",), Shard(2, 3))
     assert (config.retries, config.concurrency, config.timeout_seconds) == (2, 5, 30.0)
@@ -37,8 +42,24 @@ def test_each_option_lands_in_its_field() -> None:
     assert config.environment == "pr"
     assert config.gates == GateConfig(0.9, 1, 0)
     assert (str(config.baseline), str(config.out), str(config.report_dir)) == ("b.json", "o", "r")
-    assert config.report is False
+    assert config.report is True
     assert config.html_link == "https://x/r"
+    assert config_for("--no-report").report is False
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (("--force",), "force lets --update accept in CI: give --update too"),
+        (("--no-report", "--report-dir", "r"), "--report-dir is for the reports"),
+        (("--no-report", "--history", "."), "--history is for the reports"),
+    ],
+)
+def test_an_option_that_means_nothing_without_another_is_refused(
+    options: tuple[str, ...], said: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(said)):
+        config_for(*options)
 
 
 def test_the_option_limits_are_the_configs() -> None:
@@ -47,3 +68,12 @@ def test_the_option_limits_are_the_configs() -> None:
     with pytest.raises(ConfigError):
         RunConfig(concurrency=MAX_CONCURRENCY + 1)
     assert config_for("--concurrency", str(MAX_CONCURRENCY)).concurrency == MAX_CONCURRENCY
+
+
+def test_yes_without_update_is_a_usage_error_before_anything_runs(tmp_path: Path) -> None:
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    code, _, stderr = finish(evalkit_process("run", "--yes", cwd=project))
+    assert code == 2
+    assert "--yes answers --update's question: give --update too" in stderr
+    assert "Traceback" not in stderr
+    assert not (project / ".evalkit").exists()
