@@ -400,7 +400,9 @@ def _why_not_json(err: ValueError, body: bytes) -> str:
         return "the body is empty"
     if isinstance(err, json.JSONDecodeError):
         return f"{err.msg} at byte {err.pos} of {len(body)}"
-    return "it is not UTF-8 text"
+    if isinstance(err, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return clip(str(err), 200)  # e.g. an integer of more digits than Python converts
 
 
 def check_download_type(req: ApiRequest[Any], response: httpx.Response) -> None:

@@ -104,9 +104,11 @@ def test_a_web_page_instead_of_the_api_says_check_base_url(
         (b'{"data": [', "not valid JSON"),
         (b"", "not valid JSON"),
         (b"\xff\xfe garbage", "not valid JSON"),
+        (b'{"a": "\xc3"}', "not valid JSON (it is not UTF-8 text)"),
         (DEEP, "nested too deeply"),
+        (b'{"n": ' + b"7" * 5000 + b"}", "Exceeds the limit (4300 digits)"),
     ],
-    ids=["truncated", "empty", "binary", "deeply-nested"],
+    ids=["truncated", "empty", "binary", "not-utf-8", "deeply-nested", "huge-integer"],
 )
 def test_broken_json_is_a_response_error(hostile: Hostile, body: bytes, said: str) -> None:
     hostile.script.answer("GET", AGENTS, fixed(200, body, x_request_id="req_hostile"))
