@@ -17,27 +17,10 @@ from evalkit.emulator.server import RunningPlatform
 from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.exit_codes import DetailedPlanCode, ExitCode
 
-from .harness import Evalkit, Outcome, remote
-
-SMALL = """\
-version: 1
-agents:
-  - slug: tiny
-    config: {runtime: {builtin: fixed, output: {ok: true}}}
-    examples:
-      - {name: a, expected: {ok: true}}
-"""
-BROKEN = "version: 1\nagents: [{slug: Not A Slug}]\n"
+from .harness import BROKEN, Evalkit, Outcome, project, remote
 
 ERROR_KEYS = {"kind", "message", "where", "hint", "exit_code"}
 PROBLEM_KEYS = {"file", "line", "column", "message", "key", "hint"}
-
-
-def project(folder: Path, text: str = SMALL) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = folder / "evalkit.yaml"
-    manifest.write_text(text, encoding="utf-8")
-    return manifest
 
 
 def failure(outcome: Outcome) -> dict[str, Any]:

@@ -33,27 +33,11 @@ from evalkit.exit_codes import (
 from evalkit.runner.presync import SyncFailed
 from evalkit.runner.versions import VersionLookupFailed
 
-from .harness import PLATFORM_KEY, Evalkit, remote
+from .harness import BROKEN, PLATFORM_KEY, SMALL, Evalkit, project, remote
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SMALL = """\
-version: 1
-agents:
-  - slug: tiny
-    config: {runtime: {builtin: fixed, output: {ok: true}}}
-    examples:
-      - {name: a, expected: {ok: true}}
-"""
 FAILING = SMALL.replace("builtin: fixed, output: {ok: true}", "builtin: fail")
-BROKEN = "version: 1\nagents: [{slug: Not A Slug}]\n"
-
-
-def project(folder: Path, text: str = SMALL) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = folder / "evalkit.yaml"
-    manifest.write_text(text, encoding="utf-8")
-    return manifest
 
 
 #: how each command that talks to a platform is called (``{dir}``: a fresh folder)

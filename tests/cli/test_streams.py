@@ -16,17 +16,11 @@ import pytest
 
 from evalkit.cli import streams
 
+from .harness import SMALL
+
 ROOT = Path(__file__).resolve().parents[2]
 
-PASSING = """\
-version: 1
-agents:
-  - slug: tiny
-    config: {runtime: {builtin: fixed, output: {ok: true}}}
-    examples:
-      - {name: a, expected: {ok: true}}
-      - {name: b, expected: {ok: true}}
-"""
+PASSING = SMALL + "      - {name: b, expected: {ok: true}}\n"
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,15 @@ def evalkit(*args: str | Path, cwd: Path, closed: str | None) -> Ended:
         pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
         if closed is not None:
             pipes[closed] = writer
-        done = subprocess.run(command, cwd=cwd, env=_environment(), text=True, timeout=240, **pipes)
+        done = subprocess.run(
+            command,
+            cwd=cwd,
+            env=_environment(),
+            text=True,
+            timeout=240,
+            stdout=pipes["stdout"],
+            stderr=pipes["stderr"],
+        )
     finally:
         os.close(writer)
     other = done.stderr if closed == "stdout" else done.stdout
