@@ -37,7 +37,7 @@ from evalkit.manifest.problems import suggest
 from evalkit.manifest.spec import ExampleSpec
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
-from evalkit.safe_paths import is_inside
+from evalkit.safe_paths import file_field_reason, is_inside
 
 #: the default exclusions as one pattern: a name (or a path from the folder) is left out when it
 #: matches (one match a name, not one per exclusion: a manifest's example folders hold thousands)
@@ -420,6 +420,15 @@ def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
         if not res.inside(path, "input file"):
             continue
         field_name = path.stem  # input/<field>.<ext>
+        reason = file_field_reason(field_name)
+        if reason is not None:
+            res.fail(
+                file_mark(path),
+                f"input file {path.name!r} names the input field {field_name!r}, which cannot "
+                f"be a file input: {reason}",
+                hint="rename it input/<input key><extension>, one plain name: input/document.pdf",
+            )
+            continue
         if field_name in files:
             res.fail(
                 file_mark(path),
@@ -472,6 +481,7 @@ def inline_example(
     input_files = {}
     for field_name, relative in raw.input_files.items():
         field_loc = (*loc, "input_files", field_name)
+        _check_field_name(field_name, field_loc, source, res)
         path = res.path(source, field_loc, relative, kind="file")
         if path is not None:
             input_files[field_name] = path
@@ -520,6 +530,20 @@ def inline_example(
         notes=raw.notes,
         mark=source.mark(loc),
     )
+
+
+def _check_field_name(field_name: str, loc: Loc, source: YamlSource, res: Resolution) -> None:
+    """A problem at an ``input_files`` key that the platform would refuse as a file input's
+    name (``file_field_reason``): the run would fail, or sync refuse the example's files."""
+    reason = file_field_reason(field_name)
+    if reason is not None:
+        res.fail(
+            source.mark(loc, key=True),
+            f"input field {field_name!r} cannot be a file input: {reason}",
+            loc_text(loc),
+            "a file input is named after the input key it fills, one plain name: "
+            "input_files: {document: files/scan.pdf}",
+        )
 
 
 def _safe_relative(name: str) -> bool:
