@@ -15,6 +15,7 @@ never checked (one warning per agent).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -201,15 +202,17 @@ def _check_expected_files(agent: AgentSpec, res: Resolution) -> None:
             if mode == FileMode.JSON:
                 read_json(path, res)  # the rules of expected.json
             elif mode == FileMode.CSV:
-                _check_csv(path, res)
+                _check_csv(name, path, res)
 
 
-def _check_csv(path: Path, res: Resolution) -> None:
+def _check_csv(name: str, path: Path, res: Resolution) -> None:
+    """The expected file ``name`` (at ``path``) read as CSV; a problem when it cannot be."""
     try:
         csv_records(path.read_bytes(), "the expected file")
     except UnreadableFile as err:
         fix = "rename one of them" if isinstance(err, RepeatedColumn) else "fix the file"
-        hint = f"{fix}, or compare the file in another mode (a file rule's mode: text)"
+        rule = f"compare: {{files: {{{json.dumps(name, ensure_ascii=False)}: {{mode: text}}}}}}"
+        hint = f"{fix}, or compare the file as text ({rule})"
         res.fail(file_mark(path), str(err), hint=hint)
     except OSError as err:
         message = f"cannot read the file: {err.strerror or err}"

@@ -160,7 +160,8 @@ def test_an_expected_csv_file_naming_a_column_twice_is_refused(
             1,
             "the expected file's header names the column 'a' twice (columns 1 and 2): each "
             "cell is compared by its column's name, so give each column its own name",
-            "rename one of them, or compare the file in another mode (a file rule's mode: text)",
+            "rename one of them, or compare the file as text "
+            '(compare: {files: {"t.csv": {mode: text}}})',
         )
     ]
 
