@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -37,7 +37,7 @@ from evalkit.manifest.problems import suggest
 from evalkit.manifest.spec import ExampleSpec
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
-from evalkit.safe_paths import file_field_reason, is_inside
+from evalkit.safe_paths import UnsafePath, check_relative, file_field_reason, is_inside
 
 #: the default exclusions as one pattern: a name (or a path from the folder) is left out when it
 #: matches (one match a name, not one per exclusion: a manifest's example folders hold thousands)
@@ -469,6 +469,11 @@ def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
             relative = path.relative_to(folder).as_posix()
             if _JUNK.match(relative) or not res.inside(path, "expected file"):
                 continue
+            reason = _unsafe_name(relative)
+            if reason is not None:
+                hint = "rename it to a plain name (letters, digits, '-', '_', '.')"
+                res.fail(file_mark(path), f"expected file {relative!r} {reason}", hint=hint)
+                continue
             files[relative] = path
     return dict(sorted(files.items()))
 
@@ -495,10 +500,11 @@ def inline_example(
     expected_files = {}
     for name, relative in raw.expected_files.items():
         name_loc = (*loc, "expected_files", name)
-        if not _safe_relative(name):
+        reason = _unsafe_name(name)
+        if reason is not None:
             res.fail(
                 source.mark(name_loc, key=True),
-                f"expected file name {name!r} is not a safe relative path",
+                f"expected file name {name!r} {reason}",
                 loc_text(name_loc),
                 "use a name like 'report.csv' or 'pages/1.txt' (no '..', no leading '/')",
             )
@@ -546,11 +552,11 @@ def _check_field_name(field_name: str, loc: Loc, source: YamlSource, res: Resolu
         )
 
 
-def _safe_relative(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return (
-        bool(parts)
-        and not name.startswith("/")
-        and "\\" not in name
-        and all(part not in ("..", ".", "") for part in name.split("/"))
-    )
+def _unsafe_name(name: str) -> str | None:
+    """Why ``name``, a path in the platform's example layout (``expected/<name>``), is one the
+    platform refuses (contract A7), or None."""
+    try:
+        check_relative(name)
+    except UnsafePath as err:
+        return err.reason
+    return None

@@ -329,3 +329,24 @@ def test_an_input_file_with_a_plain_field_name_is_taken(project: Callable[[Files
     )
     [example] = load_manifest(path, env={}).agent("a").examples
     assert list(example.input_files) == ["doc.v2"]
+
+
+@pytest.mark.parametrize("name", ["%2e%2e", "a%2fb.csv", "．．"])
+def test_an_expected_file_named_as_the_platform_refuses_is_refused(
+    project: Callable[[Files], Path], name: str
+) -> None:
+    """expected/<name> becomes examples/<example>/expected/<name> on the platform: a name it
+    refuses (contract A7) is refused at the file, not by sync without a line."""
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "cases/one/input.json": {},
+            f"cases/one/expected/{name}": "x",
+        }
+    )
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path, env={})
+    [problem] = caught.value.problems
+    assert problem.message.startswith(f"expected file {name!r} is not a safe relative path: ")
+    assert problem.mark.file == display_path(path.parent / "cases/one/expected" / name)
+    assert "rename it" in problem.hint
