@@ -32,7 +32,7 @@ from evalkit.compare.regex_shape import RegexTooLarge, read_shape
 from evalkit.errors import ManifestError, ManifestProblem
 from evalkit.manifest.blocks import WrittenManifest, read_as_written
 from evalkit.manifest.examples import Resolution, read_json
-from evalkit.manifest.loader import load_with_sources
+from evalkit.manifest.loader import in_reading_order, load_partly
 from evalkit.manifest.paths import display_path, file_mark
 from evalkit.manifest.rule_usage import REGEX_REWRITES, rule_warnings
 from evalkit.manifest.spec import AgentSpec, ExampleSpec, Manifest
@@ -109,15 +109,21 @@ def validate_manifest(
     """Load the manifest (under ``environment`` if given) and check every workspace;
     ``ManifestError`` lists all problems."""
     variables = dict(os.environ) if env is None else env
-    manifest, sources = load_with_sources(path, env=variables)
-    if environment is not None:
+    loaded = load_partly(path, env=variables)
+    if loaded.manifest is None:
+        raise ManifestError(list(loaded.problems))
+    manifest = loaded.manifest
+    if environment is not None and not loaded.problems:
         manifest = manifest.with_environment(environment)
+    # The workspaces of the agents that resolved are walked even when other entries have
+    # problems, so that one run lists them all; an entry with problems was not resolved, and
+    # is not walked.
     res = Resolution(manifest.project_root)
     schema_warnings: list[ManifestProblem] = []
     agents = tuple(_check_agent(agent, res, schema_warnings) for agent in manifest.agents)
-    if res.problems:
-        raise ManifestError(res.problems)
-    written = read_as_written(manifest, variables, sources)
+    if loaded.problems or res.problems:
+        raise ManifestError(in_reading_order([*loaded.problems, *res.problems]))
+    written = read_as_written(manifest, variables, loaded.sources)
     warnings = [
         *rule_warnings(written),
         *schema_warnings,
