@@ -3,7 +3,7 @@
 The one home of that rule: every place that turns such a path into a file to read or write
 goes through this module, catches :class:`UnsafePath` and says it in its own words (a manifest
 problem at its line, a plan error, a refused output file). It imports nothing from evalkit but
-the contract's pure rule on the text of a path, :func:`evalkit.api.paths.unsafe_path_reason`.
+the contract's pure rules on the text of a path (:mod:`evalkit.api.paths`).
 
 Which rule applies to what:
 
@@ -16,6 +16,10 @@ Which rule applies to what:
   workspaces, examples, the folders ``pull`` writes into). Relative to the manifest's folder,
   ``..`` may be used while the result stays in the project folder (``../shared/`` from a
   manifest in a subfolder); no backslash, not absolute.
+- :func:`file_field_reason` — a **file input's field name** (an input_files key, the name of
+  a file in an example's ``input/``): the contract's rule, re-exported here for the manifest,
+  which may not import ``evalkit.api``. The runtime writes the file as
+  ``input/<field><extension>``: one name, no ``/``, a safe relative path.
 - :func:`is_inside` — the check both end with, for a path reached another way (a walk of a
   folder, a glob, the mark of a results file): the path, symbolic links followed, is the root
   or below it.
@@ -29,6 +33,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from evalkit.api.paths import file_field_reason as file_field_reason  # (re-exported)
 from evalkit.api.paths import unsafe_path_reason
 
 #: the most characters of a path that a message shows (names from the API reach 1,024 and

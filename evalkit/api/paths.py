@@ -5,7 +5,8 @@ no name (segment) over 255 bytes, and no name disguised as one of these: percent
 (``%2e%2e``, ``a%2fb``) or drawn with Unicode look-alikes (fullwidth ``．．``, ``／``, the
 division slash ``∕``), which a tool that decodes or normalises names would take for them.
 The client side (sync, runner) and the local platform (store, runtime) apply this one rule: a
-rule on the text of a path only. Where such a path becomes a file on disk,
+rule on the text of a path only. A file input's field name (:func:`file_field_reason`) is such a
+path of one name: the runtime writes the file under it. Where such a path becomes a file on disk,
 :func:`evalkit.safe_paths.join_inside` applies it and keeps the file, links followed, inside its
 folder.
 """
@@ -58,6 +59,15 @@ def unsafe_path_reason(path: str) -> str | None:
                 "percent-decoded or Unicode-normalised; rename it"
             )
     return None
+
+
+def file_field_reason(field: str) -> str | None:
+    """Why ``field`` cannot name a file input (one multipart file field, contract A4), or None
+    when it can: the runtime writes the file as ``input/<field><extension>``, so the field is
+    one name, without ``/``, and a safe relative path."""
+    if "/" in field:
+        return "it contains '/'"
+    return unsafe_path_reason(field)
 
 
 def _name_bytes(segment: str, ascii_only: bool) -> int:

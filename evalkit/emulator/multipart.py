@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
 from starlette.requests import Request
 
-from evalkit.api.paths import unsafe_path_reason
+from evalkit.api.paths import file_field_reason, unsafe_path_reason
 from evalkit.emulator.problems import invalid
 from evalkit.emulator.runtime.job import InputFile
 
@@ -89,10 +89,10 @@ async def read_form(request: Request, *, max_part_size: int) -> list[tuple[str, 
 
 
 def check_file_field(name: str, field: str) -> str:
-    """``name`` if it can name a file input, else a 400 naming ``field``: the runtime writes the
-    file as ``input/<name><ext>``, so a name with ``/`` or ``..`` would be refused only once the
-    execution had been created, and fail it."""
-    reason = "it contains '/'" if "/" in name else unsafe_path_reason(name)
+    """``name`` if it can name a file input (``file_field_reason``), else a 400 naming
+    ``field``: the runtime writes the file as ``input/<name><ext>``, so a name with ``/`` or
+    ``..`` would be refused only once the execution had been created, and fail it."""
+    reason = file_field_reason(name)
     if reason is not None:
         raise invalid(
             field,

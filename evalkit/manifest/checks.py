@@ -15,6 +15,7 @@ never checked (one warning per agent).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from evalkit.compare.regex_shape import RegexTooLarge, read_shape
 from evalkit.errors import ManifestError, ManifestProblem
 from evalkit.manifest.blocks import WrittenManifest, read_as_written
 from evalkit.manifest.examples import Resolution, read_json
-from evalkit.manifest.loader import load_with_sources
+from evalkit.manifest.loader import in_reading_order, load_partly
 from evalkit.manifest.paths import display_path, file_mark
 from evalkit.manifest.rule_usage import REGEX_REWRITES, rule_warnings
 from evalkit.manifest.spec import AgentSpec, ExampleSpec, Manifest
@@ -108,15 +109,21 @@ def validate_manifest(
     """Load the manifest (under ``environment`` if given) and check every workspace;
     ``ManifestError`` lists all problems."""
     variables = dict(os.environ) if env is None else env
-    manifest, sources = load_with_sources(path, env=variables)
-    if environment is not None:
+    loaded = load_partly(path, env=variables)
+    if loaded.manifest is None:
+        raise ManifestError(list(loaded.problems))
+    manifest = loaded.manifest
+    if environment is not None and not loaded.problems:
         manifest = manifest.with_environment(environment)
+    # The workspaces of the agents that resolved are walked even when other entries have
+    # problems, so that one run lists them all; an entry with problems was not resolved, and
+    # is not walked.
     res = Resolution(manifest.project_root)
     schema_warnings: list[ManifestProblem] = []
     agents = tuple(_check_agent(agent, res, schema_warnings) for agent in manifest.agents)
-    if res.problems:
-        raise ManifestError(res.problems)
-    written = read_as_written(manifest, variables, sources)
+    if loaded.problems or res.problems:
+        raise ManifestError(in_reading_order([*loaded.problems, *res.problems]))
+    written = read_as_written(manifest, variables, loaded.sources)
     warnings = [
         *rule_warnings(written),
         *schema_warnings,
@@ -201,15 +208,17 @@ def _check_expected_files(agent: AgentSpec, res: Resolution) -> None:
             if mode == FileMode.JSON:
                 read_json(path, res)  # the rules of expected.json
             elif mode == FileMode.CSV:
-                _check_csv(path, res)
+                _check_csv(name, path, res)
 
 
-def _check_csv(path: Path, res: Resolution) -> None:
+def _check_csv(name: str, path: Path, res: Resolution) -> None:
+    """The expected file ``name`` (at ``path``) read as CSV; a problem when it cannot be."""
     try:
         csv_records(path.read_bytes(), "the expected file")
     except UnreadableFile as err:
         fix = "rename one of them" if isinstance(err, RepeatedColumn) else "fix the file"
-        hint = f"{fix}, or compare the file in another mode (a file rule's mode: text)"
+        rule = f"compare: {{files: {{{json.dumps(name, ensure_ascii=False)}: {{mode: text}}}}}}"
+        hint = f"{fix}, or compare the file as text ({rule})"
         res.fail(file_mark(path), str(err), hint=hint)
     except OSError as err:
         message = f"cannot read the file: {err.strerror or err}"

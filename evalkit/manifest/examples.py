@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -38,7 +38,7 @@ from evalkit.manifest.problems import suggest
 from evalkit.manifest.spec import ExampleSpec
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
 from evalkit.manifest.yaml_source import Loc, YamlSource, loc_text
-from evalkit.safe_paths import is_inside
+from evalkit.safe_paths import UnsafePath, check_relative, file_field_reason, is_inside
 
 #: the default exclusions as one pattern: a name (or a path from the folder) is left out when it
 #: matches (one match a name, not one per exclusion: a manifest's example folders hold thousands)
@@ -422,6 +422,15 @@ def _input_files(folder: Path, res: Resolution) -> dict[str, Path]:
         if not res.inside(path, "input file"):
             continue
         field_name = path.stem  # input/<field>.<ext>
+        reason = file_field_reason(field_name)
+        if reason is not None:
+            res.fail(
+                file_mark(path),
+                f"input file {path.name!r} names the input field {field_name!r}, which cannot "
+                f"be a file input: {reason}",
+                hint="rename it input/<input key><extension>, one plain name: input/document.pdf",
+            )
+            continue
         if field_name in files:
             res.fail(
                 file_mark(path),
@@ -462,6 +471,11 @@ def _expected_files(folder: Path, res: Resolution) -> dict[str, Path]:
             relative = path.relative_to(folder).as_posix()
             if _JUNK.match(relative) or not res.inside(path, "expected file"):
                 continue
+            reason = _unsafe_name(relative)
+            if reason is not None:
+                hint = "rename it to a plain name (letters, digits, '-', '_', '.')"
+                res.fail(file_mark(path), f"expected file {relative!r} {reason}", hint=hint)
+                continue
             files[relative] = path
     return dict(sorted(files.items()))
 
@@ -474,6 +488,7 @@ def inline_example(
     input_files = {}
     for field_name, relative in raw.input_files.items():
         field_loc = (*loc, "input_files", field_name)
+        _check_field_name(field_name, field_loc, source, res)
         path = res.path(source, field_loc, relative, kind="file")
         if path is not None:
             input_files[field_name] = path
@@ -487,10 +502,11 @@ def inline_example(
     expected_files = {}
     for name, relative in raw.expected_files.items():
         name_loc = (*loc, "expected_files", name)
-        if not _safe_relative(name):
+        reason = _unsafe_name(name)
+        if reason is not None:
             res.fail(
                 source.mark(name_loc, key=True),
-                f"expected file name {name!r} is not a safe relative path",
+                f"expected file name {name!r} {reason}",
                 loc_text(name_loc),
                 "use a name like 'report.csv' or 'pages/1.txt' (no '..', no leading '/')",
             )
@@ -524,11 +540,25 @@ def inline_example(
     )
 
 
-def _safe_relative(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return (
-        bool(parts)
-        and not name.startswith("/")
-        and "\\" not in name
-        and all(part not in ("..", ".", "") for part in name.split("/"))
-    )
+def _check_field_name(field_name: str, loc: Loc, source: YamlSource, res: Resolution) -> None:
+    """A problem at an ``input_files`` key that the platform would refuse as a file input's
+    name (``file_field_reason``): the run would fail, or sync refuse the example's files."""
+    reason = file_field_reason(field_name)
+    if reason is not None:
+        res.fail(
+            source.mark(loc, key=True),
+            f"input field {field_name!r} cannot be a file input: {reason}",
+            loc_text(loc),
+            "a file input is named after the input key it fills, one plain name: "
+            "input_files: {document: files/scan.pdf}",
+        )
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why ``name``, a path in the platform's example layout (``expected/<name>``), is one the
+    platform refuses (contract A7), or None."""
+    try:
+        check_relative(name)
+    except UnsafePath as err:
+        return err.reason
+    return None

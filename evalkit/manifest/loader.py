@@ -6,6 +6,7 @@ Every problem found anywhere is collected before anything is raised, so one run 
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import hashlib
 import json
@@ -77,18 +78,24 @@ def load_manifest(
     )[0]
 
 
-def load_with_sources(
-    path: Path, *, env: Mapping[str, str] | None = None, awaiting_examples: bool = False
-) -> tuple[Manifest, tuple[YamlSource, ...]]:
-    """``load_manifest``, and each of its files as read (``${VAR}`` interpolated), in the order
-    of ``Manifest.sources``: for the checks that need the files as written, without reading
-    them twice."""
-    return _load(
-        path,
-        env=env,
-        awaiting_examples=awaiting_examples,
-        awaiting_workspaces=frozenset(),
-        keep_sources=True,
+@dataclass(frozen=True)
+class PartialLoad:
+    """A load taken as far as it goes: the manifest of every entry that resolved (None when
+    the root file could not be read), each file as read (``${VAR}`` interpolated) in the order
+    of ``Manifest.sources``, and every problem found, in reading order."""
+
+    manifest: Manifest | None
+    sources: tuple[YamlSource, ...]
+    problems: tuple[ManifestProblem, ...]
+
+
+def load_partly(path: Path, *, env: Mapping[str, str] | None = None) -> PartialLoad:
+    """``load_manifest`` without raising: for ``validate``, which checks the workspaces of
+    the agents that resolved even when other entries have problems, so that one run lists
+    them all; and for the checks that need the files as written, without reading them
+    twice."""
+    return _load_partly(
+        path, env=env, awaiting_examples=False, awaiting_workspaces=frozenset(), keep_sources=True
     )
 
 
@@ -100,18 +107,35 @@ def _load(
     awaiting_workspaces: frozenset[str],
     keep_sources: bool,
 ) -> tuple[Manifest, tuple[YamlSource, ...]]:
+    loaded = _load_partly(
+        path,
+        env=env,
+        awaiting_examples=awaiting_examples,
+        awaiting_workspaces=awaiting_workspaces,
+        keep_sources=keep_sources,
+    )
+    if loaded.problems or loaded.manifest is None:
+        raise ManifestError(list(loaded.problems))
+    return loaded.manifest, loaded.sources
+
+
+def _load_partly(
+    path: Path,
+    *,
+    env: Mapping[str, str] | None,
+    awaiting_examples: bool,
+    awaiting_workspaces: frozenset[str],
+    keep_sources: bool,
+) -> PartialLoad:
     variables = dict(os.environ) if env is None else env
     path = Path(path)
     if not path.is_file():
-        raise ManifestError(
-            [
-                ManifestProblem(
-                    SourceMark(display_path(path)),
-                    f"manifest {display_path(path)} {_not_a_file(path)}",
-                    hint="create one with 'evalkit init', or name it with -m/--manifest",
-                )
-            ]
+        problem = ManifestProblem(
+            SourceMark(display_path(path)),
+            f"manifest {display_path(path)} {_not_a_file(path)}",
+            hint="create one with 'evalkit init', or name it with -m/--manifest",
         )
+        return PartialLoad(None, (), (problem,))
     root = find_project_root(path)
     res = Resolution(
         root, awaiting_examples=awaiting_examples, awaiting_workspaces=awaiting_workspaces
@@ -119,9 +143,8 @@ def _load(
     loading = _Loading(res, variables, keep_sources=keep_sources)
     _read_file(path.resolve(), loading, stack=[], seen=set())
     manifest = _build(path.resolve(), loading)
-    if res.problems or manifest is None:
-        raise ManifestError(_in_reading_order(res.problems))
-    return manifest, tuple(file.source for file in loading.parsed)
+    sources = tuple(file.source for file in loading.parsed)
+    return PartialLoad(manifest, sources, tuple(in_reading_order(res.problems)))
 
 
 @dataclass
@@ -290,13 +313,12 @@ def _validate(
     so that later checks still run on the entries that are well formed. A value already
     reported (bad YAML tag, bad ${VAR}) is not reported again for its type."""
     data: dict[str, Any] = source.data
+    found: list[ManifestProblem] = []
     try:
         ManifestFile.model_validate(data)
     except ValidationError as err:
         found = problems_from_validation(err, source, ManifestFile)
-        res.problems.extend(p for p in found if p.mark not in reported)
     _check_reserved_config(source, res)
-    parsed = ParsedFile(source)
     if not is_root:
         for key in ROOT_ONLY_KEYS:
             if key in data:
@@ -306,8 +328,31 @@ def _validate(
                     key,
                     "move it to the manifest that includes this file",
                 )
-        return _parts(parsed, data, root_parts=False)
-    return _parts(parsed, data, root_parts=True)
+    rejected: list[Loc] = []
+    parsed = _parts(ParsedFile(source), data, root_parts=is_root, rejected=rejected)
+    noted = _noting_rejected(found, [loc_text(loc) for loc in rejected])
+    res.problems.extend(p for p in noted if p.mark not in reported)
+    return parsed
+
+
+def _noting_rejected(problems: list[ManifestProblem], rejected: list[str]) -> list[ManifestProblem]:
+    """``problems`` with a word in the hint of each that lies in a ``rejected`` entry (an agent,
+    a workflow, ``defaults``...): what the entry holds (paths, examples, rules) is checked only
+    once the entry is valid, so more problems may show then."""
+    noted = []
+    for problem in problems:
+        entry = next((e for e in rejected if _within(problem.key, e)), None)
+        if entry is not None:
+            more = f"more problems in {entry} may show once this is fixed"
+            hint = f"{problem.hint}; {more}" if problem.hint else more
+            problem = dataclasses.replace(problem, hint=hint)
+        noted.append(problem)
+    return noted
+
+
+def _within(key: str, entry: str) -> bool:
+    """Whether the key ``key`` (``agents[0].slug``) is ``entry`` (``agents[0]``) or below it."""
+    return key == entry or (key.startswith(entry) and key[len(entry)] in ".[")
 
 
 def _check_reserved_config(source: YamlSource, res: Resolution) -> None:
@@ -325,24 +370,32 @@ def _check_reserved_config(source: YamlSource, res: Resolution) -> None:
             )
 
 
-def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> ParsedFile:
+def _parts(
+    parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool, rejected: list[Loc]
+) -> ParsedFile:
+    """The entries of ``data`` that are valid each on its own, in ``parsed``; the places of
+    those that are not (reported by the whole file's validation) in ``rejected``."""
+    for key, kind in (("agents", list), ("environments", dict), ("workflows", list)):
+        if key in data and not isinstance(data[key], kind):
+            rejected.append((key,))
     for index, item in _items(data.get("agents")):
-        agent = _quietly(Agent, item)
+        agent = _quietly(Agent, item, ("agents", index), rejected)
         if agent is not None:
             parsed.agents.append((index, agent))
     for index, item in _items(data.get("workflows")):
-        workflow = _quietly(Workflow, item)
+        workflow = _quietly(Workflow, item, ("workflows", index), rejected)
         if workflow is not None:
             parsed.workflows.append((index, workflow))
     if not root_parts:
         return parsed
-    defaults = _quietly(Defaults, data.get("defaults") or {})
+    defaults = _quietly(Defaults, data.get("defaults") or {}, ("defaults",), rejected)
     parsed.defaults_compare = defaults.compare if defaults else None
     parsed.defaults_repeat = PlacedRepeat().over(
         defaults.repeat if defaults else None, parsed.source, ("defaults", "repeat")
     )
-    parsed.gates = _quietly(Gates, data.get("gates") or {})
-    local = _quietly(LocalPlatform, data.get("local_platform") or {})
+    # (nothing in gates is checked beyond its shape: no more problems can follow there)
+    parsed.gates = _quietly(Gates, data.get("gates") or {}, ("gates",), [])
+    local = _quietly(LocalPlatform, data.get("local_platform") or {}, ("local_platform",), rejected)
     parsed.local_workflows = local.workflows if local else None
     parsed.local_pass_env = tuple(dict.fromkeys(local.pass_env)) if local else ()
     ignore = data.get("ignore_orphans")
@@ -351,7 +404,7 @@ def _parts(parsed: ParsedFile, data: dict[str, Any], *, root_parts: bool) -> Par
     environments = data.get("environments")
     if isinstance(environments, dict):
         for name, item in environments.items():
-            environment = _quietly(Environment, item)
+            environment = _quietly(Environment, item, ("environments", name), rejected)
             if environment is not None:
                 parsed.environments[name] = environment
     return parsed
@@ -361,10 +414,12 @@ def _items(value: Any) -> list[tuple[int, Any]]:
     return list(enumerate(value)) if isinstance(value, list) else []
 
 
-def _quietly(model: type[Any], value: Any) -> Any:
+def _quietly(model: type[Any], value: Any, loc: Loc, rejected: list[Loc]) -> Any:
+    """``value`` as a ``model``, or None (and ``loc`` in ``rejected``) when it is not one."""
     try:
         result: BaseModel = model.model_validate(value)
     except ValidationError:
+        rejected.append(loc)
         return None  # already reported by the whole-file validation
     return result
 
@@ -410,7 +465,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _in_reading_order(problems: list[ManifestProblem]) -> list[ManifestProblem]:
+def in_reading_order(problems: list[ManifestProblem]) -> list[ManifestProblem]:
     """Problems grouped by file (in the order files were met), then by line and column."""
     order: dict[str, int] = {}
     for problem in problems:

@@ -210,9 +210,19 @@ def _workspace(
                 source.mark(path_loc),
                 f"workspace {spec.path!r} has an examples/ folder this agent does not declare",
                 loc_text(path_loc),
-                "declare it (examples: <workspace>/examples/) or exclude it (exclude: [examples])",
+                _undeclared_examples_hint(value),
             )
     return workspace
+
+
+def _undeclared_examples_hint(workspace: str | Workspace) -> str:
+    """What to write for a workspace's examples/ folder: declared at the agent, or excluded in
+    the workspace's mapping (``exclude`` is no key of the agent)."""
+    written = workspace if isinstance(workspace, str) else workspace.path
+    declare = f"declare it (examples: {written.rstrip('/')}/examples/)"
+    if isinstance(workspace, str):
+        return f"{declare} or exclude it (workspace: {{path: {written}, exclude: [examples]}})"
+    return f"{declare} or exclude it (add examples to the workspace's exclude: [...])"
 
 
 def _awaited_folder(relative: str, source: YamlSource, res: Resolution) -> Path | None:

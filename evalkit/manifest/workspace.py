@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -133,7 +134,8 @@ class WorkspaceSpec:
                 path,
                 relative,
                 err.reason,
-                hint="rename it to a plain name (letters, digits, '-', '_', '.'), or exclude it",
+                hint="rename it to a plain name (letters, digits, '-', '_', '.'), or "
+                + _excluding(relative),
             )
         if path.is_symlink() and not is_inside(path, self.project_root):
             return self._problem(path, relative, "links outside the project")
@@ -147,11 +149,18 @@ class WorkspaceSpec:
         relative: str,
         what: str,
         *,
-        hint: str = "exclude it, or replace it with a plain file inside the project",
+        hint: str = "",
     ) -> ManifestProblem:
         return ManifestProblem(
             SourceMark(display_path(path)),
             f"workspace entry {relative!r} {what}",
             key=relative,
-            hint=hint,
+            hint=hint or f"{_excluding(relative)}, or replace it with a plain file in the project",
         )
+
+
+def _excluding(relative: str) -> str:
+    """How to leave ``relative`` out of the workspace: its exclude list sits in the workspace's
+    mapping form, not on the agent."""
+    quoted = json.dumps(relative, ensure_ascii=False)
+    return f"exclude it (workspace: {{path: ..., exclude: [{quoted}]}})"

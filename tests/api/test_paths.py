@@ -57,3 +57,14 @@ def test_plain_paths_are_safe_and_disguised_ones_are_not() -> None:
     assert unsafe_path_reason("skills/a b-c_d.md") is None
     assert unsafe_path_reason("a/%2e%2e/b") is not None
     assert unsafe_path_reason("a/\uff0e\uff0e/b") is not None
+
+
+def test_a_file_field_is_one_safe_name() -> None:
+    """A file input's field becomes the file ``input/<field><ext>``: one name of a safe path."""
+    assert paths.file_field_reason("invoice") is None
+    assert paths.file_field_reason("doc.v2") is None
+    assert paths.file_field_reason("a/b") == "it contains '/'"
+    assert paths.file_field_reason("../doc") == "it contains '/'"
+    for field in ("", "..", ".", "%2e%2e", "a\\b", "tab\there"):
+        assert paths.file_field_reason(field) == unsafe_path_reason(field), field
+        assert paths.file_field_reason(field) is not None, field

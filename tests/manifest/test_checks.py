@@ -7,7 +7,7 @@ import pytest
 
 from evalkit.errors import ManifestError
 from evalkit.manifest.checks import validate_manifest
-from tests.manifest.project_files import Files
+from tests.manifest.project_files import Files, write_files
 
 MANIFEST = "version: 1\nagents:\n  - {slug: a, workspace: ws, examples: ws/examples}\n"
 EXAMPLE: Files = {
@@ -160,7 +160,8 @@ def test_an_expected_csv_file_naming_a_column_twice_is_refused(
             1,
             "the expected file's header names the column 'a' twice (columns 1 and 2): each "
             "cell is compared by its column's name, so give each column its own name",
-            "rename one of them, or compare the file in another mode (a file rule's mode: text)",
+            "rename one of them, or compare the file as text "
+            '(compare: {files: {"t.csv": {mode: text}}})',
         )
     ]
 
@@ -183,3 +184,51 @@ def test_expected_files_are_read_in_the_mode_their_rule_gives(
         }
     )
     assert [p[:2] for p in expected_file_problems(path)] == [("t.txt.json", 1)]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    """A mistake in one part of the manifest does not hide the problems of another: an agent's
+    workspace is walked (links out of the project refused) while another agent's entry or
+    examples are wrong, and a scorer of a valid agent is checked beside them."""
+    outside = tmp_path / "outside"
+    write_files(outside, {"secret.txt": "s3cr3t"})
+    root = tmp_path / "p"
+    manifest = """version: 1
+agents:
+  - slug: a
+    descripton: typo
+    workspace: missing/
+  - slug: b
+    examples:
+      - {name: x, input: {q: 1}}
+  - slug: c
+    workspace: ws
+    compare: {rules: {/x: {python: "../evil_scorer.py:f"}}}
+"""
+    write_files(root, {"evalkit.yaml": manifest, "ws/AGENT.md": "# c\\n"})
+    (root / "ws" / "leak.txt").symlink_to(outside / "secret.txt")
+    (root / "ws" / "etcdir").symlink_to(outside)
+    with pytest.raises(ManifestError) as caught:
+        validate_manifest(root / "evalkit.yaml", env={})
+    found = [(Path(p.mark.file).name, p.mark.line, p.message) for p in caught.value.problems]
+    assert found == [
+        ("evalkit.yaml", 4, "unknown key 'descripton' in agents[0]"),
+        ("evalkit.yaml", 8, "example 'x' expects nothing"),
+        (
+            "evalkit.yaml",
+            11,
+            f"python: path '../evil_scorer.py' leads outside the project folder {root}",
+        ),
+        ("etcdir", 0, "workspace entry 'etcdir' is a link to a folder"),
+        ("leak.txt", 0, "workspace entry 'leak.txt' links outside the project"),
+    ]
+
+
+def test_a_rejected_entry_says_that_more_may_follow(project: Callable[[Files], Path]) -> None:
+    """What an entry holds is checked only once the entry is valid: its problems say so."""
+    path = project({"evalkit.yaml": MANIFEST.replace("{slug: a,", "{slug: a, descripton: x,")})
+    with pytest.raises(ManifestError) as caught:
+        validate_manifest(path, env={})
+    [problem] = caught.value.problems
+    assert problem.message == "unknown key 'descripton' in agents[0]"
+    assert problem.hint.endswith("; more problems in agents[0] may show once this is fixed")

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.errors import ManifestError, SourceMark
+from evalkit.errors import ManifestError, ManifestProblem, SourceMark
 from evalkit.manifest import examples, load_manifest
 from evalkit.manifest.paths import display_path
 from evalkit.manifest.workspace import DEFAULT_EXCLUDES, glob_regex
+from evalkit.manifest.yaml_source import loc_text
 from tests.manifest.project_files import Files, write_files
 
 FOLDER_PROJECT: Files = {
@@ -260,3 +261,104 @@ def test_a_json_file_with_a_byte_order_mark_is_read_past_it(
     files["agent/examples/acme/input.json"] = codecs.BOM_UTF8 + b'{"currency": "USD"}'
     agent = load_manifest(project(files), env={}).agent("invoices")
     assert agent.examples[0].input_json == {"currency": "USD"}
+
+
+#: names a file input could be given: the platform takes the first ones and refuses the rest
+FIELD_NAMES = ["invoice", "doc.v2", "ünïcode", "../doc", "a/b", "", ".", "..", "%2e%2e", "a\\b"]
+FIELD_NAMES += ["tab\there", "．．", "a" * 256]
+
+
+def _platform_refuses(field: str) -> bool:
+    from evalkit.emulator.multipart import check_file_field
+    from evalkit.emulator.problems import ApiProblem
+
+    try:
+        check_file_field(field, field)
+    except ApiProblem:
+        return True
+    return False
+
+
+def _refused_fields(problems: list[ManifestProblem]) -> list[ManifestProblem]:
+    return [p for p in problems if "cannot be a file input" in p.message]
+
+
+@pytest.mark.parametrize("field", FIELD_NAMES, ids=lambda field: repr(field)[:20])
+def test_an_input_files_key_is_refused_where_the_platform_refuses_it(
+    project: Callable[[Files], Path], field: str
+) -> None:
+    """The manifest and the local platform apply one rule to a file input's name: a name that
+    validates is one that runs."""
+    manifest = (
+        "version: 1\nagents:\n  - slug: a\n    examples:\n      - name: x\n"
+        f"        input_files: {{{json.dumps(field)}: doc.pdf}}\n        expected: {{}}\n"
+    )
+    path = project({"evalkit.yaml": manifest, "doc.pdf": "%PDF"})
+    problems: list[ManifestProblem] = []
+    try:
+        load_manifest(path, env={})
+    except ManifestError as err:
+        problems = err.problems
+    refused = _refused_fields(problems)
+    assert refused == problems  # nothing else is wrong with the manifest
+    assert bool(refused) is _platform_refuses(field)
+    if refused:
+        assert (refused[0].mark.line, refused[0].mark.column) == (6, 23)
+        assert refused[0].key == loc_text(("agents", 0, "examples", 0, "input_files", field))
+
+
+@pytest.mark.parametrize("name", ["..pdf", "...pdf", "%2e%2e.pdf", "a\\b.pdf", "．．.pdf"])
+def test_an_input_file_named_as_the_platform_refuses_is_refused(
+    project: Callable[[Files], Path], name: str
+) -> None:
+    """An example folder's input/<field>.<ext> names its field by the same rule."""
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "cases/one/input.json": {},
+            f"cases/one/input/{name}": "x",
+            "cases/one/expected.json": {},
+        }
+    )
+    field = Path(name).stem
+    assert _platform_refuses(field)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path, env={})
+    [problem] = caught.value.problems
+    assert problem.message.startswith(f"input file {name!r} names the input field {field!r}")
+    assert "cannot be a file input" in problem.message
+    assert problem.mark.file == display_path(path.parent / "cases/one/input" / name)
+    assert "rename it input/<input key><extension>" in problem.hint
+
+
+def test_an_input_file_with_a_plain_field_name_is_taken(project: Callable[[Files], Path]) -> None:
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "cases/one/input/doc.v2.pdf": "x",
+            "cases/one/expected.json": {},
+        }
+    )
+    [example] = load_manifest(path, env={}).agent("a").examples
+    assert list(example.input_files) == ["doc.v2"]
+
+
+@pytest.mark.parametrize("name", ["%2e%2e", "a%2fb.csv", "．．"])
+def test_an_expected_file_named_as_the_platform_refuses_is_refused(
+    project: Callable[[Files], Path], name: str
+) -> None:
+    """expected/<name> becomes examples/<example>/expected/<name> on the platform: a name it
+    refuses (contract A7) is refused at the file, not by sync without a line."""
+    path = project(
+        {
+            "evalkit.yaml": "version: 1\nagents:\n  - {slug: a, examples: cases/}\n",
+            "cases/one/input.json": {},
+            f"cases/one/expected/{name}": "x",
+        }
+    )
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path, env={})
+    [problem] = caught.value.problems
+    assert problem.message.startswith(f"expected file {name!r} is not a safe relative path: ")
+    assert problem.mark.file == display_path(path.parent / "cases/one/expected" / name)
+    assert "rename it" in problem.hint

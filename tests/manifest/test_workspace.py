@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,10 +113,17 @@ def test_links_out_of_the_project_and_folder_links_are_refused(tmp_path: Path) -
     agent = load_manifest(project_dir / "evalkit.yaml", env={}).agents[0]
     with pytest.raises(ManifestError) as caught:
         agent.workspace_files()
-    messages = sorted(p.message for p in caught.value.problems)
+    messages = sorted((p.message, p.hint) for p in caught.value.problems)
+    fix = "or replace it with a plain file in the project"
     assert messages == [
-        "workspace entry 'linked' is a link to a folder",
-        "workspace entry 'stolen.txt' links outside the project",
+        (
+            "workspace entry 'linked' is a link to a folder",
+            f'exclude it (workspace: {{path: ..., exclude: ["linked"]}}), {fix}',
+        ),
+        (
+            "workspace entry 'stolen.txt' links outside the project",
+            f'exclude it (workspace: {{path: ..., exclude: ["stolen.txt"]}}), {fix}',
+        ),
     ]
 
 
@@ -142,6 +150,8 @@ def test_a_name_the_platform_refuses_is_a_problem_at_the_file(tmp_path: Path, na
         f"workspace entry {name!r} is not a safe relative path: {unsafe_path_reason(name)}"
     )
     assert problem.hint.startswith("rename it to a plain name")
+    quoted = json.dumps(name, ensure_ascii=False)
+    assert problem.hint.endswith(f"or exclude it (workspace: {{path: ..., exclude: [{quoted}]}})")
 
 
 @pytest.mark.parametrize("name", [*DISGUISED, "100%.md", "caf\u00e9.md", "a b.md", "..x", ".env.x"])

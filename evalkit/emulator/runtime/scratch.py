@@ -12,6 +12,7 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from evalkit.api.paths import file_field_reason
 from evalkit.emulator.runtime.job import AgentJob, InputFile
 from evalkit.emulator.runtime.paths import UnsafePathError, check_relative_path, resolve_inside
 from evalkit.emulator.runtime.workspace import HIDDEN_FOLDER, Workspace, is_hidden
@@ -57,8 +58,9 @@ def materialize(job: AgentJob, folder: Path) -> None:
 
 def input_file_path(item: InputFile) -> str:
     """``input/<field><ext>``: the field name plus the extension of the uploaded filename."""
-    if not item.field or "/" in item.field:
-        raise ScratchError(f"file input field {item.field!r} must be a non-empty name without '/'")
+    reason = file_field_reason(item.field)
+    if reason is not None:
+        raise ScratchError(f"invalid file input field {item.field!r}: {reason}")
     extension = PurePosixPath(item.filename.replace("\\", "/")).suffix
     try:
         return check_relative_path(f"{INPUT_FOLDER}/{item.field}{extension}")
