@@ -26,6 +26,10 @@ INITIAL_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RETRY_AFTER_SECONDS = 60.0
 DEFAULT_MAX_RETRIES = 3
+#: how long evalkit's commands wait out a platform that does not serve them, the run's own
+#: calls aside (``patience_seconds`` of plan, sync, pull, harvest and the checks before a
+#: run): a rate limit, or nothing answered at all (docs/run.md: taken for down after 60 s)
+PLATFORM_PATIENCE_SECONDS = 60.0
 
 
 class RetryPolicy(str, Enum):
