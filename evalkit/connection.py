@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 #: the environment variables the CLI and ``Connection.from_env`` read
 BASE_URL_VARIABLE = "EIGENPAL_BASE_URL"
 API_KEY_VARIABLE = "EIGENPAL_API_KEY"
+#: nothing answered for this long: say so (once per silence), and keep waiting
+SILENCE_NOTE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -176,12 +178,35 @@ def open_client(
     note: Callable[[str], None] = lambda line: None,
 ) -> Iterator[EigenpalClient]:
     """A client on the platform of ``connection`` (default: from the environment) for the
-    length of a ``with`` block; ``note`` hears which platform it is."""
-    from evalkit.client import EigenpalClient
-
+    length of a ``with`` block (``patient_client``); ``note`` hears which platform it is."""
     with open_platform(connection or Connection.from_env(), project_root=project_root) as platform:
         note(f"platform: {platform.description}")
-        with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+        with patient_client(platform, note) as client:
+            yield client
+
+
+@contextmanager
+def patient_client(
+    platform: OpenPlatform, note: Callable[[str], None] = lambda line: None
+) -> Iterator[EigenpalClient]:
+    """The client of plan, sync, pull, harvest and the checks before a run: it waits out a
+    rate limit for up to ``PLATFORM_PATIENCE_SECONDS`` per call, and gives up on a platform
+    that answers nothing for that long (each request waits that long at most), telling
+    ``note`` meanwhile. The run's own calls have their own client and rules (``runner``)."""
+    from evalkit.client import EigenpalClient
+    from evalkit.client.retry import PLATFORM_PATIENCE_SECONDS as patience
+    from evalkit.client.silence import notes_while_silent
+
+    with EigenpalClient(
+        api_key=platform.api_key,
+        base_url=platform.base_url,
+        timeout_seconds=patience,
+        patience_seconds=patience,
+    ) as client:
+        assert client.silence is not None  # (made with patience)
+        with notes_while_silent(
+            client.silence, platform.base_url, note, patience=patience, after=SILENCE_NOTE_SECONDS
+        ):
             yield client
 
 

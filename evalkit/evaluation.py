@@ -43,7 +43,13 @@ from evalkit.client import AsyncEigenpalClient, EigenpalClient
 from evalkit.client._http import proxy_for, tls_context
 from evalkit.client._transports import async_transport, open_ahead
 from evalkit.collector import imports_frozen
-from evalkit.connection import Connection, OpenPlatform, launching_platform, open_platform
+from evalkit.connection import (
+    Connection,
+    OpenPlatform,
+    launching_platform,
+    open_platform,
+    patient_client,
+)
 from evalkit.conventions import (
     JUDGEMENTS_FOLDER,
     REPORTS_FOLDER,
@@ -527,7 +533,7 @@ def _prepare(
 
     drifted: list[DriftedAgent] = []
     synced = None
-    with EigenpalClient(api_key=platform.api_key, base_url=platform.base_url) as client:
+    with patient_client(platform, hooks.note) as client:
         check_workflows(client, jobs, local=platform.is_local)
         jobs = resolve_versions(
             jobs, lambda name: patiently_sync(lambda: list(client.workflows.iter_versions(name)))

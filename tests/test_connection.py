@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 
 from evalkit.cli.connect import connection_of
 from evalkit.cli.context import GlobalOptions
-from evalkit.client import EigenpalClient
+from evalkit.client import EigenpalClient, EigenpalTimeoutError, retry
 from evalkit.connection import (
     Connection,
     launching_platform,
@@ -29,6 +30,7 @@ from evalkit.emulator.child import ChildPlatform
 from evalkit.emulator.config import MAX_WORKERS, PlatformConfig
 from evalkit.errors import ConfigError
 from evalkit.runner.results_file import read_results_file
+from tests.black_hole import black_hole
 
 
 def test_no_url_starts_the_local_platform_with_state_in_the_project(tmp_path: Path) -> None:
@@ -178,6 +180,32 @@ def test_open_client_is_a_client_on_the_platform_that_it_names(
         assert client.agents.create(name="Probe", slug="probe").agent.slug == "probe"
     assert len(heard) == 1
     assert heard[0].startswith("platform: local platform http://127.0.0.1:")
+
+
+def test_open_client_gives_up_on_a_platform_that_never_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once, after the patience (60 s; here 3 s), saying meanwhile that nothing answers and at
+    the end what to check."""
+    monkeypatch.setattr(retry, "PLATFORM_PATIENCE_SECONDS", 3.0)
+    monkeypatch.setattr("evalkit.connection.SILENCE_NOTE_SECONDS", 0.2)
+    heard: list[str] = []
+    with black_hole() as hole:
+        remote = Connection(base_url=hole.base_url, api_key="eg_test_key")
+        with (
+            open_client(remote, project_root=tmp_path, note=heard.append) as client,
+            pytest.raises(EigenpalTimeoutError) as caught,
+        ):
+            client.agents.get("slow-echo")
+        assert len(hole.accepted) == 1  # not called again: 4 attempts took 244 s
+    assert re.sub(r"\d+ s \(", "N s (", str(caught.value)) == (
+        f"no answer from {hole.base_url} for N s (ReadTimeout); check base_url (or "
+        "EIGENPAL_BASE_URL) and that the platform is up (GET /api/v1/agents/slow-echo)"
+    )
+    assert heard[0] == f"platform: remote platform {hole.base_url}"
+    assert [re.sub(r"\d+ s;", "N s;", line) for line in heard[1:]] == [
+        f"no answer from {hole.base_url} for N s; still waiting (up to 3 s)"
+    ]
 
 
 SLOW_MANIFEST = """

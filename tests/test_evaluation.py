@@ -18,13 +18,21 @@ import pytest
 
 import evalkit
 from evalkit import Connection, RunConfig, RunHooks
+from evalkit.client import EigenpalTimeoutError, retry
+from evalkit.connection import OpenPlatform
 from evalkit.emulator import child
 from evalkit.emulator.config import PlatformConfig
+from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import ConfigError, ManifestError, RunError
+from evalkit.evaluation import _prepare
 from evalkit.manifest import Manifest, load_manifest
+from evalkit.runner import patience
+from evalkit.runner.from_manifest import selected_jobs
 from evalkit.runner.jobs import Selection
 from evalkit.runner.results import ExampleResult, Verdict
 from evalkit.runner.results_file import read_results_file
+from tests.black_hole import black_hole
+from tests.runner.platform_harness import API_KEY, local_platform
 from tests.runner.test_cli_run import INVOICES, copy_project, finish
 from tests.runner.test_cli_run import evalkit as evalkit_process
 
@@ -519,3 +527,42 @@ def test_a_workflow_under_an_environment_says_it_runs_the_agents_its_steps_name(
         "copies (no run can redirect a workflow's steps): its 2 example(s) evaluate those "
         "agents as the platform has them"
     ]
+
+
+def _remote(base_url: str) -> OpenPlatform:
+    return OpenPlatform(base_url, API_KEY, is_local=False, description=f"remote {base_url}")
+
+
+@pytest.mark.slow
+def test_the_sync_before_a_run_waits_out_a_rate_limited_platform(tmp_path: Path) -> None:
+    """As ``evalkit sync`` does: ``run --sync`` gave up as sync did (8 workers in step)."""
+    manifest = load_manifest(copy_project(tmp_path) / "examples" / "invoices" / "evalkit.yaml")
+    jobs = selected_jobs(manifest, Selection())
+    limited = FaultConfig(rate_limit_per_second=10, rate_limit_burst=2)
+    with local_platform(tmp_path / "platform", limited) as running:
+        prepared, plan, drifted = _prepare(
+            [manifest], _remote(running.base_url), jobs, True, False, RunHooks(), {}
+        )
+    assert plan is not None
+    assert (len(prepared), drifted) == (len(jobs), [])
+
+
+def test_the_checks_before_a_run_give_up_on_a_platform_that_never_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the patience (60 s; here 3 s), not after 4 attempts of 60 s each, saying
+    meanwhile that nothing answers."""
+    monkeypatch.setattr(retry, "PLATFORM_PATIENCE_SECONDS", 3.0)
+    monkeypatch.setattr(patience, "PLATFORM_PATIENCE_SECONDS", 3.0)
+    monkeypatch.setattr("evalkit.connection.SILENCE_NOTE_SECONDS", 0.2)
+    manifest = load_manifest(copy_project(tmp_path) / "examples" / "invoices" / "evalkit.yaml")
+    jobs = selected_jobs(manifest, Selection())
+    heard: list[str] = []
+    allow_drift = True  # run --allow-drift: the drift check alone
+    with black_hole() as hole:
+        remote = _remote(hole.base_url)
+        with pytest.raises(EigenpalTimeoutError, match=r"check base_url .* the platform is up"):
+            _prepare([manifest], remote, jobs, False, allow_drift, RunHooks(heard.append), {})
+        assert len(hole.accepted) == 1  # not called again: 4 attempts took 244 s
+    assert len(heard) == 1
+    assert heard[0].startswith(f"no answer from {hole.base_url} for ")

@@ -11,8 +11,10 @@ import pytest
 
 import evalkit
 from evalkit import Connection
+from evalkit.emulator.faults import FaultConfig
 from evalkit.errors import ConfigError, ManifestError, PlanError
 from evalkit.sync import load_plan, save_plan
+from tests.runner.platform_harness import API_KEY, local_platform
 from tests.runner.test_cli_run import copy_project
 
 
@@ -92,3 +94,15 @@ def test_a_new_agent_syncs_before_its_examples_folder_holds_any(project: Path) -
 
     assert outcome.result.state == "converged"
     assert "newcomer" in [agent.slug for agent in outcome.plan.agents]
+
+
+@pytest.mark.slow
+def test_a_rate_limited_platform_is_waited_out(project: Path, tmp_path: Path) -> None:
+    """8 workers told to come back in 1 s came back together, and each gave up after its
+    client's 3 retries: the sync was left partly applied."""
+    limited = FaultConfig(rate_limit_per_second=10, rate_limit_burst=2)
+    with local_platform(tmp_path / "platform", limited) as running:
+        remote = Connection(base_url=running.base_url, api_key=API_KEY)
+        outcome = evalkit.apply(project, connection=remote)
+        assert outcome.result.state == "converged", outcome.result.failed
+        assert not evalkit.plan(project, connection=remote).has_changes

@@ -19,6 +19,7 @@ from evalkit.client._request import ApiRequest
 from evalkit.client._transports import async_transport
 from evalkit.client.errors import EigenpalConfigError
 from evalkit.client.retry import Failure
+from evalkit.client.silence import NO_WAIT, Silence, Wait
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,6 +59,8 @@ class AsyncExecutor:
         self.sleep = sleep
         self.clock = clock
         self._jitter = jitter
+        #: how long the platform has answered none of the calls (with ``patience_seconds``)
+        self.silence = Silence(clock) if options.patience_seconds else None
 
     async def close(self) -> None:
         """Close the HTTP client if this executor made it (an injected one is the caller's)."""
@@ -104,13 +107,25 @@ class AsyncExecutor:
     async def _send(
         self, req: ApiRequest[Any], consume: Callable[[httpx.Response], Awaitable[R]]
     ) -> R:
+        wait = self.silence.call(req) if self.silence else NO_WAIT
+        with wait:
+            return await self._attempts(req, consume, wait)
+
+    async def _attempts(
+        self,
+        req: ApiRequest[Any],
+        consume: Callable[[httpx.Response], Awaitable[R]],
+        wait: Wait,
+    ) -> R:
         attempt = _http.Attempt.start(req)
         while True:
             started = time.perf_counter()
+            wait.sending()
             try:
                 with ExitStack() as stack:
                     request = _http.build_request(self._client, attempt, self.options, stack)
                     response = await self._client.send(request, auth=self.options.auth, stream=True)
+                    wait.answered()
                     try:
                         if response.is_success:
                             result = await consume(response)
@@ -124,20 +139,16 @@ class AsyncExecutor:
                         _http.let_go(response)
             except httpx.TransportError as exc:
                 failure = _http.classify(exc)
+                silent_for = self.silence.seconds() if self.silence else 0.0
                 delay = _http.retry_delay(
-                    attempt, failure, max_retries=self.options.max_retries, jitter=self._jitter
+                    attempt, failure, self.options, jitter=self._jitter, silent_for=silent_for
                 )
                 if delay is None:
-                    raise _http.transport_error(req, exc) from exc
+                    raise _http.transport_error(req, exc, self.options, silent_for) from exc
             else:
                 delay = _http.retry_delay(
-                    attempt,
-                    Failure.STATUS,
-                    max_retries=self.options.max_retries,
-                    jitter=self._jitter,
-                    response=response,
+                    attempt, Failure.STATUS, self.options, jitter=self._jitter, response=response
                 )
                 if delay is None:
                     raise _http.error_from_response(req, response, error_body)
             await self.sleep(delay)
-            attempt.retries += 1

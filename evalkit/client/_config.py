@@ -57,13 +57,18 @@ class ClientOptions:
     auth: BearerAuth
     max_answer_bytes: int = MAX_ANSWER_BYTES
     max_download_bytes: int = MAX_DOWNLOAD_BYTES
+    #: how long a call waits out a platform that does not serve it: 429 answers are waited
+    #: out for up to this long in all, and a request without an answer is not tried again
+    #: once the platform has answered nothing for this long; 0: ``max_retries`` alone decides
+    patience_seconds: float = 0.0
 
     def __repr__(self) -> str:
         return (
             f"ClientOptions(base_url={self.base_url!r}, timeout_seconds={self.timeout_seconds}, "
             f"verify_ssl={self.verify_ssl}, max_retries={self.max_retries}, "
             f"max_answer_bytes={self.max_answer_bytes}, "
-            f"max_download_bytes={self.max_download_bytes}, api_key='***')"
+            f"max_download_bytes={self.max_download_bytes}, "
+            f"patience_seconds={self.patience_seconds}, api_key='***')"
         )
 
 
@@ -103,6 +108,7 @@ def resolve_options(
     max_retries: int,
     max_answer_bytes: int = MAX_ANSWER_BYTES,
     max_download_bytes: int = MAX_DOWNLOAD_BYTES,
+    patience_seconds: float = 0.0,
     environ: Mapping[str, str] | None = None,
 ) -> ClientOptions:
     """Apply the precedence rule (argument, then environment, then default) and check values."""
@@ -125,6 +131,8 @@ def resolve_options(
         raise EigenpalConfigError(f"timeout_seconds must be more than 0, got {timeout_seconds}")
     if max_retries < 0:
         raise EigenpalConfigError(f"max_retries must be 0 or more, got {max_retries}")
+    if not patience_seconds >= 0:
+        raise EigenpalConfigError(f"patience_seconds must be 0 or more, got {patience_seconds}")
     for name, limit in (
         ("max_answer_bytes", max_answer_bytes),
         ("max_download_bytes", max_download_bytes),
@@ -138,6 +146,7 @@ def resolve_options(
         max_retries=max_retries,
         max_answer_bytes=max_answer_bytes,
         max_download_bytes=max_download_bytes,
+        patience_seconds=float(patience_seconds),
         # The key goes straight into the auth object, never into a named local or attribute.
         auth=BearerAuth(api_key or env[API_KEY_ENV]),
     )

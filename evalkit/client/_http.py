@@ -41,6 +41,7 @@ from evalkit.client.retry import (
     Failure,
     backoff_seconds,
     parse_retry_after,
+    rate_limit_pause,
     should_retry,
 )
 
@@ -72,6 +73,7 @@ _BROKEN_ADVICE = (
 _SHAPE_ADVICE = (
     "the platform may speak another version of the API; check base_url, or upgrade evalkit"
 )
+_SILENCE_ADVICE = "check base_url (or EIGENPAL_BASE_URL) and that the platform is up"
 
 
 class AnswerTooSlow(httpx.ReadTimeout):
@@ -139,6 +141,9 @@ class Attempt:
     request: ApiRequest[Any]
     idempotency_key: str | None
     retries: int = 0
+    #: 429 answers waited out (with ``patience_seconds``, outside ``retries``), and for how long
+    rate_limit_waits: int = 0
+    rate_limit_waited: float = 0.0
 
     @classmethod
     def start(cls, request: ApiRequest[Any]) -> Attempt:
@@ -470,11 +475,25 @@ def classify(exc: httpx.TransportError) -> Failure:
     return Failure.DROPPED
 
 
-def transport_error(req: ApiRequest[Any], exc: httpx.TransportError) -> EigenpalError:
+def transport_error(
+    req: ApiRequest[Any],
+    exc: httpx.TransportError,
+    options: ClientOptions | None = None,
+    silent_for: float = 0.0,
+) -> EigenpalError:
+    """The error for a request that got no answer; ``silent_for``: how long the platform had
+    answered none of the client's calls (see ``silent_too_long``)."""
     failure = classify(exc)
     where = {"method": req.method, "path": req.path}
     if isinstance(exc, AnswerTooSlow):
         return EigenpalTimeoutError(str(exc), **where)
+    if options is not None and silent_too_long(options, silent_for):
+        error = EigenpalTimeoutError if failure is Failure.READ_TIMEOUT else EigenpalConnectionError
+        return error(
+            f"no answer from {options.base_url} for {silent_for:.0f} s "
+            f"({type(exc).__name__}); {_SILENCE_ADVICE}",
+            **where,
+        )
     if failure is Failure.READ_TIMEOUT:
         return EigenpalTimeoutError(f"no answer in time ({type(exc).__name__})", **where)
     if failure is Failure.CONNECT:
@@ -488,22 +507,37 @@ def transport_error(req: ApiRequest[Any], exc: httpx.TransportError) -> Eigenpal
     )
 
 
+def silent_too_long(options: ClientOptions, silent_for: float) -> bool:
+    """Whether a client with patience has waited for an answer as long as it will."""
+    return bool(options.patience_seconds) and silent_for >= options.patience_seconds
+
+
 def retry_delay(
     attempt: Attempt,
     failure: Failure,
+    options: ClientOptions,
     *,
-    max_retries: int,
     jitter: Callable[[], float],
     response: httpx.Response | None = None,
+    silent_for: float = 0.0,
 ) -> float | None:
-    """Seconds to wait before the next attempt, or None to give up now."""
+    """Seconds to wait before the next attempt, counted on ``attempt``; None to give up now.
+    ``silent_for``: how long the platform has answered none of the client's calls."""
     req = attempt.request
     status = response.status_code if response is not None else None
     replayable = req.multipart is None or all(p.replayable for p in req.multipart.files)
     if not replayable and failure is not Failure.CONNECT:
         return None  # the body was consumed and cannot be sent again
+    if response is not None and status == 429 and options.patience_seconds:
+        return _wait_out_rate_limit(attempt, response, options.patience_seconds, jitter)
+    if response is None and silent_too_long(options, silent_for):
+        return None
     if not should_retry(
-        req.retry, failure, status=status, retries_done=attempt.retries, max_retries=max_retries
+        req.retry,
+        failure,
+        status=status,
+        retries_done=attempt.retries,
+        max_retries=options.max_retries,
     ):
         return None
     retry_after = (
@@ -517,9 +551,31 @@ def retry_delay(
         f"HTTP {status}" if status is not None else failure.value,
         delay,
         attempt.retries + 1,
-        max_retries,
+        options.max_retries,
     )
+    attempt.retries += 1
     return delay
+
+
+def _wait_out_rate_limit(
+    attempt: Attempt, response: httpx.Response, patience: float, jitter: Callable[[], float]
+) -> float | None:
+    """The pause before trying a 429 again, while the waits stay within ``patience``."""
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    pause = rate_limit_pause(retry_after, attempt.rate_limit_waits, jitter=jitter)
+    if attempt.rate_limit_waited + pause > patience:
+        return None
+    attempt.rate_limit_waits += 1
+    attempt.rate_limit_waited += pause
+    logger.debug(
+        "waiting out HTTP 429 on %s %s: %.2f s (%.0f s of %g s waited)",
+        attempt.request.method,
+        attempt.request.path,
+        pause,
+        attempt.rate_limit_waited,
+        patience,
+    )
+    return pause
 
 
 def let_go(response: httpx.Response) -> None:

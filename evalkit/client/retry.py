@@ -9,6 +9,9 @@ Two kinds of request:
   upload, expected upload or copy without a name, workflow run). Retried only when the server
   cannot have acted: the connection was never made, or the answer was 429 or 503. Every POST
   also carries one ``Idempotency-Key`` for all its attempts, for servers that honour it.
+
+A client with ``patience_seconds`` waits out 429 answers (the server did nothing and asked to
+come back) for up to that long in all, outside ``max_retries`` (``rate_limit_pause``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ INITIAL_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 8.0
 MAX_RETRY_AFTER_SECONDS = 60.0
 DEFAULT_MAX_RETRIES = 3
+#: how long evalkit's commands wait out a platform that does not serve them, the run's own
+#: calls aside (``patience_seconds`` of plan, sync, pull, harvest and the checks before a
+#: run): a rate limit, or nothing answered at all (docs/run.md: taken for down after 60 s)
+PLATFORM_PATIENCE_SECONDS = 60.0
 
 
 class RetryPolicy(str, Enum):
@@ -105,3 +112,19 @@ def backoff_seconds(
         return min(retry_after, MAX_RETRY_AFTER_SECONDS)
     base = min(INITIAL_BACKOFF_SECONDS * 2.0**retries_done, MAX_BACKOFF_SECONDS)
     return base * (1.0 - 0.25 * jitter())
+
+
+def rate_limit_pause(
+    retry_after: float | None,
+    waits_done: int,
+    *,
+    jitter: Callable[[], float] = random.random,
+) -> float:
+    """The pause before trying again after a 429 that is waited out: the server's
+    ``Retry-After`` (else the backoff, growing with each wait), made up to twice as long at
+    random, never shorter: workers told to come back together must not come back in step.
+    Capped at ``MAX_RETRY_AFTER_SECONDS``."""
+    asked = retry_after
+    if asked is None:
+        asked = min(INITIAL_BACKOFF_SECONDS * 2.0**waits_done, MAX_BACKOFF_SECONDS)
+    return min(asked * (1.0 + jitter()), MAX_RETRY_AFTER_SECONDS)

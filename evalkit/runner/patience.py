@@ -29,6 +29,7 @@ from evalkit.client.errors import (
     EigenpalServerError,
     EigenpalTimeoutError,
 )
+from evalkit.client.retry import PLATFORM_PATIENCE_SECONDS
 from evalkit.runner.failures import never_sent
 from evalkit.runner.health import PlatformDown, PlatformHealth
 from evalkit.runner.limiter import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
@@ -37,8 +38,6 @@ T = TypeVar("T")
 
 #: pauses between the runner's own attempts (the last one repeats)
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
-#: how long the checks before a run wait out a platform that fails
-PREFLIGHT_PATIENCE_SECONDS = 60.0
 
 _TRANSIENT = (
     EigenpalServerError,
@@ -127,15 +126,16 @@ class Patience:
 def patiently_sync(
     call: Callable[[], T],
     *,
-    seconds: float = PREFLIGHT_PATIENCE_SECONDS,
+    seconds: float | None = None,
     backoff: Sequence[float] = BACKOFF_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """``call`` (reads with the sync client, before a run) until it succeeds, a failure that
-    will not pass, or ``seconds``. A refused connection is not waited for: a platform that
-    cannot be reached at all is reported at once (see ``preflight``)."""
-    until = clock() + seconds
+    will not pass, or ``seconds`` (default ``PLATFORM_PATIENCE_SECONDS``, as long as that
+    client waits out a platform by itself). A refused connection is not waited for: a
+    platform that cannot be reached at all is reported at once (see ``preflight``)."""
+    until = clock() + (PLATFORM_PATIENCE_SECONDS if seconds is None else seconds)
     attempt = 0
     while True:
         try:

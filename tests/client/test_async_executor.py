@@ -102,3 +102,27 @@ async def test_no_answer_is_left_in_a_cycle_for_the_collector(
             with pytest.raises(EigenpalNotFoundError):
                 await aclient.agents.list()
     assert in_cycles == []
+
+
+async def test_with_patience_rate_limits_are_waited_out_and_silence_ends_the_wait(
+    api: FakeApi, sleeps: Sleeps
+) -> None:
+    def silent(request: httpx.Request) -> httpx.Response:
+        sleeps.now += 60
+        raise httpx.ReadTimeout("timed out")
+
+    api.queue(*[envelope(429, **{"retry-after": "2"})] * 8, json_answer(200, LISTING), silent)
+    async with AsyncEigenpalClient(
+        api_key=API_KEY,
+        base_url="http://eigenpal.test",
+        patience_seconds=60,
+        transport=httpx.MockTransport(api),
+        sleep=sleeps.asleep,
+        clock=sleeps.clock,
+        jitter=lambda: 0.0,
+    ) as client:
+        assert (await client.agents.list()).total == 0
+        assert sleeps.pauses == [2.0] * 8
+        with pytest.raises(EigenpalTimeoutError, match=r"^no answer from http://eigenpal\.test "):
+            await client.agents.list()
+    assert len(api.requests) == 10

@@ -27,6 +27,7 @@ def test_defaults() -> None:
     assert options.base_url == DEFAULT_BASE_URL == "https://app.eigenpal.com"
     assert (options.timeout_seconds, options.verify_ssl, options.max_retries) == (60.0, True, 3)
     assert (options.max_answer_bytes, options.max_download_bytes) == (128 * 2**20, 2**30)
+    assert options.patience_seconds == 0  # max_retries alone decides, as the runner wants
 
 
 def test_argument_wins_over_environment() -> None:
@@ -54,6 +55,7 @@ def test_missing_key_names_both_ways_to_give_one() -> None:
         ({"max_retries": -1}, "max_retries must be 0 or more"),
         ({"max_answer_bytes": 0}, "max_answer_bytes must be 1 or more"),
         ({"max_download_bytes": -5}, "max_download_bytes must be 1 or more"),
+        ({"patience_seconds": -1}, "patience_seconds must be 0 or more"),
     ],
 )
 def test_bad_options_are_explained(given: dict[str, object], match: str) -> None:

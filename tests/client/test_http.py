@@ -281,14 +281,15 @@ def test_retry_delay_for_a_response() -> None:
     attempt = _http.Attempt.start(ApiRequest("POST", "/p", raw, retry=RetryPolicy.STARTS_WORK))
     answer = httpx.Response(503, headers={"retry-after": "4"})
     assert (
-        _http.retry_delay(attempt, Failure.STATUS, max_retries=3, jitter=lambda: 0, response=answer)
-        == 4
+        _http.retry_delay(attempt, Failure.STATUS, OPTIONS, jitter=lambda: 0, response=answer) == 4
     )
+    assert attempt.retries == 1
     answer = httpx.Response(500)
     assert (
-        _http.retry_delay(attempt, Failure.STATUS, max_retries=3, jitter=lambda: 0, response=answer)
+        _http.retry_delay(attempt, Failure.STATUS, OPTIONS, jitter=lambda: 0, response=answer)
         is None
     )
+    assert attempt.retries == 1
 
 
 def _options(base_url: str, *, verify_ssl: bool = True) -> ClientOptions:

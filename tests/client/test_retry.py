@@ -13,6 +13,7 @@ from evalkit.client.retry import (
     backoff_seconds,
     is_retryable,
     parse_retry_after,
+    rate_limit_pause,
     should_retry,
 )
 
@@ -93,6 +94,24 @@ def test_exponential_backoff_capped_with_jitter(
 )
 def test_retry_after_wins_up_to_a_cap(retry_after: float, expected: float) -> None:
     assert backoff_seconds(5, retry_after=retry_after, jitter=lambda: 0.9) == expected
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "waits_done", "jitter", "expected"),
+    [
+        (1.0, 0, 0.0, 1.0),  # never sooner than the server asked
+        (1.0, 7, 0.5, 1.5),  # up to twice as late, at random: workers do not come back in step
+        (2.0, 0, 0.999, pytest.approx(3.998)),
+        (3600.0, 0, 0.0, 60.0),  # capped as any Retry-After
+        (None, 0, 0.0, 0.5),  # no Retry-After: the backoff, growing with each wait
+        (None, 3, 0.0, 4.0),
+        (None, 30, 0.5, 12.0),
+    ],
+)
+def test_a_rate_limit_waited_out_honours_retry_after_with_jitter(
+    retry_after: float | None, waits_done: int, jitter: float, expected: float
+) -> None:
+    assert rate_limit_pause(retry_after, waits_done, jitter=lambda: jitter) == expected
 
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)

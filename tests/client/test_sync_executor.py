@@ -369,3 +369,117 @@ def test_no_answer_is_left_in_a_cycle_for_the_collector(
         with pytest.raises(EigenpalNotFoundError):
             client.agents.list()
     assert in_cycles == []
+
+
+@pytest.fixture
+def patient(api: FakeApi, sleeps: Sleeps) -> Iterator[EigenpalClient]:
+    """A client that waits out a platform for up to 60 s (``patience_seconds``), as plan and
+    sync make theirs."""
+    with EigenpalClient(
+        api_key=API_KEY,
+        base_url=BASE_URL,
+        patience_seconds=60,
+        transport=httpx.MockTransport(api),
+        sleep=sleeps.sleep,
+        clock=sleeps.clock,
+        jitter=lambda: 0.0,
+    ) as made:
+        yield made
+
+
+def silent_for(seconds: float, sleeps: Sleeps, failure: Exception) -> Callable[..., httpx.Response]:
+    """An answer that comes after ``seconds`` of silence: ``failure`` (a timeout, a drop)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sleeps.now += seconds
+        raise failure
+
+    return answer
+
+
+def test_with_patience_a_rate_limit_is_waited_out_beyond_max_retries(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    limited = envelope(429, "slow down", **{"retry-after": "1"})
+    api.queue(*[limited] * 10, json_answer(200, LISTING))
+    assert patient.agents.list().total == 0
+    assert len(api.requests) == 11
+    assert sleeps.pauses == [1.0] * 10
+
+
+def test_with_patience_a_rate_limit_is_waited_out_for_so_long_only(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(envelope(429, "slow down", **{"retry-after": "25"}))
+    with pytest.raises(EigenpalRateLimitError) as caught:
+        patient.agents.list()
+    assert sleeps.pauses == [25.0, 25.0]  # a third wait would pass the 60 s
+    assert caught.value.retry_after == 25
+
+
+def test_with_patience_a_run_waits_out_a_rate_limit_with_one_idempotency_key(
+    patient: EigenpalClient, api: FakeApi
+) -> None:
+    api.queue(*[envelope(429, **{"retry-after": "1"})] * 5, json_answer(202, STARTED))
+    assert patient.agents.run("a").execution_id == "exec_1"
+    assert len({r.headers["idempotency-key"] for r in api.requests}) == 1
+
+
+def test_with_patience_other_failures_keep_max_retries(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(envelope(503))
+    with pytest.raises(EigenpalServerError):
+        patient.agents.list()
+    assert len(api.requests) == 4
+    assert sleeps.pauses == [0.5, 1.0, 2.0]
+
+
+def test_with_patience_a_platform_silent_for_so_long_is_not_called_again(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(silent_for(60, sleeps, httpx.ReadTimeout("timed out")))
+    with pytest.raises(EigenpalTimeoutError) as caught:
+        patient.agents.get("slow-echo")
+    assert len(api.requests) == 1
+    assert str(caught.value) == (
+        f"no answer from {BASE_URL} for 60 s (ReadTimeout); check base_url (or "
+        "EIGENPAL_BASE_URL) and that the platform is up (GET /api/v1/agents/slow-echo)"
+    )
+
+
+def test_with_patience_a_platform_silent_for_less_is_called_again(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(silent_for(30, sleeps, httpx.ReadTimeout("timed out")), json_answer(200, LISTING))
+    assert patient.agents.list().total == 0
+    assert len(api.requests) == 2
+
+
+def test_with_patience_silence_counts_across_the_attempts_of_a_call(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(silent_for(20, sleeps, httpx.RemoteProtocolError("dropped")))
+    with pytest.raises(EigenpalConnectionError, match=r"^no answer from \S+ for 62 s"):
+        patient.agents.list()
+    # 20 s, a pause of 0.5 s, 20 s, 1 s, 20 s: over 60 s without an answer, one retry early
+    assert len(api.requests) == 3
+
+
+def test_with_patience_a_held_request_is_not_silence(
+    patient: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    """The platform holds a run open on purpose (``wait_for_completion``)."""
+    api.queue(silent_for(90, sleeps, httpx.ReadTimeout("held")), json_answer(202, STARTED))
+    with pytest.raises(EigenpalTimeoutError, match=r"^no answer in time"):
+        patient.agents.run("a", wait_for_completion=60)
+    assert len(api.requests) == 1  # a run's start is not sent twice, held or not
+
+
+def test_without_patience_a_silent_platform_is_called_max_retries_times_more(
+    client: EigenpalClient, api: FakeApi, sleeps: Sleeps
+) -> None:
+    api.queue(silent_for(60, sleeps, httpx.ReadTimeout("timed out")))
+    with pytest.raises(EigenpalTimeoutError, match=r"^no answer in time \(ReadTimeout\)"):
+        client.agents.list()
+    assert len(api.requests) == 4

@@ -21,6 +21,7 @@ from evalkit.client._sync.agents import AgentsResource
 from evalkit.client._sync.workflows import WorkflowsResource
 from evalkit.client._sync_executor import SyncExecutor
 from evalkit.client.retry import DEFAULT_MAX_RETRIES
+from evalkit.client.silence import Silence
 
 if TYPE_CHECKING:  # annotations only: no runtime need for typing_extensions
     from typing_extensions import Self
@@ -34,7 +35,11 @@ class EigenpalClient:
 
     ``max_answer_bytes`` bounds an answer read into memory (128 MiB) and
     ``max_download_bytes`` a file downloaded with ``to=`` (1 GiB): a platform that sends more
-    gets ``EigenpalResponseError``. ``transport`` or ``http_client`` replace the network
+    gets ``EigenpalResponseError``. ``patience_seconds`` (default 0: ``max_retries`` alone
+    decides) is how long a call waits out a platform that does not serve it: 429 answers are
+    waited out (``Retry-After``, jittered) for up to that long in all, beyond ``max_retries``,
+    and a request without an answer is not tried again once the platform has answered
+    nothing for that long (``silence``). ``transport`` or ``http_client`` replace the network
     (tests); an injected ``http_client`` is left open on ``close()``, being its owner's.
     ``sleep``, ``clock`` and ``jitter`` drive retries and waits, so tests need not sleep.
     """
@@ -49,6 +54,7 @@ class EigenpalClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
         max_download_bytes: int = MAX_DOWNLOAD_BYTES,
+        patience_seconds: float = 0.0,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -63,6 +69,7 @@ class EigenpalClient:
             max_retries=max_retries,
             max_answer_bytes=max_answer_bytes,
             max_download_bytes=max_download_bytes,
+            patience_seconds=patience_seconds,
         )
         del api_key  # held only by options.auth from here on
         self._executor = SyncExecutor(
@@ -79,6 +86,11 @@ class EigenpalClient:
     @property
     def base_url(self) -> str:
         return self._executor.options.base_url
+
+    @property
+    def silence(self) -> Silence | None:
+        """How long the platform has answered none of the calls (with ``patience_seconds``)."""
+        return self._executor.silence
 
     def close(self) -> None:
         self._executor.close()
