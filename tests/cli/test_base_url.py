@@ -1,5 +1,5 @@
-"""The platform's URL as a user gives it: a mistake stops a command with exit 2 and a message
-naming where it came from, and shows no secret."""
+"""The platform's URL and the proxy to it, as a user gives them: a mistake in either stops a
+command with exit 2 and a message naming where it came from, and shows no secret."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.emulator.server import RunningPlatform
+from tests.socks_proxy import socks_proxy
 
 from .harness import PLATFORM_KEY
 
@@ -72,3 +73,52 @@ def test_an_upper_case_scheme_is_http(tmp_path: Path, platform: RunningPlatform)
     code, printed = _evalkit(tmp_path, ["--base-url", upper, "plan"])
     assert code == 0, printed
     assert f"platform: remote platform {platform.base_url}\n" in printed
+
+
+def test_a_platform_behind_a_socks_proxy_is_reached_through_it(
+    tmp_path: Path, platform: RunningPlatform
+) -> None:
+    """``HTTP_PROXY=socks5://user:password@...``: a traceback ending in an ImportError (httpx
+    needs socksio); now the proxy carries every request, and its password is never shown."""
+    host, port = platform.base_url.removeprefix("http://").rsplit(":", 1)
+    with socks_proxy((host, int(port)), user="me", password="pw_of_the_proxy") as (at, proxy):
+        code, printed = _evalkit(
+            tmp_path,
+            ["--base-url", "http://platform.example.invalid", "-vv", "plan"],
+            {"HTTP_PROXY": f"socks5://me:pw_of_the_proxy@127.0.0.1:{at}"},
+        )
+    assert code == 0, printed
+    assert set(proxy.seen) == {"me platform.example.invalid:80"}
+    assert "pw_of_the_proxy" not in printed
+
+
+@pytest.mark.parametrize("variable", ["ALL_PROXY", "https_proxy"])
+def test_a_proxy_evalkit_cannot_use_is_refused_naming_its_variable(
+    tmp_path: Path, variable: str
+) -> None:
+    code, printed = _evalkit(
+        tmp_path,
+        ["--base-url", "https://platform.example.invalid", "run"],
+        {variable: "socks4://me:pw_of_the_proxy@127.0.0.1:9"},
+    )
+    assert code == 2, printed
+    assert f"error: {variable} names a proxy" in printed
+    assert "socks5" in printed
+    assert "Traceback" not in printed
+    assert "pw_of_the_proxy" not in printed
+
+
+@pytest.mark.parametrize(("variable", "command"), [("HTTP_PROXY", "plan"), ("ALL_PROXY", "run")])
+def test_an_unreachable_socks_proxy_is_platform_trouble_with_its_password_unshown(
+    tmp_path: Path, closed_url: str, variable: str, command: str
+) -> None:
+    at = closed_url.removeprefix("http://")
+    code, printed = _evalkit(
+        tmp_path,
+        ["--base-url", "http://platform.example.invalid", "-vv", command],
+        {variable: f"socks5://me:pw_of_the_proxy@{at}"},
+    )
+    assert code == 3, printed
+    assert "cannot reach the EigenPal API" in printed
+    assert "Traceback" not in printed
+    assert "pw_of_the_proxy" not in printed
