@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from evalkit._version import __version__
+from evalkit.api.keys import api_key_problem
 from evalkit.api.urls import has_credentials, has_query_or_fragment, redact_url
 from evalkit.client.errors import EigenpalConfigError
 from evalkit.client.retry import DEFAULT_MAX_RETRIES
@@ -150,13 +151,12 @@ def resolve_options(
             "Missing EigenPal API key: pass api_key=... (on the command line, --api-key) "
             f"or set the {API_KEY_ENV} environment variable."
         )
-    if not _fits_a_header(api_key or env[API_KEY_ENV]):
+    problem = api_key_problem(api_key or env[API_KEY_ENV])
+    if problem is not None:
         # Refused before any request: HTTP would refuse the header, and its error quotes it.
         raise EigenpalConfigError(
-            f"the EigenPal API key (api_key=..., --api-key or {API_KEY_ENV}) has a line break, "
-            "a control character, a non-ASCII character or spaces around it (it is not shown "
-            "here); give the key alone, as the platform issued it (a key read from a file "
-            "often ends in a newline)"
+            f"the EigenPal API key (api_key=..., --api-key or {API_KEY_ENV}) {problem}; give "
+            "the key alone, as the platform issued it (it is not shown here)"
         )
     if base_url:
         url = check_base_url(base_url)
@@ -184,11 +184,6 @@ def resolve_options(
         # The key goes straight into the auth object, never into a named local or attribute.
         auth=BearerAuth(api_key or env[API_KEY_ENV]),
     )
-
-
-def _fits_a_header(key: str) -> bool:
-    """Whether ``key`` can follow ``Bearer`` in an HTTP header as it is."""
-    return key.isascii() and key.isprintable() and key == key.strip()
 
 
 __all__ = [
