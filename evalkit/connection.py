@@ -17,7 +17,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,9 @@ class Connection:
     api_key: str | None = None
     #: the local platform even when a base URL is set (the CLI's ``--local``)
     local: bool = False
+    #: where ``base_url`` came from, as messages about it name it: ``--base-url``,
+    #: ``EIGENPAL_BASE_URL``, or ``base_url`` (given by hand)
+    base_url_source: str = field(default="base_url", compare=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Connection:
@@ -52,6 +55,7 @@ class Connection:
         return cls(
             base_url=environment.get(BASE_URL_VARIABLE) or None,
             api_key=environment.get(API_KEY_VARIABLE) or None,
+            base_url_source=BASE_URL_VARIABLE,
         )
 
     @property
@@ -215,7 +219,7 @@ def _remote(connection: Connection) -> OpenPlatform:
     from evalkit.client import check_base_url
 
     # Checked before anything else: a key pasted into the URL must not reach a message.
-    base_url = check_base_url(connection.base_url)
+    base_url = check_base_url(connection.base_url, source=connection.base_url_source)
     if not connection.api_key:
         raise ConfigError(
             f"no API key for {base_url}: pass --api-key or set {API_KEY_VARIABLE} "

@@ -134,6 +134,35 @@ def test_a_key_in_the_url_is_refused_without_showing_it(tmp_path: Path) -> None:
     assert "eg_inurl" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("connection", "named"),
+    [
+        (Connection(base_url="http://127.0.0.1:abc", api_key="k"), "base_url"),
+        (
+            Connection.from_env(
+                {"EIGENPAL_BASE_URL": "http://127.0.0.1:abc", "EIGENPAL_API_KEY": "k"}
+            ),
+            "EIGENPAL_BASE_URL",
+        ),
+    ],
+)
+def test_a_bad_base_url_is_refused_naming_where_it_came_from(
+    tmp_path: Path, connection: Connection, named: str
+) -> None:
+    with pytest.raises(ConfigError) as caught, open_platform(connection, project_root=tmp_path):
+        pass
+    assert str(caught.value).startswith(f"{named} has a port that is not a number")
+
+
+def test_a_token_in_the_url_s_query_is_refused_without_showing_it(tmp_path: Path) -> None:
+    connection = Connection(base_url="http://127.0.0.1:8801/?token=SECRETQ", api_key="k")
+    assert "SECRETQ" not in repr(connection)
+    with pytest.raises(ConfigError) as caught, open_platform(connection, project_root=tmp_path):
+        pass
+    assert "query" in str(caught.value)
+    assert "SECRETQ" not in str(caught.value)
+
+
 def test_from_env_reads_the_variables_the_cli_reads() -> None:
     env = {"EIGENPAL_BASE_URL": "https://app.example.invalid", "EIGENPAL_API_KEY": "eg_k"}
     assert Connection.from_env(env) == Connection("https://app.example.invalid", "eg_k")

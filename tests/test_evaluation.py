@@ -453,6 +453,35 @@ def test_a_remote_platform_is_reached_through_the_proxy_the_environment_names(
     assert len(runs) == 1  # the run's pool: one example
 
 
+def test_a_remote_platform_is_reached_through_a_socks_proxy_with_a_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ALL_PROXY=socks5://user:password@host:port``: the sync's client and the run's pools
+    log in and connect through it (it failed with an ImportError: httpx needs socksio)."""
+    from tests.runner.platform_harness import API_KEY, local_platform
+    from tests.socks_proxy import socks_proxy
+
+    _without_proxies(monkeypatch)
+    project = copy_project(tmp_path) / "examples" / "invoices"
+    with local_platform(tmp_path / "platform") as running:
+        host, port = running.base_url.removeprefix("http://").rsplit(":", 1)
+        upstream = (host, int(port))
+        with socks_proxy(upstream, user="me", password="pw_of_the_proxy") as (proxy_port, proxy):
+            monkeypatch.setenv("ALL_PROXY", f"socks5://me:pw_of_the_proxy@127.0.0.1:{proxy_port}")
+            remote = "http://eigenpal.invalid:8080"  # a name only the proxy does not resolve
+            config = RunConfig(
+                sync=True, selection=Selection(examples=("pinecone-*",)), report=False
+            )
+            outcome = evalkit.run(
+                project / "evalkit.yaml",
+                config,
+                connection=Connection(base_url=remote, api_key=API_KEY),
+            )
+    assert outcome.exit_code == 0, outcome.summary.outcome
+    assert proxy.seen
+    assert set(proxy.seen) == {"me eigenpal.invalid:8080"}
+
+
 def test_the_local_platform_is_never_reached_through_a_proxy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

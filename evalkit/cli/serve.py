@@ -6,10 +6,13 @@ Options in, one call to ``evalkit.emulator.server.serve_foreground``, its addres
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
+from evalkit.api.keys import api_key_problem
 from evalkit.cli import output
 from evalkit.conventions import pass_env_problem
 from evalkit.emulator.config import DEFAULT_WORKERS, MAX_WORKERS, PlatformConfig, generate_api_key
@@ -19,6 +22,7 @@ from evalkit.emulator.runtime.sandbox_env import pass_env_notes
 from evalkit.emulator.server import ListenError, ServedPlatform, serve_foreground
 
 DEFAULT_DATA_DIR = Path(".evalkit/platform")
+API_KEY_VARIABLE = "EVALKIT_SERVE_API_KEY"
 
 
 def check_pass_env(names: tuple[str, ...]) -> tuple[str, ...]:
@@ -28,6 +32,23 @@ def check_pass_env(names: tuple[str, ...]) -> tuple[str, ...]:
         if problem is not None:
             raise click.BadParameter(problem, param_hint="'--pass-env'")
     return tuple(dict.fromkeys(names))
+
+
+def check_api_key(ctx: click.Context, param: click.Parameter, key: str | None) -> str | None:
+    """``--api-key`` (or its variable), a key clients can send; None when neither is set."""
+    from_variable = ctx.get_parameter_source(param.name or "") is not ParameterSource.COMMANDLINE
+    if key is None and os.environ.get(API_KEY_VARIABLE) == "":  # click reads it as unset
+        key = ""
+    if key is None:
+        return None
+    problem = api_key_problem(key)
+    if problem is not None:
+        raise click.BadParameter(
+            f"the key {problem}; give one a client can send as it is, or set neither --api-key "
+            f"nor {API_KEY_VARIABLE} to have one generated (the key is not shown here)",
+            param_hint=API_KEY_VARIABLE if from_variable else "'--api-key'",
+        )
+    return key
 
 
 def is_loopback(host: str) -> bool:
@@ -66,7 +87,8 @@ def is_loopback(host: str) -> bool:
 @click.option(
     "--api-key",
     "serve_api_key",
-    envvar="EVALKIT_SERVE_API_KEY",
+    envvar=API_KEY_VARIABLE,
+    callback=check_api_key,
     help="Key clients must send (env EVALKIT_SERVE_API_KEY). Unset: one is generated and shown.",
 )
 @click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")

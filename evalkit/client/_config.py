@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 
 import httpx
 
 from evalkit._version import __version__
-from evalkit.api.urls import has_credentials, redact_url
+from evalkit.api.keys import api_key_problem
+from evalkit.api.urls import has_credentials, has_query_or_fragment, redact_url
 from evalkit.client.errors import EigenpalConfigError
 from evalkit.client.retry import DEFAULT_MAX_RETRIES
 
@@ -72,31 +74,68 @@ class ClientOptions:
         )
 
 
-def check_base_url(url: str) -> str:
-    """The platform root, normalised; a URL the client cannot use is refused with the reason.
+def check_base_url(url: str, *, source: str = "base_url") -> str:
+    """The platform root, normalised (its scheme in lower case, no trailing slash); a URL the
+    client cannot use is refused with the reason. Every rule for a base URL is here.
 
-    Messages show the URL with any ``user:password@`` part redacted: a key pasted there must not
-    reach the terminal.
+    ``source`` names where the URL came from (an argument, an option, a variable). Messages
+    show the URL redacted (``redact_url``): a key pasted into it must not reach the terminal.
     """
-    url = url.strip().rstrip("/")
-    shown = redact_url(url)
-    if not url.startswith(("http://", "https://")):
-        raise EigenpalConfigError(
-            f"base_url must start with http:// or https://, got {shown!r}; "
-            f"give the platform root, e.g. {DEFAULT_BASE_URL!r} (or set {BASE_URL_ENV})."
-        )
-    if has_credentials(url):
-        raise EigenpalConfigError(
-            f"base_url must not contain credentials, got {shown!r}: the platform takes the key "
-            f"as a bearer token; pass it with api_key=... (--api-key) or {API_KEY_ENV}."
-        )
-    if url.endswith("/api/v1"):
-        # A common slip: every path already starts with /api/v1.
-        raise EigenpalConfigError(
-            f"base_url should be the platform root without /api/v1, got {shown!r}; "
-            f"use {url[: -len('/api/v1')]!r}."
-        )
+    url = _lower_scheme(url.strip().rstrip("/"))
+    problem = _base_url_problem(url)
+    if problem is not None:
+        what, advice = problem
+        raise EigenpalConfigError(f"{source} {what}, got {redact_url(url)!r}; {advice}.")
     return url
+
+
+def url_problem(url: str) -> str | None:
+    """What keeps httpx from connecting to ``url`` (a platform's or a proxy's), or None.
+    Never quotes the URL's credentials."""
+    if any(character.isspace() or not character.isprintable() for character in url):
+        return "has a space or a control character in it"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # an unclosed '[' of an IPv6 address
+        return "is not a URL"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port == 0:
+        return "has a port that is not a number from 1 to 65535"
+    if not parts.hostname:
+        return "has no host"
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as error:  # (a bad international name: ValueError)
+        return f"is not a URL httpx can use ({error})"
+    return None
+
+
+def _lower_scheme(url: str) -> str:
+    scheme, separator, rest = url.partition("://")
+    return scheme.lower() + separator + rest if separator else url
+
+
+_ROOT_ADVICE = f"give the platform root, e.g. {DEFAULT_BASE_URL!r}"
+_KEY_ADVICE = f"the API key goes in api_key=... (--api-key) or {API_KEY_ENV}"
+
+
+def _base_url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with ``url`` as a base URL, and what to do; None when nothing is."""
+    if not url.startswith(("http://", "https://")):
+        return "must start with http:// or https://", _ROOT_ADVICE
+    if has_credentials(url):
+        return "must not contain credentials", f"the platform takes a bearer token: {_KEY_ADVICE}"
+    if has_query_or_fragment(url):
+        return "must not have a query (?...) or a fragment (#...)", f"{_ROOT_ADVICE}; {_KEY_ADVICE}"
+    problem = url_problem(url)
+    if problem is not None:
+        return problem, _ROOT_ADVICE
+    if url.endswith("/api/v1"):  # a common slip: every path already starts with /api/v1
+        return "should be the platform root without /api/v1", f"use {url[: -len('/api/v1')]!r}"
+    return None
 
 
 def resolve_options(
@@ -118,15 +157,19 @@ def resolve_options(
             "Missing EigenPal API key: pass api_key=... (on the command line, --api-key) "
             f"or set the {API_KEY_ENV} environment variable."
         )
-    if not _fits_a_header(api_key or env[API_KEY_ENV]):
+    problem = api_key_problem(api_key or env[API_KEY_ENV])
+    if problem is not None:
         # Refused before any request: HTTP would refuse the header, and its error quotes it.
         raise EigenpalConfigError(
-            f"the EigenPal API key (api_key=..., --api-key or {API_KEY_ENV}) has a line break, "
-            "a control character, a non-ASCII character or spaces around it (it is not shown "
-            "here); give the key alone, as the platform issued it (a key read from a file "
-            "often ends in a newline)"
+            f"the EigenPal API key (api_key=..., --api-key or {API_KEY_ENV}) {problem}; give "
+            "the key alone, as the platform issued it (it is not shown here)"
         )
-    url = check_base_url(base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+    if base_url:
+        url = check_base_url(base_url)
+    elif env.get(BASE_URL_ENV):
+        url = check_base_url(env[BASE_URL_ENV], source=BASE_URL_ENV)
+    else:
+        url = DEFAULT_BASE_URL
     if not timeout_seconds > 0:
         raise EigenpalConfigError(f"timeout_seconds must be more than 0, got {timeout_seconds}")
     if max_retries < 0:
@@ -150,11 +193,6 @@ def resolve_options(
         # The key goes straight into the auth object, never into a named local or attribute.
         auth=BearerAuth(api_key or env[API_KEY_ENV]),
     )
-
-
-def _fits_a_header(key: str) -> bool:
-    """Whether ``key`` can follow ``Bearer`` in an HTTP header as it is."""
-    return key.isascii() and key.isprintable() and key == key.strip()
 
 
 __all__ = [

@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import math
+import os
 import ssl
 import urllib.parse
 import urllib.request
@@ -27,9 +28,11 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from evalkit.client._config import USER_AGENT, ClientOptions
+from evalkit.api.urls import redact_url
+from evalkit.client._config import USER_AGENT, ClientOptions, url_problem
 from evalkit.client._request import ApiRequest, ModelParser
 from evalkit.client.errors import (
+    EigenpalConfigError,
     EigenpalConnectionError,
     EigenpalError,
     EigenpalResponseError,
@@ -56,6 +59,8 @@ HOLD_MARGIN_SECONDS = 30.0
 MAX_ERROR_BODY_BYTES = 1024 * 1024
 #: a download to disk slower than this over a whole read timeout is stopped
 MIN_DOWNLOAD_BYTES_PER_SECOND = 1024
+#: the proxies httpx speaks (SOCKS through socksio, a dependency for it)
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 _BASE_URL_ADVICE = (
     "this usually means base_url points at a web page rather than the EigenPal API; "
@@ -110,13 +115,58 @@ def proxy_for(base_url: str) -> str | None:
     ``all_proxy``; none for a host that ``no_proxy`` names), and never one for a loopback
     address: the local platform is on this machine, where no proxy can reach it. Every client
     of evalkit's (the sync's, the run's pools) takes its proxy from here, none from httpx's own
-    reading of the environment (which ignores it once a transport is given)."""
+    reading of the environment (which ignores it once a transport is given). A proxy httpx
+    cannot use is refused here, by the variable that names it."""
     parts = urllib.parse.urlsplit(base_url)
     host = parts.hostname or ""
     if _is_loopback(host) or urllib.request.proxy_bypass(host):
         return None
     proxies = urllib.request.getproxies()
-    return proxies.get(parts.scheme) or proxies.get("all")
+    kind = parts.scheme if parts.scheme in proxies else "all"
+    proxy = proxies.get(kind)
+    if proxy is not None:
+        _check_proxy(proxy, kind)
+        if proxy.lower().startswith("socks"):
+            logging.getLogger("httpcore.socks").addFilter(_SOCKS_LOGIN_HIDDEN)
+    return proxy
+
+
+def _check_proxy(proxy: str, kind: str) -> None:
+    scheme, separator, _ = proxy.partition("://")
+    if not separator or scheme.lower() not in PROXY_SCHEMES:
+        problem: str | None = "has no scheme evalkit can use"
+    else:
+        problem = url_problem(proxy)
+    if problem is not None:
+        raise EigenpalConfigError(
+            f"{_proxy_variable(kind, proxy)} names a proxy that {problem}, got "
+            f"{redact_url(proxy)!r}; give it as {', '.join(f'{s}://' for s in PROXY_SCHEMES)} "
+            "then host:port, or unset it."
+        )
+
+
+class _SocksLoginHidden(logging.Filter):
+    """httpcore's debug line for a SOCKS handshake ends with the proxy's user name and
+    password (``auth=(b'user', b'password')``): they are cut from it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        head, found, login = record.getMessage().partition(" auth=")
+        if found and login != "None":
+            record.msg, record.args = f"{head} auth='***'", ()
+        return True
+
+
+_SOCKS_LOGIN_HIDDEN = _SocksLoginHidden()
+
+
+def _proxy_variable(kind: str, proxy: str) -> str:
+    """The environment variable that set the ``kind`` (``http``, ``https``, ``all``) proxy,
+    the lower-case one first, as urllib prefers it."""
+    wanted = f"{kind}_proxy"
+    names = [
+        name for name, value in os.environ.items() if name.lower() == wanted and value == proxy
+    ]
+    return min(names, key=lambda name: name != wanted, default=f"the system's {kind} proxy")
 
 
 def _is_loopback(host: str) -> bool:

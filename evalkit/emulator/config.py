@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evalkit.api.keys import api_key_problem
 from evalkit.conventions import pass_env_problem
 from evalkit.emulator.faults import FaultConfig
 from evalkit.emulator.runtime.job import AgentJob, AgentOutcome
@@ -31,7 +32,7 @@ def generate_api_key() -> str:
 class PlatformConfig:
     #: state folder (SQLite + blobs); None = a temporary folder removed on close
     data_dir: Path | None = None
-    #: accepted bearer keys; must not be empty
+    #: accepted bearer keys, at least one, each one a client can send (``api_key_problem``)
     api_keys: tuple[str, ...] = ()
     #: agent executions run at once, 1 to ``MAX_WORKERS`` (more wait in the queue as
     #: ``pending``); None = ``DEFAULT_WORKERS``. A platform embedded in a run sets it to the
@@ -56,8 +57,12 @@ class PlatformConfig:
     pass_env: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.api_keys or any(not key for key in self.api_keys):
-            raise ValueError("PlatformConfig.api_keys needs at least one non-empty key")
+        if not self.api_keys:
+            raise ValueError("PlatformConfig.api_keys needs at least one key")
+        for number, key in enumerate(self.api_keys, 1):
+            problem = api_key_problem(key)
+            if problem is not None:  # no client could send it
+                raise ValueError(f"PlatformConfig.api_keys: key {number} {problem}")
         if self.workers is not None and not 1 <= self.workers <= MAX_WORKERS:
             raise ValueError(
                 f"PlatformConfig.workers must be 1 to {MAX_WORKERS} (or None for"

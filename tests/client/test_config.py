@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from evalkit.client._config import DEFAULT_BASE_URL, BearerAuth, resolve_options
+from evalkit.client._config import (
+    DEFAULT_BASE_URL,
+    BearerAuth,
+    check_base_url,
+    resolve_options,
+)
 from evalkit.client.errors import EigenpalConfigError
 
 from .conftest import API_KEY
@@ -111,3 +118,90 @@ def test_a_key_http_cannot_carry_is_refused_and_never_echoed(key: str, given_as:
     assert "sécret" not in message
     assert "EIGENPAL_API_KEY" in message
     assert "--api-key" in message
+
+
+SECRET = "SECRETQ_in_the_url"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://127.0.0.1:abc", "port"),
+        ("http://127.0.0.1:99999", "port"),
+        ("http://127.0.0.1:0", "port"),
+        ("http://127.0.0.1:-1", "port"),
+        ("http://[::1", "not a URL"),
+        ("http:///api", "no host"),
+        ("http://:8080", "no host"),
+        ("http://exa mple.com", "space or a control character"),
+        ("http://example.com/a\tb", "space or a control character"),
+        (f"http://127.0.0.1:8801/?token={SECRET}", "query"),
+        (f"http://127.0.0.1:8801#{SECRET}", "query"),
+        ("http://127.0.0.1:8801?", "query"),
+    ],
+)
+@pytest.mark.parametrize("given_as", ["argument", "environment"])
+def test_a_base_url_the_client_cannot_use_is_refused_when_the_client_is_made(
+    url: str, problem: str, given_as: str
+) -> None:
+    """Refused by name of where it came from, the query never echoed (it failed later, with a
+    bare httpx.InvalidURL, a connection error or a 404)."""
+    argument = {"base_url": url} if given_as == "argument" else {}
+    environment = {"EIGENPAL_API_KEY": "k"} | ({} if argument else {"EIGENPAL_BASE_URL": url})
+    with pytest.raises(EigenpalConfigError) as caught:
+        resolve(environment, **argument)
+    message = str(caught.value)
+    assert problem in message
+    assert message.startswith("base_url " if argument else "EIGENPAL_BASE_URL ")
+    assert SECRET not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "normalised"),
+    [
+        ("HTTP://127.0.0.1:9", "http://127.0.0.1:9"),
+        ("Https://App.Example/", "https://App.Example"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+        ("https://app.example/eigenpal", "https://app.example/eigenpal"),
+    ],
+)
+def test_a_usable_base_url_is_normalised(url: str, normalised: str) -> None:
+    """Schemes are case-insensitive: an upper-case one is accepted, and written lower-case."""
+    assert resolve({"EIGENPAL_API_KEY": "k"}, base_url=url).base_url == normalised
+
+
+def test_the_client_refuses_a_bad_base_url_from_the_environment_when_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from evalkit.client import AsyncEigenpalClient, EigenpalClient
+
+    monkeypatch.setenv("EIGENPAL_API_KEY", "k")
+    monkeypatch.setenv("EIGENPAL_BASE_URL", "http://127.0.0.1:abc")
+    for client in (EigenpalClient, AsyncEigenpalClient):
+        with pytest.raises(EigenpalConfigError, match="EIGENPAL_BASE_URL has a port"):
+            client()
+
+
+_URL_TEXT = st.text(alphabet="aZ0.:/-_[]@?#% \n\tü", max_size=12)
+
+
+@given(
+    scheme=st.sampled_from(["http://", "HTTPS://", "ftp://", ""]),
+    host=_URL_TEXT,
+    port=st.one_of(st.just(""), st.integers(-2, 70000).map(lambda port: f":{port}"), _URL_TEXT),
+    path=_URL_TEXT,
+)
+def test_every_base_url_the_check_accepts_makes_requests_httpx_sends(
+    scheme: str, host: str, port: str, path: str
+) -> None:
+    """The one place base URLs are checked: whatever it lets through, httpx can request."""
+    import httpx
+
+    try:
+        url = check_base_url(scheme + host + port + path)
+    except EigenpalConfigError:
+        return
+    request = httpx.Request("GET", url + "/api/v1/agents")
+    assert request.url.path.endswith("/api/v1/agents")
+    assert not request.url.query
+    assert 0 < (request.url.port or 80) < 65536

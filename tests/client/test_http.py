@@ -14,6 +14,7 @@ from evalkit.client import _http
 from evalkit.client._config import USER_AGENT, ClientOptions, resolve_options
 from evalkit.client._request import ApiRequest, model, raw
 from evalkit.client.errors import (
+    EigenpalConfigError,
     EigenpalRateLimitError,
     EigenpalResponseError,
     EigenpalServerError,
@@ -367,3 +368,37 @@ def test_no_proxy_and_loopback_addresses_are_reached_directly(proxies: pytest.Mo
 
 def test_with_no_proxy_set_every_platform_is_reached_directly(proxies: pytest.MonkeyPatch) -> None:
     assert _http.proxy_for("https://api.eigenpal.com") is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "proxy", "problem"),
+    [
+        ("ALL_PROXY", "socks4://me:pw_of_the_proxy@gate:1080", "socks5"),
+        ("all_proxy", "socks://me:pw_of_the_proxy@gate:1080/", "socks5"),
+        ("HTTP_PROXY", "gate.corp.example:3128", "http://"),
+        ("HTTP_PROXY", "http://me:pw_of_the_proxy@gate:abc", "port"),
+        ("http_proxy", "http://me:pw_of_the_proxy@:3128", "no host"),
+    ],
+)
+def test_a_proxy_the_client_cannot_use_is_refused_by_its_variable_and_never_echoed(
+    proxies: pytest.MonkeyPatch, variable: str, proxy: str, problem: str
+) -> None:
+    """Refused before a request with the variable's name and the proxy's URL without its
+    login (httpx raised a ValueError or InvalidURL, quoting the user name)."""
+    proxies.setenv(variable, proxy)
+    with pytest.raises(EigenpalConfigError) as caught:
+        _http.proxy_for("http://eigenpal.example")
+    message = str(caught.value)
+    assert message.startswith(f"{variable} ")
+    assert problem in message
+    assert "pw_of_the_proxy" not in message
+    assert "me:" not in message
+
+
+@pytest.mark.parametrize(
+    "proxy", ["socks5://me:pw@gate:1080", "socks5h://gate:1080", "https://gate:3128"]
+)
+def test_every_proxy_httpx_speaks_is_used(proxies: pytest.MonkeyPatch, proxy: str) -> None:
+    proxies.setenv("ALL_PROXY", proxy)
+    assert _http.proxy_for("https://api.eigenpal.com") == proxy
+    httpx.HTTPTransport(proxy=proxy).close()  # socksio is a dependency: SOCKS works

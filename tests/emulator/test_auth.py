@@ -64,3 +64,14 @@ def test_keys_never_reach_the_log(client: TestClient, caplog: pytest.LogCaptureF
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "eg_presented_wrong_key" not in logged
     assert API_KEY not in logged
+
+
+@pytest.mark.parametrize("key", ["", " eg_padded_key", "eg_key\n", "eg_kéy"])
+def test_a_platform_does_not_accept_a_key_no_client_can_send(key: str) -> None:
+    """The client's rule (``evalkit.api.keys``): a platform accepting only such a key would
+    answer 401 to every request. The key is not quoted."""
+    from evalkit.emulator.config import PlatformConfig
+
+    with pytest.raises(ValueError, match="api_keys") as caught:
+        PlatformConfig(api_keys=("eg_fine", key))
+    assert (key.strip() or "<none>") not in str(caught.value)

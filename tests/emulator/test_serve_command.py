@@ -137,6 +137,57 @@ def test_a_given_key_is_never_printed(tmp_path: Path) -> None:
     assert "eg_secret_given" not in first + stdout + stderr
 
 
+def _serve_refused(tmp_path: Path, args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """``evalkit serve ARGS`` in a subprocess, expected to stop at once: its code and output
+    (a serve that starts instead is killed, and the test fails)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evalkit", "serve", "--port", "0", "--data", str(tmp_path), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**_without_serve_key(), "PYTHONUNBUFFERED": "1", **env},
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        pytest.fail(f"evalkit serve started with an unusable key: {stdout}{stderr}")
+    return process.returncode, stdout + stderr
+
+
+def _without_serve_key() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name != "EVALKIT_SERVE_API_KEY"}
+
+
+UNUSABLE_KEYS = [
+    ("", "is empty"),
+    (" eg_padded_secret ", "around it"),
+    ("eg_padded_secret\n", "around it"),
+    ("eg_line\nbreak_secret", "control character"),
+    ("eg_sécret", "non-ASCII"),
+]
+
+
+@pytest.mark.parametrize(("key", "problem"), UNUSABLE_KEYS)
+@pytest.mark.parametrize("given_as", ["--api-key", "EVALKIT_SERVE_API_KEY"])
+def test_a_key_clients_cannot_send_is_refused_unshown(
+    tmp_path: Path, key: str, problem: str, given_as: str
+) -> None:
+    """An empty key started a platform that refused everyone with 401 (and the variable set
+    empty had a key generated); one with spaces around it, a platform evalkit's client could
+    not talk to. The rule is the client's: ``evalkit.api.keys``."""
+    args, env = ([given_as, key], {}) if given_as == "--api-key" else ([], {given_as: key})
+    code, printed = _serve_refused(tmp_path, args, env)
+    assert code == 2, printed
+    assert given_as in printed
+    assert problem in printed
+    assert "Traceback" not in printed
+    assert "secret" not in printed
+    assert "sécret" not in printed
+    assert not (tmp_path / "platform.sqlite3").exists()
+
+
 #: ``evalkit serve`` that gets a SIGINT the moment its address is shown: the earliest a user or a
 #: script can know it is up and decide to stop it
 INTERRUPTED_AT_ONCE = """
