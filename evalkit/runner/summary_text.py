@@ -9,7 +9,7 @@ from typing import Any
 from evalkit.runner.change_text import skipped_lines
 from evalkit.runner.costs import usage_heading, usage_lines
 from evalkit.runner.duration_text import duration_text
-from evalkit.runner.evidence import judged_briefs, moved
+from evalkit.runner.evidence import judged_briefs, moved, once_each
 from evalkit.runner.results import (
     Counts,
     Delta,
@@ -290,8 +290,7 @@ def change_label(change: ExampleChange) -> str:
         return "noise" if is_noise(change) else change.change
     if change.significant:
         return f"significant {change.change}"
-    before, after = change.passes_before or [0, 0], change.passes_after or [0, 0]
-    if before[1] == 1 and after[1] == 1:
+    if once_each(change):
         return f"{change.change} (one attempt each side: no test decides)"
     if change.untestable:
         return f"{change.change} (too few attempts for any test to decide: verdicts compared)"
